@@ -1,0 +1,84 @@
+// distopt-worker: one worker process. Everything but where to connect arrives over the wire.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "distopt_version.hpp"
+#include "net/worker/worker_runtime.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: distopt-worker --connect ENDPOINT [--id N]\n"
+    "\n"
+    "Connects to a DistOpt coordinator and works for it until told to stop.\n"
+    "\n"
+    "  --connect ENDPOINT  coordinator endpoint, e.g. tcp://127.0.0.1:5555\n"
+    "  --id N              worker id to request (default: assigned by the coordinator)\n"
+    "  --help              show this text\n"
+    "  --version           show the program version\n"
+    "\n"
+    "Exit status: 0 stopped by the coordinator, 2 bad command line, 3 coordinator lost,\n"
+    "4 refused by the coordinator, 130 interrupted.\n";
+
+bool parseInt(std::string_view text, int* out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  const std::string copy(text);
+  const long value = std::strtol(copy.c_str(), &end, 10);
+  if (*end != '\0' || value < 0 || value > 1'000'000'000) return false;
+  *out = static_cast<int>(value);
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  distopt::net::WorkerOptions options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "distopt-worker: %s needs a value\n", name);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (arg == "--version") {
+      std::printf("distopt-worker %s\n", distopt::kVersionString);
+      return 0;
+    } else if (arg == "--connect") {
+      options.endpoint = value("--connect");
+    } else if (arg == "--id") {
+      int id = 0;
+      const char* text = value("--id");
+      if (!parseInt(text, &id)) {
+        std::fprintf(stderr, "distopt-worker: --id: '%s' is not a non-negative integer\n", text);
+        return 2;
+      }
+      options.workerId = id;
+    } else {
+      std::fprintf(stderr, "distopt-worker: unknown option '%s' (see --help)\n", argv[i]);
+      return 2;
+    }
+  }
+  std::string why;
+  if (!options.isValid(&why)) {
+    std::fprintf(stderr, "distopt-worker: %s\n", why.c_str());
+    return 2;
+  }
+
+  distopt::net::installWorkerSignalHandlers();
+  distopt::net::WorkerRuntime runtime(options);
+  const auto reason = runtime.run();
+  if (reason != distopt::net::WorkerExit::Stopped) {
+    std::fprintf(stderr, "distopt-worker %d: %s\n", runtime.workerId(),
+                 distopt::net::workerExitName(reason));
+  }
+  return distopt::net::exitStatus(reason);
+}

@@ -1,0 +1,11 @@
+# Warning and sanitizer flags shared by every DistOpt target: call distopt_target_defaults(tgt).
+function(distopt_target_defaults target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor)
+  if(DISTOPT_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(DISTOPT_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

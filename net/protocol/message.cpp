@@ -1,0 +1,151 @@
+#include "net/protocol/message.hpp"
+
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+namespace distopt::net {
+namespace {
+
+constexpr char kMagic[4] = {'D', 'O', 'P', 'T'};
+
+template <typename T>
+void putLe(char* out, T value) {
+  for (std::size_t i = 0; i < sizeof(T); ++i) {
+    out[i] = static_cast<char>((static_cast<std::uint64_t>(value) >> (8 * i)) & 0xffU);
+  }
+}
+
+template <typename T>
+T getLe(const unsigned char* in) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < sizeof(T); ++i) value |= static_cast<std::uint64_t>(in[i]) << (8 * i);
+  return static_cast<T>(value);
+}
+
+bool isKnownKind(std::uint16_t raw) {
+  switch (static_cast<MessageKind>(raw)) {
+    case MessageKind::Hello:
+    case MessageKind::Welcome:
+    case MessageKind::Heartbeat:
+    case MessageKind::EchoRequest:
+    case MessageKind::EchoReply:
+    case MessageKind::Stop:
+    case MessageKind::Error:
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* messageKindName(MessageKind kind) {
+  switch (kind) {
+    case MessageKind::Hello: return "HELLO";
+    case MessageKind::Welcome: return "WELCOME";
+    case MessageKind::Heartbeat: return "HEARTBEAT";
+    case MessageKind::EchoRequest: return "ECHO_REQUEST";
+    case MessageKind::EchoReply: return "ECHO_REPLY";
+    case MessageKind::Stop: return "STOP";
+    case MessageKind::Error: return "ERROR";
+  }
+  return "UNKNOWN";
+}
+
+const char* decodeErrorName(DecodeError error) {
+  switch (error) {
+    case DecodeError::None: return "none";
+    case DecodeError::NoFrames: return "no_frames";
+    case DecodeError::BadHeaderSize: return "bad_header_size";
+    case DecodeError::BadMagic: return "bad_magic";
+    case DecodeError::UnknownKind: return "unknown_kind";
+  }
+  return "unknown";
+}
+
+Message Message::withJson(MessageKind kind, const nlohmann::json& body) {
+  Message message;
+  message.kind = kind;
+  const std::string text = body.dump();
+  message.payload.emplace_back(text.data(), text.size());
+  return message;
+}
+
+std::optional<nlohmann::json> Message::jsonPayload(std::size_t index) const {
+  if (index >= payload.size()) return std::nullopt;
+  const auto& frame = payload[index];
+  auto parsed = nlohmann::json::parse(static_cast<const char*>(frame.data()),
+                                      static_cast<const char*>(frame.data()) + frame.size(),
+                                      /*callback=*/nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+  return parsed;
+}
+
+std::string encodeHeader(const Message& message) {
+  std::string header(kHeaderSize, '\0');
+  std::memcpy(header.data(), kMagic, 4);
+  putLe<std::uint16_t>(header.data() + 4, message.version);
+  putLe<std::uint16_t>(header.data() + 6, static_cast<std::uint16_t>(message.kind));
+  putLe<std::uint32_t>(header.data() + 8, message.flags);
+  putLe<std::uint32_t>(header.data() + 12, message.seq);
+  return header;
+}
+
+std::vector<zmq::message_t> encode(Message&& message) {
+  std::vector<zmq::message_t> frames;
+  frames.reserve(1 + message.payload.size());
+  const std::string header = encodeHeader(message);
+  frames.emplace_back(header.data(), header.size());
+  for (auto& frame : message.payload) frames.push_back(std::move(frame));
+  message.payload.clear();
+  return frames;
+}
+
+std::optional<Message> decode(std::vector<zmq::message_t>&& frames, DecodeError* error) {
+  auto fail = [error](DecodeError e) -> std::optional<Message> {
+    if (error) *error = e;
+    return std::nullopt;
+  };
+  if (frames.empty()) return fail(DecodeError::NoFrames);
+  const auto& head = frames.front();
+  if (head.size() != kHeaderSize) return fail(DecodeError::BadHeaderSize);
+  const auto* bytes = static_cast<const unsigned char*>(head.data());
+  if (std::memcmp(bytes, kMagic, 4) != 0) return fail(DecodeError::BadMagic);
+  const auto rawKind = getLe<std::uint16_t>(bytes + 6);
+  if (!isKnownKind(rawKind)) return fail(DecodeError::UnknownKind);
+
+  Message message;
+  message.version = getLe<std::uint16_t>(bytes + 4);
+  message.kind = static_cast<MessageKind>(rawKind);
+  message.flags = getLe<std::uint32_t>(bytes + 8);
+  message.seq = getLe<std::uint32_t>(bytes + 12);
+  message.payload.reserve(frames.size() - 1);
+  for (std::size_t i = 1; i < frames.size(); ++i) message.payload.push_back(std::move(frames[i]));
+  if (error) *error = DecodeError::None;
+  return message;
+}
+
+std::size_t sendMessage(zmq::socket_t& socket, Message&& message, const zmq::message_t* routingId) {
+  auto frames = encode(std::move(message));
+  std::size_t bytes = 0;
+  try {
+    if (routingId) {
+      zmq::message_t id(routingId->data(), routingId->size());
+      bytes += id.size();
+      if (!socket.send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return 0;
+    }
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      const bool last = i + 1 == frames.size();
+      bytes += frames[i].size();
+      const auto flags = last ? zmq::send_flags::dontwait
+                              : (zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+      if (!socket.send(frames[i], flags)) return 0;
+    }
+  } catch (const zmq::error_t&) {
+    // EHOSTUNREACH under ROUTER_MANDATORY: the peer is gone; the caller sees 0 and reports it.
+    return 0;
+  }
+  return bytes;
+}
+
+}  // namespace distopt::net

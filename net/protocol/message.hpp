@@ -1,0 +1,86 @@
+#pragma once
+// The one module that builds and parses wire frames (net/PROTOCOL.md §2-§3). Everything else in net/
+// deals in Message values; nothing else touches a header byte.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+#include <zmq.hpp>
+
+namespace distopt::net {
+
+inline constexpr std::uint16_t kProtocolVersion = 1;
+inline constexpr std::size_t kHeaderSize = 16;
+
+enum class MessageKind : std::uint16_t {
+  Hello = 1,
+  Welcome = 2,
+  Heartbeat = 3,
+  EchoRequest = 4,
+  EchoReply = 5,
+  Stop = 6,
+  Error = 15,
+};
+
+/// Name as written in PROTOCOL.md (e.g. "HELLO"), or "UNKNOWN".
+const char* messageKindName(MessageKind kind);
+
+/// A decoded protocol message: header fields and the payload frames, which are moved, never copied.
+struct Message {
+  std::uint16_t version = kProtocolVersion;
+  MessageKind kind = MessageKind::Heartbeat;
+  std::uint32_t flags = 0;
+  std::uint32_t seq = 0;
+  std::vector<zmq::message_t> payload;
+
+  /// Message of `kind` with no payload.
+  static Message of(MessageKind kind) {
+    Message message;
+    message.kind = kind;
+    return message;
+  }
+  /// Message with one JSON payload frame.
+  static Message withJson(MessageKind kind, const nlohmann::json& body);
+  /// Parses payload frame `index` as a JSON object; nullopt if it is missing or not an object.
+  std::optional<nlohmann::json> jsonPayload(std::size_t index = 0) const;
+};
+
+enum class DecodeError {
+  None,
+  NoFrames,
+  BadHeaderSize,
+  BadMagic,
+  UnknownKind,
+};
+const char* decodeErrorName(DecodeError error);
+
+/// Header frame bytes for `message` (used by encode, exposed for tests).
+std::string encodeHeader(const Message& message);
+
+/// Frames for `message`: header then payload. Consumes the payload.
+std::vector<zmq::message_t> encode(Message&& message);
+
+/// Parses `frames` (header first, no routing identity). On failure returns nullopt and sets *error.
+/// A different protocol version still decodes: the caller decides how to refuse it.
+std::optional<Message> decode(std::vector<zmq::message_t>&& frames, DecodeError* error);
+
+/// Sends `message` on `socket`; with `routingId` (ROUTER side) the identity frame goes first.
+/// Returns the number of bytes handed to the socket (all frames, including the identity), so
+/// callers can count bandwidth at the socket, or 0 if the socket refused the message.
+std::size_t sendMessage(zmq::socket_t& socket, Message&& message,
+                        const zmq::message_t* routingId = nullptr);
+
+/// Sequence counter for one connection.
+class SeqCounter {
+ public:
+  std::uint32_t next() { return m_next++; }
+
+ private:
+  std::uint32_t m_next = 0;
+};
+
+}  // namespace distopt::net

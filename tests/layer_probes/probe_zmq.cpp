@@ -1,0 +1,3 @@
+// Must not compile inside core: ZeroMQ belongs to net/.
+#include <zmq.hpp>
+int probeZmq() { return 0; }

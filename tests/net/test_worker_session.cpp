@@ -1,0 +1,209 @@
+// A real distopt-worker process against a ROUTER socket in the test, over tcp://127.0.0.1 on a
+// wildcard port: handshake, echo round trip, malformed-message tolerance, stop, loss of coordinator,
+// and version refusal (net/PROTOCOL.md §4-§5).
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+#include <zmq_addon.hpp>
+
+#include "net/protocol/message.hpp"
+
+using namespace distopt::net;
+
+namespace {
+
+struct Inbound {
+  zmq::message_t identity;
+  Message message;
+};
+
+class FakeCoordinator {
+ public:
+  FakeCoordinator() : m_socket(m_context, zmq::socket_type::router) {
+    m_socket.set(zmq::sockopt::linger, 0);
+    m_socket.set(zmq::sockopt::router_mandatory, 1);
+    m_socket.bind("tcp://127.0.0.1:*");
+    m_endpoint = m_socket.get(zmq::sockopt::last_endpoint);
+  }
+
+  const std::string& endpoint() const { return m_endpoint; }
+
+  std::optional<Inbound> receive(int timeoutMs) {
+    zmq::pollitem_t items[] = {{m_socket.handle(), 0, ZMQ_POLLIN, 0}};
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+      zmq::poll(items, 1, std::chrono::milliseconds(timeoutMs - timer.elapsed()));
+      if (!(items[0].revents & ZMQ_POLLIN)) continue;
+      std::vector<zmq::message_t> frames;
+      if (!zmq::recv_multipart(m_socket, std::back_inserter(frames))) continue;
+      if (frames.size() < 2) continue;
+      zmq::message_t identity = std::move(frames.front());
+      frames.erase(frames.begin());
+      DecodeError error;
+      auto message = decode(std::move(frames), &error);
+      if (!message) continue;
+      return Inbound{std::move(identity), std::move(*message)};
+    }
+    return std::nullopt;
+  }
+
+  /// Next message of `kind`, skipping heartbeats.
+  std::optional<Inbound> receiveKind(MessageKind kind, int timeoutMs) {
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+      auto in = receive(static_cast<int>(timeoutMs - timer.elapsed()));
+      if (in && in->message.kind == kind) return in;
+    }
+    return std::nullopt;
+  }
+
+  void send(const zmq::message_t& identity, Message&& message) {
+    message.seq = m_seq.next();
+    QVERIFY(sendMessage(m_socket, std::move(message), &identity) > 0);
+  }
+
+  void sendRaw(const zmq::message_t& identity, const std::string& frame) {
+    zmq::message_t id(identity.data(), identity.size());
+    m_socket.send(id, zmq::send_flags::sndmore);
+    m_socket.send(zmq::buffer(frame));
+  }
+
+ private:
+  zmq::context_t m_context{1};
+  zmq::socket_t m_socket;
+  std::string m_endpoint;
+  SeqCounter m_seq;
+};
+
+QString workerPath() { return QStringLiteral(DISTOPT_BIN_DIR "/distopt-worker"); }
+
+}  // namespace
+
+class TestWorkerSession : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void handshakeEchoAndStop() {
+    FakeCoordinator coordinator;
+    QProcess worker;
+    worker.start(workerPath(), {"--connect", QString::fromStdString(coordinator.endpoint()), "--id", "5"});
+    QVERIFY2(worker.waitForStarted(5000), qPrintable(worker.errorString()));
+
+    auto hello = coordinator.receiveKind(MessageKind::Hello, 5000);
+    QVERIFY2(hello, "no HELLO from the worker");
+    QCOMPARE(hello->message.version, kProtocolVersion);
+    auto body = hello->message.jsonPayload();
+    QVERIFY(body);
+    QCOMPARE((*body)["worker_id"].get<int>(), 5);
+    QCOMPARE((*body)["protocol"].get<int>(), static_cast<int>(kProtocolVersion));
+    QCOMPARE((*body)["pid"].get<qint64>(), worker.processId());
+
+    coordinator.send(hello->identity,
+                     Message::withJson(MessageKind::Welcome,
+                                       {{"worker_id", 5}, {"heartbeat_ms", 100}, {"liveness", 5}}));
+
+    // Garbage first: the worker must drop it and keep serving.
+    coordinator.sendRaw(hello->identity, "not a header");
+    coordinator.sendRaw(hello->identity, std::string(16, 'x'));
+
+    Message echo = Message::of(MessageKind::EchoRequest);
+    const std::string binary("\x00\x01\xff\x7f", 4);
+    echo.payload.emplace_back(binary.data(), binary.size());
+    echo.payload.emplace_back();  // an empty frame must survive too
+    coordinator.send(hello->identity, std::move(echo));
+
+    auto reply = coordinator.receiveKind(MessageKind::EchoReply, 5000);
+    QVERIFY2(reply, "no ECHO_REPLY");
+    QCOMPARE(reply->message.payload.size(), std::size_t{2});
+    QCOMPARE(reply->message.payload[0].to_string(), binary);
+    QCOMPARE(reply->message.payload[1].size(), std::size_t{0});
+
+    // Heartbeats keep flowing while idle (100 ms interval).
+    QVERIFY(coordinator.receiveKind(MessageKind::Heartbeat, 2000));
+
+    coordinator.send(hello->identity, Message::withJson(MessageKind::Stop, {{"reason", "done"}}));
+    QVERIFY(worker.waitForFinished(5000));
+    QCOMPARE(worker.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(worker.exitCode(), 0);
+  }
+
+  void exitsWhenCoordinatorIsSilent() {
+    FakeCoordinator coordinator;
+    QProcess worker;
+    worker.start(workerPath(), {"--connect", QString::fromStdString(coordinator.endpoint())});
+    QVERIFY(worker.waitForStarted(5000));
+    auto hello = coordinator.receiveKind(MessageKind::Hello, 5000);
+    QVERIFY(hello);
+    QVERIFY((*hello->message.jsonPayload())["worker_id"].is_null());
+    coordinator.send(hello->identity,
+                     Message::withJson(MessageKind::Welcome,
+                                       {{"worker_id", 0}, {"heartbeat_ms", 50}, {"liveness", 3}}));
+    QElapsedTimer timer;
+    timer.start();
+    // The test now stays silent: liveness x interval = 150 ms, then the worker must leave.
+    QVERIFY(worker.waitForFinished(5000));
+    QCOMPARE(worker.exitCode(), 3);
+    QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+  }
+
+  void refusesOtherProtocolVersion() {
+    FakeCoordinator coordinator;
+    QProcess worker;
+    worker.start(workerPath(), {"--connect", QString::fromStdString(coordinator.endpoint())});
+    QVERIFY(worker.waitForStarted(5000));
+    auto hello = coordinator.receiveKind(MessageKind::Hello, 5000);
+    QVERIFY(hello);
+    Message welcome = Message::withJson(MessageKind::Welcome, {{"worker_id", 1}});
+    welcome.version = kProtocolVersion + 1;
+    coordinator.send(hello->identity, std::move(welcome));
+    auto error = coordinator.receiveKind(MessageKind::Error, 5000);
+    QVERIFY(error);
+    QCOMPARE((*error->message.jsonPayload())["code"].get<std::string>(), std::string("version_mismatch"));
+    QVERIFY(worker.waitForFinished(5000));
+    QCOMPARE(worker.exitCode(), 4);
+  }
+
+  void badCommandLineExitsTwo() {
+    QProcess worker;
+    worker.start(workerPath(), {"--connect", "nonsense"});
+    QVERIFY(worker.waitForFinished(5000));
+    QCOMPARE(worker.exitCode(), 2);
+    QVERIFY(worker.readAllStandardError().contains("endpoint"));
+  }
+
+  void headerRoundTripAndDecoderRejections() {
+    Message original = Message::of(MessageKind::Stop);
+    original.seq = 0xA1B2C3D4;
+    const std::string header = encodeHeader(original);
+    QCOMPARE(header.size(), kHeaderSize);
+    QCOMPARE(header.substr(0, 4), std::string("DOPT"));
+    QCOMPARE(static_cast<unsigned char>(header[6]), static_cast<unsigned char>(6));  // kind, LE
+    QCOMPARE(static_cast<unsigned char>(header[12]), static_cast<unsigned char>(0xD4));  // seq, LE
+
+    std::vector<zmq::message_t> frames;
+    frames.emplace_back(header.data(), header.size());
+    DecodeError error;
+    auto decoded = decode(std::move(frames), &error);
+    QVERIFY(decoded);
+    QCOMPARE(decoded->seq, 0xA1B2C3D4u);
+    QVERIFY(decoded->kind == MessageKind::Stop);
+
+    std::vector<zmq::message_t> none;
+    QVERIFY(!decode(std::move(none), &error));
+    QVERIFY(error == DecodeError::NoFrames);
+
+    std::string unknown = header;
+    unknown[6] = 99;
+    std::vector<zmq::message_t> bad;
+    bad.emplace_back(unknown.data(), unknown.size());
+    QVERIFY(!decode(std::move(bad), &error));
+    QVERIFY(error == DecodeError::UnknownKind);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestWorkerSession)
+#include "test_worker_session.moc"
