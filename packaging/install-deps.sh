@@ -7,7 +7,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git
   # Qt 6: Widgets, Charts (needs the OpenGL dev package under --no-install-recommends), SVG, SQLite driver
-  qt6-base-dev qt6-base-dev-tools libqt6charts6-dev libqt6svg6-dev libqt6opengl6-dev
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
   libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
   # numerics, messaging, serialisation, storage, compression
   libeigen3-dev libzmq3-dev cppzmq-dev nlohmann-json3-dev libsqlite3-dev sqlite3 zlib1g-dev

@@ -26,6 +26,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   auto* yAxis = new QLogValueAxis();
   yAxis->setTitleText(tr("f(x) − f*"));
   yAxis->setBase(10.0);
+  yAxis->setLabelFormat(QStringLiteral("%.0e"));
   yAxis->setRange(1e-4, 1e3);
   chart->addAxis(xAxis, Qt::AlignBottom);
   chart->addAxis(yAxis, Qt::AlignLeft);
