@@ -1,0 +1,11 @@
+#include "core/problems/problem.hpp"
+
+#include "core/util/check.hpp"
+
+namespace distopt {
+
+void Problem::hessianVectorProduct(const Vector& /*x*/, const Vector& /*v*/, Vector& /*out*/) const {
+  DISTOPT_CHECK_MSG(false, "hessianVectorProduct called on a problem without one; check hasHessianVectorProduct()");
+}
+
+}  // namespace distopt

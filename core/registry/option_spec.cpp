@@ -1,0 +1,145 @@
+#include "core/registry/option_spec.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace distopt {
+namespace {
+
+std::string formatNumber(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+bool inRange(const OptionSpec& spec, double value) {
+  if (spec.minValue) {
+    if (spec.minExclusive ? !(value > *spec.minValue) : !(value >= *spec.minValue)) return false;
+  }
+  if (spec.maxValue && !(value <= *spec.maxValue)) return false;
+  return true;
+}
+
+std::string rangeText(const OptionSpec& spec) {
+  std::string text;
+  if (spec.minValue) text += std::string(spec.minExclusive ? " > " : " >= ") + formatNumber(*spec.minValue);
+  if (spec.maxValue) text += std::string(spec.minValue ? " and" : "") + " <= " + formatNumber(*spec.maxValue);
+  return text;
+}
+
+bool isInteger(const nlohmann::json& value) {
+  if (value.is_number_integer()) return true;
+  // 3.0 written by hand or by a tool is an integer in intent.
+  return value.is_number_float() && std::isfinite(value.get<double>()) &&
+         std::floor(value.get<double>()) == value.get<double>() && std::abs(value.get<double>()) < 9.0e15;
+}
+
+}  // namespace
+
+const char* optionTypeName(OptionType type) {
+  switch (type) {
+    case OptionType::Bool: return "bool";
+    case OptionType::Int: return "int";
+    case OptionType::IntOrInf: return "int|inf";
+    case OptionType::Double: return "number";
+    case OptionType::String: return "string";
+    case OptionType::Enum: return "enum";
+    case OptionType::DoubleList: return "number[]";
+    case OptionType::IntList: return "int[]";
+    case OptionType::Object: return "object";
+  }
+  return "?";
+}
+
+std::string OptionSpec::describe() const {
+  switch (type) {
+    case OptionType::Bool: return "true or false";
+    case OptionType::Int: return "an integer" + rangeText(*this);
+    case OptionType::IntOrInf: return "an integer" + rangeText(*this) + " or \"inf\"";
+    case OptionType::Double: return "a number" + rangeText(*this);
+    case OptionType::String: return "a string";
+    case OptionType::Enum: {
+      std::string text = "one of";
+      for (std::size_t i = 0; i < choices.size(); ++i) text += (i ? ", \"" : " \"") + choices[i] + "\"";
+      return text;
+    }
+    case OptionType::DoubleList: return "a list of numbers" + (rangeText(*this).empty() ? "" : ", each" + rangeText(*this));
+    case OptionType::IntList: return "a list of integers" + (rangeText(*this).empty() ? "" : ", each" + rangeText(*this));
+    case OptionType::Object: return "an object";
+  }
+  return "?";
+}
+
+bool OptionSpec::accepts(const nlohmann::json& value, std::string* why) const {
+  auto fail = [&]() {
+    if (why) *why = "must be " + describe();
+    return false;
+  };
+  switch (type) {
+    case OptionType::Bool:
+      return value.is_boolean() || fail();
+    case OptionType::Int:
+      return (isInteger(value) && inRange(*this, value.get<double>())) || fail();
+    case OptionType::IntOrInf:
+      if (value.is_string()) return value.get<std::string>() == "inf" || fail();
+      return (isInteger(value) && inRange(*this, value.get<double>())) || fail();
+    case OptionType::Double:
+      return (value.is_number() && std::isfinite(value.get<double>()) && inRange(*this, value.get<double>())) ||
+             fail();
+    case OptionType::String:
+      return value.is_string() || fail();
+    case OptionType::Enum:
+      if (!value.is_string()) return fail();
+      for (const auto& choice : choices)
+        if (value.get<std::string>() == choice) return true;
+      return fail();
+    case OptionType::DoubleList:
+    case OptionType::IntList:
+      if (!value.is_array()) return fail();
+      for (const auto& item : value) {
+        const bool typeOk = type == OptionType::IntList ? isInteger(item) : item.is_number();
+        if (!typeOk || !std::isfinite(item.get<double>()) || !inRange(*this, item.get<double>())) return fail();
+      }
+      return true;
+    case OptionType::Object:
+      return value.is_object() || fail();
+  }
+  return fail();
+}
+
+bool validateAndFillOptions(const std::vector<OptionSpec>& specs, nlohmann::json& params,
+                            const std::string& path, std::string* why) {
+  auto fail = [&](const std::string& field, const std::string& message) {
+    if (why) *why = path + (field.empty() ? "" : "." + field) + ": " + message;
+    return false;
+  };
+  if (params.is_null()) params = nlohmann::json::object();
+  if (!params.is_object()) return fail("", "must be an object");
+  for (auto it = params.begin(); it != params.end(); ++it) {
+    bool known = false;
+    for (const auto& spec : specs) known = known || spec.name == it.key();
+    if (!known) {
+      std::string names;
+      for (const auto& spec : specs) names += (names.empty() ? "" : ", ") + spec.name;
+      return fail(it.key(), "unknown option (known: " + (names.empty() ? std::string("none") : names) + ")");
+    }
+  }
+  for (const auto& spec : specs) {
+    if (!params.contains(spec.name)) {
+      if (!spec.defaultValue.is_null()) {
+        params[spec.name] = spec.defaultValue;
+      } else if (!spec.optional) {
+        return fail(spec.name, "is required (" + spec.describe() + ")");
+      }
+      continue;
+    }
+    std::string message;
+    if (!spec.accepts(params[spec.name], &message)) return fail(spec.name, message);
+    // Normalise integral floats so consumers can call get<int>() safely.
+    if ((spec.type == OptionType::Int || spec.type == OptionType::IntOrInf) && params[spec.name].is_number_float())
+      params[spec.name] = static_cast<std::int64_t>(params[spec.name].get<double>());
+  }
+  return true;
+}
+
+}  // namespace distopt

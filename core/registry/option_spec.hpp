@@ -1,0 +1,53 @@
+#pragma once
+// Option metadata (DESIGN.md §6): every problem, algorithm and time model describes its options once,
+// here, and the experiment-file validator, `distopt-run --list` and the GUI's generated forms all read
+// the same description. Adding a component therefore adds its form and its validation.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace distopt {
+
+enum class OptionType {
+  Bool,
+  Int,        ///< JSON integer within [minValue, maxValue]
+  IntOrInf,   ///< JSON integer >= minValue, or the string "inf" (e.g. Ringmaster's R)
+  Double,     ///< JSON number within [minValue, maxValue]
+  String,     ///< free text (e.g. a file path)
+  Enum,       ///< one of `choices`
+  DoubleList, ///< JSON array of numbers, each within [minValue, maxValue]
+  IntList,    ///< JSON array of integers, each within [minValue, maxValue]
+  Object,     ///< a JSON object validated by the component itself (e.g. a piecewise schedule)
+};
+
+const char* optionTypeName(OptionType type);
+
+struct OptionSpec {
+  std::string name;          ///< key in the component's "params" object
+  OptionType type = OptionType::Double;
+  nlohmann::json defaultValue;   ///< null = required (unless `optional`)
+  std::optional<double> minValue;
+  std::optional<double> maxValue;
+  bool minExclusive = false;     ///< true: value must be > minValue rather than >=
+  std::vector<std::string> choices;  ///< for Enum
+  std::string help;              ///< one line, shown as tooltip and in --list
+  bool optional = false;         ///< may be absent with no default (component decides)
+  std::string unit;              ///< e.g. "time units", "s"; empty if dimensionless
+
+  /// Checks `value` against this spec. On failure writes a message (without the field path) to *why,
+  /// e.g. "must be an integer >= 1 or \"inf\"".
+  bool accepts(const nlohmann::json& value, std::string* why) const;
+  /// What a valid value looks like, e.g. "an integer >= 1 or \"inf\"".
+  std::string describe() const;
+};
+
+/// Fills defaults into `params` and validates every field against `specs`. Unknown keys are errors
+/// (a typo must not silently fall back to a default). `path` prefixes messages, e.g.
+/// "algorithm.params". Returns false with the first problem in *why as "PATH.FIELD: message".
+bool validateAndFillOptions(const std::vector<OptionSpec>& specs, nlohmann::json& params,
+                            const std::string& path, std::string* why);
+
+}  // namespace distopt

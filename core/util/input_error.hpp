@@ -1,0 +1,23 @@
+#pragma once
+// Bad user input (experiment file, command line, data file) found while building a run: carries the
+// place it was found — a field path such as "algorithm.params.R" or "a9a:17" for a data file line — so
+// every front end can print "PLACE: message" and stop before anything starts (DESIGN.md §7).
+
+#include <stdexcept>
+#include <string>
+
+namespace distopt {
+
+class InputError : public std::runtime_error {
+ public:
+  InputError(std::string where, const std::string& message)
+      : std::runtime_error(where.empty() ? message : where + ": " + message), m_where(std::move(where)) {}
+
+  /// Field path or file:line of the bad input.
+  const std::string& where() const { return m_where; }
+
+ private:
+  std::string m_where;
+};
+
+}  // namespace distopt
