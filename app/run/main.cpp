@@ -1,51 +1,152 @@
-// distopt-run: the coordinator and headless front end.
+// distopt-run: the coordinator and headless front end. Everything the user gave is checked before
+// anything starts; exit 0 done, 1 run failed, 2 bad input.
+#include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <string>
-#include <string_view>
 
+#include "command_line.hpp"
+#include "progress_printer.hpp"
+#include "core/config/experiment.hpp"
+#include "core/registry/registry.hpp"
+#include "core/sim/sim_engine.hpp"
+#include "core/telemetry/run_files.hpp"
+#include "core/util/input_error.hpp"
 #include "distopt_version.hpp"
 
 namespace {
 
-constexpr const char* kUsage =
-    "Usage: distopt-run EXPERIMENT.json [options]\n"
-    "\n"
-    "Runs an experiment file without the GUI and writes its results.\n"
-    "\n"
-    "  --help       show this text\n"
-    "  --version    show the program version\n"
-    "\n"
-    "Exit status: 0 done, 1 run failed, 2 bad input.\n";
+using namespace distopt;
+
+void printOptions(const std::vector<OptionSpec>& options) {
+  for (const auto& option : options) {
+    std::string defaultText = option.defaultValue.is_null() ? (option.optional ? "auto" : "required")
+                                                            : option.defaultValue.dump();
+    std::printf("    %-22s %-9s default %-12s %s\n", option.name.c_str(), optionTypeName(option.type),
+                defaultText.c_str(), option.help.c_str());
+    std::printf("    %-22s %-9s %s\n", "", "", ("valid: " + option.describe()).c_str());
+  }
+}
+
+void printList() {
+  std::printf("Algorithms (algorithm.name):\n");
+  for (const auto& entry : algorithmEntries()) {
+    std::printf("  %s — %s\n", entry.name.c_str(), entry.summary.c_str());
+    printOptions(entry.options);
+  }
+  std::printf("\nProblems (problem.name):\n");
+  for (const auto& entry : problemEntries()) {
+    std::printf("  %s — %s\n", entry.name.c_str(), entry.summary.c_str());
+    printOptions(entry.options);
+  }
+  std::printf("\nTime models (workers.time_model.name):\n");
+  for (const auto& entry : timeModelEntries()) {
+    std::printf("  %s — %s\n", entry.name.c_str(), entry.summary.c_str());
+    printOptions(entry.options);
+  }
+}
+
+std::string defaultOutDirectory(const std::string& name) {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return "distopt-runs/" + name + "-" + stamp;
+}
+
+std::string formatOptional(const std::optional<double>& value, const char* format = "%.6g") {
+  if (!value) return "-";
+  char text[64];
+  std::snprintf(text, sizeof text, format, *value);
+  return text;
+}
+
+void printSummaryTable(const RunSummary& s, const std::string& outDirectory) {
+  std::printf("\n%-22s %s\n", "algorithm", s.algorithm.c_str());
+  std::printf("%-22s %s, %d workers\n", "engine", s.engine.c_str(), s.workers);
+  std::printf("%-22s %s%s%s\n", "termination", terminationName(s.termination),
+              s.terminationDetail.empty() ? "" : ": ", s.terminationDetail.c_str());
+  std::printf("%-22s %.6g\n", "time", s.time);
+  std::printf("%-22s %llu\n", "updates applied", static_cast<unsigned long long>(s.updatesApplied));
+  std::printf("%-22s sent %llu, accepted %llu, discarded %llu, cancelled %llu, late-cancelled %llu\n", "jobs",
+              static_cast<unsigned long long>(s.counters.jobsSent), static_cast<unsigned long long>(s.counters.accepted),
+              static_cast<unsigned long long>(s.counters.discarded), static_cast<unsigned long long>(s.counters.cancelled),
+              static_cast<unsigned long long>(s.counters.lateCancelled));
+  std::printf("%-22s %.6g\n", "final loss", s.finalLoss);
+  std::printf("%-22s %s\n", "final f - f*", formatOptional(s.finalGap, "%.4e").c_str());
+  std::printf("%-22s %s\n", "final ||grad f||^2", formatOptional(s.finalGradNormSq, "%.4e").c_str());
+  if (s.finalTestAccuracy) std::printf("%-22s %s\n", "test accuracy", formatOptional(s.finalTestAccuracy, "%.4f").c_str());
+  std::printf("%-22s %s\n", "time to target", formatOptional(s.timeToTarget).c_str());
+  std::printf("%-22s mean %.4g, max %lld\n", "accepted delay", s.delayMean, static_cast<long long>(s.delayMax));
+  std::printf("%-22s up %llu, down %llu\n", "bytes", static_cast<unsigned long long>(s.bytesUplink),
+              static_cast<unsigned long long>(s.bytesDownlink));
+  std::printf("%-22s %.3f s\n", "wall time", s.wallSeconds);
+  std::printf("%-22s %s\n", "results", outDirectory.c_str());
+}
+
+int runMain(int argc, char** argv) {
+  std::string error;
+  auto line = app::parseRunCommandLine(argc, argv, &error);
+  if (!line) {
+    std::fprintf(stderr, "distopt-run: %s\n", error.c_str());
+    return 2;
+  }
+  if (line->help) {
+    std::fputs(app::kRunUsage, stdout);
+    return 0;
+  }
+  if (line->version) {
+    std::printf("distopt-run %s\n", kVersionString);
+    return 0;
+  }
+  if (line->list) {
+    printList();
+    return 0;
+  }
+
+  Experiment experiment;
+  BuiltRun run;
+  std::string outDirectory;
+  std::unique_ptr<RunFileWriter> files;
+  try {
+    nlohmann::json document = readExperimentFile(line->experimentPath);
+    if (line->engine) document["engine"] = *line->engine;
+    if (line->workers) applyOverride(document, "workers.count=" + std::to_string(*line->workers));
+    for (const auto& assignment : line->overrides) applyOverride(document, assignment);
+    const std::string base = std::filesystem::path(line->experimentPath).parent_path().string();
+    experiment = parseExperiment(std::move(document), base);
+    if (experiment.engine == "live") {
+      std::fprintf(stderr,
+                   "distopt-run: engine: the live engine (real worker processes) is not available in this build; "
+                   "run with --engine sim\n");
+      return 2;
+    }
+    run = buildRun(experiment);
+    outDirectory = line->outDirectory.value_or(defaultOutDirectory(experiment.name));
+    files = std::make_unique<RunFileWriter>(outDirectory);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "distopt-run: %s\n", e.what());
+    return 2;
+  }
+
+  TelemetryFanout sinks;
+  sinks.add(files.get());
+  app::ProgressPrinter progress(experiment.stopTime, experiment.stopUpdates);
+  if (!line->quiet) sinks.add(&progress);
+
+  SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.simOptions, sinks);
+  const RunSummary summary = engine.run();
+  try {
+    writeJsonFile(outDirectory + "/summary.json", summaryToJson(summary, experiment.document));
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "distopt-run: %s\n", e.what());
+    return 1;
+  }
+  printSummaryTable(summary, outDirectory);
+  const bool failed = summary.termination == Termination::Diverged || summary.termination == Termination::Failed;
+  return failed ? 1 : 0;
+}
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  std::string experiment;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (arg == "--version") {
-      std::printf("distopt-run %s\n", distopt::kVersionString);
-      return 0;
-    }
-    if (arg.starts_with("-")) {
-      std::fprintf(stderr, "distopt-run: unknown option '%s' (see --help)\n", argv[i]);
-      return 2;
-    }
-    if (!experiment.empty()) {
-      std::fprintf(stderr, "distopt-run: only one experiment file may be given\n");
-      return 2;
-    }
-    experiment = arg;
-  }
-  if (experiment.empty()) {
-    std::fputs(kUsage, stderr);
-    return 2;
-  }
-  std::fprintf(stderr, "distopt-run: the run engine is not built yet; nothing was run for %s\n",
-               experiment.c_str());
-  return 1;
-}
+int main(int argc, char** argv) { return runMain(argc, argv); }

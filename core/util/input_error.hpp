@@ -20,4 +20,15 @@ class InputError : public std::runtime_error {
   std::string m_where;
 };
 
+/// Throws InputError when `options.isValid` fails. By convention isValid writes "field: message", which
+/// becomes InputError(path + ".field", "message"), so the user sees e.g. "algorithm.params.R: ...".
+template <typename Options>
+void requireValid(const Options& options, const std::string& path) {
+  std::string why;
+  if (options.isValid(&why)) return;
+  const auto colon = why.find(": ");
+  if (colon == std::string::npos) throw InputError(path, why);
+  throw InputError(path + "." + why.substr(0, colon), why.substr(colon + 2));
+}
+
 }  // namespace distopt

@@ -1,0 +1,87 @@
+#include "command_line.hpp"
+
+#include <cstdlib>
+#include <string_view>
+
+namespace distopt::app {
+
+const char* const kRunUsage =
+    "Usage: distopt-run EXPERIMENT.json [options]\n"
+    "       distopt-run --list\n"
+    "\n"
+    "Runs an experiment file without the GUI and writes its results.\n"
+    "\n"
+    "  --engine sim|live   simulated (virtual time) or live worker processes (default: the file's engine)\n"
+    "  --workers N         number of workers (overrides workers.count)\n"
+    "  --set PATH=VALUE    override any field by its JSON path, e.g. --set algorithm.params.gamma=0.04\n"
+    "                      (VALUE is JSON when it parses as JSON, else a string; repeatable)\n"
+    "  --out DIR           write summary.json, events.csv and evaluations.csv to DIR\n"
+    "  --store PATH        run store (SQLite) to record the run in\n"
+    "  --quiet             no progress output\n"
+    "  --list              list algorithms, problems and time models with their options\n"
+    "  --help              show this text\n"
+    "  --version           show the program version\n"
+    "\n"
+    "Exit status: 0 done, 1 run failed (diverged or could not go on), 2 bad input.\n";
+
+std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* argv, std::string* error) {
+  RunCommandLine line;
+  auto fail = [error](const std::string& text) -> std::optional<RunCommandLine> {
+    if (error) *error = text;
+    return std::nullopt;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto needValue = [&](std::string_view name) -> const char* {
+      if (i + 1 >= argc) return nullptr;
+      (void)name;
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      line.help = true;
+    } else if (arg == "--version") {
+      line.version = true;
+    } else if (arg == "--list") {
+      line.list = true;
+    } else if (arg == "--quiet" || arg == "-q") {
+      line.quiet = true;
+    } else if (arg == "--engine") {
+      const char* value = needValue(arg);
+      if (!value) return fail("--engine needs a value: sim or live");
+      if (std::string_view(value) != "sim" && std::string_view(value) != "live")
+        return fail(std::string("--engine: '") + value + "' is not sim or live");
+      line.engine = value;
+    } else if (arg == "--workers") {
+      const char* value = needValue(arg);
+      if (!value) return fail("--workers needs a value");
+      char* end = nullptr;
+      const long count = std::strtol(value, &end, 10);
+      if (*value == '\0' || *end != '\0' || count < 1 || count > 1'000'000)
+        return fail(std::string("--workers: '") + value + "' is not an integer from 1 to 1000000");
+      line.workers = static_cast<int>(count);
+    } else if (arg == "--set") {
+      const char* value = needValue(arg);
+      if (!value) return fail("--set needs PATH=VALUE");
+      line.overrides.emplace_back(value);
+    } else if (arg == "--out") {
+      const char* value = needValue(arg);
+      if (!value) return fail("--out needs a folder");
+      line.outDirectory = value;
+    } else if (arg == "--store") {
+      const char* value = needValue(arg);
+      if (!value) return fail("--store needs a path");
+      line.storePath = value;
+    } else if (arg.starts_with("-") && arg != "-") {
+      return fail("unknown option '" + std::string(arg) + "' (see --help)");
+    } else if (!line.experimentPath.empty()) {
+      return fail("only one experiment file may be given ('" + line.experimentPath + "' and '" + std::string(arg) + "')");
+    } else {
+      line.experimentPath = arg;
+    }
+  }
+  if (!line.help && !line.version && !line.list && line.experimentPath.empty())
+    return fail("no experiment file given (see --help)");
+  return line;
+}
+
+}  // namespace distopt::app

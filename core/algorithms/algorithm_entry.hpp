@@ -1,0 +1,45 @@
+#pragma once
+// Registry entry for a parameter-server algorithm: its option metadata and how to build it.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/algorithms/server.hpp"
+#include "core/registry/option_spec.hpp"
+
+namespace distopt {
+
+/// Facts about the run that theory-based defaults need (spec async-sgd §2.7).
+struct AlgorithmBuildContext {
+  int numWorkers = 1;
+  Vector x0;
+  std::optional<double> smoothness;   ///< L, when the problem knows it
+  std::optional<double> sigma2;       ///< gradient variance bound, when known
+  std::optional<double> epsilon;      ///< target E||grad f||^2, when the experiment sets one
+  std::vector<double> nominalTimes;   ///< tau_i per worker from the time model
+  std::string path = "algorithm.params";
+};
+
+struct AlgorithmEntry {
+  std::string name;
+  std::string summary;
+  std::vector<OptionSpec> options;
+  /// Builds the server from validated params (defaults filled). Throws InputError naming the field.
+  std::function<std::unique_ptr<AsyncServer>(const nlohmann::json& params, const AlgorithmBuildContext& context)>
+      make;
+};
+
+/// Step size from the params, or the spec's theory default when "gamma" is absent:
+/// `theory(L, sigma2, epsilon)` when all are known, else 0.1 (spec §2.7).
+double stepSizeOrDefault(const nlohmann::json& params, const AlgorithmBuildContext& context,
+                         const std::function<double(double L, double sigma2, double epsilon)>& theory);
+
+/// The common "gamma" option (optional: a theory default applies when absent).
+OptionSpec gammaOption();
+
+}  // namespace distopt

@@ -1,0 +1,70 @@
+#include "core/algorithms/minibatch.hpp"
+
+#include "core/util/check.hpp"
+#include "core/util/input_error.hpp"
+
+namespace distopt {
+
+bool MinibatchServer::Options::isValid(std::string* why) const {
+  auto fail = [why](const char* text) {
+    if (why) *why = text;
+    return false;
+  };
+  if (!(gamma > 0.0)) return fail("gamma: must be > 0");
+  if (localBatch < 1) return fail("b: must be an integer >= 1");
+  return true;
+}
+
+MinibatchServer::MinibatchServer(int numWorkers, Vector x0, Options options)
+    : AsyncServer(numWorkers, std::move(x0)), m_options(options) {
+  DISTOPT_CHECK(m_options.isValid(nullptr));
+  m_sum = Vector::Zero(model().size());
+}
+
+void MinibatchServer::onStart(ActionSink& sink) { beginIteration(sink); }
+
+void MinibatchServer::beginIteration(ActionSink& sink) {
+  m_sum.setZero();
+  m_collected = 0;
+  for (int i = 0; i < numWorkers(); ++i) issueJob(i, sink, m_options.localBatch);
+}
+
+void MinibatchServer::onGradient(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink) {
+  DISTOPT_CHECK_MSG(delay == 0, "synchronous rounds only ever see gradients at the current model");
+  m_sum += arrival.gradient->value();
+  if (++m_collected < numWorkers()) {
+    recordAccepted(arrival, delay, sink);
+    return;
+  }
+  const double scale = m_options.reduce == Reduce::Mean ? m_options.gamma / numWorkers() : m_options.gamma;
+  applyStep(m_sum, scale);
+  recordAccepted(arrival, delay, sink);
+  beginIteration(sink);
+}
+
+AlgorithmEntry minibatchAlgorithmEntry() {
+  return {.name = "minibatch",
+          .summary = "Synchronous minibatch SGD: wait for all workers, step with their mean gradient",
+          .options = {gammaOption(),
+                      {.name = "b",
+                       .type = OptionType::Int,
+                       .defaultValue = 1,
+                       .minValue = 1.0,
+                       .help = "Local batch: stochastic gradients each worker averages per round"},
+                      {.name = "mb_reduce",
+                       .type = OptionType::Enum,
+                       .defaultValue = "mean",
+                       .choices = {"mean", "sum"},
+                       .help = "Combine the workers' gradients by mean, or by sum (as in Mishchenko et al.'s script)"}},
+          .make = [](const nlohmann::json& params, const AlgorithmBuildContext& context) {
+            MinibatchServer::Options options;
+            options.gamma = stepSizeOrDefault(params, context, [](double L, double, double) { return 1.0 / L; });
+            options.localBatch = params["b"].get<int>();
+            options.reduce = params["mb_reduce"].get<std::string>() == "sum" ? MinibatchServer::Reduce::Sum
+                                                                              : MinibatchServer::Reduce::Mean;
+            requireValid(options, context.path);
+            return std::unique_ptr<AsyncServer>(new MinibatchServer(context.numWorkers, context.x0, options));
+          }};
+}
+
+}  // namespace distopt

@@ -1,0 +1,147 @@
+#pragma once
+// Parameter-server algorithms as transport-free state machines (DESIGN.md §3, spec async-sgd §2.0).
+// An engine feeds a server gradients as they arrive and executes the actions the server emits
+// through an ActionSink; the server knows no clock and no socket. The simulator and the live
+// coordinator drive the same code.
+//
+// Contract with engines:
+//  * Every JOB order means "send the server's current model": engines must execute a sendJob before
+//    calling the server again (the model may change on the next call). In return a JOB's version is
+//    always the server's version at the time of the order.
+//  * Per-worker FIFO: a CANCEL is delivered before the JOB that follows it.
+// Thread affinity: a server is used from one thread.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace distopt {
+
+using Vector = Eigen::VectorXd;
+
+/// What happened to one piece of work (spec §2.0 counters). Never mix them in one histogram series.
+enum class Outcome : std::uint8_t {
+  Accepted,       ///< gradient applied to the model
+  Discarded,      ///< arrived too stale and was thrown away (Ringmaster A, Rennala "ignore")
+  Cancelled,      ///< stopped in flight by the server
+  LateCancelled,  ///< arrived for a job the server had already cancelled (dropped, not in histograms)
+};
+const char* outcomeName(Outcome outcome);
+
+struct JobOrder {
+  int worker = 0;               ///< 0-based
+  std::uint64_t jobId = 0;      ///< per-worker counter, strictly increasing from 0
+  std::uint64_t version = 0;    ///< model version sent (= server version at the order)
+  int gradients = 1;            ///< stochastic gradients to average in this job (minibatch's local b)
+};
+
+struct OutcomeRecord {
+  int worker = 0;
+  std::uint64_t jobId = 0;
+  std::uint64_t jobVersion = 0;     ///< version the job was computed on
+  std::int64_t delay = 0;           ///< k_now - jobVersion at the time of the outcome (spec §2.0)
+  Outcome outcome = Outcome::Accepted;
+  std::uint64_t versionAfter = 0;   ///< server version after the outcome
+};
+
+class ActionSink {
+ public:
+  virtual ~ActionSink() = default;
+  /// Send the server's current model to a worker as a new job.
+  virtual void sendJob(const JobOrder& order) = 0;
+  /// Stop the worker's job `jobId`; always followed by a sendJob to that worker in these methods.
+  virtual void cancelJob(int worker, std::uint64_t jobId) = 0;
+  /// An outcome for telemetry and histograms.
+  virtual void record(const OutcomeRecord& record) = 0;
+};
+
+/// The gradient carried by an arriving GRAD. Engines may compute it lazily: servers call value()
+/// only for gradients they apply, so discarded work costs nothing in the simulator.
+class GradientSource {
+ public:
+  virtual ~GradientSource() = default;
+  virtual const Vector& value() = 0;
+};
+
+struct GradientArrival {
+  int worker = 0;
+  std::uint64_t jobId = 0;
+  std::uint64_t version = 0;  ///< echoed from the JOB
+  GradientSource* gradient = nullptr;
+};
+
+struct WorkCounters {
+  std::uint64_t jobsSent = 0;
+  std::uint64_t arrivals = 0;      ///< valid GRADs (matching the current job)
+  std::uint64_t accepted = 0;
+  std::uint64_t discarded = 0;
+  std::uint64_t cancelled = 0;
+  std::uint64_t lateCancelled = 0;
+
+  WorkCounters& operator+=(const WorkCounters& other);
+};
+
+class AsyncServer {
+ public:
+  AsyncServer(int numWorkers, Vector x0);
+  virtual ~AsyncServer() = default;
+  AsyncServer(const AsyncServer&) = delete;
+  AsyncServer& operator=(const AsyncServer&) = delete;
+
+  /// Registry name, e.g. "ringmaster".
+  virtual std::string name() const = 0;
+
+  /// Hands out the first jobs.
+  void start(ActionSink& sink);
+  /// Processes one arriving gradient: drops it as late-cancelled when it is not the worker's current
+  /// job, otherwise lets the method decide.
+  void receive(const GradientArrival& arrival, ActionSink& sink);
+
+  const Vector& model() const { return m_x; }
+  /// Number of updates applied so far (k).
+  std::uint64_t version() const { return m_version; }
+  int numWorkers() const { return static_cast<int>(m_workers.size()); }
+  bool busy(int worker) const { return m_workers[worker].busy; }
+  std::uint64_t currentJob(int worker) const { return m_workers[worker].jobId; }
+  std::uint64_t currentVersion(int worker) const { return m_workers[worker].version; }
+  /// Jobs handed out and not yet answered or cancelled.
+  int inFlight() const { return m_inFlight; }
+  const WorkCounters& counters(int worker) const { return m_workers[worker].counters; }
+  WorkCounters totals() const;
+  /// True once an update produced a non-finite model; the model is then left as it was before.
+  bool diverged() const { return m_diverged; }
+
+ protected:
+  virtual void onStart(ActionSink& sink) = 0;
+  /// A valid arrival (its job is the worker's current one; the worker is now idle). `delay` = k - version.
+  virtual void onGradient(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink) = 0;
+
+  /// Gives `worker` (which must be idle) a job on the current model.
+  void issueJob(int worker, ActionSink& sink, int gradients = 1);
+  /// Cancels `worker`'s running job and records it with its delay at this moment.
+  void cancelJob(int worker, ActionSink& sink);
+  /// x <- x - step * direction; k <- k + 1. A non-finite result is refused and flags divergence.
+  void applyStep(const Vector& direction, double step);
+  void recordAccepted(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink);
+  void recordDiscarded(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink);
+
+ private:
+  struct WorkerState {
+    std::uint64_t jobId = 0;
+    std::uint64_t version = 0;
+    std::uint64_t nextJobId = 0;
+    bool busy = false;
+    WorkCounters counters;
+  };
+
+  Vector m_x;
+  Vector m_candidate;  // scratch for the step, so a divergent step leaves m_x intact
+  std::uint64_t m_version = 0;
+  std::vector<WorkerState> m_workers;
+  int m_inFlight = 0;
+  bool m_diverged = false;
+};
+
+}  // namespace distopt

@@ -1,0 +1,307 @@
+#include "core/config/experiment.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "core/data/shards.hpp"
+#include "core/registry/registry.hpp"
+#include "core/timing/time_models.hpp"
+#include "core/util/input_error.hpp"
+
+namespace distopt {
+namespace {
+
+/// Line and column (1-based) of a byte offset, for parse errors.
+std::pair<std::size_t, std::size_t> lineColumn(const std::string& text, std::size_t offset) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+/// Checks that `object` has only `allowed` keys.
+void requireKeys(const nlohmann::json& object, const std::string& path, const std::vector<std::string>& allowed) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    bool known = false;
+    for (const auto& key : allowed) known = known || key == it.key();
+    if (!known) {
+      std::string list;
+      for (const auto& key : allowed) list += (list.empty() ? "" : ", ") + key;
+      throw InputError(path.empty() ? it.key() : path + "." + it.key(), "unknown field (known: " + list + ")");
+    }
+  }
+}
+
+const nlohmann::json& objectAt(const nlohmann::json& parent, const std::string& key, const std::string& path) {
+  if (!parent.contains(key)) throw InputError(path, "is required");
+  const auto& value = parent.at(key);
+  if (!value.is_object()) throw InputError(path, "must be an object");
+  return value;
+}
+
+std::string stringAt(const nlohmann::json& parent, const std::string& key, const std::string& path,
+                     const std::optional<std::string>& fallback = std::nullopt) {
+  if (!parent.contains(key)) {
+    if (fallback) return *fallback;
+    throw InputError(path, "is required");
+  }
+  if (!parent.at(key).is_string()) throw InputError(path, "must be a string");
+  return parent.at(key).get<std::string>();
+}
+
+double numberAt(const nlohmann::json& parent, const std::string& key, const std::string& path, double fallback,
+                double minValue, bool exclusive) {
+  if (!parent.contains(key) || parent.at(key).is_null()) return fallback;
+  const auto& value = parent.at(key);
+  const bool ok = value.is_number() && std::isfinite(value.get<double>()) &&
+                  (exclusive ? value.get<double>() > minValue : value.get<double>() >= minValue);
+  if (!ok) {
+    std::ostringstream text;
+    text << "must be a number " << (exclusive ? "> " : ">= ") << minValue;
+    throw InputError(path, text.str());
+  }
+  return value.get<double>();
+}
+
+std::optional<double> optionalPositive(const nlohmann::json& parent, const std::string& key, const std::string& path) {
+  if (!parent.contains(key) || parent.at(key).is_null()) return std::nullopt;
+  return numberAt(parent, key, path, 0.0, 0.0, true);
+}
+
+std::uint64_t countAt(const nlohmann::json& parent, const std::string& key, const std::string& path,
+                      std::uint64_t fallback, std::uint64_t minValue) {
+  if (!parent.contains(key) || parent.at(key).is_null()) return fallback;
+  const auto& value = parent.at(key);
+  const bool integral = value.is_number_unsigned() ||
+                        (value.is_number_integer() && value.get<std::int64_t>() >= 0) ||
+                        (value.is_number_float() && value.get<double>() >= 0 &&
+                         std::floor(value.get<double>()) == value.get<double>() && value.get<double>() < 9e15);
+  if (!integral || static_cast<std::uint64_t>(value.get<double>()) < minValue)
+    throw InputError(path, "must be an integer >= " + std::to_string(minValue));
+  return static_cast<std::uint64_t>(value.get<double>());
+}
+
+bool boolAt(const nlohmann::json& parent, const std::string& key, const std::string& path, bool fallback) {
+  if (!parent.contains(key)) return fallback;
+  if (!parent.at(key).is_boolean()) throw InputError(path, "must be true or false");
+  return parent.at(key).get<bool>();
+}
+
+/// Validates {"name": ..., "params": {...}} against a registry entry's options.
+template <typename Entry>
+ComponentChoice parseComponent(const nlohmann::json& parent, const std::string& key, const std::string& path,
+                               const Entry* (*find)(const std::string&), const std::string& knownNames) {
+  const auto& object = objectAt(parent, key, path);
+  requireKeys(object, path, {"name", "params"});
+  ComponentChoice choice;
+  choice.name = stringAt(object, "name", path + ".name");
+  const Entry* entry = find(choice.name);
+  if (!entry) throw InputError(path + ".name", "unknown name \"" + choice.name + "\" (known: " + knownNames + ")");
+  choice.params = object.contains("params") ? object.at("params") : nlohmann::json::object();
+  std::string why;
+  if (!validateAndFillOptions(entry->options, choice.params, path + ".params", &why)) {
+    const auto colon = why.find(": ");
+    throw InputError(why.substr(0, colon), why.substr(colon + 2));
+  }
+  return choice;
+}
+
+nlohmann::json parseValue(const std::string& text) {
+  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return nlohmann::json(text);
+  return parsed;
+}
+
+}  // namespace
+
+nlohmann::json readExperimentFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, "cannot open the experiment file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  try {
+    auto document = nlohmann::json::parse(text);
+    if (!document.is_object()) throw InputError(path, "an experiment file must hold one JSON object");
+    return document;
+  } catch (const nlohmann::json::parse_error& error) {
+    const auto [line, column] = lineColumn(text, error.byte > 0 ? error.byte - 1 : 0);
+    std::string message = error.what();
+    // nlohmann prefixes "[json.exception.parse_error.101] parse error at line L, column C: "; keep the reason.
+    const auto reason = message.find(": ");
+    if (reason != std::string::npos) message = message.substr(reason + 2);
+    throw InputError(path + ":" + std::to_string(line) + ":" + std::to_string(column), "invalid JSON: " + message);
+  }
+}
+
+void applyOverride(nlohmann::json& document, const std::string& assignment) {
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0)
+    throw InputError("--set " + assignment, "expected PATH=VALUE, e.g. algorithm.params.gamma=0.04");
+  const std::string path = assignment.substr(0, equals);
+  const std::string value = assignment.substr(equals + 1);
+  nlohmann::json* node = &document;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = path.find('.', start);
+    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (key.empty()) throw InputError("--set " + assignment, "empty field name in \"" + path + "\"");
+    if (!node->is_object()) {
+      if (!node->is_null())
+        throw InputError("--set " + assignment, "\"" + path.substr(0, start - 1) + "\" is not an object");
+      *node = nlohmann::json::object();
+    }
+    node = &(*node)[key];
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  *node = parseValue(value);
+}
+
+Experiment parseExperiment(nlohmann::json document, const std::string& baseDirectory) {
+  if (!document.is_object()) throw InputError("", "an experiment must be a JSON object");
+  requireKeys(document, "",
+              {"name", "description", "seed", "engine", "problem", "data", "algorithm", "workers", "stop", "eval"});
+  Experiment experiment;
+  experiment.baseDirectory = baseDirectory.empty() ? "." : baseDirectory;
+  experiment.name = stringAt(document, "name", "name", std::string("experiment"));
+  experiment.description = stringAt(document, "description", "description", std::string());
+  experiment.seed = countAt(document, "seed", "seed", 1, 0);
+  experiment.engine = stringAt(document, "engine", "engine", std::string("live"));
+  if (experiment.engine != "sim" && experiment.engine != "live")
+    throw InputError("engine", "must be \"sim\" or \"live\"");
+
+  experiment.problem = parseComponent<ProblemEntry>(document, "problem", "problem", &findProblem, problemNames());
+  experiment.algorithm =
+      parseComponent<AlgorithmEntry>(document, "algorithm", "algorithm", &findAlgorithm, algorithmNames());
+
+  if (document.contains("data")) {
+    const auto& data = objectAt(document, "data", "data");
+    requireKeys(data, "data", {"sharding"});
+    experiment.sharding = stringAt(data, "sharding", "data.sharding", std::string("iid"));
+    if (!shardRuleFromName(experiment.sharding)) {
+      std::string names;
+      for (const auto& name : shardRuleNames()) names += (names.empty() ? "\"" : ", \"") + name + "\"";
+      throw InputError("data.sharding", "must be one of " + names);
+    }
+  }
+
+  const auto& workers = objectAt(document, "workers", "workers");
+  requireKeys(workers, "workers", {"count", "time_model", "unit_ms"});
+  const auto count = countAt(workers, "count", "workers.count", 0, 1);
+  if (count == 0) throw InputError("workers.count", "is required (an integer >= 1)");
+  if (count > 1'000'000) throw InputError("workers.count", "must be <= 1000000");
+  experiment.workers = static_cast<int>(count);
+  if (workers.contains("time_model")) {
+    experiment.timeModel =
+        parseComponent<TimeModelEntry>(workers, "time_model", "workers.time_model", &findTimeModel, timeModelNames());
+  } else {
+    nlohmann::json implicit = {{"time_model", {{"name", "natural"}}}};
+    experiment.timeModel =
+        parseComponent<TimeModelEntry>(implicit, "time_model", "workers.time_model", &findTimeModel, timeModelNames());
+  }
+  experiment.unitMs = numberAt(workers, "unit_ms", "workers.unit_ms", 10.0, 1.0, false);
+
+  if (!document.contains("stop")) throw InputError("stop", "is required (a time, update limit or target)");
+  const auto& stop = objectAt(document, "stop", "stop");
+  requireKeys(stop, "stop", {"time", "updates", "target_gap", "target_grad_norm_sq"});
+  experiment.stopTime = optionalPositive(stop, "time", "stop.time");
+  experiment.stopUpdates = countAt(stop, "updates", "stop.updates", 0, 0);
+  experiment.targetGap = optionalPositive(stop, "target_gap", "stop.target_gap");
+  experiment.targetGradNormSq = optionalPositive(stop, "target_grad_norm_sq", "stop.target_grad_norm_sq");
+  if (!experiment.stopTime && experiment.stopUpdates == 0 && !experiment.targetGap && !experiment.targetGradNormSq)
+    throw InputError("stop", "needs at least one of time, updates, target_gap, target_grad_norm_sq");
+
+  if (document.contains("eval")) {
+    const auto& eval = objectAt(document, "eval", "eval");
+    requireKeys(eval, "eval", {"interval", "every_updates", "grad_norm", "accuracy"});
+    experiment.evalInterval = numberAt(eval, "interval", "eval.interval", 0.0, 0.0, false);
+    experiment.evalEveryUpdates = countAt(eval, "every_updates", "eval.every_updates", 0, 0);
+    experiment.evalGradNorm = boolAt(eval, "grad_norm", "eval.grad_norm", true);
+    experiment.evalAccuracy = boolAt(eval, "accuracy", "eval.accuracy", true);
+  }
+  if (experiment.evalInterval == 0.0 && experiment.evalEveryUpdates == 0) {
+    // Without a schedule there would be no curve: default to ~200 points over the time budget.
+    if (experiment.stopTime) experiment.evalInterval = *experiment.stopTime / 200.0;
+    else experiment.evalEveryUpdates = std::max<std::uint64_t>(1, experiment.stopUpdates / 200);
+  }
+
+  // The normalised document: what was run, with every default spelled out.
+  nlohmann::json normal = {
+      {"name", experiment.name},
+      {"description", experiment.description},
+      {"seed", experiment.seed},
+      {"engine", experiment.engine},
+      {"problem", {{"name", experiment.problem.name}, {"params", experiment.problem.params}}},
+      {"data", {{"sharding", experiment.sharding}}},
+      {"algorithm", {{"name", experiment.algorithm.name}, {"params", experiment.algorithm.params}}},
+      {"workers",
+       {{"count", experiment.workers},
+        {"time_model", {{"name", experiment.timeModel.name}, {"params", experiment.timeModel.params}}},
+        {"unit_ms", experiment.unitMs}}},
+      {"stop",
+       {{"time", experiment.stopTime ? nlohmann::json(*experiment.stopTime) : nlohmann::json()},
+        {"updates", experiment.stopUpdates},
+        {"target_gap", experiment.targetGap ? nlohmann::json(*experiment.targetGap) : nlohmann::json()},
+        {"target_grad_norm_sq",
+         experiment.targetGradNormSq ? nlohmann::json(*experiment.targetGradNormSq) : nlohmann::json()}}},
+      {"eval",
+       {{"interval", experiment.evalInterval},
+        {"every_updates", experiment.evalEveryUpdates},
+        {"grad_norm", experiment.evalGradNorm},
+        {"accuracy", experiment.evalAccuracy}}}};
+  experiment.document = std::move(normal);
+  return experiment;
+}
+
+BuiltRun buildRun(const Experiment& experiment) {
+  BuiltRun run;
+  const ProblemEntry* problemEntry = findProblem(experiment.problem.name);
+  const TimeModelEntry* timeEntry = findTimeModel(experiment.timeModel.name);
+  const AlgorithmEntry* algorithmEntry = findAlgorithm(experiment.algorithm.name);
+  if (!problemEntry || !timeEntry || !algorithmEntry) throw InputError("", "experiment was not parsed by parseExperiment");
+
+  ProblemBuildContext problemContext{.baseDirectory = experiment.baseDirectory, .seed = experiment.seed};
+  run.problem = problemEntry->make(experiment.problem.params, problemContext);
+  run.shards = makeShards(*run.problem, experiment.workers, *shardRuleFromName(experiment.sharding), experiment.seed,
+                          "data.sharding");
+  run.timeModel = timeEntry->make(experiment.timeModel.params, experiment.workers, experiment.seed,
+                                  "workers.time_model.params");
+
+  RandomStream initStream(StreamKey{.runSeed = experiment.seed, .purpose = StreamPurpose::Init,
+                                    .worker = StreamKey::kNoWorker, .job = 0});
+  AlgorithmBuildContext algorithmContext;
+  algorithmContext.numWorkers = experiment.workers;
+  algorithmContext.x0 = run.problem->initialPoint(initStream);
+  algorithmContext.smoothness = run.problem->smoothness();
+  algorithmContext.sigma2 = run.problem->gradientVariance();
+  algorithmContext.epsilon = experiment.targetGradNormSq;
+  algorithmContext.nominalTimes = nominalTimes(*run.timeModel);
+  run.server = algorithmEntry->make(experiment.algorithm.params, algorithmContext);
+
+  SimOptions& sim = run.simOptions;
+  sim.horizon = experiment.stopTime.value_or(std::numeric_limits<double>::infinity());
+  sim.maxUpdates = experiment.stopUpdates;
+  sim.targetGap = experiment.targetGap;
+  sim.targetGradNormSq = experiment.targetGradNormSq;
+  sim.evalInterval = experiment.evalInterval;
+  sim.evalEveryUpdates = experiment.evalEveryUpdates;
+  sim.evalGradNorm = experiment.evalGradNorm;
+  sim.evalAccuracy = experiment.evalAccuracy;
+  sim.seed = experiment.seed;
+  if (experiment.targetGap && !run.problem->optimalValue())
+    throw InputError("stop.target_gap", "problem \"" + experiment.problem.name +
+                                            "\" does not know f*; use target_grad_norm_sq instead");
+  requireValid(sim, "stop");
+  return run;
+}
+
+}  // namespace distopt

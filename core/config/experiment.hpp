@@ -1,0 +1,84 @@
+#pragma once
+// The experiment file (JSON): everything needed to reproduce a run. Parsing validates every field
+// against the registry's option metadata and fills defaults, before anything is built or started; a
+// bad file is refused with an InputError naming the field path, e.g.
+// `algorithm.params.R: must be an integer >= 1 or "inf"`.
+//
+// {
+//   "name": "quickstart", "description": "...", "seed": 1, "engine": "sim" | "live",
+//   "problem":   {"name": "quadratic", "params": {...}},
+//   "data":      {"sharding": "iid" | "label"},
+//   "algorithm": {"name": "ringmaster", "params": {...}},
+//   "workers":   {"count": 32, "time_model": {"name": "ringmaster", "params": {...}}, "unit_ms": 10},
+//   "stop":      {"time": 2000, "updates": 0, "target_gap": 1e-3, "target_grad_norm_sq": null},
+//   "eval":      {"interval": 10, "every_updates": 0, "grad_norm": true, "accuracy": true}
+// }
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/algorithms/server.hpp"
+#include "core/problems/problem.hpp"
+#include "core/sim/sim_engine.hpp"
+#include "core/timing/time_model.hpp"
+
+namespace distopt {
+
+struct ComponentChoice {
+  std::string name;
+  nlohmann::json params;  ///< validated, defaults filled
+};
+
+struct Experiment {
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  std::string engine = "live";          ///< "sim" or "live"
+  ComponentChoice problem;
+  std::string sharding = "iid";         ///< "iid" or "label"
+  ComponentChoice algorithm;
+  int workers = 1;
+  ComponentChoice timeModel;
+  double unitMs = 10.0;                 ///< live: milliseconds per time unit
+  std::optional<double> stopTime;       ///< time units
+  std::uint64_t stopUpdates = 0;        ///< 0 = none
+  std::optional<double> targetGap;
+  std::optional<double> targetGradNormSq;
+  double evalInterval = 0.0;            ///< time units; 0 = none
+  std::uint64_t evalEveryUpdates = 0;
+  bool evalGradNorm = true;
+  bool evalAccuracy = true;
+  /// Directory relative data paths are resolved against.
+  std::string baseDirectory = ".";
+  /// The normalised document (defaults filled): what the run store and summary record.
+  nlohmann::json document;
+};
+
+/// Reads and parses a file; JSON syntax errors name FILE:LINE:COLUMN. Throws InputError.
+nlohmann::json readExperimentFile(const std::string& path);
+
+/// Applies one `--set PATH=VALUE` override to a raw document. VALUE is parsed as JSON when it is valid
+/// JSON (numbers, true, null, [..], {..}, "..."), else taken as a string (so R=inf works).
+/// Intermediate objects are created. Throws InputError for a malformed assignment.
+void applyOverride(nlohmann::json& document, const std::string& assignment);
+
+/// Validates a raw document and fills defaults. Throws InputError naming the field path.
+Experiment parseExperiment(nlohmann::json document, const std::string& baseDirectory);
+
+/// The pieces of a run, built from a parsed experiment. Building may still fail on user input that
+/// only shows when the data is read (missing or malformed data file): InputError again.
+struct BuiltRun {
+  std::unique_ptr<Problem> problem;
+  std::vector<Shard> shards;
+  std::unique_ptr<TimeModel> timeModel;
+  std::unique_ptr<AsyncServer> server;
+  SimOptions simOptions;
+};
+BuiltRun buildRun(const Experiment& experiment);
+
+}  // namespace distopt

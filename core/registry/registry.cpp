@@ -1,0 +1,60 @@
+#include "core/registry/registry.hpp"
+
+#include "core/algorithms/asgd.hpp"
+#include "core/algorithms/da_asgd.hpp"
+#include "core/algorithms/minibatch.hpp"
+#include "core/algorithms/naive_optimal.hpp"
+#include "core/algorithms/rennala.hpp"
+#include "core/algorithms/ringmaster.hpp"
+#include "core/problems/diagonal_quadratic_problem.hpp"
+#include "core/problems/least_squares_problem.hpp"
+#include "core/problems/logistic_problem.hpp"
+#include "core/problems/quadratic_problem.hpp"
+#include "core/timing/time_models.hpp"
+
+namespace distopt {
+namespace {
+
+template <typename Entry>
+const Entry* findIn(const std::vector<Entry>& entries, const std::string& name) {
+  for (const auto& entry : entries)
+    if (entry.name == name) return &entry;
+  return nullptr;
+}
+
+template <typename Entry>
+std::string namesOf(const std::vector<Entry>& entries) {
+  std::string names;
+  for (const auto& entry : entries) names += (names.empty() ? "" : ", ") + entry.name;
+  return names;
+}
+
+}  // namespace
+
+const std::vector<ProblemEntry>& problemEntries() {
+  static const std::vector<ProblemEntry> entries = {quadraticProblemEntry(), diagonalQuadraticProblemEntry(),
+                                                    leastSquaresProblemEntry(), logisticProblemEntry()};
+  return entries;
+}
+
+const std::vector<TimeModelEntry>& timeModelEntries() {
+  static const std::vector<TimeModelEntry> entries = allTimeModelEntries();
+  return entries;
+}
+
+const std::vector<AlgorithmEntry>& algorithmEntries() {
+  static const std::vector<AlgorithmEntry> entries = {ringmasterAlgorithmEntry(), asgdAlgorithmEntry(),
+                                                      daAsgdAlgorithmEntry(),     rennalaAlgorithmEntry(),
+                                                      minibatchAlgorithmEntry(),  naiveOptimalAlgorithmEntry()};
+  return entries;
+}
+
+const ProblemEntry* findProblem(const std::string& name) { return findIn(problemEntries(), name); }
+const TimeModelEntry* findTimeModel(const std::string& name) { return findIn(timeModelEntries(), name); }
+const AlgorithmEntry* findAlgorithm(const std::string& name) { return findIn(algorithmEntries(), name); }
+
+std::string problemNames() { return namesOf(problemEntries()); }
+std::string timeModelNames() { return namesOf(timeModelEntries()); }
+std::string algorithmNames() { return namesOf(algorithmEntries()); }
+
+}  // namespace distopt

@@ -1,0 +1,335 @@
+#include "core/sim/sim_engine.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <queue>
+
+#include "core/util/check.hpp"
+
+namespace distopt {
+
+bool SimOptions::isValid(std::string* why) const {
+  auto fail = [why](const char* text) {
+    if (why) *why = text;
+    return false;
+  };
+  if (!(horizon > 0.0)) return fail("horizon: must be > 0");
+  if (!std::isfinite(horizon) && maxUpdates == 0 && !targetGap && !targetGradNormSq)
+    return fail("stop: needs at least one of a time limit, an update limit or a target");
+  if (evalInterval < 0.0) return fail("eval_interval: must be >= 0");
+  if (targetGap && !(*targetGap > 0.0)) return fail("target_gap: must be > 0");
+  if (targetGradNormSq && !(*targetGradNormSq > 0.0)) return fail("target_grad_norm_sq: must be > 0");
+  return true;
+}
+
+namespace {
+
+struct Completion {
+  double time;
+  int worker;
+  std::uint64_t jobId;
+};
+
+// Min-heap order: earliest time first, ties by worker index (spec §2.0).
+struct CompletionLater {
+  bool operator()(const Completion& a, const Completion& b) const {
+    if (a.time != b.time) return a.time > b.time;
+    return a.worker > b.worker;
+  }
+};
+
+struct InFlightJob {
+  std::uint64_t jobId = 0;
+  std::uint64_t version = 0;
+  int gradients = 1;
+  double start = 0.0;
+  bool active = false;
+  std::shared_ptr<const Vector> model;
+};
+
+}  // namespace
+
+class SimEngine::Impl final : public ActionSink {
+ public:
+  Impl(const Problem& problem, const std::vector<Shard>& shards, const TimeModel& timeModel, AsyncServer& server,
+       SimOptions options, TelemetrySink& sink)
+      : m_problem(problem),
+        m_shards(shards),
+        m_timeModel(timeModel),
+        m_server(server),
+        m_options(options),
+        m_sink(sink),
+        m_jobs(server.numWorkers()) {
+    DISTOPT_CHECK(static_cast<int>(shards.size()) == server.numWorkers());
+    DISTOPT_CHECK(timeModel.numWorkers() == server.numWorkers());
+    DISTOPT_CHECK(options.isValid(nullptr));
+    m_dimension = static_cast<std::uint64_t>(problem.dimension());
+  }
+
+  RunSummary run(const std::atomic<bool>& stopRequested);
+
+  // ActionSink
+  void sendJob(const JobOrder& order) override;
+  void cancelJob(int worker, std::uint64_t jobId) override;
+  void record(const OutcomeRecord& record) override;
+
+ private:
+  class LazyGradient final : public GradientSource {
+   public:
+    LazyGradient(Impl& engine, int worker, const InFlightJob& job) : m_engine(engine), m_worker(worker), m_job(job) {}
+    const Vector& value() override {
+      if (!m_ready) {
+        m_engine.computeGradient(m_worker, m_job, m_engine.m_gradient);
+        m_ready = true;
+      }
+      return m_engine.m_gradient;
+    }
+
+   private:
+    Impl& m_engine;
+    int m_worker;
+    const InFlightJob& m_job;
+    bool m_ready = false;
+  };
+
+  void computeGradient(int worker, const InFlightJob& job, Vector& out);
+  /// Evaluates at time t; returns true when a target is met.
+  bool evaluate(double t);
+  std::uint64_t vectorBytes() const { return m_dimension * m_options.wire.bytesPerScalar; }
+
+  const Problem& m_problem;
+  const std::vector<Shard>& m_shards;
+  const TimeModel& m_timeModel;
+  AsyncServer& m_server;
+  SimOptions m_options;
+  TelemetrySink& m_sink;
+
+  std::uint64_t m_dimension = 0;
+  double m_now = 0.0;
+  std::vector<InFlightJob> m_jobs;
+  std::priority_queue<Completion, std::vector<Completion>, CompletionLater> m_queue;
+  std::shared_ptr<const Vector> m_snapshot;
+  std::uint64_t m_snapshotVersion = 0;
+  Vector m_gradient;
+  Vector m_scratch;
+  Vector m_evalGradient;
+
+  std::uint64_t m_bytesUp = 0;
+  std::uint64_t m_bytesDown = 0;
+  double m_delaySum = 0.0;
+  std::uint64_t m_delayCount = 0;
+  std::int64_t m_delayMax = 0;
+  std::optional<double> m_timeToTarget;
+  EvaluationPoint m_lastEvaluation;
+  bool m_haveEvaluation = false;
+};
+
+void SimEngine::Impl::sendJob(const JobOrder& order) {
+  DISTOPT_CHECK(order.version == m_server.version());
+  if (!m_snapshot || m_snapshotVersion != order.version) {
+    m_snapshot = std::make_shared<const Vector>(m_server.model());
+    m_snapshotVersion = order.version;
+  }
+  InFlightJob& job = m_jobs[order.worker];
+  job.jobId = order.jobId;
+  job.version = order.version;
+  job.gradients = order.gradients;
+  job.start = m_now;
+  job.active = true;
+  job.model = m_snapshot;
+  m_bytesDown += m_options.wire.jobFixed + vectorBytes();
+
+  // A job of b gradients takes the sum of b draws; each draw has its own key so no two jobs share one.
+  double finish = m_now;
+  for (int j = 0; j < order.gradients && std::isfinite(finish); ++j) {
+    const std::uint64_t seq = order.jobId * static_cast<std::uint64_t>(order.gradients) + static_cast<std::uint64_t>(j);
+    finish += m_timeModel.duration(order.worker, seq, finish);
+  }
+  if (std::isfinite(finish)) m_queue.push({finish, order.worker, order.jobId});
+}
+
+void SimEngine::Impl::cancelJob(int worker, std::uint64_t jobId) {
+  InFlightJob& job = m_jobs[worker];
+  DISTOPT_CHECK(job.active && job.jobId == jobId);
+  // The pending completion stays in the queue and is skipped when popped (lazy deletion).
+  job.active = false;
+  job.model.reset();
+  m_bytesDown += m_options.wire.cancel;
+}
+
+void SimEngine::Impl::record(const OutcomeRecord& record) {
+  const InFlightJob& job = m_jobs[record.worker];
+  UpdateEvent event;
+  event.time = m_now;
+  event.worker = record.worker;
+  event.jobId = record.jobId;
+  event.jobVersion = record.jobVersion;
+  event.delay = record.delay;
+  event.outcome = record.outcome;
+  event.versionAfter = record.versionAfter;
+  event.age = job.jobId == record.jobId ? m_now - job.start : 0.0;
+  if (record.outcome == Outcome::Cancelled) {
+    event.bytes = m_options.wire.cancel;
+  } else {
+    event.bytes = m_options.wire.gradFixed + vectorBytes();
+    m_bytesUp += event.bytes;
+  }
+  if (record.outcome == Outcome::Accepted) {
+    m_delaySum += static_cast<double>(record.delay);
+    ++m_delayCount;
+    m_delayMax = std::max(m_delayMax, record.delay);
+  }
+  m_sink.onUpdate(event);
+}
+
+void SimEngine::Impl::computeGradient(int worker, const InFlightJob& job, Vector& out) {
+  RandomStream stream(StreamKey{.runSeed = m_options.seed,
+                                .purpose = StreamPurpose::Gradient,
+                                .worker = static_cast<std::uint64_t>(worker),
+                                .job = job.jobId});
+  m_problem.stochasticGradient(*job.model, m_shards[worker], stream, out);
+  for (int j = 1; j < job.gradients; ++j) {
+    m_problem.stochasticGradient(*job.model, m_shards[worker], stream, m_scratch);
+    out += m_scratch;
+  }
+  if (job.gradients > 1) out /= static_cast<double>(job.gradients);
+}
+
+bool SimEngine::Impl::evaluate(double t) {
+  const Vector& x = m_server.model();
+  EvaluationPoint point;
+  point.time = t;
+  point.updates = m_server.version();
+  point.loss = m_problem.loss(x);
+  if (auto fStar = m_problem.optimalValue()) point.gap = point.loss - *fStar;
+  if (m_options.evalGradNorm || m_options.targetGradNormSq) {
+    m_problem.gradient(x, m_evalGradient);
+    point.gradNormSq = m_evalGradient.squaredNorm();
+  }
+  if (m_options.evalAccuracy) point.testAccuracy = m_problem.testAccuracy(x);
+  point.bytesUp = m_bytesUp;
+  point.bytesDown = m_bytesDown;
+  m_lastEvaluation = point;
+  m_haveEvaluation = true;
+  m_sink.onEvaluation(point);
+
+  const bool gapMet = m_options.targetGap && point.gap && *point.gap <= *m_options.targetGap;
+  const bool gradMet = m_options.targetGradNormSq && point.gradNormSq && *point.gradNormSq <= *m_options.targetGradNormSq;
+  if ((gapMet || gradMet) && !m_timeToTarget) m_timeToTarget = t;
+  return gapMet || gradMet;
+}
+
+RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
+  const auto wallStart = std::chrono::steady_clock::now();
+  RunSummary summary;
+  summary.algorithm = m_server.name();
+  summary.engine = "sim";
+  summary.workers = m_server.numWorkers();
+
+  m_server.start(*this);
+  double nextGridTime = m_options.evalInterval > 0.0 ? m_options.evalInterval : std::numeric_limits<double>::infinity();
+  bool done = evaluate(0.0);
+  Termination termination = done ? Termination::TargetReached : Termination::Stalled;
+  std::uint64_t lastEvalUpdate = 0;
+
+  auto nonFinite = [](const EvaluationPoint& p) { return !std::isfinite(p.loss); };
+
+  while (!done) {
+    if (stopRequested.load(std::memory_order_relaxed)) {
+      termination = Termination::Stopped;
+      break;
+    }
+    if (m_queue.empty()) {
+      termination = Termination::Stalled;
+      break;
+    }
+    const Completion next = m_queue.top();
+    if (next.time > m_options.horizon) {
+      termination = Termination::TimeLimit;
+      break;
+    }
+    const InFlightJob& job = m_jobs[next.worker];
+    if (!job.active || job.jobId != next.jobId) {
+      m_queue.pop();  // cancelled: its completion never happens
+      continue;
+    }
+    // Grid points strictly before this event see the model as it is now.
+    while (nextGridTime < next.time && !done) {
+      done = evaluate(nextGridTime);
+      if (done) termination = Termination::TargetReached;
+      if (nonFinite(m_lastEvaluation)) done = true, termination = Termination::Diverged;
+      nextGridTime += m_options.evalInterval;
+    }
+    if (done) break;
+    m_queue.pop();
+    m_now = next.time;
+
+    InFlightJob arrived = m_jobs[next.worker];  // copy: the server may hand this worker a new job
+    arrived.active = false;
+    LazyGradient gradient(*this, next.worker, arrived);
+    GradientArrival arrival{.worker = next.worker, .jobId = arrived.jobId, .version = arrived.version, .gradient = &gradient};
+    const std::uint64_t before = m_server.version();
+    m_server.receive(arrival, *this);
+    if (m_jobs[next.worker].jobId == arrived.jobId) {
+      m_jobs[next.worker].active = false;  // answered and not re-tasked (e.g. minibatch waiting)
+      m_jobs[next.worker].model.reset();
+    }
+
+    if (m_server.diverged()) {
+      termination = Termination::Diverged;
+      break;
+    }
+    const std::uint64_t updates = m_server.version();
+    if (updates != before) {
+      if (m_options.evalEveryUpdates > 0 && updates - lastEvalUpdate >= m_options.evalEveryUpdates) {
+        lastEvalUpdate = updates;
+        if (evaluate(m_now)) termination = Termination::TargetReached, done = true;
+        if (nonFinite(m_lastEvaluation)) termination = Termination::Diverged, done = true;
+      }
+      if (!done && m_options.maxUpdates > 0 && updates >= m_options.maxUpdates) {
+        termination = Termination::UpdateLimit;
+        done = true;
+      }
+    }
+  }
+
+  // Close the run at its end time: the remaining grid points up to the horizon, then a final point.
+  double endTime = m_now;
+  if (termination == Termination::TimeLimit) {
+    endTime = m_options.horizon;
+    while (nextGridTime <= m_options.horizon) {
+      if (evaluate(nextGridTime) && !m_timeToTarget) break;
+      nextGridTime += m_options.evalInterval;
+    }
+  }
+  if (!m_haveEvaluation || m_lastEvaluation.time != endTime || m_lastEvaluation.updates != m_server.version())
+    evaluate(endTime);
+  if (termination != Termination::Diverged && nonFinite(m_lastEvaluation)) termination = Termination::Diverged;
+
+  summary.termination = termination;
+  summary.counters = m_server.totals();
+  summary.updatesApplied = m_server.version();
+  summary.finalLoss = m_lastEvaluation.loss;
+  summary.finalGap = m_lastEvaluation.gap;
+  summary.finalGradNormSq = m_lastEvaluation.gradNormSq;
+  summary.finalTestAccuracy = m_lastEvaluation.testAccuracy;
+  summary.time = endTime;
+  summary.timeToTarget = m_timeToTarget;
+  summary.delayMean = m_delayCount ? m_delaySum / static_cast<double>(m_delayCount) : 0.0;
+  summary.delayMax = m_delayMax;
+  summary.bytesUplink = m_bytesUp;
+  summary.bytesDownlink = m_bytesDown;
+  summary.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+  m_sink.onFinish(summary);
+  return summary;
+}
+
+SimEngine::SimEngine(const Problem& problem, const std::vector<Shard>& shards, const TimeModel& timeModel,
+                     AsyncServer& server, SimOptions options, TelemetrySink& sink)
+    : m_impl(std::make_unique<Impl>(problem, shards, timeModel, server, options, sink)) {}
+
+SimEngine::~SimEngine() = default;
+
+RunSummary SimEngine::run() { return m_impl->run(m_stopRequested); }
+
+}  // namespace distopt

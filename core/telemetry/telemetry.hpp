@@ -1,0 +1,96 @@
+#pragma once
+// The telemetry a run emits, identical for the simulator and the live runtime (DESIGN.md §4): update
+// events (one per outcome), evaluation points, and a final summary with a termination reason. Sinks
+// receive them on the engine's thread; a sink that forwards elsewhere must batch.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/algorithms/server.hpp"
+
+namespace distopt {
+
+struct UpdateEvent {
+  double time = 0.0;            ///< engine time (virtual units in sim, seconds since start live)
+  int worker = 0;
+  std::uint64_t jobId = 0;
+  std::uint64_t jobVersion = 0;
+  std::int64_t delay = 0;       ///< k - jobVersion when the outcome happened
+  Outcome outcome = Outcome::Accepted;
+  std::uint64_t versionAfter = 0;
+  double age = 0.0;             ///< time since the job was sent
+  std::uint64_t bytes = 0;      ///< the message that carried this outcome: GRAD up, or CANCEL down
+};
+
+struct EvaluationPoint {
+  double time = 0.0;
+  std::uint64_t updates = 0;
+  double loss = 0.0;
+  std::optional<double> gap;            ///< loss - f*, when f* is known
+  std::optional<double> gradNormSq;     ///< ||grad f(x)||^2 of the smooth part
+  std::optional<double> testAccuracy;
+  std::uint64_t bytesUp = 0;            ///< cumulative
+  std::uint64_t bytesDown = 0;          ///< cumulative
+};
+
+enum class Termination {
+  TimeLimit,
+  UpdateLimit,
+  TargetReached,
+  Diverged,
+  Stopped,       ///< stopped by the user
+  Stalled,       ///< nothing left to happen (no work in flight)
+  Failed,        ///< the run could not go on (e.g. every worker lost)
+};
+const char* terminationName(Termination termination);
+
+struct RunSummary {
+  std::string algorithm;
+  std::string engine;                   ///< "sim" or "live"
+  int workers = 0;
+  Termination termination = Termination::Stalled;
+  std::string terminationDetail;        ///< free text, e.g. which worker failed
+  WorkCounters counters;
+  std::uint64_t updatesApplied = 0;
+  double finalLoss = 0.0;
+  std::optional<double> finalGap;
+  std::optional<double> finalGradNormSq;
+  std::optional<double> finalTestAccuracy;
+  double time = 0.0;                    ///< engine time at the end
+  std::optional<double> timeToTarget;
+  double delayMean = 0.0;               ///< over accepted gradients
+  std::int64_t delayMax = 0;            ///< over accepted gradients
+  std::uint64_t bytesUplink = 0;
+  std::uint64_t bytesDownlink = 0;
+  double wallSeconds = 0.0;             ///< real time the engine ran
+};
+
+class TelemetrySink {
+ public:
+  virtual ~TelemetrySink() = default;
+  virtual void onUpdate(const UpdateEvent& /*event*/) {}
+  virtual void onEvaluation(const EvaluationPoint& /*point*/) {}
+  virtual void onFinish(const RunSummary& /*summary*/) {}
+};
+
+/// Forwards to several sinks (e.g. CSV writer and progress printer).
+class TelemetryFanout : public TelemetrySink {
+ public:
+  void add(TelemetrySink* sink) { m_sinks.push_back(sink); }
+  void onUpdate(const UpdateEvent& event) override {
+    for (auto* sink : m_sinks) sink->onUpdate(event);
+  }
+  void onEvaluation(const EvaluationPoint& point) override {
+    for (auto* sink : m_sinks) sink->onEvaluation(point);
+  }
+  void onFinish(const RunSummary& summary) override {
+    for (auto* sink : m_sinks) sink->onFinish(summary);
+  }
+
+ private:
+  std::vector<TelemetrySink*> m_sinks;
+};
+
+}  // namespace distopt
