@@ -1,0 +1,2 @@
+distopt_add_qtest(test_core_sim_golden SOURCES core/test_sim_golden.cpp LIBS distopt::core LABELS core)
+distopt_add_qtest(test_core_sim_structure SOURCES core/test_sim_structure.cpp LIBS distopt::core LABELS core)
