@@ -27,6 +27,14 @@ class TimeModel {
   virtual double nominalTime(int worker) const = 0;
   /// True when duration() never depends on the random stream or the start time.
   virtual bool isDeterministic() const = 0;
+
+  /// False for models that add no delay in live runs ("natural", TM-6): a live worker then sleeps
+  /// nothing beyond naturalSlowdown() and duration() is only the virtual-time stand-in.
+  virtual bool injectsDelay() const { return true; }
+  /// Live runs of models that inject no delay: a job of `worker` should last this multiple of its
+  /// measured compute time (1 = no extra sleep). Stragglers over "natural" return 1 + M, which is how
+  /// Mishchenko et al.'s bad worker sleeps M times its own compute time (spec §3 TM-4).
+  virtual double naturalSlowdown(int /*worker*/) const { return 1.0; }
 };
 
 }  // namespace distopt
