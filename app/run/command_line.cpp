@@ -17,6 +17,14 @@ const char* const kRunUsage =
     "                      (VALUE is JSON when it parses as JSON, else a string; repeatable)\n"
     "  --out DIR           write summary.json, events.csv and evaluations.csv to DIR\n"
     "  --store PATH        run store (SQLite) to record the run in\n"
+    "\n"
+    "Live runs:\n"
+    "  --bind ENDPOINT     where workers connect (default tcp://127.0.0.1:*, a free port)\n"
+    "  --local-workers N   start N workers on this machine and wait for the rest to connect with\n"
+    "                      distopt-worker --connect ENDPOINT (default: all workers local)\n"
+    "  --telemetry ENDPOINT  publish live telemetry here (default tcp://127.0.0.1:*)\n"
+    "  --control ENDPOINT  accept status/stop requests here (default tcp://127.0.0.1:*)\n"
+    "\n"
     "  --quiet             no progress output\n"
     "  --list              list algorithms, problems and time models with their options\n"
     "  --help              show this text\n"
@@ -63,6 +71,21 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
       const char* value = needValue(arg);
       if (!value) return fail("--set needs PATH=VALUE");
       line.overrides.emplace_back(value);
+    } else if (arg == "--bind" || arg == "--telemetry" || arg == "--control") {
+      const char* value = needValue(arg);
+      if (!value || std::string_view(value).find("://") == std::string_view::npos)
+        return fail(std::string(arg) + " needs a ZeroMQ endpoint such as tcp://127.0.0.1:5555");
+      if (arg == "--bind") line.bindEndpoint = value;
+      else if (arg == "--telemetry") line.telemetryEndpoint = value;
+      else line.controlEndpoint = value;
+    } else if (arg == "--local-workers") {
+      const char* value = needValue(arg);
+      if (!value) return fail("--local-workers needs a value");
+      char* end = nullptr;
+      const long count = std::strtol(value, &end, 10);
+      if (*value == '\0' || *end != '\0' || count < 0 || count > 1'000'000)
+        return fail(std::string("--local-workers: '") + value + "' is not an integer from 0 to 1000000");
+      line.localWorkers = static_cast<int>(count);
     } else if (arg == "--out") {
       const char* value = needValue(arg);
       if (!value) return fail("--out needs a folder");

@@ -14,6 +14,10 @@ struct RunCommandLine {
   std::vector<std::string> overrides;    ///< --set PATH=VALUE, in order
   std::optional<std::string> outDirectory;
   std::optional<std::string> storePath;
+  std::optional<std::string> bindEndpoint;       ///< --bind: where workers connect
+  std::optional<int> localWorkers;               ///< --local-workers: spawn this many, wait for the rest
+  std::optional<std::string> telemetryEndpoint;  ///< --telemetry: PUB endpoint
+  std::optional<std::string> controlEndpoint;    ///< --control: control endpoint
   bool quiet = false;
   bool list = false;
   bool help = false;

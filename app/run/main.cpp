@@ -1,6 +1,8 @@
 // distopt-run: the coordinator and headless front end. Everything the user gave is checked before
 // anything starts; exit 0 done, 1 run failed, 2 bad input.
 #include <chrono>
+#include <csignal>
+#include <functional>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -14,10 +16,17 @@
 #include "core/telemetry/run_files.hpp"
 #include "core/util/input_error.hpp"
 #include "distopt_version.hpp"
+#include "net/coordinator/live_engine.hpp"
 
 namespace {
 
 using namespace distopt;
+
+// The engine a SIGINT/SIGTERM should stop; requestStop only stores an atomic, so it is signal-safe.
+std::function<void()> g_stop;
+void onStopSignal(int) {
+  if (g_stop) g_stop();
+}
 
 void printOptions(const std::vector<OptionSpec>& options) {
   for (const auto& option : options) {
@@ -115,12 +124,6 @@ int runMain(int argc, char** argv) {
     for (const auto& assignment : line->overrides) applyOverride(document, assignment);
     const std::string base = std::filesystem::path(line->experimentPath).parent_path().string();
     experiment = parseExperiment(std::move(document), base);
-    if (experiment.engine == "live") {
-      std::fprintf(stderr,
-                   "distopt-run: engine: the live engine (real worker processes) is not available in this build; "
-                   "run with --engine sim\n");
-      return 2;
-    }
     run = buildRun(experiment);
     outDirectory = line->outDirectory.value_or(defaultOutDirectory(experiment.name));
     files = std::make_unique<RunFileWriter>(outDirectory);
@@ -134,8 +137,36 @@ int runMain(int argc, char** argv) {
   app::ProgressPrinter progress(experiment.stopTime, experiment.stopUpdates);
   if (!line->quiet) sinks.add(&progress);
 
-  SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.simOptions, sinks);
-  const RunSummary summary = engine.run();
+  RunSummary summary;
+  if (experiment.engine == "sim") {
+    SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.simOptions, sinks);
+    g_stop = [&engine] { engine.requestStop(); };
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+    summary = engine.run();
+  } else {
+    net::LiveOptions options;
+    options.bindEndpoint = line->bindEndpoint.value_or("tcp://127.0.0.1:*");
+    options.localWorkers = line->localWorkers.value_or(-1);
+    options.telemetryEndpoint = line->telemetryEndpoint.value_or("tcp://127.0.0.1:*");
+    options.controlEndpoint = line->controlEndpoint.value_or("tcp://127.0.0.1:*");
+    net::LiveEngine engine(experiment, *run.problem, *run.server, run.simOptions, options, sinks);
+    std::string why;
+    if (!engine.bind(&why)) {
+      std::fprintf(stderr, "distopt-run: %s\n", why.c_str());
+      return 2;
+    }
+    std::fprintf(stderr, "distopt-run: workers connect to %s; telemetry %s; control %s\n",
+                 engine.workerEndpoint().c_str(), engine.telemetryEndpoint().c_str(), engine.controlEndpoint().c_str());
+    if (options.localWorkers >= 0 && options.localWorkers < experiment.workers)
+      std::fprintf(stderr, "distopt-run: waiting for %d remote worker(s): distopt-worker --connect %s\n",
+                   experiment.workers - options.localWorkers, engine.workerEndpoint().c_str());
+    g_stop = [&engine] { engine.requestStop(); };
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+    summary = engine.run();
+  }
+  g_stop = nullptr;
   try {
     writeJsonFile(outDirectory + "/summary.json", summaryToJson(summary, experiment.document));
   } catch (const InputError& e) {

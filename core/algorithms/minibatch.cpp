@@ -1,5 +1,7 @@
 #include "core/algorithms/minibatch.hpp"
 
+#include <algorithm>
+
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
 
@@ -26,20 +28,34 @@ void MinibatchServer::onStart(ActionSink& sink) { beginIteration(sink); }
 void MinibatchServer::beginIteration(ActionSink& sink) {
   m_sum.setZero();
   m_collected = 0;
+  m_expected = aliveWorkers();
   for (int i = 0; i < numWorkers(); ++i) issueJob(i, sink, m_options.localBatch);
 }
 
 void MinibatchServer::onGradient(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink) {
   DISTOPT_CHECK_MSG(delay == 0, "synchronous rounds only ever see gradients at the current model");
   m_sum += arrival.gradient->value();
-  if (++m_collected < numWorkers()) {
+  ++m_collected;
+  if (m_collected < m_expected) {
     recordAccepted(arrival, delay, sink);
     return;
   }
-  const double scale = m_options.reduce == Reduce::Mean ? m_options.gamma / numWorkers() : m_options.gamma;
+  const double scale = m_options.reduce == Reduce::Mean ? m_options.gamma / m_collected : m_options.gamma;
   applyStep(m_sum, scale);
   recordAccepted(arrival, delay, sink);
   beginIteration(sink);
+}
+
+void MinibatchServer::onWorkerRemoved(int /*worker*/, ActionSink& sink) {
+  // The round goes on with the workers left; if the lost one was the last awaited, it is complete.
+  m_expected = std::min(m_expected, m_collected + inFlight());
+  if (m_expected == 0) {
+    beginIteration(sink);
+  } else if (m_collected >= m_expected) {
+    const double scale = m_options.reduce == Reduce::Mean ? m_options.gamma / m_collected : m_options.gamma;
+    applyStep(m_sum, scale);
+    beginIteration(sink);
+  }
 }
 
 AlgorithmEntry minibatchAlgorithmEntry() {

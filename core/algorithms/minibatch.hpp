@@ -24,6 +24,7 @@ class MinibatchServer : public AsyncServer {
  protected:
   void onStart(ActionSink& sink) override;
   void onGradient(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink) override;
+  void onWorkerRemoved(int worker, ActionSink& sink) override;
 
  private:
   void beginIteration(ActionSink& sink);
@@ -31,6 +32,7 @@ class MinibatchServer : public AsyncServer {
   Options m_options;
   Vector m_sum;
   int m_collected = 0;
+  int m_expected = 0;  // workers alive when the round began
 };
 
 AlgorithmEntry minibatchAlgorithmEntry();

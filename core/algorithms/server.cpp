@@ -21,10 +21,12 @@ WorkCounters& WorkCounters::operator+=(const WorkCounters& other) {
   discarded += other.discarded;
   cancelled += other.cancelled;
   lateCancelled += other.lateCancelled;
+  lost += other.lost;
   return *this;
 }
 
-AsyncServer::AsyncServer(int numWorkers, Vector x0) : m_x(std::move(x0)), m_workers(numWorkers) {
+AsyncServer::AsyncServer(int numWorkers, Vector x0)
+    : m_x(std::move(x0)), m_workers(numWorkers), m_aliveWorkers(numWorkers) {
   DISTOPT_CHECK(numWorkers >= 1);
   m_candidate.resize(m_x.size());
 }
@@ -59,8 +61,23 @@ void AsyncServer::receive(const GradientArrival& arrival, ActionSink& sink) {
   onGradient(arrival, delay, sink);
 }
 
+void AsyncServer::removeWorker(int worker, ActionSink& sink) {
+  DISTOPT_CHECK(worker >= 0 && worker < numWorkers());
+  WorkerState& state = m_workers[worker];
+  if (!state.alive) return;
+  state.alive = false;
+  --m_aliveWorkers;
+  if (state.busy) {
+    state.busy = false;
+    --m_inFlight;
+    ++state.counters.lost;
+  }
+  onWorkerRemoved(worker, sink);
+}
+
 void AsyncServer::issueJob(int worker, ActionSink& sink, int gradients) {
   WorkerState& state = m_workers[worker];
+  if (!state.alive) return;
   DISTOPT_CHECK_MSG(!state.busy, "a worker holds at most one job; cancel it first");
   state.jobId = state.nextJobId++;
   state.version = m_version;

@@ -79,6 +79,7 @@ struct WorkCounters {
   std::uint64_t discarded = 0;
   std::uint64_t cancelled = 0;
   std::uint64_t lateCancelled = 0;
+  std::uint64_t lost = 0;          ///< in flight on a worker that died
 
   WorkCounters& operator+=(const WorkCounters& other);
 };
@@ -98,12 +99,17 @@ class AsyncServer {
   /// Processes one arriving gradient: drops it as late-cancelled when it is not the worker's current
   /// job, otherwise lets the method decide.
   void receive(const GradientArrival& arrival, ActionSink& sink);
+  /// The worker is gone for good (crashed, cut off): its job in flight is counted as lost, it gets no
+  /// more jobs, and the method adapts (a synchronous round stops waiting for it).
+  void removeWorker(int worker, ActionSink& sink);
 
   const Vector& model() const { return m_x; }
   /// Number of updates applied so far (k).
   std::uint64_t version() const { return m_version; }
   int numWorkers() const { return static_cast<int>(m_workers.size()); }
   bool busy(int worker) const { return m_workers[worker].busy; }
+  bool alive(int worker) const { return m_workers[worker].alive; }
+  int aliveWorkers() const { return m_aliveWorkers; }
   std::uint64_t currentJob(int worker) const { return m_workers[worker].jobId; }
   std::uint64_t currentVersion(int worker) const { return m_workers[worker].version; }
   /// Jobs handed out and not yet answered or cancelled.
@@ -117,8 +123,10 @@ class AsyncServer {
   virtual void onStart(ActionSink& sink) = 0;
   /// A valid arrival (its job is the worker's current one; the worker is now idle). `delay` = k - version.
   virtual void onGradient(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink) = 0;
+  /// After `worker` was removed; default: nothing to do.
+  virtual void onWorkerRemoved(int worker, ActionSink& sink) { (void)worker; (void)sink; }
 
-  /// Gives `worker` (which must be idle) a job on the current model.
+  /// Gives `worker` (which must be idle) a job on the current model; a removed worker gets none.
   void issueJob(int worker, ActionSink& sink, int gradients = 1);
   /// Cancels `worker`'s running job and records it with its delay at this moment.
   void cancelJob(int worker, ActionSink& sink);
@@ -133,6 +141,7 @@ class AsyncServer {
     std::uint64_t version = 0;
     std::uint64_t nextJobId = 0;
     bool busy = false;
+    bool alive = true;
     WorkCounters counters;
   };
 
@@ -141,6 +150,7 @@ class AsyncServer {
   std::uint64_t m_version = 0;
   std::vector<WorkerState> m_workers;
   int m_inFlight = 0;
+  int m_aliveWorkers = 0;
   bool m_diverged = false;
 };
 

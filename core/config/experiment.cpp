@@ -262,19 +262,28 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
   return experiment;
 }
 
-BuiltRun buildRun(const Experiment& experiment) {
-  BuiltRun run;
+Workload buildWorkload(const Experiment& experiment) {
   const ProblemEntry* problemEntry = findProblem(experiment.problem.name);
   const TimeModelEntry* timeEntry = findTimeModel(experiment.timeModel.name);
-  const AlgorithmEntry* algorithmEntry = findAlgorithm(experiment.algorithm.name);
-  if (!problemEntry || !timeEntry || !algorithmEntry) throw InputError("", "experiment was not parsed by parseExperiment");
-
+  if (!problemEntry || !timeEntry) throw InputError("", "experiment was not parsed by parseExperiment");
+  Workload workload;
   ProblemBuildContext problemContext{.baseDirectory = experiment.baseDirectory, .seed = experiment.seed};
-  run.problem = problemEntry->make(experiment.problem.params, problemContext);
-  run.shards = makeShards(*run.problem, experiment.workers, *shardRuleFromName(experiment.sharding), experiment.seed,
-                          "data.sharding");
-  run.timeModel = timeEntry->make(experiment.timeModel.params, experiment.workers, experiment.seed,
-                                  "workers.time_model.params");
+  workload.problem = problemEntry->make(experiment.problem.params, problemContext);
+  workload.shards = makeShards(*workload.problem, experiment.workers, *shardRuleFromName(experiment.sharding),
+                               experiment.seed, "data.sharding");
+  workload.timeModel = timeEntry->make(experiment.timeModel.params, experiment.workers, experiment.seed,
+                                       "workers.time_model.params");
+  return workload;
+}
+
+BuiltRun buildRun(const Experiment& experiment) {
+  const AlgorithmEntry* algorithmEntry = findAlgorithm(experiment.algorithm.name);
+  if (!algorithmEntry) throw InputError("algorithm.name", "experiment was not parsed by parseExperiment");
+  Workload workload = buildWorkload(experiment);
+  BuiltRun run;
+  run.problem = std::move(workload.problem);
+  run.shards = std::move(workload.shards);
+  run.timeModel = std::move(workload.timeModel);
 
   RandomStream initStream(StreamKey{.runSeed = experiment.seed, .purpose = StreamPurpose::Init,
                                     .worker = StreamKey::kNoWorker, .job = 0});

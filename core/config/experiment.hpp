@@ -7,7 +7,7 @@
 // {
 //   "name": "quickstart", "description": "...", "seed": 1, "engine": "sim" | "live",
 //   "problem":   {"name": "quadratic", "params": {...}},
-//   "data":      {"sharding": "iid" | "label"},
+//   "data":      {"sharding": "iid" | "contiguous" | "non-iid-label"},
 //   "algorithm": {"name": "ringmaster", "params": {...}},
 //   "workers":   {"count": 32, "time_model": {"name": "ringmaster", "params": {...}}, "unit_ms": 10},
 //   "stop":      {"time": 2000, "updates": 0, "target_gap": 1e-3, "target_grad_norm_sq": null},
@@ -69,6 +69,15 @@ void applyOverride(nlohmann::json& document, const std::string& assignment);
 
 /// Validates a raw document and fills defaults. Throws InputError naming the field path.
 Experiment parseExperiment(nlohmann::json document, const std::string& baseDirectory);
+
+/// What every worker builds for itself from the experiment (DESIGN.md §4: only the rule and the seed
+/// travel, never the data): the problem with its data, every worker's shard, and the time model.
+struct Workload {
+  std::unique_ptr<Problem> problem;
+  std::vector<Shard> shards;
+  std::unique_ptr<TimeModel> timeModel;
+};
+Workload buildWorkload(const Experiment& experiment);
 
 /// The pieces of a run, built from a parsed experiment. Building may still fail on user input that
 /// only shows when the data is read (missing or malformed data file): InputError again.

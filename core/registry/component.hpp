@@ -20,8 +20,9 @@ class TimeModel;
 
 /// What a problem needs besides its own params to build itself.
 struct ProblemBuildContext {
-  /// Directory that relative data paths in the experiment are resolved against (the experiment
-  /// file's own directory, or the current directory for --set values).
+  /// Directory that relative data paths in the experiment are resolved against: the experiment
+  /// file's own directory, also for paths given with --set (so a file means the same wherever it is
+  /// run from).
   std::string baseDirectory;
   /// The run seed (synthetic data, initial points).
   std::uint64_t seed = 0;

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <queue>
 
+#include "core/telemetry/evaluation.hpp"
 #include "core/util/check.hpp"
+#include "core/worker/job_compute.hpp"
 
 namespace distopt {
 
@@ -139,13 +141,8 @@ void SimEngine::Impl::sendJob(const JobOrder& order) {
   job.model = m_snapshot;
   m_bytesDown += m_options.wire.jobFixed + vectorBytes();
 
-  // A job of b gradients takes the sum of b draws; each draw has its own key so no two jobs share one.
-  double finish = m_now;
-  for (int j = 0; j < order.gradients && std::isfinite(finish); ++j) {
-    const std::uint64_t seq = order.jobId * static_cast<std::uint64_t>(order.gradients) + static_cast<std::uint64_t>(j);
-    finish += m_timeModel.duration(order.worker, seq, finish);
-  }
-  if (std::isfinite(finish)) m_queue.push({finish, order.worker, order.jobId});
+  const double duration = jobDuration(m_timeModel, order.worker, order.jobId, order.gradients, m_now);
+  if (std::isfinite(duration)) m_queue.push({m_now + duration, order.worker, order.jobId});
 }
 
 void SimEngine::Impl::cancelJob(int worker, std::uint64_t jobId) {
@@ -183,40 +180,24 @@ void SimEngine::Impl::record(const OutcomeRecord& record) {
 }
 
 void SimEngine::Impl::computeGradient(int worker, const InFlightJob& job, Vector& out) {
-  RandomStream stream(StreamKey{.runSeed = m_options.seed,
-                                .purpose = StreamPurpose::Gradient,
-                                .worker = static_cast<std::uint64_t>(worker),
-                                .job = job.jobId});
-  m_problem.stochasticGradient(*job.model, m_shards[worker], stream, out);
-  for (int j = 1; j < job.gradients; ++j) {
-    m_problem.stochasticGradient(*job.model, m_shards[worker], stream, m_scratch);
-    out += m_scratch;
-  }
-  if (job.gradients > 1) out /= static_cast<double>(job.gradients);
+  jobGradient(m_problem, m_shards[worker], m_options.seed, worker, job.jobId, job.gradients, *job.model, out, m_scratch);
 }
 
 bool SimEngine::Impl::evaluate(double t) {
-  const Vector& x = m_server.model();
-  EvaluationPoint point;
-  point.time = t;
-  point.updates = m_server.version();
-  point.loss = m_problem.loss(x);
-  if (auto fStar = m_problem.optimalValue()) point.gap = point.loss - *fStar;
-  if (m_options.evalGradNorm || m_options.targetGradNormSq) {
-    m_problem.gradient(x, m_evalGradient);
-    point.gradNormSq = m_evalGradient.squaredNorm();
-  }
-  if (m_options.evalAccuracy) point.testAccuracy = m_problem.testAccuracy(x);
-  point.bytesUp = m_bytesUp;
-  point.bytesDown = m_bytesDown;
+  EvaluationRequest request{.time = t,
+                            .updates = m_server.version(),
+                            .bytesUp = m_bytesUp,
+                            .bytesDown = m_bytesDown,
+                            .gradNorm = m_options.evalGradNorm || m_options.targetGradNormSq.has_value(),
+                            .accuracy = m_options.evalAccuracy};
+  const EvaluationPoint point = evaluateModel(m_problem, m_server.model(), request, m_evalGradient);
   m_lastEvaluation = point;
   m_haveEvaluation = true;
   m_sink.onEvaluation(point);
 
-  const bool gapMet = m_options.targetGap && point.gap && *point.gap <= *m_options.targetGap;
-  const bool gradMet = m_options.targetGradNormSq && point.gradNormSq && *point.gradNormSq <= *m_options.targetGradNormSq;
-  if ((gapMet || gradMet) && !m_timeToTarget) m_timeToTarget = t;
-  return gapMet || gradMet;
+  const bool met = meetsTarget(point, m_options.targetGap, m_options.targetGradNormSq);
+  if (met && !m_timeToTarget) m_timeToTarget = t;
+  return met;
 }
 
 RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {

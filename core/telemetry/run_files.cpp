@@ -27,6 +27,28 @@ void printOptional(std::FILE* file, const std::optional<double>& value) {
   else std::fputs(",", file);
 }
 
+nlohmann::json workersToJson(const std::vector<WorkerStatus>& workers) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& w : workers) {
+    list.push_back({{"worker", w.worker},
+                    {"host", w.host},
+                    {"pid", w.pid},
+                    {"state", w.state},
+                    {"reason", w.reason},
+                    {"jobs_sent", w.counters.jobsSent},
+                    {"accepted", w.counters.accepted},
+                    {"discarded", w.counters.discarded},
+                    {"cancelled", w.counters.cancelled},
+                    {"late_cancelled", w.counters.lateCancelled},
+                    {"lost", w.counters.lost},
+                    {"bytes_up", w.bytesUp},
+                    {"bytes_down", w.bytesDown},
+                    {"mean_delay", w.meanDelay},
+                    {"mean_job_seconds", w.meanJobSeconds}});
+  }
+  return list;
+}
+
 }  // namespace
 
 RunFileWriter::RunFileWriter(const std::string& directory) : m_directory(directory) {
@@ -78,6 +100,7 @@ nlohmann::json summaryToJson(const RunSummary& s, const nlohmann::json& experime
           {"gradients_discarded", s.counters.discarded},
           {"jobs_cancelled", s.counters.cancelled},
           {"late_cancelled", s.counters.lateCancelled},
+          {"jobs_lost", s.counters.lost},
           {"final_loss", s.finalLoss},
           {"final_gap", optionalNumber(s.finalGap)},
           {"final_grad_norm_sq", optionalNumber(s.finalGradNormSq)},
@@ -89,6 +112,8 @@ nlohmann::json summaryToJson(const RunSummary& s, const nlohmann::json& experime
           {"bytes_uplink", s.bytesUplink},
           {"bytes_downlink", s.bytesDownlink},
           {"wall_seconds", s.wallSeconds},
+          {"malformed_dropped", s.malformedDropped},
+          {"worker_status", workersToJson(s.workerStatus)},
           {"experiment", experiment}};
 }
 

@@ -35,6 +35,31 @@ struct EvaluationPoint {
   std::uint64_t bytesDown = 0;          ///< cumulative
 };
 
+/// A worker's state as the coordinator sees it (live runs; the simulator's workers are always alive).
+struct WorkerStatus {
+  double time = 0.0;
+  int worker = 0;
+  std::string host;
+  int pid = 0;
+  std::string state;            ///< "starting", "alive", "slow", "suspect", "dead"
+  std::string reason;           ///< why dead or suspect, e.g. "killed by signal 9 (Killed)"
+  WorkCounters counters;
+  std::uint64_t bytesUp = 0;    ///< cumulative, worker -> coordinator
+  std::uint64_t bytesDown = 0;  ///< cumulative, coordinator -> worker
+  double meanDelay = 0.0;       ///< over this worker's accepted gradients
+  double meanJobSeconds = 0.0;  ///< measured wall time per answered job
+};
+
+/// Cumulative bytes counted at the socket for one worker, direction and message kind.
+struct BandwidthSample {
+  double time = 0.0;
+  int worker = 0;
+  bool uplink = true;           ///< worker -> coordinator
+  std::string kind;             ///< message kind name, e.g. "GRAD"
+  std::uint64_t bytes = 0;      ///< cumulative
+  std::uint64_t messages = 0;   ///< cumulative
+};
+
 enum class Termination {
   TimeLimit,
   UpdateLimit,
@@ -65,6 +90,8 @@ struct RunSummary {
   std::uint64_t bytesUplink = 0;
   std::uint64_t bytesDownlink = 0;
   double wallSeconds = 0.0;             ///< real time the engine ran
+  std::vector<WorkerStatus> workerStatus;  ///< final state per worker (live runs)
+  std::uint64_t malformedDropped = 0;      ///< messages refused by the decoder (live runs)
 };
 
 class TelemetrySink {
@@ -73,6 +100,8 @@ class TelemetrySink {
   virtual void onUpdate(const UpdateEvent& /*event*/) {}
   virtual void onEvaluation(const EvaluationPoint& /*point*/) {}
   virtual void onFinish(const RunSummary& /*summary*/) {}
+  virtual void onWorkerStatus(const WorkerStatus& /*status*/) {}
+  virtual void onBandwidth(const BandwidthSample& /*sample*/) {}
 };
 
 /// Forwards to several sinks (e.g. CSV writer and progress printer).
@@ -87,6 +116,12 @@ class TelemetryFanout : public TelemetrySink {
   }
   void onFinish(const RunSummary& summary) override {
     for (auto* sink : m_sinks) sink->onFinish(summary);
+  }
+  void onWorkerStatus(const WorkerStatus& status) override {
+    for (auto* sink : m_sinks) sink->onWorkerStatus(status);
+  }
+  void onBandwidth(const BandwidthSample& sample) override {
+    for (auto* sink : m_sinks) sink->onBandwidth(sample);
   }
 
  private:

@@ -31,6 +31,11 @@ bool isKnownKind(std::uint16_t raw) {
     case MessageKind::EchoRequest:
     case MessageKind::EchoReply:
     case MessageKind::Stop:
+    case MessageKind::Assign:
+    case MessageKind::Ready:
+    case MessageKind::Job:
+    case MessageKind::Cancel:
+    case MessageKind::Grad:
     case MessageKind::Error:
       return true;
   }
@@ -47,6 +52,11 @@ const char* messageKindName(MessageKind kind) {
     case MessageKind::EchoRequest: return "ECHO_REQUEST";
     case MessageKind::EchoReply: return "ECHO_REPLY";
     case MessageKind::Stop: return "STOP";
+    case MessageKind::Assign: return "ASSIGN";
+    case MessageKind::Ready: return "READY";
+    case MessageKind::Job: return "JOB";
+    case MessageKind::Cancel: return "CANCEL";
+    case MessageKind::Grad: return "GRAD";
     case MessageKind::Error: return "ERROR";
   }
   return "UNKNOWN";

@@ -23,6 +23,11 @@ enum class MessageKind : std::uint16_t {
   EchoRequest = 4,
   EchoReply = 5,
   Stop = 6,
+  Assign = 7,
+  Ready = 8,
+  Job = 9,
+  Cancel = 10,
+  Grad = 11,
   Error = 15,
 };
 

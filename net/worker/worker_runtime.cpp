@@ -3,13 +3,18 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 #include <zmq_addon.hpp>
 
+#include "core/config/experiment.hpp"
+#include "core/util/input_error.hpp"
+#include "core/worker/job_compute.hpp"
 #include "distopt_version.hpp"
+#include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
 
 namespace distopt::net {
@@ -26,6 +31,8 @@ std::string hostName() {
   if (gethostname(buffer, sizeof(buffer) - 1) != 0) return "unknown";
   return buffer;
 }
+
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 }  // namespace
 
@@ -68,22 +75,70 @@ const char* workerExitName(WorkerExit reason) {
   return "unknown";
 }
 
-WorkerRuntime::WorkerRuntime(WorkerOptions options) : m_options(std::move(options)) {
-  if (m_options.workerId) m_assignedId = *m_options.workerId;
-}
+// One connection's state. Kept out of the header so the worker's public face stays small.
+class WorkerRuntime::Session {
+ public:
+  explicit Session(const WorkerOptions& options)
+      : m_options(options), m_socket(m_context, zmq::socket_type::dealer), m_heartbeat(options.heartbeatMs),
+        m_liveness(options.liveness) {
+    if (options.workerId) m_workerId = *options.workerId;
+    m_socket.set(zmq::sockopt::linger, 0);
+    m_socket.set(zmq::sockopt::reconnect_ivl, 100);
+    m_socket.set(zmq::sockopt::reconnect_ivl_max, 2000);
+    m_socket.connect(options.endpoint);
+  }
 
-WorkerExit WorkerRuntime::run() {
-  zmq::context_t context(1);
-  zmq::socket_t socket(context, zmq::socket_type::dealer);
-  socket.set(zmq::sockopt::linger, 0);
-  socket.connect(m_options.endpoint);
+  WorkerExit run();
 
-  SeqCounter seq;
-  auto send = [&](Message&& message) {
-    message.seq = seq.next();
-    m_stats.bytesSent += sendMessage(socket, std::move(message));
+  WorkerStats stats;
+  int m_workerId = -1;
+  std::string lastError;
+
+ private:
+  struct Job {
+    JobMeta meta;
+    Clock::time_point received;
+    Clock::time_point due;
+    double tauTarget = 0.0;
+    double computeTime = 0.0;
   };
 
+  void send(Message&& message) {
+    message.seq = m_seq.next();
+    stats.bytesSent += sendMessage(m_socket, std::move(message));
+    m_lastSent = Clock::now();
+  }
+  void sendError(const std::string& code, const std::string& text) {
+    lastError = text;
+    send(Message::withJson(MessageKind::Error, {{"code", code}, {"message", text}}));
+  }
+  /// Returns an exit reason when the message ends the session.
+  std::optional<WorkerExit> handle(Message&& message);
+  std::optional<WorkerExit> handleAssign(const Message& message);
+  void startJob(const Message& message);
+  void finishJob();
+
+  WorkerOptions m_options;
+  zmq::context_t m_context{1};
+  zmq::socket_t m_socket;
+  SeqCounter m_seq;
+  std::chrono::milliseconds m_heartbeat;
+  int m_liveness;
+  Clock::time_point m_lastHeard = Clock::now();
+  Clock::time_point m_lastSent = Clock::now();
+
+  // Set by ASSIGN.
+  std::unique_ptr<Workload> m_workload;
+  std::uint64_t m_seed = 0;
+  double m_unitSeconds = 0.01;
+  std::int64_t m_dimension = -1;
+  Vector m_model;
+  Vector m_gradient;
+  Vector m_scratch;
+  std::optional<Job> m_job;
+};
+
+WorkerExit WorkerRuntime::Session::run() {
   nlohmann::json hello = {{"protocol", kProtocolVersion},
                           {"program_version", kVersionString},
                           {"host", hostName()},
@@ -92,88 +147,213 @@ WorkerExit WorkerRuntime::run() {
   hello["worker_id"] = m_options.workerId ? nlohmann::json(*m_options.workerId) : nlohmann::json();
   send(Message::withJson(MessageKind::Hello, hello));
 
-  auto heartbeat = std::chrono::milliseconds(m_options.heartbeatMs);
-  int liveness = m_options.liveness;
-  auto lastHeard = Clock::now();
-  auto lastSent = Clock::now();
-
   while (true) {
     if (g_interrupted) return WorkerExit::Interrupted;
-    const auto now = Clock::now();
-    if (now - lastHeard > heartbeat * liveness) return WorkerExit::CoordinatorLost;
-    if (now - lastSent >= heartbeat) {
-      send(Message::of(MessageKind::Heartbeat));
-      lastSent = now;
+    auto now = Clock::now();
+    if (now - m_lastHeard > m_heartbeat * m_liveness) return WorkerExit::CoordinatorLost;
+    if (m_job && now >= m_job->due) {
+      finishJob();
+      continue;
     }
-    // Wake for whichever comes first: the next heartbeat due or the liveness deadline.
-    const auto nextBeat = lastSent + heartbeat;
-    const auto deadline = std::min(nextBeat, lastHeard + heartbeat * liveness);
-    auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    timeout = std::clamp(timeout, std::chrono::milliseconds(1), heartbeat);
+    if (now - m_lastSent >= m_heartbeat) send(Message::of(MessageKind::Heartbeat));
 
-    zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
+    // Sleep until the first of: job due, heartbeat due, liveness deadline.
+    auto deadline = std::min(m_lastSent + m_heartbeat, m_lastHeard + m_heartbeat * m_liveness);
+    if (m_job) deadline = std::min(deadline, m_job->due);
+    auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
+    // zmq_poll has millisecond resolution: round up so a job is never sent early.
+    auto timeoutMs = std::chrono::ceil<std::chrono::milliseconds>(std::max(timeout, std::chrono::microseconds(0)));
+    zmq::pollitem_t items[] = {{m_socket.handle(), 0, ZMQ_POLLIN, 0}};
     try {
-      zmq::poll(items, 1, timeout);
+      zmq::poll(items, 1, timeoutMs);
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       throw;
     }
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
 
-    std::vector<zmq::message_t> frames;
-    if (!zmq::recv_multipart(socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) continue;
-    for (const auto& frame : frames) m_stats.bytesReceived += frame.size();
-    lastHeard = Clock::now();
-
-    DecodeError error = DecodeError::None;
-    auto message = decode(std::move(frames), &error);
-    if (!message) {
-      ++m_stats.malformedDropped;
-      continue;
-    }
-    ++m_stats.messagesReceived;
-    if (message->version != kProtocolVersion) {
-      send(Message::withJson(MessageKind::Error,
-                             {{"code", "version_mismatch"},
-                              {"message", "worker speaks protocol " + std::to_string(kProtocolVersion) +
-                                              ", coordinator sent " +
-                                              std::to_string(message->version)}}));
-      return WorkerExit::Refused;
-    }
-
-    switch (message->kind) {
-      case MessageKind::Welcome: {
-        auto body = message->jsonPayload();
-        if (!body || !body->contains("worker_id") || !(*body)["worker_id"].is_number_integer()) {
-          ++m_stats.malformedDropped;
-          break;
-        }
-        m_assignedId = (*body)["worker_id"].get<int>();
-        if (body->contains("heartbeat_ms") && (*body)["heartbeat_ms"].is_number_integer())
-          heartbeat = std::chrono::milliseconds(std::max(10, (*body)["heartbeat_ms"].get<int>()));
-        if (body->contains("liveness") && (*body)["liveness"].is_number_integer())
-          liveness = std::max(2, (*body)["liveness"].get<int>());
-        break;
+    // Drain everything queued: a CANCEL behind a JOB must be seen before the job is finished.
+    while (true) {
+      std::vector<zmq::message_t> frames;
+      if (!zmq::recv_multipart(m_socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
+      for (const auto& frame : frames) stats.bytesReceived += frame.size();
+      m_lastHeard = Clock::now();
+      DecodeError error = DecodeError::None;
+      auto message = decode(std::move(frames), &error);
+      if (!message) {
+        ++stats.malformedDropped;
+        continue;
       }
-      case MessageKind::EchoRequest: {
-        Message reply = Message::of(MessageKind::EchoReply);
-        reply.payload = std::move(message->payload);
-        send(std::move(reply));
-        lastSent = Clock::now();
-        break;
-      }
-      case MessageKind::Stop:
-        return WorkerExit::Stopped;
-      case MessageKind::Error:
-        return WorkerExit::Refused;
-      case MessageKind::Heartbeat:
-        break;
-      default:
-        // Well-formed but not meant for a worker: dropped and counted (PROTOCOL.md §5).
-        ++m_stats.malformedDropped;
-        break;
+      ++stats.messagesReceived;
+      if (auto exit = handle(std::move(*message))) return *exit;
     }
   }
+}
+
+std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
+  if (message.version != kProtocolVersion) {
+    sendError("version_mismatch", "worker speaks protocol " + std::to_string(kProtocolVersion) +
+                                      ", coordinator sent " + std::to_string(message.version));
+    return WorkerExit::Refused;
+  }
+  switch (message.kind) {
+    case MessageKind::Welcome: {
+      auto body = message.jsonPayload();
+      if (!body || !body->contains("worker_id") || !(*body)["worker_id"].is_number_integer()) {
+        ++stats.malformedDropped;
+        break;
+      }
+      m_workerId = (*body)["worker_id"].get<int>();
+      if (body->contains("heartbeat_ms") && (*body)["heartbeat_ms"].is_number_integer())
+        m_heartbeat = std::chrono::milliseconds(std::max(10, (*body)["heartbeat_ms"].get<int>()));
+      if (body->contains("liveness") && (*body)["liveness"].is_number_integer())
+        m_liveness = std::max(2, (*body)["liveness"].get<int>());
+      break;
+    }
+    case MessageKind::Assign:
+      return handleAssign(message);
+    case MessageKind::Job:
+      startJob(message);
+      break;
+    case MessageKind::Cancel: {
+      std::uint64_t jobId = 0;
+      if (!parseCancel(message, &jobId, nullptr)) {
+        ++stats.malformedDropped;
+        break;
+      }
+      if (m_job && m_job->meta.jobId == jobId) {
+        m_job.reset();
+        ++stats.jobsCancelled;
+      }
+      break;
+    }
+    case MessageKind::EchoRequest: {
+      Message reply = Message::of(MessageKind::EchoReply);
+      reply.payload = std::move(message.payload);
+      send(std::move(reply));
+      break;
+    }
+    case MessageKind::Stop:
+      return WorkerExit::Stopped;
+    case MessageKind::Error: {
+      auto body = message.jsonPayload();
+      lastError = body && body->contains("message") && (*body)["message"].is_string()
+                      ? (*body)["message"].get<std::string>()
+                      : "coordinator sent ERROR";
+      return WorkerExit::Refused;
+    }
+    case MessageKind::Heartbeat:
+      break;
+    default:
+      // Well-formed but not meant for a worker: dropped and counted (PROTOCOL.md §8).
+      ++stats.malformedDropped;
+      break;
+  }
+  return std::nullopt;
+}
+
+std::optional<WorkerExit> WorkerRuntime::Session::handleAssign(const Message& message) {
+  auto body = message.jsonPayload();
+  if (!body || !body->contains("experiment") || !body->contains("worker_id") || !(*body)["worker_id"].is_number_integer()) {
+    ++stats.malformedDropped;
+    return std::nullopt;
+  }
+  const auto setupStart = Clock::now();
+  try {
+    m_workerId = (*body)["worker_id"].get<int>();
+    const std::string base = body->value("base_directory", std::string("."));
+    Experiment experiment = parseExperiment((*body)["experiment"], base);
+    if (m_workerId < 0 || m_workerId >= experiment.workers)
+      throw InputError("worker_id", "worker " + std::to_string(m_workerId) + " is not in 0.." +
+                                        std::to_string(experiment.workers - 1));
+    m_workload = std::make_unique<Workload>(buildWorkload(experiment));
+    m_seed = experiment.seed;
+    m_unitSeconds = body->value("unit_ms", experiment.unitMs) / 1000.0;
+    m_dimension = m_workload->problem->dimension();
+  } catch (const InputError& e) {
+    sendError("bad_assignment", e.what());
+    return WorkerExit::Refused;
+  } catch (const std::exception& e) {
+    sendError("bad_assignment", std::string("could not build the assignment: ") + e.what());
+    return WorkerExit::Refused;
+  }
+  const auto& shard = m_workload->shards[static_cast<std::size_t>(m_workerId)];
+  send(Message::withJson(MessageKind::Ready, {{"dimension", m_dimension},
+                                              {"shard_size", shard.indices.size()},
+                                              {"setup_seconds", secondsSince(setupStart)}}));
+  return std::nullopt;
+}
+
+void WorkerRuntime::Session::startJob(const Message& message) {
+  JobMeta meta;
+  std::string why;
+  if (!m_workload || !parseJob(message, m_dimension, &meta, &m_model, &why)) {
+    ++stats.malformedDropped;
+    return;
+  }
+  ++stats.jobsReceived;
+  if (m_job) ++stats.jobsCancelled;  // a new JOB replaces the running one (implicit cancel)
+  Job job;
+  job.meta = meta;
+  job.received = Clock::now();
+  const TimeModel& timeModel = *m_workload->timeModel;
+  job.tauTarget = std::isnan(meta.tauOverride)
+                      ? jobDuration(timeModel, m_workerId, meta.jobId, static_cast<int>(meta.gradients), meta.startTime)
+                      : meta.tauOverride;
+
+  const auto computeStart = Clock::now();
+  jobGradient(*m_workload->problem, m_workload->shards[static_cast<std::size_t>(m_workerId)], m_seed, m_workerId,
+              meta.jobId, static_cast<int>(meta.gradients), m_model, m_gradient, m_scratch);
+  job.computeTime = secondsSince(computeStart);
+
+  // Emulated duration counts the real computation in it (spec async-sgd §3); a model that injects no
+  // delay only stretches real compute (stragglers over "natural").
+  double waitSeconds = 0.0;
+  if (timeModel.injectsDelay()) {
+    const double target = std::isfinite(job.tauTarget) ? job.tauTarget * m_unitSeconds : 1e9;
+    if (job.computeTime > target) ++stats.overruns;
+    waitSeconds = std::max(0.0, target - job.computeTime);
+  } else {
+    waitSeconds = (timeModel.naturalSlowdown(m_workerId) - 1.0) * job.computeTime;
+  }
+  job.due = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(waitSeconds));
+  m_job = job;
+}
+
+void WorkerRuntime::Session::finishJob() {
+  GradMeta meta;
+  meta.jobId = m_job->meta.jobId;
+  meta.version = m_job->meta.version;
+  meta.tauTarget = m_job->tauTarget;
+  meta.elapsed = secondsSince(m_job->received);
+  meta.computeTime = m_job->computeTime;
+  meta.workerClock = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
+  m_job.reset();
+  send(makeGrad(meta, m_gradient));
+  ++stats.gradientsSent;
+}
+
+WorkerRuntime::WorkerRuntime(WorkerOptions options) : m_options(std::move(options)) {}
+WorkerRuntime::~WorkerRuntime() = default;
+
+WorkerExit WorkerRuntime::run() {
+  m_session = std::make_unique<Session>(m_options);
+  return m_session->run();
+}
+
+const WorkerStats& WorkerRuntime::stats() const {
+  static const WorkerStats kEmpty;
+  return m_session ? m_session->stats : kEmpty;
+}
+
+int WorkerRuntime::workerId() const {
+  if (m_session) return m_session->m_workerId;
+  return m_options.workerId.value_or(-1);
+}
+
+const std::string& WorkerRuntime::lastError() const {
+  static const std::string kNone;
+  return m_session ? m_session->lastError : kNone;
 }
 
 }  // namespace distopt::net

@@ -1,9 +1,12 @@
 #pragma once
-// The worker side of a session (net/PROTOCOL.md §4): connects a DEALER to the coordinator, introduces
-// itself, keeps the heartbeat, answers what it is asked, and leaves when told to or when the
-// coordinator has been silent for longer than the liveness window. Never waits without a deadline.
+// The worker side of a session (net/PROTOCOL.md §4, §7): connects a DEALER to the coordinator,
+// introduces itself, builds its part of the experiment from ASSIGN, then runs jobs — computes the
+// gradient, waits out the emulated duration (interruptible by CANCEL, a new JOB or STOP) and answers
+// GRAD. Keeps the heartbeat and leaves when the coordinator has been silent longer than the liveness
+// window. Never waits without a deadline.
 
 #include <chrono>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,7 +30,7 @@ struct WorkerOptions {
 enum class WorkerExit {
   Stopped,          ///< the coordinator sent STOP (exit 0)
   CoordinatorLost,  ///< heartbeat timeout (exit 3)
-  Refused,          ///< the coordinator answered ERROR, e.g. version mismatch (exit 4)
+  Refused,          ///< version mismatch, ERROR from the coordinator, or an assignment it cannot build (exit 4)
   Interrupted,      ///< SIGINT/SIGTERM (exit 130)
 };
 int exitStatus(WorkerExit reason);
@@ -38,23 +41,32 @@ struct WorkerStats {
   std::uint64_t malformedDropped = 0;
   std::uint64_t bytesSent = 0;
   std::uint64_t bytesReceived = 0;
+  std::uint64_t jobsReceived = 0;
+  std::uint64_t jobsCancelled = 0;
+  std::uint64_t gradientsSent = 0;
+  std::uint64_t overruns = 0;  ///< jobs whose real compute alone took longer than the emulated duration
 };
 
 class WorkerRuntime {
  public:
   explicit WorkerRuntime(WorkerOptions options);
+  ~WorkerRuntime();
+  WorkerRuntime(const WorkerRuntime&) = delete;
+  WorkerRuntime& operator=(const WorkerRuntime&) = delete;
 
   /// Runs the session until STOP, loss of the coordinator or an interrupt. Thread: the caller's.
   WorkerExit run();
 
-  const WorkerStats& stats() const { return m_stats; }
+  const WorkerStats& stats() const;
   /// The id assigned in WELCOME (or requested), -1 before WELCOME.
-  int workerId() const { return m_assignedId; }
+  int workerId() const;
+  /// Human-readable detail of the last refusal or error, for the log.
+  const std::string& lastError() const;
 
  private:
+  class Session;
   WorkerOptions m_options;
-  WorkerStats m_stats;
-  int m_assignedId = -1;
+  std::unique_ptr<Session> m_session;
 };
 
 /// Installs SIGINT/SIGTERM handlers that make WorkerRuntime::run return Interrupted.

@@ -44,7 +44,8 @@ void checkConservation(const AsyncServer& server) {
   const WorkCounters total = server.totals();
   QCOMPARE(total.arrivals, total.accepted + total.discarded);
   QCOMPARE(total.jobsSent,
-           total.arrivals + total.cancelled + total.lateCancelled + static_cast<std::uint64_t>(server.inFlight()));
+           total.arrivals + total.cancelled + total.lateCancelled + total.lost +
+               static_cast<std::uint64_t>(server.inFlight()));
 }
 
 }  // namespace

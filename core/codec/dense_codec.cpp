@@ -1,0 +1,69 @@
+#include "core/codec/dense_codec.hpp"
+
+#include <bit>
+#include <cstring>
+
+#include "core/util/check.hpp"
+
+namespace distopt {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "the wire format is little-endian; add byte swapping before building on a big-endian host");
+
+std::size_t scalarSize(VectorEncoding encoding) { return encoding == VectorEncoding::DenseFloat32 ? 4 : 8; }
+
+}  // namespace
+
+std::size_t denseFrameSize(std::size_t count, VectorEncoding encoding) {
+  return kVectorPrefixSize + count * scalarSize(encoding);
+}
+
+void writeDenseFrame(const Vector& x, VectorEncoding encoding, void* out) {
+  auto* bytes = static_cast<unsigned char*>(out);
+  const auto count = static_cast<std::uint32_t>(x.size());
+  DISTOPT_CHECK(static_cast<std::int64_t>(count) == x.size());
+  bytes[0] = static_cast<unsigned char>(encoding);
+  bytes[1] = bytes[2] = bytes[3] = 0;
+  std::memcpy(bytes + 4, &count, 4);
+  if (encoding == VectorEncoding::DenseFloat64) {
+    std::memcpy(bytes + kVectorPrefixSize, x.data(), count * sizeof(double));
+  } else {
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const float value = static_cast<float>(x[i]);
+      std::memcpy(bytes + kVectorPrefixSize + 4 * i, &value, 4);
+    }
+  }
+}
+
+bool readDenseFrame(const void* data, std::size_t size, std::int64_t expectedCount, Vector& out, std::string* why) {
+  auto fail = [why](std::string text) {
+    if (why) *why = std::move(text);
+    return false;
+  };
+  if (size < kVectorPrefixSize) return fail("vector frame shorter than its 8-byte prefix");
+  const auto* bytes = static_cast<const unsigned char*>(data);
+  const auto encoding = static_cast<VectorEncoding>(bytes[0]);
+  if (encoding != VectorEncoding::DenseFloat64 && encoding != VectorEncoding::DenseFloat32)
+    return fail("unknown vector encoding " + std::to_string(bytes[0]));
+  std::uint32_t count = 0;
+  std::memcpy(&count, bytes + 4, 4);
+  if (expectedCount >= 0 && static_cast<std::int64_t>(count) != expectedCount)
+    return fail("vector has " + std::to_string(count) + " coordinates, expected " + std::to_string(expectedCount));
+  if (size != denseFrameSize(count, encoding))
+    return fail("vector frame of " + std::to_string(size) + " bytes does not hold " + std::to_string(count) +
+                " coordinates");
+  out.resize(count);
+  if (encoding == VectorEncoding::DenseFloat64) {
+    std::memcpy(out.data(), bytes + kVectorPrefixSize, count * sizeof(double));
+  } else {
+    for (std::uint32_t i = 0; i < count; ++i) {
+      float value = 0;
+      std::memcpy(&value, bytes + kVectorPrefixSize + 4 * i, 4);
+      out[i] = value;
+    }
+  }
+  return true;
+}
+
+}  // namespace distopt

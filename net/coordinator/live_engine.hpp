@@ -1,0 +1,70 @@
+#pragma once
+// LiveEngine: drives a parameter-server algorithm's state machine with real distopt-worker processes
+// over ZeroMQ, in real time (DESIGN.md §3-§5; net/PROTOCOL.md). The same AsyncServer the simulator
+// drives; only the clock and the transport differ.
+//
+// One thread: a poll loop with deadlines over the worker ROUTER socket (and the control socket).
+// Evaluation of the model runs on a background thread on snapshots, so curves never stall the loop.
+// Engine time is measured in the experiment's time units (wall seconds / unit), like the simulator's.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "core/algorithms/server.hpp"
+#include "core/config/experiment.hpp"
+#include "core/problems/problem.hpp"
+#include "core/sim/sim_engine.hpp"
+#include "core/telemetry/telemetry.hpp"
+
+namespace distopt::net {
+
+struct LiveOptions {
+  /// Where workers connect (ROUTER bind). A wildcard port ("*") picks a free one.
+  std::string bindEndpoint = "tcp://127.0.0.1:*";
+  /// Workers to spawn on this machine; -1 = all of them; fewer = wait for the rest to connect.
+  int localWorkers = -1;
+  /// distopt-worker program; empty = beside the running program.
+  std::string workerBinary;
+  /// Heartbeat interval (ms) both ways, and intervals of silence before a peer counts as lost.
+  int heartbeatMs = 1000;
+  int liveness = 3;
+  /// Seconds to wait for every worker to connect and load its data.
+  double setupTimeoutSeconds = 60.0;
+  /// Telemetry PUB endpoint (batched, <= 20 Hz); empty = none.
+  std::string telemetryEndpoint;
+  /// Control ROUTER endpoint (status, stop); empty = none.
+  std::string controlEndpoint;
+
+  bool isValid(std::string* why) const;
+};
+
+class LiveEngine {
+ public:
+  /// `rules`: stop rules and evaluation schedule (the same fields the simulator uses; time in units).
+  /// All references must outlive the engine.
+  LiveEngine(const Experiment& experiment, const Problem& problem, AsyncServer& server, const SimOptions& rules,
+             LiveOptions options, TelemetrySink& sink);
+  ~LiveEngine();
+
+  /// Binds the sockets; false with *why if an endpoint cannot be bound. Call before run().
+  bool bind(std::string* why);
+  /// Bound endpoints (after bind): workers, telemetry, control.
+  std::string workerEndpoint() const;
+  std::string telemetryEndpoint() const;
+  std::string controlEndpoint() const;
+
+  /// Starts workers, waits for them, runs to a stopping rule, stops the workers. Never throws for
+  /// peer or network failures: they end up in the summary (termination "failed" with a reason) and
+  /// in the workers' status.
+  RunSummary run();
+  /// Stops a running run after the current event (any thread, or a signal handler).
+  void requestStop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace distopt::net

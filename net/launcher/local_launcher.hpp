@@ -1,0 +1,58 @@
+#pragma once
+// Starts distopt-worker processes on this machine for a run. Workers never outlive the coordinator:
+// each child asks the kernel for SIGKILL when its parent dies (PR_SET_PDEATHSIG), and the launcher's
+// destructor stops and reaps whatever is still running. Thread: the coordinator's.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace distopt::net {
+
+struct WorkerExitInfo {
+  int workerId = -1;
+  pid_t pid = -1;
+  std::string description;  ///< e.g. "exited with status 3" or "killed by signal 9 (Killed)"
+};
+
+class LocalLauncher {
+ public:
+  /// `workerBinary`: path of distopt-worker; empty = next to the running program.
+  explicit LocalLauncher(std::string workerBinary = {});
+  ~LocalLauncher();
+  LocalLauncher(const LocalLauncher&) = delete;
+  LocalLauncher& operator=(const LocalLauncher&) = delete;
+
+  /// Spawns workers with ids [firstId, firstId + count) connecting to `endpoint`. On failure stops
+  /// the ones already started and returns false with *why.
+  bool launch(int firstId, int count, const std::string& endpoint, std::string* why);
+  /// Children that exited since the last call (non-blocking).
+  std::vector<WorkerExitInfo> reap();
+  /// Waits up to `timeout` for every worker to exit by itself (after a STOP); true if they all did.
+  bool waitAll(std::chrono::milliseconds timeout);
+  /// Asks every running worker to stop (SIGTERM), waits up to `grace`, then SIGKILLs and reaps.
+  void stopAll(std::chrono::milliseconds grace);
+  /// pid of worker `workerId`, or -1.
+  pid_t pidOf(int workerId) const;
+  /// Number of children still running.
+  int running() const;
+
+  /// The default worker binary: distopt-worker beside this executable.
+  static std::string defaultWorkerBinary();
+
+ private:
+  struct Child {
+    int workerId;
+    pid_t pid;
+    bool alive;
+  };
+  std::string m_binary;
+  std::vector<Child> m_children;
+};
+
+/// "exited with status N" / "killed by signal N (NAME)" for a waitpid status.
+std::string describeExitStatus(int status);
+
+}  // namespace distopt::net
