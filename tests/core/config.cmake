@@ -1,0 +1,7 @@
+# Experiment files, option metadata and the registry (core/config, core/registry), and the
+# distopt-run program that reads them (app/run).
+distopt_add_qtest(test_core_experiment_config SOURCES core/test_experiment_config.cpp
+                  LIBS distopt::core LABELS core)
+distopt_add_qtest(test_app_run_cli SOURCES core/test_run_cli.cpp
+                  LIBS distopt::core Qt6::Core LABELS app)
+add_dependencies(test_app_run_cli distopt-run)

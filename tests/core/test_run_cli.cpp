@@ -1,0 +1,363 @@
+// distopt-run end to end (runs the real program): results files and their content, --set overrides,
+// determinism, and the exit codes of DESIGN.md §7 — 0 done, 1 diverged, 2 bad input with the field
+// named on stderr and nothing started (no output folder).
+
+#include <QtTest>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+
+namespace {
+
+const QString kProgram = QStringLiteral(DISTOPT_BIN_DIR "/distopt-run");
+const QString kQuickstart = QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/quickstart.json");
+
+struct Result {
+  int exitCode = -1;
+  bool finished = false;
+  QString out;
+  QString err;
+};
+
+Result runProgram(const QStringList& arguments, const QString& workingDirectory = QString()) {
+  QProcess process;
+  if (!workingDirectory.isEmpty()) process.setWorkingDirectory(workingDirectory);
+  process.start(kProgram, arguments);
+  Result result;
+  if (!process.waitForStarted(10'000)) return result;
+  result.finished = process.waitForFinished(60'000);
+  if (!result.finished) {
+    process.kill();
+    process.waitForFinished(5'000);
+  }
+  result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+  result.out = QString::fromUtf8(process.readAllStandardOutput());
+  result.err = QString::fromUtf8(process.readAllStandardError());
+  return result;
+}
+
+QByteArray readAll(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  return file.readAll();
+}
+
+json readSummary(const QString& directory) {
+  const QByteArray bytes = readAll(directory + "/summary.json");
+  return json::parse(bytes.toStdString(), nullptr, /*allow_exceptions=*/false);
+}
+
+QString writeText(const QTemporaryDir& dir, const QString& name, const std::string& text) {
+  const QString path = dir.filePath(name);
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) return {};
+  file.write(QByteArray::fromStdString(text));
+  return path;
+}
+
+/// The quickstart preset, smaller and shorter, as a document to edit and write.
+json smallExperiment() {
+  return json::parse(R"({
+    "name": "cli-small",
+    "seed": 1,
+    "engine": "sim",
+    "problem": {"name": "quadratic", "params": {"d": 32, "noise_std": 0.01}},
+    "algorithm": {"name": "ringmaster", "params": {"gamma": 0.5, "R": 4, "variant": "B"}},
+    "workers": {"count": 8, "time_model": {"name": "ringmaster", "params": {}}},
+    "stop": {"time": 100},
+    "eval": {"interval": 5}
+  })");
+}
+
+QStringList csvLines(const QString& path) {
+  QString text = QString::fromUtf8(readAll(path));
+  QStringList lines = text.split('\n');
+  if (!lines.isEmpty() && lines.last().isEmpty()) lines.removeLast();
+  return lines;
+}
+
+std::string describe(const Result& r) {
+  return "exit " + std::to_string(r.exitCode) + "\nstdout:\n" + r.out.toStdString() + "\nstderr:\n" +
+         r.err.toStdString();
+}
+
+}  // namespace
+
+/// expectBadInput, stopping the test function at its first failure.
+#define EXPECT_BAD_INPUT(...)                        \
+  do {                                               \
+    expectBadInput(__VA_ARGS__);                 \
+    if (QTest::currentTestFailed()) return;          \
+  } while (false)
+
+class TestRunCli : public QObject {
+  Q_OBJECT
+
+ private:
+  /// Runs with `arguments` (plus --out DIR/out --quiet), expects exit 2, the field named on stderr, and
+  /// nothing created: no output folder and no default results folder in the working directory.
+  void expectBadInput(const QStringList& arguments, const QString& expectedOnStderr) {
+    QTemporaryDir work;
+    QVERIFY(work.isValid());
+    const QString out = work.filePath("out");
+    const QStringList before = QDir(work.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+    const Result r = runProgram(QStringList{"--out", out, "--quiet"} + arguments, work.path());
+    QVERIFY2(r.finished, describe(r).c_str());
+    QVERIFY2(r.exitCode == 2, describe(r).c_str());
+    QVERIFY2(r.err.contains(expectedOnStderr), describe(r).c_str());
+    QVERIFY2(r.err.startsWith("distopt-run: "), describe(r).c_str());
+    QVERIFY2(!QFileInfo::exists(out), "an output folder was created for bad input");
+    QCOMPARE(QDir(work.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), before);
+
+    // Without --out the default results folder must not appear either.
+    const Result noOut = runProgram(QStringList{"--quiet"} + arguments, work.path());
+    QVERIFY2(noOut.exitCode == 2, describe(noOut).c_str());
+    QCOMPARE(QDir(work.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot), before);
+  }
+
+ private slots:
+  void initTestCase() { QVERIFY2(QFileInfo(kProgram).isExecutable(), qPrintable(kProgram + " is not built")); }
+
+  void quickstartWritesResults() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString out = dir.filePath("results");
+    const Result r = runProgram({kQuickstart, "--engine", "sim", "--out", out});
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+
+    const json summary = readSummary(out);
+    QVERIFY2(summary.is_object(), "summary.json is missing or not JSON");
+    for (const char* key :
+         {"algorithm", "engine", "workers", "termination", "updates_applied", "gradients_accepted",
+          "gradients_discarded", "jobs_cancelled", "late_cancelled", "final_loss", "final_gap", "final_grad_norm_sq",
+          "time", "time_to_target", "delay_mean", "delay_max", "bytes_uplink", "bytes_downlink", "wall_seconds",
+          "experiment"})
+      QVERIFY2(summary.contains(key), key);
+    QCOMPARE(summary.at("algorithm"), json("ringmaster"));
+    QCOMPARE(summary.at("engine"), json("sim"));
+    QCOMPARE(summary.at("workers"), json(16));
+    QCOMPARE(summary.at("termination"), json("time_limit"));
+    QCOMPARE(summary.at("time").get<double>(), 500.0);
+    QVERIFY(summary.at("updates_applied").get<std::uint64_t>() > 0);
+    QCOMPARE(summary.at("updates_applied"), summary.at("gradients_accepted"));
+    QVERIFY(summary.at("final_gap").is_number());  // the quadratic knows f*
+    QVERIFY(summary.at("final_gap").get<double>() >= 0.0);
+    QVERIFY(summary.at("final_grad_norm_sq").is_number());
+    QVERIFY(summary.at("delay_max").get<std::int64_t>() < 4);  // Ringmaster never applies delay >= R = 4
+    QVERIFY(summary.at("bytes_uplink").get<std::uint64_t>() > 0);
+    QVERIFY(summary.at("bytes_downlink").get<std::uint64_t>() > 0);
+    // The normalised experiment is recorded with defaults filled.
+    QCOMPARE(summary.at("experiment").at("name"), json("quickstart"));
+    QCOMPARE(summary.at("experiment").at("engine"), json("sim"));
+    QCOMPARE(summary.at("experiment").at("algorithm").at("params").at("variant"), json("B"));
+
+    // events.csv: header plus one row per outcome.
+    const QStringList events = csvLines(out + "/events.csv");
+    QVERIFY(!events.isEmpty());
+    QCOMPARE(events.first(), QString("time,worker,job,job_version,delay,outcome,version_after,age,bytes"));
+    const auto outcomes = summary.at("gradients_accepted").get<std::uint64_t>() +
+                          summary.at("gradients_discarded").get<std::uint64_t>() +
+                          summary.at("jobs_cancelled").get<std::uint64_t>() +
+                          summary.at("late_cancelled").get<std::uint64_t>();
+    QCOMPARE(static_cast<std::uint64_t>(events.size() - 1), outcomes);
+    qsizetype accepted = 0;
+    for (qsizetype i = 1; i < events.size(); ++i) {
+      const QStringList fields = events[i].split(',');
+      QCOMPARE(fields.size(), qsizetype{9});
+      if (fields[5] == "accepted") ++accepted;
+    }
+    QCOMPARE(static_cast<std::uint64_t>(accepted), summary.at("gradients_accepted").get<std::uint64_t>());
+
+    // evaluations.csv: header plus the curve (eval every 5 units over 500).
+    const QStringList evaluations = csvLines(out + "/evaluations.csv");
+    QVERIFY(!evaluations.isEmpty());
+    QVERIFY(evaluations.first().startsWith("time,updates,loss,gap,grad_norm_sq"));
+    QVERIFY2(evaluations.size() > 50, qPrintable(QString::number(evaluations.size())));
+
+    // The human-readable table goes to stdout.
+    QVERIFY2(r.out.contains("termination"), describe(r).c_str());
+  }
+
+  void overridesChangeTheRun() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString out = dir.filePath("asgd");
+    const Result r = runProgram({kQuickstart, "--engine", "sim", "--set", "algorithm.name=asgd", "--set",
+                                 "algorithm.params={}", "--set", "stop.time=100", "--workers", "6", "--out", out,
+                                 "--quiet"});
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    const json summary = readSummary(out);
+    QCOMPARE(summary.at("algorithm"), json("asgd"));
+    QCOMPARE(summary.at("workers"), json(6));
+    QCOMPARE(summary.at("time").get<double>(), 100.0);
+    QCOMPARE(summary.at("experiment").at("algorithm").at("name"), json("asgd"));
+    QCOMPARE(summary.at("experiment").at("workers").at("count"), json(6));
+    // ASGD applies every gradient: nothing discarded or cancelled.
+    QCOMPARE(summary.at("gradients_discarded"), json(0));
+    QCOMPARE(summary.at("jobs_cancelled"), json(0));
+
+    // R = inf through --set.
+    const QString outInf = dir.filePath("inf");
+    const Result inf = runProgram({kQuickstart, "--engine", "sim", "--set", "algorithm.params.R=inf", "--set",
+                                   "stop.time=50", "--out", outInf, "--quiet"});
+    QVERIFY2(inf.exitCode == 0, describe(inf).c_str());
+    QCOMPARE(readSummary(outInf).at("experiment").at("algorithm").at("params").at("R"), json("inf"));
+  }
+
+  void sameSeedIsDeterministic() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeText(dir, "small.json", smallExperiment().dump(2));
+    const Result first = runProgram({path, "--out", dir.filePath("a"), "--quiet"});
+    const Result second = runProgram({path, "--out", dir.filePath("b"), "--quiet"});
+    QVERIFY2(first.exitCode == 0, describe(first).c_str());
+    QVERIFY2(second.exitCode == 0, describe(second).c_str());
+    json a = readSummary(dir.filePath("a"));
+    json b = readSummary(dir.filePath("b"));
+    QVERIFY(a.contains("wall_seconds") && b.contains("wall_seconds"));
+    a.erase("wall_seconds");
+    b.erase("wall_seconds");
+    QVERIFY2(a == b, (a.dump() + "\n" + b.dump()).c_str());
+    QCOMPARE(readAll(dir.filePath("a/events.csv")), readAll(dir.filePath("b/events.csv")));
+    QCOMPARE(readAll(dir.filePath("a/evaluations.csv")), readAll(dir.filePath("b/evaluations.csv")));
+
+    const Result other = runProgram({path, "--set", "seed=2", "--out", dir.filePath("c"), "--quiet"});
+    QVERIFY2(other.exitCode == 0, describe(other).c_str());
+    const json c = readSummary(dir.filePath("c"));
+    QVERIFY2(c.at("final_loss") != a.at("final_loss"), c.at("final_loss").dump().c_str());
+    QCOMPARE(c.at("experiment").at("seed"), json(2));
+  }
+
+  void divergingRunExitsOne() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString out = dir.filePath("diverged");
+    const Result r = runProgram({kQuickstart, "--engine", "sim", "--set", "algorithm.params.gamma=100", "--out", out,
+                                 "--quiet"});
+    QVERIFY2(r.finished, describe(r).c_str());
+    QVERIFY2(r.exitCode == 1, describe(r).c_str());
+    const json summary = readSummary(out);
+    QVERIFY2(summary.is_object(), "a diverged run still writes summary.json");
+    QCOMPARE(summary.at("termination"), json("diverged"));
+    QVERIFY(QFileInfo::exists(out + "/events.csv"));
+  }
+
+  // ---- bad input: exit 2, the field named, nothing created ----
+
+  void malformedExperimentFile() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeText(dir, "broken.json", "{\n  \"name\": \"x\",\n  \"seed\": 1,,\n}\n");
+    EXPECT_BAD_INPUT({path}, "broken.json:3:13");
+  }
+
+  void badFieldInExperimentFile() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    json document = smallExperiment();
+    document["algorithm"]["params"]["R"] = 0;
+    const QString path = writeText(dir, "r0.json", document.dump(2));
+    EXPECT_BAD_INPUT({path}, "algorithm.params.R: must be an integer >= 1 or \"inf\"");
+
+    document = smallExperiment();
+    document["colour"] = "red";
+    EXPECT_BAD_INPUT({writeText(dir, "colour.json", document.dump())}, "colour: unknown field");
+  }
+
+  void unknownAlgorithm() {
+    EXPECT_BAD_INPUT({kQuickstart, "--engine", "sim", "--set", "algorithm.name=sgd-turbo"}, "algorithm.name");
+    QTemporaryDir dir;
+    json document = smallExperiment();
+    document["algorithm"] = {{"name", "sgd-turbo"}};
+    EXPECT_BAD_INPUT({writeText(dir, "algo.json", document.dump())}, "unknown name \"sgd-turbo\"");
+  }
+
+  void missingDataFile() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    json document = smallExperiment();
+    document["problem"] = {{"name", "logistic"}, {"params", {{"train", "does-not-exist.libsvm"}}}};
+    const QString path = writeText(dir, "logistic.json", document.dump(2));
+    EXPECT_BAD_INPUT({path}, "problem.params.train");
+    EXPECT_BAD_INPUT({path}, "does-not-exist.libsvm");
+  }
+
+  void missingExperimentFile() {
+    QTemporaryDir dir;
+    EXPECT_BAD_INPUT({dir.filePath("nowhere.json")}, "nowhere.json: cannot open");
+  }
+
+  void badSet() {
+    EXPECT_BAD_INPUT({kQuickstart, "--set", "=3"}, "--set =3");
+    EXPECT_BAD_INPUT({kQuickstart, "--set", "a..b=1"}, "--set a..b=1");
+    EXPECT_BAD_INPUT({kQuickstart, "--set", "algorithm.params.gamma=-1"}, "algorithm.params.gamma");
+    EXPECT_BAD_INPUT({kQuickstart, "--set", "algorithm.params.gamm=0.1"}, "algorithm.params.gamm: unknown option");
+    EXPECT_BAD_INPUT({kQuickstart, "--set", "workers.count=0"}, "workers.count");
+    EXPECT_BAD_INPUT({kQuickstart, "--set", "stop.time=-1"}, "stop.time");
+    EXPECT_BAD_INPUT({kQuickstart, "--set"}, "--set needs PATH=VALUE");
+  }
+
+  void badCommandLine() {
+    EXPECT_BAD_INPUT({kQuickstart, "--frobnicate"}, "--frobnicate");
+    EXPECT_BAD_INPUT({kQuickstart, "--workers", "0"}, "--workers");
+    EXPECT_BAD_INPUT({kQuickstart, "--workers", "many"}, "--workers");
+    EXPECT_BAD_INPUT({kQuickstart, "--engine", "gpu"}, "--engine");
+    EXPECT_BAD_INPUT({kQuickstart, kQuickstart}, "only one experiment file");
+    EXPECT_BAD_INPUT({}, "no experiment file");
+  }
+
+  void outputFolderThatCannotBeCreated() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = writeText(dir, "a-file", "not a folder\n");
+    const Result r = runProgram({kQuickstart, "--engine", "sim", "--out", file + "/sub", "--quiet"});
+    QVERIFY2(r.exitCode == 2, describe(r).c_str());
+    QVERIFY2(r.err.contains("a-file/sub: cannot create the output folder"), describe(r).c_str());
+    QCOMPARE(readAll(file), QByteArray("not a folder\n"));
+  }
+
+  void liveEngineIsNotBuiltYet() {
+    EXPECT_BAD_INPUT({kQuickstart, "--engine", "live"}, "engine");
+    // A preset whose file says "live" without --engine: the same.
+    EXPECT_BAD_INPUT({QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/async-e3-quadratic-32.json")},
+                   "engine: ");
+  }
+
+  // ---- informational ----
+
+  void listNamesEverything() {
+    const Result r = runProgram({"--list"});
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    for (const char* name : {"ringmaster", "asgd", "da-asgd", "rennala", "minibatch", "naive-optimal"})
+      QVERIFY2(r.out.contains(QString("  ") + name + " — "), name);
+    for (const char* name : {"quadratic", "least-squares", "logistic", "fixed", "natural", "stragglers"})
+      QVERIFY2(r.out.contains(QString("  ") + name + " — "), name);
+    QVERIFY(r.out.contains("Algorithms (algorithm.name)"));
+    QVERIFY(r.out.contains("Problems (problem.name)"));
+    QVERIFY(r.out.contains("Time models (workers.time_model.name)"));
+    QVERIFY(r.out.contains("valid: an integer >= 1 or \"inf\""));
+  }
+
+  void helpAndVersion() {
+    const Result help = runProgram({"--help"});
+    QVERIFY2(help.exitCode == 0, describe(help).c_str());
+    QVERIFY(help.out.contains("Usage: distopt-run EXPERIMENT.json"));
+    QVERIFY(help.out.contains("--set PATH=VALUE"));
+    QVERIFY(help.out.contains("Exit status"));
+    const Result version = runProgram({"--version"});
+    QVERIFY2(version.exitCode == 0, describe(version).c_str());
+    QVERIFY(version.out.startsWith("distopt-run "));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestRunCli)
+#include "test_run_cli.moc"
