@@ -5,6 +5,7 @@
 #include <queue>
 
 #include "core/telemetry/evaluation.hpp"
+#include "core/telemetry/run_tally.hpp"
 #include "core/util/check.hpp"
 #include "core/worker/job_compute.hpp"
 
@@ -116,14 +117,7 @@ class SimEngine::Impl final : public ActionSink {
   Vector m_scratch;
   Vector m_evalGradient;
 
-  std::uint64_t m_bytesUp = 0;
-  std::uint64_t m_bytesDown = 0;
-  double m_delaySum = 0.0;
-  std::uint64_t m_delayCount = 0;
-  std::int64_t m_delayMax = 0;
-  std::optional<double> m_timeToTarget;
-  EvaluationPoint m_lastEvaluation;
-  bool m_haveEvaluation = false;
+  RunTally m_tally;
 };
 
 void SimEngine::Impl::sendJob(const JobOrder& order) {
@@ -139,7 +133,7 @@ void SimEngine::Impl::sendJob(const JobOrder& order) {
   job.start = m_now;
   job.active = true;
   job.model = m_snapshot;
-  m_bytesDown += m_options.wire.jobFixed + vectorBytes();
+  m_tally.bytesDown += m_options.wire.jobFixed + vectorBytes();
 
   const double duration = jobDuration(m_timeModel, order.worker, order.jobId, order.gradients, m_now);
   if (std::isfinite(duration)) m_queue.push({m_now + duration, order.worker, order.jobId});
@@ -151,7 +145,7 @@ void SimEngine::Impl::cancelJob(int worker, std::uint64_t jobId) {
   // The pending completion stays in the queue and is skipped when popped (lazy deletion).
   job.active = false;
   job.model.reset();
-  m_bytesDown += m_options.wire.cancel;
+  m_tally.bytesDown += m_options.wire.cancel;
 }
 
 void SimEngine::Impl::record(const OutcomeRecord& record) {
@@ -169,13 +163,9 @@ void SimEngine::Impl::record(const OutcomeRecord& record) {
     event.bytes = m_options.wire.cancel;
   } else {
     event.bytes = m_options.wire.gradFixed + vectorBytes();
-    m_bytesUp += event.bytes;
+    m_tally.bytesUp += event.bytes;
   }
-  if (record.outcome == Outcome::Accepted) {
-    m_delaySum += static_cast<double>(record.delay);
-    ++m_delayCount;
-    m_delayMax = std::max(m_delayMax, record.delay);
-  }
+  if (record.outcome == Outcome::Accepted) m_tally.countAccepted(record.delay);
   m_sink.onUpdate(event);
 }
 
@@ -186,18 +176,13 @@ void SimEngine::Impl::computeGradient(int worker, const InFlightJob& job, Vector
 bool SimEngine::Impl::evaluate(double t) {
   EvaluationRequest request{.time = t,
                             .updates = m_server.version(),
-                            .bytesUp = m_bytesUp,
-                            .bytesDown = m_bytesDown,
+                            .bytesUp = m_tally.bytesUp,
+                            .bytesDown = m_tally.bytesDown,
                             .gradNorm = m_options.evalGradNorm || m_options.targetGradNormSq.has_value(),
                             .accuracy = m_options.evalAccuracy};
   const EvaluationPoint point = evaluateModel(m_problem, m_server.model(), request, m_evalGradient);
-  m_lastEvaluation = point;
-  m_haveEvaluation = true;
   m_sink.onEvaluation(point);
-
-  const bool met = meetsTarget(point, m_options.targetGap, m_options.targetGradNormSq);
-  if (met && !m_timeToTarget) m_timeToTarget = t;
-  return met;
+  return m_tally.noteEvaluation(point, m_options.targetGap, m_options.targetGradNormSq);
 }
 
 RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
@@ -238,7 +223,7 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
     while (nextGridTime < next.time && !done) {
       done = evaluate(nextGridTime);
       if (done) termination = Termination::TargetReached;
-      if (nonFinite(m_lastEvaluation)) done = true, termination = Termination::Diverged;
+      if (nonFinite(m_tally.lastEvaluation)) done = true, termination = Termination::Diverged;
       nextGridTime += m_options.evalInterval;
     }
     if (done) break;
@@ -265,7 +250,7 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
       if (m_options.evalEveryUpdates > 0 && updates - lastEvalUpdate >= m_options.evalEveryUpdates) {
         lastEvalUpdate = updates;
         if (evaluate(m_now)) termination = Termination::TargetReached, done = true;
-        if (nonFinite(m_lastEvaluation)) termination = Termination::Diverged, done = true;
+        if (nonFinite(m_tally.lastEvaluation)) termination = Termination::Diverged, done = true;
       }
       if (!done && m_options.maxUpdates > 0 && updates >= m_options.maxUpdates) {
         termination = Termination::UpdateLimit;
@@ -279,27 +264,15 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
   if (termination == Termination::TimeLimit) {
     endTime = m_options.horizon;
     while (nextGridTime <= m_options.horizon) {
-      if (evaluate(nextGridTime) && !m_timeToTarget) break;
+      if (evaluate(nextGridTime) && !m_tally.timeToTarget) break;
       nextGridTime += m_options.evalInterval;
     }
   }
-  if (!m_haveEvaluation || m_lastEvaluation.time != endTime || m_lastEvaluation.updates != m_server.version())
-    evaluate(endTime);
-  if (termination != Termination::Diverged && nonFinite(m_lastEvaluation)) termination = Termination::Diverged;
+  const EvaluationPoint& last = m_tally.lastEvaluation;
+  if (!m_tally.haveEvaluation || last.time != endTime || last.updates != m_server.version()) evaluate(endTime);
+  if (termination != Termination::Diverged && nonFinite(m_tally.lastEvaluation)) termination = Termination::Diverged;
 
-  summary.termination = termination;
-  summary.counters = m_server.totals();
-  summary.updatesApplied = m_server.version();
-  summary.finalLoss = m_lastEvaluation.loss;
-  summary.finalGap = m_lastEvaluation.gap;
-  summary.finalGradNormSq = m_lastEvaluation.gradNormSq;
-  summary.finalTestAccuracy = m_lastEvaluation.testAccuracy;
-  summary.time = endTime;
-  summary.timeToTarget = m_timeToTarget;
-  summary.delayMean = m_delayCount ? m_delaySum / static_cast<double>(m_delayCount) : 0.0;
-  summary.delayMax = m_delayMax;
-  summary.bytesUplink = m_bytesUp;
-  summary.bytesDownlink = m_bytesDown;
+  m_tally.fill(summary, m_server, termination, endTime);
   summary.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
   m_sink.onFinish(summary);
   return summary;

@@ -13,6 +13,7 @@
 #include <zmq_addon.hpp>
 
 #include "core/telemetry/evaluation.hpp"
+#include "core/telemetry/run_tally.hpp"
 #include "distopt_version.hpp"
 #include "net/launcher/local_launcher.hpp"
 #include "net/protocol/job_messages.hpp"
@@ -175,14 +176,8 @@ class LiveEngine::Impl final : public ActionSink {
   Vector m_gradient;
   std::size_t m_lastMessageBytes = 0;
 
-  std::uint64_t m_bytesUp = 0;
-  std::uint64_t m_bytesDown = 0;
+  RunTally m_tally;
   std::uint64_t m_malformed = 0;
-  double m_delaySum = 0.0;
-  std::uint64_t m_delayCount = 0;
-  std::int64_t m_delayMax = 0;
-  std::optional<double> m_timeToTarget;
-  EvaluationPoint m_lastEvaluation;
   bool m_targetReached = false;
   Clock::time_point m_lastStatus{};
 };
@@ -240,7 +235,7 @@ bool LiveEngine::Impl::sendTo(int worker, Message&& message) {
     peer.bytesDown[kind] += bytes;
     ++peer.messagesDown[kind];
   }
-  m_bytesDown += bytes;
+  m_tally.bytesDown += bytes;
   return true;
 }
 
@@ -283,9 +278,7 @@ void LiveEngine::Impl::record(const OutcomeRecord& record) {
   event.age = event.time - peer.jobSentAt;
   event.bytes = m_lastMessageBytes;  // the GRAD just received, or the CANCEL just sent
   if (record.outcome == Outcome::Accepted) {
-    m_delaySum += static_cast<double>(record.delay);
-    ++m_delayCount;
-    m_delayMax = std::max(m_delayMax, record.delay);
+    m_tally.countAccepted(record.delay);
     peer.delaySum += static_cast<double>(record.delay);
     ++peer.delayCount;
   }
@@ -477,7 +470,7 @@ void LiveEngine::Impl::handleMessage(const std::string& identity, Message&& mess
     peer.bytesUp[kind] += bytes;
     ++peer.messagesUp[kind];
   }
-  m_bytesUp += bytes;
+  m_tally.bytesUp += bytes;
   m_lastMessageBytes = bytes;
   switch (message.kind) {
     case MessageKind::Ready: {
@@ -650,19 +643,15 @@ RunSummary LiveEngine::Impl::run() {
   auto request = [&](double t) {
     return EvaluationRequest{.time = t,
                              .updates = m_server.version(),
-                             .bytesUp = m_bytesUp,
-                             .bytesDown = m_bytesDown,
+                             .bytesUp = m_tally.bytesUp,
+                             .bytesDown = m_tally.bytesDown,
                              .gradNorm = m_rules.evalGradNorm || m_rules.targetGradNormSq.has_value(),
                              .accuracy = m_rules.evalAccuracy};
   };
   auto collect = [&]() {
     for (const auto& point : evaluator.takeResults()) {
-      m_lastEvaluation = point;
       m_sinks.onEvaluation(point);
-      if (meetsTarget(point, m_rules.targetGap, m_rules.targetGradNormSq)) {
-        if (!m_timeToTarget) m_timeToTarget = point.time;
-        m_targetReached = true;
-      }
+      if (m_tally.noteEvaluation(point, m_rules.targetGap, m_rules.targetGradNormSq)) m_targetReached = true;
       if (!std::isfinite(point.loss)) termination = Termination::Diverged;
     }
   };
@@ -752,27 +741,14 @@ RunSummary LiveEngine::Impl::run() {
   Vector scratch;
   if (ready) {
     EvaluationPoint final = evaluateModel(m_problem, m_server.model(), request(endTime), scratch);
-    m_lastEvaluation = final;
     m_sinks.onEvaluation(final);
-    if (meetsTarget(final, m_rules.targetGap, m_rules.targetGradNormSq) && !m_timeToTarget) m_timeToTarget = endTime;
+    m_tally.noteEvaluation(final, m_rules.targetGap, m_rules.targetGradNormSq);
     if (!std::isfinite(final.loss) && termination != Termination::Failed) termination = Termination::Diverged;
   }
   m_running = false;
   publishStatus(true);
 
-  summary.termination = termination;
-  summary.counters = m_server.totals();
-  summary.updatesApplied = m_server.version();
-  summary.finalLoss = m_lastEvaluation.loss;
-  summary.finalGap = m_lastEvaluation.gap;
-  summary.finalGradNormSq = m_lastEvaluation.gradNormSq;
-  summary.finalTestAccuracy = m_lastEvaluation.testAccuracy;
-  summary.time = endTime;
-  summary.timeToTarget = m_timeToTarget;
-  summary.delayMean = m_delayCount ? m_delaySum / static_cast<double>(m_delayCount) : 0.0;
-  summary.delayMax = m_delayMax;
-  summary.bytesUplink = m_bytesUp;
-  summary.bytesDownlink = m_bytesDown;
+  m_tally.fill(summary, m_server, termination, endTime);
   summary.malformedDropped = m_malformed;
   for (std::size_t i = 0; i < m_peers.size(); ++i) summary.workerStatus.push_back(statusOf(static_cast<int>(i)));
   summary.wallSeconds = secondsBetween(wallStart, Clock::now());

@@ -1,0 +1,40 @@
+#include "core/telemetry/run_tally.hpp"
+
+#include <algorithm>
+
+#include "core/telemetry/evaluation.hpp"
+
+namespace distopt {
+
+void RunTally::countAccepted(std::int64_t delay) {
+  delaySum += static_cast<double>(delay);
+  ++delayCount;
+  delayMax = std::max(delayMax, delay);
+}
+
+bool RunTally::noteEvaluation(const EvaluationPoint& point, const std::optional<double>& targetGap,
+                              const std::optional<double>& targetGradNormSq) {
+  lastEvaluation = point;
+  haveEvaluation = true;
+  const bool met = meetsTarget(point, targetGap, targetGradNormSq);
+  if (met && !timeToTarget) timeToTarget = point.time;
+  return met;
+}
+
+void RunTally::fill(RunSummary& summary, const AsyncServer& server, Termination termination, double endTime) const {
+  summary.termination = termination;
+  summary.counters = server.totals();
+  summary.updatesApplied = server.version();
+  summary.finalLoss = lastEvaluation.loss;
+  summary.finalGap = lastEvaluation.gap;
+  summary.finalGradNormSq = lastEvaluation.gradNormSq;
+  summary.finalTestAccuracy = lastEvaluation.testAccuracy;
+  summary.time = endTime;
+  summary.timeToTarget = timeToTarget;
+  summary.delayMean = delayCount ? delaySum / static_cast<double>(delayCount) : 0.0;
+  summary.delayMax = delayMax;
+  summary.bytesUplink = bytesUp;
+  summary.bytesDownlink = bytesDown;
+}
+
+}  // namespace distopt

@@ -1,0 +1,32 @@
+#pragma once
+// What every engine counts while a run goes (bytes, accepted delays, the latest evaluation, time to
+// target) and how that becomes the run summary — one place, so the simulator and the live runtime
+// report the same quantities the same way.
+
+#include <cstdint>
+#include <optional>
+
+#include "core/algorithms/server.hpp"
+#include "core/telemetry/telemetry.hpp"
+
+namespace distopt {
+
+struct RunTally {
+  std::uint64_t bytesUp = 0;
+  std::uint64_t bytesDown = 0;
+  double delaySum = 0.0;
+  std::uint64_t delayCount = 0;
+  std::int64_t delayMax = 0;
+  std::optional<double> timeToTarget;
+  EvaluationPoint lastEvaluation;
+  bool haveEvaluation = false;
+
+  void countAccepted(std::int64_t delay);
+  /// Keeps `point` as the latest; true when it meets a target (the first such point sets timeToTarget).
+  bool noteEvaluation(const EvaluationPoint& point, const std::optional<double>& targetGap,
+                      const std::optional<double>& targetGradNormSq);
+  /// Fills the summary fields common to every engine.
+  void fill(RunSummary& summary, const AsyncServer& server, Termination termination, double endTime) const;
+};
+
+}  // namespace distopt
