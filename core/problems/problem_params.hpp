@@ -1,0 +1,41 @@
+#pragma once
+// Small helpers shared by the problems' registry entries: concise OptionSpec construction, data-file
+// path resolution with field-named errors, and turning an Options::isValid failure into an InputError.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/registry/component.hpp"
+#include "core/registry/option_spec.hpp"
+#include "core/util/input_error.hpp"
+
+namespace distopt {
+
+OptionSpec intOption(std::string name, std::int64_t defaultValue, std::optional<double> minValue,
+                     std::optional<double> maxValue, std::string help);
+OptionSpec doubleOption(std::string name, double defaultValue, std::optional<double> minValue,
+                        std::optional<double> maxValue, std::string help);
+OptionSpec enumOption(std::string name, std::string defaultValue, std::vector<std::string> choices, std::string help);
+/// A file path option; required unless `optional`.
+OptionSpec pathOption(std::string name, bool optional, std::string help);
+
+/// Resolves `value` (the params field `field`) against context.baseDirectory unless it is absolute and
+/// checks that it names an existing regular file; otherwise throws
+/// InputError(context.path + "." + field, "file not found: RESOLVED").
+std::string resolveDataFile(const ProblemBuildContext& context, const std::string& field, const std::string& value);
+
+/// Options::isValid messages start with the offending params field ("hidden: must list 1 or 2 sizes");
+/// this throws InputError(path + ".hidden", "must list 1 or 2 sizes") when `options` is invalid.
+template <typename Options>
+void throwIfInvalid(const Options& options, const std::string& path) {
+  std::string why;
+  if (options.isValid(&why)) return;
+  const auto colon = why.find(": ");
+  if (colon == std::string::npos) throw InputError(path, why);
+  throw InputError(path + "." + why.substr(0, colon), why.substr(colon + 2));
+}
+
+}  // namespace distopt

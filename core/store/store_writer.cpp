@@ -1,0 +1,231 @@
+#include "core/store/store_writer.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <span>
+#include <unordered_set>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "core/telemetry/run_files.hpp"
+#include "core/util/check.hpp"
+#include "core/util/input_error.hpp"
+
+namespace distopt {
+namespace {
+
+const StoreWriter::Options& validated(const StoreWriter::Options& options) {
+  requireValid(options, "store_writer");
+  return options;
+}
+
+}  // namespace
+
+bool StoreWriter::Options::isValid(std::string* why) const {
+  auto bad = [&](const char* message) {
+    if (why) *why = message;
+    return false;
+  };
+  // Above a second the "never more than ~1 s lost" promise of the run store no longer holds.
+  if (flushIntervalMs < 1 || flushIntervalMs > 1000) return bad("flushIntervalMs: must be in [1, 1000]");
+  if (maxBatch < 1) return bad("maxBatch: must be >= 1");
+  if (maxPending != 0 && maxPending < static_cast<std::size_t>(maxBatch))
+    return bad("maxPending: must be 0 (unbounded) or >= maxBatch");
+  return true;
+}
+
+void StoreWriter::Queue::clear() {
+  // clear() keeps the capacity, so after the first few swaps neither side allocates.
+  events.clear();
+  evaluations.clear();
+  bandwidth.clear();
+  workers.clear();
+  finish.reset();
+}
+
+StoreWriter::StoreWriter(std::unique_ptr<RunStore> store, std::int64_t runId, const Options& options)
+    : m_store(std::move(store)), m_runId(runId), m_options(validated(options)) {
+  DISTOPT_CHECK(m_store != nullptr);
+  m_thread = std::thread([this] { run(); });
+}
+
+StoreWriter::StoreWriter(std::unique_ptr<RunStore> store, std::int64_t runId)
+    : StoreWriter(std::move(store), runId, Options{}) {}
+
+StoreWriter::~StoreWriter() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stop = true;
+  }
+  m_wake.notify_one();
+  m_thread.join();
+}
+
+bool StoreWriter::admit(std::unique_lock<std::mutex>& lock) {
+  if (m_options.maxPending != 0 && m_pendingItems >= m_options.maxPending)
+    m_space.wait(lock, [&] { return m_failed || m_pendingItems < m_options.maxPending; });
+  if (m_failed) {
+    ++m_dropped;
+    return false;
+  }
+  return true;
+}
+
+void StoreWriter::itemQueued() {
+  // Only the crossing wakes the writer: a notify per item would cost the producer a syscall each time
+  // the writer is waiting. A crossing missed while the writer is busy is caught by its wait predicate.
+  if (++m_pendingItems == static_cast<std::size_t>(m_options.maxBatch)) m_wake.notify_one();
+}
+
+void StoreWriter::onUpdate(const UpdateEvent& event) {
+  std::unique_lock lock(m_mutex);
+  if (!admit(lock)) return;
+  m_queue.events.push_back(event);
+  itemQueued();
+}
+
+void StoreWriter::onEvaluation(const EvaluationPoint& point) {
+  std::unique_lock lock(m_mutex);
+  if (!admit(lock)) return;
+  m_queue.evaluations.push_back(point);
+  itemQueued();
+}
+
+void StoreWriter::onWorkerStatus(const WorkerStatus& status) {
+  std::unique_lock lock(m_mutex);
+  if (!admit(lock)) return;
+  m_queue.workers.push_back(status);
+  itemQueued();
+}
+
+void StoreWriter::onBandwidth(const BandwidthSample& sample) {
+  std::unique_lock lock(m_mutex);
+  if (!admit(lock)) return;
+  m_queue.bandwidth.push_back(sample);
+  itemQueued();
+}
+
+void StoreWriter::onFinish(const RunSummary& summary) { finish(summary, summaryJsonFor(summary)); }
+
+void StoreWriter::finish(const RunSummary& summary, const std::string& summaryJson) {
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_failed) return;
+    m_queue.finish.emplace(summary, summaryJson);
+  }
+  flush();
+}
+
+bool StoreWriter::flush() {
+  std::unique_lock lock(m_mutex);
+  const std::uint64_t ticket = ++m_flushTicket;
+  m_wake.notify_one();
+  m_done.wait(lock, [&] { return m_doneTicket >= ticket; });
+  return !m_failed;
+}
+
+std::string StoreWriter::error() const {
+  std::lock_guard lock(m_mutex);
+  return m_error;
+}
+
+std::uint64_t StoreWriter::droppedItems() const {
+  std::lock_guard lock(m_mutex);
+  return m_dropped;
+}
+
+std::string StoreWriter::summaryJsonFor(const RunSummary& summary) {
+  nlohmann::json json = summaryToJson(summary, nlohmann::json());
+  json.erase("experiment");
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+void StoreWriter::run() {
+  using Clock = std::chrono::steady_clock;
+  const auto interval = std::chrono::milliseconds(m_options.flushIntervalMs);
+  const auto batchItems = static_cast<std::size_t>(m_options.maxBatch);
+  Queue batch;
+  std::unique_lock lock(m_mutex);
+  auto deadline = Clock::now() + interval;
+  for (;;) {
+    m_wake.wait_until(lock, deadline,
+                      [&] { return m_stop || m_flushTicket != m_doneTicket || m_pendingItems >= batchItems; });
+    const bool stopping = m_stop;
+    const std::uint64_t ticket = m_flushTicket;
+    // The swap is the only work done under the lock on this side; producers wait at most for it.
+    std::swap(batch, m_queue);
+    m_pendingItems = 0;
+    deadline = Clock::now() + interval;
+    m_space.notify_all();
+    lock.unlock();
+
+    write(batch);
+    batch.clear();
+
+    lock.lock();
+    m_doneTicket = ticket;
+    m_done.notify_all();
+    if (stopping && m_queue.items() == 0 && !m_queue.finish) break;
+  }
+}
+
+void StoreWriter::write(Queue& batch) {
+  const std::size_t items = batch.items();
+  if (items == 0 && !batch.finish) return;
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_failed) {
+      m_dropped += items;
+      return;
+    }
+  }
+  std::size_t written = 0;
+  try {
+    if (items > 0) {
+      // Only each worker's newest status matters; keep those, in queue order.
+      std::vector<WorkerStatus> workers;
+      std::unordered_set<int> seen;
+      for (auto it = batch.workers.rbegin(); it != batch.workers.rend(); ++it)
+        if (seen.insert(it->worker).second) workers.push_back(*it);
+      std::reverse(workers.begin(), workers.end());
+
+      // Events go in transactions of at most maxBatch, which bounds the WAL's growth and the time the
+      // write lock is held when the writer has fallen behind; the rest rides with the first one.
+      const std::span<const UpdateEvent> events(batch.events);
+      const auto chunk = static_cast<std::size_t>(m_options.maxBatch);
+      std::size_t offset = 0;
+      bool first = true;
+      do {
+        const std::size_t count = std::min(chunk, events.size() - offset);
+        StoreBatch part{.events = events.subspan(offset, count)};
+        if (first) {
+          part.evaluations = batch.evaluations;
+          part.bandwidth = batch.bandwidth;
+          part.workers = workers;
+        }
+        m_store->appendBatch(m_runId, part);
+        m_committedEvents.fetch_add(count, std::memory_order_release);
+        written += count;
+        if (first) {
+          m_committedEvaluations.fetch_add(batch.evaluations.size(), std::memory_order_release);
+          written += batch.evaluations.size() + batch.bandwidth.size() + batch.workers.size();
+        }
+        offset += count;
+        first = false;
+      } while (offset < events.size());
+    }
+    if (batch.finish && !m_store->finishRun(m_runId, batch.finish->first, batch.finish->second))
+      throw InputError(m_store->path(), "run " + std::to_string(m_runId) + " no longer exists");
+  } catch (const std::exception& error) {
+    std::lock_guard lock(m_mutex);
+    if (!m_failed) {
+      m_failed = true;
+      m_error = error.what();
+    }
+    m_dropped += items - written;
+    m_space.notify_all();
+  }
+}
+
+}  // namespace distopt

@@ -1,0 +1,120 @@
+#pragma once
+// Streams a run's telemetry into the run store without slowing the engine (DESIGN.md §4): the sink
+// methods only append to an in-memory queue under a mutex; a background thread swaps the queue out and
+// commits it in batched transactions, at least every flushIntervalMs and sooner when maxBatch items
+// are waiting. Each transaction is whole or absent for readers, so a coordinator killed with SIGKILL
+// leaves a readable store holding everything up to its last commit (at most about one interval old).
+//
+// Thread affinity: the sink methods, flush() and finish() may be called from any thread (they are
+// mutex-guarded); the RunStore handed in is used only by the writer thread from then on. No exception
+// leaves the writer thread: a failed write is kept in error(), and the writer then stops writing and
+// discards further input (counted in droppedItems()) so a broken disk cannot exhaust memory.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/store/run_store.hpp"
+#include "core/telemetry/telemetry.hpp"
+
+namespace distopt {
+
+class StoreWriter : public TelemetrySink {
+ public:
+  struct Options {
+    /// Longest time (ms) queued data waits before it is committed: what a killed coordinator loses.
+    int flushIntervalMs = 250;
+    /// Queued items (events, evaluations, bandwidth samples, worker statuses) that wake the writer
+    /// before the interval is up; also the most update events written in one transaction.
+    int maxBatch = 10000;
+    /// Queued items beyond which the sink methods wait for the writer to catch up, bounding memory when
+    /// the disk is slower than the run (an update event takes 64 bytes queued); 0 = never wait.
+    std::size_t maxPending = 2'000'000;
+
+    bool isValid(std::string* why) const;
+  };
+
+  /// Starts the writer thread on `store` (whose connection it takes over) for run `runId`, which must
+  /// exist. Throws InputError when the options are invalid.
+  StoreWriter(std::unique_ptr<RunStore> store, std::int64_t runId, const Options& options);
+  StoreWriter(std::unique_ptr<RunStore> store, std::int64_t runId);
+  /// Commits everything still queued, then stops the thread.
+  ~StoreWriter() override;
+  StoreWriter(const StoreWriter&) = delete;
+  StoreWriter& operator=(const StoreWriter&) = delete;
+
+  void onUpdate(const UpdateEvent& event) override;
+  void onEvaluation(const EvaluationPoint& point) override;
+  /// Commits everything queued, then records the end of the run with summaryJsonFor(summary), and
+  /// returns once that is committed (or failed: see error()).
+  void onFinish(const RunSummary& summary) override;
+  /// As onFinish, with the caller's summary document.
+  void finish(const RunSummary& summary, const std::string& summaryJson);
+  /// Queues a worker's status (upserted: only the newest one per worker is kept).
+  void onWorkerStatus(const WorkerStatus& status) override;
+  void onBandwidth(const BandwidthSample& sample) override;
+
+  /// Returns once everything queued before the call is committed; false if the writer has failed.
+  bool flush();
+
+  std::int64_t runId() const { return m_runId; }
+  /// Update events / evaluation points known to be committed (readable by other connections).
+  std::uint64_t committedEvents() const { return m_committedEvents.load(std::memory_order_acquire); }
+  std::uint64_t committedEvaluations() const { return m_committedEvaluations.load(std::memory_order_acquire); }
+  /// The first write error ("PATH: message"); empty while all is well.
+  std::string error() const;
+  /// Items thrown away after an error.
+  std::uint64_t droppedItems() const;
+
+  /// summary.json's content for the store: run_files' summaryToJson without the experiment, which the
+  /// runs table already holds.
+  static std::string summaryJsonFor(const RunSummary& summary);
+
+ private:
+  // Everything the producer side accumulates between two swaps.
+  struct Queue {
+    std::vector<UpdateEvent> events;
+    std::vector<EvaluationPoint> evaluations;
+    std::vector<BandwidthSample> bandwidth;
+    std::vector<WorkerStatus> workers;
+    std::optional<std::pair<RunSummary, std::string>> finish;
+
+    std::size_t items() const { return events.size() + evaluations.size() + bandwidth.size() + workers.size(); }
+    void clear();
+  };
+
+  /// Called with m_mutex held before queueing one item; false when the item must be dropped.
+  bool admit(std::unique_lock<std::mutex>& lock);
+  void itemQueued();
+  void run();
+  void write(Queue& batch);
+
+  std::unique_ptr<RunStore> m_store;  // writer thread only
+  const std::int64_t m_runId;
+  const Options m_options;
+
+  mutable std::mutex m_mutex;
+  std::condition_variable m_wake;     // writer: data, flush request or stop
+  std::condition_variable m_space;    // producers: the queue was taken
+  std::condition_variable m_done;     // flush(): a ticket was completed
+  Queue m_queue;
+  std::size_t m_pendingItems = 0;
+  std::uint64_t m_flushTicket = 0;    // requested
+  std::uint64_t m_doneTicket = 0;     // completed
+  bool m_stop = false;
+  bool m_failed = false;
+  std::string m_error;
+  std::uint64_t m_dropped = 0;
+
+  std::atomic<std::uint64_t> m_committedEvents{0};
+  std::atomic<std::uint64_t> m_committedEvaluations{0};
+  std::thread m_thread;               // last: started once everything above exists
+};
+
+}  // namespace distopt
