@@ -17,6 +17,8 @@ const char* const kRunUsage =
     "                      (VALUE is JSON when it parses as JSON, else a string; repeatable)\n"
     "  --out DIR           write summary.json, events.csv and evaluations.csv to DIR\n"
     "  --store PATH        run store (SQLite) to record the run in\n"
+    "                      (default $XDG_DATA_HOME/distopt-workbench/runs.sqlite)\n"
+    "  --no-store          do not record the run in a store\n"
     "\n"
     "Live runs:\n"
     "  --bind ENDPOINT     where workers connect (default tcp://127.0.0.1:*, a free port)\n"
@@ -51,6 +53,8 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
       line.version = true;
     } else if (arg == "--list") {
       line.list = true;
+    } else if (arg == "--no-store") {
+      line.noStore = true;
     } else if (arg == "--quiet" || arg == "-q") {
       line.quiet = true;
     } else if (arg == "--engine") {

@@ -10,6 +10,8 @@
 
 #include "command_line.hpp"
 #include "progress_printer.hpp"
+#include "run_recording.hpp"
+#include "core/store/run_store.hpp"
 #include "core/config/experiment.hpp"
 #include "core/registry/registry.hpp"
 #include "core/sim/sim_engine.hpp"
@@ -117,6 +119,8 @@ int runMain(int argc, char** argv) {
   BuiltRun run;
   std::string outDirectory;
   std::unique_ptr<RunFileWriter> files;
+  std::unique_ptr<StoreWriter> recording;
+  std::string storePath;
   try {
     nlohmann::json document = readExperimentFile(line->experimentPath);
     if (line->engine) document["engine"] = *line->engine;
@@ -126,14 +130,21 @@ int runMain(int argc, char** argv) {
     experiment = parseExperiment(std::move(document), base);
     run = buildRun(experiment);
     outDirectory = line->outDirectory.value_or(defaultOutDirectory(experiment.name));
-    files = std::make_unique<RunFileWriter>(outDirectory);
+    if (!line->noStore) {
+      storePath = line->storePath.value_or(defaultStorePath());
+      recording = app::startRecording(storePath, experiment);
+    }
+    // A live run creates its files only once its sockets are bound: an endpoint that cannot be bound
+    // is bad input too, and bad input leaves nothing behind (DESIGN.md §7).
+    if (experiment.engine == "sim") files = std::make_unique<RunFileWriter>(outDirectory);
   } catch (const InputError& e) {
     std::fprintf(stderr, "distopt-run: %s\n", e.what());
     return 2;
   }
 
   TelemetryFanout sinks;
-  sinks.add(files.get());
+  if (files) sinks.add(files.get());
+  if (recording) sinks.add(recording.get());
   app::ProgressPrinter progress(experiment.stopTime, experiment.stopUpdates);
   if (!line->quiet) sinks.add(&progress);
 
@@ -156,6 +167,13 @@ int runMain(int argc, char** argv) {
       std::fprintf(stderr, "distopt-run: %s\n", why.c_str());
       return 2;
     }
+    try {
+      files = std::make_unique<RunFileWriter>(outDirectory);
+    } catch (const InputError& e) {
+      std::fprintf(stderr, "distopt-run: %s\n", e.what());
+      return 2;
+    }
+    sinks.add(files.get());
     std::fprintf(stderr, "distopt-run: workers connect to %s; telemetry %s; control %s\n",
                  engine.workerEndpoint().c_str(), engine.telemetryEndpoint().c_str(), engine.controlEndpoint().c_str());
     if (options.localWorkers >= 0 && options.localWorkers < experiment.workers)
@@ -174,6 +192,10 @@ int runMain(int argc, char** argv) {
     return 1;
   }
   printSummaryTable(summary, outDirectory);
+  if (recording) {
+    recording.reset();  // joins the writer: everything is committed once this returns
+    std::printf("%-22s %s\n", "run store", storePath.c_str());
+  }
   const bool failed = summary.termination == Termination::Diverged || summary.termination == Termination::Failed;
   return failed ? 1 : 0;
 }

@@ -1,0 +1,23 @@
+#include "run_recording.hpp"
+
+#include "core/store/run_store.hpp"
+#include "distopt_version.hpp"
+
+namespace distopt::app {
+
+std::unique_ptr<StoreWriter> startRecording(const std::string& path, const Experiment& experiment) {
+  auto store = RunStore::open(path);
+  RunRecord record;
+  record.name = experiment.name;
+  record.experimentJson = experiment.document.dump();
+  record.programVersion = kVersionString;
+  record.seed = experiment.seed;
+  record.algorithm = experiment.algorithm.name;
+  record.problem = experiment.problem.name;
+  record.engine = experiment.engine;
+  record.workers = experiment.workers;
+  const std::int64_t runId = store->createRun(record);
+  return std::make_unique<StoreWriter>(std::move(store), runId);
+}
+
+}  // namespace distopt::app
