@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/problems/problem_params.hpp"
+#include "core/util/input_error.hpp"
 #include "core/util/check.hpp"
 
 namespace distopt {
@@ -133,7 +134,7 @@ ProblemEntry diagonalQuadraticProblemEntry() {
     options.center = broadcastList(params, "center", d, 0.0, context.path);
     options.initialPoint = broadcastList(params, "x0", d, 1.0, context.path);
     options.noise = gradientNoiseFromParams(params);
-    throwIfInvalid(options, context.path);
+    requireValid(options, context.path);
     return std::make_unique<DiagonalQuadraticProblem>(options);
   };
   return entry;

@@ -8,6 +8,7 @@
 
 #include "core/data/batch_sampler.hpp"
 #include "core/problems/problem_params.hpp"
+#include "core/util/input_error.hpp"
 #include "core/util/check.hpp"
 
 namespace distopt {
@@ -116,7 +117,7 @@ ProblemEntry leastSquaresProblemEntry() {
     options.cols = params.at("d").get<std::int64_t>();
     options.batch = params.at("batch").get<std::int64_t>();
     options.labelNoise = params.at("label_noise").get<double>();
-    throwIfInvalid(options, context.path);
+    requireValid(options, context.path);
     if (options.rows * options.cols > std::int64_t{1} << 31) {
       throw InputError(context.path + ".m", "m·d = " + std::to_string(options.rows * options.cols) +
                                                 " entries is too large for a dense matrix (limit 2^31)");

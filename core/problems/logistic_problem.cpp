@@ -182,7 +182,7 @@ ProblemEntry logisticProblemEntry() {
     options.nonconvex = params.at("nonconvex").get<double>();
     options.l1 = params.at("l1").get<double>();
     options.batch = params.at("batch").get<std::int64_t>();
-    throwIfInvalid(options, context.path);
+    requireValid(options, context.path);
     const std::string trainPath = resolveDataFile(context, "train", params.at("train").get<std::string>());
     std::optional<std::string> testPath;
     if (params.contains("test")) testPath = resolveDataFile(context, "test", params.at("test").get<std::string>());

@@ -27,15 +27,4 @@ OptionSpec pathOption(std::string name, bool optional, std::string help);
 /// InputError(context.path + "." + field, "file not found: RESOLVED").
 std::string resolveDataFile(const ProblemBuildContext& context, const std::string& field, const std::string& value);
 
-/// Options::isValid messages start with the offending params field ("hidden: must list 1 or 2 sizes");
-/// this throws InputError(path + ".hidden", "must list 1 or 2 sizes") when `options` is invalid.
-template <typename Options>
-void throwIfInvalid(const Options& options, const std::string& path) {
-  std::string why;
-  if (options.isValid(&why)) return;
-  const auto colon = why.find(": ");
-  if (colon == std::string::npos) throw InputError(path, why);
-  throw InputError(path + "." + why.substr(0, colon), why.substr(colon + 2));
-}
-
 }  // namespace distopt

@@ -4,6 +4,7 @@
 #include <numbers>
 
 #include "core/problems/problem_params.hpp"
+#include "core/util/input_error.hpp"
 #include "core/util/check.hpp"
 
 namespace distopt {
@@ -107,7 +108,7 @@ ProblemEntry quadraticProblemEntry() {
     QuadraticProblem::Options options;
     options.dimension = params.at("d").get<Eigen::Index>();
     options.noise = gradientNoiseFromParams(params);
-    throwIfInvalid(options, context.path);
+    requireValid(options, context.path);
     return std::make_unique<QuadraticProblem>(options);
   };
   return entry;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/problems/problem_params.hpp"
+#include "core/util/input_error.hpp"
 #include "core/util/check.hpp"
 
 namespace distopt {
@@ -46,7 +47,7 @@ ProblemEntry softmaxProblemEntry() {
     options.l2 = params.at("l2").get<double>();
     options.batch = params.at("batch").get<std::int64_t>();
     options.noise = gradientNoiseFromParams(params);
-    throwIfInvalid(options, context.path);
+    requireValid(options, context.path);
     Dataset train;
     std::optional<Dataset> test;
     readNetworkData(params, context, train, test);

@@ -9,7 +9,9 @@
 #include "core/problems/diagonal_quadratic_problem.hpp"
 #include "core/problems/least_squares_problem.hpp"
 #include "core/problems/logistic_problem.hpp"
+#include "core/problems/mlp_problem.hpp"
 #include "core/problems/quadratic_problem.hpp"
+#include "core/problems/softmax_problem.hpp"
 #include "core/timing/time_models.hpp"
 
 namespace distopt {
@@ -33,7 +35,8 @@ std::string namesOf(const std::vector<Entry>& entries) {
 
 const std::vector<ProblemEntry>& problemEntries() {
   static const std::vector<ProblemEntry> entries = {quadraticProblemEntry(), diagonalQuadraticProblemEntry(),
-                                                    leastSquaresProblemEntry(), logisticProblemEntry()};
+                                                    leastSquaresProblemEntry(), logisticProblemEntry(),
+                                                    softmaxProblemEntry(), mlpProblemEntry()};
   return entries;
 }
 

@@ -3,57 +3,9 @@
 #include <cstring>
 
 #include "core/telemetry/run_files.hpp"
+#include "net/telemetry/telemetry_json.hpp"
 
 namespace distopt::net {
-namespace {
-
-nlohmann::json optionalNumber(const std::optional<double>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json();
-}
-
-}  // namespace
-
-nlohmann::json toJson(const UpdateEvent& e) {
-  return {{"t", e.time},       {"w", e.worker},       {"job", e.jobId}, {"v", e.jobVersion},
-          {"delay", e.delay},  {"outcome", outcomeName(e.outcome)},    {"k", e.versionAfter},
-          {"age", e.age},      {"bytes", e.bytes}};
-}
-
-nlohmann::json toJson(const EvaluationPoint& p) {
-  return {{"t", p.time},
-          {"updates", p.updates},
-          {"loss", p.loss},
-          {"gap", optionalNumber(p.gap)},
-          {"grad_norm_sq", optionalNumber(p.gradNormSq)},
-          {"test_accuracy", optionalNumber(p.testAccuracy)},
-          {"bytes_up", p.bytesUp},
-          {"bytes_down", p.bytesDown}};
-}
-
-nlohmann::json toJson(const WorkerStatus& s) {
-  return {{"t", s.time},
-          {"w", s.worker},
-          {"host", s.host},
-          {"pid", s.pid},
-          {"state", s.state},
-          {"reason", s.reason},
-          {"jobs", s.counters.jobsSent},
-          {"accepted", s.counters.accepted},
-          {"discarded", s.counters.discarded},
-          {"cancelled", s.counters.cancelled},
-          {"late_cancelled", s.counters.lateCancelled},
-          {"lost", s.counters.lost},
-          {"bytes_up", s.bytesUp},
-          {"bytes_down", s.bytesDown},
-          {"mean_delay", s.meanDelay},
-          {"mean_job_seconds", s.meanJobSeconds}};
-}
-
-nlohmann::json toJson(const BandwidthSample& b) {
-  return {{"t", b.time}, {"w", b.worker}, {"dir", b.uplink ? "up" : "down"}, {"kind", b.kind},
-          {"bytes", b.bytes}, {"messages", b.messages}};
-}
-
 TelemetryPublisher::TelemetryPublisher(zmq::context_t& context, const std::string& endpoint)
     : m_socket(context, zmq::socket_type::pub) {
   m_socket.set(zmq::sockopt::linger, 0);

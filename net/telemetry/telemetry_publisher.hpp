@@ -46,9 +46,4 @@ class TelemetryPublisher : public TelemetrySink {
   std::uint64_t m_bytesPublished = 0;
 };
 
-nlohmann::json toJson(const UpdateEvent& event);
-nlohmann::json toJson(const EvaluationPoint& point);
-nlohmann::json toJson(const WorkerStatus& status);
-nlohmann::json toJson(const BandwidthSample& sample);
-
 }  // namespace distopt::net
