@@ -19,6 +19,7 @@ const char* const kRunUsage =
     "  --store PATH        run store (SQLite) to record the run in\n"
     "                      (default $XDG_DATA_HOME/distopt-workbench/runs.sqlite)\n"
     "  --no-store          do not record the run in a store\n"
+    "  --base-dir DIR      resolve relative data paths against DIR (default: the experiment file's folder)\n"
     "\n"
     "Live runs:\n"
     "  --bind ENDPOINT     where workers connect (default tcp://127.0.0.1:*, a free port)\n"
@@ -94,6 +95,10 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
       const char* value = needValue(arg);
       if (!value) return fail("--out needs a folder");
       line.outDirectory = value;
+    } else if (arg == "--base-dir") {
+      const char* value = needValue(arg);
+      if (!value) return fail("--base-dir needs a folder");
+      line.baseDirectory = value;
     } else if (arg == "--store") {
       const char* value = needValue(arg);
       if (!value) return fail("--store needs a path");

@@ -18,6 +18,7 @@ struct RunCommandLine {
   std::optional<int> localWorkers;               ///< --local-workers: spawn this many, wait for the rest
   std::optional<std::string> telemetryEndpoint;  ///< --telemetry: PUB endpoint
   std::optional<std::string> controlEndpoint;    ///< --control: control endpoint
+  std::optional<std::string> baseDirectory;      ///< --base-dir: resolve relative data paths here
   bool noStore = false;                          ///< --no-store: do not record the run
   bool quiet = false;
   bool list = false;

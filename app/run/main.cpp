@@ -126,7 +126,8 @@ int runMain(int argc, char** argv) {
     if (line->engine) document["engine"] = *line->engine;
     if (line->workers) applyOverride(document, "workers.count=" + std::to_string(*line->workers));
     for (const auto& assignment : line->overrides) applyOverride(document, assignment);
-    const std::string base = std::filesystem::path(line->experimentPath).parent_path().string();
+    const std::string base =
+        line->baseDirectory.value_or(std::filesystem::path(line->experimentPath).parent_path().string());
     experiment = parseExperiment(std::move(document), base);
     run = buildRun(experiment);
     outDirectory = line->outDirectory.value_or(defaultOutDirectory(experiment.name));
