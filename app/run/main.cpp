@@ -133,11 +133,15 @@ int runMain(int argc, char** argv) {
     outDirectory = line->outDirectory.value_or(defaultOutDirectory(experiment.name));
     if (!line->noStore) {
       storePath = line->storePath.value_or(defaultStorePath());
-      recording = app::startRecording(storePath, experiment);
+      RunStore::open(storePath);  // usable? (the run's record is added with the result files, below)
     }
-    // A live run creates its files only once its sockets are bound: an endpoint that cannot be bound
-    // is bad input too, and bad input leaves nothing behind (DESIGN.md §7).
-    if (experiment.engine == "sim") files = std::make_unique<RunFileWriter>(outDirectory);
+    // A run's outputs (result files, then its record in the store) are created only once nothing else
+    // can refuse it — for a live run, once its sockets are bound: an endpoint that cannot be bound is bad
+    // input too, and bad input leaves nothing behind (DESIGN.md §7).
+    if (experiment.engine == "sim") {
+      files = std::make_unique<RunFileWriter>(outDirectory);
+      if (!storePath.empty()) recording = app::startRecording(storePath, experiment);
+    }
   } catch (const InputError& e) {
     std::fprintf(stderr, "distopt-run: %s\n", e.what());
     return 2;
@@ -170,11 +174,13 @@ int runMain(int argc, char** argv) {
     }
     try {
       files = std::make_unique<RunFileWriter>(outDirectory);
+      if (!storePath.empty()) recording = app::startRecording(storePath, experiment);
     } catch (const InputError& e) {
       std::fprintf(stderr, "distopt-run: %s\n", e.what());
       return 2;
     }
     sinks.add(files.get());
+    if (recording) sinks.add(recording.get());
     std::fprintf(stderr, "distopt-run: workers connect to %s; telemetry %s; control %s\n",
                  engine.workerEndpoint().c_str(), engine.telemetryEndpoint().c_str(), engine.controlEndpoint().c_str());
     if (options.localWorkers >= 0 && options.localWorkers < experiment.workers)

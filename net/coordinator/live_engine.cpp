@@ -164,6 +164,7 @@ class LiveEngine::Impl final : public ActionSink {
   std::unordered_map<std::string, int> m_byIdentity;
   std::vector<std::pair<int, std::string>> m_pendingDeaths;
   std::unique_ptr<LocalLauncher> m_launcher;
+  int m_localSlots = 0;  // slots [0, m_localSlots) belong to the workers this coordinator starts itself
 
   Clock::time_point m_start = Clock::now();
   double m_unitSeconds;
@@ -304,8 +305,17 @@ void LiveEngine::Impl::processDeaths() {
   }
   if (m_launcher) {
     for (const auto& exit : m_launcher->reap()) {
-      if (exit.workerId >= 0 && exit.workerId < static_cast<int>(m_peers.size()))
-        markDead(exit.workerId, "process " + std::to_string(exit.pid) + " " + exit.description);
+      if (exit.workerId < 0 || exit.workerId >= static_cast<int>(m_peers.size())) continue;
+      const std::string what = "process " + std::to_string(exit.pid) + " " + exit.description;
+      Peer& peer = m_peers[static_cast<std::size_t>(exit.workerId)];
+      if (peer.state != Peer::State::Dead) {
+        markDead(exit.workerId, what);
+      } else {
+        // Already declared dead from the socket side (a send found the connection gone, or the
+        // heartbeat ran out) before the process could be reaped: the exit status is the real cause.
+        peer.reason = what + " (first noticed as: " + peer.reason + ")";
+        m_sinks.onWorkerStatus(statusOf(exit.workerId));
+      }
     }
   }
 }
@@ -386,7 +396,9 @@ void LiveEngine::Impl::handleHello(const std::string& identity, const Message& m
       m_peers[static_cast<std::size_t>(requested)].state == Peer::State::Expected) {
     worker = requested;
   } else if (requested < 0) {
-    for (std::size_t i = 0; i < m_peers.size() && worker < 0; ++i)
+    // A worker that asks for no id gets a slot left for remote workers, never one of a local worker
+    // that is still starting (that worker would then be refused and the run would fail).
+    for (std::size_t i = static_cast<std::size_t>(m_localSlots); i < m_peers.size() && worker < 0; ++i)
       if (m_peers[i].state == Peer::State::Expected) worker = static_cast<int>(i);
   }
   if (worker < 0) {
@@ -507,7 +519,15 @@ void LiveEngine::Impl::handleMessage(const std::string& identity, Message&& mess
 }
 
 void LiveEngine::Impl::drainWorkers() {
+  const auto drainStart = Clock::now();
   while (true) {
+    // Hand back to the run loop once a stopping rule holds, and at least every 50 ms: with many
+    // workers or big models the socket is never empty, and draining on would apply updates past the
+    // update limit and the horizon, ignore stop requests, and starve liveness checks and evaluation.
+    if (m_running && (m_stopRequested.load() || now() >= m_rules.horizon ||
+                      (m_rules.maxUpdates > 0 && m_server.version() >= m_rules.maxUpdates)))
+      return;
+    if (Clock::now() - drainStart > std::chrono::milliseconds(50)) return;
     std::vector<zmq::message_t> frames;
     std::optional<std::size_t> received;
     try {
@@ -588,6 +608,7 @@ void LiveEngine::Impl::handleControl() {
 bool LiveEngine::Impl::setupPhase(std::string* failure) {
   const int total = static_cast<int>(m_peers.size());
   const int local = m_options.localWorkers < 0 ? total : std::min(m_options.localWorkers, total);
+  m_localSlots = local;
   if (local > 0) {
     m_launcher = std::make_unique<LocalLauncher>(m_options.workerBinary);
     std::string why;

@@ -325,11 +325,23 @@ class TestRunCli : public QObject {
     QCOMPARE(readAll(file), QByteArray("not a folder\n"));
   }
 
-  void liveEngineIsNotBuiltYet() {
-    EXPECT_BAD_INPUT({kQuickstart, "--engine", "live"}, "engine");
-    // A preset whose file says "live" without --engine: the same.
-    EXPECT_BAD_INPUT({QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/async-e3-quadratic-32.json")},
-                   "engine: ");
+  void liveEngineRunsQuickstart() {
+    // The quickstart preset on real worker processes (tcp://127.0.0.1, wildcard ports): about 3 s.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString out = dir.filePath("live");
+    const Result r = runProgram({kQuickstart, "--engine", "live", "--out", out, "--quiet"});
+    QVERIFY2(r.finished, describe(r).c_str());
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    QVERIFY2(r.err.contains("workers connect to tcp://127.0.0.1:"), describe(r).c_str());
+    const json summary = readSummary(out);
+    QVERIFY2(summary.is_object(), "summary.json is missing or not JSON");
+    QCOMPARE(summary.at("engine"), json("live"));
+    QCOMPARE(summary.at("experiment").at("engine"), json("live"));
+    QCOMPARE(summary.at("termination"), json("time_limit"));
+    QCOMPARE(summary.at("workers"), json(16));
+    QVERIFY(summary.at("updates_applied").get<std::uint64_t>() > 0);
+    QVERIFY(summary.at("delay_max").get<std::int64_t>() < 4);
   }
 
   // ---- informational ----

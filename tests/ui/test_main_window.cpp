@@ -1,36 +1,43 @@
 #include <QChart>
-#include <QChartView>
 #include <QImage>
+#include <QStandardPaths>
 #include <QtTest>
 
+#include "ui/charts/live_chart.hpp"
+#include "ui/dashboard/dashboard.hpp"
+#include "ui/editor/experiment_editor.hpp"
 #include "ui/main_window/main_window.hpp"
 
 class TestMainWindow : public QObject {
   Q_OBJECT
 
  private slots:
-  void opensWithConvergenceChart() {
+  void initTestCase() {
+    // Keep the test's QSettings away from the user's.
+    QStandardPaths::setTestModeEnabled(true);
+  }
+
+  void opensWithEditorAndDashboard() {
     distopt::ui::MainWindow window;
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QVERIFY(window.windowTitle().startsWith("DistOpt Workbench"));
-    QVERIFY(window.convergenceView());
-    QCOMPARE(window.convergenceView()->chart()->title(), QString("Convergence"));
-    QCOMPARE(window.convergenceView()->chart()->animationOptions(), QChart::NoAnimation);
+    QVERIFY(window.editor());
+    QVERIFY(window.dashboard());
+    QCOMPARE(window.dashboard()->convergence()->chart()->animationOptions(), QChart::NoAnimation);
   }
 
-  void rendersSomethingVisible() {
+  void startIsDisabledWithTheReasonWhenInvalid() {
     distopt::ui::MainWindow window;
-    window.resize(800, 600);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    const QImage image = window.grab().toImage();
-    QVERIFY(!image.isNull());
-    // Axis labels and the title draw dark pixels on a light chart: count distinct colours.
-    QSet<QRgb> colours;
-    for (int y = 0; y < image.height(); y += 4)
-      for (int x = 0; x < image.width(); x += 4) colours.insert(image.pixel(x, y));
-    QVERIFY2(colours.size() > 3, qPrintable(QString::number(colours.size())));
+    nlohmann::json document = {{"name", "bad"},
+                               {"problem", {{"name", "quadratic"}, {"params", {{"d", 8}}}}},
+                               {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", -1}}}}},
+                               {"workers", {{"count", 2}}},
+                               {"stop", {{"time", 10}}}};
+    window.editor()->setDocument(document);
+    QString why;
+    QVERIFY(!window.startRun(&why));
+    QVERIFY2(why.contains("gamma"), qPrintable(why));
   }
 };
 

@@ -1,25 +1,64 @@
 #pragma once
-// The workbench's top-level window. Thread: GUI thread only.
+// The workbench's top-level window: the experiment editor on the left, the live dashboard in the
+// middle, run control in the tool bar and the run's state in the status bar. A run is started and
+// watched only through RunClient (DESIGN.md §6). Thread: GUI thread only.
 
+#include <QJsonObject>
 #include <QMainWindow>
 
-class QChartView;
+#include "ui/client/run_client.hpp"
+
+class QAction;
 class QLabel;
+class QProgressBar;
 
 namespace distopt::ui {
+
+class Dashboard;
+class ExperimentEditor;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
 
  public:
   explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
 
-  /// The convergence chart view (exposed for tests and screenshots).
-  QChartView* convergenceView() const { return m_convergenceView; }
+  /// Loads an experiment file into the editor; false with *why when it cannot.
+  bool openExperiment(const QString& path, QString* why);
+  /// Starts the edited experiment (as Start does); false with *why when it cannot.
+  bool startRun(QString* why);
+  /// Reattaches the dashboard to a run started earlier, from its results folder.
+  bool reattach(const QString& runDirectory, QString* why);
+
+  ExperimentEditor* editor() const { return m_editor; }
+  Dashboard* dashboard() const { return m_dashboard; }
+  RunClient* client() const { return m_client; }
+  /// The results folder of the current run.
+  QString runDirectory() const { return m_runDirectory; }
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
 
  private:
-  QChartView* m_convergenceView = nullptr;
+  void buildActions();
+  void onValidity(bool valid, const QString& reason);
+  void onState(RunClient::State state);
+  void onStatus(const QJsonObject& status);
+  void onFinished(const QJsonObject& summary);
+  void updateWorkerCounts();
+  void restoreSettings();
+
+  ExperimentEditor* m_editor = nullptr;
+  Dashboard* m_dashboard = nullptr;
+  RunClient* m_client = nullptr;
+  QAction* m_start = nullptr;
+  QAction* m_stop = nullptr;
   QLabel* m_runState = nullptr;
+  QLabel* m_workerCounts = nullptr;
+  QProgressBar* m_progress = nullptr;
+  QString m_runDirectory;
+  QString m_invalidReason;
 };
 
 }  // namespace distopt::ui

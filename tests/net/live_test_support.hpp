@@ -1,0 +1,276 @@
+#pragma once
+// Helpers for the tests that run the real programs (distopt-run and distopt-worker) on loopback:
+// experiment files, the coordinator process and its endpoints, the control socket, results files, and
+// the process table (/proc) to find or watch worker processes.
+
+#include <QtTest>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+#include "core/store/run_store.hpp"
+
+namespace live_test {
+
+using nlohmann::json;
+
+inline const QString kRunProgram = QStringLiteral(DISTOPT_BIN_DIR "/distopt-run");
+inline const QString kWorkerProgram = QStringLiteral(DISTOPT_BIN_DIR "/distopt-worker");
+
+inline QString writeJson(const QTemporaryDir& dir, const QString& name, const json& document) {
+  const QString path = dir.filePath(name);
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) return {};
+  file.write(QByteArray::fromStdString(document.dump(2)));
+  return path;
+}
+
+inline json readJsonFile(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return json();
+  return json::parse(file.readAll().toStdString(), nullptr, /*allow_exceptions=*/false);
+}
+
+/// One row of events.csv (time,worker,job,job_version,delay,outcome,version_after,age,bytes).
+struct EventRow {
+  double time = 0.0;
+  int worker = 0;
+  std::uint64_t job = 0;
+  std::uint64_t jobVersion = 0;
+  long long delay = 0;
+  std::string outcome;
+  std::uint64_t versionAfter = 0;
+  double age = 0.0;
+  std::uint64_t bytes = 0;
+};
+
+/// Rows of events.csv; nullopt if the file is missing or a row does not have 9 fields.
+inline std::optional<std::vector<EventRow>> readEvents(const QString& directory) {
+  std::ifstream in((directory + "/events.csv").toStdString());
+  if (!in) return std::nullopt;
+  std::string line;
+  if (!std::getline(in, line) || line != "time,worker,job,job_version,delay,outcome,version_after,age,bytes")
+    return std::nullopt;
+  std::vector<EventRow> rows;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    std::string field;
+    while (std::getline(fields, field, ',')) f.push_back(field);
+    if (f.size() != 9) return std::nullopt;
+    EventRow row;
+    row.time = std::stod(f[0]);
+    row.worker = std::stoi(f[1]);
+    row.job = std::stoull(f[2]);
+    row.jobVersion = std::stoull(f[3]);
+    row.delay = std::stoll(f[4]);
+    row.outcome = f[5];
+    row.versionAfter = std::stoull(f[6]);
+    row.age = std::stod(f[7]);
+    row.bytes = std::stoull(f[8]);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+/// distopt-run arguments that record the run in a store inside `dir` (never the user's own).
+inline QStringList storeArguments(const QTemporaryDir& dir) { return {"--store", dir.filePath("runs.sqlite")}; }
+inline QString storePath(const QTemporaryDir& dir) { return dir.filePath("runs.sqlite"); }
+
+/// Runs recorded in the store at `path` (empty if there is no store file).
+inline std::vector<distopt::RunInfo> storedRuns(const QString& path) {
+  if (!QFileInfo::exists(path)) return {};
+  return distopt::RunStore::open(path.toStdString())->listRuns();
+}
+
+// ---- the process table ----
+
+/// Direct children of `pid` (every thread's list in /proc/PID/task/*/children).
+inline std::vector<pid_t> childrenOf(pid_t pid) {
+  std::vector<pid_t> children;
+  const QDir tasks(QString("/proc/%1/task").arg(pid));
+  for (const QString& task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+    std::ifstream in(QString("/proc/%1/task/%2/children").arg(pid).arg(task).toStdString());
+    pid_t child = 0;
+    while (in >> child) children.push_back(child);
+  }
+  return children;
+}
+
+/// The command line of `pid`, arguments separated by spaces; empty if it is gone.
+inline std::string commandLineOf(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (auto& c : text)
+    if (c == '\0') c = ' ';
+  return text;
+}
+
+/// True once `pid` has ended: no /proc entry, or a zombie waiting for a reaper.
+inline bool processEnded(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  if (!in) return true;
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 >= stat.size()) return true;
+  const char state = stat[close + 2];
+  return state == 'Z' || state == 'X';
+}
+
+/// distopt-worker children of `pid`, with the id they were started with (--id N), or -1.
+struct WorkerProcess {
+  pid_t pid = 0;
+  int id = -1;
+};
+inline std::vector<WorkerProcess> workerChildrenOf(pid_t pid) {
+  std::vector<WorkerProcess> workers;
+  for (const pid_t child : childrenOf(pid)) {
+    const std::string command = commandLineOf(child);
+    if (command.find("distopt-worker") == std::string::npos || processEnded(child)) continue;
+    WorkerProcess worker{child, -1};
+    const auto at = command.find("--id ");
+    if (at != std::string::npos) worker.id = std::atoi(command.c_str() + at + 5);
+    workers.push_back(worker);
+  }
+  return workers;
+}
+
+// ---- the coordinator ----
+
+/// A distopt-run process and the endpoints it announced on stderr.
+class Coordinator {
+ public:
+  Coordinator() = default;
+  ~Coordinator() {
+    if (m_process.state() != QProcess::NotRunning) {
+      m_process.kill();
+      m_process.waitForFinished(5000);
+    }
+  }
+
+  bool start(const QStringList& arguments, const QString& program = kRunProgram) {
+    m_process.start(program, arguments);
+    return m_process.waitForStarted(10'000);
+  }
+
+  /// Reads stderr until "workers connect to ENDPOINT; telemetry T; control C" appears.
+  bool waitForEndpoints(int timeoutMs = 20'000) {
+    static const QRegularExpression pattern("workers connect to (\\S+); telemetry (\\S*); control (\\S*)\n");
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < timeoutMs) {
+      m_err += m_process.readAllStandardError();
+      const auto match = pattern.match(QString::fromUtf8(m_err));
+      if (match.hasMatch()) {
+        workerEndpoint = match.captured(1).toStdString();
+        telemetryEndpoint = match.captured(2).toStdString();
+        controlEndpoint = match.captured(3).toStdString();
+        return true;
+      }
+      if (m_process.state() == QProcess::NotRunning) return false;
+      m_process.waitForReadyRead(100);
+    }
+    return false;
+  }
+
+  /// Waits for the process to end; its exit code, or -1 if it crashed or did not end in time.
+  int waitForExit(int timeoutMs = 60'000) {
+    if (!m_process.waitForFinished(timeoutMs) && m_process.state() != QProcess::NotRunning) {
+      m_process.kill();
+      m_process.waitForFinished(5000);
+      m_err += m_process.readAllStandardError();
+      return -1;
+    }
+    m_err += m_process.readAllStandardError();
+    m_out += m_process.readAllStandardOutput();
+    return m_process.exitStatus() == QProcess::NormalExit ? m_process.exitCode() : -1;
+  }
+
+  pid_t pid() const { return static_cast<pid_t>(m_process.processId()); }
+  QProcess& process() { return m_process; }
+  std::string describe() {
+    m_err += m_process.readAllStandardError();
+    m_out += m_process.readAllStandardOutput();
+    return "stdout:\n" + m_out.toStdString() + "\nstderr:\n" + m_err.toStdString();
+  }
+
+  std::string workerEndpoint;
+  std::string telemetryEndpoint;
+  std::string controlEndpoint;
+
+ private:
+  QProcess m_process;
+  QByteArray m_err;
+  QByteArray m_out;
+};
+
+/// One request on the coordinator's control socket ({"command": ...}); nullopt on timeout.
+inline std::optional<json> controlRequest(const std::string& endpoint, const std::string& command,
+                                          int timeoutMs = 2000) {
+  zmq::context_t context(1);
+  zmq::socket_t socket(context, zmq::socket_type::dealer);
+  socket.set(zmq::sockopt::linger, 0);
+  socket.connect(endpoint);
+  const std::string body = json{{"command", command}}.dump();
+  socket.send(zmq::buffer(body), zmq::send_flags::dontwait);
+  zmq::pollitem_t items[] = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
+  zmq::poll(items, 1, std::chrono::milliseconds(timeoutMs));
+  if (!(items[0].revents & ZMQ_POLLIN)) return std::nullopt;
+  zmq::message_t reply;
+  if (!socket.recv(reply, zmq::recv_flags::dontwait)) return std::nullopt;
+  auto parsed = json::parse(reply.to_string(), nullptr, false);
+  if (parsed.is_discarded()) return std::nullopt;
+  return parsed;
+}
+
+/// Polls the control socket until the run is running with at least `updates` applied. On time-out
+/// returns nullopt and leaves the last answer (or "no answer") in *last.
+inline std::optional<json> waitUntilRunning(const std::string& controlEndpoint, std::uint64_t updates,
+                                            std::string* last = nullptr, int timeoutMs = 30'000) {
+  QElapsedTimer timer;
+  timer.start();
+  while (timer.elapsed() < timeoutMs) {
+    auto status = controlRequest(controlEndpoint, "status", 1000);
+    if (last) *last = status ? status->dump() : std::string("no answer");
+    if (status && status->value("state", std::string()) == "running" &&
+        status->value("updates", std::uint64_t{0}) >= updates)
+      return status;
+    QThread::msleep(50);
+  }
+  return std::nullopt;
+}
+
+/// The quadratic Q with TM-2 ("ringmaster") workers, as a document to edit.
+inline json quadraticExperiment(int workers, int d, double unitMs, double horizonUnits) {
+  return json{{"name", "live-test"},
+              {"seed", 1},
+              {"engine", "live"},
+              {"problem", {{"name", "quadratic"}, {"params", {{"d", d}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
+              {"algorithm", {{"name", "ringmaster"}, {"params", {{"gamma", 0.5}, {"R", 4}, {"variant", "B"}}}}},
+              {"workers", {{"count", workers}, {"time_model", {{"name", "ringmaster"}, {"params", json::object()}}},
+                           {"unit_ms", unitMs}}},
+              {"stop", {{"time", horizonUnits}}},
+              {"eval", {{"interval", horizonUnits / 50.0}}}};
+}
+
+}  // namespace live_test

@@ -1,0 +1,14 @@
+# Live runtime (net/): the wire codec, live runs on real processes, and faults. The live tests run the
+# real distopt-run and distopt-worker programs on loopback.
+distopt_add_qtest(test_net_protocol_codec SOURCES net/test_protocol_codec.cpp
+                  LIBS distopt::net LABELS net)
+distopt_add_qtest(test_net_live_runs SOURCES net/test_live_runs.cpp net/live_test_support.hpp
+                  LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_live_runs distopt-worker distopt-run)
+distopt_add_qtest(test_net_live_faults SOURCES net/test_live_faults.cpp net/live_test_support.hpp
+                  LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_live_faults distopt-worker distopt-run)
+# distopt-run's command-line test runs the live engine too.
+if(TARGET test_app_run_cli)
+  add_dependencies(test_app_run_cli distopt-worker)
+endif()

@@ -1,0 +1,315 @@
+#include "ui/charts/delay_histogram.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <QAreaSeries>
+#include <QChart>
+#include <QComboBox>
+#include <QGraphicsSimpleTextItem>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+
+#include "ui/charts/decimation.hpp"
+
+namespace distopt::ui {
+
+namespace {
+
+// Zero counts cannot sit on a log axis; they are drawn at this floor, which is also the axis
+// minimum, so an empty bin still reads as "nothing" while a count of 1 stays visible above it.
+constexpr double kLogFloor = 0.5;
+
+const std::array<QColor, 3> kOutcomeColours = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
+                                               QColor(0xd6, 0x27, 0x28)};
+const std::array<QColor, 3> kMarkerColours = {QColor(0x2c, 0xa0, 0x2c), QColor(0x94, 0x67, 0xbd),
+                                              QColor(0x40, 0x40, 0x40)};
+
+void bump(std::vector<std::uint64_t>& bins, std::size_t delay) {
+  if (delay >= bins.size()) bins.resize(delay + 1, 0);
+  ++bins[delay];
+}
+
+}  // namespace
+
+DelayHistogram::DelayHistogram(QWidget* parent) : ChartPanel(parent) {
+  setTitle(tr("Delay histogram"));
+  setXTitle(tr("delay (updates between job version and outcome)"));
+  setYTitle(tr("count"));
+  for (int i = 0; i < 3; ++i) {
+    auto* upper = new QLineSeries();
+    auto* area = new QAreaSeries(upper);
+    upper->setParent(area);
+    area->setName(QString::fromLatin1(outcomeName(kOutcomes[static_cast<std::size_t>(i)])));
+    const QColor colour = kOutcomeColours[static_cast<std::size_t>(i)];
+    QPen pen(colour);
+    pen.setWidthF(1.5);
+    area->setPen(pen);
+    QColor fill = colour;
+    fill.setAlpha(80);
+    area->setBrush(fill);
+    addAttachedSeries(area);
+    m_uppers[static_cast<std::size_t>(i)] = upper;
+    m_areas[static_cast<std::size_t>(i)] = area;
+  }
+  for (std::size_t i = 0; i < m_markers.size(); ++i) {
+    MarkerItem& marker = m_markers[i];
+    marker.line = new QLineSeries();
+    QPen pen(kMarkerColours[i]);
+    pen.setWidthF(1.5);
+    pen.setStyle(Qt::DashLine);
+    marker.line->setPen(pen);
+    addAttachedSeries(marker.line);
+    marker.label = new QGraphicsSimpleTextItem(chart());
+    marker.label->setBrush(kMarkerColours[i]);
+    marker.label->setZValue(10.0);
+    marker.label->hide();
+    marker.line->setVisible(false);
+  }
+  for (QLegendMarker* legendMarker : chart()->legend()->markers()) {
+    for (const MarkerItem& marker : m_markers)
+      if (legendMarker->series() == marker.line) legendMarker->setVisible(false);
+  }
+
+  m_workerChoice = new QComboBox(this);
+  m_workerChoice->addItem(tr("all workers"), -1);
+  controlsLayout()->insertWidget(0, new QLabel(tr("workers:"), this));
+  controlsLayout()->insertWidget(1, m_workerChoice);
+  connect(m_workerChoice, &QComboBox::currentIndexChanged, this,
+          [this](int index) { setWorkerFilter(m_workerChoice->itemData(index).toInt()); });
+}
+
+DelayHistogram::~DelayHistogram() = default;
+
+int DelayHistogram::outcomeIndex(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::Accepted:
+      return 0;
+    case Outcome::Discarded:
+      return 1;
+    case Outcome::Cancelled:
+      return 2;
+    case Outcome::LateCancelled:
+      break;
+  }
+  return -1;
+}
+
+void DelayHistogram::addEvent(const UpdateEvent& event) {
+  const int index = outcomeIndex(event.outcome);
+  if (index < 0) {
+    ++m_lateCancelled;
+    return;
+  }
+  if (event.delay < 0 || event.delay > kMaxDelay || event.worker < 0 ||
+      event.worker >= kMaxWorkers) {
+    ++m_ignored;
+    return;
+  }
+  const auto outcome = static_cast<std::size_t>(index);
+  const auto delay = static_cast<std::size_t>(event.delay);
+  const auto worker = static_cast<std::size_t>(event.worker);
+  if (worker >= m_workers.size()) m_workers.resize(worker + 1);
+  for (Bins* bins : {&m_all, &m_workers[worker]}) {
+    bump(bins->counts[outcome], delay);
+    ++bins->totals[outcome];
+    bins->maxDelay = std::max(bins->maxDelay, event.delay);
+  }
+  markDataChanged();
+}
+
+void DelayHistogram::addEvents(const std::vector<UpdateEvent>& events) {
+  for (const UpdateEvent& event : events) addEvent(event);
+}
+
+void DelayHistogram::clear() {
+  m_all = {};
+  m_workers.clear();
+  m_lateCancelled = 0;
+  m_ignored = 0;
+  markDataChanged();
+}
+
+void DelayHistogram::setMarkers(std::optional<int> r, int workers) {
+  m_r = r;
+  m_workerCount = workers;
+  markViewChanged();
+}
+
+void DelayHistogram::setWorkerFilter(int worker) {
+  if (worker < -1) worker = -1;
+  syncWorkerChoice();
+  if (worker >= 0 && m_workerChoice->findData(worker) < 0) {
+    // A worker not seen yet: list it so the combo shows what is filtered.
+    m_workerChoice->addItem(tr("worker %1").arg(worker), worker);
+  }
+  {
+    const QSignalBlocker block(m_workerChoice);
+    m_workerChoice->setCurrentIndex(m_workerChoice->findData(worker));
+  }
+  if (worker == m_filter) return;
+  m_filter = worker;
+  markDataChanged();
+}
+
+const DelayHistogram::Bins& DelayHistogram::shown() const {
+  static const Bins kEmpty;
+  if (m_filter < 0) return m_all;
+  const auto worker = static_cast<std::size_t>(m_filter);
+  return worker < m_workers.size() ? m_workers[worker] : kEmpty;
+}
+
+std::uint64_t DelayHistogram::count(Outcome outcome, std::int64_t delay) const {
+  const int index = outcomeIndex(outcome);
+  if (index < 0 || delay < 0) return 0;
+  const auto& bins = shown().counts[static_cast<std::size_t>(index)];
+  return static_cast<std::size_t>(delay) < bins.size() ? bins[static_cast<std::size_t>(delay)] : 0;
+}
+
+std::uint64_t DelayHistogram::total(Outcome outcome) const {
+  const int index = outcomeIndex(outcome);
+  return index < 0 ? 0 : shown().totals[static_cast<std::size_t>(index)];
+}
+
+std::int64_t DelayHistogram::maxDelay() const { return shown().maxDelay; }
+
+std::optional<double> DelayHistogram::markerValue(Marker marker) const {
+  return m_markers[static_cast<std::size_t>(marker)].value;
+}
+
+QAreaSeries* DelayHistogram::outcomeSeries(Outcome outcome) const {
+  const int index = outcomeIndex(outcome);
+  return index < 0 ? nullptr : m_areas[static_cast<std::size_t>(index)];
+}
+
+int DelayHistogram::drawnPointCount(Outcome outcome) const {
+  const int index = outcomeIndex(outcome);
+  return index < 0 ? 0 : m_drawn[static_cast<std::size_t>(index)];
+}
+
+bool DelayHistogram::dataExtent(Range& x, Range& y) const {
+  const Bins& bins = shown();
+  double right = static_cast<double>(std::max<std::int64_t>(bins.maxDelay, 0));
+  if (m_r) right = std::max(right, static_cast<double>(*m_r));
+  if (m_workerCount > 0) right = std::max(right, static_cast<double>(m_workerCount - 1));
+  x = {-0.5, right + 1.0};
+  std::uint64_t peak = 0;
+  for (const auto& counts : bins.counts)
+    for (const std::uint64_t c : counts) peak = std::max(peak, c);
+  const double top = std::max(1.0, static_cast<double>(peak));
+  y = logY() ? Range{kLogFloor, top * 2.0} : Range{0.0, top * 1.08};
+  return true;
+}
+
+void DelayHistogram::drawOutcome(int index, const Range& x, int width) {
+  const auto outcome = static_cast<std::size_t>(index);
+  const std::vector<std::uint64_t>& counts = shown().counts[outcome];
+  m_scratch.clear();
+  const double base = logY() ? kLogFloor : 0.0;
+  const auto value = [&](std::size_t d) {
+    const double c = static_cast<double>(counts[d]);
+    return c > 0.0 ? c : base;
+  };
+  // Visible bins: those whose [d − 0.5, d + 0.5] overlaps the x range.
+  const double loEdge = std::max(0.0, std::ceil(x.min - 0.5));
+  const double hiEdge = std::floor(x.max + 0.5);
+  if (!counts.empty() && hiEdge >= loEdge && loEdge < static_cast<double>(counts.size())) {
+    const auto lo = static_cast<std::size_t>(loEdge);
+    const auto hi = std::min(counts.size() - 1, static_cast<std::size_t>(hiEdge));
+    const std::size_t visible = hi - lo + 1;
+    if (visible * 2 <= static_cast<std::size_t>(width)) {
+      // Few bins: exact step outline, merging runs of equal counts.
+      double level = base;
+      m_scratch.append(QPointF(static_cast<double>(lo) - 0.5, base));
+      for (std::size_t d = lo; d <= hi; ++d) {
+        const double v = value(d);
+        if (v == level) continue;
+        const double edge = static_cast<double>(d) - 0.5;
+        if (m_scratch.back() != QPointF(edge, level)) m_scratch.append(QPointF(edge, level));
+        m_scratch.append(QPointF(edge, v));
+        level = v;
+      }
+      m_scratch.append(QPointF(static_cast<double>(hi) + 0.5, level));
+      if (level != base) m_scratch.append(QPointF(static_cast<double>(hi) + 0.5, base));
+    } else {
+      // More bins than pixels: the min/max envelope, like any other series.
+      m_binX.resize(visible);
+      m_binY.resize(visible);
+      for (std::size_t i = 0; i < visible; ++i) {
+        m_binX[i] = static_cast<double>(lo + i);
+        m_binY[i] = value(lo + i);
+      }
+      decimateMinMax(m_binX, m_binY, x.min, x.max, width, YFilter::Finite, m_scratch);
+    }
+  }
+  m_uppers[outcome]->replace(m_scratch);
+  m_drawn[outcome] = static_cast<int>(m_scratch.size());
+}
+
+void DelayHistogram::drawMarkers() {
+  const Range y = yRange();
+  const std::int64_t observed = maxDelay();
+  const std::array<std::optional<double>, 3> values = {
+      m_r ? std::optional<double>(*m_r) : std::nullopt,
+      m_workerCount > 0 ? std::optional<double>(m_workerCount - 1) : std::nullopt,
+      observed >= 0 ? std::optional<double>(static_cast<double>(observed)) : std::nullopt};
+  const std::array<QString, 3> names = {tr("R"), tr("n − 1"), tr("max")};
+  for (std::size_t i = 0; i < m_markers.size(); ++i) {
+    MarkerItem& marker = m_markers[i];
+    marker.value = values[i];
+    if (!values[i]) {
+      marker.line->setVisible(false);
+      marker.label->hide();
+      continue;
+    }
+    const double v = *values[i];
+    const QString text = QStringLiteral("%1 = %2").arg(names[i]).arg(v, 0, 'f', 0);
+    marker.line->setName(text);
+    marker.line->replace(QList<QPointF>{QPointF(v, y.min), QPointF(v, y.max)});
+    marker.line->setVisible(true);
+    for (QLegendMarker* legendMarker : chart()->legend()->markers(marker.line))
+      legendMarker->setVisible(true);
+    marker.label->setText(text);
+    // Stagger the labels vertically so markers at the same delay (e.g. R = n − 1) stay readable.
+    const QPointF top = toChart(v, y.max);
+    const QRectF plot = chart()->plotArea();
+    const double width = marker.label->boundingRect().width();
+    // Right of the line, unless that would run past the plot's right edge.
+    const double left = top.x() + 3.0 + width <= plot.right() ? top.x() + 3.0 : top.x() - 3.0 - width;
+    marker.label->setPos(left, top.y() + 2.0 + 14.0 * static_cast<double>(i));
+    marker.label->setVisible(plot.contains(top + QPointF(0.0, 1.0)));
+  }
+}
+
+void DelayHistogram::syncWorkerChoice() {
+  const int seen = static_cast<int>(m_workers.size());
+  for (int worker = 0; worker < seen; ++worker)
+    if (m_workerChoice->findData(worker) < 0) m_workerChoice->addItem(tr("worker %1").arg(worker), worker);
+  m_listedWorkers = seen;
+}
+
+void DelayHistogram::drawFrame(bool /*viewChanged*/) {
+  // Histograms are small (one entry per delay value) and every outcome depends on the filter, so
+  // all three are redrawn whenever the timer found anything changed.
+  const Range x = xRange();
+  const int width = plotWidth();
+  for (int i = 0; i < 3; ++i) drawOutcome(i, x, width);
+  drawMarkers();
+  if (static_cast<int>(m_workers.size()) != m_listedWorkers) syncWorkerChoice();
+}
+
+QString DelayHistogram::hoverText(QPointF chartPosition) const {
+  const double x = toValue(chartPosition).x();
+  const auto delay = static_cast<std::int64_t>(std::llround(x));
+  if (delay < 0) return {};
+  QString text = tr("delay %1:").arg(delay);
+  for (const Outcome outcome : kOutcomes)
+    text += QStringLiteral(" %1 %2").arg(QString::fromLatin1(outcomeName(outcome))).arg(count(outcome, delay));
+  if (m_filter >= 0) text += tr(" (worker %1)").arg(m_filter);
+  return text;
+}
+
+}  // namespace distopt::ui

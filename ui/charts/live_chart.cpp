@@ -1,0 +1,608 @@
+#include "ui/charts/live_chart.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <QAreaSeries>
+#include <QChart>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegend>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QMouseEvent>
+#include <QPushButton>
+#include <QTimer>
+#include <QValueAxis>
+#include <QVBoxLayout>
+#include <QWheelEvent>
+
+#include "ui/charts/decimation.hpp"
+
+namespace distopt::ui {
+
+namespace {
+
+constexpr double kWheelZoomPerNotch = 1.25;
+// Hover only reports a point this close to the mouse, so the read-out never names a far-off curve.
+constexpr double kHoverRadiusPx = 40.0;
+
+}  // namespace
+
+QString xAxisTitle(XAxis axis) {
+  switch (axis) {
+    case XAxis::Updates:
+      return QObject::tr("updates");
+    case XAxis::Bytes:
+      return QObject::tr("bytes (up + down)");
+    case XAxis::Time:
+      break;
+  }
+  return QObject::tr("wall-clock time [s]");
+}
+
+// ---------------------------------------------------------------------------------------------
+// InteractiveChartView
+
+InteractiveChartView::InteractiveChartView(QChart* chart, QWidget* parent)
+    : QChartView(chart, parent) {
+  setRubberBand(QChartView::RectangleRubberBand);
+  setMouseTracking(true);
+  setRenderHint(QPainter::Antialiasing, true);
+}
+
+QPointF InteractiveChartView::toChart(QPointF viewPosition) const {
+  return chart()->mapFromScene(mapToScene(viewPosition.toPoint()));
+}
+
+void InteractiveChartView::mousePressEvent(QMouseEvent* event) {
+  const bool pan = event->button() == Qt::MiddleButton ||
+                   (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ControlModifier));
+  if (pan) {
+    m_panning = true;
+    m_panLast = event->position();
+    setCursor(Qt::ClosedHandCursor);
+    event->accept();
+    return;
+  }
+  QChartView::mousePressEvent(event);
+}
+
+void InteractiveChartView::mouseMoveEvent(QMouseEvent* event) {
+  if (m_panning) {
+    const QPointF delta = event->position() - m_panLast;
+    m_panLast = event->position();
+    chart()->scroll(-delta.x(), delta.y());
+    event->accept();
+    return;
+  }
+  emit hovered(toChart(event->position()));
+  QChartView::mouseMoveEvent(event);
+}
+
+void InteractiveChartView::mouseReleaseEvent(QMouseEvent* event) {
+  if (m_panning && (event->button() == Qt::MiddleButton || event->button() == Qt::LeftButton)) {
+    m_panning = false;
+    unsetCursor();
+    event->accept();
+    return;
+  }
+  QChartView::mouseReleaseEvent(event);
+}
+
+void InteractiveChartView::mouseDoubleClickEvent(QMouseEvent* event) {
+  if (event->button() == Qt::LeftButton) {
+    emit resetRequested();
+    event->accept();
+    return;
+  }
+  QChartView::mouseDoubleClickEvent(event);
+}
+
+void InteractiveChartView::wheelEvent(QWheelEvent* event) {
+  const double notches = event->angleDelta().y() / 120.0;
+  if (notches == 0.0) {
+    event->ignore();
+    return;
+  }
+  const QRectF plot = chart()->plotArea();
+  const QPointF at = toChart(event->position());
+  if (!plot.contains(at)) {
+    event->ignore();
+    return;
+  }
+  // Zoom about the cursor: the value under it stays under it.
+  const double factor = std::pow(kWheelZoomPerNotch, notches);
+  const bool xOnly = event->modifiers() & Qt::ShiftModifier;
+  const double left = at.x() - (at.x() - plot.left()) / factor;
+  const double top = xOnly ? plot.top() : at.y() - (at.y() - plot.top()) / factor;
+  const double height = xOnly ? plot.height() : plot.height() / factor;
+  chart()->zoomIn(QRectF(left, top, plot.width() / factor, height));
+  event->accept();
+}
+
+void InteractiveChartView::leaveEvent(QEvent* event) {
+  emit hoverLeft();
+  QChartView::leaveEvent(event);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ChartPanel
+
+ChartPanel::ChartPanel(QWidget* parent) : QWidget(parent) {
+  auto* chart = new QChart();
+  chart->setAnimationOptions(QChart::NoAnimation);
+  chart->legend()->setAlignment(Qt::AlignBottom);
+  chart->setMargins(QMargins(4, 4, 4, 4));
+  m_view = new InteractiveChartView(chart, this);
+
+  m_xAxis = new QValueAxis();
+  m_xAxis->setLabelFormat(QStringLiteral("%.4g"));
+  chart->addAxis(m_xAxis, Qt::AlignBottom);
+  connect(m_xAxis, &QValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
+  rebuildYAxis();
+
+  m_controlsHost = new QWidget(this);
+  m_controls = new QHBoxLayout(m_controlsHost);
+  m_controls->setContentsMargins(4, 0, 4, 0);
+  m_logToggle = new QCheckBox(tr("log y"), m_controlsHost);
+  auto* reset = new QPushButton(tr("Reset zoom"), m_controlsHost);
+  m_readout = new QLabel(m_controlsHost);
+  m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_readout->setMinimumWidth(50);
+  m_controls->addWidget(m_logToggle);
+  m_controls->addWidget(reset);
+  m_controls->addWidget(m_readout, 1);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->setSpacing(2);
+  layout->addWidget(m_controlsHost);
+  layout->addWidget(m_view, 1);
+
+  connect(m_logToggle, &QCheckBox::toggled, this, &ChartPanel::setLogY);
+  connect(reset, &QPushButton::clicked, this, &ChartPanel::resetZoom);
+  connect(m_view, &InteractiveChartView::resetRequested, this, &ChartPanel::resetZoom);
+  connect(m_view, &InteractiveChartView::hovered, this, &ChartPanel::hoverAt);
+  connect(m_view, &InteractiveChartView::hoverLeft, m_readout, &QLabel::clear);
+  // A resize or a change in axis label width moves the plot area: columns change, so redecimate.
+  connect(chart, &QChart::plotAreaChanged, this, [this] { m_viewDirty = true; });
+
+  m_timer = new QTimer(this);
+  m_timer->setTimerType(Qt::PreciseTimer);
+  connect(m_timer, &QTimer::timeout, this, &ChartPanel::onTimer);
+  m_timer->start(kFrameIntervalMs);
+}
+
+ChartPanel::~ChartPanel() = default;
+
+QChart* ChartPanel::chart() const { return m_view->chart(); }
+
+void ChartPanel::setTitle(const QString& title) { chart()->setTitle(title); }
+
+void ChartPanel::setXTitle(const QString& title) { m_xAxis->setTitleText(title); }
+
+void ChartPanel::setYTitle(const QString& title) {
+  m_yTitle = title;
+  m_yAxis->setTitleText(title);
+}
+
+void ChartPanel::setLogY(bool on) {
+  if (on == m_logY) return;
+  m_logY = on;
+  {
+    const QSignalBlocker block(m_logToggle);
+    m_logToggle->setChecked(on);
+  }
+  rebuildYAxis();
+  // The old y range may not be valid on the new scale (e.g. a linear range reaching 0).
+  m_userZoomed = false;
+  m_viewDirty = true;
+  logYChanged();
+}
+
+void ChartPanel::resetZoom() {
+  m_userZoomed = false;
+  m_viewDirty = true;
+}
+
+void ChartPanel::setControlsVisible(bool visible) { m_controlsHost->setVisible(visible); }
+
+QString ChartPanel::readout() const { return m_readout->text(); }
+
+void ChartPanel::hoverAt(QPointF chartPosition) {
+  if (!chart()->plotArea().contains(chartPosition)) {
+    m_readout->clear();
+    return;
+  }
+  m_readout->setText(hoverText(chartPosition));
+}
+
+int ChartPanel::plotWidth() const {
+  const int width = static_cast<int>(chart()->plotArea().width());
+  // Before the first layout the plot area is empty; the view's width is a close upper bound.
+  if (width >= 16) return width;
+  return std::max(100, m_view->width() - 80);
+}
+
+void ChartPanel::addAttachedSeries(QAbstractSeries* series) {
+  // Attaching makes Qt re-fit the axes to the series' domain; that is not a user zoom.
+  m_applyingRange = true;
+  chart()->addSeries(series);
+  series->attachAxis(m_xAxis);
+  series->attachAxis(m_yAxis);
+  m_attached.push_back(series);
+  m_applyingRange = false;
+  restoreRanges();
+}
+
+void ChartPanel::removeAttachedSeries(QAbstractSeries* series) {
+  m_applyingRange = true;
+  std::erase(m_attached, series);
+  chart()->removeSeries(series);
+  m_applyingRange = false;
+  restoreRanges();
+}
+
+void ChartPanel::restoreRanges() {
+  const Range x = m_xRange;
+  const Range y = m_yRange;
+  // Force the axes back to what this panel last chose (Qt may have moved them).
+  m_xRange = {x.min, x.min};
+  m_yRange = {y.min, y.min};
+  applyRanges(x, y);
+}
+
+void ChartPanel::rebuildYAxis() {
+  m_applyingRange = true;
+  // Points drawn for the old scale (zeros, negatives) must not reach a log axis even for one
+  // layout pass; the next frame redraws everything for the new scale.
+  for (QAbstractSeries* series : m_attached) {
+    if (auto* xy = qobject_cast<QXYSeries*>(series)) {
+      xy->clear();
+    } else if (auto* area = qobject_cast<QAreaSeries*>(series)) {
+      if (area->upperSeries()) area->upperSeries()->clear();
+      if (area->lowerSeries()) area->lowerSeries()->clear();
+    }
+  }
+  if (m_yAxis) {
+    chart()->removeAxis(m_yAxis);
+    delete m_yAxis;
+    m_yAxis = nullptr;
+  }
+  if (m_logY) {
+    auto* axis = new QLogValueAxis();
+    axis->setBase(10.0);
+    axis->setLabelFormat(QStringLiteral("%.3g"));
+    axis->setMinorTickCount(-1);
+    m_yRange = {0.1, 10.0};
+    axis->setRange(m_yRange.min, m_yRange.max);
+    connect(axis, &QLogValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
+    m_yAxis = axis;
+  } else {
+    auto* axis = new QValueAxis();
+    axis->setLabelFormat(QStringLiteral("%.4g"));
+    m_yRange = {0.0, 1.0};
+    axis->setRange(m_yRange.min, m_yRange.max);
+    connect(axis, &QValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
+    m_yAxis = axis;
+  }
+  m_yAxis->setTitleText(m_yTitle);
+  chart()->addAxis(m_yAxis, Qt::AlignLeft);
+  for (QAbstractSeries* series : m_attached) series->attachAxis(m_yAxis);
+  m_applyingRange = false;
+  restoreRanges();
+}
+
+void ChartPanel::onAxisRangeChanged() {
+  if (m_applyingRange) return;
+  // Only zoom, pan and rubber band move the axes outside applyRanges(): the user took the view.
+  m_userZoomed = true;
+  m_viewDirty = true;
+  m_xRange = {m_xAxis->min(), m_xAxis->max()};
+  if (m_logY) {
+    auto* axis = static_cast<QLogValueAxis*>(m_yAxis);
+    m_yRange = {axis->min(), axis->max()};
+  } else {
+    auto* axis = static_cast<QValueAxis*>(m_yAxis);
+    m_yRange = {axis->min(), axis->max()};
+  }
+  updateTicks();
+}
+
+void ChartPanel::applyRanges(const Range& x, const Range& y) {
+  m_applyingRange = true;
+  // Coarsen the ticks for the new range before setting it: a fine interval left over from a deep
+  // zoom would make Qt create one tick item per interval of the full range.
+  coarsenTicksFor(x, y);
+  const bool xChanged = !(x == m_xRange);
+  const bool yChanged = !(y == m_yRange);
+  m_xRange = x;
+  m_yRange = y;
+  // The tick interval must fit the new range before the axis takes it: an axis that jumps from
+  // [0, 1] to [0, 1e6] with the old 0.25 interval would lay out four million ticks.
+  updateTicks();
+  if (xChanged) m_xAxis->setRange(x.min, x.max);
+  if (yChanged) {
+    if (m_logY) {
+      static_cast<QLogValueAxis*>(m_yAxis)->setRange(y.min, y.max);
+    } else {
+      static_cast<QValueAxis*>(m_yAxis)->setRange(y.min, y.max);
+    }
+  }
+  m_applyingRange = false;
+}
+
+namespace {
+
+// A round tick interval giving about six ticks over `span`.
+double niceTickStep(double span) {
+  const double raw = span / 6.0;
+  if (!(raw > 0.0) || !std::isfinite(raw)) return 1.0;
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+  const double fraction = raw / magnitude;
+  return magnitude * (fraction <= 1.0 ? 1.0 : fraction <= 2.0 ? 2.0 : fraction <= 5.0 ? 5.0 : 10.0);
+}
+
+}  // namespace
+
+void ChartPanel::coarsenTicksFor(const Range& x, const Range& y) {
+  const auto coarsen = [](QValueAxis* axis, const Range& range) {
+    const double step = niceTickStep(range.max - range.min);
+    if (axis->tickType() != QValueAxis::TicksDynamic || axis->tickInterval() < step)
+      axis->setTickInterval(step);
+  };
+  coarsen(m_xAxis, x);
+  if (!m_logY) coarsen(static_cast<QValueAxis*>(m_yAxis), y);
+}
+
+void ChartPanel::updateTicks() {
+  // Ticks at round values anchored at 0 instead of Qt's fixed count, which labels auto-ranged
+  // axes at values like 18.88 and 57.63.
+  const auto apply = [](QValueAxis* axis, const Range& range) {
+    axis->setTickAnchor(0.0);
+    axis->setTickInterval(niceTickStep(range.max - range.min));
+    axis->setTickType(QValueAxis::TicksDynamic);
+  };
+  apply(m_xAxis, m_xRange);
+  if (!m_logY) apply(static_cast<QValueAxis*>(m_yAxis), m_yRange);
+}
+
+void ChartPanel::onTimer() { frame(false); }
+
+void ChartPanel::refreshNow() { frame(true); }
+
+void ChartPanel::frame(bool force) {
+  if (!force && !m_dataDirty && !m_viewDirty) return;
+  QElapsedTimer timer;
+  timer.start();
+  if (!m_userZoomed) {
+    Range x;
+    Range y;
+    if (!dataExtent(x, y)) {
+      x = {0.0, 1.0};
+      y = m_logY ? Range{0.1, 10.0} : Range{0.0, 1.0};
+    }
+    applyRanges(x, y);
+  }
+  const int width = plotWidth();
+  const bool viewChanged = force || m_viewDirty || !(m_xRange == m_drawnX) ||
+                           !(m_yRange == m_drawnY) || width != m_drawnWidth;
+  drawFrame(viewChanged);
+  m_drawnX = m_xRange;
+  m_drawnY = m_yRange;
+  m_drawnWidth = width;
+  m_dataDirty = false;
+  m_viewDirty = false;
+  m_lastFrameMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+  ++m_frameCount;
+}
+
+QPointF ChartPanel::toChart(double x, double y) const {
+  const QRectF plot = chart()->plotArea();
+  const double fx = (x - m_xRange.min) / (m_xRange.max - m_xRange.min);
+  double fy = 0.0;
+  if (m_logY) {
+    fy = y > 0.0 ? (std::log(y) - std::log(m_yRange.min)) /
+                       (std::log(m_yRange.max) - std::log(m_yRange.min))
+                 : -std::numeric_limits<double>::infinity();
+  } else {
+    fy = (y - m_yRange.min) / (m_yRange.max - m_yRange.min);
+  }
+  return {plot.left() + fx * plot.width(), plot.bottom() - fy * plot.height()};
+}
+
+QPointF ChartPanel::toValue(QPointF chartPosition) const {
+  const QRectF plot = chart()->plotArea();
+  const double fx = (chartPosition.x() - plot.left()) / plot.width();
+  const double fy = (plot.bottom() - chartPosition.y()) / plot.height();
+  const double x = m_xRange.min + fx * (m_xRange.max - m_xRange.min);
+  const double y = m_logY ? std::exp(std::log(m_yRange.min) +
+                                     fy * (std::log(m_yRange.max) - std::log(m_yRange.min)))
+                          : m_yRange.min + fy * (m_yRange.max - m_yRange.min);
+  return {x, y};
+}
+
+// ---------------------------------------------------------------------------------------------
+// LiveChart
+
+LiveChart::LiveChart(QWidget* parent) : ChartPanel(parent) {
+  m_xChoice = new QComboBox(this);
+  m_xChoice->addItem(tr("time"), static_cast<int>(XAxis::Time));
+  m_xChoice->addItem(tr("updates"), static_cast<int>(XAxis::Updates));
+  m_xChoice->addItem(tr("bytes"), static_cast<int>(XAxis::Bytes));
+  controlsLayout()->insertWidget(0, new QLabel(tr("x:"), this));
+  controlsLayout()->insertWidget(1, m_xChoice);
+  connect(m_xChoice, &QComboBox::currentIndexChanged, this,
+          [this](int index) { setXAxis(static_cast<XAxis>(m_xChoice->itemData(index).toInt())); });
+  updateXTitle();
+}
+
+LiveChart::~LiveChart() = default;
+
+bool LiveChart::validIndex(int series) const {
+  return series >= 0 && series < static_cast<int>(m_series.size());
+}
+
+int LiveChart::addSeries(const QString& name, const QColor& color) {
+  auto* line = new QLineSeries();
+  line->setName(name);
+  QPen pen(color);
+  pen.setWidthF(1.5);
+  line->setPen(pen);
+  addAttachedSeries(line);
+  Entry entry;
+  entry.name = name;
+  entry.line = line;
+  m_series.push_back(std::move(entry));
+  markViewChanged();
+  return static_cast<int>(m_series.size()) - 1;
+}
+
+void LiveChart::reserve(int series, std::size_t points) {
+  if (validIndex(series)) m_series[static_cast<std::size_t>(series)].buffer.reserve(points);
+}
+
+void LiveChart::append(int series, double time, double updates, double bytes, double y) {
+  if (!validIndex(series)) return;
+  Entry& entry = m_series[static_cast<std::size_t>(series)];
+  entry.buffer.append(time, updates, bytes, y);
+  entry.dirty = true;
+  markDataChanged();
+}
+
+void LiveChart::append(int series, std::span<const SeriesPoint> points) {
+  if (!validIndex(series) || points.empty()) return;
+  Entry& entry = m_series[static_cast<std::size_t>(series)];
+  entry.buffer.append(points);
+  entry.dirty = true;
+  markDataChanged();
+}
+
+void LiveChart::clear() {
+  for (Entry& entry : m_series) {
+    entry.buffer.clear();
+    entry.dirty = true;
+  }
+  markDataChanged();
+}
+
+void LiveChart::setXAxis(XAxis axis) {
+  {
+    const QSignalBlocker block(m_xChoice);
+    m_xChoice->setCurrentIndex(m_xChoice->findData(static_cast<int>(axis)));
+  }
+  if (axis == m_xAxis) return;
+  m_xAxis = axis;
+  updateXTitle();
+  // A zoom in seconds means nothing in bytes: follow the data again.
+  resetZoom();
+}
+
+void LiveChart::updateXTitle() { setXTitle(xAxisTitle(m_xAxis)); }
+
+const SeriesBuffer& LiveChart::buffer(int series) const {
+  return m_series.at(static_cast<std::size_t>(series)).buffer;
+}
+
+QXYSeries* LiveChart::series(int series) const {
+  return validIndex(series) ? m_series[static_cast<std::size_t>(series)].line : nullptr;
+}
+
+int LiveChart::drawnPointCount(int series) const {
+  return validIndex(series) ? m_series[static_cast<std::size_t>(series)].drawn : 0;
+}
+
+bool LiveChart::dataExtent(Range& x, Range& y) const {
+  bool anyX = false;
+  bool anyY = false;
+  for (const Entry& entry : m_series) {
+    const SeriesBuffer& buffer = entry.buffer;
+    if (buffer.empty()) continue;
+    const std::vector<double>& xs = buffer.x(m_xAxis);
+    if (!anyX) {
+      x = {xs.front(), xs.back()};
+      anyX = true;
+    } else {
+      x = {std::min(x.min, xs.front()), std::max(x.max, xs.back())};
+    }
+    const YStats& stats = buffer.yStats();
+    const bool has = logY() ? stats.anyPositive : stats.any;
+    if (!has) continue;
+    const double lo = logY() ? stats.minPositive : stats.min;
+    const double hi = logY() ? stats.maxPositive : stats.max;
+    if (!anyY) {
+      y = {lo, hi};
+      anyY = true;
+    } else {
+      y = {std::min(y.min, lo), std::max(y.max, hi)};
+    }
+  }
+  if (!anyX) return false;
+  if (!(x.max > x.min)) x = {x.min - 0.5, x.max + 0.5};
+  if (!anyY) {
+    y = logY() ? Range{0.1, 10.0} : Range{0.0, 1.0};
+  } else if (logY()) {
+    // A little head room on a log scale is a ratio, not a difference.
+    y = y.max > y.min ? Range{y.min / 1.25, y.max * 1.25} : Range{y.min / 2.0, y.max * 2.0};
+  } else {
+    const double pad = y.max > y.min ? 0.05 * (y.max - y.min) : std::max(0.5, 0.05 * std::abs(y.max));
+    y = {y.min - pad, y.max + pad};
+  }
+  return true;
+}
+
+void LiveChart::drawFrame(bool viewChanged) {
+  const Range xr = xRange();
+  const int width = plotWidth();
+  const YFilter filter = logY() ? YFilter::Positive : YFilter::Finite;
+  for (Entry& entry : m_series) {
+    if (!viewChanged && !entry.dirty) continue;
+    const std::vector<double>& xs = entry.buffer.x(m_xAxis);
+    decimateMinMax(xs, entry.buffer.y(), xr.min, xr.max, width, filter, m_scratch, userZoomed());
+    entry.line->replace(m_scratch);
+    entry.drawn = static_cast<int>(m_scratch.size());
+    entry.dirty = false;
+  }
+}
+
+QString LiveChart::hoverText(QPointF chartPosition) const {
+  const double x = toValue(chartPosition).x();
+  double bestDistance = kHoverRadiusPx;
+  const Entry* best = nullptr;
+  std::size_t bestIndex = 0;
+  for (const Entry& entry : m_series) {
+    const SeriesBuffer& buffer = entry.buffer;
+    if (buffer.empty() || !entry.line->isVisible()) continue;
+    const std::size_t nearest = buffer.nearestIndex(m_xAxis, x);
+    // The nearest x may hold a NaN or (on log) a non-positive y: look at a few neighbours too.
+    const std::size_t from = nearest >= 2 ? nearest - 2 : 0;
+    const std::size_t to = std::min(buffer.size(), nearest + 3);
+    for (std::size_t i = from; i < to; ++i) {
+      const double px = buffer.x(m_xAxis)[i];
+      const double py = buffer.y()[i];
+      if (!isDrawable(px, py, logY() ? YFilter::Positive : YFilter::Finite)) continue;
+      const QPointF at = toChart(px, py);
+      const double distance = std::hypot(at.x() - chartPosition.x(), at.y() - chartPosition.y());
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = &entry;
+        bestIndex = i;
+      }
+    }
+  }
+  if (!best) return {};
+  const SeriesBuffer& buffer = best->buffer;
+  return tr("%1: t = %2 s, updates = %3, bytes = %4, y = %5")
+      .arg(best->name)
+      .arg(buffer.x(XAxis::Time)[bestIndex], 0, 'g', 6)
+      .arg(buffer.x(XAxis::Updates)[bestIndex], 0, 'f', 0)
+      .arg(buffer.x(XAxis::Bytes)[bestIndex], 0, 'g', 6)
+      .arg(buffer.y()[bestIndex], 0, 'g', 6);
+}
+
+}  // namespace distopt::ui

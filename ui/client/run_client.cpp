@@ -1,0 +1,257 @@
+#include "ui/client/run_client.hpp"
+
+#include <signal.h>
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QUuid>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include "net/telemetry/telemetry_json.hpp"
+
+namespace distopt::ui {
+namespace {
+
+QJsonObject toQJson(const nlohmann::json& json) {
+  return QJsonDocument::fromJson(QByteArray::fromStdString(json.dump())).object();
+}
+
+template <typename Record>
+std::vector<Record> parseBatch(const nlohmann::json& batch) {
+  std::vector<Record> records;
+  if (!batch.is_array()) return records;
+  records.reserve(batch.size());
+  for (const auto& item : batch) {
+    Record record;
+    if (net::fromJson(item, &record)) records.push_back(std::move(record));
+  }
+  return records;
+}
+
+}  // namespace
+
+QJsonObject RunEndpoints::toJson() const {
+  return {{"telemetry", telemetry}, {"control", control}, {"pid", pid}, {"out_directory", outDirectory}};
+}
+
+bool RunEndpoints::fromJson(const QJsonObject& json, RunEndpoints* endpoints) {
+  if (!json.value("telemetry").isString() || !json.value("control").isString()) return false;
+  endpoints->telemetry = json.value("telemetry").toString();
+  endpoints->control = json.value("control").toString();
+  endpoints->pid = static_cast<qint64>(json.value("pid").toDouble());
+  endpoints->outDirectory = json.value("out_directory").toString();
+  return true;
+}
+
+// The telemetry thread: a SUB socket for the run's telemetry and a DEALER for its control requests,
+// polled with a short timeout so stopping the thread is prompt. It only parses and forwards; all
+// state lives on the GUI side.
+class RunClient::Receiver {
+ public:
+  Receiver(RunClient& client, RunEndpoints endpoints) : m_client(client), m_endpoints(std::move(endpoints)) {
+    m_thread = std::thread([this] { loop(); });
+  }
+  ~Receiver() {
+    m_quit.store(true);
+    m_thread.join();
+  }
+  void requestStop() { m_stopRequested.store(true); }
+
+ private:
+  void loop();
+  bool processAlive() const { return m_endpoints.pid <= 0 || kill(static_cast<pid_t>(m_endpoints.pid), 0) == 0; }
+  /// The last line distopt-run wrote to its log: usually why it stopped.
+  QString lastLogLine() const {
+    if (m_endpoints.outDirectory.isEmpty()) return {};
+    QFile log(QDir(m_endpoints.outDirectory).filePath(QStringLiteral("run.log")));
+    if (!log.open(QIODevice::ReadOnly)) return {};
+    const auto lines = QString::fromUtf8(log.readAll()).split('\n', Qt::SkipEmptyParts);
+    return lines.isEmpty() ? QString() : lines.back().trimmed();
+  }
+
+  RunClient& m_client;
+  RunEndpoints m_endpoints;
+  std::atomic<bool> m_quit{false};
+  std::atomic<bool> m_stopRequested{false};
+  std::thread m_thread;
+};
+
+void RunClient::Receiver::loop() {
+  zmq::context_t context(1);
+  zmq::socket_t telemetry(context, zmq::socket_type::sub);
+  zmq::socket_t control(context, zmq::socket_type::dealer);
+  telemetry.set(zmq::sockopt::linger, 0);
+  control.set(zmq::sockopt::linger, 0);
+  telemetry.set(zmq::sockopt::subscribe, "");
+  try {
+    telemetry.connect(m_endpoints.telemetry.toStdString());
+    control.connect(m_endpoints.control.toStdString());
+  } catch (const zmq::error_t& e) {
+    QMetaObject::invokeMethod(&m_client, [this, text = QString::fromUtf8(e.what())] {
+      emit m_client.message(QStringLiteral("Cannot reach the run: %1").arg(text));
+      m_client.onReceiverFinished(false);
+    }, Qt::QueuedConnection);
+    return;
+  }
+
+  using Clock = std::chrono::steady_clock;
+  auto lastStatusRequest = Clock::now() - std::chrono::seconds(10);
+  auto lastHeard = Clock::now();
+  bool gotSummary = false;
+  bool sentStop = false;
+  while (!m_quit.load() && !gotSummary) {
+    const auto now = Clock::now();
+    if (now - lastStatusRequest > std::chrono::seconds(1)) {
+      lastStatusRequest = now;
+      control.send(zmq::str_buffer(R"({"command":"status"})"), zmq::send_flags::dontwait);
+    }
+    if (m_stopRequested.load() && !sentStop) {
+      sentStop = true;
+      control.send(zmq::str_buffer(R"({"command":"stop"})"), zmq::send_flags::dontwait);
+    }
+    zmq::pollitem_t items[] = {{telemetry.handle(), 0, ZMQ_POLLIN, 0}, {control.handle(), 0, ZMQ_POLLIN, 0}};
+    zmq::poll(items, 2, std::chrono::milliseconds(100));
+    if (items[1].revents & ZMQ_POLLIN) {
+      zmq::message_t reply;
+      if (control.recv(reply, zmq::recv_flags::dontwait)) {
+        lastHeard = Clock::now();
+        auto json = nlohmann::json::parse(reply.to_string(), nullptr, false);
+        if (json.is_object() && json.contains("state"))
+          QMetaObject::invokeMethod(&m_client, [this, status = toQJson(json)] { emit m_client.statusReceived(status); },
+                                    Qt::QueuedConnection);
+      }
+    }
+    while (items[0].revents & ZMQ_POLLIN) {
+      std::vector<zmq::message_t> frames;
+      if (!zmq::recv_multipart(telemetry, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
+      lastHeard = Clock::now();
+      if (frames.size() != 2) continue;
+      const std::string topic = frames[0].to_string();
+      auto body = nlohmann::json::parse(static_cast<const char*>(frames[1].data()),
+                                        static_cast<const char*>(frames[1].data()) + frames[1].size(), nullptr, false);
+      if (body.is_discarded()) continue;
+      // Emitted from this thread: connections to GUI-thread receivers are queued by Qt.
+      if (topic == "update") emit m_client.updatesReceived(parseBatch<UpdateEvent>(body));
+      else if (topic == "eval") emit m_client.evaluationsReceived(parseBatch<EvaluationPoint>(body));
+      else if (topic == "worker") emit m_client.workersReceived(parseBatch<WorkerStatus>(body));
+      else if (topic == "bandwidth") emit m_client.bandwidthReceived(parseBatch<BandwidthSample>(body));
+      else if (topic == "summary") {
+        gotSummary = true;
+        emit m_client.finished(toQJson(body));
+      }
+    }
+    // A coordinator that is gone (its process ended, or silent for long) will send nothing more.
+    if (!gotSummary && (!processAlive() || Clock::now() - lastHeard > std::chrono::seconds(15))) {
+      QMetaObject::invokeMethod(&m_client, [this, last = lastLogLine()] {
+        emit m_client.message(last.isEmpty()
+                                  ? QStringLiteral("The coordinator is gone; the run's data is in its folder and the run store.")
+                                  : QStringLiteral("The coordinator is gone: %1").arg(last));
+      }, Qt::QueuedConnection);
+      break;
+    }
+  }
+  if (!m_quit.load())
+    QMetaObject::invokeMethod(&m_client, [this, gotSummary] { m_client.onReceiverFinished(gotSummary); },
+                              Qt::QueuedConnection);
+}
+
+RunClient::RunClient(QObject* parent) : QObject(parent) {
+  qRegisterMetaType<std::vector<distopt::UpdateEvent>>();
+  qRegisterMetaType<std::vector<distopt::EvaluationPoint>>();
+  qRegisterMetaType<std::vector<distopt::WorkerStatus>>();
+  qRegisterMetaType<std::vector<distopt::BandwidthSample>>();
+}
+
+RunClient::~RunClient() { detach(); }
+
+QString RunClient::defaultRunProgram() {
+  return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("distopt-run"));
+}
+
+void RunClient::setState(State state) {
+  if (m_state == state) return;
+  m_state = state;
+  emit stateChanged(state);
+}
+
+bool RunClient::start(const QString& runProgram, const QString& experimentPath, const QString& outDirectory,
+                      const QStringList& extraArguments, QString* why) {
+  detach();
+  if (!QDir().mkpath(outDirectory)) {
+    if (why) *why = QStringLiteral("cannot create the run folder %1").arg(outDirectory);
+    return false;
+  }
+  // IPC endpoints named by us: no port to race for, and known before the coordinator starts.
+  const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR", QDir::tempPath());
+  const QString stem = QDir(runtime).filePath(
+      QStringLiteral("distopt-%1").arg(QUuid::createUuid().toString(QUuid::WithoutBraces).left(12)));
+  RunEndpoints endpoints;
+  endpoints.telemetry = QStringLiteral("ipc://%1.telemetry").arg(stem);
+  endpoints.control = QStringLiteral("ipc://%1.control").arg(stem);
+  endpoints.outDirectory = outDirectory;
+
+  QProcess process;
+  process.setProgram(runProgram);
+  process.setArguments(QStringList{experimentPath, "--out", outDirectory, "--telemetry", endpoints.telemetry,
+                                   "--control", endpoints.control, "--quiet"} +
+                       extraArguments);
+  process.setStandardOutputFile(QDir(outDirectory).filePath("run.log"));
+  process.setStandardErrorFile(QDir(outDirectory).filePath("run.log"), QIODevice::Append);
+  // Detached: the run belongs to nobody's window and survives the GUI (DESIGN.md §4).
+  if (!process.startDetached(&endpoints.pid)) {
+    if (why) *why = QStringLiteral("cannot start %1: %2").arg(runProgram, process.errorString());
+    return false;
+  }
+  QFile file(QDir(outDirectory).filePath("endpoints.json"));
+  if (file.open(QIODevice::WriteOnly | QIODevice::Truncate)) file.write(QJsonDocument(endpoints.toJson()).toJson());
+  setState(State::Starting);
+  return attach(endpoints, why);
+}
+
+bool RunClient::attach(const RunEndpoints& endpoints, QString* why) {
+  if (endpoints.telemetry.isEmpty() || endpoints.control.isEmpty()) {
+    if (why) *why = QStringLiteral("the run's endpoints are unknown");
+    return false;
+  }
+  m_receiver.reset();
+  m_endpoints = endpoints;
+  m_receiver = std::make_unique<Receiver>(*this, endpoints);
+  setState(State::Running);
+  return true;
+}
+
+bool RunClient::readEndpoints(const QString& outDirectory, RunEndpoints* endpoints, QString* why) {
+  QFile file(QDir(outDirectory).filePath("endpoints.json"));
+  if (!file.open(QIODevice::ReadOnly)) {
+    if (why) *why = QStringLiteral("%1: no endpoints.json (was the run started by the workbench?)").arg(outDirectory);
+    return false;
+  }
+  const auto document = QJsonDocument::fromJson(file.readAll());
+  if (!RunEndpoints::fromJson(document.object(), endpoints)) {
+    if (why) *why = QStringLiteral("%1: endpoints.json is malformed").arg(file.fileName());
+    return false;
+  }
+  return true;
+}
+
+void RunClient::requestStop() {
+  if (m_receiver) m_receiver->requestStop();
+}
+
+void RunClient::detach() {
+  m_receiver.reset();
+  if (m_state == State::Running || m_state == State::Starting) setState(State::Idle);
+}
+
+void RunClient::onReceiverFinished(bool gotSummary) { setState(gotSummary ? State::Finished : State::Failed); }
+
+}  // namespace distopt::ui

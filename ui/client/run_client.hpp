@@ -1,0 +1,88 @@
+#pragma once
+// RunClient: the GUI's one boundary to a run (DESIGN.md §6). It starts `distopt-run` for an experiment
+// (detached, so closing the GUI does not lose the run), or attaches to a coordinator that is already
+// running, receives its telemetry on its own thread and hands it to the GUI thread as queued signals in
+// batches. Widgets connect to this object and to the run store, never to a socket.
+//
+// Thread affinity: create and call from the GUI thread; signals are delivered there.
+
+#include <QJsonObject>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <memory>
+#include <vector>
+
+#include "core/telemetry/telemetry.hpp"
+
+namespace distopt::ui {
+
+/// Where a run's coordinator can be reached; written by start() to RUN_DIR/endpoints.json so a later
+/// session can reattach.
+struct RunEndpoints {
+  QString telemetry;
+  QString control;
+  qint64 pid = 0;
+  QString outDirectory;
+
+  QJsonObject toJson() const;
+  static bool fromJson(const QJsonObject& json, RunEndpoints* endpoints);
+};
+
+class RunClient : public QObject {
+  Q_OBJECT
+
+ public:
+  enum class State { Idle, Starting, Running, Finished, Failed };
+  Q_ENUM(State)
+
+  explicit RunClient(QObject* parent = nullptr);
+  ~RunClient() override;
+
+  /// Starts `runProgram` (distopt-run) on `experimentPath` with `extraArguments` (e.g. --engine sim),
+  /// writing results to `outDirectory`. Returns false with *why if the program cannot be started.
+  bool start(const QString& runProgram, const QString& experimentPath, const QString& outDirectory,
+             const QStringList& extraArguments, QString* why);
+  /// Attaches to a running coordinator (read-only unless stop is requested).
+  bool attach(const RunEndpoints& endpoints, QString* why);
+  /// Reads OUT_DIR/endpoints.json written by start().
+  static bool readEndpoints(const QString& outDirectory, RunEndpoints* endpoints, QString* why);
+  /// Asks the coordinator to stop the run (through its control socket).
+  void requestStop();
+  /// Stops listening; the run itself goes on.
+  void detach();
+
+  State state() const { return m_state; }
+  const RunEndpoints& endpoints() const { return m_endpoints; }
+  /// Default distopt-run: next to this program.
+  static QString defaultRunProgram();
+
+ signals:
+  void stateChanged(distopt::ui::RunClient::State state);
+  void updatesReceived(const std::vector<distopt::UpdateEvent>& events);
+  void evaluationsReceived(const std::vector<distopt::EvaluationPoint>& points);
+  void workersReceived(const std::vector<distopt::WorkerStatus>& workers);
+  void bandwidthReceived(const std::vector<distopt::BandwidthSample>& samples);
+  /// The coordinator's status reply (time, updates, time_limit, workers alive...), about once a second.
+  void statusReceived(const QJsonObject& status);
+  /// summary.json's content when the run ends.
+  void finished(const QJsonObject& summary);
+  /// Something the user should read (start failure, lost coordinator).
+  void message(const QString& text);
+
+ private:
+  void setState(State state);
+  void onReceiverFinished(bool gotSummary);
+
+  class Receiver;
+  std::unique_ptr<Receiver> m_receiver;
+  RunEndpoints m_endpoints;
+  State m_state = State::Idle;
+};
+
+}  // namespace distopt::ui
+
+Q_DECLARE_METATYPE(std::vector<distopt::UpdateEvent>)
+Q_DECLARE_METATYPE(std::vector<distopt::EvaluationPoint>)
+Q_DECLARE_METATYPE(std::vector<distopt::WorkerStatus>)
+Q_DECLARE_METATYPE(std::vector<distopt::BandwidthSample>)

@@ -1,0 +1,77 @@
+#pragma once
+// The live dashboard: convergence, delay histogram, bandwidth and the workers table for one run, plus
+// the manager view (large numbers). It only consumes telemetry batches handed to it (from RunClient or
+// from the run store); keeping every point and drawing at a fixed frame rate is the charts' job.
+
+#include <QJsonObject>
+#include <QWidget>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/telemetry/telemetry.hpp"
+#include "ui/dashboard/workers_model.hpp"
+
+class QLabel;
+class QTabWidget;
+class QTableView;
+
+namespace distopt::ui {
+
+class BandwidthChart;
+class DelayHistogram;
+class LiveChart;
+
+class Dashboard : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit Dashboard(QWidget* parent = nullptr);
+
+  /// Clears everything for a new run of `experiment` (markers: R, n - 1).
+  void beginRun(const nlohmann::json& experiment);
+  void addUpdates(const std::vector<distopt::UpdateEvent>& events);
+  void addEvaluations(const std::vector<distopt::EvaluationPoint>& points);
+  void addBandwidth(const std::vector<distopt::BandwidthSample>& samples);
+  void updateWorkers(const std::vector<distopt::WorkerStatus>& workers);
+  void finishRun(const QJsonObject& summary);
+
+  LiveChart* convergence() const { return m_convergence; }
+  DelayHistogram* delays() const { return m_delays; }
+  BandwidthChart* bandwidth() const { return m_bandwidth; }
+  const WorkersModel& workersModel() const { return *m_workers; }
+  QTabWidget* tabs() const { return m_tabs; }
+  /// Redraws every chart now (screenshots, tests); normally the charts' own 30 Hz timers do it.
+  void refreshNow();
+
+ private:
+  void updateManagerView();
+
+  QTabWidget* m_tabs = nullptr;
+  LiveChart* m_convergence = nullptr;
+  DelayHistogram* m_delays = nullptr;
+  BandwidthChart* m_bandwidth = nullptr;
+  WorkersModel* m_workers = nullptr;
+  QTableView* m_workersView = nullptr;
+  int m_gapSeries = -1;
+  int m_gradSeries = -1;
+  bool m_haveGap = false;
+
+  // Manager view.
+  QLabel* m_bigGap = nullptr;
+  QLabel* m_bigTime = nullptr;
+  QLabel* m_bigUpdates = nullptr;
+  QLabel* m_bigWorkers = nullptr;
+  QLabel* m_bigBytes = nullptr;
+  QLabel* m_bigTarget = nullptr;
+  LiveChart* m_managerChart = nullptr;
+  int m_managerSeries = -1;
+  std::uint64_t m_accepted = 0;
+  EvaluationPoint m_last;
+  std::optional<double> m_timeToTarget;
+  std::optional<double> m_targetGap;
+  int m_workerTotal = 0;
+};
+
+}  // namespace distopt::ui

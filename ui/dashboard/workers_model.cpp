@@ -1,0 +1,93 @@
+#include "ui/dashboard/workers_model.hpp"
+
+#include <QBrush>
+#include <QColor>
+
+namespace distopt::ui {
+
+QString formatBytes(double bytes) {
+  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+  int unit = 0;
+  while (bytes >= 1000.0 && unit < 4) {
+    bytes /= 1000.0;
+    ++unit;
+  }
+  return unit == 0 ? QStringLiteral("%1 B").arg(bytes, 0, 'f', 0) : QStringLiteral("%1 %2").arg(bytes, 0, 'f', 1).arg(units[unit]);
+}
+
+WorkersModel::WorkersModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+int WorkersModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(m_workers.size());
+}
+
+int WorkersModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant WorkersModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  static const char* names[] = {"Worker", "Host", "State", "s/job", "Jobs", "Accepted", "Discarded",
+                                "Cancelled", "Mean delay", "Bytes up", "Bytes down", "Reason"};
+  return section >= 0 && section < ColumnCount ? QString::fromLatin1(names[section]) : QVariant();
+}
+
+QVariant WorkersModel::data(const QModelIndex& index, int role) const {
+  if (!index.isValid() || index.row() >= static_cast<int>(m_workers.size())) return {};
+  const WorkerStatus& w = m_workers[static_cast<std::size_t>(index.row())];
+  if (role == Qt::ForegroundRole && index.column() == State) {
+    if (w.state == "dead") return QBrush(QColor(200, 30, 30));
+    if (w.state == "suspect" || w.state == "slow") return QBrush(QColor(200, 120, 0));
+    return QBrush(QColor(20, 130, 40));
+  }
+  if (role == Qt::TextAlignmentRole && index.column() != Host && index.column() != State && index.column() != Reason)
+    return int(Qt::AlignRight | Qt::AlignVCenter);
+  if (role != Qt::DisplayRole && role != Qt::UserRole && role != Qt::ToolTipRole) return {};
+  const bool raw = role == Qt::UserRole;
+  switch (index.column()) {
+    case Id: return w.worker;
+    case Host: return QString::fromStdString(w.host);
+    case State: return QString::fromStdString(w.state);
+    case Speed: return raw ? QVariant(w.meanJobSeconds) : QVariant(QString::number(w.meanJobSeconds, 'g', 3));
+    case Jobs: return static_cast<qulonglong>(w.counters.jobsSent);
+    case Accepted: return static_cast<qulonglong>(w.counters.accepted);
+    case Discarded: return static_cast<qulonglong>(w.counters.discarded);
+    case Cancelled: return static_cast<qulonglong>(w.counters.cancelled + w.counters.lateCancelled);
+    case MeanDelay: return raw ? QVariant(w.meanDelay) : QVariant(QString::number(w.meanDelay, 'f', 2));
+    case BytesUp: return raw ? QVariant(static_cast<qulonglong>(w.bytesUp)) : QVariant(formatBytes(w.bytesUp));
+    case BytesDown: return raw ? QVariant(static_cast<qulonglong>(w.bytesDown)) : QVariant(formatBytes(w.bytesDown));
+    case Reason: return QString::fromStdString(w.reason);
+    default: return {};
+  }
+}
+
+void WorkersModel::update(const std::vector<WorkerStatus>& batch) {
+  for (const auto& status : batch) {
+    if (status.worker < 0) continue;
+    const auto index = static_cast<std::size_t>(status.worker);
+    if (index >= m_workers.size()) {
+      beginInsertRows({}, static_cast<int>(m_workers.size()), static_cast<int>(index));
+      m_workers.resize(index + 1);
+      m_known.resize(index + 1, false);
+      for (std::size_t i = 0; i < m_workers.size(); ++i)
+        if (!m_known[i]) m_workers[i].worker = static_cast<int>(i);
+      endInsertRows();
+    }
+    m_workers[index] = status;
+    m_known[index] = true;
+    emit dataChanged(this->index(static_cast<int>(index), 0), this->index(static_cast<int>(index), ColumnCount - 1));
+  }
+}
+
+void WorkersModel::clear() {
+  beginResetModel();
+  m_workers.clear();
+  m_known.clear();
+  endResetModel();
+}
+
+int WorkersModel::countInState(const QString& state) const {
+  int count = 0;
+  for (const auto& w : m_workers) count += QString::fromStdString(w.state) == state ? 1 : 0;
+  return count;
+}
+
+}  // namespace distopt::ui
