@@ -1,5 +1,7 @@
 #include "core/algorithms/server.hpp"
 
+#include <cmath>
+
 #include "core/util/check.hpp"
 
 namespace distopt {
@@ -105,7 +107,9 @@ void AsyncServer::cancelJob(int worker, ActionSink& sink) {
 void AsyncServer::applyStep(const Vector& direction, double step) {
   DISTOPT_CHECK(direction.size() == m_x.size());
   m_candidate.noalias() = m_x - step * direction;
-  if (!m_candidate.allFinite()) {
+  // NaN and Inf propagate through a sum, so one vectorised reduction finds them; allFinite() is a
+  // scalar loop that cost a quarter of the coordinator's time per update at d = 1e5.
+  if (!std::isfinite(m_candidate.sum())) {
     m_diverged = true;
     return;
   }

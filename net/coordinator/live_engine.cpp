@@ -133,7 +133,9 @@ class LiveEngine::Impl final : public ActionSink {
   void handleGrad(int worker, const Message& message);
   void handleControl();
   void markDead(int worker, const std::string& reason);
-  void processDeaths();
+  /// Applies deaths noticed inside callbacks; with `reapProcesses` also asks the launcher which local
+  /// workers exited (a syscall per child, so once per loop turn rather than per message).
+  void processDeaths(bool reapProcesses = true);
   void checkLiveness();
   void sendHeartbeats();
   void publishStatus(bool force);
@@ -295,7 +297,7 @@ void LiveEngine::Impl::markDead(int worker, const std::string& reason) {
   m_sinks.onWorkerStatus(statusOf(worker));
 }
 
-void LiveEngine::Impl::processDeaths() {
+void LiveEngine::Impl::processDeaths(bool reapProcesses) {
   // Deaths found inside a server callback are applied here, after the callback returned: the state
   // machine is never re-entered.
   while (!m_pendingDeaths.empty()) {
@@ -303,7 +305,7 @@ void LiveEngine::Impl::processDeaths() {
     m_pendingDeaths.clear();
     for (const auto& [worker, reason] : pending) markDead(worker, reason);
   }
-  if (m_launcher) {
+  if (m_launcher && reapProcesses) {
     for (const auto& exit : m_launcher->reap()) {
       if (exit.workerId < 0 || exit.workerId >= static_cast<int>(m_peers.size())) continue;
       const std::string what = "process " + std::to_string(exit.pid) + " " + exit.description;
@@ -551,7 +553,7 @@ void LiveEngine::Impl::drainWorkers() {
       continue;
     }
     handleMessage(identity, std::move(*message), bytes);
-    processDeaths();
+    processDeaths(/*reapProcesses=*/false);
   }
 }
 
