@@ -150,15 +150,7 @@ void SimEngine::Impl::cancelJob(int worker, std::uint64_t jobId) {
 
 void SimEngine::Impl::record(const OutcomeRecord& record) {
   const InFlightJob& job = m_jobs[record.worker];
-  UpdateEvent event;
-  event.time = m_now;
-  event.worker = record.worker;
-  event.jobId = record.jobId;
-  event.jobVersion = record.jobVersion;
-  event.delay = record.delay;
-  event.outcome = record.outcome;
-  event.versionAfter = record.versionAfter;
-  event.age = job.jobId == record.jobId ? m_now - job.start : 0.0;
+  UpdateEvent event = makeUpdateEvent(record, m_now, job.jobId == record.jobId ? m_now - job.start : 0.0, 0);
   if (record.outcome == Outcome::Cancelled) {
     event.bytes = m_options.wire.cancel;
   } else {

@@ -24,6 +24,22 @@ struct UpdateEvent {
   std::uint64_t bytes = 0;      ///< the message that carried this outcome: GRAD up, or CANCEL down
 };
 
+/// The event for a server's outcome record, stamped by the engine with its time, the job's age and
+/// the bytes of the message that carried it.
+inline UpdateEvent makeUpdateEvent(const OutcomeRecord& record, double time, double age, std::uint64_t bytes) {
+  UpdateEvent event;
+  event.time = time;
+  event.worker = record.worker;
+  event.jobId = record.jobId;
+  event.jobVersion = record.jobVersion;
+  event.delay = record.delay;
+  event.outcome = record.outcome;
+  event.versionAfter = record.versionAfter;
+  event.age = age;
+  event.bytes = bytes;
+  return event;
+}
+
 struct EvaluationPoint {
   double time = 0.0;
   std::uint64_t updates = 0;

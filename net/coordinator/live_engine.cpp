@@ -270,16 +270,9 @@ void LiveEngine::Impl::cancelJob(int worker, std::uint64_t jobId) { sendTo(worke
 
 void LiveEngine::Impl::record(const OutcomeRecord& record) {
   Peer& peer = m_peers[static_cast<std::size_t>(record.worker)];
-  UpdateEvent event;
-  event.time = now();
-  event.worker = record.worker;
-  event.jobId = record.jobId;
-  event.jobVersion = record.jobVersion;
-  event.delay = record.delay;
-  event.outcome = record.outcome;
-  event.versionAfter = record.versionAfter;
-  event.age = event.time - peer.jobSentAt;
-  event.bytes = m_lastMessageBytes;  // the GRAD just received, or the CANCEL just sent
+  const double t = now();
+  // Bytes: the GRAD just received, or the CANCEL just sent.
+  const UpdateEvent event = makeUpdateEvent(record, t, t - peer.jobSentAt, m_lastMessageBytes);
   if (record.outcome == Outcome::Accepted) {
     m_tally.countAccepted(record.delay);
     peer.delaySum += static_cast<double>(record.delay);
