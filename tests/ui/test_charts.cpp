@@ -6,10 +6,12 @@
 #include <QGridLayout>
 #include <QImage>
 #include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QValueAxis>
+#include <QWheelEvent>
 #include <QtTest>
 
 #include <algorithm>
@@ -139,6 +141,17 @@ class TestCharts : public QObject {
     const YFilter filter = logFilter ? YFilter::Positive : YFilter::Finite;
     QList<QPointF> out;
     decimateMinMax(x, y, xMin, xMax, width, filter, out);
+
+    // Block summaries change the cost, never the result.
+    BlockExtremes blocks;
+    for (std::size_t i = 0; i < n; ++i) blocks.add(i, y[i]);
+    QList<QPointF> fast;
+    decimateMinMax(x, y, xMin, xMax, width, filter, fast, false, &blocks);
+    QCOMPARE(fast, out);
+    decimateMinMax(x, y, x.front(), x.back(), 7, filter, fast, false, &blocks);
+    QList<QPointF> slow;
+    decimateMinMax(x, y, x.front(), x.back(), 7, filter, slow);
+    QCOMPARE(fast, slow);
 
     QVERIFY(!out.isEmpty());
     QVERIFY2(out.size() <= 2 * width + 2, qPrintable(QString::number(out.size())));
@@ -345,6 +358,53 @@ class TestCharts : public QObject {
     QCOMPARE(chart.xRange().max, 11999.0);
   }
 
+  void liveChartMouseZoomPanHover() {
+    LiveChart chart;
+    chart.resize(800, 450);
+    showAndSettle(chart);
+    const int s = chart.addSeries("loss", Qt::red);
+    for (int i = 0; i <= 1000; ++i) chart.append(s, i, i, i, 1.0 + 0.5 * std::sin(i * 0.05));
+    chart.refreshNow();
+    QCoreApplication::processEvents();
+    chart.refreshNow();
+    QWidget* viewport = chart.view()->viewport();
+    const QRectF plot = chart.chart()->plotArea();
+    const auto toViewport = [&](QPointF chartPoint) {
+      return chart.view()->mapFromScene(chart.chart()->mapToScene(chartPoint));
+    };
+
+    // Wheel up over the plot zooms in about the cursor.
+    const QPoint centre = toViewport(plot.center());
+    QWheelEvent wheel(centre, viewport->mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(viewport, &wheel);
+    QVERIFY(chart.userZoomed());
+    const auto zoomed = chart.xRange();
+    QVERIFY(zoomed.max - zoomed.min < 1000.0 * 0.9);
+    QVERIFY(std::abs((zoomed.min + zoomed.max) / 2 - 500.0) < 30.0);
+
+    // Middle-button drag pans: dragging right moves the view to smaller x.
+    QTest::mousePress(viewport, Qt::MiddleButton, {}, centre);
+    QTest::mouseMove(viewport, centre + QPoint(100, 0));
+    QTest::mouseRelease(viewport, Qt::MiddleButton, {}, centre + QPoint(100, 0));
+    QVERIFY(chart.xRange().min < zoomed.min);
+    QVERIFY(std::abs((chart.xRange().max - chart.xRange().min) - (zoomed.max - zoomed.min)) < 1e-6);
+
+    // Hovering on the curve reports the nearest point.
+    chart.refreshNow();
+    const double x = std::round((chart.xRange().min + chart.xRange().max) / 2);
+    const QPointF onCurve = chart.chart()->mapToPosition(QPointF(x, 1.0 + 0.5 * std::sin(x * 0.05)), chart.series(s));
+    QTest::mouseMove(viewport, toViewport(onCurve));
+    QTRY_VERIFY(chart.readout().startsWith("loss:"));
+    QVERIFY2(chart.readout().contains(QStringLiteral("updates = %1").arg(x)), qPrintable(chart.readout()));
+
+    // Double click goes back to following the data.
+    QTest::mouseDClick(viewport, Qt::LeftButton, {}, centre);
+    QVERIFY(!chart.userZoomed());
+    chart.refreshNow();
+    QCOMPARE(chart.xRange().max, 1000.0);
+  }
+
   // ---- DelayHistogram ------------------------------------------------------------------------
 
   void delayHistogramCountsPerOutcome() {
@@ -426,6 +486,11 @@ class TestCharts : public QObject {
     histogram.setLogY(true);
     histogram.refreshNow();
     QVERIFY(!histogram.markerValue(DelayHistogram::Marker::R));
+    for (QAbstractSeries* series : histogram.chart()->series())
+      if (series->name().startsWith("R =")) {
+        QVERIFY(!series->isVisible());
+        for (QLegendMarker* marker : histogram.chart()->legend()->markers(series)) QVERIFY(!marker->isVisible());
+      }
     QVERIFY(histogram.yRange().min > 0.0);
     for (const Outcome outcome : DelayHistogram::kOutcomes)
       for (const QPointF& p : histogram.outcomeSeries(outcome)->upperSeries()->points())

@@ -81,7 +81,7 @@ double BandwidthChart::Cumulative::at(double t) const {
 
 BandwidthChart::BandwidthChart(QWidget* parent) : ChartPanel(parent) {
   setTitle(tr("Bandwidth"));
-  setXTitle(tr("wall-clock time [s]"));
+  setXTitle(tr("time [units; live: unit_ms each]"));
 
   for (int dir = 0; dir < 2; ++dir) {
     auto* line = new QLineSeries();

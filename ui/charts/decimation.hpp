@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <span>
+#include <vector>
 
 #include <QList>
 #include <QPointF>
@@ -24,6 +25,37 @@ struct IndexRange {
   bool empty() const { return end <= begin; }
 };
 
+/// Per-block extremes of a y array (blocks of kBlock consecutive points), kept up to date on
+/// append in O(1), so decimating a long range reads ~1/kBlock of its points: whole blocks inside a
+/// pixel column are summarised, only the partial blocks at column edges are scanned. Without it a
+/// frame would touch every visible point of every series.
+class BlockExtremes {
+ public:
+  static constexpr std::size_t kBlock = 64;
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  /// One extreme: where it is and its value (kept here so a frame reads the summaries as one
+  /// sequential stream instead of chasing each index into y).
+  struct Extreme {
+    std::size_t index = kNone;
+    double value = 0.0;
+  };
+  struct Block {
+    Extreme minFinite;
+    Extreme maxFinite;
+    Extreme minPositive;
+    Extreme maxPositive;
+  };
+
+  /// Records y at `index`, which must be the next point (index == number of points seen so far).
+  void add(std::size_t index, double y);
+  void clear() { m_blocks.clear(); }
+  void reserve(std::size_t points) { m_blocks.reserve(points / kBlock + 1); }
+  std::span<const Block> blocks() const { return m_blocks; }
+
+ private:
+  std::vector<Block> m_blocks;
+};
+
 /// Indices of the points with xMin <= x <= xMax in non-decreasing x, by binary search.
 IndexRange findRange(std::span<const double> x, double xMin, double xMax);
 
@@ -37,8 +69,10 @@ bool isDrawable(double x, double y, YFilter filter);
 /// they are all copied. With includeNeighbours, the nearest drawable point just outside each end
 /// is added too (up to 2 more), so a zoomed-in line reaches the plot edges instead of stopping at
 /// the last point inside.
+/// `blocks`, when given, must describe `y` and x must then be finite; it changes the cost, never
+/// the result.
 void decimateMinMax(std::span<const double> x, std::span<const double> y, double xMin, double xMax,
                     int pixelWidth, YFilter filter, QList<QPointF>& out,
-                    bool includeNeighbours = false);
+                    bool includeNeighbours = false, const BlockExtremes* blocks = nullptr);
 
 }  // namespace distopt::ui

@@ -262,6 +262,8 @@ void DelayHistogram::drawMarkers() {
     marker.value = values[i];
     if (!values[i]) {
       marker.line->setVisible(false);
+      for (QLegendMarker* legendMarker : chart()->legend()->markers(marker.line))
+        legendMarker->setVisible(false);
       marker.label->hide();
       continue;
     }

@@ -42,7 +42,7 @@ QString xAxisTitle(XAxis axis) {
     case XAxis::Time:
       break;
   }
-  return QObject::tr("wall-clock time [s]");
+  return QObject::tr("time [units; live: unit_ms each]");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,10 +257,7 @@ void ChartPanel::restoreRanges() {
   applyRanges(x, y);
 }
 
-void ChartPanel::rebuildYAxis() {
-  m_applyingRange = true;
-  // Points drawn for the old scale (zeros, negatives) must not reach a log axis even for one
-  // layout pass; the next frame redraws everything for the new scale.
+void ChartPanel::clearDrawnPoints() {
   for (QAbstractSeries* series : m_attached) {
     if (auto* xy = qobject_cast<QXYSeries*>(series)) {
       xy->clear();
@@ -269,6 +266,13 @@ void ChartPanel::rebuildYAxis() {
       if (area->lowerSeries()) area->lowerSeries()->clear();
     }
   }
+}
+
+void ChartPanel::rebuildYAxis() {
+  m_applyingRange = true;
+  // Points drawn for the old scale (zeros, negatives) must not reach a log axis even for one
+  // layout pass; the next frame redraws everything for the new scale.
+  clearDrawnPoints();
   if (m_yAxis) {
     chart()->removeAxis(m_yAxis);
     delete m_yAxis;
@@ -387,6 +391,10 @@ void ChartPanel::frame(bool force) {
       x = {0.0, 1.0};
       y = m_logY ? Range{0.1, 10.0} : Range{0.0, 1.0};
     }
+    // Qt recomputes every series' geometry (path and hover shape) on each axis range change, then
+    // again on replace(). Every series is redrawn below anyway when the range moves, so empty them
+    // first: the range changes then cost nothing and each series is laid out once per frame.
+    if (!(x == m_xRange) || !(y == m_yRange)) clearDrawnPoints();
     applyRanges(x, y);
   }
   const int width = plotWidth();
@@ -452,7 +460,9 @@ int LiveChart::addSeries(const QString& name, const QColor& color) {
   auto* line = new QLineSeries();
   line->setName(name);
   QPen pen(color);
-  pen.setWidthF(1.5);
+  // 1 px: Qt strokes it with its fast cosmetic path; wider pens go through the general stroker,
+  // which costs more than the rest of a frame for dense min/max zigzags.
+  pen.setWidthF(1.0);
   line->setPen(pen);
   addAttachedSeries(line);
   Entry entry;
@@ -563,7 +573,8 @@ void LiveChart::drawFrame(bool viewChanged) {
   for (Entry& entry : m_series) {
     if (!viewChanged && !entry.dirty) continue;
     const std::vector<double>& xs = entry.buffer.x(m_xAxis);
-    decimateMinMax(xs, entry.buffer.y(), xr.min, xr.max, width, filter, m_scratch, userZoomed());
+    decimateMinMax(xs, entry.buffer.y(), xr.min, xr.max, width, filter, m_scratch, userZoomed(),
+                   &entry.buffer.blocks());
     entry.line->replace(m_scratch);
     entry.drawn = static_cast<int>(m_scratch.size());
     entry.dirty = false;

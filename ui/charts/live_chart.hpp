@@ -134,6 +134,7 @@ class ChartPanel : public QWidget {
   void rebuildYAxis();
   void applyRanges(const Range& x, const Range& y);
   void restoreRanges();
+  void clearDrawnPoints();
   void updateTicks();
   void coarsenTicksFor(const Range& x, const Range& y);
   void onAxisRangeChanged();

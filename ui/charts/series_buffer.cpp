@@ -8,8 +8,8 @@ namespace distopt::ui {
 namespace {
 
 void pushMonotone(std::vector<double>& column, double value) {
-  if (!column.empty() && !(value >= column.back())) value = column.back();
-  if (column.empty() && std::isnan(value)) value = 0.0;
+  if (!std::isfinite(value)) value = column.empty() ? 0.0 : column.back();
+  if (!column.empty() && value < column.back()) value = column.back();
   column.push_back(value);
 }
 
@@ -20,6 +20,7 @@ void SeriesBuffer::reserve(std::size_t points) {
   m_updates.reserve(points);
   m_bytes.reserve(points);
   m_y.reserve(points);
+  m_blocks.reserve(points);
 }
 
 void SeriesBuffer::append(double time, double updates, double bytes, double y) {
@@ -27,6 +28,7 @@ void SeriesBuffer::append(double time, double updates, double bytes, double y) {
   pushMonotone(m_updates, updates);
   pushMonotone(m_bytes, bytes);
   m_y.push_back(y);
+  m_blocks.add(m_y.size() - 1, y);
   if (!std::isfinite(y)) return;
   if (!m_stats.any) {
     m_stats.min = m_stats.max = y;
@@ -59,6 +61,7 @@ void SeriesBuffer::clear() {
   m_updates.clear();
   m_bytes.clear();
   m_y.clear();
+  m_blocks.clear();
   m_stats = {};
 }
 

@@ -7,6 +7,8 @@
 #include <span>
 #include <vector>
 
+#include "ui/charts/decimation.hpp"
+
 namespace distopt::ui {
 
 /// What the x-axis of a live chart measures.
@@ -32,8 +34,8 @@ struct YStats {
 class SeriesBuffer {
  public:
   void reserve(std::size_t points);
-  /// Amortised O(1). x values must be non-decreasing per axis; a smaller or NaN x is replaced by
-  /// the previous one, because decimation and hover look-ups binary-search x and a single
+  /// Amortised O(1). x values must be non-decreasing per axis; a smaller or non-finite x is
+  /// replaced by the previous one (0 for the first point), because decimation and hover look-ups binary-search x and a single
   /// out-of-order point would otherwise break them for the whole series.
   void append(double time, double updates, double bytes, double y);
   void append(const SeriesPoint& point) { append(point.time, point.updates, point.bytes, point.y); }
@@ -45,6 +47,8 @@ class SeriesBuffer {
   const std::vector<double>& x(XAxis axis) const;
   const std::vector<double>& y() const { return m_y; }
   const YStats& yStats() const { return m_stats; }
+  /// Per-block y extremes for fast decimation (see decimateMinMax).
+  const BlockExtremes& blocks() const { return m_blocks; }
   /// Index of the point whose x (on `axis`) is nearest to `value`; size() when empty.
   std::size_t nearestIndex(XAxis axis, double value) const;
 
@@ -54,6 +58,7 @@ class SeriesBuffer {
   std::vector<double> m_bytes;
   std::vector<double> m_y;
   YStats m_stats;
+  BlockExtremes m_blocks;
 };
 
 }  // namespace distopt::ui
