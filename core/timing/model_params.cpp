@@ -21,4 +21,16 @@ void requireWorkers(int numWorkers, const std::string& path) {
     throw InputError(path, "a time model needs at least one worker (got " + std::to_string(numWorkers) + ")");
 }
 
+OptionSpec scaleOption(const std::string& help) {
+  OptionSpec spec;
+  spec.name = "c";
+  spec.type = OptionType::Double;
+  spec.defaultValue = 1.0;
+  spec.minValue = 0.0;
+  spec.minExclusive = true;
+  spec.help = help;
+  spec.unit = "time units";
+  return spec;
+}
+
 }  // namespace distopt

@@ -20,4 +20,8 @@ nlohmann::json checkedParams(const std::vector<OptionSpec>& specs, const nlohman
 /// Throws InputError(path, ...) unless numWorkers >= 1.
 void requireWorkers(int numWorkers, const std::string& path);
 
+/// The time scale option "c" (a number > 0 in time units, default 1) that several models share;
+/// only its help text differs.
+OptionSpec scaleOption(const std::string& help);
+
 }  // namespace distopt

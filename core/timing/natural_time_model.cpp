@@ -32,15 +32,7 @@ TimeModelEntry naturalTimeModelEntry() {
   TimeModelEntry entry;
   entry.name = "natural";
   entry.summary = "TM-6: no injected delay (live: real compute time only; virtual: c units per job)";
-  OptionSpec spec;
-  spec.name = "c";
-  spec.type = OptionType::Double;
-  spec.defaultValue = 1.0;
-  spec.minValue = 0.0;
-  spec.minExclusive = true;
-  spec.help = "Virtual-time stand-in for one job of any worker; live runs ignore it";
-  spec.unit = "time units";
-  entry.options.push_back(spec);
+  entry.options.push_back(scaleOption("Virtual-time stand-in for one job of any worker; live runs ignore it"));
   entry.make = [specs = entry.options](const nlohmann::json& params, int numWorkers,
                                        std::uint64_t /*runSeed*/,
                                        const std::string& path) -> std::unique_ptr<TimeModel> {

@@ -61,17 +61,7 @@ TimeModelEntry ringmasterTimeModelEntry() {
   TimeModelEntry entry;
   entry.name = "ringmaster";
   entry.summary = "TM-2: Ringmaster-paper random times c*(1 + sqrt(i-1) + |N(0, i)|), fresh per job";
-  {
-    OptionSpec spec;
-    spec.name = "c";
-    spec.type = OptionType::Double;
-    spec.defaultValue = 1.0;
-    spec.minValue = 0.0;
-    spec.minExclusive = true;
-    spec.help = "Scale c multiplying every duration";
-    spec.unit = "time units";
-    entry.options.push_back(spec);
-  }
+  entry.options.push_back(scaleOption("Scale c multiplying every duration"));
   {
     OptionSpec spec;
     spec.name = "shuffle";

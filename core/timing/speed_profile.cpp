@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/timing/model_params.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
 
@@ -97,17 +98,7 @@ std::vector<double> SpeedProfile::baseTimes(int numWorkers) const {
 
 std::vector<OptionSpec> SpeedProfile::optionSpecs(const std::string& what) {
   std::vector<OptionSpec> specs;
-  {
-    OptionSpec spec;
-    spec.name = "c";
-    spec.type = OptionType::Double;
-    spec.defaultValue = 1.0;
-    spec.minValue = 0.0;
-    spec.minExclusive = true;
-    spec.help = "Scale c: worker i's " + what + " is c*h(i) (+ offset_eps*i)";
-    spec.unit = "time units";
-    specs.push_back(spec);
-  }
+  specs.push_back(scaleOption("Scale c: worker i's " + what + " is c*h(i) (+ offset_eps*i)"));
   {
     OptionSpec spec;
     spec.name = "h";
