@@ -119,21 +119,21 @@ void AsyncServer::applyStep(const Vector& direction, double step) {
 
 void AsyncServer::recordAccepted(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink) {
   ++m_workers[arrival.worker].counters.accepted;
-  sink.record({.worker = arrival.worker,
-               .jobId = arrival.jobId,
-               .jobVersion = arrival.version,
-               .delay = delay,
-               .outcome = Outcome::Accepted,
-               .versionAfter = m_version});
+  recordArrival(arrival, delay, Outcome::Accepted, sink);
 }
 
 void AsyncServer::recordDiscarded(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink) {
   ++m_workers[arrival.worker].counters.discarded;
+  recordArrival(arrival, delay, Outcome::Discarded, sink);
+}
+
+void AsyncServer::recordArrival(const GradientArrival& arrival, std::int64_t delay, Outcome outcome,
+                                ActionSink& sink) {
   sink.record({.worker = arrival.worker,
                .jobId = arrival.jobId,
                .jobVersion = arrival.version,
                .delay = delay,
-               .outcome = Outcome::Discarded,
+               .outcome = outcome,
                .versionAfter = m_version});
 }
 

@@ -136,6 +136,8 @@ class AsyncServer {
   void recordDiscarded(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink);
 
  private:
+  void recordArrival(const GradientArrival& arrival, std::int64_t delay, Outcome outcome, ActionSink& sink);
+
   struct WorkerState {
     std::uint64_t jobId = 0;
     std::uint64_t version = 0;
