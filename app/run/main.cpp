@@ -43,7 +43,8 @@ void printOptions(const std::vector<OptionSpec>& options) {
 void printList() {
   std::printf("Algorithms (algorithm.name):\n");
   for (const auto& entry : algorithmEntries()) {
-    std::printf("  %s — %s\n", entry.name.c_str(), entry.summary.c_str());
+    std::printf("  %s [%s%s] — %s\n", entry.name.c_str(), entry.family.c_str(), entry.runsLive() ? "" : ", sim only",
+                entry.summary.c_str());
     printOptions(entry.options);
   }
   std::printf("\nProblems (problem.name):\n");
@@ -154,7 +155,12 @@ int runMain(int argc, char** argv) {
   if (!line->quiet) sinks.add(&progress);
 
   RunSummary summary;
-  if (experiment.engine == "sim") {
+  if (run.simRun) {
+    g_stop = [&run] { run.simRun->requestStop(); };
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+    summary = run.simRun->run(sinks);
+  } else if (experiment.engine == "sim") {
     SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.simOptions, sinks);
     g_stop = [&engine] { engine.requestStop(); };
     std::signal(SIGINT, onStopSignal);

@@ -11,6 +11,7 @@
 
 #include "core/algorithms/server.hpp"
 #include "core/registry/option_spec.hpp"
+#include "core/sim/sim_run.hpp"
 
 namespace distopt {
 
@@ -28,10 +29,17 @@ struct AlgorithmBuildContext {
 struct AlgorithmEntry {
   std::string name;
   std::string summary;
+  /// Method family: "async", "compressed", "decentralized", "hybrid", "kronecker" (GUI grouping).
+  std::string family = "async";
   std::vector<OptionSpec> options;
-  /// Builds the server from validated params (defaults filled). Throws InputError naming the field.
+  /// Parameter-server methods the SimEngine and LiveEngine drive: builds the server from validated
+  /// params (defaults filled). Throws InputError naming the field.
   std::function<std::unique_ptr<AsyncServer>(const nlohmann::json& params, const AlgorithmBuildContext& context)>
       make;
+  /// Every other family: builds its whole simulated run. Exactly one of make / makeSimRun is set.
+  std::function<std::unique_ptr<SimRun>(const nlohmann::json& params, const SimRunContext& context)> makeSimRun;
+  /// True when live workers can run it (else an experiment with engine "live" is refused up front).
+  bool runsLive() const { return static_cast<bool>(make); }
 };
 
 /// Step size from the params, or the spec's theory default when "gamma" is absent:

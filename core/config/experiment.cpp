@@ -182,6 +182,9 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
   experiment.problem = parseComponent<ProblemEntry>(document, "problem", "problem", &findProblem, problemNames());
   experiment.algorithm =
       parseComponent<AlgorithmEntry>(document, "algorithm", "algorithm", &findAlgorithm, algorithmNames());
+  if (experiment.engine == "live" && !findAlgorithm(experiment.algorithm.name)->runsLive())
+    throw InputError("engine", "algorithm \"" + experiment.algorithm.name +
+                                   "\" runs in the simulator only so far; set \"engine\": \"sim\"");
 
   if (document.contains("data")) {
     const auto& data = objectAt(document, "data", "data");
@@ -294,8 +297,6 @@ BuiltRun buildRun(const Experiment& experiment) {
   algorithmContext.sigma2 = run.problem->gradientVariance();
   algorithmContext.epsilon = experiment.targetGradNormSq;
   algorithmContext.nominalTimes = nominalTimes(*run.timeModel);
-  run.server = algorithmEntry->make(experiment.algorithm.params, algorithmContext);
-
   SimOptions& sim = run.simOptions;
   sim.horizon = experiment.stopTime.value_or(std::numeric_limits<double>::infinity());
   sim.maxUpdates = experiment.stopUpdates;
@@ -310,6 +311,13 @@ BuiltRun buildRun(const Experiment& experiment) {
     throw InputError("stop.target_gap", "problem \"" + experiment.problem.name +
                                             "\" does not know f*; use target_grad_norm_sq instead");
   requireValid(sim, "stop");
+  if (algorithmEntry->make) {
+    run.server = algorithmEntry->make(experiment.algorithm.params, algorithmContext);
+  } else {
+    SimRunContext context{.problem = run.problem.get(), .shards = &run.shards, .timeModel = run.timeModel.get(),
+                          .numWorkers = experiment.workers, .x0 = algorithmContext.x0, .options = sim};
+    run.simRun = algorithmEntry->makeSimRun(experiment.algorithm.params, context);
+  }
   return run;
 }
 

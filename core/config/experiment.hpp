@@ -25,6 +25,7 @@
 #include "core/algorithms/server.hpp"
 #include "core/problems/problem.hpp"
 #include "core/sim/sim_engine.hpp"
+#include "core/sim/sim_run.hpp"
 #include "core/timing/time_model.hpp"
 
 namespace distopt {
@@ -85,7 +86,8 @@ struct BuiltRun {
   std::unique_ptr<Problem> problem;
   std::vector<Shard> shards;
   std::unique_ptr<TimeModel> timeModel;
-  std::unique_ptr<AsyncServer> server;
+  std::unique_ptr<AsyncServer> server;   ///< parameter-server methods
+  std::unique_ptr<SimRun> simRun;        ///< every other family (simulator only, for now)
   SimOptions simOptions;
 };
 BuiltRun buildRun(const Experiment& experiment);

@@ -116,6 +116,10 @@ CREATE TABLE bandwidth (
 );
 CREATE INDEX bandwidth_by_run_time ON bandwidth(run_id, time);
 )sql",
+    // 1 -> 2: family-specific evaluation metrics, a JSON object {name: value}
+    R"sql(
+ALTER TABLE evaluations ADD COLUMN metrics TEXT;
+)sql",
 };
 static_assert(std::size(kMigrations) == RunStore::kSchemaVersion, "one migration per schema version");
 
@@ -458,7 +462,7 @@ void RunStore::insertEvaluations(std::int64_t runId, std::span<const EvaluationP
   if (points.empty()) return;
   Statement insert(*this,
                    "INSERT INTO evaluations (run_id, time, updates, loss, gap, grad_norm_sq, test_accuracy, "
-                   "bytes_up, bytes_down) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                   "bytes_up, bytes_down, metrics) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, runId);
   for (const EvaluationPoint& p : points) {
     insert.bind(2, p.time);
@@ -469,6 +473,10 @@ void RunStore::insertEvaluations(std::int64_t runId, std::span<const EvaluationP
     insert.bind(7, p.testAccuracy);
     insert.bind(8, toSql(p.bytesUp));
     insert.bind(9, toSql(p.bytesDown));
+    if (p.metrics.empty())
+      insert.bindNull(10);
+    else
+      insert.bind(10, nlohmann::json(p.metrics).dump());
     insert.execute();
   }
 }
@@ -650,7 +658,7 @@ std::vector<UpdateEvent> RunStore::loadEvents(std::int64_t runId) {
 
 std::vector<EvaluationPoint> RunStore::loadEvaluations(std::int64_t runId) {
   Statement query(*this,
-                  "SELECT time, updates, loss, gap, grad_norm_sq, test_accuracy, bytes_up, bytes_down "
+                  "SELECT time, updates, loss, gap, grad_norm_sq, test_accuracy, bytes_up, bytes_down, metrics "
                   "FROM evaluations WHERE run_id = ? ORDER BY time, id");
   query.bind(1, runId);
   std::vector<EvaluationPoint> points;
@@ -664,6 +672,15 @@ std::vector<EvaluationPoint> RunStore::loadEvaluations(std::int64_t runId) {
     p.testAccuracy = query.optionalAt(5);
     p.bytesUp = query.uint64At(6);
     p.bytesDown = query.uint64At(7);
+    const std::string metrics = query.textAt(8);
+    if (!metrics.empty()) {
+      // Written by insertEvaluations only; a value that does not parse is skipped, not fatal: the
+      // curve itself is still good.
+      const auto parsed = nlohmann::json::parse(metrics, nullptr, false);
+      if (parsed.is_object())
+        for (const auto& [name, value] : parsed.items())
+          if (value.is_number()) p.metrics[name] = value.get<double>();
+    }
   }
   return points;
 }

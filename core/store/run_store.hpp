@@ -88,7 +88,7 @@ class RunStore {
   };
 
   /// Schema this build writes; files with a higher user_version are refused, lower ones are migrated.
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   /// Opens `path`, creating it and its parent folders if needed, in WAL mode (synchronous=NORMAL: a
   /// process crash loses nothing committed, a power cut at most the last transactions). Throws

@@ -57,13 +57,16 @@ RunFileWriter::RunFileWriter(const std::string& directory) : m_directory(directo
   if (error) throw InputError(directory, "cannot create the output folder: " + error.message());
   m_events = openForWrite(directory + "/events.csv");
   m_evaluations = openForWrite(directory + "/evaluations.csv");
+  m_metrics = openForWrite(directory + "/metrics.csv");
   std::fputs("time,worker,job,job_version,delay,outcome,version_after,age,bytes\n", m_events);
   std::fputs("time,updates,loss,gap,grad_norm_sq,test_accuracy,bytes_up,bytes_down\n", m_evaluations);
+  std::fputs("time,updates,name,value\n", m_metrics);
 }
 
 RunFileWriter::~RunFileWriter() {
   if (m_events) std::fclose(m_events);
   if (m_evaluations) std::fclose(m_evaluations);
+  if (m_metrics) std::fclose(m_metrics);
 }
 
 void RunFileWriter::onUpdate(const UpdateEvent& e) {
@@ -80,11 +83,15 @@ void RunFileWriter::onEvaluation(const EvaluationPoint& p) {
   printOptional(m_evaluations, p.testAccuracy);
   std::fprintf(m_evaluations, ",%llu,%llu\n", static_cast<unsigned long long>(p.bytesUp),
                static_cast<unsigned long long>(p.bytesDown));
+  for (const auto& [name, value] : p.metrics)
+    std::fprintf(m_metrics, "%.17g,%llu,%s,%.17g\n", p.time, static_cast<unsigned long long>(p.updates), name.c_str(),
+                 value);
 }
 
 void RunFileWriter::onFinish(const RunSummary& /*summary*/) {
   std::fflush(m_events);
   std::fflush(m_evaluations);
+  std::fflush(m_metrics);
 }
 
 nlohmann::json summaryToJson(const RunSummary& s, const nlohmann::json& experiment) {

@@ -1,6 +1,7 @@
 #pragma once
 // A run's result files in an output folder: events.csv (one row per outcome), evaluations.csv (the
-// convergence curve) and summary.json. Written by the headless front end for both engines.
+// convergence curve), metrics.csv (family-specific measurements, long format: one row per name and
+// evaluation, so a new metric never changes a header) and summary.json. Written by the headless front end for both engines.
 
 #include <cstdio>
 #include <memory>
@@ -32,6 +33,7 @@ class RunFileWriter : public TelemetrySink {
   std::string m_directory;
   std::FILE* m_events = nullptr;
   std::FILE* m_evaluations = nullptr;
+  std::FILE* m_metrics = nullptr;
 };
 
 /// summary.json content: the run summary plus the normalised experiment document.

@@ -4,6 +4,7 @@
 // receive them on the engine's thread; a sink that forwards elsewhere must batch.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,10 @@ struct EvaluationPoint {
   std::optional<double> testAccuracy;
   std::uint64_t bytesUp = 0;            ///< cumulative
   std::uint64_t bytesDown = 0;          ///< cumulative
+  /// Family-specific measurements by name (snake_case), e.g. "consensus_error" (decentralized),
+  /// "vote_agreement" (majority vote), "fired_fraction" (Kronecker), "lambda_max" (hybrid order),
+  /// "bits_up_per_iteration" (compressed). Charts offer every name that appears; the store keeps them.
+  std::map<std::string, double> metrics;
 };
 
 /// A worker's state as the coordinator sees it (live runs; the simulator's workers are always alive).

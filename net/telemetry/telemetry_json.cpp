@@ -23,7 +23,8 @@ nlohmann::json toJson(const EvaluationPoint& p) {
           {"grad_norm_sq", optionalNumber(p.gradNormSq)},
           {"test_accuracy", optionalNumber(p.testAccuracy)},
           {"bytes_up", p.bytesUp},
-          {"bytes_down", p.bytesDown}};
+          {"bytes_down", p.bytesDown},
+          {"metrics", p.metrics}};
 }
 
 nlohmann::json toJson(const WorkerStatus& s) {
@@ -99,6 +100,14 @@ bool fromJson(const nlohmann::json& j, EvaluationPoint* p) {
   p->gap = readOptional(j, "gap");
   p->gradNormSq = readOptional(j, "grad_norm_sq");
   p->testAccuracy = readOptional(j, "test_accuracy");
+  // Absent in a publisher without family metrics; a malformed entry refuses the whole point.
+  if (const auto metrics = j.find("metrics"); metrics != j.end()) {
+    if (!metrics->is_object()) return false;
+    for (const auto& [name, value] : metrics->items()) {
+      if (!value.is_number()) return false;
+      p->metrics[name] = value.get<double>();
+    }
+  }
   return true;
 }
 

@@ -350,7 +350,7 @@ class TestRunCli : public QObject {
     const Result r = runProgram({"--list"});
     QVERIFY2(r.exitCode == 0, describe(r).c_str());
     for (const char* name : {"ringmaster", "asgd", "da-asgd", "rennala", "minibatch", "naive-optimal"})
-      QVERIFY2(r.out.contains(QString("  ") + name + " — "), name);
+      QVERIFY2(r.out.contains(QString("  ") + name + " [async] — "), name);
     for (const char* name : {"quadratic", "least-squares", "logistic", "fixed", "natural", "stragglers"})
       QVERIFY2(r.out.contains(QString("  ") + name + " — "), name);
     QVERIFY(r.out.contains("Algorithms (algorithm.name)"));
