@@ -141,7 +141,7 @@ int runMain(int argc, char** argv) {
     // input too, and bad input leaves nothing behind (DESIGN.md §7).
     if (experiment.engine == "sim") {
       files = std::make_unique<RunFileWriter>(outDirectory);
-      if (!storePath.empty()) recording = app::startRecording(storePath, experiment);
+      if (!storePath.empty()) recording = app::startRecording(storePath, experiment, outDirectory);
     }
   } catch (const InputError& e) {
     std::fprintf(stderr, "distopt-run: %s\n", e.what());
@@ -180,7 +180,7 @@ int runMain(int argc, char** argv) {
     }
     try {
       files = std::make_unique<RunFileWriter>(outDirectory);
-      if (!storePath.empty()) recording = app::startRecording(storePath, experiment);
+      if (!storePath.empty()) recording = app::startRecording(storePath, experiment, outDirectory);
     } catch (const InputError& e) {
       std::fprintf(stderr, "distopt-run: %s\n", e.what());
       return 2;

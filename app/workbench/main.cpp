@@ -1,13 +1,16 @@
 // distopt-workbench: the desktop GUI.
-//   distopt-workbench [EXPERIMENT.json] [--run] [--screenshot PNG [--after SECONDS]]
+//   distopt-workbench [EXPERIMENT.json] [--run] [--screenshot PNG [--after SECONDS]] [--export-report DIR]
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QJsonObject>
 #include <QTimer>
 
 #include <cstdio>
 
 #include "distopt_version.hpp"
 #include "ui/dashboard/dashboard.hpp"
+#include "ui/history/run_history_panel.hpp"
+#include "ui/history/run_history_model.hpp"
 #include "ui/main_window/main_window.hpp"
 
 int main(int argc, char** argv) {
@@ -28,7 +31,13 @@ int main(int argc, char** argv) {
                                 QStringLiteral("PNG"));
   QCommandLineOption after(QStringLiteral("after"), QStringLiteral("Seconds to wait before the screenshot (default 1)."),
                            QStringLiteral("SECONDS"), QStringLiteral("1"));
+  QCommandLineOption exportReport(
+      QStringLiteral("export-report"),
+      QStringLiteral("Write the report (charts, summary, experiment, data, report.pdf) into DIR, then quit: for the run "
+                     "started with --run once it ends, else for the newest run in the run store."),
+      QStringLiteral("DIR"));
   parser.addOption(run);
+  parser.addOption(exportReport);
   parser.addOption(screenshot);
   parser.addOption(after);
   parser.process(app);
@@ -60,6 +69,35 @@ int main(int argc, char** argv) {
     if (!window.startRun(&why)) {
       std::fprintf(stderr, "distopt-workbench: cannot start: %s\n", qPrintable(why));
       return 2;
+    }
+  }
+  if (parser.isSet(exportReport)) {
+    const QString directory = parser.value(exportReport);
+    auto writeReport = [&window, directory]() {
+      QString why;
+      const bool ok = window.exportReport(directory, &why);
+      if (!ok) std::fprintf(stderr, "distopt-workbench: --export-report: %s\n", qPrintable(why));
+      else std::printf("report written to %s\n", qPrintable(directory));
+      QApplication::exit(ok ? 0 : 1);
+    };
+    if (parser.isSet(run)) {
+      // After the run's summary arrived (the dashboard has its final state); queued so the main window's
+      // own finished handler runs first.
+      QObject::connect(window.client(), &distopt::ui::RunClient::finished, &window,
+                       [writeReport](const QJsonObject&) { QTimer::singleShot(0, writeReport); });
+    } else {
+      QString why;
+      if (!window.history()->refresh(&why)) {
+        std::fprintf(stderr, "distopt-workbench: --export-report: %s\n", qPrintable(why));
+        return 1;
+      }
+      if (window.history()->model()->rowCount() == 0) {
+        std::fprintf(stderr, "distopt-workbench: --export-report: the run store %s holds no run\n",
+                     qPrintable(window.history()->storePath()));
+        return 1;
+      }
+      if (!window.history()->openRun(window.history()->model()->runIdAt(0))) return 1;
+      QTimer::singleShot(0, writeReport);
     }
   }
   if (parser.isSet(screenshot)) {

@@ -25,6 +25,19 @@ bool meetsTarget(const EvaluationPoint& point, const std::optional<double>& targ
   return gapMet || gradMet;
 }
 
+const EvaluationPoint* firstPointAtGap(const std::vector<EvaluationPoint>& points, double gap) {
+  for (const auto& p : points)
+    if (p.gap && *p.gap <= gap) return &p;
+  return nullptr;
+}
+
+std::optional<double> bestGap(const std::vector<EvaluationPoint>& points) {
+  std::optional<double> best;
+  for (const auto& p : points)
+    if (p.gap && (!best || *p.gap < *best)) best = *p.gap;
+  return best;
+}
+
 BackgroundEvaluator::BackgroundEvaluator(const Problem& problem, std::size_t maxPending)
     : m_problem(problem), m_maxPending(maxPending), m_thread([this] { loop(); }) {}
 

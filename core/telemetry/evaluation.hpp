@@ -32,6 +32,12 @@ EvaluationPoint evaluateModel(const Problem& problem, const Vector& x, const Eva
 bool meetsTarget(const EvaluationPoint& point, const std::optional<double>& targetGap,
                  const std::optional<double>& targetGradNormSq);
 
+/// The first evaluation point of a curve with f - f* <= gap (points are what was measured: no
+/// interpolation), or nullptr. Used to compare runs at equal accuracy (time and bytes to a gap).
+const EvaluationPoint* firstPointAtGap(const std::vector<EvaluationPoint>& points, double gap);
+/// The smallest f - f* on the curve, nullopt when no point has a gap.
+std::optional<double> bestGap(const std::vector<EvaluationPoint>& points);
+
 /// Evaluates model snapshots on its own thread, in submission order. Results are collected by the
 /// owner's thread with takeResults(). Problem's const methods must be thread-safe (problem.hpp).
 class BackgroundEvaluator {

@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "core/telemetry/run_files.hpp"
-#include "net/telemetry/telemetry_json.hpp"
+#include "core/telemetry/telemetry_json.hpp"
 
 namespace distopt::net {
 TelemetryPublisher::TelemetryPublisher(zmq::context_t& context, const std::string& endpoint)

@@ -1,3 +1,5 @@
 # Run store (core/store): SQLite schema, round trips, the background writer and crash safety.
 distopt_add_qtest(test_core_run_store SOURCES core/test_run_store.cpp
                   LIBS distopt::store SQLite::SQLite3 LABELS core)
+# Stored runs read back whole and exported (CSV, JSON), with family metrics.
+distopt_add_qtest(test_core_run_export SOURCES core/test_run_export.cpp LIBS distopt::store LABELS core)

@@ -1,5 +1,7 @@
 #include "ui/charts/bandwidth_chart.hpp"
 
+#include "ui/charts/units.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -35,16 +37,6 @@ QColor groupColour(std::size_t group, bool others) {
   return kPalette[group % (kPalette.size() - 1)];
 }
 
-QString formatBytes(double bytes) {
-  static const std::array<const char*, 5> kUnits = {"B", "kB", "MB", "GB", "TB"};
-  std::size_t unit = 0;
-  double value = bytes;
-  while (std::abs(value) >= 1000.0 && unit + 1 < kUnits.size()) {
-    value /= 1000.0;
-    ++unit;
-  }
-  return QStringLiteral("%1 %2").arg(value, 0, 'g', 4).arg(QString::fromLatin1(kUnits[unit]));
-}
 
 }  // namespace
 

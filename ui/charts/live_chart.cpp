@@ -501,6 +501,16 @@ void LiveChart::clear() {
   markDataChanged();
 }
 
+void LiveChart::removeSeriesFrom(int first) {
+  while (static_cast<int>(m_series.size()) > std::max(0, first)) {
+    QLineSeries* line = m_series.back().line;
+    m_series.pop_back();
+    removeAttachedSeries(line);
+    delete line;
+  }
+  markViewChanged();
+}
+
 void LiveChart::setXAxis(XAxis axis) {
   {
     const QSignalBlocker block(m_xChoice);

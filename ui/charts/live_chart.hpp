@@ -180,6 +180,8 @@ class LiveChart : public ChartPanel {
   void append(int series, std::span<const SeriesPoint> points);
   /// Drops every point; the series stay.
   void clear();
+  /// Removes the series with index >= first (with their points); indices below stay valid.
+  void removeSeriesFrom(int first);
 
   void setXAxis(XAxis axis);
   XAxis xAxis() const { return m_xAxis; }

@@ -16,7 +16,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
-#include "net/telemetry/telemetry_json.hpp"
+#include "core/telemetry/telemetry_json.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -32,7 +32,7 @@ std::vector<Record> parseBatch(const nlohmann::json& batch) {
   records.reserve(batch.size());
   for (const auto& item : batch) {
     Record record;
-    if (net::fromJson(item, &record)) records.push_back(std::move(record));
+    if (fromJson(item, &record)) records.push_back(std::move(record));
   }
   return records;
 }

@@ -82,7 +82,5 @@ class RunClient : public QObject {
 
 }  // namespace distopt::ui
 
-Q_DECLARE_METATYPE(std::vector<distopt::UpdateEvent>)
-Q_DECLARE_METATYPE(std::vector<distopt::EvaluationPoint>)
-Q_DECLARE_METATYPE(std::vector<distopt::WorkerStatus>)
-Q_DECLARE_METATYPE(std::vector<distopt::BandwidthSample>)
+// Qt 6 declares std::vector<T> as a sequential-container meta type itself; the queued signals above
+// need nothing more (a Q_DECLARE_METATYPE here would clash with that once any moc file used the type).

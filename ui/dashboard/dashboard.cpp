@@ -13,6 +13,7 @@
 #include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "core/telemetry/evaluation.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -32,6 +33,13 @@ QLabel* bigNumber(const QString& caption, QGridLayout* grid, int row, int column
   grid->addWidget(value, row * 2 + 1, column);
   return value;
 }
+
+// Overlaid runs and metric series take colours in this order (Tableau 10 without the current run's two).
+const QColor kPalette[] = {QColor(44, 160, 44),  QColor(255, 127, 14), QColor(148, 103, 189), QColor(140, 86, 75),
+                           QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34), QColor(23, 190, 207)};
+QColor paletteColor(std::size_t index) { return kPalette[index % std::size(kPalette)]; }
+
+constexpr int kOwnSeries = 2;  // convergence: f - f* and ||grad f||^2; overlays come after
 
 }  // namespace
 
@@ -72,26 +80,45 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   researcher->setStretchFactor(1, 2);
   m_tabs->addTab(researcher, tr("Dashboard"));
 
-  // Manager's view: a few large numbers readable across a room, and the convergence curve.
-  auto* manager = new QWidget();
-  auto* grid = new QGridLayout(manager);
+  m_metrics = new LiveChart();
+  m_metrics->setTitle(tr("Family metrics"));
+  m_metrics->setLogY(true);
+  m_tabs->addTab(m_metrics, tr("Metrics"));
+
+  // Manager's view: a few large numbers readable across a room, and two charts: progress and traffic,
+  // each against the chosen baseline run.
+  m_managerView = new QWidget();
+  auto* grid = new QGridLayout(m_managerView);
   m_bigGap = bigNumber(tr("Distance to optimum (f − f*)"), grid, 0, 0);
   m_bigTarget = bigNumber(tr("Time to target"), grid, 0, 1);
-  m_bigTime = bigNumber(tr("Elapsed (time units)"), grid, 0, 2);
-  m_bigUpdates = bigNumber(tr("Model updates"), grid, 1, 0);
-  m_bigWorkers = bigNumber(tr("Workers alive"), grid, 1, 1);
+  m_bigSpeedUp = bigNumber(tr("Speed-up vs baseline"), grid, 0, 2);
+  m_bigWorkers = bigNumber(tr("Workers alive"), grid, 1, 0);
+  m_bigSaved = bigNumber(tr("Bytes saved vs baseline"), grid, 1, 1);
   m_bigBytes = bigNumber(tr("Traffic per update"), grid, 1, 2);
+  m_bigTime = bigNumber(tr("Elapsed (time units)"), grid, 2, 0);
+  m_bigUpdates = bigNumber(tr("Model updates"), grid, 2, 1);
   m_managerChart = new LiveChart();
   m_managerChart->setTitle(tr("Progress"));
   m_managerChart->setLogY(true);
-  grid->addWidget(m_managerChart, 4, 0, 1, 3);
-  grid->setRowStretch(4, 1);
-  m_tabs->addTab(manager, tr("Manager view"));
+  m_managerTraffic = new LiveChart();
+  m_managerTraffic->setTitle(tr("Traffic (bytes, cumulative)"));
+  auto* charts = new QSplitter(Qt::Horizontal);
+  charts->addWidget(m_managerChart);
+  charts->addWidget(m_managerTraffic);
+  grid->addWidget(charts, 6, 0, 1, 3);
+  grid->setRowStretch(6, 1);
+  m_tabs->addTab(m_managerView, tr("Manager view"));
 }
 
 void Dashboard::beginRun(const nlohmann::json& experiment) {
-  m_convergence->clear();
-  m_managerChart->clear();
+  m_convergence->removeSeriesFrom(0);
+  m_managerChart->removeSeriesFrom(0);
+  m_managerTraffic->removeSeriesFrom(0);
+  m_metrics->removeSeriesFrom(0);
+  m_metricSeries.clear();
+  m_points.clear();
+  m_speedUp.reset();
+  m_bytesSaved.reset();
   m_delays->clear();
   m_bandwidth->clear();
   m_workers->clear();
@@ -101,7 +128,9 @@ void Dashboard::beginRun(const nlohmann::json& experiment) {
   m_haveGap = false;
   m_gapSeries = m_convergence->addSeries(tr("f − f* (or loss)"), QColor(31, 119, 180));
   m_gradSeries = m_convergence->addSeries(tr("‖∇f‖²"), QColor(214, 39, 40));
-  m_managerSeries = m_managerChart->addSeries(tr("f − f*"), QColor(31, 119, 180));
+  m_managerSeries = m_managerChart->addSeries(tr("this run"), QColor(31, 119, 180));
+  m_trafficSeries = m_managerTraffic->addSeries(tr("this run"), QColor(31, 119, 180));
+  if (m_baseline) setBaseline(*m_baseline);  // re-adds its series to the cleared charts
 
   m_workerTotal = experiment.contains("workers") ? experiment["workers"].value("count", 0) : 0;
   std::optional<int> threshold;
@@ -133,10 +162,79 @@ void Dashboard::addEvaluations(const std::vector<EvaluationPoint>& points) {
     m_convergence->append(m_gapSeries, p.time, static_cast<double>(p.updates), bytes, y);
     if (p.gradNormSq) m_convergence->append(m_gradSeries, p.time, static_cast<double>(p.updates), bytes, *p.gradNormSq);
     m_managerChart->append(m_managerSeries, p.time, static_cast<double>(p.updates), bytes, y);
+    m_managerTraffic->append(m_trafficSeries, p.time, static_cast<double>(p.updates), bytes, bytes);
     if (m_targetGap && p.gap && *p.gap <= *m_targetGap && !m_timeToTarget) m_timeToTarget = p.time;
+    addMetrics(p);
+    m_points.push_back(p);
     m_last = p;
   }
+  updateComparison();
   updateManagerView();
+}
+
+void Dashboard::addMetrics(const EvaluationPoint& p) {
+  for (const auto& [name, value] : p.metrics) {
+    auto found = m_metricSeries.find(name);
+    if (found == m_metricSeries.end())
+      found = m_metricSeries
+                  .emplace(name, m_metrics->addSeries(QString::fromStdString(name), paletteColor(m_metricSeries.size())))
+                  .first;
+    m_metrics->append(found->second, p.time, static_cast<double>(p.updates), static_cast<double>(p.bytesUp + p.bytesDown),
+                      value);
+  }
+}
+
+void Dashboard::addOverlay(const QString& label, const std::vector<EvaluationPoint>& points) {
+  const int series = m_convergence->addSeries(label, paletteColor(static_cast<std::size_t>(overlayCount())));
+  m_convergence->reserve(series, points.size());
+  for (const auto& p : points)
+    m_convergence->append(series, p.time, static_cast<double>(p.updates), static_cast<double>(p.bytesUp + p.bytesDown),
+                          p.gap ? *p.gap : p.loss);
+}
+
+void Dashboard::clearOverlays() { m_convergence->removeSeriesFrom(kOwnSeries); }
+
+int Dashboard::overlayCount() const { return std::max(0, m_convergence->seriesCount() - kOwnSeries); }
+
+void Dashboard::setBaseline(Baseline baseline) {
+  m_managerChart->removeSeriesFrom(1);
+  m_managerTraffic->removeSeriesFrom(1);
+  const QString label = tr("baseline: %1").arg(baseline.label);
+  const int progress = m_managerChart->addSeries(label, QColor(127, 127, 127));
+  const int traffic = m_managerTraffic->addSeries(label, QColor(127, 127, 127));
+  for (const auto& p : baseline.points) {
+    const double bytes = static_cast<double>(p.bytesUp + p.bytesDown);
+    m_managerChart->append(progress, p.time, static_cast<double>(p.updates), bytes, p.gap ? *p.gap : p.loss);
+    m_managerTraffic->append(traffic, p.time, static_cast<double>(p.updates), bytes, bytes);
+  }
+  m_baseline = std::move(baseline);
+  updateComparison();
+  updateManagerView();
+}
+
+void Dashboard::clearBaseline() {
+  m_managerChart->removeSeriesFrom(1);
+  m_managerTraffic->removeSeriesFrom(1);
+  m_baseline.reset();
+  updateComparison();
+  updateManagerView();
+}
+
+void Dashboard::updateComparison() {
+  m_speedUp.reset();
+  m_bytesSaved.reset();
+  if (!m_baseline) return;
+  const auto ours = bestGap(m_points);
+  const auto theirs = bestGap(m_baseline->points);
+  if (!ours || !theirs) return;
+  // Compare at the finer accuracy both runs have reached (the target once both reach it): time and
+  // bytes each needed to get there.
+  const double level = std::max(*ours, *theirs);
+  const EvaluationPoint* a = firstPointAtGap(m_points, level);
+  const EvaluationPoint* b = firstPointAtGap(m_baseline->points, level);
+  if (!a || !b) return;
+  if (a->time > 0.0) m_speedUp = b->time / a->time;
+  m_bytesSaved = static_cast<double>(b->bytesUp + b->bytesDown) - static_cast<double>(a->bytesUp + a->bytesDown);
 }
 
 void Dashboard::addBandwidth(const std::vector<BandwidthSample>& samples) { m_bandwidth->addSamples(samples); }
@@ -156,6 +254,8 @@ void Dashboard::refreshNow() {
   m_delays->refreshNow();
   m_bandwidth->refreshNow();
   m_managerChart->refreshNow();
+  m_managerTraffic->refreshNow();
+  m_metrics->refreshNow();
 }
 
 void Dashboard::updateManagerView() {
@@ -169,6 +269,15 @@ void Dashboard::updateManagerView() {
   m_bigWorkers->setText(QStringLiteral("%1 / %2").arg(std::max(0, (known ? known : m_workerTotal) - dead)).arg(m_workerTotal));
   const double bytes = static_cast<double>(m_last.bytesUp + m_last.bytesDown);
   m_bigBytes->setText(m_last.updates ? formatBytes(bytes / static_cast<double>(m_last.updates)) : QStringLiteral("–"));
+  if (!m_baseline) {
+    m_bigSpeedUp->setText(tr("no baseline"));
+    m_bigSaved->setText(tr("no baseline"));
+  } else {
+    m_bigSpeedUp->setText(m_speedUp ? QStringLiteral("%1×").arg(*m_speedUp, 0, 'f', 2) : QStringLiteral("–"));
+    m_bigSaved->setText(!m_bytesSaved ? QStringLiteral("–")
+                                      : (*m_bytesSaved < 0 ? QStringLiteral("−") + formatBytes(-*m_bytesSaved)
+                                                           : formatBytes(*m_bytesSaved)));
+  }
 }
 
 }  // namespace distopt::ui

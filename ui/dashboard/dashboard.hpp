@@ -4,8 +4,11 @@
 // from the run store); keeping every point and drawing at a fixed frame rate is the charts' job.
 
 #include <QJsonObject>
+#include <QString>
 #include <QWidget>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,7 +40,32 @@ class Dashboard : public QWidget {
   void updateWorkers(const std::vector<distopt::WorkerStatus>& workers);
   void finishRun(const QJsonObject& summary);
 
+  /// Overlays another (stored) run's convergence curve, labelled, for comparison; stays until
+  /// clearOverlays() or the next beginRun().
+  void addOverlay(const QString& label, const std::vector<distopt::EvaluationPoint>& points);
+  void clearOverlays();
+  int overlayCount() const;
+
+  /// The run the manager view measures speed-up and bytes saved against (a stored run's curve).
+  struct Baseline {
+    QString label;
+    std::vector<distopt::EvaluationPoint> points;
+  };
+  void setBaseline(Baseline baseline);
+  void clearBaseline();
+  const std::optional<Baseline>& baseline() const { return m_baseline; }
+  /// The manager view's figures against the baseline at the current run's best gap so far: the
+  /// baseline's time to that gap over ours, and its bytes to that gap minus ours. nullopt until both
+  /// runs have reached a common gap.
+  std::optional<double> speedUp() const { return m_speedUp; }
+  std::optional<double> bytesSaved() const { return m_bytesSaved; }
+
   LiveChart* convergence() const { return m_convergence; }
+  /// Family-specific measurements (EvaluationPoint::metrics), one series per name.
+  LiveChart* metrics() const { return m_metrics; }
+  LiveChart* managerProgress() const { return m_managerChart; }
+  LiveChart* managerTraffic() const { return m_managerTraffic; }
+  QWidget* managerView() const { return m_managerView; }
   DelayHistogram* delays() const { return m_delays; }
   BandwidthChart* bandwidth() const { return m_bandwidth; }
   const WorkersModel& workersModel() const { return *m_workers; }
@@ -54,6 +82,11 @@ class Dashboard : public QWidget {
   BandwidthChart* m_bandwidth = nullptr;
   WorkersModel* m_workers = nullptr;
   QTableView* m_workersView = nullptr;
+  void addMetrics(const distopt::EvaluationPoint& point);
+  void updateComparison();
+
+  LiveChart* m_metrics = nullptr;
+  std::map<std::string, int> m_metricSeries;
   int m_gapSeries = -1;
   int m_gradSeries = -1;
   bool m_haveGap = false;
@@ -65,8 +98,17 @@ class Dashboard : public QWidget {
   QLabel* m_bigWorkers = nullptr;
   QLabel* m_bigBytes = nullptr;
   QLabel* m_bigTarget = nullptr;
+  QLabel* m_bigSpeedUp = nullptr;
+  QLabel* m_bigSaved = nullptr;
+  QWidget* m_managerView = nullptr;
   LiveChart* m_managerChart = nullptr;
+  LiveChart* m_managerTraffic = nullptr;
   int m_managerSeries = -1;
+  int m_trafficSeries = -1;
+  std::vector<distopt::EvaluationPoint> m_points;  ///< this run's curve, for the baseline comparison
+  std::optional<Baseline> m_baseline;
+  std::optional<double> m_speedUp;
+  std::optional<double> m_bytesSaved;
   std::uint64_t m_accepted = 0;
   EvaluationPoint m_last;
   std::optional<double> m_timeToTarget;

@@ -5,15 +5,6 @@
 
 namespace distopt::ui {
 
-QString formatBytes(double bytes) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  int unit = 0;
-  while (bytes >= 1000.0 && unit < 4) {
-    bytes /= 1000.0;
-    ++unit;
-  }
-  return unit == 0 ? QStringLiteral("%1 B").arg(bytes, 0, 'f', 0) : QStringLiteral("%1 %2").arg(bytes, 0, 'f', 1).arg(units[unit]);
-}
 
 WorkersModel::WorkersModel(QObject* parent) : QAbstractTableModel(parent) {}
 

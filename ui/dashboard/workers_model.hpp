@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/telemetry/telemetry.hpp"
+#include "ui/charts/units.hpp"
 
 namespace distopt::ui {
 
@@ -33,8 +34,5 @@ class WorkersModel : public QAbstractTableModel {
   std::vector<WorkerStatus> m_workers;  // index = worker id
   std::vector<bool> m_known;
 };
-
-/// "1.2 MB" style byte counts.
-QString formatBytes(double bytes);
 
 }  // namespace distopt::ui

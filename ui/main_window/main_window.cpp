@@ -8,6 +8,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -15,11 +16,20 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QToolBar>
 
+#include "core/store/run_store.hpp"
+#include "core/util/input_error.hpp"
 #include "distopt_version.hpp"
+#include "ui/charts/bandwidth_chart.hpp"
+#include "ui/charts/delay_histogram.hpp"
+#include "ui/charts/live_chart.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/editor/experiment_editor.hpp"
+#include "ui/export/chart_export.hpp"
+#include "ui/export/report_export.hpp"
+#include "ui/history/run_history_panel.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -38,6 +48,24 @@ QString stateText(RunClient::State state) {
     case RunClient::State::Failed: return QObject::tr("Lost");
   }
   return {};
+}
+
+nlohmann::json toNlohmann(const QJsonObject& object) {
+  return nlohmann::json::parse(QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString(), nullptr, false);
+}
+
+QJsonObject toQt(const nlohmann::json& json) {
+  return json.is_object() ? QJsonDocument::fromJson(QByteArray::fromStdString(json.dump())).object() : QJsonObject();
+}
+
+// Records at or before `until` were already shown from the store; pass only newer ones.
+template <typename Record>
+std::vector<Record> newerThan(const std::vector<Record>& records, double until) {
+  if (until < 0) return records;
+  std::vector<Record> newer;
+  for (const auto& record : records)
+    if (record.time > until) newer.push_back(record);
+  return newer;
 }
 
 }  // namespace
@@ -70,6 +98,27 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addPermanentWidget(m_progress);
   statusBar()->addPermanentWidget(m_runState);
 
+  m_history = new RunHistoryPanel(QString::fromStdString(defaultStorePath()), this);
+  m_dashboard->tabs()->addTab(m_history, tr("Run history"));
+  connect(m_dashboard->tabs(), &QTabWidget::currentChanged, this, [this](int index) {
+    if (m_dashboard->tabs()->widget(index) == m_history) m_history->refresh();
+  });
+  connect(m_history, &RunHistoryPanel::openRequested, this, [this](const StoredRun& run) {
+    QString why;
+    if (!showStoredRun(run, &why)) QMessageBox::warning(this, tr("Open run"), why);
+  });
+  connect(m_history, &RunHistoryPanel::overlayRequested, this,
+          [this](const QStringList& labels, const std::vector<std::vector<EvaluationPoint>>& curves) {
+            for (std::size_t i = 0; i < curves.size(); ++i)
+              m_dashboard->addOverlay(labels[static_cast<qsizetype>(i)], curves[i]);
+            m_dashboard->tabs()->setCurrentIndex(0);
+          });
+  connect(m_history, &RunHistoryPanel::baselineChosen, this,
+          [this](const QString& label, const std::vector<EvaluationPoint>& curve) {
+            m_dashboard->setBaseline(Dashboard::Baseline{label, curve});
+          });
+  connect(m_history, &RunHistoryPanel::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
+
   buildActions();
 
   connect(m_editor, &ExperimentEditor::validityChanged, this, &MainWindow::onValidity);
@@ -77,8 +126,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_client, &RunClient::statusReceived, this, &MainWindow::onStatus);
   connect(m_client, &RunClient::finished, this, &MainWindow::onFinished);
   connect(m_client, &RunClient::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
-  connect(m_client, &RunClient::updatesReceived, m_dashboard, &Dashboard::addUpdates);
-  connect(m_client, &RunClient::evaluationsReceived, m_dashboard, &Dashboard::addEvaluations);
+  connect(m_client, &RunClient::updatesReceived, this,
+          [this](const std::vector<UpdateEvent>& events) { m_dashboard->addUpdates(newerThan(events, m_backfilledEvents)); });
+  connect(m_client, &RunClient::evaluationsReceived, this, [this](const std::vector<EvaluationPoint>& points) {
+    m_dashboard->addEvaluations(newerThan(points, m_backfilledEvaluations));
+  });
   connect(m_client, &RunClient::bandwidthReceived, m_dashboard, &Dashboard::addBandwidth);
   connect(m_client, &RunClient::workersReceived, m_dashboard, &Dashboard::updateWorkers);
   connect(m_client, &RunClient::workersReceived, this, [this] { updateWorkerCounts(); });
@@ -118,11 +170,134 @@ void MainWindow::buildActions() {
                               [this] { m_client->requestStop(); });
   m_stop->setEnabled(false);
 
+  auto* viewMenu = menuBar()->addMenu(tr("&View"));
+  auto* fullScreen = viewMenu->addAction(tr("&Manager view, full screen"), QKeySequence(Qt::Key_F11), this,
+                                         &MainWindow::toggleManagerFullScreen);
+  viewMenu->addAction(tr("Clear overlaid runs"), this, [this] { m_dashboard->clearOverlays(); });
+  viewMenu->addAction(tr("Clear baseline"), this, [this] { m_dashboard->clearBaseline(); });
+
+  auto* exportMenu = menuBar()->addMenu(tr("E&xport"));
+  auto* report = exportMenu->addAction(tr("Export &report…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export report to folder"));
+    QString why;
+    if (!dir.isEmpty() && !exportReport(dir, &why)) QMessageBox::warning(this, tr("Export report"), why);
+  });
+  exportMenu->addAction(tr("Export run &data…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D), this, [this] {
+    QString why;
+    const auto run = shownStoredRun(&why);
+    if (!run) {
+      QMessageBox::warning(this, tr("Export run data"), why);
+      return;
+    }
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export run data to folder"));
+    if (!dir.isEmpty() && !m_history->exportData(run->info.id, dir, &why))
+      QMessageBox::warning(this, tr("Export run data"), why);
+  });
+  exportMenu->addSeparator();
+  const QString charts[] = {tr("&Convergence chart…"), tr("&Delay histogram…"), tr("&Bandwidth chart…"),
+                            tr("&Metrics chart…"), tr("Manager &view…")};
+  for (int i = 0; i < 5; ++i) {
+    auto* action = exportMenu->addAction(charts[i], this, [this, i] { exportChartDialog(i); });
+    if (i == 0) action->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+  }
+
   auto* toolbar = addToolBar(tr("Run"));
   toolbar->setObjectName(QStringLiteral("RunToolBar"));
   toolbar->addAction(open);
   toolbar->addAction(m_start);
   toolbar->addAction(m_stop);
+  toolbar->addSeparator();
+  toolbar->addAction(report);
+  toolbar->addAction(fullScreen);
+}
+
+bool MainWindow::watching() const {
+  return m_client->state() == RunClient::State::Running || m_client->state() == RunClient::State::Starting;
+}
+
+void MainWindow::exportChartDialog(int chart) {
+  const QString filter = tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)");
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), QString(), filter);
+  if (path.isEmpty()) return;
+  QString why;
+  bool ok = false;
+  switch (chart) {
+    case 0: ok = exportChart(m_dashboard->convergence(), path, &why); break;
+    case 1: ok = exportChart(m_dashboard->delays(), path, &why); break;
+    case 2: ok = exportChart(m_dashboard->bandwidth(), path, &why); break;
+    case 3: ok = exportChart(m_dashboard->metrics(), path, &why); break;
+    default: ok = exportWidget(m_dashboard->managerView(), path, &why); break;
+  }
+  if (!ok) QMessageBox::warning(this, tr("Export chart"), why);
+  else statusBar()->showMessage(tr("Saved %1").arg(path), 8000);
+}
+
+void MainWindow::toggleManagerFullScreen() {
+  if (isFullScreen()) {
+    showNormal();
+    return;
+  }
+  m_dashboard->tabs()->setCurrentWidget(m_dashboard->managerView());
+  showFullScreen();
+}
+
+bool MainWindow::showStoredRun(const StoredRun& run, QString* why) {
+  if (watching()) {
+    if (why) *why = tr("A run is being watched; stop it or wait for it to end before opening another.");
+    return false;
+  }
+  m_dashboard->beginRun(run.experiment);
+  m_dashboard->addEvaluations(run.evaluations);
+  m_dashboard->addUpdates(run.events);
+  m_dashboard->addBandwidth(run.bandwidth);
+  m_dashboard->updateWorkers(run.workers);
+  m_dashboard->finishRun(toQt(run.summary));
+  m_dashboard->tabs()->setCurrentIndex(0);
+  m_shownExperiment = run.experiment;
+  m_shownSummary = run.summary;
+  m_shownRunId = run.info.id;
+  m_runDirectory.clear();
+  setWindowTitle(QStringLiteral("DistOpt Workbench — %1").arg(QString::fromStdString(run.info.label())));
+  return true;
+}
+
+std::optional<StoredRun> MainWindow::shownStoredRun(QString* why) const {
+  std::optional<std::int64_t> id = m_shownRunId;
+  QString storePath = m_history->storePath();
+  if (!id && !m_runDirectory.isEmpty()) {
+    if (const auto location = readStoreLocation(m_runDirectory.toStdString())) {
+      id = location->runId;
+      storePath = QString::fromStdString(location->path);
+    }
+  }
+  if (!id) {
+    if (why) *why = tr("The dashboard shows no stored run (the run was not recorded, or nothing was run yet).");
+    return std::nullopt;
+  }
+  try {
+    auto store = RunStore::open(storePath.toStdString());
+    auto run = loadStoredRun(*store, *id);
+    if (!run && why) *why = tr("run %1 is no longer in %2").arg(*id).arg(storePath);
+    return run;
+  } catch (const InputError& e) {
+    if (why) *why = QString::fromStdString(e.what());
+    return std::nullopt;
+  }
+}
+
+bool MainWindow::exportReport(const QString& directory, QString* why) {
+  ReportContent content;
+  content.storedRun = shownStoredRun(nullptr);
+  content.experiment = m_shownExperiment;
+  content.summary = m_shownSummary;
+  if (content.storedRun && content.summary.is_null()) content.summary = content.storedRun->summary;
+  const std::string name = content.experiment.is_object() ? content.experiment.value("name", std::string()) : "";
+  content.title = content.storedRun ? QString::fromStdString(content.storedRun->info.label())
+                                    : QString::fromStdString(name.empty() ? "DistOpt run" : name);
+  QStringList written;
+  if (!distopt::ui::exportReport(m_dashboard, content, directory, &written, why)) return false;
+  statusBar()->showMessage(tr("Report written to %1 (%2 files)").arg(directory).arg(written.size()), 10000);
+  return true;
 }
 
 bool MainWindow::openExperiment(const QString& path, QString* why) {
@@ -151,6 +326,10 @@ bool MainWindow::startRun(QString* why) {
   const QString base = m_editor->baseDirectory().isEmpty() ? QDir::currentPath() : m_editor->baseDirectory();
   extra << QStringLiteral("--base-dir") << base;
   m_dashboard->beginRun(document);
+  m_shownExperiment = document;
+  m_shownSummary = nullptr;
+  m_shownRunId.reset();
+  m_backfilledEvents = m_backfilledEvaluations = -1.0;
   if (!m_client->start(RunClient::defaultRunProgram(), experimentPath, directory, extra, why)) return false;
   m_runDirectory = directory;
   statusBar()->showMessage(tr("Run started; results in %1").arg(directory), 8000);
@@ -160,7 +339,32 @@ bool MainWindow::startRun(QString* why) {
 bool MainWindow::reattach(const QString& runDirectory, QString* why) {
   RunEndpoints endpoints;
   if (!RunClient::readEndpoints(runDirectory, &endpoints, why)) return false;
-  m_dashboard->beginRun(m_editor->document());
+  // What the store already holds first (the run may be hours old), then live telemetry from there on.
+  std::optional<StoredRun> stored;
+  if (const auto location = readStoreLocation(runDirectory.toStdString())) {
+    try {
+      auto store = RunStore::open(location->path);
+      stored = loadStoredRun(*store, location->runId);
+    } catch (const InputError& e) {
+      statusBar()->showMessage(tr("Run store not readable (%1); showing live data only").arg(QString::fromUtf8(e.what())), 10000);
+    }
+  }
+  m_backfilledEvents = m_backfilledEvaluations = -1.0;
+  m_shownRunId.reset();
+  m_shownSummary = nullptr;
+  if (stored) {
+    m_shownExperiment = stored->experiment;
+    m_dashboard->beginRun(stored->experiment);
+    m_dashboard->addEvaluations(stored->evaluations);
+    m_dashboard->addUpdates(stored->events);
+    m_dashboard->addBandwidth(stored->bandwidth);
+    m_dashboard->updateWorkers(stored->workers);
+    if (!stored->events.empty()) m_backfilledEvents = stored->events.back().time;
+    if (!stored->evaluations.empty()) m_backfilledEvaluations = stored->evaluations.back().time;
+  } else {
+    m_shownExperiment = m_editor->document();
+    m_dashboard->beginRun(m_shownExperiment);
+  }
   if (!m_client->attach(endpoints, why)) return false;
   m_runDirectory = runDirectory;
   return true;
@@ -198,6 +402,7 @@ void MainWindow::onStatus(const QJsonObject& status) {
 void MainWindow::onFinished(const QJsonObject& summary) {
   m_progress->setValue(1000);
   m_dashboard->finishRun(summary);
+  m_shownSummary = toNlohmann(summary);
   statusBar()->showMessage(tr("Run finished: %1, %2 updates. Results in %3")
                                .arg(summary.value("termination").toString())
                                .arg(summary.value("updates_applied").toInteger())

@@ -6,6 +6,10 @@
 #include <QJsonObject>
 #include <QMainWindow>
 
+#include <cstdint>
+#include <optional>
+
+#include "core/store/stored_run.hpp"
 #include "ui/client/run_client.hpp"
 
 class QAction;
@@ -16,6 +20,7 @@ namespace distopt::ui {
 
 class Dashboard;
 class ExperimentEditor;
+class RunHistoryPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -28,12 +33,18 @@ class MainWindow : public QMainWindow {
   bool openExperiment(const QString& path, QString* why);
   /// Starts the edited experiment (as Start does); false with *why when it cannot.
   bool startRun(QString* why);
-  /// Reattaches the dashboard to a run started earlier, from its results folder.
+  /// Reattaches the dashboard to a run started earlier, from its results folder: what the run store
+  /// already holds is shown at once, live telemetry continues from there.
   bool reattach(const QString& runDirectory, QString* why);
+  /// Shows a stored run in the dashboard (refused while a run is being watched).
+  bool showStoredRun(const StoredRun& run, QString* why);
+  /// "Export report" for what the dashboard shows, into `directory`.
+  bool exportReport(const QString& directory, QString* why);
 
   ExperimentEditor* editor() const { return m_editor; }
   Dashboard* dashboard() const { return m_dashboard; }
   RunClient* client() const { return m_client; }
+  RunHistoryPanel* history() const { return m_history; }
   /// The results folder of the current run.
   QString runDirectory() const { return m_runDirectory; }
 
@@ -48,6 +59,11 @@ class MainWindow : public QMainWindow {
   void onFinished(const QJsonObject& summary);
   void updateWorkerCounts();
   void restoreSettings();
+  void exportChartDialog(int chart);
+  void toggleManagerFullScreen();
+  bool watching() const;
+  /// The stored run behind what the dashboard shows (a reopened run, or the current run's row).
+  std::optional<StoredRun> shownStoredRun(QString* why) const;
 
   ExperimentEditor* m_editor = nullptr;
   Dashboard* m_dashboard = nullptr;
@@ -57,8 +73,15 @@ class MainWindow : public QMainWindow {
   QLabel* m_runState = nullptr;
   QLabel* m_workerCounts = nullptr;
   QProgressBar* m_progress = nullptr;
+  RunHistoryPanel* m_history = nullptr;
   QString m_runDirectory;
   QString m_invalidReason;
+  nlohmann::json m_shownExperiment = nlohmann::json::object();
+  nlohmann::json m_shownSummary;                ///< null until the shown run has finished
+  std::optional<std::int64_t> m_shownRunId;     ///< a reopened stored run
+  // Reattach shows the stored part first; live records up to these times are already shown.
+  double m_backfilledEvents = -1.0;
+  double m_backfilledEvaluations = -1.0;
 };
 
 }  // namespace distopt::ui

@@ -1,6 +1,6 @@
-#include "net/telemetry/telemetry_json.hpp"
+#include "core/telemetry/telemetry_json.hpp"
 
-namespace distopt::net {
+namespace distopt {
 namespace {
 
 nlohmann::json optionalNumber(const std::optional<double>& value) {
@@ -132,4 +132,4 @@ bool fromJson(const nlohmann::json& j, BandwidthSample* b) {
   return true;
 }
 
-}  // namespace distopt::net
+}  // namespace distopt

@@ -1,12 +1,13 @@
 #pragma once
-// The JSON form of telemetry records on the PUB socket (net/telemetry/telemetry_publisher.hpp), both
-// directions, so the publisher and every subscriber (the GUI's client object, scripts) agree.
+// The JSON form of telemetry records, both directions: one definition for the telemetry PUB socket
+// (net/telemetry/telemetry_publisher.hpp) and its subscribers (the GUI's client object, scripts) and
+// for run exports, so every JSON a user sees has the same fields.
 
 #include <nlohmann/json.hpp>
 
 #include "core/telemetry/telemetry.hpp"
 
-namespace distopt::net {
+namespace distopt {
 
 nlohmann::json toJson(const UpdateEvent& event);
 nlohmann::json toJson(const EvaluationPoint& point);
@@ -22,4 +23,4 @@ bool fromJson(const nlohmann::json& json, BandwidthSample* sample);
 /// Outcome from its name ("accepted", ...); false if unknown.
 bool outcomeFromName(const std::string& name, Outcome* outcome);
 
-}  // namespace distopt::net
+}  // namespace distopt

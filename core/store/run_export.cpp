@@ -1,0 +1,127 @@
+#include "core/store/run_export.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "core/telemetry/run_files.hpp"
+#include "core/telemetry/telemetry_json.hpp"
+#include "core/util/input_error.hpp"
+
+namespace distopt {
+namespace {
+
+struct FileCloser {
+  void operator()(std::FILE* file) const {
+    if (file) std::fclose(file);
+  }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+File create(const std::string& path) {
+  File file(std::fopen(path.c_str(), "w"));
+  if (!file) throw InputError(path, "cannot write the file");
+  return file;
+}
+
+void finish(File& file, const std::string& path) {
+  if (std::ferror(file.get()) || std::fclose(file.release()) != 0) throw InputError(path, "write failed");
+}
+
+// Tags and host names are user text: quote every field that could hold a comma or a quote.
+std::string csvText(const std::string& text) {
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+void writeBandwidthCsv(const StoredRun& run, const std::string& path) {
+  File file = create(path);
+  std::fputs("time,worker,direction,kind,bytes,messages\n", file.get());
+  for (const auto& s : run.bandwidth)
+    std::fprintf(file.get(), "%.17g,%d,%s,%s,%llu,%llu\n", s.time, s.worker, s.uplink ? "up" : "down",
+                 csvText(s.kind).c_str(), static_cast<unsigned long long>(s.bytes),
+                 static_cast<unsigned long long>(s.messages));
+  finish(file, path);
+}
+
+void writeWorkersCsv(const StoredRun& run, const std::string& path) {
+  File file = create(path);
+  std::fputs("worker,host,pid,state,reason,jobs,accepted,discarded,cancelled,late_cancelled,bytes_up,bytes_down,"
+             "mean_delay,mean_job_seconds\n",
+             file.get());
+  for (const auto& w : run.workers)
+    std::fprintf(file.get(), "%d,%s,%d,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.17g,%.17g\n", w.worker,
+                 csvText(w.host).c_str(), w.pid, csvText(w.state).c_str(), csvText(w.reason).c_str(),
+                 static_cast<unsigned long long>(w.counters.jobsSent),
+                 static_cast<unsigned long long>(w.counters.accepted),
+                 static_cast<unsigned long long>(w.counters.discarded),
+                 static_cast<unsigned long long>(w.counters.cancelled),
+                 static_cast<unsigned long long>(w.counters.lateCancelled),
+                 static_cast<unsigned long long>(w.bytesUp), static_cast<unsigned long long>(w.bytesDown), w.meanDelay,
+                 w.meanJobSeconds);
+  finish(file, path);
+}
+
+nlohmann::json runDescription(const StoredRun& run) {
+  const RunInfo& info = run.info;
+  return {{"id", info.id},
+          {"name", info.record.name},
+          {"label", info.label()},
+          {"tags", info.record.tags},
+          {"algorithm", info.record.algorithm},
+          {"problem", info.record.problem},
+          {"engine", info.record.engine},
+          {"workers", info.record.workers},
+          {"seed", info.record.seed},
+          {"program_version", info.record.programVersion},
+          {"started_at", info.record.startedAt},
+          {"ended_at", info.endedAt.empty() ? nlohmann::json() : nlohmann::json(info.endedAt)},
+          {"termination", info.termination ? nlohmann::json(terminationName(*info.termination)) : nlohmann::json()},
+          {"termination_detail", info.terminationDetail}};
+}
+
+template <typename Record>
+nlohmann::json arrayOf(const std::vector<Record>& records) {
+  nlohmann::json array = nlohmann::json::array();
+  for (const auto& record : records) array.push_back(toJson(record));
+  return array;
+}
+
+}  // namespace
+
+void exportRunCsv(const StoredRun& run, const std::string& directory) {
+  {
+    // The same writer distopt-run streams with, so an exported run and a live results folder read alike.
+    RunFileWriter writer(directory);
+    for (const auto& event : run.events) writer.onUpdate(event);
+    for (const auto& point : run.evaluations) writer.onEvaluation(point);
+    writer.onFinish(RunSummary{});
+  }
+  writeBandwidthCsv(run, directory + "/bandwidth.csv");
+  writeWorkersCsv(run, directory + "/workers.csv");
+  writeJsonFile(directory + "/experiment.json", run.experiment);
+  if (!run.summary.is_null()) writeJsonFile(directory + "/summary.json", run.summary);
+}
+
+nlohmann::json runToJson(const StoredRun& run) {
+  return {{"run", runDescription(run)},         {"experiment", run.experiment},
+          {"summary", run.summary},             {"evaluations", arrayOf(run.evaluations)},
+          {"events", arrayOf(run.events)},      {"bandwidth", arrayOf(run.bandwidth)},
+          {"workers", arrayOf(run.workers)}};
+}
+
+void exportRunJson(const StoredRun& run, const std::string& path) {
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(parent, error);
+    if (error) throw InputError(parent.string(), "cannot create the folder: " + error.message());
+  }
+  writeJsonFile(path, runToJson(run));
+}
+
+}  // namespace distopt

@@ -1,0 +1,26 @@
+#pragma once
+// A stored run's data as files a user takes elsewhere (spreadsheets, pandas, a paper's plots):
+// CSV in a folder, or one JSON document. Both carry everything the store has for the run.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/store/stored_run.hpp"
+
+namespace distopt {
+
+/// Writes into `directory` (created if needed): events.csv, evaluations.csv and metrics.csv in the same
+/// format distopt-run writes as a run goes, plus bandwidth.csv, workers.csv, experiment.json and
+/// summary.json (when the run finished). Throws InputError naming the file that cannot be written.
+void exportRunCsv(const StoredRun& run, const std::string& directory);
+
+/// {"run": {id, name, label, tags, started_at, ended_at, termination, ...}, "experiment": {...},
+///  "summary": {...} | null, "evaluations": [...], "events": [...], "bandwidth": [...], "workers": [...]}
+/// with records in the telemetry JSON form (core/telemetry/telemetry_json.hpp).
+nlohmann::json runToJson(const StoredRun& run);
+
+/// Writes runToJson(run) to `path` (atomically). Throws InputError naming the path.
+void exportRunJson(const StoredRun& run, const std::string& path);
+
+}  // namespace distopt

@@ -1,0 +1,53 @@
+#pragma once
+// A past run read back from the run store in one piece, for the GUI's history (reopen, overlay,
+// compare) and for exports. The experiment and summary documents are parsed here once so readers never
+// handle SQLite text.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/store/run_store.hpp"
+
+namespace distopt {
+
+struct StoredRun {
+  RunInfo info;
+  nlohmann::json experiment;   ///< the normalised experiment document (object; empty object if unreadable)
+  nlohmann::json summary;      ///< summary.json content; null while the run has not finished
+  std::vector<UpdateEvent> events;
+  std::vector<EvaluationPoint> evaluations;
+  std::vector<BandwidthSample> bandwidth;
+  std::vector<WorkerStatus> workers;
+
+  /// The summary's time to target, when the run reached its target.
+  std::optional<double> timeToTarget() const;
+  /// Total bytes (up + down) at the run's last evaluation point or summary, whichever says more.
+  std::uint64_t totalBytes() const;
+};
+
+/// Which parts to load: events can be millions of rows, and an overlay needs only the curve.
+struct StoredRunParts {
+  bool events = true;
+  bool evaluations = true;
+  bool bandwidth = true;
+  bool workers = true;
+};
+
+/// nullopt when the store has no run `runId`. Throws InputError when the store cannot be read.
+std::optional<StoredRun> loadStoredRun(RunStore& store, std::int64_t runId, const StoredRunParts& parts = {});
+
+/// Where a results folder records which stored run it belongs to (written by distopt-run as
+/// RUN_DIR/store.json: {"path": ..., "run_id": N}).
+struct StoreLocation {
+  std::string path;
+  std::int64_t runId = 0;
+};
+void writeStoreLocation(const std::string& runDirectory, const StoreLocation& location);
+/// nullopt when the folder has no (readable) store.json.
+std::optional<StoreLocation> readStoreLocation(const std::string& runDirectory);
+
+}  // namespace distopt

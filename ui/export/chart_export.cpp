@@ -1,0 +1,146 @@
+#include "ui/export/chart_export.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include <QFileInfo>
+#include <QImage>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSvgGenerator>
+#include <QWidget>
+
+#include "ui/charts/live_chart.hpp"
+
+namespace distopt::ui {
+namespace {
+
+// Widgets in a tab that was never shown still have their default 100x30 or 640x480 geometry; give
+// them a real size for the file, and put the old one back afterwards so the window does not change.
+class SizeForExport {
+ public:
+  SizeForExport(QWidget* widget, QSize fallback) : m_widget(widget), m_old(widget->size()) {
+    if (m_old.width() < 320 || m_old.height() < 200 || !widget->isVisible()) {
+      m_widget->resize(fallback);
+      m_resized = true;
+    }
+  }
+  ~SizeForExport() {
+    if (m_resized) m_widget->resize(m_old);
+  }
+  SizeForExport(const SizeForExport&) = delete;
+  SizeForExport& operator=(const SizeForExport&) = delete;
+
+ private:
+  QWidget* m_widget;
+  QSize m_old;
+  bool m_resized = false;
+};
+
+bool render(QWidget* widget, const QString& path, QString* why, const std::function<void()>& beforeRender) {
+  const auto format = chartFormatFor(path);
+  if (!format) {
+    if (why) *why = QStringLiteral("%1: unknown chart format; use .png, .svg or .pdf").arg(path);
+    return false;
+  }
+  beforeRender();
+  const QSize size = widget->size();
+  bool ok = false;
+  switch (*format) {
+    case ChartFormat::Png: {
+      // Twice the screen's pixels: sharp on a slide without the cost of a vector file.
+      QImage image(size * 2, QImage::Format_ARGB32_Premultiplied);
+      image.setDevicePixelRatio(2.0);
+      image.fill(Qt::white);
+      {
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing);
+        widget->render(&painter);
+      }
+      ok = image.save(path, "PNG");
+      break;
+    }
+    case ChartFormat::Svg: {
+      QSvgGenerator svg;
+      svg.setFileName(path);
+      svg.setSize(size);
+      svg.setViewBox(QRect(QPoint(0, 0), size));
+      svg.setTitle(QFileInfo(path).completeBaseName());
+      svg.setDescription(QStringLiteral("DistOpt Workbench chart"));
+      {
+        QPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) widget->render(&painter);
+      }
+      ok = ok && QFileInfo(path).size() > 0;
+      break;
+    }
+    case ChartFormat::Pdf: {
+      QPdfWriter pdf(path);
+      pdf.setTitle(QFileInfo(path).completeBaseName());
+      pdf.setCreator(QStringLiteral("DistOpt Workbench"));
+      // A page the chart's own shape, so it drops into a LaTeX figure without margins.
+      pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
+      pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+      pdf.setResolution(72);
+      QPainter painter;
+      ok = painter.begin(&pdf);
+      if (ok) {
+        widget->render(&painter);
+        ok = painter.end();
+      }
+      break;
+    }
+  }
+  if (!ok && why) *why = QStringLiteral("%1: cannot write the file").arg(path);
+  return ok;
+}
+
+}  // namespace
+
+std::optional<ChartFormat> chartFormatFor(const QString& path) {
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix == QLatin1String("png")) return ChartFormat::Png;
+  if (suffix == QLatin1String("svg")) return ChartFormat::Svg;
+  if (suffix == QLatin1String("pdf")) return ChartFormat::Pdf;
+  return std::nullopt;
+}
+
+QString chartFormatExtension(ChartFormat format) {
+  switch (format) {
+    case ChartFormat::Png:
+      return QStringLiteral("png");
+    case ChartFormat::Svg:
+      return QStringLiteral("svg");
+    case ChartFormat::Pdf:
+      return QStringLiteral("pdf");
+  }
+  return {};
+}
+
+bool exportChart(ChartPanel* panel, const QString& path, QString* why, QSize fallbackSize) {
+  QWidget* view = panel->view();
+  SizeForExport sized(view, fallbackSize);
+  // Decimation is per pixel column of the current width: draw a frame for the export's size.
+  return render(view, path, why, [panel] { panel->refreshNow(); });
+}
+
+void paintChart(ChartPanel* panel, QPainter& painter, const QRectF& target, QSize fallbackSize) {
+  QWidget* view = panel->view();
+  SizeForExport sized(view, fallbackSize);
+  panel->refreshNow();
+  const QSize size = view->size();
+  const double scale = std::min(target.width() / size.width(), target.height() / size.height());
+  painter.save();
+  painter.translate(target.topLeft());
+  painter.scale(scale, scale);
+  view->render(&painter);
+  painter.restore();
+}
+
+bool exportWidget(QWidget* widget, const QString& path, QString* why, QSize fallbackSize) {
+  SizeForExport sized(widget, fallbackSize);
+  return render(widget, path, why, [] {});
+}
+
+}  // namespace distopt::ui

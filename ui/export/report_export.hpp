@@ -1,0 +1,35 @@
+#pragma once
+// "Export report": one folder a user can hand on — every chart of the dashboard as PNG and SVG, the
+// manager view, the summary table (Markdown and JSON), the experiment file, the run's data (CSV and
+// JSON, when the run is in the store) and report.pdf with all of it, one chart per page.
+// Thread: GUI thread only.
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "core/store/stored_run.hpp"
+
+namespace distopt::ui {
+
+class Dashboard;
+
+struct ReportContent {
+  QString title;                        ///< e.g. the run's label
+  nlohmann::json experiment;            ///< the experiment document
+  nlohmann::json summary;               ///< summary.json content, null while running
+  std::optional<StoredRun> storedRun;   ///< the stored data, for data/ (CSV + JSON)
+};
+
+/// The summary table's rows as (quantity, value) pairs, in reading order; absent values are skipped.
+std::vector<std::pair<QString, QString>> summaryRows(const nlohmann::json& summary);
+
+/// Writes the report for what `dashboard` shows into `directory` (created if needed). Returns the
+/// files written (relative paths); false with *why when a file cannot be written.
+bool exportReport(Dashboard* dashboard, const ReportContent& content, const QString& directory, QStringList* written,
+                  QString* why);
+
+}  // namespace distopt::ui

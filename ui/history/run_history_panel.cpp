@@ -1,0 +1,350 @@
+#include "ui/history/run_history_panel.hpp"
+
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+#include "core/store/run_export.hpp"
+#include "core/telemetry/evaluation.hpp"
+#include "core/util/input_error.hpp"
+
+namespace distopt::ui {
+namespace {
+
+QPushButton* button(const QString& text, const QString& tip, QHBoxLayout* row) {
+  auto* b = new QPushButton(text);
+  b->setToolTip(tip);
+  row->addWidget(b);
+  return b;
+}
+
+QString labelOf(const RunInfo& info) {
+  return QStringLiteral("#%1 %2").arg(info.id).arg(QString::fromStdString(info.label()));
+}
+
+}  // namespace
+
+RunHistoryPanel::RunHistoryPanel(const QString& storePath, QWidget* parent) : QWidget(parent), m_storePath(storePath) {
+  m_model = new RunHistoryModel(this);
+  m_proxy = new QSortFilterProxyModel(this);
+  m_proxy->setSourceModel(m_model);
+  m_proxy->setSortRole(Qt::UserRole);
+  m_view = new QTableView();
+  m_view->setModel(m_proxy);
+  m_view->setSortingEnabled(true);
+  m_view->sortByColumn(RunHistoryModel::Started, Qt::DescendingOrder);
+  m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  m_view->verticalHeader()->hide();
+  m_view->horizontalHeader()->setStretchLastSection(true);
+  m_view->setAlternatingRowColors(true);
+  m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+
+  auto* actions = new QHBoxLayout();
+  auto* refreshButton = button(tr("Refresh"), tr("Read the run store again"), actions);
+  m_open = button(tr("Open"), tr("Show the selected run in the dashboard"), actions);
+  m_overlay = button(tr("Overlay"), tr("Add the selected runs' curves to the convergence chart"), actions);
+  m_compare = button(tr("Compare configs"), tr("Differences between the two selected runs' experiments"), actions);
+  m_baseline = button(tr("Set baseline"), tr("Measure the manager view's speed-up and bytes saved against this run"),
+                      actions);
+  m_rename = button(tr("Rename…"), tr("Give the run a label"), actions);
+  m_tags = button(tr("Tags…"), tr("Comma-separated tags"), actions);
+  m_export = button(tr("Export data…"), tr("The run's data as CSV files and one JSON document"), actions);
+  m_delete = button(tr("Delete…"), tr("Remove the selected runs and all their data from the store"), actions);
+  actions->addStretch(1);
+
+  m_status = new QLabel();
+  m_status->setWordWrap(true);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(actions);
+  layout->addWidget(m_view, 1);
+  layout->addWidget(m_status);
+
+  connect(refreshButton, &QPushButton::clicked, this, [this] { refresh(); });
+  connect(m_open, &QPushButton::clicked, this, &RunHistoryPanel::onOpen);
+  connect(m_view, &QTableView::doubleClicked, this, &RunHistoryPanel::onOpen);
+  connect(m_overlay, &QPushButton::clicked, this, &RunHistoryPanel::onOverlay);
+  connect(m_compare, &QPushButton::clicked, this, &RunHistoryPanel::onCompare);
+  connect(m_baseline, &QPushButton::clicked, this, &RunHistoryPanel::onBaseline);
+  connect(m_rename, &QPushButton::clicked, this, &RunHistoryPanel::onRename);
+  connect(m_tags, &QPushButton::clicked, this, &RunHistoryPanel::onTags);
+  connect(m_export, &QPushButton::clicked, this, &RunHistoryPanel::onExport);
+  connect(m_delete, &QPushButton::clicked, this, &RunHistoryPanel::onDelete);
+  connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunHistoryPanel::updateButtons);
+  updateButtons();
+}
+
+RunHistoryPanel::~RunHistoryPanel() = default;
+
+std::unique_ptr<RunStore> RunHistoryPanel::openStore(QString* why) const {
+  try {
+    return RunStore::open(m_storePath.toStdString());
+  } catch (const InputError& e) {
+    if (why) *why = QString::fromStdString(e.what());
+    return nullptr;
+  }
+}
+
+bool RunHistoryPanel::fail(const QString& text) {
+  m_status->setText(text);
+  emit message(text);
+  return false;
+}
+
+bool RunHistoryPanel::refresh(QString* why) {
+  QString error;
+  auto store = openStore(&error);
+  if (store) {
+    try {
+      const auto selected = selectedRuns();
+      m_model->refresh(*store);
+      selectRuns(selected);
+      m_status->setText(tr("%n run(s) in %1", nullptr, m_model->rowCount()).arg(m_storePath));
+      return true;
+    } catch (const InputError& e) {
+      error = QString::fromStdString(e.what());
+    }
+  }
+  if (why) *why = error;
+  return fail(error);
+}
+
+std::vector<std::int64_t> RunHistoryPanel::selectedRuns() const {
+  std::vector<std::pair<int, std::int64_t>> rows;
+  for (const QModelIndex& index : m_view->selectionModel()->selectedRows()) {
+    const int source = m_proxy->mapToSource(index).row();
+    rows.emplace_back(index.row(), m_model->runIdAt(source));
+  }
+  std::sort(rows.begin(), rows.end());
+  std::vector<std::int64_t> ids;
+  for (const auto& [row, id] : rows) ids.push_back(id);
+  return ids;
+}
+
+void RunHistoryPanel::selectRuns(const std::vector<std::int64_t>& runIds) {
+  QItemSelection selection;
+  for (std::int64_t id : runIds) {
+    const int row = m_model->rowOf(id);
+    if (row < 0) continue;
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    selection.select(index, index);
+  }
+  m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  updateButtons();
+}
+
+std::optional<StoredRun> RunHistoryPanel::load(std::int64_t runId, const StoredRunParts& parts, QString* why) const {
+  auto store = openStore(why);
+  if (!store) return std::nullopt;
+  try {
+    auto run = loadStoredRun(*store, runId, parts);
+    if (!run && why) *why = tr("run %1 is no longer in the store").arg(runId);
+    return run;
+  } catch (const InputError& e) {
+    if (why) *why = QString::fromStdString(e.what());
+    return std::nullopt;
+  }
+}
+
+bool RunHistoryPanel::openRun(std::int64_t runId) {
+  QString why;
+  auto run = load(runId, StoredRunParts{}, &why);
+  if (!run) return fail(why);
+  emit openRequested(*run);
+  m_status->setText(tr("Opened %1").arg(labelOf(run->info)));
+  return true;
+}
+
+bool RunHistoryPanel::overlayRuns(const std::vector<std::int64_t>& runIds) {
+  QStringList labels;
+  std::vector<std::vector<EvaluationPoint>> curves;
+  const StoredRunParts curveOnly{.events = false, .evaluations = true, .bandwidth = false, .workers = false};
+  for (std::int64_t id : runIds) {
+    QString why;
+    auto run = load(id, curveOnly, &why);
+    if (!run) return fail(why);
+    labels << labelOf(run->info);
+    curves.push_back(std::move(run->evaluations));
+  }
+  emit overlayRequested(labels, curves);
+  return true;
+}
+
+bool RunHistoryPanel::chooseBaseline(std::int64_t runId) {
+  QString why;
+  auto run = load(runId, StoredRunParts{.events = false, .evaluations = true, .bandwidth = false, .workers = false}, &why);
+  if (!run) return fail(why);
+  if (!bestGap(run->evaluations))
+    return fail(tr("%1 has no f − f* curve (its problem does not know f*), so it cannot be a baseline")
+                    .arg(labelOf(run->info)));
+  emit baselineChosen(labelOf(run->info), run->evaluations);
+  m_status->setText(tr("Baseline: %1").arg(labelOf(run->info)));
+  return true;
+}
+
+bool RunHistoryPanel::rename(std::int64_t runId, const QString& label) {
+  QString why;
+  auto store = openStore(&why);
+  if (!store) return fail(why);
+  if (!store->renameRun(runId, label.trimmed().toStdString())) return fail(tr("run %1 is no longer in the store").arg(runId));
+  refresh();
+  return true;
+}
+
+bool RunHistoryPanel::setTags(std::int64_t runId, const QStringList& tags) {
+  QString why;
+  auto store = openStore(&why);
+  if (!store) return fail(why);
+  std::vector<std::string> clean;
+  for (const QString& tag : tags)
+    if (!tag.trimmed().isEmpty()) clean.push_back(tag.trimmed().toStdString());
+  if (!store->setTags(runId, clean)) return fail(tr("run %1 is no longer in the store").arg(runId));
+  refresh();
+  return true;
+}
+
+bool RunHistoryPanel::remove(const std::vector<std::int64_t>& runIds) {
+  QString why;
+  auto store = openStore(&why);
+  if (!store) return fail(why);
+  for (std::int64_t id : runIds) store->deleteRun(id);
+  refresh();
+  return true;
+}
+
+std::optional<std::vector<ConfigDifference>> RunHistoryPanel::compare(std::int64_t left, std::int64_t right,
+                                                                      QString* why) const {
+  const StoredRunParts recordOnly{.events = false, .evaluations = false, .bandwidth = false, .workers = false};
+  auto a = load(left, recordOnly, why);
+  auto b = a ? load(right, recordOnly, why) : std::nullopt;
+  if (!a || !b) return std::nullopt;
+  return diffConfigs(a->experiment, b->experiment);
+}
+
+bool RunHistoryPanel::exportData(std::int64_t runId, const QString& directory, QString* why) {
+  auto run = load(runId, StoredRunParts{}, why);
+  if (!run) return false;
+  try {
+    exportRunCsv(*run, directory.toStdString());
+    exportRunJson(*run, QDir(directory).filePath(QStringLiteral("run.json")).toStdString());
+  } catch (const InputError& e) {
+    if (why) *why = QString::fromStdString(e.what());
+    return false;
+  }
+  m_status->setText(tr("Exported %1 to %2").arg(labelOf(run->info), directory));
+  return true;
+}
+
+void RunHistoryPanel::onOpen() {
+  const auto ids = selectedRuns();
+  if (!ids.empty()) openRun(ids.front());
+}
+
+void RunHistoryPanel::onOverlay() { overlayRuns(selectedRuns()); }
+
+void RunHistoryPanel::onCompare() {
+  const auto ids = selectedRuns();
+  if (ids.size() != 2) return;
+  QString why;
+  const auto differences = compare(ids[0], ids[1], &why);
+  if (!differences) {
+    fail(why);
+    return;
+  }
+  QDialog dialog(this);
+  dialog.setWindowTitle(tr("Experiment differences: run %1 vs run %2").arg(ids[0]).arg(ids[1]));
+  auto* table = new QTableWidget(static_cast<int>(differences->size()), 3, &dialog);
+  table->setHorizontalHeaderLabels({tr("Field"), tr("Run %1").arg(ids[0]), tr("Run %1").arg(ids[1])});
+  for (int row = 0; row < table->rowCount(); ++row) {
+    const auto& d = (*differences)[static_cast<std::size_t>(row)];
+    table->setItem(row, 0, new QTableWidgetItem(d.path));
+    table->setItem(row, 1, new QTableWidgetItem(d.left.isEmpty() ? tr("(absent)") : d.left));
+    table->setItem(row, 2, new QTableWidgetItem(d.right.isEmpty() ? tr("(absent)") : d.right));
+  }
+  table->horizontalHeader()->setStretchLastSection(true);
+  table->resizeColumnsToContents();
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, &dialog);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  auto* layout = new QVBoxLayout(&dialog);
+  layout->addWidget(new QLabel(differences->empty() ? tr("The two experiments are identical.")
+                                                    : tr("%n field(s) differ.", nullptr, table->rowCount())));
+  layout->addWidget(table);
+  layout->addWidget(buttons);
+  dialog.resize(760, 420);
+  dialog.exec();
+}
+
+void RunHistoryPanel::onBaseline() {
+  const auto ids = selectedRuns();
+  if (!ids.empty()) chooseBaseline(ids.front());
+}
+
+void RunHistoryPanel::onRename() {
+  const auto ids = selectedRuns();
+  if (ids.size() != 1) return;
+  const int row = m_model->rowOf(ids.front());
+  bool ok = false;
+  const QString label =
+      QInputDialog::getText(this, tr("Rename run"), tr("Label (empty restores the experiment's name):"),
+                            QLineEdit::Normal,
+                            QString::fromStdString(m_model->rows()[static_cast<std::size_t>(row)].info.record.displayName), &ok);
+  if (ok) rename(ids.front(), label);
+}
+
+void RunHistoryPanel::onTags() {
+  const auto ids = selectedRuns();
+  if (ids.size() != 1) return;
+  const auto& tags = m_model->rows()[static_cast<std::size_t>(m_model->rowOf(ids.front()))].info.record.tags;
+  QStringList current;
+  for (const auto& tag : tags) current << QString::fromStdString(tag);
+  bool ok = false;
+  const QString text = QInputDialog::getText(this, tr("Tags"), tr("Comma-separated tags:"), QLineEdit::Normal,
+                                             current.join(QStringLiteral(", ")), &ok);
+  if (ok) setTags(ids.front(), text.split(QLatin1Char(','), Qt::SkipEmptyParts));
+}
+
+void RunHistoryPanel::onDelete() {
+  const auto ids = selectedRuns();
+  if (ids.empty()) return;
+  const auto answer = QMessageBox::question(
+      this, tr("Delete runs"), tr("Delete %n run(s) and all their data from the store? This cannot be undone.", nullptr,
+                                  static_cast<int>(ids.size())));
+  if (answer == QMessageBox::Yes) remove(ids);
+}
+
+void RunHistoryPanel::onExport() {
+  const auto ids = selectedRuns();
+  if (ids.size() != 1) return;
+  const QString directory = QFileDialog::getExistingDirectory(this, tr("Export run data to folder"));
+  if (directory.isEmpty()) return;
+  QString why;
+  if (!exportData(ids.front(), directory, &why)) fail(why);
+}
+
+void RunHistoryPanel::updateButtons() {
+  const std::size_t count = selectedRuns().size();
+  m_open->setEnabled(count == 1);
+  m_overlay->setEnabled(count >= 1);
+  m_compare->setEnabled(count == 2);
+  m_baseline->setEnabled(count == 1);
+  m_rename->setEnabled(count == 1);
+  m_tags->setEnabled(count == 1);
+  m_export->setEnabled(count == 1);
+  m_delete->setEnabled(count >= 1);
+}
+
+}  // namespace distopt::ui

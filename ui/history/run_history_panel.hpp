@@ -1,0 +1,97 @@
+#pragma once
+// Run history: every run in the store, with the actions a researcher takes on past runs — reopen its
+// dashboard, overlay several on the convergence chart, diff two experiment configs, make one the
+// manager view's baseline, rename, tag, delete, export its data. Reads and edits the store directly
+// (widgets may use the store, DESIGN.md §6); it never touches a running coordinator.
+// Thread: GUI thread only.
+
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/store/stored_run.hpp"
+#include "ui/history/run_history_model.hpp"
+
+class QLabel;
+class QPushButton;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace distopt::ui {
+
+class RunHistoryPanel : public QWidget {
+  Q_OBJECT
+
+ public:
+  /// `storePath`: the run store to list (created on first use if missing).
+  explicit RunHistoryPanel(const QString& storePath, QWidget* parent = nullptr);
+  ~RunHistoryPanel() override;
+
+  const QString& storePath() const { return m_storePath; }
+  RunHistoryModel* model() const { return m_model; }
+  QTableView* view() const { return m_view; }
+
+  /// Reloads the list; false with *why (also shown in the panel) when the store cannot be read.
+  bool refresh(QString* why = nullptr);
+  /// Selected run ids, in table order.
+  std::vector<std::int64_t> selectedRuns() const;
+  /// Selects exactly these runs (unknown ids are ignored).
+  void selectRuns(const std::vector<std::int64_t>& runIds);
+
+  /// A stored run with the chosen parts; nullopt with *why when it is gone or unreadable.
+  std::optional<StoredRun> load(std::int64_t runId, const StoredRunParts& parts, QString* why) const;
+
+  // The actions, callable without dialogs (tests, scripts); each reports through message() on failure.
+  bool openRun(std::int64_t runId);
+  bool overlayRuns(const std::vector<std::int64_t>& runIds);
+  bool chooseBaseline(std::int64_t runId);
+  bool rename(std::int64_t runId, const QString& label);
+  bool setTags(std::int64_t runId, const QStringList& tags);
+  bool remove(const std::vector<std::int64_t>& runIds);
+  /// The differing fields of two runs' experiment documents.
+  std::optional<std::vector<ConfigDifference>> compare(std::int64_t left, std::int64_t right, QString* why) const;
+  /// CSV files plus run.json into `directory`.
+  bool exportData(std::int64_t runId, const QString& directory, QString* why);
+
+ signals:
+  /// A stored run to show in the dashboard (everything loaded).
+  void openRequested(const distopt::StoredRun& run);
+  /// Curves to overlay: labels and evaluation points of each run.
+  void overlayRequested(const QStringList& labels, const std::vector<std::vector<distopt::EvaluationPoint>>& curves);
+  void baselineChosen(const QString& label, const std::vector<distopt::EvaluationPoint>& curve);
+  void message(const QString& text);
+
+ private:
+  void onOpen();
+  void onOverlay();
+  void onCompare();
+  void onBaseline();
+  void onRename();
+  void onTags();
+  void onDelete();
+  void onExport();
+  void updateButtons();
+  std::unique_ptr<RunStore> openStore(QString* why) const;
+  bool fail(const QString& text);
+
+  QString m_storePath;
+  RunHistoryModel* m_model = nullptr;
+  QSortFilterProxyModel* m_proxy = nullptr;
+  QTableView* m_view = nullptr;
+  QLabel* m_status = nullptr;
+  QPushButton* m_open = nullptr;
+  QPushButton* m_overlay = nullptr;
+  QPushButton* m_compare = nullptr;
+  QPushButton* m_baseline = nullptr;
+  QPushButton* m_rename = nullptr;
+  QPushButton* m_tags = nullptr;
+  QPushButton* m_delete = nullptr;
+  QPushButton* m_export = nullptr;
+};
+
+}  // namespace distopt::ui
