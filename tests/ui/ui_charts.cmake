@@ -1,2 +1,5 @@
 # Live chart widgets (ui/charts): decimation, LiveChart, DelayHistogram, BandwidthChart, screenshot.
 distopt_add_qtest(test_ui_charts SOURCES ui/test_charts.cpp LIBS distopt::ui LABELS ui)
+# Run history, chart and data export, reports (ui/history, ui/export).
+distopt_add_qtest(test_ui_history_export SOURCES ui/test_history_export.cpp LIBS distopt::ui distopt::store LABELS ui)
+add_dependencies(test_ui_history_export distopt-workbench distopt-run)

@@ -1,0 +1,300 @@
+// Run history (list, rename, tag, delete, overlay, baseline, config diff, data export), chart export to
+// PNG/SVG/PDF, "Export report", the manager view's comparison with a baseline, and
+// distopt-workbench --export-report end to end on real runs.
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "core/store/run_store.hpp"
+#include "ui/charts/bandwidth_chart.hpp"
+#include "ui/charts/delay_histogram.hpp"
+#include "ui/charts/live_chart.hpp"
+#include "ui/dashboard/dashboard.hpp"
+#include "ui/export/chart_export.hpp"
+#include "ui/export/report_export.hpp"
+#include "ui/history/run_history_model.hpp"
+#include "ui/history/run_history_panel.hpp"
+
+using namespace distopt;
+using namespace distopt::ui;
+
+namespace {
+
+EvaluationPoint point(double time, double gap, std::uint64_t bytes) {
+  EvaluationPoint p;
+  p.time = time;
+  p.updates = static_cast<std::uint64_t>(time * 10);
+  p.loss = gap;
+  p.gap = gap;
+  p.bytesUp = bytes;
+  return p;
+}
+
+std::int64_t addRun(RunStore& store, const std::string& algorithm, double gamma, double timeToTarget) {
+  nlohmann::json experiment = {{"name", "cmp"},
+                               {"algorithm", {{"name", algorithm}, {"params", {{"gamma", gamma}}}}},
+                               {"workers", {{"count", 4}}}};
+  const auto id = store.createRun(RunRecord{.name = "cmp", .experimentJson = experiment.dump(), .algorithm = algorithm,
+                                            .problem = "quadratic", .engine = "sim", .workers = 4});
+  const std::vector<EvaluationPoint> points = {point(0, 1.0, 0), point(timeToTarget, 0.01, 1000),
+                                               point(2 * timeToTarget, 0.001, 2000)};
+  store.appendEvaluations(id, points);
+  RunSummary summary;
+  summary.termination = Termination::TargetReached;
+  store.finishRun(id, summary,
+                  nlohmann::json{{"time_to_target", timeToTarget}, {"final_gap", 0.001}, {"bytes_uplink", 2000},
+                                 {"bytes_downlink", 0}}
+                      .dump());
+  return id;
+}
+
+// A chart image is not blank: some pixel has the first series' blue.
+bool hasSeriesColour(const QImage& image) {
+  for (int y = 0; y < image.height(); y += 1)
+    for (int x = 0; x < image.width(); x += 1) {
+      const QColor c = image.pixelColor(x, y);
+      if (c.blue() > 150 && c.red() < 90 && c.green() > 80 && c.green() < 160) return true;
+    }
+  return false;
+}
+
+void feed(Dashboard& dashboard) {
+  dashboard.beginRun({{"name", "t"}, {"workers", {{"count", 4}}}, {"stop", {{"target_gap", 0.01}}}});
+  std::vector<EvaluationPoint> points;
+  for (int i = 0; i <= 50; ++i) points.push_back(point(i, std::pow(0.9, i), static_cast<std::uint64_t>(i) * 100));
+  points.back().metrics["consensus_error"] = 0.5;
+  dashboard.addEvaluations(points);
+  std::vector<UpdateEvent> events(200);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    events[i].time = static_cast<double>(i) / 4;
+    events[i].worker = static_cast<int>(i % 4);
+    events[i].delay = static_cast<std::int64_t>(i % 7);
+  }
+  dashboard.addUpdates(events);
+  dashboard.resize(1200, 760);
+  dashboard.refreshNow();
+}
+
+}  // namespace
+
+class TestHistoryExport : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir m_dir;
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QVERIFY(m_dir.isValid());
+  }
+
+  void configDiffFindsEveryChangedField() {
+    const nlohmann::json a = {{"algorithm", {{"name", "ringmaster"}, {"params", {{"R", 6}}}}}, {"seed", 1}, {"list", {1, 2}}};
+    const nlohmann::json b = {{"algorithm", {{"name", "asgd"}, {"params", nlohmann::json::object()}}}, {"seed", 1},
+                              {"list", {1, 3}}, {"extra", true}};
+    const auto d = diffConfigs(a, b);
+    QStringList paths;
+    for (const auto& x : d) paths << x.path;
+    QCOMPARE(paths, QStringList({"algorithm.name", "algorithm.params", "algorithm.params.R", "extra", "list[1]"}));
+    QCOMPARE(d[0].left, QString("\"ringmaster\""));
+    QCOMPARE(d[0].right, QString("\"asgd\""));
+    QVERIFY(d[3].left.isEmpty());
+    QVERIFY(diffConfigs(a, a).empty());
+  }
+
+  void historyListsAndEditsRuns() {
+    const QString path = m_dir.filePath("history.sqlite");
+    std::int64_t slow = 0;
+    std::int64_t fast = 0;
+    {
+      auto store = RunStore::open(path.toStdString());
+      slow = addRun(*store, "asgd", 0.01, 40.0);
+      fast = addRun(*store, "ringmaster", 0.02, 10.0);
+    }
+    RunHistoryPanel panel(path);
+    QVERIFY(panel.refresh());
+    QCOMPARE(panel.model()->rowCount(), 2);
+    const int row = panel.model()->rowOf(fast);
+    QCOMPARE(panel.model()->data(panel.model()->index(row, RunHistoryModel::Algorithm)).toString(), QString("ringmaster"));
+    QCOMPARE(panel.model()->data(panel.model()->index(row, RunHistoryModel::TimeToTarget)).toString(), QString("10.0"));
+    QCOMPARE(panel.model()->data(panel.model()->index(row, RunHistoryModel::Termination)).toString(),
+             QString("target_reached"));
+
+    QVERIFY(panel.rename(fast, "  my best run "));
+    QCOMPARE(panel.model()->data(panel.model()->index(panel.model()->rowOf(fast), RunHistoryModel::Label)).toString(),
+             QString("my best run"));
+    QVERIFY(panel.setTags(fast, {"paper", " fig3 ", ""}));
+    QCOMPARE(panel.model()->data(panel.model()->index(panel.model()->rowOf(fast), RunHistoryModel::Tags)).toString(),
+             QString("paper, fig3"));
+
+    QString why;
+    const auto differences = panel.compare(slow, fast, &why);
+    QVERIFY2(differences.has_value(), qPrintable(why));
+    QStringList paths;
+    for (const auto& d : *differences) paths << d.path;
+    QCOMPARE(paths, QStringList({"algorithm.name", "algorithm.params.gamma"}));
+
+    QSignalSpy overlays(&panel, &RunHistoryPanel::overlayRequested);
+    QVERIFY(panel.overlayRuns({slow, fast}));
+    QCOMPARE(overlays.size(), 1);
+    QCOMPARE(overlays[0][0].toStringList().size(), 2);
+    QVERIFY(overlays[0][0].toStringList()[1].contains("my best run"));
+
+    QSignalSpy baseline(&panel, &RunHistoryPanel::baselineChosen);
+    QVERIFY(panel.chooseBaseline(slow));
+    QCOMPARE(baseline.size(), 1);
+
+    QSignalSpy opened(&panel, &RunHistoryPanel::openRequested);
+    QVERIFY(panel.openRun(fast));
+    QCOMPARE(opened.size(), 1);
+    QSignalSpy messages(&panel, &RunHistoryPanel::message);
+    QVERIFY(!panel.openRun(fast + 100));
+    QCOMPARE(messages.size(), 1);
+    QVERIFY(messages[0][0].toString().contains("no longer in the store"));
+
+    const QString exportDir = m_dir.filePath("export-data");
+    QVERIFY2(panel.exportData(fast, exportDir, &why), qPrintable(why));
+    QVERIFY(QFile::exists(exportDir + "/evaluations.csv"));
+    QVERIFY(QFile::exists(exportDir + "/run.json"));
+
+    panel.selectRuns({slow, fast});
+    QCOMPARE(panel.selectedRuns().size(), std::size_t{2});
+    QVERIFY(panel.remove({slow}));
+    QCOMPARE(panel.model()->rowCount(), 1);
+    QCOMPARE(panel.model()->runIdAt(0), fast);
+  }
+
+  void dashboardComparesWithTheBaseline() {
+    Dashboard dashboard;
+    dashboard.beginRun({{"name", "t"}, {"workers", {{"count", 2}}}});
+    dashboard.beginRun({{"name", "t"}, {"workers", {{"count", 2}}}});
+    QCOMPARE(dashboard.convergence()->seriesCount(), 2);  // a new run does not pile up series
+    QVERIFY(!dashboard.speedUp());
+    // Baseline reaches 0.01 at t = 40 with 4000 B; this run at t = 10 with 1000 B.
+    dashboard.setBaseline({"slow", {point(0, 1.0, 0), point(40, 0.01, 4000), point(80, 0.005, 8000)}});
+    dashboard.addEvaluations({point(0, 1.0, 0), point(10, 0.01, 1000)});
+    QVERIFY(dashboard.speedUp().has_value());
+    QCOMPARE(*dashboard.speedUp(), 4.0);
+    QCOMPARE(*dashboard.bytesSaved(), 3000.0);
+    // Once this run is finer than the baseline ever got, compare at the baseline's best (0.005).
+    dashboard.addEvaluations({point(15, 0.004, 1500)});
+    QCOMPARE(*dashboard.speedUp(), 80.0 / 15.0);
+    QCOMPARE(*dashboard.bytesSaved(), 6500.0);
+
+    dashboard.addOverlay("a", {point(0, 1, 0), point(1, 0.5, 10)});
+    dashboard.addOverlay("b", {point(0, 1, 0)});
+    QCOMPARE(dashboard.overlayCount(), 2);
+    QCOMPARE(dashboard.convergence()->buffer(2).size(), std::size_t{2});
+    dashboard.clearOverlays();
+    QCOMPARE(dashboard.overlayCount(), 0);
+    dashboard.clearBaseline();
+    QVERIFY(!dashboard.speedUp());
+  }
+
+  void chartsExportToEveryFormat() {
+    Dashboard dashboard;
+    feed(dashboard);
+    QString why;
+    const QString png = m_dir.filePath("conv.png");
+    QVERIFY2(exportChart(dashboard.convergence(), png, &why), qPrintable(why));
+    QImage image(png);
+    QVERIFY(!image.isNull());
+    QVERIFY(image.width() >= 640);
+    QVERIFY2(hasSeriesColour(image), "the exported chart shows no curve");
+
+    const QString svg = m_dir.filePath("delays.svg");
+    QVERIFY2(exportChart(dashboard.delays(), svg, &why), qPrintable(why));
+    QFile svgFile(svg);
+    QVERIFY(svgFile.open(QIODevice::ReadOnly));
+    const QByteArray svgText = svgFile.readAll();
+    QVERIFY(svgText.contains("<svg"));
+    QVERIFY(svgText.contains("<path") || svgText.contains("<polyline"));
+
+    const QString pdf = m_dir.filePath("bw.PDF");
+    QVERIFY2(exportChart(dashboard.bandwidth(), pdf, &why), qPrintable(why));
+    QFile pdfFile(pdf);
+    QVERIFY(pdfFile.open(QIODevice::ReadOnly));
+    QVERIFY(pdfFile.read(5) == "%PDF-");
+
+    QVERIFY(!exportChart(dashboard.convergence(), m_dir.filePath("x.bmp"), &why));
+    QVERIFY2(why.contains("x.bmp") && why.contains(".png"), qPrintable(why));
+    QVERIFY(!exportChart(dashboard.convergence(), "/proc/no/such/dir/c.png", &why));
+    QVERIFY2(why.contains("/proc/no/such/dir/c.png"), qPrintable(why));
+  }
+
+  void reportHasEveryPart() {
+    Dashboard dashboard;
+    feed(dashboard);
+    ReportContent content;
+    content.title = "report test";
+    content.experiment = {{"name", "t"}, {"seed", 3}};
+    content.summary = {{"algorithm", "ringmaster"}, {"termination", "target_reached"}, {"time_to_target", 12.5},
+                       {"bytes_uplink", 1000}, {"bytes_downlink", 500}};
+    const QString dir = m_dir.filePath("report");
+    QStringList written;
+    QString why;
+    QVERIFY2(exportReport(&dashboard, content, dir, &written, &why), qPrintable(why));
+    for (const char* file : {"convergence.png", "convergence.svg", "delays.png", "bandwidth.svg", "metrics.png",
+                             "manager-view.png", "summary.md", "summary.json", "experiment.json", "report.pdf"}) {
+      QVERIFY2(written.contains(file), file);
+      QVERIFY2(QFile::exists(dir + "/" + file), file);
+    }
+    QFile summary(dir + "/summary.md");
+    QVERIFY(summary.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(summary.readAll());
+    QVERIFY(text.contains("| time to target | 12.5 |"));
+    QVERIFY(text.contains("| bytes up / down | 1 kB / 500 B |"));
+    QFile pdf(dir + "/report.pdf");
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    const QByteArray bytes = pdf.readAll();
+    QVERIFY(bytes.startsWith("%PDF-"));
+    // A title page and one page per chart (five dashboard charts and the metrics chart).
+    QCOMPARE(bytes.count("/Type /Page\n") + bytes.count("/Type /Page\r") + bytes.count("/Type /Page "), 7);
+  }
+
+  void workbenchExportsTheNewestStoredRun() {
+    const QString home = m_dir.filePath("xdg");
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("XDG_DATA_HOME", home);
+    env.insert("QT_QPA_PLATFORM", "offscreen");
+    const QString bin = QStringLiteral(DISTOPT_BIN_DIR);
+    const QString experiment = QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/async-e3-quadratic-32.json");
+
+    QProcess empty;
+    empty.setProcessEnvironment(env);
+    empty.start(bin + "/distopt-workbench", {"--export-report", m_dir.filePath("none")});
+    QVERIFY(empty.waitForFinished(60000));
+    QCOMPARE(empty.exitCode(), 1);
+    QVERIFY2(empty.readAllStandardError().contains("holds no run"), "an empty store is reported");
+
+    QProcess run;
+    run.setProcessEnvironment(env);
+    run.start(bin + "/distopt-run", {experiment, "--engine", "sim", "--set", "stop.time=300", "--quiet", "--out",
+                                     m_dir.filePath("run-out")});
+    QVERIFY(run.waitForFinished(120000));
+    QCOMPARE(run.exitCode(), 0);
+    QVERIFY(QFile::exists(m_dir.filePath("run-out/store.json")));
+
+    QProcess workbench;
+    workbench.setProcessEnvironment(env);
+    const QString dir = m_dir.filePath("cli-report");
+    workbench.start(bin + "/distopt-workbench", {"--export-report", dir});
+    QVERIFY(workbench.waitForFinished(120000));
+    QVERIFY2(workbench.exitCode() == 0, workbench.readAllStandardError().constData());
+    QVERIFY(QFile::exists(dir + "/report.pdf"));
+    QVERIFY(QFile::exists(dir + "/data/events.csv"));
+    QImage image(dir + "/convergence.png");
+    QVERIFY(hasSeriesColour(image));
+    QFile summary(dir + "/summary.md");
+    QVERIFY(summary.open(QIODevice::ReadOnly));
+    QVERIFY(summary.readAll().contains("| algorithm | ringmaster |"));
+  }
+};
+
+QTEST_MAIN(TestHistoryExport)
+#include "test_history_export.moc"
