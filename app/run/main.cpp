@@ -19,6 +19,7 @@
 #include "core/util/input_error.hpp"
 #include "distopt_version.hpp"
 #include "net/coordinator/live_engine.hpp"
+#include "net/protocol/frame_memory.hpp"
 
 namespace {
 
@@ -215,4 +216,7 @@ int runMain(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return runMain(argc, argv); }
+int main(int argc, char** argv) {
+  net::keepLargeFrameMemory();
+  return runMain(argc, argv);
+}

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "distopt_version.hpp"
+#include "net/protocol/frame_memory.hpp"
 #include "net/worker/worker_runtime.hpp"
 
 namespace {
@@ -36,6 +37,7 @@ bool parseInt(std::string_view text, int* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  distopt::net::keepLargeFrameMemory();
   distopt::net::WorkerOptions options;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];

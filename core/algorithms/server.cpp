@@ -104,7 +104,7 @@ void AsyncServer::cancelJob(int worker, ActionSink& sink) {
                .versionAfter = m_version});
 }
 
-void AsyncServer::applyStep(const Vector& direction, double step) {
+void AsyncServer::applyStep(const Eigen::Ref<const Vector>& direction, double step) {
   DISTOPT_CHECK(direction.size() == m_x.size());
   m_candidate.noalias() = m_x - step * direction;
   // NaN and Inf propagate through a sum, so one vectorised reduction finds them; allFinite() is a

@@ -62,7 +62,9 @@ class ActionSink {
 class GradientSource {
  public:
   virtual ~GradientSource() = default;
-  virtual const Vector& value() = 0;
+  /// A view, so an engine can hand over a gradient where it already lies (the live coordinator: the
+  /// received frame itself) instead of copying it into a Vector first.
+  virtual Eigen::Ref<const Vector> value() = 0;
 };
 
 struct GradientArrival {
@@ -131,7 +133,7 @@ class AsyncServer {
   /// Cancels `worker`'s running job and records it with its delay at this moment.
   void cancelJob(int worker, ActionSink& sink);
   /// x <- x - step * direction; k <- k + 1. A non-finite result is refused and flags divergence.
-  void applyStep(const Vector& direction, double step);
+  void applyStep(const Eigen::Ref<const Vector>& direction, double step);
   void recordAccepted(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink);
   void recordDiscarded(const GradientArrival& arrival, std::int64_t delay, ActionSink& sink);
 

@@ -36,7 +36,8 @@ void writeDenseFrame(const Vector& x, VectorEncoding encoding, void* out) {
   }
 }
 
-bool readDenseFrame(const void* data, std::size_t size, std::int64_t expectedCount, Vector& out, std::string* why) {
+bool inspectDenseFrame(const void* data, std::size_t size, std::int64_t expectedCount, DenseFrameView* view,
+                       std::string* why) {
   auto fail = [why](std::string text) {
     if (why) *why = std::move(text);
     return false;
@@ -53,16 +54,27 @@ bool readDenseFrame(const void* data, std::size_t size, std::int64_t expectedCou
   if (size != denseFrameSize(count, encoding))
     return fail("vector frame of " + std::to_string(size) + " bytes does not hold " + std::to_string(count) +
                 " coordinates");
-  out.resize(count);
-  if (encoding == VectorEncoding::DenseFloat64) {
-    std::memcpy(out.data(), bytes + kVectorPrefixSize, count * sizeof(double));
-  } else {
-    for (std::uint32_t i = 0; i < count; ++i) {
-      float value = 0;
-      std::memcpy(&value, bytes + kVectorPrefixSize + 4 * i, 4);
-      out[i] = value;
-    }
+  *view = DenseFrameView{.encoding = encoding, .count = count, .coordinates = bytes + kVectorPrefixSize};
+  return true;
+}
+
+Eigen::Ref<const Vector> DenseFrameView::view(Vector& scratch) const {
+  if (encoding == VectorEncoding::DenseFloat64)
+    // Unaligned map: the frame's payload starts 8 bytes into a ZeroMQ buffer.
+    return Eigen::Map<const Vector>(reinterpret_cast<const double*>(coordinates), count);
+  scratch.resize(count);
+  for (std::int64_t i = 0; i < count; ++i) {
+    float value = 0;
+    std::memcpy(&value, coordinates + 4 * i, 4);
+    scratch[i] = value;
   }
+  return scratch;
+}
+
+bool readDenseFrame(const void* data, std::size_t size, std::int64_t expectedCount, Vector& out, std::string* why) {
+  DenseFrameView frame;
+  if (!inspectDenseFrame(data, size, expectedCount, &frame, why)) return false;
+  out = frame.view(out);
   return true;
 }
 

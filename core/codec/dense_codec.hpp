@@ -24,6 +24,20 @@ std::size_t denseFrameSize(std::size_t count, VectorEncoding encoding);
 /// Writes `x` into `out`, which must hold denseFrameSize(x.size(), encoding) bytes.
 void writeDenseFrame(const Vector& x, VectorEncoding encoding, void* out);
 
+/// A validated frame, not yet converted: float64 coordinates can be used in place.
+struct DenseFrameView {
+  VectorEncoding encoding = VectorEncoding::DenseFloat64;
+  std::int64_t count = 0;
+  const unsigned char* coordinates = nullptr;  ///< count scalars of the encoding, little-endian
+
+  /// The coordinates as a vector: in place for float64, converted into `scratch` for float32.
+  Eigen::Ref<const Vector> view(Vector& scratch) const;
+};
+
+/// Checks a frame as readDenseFrame does, without converting it.
+bool inspectDenseFrame(const void* data, std::size_t size, std::int64_t expectedCount, DenseFrameView* view,
+                       std::string* why);
+
 /// Reads a frame into `out` (resized). Refuses a wrong size, an unknown encoding or, when
 /// `expectedCount` >= 0, another count; *why then says which.
 bool readDenseFrame(const void* data, std::size_t size, std::int64_t expectedCount, Vector& out, std::string* why);

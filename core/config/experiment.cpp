@@ -314,7 +314,9 @@ BuiltRun buildRun(const Experiment& experiment) {
   if (algorithmEntry->make) {
     run.server = algorithmEntry->make(experiment.algorithm.params, algorithmContext);
   } else {
-    SimRunContext context{.problem = run.problem.get(), .shards = &run.shards, .timeModel = run.timeModel.get(),
+    SimRunContext context{.problem = run.problem.get(),
+                          .shards = std::make_shared<const std::vector<Shard>>(run.shards),
+                          .timeModel = run.timeModel.get(),
                           .numWorkers = experiment.workers, .x0 = algorithmContext.x0, .options = sim};
     run.simRun = algorithmEntry->makeSimRun(experiment.algorithm.params, context);
   }

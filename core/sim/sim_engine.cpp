@@ -80,7 +80,7 @@ class SimEngine::Impl final : public ActionSink {
   class LazyGradient final : public GradientSource {
    public:
     LazyGradient(Impl& engine, int worker, const InFlightJob& job) : m_engine(engine), m_worker(worker), m_job(job) {}
-    const Vector& value() override {
+    Eigen::Ref<const Vector> value() override {
       if (!m_ready) {
         m_engine.computeGradient(m_worker, m_job, m_engine.m_gradient);
         m_ready = true;

@@ -15,6 +15,7 @@
 // - random draws come from RandomStream keyed by (seed, purpose, worker, job), never from a global.
 
 #include <atomic>
+#include <memory>
 #include <vector>
 
 #include "core/problems/problem.hpp"
@@ -24,10 +25,11 @@
 
 namespace distopt {
 
-/// What a family's simulated run is built from. Pointers are owned by the caller and outlive the run.
+/// What a family's simulated run is built from. `problem` and `timeModel` are owned by the caller and
+/// outlive the run; the shards are shared, so a run may keep them (the caller's BuiltRun may move).
 struct SimRunContext {
   const Problem* problem = nullptr;
-  const std::vector<Shard>* shards = nullptr;  ///< one per worker
+  std::shared_ptr<const std::vector<Shard>> shards;  ///< one per worker
   const TimeModel* timeModel = nullptr;
   int numWorkers = 1;
   Vector x0;                                   ///< the problem's seeded initial point

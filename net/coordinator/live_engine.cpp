@@ -80,13 +80,16 @@ const char* stateName(Peer::State state) {
   return "unknown";
 }
 
-class EagerGradient final : public GradientSource {
+// The gradient where it arrived: float64 coordinates are used in place in the received frame, and
+// nothing is converted at all when the server discards the gradient (Ringmaster's stale ones).
+class FrameGradient final : public GradientSource {
  public:
-  explicit EagerGradient(const Vector& value) : m_value(value) {}
-  const Vector& value() override { return m_value; }
+  FrameGradient(const DenseFrameView& frame, Vector& scratch) : m_frame(frame), m_scratch(scratch) {}
+  Eigen::Ref<const Vector> value() override { return m_frame.view(m_scratch); }
 
  private:
-  const Vector& m_value;
+  const DenseFrameView& m_frame;
+  Vector& m_scratch;
 };
 
 }  // namespace
@@ -425,8 +428,9 @@ void LiveEngine::Impl::handleHello(const std::string& identity, const Message& m
 
 void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
   GradMeta meta;
+  DenseFrameView frame;
   std::string why;
-  if (!parseGrad(message, m_dimension, &meta, &m_gradient, &why)) {
+  if (!parseGradView(message, m_dimension, &meta, &frame, &why)) {
     ++m_malformed;
     return;
   }
@@ -441,7 +445,7 @@ void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
     peer.jobSecondsSum += meta.elapsed;
     ++peer.jobsAnswered;
   }
-  EagerGradient gradient(m_gradient);
+  FrameGradient gradient(frame, m_gradient);
   GradientArrival arrival{.worker = worker, .jobId = meta.jobId, .version = meta.version, .gradient = &gradient};
   m_server.receive(arrival, *this);
 }

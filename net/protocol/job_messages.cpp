@@ -102,8 +102,8 @@ bool parseCancel(const Message& message, std::uint64_t* jobId, std::string* why)
   return true;
 }
 
-bool parseGrad(const Message& message, std::int64_t expectedDimension, GradMeta* meta, Vector* gradient,
-               std::string* why) {
+bool parseGradView(const Message& message, std::int64_t expectedDimension, GradMeta* meta, DenseFrameView* gradient,
+                   std::string* why) {
   if (!checkShape(message, MessageKind::Grad, 2, kGradMetaSize, why)) return false;
   const auto* bytes = static_cast<const unsigned char*>(message.payload[0].data());
   GradMeta parsed;
@@ -114,8 +114,16 @@ bool parseGrad(const Message& message, std::int64_t expectedDimension, GradMeta*
   parsed.computeTime = get<double>(bytes, 32);
   parsed.workerClock = get<double>(bytes, 40);
   const auto& frame = message.payload[1];
-  if (!readDenseFrame(frame.data(), frame.size(), expectedDimension, *gradient, why)) return false;
+  if (!inspectDenseFrame(frame.data(), frame.size(), expectedDimension, gradient, why)) return false;
   *meta = parsed;
+  return true;
+}
+
+bool parseGrad(const Message& message, std::int64_t expectedDimension, GradMeta* meta, Vector* gradient,
+               std::string* why) {
+  DenseFrameView frame;
+  if (!parseGradView(message, expectedDimension, meta, &frame, why)) return false;
+  *gradient = frame.view(*gradient);
   return true;
 }
 

@@ -46,5 +46,8 @@ bool parseJob(const Message& message, std::int64_t expectedDimension, JobMeta* m
 bool parseCancel(const Message& message, std::uint64_t* jobId, std::string* why);
 bool parseGrad(const Message& message, std::int64_t expectedDimension, GradMeta* meta, Vector* gradient,
                std::string* why);
+/// parseGrad without converting the vector: `gradient` points into the message, valid while it lives.
+bool parseGradView(const Message& message, std::int64_t expectedDimension, GradMeta* meta, DenseFrameView* gradient,
+                   std::string* why);
 
 }  // namespace distopt::net

@@ -30,6 +30,7 @@
 #include "core/config/experiment.hpp"
 #include "core/util/input_error.hpp"
 #include "net/coordinator/live_engine.hpp"
+#include "net/protocol/frame_memory.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
 
@@ -172,6 +173,9 @@ double runBareLoop(int d, int peers, std::uint64_t roundTrips) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // As distopt-run does: the coordinator below runs in this process (and so does the bare loop, which
+  // gets the same allocator).
+  net::keepLargeFrameMemory();
   double scale = 1.0;
   int repeat = 2;
   for (int i = 1; i + 1 < argc; i += 2) {
