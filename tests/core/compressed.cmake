@@ -1,0 +1,1 @@
+distopt_add_qtest(test_compressed_codecs SOURCES core/test_compressed_codecs.cpp LIBS distopt::core LABELS core)
