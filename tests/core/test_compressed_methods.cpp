@@ -534,7 +534,7 @@ class TestCompressedMethods : public QObject {
       const bool fixedSize =
           name == "sgd" || name == "signsgd-mv" || name == "signum-mv" || name == "ef-signsgd";
       if (fixedSize) QCOMPARE(metrics.at("cumulative_bits_up"), up * 300);
-      QVERIFY(metrics.at("efficiency_up") > 0.0 && metrics.at("efficiency_up") <= 1.0 + 1e-9);
+      QVERIFY(metrics.at("efficiency_up") > 0.0);  // may exceed 1 on structured supports (spec §3.5)
       // Bytes: exact wire sizes, downlink once per worker, plus the replica hashes every 100 rounds.
       std::uint64_t upBytes = 0;
       for (const auto& e : out->sink.updates) upBytes += e.bytes;
