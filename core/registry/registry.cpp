@@ -35,9 +35,9 @@ std::string namesOf(const std::vector<Entry>& entries) {
 }  // namespace
 
 const std::vector<ProblemEntry>& problemEntries() {
-  static const std::vector<ProblemEntry> entries = {
-      quadraticProblemEntry(), diagonalQuadraticProblemEntry(), leastSquaresProblemEntry(),
-      logisticProblemEntry(),  softmaxProblemEntry(),           mlpProblemEntry()};
+  static const std::vector<ProblemEntry> entries = {quadraticProblemEntry(), diagonalQuadraticProblemEntry(),
+                                                    leastSquaresProblemEntry(), logisticProblemEntry(),
+                                                    softmaxProblemEntry(), mlpProblemEntry()};
   return entries;
 }
 
