@@ -227,6 +227,32 @@ class TestCompressedMethods : public QObject {
     QVERIFY(errorSq / draws / v.squaredNorm() <= bound);
   }
 
+  // Spec E5: Gaussian d = 1024; with s = 32 = √d the mean QSGD_ELIAS size stays <= 3.2d + 32 bits, and
+  // E||ĝ − g||²/||g||² <= min(d/s², √d/s) for s in {1, 2, 4, 8, 32}.
+  void qsgdE5() {
+    RandomStream stream = RandomStream::fromSeed(55);
+    const Eigen::Index d = 1024;
+    double eliasBits = 0.0;
+    for (std::uint32_t s : {1u, 2u, 4u, 8u, 32u}) {
+      auto gen = qsgdGenerator(7, static_cast<int>(s));
+      double relative = 0.0;
+      const int draws = 50;
+      for (int k = 0; k < draws; ++k) {
+        const Vector g = randomVector(d, stream);
+        const QsgdLevels q = quantizeQsgd(g, d, s, false, [&] { return qsgdUniform(gen); });
+        Vector decoded;
+        dequantizeQsgd(q, d, s, decoded);
+        relative += (decoded - g).squaredNorm() / g.squaredNorm();
+        if (s == 32) eliasBits += static_cast<double>(encodeQsgd(q, d, s, QsgdCodec::Elias).payloadBits);
+      }
+      const double bound = std::min(double(d) / (s * s), std::sqrt(double(d)) / s);
+      QVERIFY2(relative / draws <= bound,
+               qPrintable(QString("s=%1: %2 > %3").arg(s).arg(relative / draws).arg(bound)));
+    }
+    qInfo("QSGD_ELIAS s = 32, d = 1024: %.1f bits per bucket (bound 3.2d + 32 = %.1f)", eliasBits / 50, 3.2 * d + 32);
+    QVERIFY2(eliasBits / 50 <= 3.2 * d + 32, qPrintable(QString::number(eliasBits / 50)));
+  }
+
   // Oracle 11: one worker.
   void oneWorkerVotes() {
     RandomStream stream = RandomStream::fromSeed(2);
