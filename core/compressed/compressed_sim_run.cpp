@@ -1,0 +1,298 @@
+#include "core/compressed/compressed_sim_run.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+#include "core/codec/sparse_codec.hpp"
+#include "core/telemetry/evaluation.hpp"
+#include "core/util/check.hpp"
+#include "core/worker/job_compute.hpp"
+
+namespace distopt {
+
+const char* bandwidthKind(CodecId codec) {
+  switch (codec) {
+    case CodecId::DenseF32:
+      return "DENSE_F32";
+    case CodecId::Sign1:
+      return "SIGN";
+    case CodecId::ScaledSign:
+      return "SCALED_SIGN";
+    case CodecId::TernT2:
+    case CodecId::TernT5:
+      return "TERNARY";
+    case CodecId::QsgdDense:
+    case CodecId::QsgdElias:
+      return "QSGD";
+    default:
+      return static_cast<int>(codec) < 32 ? "SPARSE_SIGN" : "SPARSE_F32";
+  }
+}
+
+CompressedSimRun::CompressedSimRun(const CompressedMethod& method, const SimRunContext& context,
+                                   std::uint64_t replicaCheckEvery)
+    : m_name(method.name),
+      m_context(context),
+      m_shards(*context.shards),
+      m_replicaCheckEvery(replicaCheckEvery) {
+  DISTOPT_CHECK(context.problem && context.timeModel);
+  DISTOPT_CHECK(static_cast<int>(m_shards.size()) == context.numWorkers);
+  m_context.shards = &m_shards;
+  m_server = method.makeServer();
+  for (int m = 0; m < context.numWorkers; ++m) m_workers.push_back(method.makeWorker(m));
+}
+
+namespace {
+
+struct Window {
+  std::uint64_t rounds = 0;
+  double bitsUp = 0.0;
+  double bitsDown = 0.0;
+  double lowerBoundUp = 0.0;
+  double agreement = 0.0;
+  double margin = 0.0;
+  double coverage = 0.0;
+  double nonzero = 0.0;
+  bool votes = false;
+};
+
+struct Traffic {
+  std::uint64_t bytes = 0;
+  std::uint64_t messages = 0;
+  bool changed = false;
+};
+
+}  // namespace
+
+RunSummary CompressedSimRun::run(TelemetrySink& sink) {
+  const auto wallStart = std::chrono::steady_clock::now();
+  const Problem& problem = *m_context.problem;
+  const SimOptions& options = m_context.options;
+  const int workers = m_context.numWorkers;
+  const auto n = static_cast<double>(problem.dimension());
+
+  std::uint64_t bytesUp = 0;
+  std::uint64_t bytesDown = 0;
+  double cumulativeBitsUp = 0.0;
+  double cumulativeBitsDown = 0.0;
+  Window window;
+  std::map<std::tuple<int, bool, std::string>, Traffic> traffic;
+  EvaluationPoint last;
+  bool haveEvaluation = false;
+  std::optional<double> timeToTarget;
+  std::uint64_t round = 0;
+  double now = 0.0;
+  Vector gradient;
+  Vector scratch;
+  Vector evalScratch;
+
+  auto count = [&](int worker, bool uplink, const std::string& kind, std::uint64_t bytes) {
+    Traffic& entry = traffic[{worker, uplink, kind}];
+    entry.bytes += bytes;
+    entry.messages += 1;
+    entry.changed = true;
+  };
+
+  auto evaluate = [&](double t) {
+    EvaluationRequest request{.time = t,
+                              .updates = round,
+                              .bytesUp = bytesUp,
+                              .bytesDown = bytesDown,
+                              .gradNorm = options.evalGradNorm || options.targetGradNormSq.has_value(),
+                              .accuracy = options.evalAccuracy};
+    EvaluationPoint point = evaluateModel(problem, m_server->model(), request, evalScratch);
+    point.metrics["cumulative_bits_up"] = cumulativeBitsUp;
+    point.metrics["cumulative_bits_down"] = cumulativeBitsDown;
+    if (window.rounds > 0) {
+      const double rounds = static_cast<double>(window.rounds);
+      const double up = window.bitsUp / rounds;
+      point.metrics["bits_up_per_iteration"] = up;
+      point.metrics["bits_up_per_worker"] = up / workers;
+      point.metrics["bits_down_per_iteration"] = window.bitsDown / rounds;
+      point.metrics["compression_ratio_up"] = up > 0.0 ? 32.0 * n * workers / up : 0.0;
+      point.metrics["efficiency_up"] = window.bitsUp > 0.0 ? window.lowerBoundUp / window.bitsUp : 0.0;
+      point.metrics["down_nonzero_fraction"] = window.nonzero / rounds;
+      if (window.votes) {
+        point.metrics["vote_agreement"] = window.agreement / rounds;
+        point.metrics["vote_margin"] = window.margin / rounds;
+        point.metrics["vote_coverage"] = window.coverage / rounds;
+      }
+    }
+    window = Window{};
+    sink.onEvaluation(point);
+    for (auto& [key, entry] : traffic) {
+      if (!entry.changed) continue;
+      entry.changed = false;
+      sink.onBandwidth(BandwidthSample{.time = t,
+                                       .worker = std::get<0>(key),
+                                       .uplink = std::get<1>(key),
+                                       .kind = std::get<2>(key),
+                                       .bytes = entry.bytes,
+                                       .messages = entry.messages});
+    }
+    last = point;
+    haveEvaluation = true;
+    const bool met = meetsTarget(point, options.targetGap, options.targetGradNormSq);
+    if (met && !timeToTarget) timeToTarget = t;
+    return met;
+  };
+  auto nonFinite = [&] { return !std::isfinite(last.loss); };
+
+  double nextGridTime =
+      options.evalInterval > 0.0 ? options.evalInterval : std::numeric_limits<double>::infinity();
+  std::uint64_t lastEvalRound = 0;
+  Termination termination = Termination::Stalled;
+  std::string detail;
+  bool done = evaluate(0.0);
+  if (done) termination = Termination::TargetReached;
+  std::vector<double> durations(static_cast<std::size_t>(workers));
+
+  while (!done) {
+    if (stopRequested()) {
+      termination = Termination::Stopped;
+      break;
+    }
+    double end = now;
+    for (int m = 0; m < workers; ++m) {
+      durations[static_cast<std::size_t>(m)] = jobDuration(*m_context.timeModel, m, round, 1, now);
+      end = std::max(end, now + durations[static_cast<std::size_t>(m)]);
+    }
+    if (!std::isfinite(end)) {
+      termination = Termination::Stalled;
+      detail = "a worker never finishes its round";
+      break;
+    }
+    if (end > options.horizon) {
+      termination = Termination::TimeLimit;
+      break;
+    }
+    while (nextGridTime < end && !done) {
+      if (evaluate(nextGridTime)) done = true, termination = Termination::TargetReached;
+      if (nonFinite()) done = true, termination = Termination::Diverged;
+      nextGridTime += options.evalInterval;
+    }
+    if (done) break;
+
+    bool diverged = false;
+    std::string why;
+    for (int m = 0; m < workers && !diverged; ++m) {
+      CompressedWorker& worker = *m_workers[static_cast<std::size_t>(m)];
+      jobGradient(problem, m_shards[static_cast<std::size_t>(m)], options.seed, m, round, 1, worker.model(),
+                  gradient, scratch);
+      if (!gradient.allFinite()) {  // spec §3.2: non-finite gradients are never sent
+        diverged = true;
+        break;
+      }
+      const EncodedMessage up = worker.compress(gradient, round);
+      DISTOPT_CHECK_MSG(m_server->receive(m, up, &why), why.c_str());
+      window.bitsUp += static_cast<double>(up.payloadBits);
+      window.lowerBoundUp += up.lowerBoundBits;
+      cumulativeBitsUp += static_cast<double>(up.payloadBits);
+      bytesUp += up.wireBytes();
+      count(m, true, bandwidthKind(up.codec), up.wireBytes());
+      UpdateEvent event;
+      event.time = end;
+      event.worker = m;
+      event.jobId = round;
+      event.jobVersion = round;
+      event.delay = 0;
+      event.outcome = Outcome::Accepted;
+      event.versionAfter = round + 1;
+      event.age = durations[static_cast<std::size_t>(m)];
+      event.bytes = up.wireBytes();
+      sink.onUpdate(event);
+    }
+    if (diverged) {
+      termination = Termination::Diverged;
+      detail = "non-finite stochastic gradient";
+      now = end;
+      break;
+    }
+    RoundReport report;
+    const EncodedMessage down = m_server->finishRound(round, report);
+    for (int m = 0; m < workers; ++m) {
+      DISTOPT_CHECK_MSG(m_workers[static_cast<std::size_t>(m)]->applyDownlink(down, round, &why),
+                        why.c_str());
+      bytesDown += down.wireBytes();
+      count(m, false, bandwidthKind(down.codec), down.wireBytes());
+    }
+    window.rounds += 1;
+    window.bitsDown += static_cast<double>(down.payloadBits);
+    window.nonzero += report.downNonzeroFraction;
+    if (report.hasVotes) {
+      window.votes = true;
+      window.agreement += report.voteAgreement;
+      window.margin += report.voteMargin;
+      window.coverage += report.voteCoverage;
+    }
+    cumulativeBitsDown += static_cast<double>(down.payloadBits);
+    ++round;
+    now = end;
+
+    if (m_replicaCheckEvery > 0 && round % m_replicaCheckEvery == 0) {
+      const std::uint64_t serverHash = modelHash(m_server->model());
+      for (int m = 0; m < workers; ++m) {
+        bytesUp += kCompressedHeaderSize + 8;
+        count(m, true, "HASH", kCompressedHeaderSize + 8);
+        if (modelHash(m_workers[static_cast<std::size_t>(m)]->model()) != serverHash) {
+          termination = Termination::Failed;
+          detail = "replica of worker " + std::to_string(m) + " differs from the server's model";
+          done = true;
+        }
+      }
+      if (done) break;
+    }
+    if (!m_server->model().allFinite()) {
+      termination = Termination::Diverged;
+      detail = "non-finite model";
+      break;
+    }
+    if (options.evalEveryUpdates > 0 && round - lastEvalRound >= options.evalEveryUpdates) {
+      lastEvalRound = round;
+      if (evaluate(now)) termination = Termination::TargetReached, done = true;
+      if (nonFinite()) termination = Termination::Diverged, done = true;
+    }
+    if (!done && options.maxUpdates > 0 && round >= options.maxUpdates) {
+      termination = Termination::UpdateLimit;
+      done = true;
+    }
+  }
+
+  double endTime = now;
+  if (termination == Termination::TimeLimit) {
+    endTime = options.horizon;
+    while (nextGridTime <= options.horizon) {
+      if (evaluate(nextGridTime) && !timeToTarget) break;
+      nextGridTime += options.evalInterval;
+    }
+  }
+  if (!haveEvaluation || last.time != endTime || last.updates != round || window.rounds > 0)
+    evaluate(endTime);
+  if (termination != Termination::Diverged && nonFinite()) termination = Termination::Diverged;
+
+  RunSummary summary;
+  summary.algorithm = m_name;
+  summary.engine = "sim";
+  summary.workers = workers;
+  summary.termination = termination;
+  summary.terminationDetail = detail;
+  summary.counters.jobsSent = round * static_cast<std::uint64_t>(workers);
+  summary.counters.arrivals = summary.counters.jobsSent;
+  summary.counters.accepted = summary.counters.jobsSent;
+  summary.updatesApplied = round;
+  summary.finalLoss = last.loss;
+  summary.finalGap = last.gap;
+  summary.finalGradNormSq = last.gradNormSq;
+  summary.finalTestAccuracy = last.testAccuracy;
+  summary.time = endTime;
+  summary.timeToTarget = timeToTarget;
+  summary.bytesUplink = bytesUp;
+  summary.bytesDownlink = bytesDown;
+  summary.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+  sink.onFinish(summary);
+  return summary;
+}
+
+}  // namespace distopt

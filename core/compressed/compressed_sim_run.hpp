@@ -1,0 +1,57 @@
+#pragma once
+// The synchronous-round simulator of compressed SGD (spec compressed-sgd §2.1 driven in virtual time).
+// Round t: every worker computes one stochastic gradient at its replica from its shard with the keyed
+// stream (seed, Gradient, worker, t), compresses it with its role; the server role decodes and
+// aggregates the M uplinks and returns the downlink, which every worker role applies. The round lasts
+// as long as its slowest worker's TimeModel draw (duration(worker, t, start)). Bytes are the exact
+// encoded sizes (32-byte header + payload) — the downlink counted once per worker, as M unicast copies.
+// Every `replicaCheckEvery` rounds each worker sends the 64-bit FNV-1a hash of its replica (an 8-byte
+// payload, counted as kind "HASH"); a mismatch ends the run as Failed.
+//
+// EvaluationPoint::metrics (means over the rounds since the previous evaluation unless cumulative):
+//   bits_up_per_iteration      Σ_m payload bits of the uplinks of a round
+//   bits_up_per_worker         the same divided by M
+//   bits_down_per_iteration    payload bits of one downlink copy
+//   cumulative_bits_up / cumulative_bits_down   totals so far (downlink: one copy per round)
+//   compression_ratio_up       32·N·M / bits_up_per_iteration (1 for dense SGD)
+//   efficiency_up              Σ lower bound / Σ payload bits of the uplinks (η of spec §3.7)
+//   down_nonzero_fraction      nnz(aggregated update) / N
+//   vote_agreement             majority-vote methods: share of cast votes on the winning side of their
+//                              coordinate, Σ_i max(n+_i, n−_i) / Σ_i n_i (1 = unanimous everywhere)
+//   vote_margin                majority-vote methods: mean over voted coordinates of |c_i| / n_i
+//   vote_coverage              majority-vote methods: share of coordinates that received a vote
+
+#include <memory>
+#include <vector>
+
+#include "core/compressed/compressed_roles.hpp"
+#include "core/sim/sim_run.hpp"
+
+namespace distopt {
+
+class CompressedSimRun final : public SimRun {
+ public:
+  /// The problem and time model must outlive the run. The shards are copied: buildRun() hands out a
+  /// context pointing into a BuiltRun that is then moved, so that pointer does not stay valid.
+  CompressedSimRun(const CompressedMethod& method, const SimRunContext& context,
+                   std::uint64_t replicaCheckEvery = 100);
+  RunSummary run(TelemetrySink& sink) override;
+
+  /// The roles, for tests (valid after construction; final state after run()).
+  const CompressedServer& server() const { return *m_server; }
+  const CompressedWorker& worker(int m) const { return *m_workers[static_cast<std::size_t>(m)]; }
+
+ private:
+  std::string m_name;
+  SimRunContext m_context;
+  std::vector<Shard> m_shards;
+  std::uint64_t m_replicaCheckEvery;
+  std::unique_ptr<CompressedServer> m_server;
+  std::vector<std::unique_ptr<CompressedWorker>> m_workers;
+};
+
+/// The bandwidth kind of a codec: "DENSE_F32", "SIGN", "SCALED_SIGN", "TERNARY", "SPARSE_SIGN",
+/// "SPARSE_F32" or "QSGD".
+const char* bandwidthKind(CodecId codec);
+
+}  // namespace distopt
