@@ -35,11 +35,9 @@ CompressedSimRun::CompressedSimRun(const CompressedMethod& method, const SimRunC
                                    std::uint64_t replicaCheckEvery)
     : m_name(method.name),
       m_context(context),
-      m_shards(*context.shards),
       m_replicaCheckEvery(replicaCheckEvery) {
-  DISTOPT_CHECK(context.problem && context.timeModel);
-  DISTOPT_CHECK(static_cast<int>(m_shards.size()) == context.numWorkers);
-  m_context.shards = &m_shards;
+  DISTOPT_CHECK(context.problem && context.timeModel && context.shards);
+  DISTOPT_CHECK(static_cast<int>(context.shards->size()) == context.numWorkers);
   m_server = method.makeServer();
   for (int m = 0; m < context.numWorkers; ++m) m_workers.push_back(method.makeWorker(m));
 }
@@ -179,7 +177,7 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
     std::string why;
     for (int m = 0; m < workers && !diverged; ++m) {
       CompressedWorker& worker = *m_workers[static_cast<std::size_t>(m)];
-      jobGradient(problem, m_shards[static_cast<std::size_t>(m)], options.seed, m, round, 1, worker.model(),
+      jobGradient(problem, (*m_context.shards)[static_cast<std::size_t>(m)], options.seed, m, round, 1, worker.model(),
                   gradient, scratch);
       if (!gradient.allFinite()) {  // spec §3.2: non-finite gradients are never sent
         diverged = true;

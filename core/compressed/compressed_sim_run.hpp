@@ -44,7 +44,6 @@ class CompressedSimRun final : public SimRun {
  private:
   std::string m_name;
   SimRunContext m_context;
-  std::vector<Shard> m_shards;
   std::uint64_t m_replicaCheckEvery;
   std::unique_ptr<CompressedServer> m_server;
   std::vector<std::unique_ptr<CompressedWorker>> m_workers;

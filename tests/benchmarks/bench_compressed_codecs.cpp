@@ -148,7 +148,7 @@ int main() {
                          ProblemBuildContext{.baseDirectory = ".", .seed = 1});
   const TimeModelEntry* timeEntry = findTimeModel("fixed");
   const auto timeModel = timeEntry->make(filled(timeEntry->options, {{"h", "one"}}), 8, 1, "time");
-  const auto shards = makeShards(*problem, 8, ShardRule::Iid, 1);
+  const auto shards = std::make_shared<const std::vector<Shard>>(makeShards(*problem, 8, ShardRule::Iid, 1));
   RandomStream init(StreamKey{.runSeed = 1, .purpose = StreamPurpose::Init, .worker = StreamKey::kNoWorker});
   const Vector x0 = problem->initialPoint(init);
   struct Row {
@@ -171,7 +171,7 @@ int main() {
   for (const Row& row : rows) {
     TelemetrySink sink;
     SimRunContext context{
-        .problem = problem.get(), .shards = &shards, .timeModel = timeModel.get(), .numWorkers = 8, .x0 = x0};
+        .problem = problem.get(), .shards = shards, .timeModel = timeModel.get(), .numWorkers = 8, .x0 = x0};
     context.options.maxUpdates = 10;
     context.options.evalGradNorm = false;
     context.options.seed = 1;

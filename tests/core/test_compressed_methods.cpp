@@ -106,11 +106,11 @@ class TestCompressedMethods : public QObject {
     if (!entry) qFatal("no algorithm %s", algorithm.c_str());
     const TimeModelEntry* time = findTimeModel("fixed");
     auto timeModel = time->make(filled(time->options, {{"h", "one"}}), workers, seed, "time");
-    const auto shards = makeShards(*m_a9a, workers, rule, seed);
+    auto shards = std::make_shared<const std::vector<Shard>>(makeShards(*m_a9a, workers, rule, seed));
     RandomStream init(
         StreamKey{.runSeed = seed, .purpose = StreamPurpose::Init, .worker = StreamKey::kNoWorker});
     SimRunContext context{.problem = m_a9a.get(),
-                          .shards = &shards,
+                          .shards = shards,
                           .timeModel = timeModel.get(),
                           .numWorkers = workers,
                           .x0 = m_a9a->initialPoint(init)};
