@@ -78,6 +78,9 @@ DecentralizedSimRun::DecentralizedSimRun(const SimRunContext& context, Decentral
   DISTOPT_CHECK(static_cast<int>(context.shards->size()) == context.numWorkers);
   const int n = context.numWorkers;
   m_options.network.graph.nodes = n;
+  m_options.proxgt.variant = m_options.method == DecentralizedMethod::ProxGtSa    ? ProxGtNode::Variant::SA
+                             : m_options.method == DecentralizedMethod::ProxGtSrO ? ProxGtNode::Variant::SRO
+                                                                                  : ProxGtNode::Variant::SRE;
   requireValid(m_options, context.path);
   if (m_options.regularizer.kind != RegularizerKind::Problem && context.problem->hasProx())
     throw InputError(context.path + ".regularizer",
