@@ -7,6 +7,7 @@
 #include "core/algorithms/rennala.hpp"
 #include "core/algorithms/ringmaster.hpp"
 #include "core/compressed/compressed_entries.hpp"
+#include "core/decentralized/decentralized_entries.hpp"
 #include "core/problems/diagonal_quadratic_problem.hpp"
 #include "core/problems/least_squares_problem.hpp"
 #include "core/problems/logistic_problem.hpp"
@@ -35,9 +36,13 @@ std::string namesOf(const std::vector<Entry>& entries) {
 }  // namespace
 
 const std::vector<ProblemEntry>& problemEntries() {
-  static const std::vector<ProblemEntry> entries = {quadraticProblemEntry(), diagonalQuadraticProblemEntry(),
-                                                    leastSquaresProblemEntry(), logisticProblemEntry(),
-                                                    softmaxProblemEntry(), mlpProblemEntry()};
+  static const std::vector<ProblemEntry> entries = [] {
+    std::vector<ProblemEntry> all = {quadraticProblemEntry(),    diagonalQuadraticProblemEntry(),
+                                     leastSquaresProblemEntry(), logisticProblemEntry(),
+                                     softmaxProblemEntry(),      mlpProblemEntry()};
+    for (auto& entry : decentralizedProblemEntries()) all.push_back(std::move(entry));
+    return all;
+  }();
   return entries;
 }
 
@@ -51,7 +56,8 @@ const std::vector<AlgorithmEntry>& algorithmEntries() {
     std::vector<AlgorithmEntry> all = {ringmasterAlgorithmEntry(), asgdAlgorithmEntry(),
                                        daAsgdAlgorithmEntry(),     rennalaAlgorithmEntry(),
                                        minibatchAlgorithmEntry(),  naiveOptimalAlgorithmEntry()};
-    for (auto& e : compressedAlgorithmEntries()) all.push_back(std::move(e));
+    for (auto& entry : compressedAlgorithmEntries()) all.push_back(std::move(entry));
+    for (auto& entry : decentralizedAlgorithmEntries()) all.push_back(std::move(entry));
     return all;
   }();
   return entries;

@@ -1,0 +1,295 @@
+#include "core/decentralized/decentralized_entries.hpp"
+
+#include <cmath>
+
+#include "core/data/synthetic_data.hpp"
+#include "core/decentralized/decentralized_sim_run.hpp"
+#include "core/problems/logistic_problem.hpp"
+#include "core/problems/problem_params.hpp"
+#include "core/util/input_error.hpp"
+
+namespace distopt {
+namespace {
+
+std::vector<OptionSpec> commonOptions(bool proxgt) {
+  OptionSpec alpha = doubleOption("alpha", 0.0, 0.0, std::nullopt,
+                                  "Step α. Default (absent): step_scale / L̂, with L̂ from `smoothness`");
+  alpha.minExclusive = true;
+  alpha.defaultValue = nullptr;
+  alpha.optional = true;
+  OptionSpec stepScale =
+      doubleOption("step_scale", 0.25, 0.0, 1.0, "α = step_scale / L̂ when alpha is absent");
+  stepScale.minExclusive = true;
+  OptionSpec rho =
+      doubleOption("rho_target", 0.5, 0.0, 1.0, "Auto-K: contraction each mixing call must reach");
+  rho.minExclusive = true;
+  return {
+      enumOption("graph", "ring", graphKindNames(), "Communication graph over the workers (nodes)"),
+      intOption("graph_rows", 0, 0, 100000, "Torus/grid rows (must divide the node count); 0 = most square"),
+      doubleOption("edge_probability", 0.0, 0.0, 1.0, "Erdős–Rényi edge probability; 0 = min(1, 2 ln n / n)"),
+      intOption("graph_seed", 1, 0, std::nullopt, "Seed of the random graph (Erdős–Rényi)"),
+      enumOption("mixing", "metropolis", weightRuleNames(), "Weight rule of the mixing matrix W"),
+      enumOption("mixer", proxgt ? "chebyshev" : "plain", mixerKindNames(),
+                 "Multi-round gossip: plain W^K, Chebyshev-accelerated, or FastMix"),
+      intOption("gossip_rounds", proxgt ? 0 : 1, 0, 1000,
+                "Rounds K per mixing call; 0 = auto from rho_target"),
+      rho,
+      intOption("max_rounds", 200, 1, 1000, "K_max: cap of the automatic round count"),
+      enumOption("wire", "float64", {"float64", "float32"}, "Scalar type of the vectors on the wire"),
+      enumOption("regularizer", "problem", regularizerKindNames(),
+                 "Non-smooth h: the problem's own (e.g. logistic l1), none, l1, box, or l1-box"),
+      doubleOption("l1", 0.0, 0.0, std::nullopt, "λ₁ of regularizer l1 / l1-box"),
+      doubleOption("box_lower", -1.0, std::nullopt, std::nullopt, "Lower bound of regularizer box / l1-box"),
+      doubleOption("box_upper", 1.0, std::nullopt, std::nullopt, "Upper bound of regularizer box / l1-box"),
+      alpha,
+      stepScale,
+      enumOption("smoothness", "curvature", {"curvature", "problem"},
+                 "L̂ for the default step: local curvature at x⁰ (spec §2.9) or the problem's own bound"),
+      doubleOption("beta", 0.0, 0.0, std::nullopt, "Step β of the stationarity measure G_β; 0 = α"),
+      doubleOption("compute_unit", 0.0, 0.0, std::nullopt,
+                   "Sample gradients per time-model draw; 0 = the method's minibatch b"),
+      doubleOption("link_latency", 0.0, 0.0, std::nullopt, "Simulated time per message, time units"),
+      doubleOption("link_bandwidth", 0.0, 0.0, std::nullopt,
+                   "Simulated bytes per time unit per link; 0 = unlimited"),
+  };
+}
+
+std::vector<OptionSpec> withMethodOptions(DecentralizedMethod method) {
+  const bool proxgt = method != DecentralizedMethod::Dsgd && method != DecentralizedMethod::GtDsgd;
+  std::vector<OptionSpec> options = commonOptions(proxgt);
+  switch (method) {
+    case DecentralizedMethod::Dsgd:
+      options.push_back(intOption("batch", 64, 1, std::nullopt, "Minibatch b per node and iteration"));
+      options.push_back(
+          enumOption("order", "cta", {"cta", "atc"}, "Combine-then-adapt (overlap) or adapt-then-combine"));
+      options.push_back(
+          enumOption("schedule", "constant", {"constant", "inverse-sqrt"}, "Step schedule: α or α/√(t+1)"));
+      break;
+    case DecentralizedMethod::GtDsgd:
+      options.push_back(intOption("batch", 64, 1, std::nullopt, "Minibatch b per node and iteration"));
+      options.push_back(
+          enumOption("order", "atc", {"atc", "cta"},
+                     "Adapt-then-combine (2 rounds) or combine-then-adapt (1 round, 2p payload)"));
+      break;
+    case DecentralizedMethod::ProxGtSa:
+      options.push_back(intOption("batch", 64, 1, std::nullopt, "Minibatch b per node and iteration"));
+      break;
+    case DecentralizedMethod::ProxGtSrO:
+      options.push_back(intOption("batch", 0, 0, std::nullopt, "Inner minibatch b; 0 = ⌈√(B/n)⌉"));
+      options.push_back(intOption("restart_batch", 1024, 1, std::nullopt, "Restart batch B"));
+      options.push_back(intOption("period", 0, 0, std::nullopt, "Restart period q; 0 = ⌈√(n·B)⌉"));
+      break;
+    case DecentralizedMethod::ProxGtSrE:
+      options.push_back(intOption("batch", 0, 0, std::nullopt, "Inner minibatch b; 0 = ⌈√(m/n)⌉"));
+      options.push_back(
+          intOption("period", 0, 0, std::nullopt, "Restart period q (full local gradient); 0 = ⌈√(n·m)⌉"));
+      break;
+  }
+  if (proxgt)
+    options.push_back(
+        enumOption("tracker_init", "local", {"local", "mixed"}, "y⁰ = v⁰, or y⁰ = Mix_K(v⁰) (K rounds)"));
+  return options;
+}
+
+std::int64_t ceilSqrt(double value) {
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(std::sqrt(value))));
+}
+
+double meanLocalSamples(const SimRunContext& context) {
+  const auto total = context.problem->numSamples();
+  if (total == 0) return 0.0;
+  double sum = 0.0;
+  for (const auto& shard : *context.shards)
+    sum += shard.indices.empty() ? static_cast<double>(total) : static_cast<double>(shard.indices.size());
+  return sum / static_cast<double>(context.shards->size());
+}
+
+std::unique_ptr<SimRun> makeRun(DecentralizedMethod method, const nlohmann::json& params,
+                                const SimRunContext& context) {
+  const std::string& path = context.path;
+  DecentralizedRunOptions options;
+  options.method = method;
+  NetworkOptions& network = options.network;
+  network.graph.kind = *graphKindFromName(params.at("graph").get<std::string>());
+  network.graph.nodes = context.numWorkers;
+  network.graph.rows = params.at("graph_rows").get<int>();
+  network.graph.edgeProbability = params.at("edge_probability").get<double>();
+  network.graph.seed = params.at("graph_seed").get<std::uint64_t>();
+  network.weights = *weightRuleFromName(params.at("mixing").get<std::string>());
+  network.mixer = *mixerKindFromName(params.at("mixer").get<std::string>());
+  network.rounds = params.at("gossip_rounds").get<int>();
+  network.rhoTarget = params.at("rho_target").get<double>();
+  network.maxRounds = params.at("max_rounds").get<int>();
+  network.wire = params.at("wire").get<std::string>() == "float32" ? VectorEncoding::DenseFloat32
+                                                                   : VectorEncoding::DenseFloat64;
+  options.regularizer.kind = *regularizerKindFromName(params.at("regularizer").get<std::string>());
+  options.regularizer.l1 = params.at("l1").get<double>();
+  options.regularizer.lower = params.at("box_lower").get<double>();
+  options.regularizer.upper = params.at("box_upper").get<double>();
+  options.beta = params.at("beta").get<double>();
+  options.linkLatency = params.at("link_latency").get<double>();
+  options.linkBandwidth = params.at("link_bandwidth").get<double>();
+
+  double alpha = 0.0;
+  if (params.contains("alpha") && !params.at("alpha").is_null()) {
+    alpha = params.at("alpha").get<double>();
+  } else {
+    double smoothness = 0.0;
+    const bool curvature = params.at("smoothness").get<std::string>() == "curvature";
+    if (curvature && context.problem->numSamples() > 0) {
+      smoothness = estimateLocalSmoothness(*context.problem, *context.shards, context.x0);
+    } else if (auto known = context.problem->smoothness()) {
+      smoothness = *known;
+    } else {
+      throw InputError(path + ".alpha", "is required: the problem knows no smoothness constant L");
+    }
+    if (!(smoothness > 0.0) || !std::isfinite(smoothness))
+      throw InputError(path + ".alpha", "is required: the smoothness estimate is not positive");
+    alpha = params.at("step_scale").get<double>() / smoothness;
+  }
+
+  const auto n = static_cast<double>(context.numWorkers);
+  const double m = meanLocalSamples(context);
+  std::int64_t batch = params.at("batch").get<std::int64_t>();
+  switch (method) {
+    case DecentralizedMethod::Dsgd:
+      options.dsgd.alpha = alpha;
+      options.dsgd.batch = batch;
+      options.dsgd.order = params.at("order").get<std::string>() == "atc" ? DsgdNode::Order::AdaptThenCombine
+                                                                          : DsgdNode::Order::CombineThenAdapt;
+      options.dsgd.schedule = params.at("schedule").get<std::string>() == "inverse-sqrt"
+                                  ? DsgdNode::Schedule::InverseSqrt
+                                  : DsgdNode::Schedule::Constant;
+      break;
+    case DecentralizedMethod::GtDsgd:
+      options.gtDsgd.alpha = alpha;
+      options.gtDsgd.batch = batch;
+      options.gtDsgd.order = params.at("order").get<std::string>() == "cta"
+                                 ? GtDsgdNode::Order::CombineThenAdapt
+                                 : GtDsgdNode::Order::AdaptThenCombine;
+      break;
+    default: {
+      ProxGtNode::Options& proxgt = options.proxgt;
+      proxgt.alpha = alpha;
+      proxgt.trackerInit = params.at("tracker_init").get<std::string>() == "mixed"
+                               ? ProxGtNode::TrackerInit::Mixed
+                               : ProxGtNode::TrackerInit::Local;
+      if (method == DecentralizedMethod::ProxGtSrO) {
+        proxgt.restartBatch = params.at("restart_batch").get<std::int64_t>();
+        const auto b = static_cast<double>(proxgt.restartBatch);
+        if (batch == 0) batch = ceilSqrt(b / n);
+        const std::int64_t period = params.at("period").get<std::int64_t>();
+        proxgt.period = period > 0 ? period : ceilSqrt(n * b);
+      } else if (method == DecentralizedMethod::ProxGtSrE) {
+        if (m == 0.0)
+          throw InputError(
+              path, "proxgt-sr-e needs a problem with a finite data set (use proxgt-sr-o for a stream)");
+        if (batch == 0) batch = ceilSqrt(m / n);
+        const std::int64_t period = params.at("period").get<std::int64_t>();
+        proxgt.period = period > 0 ? period : ceilSqrt(n * m);
+      }
+      proxgt.batch = batch;
+    }
+  }
+  const double unit = params.at("compute_unit").get<double>();
+  options.computeUnit = unit > 0.0 ? unit : static_cast<double>(batch);
+  return std::make_unique<DecentralizedSimRun>(context, options);
+}
+
+AlgorithmEntry entryFor(DecentralizedMethod method, std::string summary) {
+  AlgorithmEntry entry;
+  entry.name = decentralizedMethodName(method);
+  entry.summary = std::move(summary);
+  entry.family = "decentralized";
+  entry.options = withMethodOptions(method);
+  entry.makeSimRun = [method](const nlohmann::json& params, const SimRunContext& context) {
+    return makeRun(method, params, context);
+  };
+  return entry;
+}
+
+}  // namespace
+
+double estimateLocalSmoothness(const Problem& problem, const std::vector<Shard>& shards, const Vector& x,
+                               int iterations) {
+  double best = 0.0;
+  const double epsilon = 1e-4 * (1.0 + x.norm());
+  Vector plus, minus, v, hv;
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    ProblemOracle oracle(problem, shards[i]);
+    RandomStream stream(
+        StreamKey{.runSeed = 0x5ca1eULL, .purpose = StreamPurpose::Init, .worker = i, .job = 0});
+    v.resize(x.size());
+    for (Eigen::Index k = 0; k < v.size(); ++k) v[k] = 1.0 + 0.1 * stream.normal();
+    v.normalize();
+    double estimate = 0.0;
+    for (int it = 0; it < iterations; ++it) {
+      oracle.fullGradient(x + epsilon * v, plus);
+      oracle.fullGradient(x - epsilon * v, minus);
+      hv = (plus - minus) / (2.0 * epsilon);
+      estimate = std::abs(v.dot(hv));
+      const double norm = hv.norm();
+      if (!(norm > 0.0)) break;
+      v = hv / norm;
+    }
+    best = std::max(best, estimate);
+    if (shards[i].indices.empty()) break;  // every node sees the same data
+  }
+  return best;
+}
+
+std::vector<AlgorithmEntry> decentralizedAlgorithmEntries() {
+  return {
+      entryFor(DecentralizedMethod::Dsgd,
+               "Decentralized SGD / Prox-DSGD: one gossip round per iteration, prox of h after the step"),
+      entryFor(DecentralizedMethod::GtDsgd,
+               "Gradient-tracking decentralized SGD (ATC: 2 rounds, CTA: 1 round of 2p)"),
+      entryFor(DecentralizedMethod::ProxGtSa,
+               "ProxGT-SA: proximal gradient tracking, minibatch estimator, Chebyshev multi-round gossip"),
+      entryFor(DecentralizedMethod::ProxGtSrO,
+               "ProxGT-SR-O: proximal gradient tracking, SARAH estimator restarted with a large batch"),
+      entryFor(
+          DecentralizedMethod::ProxGtSrE,
+          "ProxGT-SR-E: proximal gradient tracking, SARAH estimator restarted with the full local gradient"),
+  };
+}
+
+std::vector<ProblemEntry> decentralizedProblemEntries() {
+  ProblemEntry entry;
+  entry.name = "logistic-p0";
+  entry.summary =
+      "Spec decentralized-proxgt P0: heterogeneous synthetic logistic regression, one block per node, "
+      "Σ λ₂x²/(1+x²) + λ₁‖x‖₁ (use data.sharding \"contiguous\")";
+  entry.options = {
+      intOption("nodes", 8, 1, 100000, "Number of data blocks (one per node: set it to workers.count)"),
+      intOption("samples_per_node", 400, 1, std::nullopt, "m, samples per block"),
+      intOption("features", 20, 1, std::nullopt, "p, number of features"),
+      doubleOption("heterogeneity", 0.5, 0.0, std::nullopt, "Node i's truth scale 1 + heterogeneity·i"),
+      doubleOption("label_noise", 0.1, 0.0, std::nullopt, "Label noise σ in sign(aᵀw_i + σ·N(0,1))"),
+      doubleOption("nonconvex", 1e-3, 0.0, std::nullopt, "λ₂ of Σ x²/(1+x²)"),
+      doubleOption("l1", 1e-3, 0.0, std::nullopt, "λ₁ of λ₁‖x‖₁ (handled by the proximal step)"),
+      intOption("data_seed", 0, 0, std::nullopt, "Seed of the data; 0 = the run seed"),
+  };
+  entry.make = [](const nlohmann::json& params,
+                  const ProblemBuildContext& context) -> std::unique_ptr<Problem> {
+    HeterogeneousLogisticOptions data;
+    data.numNodes = params.at("nodes").get<int>();
+    data.samplesPerNode = params.at("samples_per_node").get<std::int64_t>();
+    data.numFeatures = params.at("features").get<std::int64_t>();
+    data.heterogeneity = params.at("heterogeneity").get<double>();
+    data.labelNoise = params.at("label_noise").get<double>();
+    LogisticProblem::Options options;
+    options.l2 = 0.0;
+    options.nonconvex = params.at("nonconvex").get<double>();
+    options.l1 = params.at("l1").get<double>();
+    options.batch = 1;
+    const auto dataSeed = params.at("data_seed").get<std::uint64_t>();
+    Dataset dataset = makeHeterogeneousLogistic(data, dataSeed == 0 ? context.seed : dataSeed);
+    if (dataset.numClasses != 2)
+      throw InputError(context.path, "the drawn labels have a single class; change data_seed");
+    return std::make_unique<LogisticProblem>(dataset, std::nullopt, options);
+  };
+  return {entry};
+}
+
+}  // namespace distopt

@@ -1,0 +1,419 @@
+#include "core/decentralized/decentralized_sim_run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "core/telemetry/evaluation.hpp"
+#include "core/util/check.hpp"
+#include "core/util/input_error.hpp"
+
+namespace distopt {
+
+const char* decentralizedMethodName(DecentralizedMethod method) {
+  switch (method) {
+    case DecentralizedMethod::Dsgd:
+      return "dsgd";
+    case DecentralizedMethod::GtDsgd:
+      return "gt-dsgd";
+    case DecentralizedMethod::ProxGtSa:
+      return "proxgt-sa";
+    case DecentralizedMethod::ProxGtSrO:
+      return "proxgt-sr-o";
+    case DecentralizedMethod::ProxGtSrE:
+      return "proxgt-sr-e";
+  }
+  return "?";
+}
+
+bool DecentralizedRunOptions::isValid(std::string* why) const {
+  auto fail = [why](const char* text) {
+    if (why) *why = text;
+    return false;
+  };
+  switch (method) {
+    case DecentralizedMethod::Dsgd:
+      if (!dsgd.isValid(why)) return false;
+      break;
+    case DecentralizedMethod::GtDsgd:
+      if (!gtDsgd.isValid(why)) return false;
+      break;
+    default:
+      if (!proxgt.isValid(why)) return false;
+  }
+  if (!network.isValid(why)) return false;
+  if (!regularizer.isValid(why)) return false;
+  if (!(beta >= 0.0) || !std::isfinite(beta)) return fail("beta: must be >= 0 (0 = the step alpha)");
+  if (!(computeUnit > 0.0) || !std::isfinite(computeUnit)) return fail("compute_unit: must be > 0");
+  if (!(linkLatency >= 0.0) || !std::isfinite(linkLatency)) return fail("link_latency: must be >= 0");
+  if (!(linkBandwidth >= 0.0) || !std::isfinite(linkBandwidth)) return fail("link_bandwidth: must be >= 0");
+  return true;
+}
+
+double DecentralizedRunOptions::alpha() const {
+  switch (method) {
+    case DecentralizedMethod::Dsgd:
+      return dsgd.alpha;
+    case DecentralizedMethod::GtDsgd:
+      return gtDsgd.alpha;
+    default:
+      return proxgt.alpha;
+  }
+}
+
+struct DecentralizedSimRun::Snapshot {
+  std::uint64_t iterations = 0;
+  std::vector<Vector> x, y, v;
+  std::vector<NodeCounters> counters;
+  std::vector<double> computeTime, waitTime;
+};
+
+DecentralizedSimRun::DecentralizedSimRun(const SimRunContext& context, DecentralizedRunOptions options)
+    : m_context(context), m_options(std::move(options)) {
+  DISTOPT_CHECK(context.problem && context.shards && context.timeModel);
+  m_shards = *context.shards;
+  DISTOPT_CHECK(static_cast<int>(context.shards->size()) == context.numWorkers);
+  const int n = context.numWorkers;
+  m_options.network.graph.nodes = n;
+  m_options.proxgt.variant = m_options.method == DecentralizedMethod::ProxGtSa    ? ProxGtNode::Variant::SA
+                             : m_options.method == DecentralizedMethod::ProxGtSrO ? ProxGtNode::Variant::SRO
+                                                                                  : ProxGtNode::Variant::SRE;
+  requireValid(m_options, context.path);
+  if (m_options.regularizer.kind != RegularizerKind::Problem && context.problem->hasProx())
+    throw InputError(context.path + ".regularizer",
+                     "the problem already has a non-smooth part (e.g. logistic l1 > 0); use \"problem\"");
+  m_network = buildNetwork(m_options.network, context.path);
+  m_prox = std::make_unique<ProxOperator>(m_options.regularizer, context.problem);
+
+  const bool finite = context.problem->numSamples() > 0;
+  if (m_options.method == DecentralizedMethod::ProxGtSrE && !finite)
+    throw InputError(context.path,
+                     "proxgt-sr-e needs a problem with a finite data set (use proxgt-sr-o for a stream)");
+  for (int i = 0; i < n; ++i) {
+    m_oracles.push_back(
+        std::make_unique<ProblemOracle>(*context.problem, m_shards[static_cast<std::size_t>(i)]));
+    const NodeConfig config = nodeConfigFor(m_network.w, i, m_network.plan, m_options.network.wire);
+    const std::uint64_t seed = context.options.seed;
+    switch (m_options.method) {
+      case DecentralizedMethod::Dsgd:
+        m_nodes.push_back(
+            std::make_unique<DsgdNode>(config, m_options.dsgd, *m_oracles.back(), *m_prox, context.x0, seed));
+        break;
+      case DecentralizedMethod::GtDsgd:
+        m_nodes.push_back(std::make_unique<GtDsgdNode>(config, m_options.gtDsgd, *m_oracles.back(), *m_prox,
+                                                       context.x0, seed));
+        break;
+      default: {
+        ProxGtNode::Options proxgt = m_options.proxgt;
+        proxgt.variant = m_options.method == DecentralizedMethod::ProxGtSa    ? ProxGtNode::Variant::SA
+                         : m_options.method == DecentralizedMethod::ProxGtSrO ? ProxGtNode::Variant::SRO
+                                                                              : ProxGtNode::Variant::SRE;
+        m_nodes.push_back(
+            std::make_unique<ProxGtNode>(config, proxgt, *m_oracles.back(), *m_prox, context.x0, seed));
+      }
+    }
+  }
+  m_clock.assign(static_cast<std::size_t>(n), 0.0);
+  m_computeTime.assign(static_cast<std::size_t>(n), 0.0);
+  m_waitTime.assign(static_cast<std::size_t>(n), 0.0);
+  m_localSteps.assign(static_cast<std::size_t>(n), 0);
+  m_bytesAtIterationStart.assign(static_cast<std::size_t>(n), 0);
+}
+
+DecentralizedSimRun::~DecentralizedSimRun() = default;
+
+std::map<std::pair<int, int>, std::uint64_t> DecentralizedSimRun::edgeBytes() const {
+  std::map<std::pair<int, int>, std::uint64_t> edges;
+  for (const auto& node : m_nodes) {
+    const auto& neighbours = node->config().neighbours;
+    for (std::size_t k = 0; k < neighbours.size(); ++k)
+      edges[{node->id(), neighbours[k]}] = node->bytesSentPerNeighbour()[k];
+  }
+  return edges;
+}
+
+Vector DecentralizedSimRun::averageIterate() const {
+  Vector mean = Vector::Zero(m_context.x0.size());
+  for (const auto& node : m_nodes) mean += node->x();
+  return mean / static_cast<double>(m_nodes.size());
+}
+
+DecentralizedSimRun::Snapshot DecentralizedSimRun::snapshot() const {
+  Snapshot state;
+  state.iterations = m_nodes.front()->iteration();
+  for (const auto& node : m_nodes) {
+    state.x.push_back(node->x());
+    if (node->tracker()) state.y.push_back(*node->tracker());
+    if (node->estimator()) state.v.push_back(*node->estimator());
+    state.counters.push_back(node->counters());
+  }
+  state.computeTime = m_computeTime;
+  state.waitTime = m_waitTime;
+  return state;
+}
+
+double DecentralizedSimRun::computeTime(int node, const LocalWork& work) {
+  if (work.ifo == 0) return 0.0;
+  const auto i = static_cast<std::size_t>(node);
+  const double draw = m_context.timeModel->duration(node, m_localSteps[i]++, m_clock[i]);
+  const double duration = draw * static_cast<double>(work.ifo) / m_options.computeUnit;
+  m_computeTime[i] += duration;
+  return duration;
+}
+
+void DecentralizedSimRun::exchangeRounds() {
+  const int n = static_cast<int>(m_nodes.size());
+  std::vector<double> ready(static_cast<std::size_t>(n));
+  while (std::any_of(m_nodes.begin(), m_nodes.end(), [](const auto& node) { return node->exchanging(); })) {
+    // Every node runs the same sequence of calls and rounds, so all are in the same round here.
+    for (const auto& node : m_nodes) DISTOPT_CHECK_MSG(node->exchanging(), "nodes left lockstep");
+    for (int i = 0; i < n; ++i) ready[static_cast<std::size_t>(i)] = m_clock[static_cast<std::size_t>(i)];
+    for (int i = 0; i < n; ++i) {
+      const auto& message = m_nodes[static_cast<std::size_t>(i)]->outgoing();
+      double transfer = m_options.linkLatency;
+      if (m_options.linkBandwidth > 0.0)
+        transfer += static_cast<double>(message.size()) / m_options.linkBandwidth;
+      const double arrival = m_clock[static_cast<std::size_t>(i)] + transfer;
+      for (int j : m_nodes[static_cast<std::size_t>(i)]->config().neighbours) {
+        std::string why;
+        const bool accepted = m_nodes[static_cast<std::size_t>(j)]->receive(message, &why);
+        DISTOPT_CHECK_MSG(accepted, why.c_str());
+        ready[static_cast<std::size_t>(j)] = std::max(ready[static_cast<std::size_t>(j)], arrival);
+      }
+    }
+    for (int i = 0; i < n; ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      m_waitTime[k] += ready[k] - m_clock[k];
+      m_clock[k] = ready[k];
+      const LocalWork work = m_nodes[k]->completeRound();
+      m_clock[k] += computeTime(i, work);
+    }
+  }
+}
+
+void DecentralizedSimRun::runIteration() {
+  for (std::size_t i = 0; i < m_nodes.size(); ++i) {
+    m_bytesAtIterationStart[i] = m_nodes[i]->counters().bytesSent;
+    const LocalWork work = m_nodes[i]->beginIteration();
+    m_clock[i] += computeTime(static_cast<int>(i), work);
+  }
+  exchangeRounds();
+}
+
+EvaluationPoint DecentralizedSimRun::evaluate(const Snapshot& state, double time) {
+  const auto n = static_cast<double>(state.x.size());
+  const Problem& problem = *m_context.problem;
+  Vector mean = Vector::Zero(m_context.x0.size());
+  for (const auto& x : state.x) mean += x;
+  mean /= n;
+
+  std::uint64_t bytesSent = 0, bytesReceived = 0, payload = 0, messages = 0, ifoTotal = 0, ifoMax = 0;
+  for (const auto& counters : state.counters) {
+    bytesSent += counters.bytesSent;
+    bytesReceived += counters.bytesReceived;
+    payload += counters.payloadBytesSent;
+    messages += counters.messagesSent;
+    ifoTotal += counters.ifo;
+    ifoMax = std::max(ifoMax, counters.ifo);
+  }
+  EvaluationRequest request{.time = time,
+                            .updates = state.iterations,
+                            .bytesUp = bytesSent,
+                            .bytesDown = bytesReceived,
+                            .gradNorm = m_context.options.evalGradNorm,
+                            .accuracy = m_context.options.evalAccuracy};
+  EvaluationPoint point = evaluateModel(problem, mean, request, m_scratch);
+  point.loss += m_prox->extraValue(mean);
+
+  // ∇F(x̄) = mean_i ∇f_i(x̄): the objective the nodes minimise, exact also for unequal shards.
+  const bool sharded =
+      problem.numSamples() > 0 && std::any_of(m_context.shards->begin(), m_context.shards->end(),
+                                              [](const Shard& shard) { return !shard.indices.empty(); });
+  if (sharded) {
+    m_gradient = Vector::Zero(mean.size());
+    for (auto& oracle : m_oracles) {
+      oracle->fullGradient(mean, m_scratch);
+      m_gradient += m_scratch;
+    }
+    m_gradient /= n;
+  } else {
+    problem.gradient(mean, m_gradient);
+  }
+  const double beta = m_options.beta > 0.0 ? m_options.beta : m_options.alpha();
+  proxGradientMapping(*m_prox, mean, m_gradient, beta, m_mapping);
+  double consensus = 0.0;
+  for (const auto& x : state.x) consensus += (x - mean).squaredNorm();
+  consensus /= n;
+  const double mapping = m_mapping.squaredNorm();
+
+  auto& metrics = point.metrics;
+  metrics["prox_grad_mapping_norm_sq"] = mapping;
+  metrics["consensus_error"] = consensus;
+  metrics["combined_optimality"] = mapping + consensus / (beta * beta);
+  if (!state.y.empty()) {
+    Vector yMean = Vector::Zero(mean.size()), vMean = Vector::Zero(mean.size());
+    for (const auto& y : state.y) yMean += y;
+    for (const auto& v : state.v) vMean += v;
+    yMean /= n;
+    vMean /= n;
+    double trackerConsensus = 0.0;
+    for (const auto& y : state.y) trackerConsensus += (y - yMean).squaredNorm();
+    metrics["tracker_consensus_error"] = trackerConsensus / n;
+    metrics["tracking_error"] = (yMean - m_gradient).squaredNorm();
+    metrics["tracker_invariant"] =
+        (yMean - vMean).lpNorm<Eigen::Infinity>() / (1.0 + vMean.lpNorm<Eigen::Infinity>());
+  }
+  const double localSamples = static_cast<double>(m_oracles.front()->localSamples());
+  metrics["ifo_calls"] = static_cast<double>(ifoTotal) / n;
+  metrics["ifo_calls_max"] = static_cast<double>(ifoMax);
+  if (localSamples > 0) metrics["epochs"] = static_cast<double>(ifoTotal) / n / localSamples;
+  metrics["communication_rounds"] = static_cast<double>(state.counters.front().rounds);
+  metrics["messages"] = static_cast<double>(messages);
+  metrics["payload_bytes"] = static_cast<double>(payload);
+  metrics["wire_bytes"] = static_cast<double>(bytesSent);
+  metrics["sparsity"] =
+      static_cast<double>((mean.array().abs() > 1e-6).count()) / static_cast<double>(mean.size());
+  double compute = 0.0, wait = 0.0;
+  for (double t : state.computeTime) compute += t;
+  for (double t : state.waitTime) wait += t;
+  metrics["compute_time"] = compute / n;
+  metrics["wait_time"] = wait / n;
+  metrics["lambda"] = m_network.spectrum.lambda;
+  metrics["spectral_gap"] = m_network.spectrum.gap();
+  metrics["gossip_rounds"] = m_network.plan.rounds;
+  return point;
+}
+
+RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
+  const auto wallStart = std::chrono::steady_clock::now();
+  const SimOptions& sim = m_context.options;
+  const int n = static_cast<int>(m_nodes.size());
+  RunSummary summary;
+  summary.algorithm = decentralizedMethodName(m_options.method);
+  summary.engine = "sim";
+  summary.workers = n;
+
+  for (int i = 0; i < n; ++i) {
+    const LocalWork work = m_nodes[static_cast<std::size_t>(i)]->start();
+    m_clock[static_cast<std::size_t>(i)] += computeTime(i, work);
+  }
+  exchangeRounds();  // tracker_init = mixed
+
+  EvaluationPoint last;
+  std::optional<double> timeToTarget;
+  Termination termination = Termination::UpdateLimit;
+  bool done = false;
+  auto note = [&](const Snapshot& state, double time) {
+    last = evaluate(state, time);
+    sink.onEvaluation(last);
+    for (int i = 0; i < n; ++i) {
+      const auto& counters = state.counters[static_cast<std::size_t>(i)];
+      for (int phase = 1; phase < kGossipPhaseCount; ++phase) {
+        if (counters.messagesSentByPhase[static_cast<std::size_t>(phase)] == 0) continue;
+        sink.onBandwidth({.time = time,
+                          .worker = i,
+                          .uplink = true,
+                          .kind = std::string("GOSSIP_") + gossipPhaseName(static_cast<GossipPhase>(phase)),
+                          .bytes = counters.bytesSentByPhase[static_cast<std::size_t>(phase)],
+                          .messages = counters.messagesSentByPhase[static_cast<std::size_t>(phase)]});
+      }
+    }
+    if (!std::isfinite(last.loss) || !std::isfinite(last.metrics["prox_grad_mapping_norm_sq"])) {
+      termination = Termination::Diverged;
+      done = true;
+      return;
+    }
+    const bool gapMet = sim.targetGap && last.gap && *last.gap <= *sim.targetGap;
+    const bool mappingMet =
+        sim.targetGradNormSq && last.metrics["prox_grad_mapping_norm_sq"] <= *sim.targetGradNormSq;
+    if (gapMet || mappingMet) {
+      if (!timeToTarget) timeToTarget = time;
+      termination = Termination::TargetReached;
+      done = true;
+    }
+  };
+
+  Snapshot current = snapshot();
+  double now = 0.0;
+  note(current, 0.0);
+  double nextGrid = sim.evalInterval > 0.0 ? sim.evalInterval : std::numeric_limits<double>::infinity();
+
+  while (!done) {
+    if (stopRequested()) {
+      termination = Termination::Stopped;
+      break;
+    }
+    const std::vector<double> startClock = m_clock;
+    runIteration();
+    const double end = *std::max_element(m_clock.begin(), m_clock.end());
+    // Grid points before this iteration ends see the state before it.
+    while (!done && nextGrid < end && nextGrid <= sim.horizon) {
+      note(current, nextGrid);
+      nextGrid += sim.evalInterval;
+    }
+    if (done) break;
+    if (end > sim.horizon) {
+      termination = Termination::TimeLimit;
+      now = sim.horizon;
+      break;
+    }
+    now = end;
+    current = snapshot();
+    const std::uint64_t t = current.iterations;
+    for (int i = 0; i < n; ++i) {
+      const auto k = static_cast<std::size_t>(i);
+      UpdateEvent event;
+      event.time = m_clock[k];
+      event.worker = i;
+      event.jobId = t - 1;
+      event.jobVersion = t - 1;
+      event.outcome = Outcome::Accepted;
+      event.versionAfter = t;
+      event.age = m_clock[k] - startClock[k];
+      event.bytes = m_nodes[k]->counters().bytesSent - m_bytesAtIterationStart[k];
+      sink.onUpdate(event);
+    }
+    if (!m_nodes.front()->x().allFinite() || !averageIterate().allFinite()) {
+      termination = Termination::Diverged;
+      break;
+    }
+    if (sim.evalEveryUpdates > 0 && t % sim.evalEveryUpdates == 0) note(current, now);
+    if (!done && sim.maxUpdates > 0 && t >= sim.maxUpdates) {
+      termination = Termination::UpdateLimit;
+      done = true;
+    }
+  }
+
+  if (termination == Termination::TimeLimit) {
+    while (nextGrid <= sim.horizon && termination == Termination::TimeLimit) {
+      note(current, nextGrid);
+      nextGrid += sim.evalInterval;
+    }
+  }
+  if (last.time != now || last.updates != current.iterations) {
+    const Termination before = termination;
+    note(current, now);
+    if (termination != Termination::Diverged) termination = before;
+  }
+
+  summary.termination = termination;
+  summary.updatesApplied = current.iterations;
+  summary.counters.jobsSent = summary.counters.arrivals = summary.counters.accepted =
+      current.iterations * static_cast<std::uint64_t>(n);
+  summary.finalLoss = last.loss;
+  summary.finalGap = last.gap;
+  summary.finalGradNormSq = last.gradNormSq;
+  summary.finalTestAccuracy = last.testAccuracy;
+  summary.time = now;
+  summary.timeToTarget = timeToTarget;
+  for (const auto& counters : current.counters) {
+    summary.bytesUplink += counters.bytesSent;
+    summary.bytesDownlink += counters.bytesReceived;
+  }
+  summary.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+  sink.onFinish(summary);
+  return summary;
+}
+
+}  // namespace distopt
