@@ -6,6 +6,7 @@
 #include "core/algorithms/naive_optimal.hpp"
 #include "core/algorithms/rennala.hpp"
 #include "core/algorithms/ringmaster.hpp"
+#include "core/kronecker/kron_sim_run.hpp"
 #include "core/problems/diagonal_quadratic_problem.hpp"
 #include "core/problems/least_squares_problem.hpp"
 #include "core/problems/logistic_problem.hpp"
@@ -34,9 +35,13 @@ std::string namesOf(const std::vector<Entry>& entries) {
 }  // namespace
 
 const std::vector<ProblemEntry>& problemEntries() {
-  static const std::vector<ProblemEntry> entries = {quadraticProblemEntry(), diagonalQuadraticProblemEntry(),
-                                                    leastSquaresProblemEntry(), logisticProblemEntry(),
-                                                    softmaxProblemEntry(), mlpProblemEntry()};
+  static const std::vector<ProblemEntry> entries = [] {
+    std::vector<ProblemEntry> all = {quadraticProblemEntry(), diagonalQuadraticProblemEntry(),
+                                     leastSquaresProblemEntry(), logisticProblemEntry(),
+                                     softmaxProblemEntry(), mlpProblemEntry()};
+    for (auto& entry : kronProblemEntries()) all.push_back(std::move(entry));
+    return all;
+  }();
   return entries;
 }
 
@@ -46,9 +51,13 @@ const std::vector<TimeModelEntry>& timeModelEntries() {
 }
 
 const std::vector<AlgorithmEntry>& algorithmEntries() {
-  static const std::vector<AlgorithmEntry> entries = {ringmasterAlgorithmEntry(), asgdAlgorithmEntry(),
-                                                      daAsgdAlgorithmEntry(),     rennalaAlgorithmEntry(),
-                                                      minibatchAlgorithmEntry(),  naiveOptimalAlgorithmEntry()};
+  static const std::vector<AlgorithmEntry> entries = [] {
+    std::vector<AlgorithmEntry> all = {ringmasterAlgorithmEntry(), asgdAlgorithmEntry(),
+                                       daAsgdAlgorithmEntry(),     rennalaAlgorithmEntry(),
+                                       minibatchAlgorithmEntry(),  naiveOptimalAlgorithmEntry()};
+    for (auto& entry : kronAlgorithmEntries()) all.push_back(std::move(entry));
+    return all;
+  }();
   return entries;
 }
 
