@@ -341,6 +341,25 @@ class TestKronSharded : public QObject {
     QVERIFY(std::isfinite(piped.points.back().loss) && piped.points.back().loss < piped.points.front().loss);
   }
 
+  // A step size that blows up ends the run as diverged, with a non-finite final loss, not a crash.
+  void divergenceIsReported() {
+    const nlohmann::json doc = {
+        {"name", "kron-diverge"},
+        {"engine", "sim"},
+        {"problem",
+         {{"name", "kron-two-layer"}, {"params", {{"m", 64}, {"n", 8}, {"d1", 3}, {"d2", 3}, {"batch", 8}}}}},
+        {"algorithm", {{"name", "kron-fast"}, {"params", {{"eta", 1e300}}}}},
+        {"workers", {{"count", 2}}},
+        {"stop", {{"updates", 50}}},
+        {"eval", {{"every_updates", 1}}}};
+    BuiltRun built = buildRun(parseExperiment(doc, "."));
+    TelemetrySink sink;
+    const RunSummary summary = built.simRun->run(sink);
+    QCOMPARE(summary.termination, Termination::Diverged);
+    QVERIFY(summary.updatesApplied < 50);
+    QVERIFY(!std::isfinite(summary.finalLoss));
+  }
+
   // Bad input names the field.
   void inputErrors() {
     nlohmann::json doc = {
