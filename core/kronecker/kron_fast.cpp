@@ -111,13 +111,13 @@ void FastNeuronBlock::apply(const KeptForward& kept, std::span<const double> res
   double* delta = m_delta.data();
   for (std::size_t at = 0; at < m_pairs.size();) {
     const auto r = static_cast<std::uint32_t>(m_pairs[at] >> 32);
-    std::fill(delta, delta + n, 0.0);
+    m_delta.setZero();
     for (; at < m_pairs.size() && static_cast<std::uint32_t>(m_pairs[at] >> 32) == r; ++at) {
       const auto k = static_cast<std::size_t>(m_pairs[at] & 0xffffffffu);
       const double c = m_a[r] * (-eta * residuals[k] * m_invSqrtM);
       m_alpha(r, kept.batch[k]) += c;
-      const double* g = m_gramRows[k];
-      for (Eigen::Index j = 0; j < n; ++j) delta[j] += c * g[j];
+      // Eigen's packet loop: the same per-entry operations as a scalar loop, so bits do not change.
+      m_delta.noalias() += c * Eigen::Map<const Eigen::VectorXd>(m_gramRows[k], n);
     }
     double* p = m_p.row(r).data();
     const double a = m_a[r];
