@@ -8,6 +8,7 @@
 #include "core/algorithms/ringmaster.hpp"
 #include "core/compressed/compressed_entries.hpp"
 #include "core/decentralized/decentralized_entries.hpp"
+#include "core/kronecker/kron_sim_run.hpp"
 #include "core/problems/diagonal_quadratic_problem.hpp"
 #include "core/problems/least_squares_problem.hpp"
 #include "core/problems/logistic_problem.hpp"
@@ -41,6 +42,7 @@ const std::vector<ProblemEntry>& problemEntries() {
                                      leastSquaresProblemEntry(), logisticProblemEntry(),
                                      softmaxProblemEntry(),      mlpProblemEntry()};
     for (auto& entry : decentralizedProblemEntries()) all.push_back(std::move(entry));
+    for (auto& entry : kronProblemEntries()) all.push_back(std::move(entry));
     return all;
   }();
   return entries;
@@ -58,6 +60,7 @@ const std::vector<AlgorithmEntry>& algorithmEntries() {
                                        minibatchAlgorithmEntry(),  naiveOptimalAlgorithmEntry()};
     for (auto& entry : compressedAlgorithmEntries()) all.push_back(std::move(entry));
     for (auto& entry : decentralizedAlgorithmEntries()) all.push_back(std::move(entry));
+    for (auto& entry : kronAlgorithmEntries()) all.push_back(std::move(entry));
     return all;
   }();
   return entries;
