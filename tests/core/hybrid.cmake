@@ -1,0 +1,2 @@
+# Hybrid-order family (spec hybrid-order.md): Lanczos, FOSI, DHO2 / MR-DHO2, the family's SimRun.
+distopt_add_qtest(test_hybrid_lanczos SOURCES core/test_hybrid_lanczos.cpp LIBS distopt::core LABELS core)
