@@ -6,6 +6,7 @@
 #include "core/algorithms/naive_optimal.hpp"
 #include "core/algorithms/rennala.hpp"
 #include "core/algorithms/ringmaster.hpp"
+#include "core/hybrid/hybrid_sim_run.hpp"
 #include "core/problems/diagonal_quadratic_problem.hpp"
 #include "core/problems/least_squares_problem.hpp"
 #include "core/problems/logistic_problem.hpp"
@@ -46,9 +47,13 @@ const std::vector<TimeModelEntry>& timeModelEntries() {
 }
 
 const std::vector<AlgorithmEntry>& algorithmEntries() {
-  static const std::vector<AlgorithmEntry> entries = {ringmasterAlgorithmEntry(), asgdAlgorithmEntry(),
-                                                      daAsgdAlgorithmEntry(),     rennalaAlgorithmEntry(),
-                                                      minibatchAlgorithmEntry(),  naiveOptimalAlgorithmEntry()};
+  static const std::vector<AlgorithmEntry> entries = [] {
+    std::vector<AlgorithmEntry> all = {ringmasterAlgorithmEntry(), asgdAlgorithmEntry(),
+                                       daAsgdAlgorithmEntry(),     rennalaAlgorithmEntry(),
+                                       minibatchAlgorithmEntry(),  naiveOptimalAlgorithmEntry()};
+    for (auto& entry : hybridAlgorithmEntries()) all.push_back(std::move(entry));
+    return all;
+  }();
   return entries;
 }
 
