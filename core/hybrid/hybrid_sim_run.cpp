@@ -67,6 +67,9 @@ class HybridSimRun::Impl {
   Impl(const HybridRunOptions& options, const SimRunContext& context)
       : m_options(options), m_context(context) {
     DISTOPT_CHECK(context.problem && context.shards && context.timeModel);
+    // A copy: buildRun() hands a pointer to a vector that moves with its BuiltRun after this returns.
+    m_shards = *context.shards;
+    m_context.shards = nullptr;
     m_n = context.problem->dimension();
     const int total = context.numWorkers;
     const HybridMethod method = options.method;
@@ -153,8 +156,7 @@ class HybridSimRun::Impl {
                                       .purpose = StreamPurpose::Gradient,
                                       .worker = static_cast<std::uint64_t>(p),
                                       .job = static_cast<std::uint64_t>(t)});
-        m_context.problem->stochasticGradient(m_theta, (*m_context.shards)[static_cast<std::size_t>(p)],
-                                              stream, g);
+        m_context.problem->stochasticGradient(m_theta, m_shards[static_cast<std::size_t>(p)], stream, g);
         mean += g;
       }
       mean /= static_cast<double>(m_trainers);
@@ -276,7 +278,7 @@ class HybridSimRun::Impl {
   // Runs the distributed Lanczos on the curvature roles at θ (spec §4.3), charging its messages and
   // its virtual duration from `start`.
   Estimate estimateAt(std::int64_t t, double start) {
-    const Problem& problem = *m_context.problem;
+    const Problem& problem = m_options.curvatureProblem ? *m_options.curvatureProblem : *m_context.problem;
     const Vector theta = m_theta;
     const std::uint64_t ese = m_estimates++;
     RandomStream startStream = lanczosStartStream(m_context.options.seed, ese);
@@ -464,6 +466,7 @@ class HybridSimRun::Impl {
 
   HybridRunOptions m_options;
   SimRunContext m_context;
+  std::vector<Shard> m_shards;
   Dho2Options m_dho2;
   TelemetrySink* m_sink = nullptr;
   Eigen::Index m_n = 0;

@@ -16,8 +16,10 @@
 // orthogonalisation take no virtual time; their bytes are charged exactly (16-byte header + 8 bytes per
 // double per message).
 //
-// Numerics of the HVP: the problem's Hessian-vector product over its whole training set (the Problem
-// interface has no per-batch HVP), i.e. data_parallel with the training set as the ESE batch.
+// Numerics of the HVP: the Hessian-vector product of HybridRunOptions::curvatureProblem, by default the
+// run's problem over its whole training set (the Problem interface has no per-batch HVP), i.e.
+// data_parallel with the training set as the ESE batch; experiment files therefore size the ESE batch
+// with the problem's `limit`.
 
 #include <memory>
 #include <optional>
@@ -44,6 +46,9 @@ struct HybridRunOptions {
   std::optional<std::int64_t> snapshotPeriod;  ///< MR T_snap; absent = T; 0 = whenever idle
   std::optional<std::int64_t> maxStaleness;    ///< MR: discard older estimates; absent = never
   bool stopTheWorld = false;  ///< MR: update workers wait for each estimate (reproduces DHO2 R)
+  /// The problem whose Hessian the estimates use (the ESE batch as its own data set, e.g. the first
+  /// 1024 training samples); null = the run's problem over its whole training set. Not owned.
+  const Problem* curvatureProblem = nullptr;
 
   /// Checks against the worker count and dimension; messages "field: reason".
   bool isValid(int workers, Eigen::Index n, std::string* why) const;
