@@ -597,7 +597,7 @@ class TestExperimentConfig : public QObject {
       QVERIFY2(!experiment.description.empty(), path.c_str());
       QVERIFY2(experiment.stopTime || experiment.stopUpdates > 0, path.c_str());
       const distopt::BuiltRun run = distopt::buildRun(experiment);
-      QVERIFY2(run.problem && run.timeModel && run.server, path.c_str());
+      QVERIFY2(run.problem && run.timeModel && (run.server || run.simRun), path.c_str());
       QCOMPARE(static_cast<int>(run.shards.size()), experiment.workers);
     }
     QVERIFY2(presets >= 6, "expected the shipped presets in resources/experiments");
