@@ -166,7 +166,7 @@ int main() {
   // 2. Time to target accuracy.
   const double target = data.name == "a9a" ? 0.84 : 0.83;
   const std::uint64_t steps = 1500;
-  const std::uint64_t evalEvery = 20;
+  const std::uint64_t evalEvery = 10;
   const FixedTimeModel timeModel(equal, workers);
   const auto shards = makeShards(problem, workers, ShardRule::Iid, 1, "bench");
   std::printf(
@@ -174,7 +174,7 @@ int main() {
       "steps\n",
       100 * target, workers, static_cast<unsigned long long>(steps));
   std::printf(
-      "   HVP = 2.5 gradient evaluations; ESE batch = %lld samples (ese_batch_ratio 1); T = 200 steps\n",
+      "   HVP = 2.5 gradient evaluations; ESE batch = %lld samples (ese_batch_ratio 1); T = 100 steps, W = 20\n",
       static_cast<long long>(eseSamples));
   std::printf("%-34s %12s %10s %10s %8s\n", "method", "t(target)", "final acc", "end time", "wall s");
   struct Row {
@@ -190,7 +190,8 @@ int main() {
                     method(HybridMethod::Baseline, "dist-adam", BaseKind::Adam, lr)});
   for (double lr : {1e-3, 3e-3}) {
     HybridRunOptions dho2 = method(HybridMethod::Dho2, "dho2", BaseKind::Adam, lr);
-    dho2.dho2.fosi.period = 200;
+    dho2.dho2.fosi.period = 100;
+    dho2.dho2.fosi.warmup = 20;
     dho2.eseBatchRatio = 1.0;
     dho2.curvatureProblem = &eseProblem;
     rows.push_back({"dho2 S FOSI-Adam lr " + std::to_string(lr).substr(0, 5), dho2});
