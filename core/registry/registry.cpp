@@ -8,6 +8,7 @@
 #include "core/algorithms/ringmaster.hpp"
 #include "core/compressed/compressed_entries.hpp"
 #include "core/decentralized/decentralized_entries.hpp"
+#include "core/hybrid/hybrid_sim_run.hpp"
 #include "core/kronecker/kron_sim_run.hpp"
 #include "core/problems/diagonal_quadratic_problem.hpp"
 #include "core/problems/least_squares_problem.hpp"
@@ -61,6 +62,7 @@ const std::vector<AlgorithmEntry>& algorithmEntries() {
     for (auto& entry : compressedAlgorithmEntries()) all.push_back(std::move(entry));
     for (auto& entry : decentralizedAlgorithmEntries()) all.push_back(std::move(entry));
     for (auto& entry : kronAlgorithmEntries()) all.push_back(std::move(entry));
+    for (auto& entry : hybridAlgorithmEntries()) all.push_back(std::move(entry));
     return all;
   }();
   return entries;

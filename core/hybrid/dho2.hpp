@@ -1,0 +1,95 @@
+#pragma once
+// DHO2 (spec hybrid-order §4.2-4.8): FOSI distributed over P devices. Gradients stay data parallel; the
+// Lanczos basis is cut into P contiguous segments (LanczosSegment), and in update mode S each device
+// also owns segment S_p of V, of FOSI's velocity and of the base optimizer state (FosiSegment), so the
+// curvature memory per device falls as 1/P. Mode R keeps V, u and the base state replicated (the
+// released code's behaviour) and only the basis is segmented.
+//
+// Dho2Worker is the transport-free role of device p. Every payload it exchanges is listed, with its size
+// in doubles, by Dho2Messages; the simulator charges exactly those sizes and a live engine would send
+// them as dense float64 frames.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/hybrid/fosi.hpp"
+#include "core/hybrid/lanczos.hpp"
+
+namespace distopt {
+
+enum class UpdateMode { Replicated, Sharded };  ///< spec §4.5 modes R and S (B, the ablation, is not built)
+enum class HvpMode { DataParallel, RootBroadcast };
+
+struct Dho2Options {
+  FosiOptions fosi;
+  UpdateMode updateMode = UpdateMode::Sharded;
+  HvpMode hvpMode = HvpMode::DataParallel;
+
+  bool isValid(std::string* why) const { return fosi.isValid(why); }
+};
+
+/// Payload sizes in doubles of one device's messages (spec §4.7). `s` is the device's segment length.
+struct Dho2Messages {
+  Eigen::Index n = 0;
+  Eigen::Index s = 0;
+  int r = 0;
+  // per training step
+  std::int64_t gradientUp() const { return n; }  ///< ALLREDUCE / REDUCE_SCATTER input
+  std::int64_t gradientDown(UpdateMode mode) const { return mode == UpdateMode::Sharded ? s : n; }
+  std::int64_t projectionA() const { return r; }       ///< mode S, each way
+  std::int64_t projectionBq() const { return 2 * r; }  ///< mode S, each way
+  std::int64_t parameterUp() const { return s; }       ///< mode S ALLGATHER input
+  std::int64_t parameterDown() const { return n; }     ///< mode S ALLGATHER output
+  // per estimate
+  std::int64_t startVector() const { return n; }            ///< broadcast (also each restart)
+  std::int64_t hvpSync() const { return n; }                ///< per iteration, each way
+  std::int64_t coefficients(int j) const { return j + 1; }  ///< twice per iteration j < m-1
+  std::int64_t gatherUp() const { return s; }
+  std::int64_t gatherDown() const { return n; }
+  std::int64_t ritzUp() const { return static_cast<std::int64_t>(r) * s; }    ///< mode R only
+  std::int64_t ritzDown() const { return static_cast<std::int64_t>(r) * n; }  ///< mode R only
+};
+
+/// Device p of P. Holds its FOSI state (segment S_p in mode S, all of θ in mode R) and, while an
+/// estimate runs, its LanczosSegment.
+class Dho2Worker {
+ public:
+  Dho2Worker(const Dho2Options& options, Eigen::Index n, int parts, int index);
+
+  /// Starts an estimate with the broadcast start vector.
+  LanczosSegment& beginEstimate(const Vector& q0);
+  LanczosSegment& lanczos() { return *m_lanczos; }
+  /// Finishes the estimate: returns this device's Ritz slice (r × s) and eigenvalues; frees the basis.
+  LanczosResult finishEstimate();
+  /// Installs an estimate: mode S the own slice, mode R the all-gathered r × n vectors.
+  void install(const Eigen::MatrixXd& vectors, const Vector& eigenvalues);
+
+  /// The update role (phases project / momentumAndBase / apply, see FosiSegment).
+  FosiSegment& update() { return m_update; }
+  /// θ indices this device updates: S_p in mode S, all of θ in mode R.
+  SegmentRange updateRange() const { return m_updateRange; }
+  SegmentRange segment() const { return m_segment; }
+
+  /// Doubles of curvature state held now, and the peak since construction.
+  std::int64_t storedValues() const;
+  std::int64_t peakStoredValues() const { return m_peak; }
+  std::int64_t basisValues() const { return m_lanczos ? m_lanczos->basisValues() : 0; }
+  Dho2Messages messages() const;
+
+ private:
+  void notePeak();
+
+  Dho2Options m_options;
+  Eigen::Index m_n;
+  int m_parts;
+  int m_index;
+  SegmentRange m_segment;
+  SegmentRange m_updateRange;
+  FosiSegment m_update;
+  std::unique_ptr<LanczosSegment> m_lanczos;
+  std::int64_t m_peak = 0;
+};
+
+}  // namespace distopt

@@ -1,0 +1,676 @@
+#include "core/hybrid/hybrid_sim_run.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <tuple>
+
+#include "core/problems/problem_params.hpp"
+#include "core/telemetry/evaluation.hpp"
+#include "core/util/check.hpp"
+#include "core/util/input_error.hpp"
+
+namespace distopt {
+namespace {
+
+constexpr std::uint64_t kHeaderBytes = 16;
+constexpr std::uint64_t kBytesPerValue = 8;
+
+std::uint64_t messageBytes(std::int64_t values) {
+  return kHeaderBytes + kBytesPerValue * static_cast<std::uint64_t>(values);
+}
+
+// An estimate computed on a snapshot, waiting to be installed (MR-DHO2), or installed.
+struct Estimate {
+  Eigen::MatrixXd vectors;  // r × n (assembled)
+  std::vector<LanczosResult> slices;
+  Vector eigenvalues;
+  std::int64_t snapshotStep = 0;
+  double availableAt = 0.0;
+};
+
+}  // namespace
+
+bool HybridRunOptions::isValid(int workers, Eigen::Index n, std::string* why) const {
+  auto fail = [&](const std::string& message) {
+    if (why) *why = message;
+    return false;
+  };
+  if (!dho2.isValid(why)) return false;
+  if (method != HybridMethod::Baseline) {
+    if (dho2.fosi.k < 1)
+      return fail("k: must be >= 1 (use dist-sgdm / dist-adam for the plain base optimizer)");
+    std::string lanczosWhy;
+    if (!dho2.fosi.lanczosOptions(n).isValid(n, &lanczosWhy)) return fail(lanczosWhy);
+  }
+  if (!(hvpCost > 0.0) || !std::isfinite(hvpCost)) return fail("hvp_cost: must be > 0");
+  if (!(eseBatchRatio > 0.0) || !std::isfinite(eseBatchRatio)) return fail("ese_batch_ratio: must be > 0");
+  if (method == HybridMethod::MrDho2) {
+    if (workers < 2) return fail("curvature_workers: MR-DHO2 needs at least 2 workers (U >= 1, C >= 1)");
+    if (curvatureWorkers < 0 || curvatureWorkers >= workers)
+      return fail("curvature_workers: must be in [1, workers - 1] (0 = max(1, round(workers / 4)))");
+    if (snapshotPeriod && *snapshotPeriod < 0) return fail("T_snap: must be >= 0");
+    if (maxStaleness && *maxStaleness < 0) return fail("max_staleness: must be >= 0");
+  }
+  return true;
+}
+
+int HybridRunOptions::curvatureCount(int workers) const {
+  if (curvatureWorkers > 0) return curvatureWorkers;
+  return std::max(1, static_cast<int>(std::lround(workers / 4.0)));
+}
+
+class HybridSimRun::Impl {
+ public:
+  Impl(const HybridRunOptions& options, const SimRunContext& context)
+      : m_options(options), m_context(context) {
+    DISTOPT_CHECK(context.problem && context.shards && context.timeModel);
+    m_shards = *context.shards;
+    m_n = context.problem->dimension();
+    const int total = context.numWorkers;
+    const HybridMethod method = options.method;
+    m_trainers = method == HybridMethod::MrDho2 ? total - options.curvatureCount(total) : total;
+    m_curvatureFirst = method == HybridMethod::MrDho2 ? m_trainers : 0;
+    m_curvatureCount =
+        method == HybridMethod::MrDho2 ? total - m_trainers : (method == HybridMethod::Fosi ? 1 : total);
+    m_dho2 = options.dho2;
+    if (method != HybridMethod::Dho2) m_dho2.updateMode = UpdateMode::Replicated;
+    if (method == HybridMethod::Baseline) m_dho2.fosi.k = 0, m_dho2.fosi.l = 0;
+    m_theta = context.x0;
+    m_jobs.assign(static_cast<std::size_t>(total), 0);
+    m_r = m_dho2.fosi.k + m_dho2.fosi.l;
+    // Update roles: mode S one per worker; replicated modes keep one replica (all replicas receive the
+    // same inputs and compute the same bits, so one stands for all of them).
+    const int updateParts = m_dho2.updateMode == UpdateMode::Sharded ? m_trainers : 1;
+    for (int p = 0; p < updateParts; ++p) m_updaters.emplace_back(m_dho2, m_n, updateParts, p);
+    if (method != HybridMethod::Baseline)
+      for (int c = 0; c < m_curvatureCount; ++c)
+        m_curvature.push_back(std::make_unique<Dho2Worker>(m_dho2, m_n, m_curvatureCount, c));
+  }
+
+  RunSummary run(TelemetrySink& sink, const std::function<bool()>& stopRequested) {
+    m_sink = &sink;
+    const auto wallStart = std::chrono::steady_clock::now();
+    const SimOptions& sim = m_context.options;
+    RunSummary summary;
+    summary.algorithm = m_options.name;
+    summary.engine = "sim";
+    summary.workers = m_context.numWorkers;
+    Termination termination = Termination::UpdateLimit;
+    double nextGrid = sim.evalInterval > 0.0 ? sim.evalInterval : std::numeric_limits<double>::infinity();
+    bool done = evaluate(0.0);
+    if (done) termination = Termination::TargetReached;
+    const std::int64_t warmup = m_dho2.fosi.warmupSteps();
+    const std::int64_t period = m_dho2.fosi.period;
+    Vector mean(m_n);
+    Vector g(m_n);
+    while (!done) {
+      if (stopRequested()) {
+        termination = Termination::Stopped;
+        break;
+      }
+      const std::int64_t t = m_step;
+      double start = m_now;
+      // Curvature (spec §2.2 / §4.8 / §4.9).
+      if (m_options.method == HybridMethod::Fosi || m_options.method == HybridMethod::Dho2) {
+        if (eseDue(t, warmup, period)) {
+          Estimate estimate = estimateAt(t, start);
+          start = estimate.availableAt;  // training stalls while the estimate runs
+          install(estimate, t);
+        }
+      } else if (m_options.method == HybridMethod::MrDho2) {
+        if (m_pending && (m_options.stopTheWorld || m_pending->availableAt <= start)) {
+          start = std::max(start, m_pending->availableAt);
+          const std::int64_t staleness = t - m_pending->snapshotStep;
+          if (!m_options.maxStaleness || staleness <= *m_options.maxStaleness) {
+            install(*m_pending, t);
+            m_staleness.push_back(staleness);
+          }
+          m_pending.reset();
+        }
+        const std::int64_t snapshotPeriod = m_options.snapshotPeriod.value_or(period);
+        if (!m_pending && t + 1 >= warmup && (!m_lastSnapshot || t - *m_lastSnapshot >= snapshotPeriod)) {
+          chargeSnapshot(start);
+          m_pending = estimateAt(t, start);
+          m_lastSnapshot = t;
+          if (m_options.stopTheWorld) {
+            start = m_pending->availableAt;
+            install(*m_pending, t);
+            m_staleness.push_back(0);
+            m_pending.reset();
+          }
+        }
+      }
+      // Gradients: every training worker on its shard; the step ends with the slowest.
+      double end = start;
+      mean.setZero();
+      for (int p = 0; p < m_trainers; ++p) {
+        const double duration =
+            m_context.timeModel->duration(p, m_jobs[static_cast<std::size_t>(p)]++, start);
+        end = std::max(end, start + duration);
+        RandomStream stream(StreamKey{.runSeed = sim.seed,
+                                      .purpose = StreamPurpose::Gradient,
+                                      .worker = static_cast<std::uint64_t>(p),
+                                      .job = static_cast<std::uint64_t>(t)});
+        m_context.problem->stochasticGradient(m_theta, m_shards[static_cast<std::size_t>(p)], stream, g);
+        mean += g;
+      }
+      mean /= static_cast<double>(m_trainers);
+      if (!std::isfinite(end) || end > sim.horizon) {
+        termination = Termination::TimeLimit;
+        break;
+      }
+      while (nextGrid < end && !done) {
+        done = evaluate(nextGrid);
+        if (done) termination = m_diverged ? Termination::Diverged : Termination::TargetReached;
+        nextGrid += sim.evalInterval;
+      }
+      if (done) break;
+      m_now = end;
+      applyStep(mean);
+      ++m_step;
+      chargeStep(t);
+      flushBandwidth();
+      if (!m_theta.allFinite()) {
+        termination = Termination::Diverged;
+        break;
+      }
+      if (sim.evalEveryUpdates > 0 && static_cast<std::uint64_t>(m_step) % sim.evalEveryUpdates == 0) {
+        done = evaluate(m_now);
+        if (done) termination = m_diverged ? Termination::Diverged : Termination::TargetReached;
+      }
+      if (!done && sim.maxUpdates > 0 && static_cast<std::uint64_t>(m_step) >= sim.maxUpdates) {
+        termination = Termination::UpdateLimit;
+        done = true;
+      }
+    }
+    double endTime = m_now;
+    if (termination == Termination::TimeLimit && std::isfinite(sim.horizon)) {
+      endTime = sim.horizon;
+      while (nextGrid <= sim.horizon) {
+        if (evaluate(nextGrid)) break;
+        nextGrid += sim.evalInterval;
+      }
+    }
+    if (!m_haveLast || m_last.time != endTime || m_last.updates != static_cast<std::uint64_t>(m_step))
+      evaluate(endTime);
+    if (!std::isfinite(m_last.loss) || !m_theta.allFinite()) termination = Termination::Diverged;
+
+    summary.termination = termination;
+    summary.updatesApplied = static_cast<std::uint64_t>(m_step);
+    summary.counters.jobsSent = summary.counters.arrivals = summary.counters.accepted =
+        static_cast<std::uint64_t>(m_step) * static_cast<std::uint64_t>(m_trainers);
+    summary.finalLoss = m_last.loss;
+    summary.finalGap = m_last.gap;
+    summary.finalGradNormSq = m_last.gradNormSq;
+    summary.finalTestAccuracy = m_last.testAccuracy;
+    summary.time = endTime;
+    summary.timeToTarget = m_timeToTarget;
+    summary.bytesUplink = m_bytesUp;
+    summary.bytesDownlink = m_bytesDown;
+    summary.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+    sink.onFinish(summary);
+    return summary;
+  }
+
+  const Vector& model() const { return m_theta; }
+  std::vector<std::int64_t> curvatureBytesPeak() const {
+    std::vector<std::int64_t> bytes(static_cast<std::size_t>(m_context.numWorkers), 0);
+    for (int p = 0; p < m_context.numWorkers; ++p) bytes[static_cast<std::size_t>(p)] = peakValues(p) * 8;
+    return bytes;
+  }
+  const std::vector<std::int64_t>& staleness() const { return m_staleness; }
+
+ private:
+  // Peak curvature doubles of worker p: its update role (a replica in modes R) plus its curvature role.
+  std::int64_t peakValues(int p) const {
+    std::int64_t values = 0;
+    const bool trains = p < m_trainers;
+    if (trains) {
+      const std::size_t u = m_updaters.size() == 1 ? 0 : static_cast<std::size_t>(p);
+      values += m_updaters[u].peakStoredValues();
+    }
+    const int c = p - m_curvatureFirst;
+    if (c >= 0 && c < static_cast<int>(m_curvature.size())) {
+      // The curvature role's own update state is unused; only its Lanczos storage counts.
+      values += m_curvature[static_cast<std::size_t>(c)]->peakStoredValues() -
+                m_curvature[static_cast<std::size_t>(c)]->update().storedValues();
+      if (m_options.method != HybridMethod::MrDho2 && m_dho2.updateMode == UpdateMode::Replicated)
+        values += static_cast<std::int64_t>(m_r) * m_n;  // mode R: the all-gather buffer of the Ritz vectors
+    }
+    return values;
+  }
+
+  void charge(int worker, bool up, const char* kind, std::int64_t values) {
+    const std::uint64_t bytes = messageBytes(values);
+    auto& entry = m_bandwidth[std::make_tuple(worker, up, std::string(kind))];
+    entry.first += bytes;
+    entry.second += 1;
+    m_dirty[std::make_tuple(worker, up, std::string(kind))] = true;
+    (up ? m_bytesUp : m_bytesDown) += bytes;
+  }
+
+  void flushBandwidth() {
+    for (const auto& [key, flag] : m_dirty) {
+      (void)flag;
+      const auto& entry = m_bandwidth[key];
+      BandwidthSample sample;
+      sample.time = m_now;
+      sample.worker = std::get<0>(key);
+      sample.uplink = std::get<1>(key);
+      sample.kind = std::get<2>(key);
+      sample.bytes = entry.first;
+      sample.messages = entry.second;
+      m_sink->onBandwidth(sample);
+    }
+    m_dirty.clear();
+  }
+
+  void chargeSnapshot(double /*time*/) {
+    charge(0, true, "SNAPSHOT", m_n);
+    for (int c = 0; c < m_curvatureCount; ++c) charge(m_curvatureFirst + c, false, "SNAPSHOT", m_n);
+  }
+
+  // Runs the distributed Lanczos on the curvature roles at θ (spec §4.3), charging its messages and
+  // its virtual duration from `start`.
+  Estimate estimateAt(std::int64_t t, double start) {
+    const Problem& problem = m_options.curvatureProblem ? *m_options.curvatureProblem : *m_context.problem;
+    const Vector theta = m_theta;
+    const std::uint64_t ese = m_estimates++;
+    RandomStream startStream = lanczosStartStream(m_context.options.seed, ese);
+    RandomStream restartStream = lanczosRestartStream(m_context.options.seed, ese);
+    const Vector q0 = lanczosStartVector(m_n, startStream);
+    const int parts = m_curvatureCount;
+    const bool root = m_dho2.hvpMode == HvpMode::RootBroadcast;
+    const double hvpScale = m_options.hvpCost * m_options.eseBatchRatio * static_cast<double>(m_trainers) /
+                            static_cast<double>(parts) * (root ? parts : 1);
+    for (auto& worker : m_curvature) worker->beginEstimate(q0);
+    for (int c = 0; c < parts; ++c) charge(m_curvatureFirst + c, false, "LZ_START", m_n);
+    double now = start;
+    Vector w(m_n);
+    Vector gathered(m_n);
+    auto lanczosOf = [&](int c) -> LanczosSegment& {
+      return m_curvature[static_cast<std::size_t>(c)]->lanczos();
+    };
+    auto orthogonaliseAndGather = [&]() {
+      const int j = lanczosOf(0).iteration();
+      for (int pass = 0; pass < 2; ++pass) {
+        Vector summed = lanczosOf(0).coefficients();
+        for (int c = 1; c < parts; ++c) summed += lanczosOf(c).coefficients();
+        for (int c = 0; c < parts; ++c) {
+          lanczosOf(c).subtractCoefficients(summed);
+          charge(m_curvatureFirst + c, true, "LZ_COEF", j + 1);
+          charge(m_curvatureFirst + c, false, "LZ_COEF", j + 1);
+        }
+      }
+      for (int c = 0; c < parts; ++c) {
+        const auto range = lanczosOf(c).range();
+        gathered.segment(range.begin, range.size()) = lanczosOf(c).residualSegment();
+        charge(m_curvatureFirst + c, true, "LZ_GATHER", range.size());
+        charge(m_curvatureFirst + c, false, "LZ_GATHER", m_n);
+      }
+    };
+    for (;;) {
+      double slowest = 0.0;
+      for (int c = 0; c < parts; ++c) {
+        const int worker = m_curvatureFirst + c;
+        slowest = std::max(slowest, hvpScale * m_context.timeModel->duration(
+                                                   worker, m_jobs[static_cast<std::size_t>(worker)]++, now));
+        if (!root || c == 0) charge(worker, true, "LZ_HVP", m_n);
+        charge(worker, false, "LZ_HVP", m_n);
+      }
+      now += slowest;
+      problem.hessianVectorProduct(theta, lanczosOf(0).currentVector(), w);
+      bool finished = false;
+      for (int c = 0; c < parts; ++c) finished = lanczosOf(c).acceptHvp(w);
+      if (finished) break;
+      orthogonaliseAndGather();
+      bool ok = true;
+      for (int c = 0; c < parts; ++c) ok = lanczosOf(c).acceptGathered(gathered) && ok;
+      if (!ok) {
+        const Vector candidate = lanczosStartVector(m_n, restartStream);
+        for (int c = 0; c < parts; ++c) {
+          lanczosOf(c).beginRestart(candidate);
+          charge(m_curvatureFirst + c, false, "LZ_START", m_n);
+        }
+        orthogonaliseAndGather();
+        for (int c = 0; c < parts; ++c) lanczosOf(c).acceptRestart(gathered);
+      }
+    }
+    Estimate estimate;
+    estimate.snapshotStep = t;
+    estimate.availableAt = now;
+    estimate.vectors.resize(m_r, m_n);
+    for (int c = 0; c < parts; ++c) {
+      LanczosResult slice = m_curvature[static_cast<std::size_t>(c)]->finishEstimate();
+      const auto range = segmentRange(m_n, parts, c);
+      estimate.vectors.middleCols(range.begin, range.size()) = slice.vectors;
+      if (c == 0) estimate.eigenvalues = slice.eigenvalues;
+      estimate.slices.push_back(std::move(slice));
+    }
+    const bool sharded = m_dho2.updateMode == UpdateMode::Sharded;
+    for (int c = 0; c < parts; ++c) {
+      const auto range = segmentRange(m_n, parts, c);
+      if (m_options.method == HybridMethod::MrDho2) {
+        charge(m_curvatureFirst + c, true, "ESTIMATE", m_r * range.size() + (c == 0 ? m_r : 0));
+      } else if (!sharded) {
+        charge(c, true, "LZ_RITZ", m_r * range.size());
+        charge(c, false, "LZ_RITZ", m_r * m_n);
+      }
+    }
+    if (m_options.method == HybridMethod::MrDho2)
+      for (int p = 0; p < m_trainers; ++p) charge(p, false, "ESTIMATE", m_r * m_n + m_r);
+    return estimate;
+  }
+
+  void install(const Estimate& estimate, std::int64_t t) {
+    if (m_dho2.updateMode == UpdateMode::Sharded) {
+      for (std::size_t p = 0; p < m_updaters.size(); ++p)
+        m_updaters[p].install(estimate.slices[p].vectors, estimate.eigenvalues);
+    } else {
+      m_updaters[0].install(estimate.vectors, estimate.eigenvalues);
+    }
+    m_installedSnapshot = estimate.snapshotStep;
+    m_installStep = t;
+    m_lambda = estimate.eigenvalues;
+  }
+
+  void applyStep(const Vector& mean) {
+    const Eigen::Index r = m_r;
+    if (m_dho2.updateMode == UpdateMode::Replicated) {
+      FosiSegment& update = m_updaters[0].update();
+      const Vector a = update.project(mean);
+      update.apply(update.momentumAndBase(a), m_theta);
+      return;
+    }
+    Vector a = Vector::Zero(m_updaters[0].update().hasEstimate() ? r : 0);
+    for (auto& worker : m_updaters) {
+      const auto range = worker.updateRange();
+      a += worker.update().project(mean.segment(range.begin, range.size()));
+    }
+    Vector bq = Vector::Zero(2 * a.size());
+    for (auto& worker : m_updaters) bq += worker.update().momentumAndBase(a);
+    for (auto& worker : m_updaters) {
+      const auto range = worker.updateRange();
+      worker.update().apply(bq, m_theta.segment(range.begin, range.size()));
+    }
+  }
+
+  void chargeStep(std::int64_t t) {
+    const bool sharded = m_dho2.updateMode == UpdateMode::Sharded;
+    for (int p = 0; p < m_trainers; ++p) {
+      const auto s = segmentRange(m_n, m_trainers, p).size();
+      charge(p, true, "GRAD", m_n);
+      UpdateEvent event;
+      event.time = m_now;
+      event.worker = p;
+      event.jobId = static_cast<std::uint64_t>(t);
+      event.jobVersion = static_cast<std::uint64_t>(t);
+      event.versionAfter = static_cast<std::uint64_t>(t + 1);
+      event.bytes = messageBytes(m_n);
+      m_sink->onUpdate(event);
+      if (!sharded) {
+        charge(p, false, "GRAD", m_n);
+        continue;
+      }
+      charge(p, false, "GRAD", s);
+      if (m_updaters[0].update().hasEstimate()) {
+        charge(p, true, "PROJ", m_r);
+        charge(p, false, "PROJ", m_r);
+        charge(p, true, "PROJ", 2 * m_r);
+        charge(p, false, "PROJ", 2 * m_r);
+      }
+      charge(p, true, "PARAMS", s);
+      charge(p, false, "PARAMS", m_n);
+    }
+  }
+
+  bool evaluate(double time) {
+    const SimOptions& sim = m_context.options;
+    EvaluationRequest request{.time = time,
+                              .updates = static_cast<std::uint64_t>(m_step),
+                              .bytesUp = m_bytesUp,
+                              .bytesDown = m_bytesDown,
+                              .gradNorm = sim.evalGradNorm || sim.targetGradNormSq.has_value(),
+                              .accuracy = sim.evalAccuracy};
+    EvaluationPoint point = evaluateModel(*m_context.problem, m_theta, request, m_scratch);
+    if (m_options.method != HybridMethod::Baseline) {
+      if (m_lambda.size() > 0) {
+        const int l = m_dho2.fosi.l;
+        point.metrics["lambda_max"] = m_lambda(m_lambda.size() - 1);
+        point.metrics["lambda_k"] = m_lambda(l);
+        point.metrics["curvature_age"] = static_cast<double>(m_step - m_installedSnapshot);
+        point.metrics["base_scale_c"] = m_updaters[0].update().scale();
+      }
+      point.metrics["ese_count"] = static_cast<double>(m_estimates);
+      std::int64_t peak = 0;
+      for (int p = 0; p < m_context.numWorkers; ++p) peak = std::max(peak, peakValues(p));
+      point.metrics["curvature_memory_bytes_max"] = static_cast<double>(peak * 8);
+      if (!m_staleness.empty()) point.metrics["staleness_last"] = static_cast<double>(m_staleness.back());
+    }
+    m_sink->onEvaluation(point);
+    m_last = point;
+    m_haveLast = true;
+    if (!std::isfinite(point.loss)) {
+      m_diverged = true;
+      return true;
+    }
+    const bool met = meetsTarget(point, sim.targetGap, sim.targetGradNormSq);
+    if (met && !m_timeToTarget) m_timeToTarget = time;
+    return met;
+  }
+
+  HybridRunOptions m_options;
+  SimRunContext m_context;
+  std::vector<Shard> m_shards;
+  Dho2Options m_dho2;
+  TelemetrySink* m_sink = nullptr;
+  Eigen::Index m_n = 0;
+  int m_trainers = 1;
+  int m_curvatureFirst = 0;
+  int m_curvatureCount = 0;
+  int m_r = 0;
+  std::vector<Dho2Worker> m_updaters;
+  std::vector<std::unique_ptr<Dho2Worker>> m_curvature;
+  std::vector<std::uint64_t> m_jobs;
+  Vector m_theta;
+  Vector m_scratch;
+  Vector m_lambda;
+  double m_now = 0.0;
+  std::int64_t m_step = 0;
+  std::uint64_t m_estimates = 0;
+  std::int64_t m_installedSnapshot = 0;
+  std::int64_t m_installStep = 0;
+  std::optional<Estimate> m_pending;
+  std::optional<std::int64_t> m_lastSnapshot;
+  std::vector<std::int64_t> m_staleness;
+  std::map<std::tuple<int, bool, std::string>, std::pair<std::uint64_t, std::uint64_t>> m_bandwidth;
+  std::map<std::tuple<int, bool, std::string>, bool> m_dirty;
+  std::uint64_t m_bytesUp = 0;
+  std::uint64_t m_bytesDown = 0;
+  EvaluationPoint m_last;
+  bool m_haveLast = false;
+  bool m_diverged = false;
+  std::optional<double> m_timeToTarget;
+};
+
+HybridSimRun::HybridSimRun(const HybridRunOptions& options, const SimRunContext& context)
+    : m_impl(std::make_unique<Impl>(options, context)) {}
+HybridSimRun::~HybridSimRun() = default;
+RunSummary HybridSimRun::run(TelemetrySink& sink) {
+  return m_impl->run(sink, [this] { return stopRequested(); });
+}
+const Vector& HybridSimRun::model() const { return m_impl->model(); }
+std::vector<std::int64_t> HybridSimRun::curvatureBytesPeak() const { return m_impl->curvatureBytesPeak(); }
+const std::vector<std::int64_t>& HybridSimRun::stalenessLog() const { return m_impl->staleness(); }
+
+// ---------------------------------------------------------------------------------------------------
+// Registry
+
+namespace {
+
+OptionSpec boolOption(std::string name, bool value, std::string help) {
+  OptionSpec spec;
+  spec.name = std::move(name);
+  spec.type = OptionType::Bool;
+  spec.defaultValue = value;
+  spec.help = std::move(help);
+  return spec;
+}
+
+OptionSpec optionalInt(std::string name, double minValue, std::string help) {
+  OptionSpec spec;
+  spec.name = std::move(name);
+  spec.type = OptionType::Int;
+  spec.minValue = minValue;
+  spec.optional = true;
+  spec.help = std::move(help);
+  return spec;
+}
+
+std::vector<OptionSpec> baseOptions(const char* defaultBase, double defaultLr, bool chooseBase) {
+  std::vector<OptionSpec> specs;
+  if (chooseBase)
+    specs.push_back(
+        enumOption("base", defaultBase, {"sgd", "heavy-ball", "adam"}, "Base optimizer X of FOSI-X"));
+  OptionSpec lr = doubleOption("lr", defaultLr, 0.0, std::nullopt, "Base learning rate eta");
+  lr.minExclusive = true;
+  specs.push_back(lr);
+  specs.push_back(
+      doubleOption("beta", 0.9, 0.0, 0.999999, "Momentum (heavy ball) / Adam beta1; also FOSI's momentum"));
+  specs.push_back(doubleOption("beta2", 0.999, 0.0, 0.999999999, "Adam second-moment decay"));
+  return specs;
+}
+
+std::vector<OptionSpec> fosiSpecs() {
+  std::vector<OptionSpec> specs = baseOptions("adam", 1e-3, true);
+  specs.push_back(intOption("k", 10, 1, std::nullopt, "Largest Hessian eigenpairs kept"));
+  specs.push_back(intOption("l", 0, 0, std::nullopt, "Smallest (algebraic) eigenpairs kept; needs k >= 1"));
+  specs.push_back(intOption("m", 0, 0, std::nullopt, "Lanczos order; 0 = max(4(k+l), ceil(2 ln n))"));
+  specs.push_back(intOption("T", 100, 1, std::nullopt, "Steps between curvature estimates"));
+  specs.push_back(intOption("W", 0, 0, std::nullopt, "Warm-up: first estimate before step W-1; 0 = T"));
+  OptionSpec alpha =
+      doubleOption("alpha", 0.01, 0.0, std::nullopt, "Newton step fraction in the eigen-subspace");
+  alpha.minExclusive = true;
+  specs.push_back(alpha);
+  specs.push_back(doubleOption("c_max", 3.0, 1.0, std::nullopt,
+                               "Clip of the base-step scale c = |lambda_max|/|lambda_k| (Adam: 1)"));
+  specs.push_back(doubleOption("eps_lambda", 1e-12, 0.0, std::nullopt, "Floor of |lambda| before inverting"));
+  OptionSpec hvpCost = doubleOption("hvp_cost", 2.5, 0.0, std::nullopt,
+                                    "Virtual time of one HVP in gradient evaluations on the same samples");
+  hvpCost.minExclusive = true;
+  specs.push_back(hvpCost);
+  OptionSpec ratio = doubleOption("ese_batch_ratio", 4.0, 0.0, std::nullopt,
+                                  "ESE batch size / global training batch (virtual time of the HVPs)");
+  ratio.minExclusive = true;
+  specs.push_back(ratio);
+  return specs;
+}
+
+HybridRunOptions fosiFromParams(const nlohmann::json& params, HybridMethod method, const std::string& name) {
+  HybridRunOptions options;
+  options.method = method;
+  options.name = name;
+  FosiOptions& fosi = options.dho2.fosi;
+  if (params.contains("base")) fosi.base.kind = *baseKindFromName(params.at("base").get<std::string>());
+  fosi.base.learningRate = params.at("lr").get<double>();
+  fosi.base.beta = params.at("beta").get<double>();
+  fosi.base.beta2 = params.at("beta2").get<double>();
+  if (method == HybridMethod::Baseline) {
+    fosi.k = 0;
+    return options;
+  }
+  fosi.k = params.at("k").get<int>();
+  fosi.l = params.at("l").get<int>();
+  fosi.m = params.at("m").get<int>();
+  fosi.period = params.at("T").get<std::int64_t>();
+  fosi.warmup = params.at("W").get<std::int64_t>();
+  fosi.alpha = params.at("alpha").get<double>();
+  fosi.cMax = params.at("c_max").get<double>();
+  fosi.epsLambda = params.at("eps_lambda").get<double>();
+  options.hvpCost = params.at("hvp_cost").get<double>();
+  options.eseBatchRatio = params.at("ese_batch_ratio").get<double>();
+  if (params.contains("update_mode"))
+    options.dho2.updateMode =
+        params.at("update_mode").get<std::string>() == "R" ? UpdateMode::Replicated : UpdateMode::Sharded;
+  if (params.contains("hvp_mode"))
+    options.dho2.hvpMode = params.at("hvp_mode").get<std::string>() == "root_broadcast"
+                               ? HvpMode::RootBroadcast
+                               : HvpMode::DataParallel;
+  if (params.contains("curvature_workers"))
+    options.curvatureWorkers = params.at("curvature_workers").get<int>();
+  if (params.contains("T_snap") && !params.at("T_snap").is_null())
+    options.snapshotPeriod = params.at("T_snap").get<std::int64_t>();
+  if (params.contains("max_staleness") && !params.at("max_staleness").is_null())
+    options.maxStaleness = params.at("max_staleness").get<std::int64_t>();
+  if (params.contains("stop_the_world")) options.stopTheWorld = params.at("stop_the_world").get<bool>();
+  return options;
+}
+
+AlgorithmEntry hybridEntry(std::string name, std::string summary, std::vector<OptionSpec> options,
+                           HybridMethod method, std::optional<BaseKind> fixedBase) {
+  AlgorithmEntry entry;
+  entry.name = name;
+  entry.summary = std::move(summary);
+  entry.family = "hybrid";
+  entry.options = std::move(options);
+  entry.makeSimRun = [name, method, fixedBase](const nlohmann::json& params,
+                                               const SimRunContext& context) -> std::unique_ptr<SimRun> {
+    HybridRunOptions run = fosiFromParams(params, method, name);
+    if (fixedBase) run.dho2.fosi.base.kind = *fixedBase;
+    if (!context.problem->hasHessianVectorProduct() && method != HybridMethod::Baseline)
+      throw InputError(context.path,
+                       "problem \"" + context.problem->name() + "\" has no Hessian-vector product");
+    std::string why;
+    if (!run.isValid(context.numWorkers, context.problem->dimension(), &why)) {
+      const auto colon = why.find(": ");
+      if (colon == std::string::npos) throw InputError(context.path, why);
+      throw InputError(context.path + "." + why.substr(0, colon), why.substr(colon + 2));
+    }
+    return std::make_unique<HybridSimRun>(run, context);
+  };
+  return entry;
+}
+
+}  // namespace
+
+std::vector<AlgorithmEntry> hybridAlgorithmEntries() {
+  std::vector<AlgorithmEntry> entries;
+  entries.push_back(
+      hybridEntry("dist-sgdm", "Data-parallel SGD with heavy-ball momentum (hybrid-order baseline)",
+                  baseOptions("heavy-ball", 0.1, false), HybridMethod::Baseline, BaseKind::HeavyBall));
+  entries.push_back(hybridEntry("dist-adam", "Data-parallel Adam (hybrid-order baseline)",
+                                baseOptions("adam", 1e-3, false), HybridMethod::Baseline, BaseKind::Adam));
+  entries.push_back(hybridEntry("fosi",
+                                "FOSI: Lanczos top-k curvature + base optimizer, one curvature device",
+                                fosiSpecs(), HybridMethod::Fosi, std::nullopt));
+  std::vector<OptionSpec> dho2 = fosiSpecs();
+  dho2.push_back(enumOption(
+      "update_mode", "S", {"S", "R"},
+      "S: V, u and optimizer state sharded 1/P (workbench variant); R: replicated (released code)"));
+  dho2.push_back(
+      enumOption("hvp_mode", "data_parallel", {"data_parallel", "root_broadcast"},
+                 "data_parallel: HVP work split over devices (workbench variant); root_broadcast: release"));
+  entries.push_back(
+      hybridEntry("dho2", "DHO2: FOSI with the Lanczos basis (and, mode S, V and state) split over P workers",
+                  dho2, HybridMethod::Dho2, std::nullopt));
+  std::vector<OptionSpec> mr = fosiSpecs();
+  mr.push_back(enumOption("hvp_mode", "data_parallel", {"data_parallel", "root_broadcast"},
+                          "HVP work split over the curvature workers, or every one on the whole ESE batch"));
+  mr.push_back(intOption("curvature_workers", 0, 0, std::nullopt,
+                         "C curvature workers; 0 = max(1, round(workers/4))"));
+  mr.push_back(
+      optionalInt("T_snap", 0, "Min steps between snapshots; absent = T, 0 = whenever curvature is idle"));
+  mr.push_back(
+      optionalInt("max_staleness", 0, "Discard estimates older than this many steps; absent = never"));
+  mr.push_back(
+      boolOption("stop_the_world", false, "Update workers wait for each estimate (reproduces DHO2 mode R)"));
+  entries.push_back(hybridEntry(
+      "mr-dho2", "MR-DHO2 (workbench variant): curvature workers estimate while update workers train", mr,
+      HybridMethod::MrDho2, std::nullopt));
+  return entries;
+}
+
+}  // namespace distopt
