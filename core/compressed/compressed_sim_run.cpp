@@ -280,10 +280,7 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
   summary.counters.arrivals = summary.counters.jobsSent;
   summary.counters.accepted = summary.counters.jobsSent;
   summary.updatesApplied = round;
-  summary.finalLoss = last.loss;
-  summary.finalGap = last.gap;
-  summary.finalGradNormSq = last.gradNormSq;
-  summary.finalTestAccuracy = last.testAccuracy;
+  summary.setFinalEvaluation(last);
   summary.time = endTime;
   summary.timeToTarget = timeToTarget;
   summary.bytesUplink = bytesUp;

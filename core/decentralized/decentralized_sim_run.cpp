@@ -401,10 +401,7 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
   summary.updatesApplied = current.iterations;
   summary.counters.jobsSent = summary.counters.arrivals = summary.counters.accepted =
       current.iterations * static_cast<std::uint64_t>(n);
-  summary.finalLoss = last.loss;
-  summary.finalGap = last.gap;
-  summary.finalGradNormSq = last.gradNormSq;
-  summary.finalTestAccuracy = last.testAccuracy;
+  summary.setFinalEvaluation(last);
   summary.time = now;
   summary.timeToTarget = timeToTarget;
   for (const auto& counters : current.counters) {

@@ -202,10 +202,7 @@ class HybridSimRun::Impl {
     summary.updatesApplied = static_cast<std::uint64_t>(m_step);
     summary.counters.jobsSent = summary.counters.arrivals = summary.counters.accepted =
         static_cast<std::uint64_t>(m_step) * static_cast<std::uint64_t>(m_trainers);
-    summary.finalLoss = m_last.loss;
-    summary.finalGap = m_last.gap;
-    summary.finalGradNormSq = m_last.gradNormSq;
-    summary.finalTestAccuracy = m_last.testAccuracy;
+    summary.setFinalEvaluation(m_last);
     summary.time = endTime;
     summary.timeToTarget = m_timeToTarget;
     summary.bytesUplink = m_bytesUp;

@@ -375,8 +375,7 @@ RunSummary KronSimRun::Impl::run(const std::function<bool()>& stopRequested) {
   summary.counters.accepted = m_partials;
   summary.counters.cancelled = m_batchesSent - m_partials;
   summary.updatesApplied = m_coordinator->completed();
-  summary.finalLoss = m_tally.lastEvaluation.loss;
-  summary.finalGradNormSq = m_tally.lastEvaluation.gradNormSq;
+  summary.setFinalEvaluation(m_tally.lastEvaluation);
   summary.time = m_now;
   summary.timeToTarget = m_tally.timeToTarget;
   summary.delayMean = m_tally.delayCount ? m_tally.delaySum / static_cast<double>(m_tally.delayCount) : 0.0;

@@ -25,10 +25,7 @@ void RunTally::fill(RunSummary& summary, const AsyncServer& server, Termination 
   summary.termination = termination;
   summary.counters = server.totals();
   summary.updatesApplied = server.version();
-  summary.finalLoss = lastEvaluation.loss;
-  summary.finalGap = lastEvaluation.gap;
-  summary.finalGradNormSq = lastEvaluation.gradNormSq;
-  summary.finalTestAccuracy = lastEvaluation.testAccuracy;
+  summary.setFinalEvaluation(lastEvaluation);
   summary.time = endTime;
   summary.timeToTarget = timeToTarget;
   summary.delayMean = delayCount ? delaySum / static_cast<double>(delayCount) : 0.0;

@@ -113,6 +113,14 @@ struct RunSummary {
   double wallSeconds = 0.0;             ///< real time the engine ran
   std::vector<WorkerStatus> workerStatus;  ///< final state per worker (live runs)
   std::uint64_t malformedDropped = 0;      ///< messages refused by the decoder (live runs)
+
+  /// The final model's figures, from the run's last evaluation.
+  void setFinalEvaluation(const EvaluationPoint& last) {
+    finalLoss = last.loss;
+    finalGap = last.gap;
+    finalGradNormSq = last.gradNormSq;
+    finalTestAccuracy = last.testAccuracy;
+  }
 };
 
 class TelemetrySink {
