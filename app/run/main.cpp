@@ -19,6 +19,7 @@
 #include "core/util/input_error.hpp"
 #include "distopt_version.hpp"
 #include "net/coordinator/live_engine.hpp"
+#include "net/coordinator/sim_run_services.hpp"
 #include "net/protocol/frame_memory.hpp"
 
 namespace {
@@ -123,6 +124,10 @@ int runMain(int argc, char** argv) {
   std::unique_ptr<RunFileWriter> files;
   std::unique_ptr<StoreWriter> recording;
   std::string storePath;
+  TelemetryFanout sinks;
+  std::unique_ptr<SimEngine> simEngine;
+  std::function<void()> stopSimulation;
+  std::unique_ptr<net::SimRunServices> services;
   try {
     nlohmann::json document = readExperimentFile(line->experimentPath);
     if (line->engine) document["engine"] = *line->engine;
@@ -141,6 +146,30 @@ int runMain(int argc, char** argv) {
     // can refuse it — for a live run, once its sockets are bound: an endpoint that cannot be bound is bad
     // input too, and bad input leaves nothing behind (DESIGN.md §7).
     if (experiment.engine == "sim") {
+      if (run.simRun) {
+        stopSimulation = [simRun = run.simRun.get()] { simRun->requestStop(); };
+      } else {
+        simEngine = std::make_unique<SimEngine>(*run.problem, run.shards, *run.timeModel, *run.server,
+                                                run.simOptions, sinks);
+        stopSimulation = [engine = simEngine.get()] { engine->requestStop(); };
+      }
+      // A dashboard watches a simulated run as it watches a live one: telemetry and control sockets.
+      if (line->telemetryEndpoint || line->controlEndpoint) {
+        net::SimRunServices::Options serviceOptions{
+            .telemetryEndpoint = line->telemetryEndpoint.value_or(""),
+            .controlEndpoint = line->controlEndpoint.value_or(""),
+            .experimentName = experiment.name,
+            .algorithm = experiment.algorithm.name,
+            .workers = experiment.workers,
+            .timeLimit = experiment.stopTime,
+            .updateLimit = experiment.stopUpdates};
+        services = std::make_unique<net::SimRunServices>(serviceOptions, stopSimulation);
+        std::string why;
+        if (!services->bind(&why)) {
+          std::fprintf(stderr, "distopt-run: %s\n", why.c_str());
+          return 2;
+        }
+      }
       files = std::make_unique<RunFileWriter>(outDirectory);
       if (!storePath.empty()) recording = app::startRecording(storePath, experiment, outDirectory);
     }
@@ -149,24 +178,22 @@ int runMain(int argc, char** argv) {
     return 2;
   }
 
-  TelemetryFanout sinks;
   if (files) sinks.add(files.get());
   if (recording) sinks.add(recording.get());
   app::ProgressPrinter progress(experiment.stopTime, experiment.stopUpdates);
   if (!line->quiet) sinks.add(&progress);
+  if (services) {
+    sinks.add(services.get());
+    std::fprintf(stderr, "distopt-run: simulated run; telemetry %s; control %s\n", services->telemetryEndpoint().c_str(),
+                 services->controlEndpoint().c_str());
+  }
 
   RunSummary summary;
-  if (run.simRun) {
-    g_stop = [&run] { run.simRun->requestStop(); };
+  if (experiment.engine == "sim") {
+    g_stop = stopSimulation;
     std::signal(SIGINT, onStopSignal);
     std::signal(SIGTERM, onStopSignal);
-    summary = run.simRun->run(sinks);
-  } else if (experiment.engine == "sim") {
-    SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.simOptions, sinks);
-    g_stop = [&engine] { engine.requestStop(); };
-    std::signal(SIGINT, onStopSignal);
-    std::signal(SIGTERM, onStopSignal);
-    summary = engine.run();
+    summary = run.simRun ? run.simRun->run(sinks) : simEngine->run();
   } else {
     net::LiveOptions options;
     options.bindEndpoint = line->bindEndpoint.value_or("tcp://127.0.0.1:*");

@@ -3,7 +3,9 @@
 #include <QStandardPaths>
 #include <QtTest>
 
+#include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "ui/client/run_client.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/main_window/main_window.hpp"
@@ -15,6 +17,43 @@ class TestMainWindow : public QObject {
   void initTestCase() {
     // Keep the test's QSettings away from the user's.
     QStandardPaths::setTestModeEnabled(true);
+    qputenv("DISTOPT_RUN", QByteArray(DISTOPT_BIN_DIR "/distopt-run"));
+  }
+
+  // End to end through the GUI's own objects: the editor's experiment, Start, the client object, the
+  // coordinator process, telemetry into the dashboard, the summary at the end.
+  void aRunStartedFromTheWindowFillsTheDashboard() {
+    distopt::ui::MainWindow window;
+    nlohmann::json document = {{"name", "gui-e2e"},
+                               {"seed", 3},
+                               {"engine", "sim"},
+                               {"problem", {{"name", "quadratic"}, {"params", {{"d", 16}}}}},
+                               {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.02}}}}},
+                               {"workers", {{"count", 8}}},
+                               {"stop", {{"time", 400}}},
+                               {"eval", {{"interval", 5}}}};
+    window.editor()->setDocument(document);
+    QSignalSpy finished(window.client(), &distopt::ui::RunClient::finished);
+    QString why;
+    QVERIFY2(window.startRun(&why), qPrintable(why));
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().first().toJsonObject().value("termination").toString(), QString("time_limit"));
+    // Every evaluation of the grid (t = 0, 5, ..., 400) reached the chart, streamed or from the store.
+    QVERIFY2(window.dashboard()->convergence()->buffer(0).size() >= 81,
+             qPrintable(QString::number(window.dashboard()->convergence()->buffer(0).size())));
+    QVERIFY(window.dashboard()->delays()->total(distopt::Outcome::Accepted) > 0);
+  }
+
+  void aSimulatedFamilyRunShowsItsMetrics() {
+    distopt::ui::MainWindow window;
+    QString why;
+    QVERIFY2(window.openExperiment(DISTOPT_SOURCE_DIR "/resources/experiments/decentralized-e0-p0-proxgt-sr-e.json", &why),
+             qPrintable(why));
+    QSignalSpy finished(window.client(), &distopt::ui::RunClient::finished);
+    QVERIFY2(window.startRun(&why), qPrintable(why));
+    QVERIFY(finished.wait(60000));
+    QVERIFY(window.dashboard()->convergence()->buffer(0).size() > 10);
+    QVERIFY2(window.dashboard()->metrics()->seriesCount() >= 5, "consensus error, IFO calls, ... each a series");
   }
 
   void opensWithEditorAndDashboard() {

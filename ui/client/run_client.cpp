@@ -68,6 +68,12 @@ class RunClient::Receiver {
 
  private:
   void loop();
+  QJsonObject summaryFile() const {
+    if (m_endpoints.outDirectory.isEmpty()) return {};
+    QFile file(QDir(m_endpoints.outDirectory).filePath(QStringLiteral("summary.json")));
+    if (!file.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(file.readAll()).object();
+  }
   bool processAlive() const { return m_endpoints.pid <= 0 || kill(static_cast<pid_t>(m_endpoints.pid), 0) == 0; }
   /// The last line distopt-run wrote to its log: usually why it stopped.
   QString lastLogLine() const {
@@ -150,6 +156,15 @@ void RunClient::Receiver::loop() {
       }
     }
     // A coordinator that is gone (its process ended, or silent for long) will send nothing more.
+    if (!gotSummary && !processAlive()) {
+      // A run shorter than the subscription's set-up (a small simulation) ends before its summary can
+      // be published to us; what it wrote in its folder says how it ended.
+      if (const auto summary = summaryFile(); !summary.isEmpty()) {
+        gotSummary = true;
+        emit m_client.finished(summary);
+        break;
+      }
+    }
     if (!gotSummary && (!processAlive() || Clock::now() - lastHeard > std::chrono::seconds(15))) {
       QMetaObject::invokeMethod(&m_client, [this, last = lastLogLine()] {
         emit m_client.message(last.isEmpty()
@@ -174,6 +189,10 @@ RunClient::RunClient(QObject* parent) : QObject(parent) {
 RunClient::~RunClient() { detach(); }
 
 QString RunClient::defaultRunProgram() {
+  // DISTOPT_RUN names another coordinator program (a build tree, a wrapper script); by default the one
+  // installed beside the workbench.
+  const QString chosen = qEnvironmentVariable("DISTOPT_RUN");
+  if (!chosen.isEmpty()) return chosen;
   return QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("distopt-run"));
 }
 

@@ -127,9 +127,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_client, &RunClient::finished, this, &MainWindow::onFinished);
   connect(m_client, &RunClient::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
   connect(m_client, &RunClient::updatesReceived, this,
-          [this](const std::vector<UpdateEvent>& events) { m_dashboard->addUpdates(newerThan(events, m_backfilledEvents)); });
+          [this](const std::vector<UpdateEvent>& events) {
+            const auto fresh = newerThan(events, m_backfilledEvents);
+            m_shownEvents += fresh.size();
+            m_dashboard->addUpdates(fresh);
+          });
   connect(m_client, &RunClient::evaluationsReceived, this, [this](const std::vector<EvaluationPoint>& points) {
-    m_dashboard->addEvaluations(newerThan(points, m_backfilledEvaluations));
+    const auto fresh = newerThan(points, m_backfilledEvaluations);
+    m_shownEvaluations += fresh.size();
+    m_dashboard->addEvaluations(fresh);
   });
   connect(m_client, &RunClient::bandwidthReceived, m_dashboard, &Dashboard::addBandwidth);
   connect(m_client, &RunClient::workersReceived, m_dashboard, &Dashboard::updateWorkers);
@@ -330,6 +336,7 @@ bool MainWindow::startRun(QString* why) {
   m_shownSummary = nullptr;
   m_shownRunId.reset();
   m_backfilledEvents = m_backfilledEvaluations = -1.0;
+  m_shownEvents = m_shownEvaluations = 0;
   if (!m_client->start(RunClient::defaultRunProgram(), experimentPath, directory, extra, why)) return false;
   m_runDirectory = directory;
   statusBar()->showMessage(tr("Run started; results in %1").arg(directory), 8000);
@@ -350,6 +357,7 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
     }
   }
   m_backfilledEvents = m_backfilledEvaluations = -1.0;
+  m_shownEvents = m_shownEvaluations = 0;
   m_shownRunId.reset();
   m_shownSummary = nullptr;
   if (stored) {
@@ -359,6 +367,8 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
     m_dashboard->addUpdates(stored->events);
     m_dashboard->addBandwidth(stored->bandwidth);
     m_dashboard->updateWorkers(stored->workers);
+    m_shownEvents = stored->events.size();
+    m_shownEvaluations = stored->evaluations.size();
     if (!stored->events.empty()) m_backfilledEvents = stored->events.back().time;
     if (!stored->evaluations.empty()) m_backfilledEvaluations = stored->evaluations.back().time;
   } else {
@@ -401,6 +411,25 @@ void MainWindow::onStatus(const QJsonObject& status) {
 
 void MainWindow::onFinished(const QJsonObject& summary) {
   m_progress->setValue(1000);
+  // Telemetry is best effort (a dashboard that subscribed late, or a run faster than the subscription,
+  // misses some); the store has every record, so the finished run is shown from there when it differs.
+  if (const auto location = readStoreLocation(m_runDirectory.toStdString())) {
+    try {
+      auto store = RunStore::open(location->path);
+      const auto info = store->loadRun(location->runId);
+      if (info && (info->eventCount != m_shownEvents || info->evaluationCount != m_shownEvaluations)) {
+        if (auto stored = loadStoredRun(*store, location->runId)) {
+          m_dashboard->beginRun(stored->experiment);
+          m_dashboard->addEvaluations(stored->evaluations);
+          m_dashboard->addUpdates(stored->events);
+          m_dashboard->addBandwidth(stored->bandwidth);
+          m_dashboard->updateWorkers(stored->workers);
+        }
+      }
+    } catch (const InputError& e) {
+      statusBar()->showMessage(tr("Run store not readable: %1").arg(QString::fromUtf8(e.what())), 10000);
+    }
+  }
   m_dashboard->finishRun(summary);
   m_shownSummary = toNlohmann(summary);
   statusBar()->showMessage(tr("Run finished: %1, %2 updates. Results in %3")

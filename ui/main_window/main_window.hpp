@@ -82,6 +82,8 @@ class MainWindow : public QMainWindow {
   // Reattach shows the stored part first; live records up to these times are already shown.
   double m_backfilledEvents = -1.0;
   double m_backfilledEvaluations = -1.0;
+  std::uint64_t m_shownEvents = 0;        ///< records of the watched run the dashboard has
+  std::uint64_t m_shownEvaluations = 0;
 };
 
 }  // namespace distopt::ui

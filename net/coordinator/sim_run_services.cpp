@@ -1,0 +1,127 @@
+#include "net/coordinator/sim_run_services.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <zmq_addon.hpp>
+
+namespace distopt::net {
+
+SimRunServices::SimRunServices(Options options, std::function<void()> stop)
+    : m_options(std::move(options)), m_stop(std::move(stop)) {}
+
+SimRunServices::~SimRunServices() {
+  m_quit.store(true);
+  if (m_controlThread.joinable()) m_controlThread.join();
+}
+
+bool SimRunServices::bind(std::string* why) {
+  try {
+    if (!m_options.telemetryEndpoint.empty())
+      m_publisher = std::make_unique<TelemetryPublisher>(m_context, m_options.telemetryEndpoint);
+  } catch (const zmq::error_t& e) {
+    if (why) *why = "cannot bind telemetry " + m_options.telemetryEndpoint + ": " + e.what();
+    return false;
+  }
+  try {
+    if (!m_options.controlEndpoint.empty()) {
+      m_control.emplace(m_context, zmq::socket_type::router);
+      m_control->set(zmq::sockopt::linger, 0);
+      m_control->bind(m_options.controlEndpoint);
+      m_controlEndpoint = m_control->get(zmq::sockopt::last_endpoint);
+      // From here on only the control thread touches the socket.
+      m_controlThread = std::thread([this] { serveControl(); });
+    }
+  } catch (const zmq::error_t& e) {
+    if (why) *why = "cannot bind control " + m_options.controlEndpoint + ": " + e.what();
+    return false;
+  }
+  return true;
+}
+
+std::string SimRunServices::telemetryEndpoint() const { return m_publisher ? m_publisher->endpoint() : std::string(); }
+
+void SimRunServices::onUpdate(const UpdateEvent& event) {
+  m_time.store(event.time, std::memory_order_relaxed);
+  if (!m_publisher) return;
+  m_publisher->onUpdate(event);
+  m_publisher->flush();
+}
+
+void SimRunServices::onEvaluation(const EvaluationPoint& point) {
+  m_time.store(point.time, std::memory_order_relaxed);
+  m_updates.store(point.updates, std::memory_order_relaxed);
+  if (!m_publisher) return;
+  m_publisher->onEvaluation(point);
+  m_publisher->flush();
+}
+
+void SimRunServices::onWorkerStatus(const WorkerStatus& status) {
+  if (m_publisher) m_publisher->onWorkerStatus(status);
+}
+
+void SimRunServices::onBandwidth(const BandwidthSample& sample) {
+  if (m_publisher) m_publisher->onBandwidth(sample);
+}
+
+void SimRunServices::onFinish(const RunSummary& summary) {
+  m_time.store(summary.time, std::memory_order_relaxed);
+  m_updates.store(summary.updatesApplied, std::memory_order_relaxed);
+  m_finished.store(true);
+  if (m_publisher) m_publisher->onFinish(summary);
+}
+
+void SimRunServices::serveControl() {
+  while (!m_quit.load()) {
+    zmq::pollitem_t items[] = {{m_control->handle(), 0, ZMQ_POLLIN, 0}};
+    try {
+      zmq::poll(items, 1, std::chrono::milliseconds(100));
+    } catch (const zmq::error_t&) {
+      return;
+    }
+    if (!(items[0].revents & ZMQ_POLLIN)) continue;
+    std::vector<zmq::message_t> frames;
+    try {
+      if (!zmq::recv_multipart(*m_control, std::back_inserter(frames), zmq::recv_flags::dontwait)) continue;
+    } catch (const zmq::error_t&) {
+      continue;
+    }
+    if (frames.size() < 2) continue;
+    const auto& body = frames.back();
+    const auto request = nlohmann::json::parse(static_cast<const char*>(body.data()),
+                                               static_cast<const char*>(body.data()) + body.size(), nullptr, false);
+    const std::string command = request.is_object() ? request.value("command", std::string()) : std::string();
+    nlohmann::json reply;
+    if (command == "status") {
+      // The same fields as the live engine's reply; a simulated worker never dies.
+      reply = {{"state", m_finished.load() ? "finished" : "running"},
+               {"experiment", m_options.experimentName},
+               {"algorithm", m_options.algorithm},
+               {"engine", "sim"},
+               {"time", m_time.load(std::memory_order_relaxed)},
+               {"updates", m_updates.load(std::memory_order_relaxed)},
+               {"workers", m_options.workers},
+               {"workers_alive", m_options.workers},
+               {"workers_dead", 0},
+               {"telemetry", telemetryEndpoint()},
+               {"time_limit", m_options.timeLimit ? nlohmann::json(*m_options.timeLimit) : nlohmann::json()},
+               {"update_limit", m_options.updateLimit}};
+    } else if (command == "stop") {
+      if (m_stop) m_stop();
+      reply = {{"ok", true}};
+    } else {
+      reply = {{"error", "unknown command; known: status, stop"}};
+    }
+    const std::string text = reply.dump();
+    zmq::message_t id(frames.front().data(), frames.front().size());
+    try {
+      m_control->send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+      m_control->send(zmq::buffer(text), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t&) {
+      // The requester left.
+    }
+  }
+}
+
+}  // namespace distopt::net
