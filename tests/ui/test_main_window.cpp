@@ -3,6 +3,7 @@
 #include <QStandardPaths>
 #include <QtTest>
 
+#include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
 #include "ui/client/run_client.hpp"
@@ -42,6 +43,31 @@ class TestMainWindow : public QObject {
     QVERIFY2(window.dashboard()->convergence()->buffer(0).size() >= 81,
              qPrintable(QString::number(window.dashboard()->convergence()->buffer(0).size())));
     QVERIFY(window.dashboard()->delays()->total(distopt::Outcome::Accepted) > 0);
+  }
+
+  void chartChoicesAreRemembered() {
+    {
+      distopt::ui::MainWindow window;
+      window.dashboard()->convergence()->setXAxis(distopt::ui::XAxis::Bytes);
+      window.dashboard()->convergence()->setLogY(false);
+      window.dashboard()->delays()->setLogY(true);
+      window.dashboard()->bandwidth()->setMode(distopt::ui::BandwidthChart::Mode::ByKind);
+      window.dashboard()->tabs()->setCurrentIndex(2);
+      window.close();
+    }
+    distopt::ui::MainWindow again;
+    QCOMPARE(again.dashboard()->convergence()->xAxis(), distopt::ui::XAxis::Bytes);
+    QVERIFY(!again.dashboard()->convergence()->logY());
+    QVERIFY(again.dashboard()->delays()->logY());
+    QCOMPARE(again.dashboard()->bandwidth()->mode(), distopt::ui::BandwidthChart::Mode::ByKind);
+    QCOMPARE(again.dashboard()->tabs()->currentIndex(), 2);
+    // Back to the defaults for the other tests.
+    again.dashboard()->convergence()->setXAxis(distopt::ui::XAxis::Time);
+    again.dashboard()->convergence()->setLogY(true);
+    again.dashboard()->delays()->setLogY(false);
+    again.dashboard()->bandwidth()->setMode(distopt::ui::BandwidthChart::Mode::Rate);
+    again.dashboard()->tabs()->setCurrentIndex(0);
+    again.close();
   }
 
   void aSimulatedFamilyRunShowsItsMetrics() {

@@ -446,10 +446,61 @@ void MainWindow::updateWorkerCounts() {
                               .arg(model.countInState("dead")));
 }
 
+namespace {
+
+// The dashboard's chart choices a user expects to find again: x axes, log axes, the bandwidth view.
+struct ChartChoice {
+  const char* key;
+  LiveChart* (Dashboard::*chart)() const;
+};
+constexpr ChartChoice kLineCharts[] = {{"convergence", &Dashboard::convergence},
+                                       {"metrics", &Dashboard::metrics},
+                                       {"managerProgress", &Dashboard::managerProgress},
+                                       {"managerTraffic", &Dashboard::managerTraffic}};
+
+void saveChartChoices(QSettings& settings, const Dashboard& dashboard) {
+  settings.beginGroup(QStringLiteral("charts"));
+  for (const auto& choice : kLineCharts) {
+    const LiveChart* chart = (dashboard.*choice.chart)();
+    settings.setValue(QStringLiteral("%1/x").arg(QLatin1String(choice.key)), static_cast<int>(chart->xAxis()));
+    settings.setValue(QStringLiteral("%1/logY").arg(QLatin1String(choice.key)), chart->logY());
+  }
+  settings.setValue(QStringLiteral("delays/logY"), dashboard.delays()->logY());
+  settings.setValue(QStringLiteral("bandwidth/logY"), dashboard.bandwidth()->logY());
+  settings.setValue(QStringLiteral("bandwidth/mode"), static_cast<int>(dashboard.bandwidth()->mode()));
+  settings.setValue(QStringLiteral("tab"), dashboard.tabs()->currentIndex());
+  settings.endGroup();
+}
+
+void restoreChartChoices(QSettings& settings, Dashboard& dashboard) {
+  settings.beginGroup(QStringLiteral("charts"));
+  for (const auto& choice : kLineCharts) {
+    LiveChart* chart = (dashboard.*choice.chart)();
+    const QVariant x = settings.value(QStringLiteral("%1/x").arg(QLatin1String(choice.key)));
+    if (x.isValid() && x.toInt() >= 0 && x.toInt() <= static_cast<int>(XAxis::Bytes))
+      chart->setXAxis(static_cast<XAxis>(x.toInt()));
+    const QVariant log = settings.value(QStringLiteral("%1/logY").arg(QLatin1String(choice.key)));
+    if (log.isValid()) chart->setLogY(log.toBool());
+  }
+  if (const QVariant log = settings.value(QStringLiteral("delays/logY")); log.isValid())
+    dashboard.delays()->setLogY(log.toBool());
+  if (const QVariant log = settings.value(QStringLiteral("bandwidth/logY")); log.isValid())
+    dashboard.bandwidth()->setLogY(log.toBool());
+  const QVariant mode = settings.value(QStringLiteral("bandwidth/mode"));
+  if (mode.isValid() && mode.toInt() >= 0 && mode.toInt() <= static_cast<int>(BandwidthChart::Mode::ByKind))
+    dashboard.bandwidth()->setMode(static_cast<BandwidthChart::Mode>(mode.toInt()));
+  const int tab = settings.value(QStringLiteral("tab"), 0).toInt();
+  if (tab >= 0 && tab < dashboard.tabs()->count()) dashboard.tabs()->setCurrentIndex(tab);
+  settings.endGroup();
+}
+
+}  // namespace
+
 void MainWindow::restoreSettings() {
   QSettings settings;
   restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
   restoreState(settings.value(QStringLiteral("windowState")).toByteArray());
+  restoreChartChoices(settings, *m_dashboard);
   const QString last = settings.value(QStringLiteral("lastExperiment")).toString();
   if (!last.isEmpty() && QFileInfo::exists(last)) m_editor->loadFile(last, nullptr);
 }
@@ -458,6 +509,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   QSettings settings;
   settings.setValue(QStringLiteral("geometry"), saveGeometry());
   settings.setValue(QStringLiteral("windowState"), saveState());
+  saveChartChoices(settings, *m_dashboard);
   // The run goes on without us (it was started detached); only the dashboard stops listening.
   m_client->detach();
   event->accept();
