@@ -193,7 +193,18 @@ int runMain(int argc, char** argv) {
     g_stop = stopSimulation;
     std::signal(SIGINT, onStopSignal);
     std::signal(SIGTERM, onStopSignal);
-    summary = run.simRun ? run.simRun->run(sinks) : simEngine->run();
+    try {
+      summary = run.simRun ? run.simRun->run(sinks) : simEngine->run();
+    } catch (const std::exception& e) {
+      // A family's bug must still end the run on record (store row, summary.json), not kill the process.
+      summary = RunSummary{};
+      summary.algorithm = experiment.algorithm.name;
+      summary.engine = "sim";
+      summary.workers = experiment.workers;
+      summary.termination = Termination::Failed;
+      summary.terminationDetail = std::string("internal error: ") + e.what();
+      sinks.onFinish(summary);
+    }
   } else {
     net::LiveOptions options;
     options.bindEndpoint = line->bindEndpoint.value_or("tcp://127.0.0.1:*");

@@ -1,5 +1,7 @@
 #include "run_recording.hpp"
 
+#include <filesystem>
+
 #include "core/store/run_store.hpp"
 #include "core/store/stored_run.hpp"
 #include "distopt_version.hpp"
@@ -19,7 +21,13 @@ std::unique_ptr<StoreWriter> startRecording(const std::string& path, const Exper
   record.engine = experiment.engine;
   record.workers = experiment.workers;
   const std::int64_t runId = store->createRun(record);
-  writeStoreLocation(runDirectory, StoreLocation{.path = store->path(), .runId = runId});
+  try {
+    // Absolute: the GUI reading it runs in another working directory.
+    writeStoreLocation(runDirectory, StoreLocation{.path = std::filesystem::absolute(store->path()).string(), .runId = runId});
+  } catch (...) {
+    store->deleteRun(runId);  // refused input leaves no half-made run behind
+    throw;
+  }
   return std::make_unique<StoreWriter>(std::move(store), runId);
 }
 

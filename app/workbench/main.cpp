@@ -85,6 +85,14 @@ int main(int argc, char** argv) {
       // own finished handler runs first.
       QObject::connect(window.client(), &distopt::ui::RunClient::finished, &window,
                        [writeReport](const QJsonObject&) { QTimer::singleShot(0, writeReport); });
+      // A coordinator that ended without a summary (refused its input, crashed, went silent) gets no
+      // report; say so and leave instead of waiting for ever.
+      QObject::connect(window.client(), &distopt::ui::RunClient::stateChanged, &window,
+                       [](distopt::ui::RunClient::State state) {
+                         if (state != distopt::ui::RunClient::State::Failed) return;
+                         std::fprintf(stderr, "distopt-workbench: --export-report: the run ended without a summary\n");
+                         QApplication::exit(1);
+                       });
     } else {
       QString why;
       if (!window.history()->refresh(&why)) {

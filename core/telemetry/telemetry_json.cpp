@@ -100,13 +100,12 @@ bool fromJson(const nlohmann::json& j, EvaluationPoint* p) {
   p->gap = readOptional(j, "gap");
   p->gradNormSq = readOptional(j, "grad_norm_sq");
   p->testAccuracy = readOptional(j, "test_accuracy");
-  // Absent in a publisher without family metrics; a malformed entry refuses the whole point.
+  // Absent in a publisher without family metrics. JSON has no NaN or Inf (they are written as null), so
+  // an entry that is not a number is a diverged measurement: skipped, while the point itself is kept.
   if (const auto metrics = j.find("metrics"); metrics != j.end()) {
     if (!metrics->is_object()) return false;
-    for (const auto& [name, value] : metrics->items()) {
-      if (!value.is_number()) return false;
-      p->metrics[name] = value.get<double>();
-    }
+    for (const auto& [name, value] : metrics->items())
+      if (value.is_number()) p->metrics[name] = value.get<double>();
   }
   return true;
 }

@@ -568,7 +568,10 @@ void LiveEngine::Impl::handleControl() {
     auto request = nlohmann::json::parse(static_cast<const char*>(body.data()),
                                          static_cast<const char*>(body.data()) + body.size(), nullptr, false);
     nlohmann::json reply;
-    const std::string command = request.is_object() ? request.value("command", std::string()) : std::string();
+    // A "command" that is not a string is an unknown command, not an exception on this thread.
+    const auto field = request.is_object() ? request.find("command") : request.end();
+    const std::string command =
+        request.is_object() && field != request.end() && field->is_string() ? field->get<std::string>() : std::string();
     if (command == "status") {
       int alive = 0;
       int dead = 0;

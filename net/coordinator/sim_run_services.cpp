@@ -1,5 +1,6 @@
 #include "net/coordinator/sim_run_services.hpp"
 
+#include <cerrno>
 #include <cmath>
 #include <vector>
 
@@ -77,7 +78,8 @@ void SimRunServices::serveControl() {
     zmq::pollitem_t items[] = {{m_control->handle(), 0, ZMQ_POLLIN, 0}};
     try {
       zmq::poll(items, 1, std::chrono::milliseconds(100));
-    } catch (const zmq::error_t&) {
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;  // a signal meant for the process, not the end of the service
       return;
     }
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
@@ -91,7 +93,10 @@ void SimRunServices::serveControl() {
     const auto& body = frames.back();
     const auto request = nlohmann::json::parse(static_cast<const char*>(body.data()),
                                                static_cast<const char*>(body.data()) + body.size(), nullptr, false);
-    const std::string command = request.is_object() ? request.value("command", std::string()) : std::string();
+    // A "command" that is not a string is an unknown command, not an exception on this thread.
+    const auto field = request.is_object() ? request.find("command") : request.end();
+    const std::string command =
+        request.is_object() && field != request.end() && field->is_string() ? field->get<std::string>() : std::string();
     nlohmann::json reply;
     if (command == "status") {
       // The same fields as the live engine's reply; a simulated worker never dies.

@@ -261,6 +261,7 @@ class TestHistoryExport : public QObject {
     const QString home = m_dir.filePath("xdg");
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert("XDG_DATA_HOME", home);
+    env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));  // not the developer's own settings
     env.insert("QT_QPA_PLATFORM", "offscreen");
     const QString bin = QStringLiteral(DISTOPT_BIN_DIR);
     const QString experiment = QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/async-e3-quadratic-32.json");

@@ -1,6 +1,7 @@
 #include <QChart>
 #include <QImage>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include "ui/charts/bandwidth_chart.hpp"
@@ -14,11 +15,16 @@
 class TestMainWindow : public QObject {
   Q_OBJECT
 
+  QTemporaryDir m_home;
+
  private slots:
   void initTestCase() {
     // Keep the test's QSettings away from the user's.
     QStandardPaths::setTestModeEnabled(true);
     qputenv("DISTOPT_RUN", QByteArray(DISTOPT_BIN_DIR "/distopt-run"));
+    // This test's runs go to a store of its own, not the one other test programs share.
+    QVERIFY(m_home.isValid());
+    qputenv("XDG_DATA_HOME", m_home.path().toUtf8());
   }
 
   // End to end through the GUI's own objects: the editor's experiment, Start, the client object, the

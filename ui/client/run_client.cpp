@@ -74,7 +74,17 @@ class RunClient::Receiver {
     if (!file.open(QIODevice::ReadOnly)) return {};
     return QJsonDocument::fromJson(file.readAll()).object();
   }
-  bool processAlive() const { return m_endpoints.pid <= 0 || kill(static_cast<pid_t>(m_endpoints.pid), 0) == 0; }
+  bool processAlive() const {
+    if (m_endpoints.pid <= 0) return true;
+    if (kill(static_cast<pid_t>(m_endpoints.pid), 0) != 0) return false;
+    // An exited coordinator nobody has reaped yet (a container whose init does not reap) is a zombie:
+    // state 'Z' after the command name in /proc/PID/stat.
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(m_endpoints.pid));
+    if (!stat.open(QIODevice::ReadOnly)) return true;
+    const QByteArray text = stat.readAll();
+    const qsizetype close = text.lastIndexOf(')');
+    return close < 0 || close + 2 >= text.size() || text.at(close + 2) != 'Z';
+  }
   /// The last line distopt-run wrote to its log: usually why it stopped.
   QString lastLogLine() const {
     if (m_endpoints.outDirectory.isEmpty()) return {};
@@ -156,7 +166,7 @@ void RunClient::Receiver::loop() {
       }
     }
     // A coordinator that is gone (its process ended, or silent for long) will send nothing more.
-    if (!gotSummary && !processAlive()) {
+    if (!gotSummary && (!processAlive() || Clock::now() - lastHeard > std::chrono::seconds(15))) {
       // A run shorter than the subscription's set-up (a small simulation) ends before its summary can
       // be published to us; what it wrote in its folder says how it ended.
       if (const auto summary = summaryFile(); !summary.isEmpty()) {

@@ -108,6 +108,9 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   grid->addWidget(charts, 6, 0, 1, 3);
   grid->setRowStretch(6, 1);
   m_tabs->addTab(m_managerView, tr("Manager view"));
+  // The charts' own series exist from the start, so overlays and a baseline chosen before any run sit
+  // after them like they do later.
+  beginRun(nlohmann::json::object());
 }
 
 void Dashboard::beginRun(const nlohmann::json& experiment) {

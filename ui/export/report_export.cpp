@@ -118,6 +118,17 @@ bool writePdf(const QString& path, const ReportContent& content, const std::vect
 
 }  // namespace
 
+bool exportRunData(const StoredRun& run, const QString& directory, QString* why) {
+  try {
+    exportRunCsv(run, directory.toStdString());
+    exportRunJson(run, QDir(directory).filePath(QStringLiteral("run.json")).toStdString());
+    return true;
+  } catch (const std::exception& e) {  // InputError naming the file, or text that is not UTF-8
+    if (why) *why = QString::fromUtf8(e.what());
+    return false;
+  }
+}
+
 std::vector<std::pair<QString, QString>> summaryRows(const nlohmann::json& s) {
   std::vector<std::pair<QString, QString>> rows;
   if (!s.is_object()) return rows;
@@ -181,12 +192,11 @@ bool exportReport(Dashboard* dashboard, const ReportContent& content, const QStr
       files << QStringLiteral("summary.json");
     }
     if (content.storedRun) {
-      exportRunCsv(*content.storedRun, dir.filePath(QStringLiteral("data")).toStdString());
-      exportRunJson(*content.storedRun, dir.filePath(QStringLiteral("data/run.json")).toStdString());
+      if (!exportRunData(*content.storedRun, dir.filePath(QStringLiteral("data")), why)) return false;
       files << QStringLiteral("data/");
     }
-  } catch (const InputError& e) {
-    if (why) *why = QString::fromStdString(e.what());
+  } catch (const std::exception& e) {  // InputError naming the file, or text that is not UTF-8
+    if (why) *why = QString::fromUtf8(e.what());
     return false;
   }
   if (!writePdf(dir.filePath(QStringLiteral("report.pdf")), content, charts, why)) return false;

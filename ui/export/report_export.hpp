@@ -24,6 +24,9 @@ struct ReportContent {
   std::optional<StoredRun> storedRun;   ///< the stored data, for data/ (CSV + JSON)
 };
 
+/// A stored run's data: CSV files and run.json into `directory`; false with *why naming the file.
+bool exportRunData(const StoredRun& run, const QString& directory, QString* why);
+
 /// The summary table's rows as (quantity, value) pairs, in reading order; absent values are skipped.
 std::vector<std::pair<QString, QString>> summaryRows(const nlohmann::json& summary);
 

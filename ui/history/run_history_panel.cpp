@@ -18,9 +18,9 @@
 
 #include <algorithm>
 
-#include "core/store/run_export.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/input_error.hpp"
+#include "ui/export/report_export.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -196,34 +196,41 @@ bool RunHistoryPanel::chooseBaseline(std::int64_t runId) {
   return true;
 }
 
-bool RunHistoryPanel::rename(std::int64_t runId, const QString& label) {
+bool RunHistoryPanel::edit(const std::function<bool(RunStore&)>& change) {
   QString why;
   auto store = openStore(&why);
   if (!store) return fail(why);
-  if (!store->renameRun(runId, label.trimmed().toStdString())) return fail(tr("run %1 is no longer in the store").arg(runId));
-  refresh();
-  return true;
+  // A busy or read-only store throws from inside a slot: report it here, never let it reach Qt.
+  try {
+    const bool done = change(*store);
+    refresh();
+    return done;
+  } catch (const std::exception& e) {
+    return fail(QString::fromUtf8(e.what()));
+  }
+}
+
+bool RunHistoryPanel::rename(std::int64_t runId, const QString& label) {
+  return edit([&](RunStore& store) {
+    return store.renameRun(runId, label.trimmed().toStdString()) ||
+           fail(tr("run %1 is no longer in the store").arg(runId));
+  });
 }
 
 bool RunHistoryPanel::setTags(std::int64_t runId, const QStringList& tags) {
-  QString why;
-  auto store = openStore(&why);
-  if (!store) return fail(why);
   std::vector<std::string> clean;
   for (const QString& tag : tags)
     if (!tag.trimmed().isEmpty()) clean.push_back(tag.trimmed().toStdString());
-  if (!store->setTags(runId, clean)) return fail(tr("run %1 is no longer in the store").arg(runId));
-  refresh();
-  return true;
+  return edit([&](RunStore& store) {
+    return store.setTags(runId, clean) || fail(tr("run %1 is no longer in the store").arg(runId));
+  });
 }
 
 bool RunHistoryPanel::remove(const std::vector<std::int64_t>& runIds) {
-  QString why;
-  auto store = openStore(&why);
-  if (!store) return fail(why);
-  for (std::int64_t id : runIds) store->deleteRun(id);
-  refresh();
-  return true;
+  return edit([&](RunStore& store) {
+    for (std::int64_t id : runIds) store.deleteRun(id);
+    return true;
+  });
 }
 
 std::optional<std::vector<ConfigDifference>> RunHistoryPanel::compare(std::int64_t left, std::int64_t right,
@@ -238,13 +245,7 @@ std::optional<std::vector<ConfigDifference>> RunHistoryPanel::compare(std::int64
 bool RunHistoryPanel::exportData(std::int64_t runId, const QString& directory, QString* why) {
   auto run = load(runId, StoredRunParts{}, why);
   if (!run) return false;
-  try {
-    exportRunCsv(*run, directory.toStdString());
-    exportRunJson(*run, QDir(directory).filePath(QStringLiteral("run.json")).toStdString());
-  } catch (const InputError& e) {
-    if (why) *why = QString::fromStdString(e.what());
-    return false;
-  }
+  if (!exportRunData(*run, directory, why)) return false;
   m_status->setText(tr("Exported %1 to %2").arg(labelOf(run->info), directory));
   return true;
 }

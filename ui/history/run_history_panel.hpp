@@ -10,6 +10,7 @@
 #include <QWidget>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -77,6 +78,8 @@ class RunHistoryPanel : public QWidget {
   void onExport();
   void updateButtons();
   std::unique_ptr<RunStore> openStore(QString* why) const;
+  /// Runs one edit on the store, reporting failures, then refreshes the list.
+  bool edit(const std::function<bool(RunStore&)>& change);
   bool fail(const QString& text);
 
   QString m_storePath;

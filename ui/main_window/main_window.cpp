@@ -196,7 +196,7 @@ void MainWindow::buildActions() {
       return;
     }
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Export run data to folder"));
-    if (!dir.isEmpty() && !m_history->exportData(run->info.id, dir, &why))
+    if (!dir.isEmpty() && !exportRunData(*run, dir, &why))
       QMessageBox::warning(this, tr("Export run data"), why);
   });
   exportMenu->addSeparator();
