@@ -15,6 +15,7 @@
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
 #include "distopt_version.hpp"
+#include "net/coordinator/control_socket.hpp"
 #include "net/launcher/local_launcher.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
@@ -210,16 +211,9 @@ bool LiveEngine::Impl::bind(std::string* why) {
     if (why) *why = "cannot bind telemetry " + m_options.telemetryEndpoint + ": " + e.what();
     return false;
   }
-  try {
-    if (!m_options.controlEndpoint.empty()) {
-      m_control.emplace(m_context, zmq::socket_type::router);
-      m_control->set(zmq::sockopt::linger, 0);
-      m_control->bind(m_options.controlEndpoint);
-      m_controlEndpoint = m_control->get(zmq::sockopt::last_endpoint);
-    }
-  } catch (const zmq::error_t& e) {
-    if (why) *why = "cannot bind control " + m_options.controlEndpoint + ": " + e.what();
-    return false;
+  if (!m_options.controlEndpoint.empty()) {
+    m_control = bindControlSocket(m_context, m_options.controlEndpoint, &m_controlEndpoint, why);
+    if (!m_control) return false;
   }
   return true;
 }
@@ -555,23 +549,7 @@ void LiveEngine::Impl::drainWorkers() {
 }
 
 void LiveEngine::Impl::handleControl() {
-  while (true) {
-    std::vector<zmq::message_t> frames;
-    std::optional<std::size_t> received;
-    try {
-      received = zmq::recv_multipart(*m_control, std::back_inserter(frames), zmq::recv_flags::dontwait);
-    } catch (const zmq::error_t&) {
-      return;
-    }
-    if (!received || frames.size() < 2) return;
-    const auto& body = frames.back();
-    auto request = nlohmann::json::parse(static_cast<const char*>(body.data()),
-                                         static_cast<const char*>(body.data()) + body.size(), nullptr, false);
-    nlohmann::json reply;
-    // A "command" that is not a string is an unknown command, not an exception on this thread.
-    const auto field = request.is_object() ? request.find("command") : request.end();
-    const std::string command =
-        request.is_object() && field != request.end() && field->is_string() ? field->get<std::string>() : std::string();
+  answerControlRequests(*m_control, [this](const std::string& command) -> nlohmann::json {
     if (command == "status") {
       int alive = 0;
       int dead = 0;
@@ -579,32 +557,24 @@ void LiveEngine::Impl::handleControl() {
         alive += peer.state == Peer::State::Ready ? 1 : 0;
         dead += peer.state == Peer::State::Dead ? 1 : 0;
       }
-      reply = {{"state", m_running ? "running" : "starting"},
-               {"experiment", m_experiment.name},
-               {"algorithm", m_server.name()},
-               {"time", m_running ? now() : 0.0},
-               {"updates", m_server.version()},
-               {"workers", m_peers.size()},
-               {"workers_alive", alive},
-               {"workers_dead", dead},
-               {"telemetry", telemetryEndpoint()},
-               {"time_limit", std::isfinite(m_rules.horizon) ? nlohmann::json(m_rules.horizon) : nlohmann::json()},
-               {"update_limit", m_rules.maxUpdates}};
-    } else if (command == "stop") {
+      return {{"state", m_running ? "running" : "starting"},
+              {"experiment", m_experiment.name},
+              {"algorithm", m_server.name()},
+              {"time", m_running ? now() : 0.0},
+              {"updates", m_server.version()},
+              {"workers", m_peers.size()},
+              {"workers_alive", alive},
+              {"workers_dead", dead},
+              {"telemetry", telemetryEndpoint()},
+              {"time_limit", std::isfinite(m_rules.horizon) ? nlohmann::json(m_rules.horizon) : nlohmann::json()},
+              {"update_limit", m_rules.maxUpdates}};
+    }
+    if (command == "stop") {
       m_stopRequested.store(true);
-      reply = {{"ok", true}};
-    } else {
-      reply = {{"error", "unknown command; known: status, stop"}};
+      return {{"ok", true}};
     }
-    const std::string text = reply.dump();
-    zmq::message_t id(frames.front().data(), frames.front().size());
-    try {
-      m_control->send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-      m_control->send(zmq::buffer(text), zmq::send_flags::dontwait);
-    } catch (const zmq::error_t&) {
-      // The requester left; nothing to do.
-    }
-  }
+    return nullptr;
+  });
 }
 
 bool LiveEngine::Impl::setupPhase(std::string* failure) {

@@ -5,7 +5,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <zmq_addon.hpp>
+
+#include "net/coordinator/control_socket.hpp"
 
 namespace distopt::net {
 
@@ -25,18 +26,11 @@ bool SimRunServices::bind(std::string* why) {
     if (why) *why = "cannot bind telemetry " + m_options.telemetryEndpoint + ": " + e.what();
     return false;
   }
-  try {
-    if (!m_options.controlEndpoint.empty()) {
-      m_control.emplace(m_context, zmq::socket_type::router);
-      m_control->set(zmq::sockopt::linger, 0);
-      m_control->bind(m_options.controlEndpoint);
-      m_controlEndpoint = m_control->get(zmq::sockopt::last_endpoint);
-      // From here on only the control thread touches the socket.
-      m_controlThread = std::thread([this] { serveControl(); });
-    }
-  } catch (const zmq::error_t& e) {
-    if (why) *why = "cannot bind control " + m_options.controlEndpoint + ": " + e.what();
-    return false;
+  if (!m_options.controlEndpoint.empty()) {
+    m_control = bindControlSocket(m_context, m_options.controlEndpoint, &m_controlEndpoint, why);
+    if (!m_control) return false;
+    // From here on only the control thread touches the socket.
+    m_controlThread = std::thread([this] { serveControl(); });
   }
   return true;
 }
@@ -83,49 +77,27 @@ void SimRunServices::serveControl() {
       return;
     }
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
-    std::vector<zmq::message_t> frames;
-    try {
-      if (!zmq::recv_multipart(*m_control, std::back_inserter(frames), zmq::recv_flags::dontwait)) continue;
-    } catch (const zmq::error_t&) {
-      continue;
-    }
-    if (frames.size() < 2) continue;
-    const auto& body = frames.back();
-    const auto request = nlohmann::json::parse(static_cast<const char*>(body.data()),
-                                               static_cast<const char*>(body.data()) + body.size(), nullptr, false);
-    // A "command" that is not a string is an unknown command, not an exception on this thread.
-    const auto field = request.is_object() ? request.find("command") : request.end();
-    const std::string command =
-        request.is_object() && field != request.end() && field->is_string() ? field->get<std::string>() : std::string();
-    nlohmann::json reply;
-    if (command == "status") {
-      // The same fields as the live engine's reply; a simulated worker never dies.
-      reply = {{"state", m_finished.load() ? "finished" : "running"},
-               {"experiment", m_options.experimentName},
-               {"algorithm", m_options.algorithm},
-               {"engine", "sim"},
-               {"time", m_time.load(std::memory_order_relaxed)},
-               {"updates", m_updates.load(std::memory_order_relaxed)},
-               {"workers", m_options.workers},
-               {"workers_alive", m_options.workers},
-               {"workers_dead", 0},
-               {"telemetry", telemetryEndpoint()},
-               {"time_limit", m_options.timeLimit ? nlohmann::json(*m_options.timeLimit) : nlohmann::json()},
-               {"update_limit", m_options.updateLimit}};
-    } else if (command == "stop") {
-      if (m_stop) m_stop();
-      reply = {{"ok", true}};
-    } else {
-      reply = {{"error", "unknown command; known: status, stop"}};
-    }
-    const std::string text = reply.dump();
-    zmq::message_t id(frames.front().data(), frames.front().size());
-    try {
-      m_control->send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-      m_control->send(zmq::buffer(text), zmq::send_flags::dontwait);
-    } catch (const zmq::error_t&) {
-      // The requester left.
-    }
+    answerControlRequests(*m_control, [this](const std::string& command) -> nlohmann::json {
+      if (command == "status")
+        // The same fields as the live engine's reply; a simulated worker never dies.
+        return {{"state", m_finished.load() ? "finished" : "running"},
+                {"experiment", m_options.experimentName},
+                {"algorithm", m_options.algorithm},
+                {"engine", "sim"},
+                {"time", m_time.load(std::memory_order_relaxed)},
+                {"updates", m_updates.load(std::memory_order_relaxed)},
+                {"workers", m_options.workers},
+                {"workers_alive", m_options.workers},
+                {"workers_dead", 0},
+                {"telemetry", telemetryEndpoint()},
+                {"time_limit", m_options.timeLimit ? nlohmann::json(*m_options.timeLimit) : nlohmann::json()},
+                {"update_limit", m_options.updateLimit}};
+      if (command == "stop") {
+        if (m_stop) m_stop();
+        return {{"ok", true}};
+      }
+      return nullptr;
+    });
   }
 }
 

@@ -12,3 +12,5 @@ add_dependencies(test_net_live_faults distopt-worker distopt-run)
 if(TARGET test_app_run_cli)
   add_dependencies(test_app_run_cli distopt-worker)
 endif()
+# The control socket's request/reply protocol (status, stop, malformed requests).
+distopt_add_qtest(test_net_control_socket SOURCES net/test_control_socket.cpp LIBS distopt::net LABELS net)

@@ -1,0 +1,25 @@
+#pragma once
+// The coordinator's control socket (GUI → coordinator: status, stop), shared by the live engine and
+// simulated runs so both speak exactly the same request/reply protocol: a ROUTER socket; a request is
+// one JSON object {"command": "..."}, the reply one JSON object. Malformed requests get an error reply;
+// nothing a client sends can throw out of here (DESIGN.md §7).
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+namespace distopt::net {
+
+/// Binds a ROUTER control socket at `endpoint` (wildcard ports allowed); the bound endpoint, or nullopt
+/// with *why naming the endpoint.
+std::optional<zmq::socket_t> bindControlSocket(zmq::context_t& context, const std::string& endpoint,
+                                               std::string* boundEndpoint, std::string* why);
+
+/// Answers every request waiting on `socket` without blocking. `answer(command)` returns the reply, or
+/// null for a command it does not know (the requester then gets an error naming the known ones).
+void answerControlRequests(zmq::socket_t& socket, const std::function<nlohmann::json(const std::string&)>& answer);
+
+}  // namespace distopt::net
