@@ -7,13 +7,7 @@
 namespace distopt {
 
 bool DsgdNode::Options::isValid(std::string* why) const {
-  auto fail = [why](const char* text) {
-    if (why) *why = text;
-    return false;
-  };
-  if (!(alpha > 0.0) || !std::isfinite(alpha)) return fail("alpha: must be > 0");
-  if (batch < 1) return fail("batch: must be >= 1");
-  return true;
+  return validStepOptions(alpha, batch, why);
 }
 
 DsgdNode::DsgdNode(NodeConfig config, Options options, SampleOracle& oracle, const ProxOperator& prox,

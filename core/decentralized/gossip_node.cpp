@@ -1,10 +1,20 @@
 #include "core/decentralized/gossip_node.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 
 #include "core/util/check.hpp"
 
 namespace distopt {
+
+bool validStepOptions(double alpha, std::int64_t batch, std::string* why) {
+  const char* problem = !(alpha > 0.0) || !std::isfinite(alpha) ? "alpha: must be > 0"
+                        : batch < 1                               ? "batch: must be >= 1"
+                                                                  : nullptr;
+  if (problem && why) *why = problem;
+  return problem == nullptr;
+}
 
 NodeConfig nodeConfigFor(const Matrix& w, int id, const GossipPlan& plan, VectorEncoding wire) {
   NodeConfig config;

@@ -32,6 +32,10 @@
 
 namespace distopt {
 
+/// The step size and minibatch every node role has ("alpha", "batch"): the one check their Options
+/// share, with the same field names in the message.
+bool validStepOptions(double alpha, std::int64_t batch, std::string* why);
+
 /// What one node needs of the network: its id, its row of W, and the shared gossip plan.
 struct NodeConfig {
   int id = 0;

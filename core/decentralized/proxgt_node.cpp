@@ -11,8 +11,7 @@ bool ProxGtNode::Options::isValid(std::string* why) const {
     if (why) *why = text;
     return false;
   };
-  if (!(alpha > 0.0) || !std::isfinite(alpha)) return fail("alpha: must be > 0");
-  if (batch < 1) return fail("batch: must be >= 1");
+  if (!validStepOptions(alpha, batch, why)) return false;
   if (variant == Variant::SRO && restartBatch < batch) return fail("restart_batch: must be >= batch");
   if (period < 1) return fail("period: must be >= 1");
   return true;
