@@ -3,6 +3,7 @@
 #include <chrono>
 #include <csignal>
 #include <functional>
+#include <optional>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -18,7 +19,9 @@
 #include "core/telemetry/run_files.hpp"
 #include "core/util/input_error.hpp"
 #include "distopt_version.hpp"
+#include "net/coordinator/family_engine.hpp"
 #include "net/coordinator/live_engine.hpp"
+#include "net/families/live_families.hpp"
 #include "net/coordinator/sim_run_services.hpp"
 #include "net/protocol/frame_memory.hpp"
 
@@ -211,30 +214,53 @@ int runMain(int argc, char** argv) {
     options.localWorkers = line->localWorkers.value_or(-1);
     options.telemetryEndpoint = line->telemetryEndpoint.value_or("tcp://127.0.0.1:*");
     options.controlEndpoint = line->controlEndpoint.value_or("tcp://127.0.0.1:*");
-    net::LiveEngine engine(experiment, *run.problem, *run.server, run.simOptions, options, sinks);
-    std::string why;
-    if (!engine.bind(&why)) {
-      std::fprintf(stderr, "distopt-run: %s\n", why.c_str());
-      return 2;
+    // Same steps for both engines: bind (refusing nothing half-started), create the run's outputs,
+    // then run with SIGINT/SIGTERM stopping it cleanly.
+    auto runLive = [&](auto& engine) -> std::optional<int> {
+      std::string why;
+      if (!engine.bind(&why)) {
+        std::fprintf(stderr, "distopt-run: %s\n", why.c_str());
+        return 2;
+      }
+      try {
+        files = std::make_unique<RunFileWriter>(outDirectory);
+        if (!storePath.empty()) recording = app::startRecording(storePath, experiment, outDirectory);
+      } catch (const InputError& e) {
+        std::fprintf(stderr, "distopt-run: %s\n", e.what());
+        return 2;
+      }
+      sinks.add(files.get());
+      if (recording) sinks.add(recording.get());
+      std::fprintf(stderr, "distopt-run: workers connect to %s; telemetry %s; control %s\n",
+                   engine.workerEndpoint().c_str(), engine.telemetryEndpoint().c_str(), engine.controlEndpoint().c_str());
+      if (options.localWorkers >= 0 && options.localWorkers < experiment.workers)
+        std::fprintf(stderr, "distopt-run: waiting for %d remote worker(s): distopt-worker --connect %s\n",
+                     experiment.workers - options.localWorkers, engine.workerEndpoint().c_str());
+      g_stop = [&engine] { engine.requestStop(); };
+      std::signal(SIGINT, onStopSignal);
+      std::signal(SIGTERM, onStopSignal);
+      summary = engine.run();
+      return std::nullopt;
+    };
+    std::optional<int> refused;
+    if (run.server) {
+      net::LiveEngine engine(experiment, *run.problem, *run.server, run.simOptions, options, sinks);
+      refused = runLive(engine);
+    } else {
+      std::unique_ptr<net::CoordinatorRole> role;
+      try {
+        const std::string& family = findAlgorithm(experiment.algorithm.name)->family;
+        const net::LiveFamilyDriver* driver = net::findLiveDriver(family);
+        if (!driver) throw InputError("engine", "the " + family + " family has no live driver; set \"engine\": \"sim\"");
+        role = driver->makeCoordinator(experiment, run);
+      } catch (const InputError& e) {
+        std::fprintf(stderr, "distopt-run: %s\n", e.what());
+        return 2;
+      }
+      net::FamilyEngine engine(experiment, *run.problem, *role, run.simOptions, options, sinks);
+      refused = runLive(engine);
     }
-    try {
-      files = std::make_unique<RunFileWriter>(outDirectory);
-      if (!storePath.empty()) recording = app::startRecording(storePath, experiment, outDirectory);
-    } catch (const InputError& e) {
-      std::fprintf(stderr, "distopt-run: %s\n", e.what());
-      return 2;
-    }
-    sinks.add(files.get());
-    if (recording) sinks.add(recording.get());
-    std::fprintf(stderr, "distopt-run: workers connect to %s; telemetry %s; control %s\n",
-                 engine.workerEndpoint().c_str(), engine.telemetryEndpoint().c_str(), engine.controlEndpoint().c_str());
-    if (options.localWorkers >= 0 && options.localWorkers < experiment.workers)
-      std::fprintf(stderr, "distopt-run: waiting for %d remote worker(s): distopt-worker --connect %s\n",
-                   experiment.workers - options.localWorkers, engine.workerEndpoint().c_str());
-    g_stop = [&engine] { engine.requestStop(); };
-    std::signal(SIGINT, onStopSignal);
-    std::signal(SIGTERM, onStopSignal);
-    summary = engine.run();
+    if (refused) return *refused;
   }
   g_stop = nullptr;
   try {

@@ -38,8 +38,11 @@ struct AlgorithmEntry {
       make;
   /// Every other family: builds its whole simulated run. Exactly one of make / makeSimRun is set.
   std::function<std::unique_ptr<SimRun>(const nlohmann::json& params, const SimRunContext& context)> makeSimRun;
+  /// Set by a family whose live driver exists (net/families; a test checks the two agree): makeSimRun's
+  /// pieces then also run on worker processes with the family's coordinator and worker roles.
+  bool liveDriver = false;
   /// True when live workers can run it (else an experiment with engine "live" is refused up front).
-  bool runsLive() const { return static_cast<bool>(make); }
+  bool runsLive() const { return static_cast<bool>(make) || liveDriver; }
 };
 
 /// Step size from the params, or the spec's theory default when "gamma" is absent:

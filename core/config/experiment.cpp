@@ -314,11 +314,15 @@ BuiltRun buildRun(const Experiment& experiment) {
   if (algorithmEntry->make) {
     run.server = algorithmEntry->make(experiment.algorithm.params, algorithmContext);
   } else {
-    SimRunContext context{.problem = run.problem.get(),
-                          .shards = std::make_shared<const std::vector<Shard>>(run.shards),
-                          .timeModel = run.timeModel.get(),
-                          .numWorkers = experiment.workers, .x0 = algorithmContext.x0, .options = sim};
-    run.simRun = algorithmEntry->makeSimRun(experiment.algorithm.params, context);
+    run.familyContext = SimRunContext{.problem = run.problem.get(),
+                                      .shards = std::make_shared<const std::vector<Shard>>(run.shards),
+                                      .timeModel = run.timeModel.get(),
+                                      .numWorkers = experiment.workers,
+                                      .x0 = algorithmContext.x0,
+                                      .options = sim};
+    // A live run builds its roles in its family's driver (which validates the same options before
+    // any worker starts); a simulated one is built here.
+    if (experiment.engine == "sim") run.simRun = algorithmEntry->makeSimRun(experiment.algorithm.params, run.familyContext);
   }
   return run;
 }

@@ -87,7 +87,9 @@ struct BuiltRun {
   std::vector<Shard> shards;
   std::unique_ptr<TimeModel> timeModel;
   std::unique_ptr<AsyncServer> server;   ///< parameter-server methods
-  std::unique_ptr<SimRun> simRun;        ///< every other family (simulator only, for now)
+  std::unique_ptr<SimRun> simRun;        ///< every other family, when the engine is "sim"
+  /// Every other family: what its roles are built from (the SimRun's pieces; a live driver's too).
+  SimRunContext familyContext;
   SimOptions simOptions;
 };
 BuiltRun buildRun(const Experiment& experiment);

@@ -22,9 +22,14 @@ bool RunTally::noteEvaluation(const EvaluationPoint& point, const std::optional<
 }
 
 void RunTally::fill(RunSummary& summary, const AsyncServer& server, Termination termination, double endTime) const {
+  fill(summary, server.totals(), server.version(), termination, endTime);
+}
+
+void RunTally::fill(RunSummary& summary, const WorkCounters& totals, std::uint64_t updates, Termination termination,
+                    double endTime) const {
   summary.termination = termination;
-  summary.counters = server.totals();
-  summary.updatesApplied = server.version();
+  summary.counters = totals;
+  summary.updatesApplied = updates;
   summary.setFinalEvaluation(lastEvaluation);
   summary.time = endTime;
   summary.timeToTarget = timeToTarget;

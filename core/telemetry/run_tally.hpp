@@ -27,6 +27,9 @@ struct RunTally {
                       const std::optional<double>& targetGradNormSq);
   /// Fills the summary fields common to every engine.
   void fill(RunSummary& summary, const AsyncServer& server, Termination termination, double endTime) const;
+  /// The same for engines without an AsyncServer: their totals and completed iterations.
+  void fill(RunSummary& summary, const WorkCounters& totals, std::uint64_t updates, Termination termination,
+            double endTime) const;
 };
 
 }  // namespace distopt

@@ -3,7 +3,8 @@
 // over ZeroMQ, in real time (DESIGN.md §3-§5; net/PROTOCOL.md). The same AsyncServer the simulator
 // drives; only the clock and the transport differ.
 //
-// One thread: a poll loop with deadlines over the worker ROUTER socket (and the control socket).
+// One thread: a poll loop with deadlines over the worker ROUTER socket (and the control socket); the
+// sessions themselves (hello, heartbeats, liveness, bytes at the socket) are the WorkerPool's.
 // Evaluation of the model runs on a background thread on snapshots, so curves never stall the loop.
 // Engine time is measured in the experiment's time units (wall seconds / unit), like the simulator's.
 
@@ -17,28 +18,9 @@
 #include "core/problems/problem.hpp"
 #include "core/sim/sim_engine.hpp"
 #include "core/telemetry/telemetry.hpp"
+#include "net/coordinator/worker_pool.hpp"
 
 namespace distopt::net {
-
-struct LiveOptions {
-  /// Where workers connect (ROUTER bind). A wildcard port ("*") picks a free one.
-  std::string bindEndpoint = "tcp://127.0.0.1:*";
-  /// Workers to spawn on this machine; -1 = all of them; fewer = wait for the rest to connect.
-  int localWorkers = -1;
-  /// distopt-worker program; empty = beside the running program.
-  std::string workerBinary;
-  /// Heartbeat interval (ms) both ways, and intervals of silence before a peer counts as lost.
-  int heartbeatMs = 1000;
-  int liveness = 3;
-  /// Seconds to wait for every worker to connect and load its data.
-  double setupTimeoutSeconds = 60.0;
-  /// Telemetry PUB endpoint (batched, <= 20 Hz); empty = none.
-  std::string telemetryEndpoint;
-  /// Control ROUTER endpoint (status, stop); empty = none.
-  std::string controlEndpoint;
-
-  bool isValid(std::string* why) const;
-};
 
 class LiveEngine {
  public:

@@ -23,43 +23,40 @@ T getLe(const unsigned char* in) {
   return static_cast<T>(value);
 }
 
-bool isKnownKind(std::uint16_t raw) {
-  switch (static_cast<MessageKind>(raw)) {
-    case MessageKind::Hello:
-    case MessageKind::Welcome:
-    case MessageKind::Heartbeat:
-    case MessageKind::EchoRequest:
-    case MessageKind::EchoReply:
-    case MessageKind::Stop:
-    case MessageKind::Assign:
-    case MessageKind::Ready:
-    case MessageKind::Job:
-    case MessageKind::Cancel:
-    case MessageKind::Grad:
-    case MessageKind::Error:
-      return true;
-  }
-  return false;
+constexpr MessageKindInfo kKindTable[] = {
+    {MessageKind::Hello, "HELLO"},
+    {MessageKind::Welcome, "WELCOME"},
+    {MessageKind::Heartbeat, "HEARTBEAT"},
+    {MessageKind::EchoRequest, "ECHO_REQUEST"},
+    {MessageKind::EchoReply, "ECHO_REPLY"},
+    {MessageKind::Stop, "STOP"},
+    {MessageKind::Assign, "ASSIGN"},
+    {MessageKind::Ready, "READY"},
+    {MessageKind::Job, "JOB"},
+    {MessageKind::Cancel, "CANCEL"},
+    {MessageKind::Grad, "GRAD"},
+    {MessageKind::Error, "ERROR"},
+    // Compressed-SGD family (16-31).
+    // Decentralized family (32-47).
+    // Hybrid-order family (48-63).
+    // Kronecker family (64-79).
+};
+
+const MessageKindInfo* findKind(std::uint16_t raw) {
+  for (const auto& info : kKindTable)
+    if (static_cast<std::uint16_t>(info.kind) == raw) return &info;
+  return nullptr;
 }
+
+bool isKnownKind(std::uint16_t raw) { return findKind(raw) != nullptr; }
 
 }  // namespace
 
+std::span<const MessageKindInfo> messageKinds() { return kKindTable; }
+
 const char* messageKindName(MessageKind kind) {
-  switch (kind) {
-    case MessageKind::Hello: return "HELLO";
-    case MessageKind::Welcome: return "WELCOME";
-    case MessageKind::Heartbeat: return "HEARTBEAT";
-    case MessageKind::EchoRequest: return "ECHO_REQUEST";
-    case MessageKind::EchoReply: return "ECHO_REPLY";
-    case MessageKind::Stop: return "STOP";
-    case MessageKind::Assign: return "ASSIGN";
-    case MessageKind::Ready: return "READY";
-    case MessageKind::Job: return "JOB";
-    case MessageKind::Cancel: return "CANCEL";
-    case MessageKind::Grad: return "GRAD";
-    case MessageKind::Error: return "ERROR";
-  }
-  return "UNKNOWN";
+  const MessageKindInfo* info = findKind(static_cast<std::uint16_t>(kind));
+  return info ? info->name : "UNKNOWN";
 }
 
 const char* decodeErrorName(DecodeError error) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +30,23 @@ enum class MessageKind : std::uint16_t {
   Cancel = 10,
   Grad = 11,
   Error = 15,
+  // Compressed-SGD family (16-31).
+  // Decentralized family, peer-to-peer and its coordination (32-47).
+  // Hybrid-order family (48-63).
+  // Kronecker family (64-79).
 };
+
+/// One row per kind: the only list of known kinds (decode refuses the others, names come from here).
+struct MessageKindInfo {
+  MessageKind kind;
+  const char* name;
+};
+/// Every known kind, in kind order.
+std::span<const MessageKindInfo> messageKinds();
+/// Kinds are counted per kind below this bound (PROTOCOL.md §3: 0..79 are assigned or reserved).
+inline constexpr std::size_t kKindSlots = 80;
+/// Kinds from here on belong to the method families (PROTOCOL.md §3), handled by their roles.
+inline constexpr std::size_t kFamilyKindsBegin = 16;
 
 /// Name as written in PROTOCOL.md (e.g. "HELLO"), or "UNKNOWN".
 const char* messageKindName(MessageKind kind);

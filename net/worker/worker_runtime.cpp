@@ -11,11 +11,14 @@
 #include <zmq_addon.hpp>
 
 #include "core/config/experiment.hpp"
+#include "core/registry/registry.hpp"
 #include "core/util/input_error.hpp"
 #include "core/worker/job_compute.hpp"
 #include "distopt_version.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
+#include "net/families/live_families.hpp"
+#include "net/worker/worker_role.hpp"
 
 namespace distopt::net {
 namespace {
@@ -76,7 +79,7 @@ const char* workerExitName(WorkerExit reason) {
 }
 
 // One connection's state. Kept out of the header so the worker's public face stays small.
-class WorkerRuntime::Session {
+class WorkerRuntime::Session final : public WorkerHost {
  public:
   explicit Session(const WorkerOptions& options)
       : m_options(options), m_socket(m_context, zmq::socket_type::dealer), m_heartbeat(options.heartbeatMs),
@@ -89,6 +92,23 @@ class WorkerRuntime::Session {
   }
 
   WorkerExit run();
+
+  // WorkerHost (for a family's role)
+  void send(Message&& message) override {
+    message.seq = m_seq.next();
+    stats.bytesSent += sendMessage(m_socket, std::move(message));
+    m_lastSent = Clock::now();
+  }
+  zmq::context_t& context() override { return m_context; }
+  int workerId() const override { return m_workerId; }
+  double unitSeconds() const override { return m_unitSeconds; }
+  const Experiment& experiment() const override { return *m_experiment; }
+  const BuiltRun& built() const override { return *m_built; }
+  void countMalformed() override { ++stats.malformedDropped; }
+  void fail(const std::string& code, const std::string& text) override {
+    sendError(code, text);
+    m_failed = true;
+  }
 
   WorkerStats stats;
   int m_workerId = -1;
@@ -103,11 +123,6 @@ class WorkerRuntime::Session {
     double computeTime = 0.0;
   };
 
-  void send(Message&& message) {
-    message.seq = m_seq.next();
-    stats.bytesSent += sendMessage(m_socket, std::move(message));
-    m_lastSent = Clock::now();
-  }
   void sendError(const std::string& code, const std::string& text) {
     lastError = text;
     send(Message::withJson(MessageKind::Error, {{"code", code}, {"message", text}}));
@@ -136,6 +151,11 @@ class WorkerRuntime::Session {
   Vector m_gradient;
   Vector m_scratch;
   std::optional<Job> m_job;
+  // Set by ASSIGN for the families that are not parameter-server job loops.
+  std::unique_ptr<Experiment> m_experiment;
+  std::unique_ptr<BuiltRun> m_built;
+  std::unique_ptr<WorkerRole> m_role;
+  bool m_failed = false;
 };
 
 WorkerExit WorkerRuntime::Session::run() {
@@ -151,25 +171,36 @@ WorkerExit WorkerRuntime::Session::run() {
     if (g_interrupted) return WorkerExit::Interrupted;
     auto now = Clock::now();
     if (now - m_lastHeard > m_heartbeat * m_liveness) return WorkerExit::CoordinatorLost;
+    if (m_failed) return WorkerExit::Refused;
     if (m_job && now >= m_job->due) {
       finishJob();
       continue;
     }
+    if (m_role) {
+      if (auto due = m_role->deadline(); due && now >= *due) {
+        m_role->onDeadline(*this);
+        continue;
+      }
+    }
     if (now - m_lastSent >= m_heartbeat) send(Message::of(MessageKind::Heartbeat));
 
-    // Sleep until the first of: job due, heartbeat due, liveness deadline.
+    // Sleep until the first of: job or role deadline, heartbeat due, liveness deadline.
     auto deadline = std::min(m_lastSent + m_heartbeat, m_lastHeard + m_heartbeat * m_liveness);
     if (m_job) deadline = std::min(deadline, m_job->due);
+    if (m_role)
+      if (auto due = m_role->deadline()) deadline = std::min(deadline, *due);
     auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
     // zmq_poll has millisecond resolution: round up so a job is never sent early.
     auto timeoutMs = std::chrono::ceil<std::chrono::milliseconds>(std::max(timeout, std::chrono::microseconds(0)));
-    zmq::pollitem_t items[] = {{m_socket.handle(), 0, ZMQ_POLLIN, 0}};
+    std::vector<zmq::pollitem_t> items = {{m_socket.handle(), 0, ZMQ_POLLIN, 0}};
+    if (m_role) m_role->pollItems(items);
     try {
-      zmq::poll(items, 1, timeoutMs);
+      zmq::poll(items.data(), items.size(), timeoutMs);
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       throw;
     }
+    if (m_role && items.size() > 1) m_role->onPolled(items.data() + 1, items.size() - 1, *this);
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
 
     // Drain everything queued: a CANCEL behind a JOB must be seen before the job is finished.
@@ -245,8 +276,10 @@ std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
     case MessageKind::Heartbeat:
       break;
     default:
-      // Well-formed but not meant for a worker: dropped and counted (PROTOCOL.md §8).
-      ++stats.malformedDropped;
+      // A family's message goes to its role; anything else is well-formed but not meant for a worker:
+      // dropped and counted (PROTOCOL.md §8).
+      if (m_role && static_cast<std::size_t>(message.kind) >= kFamilyKindsBegin) m_role->onMessage(std::move(message), *this);
+      else ++stats.malformedDropped;
       break;
   }
   return std::nullopt;
@@ -259,6 +292,7 @@ std::optional<WorkerExit> WorkerRuntime::Session::handleAssign(const Message& me
     return std::nullopt;
   }
   const auto setupStart = Clock::now();
+  std::size_t shardSize = 0;
   try {
     m_workerId = (*body)["worker_id"].get<int>();
     const std::string base = body->value("base_directory", std::string("."));
@@ -266,10 +300,25 @@ std::optional<WorkerExit> WorkerRuntime::Session::handleAssign(const Message& me
     if (m_workerId < 0 || m_workerId >= experiment.workers)
       throw InputError("worker_id", "worker " + std::to_string(m_workerId) + " is not in 0.." +
                                         std::to_string(experiment.workers - 1));
-    m_workload = std::make_unique<Workload>(buildWorkload(experiment));
     m_seed = experiment.seed;
     m_unitSeconds = body->value("unit_ms", experiment.unitMs) / 1000.0;
-    m_dimension = m_workload->problem->dimension();
+    const AlgorithmEntry* entry = findAlgorithm(experiment.algorithm.name);
+    if (entry && !entry->make) {
+      // A family with its own messages: the same pieces the simulator gets, then the family's role.
+      const LiveFamilyDriver* driver = findLiveDriver(entry->family);
+      if (!driver)
+        throw InputError("algorithm.name", "\"" + experiment.algorithm.name + "\" (" + entry->family +
+                                               " family) has no live driver in this worker");
+      m_experiment = std::make_unique<Experiment>(std::move(experiment));
+      m_built = std::make_unique<BuiltRun>(buildRun(*m_experiment));
+      m_dimension = m_built->problem->dimension();
+      m_role = driver->makeWorker(*m_experiment, *m_built, m_workerId);
+      shardSize = m_built->shards[static_cast<std::size_t>(m_workerId)].indices.size();
+    } else {
+      m_workload = std::make_unique<Workload>(buildWorkload(experiment));
+      m_dimension = m_workload->problem->dimension();
+      shardSize = m_workload->shards[static_cast<std::size_t>(m_workerId)].indices.size();
+    }
   } catch (const InputError& e) {
     sendError("bad_assignment", e.what());
     return WorkerExit::Refused;
@@ -277,9 +326,8 @@ std::optional<WorkerExit> WorkerRuntime::Session::handleAssign(const Message& me
     sendError("bad_assignment", std::string("could not build the assignment: ") + e.what());
     return WorkerExit::Refused;
   }
-  const auto& shard = m_workload->shards[static_cast<std::size_t>(m_workerId)];
   send(Message::withJson(MessageKind::Ready, {{"dimension", m_dimension},
-                                              {"shard_size", shard.indices.size()},
+                                              {"shard_size", shardSize},
                                               {"setup_seconds", secondsSince(setupStart)}}));
   return std::nullopt;
 }
@@ -306,17 +354,9 @@ void WorkerRuntime::Session::startJob(const Message& message) {
               meta.jobId, static_cast<int>(meta.gradients), m_model, m_gradient, m_scratch);
   job.computeTime = secondsSince(computeStart);
 
-  // Emulated duration counts the real computation in it (spec async-sgd §3); a model that injects no
-  // delay only stretches real compute (stragglers over "natural").
-  double waitSeconds = 0.0;
-  if (timeModel.injectsDelay()) {
-    const double target = std::isfinite(job.tauTarget) ? job.tauTarget * m_unitSeconds : 1e9;
-    if (job.computeTime > target) ++stats.overruns;
-    waitSeconds = std::max(0.0, target - job.computeTime);
-  } else {
-    waitSeconds = (timeModel.naturalSlowdown(m_workerId) - 1.0) * job.computeTime;
-  }
-  job.due = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(waitSeconds));
+  bool overrun = false;
+  job.due = emulatedDue(timeModel, m_workerId, job.tauTarget, job.computeTime, m_unitSeconds, Clock::now(), &overrun);
+  if (overrun) ++stats.overruns;
   m_job = job;
 }
 

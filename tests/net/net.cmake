@@ -14,3 +14,5 @@ if(TARGET test_app_run_cli)
 endif()
 # The control socket's request/reply protocol (status, stop, malformed requests).
 distopt_add_qtest(test_net_control_socket SOURCES net/test_control_socket.cpp LIBS distopt::net LABELS net)
+# The family live drivers' registry against the algorithm registry, and the kind table.
+distopt_add_qtest(test_net_live_families SOURCES net/test_live_families.cpp LIBS distopt::net LABELS net)

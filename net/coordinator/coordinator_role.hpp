@@ -1,0 +1,71 @@
+#pragma once
+// The coordinator's part of a method family that the parameter-server LiveEngine does not drive
+// (compressed rounds, decentralized nodes, curvature work split across workers, the neuron-sharded
+// Kronecker network). A family writes one CoordinatorRole that turns its transport-free core roles
+// (DESIGN.md §3) into the family's messages (net/PROTOCOL.md, its kind range); the FamilyEngine gives
+// it the worker sessions, the clock, the stop rules, evaluation and telemetry.
+//
+// Thread: the engine's loop thread; no method is re-entered.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/algorithms/server.hpp"
+#include "core/problems/problem.hpp"
+#include "core/telemetry/telemetry.hpp"
+#include "net/protocol/message.hpp"
+
+namespace distopt::net {
+
+/// What the engine offers a role.
+class CoordinatorHost {
+ public:
+  virtual ~CoordinatorHost() = default;
+  /// Sends to a worker, counted at the socket; false when the worker is dead or unreachable.
+  virtual bool send(int worker, Message&& message) = 0;
+  /// Engine time in the experiment's units since the run started.
+  virtual double now() const = 0;
+  virtual int numWorkers() const = 0;
+  virtual bool alive(int worker) const = 0;
+  /// Bytes of the message being handled, at the socket (for UpdateEvent::bytes).
+  virtual std::size_t lastMessageBytes() const = 0;
+  /// Update events, extra bandwidth samples (e.g. peer-to-peer edges) go here.
+  virtual TelemetrySink& sink() = 0;
+  /// A message that does not parse: dropped and counted (PROTOCOL.md §8), never a crash.
+  virtual void countMalformed() = 0;
+};
+
+class CoordinatorRole {
+ public:
+  virtual ~CoordinatorRole() = default;
+  /// The algorithm's name, as in the registry.
+  virtual std::string name() const = 0;
+  /// Every worker is ready and the clock runs: send the first messages.
+  virtual void start(CoordinatorHost& host) = 0;
+  /// A message of the family's kinds from `worker`.
+  virtual void onMessage(int worker, Message&& message, CoordinatorHost& host) = 0;
+  /// `worker` is gone. A role that cannot go on without it says so through failure().
+  virtual void onWorkerLost(int worker, const std::string& reason, CoordinatorHost& host) = 0;
+  /// Called every loop turn (at least every 50 ms): time-driven work such as resends or deadlines.
+  virtual void onTick(CoordinatorHost& host) { (void)host; }
+
+  /// Completed iterations (rounds, updates): the stop rule's "updates" and the evaluation points'.
+  virtual std::uint64_t iterations() const = 0;
+  /// The model to evaluate now, or nullptr while there is none yet (e.g. node states still arriving).
+  virtual const Vector* model() const = 0;
+  /// Family metrics for the evaluation taken now (EvaluationPoint::metrics), e.g. over the window
+  /// since the previous call.
+  virtual void takeMetrics(std::map<std::string, double>& metrics) { (void)metrics; }
+  /// Why the run cannot go on (a synchronous round lost a worker, a replica diverged); empty if fine.
+  virtual std::string failure() const { return {}; }
+  /// True when a non-finite value appeared (the run ends as diverged).
+  virtual bool diverged() const { return false; }
+  /// Per-worker counters for the status rows.
+  virtual WorkCounters counters(int worker) const {
+    (void)worker;
+    return {};
+  }
+};
+
+}  // namespace distopt::net

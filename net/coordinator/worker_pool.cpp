@@ -1,0 +1,533 @@
+#include "net/coordinator/worker_pool.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include <zmq_addon.hpp>
+
+#include "net/coordinator/control_socket.hpp"
+#include "net/launcher/local_launcher.hpp"
+#include "net/telemetry/telemetry_publisher.hpp"
+
+namespace distopt::net {
+
+bool LiveOptions::isValid(std::string* why) const {
+  auto fail = [why](const char* text) {
+    if (why) *why = text;
+    return false;
+  };
+  if (bindEndpoint.find("://") == std::string::npos)
+    return fail("bind: must be a ZeroMQ endpoint such as tcp://HOST:PORT");
+  if (heartbeatMs < 10) return fail("heartbeat_ms: must be >= 10");
+  if (liveness < 2) return fail("liveness: must be >= 2");
+  if (!(setupTimeoutSeconds > 0)) return fail("setup_timeout: must be > 0");
+  return true;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsBetween(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+}  // namespace
+
+/// A worker as the coordinator sees it.
+struct WorkerPool::Peer {
+  enum class State { Expected, Joined, Ready, Dead };
+  State state = State::Expected;
+  std::string identity;  // ROUTER routing id
+  std::string host;
+  int pid = 0;
+  std::string reason;
+  Clock::time_point lastHeard{};
+  Clock::time_point lastSent{};
+  std::array<std::uint64_t, kKindSlots> bytesUp{}, bytesDown{}, messagesUp{}, messagesDown{};
+  std::uint64_t totalUp = 0;
+  std::uint64_t totalDown = 0;
+
+  const char* stateName() const {
+    switch (state) {
+      case State::Expected:
+      case State::Joined:
+        return "starting";
+      case State::Ready:
+        return "alive";
+      case State::Dead:
+        return "dead";
+    }
+    return "unknown";
+  }
+};
+
+WorkerPool::WorkerPool(const Experiment& experiment, std::int64_t dimension, LiveOptions options,
+                       TelemetrySink& sink)
+    : m_experiment(experiment),
+      m_dimension(dimension),
+      m_options(std::move(options)),
+      m_router(m_context, zmq::socket_type::router),
+      m_peers(static_cast<std::size_t>(experiment.workers)),
+      m_unitSeconds(experiment.unitMs / 1000.0) {
+  m_sinks.add(&sink);
+}
+
+WorkerPool::~WorkerPool() = default;
+
+bool WorkerPool::bind(std::string* why) {
+  try {
+    m_router.set(zmq::sockopt::linger, 0);
+    m_router.set(zmq::sockopt::router_mandatory, 1);
+    // Models of 1e6 coordinates to thousands of workers: never let a send block the loop.
+    m_router.set(zmq::sockopt::sndhwm, 0);
+    m_router.set(zmq::sockopt::rcvhwm, 0);
+    m_router.bind(m_options.bindEndpoint);
+    m_workerEndpoint = m_router.get(zmq::sockopt::last_endpoint);
+  } catch (const zmq::error_t& e) {
+    if (why) *why = "cannot bind " + m_options.bindEndpoint + ": " + e.what();
+    return false;
+  }
+  try {
+    if (!m_options.telemetryEndpoint.empty()) {
+      m_publisher = std::make_unique<TelemetryPublisher>(m_context, m_options.telemetryEndpoint);
+      m_sinks.add(m_publisher.get());
+    }
+  } catch (const zmq::error_t& e) {
+    if (why) *why = "cannot bind telemetry " + m_options.telemetryEndpoint + ": " + e.what();
+    return false;
+  }
+  if (!m_options.controlEndpoint.empty()) {
+    m_control = bindControlSocket(m_context, m_options.controlEndpoint, &m_controlEndpoint, why);
+    if (!m_control) return false;
+  }
+  return true;
+}
+
+std::string WorkerPool::telemetryEndpoint() const {
+  return m_publisher ? m_publisher->endpoint() : std::string();
+}
+
+double WorkerPool::now() const {
+  return m_running ? secondsBetween(m_start, Clock::now()) / m_unitSeconds : m_endTime;
+}
+
+int WorkerPool::numWorkers() const { return static_cast<int>(m_peers.size()); }
+
+bool WorkerPool::alive(int worker) const {
+  return worker >= 0 && worker < numWorkers() &&
+         m_peers[static_cast<std::size_t>(worker)].state == Peer::State::Ready;
+}
+
+int WorkerPool::aliveCount() const {
+  return static_cast<int>(std::count_if(m_peers.begin(), m_peers.end(),
+                                        [](const Peer& peer) { return peer.state == Peer::State::Ready; }));
+}
+
+int WorkerPool::peerOf(const std::string& identity) const {
+  auto it = m_byIdentity.find(identity);
+  return it == m_byIdentity.end() ? -1 : it->second;
+}
+
+bool WorkerPool::send(int worker, Message&& message) {
+  Peer& peer = m_peers[static_cast<std::size_t>(worker)];
+  if (peer.identity.empty() || peer.state == Peer::State::Dead) return false;
+  const auto kind = static_cast<std::size_t>(message.kind);
+  message.seq = m_seq.next();
+  zmq::message_t id(peer.identity.data(), peer.identity.size());
+  const std::size_t bytes = sendMessage(m_router, std::move(message), &id);
+  m_lastMessageBytes = bytes;
+  if (bytes == 0) {
+    m_pendingDeaths.emplace_back(worker, "unreachable: the connection to the worker is gone");
+    return false;
+  }
+  peer.lastSent = Clock::now();
+  if (kind < kKindSlots) {
+    peer.bytesDown[kind] += bytes;
+    ++peer.messagesDown[kind];
+  }
+  peer.totalDown += bytes;
+  m_bytesDown += bytes;
+  return true;
+}
+
+void WorkerPool::sendToIdentity(const std::string& identity, Message&& message) {
+  message.seq = m_seq.next();
+  zmq::message_t id(identity.data(), identity.size());
+  sendMessage(m_router, std::move(message), &id);
+}
+
+void WorkerPool::markDead(int worker, const std::string& reason) {
+  Peer& peer = m_peers[static_cast<std::size_t>(worker)];
+  if (peer.state == Peer::State::Dead) return;
+  peer.state = Peer::State::Dead;
+  peer.reason = reason;
+  m_sinks.onWorkerStatus(statusOf(worker));
+  if (m_running && m_hooks.onWorkerLost) m_hooks.onWorkerLost(worker, reason);
+}
+
+void WorkerPool::processDeaths(bool reapProcesses) {
+  // Deaths found inside a hook are applied here, after the hook returned: the engine's state machine
+  // is never re-entered. A death may queue more (a hook's send to a vanished peer), hence the loop.
+  while (!m_pendingDeaths.empty()) {
+    auto pending = std::move(m_pendingDeaths);
+    m_pendingDeaths.clear();
+    for (const auto& [worker, reason] : pending) markDead(worker, reason);
+  }
+  if (m_launcher && reapProcesses) {
+    for (const auto& exit : m_launcher->reap()) {
+      if (exit.workerId < 0 || exit.workerId >= numWorkers()) continue;
+      const std::string what = "process " + std::to_string(exit.pid) + " " + exit.description;
+      Peer& peer = m_peers[static_cast<std::size_t>(exit.workerId)];
+      if (peer.state != Peer::State::Dead) {
+        markDead(exit.workerId, what);
+      } else {
+        // Already declared dead from the socket side (a send found the connection gone, or the
+        // heartbeat ran out) before the process could be reaped: the exit status is the real cause.
+        peer.reason = what + " (first noticed as: " + peer.reason + ")";
+        m_sinks.onWorkerStatus(statusOf(exit.workerId));
+      }
+    }
+    while (!m_pendingDeaths.empty()) processDeaths(false);
+  }
+}
+
+void WorkerPool::checkLiveness() {
+  const auto limit = std::chrono::milliseconds(m_options.heartbeatMs) * m_options.liveness;
+  const auto current = Clock::now();
+  for (std::size_t i = 0; i < m_peers.size(); ++i) {
+    Peer& peer = m_peers[i];
+    if (peer.state != Peer::State::Joined && peer.state != Peer::State::Ready) continue;
+    if (current - peer.lastHeard > limit)
+      m_pendingDeaths.emplace_back(
+          static_cast<int>(i),
+          "heartbeat_timeout: silent for " + std::to_string(secondsBetween(peer.lastHeard, current)) + " s");
+  }
+}
+
+void WorkerPool::sendHeartbeats() {
+  const auto interval = std::chrono::milliseconds(m_options.heartbeatMs);
+  const auto current = Clock::now();
+  for (std::size_t i = 0; i < m_peers.size(); ++i) {
+    Peer& peer = m_peers[i];
+    if (peer.state != Peer::State::Joined && peer.state != Peer::State::Ready) continue;
+    if (current - peer.lastSent >= interval) send(static_cast<int>(i), Message::of(MessageKind::Heartbeat));
+  }
+}
+
+WorkerStatus WorkerPool::statusOf(int worker) const {
+  const Peer& peer = m_peers[static_cast<std::size_t>(worker)];
+  WorkerStatus status;
+  status.time = now();
+  status.worker = worker;
+  status.host = peer.host;
+  status.pid = peer.pid;
+  status.state = peer.stateName();
+  status.reason = peer.reason;
+  status.bytesUp = peer.totalUp;
+  status.bytesDown = peer.totalDown;
+  if (peer.state == Peer::State::Ready) {
+    // Slow: no word for more than one heartbeat interval; suspect: past half the liveness window.
+    const double silent = secondsBetween(peer.lastHeard, Clock::now()) * 1000.0;
+    if (silent > m_options.heartbeatMs * m_options.liveness / 2.0)
+      status.state = "suspect";
+    else if (silent > m_options.heartbeatMs)
+      status.state = "slow";
+  }
+  if (m_hooks.fillStatus) m_hooks.fillStatus(status);
+  return status;
+}
+
+void WorkerPool::publishStatus(bool force) {
+  const auto current = Clock::now();
+  if (!force && current - m_lastStatus < std::chrono::seconds(1)) return;
+  m_lastStatus = current;
+  const double t = now();
+  for (std::size_t i = 0; i < m_peers.size(); ++i) {
+    m_sinks.onWorkerStatus(statusOf(static_cast<int>(i)));
+    const Peer& peer = m_peers[i];
+    for (std::size_t kind = 0; kind < kKindSlots; ++kind) {
+      const char* name = messageKindName(static_cast<MessageKind>(kind));
+      if (peer.messagesUp[kind])
+        m_sinks.onBandwidth({t, static_cast<int>(i), true, name, peer.bytesUp[kind], peer.messagesUp[kind]});
+      if (peer.messagesDown[kind])
+        m_sinks.onBandwidth(
+            {t, static_cast<int>(i), false, name, peer.bytesDown[kind], peer.messagesDown[kind]});
+    }
+  }
+}
+
+void WorkerPool::handleHello(const std::string& identity, const Message& message) {
+  auto body = message.jsonPayload();
+  if (!body) {
+    ++m_malformed;
+    return;
+  }
+  int requested = -1;
+  if (body->contains("worker_id") && (*body)["worker_id"].is_number_integer())
+    requested = (*body)["worker_id"].get<int>();
+  int worker = -1;
+  if (requested >= 0 && requested < numWorkers() &&
+      m_peers[static_cast<std::size_t>(requested)].state == Peer::State::Expected) {
+    worker = requested;
+  } else if (requested < 0) {
+    // A worker that asks for no id gets a slot left for remote workers, never one of a local worker
+    // that is still starting (that worker would then be refused and the run would fail).
+    for (std::size_t i = static_cast<std::size_t>(m_localSlots); i < m_peers.size() && worker < 0; ++i)
+      if (m_peers[i].state == Peer::State::Expected) worker = static_cast<int>(i);
+  }
+  if (worker < 0) {
+    const std::string why = requested >= 0
+                                ? "worker id " + std::to_string(requested) + " is taken or out of range"
+                                : "the run has no free worker slot";
+    sendToIdentity(identity, Message::withJson(MessageKind::Error, {{"code", "protocol"}, {"message", why}}));
+    sendToIdentity(identity, Message::withJson(MessageKind::Stop, {{"reason", why}}));
+    return;
+  }
+  Peer& peer = m_peers[static_cast<std::size_t>(worker)];
+  peer.state = Peer::State::Joined;
+  peer.identity = identity;
+  peer.host = body->value("host", std::string("?"));
+  peer.pid = body->value("pid", 0);
+  peer.lastHeard = Clock::now();
+  m_byIdentity[identity] = worker;
+  send(worker, Message::withJson(MessageKind::Welcome, {{"worker_id", worker},
+                                                        {"heartbeat_ms", m_options.heartbeatMs},
+                                                        {"liveness", m_options.liveness}}));
+  std::error_code error;
+  const auto base = std::filesystem::absolute(m_experiment.baseDirectory, error);
+  send(worker, Message::withJson(MessageKind::Assign, {{"worker_id", worker},
+                                                       {"workers", m_experiment.workers},
+                                                       {"seed", m_experiment.seed},
+                                                       {"unit_ms", m_experiment.unitMs},
+                                                       {"base_directory", error ? "." : base.string()},
+                                                       {"experiment", m_experiment.document}}));
+}
+
+void WorkerPool::handleReady(int worker, const Message& message) {
+  auto body = message.jsonPayload();
+  if (!body || !body->contains("dimension") || !(*body)["dimension"].is_number_integer()) {
+    ++m_malformed;
+    return;
+  }
+  if ((*body)["dimension"].get<std::int64_t>() != m_dimension) {
+    m_pendingDeaths.emplace_back(worker, "built a problem of dimension " + (*body)["dimension"].dump() +
+                                             ", expected " + std::to_string(m_dimension));
+    return;
+  }
+  Peer& peer = m_peers[static_cast<std::size_t>(worker)];
+  if (peer.state == Peer::State::Joined) peer.state = Peer::State::Ready;
+}
+
+void WorkerPool::handleMessage(const std::string& identity, Message&& message, std::size_t bytes) {
+  const int worker = peerOf(identity);
+  if (message.version != kProtocolVersion) {
+    sendToIdentity(
+        identity,
+        Message::withJson(MessageKind::Error,
+                          {{"code", "version_mismatch"},
+                           {"message", "coordinator speaks protocol " + std::to_string(kProtocolVersion) +
+                                           ", worker sent " + std::to_string(message.version)}}));
+    sendToIdentity(identity, Message::withJson(MessageKind::Stop, {{"reason", "version_mismatch"}}));
+    if (worker >= 0) m_pendingDeaths.emplace_back(worker, "version_mismatch");
+    return;
+  }
+  if (message.kind == MessageKind::Hello) {
+    if (worker < 0) handleHello(identity, message);  // a repeated HELLO on a live session is ignored
+    return;
+  }
+  if (worker < 0) {
+    ++m_malformed;  // nobody we know
+    return;
+  }
+  Peer& peer = m_peers[static_cast<std::size_t>(worker)];
+  if (peer.state == Peer::State::Dead) {
+    sendToIdentity(identity,
+                   Message::withJson(MessageKind::Stop, {{"reason", "declared dead: " + peer.reason}}));
+    return;
+  }
+  peer.lastHeard = Clock::now();
+  const auto kind = static_cast<std::size_t>(message.kind);
+  if (kind < kKindSlots) {
+    peer.bytesUp[kind] += bytes;
+    ++peer.messagesUp[kind];
+  }
+  peer.totalUp += bytes;
+  m_bytesUp += bytes;
+  m_lastMessageBytes = bytes;
+  switch (message.kind) {
+    case MessageKind::Ready:
+      handleReady(worker, message);
+      break;
+    case MessageKind::Error: {
+      auto body = message.jsonPayload();
+      const std::string text =
+          body ? body->value("code", std::string("error")) + ": " + body->value("message", std::string())
+               : std::string("error");
+      m_pendingDeaths.emplace_back(worker, text);
+      break;
+    }
+    case MessageKind::Heartbeat:
+    case MessageKind::EchoReply:
+      break;
+    case MessageKind::Welcome:
+    case MessageKind::Assign:
+    case MessageKind::Stop:
+    case MessageKind::EchoRequest:
+      ++m_malformed;  // coordinator-to-worker kinds
+      break;
+    default:
+      if (m_running && peer.state == Peer::State::Ready && m_hooks.onMessage)
+        m_hooks.onMessage(worker, std::move(message), bytes);
+      else if (!m_running)
+        ++m_malformed;  // method traffic before the run started: out of order
+      break;
+  }
+}
+
+void WorkerPool::drain() {
+  const auto drainStart = Clock::now();
+  while (true) {
+    // Hand back to the run loop once a stopping rule holds, and at least every 50 ms: with many
+    // workers or big models the socket is never empty, and draining on would apply updates past the
+    // update limit and the horizon, ignore stop requests, and starve liveness checks and evaluation.
+    if (m_running && (m_stopRequested.load() || (m_hooks.mustYield && m_hooks.mustYield()))) return;
+    if (Clock::now() - drainStart > std::chrono::milliseconds(50)) return;
+    std::vector<zmq::message_t> frames;
+    std::optional<std::size_t> received;
+    try {
+      received = zmq::recv_multipart(m_router, std::back_inserter(frames), zmq::recv_flags::dontwait);
+    } catch (const zmq::error_t&) {
+      return;
+    }
+    if (!received) return;
+    if (frames.size() < 2) {
+      ++m_malformed;
+      continue;
+    }
+    std::size_t bytes = 0;
+    for (const auto& frame : frames) bytes += frame.size();
+    std::string identity(static_cast<const char*>(frames.front().data()), frames.front().size());
+    frames.erase(frames.begin());
+    DecodeError error = DecodeError::None;
+    auto message = decode(std::move(frames), &error);
+    if (!message) {
+      ++m_malformed;
+      continue;
+    }
+    handleMessage(identity, std::move(*message), bytes);
+    processDeaths(/*reapProcesses=*/false);
+  }
+}
+
+void WorkerPool::handleControl() {
+  answerControlRequests(*m_control, [this](const std::string& command) -> nlohmann::json {
+    if (command == "status") {
+      int dead = 0;
+      for (const auto& peer : m_peers) dead += peer.state == Peer::State::Dead ? 1 : 0;
+      nlohmann::json status = {{"state", m_running ? "running" : "starting"},
+                               {"experiment", m_experiment.name},
+                               {"time", now()},
+                               {"workers", m_peers.size()},
+                               {"workers_alive", aliveCount()},
+                               {"workers_dead", dead},
+                               {"telemetry", telemetryEndpoint()}};
+      if (m_hooks.fillControlStatus) m_hooks.fillControlStatus(status);
+      return status;
+    }
+    if (command == "stop") {
+      m_stopRequested.store(true);
+      return {{"ok", true}};
+    }
+    return nullptr;
+  });
+}
+
+void WorkerPool::turn(double timeoutMs) {
+  std::vector<zmq::pollitem_t> items = {{m_router.handle(), 0, ZMQ_POLLIN, 0}};
+  if (m_control) items.push_back({m_control->handle(), 0, ZMQ_POLLIN, 0});
+  try {
+    zmq::poll(items.data(), items.size(),
+              std::chrono::milliseconds(static_cast<long>(std::ceil(std::max(0.0, timeoutMs)))));
+  } catch (const zmq::error_t& e) {
+    if (e.num() != EINTR) throw;
+  }
+  drain();
+  if (m_control) handleControl();
+  processDeaths();
+  checkLiveness();
+  processDeaths(false);
+  sendHeartbeats();
+  if (m_running) {
+    publishStatus(false);
+    flushTelemetry(false);
+  }
+}
+
+bool WorkerPool::setup(std::string* failure) {
+  const int total = numWorkers();
+  const int local = m_options.localWorkers < 0 ? total : std::min(m_options.localWorkers, total);
+  m_localSlots = local;
+  if (local > 0) {
+    m_launcher = std::make_unique<LocalLauncher>(m_options.workerBinary);
+    std::string why;
+    if (!m_launcher->launch(0, local, m_workerEndpoint, &why)) {
+      *failure = why;
+      return false;
+    }
+  }
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                           std::chrono::duration<double>(m_options.setupTimeoutSeconds));
+  while (true) {
+    int ready = 0;
+    for (std::size_t i = 0; i < m_peers.size(); ++i) {
+      if (m_peers[i].state == Peer::State::Dead) {
+        *failure = "worker " + std::to_string(i) + " failed during set-up: " + m_peers[i].reason;
+        return false;
+      }
+      ready += m_peers[i].state == Peer::State::Ready ? 1 : 0;
+    }
+    if (ready == total) return true;
+    if (m_stopRequested.load()) {
+      *failure = "stopped during set-up";
+      return false;
+    }
+    if (Clock::now() > deadline) {
+      *failure = std::to_string(ready) + " of " + std::to_string(total) + " workers ready after " +
+                 std::to_string(m_options.setupTimeoutSeconds) + " s";
+      return false;
+    }
+    turn(20.0);
+  }
+}
+
+void WorkerPool::startRun() {
+  m_start = Clock::now();
+  m_running = true;
+  publishStatus(true);
+}
+
+void WorkerPool::endRun() {
+  m_endTime = now();
+  m_running = false;
+}
+
+double loopTimeoutMs(double untilDueUnits, const WorkerPool& pool) {
+  const double timeoutMs = std::min(untilDueUnits * pool.unitSeconds() * 1000.0, pool.heartbeatMs() / 4.0);
+  return std::clamp(timeoutMs, 0.0, 50.0);
+}
+
+void WorkerPool::stopWorkers(const std::string& reason) {
+  for (std::size_t i = 0; i < m_peers.size(); ++i)
+    if (m_peers[i].state != Peer::State::Dead && !m_peers[i].identity.empty())
+      send(static_cast<int>(i), Message::withJson(MessageKind::Stop, {{"reason", reason}}));
+  if (m_launcher && !m_launcher->waitAll(std::chrono::milliseconds(2000)))
+    m_launcher->stopAll(std::chrono::milliseconds(1000));
+}
+
+void WorkerPool::flushTelemetry(bool last) {
+  if (m_publisher) m_publisher->flush(last);
+}
+
+}  // namespace distopt::net

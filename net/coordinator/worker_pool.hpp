@@ -1,0 +1,183 @@
+#pragma once
+// WorkerPool: the coordinator's side of every worker session (net/PROTOCOL.md §4), whatever the method
+// family — the ROUTER socket, HELLO/WELCOME/ASSIGN/READY, heartbeats both ways, liveness, dead-worker
+// detection with a reason, local worker processes, bytes counted at the socket per worker, direction
+// and kind, worker status and bandwidth telemetry, and the control socket. An engine (the
+// parameter-server LiveEngine, the family engines) owns one and adds only its method's messages, which
+// the pool hands over through PoolHooks.
+//
+// Thread: one, the engine's. Hooks are never re-entered: deaths noticed while a hook runs are applied
+// after it returns.
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+#include "core/config/experiment.hpp"
+#include "core/telemetry/telemetry.hpp"
+#include "net/protocol/message.hpp"
+
+namespace distopt::net {
+
+class LocalLauncher;
+class TelemetryPublisher;
+
+struct LiveOptions {
+  /// Where workers connect (ROUTER bind). A wildcard port ("*") picks a free one.
+  std::string bindEndpoint = "tcp://127.0.0.1:*";
+  /// Workers to spawn on this machine; -1 = all of them; fewer = wait for the rest to connect.
+  int localWorkers = -1;
+  /// distopt-worker program; empty = beside the running program.
+  std::string workerBinary;
+  /// Heartbeat interval (ms) both ways, and intervals of silence before a peer counts as lost.
+  int heartbeatMs = 1000;
+  int liveness = 3;
+  /// Seconds to wait for every worker to connect and load its data.
+  double setupTimeoutSeconds = 60.0;
+  /// Telemetry PUB endpoint (batched, <= 20 Hz); empty = none.
+  std::string telemetryEndpoint;
+  /// Control ROUTER endpoint (status, stop); empty = none.
+  std::string controlEndpoint;
+
+  bool isValid(std::string* why) const;
+};
+
+/// What the engine adds to the pool. Every hook is optional.
+struct PoolHooks {
+  /// A message of a kind the pool does not handle itself (JOB/GRAD and the families' kinds) from a
+  /// ready worker while the run is going. `bytes`: its size at the socket.
+  std::function<void(int worker, Message&& message, std::size_t bytes)> onMessage;
+  /// A worker was declared dead while the run is going (its status is already published).
+  std::function<void(int worker, const std::string& reason)> onWorkerLost;
+  /// Adds the engine's figures (counters, mean delay) to a worker's status row.
+  std::function<void(WorkerStatus& status)> fillStatus;
+  /// Adds the engine's fields (algorithm, updates, ...) to the control socket's "status" answer.
+  std::function<void(nlohmann::json& status)> fillControlStatus;
+  /// True when the engine must get the loop back at once (a stopping rule holds): draining the socket
+  /// stops early, so no message is handled past the rule.
+  std::function<bool()> mustYield;
+};
+
+class WorkerPool {
+ public:
+  WorkerPool(const Experiment& experiment, std::int64_t dimension, LiveOptions options, TelemetrySink& sink);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  void setHooks(PoolHooks hooks) { m_hooks = std::move(hooks); }
+
+  /// Binds the worker, telemetry and control sockets; false with *why if one cannot be bound.
+  bool bind(std::string* why);
+  std::string workerEndpoint() const { return m_workerEndpoint; }
+  std::string telemetryEndpoint() const;
+  std::string controlEndpoint() const { return m_controlEndpoint; }
+  /// Every event of the run goes here: the engine's sink and the telemetry publisher.
+  TelemetrySink& sinks() { return m_sinks; }
+
+  /// Starts the local workers and waits until every worker is READY. False with *failure when a
+  /// worker fails, the time runs out or a stop is requested.
+  bool setup(std::string* failure);
+  /// Starts the run clock (now() = 0) and publishes every worker's status.
+  void startRun();
+  /// Stops the run clock: now() stays at the end time, hooks no longer run.
+  void endRun();
+  bool running() const { return m_running; }
+  /// Engine time: units of the experiment since startRun() (0 before, the end time after endRun()).
+  double now() const;
+  double unitSeconds() const { return m_unitSeconds; }
+  int heartbeatMs() const { return m_options.heartbeatMs; }
+  int numWorkers() const;
+
+  /// Sends to a worker, counting the bytes; false when the worker is dead or unreachable (then it
+  /// is declared dead once the current hook has returned).
+  bool send(int worker, Message&& message);
+  /// Bytes of the message being handled (in a hook) or else of the last one sent.
+  std::size_t lastMessageBytes() const { return m_lastMessageBytes; }
+  bool alive(int worker) const;
+  int aliveCount() const;
+  /// Counts a message that was dropped as malformed (PROTOCOL.md §8).
+  void countMalformed() { ++m_malformed; }
+  std::uint64_t malformed() const { return m_malformed; }
+  std::uint64_t bytesUp() const { return m_bytesUp; }
+  std::uint64_t bytesDown() const { return m_bytesDown; }
+
+  /// One turn of the run loop: waits up to `timeoutMs` for traffic, handles every queued message,
+  /// answers the control socket, applies deaths, checks liveness, sends heartbeats, publishes status
+  /// (1 Hz) and flushes telemetry.
+  void turn(double timeoutMs);
+  /// Applies deaths noticed inside hooks; with `reapProcesses` also asks which local workers exited.
+  void processDeaths(bool reapProcesses = true);
+  /// Publishes every worker's status and cumulative bandwidth now (else at most once a second).
+  void publishStatus(bool force);
+  /// Sends STOP with `reason` to every live worker, then makes sure the local ones are gone.
+  void stopWorkers(const std::string& reason);
+  /// Flushes telemetry; `last` on the run's final flush.
+  void flushTelemetry(bool last);
+  WorkerStatus statusOf(int worker) const;
+
+  /// Any thread, or a signal handler.
+  void requestStop() { m_stopRequested.store(true); }
+  bool stopRequested() const { return m_stopRequested.load(); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Peer;
+
+  void sendToIdentity(const std::string& identity, Message&& message);
+  void drain();
+  void handleMessage(const std::string& identity, Message&& message, std::size_t bytes);
+  void handleHello(const std::string& identity, const Message& message);
+  void handleReady(int worker, const Message& message);
+  void handleControl();
+  void markDead(int worker, const std::string& reason);
+  void checkLiveness();
+  void sendHeartbeats();
+  int peerOf(const std::string& identity) const;
+
+  const Experiment& m_experiment;
+  std::int64_t m_dimension;
+  LiveOptions m_options;
+  TelemetryFanout m_sinks;
+  PoolHooks m_hooks;
+
+  zmq::context_t m_context{1};
+  zmq::socket_t m_router;
+  std::optional<zmq::socket_t> m_control;
+  std::unique_ptr<TelemetryPublisher> m_publisher;
+  std::string m_workerEndpoint;
+  std::string m_controlEndpoint;
+  SeqCounter m_seq;
+
+  std::vector<Peer> m_peers;
+  std::unordered_map<std::string, int> m_byIdentity;
+  std::vector<std::pair<int, std::string>> m_pendingDeaths;
+  std::unique_ptr<LocalLauncher> m_launcher;
+  int m_localSlots = 0;  // slots [0, m_localSlots) belong to the workers this coordinator starts itself
+
+  Clock::time_point m_start = Clock::now();
+  double m_unitSeconds;
+  bool m_running = false;
+  std::atomic<bool> m_stopRequested{false};
+  std::size_t m_lastMessageBytes = 0;
+  std::uint64_t m_malformed = 0;
+  std::uint64_t m_bytesUp = 0;
+  std::uint64_t m_bytesDown = 0;
+  Clock::time_point m_lastStatus{};
+  double m_endTime = 0.0;
+};
+
+/// How long a run loop may sleep in WorkerPool::turn: until `untilDueUnits` (the next grid point or
+/// the horizon, in time units), but never longer than a quarter heartbeat or 50 ms.
+double loopTimeoutMs(double untilDueUnits, const WorkerPool& pool);
+
+}  // namespace distopt::net

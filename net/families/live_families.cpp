@@ -1,0 +1,27 @@
+#include "net/families/live_families.hpp"
+
+#include <vector>
+
+namespace distopt::net {
+namespace {
+
+std::vector<LiveFamilyDriver> allDrivers() {
+  std::vector<LiveFamilyDriver> drivers;
+  // One line per family, each from its own folder under net/families/.
+  return drivers;
+}
+
+}  // namespace
+
+std::span<const LiveFamilyDriver> liveFamilyDrivers() {
+  static const std::vector<LiveFamilyDriver> kDrivers = allDrivers();
+  return kDrivers;
+}
+
+const LiveFamilyDriver* findLiveDriver(const std::string& family) {
+  for (const auto& driver : liveFamilyDrivers())
+    if (driver.family == family) return &driver;
+  return nullptr;
+}
+
+}  // namespace distopt::net
