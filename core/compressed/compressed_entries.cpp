@@ -78,6 +78,7 @@ AlgorithmEntry entry(std::string name, std::string summary, std::vector<OptionSp
   e.name = name;
   e.summary = std::move(summary);
   e.family = "compressed";
+  e.liveDriver = true;  // net/families/compressed
   e.options = std::move(options);
   e.makeSimRun = [name](const nlohmann::json& params,
                         const SimRunContext& context) -> std::unique_ptr<SimRun> {

@@ -6,30 +6,12 @@
 #include <tuple>
 
 #include "core/codec/sparse_codec.hpp"
+#include "core/compressed/round_stats.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/check.hpp"
 #include "core/worker/job_compute.hpp"
 
 namespace distopt {
-
-const char* bandwidthKind(CodecId codec) {
-  switch (codec) {
-    case CodecId::DenseF32:
-      return "DENSE_F32";
-    case CodecId::Sign1:
-      return "SIGN";
-    case CodecId::ScaledSign:
-      return "SCALED_SIGN";
-    case CodecId::TernT2:
-    case CodecId::TernT5:
-      return "TERNARY";
-    case CodecId::QsgdDense:
-    case CodecId::QsgdElias:
-      return "QSGD";
-    default:
-      return static_cast<int>(codec) < 32 ? "SPARSE_SIGN" : "SPARSE_F32";
-  }
-}
 
 CompressedSimRun::CompressedSimRun(const CompressedMethod& method, const SimRunContext& context,
                                    std::uint64_t replicaCheckEvery)
@@ -43,18 +25,6 @@ CompressedSimRun::CompressedSimRun(const CompressedMethod& method, const SimRunC
 }
 
 namespace {
-
-struct Window {
-  std::uint64_t rounds = 0;
-  double bitsUp = 0.0;
-  double bitsDown = 0.0;
-  double lowerBoundUp = 0.0;
-  double agreement = 0.0;
-  double margin = 0.0;
-  double coverage = 0.0;
-  double nonzero = 0.0;
-  bool votes = false;
-};
 
 struct Traffic {
   std::uint64_t bytes = 0;
@@ -73,9 +43,7 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
 
   std::uint64_t bytesUp = 0;
   std::uint64_t bytesDown = 0;
-  double cumulativeBitsUp = 0.0;
-  double cumulativeBitsDown = 0.0;
-  Window window;
+  CompressedRoundStats stats(static_cast<std::uint64_t>(problem.dimension()), workers);
   std::map<std::tuple<int, bool, std::string>, Traffic> traffic;
   EvaluationPoint last;
   bool haveEvaluation = false;
@@ -101,24 +69,7 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
                               .gradNorm = options.evalGradNorm || options.targetGradNormSq.has_value(),
                               .accuracy = options.evalAccuracy};
     EvaluationPoint point = evaluateModel(problem, m_server->model(), request, evalScratch);
-    point.metrics["cumulative_bits_up"] = cumulativeBitsUp;
-    point.metrics["cumulative_bits_down"] = cumulativeBitsDown;
-    if (window.rounds > 0) {
-      const double rounds = static_cast<double>(window.rounds);
-      const double up = window.bitsUp / rounds;
-      point.metrics["bits_up_per_iteration"] = up;
-      point.metrics["bits_up_per_worker"] = up / workers;
-      point.metrics["bits_down_per_iteration"] = window.bitsDown / rounds;
-      point.metrics["compression_ratio_up"] = up > 0.0 ? 32.0 * n * workers / up : 0.0;
-      point.metrics["efficiency_up"] = window.bitsUp > 0.0 ? window.lowerBoundUp / window.bitsUp : 0.0;
-      point.metrics["down_nonzero_fraction"] = window.nonzero / rounds;
-      if (window.votes) {
-        point.metrics["vote_agreement"] = window.agreement / rounds;
-        point.metrics["vote_margin"] = window.margin / rounds;
-        point.metrics["vote_coverage"] = window.coverage / rounds;
-      }
-    }
-    window = Window{};
+    stats.takeMetrics(point.metrics);
     sink.onEvaluation(point);
     for (auto& [key, entry] : traffic) {
       if (!entry.changed) continue;
@@ -185,11 +136,9 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
       }
       const EncodedMessage up = worker.compress(gradient, round);
       DISTOPT_CHECK_MSG(m_server->receive(m, up, &why), why.c_str());
-      window.bitsUp += static_cast<double>(up.payloadBits);
-      window.lowerBoundUp += up.lowerBoundBits;
-      cumulativeBitsUp += static_cast<double>(up.payloadBits);
+      stats.addUplink(up);
       bytesUp += up.wireBytes();
-      count(m, true, bandwidthKind(up.codec), up.wireBytes());
+      count(m, true, bandwidthKind(up.codec, true), up.wireBytes());
       UpdateEvent event;
       event.time = end;
       event.worker = m;
@@ -214,18 +163,9 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
       DISTOPT_CHECK_MSG(m_workers[static_cast<std::size_t>(m)]->applyDownlink(down, round, &why),
                         why.c_str());
       bytesDown += down.wireBytes();
-      count(m, false, bandwidthKind(down.codec), down.wireBytes());
+      count(m, false, bandwidthKind(down.codec, false), down.wireBytes());
     }
-    window.rounds += 1;
-    window.bitsDown += static_cast<double>(down.payloadBits);
-    window.nonzero += report.downNonzeroFraction;
-    if (report.hasVotes) {
-      window.votes = true;
-      window.agreement += report.voteAgreement;
-      window.margin += report.voteMargin;
-      window.coverage += report.voteCoverage;
-    }
-    cumulativeBitsDown += static_cast<double>(down.payloadBits);
+    stats.addRound(down, report);
     ++round;
     now = end;
 
@@ -266,7 +206,7 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
       nextGridTime += options.evalInterval;
     }
   }
-  if (!haveEvaluation || last.time != endTime || last.updates != round || window.rounds > 0)
+  if (!haveEvaluation || last.time != endTime || last.updates != round || stats.windowRounds() > 0)
     evaluate(endTime);
   if (termination != Termination::Diverged && nonFinite()) termination = Termination::Diverged;
 

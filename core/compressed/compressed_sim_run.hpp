@@ -49,8 +49,4 @@ class CompressedSimRun final : public SimRun {
   std::vector<std::unique_ptr<CompressedWorker>> m_workers;
 };
 
-/// The bandwidth kind of a codec: "DENSE_F32", "SIGN", "SCALED_SIGN", "TERNARY", "SPARSE_SIGN",
-/// "SPARSE_F32" or "QSGD".
-const char* bandwidthKind(CodecId codec);
-
 }  // namespace distopt

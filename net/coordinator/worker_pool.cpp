@@ -227,8 +227,9 @@ WorkerStatus WorkerPool::statusOf(int worker) const {
   status.reason = peer.reason;
   status.bytesUp = peer.totalUp;
   status.bytesDown = peer.totalDown;
-  if (peer.state == Peer::State::Ready) {
+  if (peer.state == Peer::State::Ready && m_running) {
     // Slow: no word for more than one heartbeat interval; suspect: past half the liveness window.
+    // (Once the run is over, silence is expected: the workers were told to stop.)
     const double silent = secondsBetween(peer.lastHeard, Clock::now()) * 1000.0;
     if (silent > m_options.heartbeatMs * m_options.liveness / 2.0)
       status.state = "suspect";

@@ -37,6 +37,22 @@ constexpr MessageKindInfo kKindTable[] = {
     {MessageKind::Grad, "GRAD"},
     {MessageKind::Error, "ERROR"},
     // Compressed-SGD family (16-31).
+    {MessageKind::CompRoundStart, "ROUND_START"},
+    {MessageKind::CompDownDenseF32, "DOWN_DENSE_F32"},
+    {MessageKind::CompDownSign, "DOWN_SIGN"},
+    {MessageKind::CompDownScaledSign, "DOWN_SCALED_SIGN"},
+    {MessageKind::CompDownTernary, "DOWN_TERNARY"},
+    {MessageKind::CompDownSparseSign, "DOWN_SPARSE_SIGN"},
+    {MessageKind::CompDownSparseF32, "DOWN_SPARSE_F32"},
+    {MessageKind::CompDownQsgd, "DOWN_QSGD"},
+    {MessageKind::CompUpDenseF32, "UP_DENSE_F32"},
+    {MessageKind::CompUpSign, "UP_SIGN"},
+    {MessageKind::CompUpScaledSign, "UP_SCALED_SIGN"},
+    {MessageKind::CompUpTernary, "UP_TERNARY"},
+    {MessageKind::CompUpSparseSign, "UP_SPARSE_SIGN"},
+    {MessageKind::CompUpSparseF32, "UP_SPARSE_F32"},
+    {MessageKind::CompUpQsgd, "UP_QSGD"},
+    {MessageKind::CompHash, "HASH"},
     // Decentralized family (32-47).
     // Hybrid-order family (48-63).
     // Kronecker family (64-79).

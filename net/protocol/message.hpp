@@ -31,6 +31,22 @@ enum class MessageKind : std::uint16_t {
   Grad = 11,
   Error = 15,
   // Compressed-SGD family (16-31).
+  CompRoundStart = 16,
+  CompDownDenseF32 = 17,
+  CompDownSign = 18,
+  CompDownScaledSign = 19,
+  CompDownTernary = 20,
+  CompDownSparseSign = 21,
+  CompDownSparseF32 = 22,
+  CompDownQsgd = 23,
+  CompUpDenseF32 = 24,
+  CompUpSign = 25,
+  CompUpScaledSign = 26,
+  CompUpTernary = 27,
+  CompUpSparseSign = 28,
+  CompUpSparseF32 = 29,
+  CompUpQsgd = 30,
+  CompHash = 31,
   // Decentralized family, peer-to-peer and its coordination (32-47).
   // Hybrid-order family (48-63).
   // Kronecker family (64-79).

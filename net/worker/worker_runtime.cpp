@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <future>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -78,6 +79,59 @@ const char* workerExitName(WorkerExit reason) {
   return "unknown";
 }
 
+namespace {
+
+/// What ASSIGN builds. Built on its own thread: loading a data set can outlast the liveness window,
+/// and the session must keep its heartbeat meanwhile.
+struct Assignment {
+  std::unique_ptr<Workload> workload;
+  std::unique_ptr<Experiment> experiment;
+  std::unique_ptr<BuiltRun> built;
+  std::unique_ptr<WorkerRole> role;
+  std::int64_t dimension = -1;
+  std::size_t shardSize = 0;
+  std::uint64_t seed = 0;
+  double unitSeconds = 0.01;
+  std::string error;  ///< the bad_assignment message when the assignment cannot be built
+};
+
+Assignment buildAssignment(const nlohmann::json& body, int workerId) {
+  Assignment result;
+  try {
+    const std::string base = body.value("base_directory", std::string("."));
+    Experiment experiment = parseExperiment(body["experiment"], base);
+    if (workerId < 0 || workerId >= experiment.workers)
+      throw InputError("worker_id", "worker " + std::to_string(workerId) + " is not in 0.." +
+                                        std::to_string(experiment.workers - 1));
+    result.seed = experiment.seed;
+    result.unitSeconds = body.value("unit_ms", experiment.unitMs) / 1000.0;
+    const AlgorithmEntry* entry = findAlgorithm(experiment.algorithm.name);
+    if (entry && !entry->make) {
+      // A family with its own messages: the same pieces the simulator gets, then the family's role.
+      const LiveFamilyDriver* driver = findLiveDriver(entry->family);
+      if (!driver)
+        throw InputError("algorithm.name", "\"" + experiment.algorithm.name + "\" (" + entry->family +
+                                               " family) has no live driver in this worker");
+      result.experiment = std::make_unique<Experiment>(std::move(experiment));
+      result.built = std::make_unique<BuiltRun>(buildRun(*result.experiment));
+      result.dimension = result.built->problem->dimension();
+      result.role = driver->makeWorker(*result.experiment, *result.built, workerId);
+      result.shardSize = result.built->shards[static_cast<std::size_t>(workerId)].indices.size();
+    } else {
+      result.workload = std::make_unique<Workload>(buildWorkload(experiment));
+      result.dimension = result.workload->problem->dimension();
+      result.shardSize = result.workload->shards[static_cast<std::size_t>(workerId)].indices.size();
+    }
+  } catch (const InputError& e) {
+    result.error = e.what();
+  } catch (const std::exception& e) {
+    result.error = std::string("could not build the assignment: ") + e.what();
+  }
+  return result;
+}
+
+}  // namespace
+
 // One connection's state. Kept out of the header so the worker's public face stays small.
 class WorkerRuntime::Session final : public WorkerHost {
  public:
@@ -130,6 +184,8 @@ class WorkerRuntime::Session final : public WorkerHost {
   /// Returns an exit reason when the message ends the session.
   std::optional<WorkerExit> handle(Message&& message);
   std::optional<WorkerExit> handleAssign(const Message& message);
+  /// The assignment is built: answers READY (or ERROR and ends the session).
+  std::optional<WorkerExit> finishSetup();
   void startJob(const Message& message);
   void finishJob();
 
@@ -156,6 +212,9 @@ class WorkerRuntime::Session final : public WorkerHost {
   std::unique_ptr<BuiltRun> m_built;
   std::unique_ptr<WorkerRole> m_role;
   bool m_failed = false;
+  // ASSIGN being built on its own thread.
+  std::future<Assignment> m_setup;
+  Clock::time_point m_setupStart{};
 };
 
 WorkerExit WorkerRuntime::Session::run() {
@@ -172,6 +231,10 @@ WorkerExit WorkerRuntime::Session::run() {
     auto now = Clock::now();
     if (now - m_lastHeard > m_heartbeat * m_liveness) return WorkerExit::CoordinatorLost;
     if (m_failed) return WorkerExit::Refused;
+    if (m_setup.valid() && m_setup.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      if (auto exit = finishSetup()) return *exit;
+      continue;
+    }
     if (m_job && now >= m_job->due) {
       finishJob();
       continue;
@@ -189,6 +252,7 @@ WorkerExit WorkerRuntime::Session::run() {
     if (m_job) deadline = std::min(deadline, m_job->due);
     if (m_role)
       if (auto due = m_role->deadline()) deadline = std::min(deadline, *due);
+    if (m_setup.valid()) deadline = std::min(deadline, now + std::chrono::milliseconds(10));
     auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
     // zmq_poll has millisecond resolution: round up so a job is never sent early.
     auto timeoutMs = std::chrono::ceil<std::chrono::milliseconds>(std::max(timeout, std::chrono::microseconds(0)));
@@ -291,44 +355,34 @@ std::optional<WorkerExit> WorkerRuntime::Session::handleAssign(const Message& me
     ++stats.malformedDropped;
     return std::nullopt;
   }
-  const auto setupStart = Clock::now();
-  std::size_t shardSize = 0;
-  try {
-    m_workerId = (*body)["worker_id"].get<int>();
-    const std::string base = body->value("base_directory", std::string("."));
-    Experiment experiment = parseExperiment((*body)["experiment"], base);
-    if (m_workerId < 0 || m_workerId >= experiment.workers)
-      throw InputError("worker_id", "worker " + std::to_string(m_workerId) + " is not in 0.." +
-                                        std::to_string(experiment.workers - 1));
-    m_seed = experiment.seed;
-    m_unitSeconds = body->value("unit_ms", experiment.unitMs) / 1000.0;
-    const AlgorithmEntry* entry = findAlgorithm(experiment.algorithm.name);
-    if (entry && !entry->make) {
-      // A family with its own messages: the same pieces the simulator gets, then the family's role.
-      const LiveFamilyDriver* driver = findLiveDriver(entry->family);
-      if (!driver)
-        throw InputError("algorithm.name", "\"" + experiment.algorithm.name + "\" (" + entry->family +
-                                               " family) has no live driver in this worker");
-      m_experiment = std::make_unique<Experiment>(std::move(experiment));
-      m_built = std::make_unique<BuiltRun>(buildRun(*m_experiment));
-      m_dimension = m_built->problem->dimension();
-      m_role = driver->makeWorker(*m_experiment, *m_built, m_workerId);
-      shardSize = m_built->shards[static_cast<std::size_t>(m_workerId)].indices.size();
-    } else {
-      m_workload = std::make_unique<Workload>(buildWorkload(experiment));
-      m_dimension = m_workload->problem->dimension();
-      shardSize = m_workload->shards[static_cast<std::size_t>(m_workerId)].indices.size();
-    }
-  } catch (const InputError& e) {
-    sendError("bad_assignment", e.what());
-    return WorkerExit::Refused;
-  } catch (const std::exception& e) {
-    sendError("bad_assignment", std::string("could not build the assignment: ") + e.what());
+  if (m_setup.valid() || m_workload || m_role) {
+    ++stats.malformedDropped;  // a second ASSIGN on one session
+    return std::nullopt;
+  }
+  m_workerId = (*body)["worker_id"].get<int>();
+  m_setupStart = Clock::now();
+  m_setup = std::async(std::launch::async, [body = std::move(*body), worker = m_workerId] {
+    return buildAssignment(body, worker);
+  });
+  return std::nullopt;
+}
+
+std::optional<WorkerExit> WorkerRuntime::Session::finishSetup() {
+  Assignment assignment = m_setup.get();
+  if (!assignment.error.empty()) {
+    sendError("bad_assignment", assignment.error);
     return WorkerExit::Refused;
   }
+  m_workload = std::move(assignment.workload);
+  m_experiment = std::move(assignment.experiment);
+  m_built = std::move(assignment.built);
+  m_role = std::move(assignment.role);
+  m_dimension = assignment.dimension;
+  m_seed = assignment.seed;
+  m_unitSeconds = assignment.unitSeconds;
   send(Message::withJson(MessageKind::Ready, {{"dimension", m_dimension},
-                                              {"shard_size", shardSize},
-                                              {"setup_seconds", secondsSince(setupStart)}}));
+                                              {"shard_size", assignment.shardSize},
+                                              {"setup_seconds", secondsSince(m_setupStart)}}));
   return std::nullopt;
 }
 

@@ -16,3 +16,8 @@ endif()
 distopt_add_qtest(test_net_control_socket SOURCES net/test_control_socket.cpp LIBS distopt::net LABELS net)
 # The family live drivers' registry against the algorithm registry, and the kind table.
 distopt_add_qtest(test_net_live_families SOURCES net/test_live_families.cpp LIBS distopt::net LABELS net)
+# The compressed family live: its wire messages, and runs on real worker processes.
+distopt_add_qtest(test_net_compressed_messages SOURCES net/test_compressed_messages.cpp LIBS distopt::net LABELS net)
+distopt_add_qtest(test_net_compressed_live SOURCES net/test_compressed_live.cpp net/live_test_support.hpp
+                  LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_compressed_live distopt-worker distopt-run)
