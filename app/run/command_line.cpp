@@ -27,6 +27,10 @@ const char* const kRunUsage =
     "                      distopt-worker --connect ENDPOINT (default: all workers local)\n"
     "  --telemetry ENDPOINT  publish live telemetry here (default tcp://127.0.0.1:*)\n"
     "  --control ENDPOINT  accept status/stop requests here (default tcp://127.0.0.1:*)\n"
+    "  --secure            encrypt and authenticate the worker socket with CURVE (required when --bind\n"
+    "                      is beyond loopback); prints the command line that lets a remote worker join\n"
+    "  --allow-key KEY     also let in the worker with this CURVE public key (repeatable)\n"
+    "  --allow-key-file F  the same, the public key of a key file (repeatable)\n"
     "\n"
     "  --quiet             no progress output\n"
     "  --list              list algorithms, problems and time models with their options\n"
@@ -56,6 +60,12 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
       line.list = true;
     } else if (arg == "--no-store") {
       line.noStore = true;
+    } else if (arg == "--secure") {
+      line.secure = true;
+    } else if (arg == "--allow-key" || arg == "--allow-key-file") {
+      const char* value = needValue(arg);
+      if (!value) return fail(std::string(arg) + " needs a value");
+      (arg == "--allow-key" ? line.allowKeys : line.allowKeyFiles).emplace_back(value);
     } else if (arg == "--quiet" || arg == "-q") {
       line.quiet = true;
     } else if (arg == "--engine") {

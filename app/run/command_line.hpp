@@ -19,6 +19,9 @@ struct RunCommandLine {
   std::optional<std::string> telemetryEndpoint;  ///< --telemetry: PUB endpoint
   std::optional<std::string> controlEndpoint;    ///< --control: control endpoint
   std::optional<std::string> baseDirectory;      ///< --base-dir: resolve relative data paths here
+  bool secure = false;                           ///< --secure: CURVE on the worker socket
+  std::vector<std::string> allowKeys;            ///< --allow-key KEY: worker public keys let in
+  std::vector<std::string> allowKeyFiles;        ///< --allow-key-file FILE: the same, from key files
   bool noStore = false;                          ///< --no-store: do not record the run
   bool quiet = false;
   bool list = false;

@@ -24,6 +24,7 @@
 #include "net/families/live_families.hpp"
 #include "net/coordinator/sim_run_services.hpp"
 #include "net/protocol/frame_memory.hpp"
+#include "net/security/curve_keys.hpp"
 
 namespace {
 
@@ -214,6 +215,17 @@ int runMain(int argc, char** argv) {
     options.localWorkers = line->localWorkers.value_or(-1);
     options.telemetryEndpoint = line->telemetryEndpoint.value_or("tcp://127.0.0.1:*");
     options.controlEndpoint = line->controlEndpoint.value_or("tcp://127.0.0.1:*");
+    options.security.enabled = line->secure || !line->allowKeys.empty() || !line->allowKeyFiles.empty();
+    options.security.allowedKeys = line->allowKeys;
+    for (const auto& path : line->allowKeyFiles) {
+      std::string why;
+      auto keys = net::readKeyFile(path, &why);
+      if (!keys) {
+        std::fprintf(stderr, "distopt-run: --allow-key-file: %s\n", why.c_str());
+        return 2;
+      }
+      options.security.allowedKeys.push_back(keys->publicKey);
+    }
     // Same steps for both engines: bind (refusing nothing half-started), create the run's outputs,
     // then run with SIGINT/SIGTERM stopping it cleanly.
     auto runLive = [&](auto& engine) -> std::optional<int> {
@@ -234,8 +246,11 @@ int runMain(int argc, char** argv) {
       std::fprintf(stderr, "distopt-run: workers connect to %s; telemetry %s; control %s\n",
                    engine.workerEndpoint().c_str(), engine.telemetryEndpoint().c_str(), engine.controlEndpoint().c_str());
       if (options.localWorkers >= 0 && options.localWorkers < experiment.workers)
-        std::fprintf(stderr, "distopt-run: waiting for %d remote worker(s): distopt-worker --connect %s\n",
-                     experiment.workers - options.localWorkers, engine.workerEndpoint().c_str());
+        std::fprintf(stderr, "distopt-run: waiting for %d remote worker(s): %s\n",
+                     experiment.workers - options.localWorkers, engine.joinCommand().c_str());
+      else if (options.security.enabled)
+        std::fprintf(stderr, "distopt-run: secured with CURVE; a remote worker joins with: %s\n",
+                     engine.joinCommand().c_str());
       g_stop = [&engine] { engine.requestStop(); };
       std::signal(SIGINT, onStopSignal);
       std::signal(SIGTERM, onStopSignal);

@@ -12,12 +12,17 @@
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: distopt-worker --connect ENDPOINT [--id N]\n"
+    "Usage: distopt-worker --connect ENDPOINT [--id N] [--server-key KEY (--join-token TOKEN | --key-file FILE)]\n"
     "\n"
     "Connects to a DistOpt coordinator and works for it until told to stop.\n"
     "\n"
     "  --connect ENDPOINT  coordinator endpoint, e.g. tcp://127.0.0.1:5555\n"
     "  --id N              worker id to request (default: assigned by the coordinator)\n"
+    "  --server-key KEY    the coordinator's CURVE public key (a secured run prints it in its join\n"
+    "                      command); the connection is then encrypted and authenticated\n"
+    "  --join-token TOKEN  the run's join token (from the same command line)\n"
+    "  --key-file FILE     this worker's own key pair instead, JSON {\"public\", \"secret\"} or a\n"
+    "                      ZeroMQ certificate; its public key must be allowed by the coordinator\n"
     "  --help              show this text\n"
     "  --version           show the program version\n"
     "\n"
@@ -64,9 +69,36 @@ int main(int argc, char** argv) {
         return 2;
       }
       options.workerId = id;
+    } else if (arg == "--server-key") {
+      options.serverKey = value("--server-key");
+    } else if (arg == "--key-file") {
+      const char* path = value("--key-file");
+      std::string why;
+      options.clientKeys = distopt::net::readKeyFile(path, &why);
+      if (!options.clientKeys) {
+        std::fprintf(stderr, "distopt-worker: --key-file: %s\n", why.c_str());
+        return 2;
+      }
+    } else if (arg == "--join-token") {
+      options.clientKeys = distopt::net::keyPairFromSecret(value("--join-token"));
+      if (!options.clientKeys) {
+        std::fprintf(stderr, "distopt-worker: --join-token: not a join token (40 characters of Z85, as the "
+                             "coordinator printed it)\n");
+        return 2;
+      }
     } else {
       std::fprintf(stderr, "distopt-worker: unknown option '%s' (see --help)\n", argv[i]);
       return 2;
+    }
+  }
+  // A worker started by a secured coordinator finds the run's join token in its environment.
+  if (!options.serverKey.empty() && !options.clientKeys) {
+    if (const char* token = std::getenv("DISTOPT_JOIN_TOKEN"); token && *token) {
+      options.clientKeys = distopt::net::keyPairFromSecret(token);
+      if (!options.clientKeys) {
+        std::fprintf(stderr, "distopt-worker: DISTOPT_JOIN_TOKEN is not a join token\n");
+        return 2;
+      }
     }
   }
   std::string why;
@@ -79,8 +111,9 @@ int main(int argc, char** argv) {
   distopt::net::WorkerRuntime runtime(options);
   const auto reason = runtime.run();
   if (reason != distopt::net::WorkerExit::Stopped) {
-    std::fprintf(stderr, "distopt-worker %d: %s\n", runtime.workerId(),
-                 distopt::net::workerExitName(reason));
+    const std::string& detail = runtime.lastError();
+    std::fprintf(stderr, "distopt-worker %d: %s%s%s\n", runtime.workerId(), distopt::net::workerExitName(reason),
+                 detail.empty() ? "" : ": ", detail.c_str());
   }
   return distopt::net::exitStatus(reason);
 }

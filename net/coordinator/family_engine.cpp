@@ -215,6 +215,7 @@ bool FamilyEngine::bind(std::string* why) { return m_impl->pool().bind(why); }
 std::string FamilyEngine::workerEndpoint() const { return m_impl->pool().workerEndpoint(); }
 std::string FamilyEngine::telemetryEndpoint() const { return m_impl->pool().telemetryEndpoint(); }
 std::string FamilyEngine::controlEndpoint() const { return m_impl->pool().controlEndpoint(); }
+std::string FamilyEngine::joinCommand() const { return m_impl->pool().joinCommand(); }
 RunSummary FamilyEngine::run() { return m_impl->run(); }
 void FamilyEngine::requestStop() { m_impl->pool().requestStop(); }
 

@@ -273,6 +273,7 @@ bool LiveEngine::bind(std::string* why) { return m_impl->bind(why); }
 std::string LiveEngine::workerEndpoint() const { return m_impl->pool().workerEndpoint(); }
 std::string LiveEngine::telemetryEndpoint() const { return m_impl->pool().telemetryEndpoint(); }
 std::string LiveEngine::controlEndpoint() const { return m_impl->pool().controlEndpoint(); }
+std::string LiveEngine::joinCommand() const { return m_impl->pool().joinCommand(); }
 RunSummary LiveEngine::run() { return m_impl->run(); }
 void LiveEngine::requestStop() { m_impl->requestStop(); }
 

@@ -36,6 +36,8 @@ class LiveEngine {
   std::string workerEndpoint() const;
   std::string telemetryEndpoint() const;
   std::string controlEndpoint() const;
+  /// The command line a remote worker runs to join (with the server key and join token when secured).
+  std::string joinCommand() const;
 
   /// Starts workers, waits for them, runs to a stopping rule, stops the workers. Never throws for
   /// peer or network failures: they end up in the summary (termination "failed" with a reason) and

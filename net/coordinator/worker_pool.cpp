@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
+#include <unistd.h>
 
 #include <zmq_addon.hpp>
 
 #include "net/coordinator/control_socket.hpp"
 #include "net/launcher/local_launcher.hpp"
+#include "net/security/zap_authenticator.hpp"
 #include "net/telemetry/telemetry_publisher.hpp"
 
 namespace distopt::net {
@@ -22,7 +25,48 @@ bool LiveOptions::isValid(std::string* why) const {
   if (heartbeatMs < 10) return fail("heartbeat_ms: must be >= 10");
   if (liveness < 2) return fail("liveness: must be >= 2");
   if (!(setupTimeoutSeconds > 0)) return fail("setup_timeout: must be > 0");
+  if (!security.enabled && !isLoopbackEndpoint(bindEndpoint))
+    return fail("bind: binding beyond loopback needs CURVE security (distopt-run --secure): unauthenticated "
+                "workers must not be able to join");
+  for (const auto* endpoint : {&telemetryEndpoint, &controlEndpoint})
+    if (!endpoint->empty() && !isLoopbackEndpoint(*endpoint))
+      return fail("telemetry/control: these sockets bind to loopback only (attach from another machine "
+                  "through an ssh tunnel: ssh -L PORT:127.0.0.1:PORT HOST)");
+  if (security.enabled) {
+    if (!curveAvailable()) return fail("secure: this libzmq was built without CURVE");
+    if (!security.serverKeys.secretKey.empty() && !keyPairFromSecret(security.serverKeys.secretKey))
+      return fail("secure: the server secret key is not a Z85 CURVE key");
+    for (const auto& key : security.allowedKeys)
+      if (!isCurveKey(key)) return fail(("allow_key: '" + key + "' is not a 40-character Z85 CURVE public key").c_str());
+  }
   return true;
+}
+
+bool isLoopbackEndpoint(const std::string& endpoint) {
+  if (endpoint.rfind("ipc://", 0) == 0 || endpoint.rfind("inproc://", 0) == 0) return true;
+  if (endpoint.rfind("tcp://", 0) != 0) return false;
+  const std::string rest = endpoint.substr(6);
+  return rest.rfind("127.", 0) == 0 || rest.rfind("[::1]", 0) == 0 || rest.rfind("localhost:", 0) == 0;
+}
+
+std::string WorkerPool::joinCommand() const {
+  if (m_workerEndpoint.empty()) return {};
+  std::string endpoint = m_workerEndpoint;
+  // A wildcard address is not something another machine can connect to: name this host instead.
+  for (const std::string wildcard : {"tcp://0.0.0.0:", "tcp://[::]:"}) {
+    if (endpoint.rfind(wildcard, 0) == 0) {
+      char host[256] = {};
+      if (gethostname(host, sizeof(host) - 1) != 0) std::snprintf(host, sizeof(host), "HOST");
+      endpoint = "tcp://" + std::string(host) + ":" + endpoint.substr(wildcard.size());
+    }
+  }
+  std::string command = "distopt-worker --connect " + endpoint;
+  if (m_options.security.enabled) {
+    // Z85 keys use shell metacharacters (<, >, &, ...) but never a single quote: quote them.
+    command += " --server-key '" + m_options.security.serverKeys.publicKey + "'";
+    command += m_joinKeys.secretKey.empty() ? " --key-file YOUR_KEY_FILE" : " --join-token '" + m_joinKeys.secretKey + "'";
+  }
+  return command;
 }
 
 namespace {
@@ -77,7 +121,22 @@ WorkerPool::WorkerPool(const Experiment& experiment, std::int64_t dimension, Liv
 WorkerPool::~WorkerPool() = default;
 
 bool WorkerPool::bind(std::string* why) {
+  if (!m_options.isValid(why)) return false;
   try {
+    if (m_options.security.enabled) {
+      SecurityOptions& security = m_options.security;
+      if (security.serverKeys.secretKey.empty()) security.serverKeys = makeCurveKeyPair();
+      else security.serverKeys = *keyPairFromSecret(security.serverKeys.secretKey);
+      m_zap = std::make_unique<ZapAuthenticator>(m_context);
+      for (const auto& key : security.allowedKeys) m_zap->allow(key);
+      if (security.joinToken) {
+        m_joinKeys = makeCurveKeyPair();
+        m_zap->allow(m_joinKeys.publicKey);
+      }
+      m_router.set(zmq::sockopt::curve_server, 1);
+      m_router.set(zmq::sockopt::curve_secretkey, security.serverKeys.secretKey);
+      m_router.set(zmq::sockopt::zap_domain, "distopt");
+    }
     m_router.set(zmq::sockopt::linger, 0);
     m_router.set(zmq::sockopt::router_mandatory, 1);
     // Models of 1e6 coordinates to thousands of workers: never let a send block the loop.
@@ -434,6 +493,13 @@ void WorkerPool::handleControl() {
                                {"workers_alive", aliveCount()},
                                {"workers_dead", dead},
                                {"telemetry", telemetryEndpoint()}};
+      if (m_options.security.enabled) {
+        status["secure"] = true;
+        status["server_key"] = m_options.security.serverKeys.publicKey;
+        status["refused_connections"] = m_refusals;
+        status["refused_total"] = m_zap->refusedCount();
+      }
+      status["join_command"] = joinCommand();
       if (m_hooks.fillControlStatus) m_hooks.fillControlStatus(status);
       return status;
     }
@@ -443,6 +509,20 @@ void WorkerPool::handleControl() {
     }
     return nullptr;
   });
+}
+
+void WorkerPool::noteRefusals() {
+  if (!m_zap) return;
+  for (const auto& attempt : m_zap->takeRefusals()) {
+    const std::time_t when = std::chrono::system_clock::to_time_t(attempt.when);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", std::gmtime(&when));
+    std::fprintf(stderr, "distopt-run: refused a connection from %s (key %s): %s\n", attempt.address.c_str(),
+                 attempt.publicKey.empty() ? "none" : attempt.publicKey.c_str(), attempt.reason.c_str());
+    m_refusals.push_back({{"time", stamp}, {"address", attempt.address}, {"key", attempt.publicKey},
+                          {"reason", attempt.reason}});
+    if (m_refusals.size() > 20) m_refusals.erase(m_refusals.begin());
+  }
 }
 
 void WorkerPool::turn(double timeoutMs) {
@@ -455,6 +535,7 @@ void WorkerPool::turn(double timeoutMs) {
     if (e.num() != EINTR) throw;
   }
   drain();
+  noteRefusals();
   if (m_control) handleControl();
   processDeaths();
   checkLiveness();
@@ -473,7 +554,8 @@ bool WorkerPool::setup(std::string* failure) {
   if (local > 0) {
     m_launcher = std::make_unique<LocalLauncher>(m_options.workerBinary);
     std::string why;
-    if (!m_launcher->launch(0, local, m_workerEndpoint, &why)) {
+    if (!m_launcher->launch(0, local, m_workerEndpoint, &why, m_options.security.enabled ? serverPublicKey() : "",
+                            m_joinKeys.secretKey)) {
       *failure = why;
       return false;
     }

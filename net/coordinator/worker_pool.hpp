@@ -25,11 +25,30 @@
 #include "core/config/experiment.hpp"
 #include "core/telemetry/telemetry.hpp"
 #include "net/protocol/message.hpp"
+#include "net/security/curve_keys.hpp"
 
 namespace distopt::net {
 
 class LocalLauncher;
 class TelemetryPublisher;
+class ZapAuthenticator;
+
+/// CURVE on the worker socket. Required to bind it beyond loopback (DESIGN.md §7: unauthenticated peers
+/// are refused); local runs on loopback may go without.
+struct SecurityOptions {
+  bool enabled = false;
+  /// The coordinator's key pair for this run; made fresh when empty.
+  CurveKeyPair serverKeys;
+  /// Public keys (Z85) of the workers allowed in, besides the join token's.
+  std::vector<std::string> allowedKeys;
+  /// Make a per-run join token: the secret key of a client key pair whose public key is allowed. It is
+  /// what the "connect a remote worker" command line carries.
+  bool joinToken = true;
+};
+
+/// True for endpoints only this machine can reach: ipc://, inproc://, tcp://127.x.y.z, tcp://[::1],
+/// tcp://localhost.
+bool isLoopbackEndpoint(const std::string& endpoint);
 
 struct LiveOptions {
   /// Where workers connect (ROUTER bind). A wildcard port ("*") picks a free one.
@@ -47,6 +66,7 @@ struct LiveOptions {
   std::string telemetryEndpoint;
   /// Control ROUTER endpoint (status, stop); empty = none.
   std::string controlEndpoint;
+  SecurityOptions security;
 
   bool isValid(std::string* why) const;
 };
@@ -81,6 +101,11 @@ class WorkerPool {
   std::string workerEndpoint() const { return m_workerEndpoint; }
   std::string telemetryEndpoint() const;
   std::string controlEndpoint() const { return m_controlEndpoint; }
+  /// With security: the run's server public key, and the join token (empty without one).
+  std::string serverPublicKey() const { return m_options.security.serverKeys.publicKey; }
+  std::string joinToken() const { return m_joinKeys.secretKey; }
+  /// The command line a remote machine runs to join this run (empty before bind()).
+  std::string joinCommand() const;
   /// Every event of the run goes here: the engine's sink and the telemetry publisher.
   TelemetrySink& sinks() { return m_sinks; }
 
@@ -139,6 +164,8 @@ class WorkerPool {
   void handleHello(const std::string& identity, const Message& message);
   void handleReady(int worker, const Message& message);
   void handleControl();
+  /// Logs connections the ZAP handler refused and keeps the latest for the control status.
+  void noteRefusals();
   void markDead(int worker, const std::string& reason);
   void checkLiveness();
   void sendHeartbeats();
@@ -154,6 +181,9 @@ class WorkerPool {
   zmq::socket_t m_router;
   std::optional<zmq::socket_t> m_control;
   std::unique_ptr<TelemetryPublisher> m_publisher;
+  std::unique_ptr<ZapAuthenticator> m_zap;
+  CurveKeyPair m_joinKeys;
+  std::vector<nlohmann::json> m_refusals;  // the latest refused connections, for the control status
   std::string m_workerEndpoint;
   std::string m_controlEndpoint;
   SeqCounter m_seq;

@@ -36,16 +36,29 @@ LocalLauncher::LocalLauncher(std::string workerBinary)
 
 LocalLauncher::~LocalLauncher() { stopAll(std::chrono::milliseconds(500)); }
 
-bool LocalLauncher::launch(int firstId, int count, const std::string& endpoint, std::string* why) {
+bool LocalLauncher::launch(int firstId, int count, const std::string& endpoint, std::string* why,
+                           const std::string& serverKey, const std::string& joinToken) {
   if (access(m_binary.c_str(), X_OK) != 0) {
     if (why) *why = "worker program not found or not executable: " + m_binary;
     return false;
   }
   const pid_t parent = getpid();
+  // The environment, plus the join token of a secured run.
+  const std::string tokenVariable = "DISTOPT_JOIN_TOKEN=" + joinToken;
+  std::vector<const char*> environment;
+  for (char** variable = environ; *variable; ++variable)
+    if (std::strncmp(*variable, "DISTOPT_JOIN_TOKEN=", 19) != 0) environment.push_back(*variable);
+  if (!joinToken.empty()) environment.push_back(tokenVariable.c_str());
+  environment.push_back(nullptr);
   for (int id = firstId; id < firstId + count; ++id) {
     // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
     const std::string idText = std::to_string(id);
-    const char* argv[] = {m_binary.c_str(), "--connect", endpoint.c_str(), "--id", idText.c_str(), nullptr};
+    std::vector<const char*> argv = {m_binary.c_str(), "--connect", endpoint.c_str(), "--id", idText.c_str()};
+    if (!serverKey.empty()) {
+      argv.push_back("--server-key");
+      argv.push_back(serverKey.c_str());
+    }
+    argv.push_back(nullptr);
     const pid_t pid = fork();
     if (pid < 0) {
       if (why) *why = std::string("fork failed: ") + std::strerror(errno);
@@ -60,7 +73,7 @@ bool LocalLauncher::launch(int firstId, int count, const std::string& endpoint, 
       // The coordinator's own signal dispositions must not leak into the worker.
       signal(SIGINT, SIG_DFL);
       signal(SIGTERM, SIG_DFL);
-      execv(argv[0], const_cast<char* const*>(argv));
+      execve(argv[0], const_cast<char* const*>(argv.data()), const_cast<char* const*>(environment.data()));
       _exit(127);
     }
     m_children.push_back({id, pid, true});

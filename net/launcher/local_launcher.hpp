@@ -26,8 +26,11 @@ class LocalLauncher {
   LocalLauncher& operator=(const LocalLauncher&) = delete;
 
   /// Spawns workers with ids [firstId, firstId + count) connecting to `endpoint`. On failure stops
-  /// the ones already started and returns false with *why.
-  bool launch(int firstId, int count, const std::string& endpoint, std::string* why);
+  /// the ones already started and returns false with *why. For a secured run, `serverKey` and
+  /// `joinToken`: the token travels in the child's environment (DISTOPT_JOIN_TOKEN), not on its command
+  /// line, where every user of the machine could read it.
+  bool launch(int firstId, int count, const std::string& endpoint, std::string* why, const std::string& serverKey = {},
+              const std::string& joinToken = {});
   /// Children that exited since the last call (non-blocking).
   std::vector<WorkerExitInfo> reap();
   /// Waits up to `timeout` for every worker to exit by itself (after a STOP); true if they all did.

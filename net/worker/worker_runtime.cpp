@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <cstring>
 #include <future>
 #include <thread>
 
@@ -56,6 +57,10 @@ bool WorkerOptions::isValid(std::string* why) const {
   if (workerId && *workerId < 0) return fail("id: must be >= 0");
   if (heartbeatMs < 10) return fail("heartbeat_ms: must be >= 10");
   if (liveness < 2) return fail("liveness: must be >= 2");
+  if (!serverKey.empty() && !isCurveKey(serverKey))
+    return fail("server-key: must be the coordinator's 40-character Z85 CURVE public key");
+  if (!serverKey.empty() && !clientKeys) return fail("server-key: needs --key-file FILE or --join-token TOKEN");
+  if (serverKey.empty() && clientKeys) return fail("key-file/join-token: need --server-key KEY");
   return true;
 }
 
@@ -142,6 +147,18 @@ class WorkerRuntime::Session final : public WorkerHost {
     m_socket.set(zmq::sockopt::linger, 0);
     m_socket.set(zmq::sockopt::reconnect_ivl, 100);
     m_socket.set(zmq::sockopt::reconnect_ivl_max, 2000);
+    if (!options.serverKey.empty()) {
+      m_socket.set(zmq::sockopt::curve_serverkey, options.serverKey);
+      m_socket.set(zmq::sockopt::curve_publickey, options.clientKeys->publicKey);
+      m_socket.set(zmq::sockopt::curve_secretkey, options.clientKeys->secretKey);
+      // A refused handshake is silent on the data socket (ZeroMQ retries forever): watch the socket's
+      // events to tell the user at once instead of timing out.
+      zmq_socket_monitor(m_socket.handle(), "inproc://worker-monitor", ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                                                                            ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL);
+      m_monitor.emplace(m_context, zmq::socket_type::pair);
+      m_monitor->set(zmq::sockopt::linger, 0);
+      m_monitor->connect("inproc://worker-monitor");
+    }
     m_socket.connect(options.endpoint);
   }
 
@@ -184,6 +201,8 @@ class WorkerRuntime::Session final : public WorkerHost {
   /// Returns an exit reason when the message ends the session.
   std::optional<WorkerExit> handle(Message&& message);
   std::optional<WorkerExit> handleAssign(const Message& message);
+  /// A CURVE handshake the coordinator refused (from the socket monitor), as text for the log.
+  std::optional<std::string> handshakeRefusal();
   /// The assignment is built: answers READY (or ERROR and ends the session).
   std::optional<WorkerExit> finishSetup();
   void startJob(const Message& message);
@@ -192,6 +211,7 @@ class WorkerRuntime::Session final : public WorkerHost {
   WorkerOptions m_options;
   zmq::context_t m_context{1};
   zmq::socket_t m_socket;
+  std::optional<zmq::socket_t> m_monitor;  // CURVE handshake failures
   SeqCounter m_seq;
   std::chrono::milliseconds m_heartbeat;
   int m_liveness;
@@ -257,6 +277,12 @@ WorkerExit WorkerRuntime::Session::run() {
     // zmq_poll has millisecond resolution: round up so a job is never sent early.
     auto timeoutMs = std::chrono::ceil<std::chrono::milliseconds>(std::max(timeout, std::chrono::microseconds(0)));
     std::vector<zmq::pollitem_t> items = {{m_socket.handle(), 0, ZMQ_POLLIN, 0}};
+    if (m_monitor) {
+      if (auto refusal = handshakeRefusal()) {
+        lastError = *refusal;
+        return WorkerExit::Refused;
+      }
+    }
     if (m_role) m_role->pollItems(items);
     try {
       zmq::poll(items.data(), items.size(), timeoutMs);
@@ -364,6 +390,24 @@ std::optional<WorkerExit> WorkerRuntime::Session::handleAssign(const Message& me
   m_setup = std::async(std::launch::async, [body = std::move(*body), worker = m_workerId] {
     return buildAssignment(body, worker);
   });
+  return std::nullopt;
+}
+
+std::optional<std::string> WorkerRuntime::Session::handshakeRefusal() {
+  // Monitor events: frame 1 is 6 bytes (u16 event, u32 value), frame 2 the endpoint.
+  std::vector<zmq::message_t> frames;
+  while (zmq::recv_multipart(*m_monitor, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
+    if (frames.size() >= 1 && frames[0].size() >= 6) {
+      std::uint16_t event = 0;
+      std::memcpy(&event, frames[0].data(), sizeof event);
+      if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+        return "the coordinator refused this worker's key (ask for the run's join command, or have your "
+               "public key allowed)";
+      if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+        return "the CURVE handshake failed: is --server-key the coordinator's public key for this run?";
+    }
+    frames.clear();
+  }
   return std::nullopt;
 }
 

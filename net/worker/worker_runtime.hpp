@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "net/security/curve_keys.hpp"
+
 namespace distopt::net {
 
 struct WorkerOptions {
@@ -22,6 +24,10 @@ struct WorkerOptions {
   int heartbeatMs = 1000;
   /// Heartbeat intervals of silence after which the coordinator counts as lost (>= 2).
   int liveness = 3;
+  /// CURVE: the coordinator's public key (Z85) and this worker's key pair (a key file's, or the run's
+  /// join token's); empty = plain TCP (loopback runs).
+  std::string serverKey;
+  std::optional<CurveKeyPair> clientKeys;
 
   bool isValid(std::string* why) const;
 };

@@ -21,3 +21,7 @@ distopt_add_qtest(test_net_compressed_messages SOURCES net/test_compressed_messa
 distopt_add_qtest(test_net_compressed_live SOURCES net/test_compressed_live.cpp net/live_test_support.hpp
                   LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_compressed_live distopt-worker distopt-run)
+# CURVE security on the worker socket: join command, refused keys, allowed key files.
+distopt_add_qtest(test_net_secure_runs SOURCES net/test_secure_runs.cpp net/live_test_support.hpp
+                  LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_secure_runs distopt-worker distopt-run)

@@ -1,0 +1,80 @@
+#include "net/security/curve_keys.hpp"
+
+#include <sys/stat.h>
+
+#include <array>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <zmq.h>
+
+namespace distopt::net {
+
+bool curveAvailable() { return zmq_has("curve") != 0; }
+
+CurveKeyPair makeCurveKeyPair() {
+  std::array<char, 41> publicKey{};
+  std::array<char, 41> secretKey{};
+  if (zmq_curve_keypair(publicKey.data(), secretKey.data()) != 0) return {};
+  return {publicKey.data(), secretKey.data()};
+}
+
+bool isCurveKey(const std::string& key) {
+  if (key.size() != 40) return false;
+  std::array<std::uint8_t, 32> bytes{};
+  return zmq_z85_decode(bytes.data(), key.c_str()) != nullptr;
+}
+
+std::optional<CurveKeyPair> keyPairFromSecret(const std::string& secretKey) {
+  if (!isCurveKey(secretKey)) return std::nullopt;
+  std::array<char, 41> publicKey{};
+  if (zmq_curve_public(publicKey.data(), secretKey.c_str()) != 0) return std::nullopt;
+  return CurveKeyPair{publicKey.data(), secretKey};
+}
+
+std::optional<CurveKeyPair> readKeyFile(const std::string& path, std::string* why) {
+  auto fail = [&](const std::string& text) -> std::optional<CurveKeyPair> {
+    if (why) *why = path + ": " + text;
+    return std::nullopt;
+  };
+  std::ifstream in(path);
+  if (!in) return fail("cannot be read");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  std::string publicKey;
+  std::string secretKey;
+  const auto document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (document.is_object()) {
+    publicKey = document.value("public", std::string());
+    secretKey = document.value("secret", std::string());
+  } else {
+    // ZeroMQ certificate format (zcert): key = "value" lines.
+    static const std::regex publicLine(R"re(public-key\s*=\s*"([^"]{40})")re");
+    static const std::regex secretLine(R"re(secret-key\s*=\s*"([^"]{40})")re");
+    std::smatch match;
+    if (std::regex_search(text, match, publicLine)) publicKey = match[1];
+    if (std::regex_search(text, match, secretLine)) secretKey = match[1];
+  }
+  if (secretKey.empty()) return fail("has no secret key (JSON \"secret\" or zcert secret-key)");
+  auto pair = keyPairFromSecret(secretKey);
+  if (!pair) return fail("the secret key is not a 40-character Z85 CURVE key");
+  if (!publicKey.empty() && publicKey != pair->publicKey) return fail("the public key does not belong to the secret key");
+  return pair;
+}
+
+bool writeKeyFile(const std::string& path, const CurveKeyPair& keys, std::string* why) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) {
+    if (why) *why = path + ": cannot be written";
+    return false;
+  }
+  out << nlohmann::json{{"public", keys.publicKey}, {"secret", keys.secretKey}}.dump(2) << "\n";
+  out.close();
+  ::chmod(path.c_str(), S_IRUSR | S_IWUSR);
+  return static_cast<bool>(out);
+}
+
+}  // namespace distopt::net

@@ -1,0 +1,156 @@
+// CURVE on the worker socket (issue: remote workers and security), on loopback: a secured run prints a
+// join command that works; a worker with a key the coordinator does not allow is refused, says so, and
+// the attempt is logged and counted; an allowed key file gets in; binding beyond loopback without
+// security is refused before anything starts.
+#include "live_test_support.hpp"
+
+#include "net/security/curve_keys.hpp"
+
+using namespace live_test;
+
+namespace {
+
+json secureExperiment(int workers) {
+  return json{{"name", "secure-test"},
+              {"seed", 1},
+              {"engine", "live"},
+              {"problem", {{"name", "quadratic"}, {"params", {{"d", 40}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
+              {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.1}}}}},
+              {"workers", {{"count", workers}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}},
+                           {"unit_ms", 5.0}}},
+              {"stop", {{"updates", 200}}},
+              {"eval", {{"every_updates", 100}}}};
+}
+
+/// The words of the join command the coordinator printed (quotes removed).
+std::optional<QStringList> joinCommandOf(const std::string& stderrText) {
+  static const QRegularExpression pattern("(distopt-worker --connect \\S+ --server-key '([^']+)' --join-token '([^']+)')");
+  const auto match = pattern.match(QString::fromStdString(stderrText));
+  if (!match.hasMatch()) return std::nullopt;
+  return QStringList{match.captured(2), match.captured(3)};
+}
+
+struct WorkerRun {
+  int exitCode = -1;
+  QString err;
+};
+
+WorkerRun runWorker(const QStringList& arguments, int timeoutMs = 20'000) {
+  QProcess worker;
+  worker.start(kWorkerProgram, arguments);
+  WorkerRun result;
+  if (!worker.waitForFinished(timeoutMs)) {
+    worker.kill();
+    worker.waitForFinished(2000);
+  }
+  result.err = QString::fromUtf8(worker.readAllStandardError());
+  result.exitCode = worker.exitStatus() == QProcess::NormalExit ? worker.exitCode() : -1;
+  return result;
+}
+
+}  // namespace
+
+class TestSecureRuns : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    QVERIFY2(QFileInfo(kRunProgram).isExecutable(), qPrintable(kRunProgram + " is not built"));
+    QVERIFY2(QFileInfo(kWorkerProgram).isExecutable(), qPrintable(kWorkerProgram + " is not built"));
+    if (!distopt::net::curveAvailable()) QSKIP("libzmq without CURVE");
+  }
+
+  void wrongKeyIsRefusedAndTheJoinCommandWorks() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString experiment = writeJson(dir, "secure.json", secureExperiment(3));
+    Coordinator coordinator;
+    // Two local workers (they get the join token from their environment), one from "elsewhere".
+    QVERIFY(coordinator.start(QStringList{experiment, "--secure", "--local-workers", "2", "--out", dir.filePath("out"),
+                                          "--quiet", "--no-store"}));
+    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
+    std::string log;
+    std::optional<QStringList> keys;
+    QElapsedTimer timer;
+    timer.start();
+    while (!keys && timer.elapsed() < 10'000) {
+      QThread::msleep(50);
+      log = coordinator.describe();
+      keys = joinCommandOf(log);
+    }
+    QVERIFY2(keys.has_value(), log.c_str());
+    const QString endpoint = QString::fromStdString(coordinator.workerEndpoint);
+    const QString serverKey = (*keys)[0];
+    const QString token = (*keys)[1];
+
+    // A worker with a key pair of its own that nobody allowed.
+    const auto stranger = distopt::net::makeCurveKeyPair();
+    std::string why;
+    QVERIFY2(distopt::net::writeKeyFile(dir.filePath("stranger.json").toStdString(), stranger, &why), why.c_str());
+    const WorkerRun refused = runWorker({"--connect", endpoint, "--server-key", serverKey, "--key-file",
+                                         dir.filePath("stranger.json")});
+    QCOMPARE(refused.exitCode, 4);
+    QVERIFY2(refused.err.contains("refused this worker's key"), qPrintable(refused.err));
+    // The coordinator logged the attempt with the stranger's key and counts it.
+    auto status = controlRequest(coordinator.controlEndpoint, "status");
+    QVERIFY(status.has_value());
+    QVERIFY2(status->value("refused_total", 0) >= 1, status->dump().c_str());
+    QCOMPARE(status->at("refused_connections").back().at("key").get<std::string>(), stranger.publicKey);
+    QVERIFY(status->at("state") == json("starting"));  // the run still waits for its third worker
+
+    // A wrong server key: the handshake cannot even start.
+    const auto other = distopt::net::makeCurveKeyPair();
+    const WorkerRun wrongServer =
+        runWorker({"--connect", endpoint, "--server-key", QString::fromStdString(other.publicKey), "--join-token", token},
+                  10'000);
+    QVERIFY2(wrongServer.exitCode != 0, qPrintable(wrongServer.err));
+
+    // The join command as printed.
+    const WorkerRun joined = runWorker({"--connect", endpoint, "--server-key", serverKey, "--join-token", token}, 30'000);
+    QVERIFY2(joined.exitCode == 0, qPrintable(joined.err));
+    QCOMPARE(coordinator.waitForExit(30'000), 0);
+    const json summary = readJsonFile(dir.filePath("out/summary.json"));
+    QCOMPARE(summary.at("termination"), json("update_limit"));
+    QVERIFY(coordinator.describe().find("refused a connection from") != std::string::npos);
+  }
+
+  void anAllowedKeyFileGetsIn() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const auto keys = distopt::net::makeCurveKeyPair();
+    std::string why;
+    QVERIFY2(distopt::net::writeKeyFile(dir.filePath("worker.json").toStdString(), keys, &why), why.c_str());
+    Coordinator coordinator;
+    QVERIFY(coordinator.start(QStringList{writeJson(dir, "secure.json", secureExperiment(1)), "--allow-key-file",
+                                          dir.filePath("worker.json"), "--local-workers", "0", "--out",
+                                          dir.filePath("out"), "--quiet", "--no-store"}));
+    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
+    auto status = controlRequest(coordinator.controlEndpoint, "status");
+    QVERIFY(status.has_value());
+    const QString serverKey = QString::fromStdString(status->at("server_key").get<std::string>());
+    const WorkerRun joined = runWorker({"--connect", QString::fromStdString(coordinator.workerEndpoint), "--server-key",
+                                        serverKey, "--key-file", dir.filePath("worker.json")},
+                                       30'000);
+    QVERIFY2(joined.exitCode == 0, qPrintable(joined.err));
+    QCOMPARE(coordinator.waitForExit(30'000), 0);
+  }
+
+  void bindingBeyondLoopbackNeedsSecurity() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Coordinator coordinator;
+    QVERIFY(coordinator.start(QStringList{writeJson(dir, "open.json", secureExperiment(1)), "--bind", "tcp://0.0.0.0:*",
+                                          "--out", dir.filePath("out"), "--no-store"}));
+    QCOMPARE(coordinator.waitForExit(20'000), 2);
+    QVERIFY2(coordinator.describe().find("--secure") != std::string::npos, coordinator.describe().c_str());
+    QVERIFY(!QFileInfo::exists(dir.filePath("out")));
+    // And a worker refuses half a security configuration.
+    const WorkerRun half = runWorker({"--connect", "tcp://127.0.0.1:1", "--server-key",
+                                      QString::fromStdString(distopt::net::makeCurveKeyPair().publicKey)});
+    QCOMPARE(half.exitCode, 2);
+    QVERIFY2(half.err.contains("--key-file") || half.err.contains("join-token"), qPrintable(half.err));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestSecureRuns)
+#include "test_secure_runs.moc"
