@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <string>
 #include <string_view>
 
@@ -20,7 +21,7 @@ constexpr const char* kUsage =
     "  --id N              worker id to request (default: assigned by the coordinator)\n"
     "  --server-key KEY    the coordinator's CURVE public key (a secured run prints it in its join\n"
     "                      command); the connection is then encrypted and authenticated\n"
-    "  --join-token TOKEN  the run's join token (from the same command line)\n"
+    "  --join-token TOKEN  the run's join token (from the same command line); - reads it from stdin\n"
     "  --key-file FILE     this worker's own key pair instead, JSON {\"public\", \"secret\"} or a\n"
     "                      ZeroMQ certificate; its public key must be allowed by the coordinator\n"
     "  --help              show this text\n"
@@ -80,7 +81,9 @@ int main(int argc, char** argv) {
         return 2;
       }
     } else if (arg == "--join-token") {
-      options.clientKeys = distopt::net::keyPairFromSecret(value("--join-token"));
+      std::string token = value("--join-token");
+      if (token == "-") std::getline(std::cin, token);  // from a launcher, off the command line
+      options.clientKeys = distopt::net::keyPairFromSecret(token);
       if (!options.clientKeys) {
         std::fprintf(stderr, "distopt-worker: --join-token: not a join token (40 characters of Z85, as the "
                              "coordinator printed it)\n");

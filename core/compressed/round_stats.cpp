@@ -31,7 +31,8 @@ void CompressedRoundStats::takeMetrics(std::map<std::string, double>& metrics) {
     metrics["bits_up_per_iteration"] = up;
     metrics["bits_up_per_worker"] = up / m_workers;
     metrics["bits_down_per_iteration"] = window.bitsDown / rounds;
-    metrics["compression_ratio_up"] = up > 0.0 ? 32.0 * static_cast<double>(m_dimension) * m_workers / up : 0.0;
+    metrics["compression_ratio_up"] =
+        up > 0.0 ? 32.0 * static_cast<double>(m_dimension) * m_workers / up : 0.0;
     metrics["efficiency_up"] = window.bitsUp > 0.0 ? window.lowerBoundUp / window.bitsUp : 0.0;
     metrics["down_nonzero_fraction"] = window.nonzero / rounds;
     if (window.votes) {
@@ -45,20 +46,33 @@ void CompressedRoundStats::takeMetrics(std::map<std::string, double>& metrics) {
 
 const char* bandwidthKind(CodecId codec, bool uplink) {
   // The live wire kinds' names (net/PROTOCOL.md §10), so simulated and live runs chart alike.
-  static constexpr const char* kUp[] = {"UP_DENSE_F32",  "UP_SIGN",       "UP_SCALED_SIGN", "UP_TERNARY",
+  static constexpr const char* kUp[] = {"UP_DENSE_F32",   "UP_SIGN",       "UP_SCALED_SIGN", "UP_TERNARY",
                                         "UP_SPARSE_SIGN", "UP_SPARSE_F32", "UP_QSGD"};
-  static constexpr const char* kDown[] = {"DOWN_DENSE_F32",  "DOWN_SIGN",       "DOWN_SCALED_SIGN", "DOWN_TERNARY",
-                                          "DOWN_SPARSE_SIGN", "DOWN_SPARSE_F32", "DOWN_QSGD"};
+  static constexpr const char* kDown[] = {"DOWN_DENSE_F32", "DOWN_SIGN",        "DOWN_SCALED_SIGN",
+                                          "DOWN_TERNARY",   "DOWN_SPARSE_SIGN", "DOWN_SPARSE_F32",
+                                          "DOWN_QSGD"};
   int index = 0;
   switch (codec) {
-    case CodecId::DenseF32: index = 0; break;
-    case CodecId::Sign1: index = 1; break;
-    case CodecId::ScaledSign: index = 2; break;
+    case CodecId::DenseF32:
+      index = 0;
+      break;
+    case CodecId::Sign1:
+      index = 1;
+      break;
+    case CodecId::ScaledSign:
+      index = 2;
+      break;
     case CodecId::TernT2:
-    case CodecId::TernT5: index = 3; break;
+    case CodecId::TernT5:
+      index = 3;
+      break;
     case CodecId::QsgdDense:
-    case CodecId::QsgdElias: index = 6; break;
-    default: index = static_cast<int>(codec) < 32 ? 4 : 5; break;
+    case CodecId::QsgdElias:
+      index = 6;
+      break;
+    default:
+      index = static_cast<int>(codec) < 32 ? 4 : 5;
+      break;
   }
   return uplink ? kUp[index] : kDown[index];
 }

@@ -198,7 +198,7 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
   }
 
   const auto& workers = objectAt(document, "workers", "workers");
-  requireKeys(workers, "workers", {"count", "time_model", "unit_ms"});
+  requireKeys(workers, "workers", {"count", "time_model", "unit_ms", "hosts"});
   const auto count = countAt(workers, "count", "workers.count", 0, 1);
   if (count == 0) throw InputError("workers.count", "is required (an integer >= 1)");
   if (count > 1'000'000) throw InputError("workers.count", "must be <= 1000000");
@@ -212,6 +212,31 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
         parseComponent<TimeModelEntry>(implicit, "time_model", "workers.time_model", &findTimeModel, timeModelNames());
   }
   experiment.unitMs = numberAt(workers, "unit_ms", "workers.unit_ms", 10.0, 1.0, false);
+  if (workers.contains("hosts")) {
+    const auto& hosts = workers["hosts"];
+    if (!hosts.is_array()) throw InputError("workers.hosts", "must be a list of {\"host\", \"count\", \"program\"}");
+    int remote = 0;
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+      const std::string path = "workers.hosts[" + std::to_string(i) + "]";
+      if (!hosts[i].is_object()) throw InputError(path, "must be an object {\"host\", \"count\", \"program\"}");
+      requireKeys(hosts[i], path, {"host", "count", "program"});
+      RemoteHost host;
+      host.host = stringAt(hosts[i], "host", path + ".host");
+      // The destination goes to ssh as one argument: an option or a space in it is never meant.
+      if (host.host.empty() || host.host.front() == '-' ||
+          host.host.find_first_of(" \t\n'\"\\;") != std::string::npos)
+        throw InputError(path + ".host", "must be an ssh destination such as \"box\" or \"user@box\"");
+      host.count = static_cast<int>(countAt(hosts[i], "count", path + ".count", 1, 1));
+      host.program = stringAt(hosts[i], "program", path + ".program", "distopt-worker");
+      if (host.program.empty() || host.program.find_first_of("'\n") != std::string::npos)
+        throw InputError(path + ".program", "must be a program path without quotes or newlines");
+      remote += host.count;
+      experiment.hosts.push_back(std::move(host));
+    }
+    if (remote > experiment.workers)
+      throw InputError("workers.hosts", std::to_string(remote) + " workers on other hosts but workers.count is " +
+                                            std::to_string(experiment.workers));
+  }
 
   if (!document.contains("stop")) throw InputError("stop", "is required (a time, update limit or target)");
   const auto& stop = objectAt(document, "stop", "stop");
@@ -262,6 +287,12 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
         {"grad_norm", experiment.evalGradNorm},
         {"accuracy", experiment.evalAccuracy}}}};
   experiment.document = std::move(normal);
+  if (!experiment.hosts.empty()) {
+    nlohmann::json hosts = nlohmann::json::array();
+    for (const auto& host : experiment.hosts)
+      hosts.push_back({{"host", host.host}, {"count", host.count}, {"program", host.program}});
+    experiment.document["workers"]["hosts"] = hosts;
+  }
   return experiment;
 }
 

@@ -35,6 +35,13 @@ struct ComponentChoice {
   nlohmann::json params;  ///< validated, defaults filled
 };
 
+/// Workers the coordinator starts on another machine through ssh (`workers.hosts`).
+struct RemoteHost {
+  std::string host;                        ///< an ssh destination: "box", "user@box", a Host alias
+  int count = 1;                           ///< workers to start there
+  std::string program = "distopt-worker";  ///< the worker program on that machine
+};
+
 struct Experiment {
   std::string name;
   std::string description;
@@ -46,6 +53,8 @@ struct Experiment {
   int workers = 1;
   ComponentChoice timeModel;
   double unitMs = 10.0;                 ///< live: milliseconds per time unit
+  /// Live: workers started through ssh, taking the last worker ids; the rest start on this machine.
+  std::vector<RemoteHost> hosts;
   std::optional<double> stopTime;       ///< time units
   std::uint64_t stopUpdates = 0;        ///< 0 = none
   std::optional<double> targetGap;

@@ -4,12 +4,14 @@
 #include <cmath>
 #include <ctime>
 #include <filesystem>
+
 #include <unistd.h>
 
 #include <zmq_addon.hpp>
 
 #include "net/coordinator/control_socket.hpp"
 #include "net/launcher/local_launcher.hpp"
+#include "net/launcher/ssh_command.hpp"
 #include "net/security/zap_authenticator.hpp"
 #include "net/telemetry/telemetry_publisher.hpp"
 
@@ -26,18 +28,21 @@ bool LiveOptions::isValid(std::string* why) const {
   if (liveness < 2) return fail("liveness: must be >= 2");
   if (!(setupTimeoutSeconds > 0)) return fail("setup_timeout: must be > 0");
   if (!security.enabled && !isLoopbackEndpoint(bindEndpoint))
-    return fail("bind: binding beyond loopback needs CURVE security (distopt-run --secure): unauthenticated "
-                "workers must not be able to join");
+    return fail(
+        "bind: binding beyond loopback needs CURVE security (distopt-run --secure): unauthenticated "
+        "workers must not be able to join");
   for (const auto* endpoint : {&telemetryEndpoint, &controlEndpoint})
     if (!endpoint->empty() && !isLoopbackEndpoint(*endpoint))
-      return fail("telemetry/control: these sockets bind to loopback only (attach from another machine "
-                  "through an ssh tunnel: ssh -L PORT:127.0.0.1:PORT HOST)");
+      return fail(
+          "telemetry/control: these sockets bind to loopback only (attach from another machine "
+          "through an ssh tunnel: ssh -L PORT:127.0.0.1:PORT HOST)");
   if (security.enabled) {
     if (!curveAvailable()) return fail("secure: this libzmq was built without CURVE");
     if (!security.serverKeys.secretKey.empty() && !keyPairFromSecret(security.serverKeys.secretKey))
       return fail("secure: the server secret key is not a Z85 CURVE key");
     for (const auto& key : security.allowedKeys)
-      if (!isCurveKey(key)) return fail(("allow_key: '" + key + "' is not a 40-character Z85 CURVE public key").c_str());
+      if (!isCurveKey(key))
+        return fail(("allow_key: '" + key + "' is not a 40-character Z85 CURVE public key").c_str());
   }
   return true;
 }
@@ -49,22 +54,28 @@ bool isLoopbackEndpoint(const std::string& endpoint) {
   return rest.rfind("127.", 0) == 0 || rest.rfind("[::1]", 0) == 0 || rest.rfind("localhost:", 0) == 0;
 }
 
-std::string WorkerPool::joinCommand() const {
-  if (m_workerEndpoint.empty()) return {};
+std::string WorkerPool::publicEndpoint() const {
   std::string endpoint = m_workerEndpoint;
   // A wildcard address is not something another machine can connect to: name this host instead.
-  for (const std::string wildcard : {"tcp://0.0.0.0:", "tcp://[::]:"}) {
+  for (const std::string wildcard : {"tcp://0.0.0.0:", "tcp://[::]:", "tcp://*:"}) {
     if (endpoint.rfind(wildcard, 0) == 0) {
       char host[256] = {};
       if (gethostname(host, sizeof(host) - 1) != 0) std::snprintf(host, sizeof(host), "HOST");
       endpoint = "tcp://" + std::string(host) + ":" + endpoint.substr(wildcard.size());
     }
   }
+  return endpoint;
+}
+
+std::string WorkerPool::joinCommand() const {
+  if (m_workerEndpoint.empty()) return {};
+  const std::string endpoint = publicEndpoint();
   std::string command = "distopt-worker --connect " + endpoint;
   if (m_options.security.enabled) {
     // Z85 keys use shell metacharacters (<, >, &, ...) but never a single quote: quote them.
     command += " --server-key '" + m_options.security.serverKeys.publicKey + "'";
-    command += m_joinKeys.secretKey.empty() ? " --key-file YOUR_KEY_FILE" : " --join-token '" + m_joinKeys.secretKey + "'";
+    command += m_joinKeys.secretKey.empty() ? " --key-file YOUR_KEY_FILE"
+                                            : " --join-token '" + m_joinKeys.secretKey + "'";
   }
   return command;
 }
@@ -114,6 +125,7 @@ WorkerPool::WorkerPool(const Experiment& experiment, std::int64_t dimension, Liv
       m_options(std::move(options)),
       m_router(m_context, zmq::socket_type::router),
       m_peers(static_cast<std::size_t>(experiment.workers)),
+      m_remoteBegin(experiment.workers),
       m_unitSeconds(experiment.unitMs / 1000.0) {
   m_sinks.add(&sink);
 }
@@ -122,11 +134,19 @@ WorkerPool::~WorkerPool() = default;
 
 bool WorkerPool::bind(std::string* why) {
   if (!m_options.isValid(why)) return false;
+  if (!m_experiment.hosts.empty() && isLoopbackEndpoint(m_options.bindEndpoint)) {
+    if (why)
+      *why = "workers.hosts: workers on other machines cannot reach " + m_options.bindEndpoint +
+             "; bind where they can (--bind tcp://ADDRESS:PORT --secure)";
+    return false;
+  }
   try {
     if (m_options.security.enabled) {
       SecurityOptions& security = m_options.security;
-      if (security.serverKeys.secretKey.empty()) security.serverKeys = makeCurveKeyPair();
-      else security.serverKeys = *keyPairFromSecret(security.serverKeys.secretKey);
+      if (security.serverKeys.secretKey.empty())
+        security.serverKeys = makeCurveKeyPair();
+      else
+        security.serverKeys = *keyPairFromSecret(security.serverKeys.secretKey);
       m_zap = std::make_unique<ZapAuthenticator>(m_context);
       for (const auto& key : security.allowedKeys) m_zap->allow(key);
       if (security.joinToken) {
@@ -332,9 +352,10 @@ void WorkerPool::handleHello(const std::string& identity, const Message& message
       m_peers[static_cast<std::size_t>(requested)].state == Peer::State::Expected) {
     worker = requested;
   } else if (requested < 0) {
-    // A worker that asks for no id gets a slot left for remote workers, never one of a local worker
-    // that is still starting (that worker would then be refused and the run would fail).
-    for (std::size_t i = static_cast<std::size_t>(m_localSlots); i < m_peers.size() && worker < 0; ++i)
+    // A worker that asks for no id gets a slot left for remote workers, never one of a worker this
+    // coordinator starts itself, locally or by ssh (that worker would then be refused and the run fail).
+    for (std::size_t i = static_cast<std::size_t>(m_localSlots);
+         i < static_cast<std::size_t>(m_remoteBegin) && worker < 0; ++i)
       if (m_peers[i].state == Peer::State::Expected) worker = static_cast<int>(i);
   }
   if (worker < 0) {
@@ -519,7 +540,9 @@ void WorkerPool::noteRefusals() {
     std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", std::gmtime(&when));
     std::fprintf(stderr, "distopt-run: refused a connection from %s (key %s): %s\n", attempt.address.c_str(),
                  attempt.publicKey.empty() ? "none" : attempt.publicKey.c_str(), attempt.reason.c_str());
-    m_refusals.push_back({{"time", stamp}, {"address", attempt.address}, {"key", attempt.publicKey},
+    m_refusals.push_back({{"time", stamp},
+                          {"address", attempt.address},
+                          {"key", attempt.publicKey},
                           {"reason", attempt.reason}});
     if (m_refusals.size() > 20) m_refusals.erase(m_refusals.begin());
   }
@@ -536,6 +559,8 @@ void WorkerPool::turn(double timeoutMs) {
   }
   drain();
   noteRefusals();
+  if (m_launcher)
+    for (const auto& line : m_launcher->takeOutput()) std::fprintf(stderr, "distopt-run: %s\n", line.c_str());
   if (m_control) handleControl();
   processDeaths();
   checkLiveness();
@@ -549,15 +574,33 @@ void WorkerPool::turn(double timeoutMs) {
 
 bool WorkerPool::setup(std::string* failure) {
   const int total = numWorkers();
-  const int local = m_options.localWorkers < 0 ? total : std::min(m_options.localWorkers, total);
+  int remote = 0;
+  for (const auto& host : m_experiment.hosts) remote += host.count;
+  m_remoteBegin = total - remote;
+  const int local =
+      m_options.localWorkers < 0 ? m_remoteBegin : std::min(m_options.localWorkers, m_remoteBegin);
   m_localSlots = local;
-  if (local > 0) {
+  const std::string serverKey = m_options.security.enabled ? serverPublicKey() : "";
+  if (local > 0 || remote > 0) {
     m_launcher = std::make_unique<LocalLauncher>(m_options.workerBinary);
     std::string why;
-    if (!m_launcher->launch(0, local, m_workerEndpoint, &why, m_options.security.enabled ? serverPublicKey() : "",
-                            m_joinKeys.secretKey)) {
+    if (local > 0 && !m_launcher->launch(0, local, m_workerEndpoint, &why, serverKey, m_joinKeys.secretKey)) {
       *failure = why;
       return false;
+    }
+    int id = m_remoteBegin;
+    for (const auto& host : m_experiment.hosts) {
+      for (int k = 0; k < host.count; ++k, ++id) {
+        ProcessSpec spec{.workerId = id,
+                         .argv = sshWorkerCommand(host, publicEndpoint(), id, serverKey),
+                         .environment = {},
+                         .stdinText = serverKey.empty() ? "" : m_joinKeys.secretKey + "\n",
+                         .label = host.host + " worker " + std::to_string(id)};
+        if (!m_launcher->spawn(spec, &why)) {
+          *failure = "ssh to " + host.host + ": " + why;
+          return false;
+        }
+      }
     }
   }
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(

@@ -104,6 +104,8 @@ class WorkerPool {
   /// With security: the run's server public key, and the join token (empty without one).
   std::string serverPublicKey() const { return m_options.security.serverKeys.publicKey; }
   std::string joinToken() const { return m_joinKeys.secretKey; }
+  /// The worker endpoint as another machine names it (a wildcard address replaced by this host's name).
+  std::string publicEndpoint() const;
   /// The command line a remote machine runs to join this run (empty before bind()).
   std::string joinCommand() const;
   /// Every event of the run goes here: the engine's sink and the telemetry publisher.
@@ -192,7 +194,8 @@ class WorkerPool {
   std::unordered_map<std::string, int> m_byIdentity;
   std::vector<std::pair<int, std::string>> m_pendingDeaths;
   std::unique_ptr<LocalLauncher> m_launcher;
-  int m_localSlots = 0;  // slots [0, m_localSlots) belong to the workers this coordinator starts itself
+  int m_localSlots = 0;   // slots [0, m_localSlots) belong to the workers this coordinator starts itself
+  int m_remoteBegin = 0;  // slots [m_remoteBegin, workers) belong to the workers it starts through ssh
 
   Clock::time_point m_start = Clock::now();
   double m_unitSeconds;

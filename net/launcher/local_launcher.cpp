@@ -1,16 +1,17 @@
 #include "net/launcher/local_launcher.hpp"
 
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+#include <string_view>
+#include <thread>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <climits>
-#include <cstring>
-#include <filesystem>
-#include <thread>
 
 namespace distopt::net {
 
@@ -19,7 +20,8 @@ std::string describeExitStatus(int status) {
   if (WIFSIGNALED(status)) {
     const int signal = WTERMSIG(status);
     const char* name = strsignal(signal);
-    return "killed by signal " + std::to_string(signal) + (name ? std::string(" (") + name + ")" : std::string());
+    return "killed by signal " + std::to_string(signal) +
+           (name ? std::string(" (") + name + ")" : std::string());
   }
   return "ended with wait status " + std::to_string(status);
 }
@@ -42,43 +44,106 @@ bool LocalLauncher::launch(int firstId, int count, const std::string& endpoint, 
     if (why) *why = "worker program not found or not executable: " + m_binary;
     return false;
   }
-  const pid_t parent = getpid();
-  // The environment, plus the join token of a secured run.
-  const std::string tokenVariable = "DISTOPT_JOIN_TOKEN=" + joinToken;
-  std::vector<const char*> environment;
-  for (char** variable = environ; *variable; ++variable)
-    if (std::strncmp(*variable, "DISTOPT_JOIN_TOKEN=", 19) != 0) environment.push_back(*variable);
-  if (!joinToken.empty()) environment.push_back(tokenVariable.c_str());
-  environment.push_back(nullptr);
   for (int id = firstId; id < firstId + count; ++id) {
-    // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
-    const std::string idText = std::to_string(id);
-    std::vector<const char*> argv = {m_binary.c_str(), "--connect", endpoint.c_str(), "--id", idText.c_str()};
-    if (!serverKey.empty()) {
-      argv.push_back("--server-key");
-      argv.push_back(serverKey.c_str());
-    }
-    argv.push_back(nullptr);
-    const pid_t pid = fork();
-    if (pid < 0) {
-      if (why) *why = std::string("fork failed: ") + std::strerror(errno);
+    std::vector<std::string> argv = {m_binary, "--connect", endpoint, "--id", std::to_string(id)};
+    if (!serverKey.empty()) argv.insert(argv.end(), {"--server-key", serverKey});
+    ProcessSpec spec{
+        .workerId = id, .argv = std::move(argv), .environment = {}, .stdinText = {}, .label = {}};
+    if (!joinToken.empty()) spec.environment.push_back("DISTOPT_JOIN_TOKEN=" + joinToken);
+    if (!spawn(spec, why)) {
       stopAll(std::chrono::milliseconds(200));
       return false;
     }
-    if (pid == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
-      const int devNull = open("/dev/null", O_RDONLY);
-      if (devNull >= 0) dup2(devNull, STDIN_FILENO);
-      // The coordinator's own signal dispositions must not leak into the worker.
-      signal(SIGINT, SIG_DFL);
-      signal(SIGTERM, SIG_DFL);
-      execve(argv[0], const_cast<char* const*>(argv.data()), const_cast<char* const*>(environment.data()));
-      _exit(127);
-    }
-    m_children.push_back({id, pid, true});
   }
   return true;
+}
+
+bool LocalLauncher::spawn(const ProcessSpec& spec, std::string* why) {
+  // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
+  const pid_t parent = getpid();
+  std::vector<const char*> argv;
+  for (const auto& word : spec.argv) argv.push_back(word.c_str());
+  argv.push_back(nullptr);
+  std::vector<const char*> environment;
+  for (char** variable = environ; *variable; ++variable) {
+    const std::string_view entry(*variable);
+    bool replaced = false;
+    for (const auto& extra : spec.environment)
+      replaced = replaced || entry.substr(0, entry.find('=') + 1) ==
+                                 std::string_view(extra).substr(0, extra.find('=') + 1);
+    if (!replaced) environment.push_back(*variable);
+  }
+  for (const auto& extra : spec.environment) environment.push_back(extra.c_str());
+  environment.push_back(nullptr);
+  int input[2] = {-1, -1};
+  int errors[2] = {-1, -1};
+  if (!spec.stdinText.empty() && pipe2(input, O_CLOEXEC) != 0) input[0] = input[1] = -1;
+  if (!spec.label.empty() && pipe2(errors, O_CLOEXEC) != 0) errors[0] = errors[1] = -1;
+  const bool searchPath = spec.argv.front().find('/') == std::string::npos;
+
+  const pid_t pid = fork();
+  if (pid < 0) {
+    if (why) *why = std::string("fork failed: ") + std::strerror(errno);
+    for (int fd : {input[0], input[1], errors[0], errors[1]})
+      if (fd >= 0) close(fd);
+    return false;
+  }
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
+    const int in = input[0] >= 0 ? input[0] : open("/dev/null", O_RDONLY);
+    if (in >= 0) dup2(in, STDIN_FILENO);
+    if (errors[1] >= 0) dup2(errors[1], STDERR_FILENO);
+    // The coordinator's own signal dispositions must not leak into the worker.
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (searchPath)
+      execvpe(argv[0], const_cast<char* const*>(argv.data()), const_cast<char* const*>(environment.data()));
+    else
+      execve(argv[0], const_cast<char* const*>(argv.data()), const_cast<char* const*>(environment.data()));
+    _exit(127);
+  }
+  Child child{spec.workerId, pid, true, -1, spec.label, {}};
+  if (input[0] >= 0) {
+    close(input[0]);
+    // Small (a key), so the pipe buffer holds it: the write never blocks.
+    [[maybe_unused]] const auto written = write(input[1], spec.stdinText.data(), spec.stdinText.size());
+    close(input[1]);
+  }
+  if (errors[1] >= 0) {
+    close(errors[1]);
+    fcntl(errors[0], F_SETFL, O_NONBLOCK);
+    child.stderrFd = errors[0];
+  }
+  m_children.push_back(std::move(child));
+  return true;
+}
+
+std::vector<std::string> LocalLauncher::takeOutput() {
+  std::vector<std::string> lines;
+  for (auto& child : m_children) {
+    if (child.stderrFd < 0) continue;
+    char buffer[4096];
+    while (true) {
+      const ssize_t n = read(child.stderrFd, buffer, sizeof buffer);
+      if (n > 0) {
+        child.pending.append(buffer, static_cast<std::size_t>(n));
+        continue;
+      }
+      if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+        close(child.stderrFd);
+        child.stderrFd = -1;
+        if (!child.pending.empty()) child.pending += '\n';
+      }
+      break;
+    }
+    std::size_t newline = 0;
+    while ((newline = child.pending.find('\n')) != std::string::npos) {
+      lines.push_back("[" + child.label + "] " + child.pending.substr(0, newline));
+      child.pending.erase(0, newline + 1);
+    }
+  }
+  return lines;
 }
 
 std::vector<WorkerExitInfo> LocalLauncher::reap() {

@@ -3,11 +3,11 @@
 // each child asks the kernel for SIGKILL when its parent dies (PR_SET_PDEATHSIG), and the launcher's
 // destructor stops and reaps whatever is still running. Thread: the coordinator's.
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace distopt::net {
 
@@ -15,6 +15,15 @@ struct WorkerExitInfo {
   int workerId = -1;
   pid_t pid = -1;
   std::string description;  ///< e.g. "exited with status 3" or "killed by signal 9 (Killed)"
+};
+
+/// One process to start: a worker (locally, or through ssh on another machine).
+struct ProcessSpec {
+  int workerId = -1;
+  std::vector<std::string> argv;         ///< argv[0] without a '/' is looked up in PATH
+  std::vector<std::string> environment;  ///< "NAME=value" added to (or replacing in) ours
+  std::string stdinText;                 ///< written to its standard input, which is then closed
+  std::string label;                     ///< non-empty: capture its stderr as lines "[label] ..."
 };
 
 class LocalLauncher {
@@ -29,8 +38,12 @@ class LocalLauncher {
   /// the ones already started and returns false with *why. For a secured run, `serverKey` and
   /// `joinToken`: the token travels in the child's environment (DISTOPT_JOIN_TOKEN), not on its command
   /// line, where every user of the machine could read it.
-  bool launch(int firstId, int count, const std::string& endpoint, std::string* why, const std::string& serverKey = {},
-              const std::string& joinToken = {});
+  bool launch(int firstId, int count, const std::string& endpoint, std::string* why,
+              const std::string& serverKey = {}, const std::string& joinToken = {});
+  /// Starts one process that dies with this one (PR_SET_PDEATHSIG). False with *why if it cannot.
+  bool spawn(const ProcessSpec& spec, std::string* why);
+  /// Complete stderr lines of the processes started with a label, since the last call (non-blocking).
+  std::vector<std::string> takeOutput();
   /// Children that exited since the last call (non-blocking).
   std::vector<WorkerExitInfo> reap();
   /// Waits up to `timeout` for every worker to exit by itself (after a STOP); true if they all did.
@@ -50,6 +63,9 @@ class LocalLauncher {
     int workerId;
     pid_t pid;
     bool alive;
+    int stderrFd;  // -1 when not captured
+    std::string label;
+    std::string pending;  // a partial stderr line
   };
   std::string m_binary;
   std::vector<Child> m_children;

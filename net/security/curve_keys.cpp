@@ -1,14 +1,14 @@
 #include "net/security/curve_keys.hpp"
 
-#include <sys/stat.h>
-
 #include <array>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
-#include <nlohmann/json.hpp>
+#include <sys/stat.h>
 #include <zmq.h>
+
+#include <nlohmann/json.hpp>
 
 namespace distopt::net {
 
@@ -61,7 +61,8 @@ std::optional<CurveKeyPair> readKeyFile(const std::string& path, std::string* wh
   if (secretKey.empty()) return fail("has no secret key (JSON \"secret\" or zcert secret-key)");
   auto pair = keyPairFromSecret(secretKey);
   if (!pair) return fail("the secret key is not a 40-character Z85 CURVE key");
-  if (!publicKey.empty() && publicKey != pair->publicKey) return fail("the public key does not belong to the secret key");
+  if (!publicKey.empty() && publicKey != pair->publicKey)
+    return fail("the public key does not belong to the secret key");
   return pair;
 }
 

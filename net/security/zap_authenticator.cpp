@@ -89,8 +89,9 @@ void ZapAuthenticator::answer(zmq::socket_t& socket) {
     if (m_refusals.size() < 1000)  // a flood of attempts must not grow memory without bound
       m_refusals.push_back({std::chrono::system_clock::now(), text(3), publicKey, statusText});
   }
-  std::array<zmq::const_buffer, 6> reply = {zmq::str_buffer("1.0"), zmq::buffer(requestId), zmq::buffer(status),
-                                            zmq::buffer(statusText), zmq::str_buffer(""), zmq::str_buffer("")};
+  std::array<zmq::const_buffer, 6> reply = {zmq::str_buffer("1.0"), zmq::buffer(requestId),
+                                            zmq::buffer(status),    zmq::buffer(statusText),
+                                            zmq::str_buffer(""),    zmq::str_buffer("")};
   zmq::send_multipart(socket, reply);
 }
 

@@ -380,6 +380,30 @@ class TestExperimentConfig : public QObject {
     EXPECT_INPUT_ERROR(parseError(document), "workers.unit_ms", "must be a number >= 1");
   }
 
+  void remoteHosts() {
+    json document = validDocument();
+    document["workers"]["count"] = 4;
+    document["workers"]["hosts"] = json::array({{{"host", "alice@box1"}, {"count", 2}}, {{"host", "box2"}}});
+    const distopt::Experiment experiment = distopt::parseExperiment(document, ".");
+    QCOMPARE(experiment.hosts.size(), std::size_t{2});
+    QCOMPARE(experiment.hosts[0].host, std::string("alice@box1"));
+    QCOMPARE(experiment.hosts[0].count, 2);
+    QCOMPARE(experiment.hosts[1].count, 1);
+    QCOMPARE(experiment.hosts[1].program, std::string("distopt-worker"));
+    QCOMPARE(experiment.document["workers"]["hosts"].size(), std::size_t{2});
+    // An ssh option smuggled in as a destination is refused, as is a host list larger than the run.
+    document["workers"]["hosts"][1]["host"] = "-oProxyCommand=sh";
+    EXPECT_INPUT_ERROR(parseError(document), "workers.hosts[1].host", "ssh destination");
+    document["workers"]["hosts"][1]["host"] = "box2; rm -rf ~";
+    EXPECT_INPUT_ERROR(parseError(document), "workers.hosts[1].host", "ssh destination");
+    document["workers"]["hosts"][1] = {{"host", "box2"}, {"count", 3}};
+    EXPECT_INPUT_ERROR(parseError(document), "workers.hosts", "5 workers on other hosts but workers.count is 4");
+    document["workers"]["hosts"] = json::array({{{"host", "box2"}, {"cores", 3}}});
+    EXPECT_INPUT_ERROR(parseError(document), "workers.hosts[0].cores", "unknown field");
+    document["workers"]["hosts"] = "box2";
+    EXPECT_INPUT_ERROR(parseError(document), "workers.hosts", "must be a list");
+  }
+
   void timeModel() {
     json document = validDocument();
     document["workers"]["time_model"]["name"] = "warp";

@@ -13,10 +13,13 @@ json compressedExperiment(const std::string& algorithm, const json& params, int 
   return json{{"name", "compressed-live-test"},
               {"seed", 3},
               {"engine", engine},
-              {"problem", {{"name", "quadratic"}, {"params", {{"d", 300}, {"noise", "scalar"}, {"noise_std", 0.05}}}}},
+              {"problem",
+               {{"name", "quadratic"}, {"params", {{"d", 300}, {"noise", "scalar"}, {"noise_std", 0.05}}}}},
               {"algorithm", {{"name", algorithm}, {"params", params}}},
-              {"workers", {{"count", workers}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "linear"}}}}},
-                           {"unit_ms", unitMs}}},
+              {"workers",
+               {{"count", workers},
+                {"time_model", {{"name", "fixed"}, {"params", {{"h", "linear"}}}}},
+                {"unit_ms", unitMs}}},
               {"stop", {{"updates", rounds}}},
               {"eval", {{"every_updates", 5}, {"grad_norm", false}}}};
 }
@@ -32,8 +35,8 @@ Finished run(const QTemporaryDir& dir, const QString& name, const json& document
   Finished finished;
   finished.out = dir.filePath(name);
   Coordinator coordinator;
-  if (!coordinator.start(QStringList{writeJson(dir, name + ".json", document), "--out", finished.out, "--quiet",
-                                     "--no-store"}))
+  if (!coordinator.start(QStringList{writeJson(dir, name + ".json", document), "--out", finished.out,
+                                     "--quiet", "--no-store"}))
     return finished;
   finished.exitCode = coordinator.waitForExit(60'000);
   finished.log = coordinator.describe();
@@ -86,11 +89,16 @@ class TestCompressedLive : public QObject {
   void liveIteratesEqualTheSimulators_data() {
     QTest::addColumn<QString>("algorithm");
     QTest::addColumn<QString>("params");
-    QTest::newRow("sgd") << "sgd" << R"({"gamma": 0.1})";
-    QTest::newRow("signsgd-mv") << "signsgd-mv" << R"({"gamma": 0.002})";
-    QTest::newRow("sparse-signsgd-mv") << "sparse-signsgd-mv" << R"({"gamma": 0.002, "rho": 50000})";
-    QTest::newRow("topk-ef") << "topk-ef" << R"({"gamma": 0.1, "rho": 100000})";
-    QTest::newRow("qsgd") << "qsgd" << R"({"gamma": 0.1, "s": 4})";
+    QTest::newRow("sgd") << "sgd"
+                         << R"({"gamma": 0.1})";
+    QTest::newRow("signsgd-mv") << "signsgd-mv"
+                                << R"({"gamma": 0.002})";
+    QTest::newRow("sparse-signsgd-mv") << "sparse-signsgd-mv"
+                                       << R"({"gamma": 0.002, "rho": 50000})";
+    QTest::newRow("topk-ef") << "topk-ef"
+                             << R"({"gamma": 0.1, "rho": 100000})";
+    QTest::newRow("qsgd") << "qsgd"
+                          << R"({"gamma": 0.1, "s": 4})";
   }
   void liveIteratesEqualTheSimulators() {
     QFETCH(QString, algorithm);
@@ -119,7 +127,8 @@ class TestCompressedLive : public QObject {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const Finished live =
-        run(dir, "live", compressedExperiment("sparse-signsgd-mv", {{"gamma", 0.002}, {"rho", 20000}}, 4, 15, "live"));
+        run(dir, "live",
+            compressedExperiment("sparse-signsgd-mv", {{"gamma", 0.002}, {"rho", 20000}}, 4, 15, "live"));
     QVERIFY2(live.exitCode == 0, live.log.c_str());
     const auto events = readEvents(live.out);
     QVERIFY(events.has_value());
@@ -147,7 +156,8 @@ class TestCompressedLive : public QObject {
     const json document = compressedExperiment("signsgd-mv", {{"gamma", 0.001}}, 3, 1'000'000, "live", 5.0);
     Coordinator coordinator;
     const QString out = dir.filePath("killed");
-    QVERIFY(coordinator.start(QStringList{writeJson(dir, "killed.json", document), "--out", out, "--quiet", "--no-store"}));
+    QVERIFY(coordinator.start(
+        QStringList{writeJson(dir, "killed.json", document), "--out", out, "--quiet", "--no-store"}));
     QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
     std::string last;
     QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 3, &last).has_value(), last.c_str());
@@ -169,7 +179,8 @@ class TestCompressedLive : public QObject {
     QVERIFY(dir.isValid());
     // More Byzantine workers than workers: only the method's own check knows.
     const Finished refused =
-        run(dir, "refused", compressedExperiment("signsgd-mv", {{"gamma", 0.001}, {"byzantine", 5}}, 3, 10, "live"));
+        run(dir, "refused",
+            compressedExperiment("signsgd-mv", {{"gamma", 0.001}, {"byzantine", 5}}, 3, 10, "live"));
     QCOMPARE(refused.exitCode, 2);
     QVERIFY2(refused.log.find("algorithm.params.byzantine") != std::string::npos, refused.log.c_str());
     QVERIFY(!QFileInfo::exists(refused.out));

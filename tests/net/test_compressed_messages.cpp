@@ -3,7 +3,6 @@
 // another round, sender or N, a codec the kind does not announce — is refused with a reason, never a
 // crash.
 #include <QtTest>
-
 #include <random>
 
 #include "core/codec/dense_codec.hpp"
@@ -50,7 +49,8 @@ class TestCompressedMessages : public QObject {
     QVERIFY(!parsed.downlink);
 
     const EncodedMessage down = someMessage(CodecId::TernT2, 10, 74, 0x5A);
-    Message next = throughTheWire(makeRoundOrder(RoundOrder{.round = 7, .startTime = 3.25, .downlink = down}, kN));
+    Message next =
+        throughTheWire(makeRoundOrder(RoundOrder{.round = 7, .startTime = 3.25, .downlink = down}, kN));
     QCOMPARE(next.kind, MessageKind::CompDownTernary);
     QVERIFY2(parseRoundOrder(next, kN, &parsed, &why), why.c_str());
     QCOMPARE(parsed.round, std::uint64_t{7});
@@ -111,15 +111,16 @@ class TestCompressedMessages : public QObject {
     QVERIFY(!parseUplink(wrongKind, kN, 1, &parsed, &why));
     QVERIFY(why.find("codec") != std::string::npos);
     // A downlink whose §3.1 iteration is not round - 1.
-    Message order = throughTheWire(
-        makeRoundOrder(RoundOrder{.round = 5, .startTime = 0.0, .downlink = someMessage(CodecId::Sign1, 5, kN, 1)}, kN));
+    Message order = throughTheWire(makeRoundOrder(
+        RoundOrder{.round = 5, .startTime = 0.0, .downlink = someMessage(CodecId::Sign1, 5, kN, 1)}, kN));
     auto* iteration = static_cast<std::uint8_t*>(order.payload[1].data()) + 8;
     iteration[0] = 9;
     RoundOrder parsedOrder;
     QVERIFY(!parseRoundOrder(order, kN, &parsedOrder, &why));
     // A payload whose length does not hold payload_bits.
     Message shortPayload = throughTheWire(makeUplink(report, kN, 1));
-    shortPayload.payload[1] = zmq::message_t(shortPayload.payload[1].data(), shortPayload.payload[1].size() - 1);
+    shortPayload.payload[1] =
+        zmq::message_t(shortPayload.payload[1].data(), shortPayload.payload[1].size() - 1);
     QVERIFY(!parseUplink(shortPayload, kN, 1, &parsed, &why));
   }
 
@@ -131,17 +132,18 @@ class TestCompressedMessages : public QObject {
     int refused = 0;
     int trials = 0;
     for (int trial = 0; trial < 3000; ++trial) {
-      Message message = throughTheWire(trial % 2 ? makeUplink(report, kN, 0)
-                                                 : makeRoundOrder(RoundOrder{.round = 3, .startTime = 1.0,
-                                                                             .downlink = report.message},
-                                                                  kN));
+      Message message = throughTheWire(
+          trial % 2
+              ? makeUplink(report, kN, 0)
+              : makeRoundOrder(RoundOrder{.round = 3, .startTime = 1.0, .downlink = report.message}, kN));
       // Truncate or scribble over one frame.
       auto& frame = message.payload[random() % message.payload.size()];
       if (trial % 3 == 0) {
         frame = zmq::message_t(frame.data(), frame.size() ? random() % frame.size() : 0);
       } else {
         auto* bytes = static_cast<std::uint8_t*>(frame.data());
-        for (int k = 0; k < 4 && frame.size(); ++k) bytes[random() % frame.size()] = static_cast<std::uint8_t>(random());
+        for (int k = 0; k < 4 && frame.size(); ++k)
+          bytes[random() % frame.size()] = static_cast<std::uint8_t>(random());
       }
       if (trial % 5 == 0) message.payload.pop_back();
       std::string why;

@@ -3,7 +3,6 @@
 // the attempt is logged and counted; an allowed key file gets in; binding beyond loopback without
 // security is refused before anything starts.
 #include "live_test_support.hpp"
-
 #include "net/security/curve_keys.hpp"
 
 using namespace live_test;
@@ -11,20 +10,24 @@ using namespace live_test;
 namespace {
 
 json secureExperiment(int workers) {
-  return json{{"name", "secure-test"},
-              {"seed", 1},
-              {"engine", "live"},
-              {"problem", {{"name", "quadratic"}, {"params", {{"d", 40}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
-              {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.1}}}}},
-              {"workers", {{"count", workers}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}},
-                           {"unit_ms", 5.0}}},
-              {"stop", {{"updates", 200}}},
-              {"eval", {{"every_updates", 100}}}};
+  return json{
+      {"name", "secure-test"},
+      {"seed", 1},
+      {"engine", "live"},
+      {"problem", {{"name", "quadratic"}, {"params", {{"d", 40}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
+      {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.1}}}}},
+      {"workers",
+       {{"count", workers},
+        {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}},
+        {"unit_ms", 5.0}}},
+      {"stop", {{"updates", 200}}},
+      {"eval", {{"every_updates", 100}}}};
 }
 
 /// The words of the join command the coordinator printed (quotes removed).
 std::optional<QStringList> joinCommandOf(const std::string& stderrText) {
-  static const QRegularExpression pattern("(distopt-worker --connect \\S+ --server-key '([^']+)' --join-token '([^']+)')");
+  static const QRegularExpression pattern(
+      "(distopt-worker --connect \\S+ --server-key '([^']+)' --join-token '([^']+)')");
   const auto match = pattern.match(QString::fromStdString(stderrText));
   if (!match.hasMatch()) return std::nullopt;
   return QStringList{match.captured(2), match.captured(3)};
@@ -66,8 +69,8 @@ class TestSecureRuns : public QObject {
     const QString experiment = writeJson(dir, "secure.json", secureExperiment(3));
     Coordinator coordinator;
     // Two local workers (they get the join token from their environment), one from "elsewhere".
-    QVERIFY(coordinator.start(QStringList{experiment, "--secure", "--local-workers", "2", "--out", dir.filePath("out"),
-                                          "--quiet", "--no-store"}));
+    QVERIFY(coordinator.start(QStringList{experiment, "--secure", "--local-workers", "2", "--out",
+                                          dir.filePath("out"), "--quiet", "--no-store"}));
     QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
     std::string log;
     std::optional<QStringList> keys;
@@ -86,9 +89,10 @@ class TestSecureRuns : public QObject {
     // A worker with a key pair of its own that nobody allowed.
     const auto stranger = distopt::net::makeCurveKeyPair();
     std::string why;
-    QVERIFY2(distopt::net::writeKeyFile(dir.filePath("stranger.json").toStdString(), stranger, &why), why.c_str());
-    const WorkerRun refused = runWorker({"--connect", endpoint, "--server-key", serverKey, "--key-file",
-                                         dir.filePath("stranger.json")});
+    QVERIFY2(distopt::net::writeKeyFile(dir.filePath("stranger.json").toStdString(), stranger, &why),
+             why.c_str());
+    const WorkerRun refused = runWorker(
+        {"--connect", endpoint, "--server-key", serverKey, "--key-file", dir.filePath("stranger.json")});
     QCOMPARE(refused.exitCode, 4);
     QVERIFY2(refused.err.contains("refused this worker's key"), qPrintable(refused.err));
     // The coordinator logged the attempt with the stranger's key and counts it.
@@ -100,13 +104,14 @@ class TestSecureRuns : public QObject {
 
     // A wrong server key: the handshake cannot even start.
     const auto other = distopt::net::makeCurveKeyPair();
-    const WorkerRun wrongServer =
-        runWorker({"--connect", endpoint, "--server-key", QString::fromStdString(other.publicKey), "--join-token", token},
-                  10'000);
+    const WorkerRun wrongServer = runWorker({"--connect", endpoint, "--server-key",
+                                             QString::fromStdString(other.publicKey), "--join-token", token},
+                                            10'000);
     QVERIFY2(wrongServer.exitCode != 0, qPrintable(wrongServer.err));
 
     // The join command as printed.
-    const WorkerRun joined = runWorker({"--connect", endpoint, "--server-key", serverKey, "--join-token", token}, 30'000);
+    const WorkerRun joined =
+        runWorker({"--connect", endpoint, "--server-key", serverKey, "--join-token", token}, 30'000);
     QVERIFY2(joined.exitCode == 0, qPrintable(joined.err));
     QCOMPARE(coordinator.waitForExit(30'000), 0);
     const json summary = readJsonFile(dir.filePath("out/summary.json"));
@@ -121,26 +126,90 @@ class TestSecureRuns : public QObject {
     std::string why;
     QVERIFY2(distopt::net::writeKeyFile(dir.filePath("worker.json").toStdString(), keys, &why), why.c_str());
     Coordinator coordinator;
-    QVERIFY(coordinator.start(QStringList{writeJson(dir, "secure.json", secureExperiment(1)), "--allow-key-file",
-                                          dir.filePath("worker.json"), "--local-workers", "0", "--out",
-                                          dir.filePath("out"), "--quiet", "--no-store"}));
+    QVERIFY(coordinator.start(QStringList{writeJson(dir, "secure.json", secureExperiment(1)),
+                                          "--allow-key-file", dir.filePath("worker.json"), "--local-workers",
+                                          "0", "--out", dir.filePath("out"), "--quiet", "--no-store"}));
     QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
     auto status = controlRequest(coordinator.controlEndpoint, "status");
     QVERIFY(status.has_value());
     const QString serverKey = QString::fromStdString(status->at("server_key").get<std::string>());
-    const WorkerRun joined = runWorker({"--connect", QString::fromStdString(coordinator.workerEndpoint), "--server-key",
-                                        serverKey, "--key-file", dir.filePath("worker.json")},
+    const WorkerRun joined = runWorker({"--connect", QString::fromStdString(coordinator.workerEndpoint),
+                                        "--server-key", serverKey, "--key-file", dir.filePath("worker.json")},
                                        30'000);
     QVERIFY2(joined.exitCode == 0, qPrintable(joined.err));
     QCOMPARE(coordinator.waitForExit(30'000), 0);
+  }
+
+  void workersOnOtherHostsStartThroughSsh() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // An ssh double: skips ssh's options, logs its argv and runs the remote command here. Host "down"
+    // fails the way ssh does when a machine cannot be reached.
+    const QString fakeSsh = dir.filePath("fake-ssh");
+    {
+      QFile script(fakeSsh);
+      QVERIFY(script.open(QIODevice::WriteOnly));
+      script.write(QString("#!/bin/sh\n"
+                           "echo \"$@\" >> '%1'\n"
+                           "while [ \"$1\" != \"--\" ]; do shift; done; shift\n"
+                           "host=\"$1\"; shift\n"
+                           "if [ \"$host\" = down ]; then echo \"ssh: connect to host down port 22: No route "
+                           "to host\" >&2; exit 255; fi\n"
+                           "echo \"connected to $host\" >&2\n"
+                           "exec sh -c \"$*\"\n")
+                       .arg(dir.filePath("ssh-argv.log"))
+                       .toUtf8());
+      script.close();
+      QVERIFY(
+          script.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+    }
+    qputenv("DISTOPT_SSH", fakeSsh.toUtf8());
+    json document = secureExperiment(3);
+    document["workers"]["hosts"] =
+        json::array({{{"host", "alpha"}, {"count", 1}, {"program", kWorkerProgram.toStdString()}},
+                     {{"host", "beta"}, {"count", 1}, {"program", kWorkerProgram.toStdString()}}});
+    {
+      Coordinator coordinator;
+      QVERIFY(
+          coordinator.start(QStringList{writeJson(dir, "hosts.json", document), "--bind", "tcp://0.0.0.0:*",
+                                        "--secure", "--out", dir.filePath("out"), "--quiet", "--no-store"}));
+      QCOMPARE(coordinator.waitForExit(60'000), 0);
+      const std::string log = coordinator.describe();
+      QVERIFY2(log.find("[alpha worker 1] connected to alpha") != std::string::npos, log.c_str());
+      QVERIFY2(log.find("[beta worker 2] connected to beta") != std::string::npos, log.c_str());
+      const json summary = readJsonFile(dir.filePath("out/summary.json"));
+      QCOMPARE(summary.at("termination"), json("update_limit"));
+      // The join token never appears on a command line: it went through ssh's standard input.
+      const auto keys = joinCommandOf(log);
+      QVERIFY2(keys.has_value(), log.c_str());
+      QFile argvLog(dir.filePath("ssh-argv.log"));
+      QVERIFY(argvLog.open(QIODevice::ReadOnly));
+      const QString argv = QString::fromUtf8(argvLog.readAll());
+      QVERIFY2(argv.contains("BatchMode=yes") && argv.contains("--join-token -"), qPrintable(argv));
+      QVERIFY(!argv.contains((*keys)[1]));
+    }
+    // A host that cannot be reached fails the set-up with ssh's own words in the log.
+    document["workers"]["hosts"][1]["host"] = "down";
+    Coordinator coordinator;
+    QVERIFY(
+        coordinator.start(QStringList{writeJson(dir, "down.json", document), "--bind", "tcp://0.0.0.0:*",
+                                      "--secure", "--out", dir.filePath("down"), "--quiet", "--no-store"}));
+    QCOMPARE(coordinator.waitForExit(60'000), 1);
+    const json summary = readJsonFile(dir.filePath("down/summary.json"));
+    QCOMPARE(summary.at("termination"), json("failed"));
+    const std::string detail = summary.at("termination_detail").get<std::string>();
+    QVERIFY2(detail.find("worker 2") != std::string::npos && detail.find("255") != std::string::npos,
+             detail.c_str());
+    QVERIFY(coordinator.describe().find("[down worker 2] ssh: connect to host down") != std::string::npos);
+    qunsetenv("DISTOPT_SSH");
   }
 
   void bindingBeyondLoopbackNeedsSecurity() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     Coordinator coordinator;
-    QVERIFY(coordinator.start(QStringList{writeJson(dir, "open.json", secureExperiment(1)), "--bind", "tcp://0.0.0.0:*",
-                                          "--out", dir.filePath("out"), "--no-store"}));
+    QVERIFY(coordinator.start(QStringList{writeJson(dir, "open.json", secureExperiment(1)), "--bind",
+                                          "tcp://0.0.0.0:*", "--out", dir.filePath("out"), "--no-store"}));
     QCOMPARE(coordinator.waitForExit(20'000), 2);
     QVERIFY2(coordinator.describe().find("--secure") != std::string::npos, coordinator.describe().c_str());
     QVERIFY(!QFileInfo::exists(dir.filePath("out")));

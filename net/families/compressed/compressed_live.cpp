@@ -20,7 +20,8 @@ class CompressedCoordinator final : public CoordinatorRole {
  public:
   CompressedCoordinator(const Experiment& experiment, const BuiltRun& built)
       : m_name(experiment.algorithm.name),
-        m_method(makeCompressedMethod(experiment.algorithm.name, experiment.algorithm.params, built.familyContext)),
+        m_method(makeCompressedMethod(experiment.algorithm.name, experiment.algorithm.params,
+                                      built.familyContext)),
         m_server(m_method.makeServer()),
         m_workers(experiment.workers),
         m_dimension(static_cast<std::uint64_t>(built.problem->dimension())),
@@ -44,8 +45,8 @@ class CompressedCoordinator final : public CoordinatorRole {
         return;
       }
       if (hash != m_serverHash && m_failure.empty())
-        m_failure = "replica of worker " + std::to_string(worker) + " differs from the server's model at round " +
-                    std::to_string(round);
+        m_failure = "replica of worker " + std::to_string(worker) +
+                    " differs from the server's model at round " + std::to_string(round);
       return;
     }
     UplinkReport report;
@@ -79,7 +80,8 @@ class CompressedCoordinator final : public CoordinatorRole {
       m_diverged = true;
       return;
     }
-    m_failure = "worker " + std::to_string(worker) + " lost (" + reason + "); a synchronous round needs every worker";
+    m_failure =
+        "worker " + std::to_string(worker) + " lost (" + reason + "); a synchronous round needs every worker";
   }
 
   std::uint64_t iterations() const override { return m_round; }
@@ -93,7 +95,9 @@ class CompressedCoordinator final : public CoordinatorRole {
   void sendRound(CoordinatorHost& host, const std::optional<EncodedMessage>& downlink) {
     m_roundStart = host.now();
     for (int m = 0; m < m_workers; ++m) {
-      host.send(m, makeRoundOrder(RoundOrder{.round = m_round, .startTime = m_roundStart, .downlink = downlink}, m_dimension));
+      host.send(m,
+                makeRoundOrder(RoundOrder{.round = m_round, .startTime = m_roundStart, .downlink = downlink},
+                               m_dimension));
       ++m_counters[static_cast<std::size_t>(m)].jobsSent;
     }
   }
@@ -150,7 +154,8 @@ class CompressedCoordinator final : public CoordinatorRole {
 class CompressedWorkerRole final : public WorkerRole {
  public:
   CompressedWorkerRole(const Experiment& experiment, const BuiltRun& built, int worker)
-      : m_method(makeCompressedMethod(experiment.algorithm.name, experiment.algorithm.params, built.familyContext)),
+      : m_method(makeCompressedMethod(experiment.algorithm.name, experiment.algorithm.params,
+                                      built.familyContext)),
         m_role(m_method.makeWorker(worker)),
         m_dimension(static_cast<std::uint64_t>(built.problem->dimension())),
         m_replicaCheckEvery(replicaCheckEvery(experiment)) {}
@@ -168,7 +173,8 @@ class CompressedWorkerRole final : public WorkerRole {
       return;
     }
     if (order.downlink && !m_role->applyDownlink(*order.downlink, order.round - 1, &why)) {
-      host.fail("protocol", "downlink of round " + std::to_string(order.round - 1) + " does not decode: " + why);
+      host.fail("protocol",
+                "downlink of round " + std::to_string(order.round - 1) + " does not decode: " + why);
       return;
     }
     if (m_replicaCheckEvery > 0 && order.round > 0 && order.round % m_replicaCheckEvery == 0)
@@ -190,8 +196,8 @@ class CompressedWorkerRole final : public WorkerRole {
     const BuiltRun& built = host.built();
     const int worker = host.workerId();
     const auto computeStart = Clock::now();
-    jobGradient(*built.problem, built.shards[static_cast<std::size_t>(worker)], built.simOptions.seed, worker, order.round,
-                1, m_role->model(), m_gradient, m_scratch);
+    jobGradient(*built.problem, built.shards[static_cast<std::size_t>(worker)], built.simOptions.seed, worker,
+                order.round, 1, m_role->model(), m_gradient, m_scratch);
     if (!m_gradient.allFinite()) {  // spec §3.2: non-finite gradients are never sent
       host.fail("diverged", "non-finite stochastic gradient at round " + std::to_string(order.round));
       return;
@@ -203,7 +209,8 @@ class CompressedWorkerRole final : public WorkerRole {
     const auto computeEnd = Clock::now();
     report.computeTime = std::chrono::duration<double>(computeEnd - computeStart).count();
     report.tauTarget = jobDuration(*built.timeModel, worker, order.round, 1, order.startTime);
-    m_due = emulatedDue(*built.timeModel, worker, report.tauTarget, report.computeTime, host.unitSeconds(), computeEnd);
+    m_due = emulatedDue(*built.timeModel, worker, report.tauTarget, report.computeTime, host.unitSeconds(),
+                        computeEnd);
     m_pending = std::move(report);
     m_nextRound = order.round + 1;
   }
@@ -222,14 +229,15 @@ class CompressedWorkerRole final : public WorkerRole {
 }  // namespace
 
 LiveFamilyDriver compressedLiveDriver() {
-  return LiveFamilyDriver{
-      .family = "compressed",
-      .makeCoordinator = [](const Experiment& experiment, const BuiltRun& built) -> std::unique_ptr<CoordinatorRole> {
-        return std::make_unique<CompressedCoordinator>(experiment, built);
-      },
-      .makeWorker = [](const Experiment& experiment, const BuiltRun& built, int worker) -> std::unique_ptr<WorkerRole> {
-        return std::make_unique<CompressedWorkerRole>(experiment, built, worker);
-      }};
+  return LiveFamilyDriver{.family = "compressed",
+                          .makeCoordinator = [](const Experiment& experiment,
+                                                const BuiltRun& built) -> std::unique_ptr<CoordinatorRole> {
+                            return std::make_unique<CompressedCoordinator>(experiment, built);
+                          },
+                          .makeWorker = [](const Experiment& experiment, const BuiltRun& built,
+                                           int worker) -> std::unique_ptr<WorkerRole> {
+                            return std::make_unique<CompressedWorkerRole>(experiment, built, worker);
+                          }};
 }
 
 }  // namespace distopt::net

@@ -22,7 +22,9 @@ bool fail(std::string* why, const std::string& text) {
   return false;
 }
 
-const std::uint8_t* bytesOf(const zmq::message_t& frame) { return static_cast<const std::uint8_t*>(frame.data()); }
+const std::uint8_t* bytesOf(const zmq::message_t& frame) {
+  return static_cast<const std::uint8_t*>(frame.data());
+}
 
 zmq::message_t compressedFrame(FrameKind kind, const EncodedMessage& message, std::uint32_t iteration,
                                std::uint32_t sender, std::uint64_t dimension) {
@@ -36,20 +38,25 @@ zmq::message_t compressedFrame(FrameKind kind, const EncodedMessage& message, st
                                .dimension = dimension,
                                .payloadBits = message.payloadBits},
                    out);
-  if (!message.bytes.empty()) std::memcpy(out + kCompressedHeaderSize, message.bytes.data(), message.bytes.size());
+  if (!message.bytes.empty())
+    std::memcpy(out + kCompressedHeaderSize, message.bytes.data(), message.bytes.size());
   return frame;
 }
 
 /// Reads a §3.1 frame and checks it against what the DOPT message says it is.
-bool readCompressedFrame(const zmq::message_t& frame, FrameKind kind, std::uint64_t iteration, std::uint32_t sender,
-                         std::uint64_t dimension, EncodedMessage* message, std::string* why) {
+bool readCompressedFrame(const zmq::message_t& frame, FrameKind kind, std::uint64_t iteration,
+                         std::uint32_t sender, std::uint64_t dimension, EncodedMessage* message,
+                         std::string* why) {
   FrameHeader header;
   if (!readFrameHeader(bytesOf(frame), frame.size(), header, why)) return false;
   if (header.kind != kind) return fail(why, "compressed frame of another kind");
-  if (header.iteration != iteration) return fail(why, "compressed frame of iteration " + std::to_string(header.iteration) +
-                                                          ", expected " + std::to_string(iteration));
-  if (header.sender != sender) return fail(why, "compressed frame from sender " + std::to_string(header.sender));
-  if (header.dimension != dimension) return fail(why, "compressed frame of N = " + std::to_string(header.dimension));
+  if (header.iteration != iteration)
+    return fail(why, "compressed frame of iteration " + std::to_string(header.iteration) + ", expected " +
+                         std::to_string(iteration));
+  if (header.sender != sender)
+    return fail(why, "compressed frame from sender " + std::to_string(header.sender));
+  if (header.dimension != dimension)
+    return fail(why, "compressed frame of N = " + std::to_string(header.dimension));
   message->codec = header.codec;
   message->payloadBits = header.payloadBits;
   message->lowerBoundBits = 0.0;
@@ -65,19 +72,29 @@ constexpr std::uint16_t kClasses = 7;
 
 CodecClass codecClass(CodecId codec) {
   switch (codec) {
-    case CodecId::DenseF32: return CodecClass::DenseF32;
-    case CodecId::Sign1: return CodecClass::Sign;
-    case CodecId::ScaledSign: return CodecClass::ScaledSign;
+    case CodecId::DenseF32:
+      return CodecClass::DenseF32;
+    case CodecId::Sign1:
+      return CodecClass::Sign;
+    case CodecId::ScaledSign:
+      return CodecClass::ScaledSign;
     case CodecId::TernT2:
-    case CodecId::TernT5: return CodecClass::Ternary;
+    case CodecId::TernT5:
+      return CodecClass::Ternary;
     case CodecId::QsgdDense:
-    case CodecId::QsgdElias: return CodecClass::Qsgd;
-    default: return static_cast<int>(codec) < 32 ? CodecClass::SparseSign : CodecClass::SparseF32;
+    case CodecId::QsgdElias:
+      return CodecClass::Qsgd;
+    default:
+      return static_cast<int>(codec) < 32 ? CodecClass::SparseSign : CodecClass::SparseF32;
   }
 }
 
-MessageKind downlinkKind(CodecClass c) { return static_cast<MessageKind>(kDownBase + static_cast<std::uint16_t>(c)); }
-MessageKind uplinkKind(CodecClass c) { return static_cast<MessageKind>(kUpBase + static_cast<std::uint16_t>(c)); }
+MessageKind downlinkKind(CodecClass c) {
+  return static_cast<MessageKind>(kDownBase + static_cast<std::uint16_t>(c));
+}
+MessageKind uplinkKind(CodecClass c) {
+  return static_cast<MessageKind>(kUpBase + static_cast<std::uint16_t>(c));
+}
 
 bool isCompressedDownlinkKind(MessageKind kind) {
   const auto k = static_cast<std::uint16_t>(kind);
@@ -90,7 +107,8 @@ bool isCompressedUplinkKind(MessageKind kind) {
 }
 
 Message makeRoundOrder(const RoundOrder& order, std::uint64_t dimension) {
-  Message message = Message::of(order.downlink ? downlinkKind(codecClass(order.downlink->codec)) : MessageKind::CompRoundStart);
+  Message message = Message::of(order.downlink ? downlinkKind(codecClass(order.downlink->codec))
+                                               : MessageKind::CompRoundStart);
   zmq::message_t meta(kRoundMetaSize);
   auto* out = static_cast<std::uint8_t*>(meta.data());
   put(out, order.round);
@@ -98,7 +116,8 @@ Message makeRoundOrder(const RoundOrder& order, std::uint64_t dimension) {
   message.payload.push_back(std::move(meta));
   if (order.downlink)
     message.payload.push_back(compressedFrame(FrameKind::DownlinkUpdate, *order.downlink,
-                                              static_cast<std::uint32_t>(order.round - 1), kServerSender, dimension));
+                                              static_cast<std::uint32_t>(order.round - 1), kServerSender,
+                                              dimension));
   return message;
 }
 
@@ -111,7 +130,8 @@ Message makeUplink(const UplinkReport& report, std::uint64_t dimension, int send
   put(out + 16, report.computeTime);
   put(out + 24, report.lowerBoundBits);
   message.payload.push_back(std::move(meta));
-  message.payload.push_back(compressedFrame(FrameKind::Uplink, report.message, static_cast<std::uint32_t>(report.round),
+  message.payload.push_back(compressedFrame(FrameKind::Uplink, report.message,
+                                            static_cast<std::uint32_t>(report.round),
                                             static_cast<std::uint32_t>(sender), dimension));
   return message;
 }
@@ -141,15 +161,17 @@ bool parseRoundOrder(const Message& message, std::uint64_t dimension, RoundOrder
   if (order->round == 0) return fail(why, "a downlink cannot precede round 0");
   if (order->round > 0xFFFFFFFFull) return fail(why, "round beyond the 32-bit iteration field");
   EncodedMessage down;
-  if (!readCompressedFrame(message.payload[1], FrameKind::DownlinkUpdate, order->round - 1, kServerSender, dimension,
-                           &down, why))
+  if (!readCompressedFrame(message.payload[1], FrameKind::DownlinkUpdate, order->round - 1, kServerSender,
+                           dimension, &down, why))
     return false;
-  if (downlinkKind(codecClass(down.codec)) != message.kind) return fail(why, "codec does not match the message kind");
+  if (downlinkKind(codecClass(down.codec)) != message.kind)
+    return fail(why, "codec does not match the message kind");
   order->downlink = std::move(down);
   return true;
 }
 
-bool parseUplink(const Message& message, std::uint64_t dimension, int sender, UplinkReport* report, std::string* why) {
+bool parseUplink(const Message& message, std::uint64_t dimension, int sender, UplinkReport* report,
+                 std::string* why) {
   if (!isCompressedUplinkKind(message.kind)) return fail(why, "not an uplink");
   if (message.payload.size() != 2) return fail(why, "wrong frame count");
   if (message.payload[0].size() != kUplinkMetaSize) return fail(why, "uplink meta is not 32 bytes");
@@ -159,10 +181,11 @@ bool parseUplink(const Message& message, std::uint64_t dimension, int sender, Up
   report->computeTime = get<double>(meta + 16);
   report->lowerBoundBits = get<double>(meta + 24);
   if (report->round > 0xFFFFFFFFull) return fail(why, "round beyond the 32-bit iteration field");
-  if (!readCompressedFrame(message.payload[1], FrameKind::Uplink, report->round, static_cast<std::uint32_t>(sender),
-                           dimension, &report->message, why))
+  if (!readCompressedFrame(message.payload[1], FrameKind::Uplink, report->round,
+                           static_cast<std::uint32_t>(sender), dimension, &report->message, why))
     return false;
-  if (uplinkKind(codecClass(report->message.codec)) != message.kind) return fail(why, "codec does not match the message kind");
+  if (uplinkKind(codecClass(report->message.codec)) != message.kind)
+    return fail(why, "codec does not match the message kind");
   report->message.lowerBoundBits = report->lowerBoundBits;
   return true;
 }
@@ -174,7 +197,8 @@ bool parseReplicaHash(const Message& message, std::uint64_t dimension, int sende
   FrameHeader header;
   const auto& frame = message.payload[0];
   if (!readFrameHeader(bytesOf(frame), frame.size(), header, why)) return false;
-  if (header.kind != FrameKind::ReplicaHash || header.payloadBits != 64) return fail(why, "not a 64-bit replica hash frame");
+  if (header.kind != FrameKind::ReplicaHash || header.payloadBits != 64)
+    return fail(why, "not a 64-bit replica hash frame");
   if (header.sender != static_cast<std::uint32_t>(sender) || header.dimension != dimension)
     return fail(why, "replica hash of another sender or N");
   *round = header.iteration;

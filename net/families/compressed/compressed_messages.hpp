@@ -50,7 +50,8 @@ Message makeReplicaHash(std::uint64_t round, std::uint64_t hash, std::uint64_t d
 /// Parsers: false with *why for anything PROTOCOL.md §10 does not allow (frame count, meta size, a
 /// §3.1 header that does not match the kind, the round, N or the sender).
 bool parseRoundOrder(const Message& message, std::uint64_t dimension, RoundOrder* order, std::string* why);
-bool parseUplink(const Message& message, std::uint64_t dimension, int sender, UplinkReport* report, std::string* why);
+bool parseUplink(const Message& message, std::uint64_t dimension, int sender, UplinkReport* report,
+                 std::string* why);
 bool parseReplicaHash(const Message& message, std::uint64_t dimension, int sender, std::uint64_t* round,
                       std::uint64_t* hash, std::string* why);
 
