@@ -20,7 +20,7 @@ std::optional<zmq::socket_t> bindControlSocket(zmq::context_t& context, const st
   }
 }
 
-void answerControlRequests(zmq::socket_t& socket, const std::function<nlohmann::json(const std::string&)>& answer) {
+void answerControlRequests(zmq::socket_t& socket, const ControlAnswer& answer) {
   while (true) {
     std::vector<zmq::message_t> frames;
     std::optional<std::size_t> received;
@@ -37,8 +37,8 @@ void answerControlRequests(zmq::socket_t& socket, const std::function<nlohmann::
     const auto field = request.is_object() ? request.find("command") : request.end();
     const std::string command =
         request.is_object() && field != request.end() && field->is_string() ? field->get<std::string>() : std::string();
-    nlohmann::json reply = answer(command);
-    if (reply.is_null()) reply = {{"error", "unknown command; known: status, stop"}};
+    nlohmann::json reply = answer(command, request.is_object() ? request : nlohmann::json::object());
+    if (reply.is_null()) reply = {{"error", "unknown command; known: status, stop (live runs also: exclude, allow_key)"}};
     const std::string text = reply.dump();
     zmq::message_t id(frames.front().data(), frames.front().size());
     try {

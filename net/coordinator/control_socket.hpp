@@ -18,8 +18,10 @@ namespace distopt::net {
 std::optional<zmq::socket_t> bindControlSocket(zmq::context_t& context, const std::string& endpoint,
                                                std::string* boundEndpoint, std::string* why);
 
-/// Answers every request waiting on `socket` without blocking. `answer(command)` returns the reply, or
-/// null for a command it does not know (the requester then gets an error naming the known ones).
-void answerControlRequests(zmq::socket_t& socket, const std::function<nlohmann::json(const std::string&)>& answer);
+/// Answers every request waiting on `socket` without blocking. `answer(command, request)` returns the
+/// reply, or null for a command it does not know (the requester then gets an error naming the known
+/// ones); `request` is the whole request object, for commands with arguments.
+using ControlAnswer = std::function<nlohmann::json(const std::string& command, const nlohmann::json& request)>;
+void answerControlRequests(zmq::socket_t& socket, const ControlAnswer& answer);
 
 }  // namespace distopt::net

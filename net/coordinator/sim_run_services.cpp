@@ -77,7 +77,7 @@ void SimRunServices::serveControl() {
       return;
     }
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
-    answerControlRequests(*m_control, [this](const std::string& command) -> nlohmann::json {
+    answerControlRequests(*m_control, [this](const std::string& command, const nlohmann::json&) -> nlohmann::json {
       if (command == "status")
         // The same fields as the live engine's reply; a simulated worker never dies.
         return {{"state", m_finished.load() ? "finished" : "running"},

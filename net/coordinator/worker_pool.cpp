@@ -97,6 +97,8 @@ struct WorkerPool::Peer {
   std::string identity;  // ROUTER routing id
   std::string host;
   int pid = 0;
+  int cores = 0;
+  std::string version;  // the worker program's, from HELLO
   std::string reason;
   Clock::time_point lastHeard{};
   Clock::time_point lastSent{};
@@ -371,6 +373,8 @@ void WorkerPool::handleHello(const std::string& identity, const Message& message
   peer.identity = identity;
   peer.host = body->value("host", std::string("?"));
   peer.pid = body->value("pid", 0);
+  peer.cores = body->value("cores", 0);
+  peer.version = body->value("program_version", std::string());
   peer.lastHeard = Clock::now();
   m_byIdentity[identity] = worker;
   send(worker, Message::withJson(MessageKind::Welcome, {{"worker_id", worker},
@@ -503,7 +507,7 @@ void WorkerPool::drain() {
 }
 
 void WorkerPool::handleControl() {
-  answerControlRequests(*m_control, [this](const std::string& command) -> nlohmann::json {
+  answerControlRequests(*m_control, [this](const std::string& command, const nlohmann::json& request) -> nlohmann::json {
     if (command == "status") {
       int dead = 0;
       for (const auto& peer : m_peers) dead += peer.state == Peer::State::Dead ? 1 : 0;
@@ -521,11 +525,20 @@ void WorkerPool::handleControl() {
         status["refused_total"] = m_zap->refusedCount();
       }
       status["join_command"] = joinCommand();
+      status["worker_list"] = workerList();
       if (m_hooks.fillControlStatus) m_hooks.fillControlStatus(status);
       return status;
     }
     if (command == "stop") {
       m_stopRequested.store(true);
+      return {{"ok", true}};
+    }
+    if (command == "exclude") return excludeWorker(request);
+    if (command == "allow_key") {
+      const std::string key = request.value("key", std::string());
+      if (!m_zap) return {{"error", "allow_key: this run is not secured (start it with --secure)"}};
+      if (!isCurveKey(key)) return {{"error", "allow_key: key must be a 40-character Z85 CURVE public key"}};
+      m_zap->allow(key);
       return {{"ok", true}};
     }
     return nullptr;
@@ -546,6 +559,35 @@ void WorkerPool::noteRefusals() {
                           {"reason", attempt.reason}});
     if (m_refusals.size() > 20) m_refusals.erase(m_refusals.begin());
   }
+}
+
+nlohmann::json WorkerPool::excludeWorker(const nlohmann::json& request) {
+  const auto field = request.find("worker");
+  if (field == request.end() || !field->is_number_integer()) return {{"error", "exclude: needs \"worker\": an id"}};
+  const int worker = field->get<int>();
+  if (worker < 0 || worker >= numWorkers()) return {{"error", "exclude: no worker " + std::to_string(worker)}};
+  Peer& peer = m_peers[static_cast<std::size_t>(worker)];
+  if (peer.state == Peer::State::Dead) return {{"error", "exclude: worker " + std::to_string(worker) + " is not in the run"}};
+  if (!peer.identity.empty()) send(worker, Message::withJson(MessageKind::Stop, {{"reason", "excluded by the user"}}));
+  m_pendingDeaths.emplace_back(worker, "excluded by the user");
+  processDeaths(false);
+  return {{"ok", true}};
+}
+
+nlohmann::json WorkerPool::workerList() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (int i = 0; i < numWorkers(); ++i) {
+    const Peer& peer = m_peers[static_cast<std::size_t>(i)];
+    const WorkerStatus status = statusOf(i);
+    list.push_back({{"worker", i},
+                    {"host", peer.host},
+                    {"cores", peer.cores},
+                    {"version", peer.version},
+                    {"state", status.state},
+                    {"reason", peer.reason},
+                    {"started_by", i < m_localSlots ? "local" : (i >= m_remoteBegin ? "ssh" : "remote")}});
+  }
+  return list;
 }
 
 void WorkerPool::turn(double timeoutMs) {

@@ -166,6 +166,10 @@ class WorkerPool {
   void handleHello(const std::string& identity, const Message& message);
   void handleReady(int worker, const Message& message);
   void handleControl();
+  /// Control "exclude" {"worker": N}: stops that worker and takes it out of the run.
+  nlohmann::json excludeWorker(const nlohmann::json& request);
+  /// Every worker as the control status lists it: host, cores, version, state, who started it.
+  nlohmann::json workerList() const;
   /// Logs connections the ZAP handler refused and keeps the latest for the control status.
   void noteRefusals();
   void markDead(int worker, const std::string& reason);

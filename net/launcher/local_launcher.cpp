@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -106,8 +107,17 @@ bool LocalLauncher::spawn(const ProcessSpec& spec, std::string* why) {
   Child child{spec.workerId, pid, true, -1, spec.label, {}};
   if (input[0] >= 0) {
     close(input[0]);
-    // Small (a key), so the pipe buffer holds it: the write never blocks.
+    // Small (a key), so the pipe buffer holds it: the write never blocks. The child may already be gone
+    // (ssh failing at once): that must be EPIPE for us, not a SIGPIPE that kills the coordinator.
+    sigset_t pipeSignal;
+    sigset_t previous;
+    sigemptyset(&pipeSignal);
+    sigaddset(&pipeSignal, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous);
     [[maybe_unused]] const auto written = write(input[1], spec.stdinText.data(), spec.stdinText.size());
+    const timespec noWait{0, 0};
+    sigtimedwait(&pipeSignal, nullptr, &noWait);  // drop the SIGPIPE this write may have raised
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     close(input[1]);
   }
   if (errors[1] >= 0) {

@@ -32,7 +32,7 @@ class TestControlSocket : public QObject {
       // Poll the server side until the request has arrived and been answered.
       zmq::pollitem_t items[] = {{control->handle(), 0, ZMQ_POLLIN, 0}};
       zmq::poll(items, 1, std::chrono::milliseconds(5000));
-      answerControlRequests(*control, [&](const std::string& command) -> nlohmann::json {
+      answerControlRequests(*control, [&](const std::string& command, const nlohmann::json&) -> nlohmann::json {
         if (command == "status") return {{"state", "running"}};
         if (command == "stop") {
           ++stops;

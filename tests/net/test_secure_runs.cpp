@@ -204,6 +204,47 @@ class TestSecureRuns : public QObject {
     qunsetenv("DISTOPT_SSH");
   }
 
+  void theControlSocketListsAndExcludesWorkers() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    json document = secureExperiment(3);
+    document["stop"] = {{"updates", 1500}};
+    Coordinator coordinator;
+    QVERIFY(coordinator.start(QStringList{writeJson(dir, "exclude.json", document), "--out", dir.filePath("out"),
+                                          "--quiet", "--no-store"}));
+    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
+    std::string last;
+    const auto running = waitUntilRunning(coordinator.controlEndpoint, 10, &last);
+    QVERIFY2(running.has_value(), last.c_str());
+    const json& list = running->at("worker_list");
+    QCOMPARE(list.size(), std::size_t{3});
+    QVERIFY(list[1].at("cores").get<int>() >= 1);
+    QVERIFY(!list[1].at("version").get<std::string>().empty());
+    QCOMPARE(list[1].at("started_by"), json("local"));
+    // Exclude worker 1; a malformed request is answered with an error, not obeyed.
+    zmq::context_t context(1);
+    zmq::socket_t socket(context, zmq::socket_type::dealer);
+    socket.set(zmq::sockopt::linger, 0);
+    socket.set(zmq::sockopt::rcvtimeo, 3000);
+    socket.connect(coordinator.controlEndpoint);
+    auto ask = [&](const json& request) {
+      socket.send(zmq::buffer(request.dump()));
+      zmq::message_t reply;
+      return socket.recv(reply) ? json::parse(reply.to_string(), nullptr, false) : json();
+    };
+    QVERIFY(ask({{"command", "exclude"}, {"worker", "one"}}).contains("error"));
+    QVERIFY(ask({{"command", "exclude"}, {"worker", 7}}).contains("error"));
+    QCOMPARE(ask({{"command", "exclude"}, {"worker", 1}}).value("ok", false), true);
+    QVERIFY(ask({{"command", "allow_key"}, {"key", "x"}}).contains("error"));  // not a secured run
+    QCOMPARE(coordinator.waitForExit(60'000), 0);
+    const json summary = readJsonFile(dir.filePath("out/summary.json"));
+    QCOMPARE(summary.at("termination"), json("update_limit"));  // the others finished the run
+    const json& excluded = summary.at("worker_status").at(1);
+    QCOMPARE(excluded.at("state"), json("dead"));
+    QVERIFY2(excluded.at("reason").get<std::string>().find("excluded by the user") != std::string::npos,
+             excluded.dump().c_str());
+  }
+
   void bindingBeyondLoopbackNeedsSecurity() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
