@@ -550,7 +550,7 @@ void WorkerPool::noteRefusals() {
   for (const auto& attempt : m_zap->takeRefusals()) {
     const std::time_t when = std::chrono::system_clock::to_time_t(attempt.when);
     char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", std::gmtime(&when));
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&when));
     std::fprintf(stderr, "distopt-run: refused a connection from %s (key %s): %s\n", attempt.address.c_str(),
                  attempt.publicKey.empty() ? "none" : attempt.publicKey.c_str(), attempt.reason.c_str());
     m_refusals.push_back({{"time", stamp},

@@ -210,8 +210,8 @@ class TestSecureRuns : public QObject {
     json document = secureExperiment(3);
     document["stop"] = {{"updates", 1500}};
     Coordinator coordinator;
-    QVERIFY(coordinator.start(QStringList{writeJson(dir, "exclude.json", document), "--out", dir.filePath("out"),
-                                          "--quiet", "--no-store"}));
+    QVERIFY(coordinator.start(QStringList{writeJson(dir, "exclude.json", document), "--out",
+                                          dir.filePath("out"), "--quiet", "--no-store"}));
     QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
     std::string last;
     const auto running = waitUntilRunning(coordinator.controlEndpoint, 10, &last);

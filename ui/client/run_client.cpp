@@ -10,6 +10,7 @@
 #include <QUuid>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -65,6 +66,10 @@ class RunClient::Receiver {
     m_thread.join();
   }
   void requestStop() { m_stopRequested.store(true); }
+  void sendControl(std::string request) {
+    std::lock_guard lock(m_mutex);
+    m_requests.push_back(std::move(request));
+  }
 
  private:
   void loop();
@@ -98,6 +103,8 @@ class RunClient::Receiver {
   RunEndpoints m_endpoints;
   std::atomic<bool> m_quit{false};
   std::atomic<bool> m_stopRequested{false};
+  std::mutex m_mutex;
+  std::vector<std::string> m_requests;  // control requests from the GUI thread, sent by this one
   std::thread m_thread;
 };
 
@@ -130,6 +137,11 @@ void RunClient::Receiver::loop() {
       lastStatusRequest = now;
       control.send(zmq::str_buffer(R"({"command":"status"})"), zmq::send_flags::dontwait);
     }
+    {
+      std::lock_guard lock(m_mutex);
+      for (const auto& request : m_requests) control.send(zmq::buffer(request), zmq::send_flags::dontwait);
+      m_requests.clear();
+    }
     if (m_stopRequested.load() && !sentStop) {
       sentStop = true;
       control.send(zmq::str_buffer(R"({"command":"stop"})"), zmq::send_flags::dontwait);
@@ -143,6 +155,9 @@ void RunClient::Receiver::loop() {
         auto json = nlohmann::json::parse(reply.to_string(), nullptr, false);
         if (json.is_object() && json.contains("state"))
           QMetaObject::invokeMethod(&m_client, [this, status = toQJson(json)] { emit m_client.statusReceived(status); },
+                                    Qt::QueuedConnection);
+        else if (json.is_object())
+          QMetaObject::invokeMethod(&m_client, [this, reply = toQJson(json)] { emit m_client.controlReplied(reply); },
                                     Qt::QueuedConnection);
       }
     }
@@ -270,6 +285,10 @@ bool RunClient::readEndpoints(const QString& outDirectory, RunEndpoints* endpoin
     return false;
   }
   return true;
+}
+
+void RunClient::sendControl(const QJsonObject& request) {
+  if (m_receiver) m_receiver->sendControl(QJsonDocument(request).toJson(QJsonDocument::Compact).toStdString());
 }
 
 void RunClient::requestStop() {

@@ -49,6 +49,9 @@ class RunClient : public QObject {
   static bool readEndpoints(const QString& outDirectory, RunEndpoints* endpoints, QString* why);
   /// Asks the coordinator to stop the run (through its control socket).
   void requestStop();
+  /// Sends any control request, e.g. {"command": "exclude", "worker": 3}; the reply comes back as
+  /// controlReplied (status replies as statusReceived).
+  void sendControl(const QJsonObject& request);
   /// Stops listening; the run itself goes on.
   void detach();
 
@@ -65,6 +68,8 @@ class RunClient : public QObject {
   void bandwidthReceived(const std::vector<distopt::BandwidthSample>& samples);
   /// The coordinator's status reply (time, updates, time_limit, workers alive...), about once a second.
   void statusReceived(const QJsonObject& status);
+  /// The reply to a request made with sendControl.
+  void controlReplied(const QJsonObject& reply);
   /// summary.json's content when the run ends.
   void finished(const QJsonObject& summary);
   /// Something the user should read (start failure, lost coordinator).

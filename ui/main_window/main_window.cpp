@@ -1,3 +1,4 @@
+#include "ui/remote/remote_workers_panel.hpp"
 #include "ui/main_window/main_window.hpp"
 
 #include <QAction>
@@ -124,6 +125,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_editor, &ExperimentEditor::validityChanged, this, &MainWindow::onValidity);
   connect(m_client, &RunClient::stateChanged, this, &MainWindow::onState);
   connect(m_client, &RunClient::statusReceived, this, &MainWindow::onStatus);
+  // The remote-workers panel lives in its own window, fed like the dashboard.
+  m_remoteWorkers = new RemoteWorkersPanel(this);
+  m_remoteWorkers->setWindowFlag(Qt::Window);
+  m_remoteWorkers->setWindowTitle(tr("Connect remote workers — DistOpt Workbench"));
+  m_remoteWorkers->resize(900, 560);
+  connect(m_client, &RunClient::statusReceived, m_remoteWorkers, &RemoteWorkersPanel::showStatus);
+  connect(m_client, &RunClient::workersReceived, m_remoteWorkers, &RemoteWorkersPanel::showWorkers);
+  connect(m_client, &RunClient::controlReplied, m_remoteWorkers, &RemoteWorkersPanel::showReply);
+  connect(m_remoteWorkers, &RemoteWorkersPanel::controlRequested, m_client, &RunClient::sendControl);
   connect(m_client, &RunClient::finished, this, &MainWindow::onFinished);
   connect(m_client, &RunClient::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
   connect(m_client, &RunClient::updatesReceived, this,
@@ -146,6 +156,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() = default;
+
+void MainWindow::showRemoteWorkers() {
+  m_remoteWorkers->show();
+  m_remoteWorkers->raise();
+  m_remoteWorkers->activateWindow();
+}
 
 void MainWindow::buildActions() {
   auto* fileMenu = menuBar()->addMenu(tr("&File"));
@@ -174,6 +190,8 @@ void MainWindow::buildActions() {
   });
   m_stop = runMenu->addAction(tr("S&top"), QKeySequence(Qt::CTRL | Qt::Key_Period), this,
                               [this] { m_client->requestStop(); });
+  runMenu->addAction(tr("&Connect remote workers…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), this,
+                     [this] { showRemoteWorkers(); });
   m_stop->setEnabled(false);
 
   auto* viewMenu = menuBar()->addMenu(tr("&View"));

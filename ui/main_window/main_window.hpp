@@ -20,6 +20,7 @@ namespace distopt::ui {
 
 class Dashboard;
 class ExperimentEditor;
+class RemoteWorkersPanel;
 class RunHistoryPanel;
 
 class MainWindow : public QMainWindow {
@@ -45,6 +46,9 @@ class MainWindow : public QMainWindow {
   Dashboard* dashboard() const { return m_dashboard; }
   RunClient* client() const { return m_client; }
   RunHistoryPanel* history() const { return m_history; }
+  RemoteWorkersPanel* remoteWorkers() const { return m_remoteWorkers; }
+  /// Shows the "Connect remote workers" window.
+  void showRemoteWorkers();
   /// The results folder of the current run.
   QString runDirectory() const { return m_runDirectory; }
 
@@ -74,6 +78,7 @@ class MainWindow : public QMainWindow {
   QLabel* m_workerCounts = nullptr;
   QProgressBar* m_progress = nullptr;
   RunHistoryPanel* m_history = nullptr;
+  RemoteWorkersPanel* m_remoteWorkers = nullptr;
   QString m_runDirectory;
   QString m_invalidReason;
   nlohmann::json m_shownExperiment = nlohmann::json::object();

@@ -1,0 +1,147 @@
+// The "Connect remote workers" window end to end: a secured live run started through the client
+// object; the window shows the join command, which really lets a worker in from outside; the worker
+// appears with its host and cores; a stranger's attempt shows up as refused; "Exclude selected" takes a
+// worker out of the run through the control socket.
+#include <QElapsedTimer>
+#include <QListWidget>
+#include <QProcess>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include "net/security/curve_keys.hpp"
+#include "ui/client/run_client.hpp"
+#include "ui/remote/remote_workers_panel.hpp"
+
+using distopt::ui::RemoteWorkersPanel;
+using distopt::ui::RunClient;
+
+namespace {
+
+bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
+  QElapsedTimer timer;
+  timer.start();
+  while (!condition()) {
+    if (timer.elapsed() > timeoutMs) return false;
+    QTest::qWait(50);
+  }
+  return true;
+}
+
+QString cell(const QTableWidget* table, int row, int column) {
+  const auto* item = table->item(row, column);
+  return item ? item->text() : QString();
+}
+
+}  // namespace
+
+class TestRemoteWorkers : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    if (!distopt::net::curveAvailable()) QSKIP("libzmq without CURVE");
+  }
+
+  void joinCommandLetsAWorkerInAndExcludeTakesItOut() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const nlohmann::json document = {
+        {"name", "remote-panel"},
+        {"seed", 1},
+        {"engine", "live"},
+        {"problem",
+         {{"name", "quadratic"}, {"params", {{"d", 20}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
+        {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.05}}}}},
+        {"workers",
+         {{"count", 3}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 20}}},
+        {"stop", {{"time", 4000}}},
+        {"eval", {{"interval", 100}}}};
+    const QString experiment = dir.filePath("remote.json");
+    {
+      QFile file(experiment);
+      QVERIFY(file.open(QIODevice::WriteOnly));
+      file.write(QByteArray::fromStdString(document.dump()));
+    }
+    RunClient client;
+    RemoteWorkersPanel panel;
+    connect(&client, &RunClient::statusReceived, &panel, &RemoteWorkersPanel::showStatus);
+    connect(&client, &RunClient::workersReceived, &panel, &RemoteWorkersPanel::showWorkers);
+    connect(&client, &RunClient::controlReplied, &panel, &RemoteWorkersPanel::showReply);
+    connect(&panel, &RemoteWorkersPanel::controlRequested, &client, &RunClient::sendControl);
+    QString why;
+    QVERIFY2(client.start(QStringLiteral(DISTOPT_BIN_DIR "/distopt-run"), experiment, dir.filePath("out"),
+                          {"--secure", "--local-workers", "2", "--no-store"}, &why),
+             qPrintable(why));
+
+    // The join command as the window shows it.
+    QVERIFY2(waitFor([&] { return panel.joinCommand().contains("--join-token"); }, 30'000),
+             qPrintable(panel.joinCommand()));
+    static const QRegularExpression pattern("--connect (\\S+) --server-key '([^']+)' --join-token '([^']+)'");
+    const auto match = pattern.match(panel.joinCommand());
+    QVERIFY2(match.hasMatch(), qPrintable(panel.joinCommand()));
+
+    // A stranger first: refused, and listed.
+    const auto stranger = distopt::net::makeCurveKeyPair();
+    QProcess refused;
+    refused.start(QStringLiteral(DISTOPT_BIN_DIR "/distopt-worker"),
+                  {"--connect", match.captured(1), "--server-key", match.captured(2), "--join-token",
+                   QString::fromStdString(stranger.secretKey)});
+    QVERIFY(refused.state() == QProcess::NotRunning || refused.waitForFinished(20'000));
+    QCOMPARE(refused.exitCode(), 4);
+    QVERIFY(waitFor([&] { return panel.refusedList()->count() > 0; }, 10'000));
+    QVERIFY(panel.refusedList()->item(0)->text().contains(QString::fromStdString(stranger.publicKey)));
+
+    // The join command, run "on another machine".
+    QProcess worker;
+    worker.start(QStringLiteral(DISTOPT_BIN_DIR "/distopt-worker"),
+                 {"--connect", match.captured(1), "--server-key", match.captured(2), "--join-token",
+                  match.captured(3)});
+    QVERIFY(worker.waitForStarted());
+    QTableWidget* table = panel.workersTable();
+    QVERIFY2(
+        waitFor(
+            [&] { return table->rowCount() == 3 && cell(table, 2, RemoteWorkersPanel::State) == "alive"; },
+            30'000),
+        qPrintable(cell(table, 2, RemoteWorkersPanel::State)));
+    QCOMPARE(cell(table, 2, RemoteWorkersPanel::StartedBy), QString("remote"));
+    QCOMPARE(cell(table, 0, RemoteWorkersPanel::StartedBy), QString("local"));
+    QVERIFY(!cell(table, 2, RemoteWorkersPanel::Host).isEmpty());
+    QVERIFY(cell(table, 2, RemoteWorkersPanel::Cores).toInt() >= 1);
+
+    // For a look at the window with real data: DISTOPT_SCREENSHOT_DIR=/tmp ./test_ui_remote_workers
+    if (const QByteArray shots = qgetenv("DISTOPT_SCREENSHOT_DIR"); !shots.isEmpty()) {
+      panel.resize(1000, 560);
+      panel.show();
+      QTest::qWait(1500);
+      panel.grab().save(QString::fromUtf8(shots) + "/remote-workers.png");
+    }
+    // Exclude it from the window.
+    table->selectRow(2);
+    QPushButton* excludeButton = nullptr;
+    for (auto* button : panel.findChildren<QPushButton*>())
+      if (button->text().startsWith("Exclude")) excludeButton = button;
+    QVERIFY(excludeButton);
+    excludeButton->click();
+    QVERIFY2(
+        waitFor([&] { return cell(table, 2, RemoteWorkersPanel::State).contains("excluded by the user"); },
+                10'000),
+        qPrintable(cell(table, 2, RemoteWorkersPanel::State)));
+    QVERIFY(worker.state() == QProcess::NotRunning || worker.waitForFinished(10'000));
+    QCOMPARE(worker.exitCode(), 0);  // told to stop, not lost
+    QCOMPARE(cell(table, 0, RemoteWorkersPanel::State), QString("alive"));
+
+    QSignalSpy finished(&client, &RunClient::finished);
+    client.requestStop();
+    QVERIFY(finished.wait(30'000));
+  }
+};
+
+QTEST_MAIN(TestRemoteWorkers)
+#include "test_remote_workers.moc"
