@@ -25,3 +25,7 @@ add_dependencies(test_net_compressed_live distopt-worker distopt-run)
 distopt_add_qtest(test_net_secure_runs SOURCES net/test_secure_runs.cpp net/live_test_support.hpp
                   LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_secure_runs distopt-worker distopt-run)
+# A remote worker in another network namespace, cut off mid-run (skips where namespaces are not allowed).
+distopt_add_qtest(test_net_namespaces SOURCES net/test_namespaces.cpp net/live_test_support.hpp
+                  LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_namespaces distopt-worker distopt-run)

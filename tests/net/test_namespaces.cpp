@@ -1,0 +1,94 @@
+// A remote worker in another network namespace (a second "machine" on a veth link, made by the test
+// itself in a user namespace; skipped where the kernel does not allow that): it joins a secured run with
+// the printed join command, and when its link goes down it is reported dead (heartbeat timeout) while
+// the run goes on with the others.
+#include "live_test_support.hpp"
+
+using namespace live_test;
+
+namespace {
+
+/// True when this machine lets an unprivileged user make network namespaces and veth links.
+bool namespacesWork() {
+  QProcess probe;
+  probe.start("unshare", {"-rnm", "sh", "-c",
+                          "mount -t tmpfs tmpfs /run && mkdir -p /run/netns && ip netns add probe && "
+                          "ip link add p0 type veth peer name p1 netns probe"});
+  return probe.waitForFinished(10'000) && probe.exitStatus() == QProcess::NormalExit && probe.exitCode() == 0;
+}
+
+}  // namespace
+
+class TestNamespaces : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void aCutOffRemoteWorkerIsReportedDeadAndTheRunGoesOn() {
+    if (!namespacesWork())
+      QSKIP("no user and network namespaces with veth links here (unshare -rnm / ip link)");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const json document = {
+        {"name", "netns"},
+        {"seed", 1},
+        {"engine", "live"},
+        {"problem",
+         {{"name", "quadratic"}, {"params", {{"d", 30}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
+        {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.05}}}}},
+        {"workers",
+         {{"count", 3}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 20}}},
+        {"stop", {{"time", 500}}},
+        {"eval", {{"interval", 50}}}};
+    const QString experiment = writeJson(dir, "netns.json", document);
+    const QString out = dir.filePath("out");
+    // "Machine" A runs the coordinator with two local workers on 10.9.0.1; "machine" B (namespace w1,
+    // 10.9.0.2) runs the join command; after 3 s the link goes down.
+    const QString script = QString(R"SH(
+set -e
+mount -t tmpfs tmpfs /run && mkdir -p /run/netns
+ip netns add w1
+ip link add veth0 type veth peer name veth1 netns w1
+ip addr add 10.9.0.1/24 dev veth0 && ip link set veth0 up && ip link set lo up
+ip -n w1 addr add 10.9.0.2/24 dev veth1 && ip -n w1 link set veth1 up && ip -n w1 link set lo up
+'%1' '%2' --bind tcp://10.9.0.1:* --secure --local-workers 2 --out '%3' --quiet --no-store 2> '%4/run.err' &
+run=$!
+for i in $(seq 100); do grep -q "joins with: distopt-worker" '%4/run.err' && break; sleep 0.1; done
+join=$(grep -o "distopt-worker --connect .*" '%4/run.err' | head -1 | sed "s|^distopt-worker|'%5'|")
+ip netns exec w1 sh -c "$join" 2> '%4/worker.err' &
+sleep 3
+ip link set veth0 down
+wait $run
+echo "run exit $?"
+)SH")
+                               .arg(kRunProgram, experiment, out, dir.path(), kWorkerProgram);
+    QProcess shell;
+    shell.start("unshare", {"-rnm", "sh", "-c", script});
+    QVERIFY(shell.waitForFinished(90'000));
+    const QString output = QString::fromUtf8(shell.readAllStandardOutput() + shell.readAllStandardError());
+    QVERIFY2(output.contains("run exit 0"), qPrintable(output));
+    const json summary = readJsonFile(out + "/summary.json");
+    QCOMPARE(summary.at("termination"), json("time_limit"));
+    const json& remote = summary.at("worker_status").at(2);
+    QCOMPARE(remote.at("state"), json("dead"));
+    QVERIFY2(remote.at("reason").get<std::string>().find("heartbeat_timeout") != std::string::npos,
+             remote.dump().c_str());
+    QCOMPARE(remote.at("host"),
+             summary.at("worker_status").at(0).at("host"));  // same machine, other namespace
+    // It worked before the cut, and the others went on after it.
+    const auto events = readEvents(out);
+    QVERIFY(events.has_value());
+    double lastRemote = 0.0;
+    double lastLocal = 0.0;
+    for (const auto& event : *events) {
+      if (event.outcome != "accepted") continue;
+      (event.worker == 2 ? lastRemote : lastLocal) =
+          std::max(event.worker == 2 ? lastRemote : lastLocal, event.time);
+    }
+    QVERIFY2(lastRemote > 0.0, "the remote worker never contributed");
+    QVERIFY2(lastLocal > lastRemote + 100.0,
+             (std::to_string(lastLocal) + " vs " + std::to_string(lastRemote)).c_str());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestNamespaces)
+#include "test_namespaces.moc"
