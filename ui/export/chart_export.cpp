@@ -138,6 +138,17 @@ void paintChart(ChartPanel* panel, QPainter& painter, const QRectF& target, QSiz
   painter.restore();
 }
 
+void paintWidget(QWidget* widget, QPainter& painter, const QRectF& target, QSize fallbackSize) {
+  SizeForExport sized(widget, fallbackSize);
+  const QSize size = widget->size();
+  const double scale = std::min(target.width() / size.width(), target.height() / size.height());
+  painter.save();
+  painter.translate(target.topLeft());
+  painter.scale(scale, scale);
+  widget->render(&painter);
+  painter.restore();
+}
+
 bool exportWidget(QWidget* widget, const QString& path, QString* why, QSize fallbackSize) {
   SizeForExport sized(widget, fallbackSize);
   return render(widget, path, why, [] {});

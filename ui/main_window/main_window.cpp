@@ -29,6 +29,7 @@
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/export/chart_export.hpp"
 #include "ui/export/report_export.hpp"
+#include "ui/family/family_view.hpp"
 #include "ui/history/run_history_panel.hpp"
 
 namespace distopt::ui {
@@ -201,8 +202,8 @@ void MainWindow::buildActions() {
   });
   exportMenu->addSeparator();
   const QString charts[] = {tr("&Convergence chart…"), tr("&Delay histogram…"), tr("&Bandwidth chart…"),
-                            tr("&Metrics chart…"), tr("Manager &view…")};
-  for (int i = 0; i < 5; ++i) {
+                            tr("&Metrics chart…"), tr("Manager &view…"), tr("&Family view…")};
+  for (int i = 0; i < 6; ++i) {
     auto* action = exportMenu->addAction(charts[i], this, [this, i] { exportChartDialog(i); });
     if (i == 0) action->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
   }
@@ -222,6 +223,10 @@ bool MainWindow::watching() const {
 }
 
 void MainWindow::exportChartDialog(int chart) {
+  if (chart == 5 && !m_dashboard->familyView()) {
+    QMessageBox::information(this, tr("Export chart"), tr("The run shown has no family view."));
+    return;
+  }
   const QString filter = tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)");
   const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), QString(), filter);
   if (path.isEmpty()) return;
@@ -232,7 +237,8 @@ void MainWindow::exportChartDialog(int chart) {
     case 1: ok = exportChart(m_dashboard->delays(), path, &why); break;
     case 2: ok = exportChart(m_dashboard->bandwidth(), path, &why); break;
     case 3: ok = exportChart(m_dashboard->metrics(), path, &why); break;
-    default: ok = exportWidget(m_dashboard->managerView(), path, &why); break;
+    case 4: ok = exportWidget(m_dashboard->managerView(), path, &why); break;
+    default: ok = exportWidget(m_dashboard->familyView(), path, &why); break;
   }
   if (!ok) QMessageBox::warning(this, tr("Export chart"), why);
   else statusBar()->showMessage(tr("Saved %1").arg(path), 8000);
