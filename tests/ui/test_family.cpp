@@ -20,6 +20,7 @@
 #include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/live_chart.hpp"
 #include "ui/dashboard/dashboard.hpp"
+#include "ui/export/chart_export.hpp"
 #include "ui/export/report_export.hpp"
 #include "ui/family/compressed_view.hpp"
 #include "ui/family/curvature_view.hpp"
@@ -73,6 +74,17 @@ std::map<std::pair<int, int>, std::uint64_t> peerBytes(const StoredRun& run) {
 bool sameColor(const QColor& a, const QColor& b) {
   return std::abs(a.red() - b.red()) <= 1 && std::abs(a.green() - b.green()) <= 1 &&
          std::abs(a.blue() - b.blue()) <= 1;
+}
+
+bool hasColor(const QImage& image, const QColor& color) {
+  for (int y = 0; y < image.height(); ++y)
+    for (int x = 0; x < image.width(); ++x) {
+      const QColor c = image.pixelColor(x, y);
+      if (std::abs(c.red() - color.red()) < 25 && std::abs(c.green() - color.green()) < 25 &&
+          std::abs(c.blue() - color.blue()) < 25)
+        return true;
+    }
+  return false;
 }
 
 }  // namespace
@@ -310,6 +322,15 @@ class TestFamily : public QObject {
     QCOMPARE(view->iterationTime()->seriesCount(), 2);
     QVERIFY(view->iterationTime()->series(1)->name().contains("kron-fast"));
     QCOMPARE(view->iterationTime()->buffer(1).size(), countWith(fast.evaluations, "iteration_seconds"));
+    // Both runs are drawn: the exported chart has this run's blue and the overlay's green.
+    // DISTOPT_FAMILY_SHOTS=DIR keeps the image for a look.
+    const QString shots = qEnvironmentVariable("DISTOPT_FAMILY_SHOTS", m_dir.path());
+    const QString path = QDir(shots).filePath("kron-naive-vs-fast.png");
+    QString why;
+    QVERIFY2(exportChart(view->iterationTime(), path, &why), qPrintable(why));
+    const QImage image(path);
+    QVERIFY(hasColor(image, familyColor(0)));
+    QVERIFY(hasColor(image, familyColor(2)));
     dashboard.clearOverlays();
     QCOMPARE(view->iterationTime()->seriesCount(), 1);
   }

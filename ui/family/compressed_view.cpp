@@ -30,7 +30,6 @@ CompressedView::CompressedView(QWidget* parent)
   m_lossBits->addControl(m_downToggle);
 
   m_bitsPerIteration->setTitle(tr("Bits per iteration"));
-  m_bitsPerIteration->setLogY(true);
   m_bitsPerIteration->setYTitle(tr("bits"));
   m_bitsPerIteration->setXAxis(XAxis::Updates);
   m_votes->setTitle(tr("Majority vote"));
@@ -101,6 +100,10 @@ void CompressedView::setIncludeDownlink(bool on) {
 
 void CompressedView::addEvaluations(const std::vector<EvaluationPoint>& points) {
   for (const auto& p : points) {
+    // f − f* spans decades (log y); a plain training loss of a network moves within one, where a log
+    // axis shows no tick label at all.
+    if (m_curves.front().points.empty() && m_lossBits->seriesCount() > 0 && m_lossBits->buffer(0).empty())
+      m_lossBits->setLogY(p.gap.has_value());
     if (p.metrics.contains("cumulative_bits_up")) {
       m_curves.front().points.push_back(p);
       appendLossBits(0, p);

@@ -25,11 +25,10 @@ KroneckerView::KroneckerView(QWidget* parent)
       m_firedLines(m_fired, {{"fired_fraction", tr("fired fraction (batch)"), familyColor(0)},
                              {"fired_fraction_all", tr("fired fraction (all samples)"), familyColor(1)}}) {
   m_fired->setTitle(tr("Fired fraction"));
-  m_fired->setYTitle(tr("fraction of (neuron, sample) pairs"));
+  m_fired->setYTitle(tr("fraction of pairs fired"));
   m_fired->setXAxis(XAxis::Updates);
   m_time->setTitle(tr("Time per iteration"));
   m_time->setYTitle(tr("CPU seconds"));
-  m_time->setLogY(true);
   m_time->setXAxis(XAxis::Updates);
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(m_time);
@@ -45,6 +44,8 @@ KroneckerView::~KroneckerView() = default;
 void KroneckerView::beginRun(const nlohmann::json& experiment) {
   m_firedLines.clear();
   m_time->removeSeriesFrom(0);
+  m_time->setLogY(false);
+  m_timeScaleChosen = false;
   const std::string algorithm = algorithmOf(experiment);
   m_time->addSeries(
       algorithm.empty() ? tr("this run") : QString::fromStdString(algorithm) + tr(" (this run)"),
@@ -55,6 +56,25 @@ void KroneckerView::addEvaluations(const std::vector<EvaluationPoint>& points) {
   for (const auto& p : points) {
     m_firedLines.add(p);
     appendSeconds(m_time, 0, p);
+  }
+  chooseTimeScale();
+}
+
+void KroneckerView::chooseTimeScale() {
+  // Log once the times span more than a decade (naive against fast); within one a log axis shows no
+  // tick label. Switched once per run, so a user's own choice afterwards stands.
+  if (m_timeScaleChosen) return;
+  double lo = 0.0;
+  double hi = 0.0;
+  for (int s = 0; s < m_time->seriesCount(); ++s) {
+    const YStats& stats = m_time->buffer(s).yStats();
+    if (!stats.anyPositive) continue;
+    lo = lo > 0.0 ? std::min(lo, stats.minPositive) : stats.minPositive;
+    hi = std::max(hi, stats.maxPositive);
+  }
+  if (lo > 0.0 && hi / lo > 10.0) {
+    m_time->setLogY(true);
+    m_timeScaleChosen = true;
   }
 }
 
@@ -67,6 +87,7 @@ void KroneckerView::addOverlay(const QString& label, const std::vector<Evaluatio
       m_time->addSeries(label, familyColor(static_cast<std::size_t>(m_time->seriesCount()) + 1));
   m_time->reserve(series, points.size());
   for (const auto& p : points) appendSeconds(m_time, series, p);
+  chooseTimeScale();
 }
 
 void KroneckerView::clearOverlays() { m_time->removeSeriesFrom(1); }

@@ -31,9 +31,12 @@ class KroneckerView : public FamilyView {
   LiveChart* iterationTime() const { return m_time; }
 
  private:
+  void chooseTimeScale();
+
   LiveChart* m_fired = nullptr;
   LiveChart* m_time = nullptr;
   MetricLines m_firedLines;
+  bool m_timeScaleChosen = false;
 };
 
 }  // namespace distopt::ui

@@ -69,17 +69,18 @@ TopologyView::TopologyView(QWidget* parent)
     : FamilyView(parent),
       m_graph(new TopologyGraph()),
       m_consensus(new LiveChart()),
-      m_lines(m_consensus, {{"consensus_error", tr("consensus error (1/n) Σ‖x_i − x̄‖²"), familyColor(0)},
-                            {"tracker_consensus_error", tr("tracker consensus error"), familyColor(1)},
-                            {"prox_grad_mapping_norm_sq", tr("‖G(x̄)‖² (stationarity)"), familyColor(2)}}) {
+      m_lines(m_consensus, {{"consensus_error", tr("consensus error"), familyColor(0)},
+                            {"tracker_consensus_error", tr("tracker consensus"), familyColor(1)},
+                            {"prox_grad_mapping_norm_sq", tr("‖G(x̄)‖²"), familyColor(2)}}) {
   m_consensus->setTitle(tr("Consensus"));
+  m_consensus->setYTitle(tr("(1/n) Σ‖x_i − x̄‖², ‖G‖²"));
   m_consensus->setLogY(true);
   m_consensus->setXAxis(XAxis::Updates);
   auto* split = new QSplitter(Qt::Horizontal);
   split->addWidget(m_graph);
   split->addWidget(m_consensus);
-  split->setStretchFactor(0, 1);
-  split->setStretchFactor(1, 1);
+  // Half and half: the graph's legend and the chart's own legend both need the width.
+  split->setSizes({500, 500});
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(split);
