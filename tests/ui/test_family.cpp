@@ -207,8 +207,7 @@ class TestFamily : public QObject {
       most = std::max(most, graph->edgeBytes(i, j));
     }
     for (const auto& [i, j] : graph->edges())
-      QCOMPARE(graph->edgeWidth(i, j),
-               1.0 + (TopologyGraph::kMaxEdgeWidth - 1.0) * graph->edgeBytes(i, j) / most);
+      QCOMPARE(graph->edgeWidth(i, j), 1.0 + (graph->maxEdgeWidth() - 1.0) * graph->edgeBytes(i, j) / most);
 
     // The consensus chart has every delivered point; the Metrics tab leaves the per-node names out.
     const MetricLines& lines = view->consensusLines();

@@ -102,8 +102,10 @@ void CompressedView::addEvaluations(const std::vector<EvaluationPoint>& points) 
   for (const auto& p : points) {
     // f − f* spans decades (log y); a plain training loss of a network moves within one, where a log
     // axis shows no tick label at all.
-    if (m_curves.front().points.empty() && m_lossBits->seriesCount() > 0 && m_lossBits->buffer(0).empty())
+    if (m_curves.front().points.empty() && m_lossBits->seriesCount() > 0 && m_lossBits->buffer(0).empty()) {
       m_lossBits->setLogY(p.gap.has_value());
+      m_lossBits->setYTitle(p.gap ? tr("f − f*") : tr("loss"));
+    }
     if (p.metrics.contains("cumulative_bits_up")) {
       m_curves.front().points.push_back(p);
       appendLossBits(0, p);

@@ -211,10 +211,12 @@ std::uint64_t TopologyGraph::maxEdgeBytes() const {
   return most;
 }
 
+double TopologyGraph::maxEdgeWidth() const { return std::clamp(0.6 * nodeRadius(), 2.0, kMaxEdgeWidth); }
+
 double TopologyGraph::edgeWidth(int i, int j) const {
   const std::uint64_t most = maxEdgeBytes();
   if (most == 0) return 1.0;
-  return 1.0 + (kMaxEdgeWidth - 1.0) * static_cast<double>(edgeBytes(i, j)) / static_cast<double>(most);
+  return 1.0 + (maxEdgeWidth() - 1.0) * static_cast<double>(edgeBytes(i, j)) / static_cast<double>(most);
 }
 
 QString TopologyGraph::toolTipAt(QPointF position) const {
@@ -335,7 +337,7 @@ void TopologyGraph::paintEvent(QPaintEvent*) {
        {std::pair<double, QString>{0.0, QStringLiteral("0")},
         std::pair<double, QString>{1.0, formatBytes(static_cast<double>(most))}}) {
     const int grey = static_cast<int>(190 - 140 * share);
-    QPen pen(QColor(grey, grey, grey), 1.0 + (kMaxEdgeWidth - 1.0) * share);
+    QPen pen(QColor(grey, grey, grey), 1.0 + (maxEdgeWidth() - 1.0) * share);
     pen.setCapStyle(Qt::RoundCap);
     painter.setPen(pen);
     painter.drawLine(QPointF(left + 4, y), QPointF(left + 34, y));

@@ -46,8 +46,10 @@ class TopologyGraph : public QWidget {
   QColor nodeColor(int node) const;
   /// Bytes over the undirected edge {i, j}, both directions.
   std::uint64_t edgeBytes(int i, int j) const;
-  /// Pen width the edge is drawn with (1 px for no traffic up to kMaxEdgeWidth for the busiest edge).
+  /// Pen width the edge is drawn with (1 px for no traffic up to maxEdgeWidth() for the busiest edge).
   double edgeWidth(int i, int j) const;
+  /// The busiest edge's width: kMaxEdgeWidth, less when small nodes (many of them) would drown in it.
+  double maxEdgeWidth() const;
   /// Where node i is drawn, in widget coordinates.
   QPointF nodePosition(int node) const;
   /// The tooltip for a widget position: a node's or an edge's numbers; "" over nothing.
