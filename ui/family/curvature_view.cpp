@@ -22,6 +22,7 @@ CurvatureView::CurvatureView(QWidget* parent)
   m_memory->setYTitle(tr("bytes"));
   m_memory->setFormatter([](double bytes) { return formatBytes(bytes); });
   m_eigen->setTitle(tr("Top-k eigenvalue estimates (Ritz values)"));
+  m_eigen->setYTitle(tr("eigenvalue"));
   // Linear: the top k usually lie within a decade, where a log axis would show no tick label.
   m_eigen->setXAxis(XAxis::Updates);
   m_age->setTitle(tr("Curvature age"));

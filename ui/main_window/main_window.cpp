@@ -496,7 +496,9 @@ void restoreChartChoices(QSettings& settings, Dashboard& dashboard) {
   if (mode.isValid() && mode.toInt() >= 0 && mode.toInt() <= static_cast<int>(BandwidthChart::Mode::ByKind))
     dashboard.bandwidth()->setMode(static_cast<BandwidthChart::Mode>(mode.toInt()));
   const int tab = settings.value(QStringLiteral("tab"), 0).toInt();
-  if (tab >= 0 && tab < dashboard.tabs()->count()) dashboard.tabs()->setCurrentIndex(tab);
+  // The family tab is hidden until a run of a family is shown.
+  if (tab >= 0 && tab < dashboard.tabs()->count() && dashboard.tabs()->isTabVisible(tab))
+    dashboard.tabs()->setCurrentIndex(tab);
   settings.endGroup();
 }
 
