@@ -89,11 +89,11 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   m_metrics->setLogY(true);
   m_tabs->addTab(m_metrics, tr("Metrics"));
 
-  // The family tab keeps its place (after Metrics) and is hidden for runs without a family view, so
-  // tab indices (remembered between sessions) do not move with the run shown.
-  m_familyHost = new QStackedWidget();
-  m_tabs->addTab(m_familyHost, tr("Family"));
-  m_tabs->setTabVisible(m_tabs->indexOf(m_familyHost), false);
+  // The family tab is inserted after Metrics only while a run of a family is shown (beginFamily), so
+  // the other tabs keep the indices they always had when there is none (e.g. at start-up, when the
+  // remembered tab is restored).
+  m_familyHost = new QStackedWidget(this);
+  m_familyHost->hide();
 
   // Manager's view: a few large numbers readable across a room, and two charts: progress and traffic,
   // each against the chosen baseline run.
@@ -170,12 +170,14 @@ void Dashboard::beginFamily(const nlohmann::json& experiment) {
   }
   m_familyView = view;
   const int tab = familyTabIndex();
-  if (view) {
-    view->beginRun(experiment);
-    m_familyHost->setCurrentWidget(view);
-    m_tabs->setTabText(tab, view->title());
+  if (!view) {
+    if (tab >= 0) m_tabs->removeTab(tab);
+    return;
   }
-  m_tabs->setTabVisible(tab, view != nullptr);
+  view->beginRun(experiment);
+  m_familyHost->setCurrentWidget(view);
+  if (tab < 0) m_tabs->insertTab(m_tabs->indexOf(m_metrics) + 1, m_familyHost, view->title());
+  else m_tabs->setTabText(tab, view->title());
 }
 
 int Dashboard::familyTabIndex() const { return m_tabs->indexOf(m_familyHost); }

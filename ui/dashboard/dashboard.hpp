@@ -66,10 +66,10 @@ class Dashboard : public QWidget {
   /// Family-specific measurements (EvaluationPoint::metrics), one series per name; indexed names
   /// (NAME.<i>, per node or worker) are the family view's.
   LiveChart* metrics() const { return m_metrics; }
-  /// The family view of the current run (its tab titled by the family, e.g. "Topology"), nullptr when
-  /// the run's algorithm has none (parameter-server methods); the tab is hidden then.
+  /// The family view of the current run (its tab, after Metrics, titled by the family, e.g.
+  /// "Topology"), nullptr when the run's algorithm has none (parameter-server methods).
   FamilyView* familyView() const { return m_familyView; }
-  /// Index of the family tab in tabs() (hidden when familyView() is nullptr).
+  /// Index of the family tab in tabs(); -1 while there is none.
   int familyTabIndex() const;
   LiveChart* managerProgress() const { return m_managerChart; }
   LiveChart* managerTraffic() const { return m_managerTraffic; }

@@ -474,7 +474,13 @@ void saveChartChoices(QSettings& settings, const Dashboard& dashboard) {
   settings.setValue(QStringLiteral("delays/logY"), dashboard.delays()->logY());
   settings.setValue(QStringLiteral("bandwidth/logY"), dashboard.bandwidth()->logY());
   settings.setValue(QStringLiteral("bandwidth/mode"), static_cast<int>(dashboard.bandwidth()->mode()));
-  settings.setValue(QStringLiteral("tab"), dashboard.tabs()->currentIndex());
+  // As an index among the tabs that are always there: the family tab comes and goes with the run.
+  int tab = dashboard.tabs()->currentIndex();
+  if (const int family = dashboard.familyTabIndex(); family >= 0) {
+    if (tab == family) tab = 0;
+    else if (tab > family) --tab;
+  }
+  settings.setValue(QStringLiteral("tab"), tab);
   settings.endGroup();
 }
 
@@ -496,9 +502,7 @@ void restoreChartChoices(QSettings& settings, Dashboard& dashboard) {
   if (mode.isValid() && mode.toInt() >= 0 && mode.toInt() <= static_cast<int>(BandwidthChart::Mode::ByKind))
     dashboard.bandwidth()->setMode(static_cast<BandwidthChart::Mode>(mode.toInt()));
   const int tab = settings.value(QStringLiteral("tab"), 0).toInt();
-  // The family tab is hidden until a run of a family is shown.
-  if (tab >= 0 && tab < dashboard.tabs()->count() && dashboard.tabs()->isTabVisible(tab))
-    dashboard.tabs()->setCurrentIndex(tab);
+  if (tab >= 0 && tab < dashboard.tabs()->count()) dashboard.tabs()->setCurrentIndex(tab);
   settings.endGroup();
 }
 
