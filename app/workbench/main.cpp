@@ -1,8 +1,10 @@
 // distopt-workbench: the desktop GUI.
-//   distopt-workbench [EXPERIMENT.json] [--run] [--screenshot PNG [--after SECONDS]] [--export-report DIR]
+//   distopt-workbench [EXPERIMENT.json] [--run] [--screenshot PNG [--after SECONDS] [--tab NAME]]
+//                     [--export-report DIR]
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QJsonObject>
+#include <QTabWidget>
 #include <QTimer>
 
 #include <cstdio>
@@ -36,6 +38,12 @@ int main(int argc, char** argv) {
       QStringLiteral("Write the report (charts, summary, experiment, data, report.pdf) into DIR, then quit: for the run "
                      "started with --run once it ends, else for the newest run in the run store."),
       QStringLiteral("DIR"));
+  QCommandLineOption tab(
+      QStringLiteral("tab"),
+      QStringLiteral("Dashboard tab to show for the screenshot, by its title (e.g. Topology, Manager "
+                     "view; case-insensitive)."),
+      QStringLiteral("NAME"));
+  parser.addOption(tab);
   parser.addOption(run);
   parser.addOption(exportReport);
   parser.addOption(screenshot);
@@ -110,7 +118,25 @@ int main(int argc, char** argv) {
   }
   if (parser.isSet(screenshot)) {
     const QString path = parser.value(screenshot);
-    QTimer::singleShot(static_cast<int>(afterSeconds * 1000), &window, [&window, path]() {
+    const QString tabName = parser.value(tab);
+    QTimer::singleShot(static_cast<int>(afterSeconds * 1000), &window, [&window, path, tabName]() {
+      if (!tabName.isEmpty()) {
+        // Chosen at the end: the family tab exists only once the run's experiment is known.
+        QTabWidget* tabs = window.dashboard()->tabs();
+        int found = -1;
+        for (int i = 0; i < tabs->count(); ++i)
+          if (tabs->isTabVisible(i) &&
+              tabs->tabText(i).remove(QLatin1Char('&')).compare(tabName, Qt::CaseInsensitive) == 0)
+            found = i;
+        if (found < 0) {
+          std::fprintf(stderr, "distopt-workbench: --tab: no tab '%s' is shown\n", qPrintable(tabName));
+          QApplication::exit(2);
+          return;
+        }
+        tabs->setCurrentIndex(found);
+        // Lay out the tab just shown before the charts draw into it.
+        QApplication::processEvents();
+      }
       window.dashboard()->refreshNow();
       const bool saved = window.grab().save(path, "PNG");
       if (!saved) std::fprintf(stderr, "distopt-workbench: could not write %s\n", qPrintable(path));

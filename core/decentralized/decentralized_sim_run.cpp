@@ -66,6 +66,7 @@ struct DecentralizedSimRun::Snapshot {
   std::uint64_t iterations = 0;
   std::vector<Vector> x, y, v;
   std::vector<NodeCounters> counters;
+  std::vector<std::vector<std::uint64_t>> bytesToNeighbour;  ///< [i][k]: bytes i sent to neighbours[k]
   std::vector<double> computeTime, waitTime;
 };
 
@@ -147,6 +148,7 @@ DecentralizedSimRun::Snapshot DecentralizedSimRun::snapshot() const {
     if (node->tracker()) state.y.push_back(*node->tracker());
     if (node->estimator()) state.v.push_back(*node->estimator());
     state.counters.push_back(node->counters());
+    state.bytesToNeighbour.push_back(node->bytesSentPerNeighbour());
   }
   state.computeTime = m_computeTime;
   state.waitTime = m_waitTime;
@@ -245,6 +247,9 @@ EvaluationPoint DecentralizedSimRun::evaluate(const Snapshot& state, double time
   double consensus = 0.0;
   for (const auto& x : state.x) consensus += (x - mean).squaredNorm();
   consensus /= n;
+  // Per node, so the GUI can colour the graph by who lags; names per docs/architecture.md "Family metrics".
+  for (std::size_t i = 0; i < state.x.size(); ++i)
+    point.metrics["node_consensus_error." + std::to_string(i)] = (state.x[i] - mean).norm();
   const double mapping = m_mapping.squaredNorm();
 
   auto& metrics = point.metrics;
@@ -318,6 +323,19 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
                           .bytes = counters.bytesSentByPhase[static_cast<std::size_t>(phase)],
                           .messages = counters.messagesSentByPhase[static_cast<std::size_t>(phase)]});
       }
+      // Per directed edge i -> j (the GUI draws edge traffic): every broadcast goes once to each
+      // neighbour, so each edge carries messagesSent / degree messages.
+      const auto& neighbours = m_nodes[static_cast<std::size_t>(i)]->config().neighbours;
+      const auto& edgeBytes = state.bytesToNeighbour[static_cast<std::size_t>(i)];
+      const std::uint64_t perEdgeMessages =
+          neighbours.empty() ? 0 : counters.messagesSent / neighbours.size();
+      for (std::size_t k = 0; k < neighbours.size(); ++k)
+        sink.onBandwidth({.time = time,
+                          .worker = i,
+                          .uplink = true,
+                          .kind = "peer:" + std::to_string(neighbours[k]),
+                          .bytes = edgeBytes[k],
+                          .messages = perEdgeMessages});
     }
     if (!std::isfinite(last.loss) || !std::isfinite(last.metrics["prox_grad_mapping_norm_sq"])) {
       termination = Termination::Diverged;

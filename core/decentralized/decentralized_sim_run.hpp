@@ -19,6 +19,9 @@
 // node), messages, payload_bytes, wire_bytes, sparsity, compute_time and wait_time (node means), and
 // the configuration echo lambda, spectral_gap, gossip_rounds. stop.target_grad_norm_sq applies to
 // ‖G_β(x̄)‖² here (the smooth gradient of a composite problem does not vanish at a solution).
+// For the GUI's topology view: node_consensus_error.<i> = ‖x_i − x̄‖ per node, and one cumulative
+// bandwidth sample per directed edge (worker = i, uplink, kind "peer:<j>": bytes i sent to j), beside
+// the per-phase GOSSIP_* samples that count the same bytes by phase.
 
 #include <map>
 #include <memory>

@@ -438,12 +438,20 @@ class HybridSimRun::Impl {
         const int l = m_dho2.fosi.l;
         point.metrics["lambda_max"] = m_lambda(m_lambda.size() - 1);
         point.metrics["lambda_k"] = m_lambda(l);
+        // The top-k Ritz values, largest first (m_lambda holds the bottom l, then the top k, ascending).
+        const int k = m_dho2.fosi.k;
+        for (int j = 0; j < k && j < m_lambda.size(); ++j)
+          point.metrics["eigenvalue." + std::to_string(j)] = m_lambda(m_lambda.size() - 1 - j);
         point.metrics["curvature_age"] = static_cast<double>(m_step - m_installedSnapshot);
         point.metrics["base_scale_c"] = m_updaters[0].update().scale();
       }
       point.metrics["ese_count"] = static_cast<double>(m_estimates);
       std::int64_t peak = 0;
-      for (int p = 0; p < m_context.numWorkers; ++p) peak = std::max(peak, peakValues(p));
+      for (int p = 0; p < m_context.numWorkers; ++p) {
+        const std::int64_t values = peakValues(p);
+        peak = std::max(peak, values);
+        point.metrics["curvature_memory_bytes." + std::to_string(p)] = static_cast<double>(values * 8);
+      }
       point.metrics["curvature_memory_bytes_max"] = static_cast<double>(peak * 8);
       if (!m_staleness.empty()) point.metrics["staleness_last"] = static_cast<double>(m_staleness.back());
     }

@@ -182,6 +182,8 @@ ChartPanel::~ChartPanel() = default;
 
 QChart* ChartPanel::chart() const { return m_view->chart(); }
 
+void ChartPanel::addControl(QWidget* control) { m_controls->insertWidget(0, control); }
+
 void ChartPanel::setTitle(const QString& title) { chart()->setTitle(title); }
 
 void ChartPanel::setXTitle(const QString& title) { m_xAxis->setTitleText(title); }
@@ -443,7 +445,8 @@ LiveChart::LiveChart(QWidget* parent) : ChartPanel(parent) {
   m_xChoice->addItem(tr("time"), static_cast<int>(XAxis::Time));
   m_xChoice->addItem(tr("updates"), static_cast<int>(XAxis::Updates));
   m_xChoice->addItem(tr("bytes"), static_cast<int>(XAxis::Bytes));
-  controlsLayout()->insertWidget(0, new QLabel(tr("x:"), this));
+  m_xLabel = new QLabel(tr("x:"), this);
+  controlsLayout()->insertWidget(0, m_xLabel);
   controlsLayout()->insertWidget(1, m_xChoice);
   connect(m_xChoice, &QComboBox::currentIndexChanged, this,
           [this](int index) { setXAxis(static_cast<XAxis>(m_xChoice->itemData(index).toInt())); });
@@ -523,7 +526,15 @@ void LiveChart::setXAxis(XAxis axis) {
   resetZoom();
 }
 
-void LiveChart::updateXTitle() { setXTitle(xAxisTitle(m_xAxis)); }
+void LiveChart::fixXAxis(XAxis axis, const QString& title) {
+  m_fixedXTitle = title;
+  setXAxis(axis);
+  m_xChoice->hide();
+  m_xLabel->hide();
+  updateXTitle();
+}
+
+void LiveChart::updateXTitle() { setXTitle(m_fixedXTitle.isEmpty() ? xAxisTitle(m_xAxis) : m_fixedXTitle); }
 
 const SeriesBuffer& LiveChart::buffer(int series) const {
   return m_series.at(static_cast<std::size_t>(series)).buffer;
@@ -618,6 +629,13 @@ QString LiveChart::hoverText(QPointF chartPosition) const {
   }
   if (!best) return {};
   const SeriesBuffer& buffer = best->buffer;
+  if (!m_fixedXTitle.isEmpty())
+    return tr("%1: %2 = %3, t = %4, updates = %5, y = %6")
+        .arg(best->name, m_fixedXTitle)
+        .arg(buffer.x(m_xAxis)[bestIndex], 0, 'g', 6)
+        .arg(buffer.x(XAxis::Time)[bestIndex], 0, 'g', 6)
+        .arg(buffer.x(XAxis::Updates)[bestIndex], 0, 'f', 0)
+        .arg(buffer.y()[bestIndex], 0, 'g', 6);
   return tr("%1: t = %2 s, updates = %3, bytes = %4, y = %5")
       .arg(best->name)
       .arg(buffer.x(XAxis::Time)[bestIndex], 0, 'g', 6)

@@ -107,6 +107,8 @@ class ChartPanel : public QWidget {
   void hoverAt(QPointF chartPosition);
   /// Hides the control row (log toggle, reset, read-out) for compact layouts.
   void setControlsVisible(bool visible);
+  /// Puts an owner's own control (e.g. a toggle) at the front of the control row.
+  void addControl(QWidget* control);
 
  protected:
   /// Extent of the data on each axis for auto-range; false when there is nothing to show.
@@ -185,6 +187,9 @@ class LiveChart : public ChartPanel {
 
   void setXAxis(XAxis axis);
   XAxis xAxis() const { return m_xAxis; }
+  /// For a chart whose x is none of the three (e.g. cumulative bits): the caller stores its x in the
+  /// `axis` slot of every point; the x choice is hidden and the axis and read-out use `title`.
+  void fixXAxis(XAxis axis, const QString& title);
 
   const SeriesBuffer& buffer(int series) const;
   QXYSeries* series(int series) const;
@@ -211,6 +216,8 @@ class LiveChart : public ChartPanel {
   std::vector<Entry> m_series;
   XAxis m_xAxis = XAxis::Time;
   QComboBox* m_xChoice = nullptr;
+  QLabel* m_xLabel = nullptr;
+  QString m_fixedXTitle;  ///< non-empty after fixXAxis()
   QList<QPointF> m_scratch;
 };
 

@@ -6,14 +6,18 @@
 #include <QLabel>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 #include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
 #include "core/telemetry/evaluation.hpp"
+#include "ui/family/family_view.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -85,6 +89,12 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   m_metrics->setLogY(true);
   m_tabs->addTab(m_metrics, tr("Metrics"));
 
+  // The family tab is inserted after Metrics only while a run of a family is shown (beginFamily), so
+  // the other tabs keep the indices they always had when there is none (e.g. at start-up, when the
+  // remembered tab is restored).
+  m_familyHost = new QStackedWidget(this);
+  m_familyHost->hide();
+
   // Manager's view: a few large numbers readable across a room, and two charts: progress and traffic,
   // each against the chosen baseline run.
   m_managerView = new QWidget();
@@ -142,11 +152,35 @@ void Dashboard::beginRun(const nlohmann::json& experiment) {
     if (params.contains("R") && params["R"].is_number_integer()) threshold = params["R"].get<int>();
   }
   m_delays->setMarkers(threshold, m_workerTotal);
+  beginFamily(experiment);
   m_targetGap.reset();
   if (experiment.contains("stop") && experiment["stop"].contains("target_gap") && experiment["stop"]["target_gap"].is_number())
     m_targetGap = experiment["stop"]["target_gap"].get<double>();
   updateManagerView();
 }
+
+void Dashboard::beginFamily(const nlohmann::json& experiment) {
+  const std::string family = familyOf(experiment);
+  FamilyView* view = nullptr;
+  if (auto found = m_familyViews.find(family); found != m_familyViews.end()) {
+    view = found->second;
+  } else if ((view = makeFamilyView(family))) {
+    m_familyHost->addWidget(view);
+    m_familyViews.emplace(family, view);
+  }
+  m_familyView = view;
+  const int tab = familyTabIndex();
+  if (!view) {
+    if (tab >= 0) m_tabs->removeTab(tab);
+    return;
+  }
+  view->beginRun(experiment);
+  m_familyHost->setCurrentWidget(view);
+  if (tab < 0) m_tabs->insertTab(m_tabs->indexOf(m_metrics) + 1, m_familyHost, view->title());
+  else m_tabs->setTabText(tab, view->title());
+}
+
+int Dashboard::familyTabIndex() const { return m_tabs->indexOf(m_familyHost); }
 
 void Dashboard::addUpdates(const std::vector<UpdateEvent>& events) {
   m_delays->addEvents(events);
@@ -171,12 +205,15 @@ void Dashboard::addEvaluations(const std::vector<EvaluationPoint>& points) {
     m_points.push_back(p);
     m_last = p;
   }
+  if (m_familyView) m_familyView->addEvaluations(points);
   updateComparison();
   updateManagerView();
 }
 
 void Dashboard::addMetrics(const EvaluationPoint& p) {
   for (const auto& [name, value] : p.metrics) {
+    // Per node or per worker: dozens of series that would drown the rest; the family view shows them.
+    if (isIndexedMetric(name)) continue;
     auto found = m_metricSeries.find(name);
     if (found == m_metricSeries.end())
       found = m_metricSeries
@@ -193,9 +230,13 @@ void Dashboard::addOverlay(const QString& label, const std::vector<EvaluationPoi
   for (const auto& p : points)
     m_convergence->append(series, p.time, static_cast<double>(p.updates), static_cast<double>(p.bytesUp + p.bytesDown),
                           p.gap ? *p.gap : p.loss);
+  if (m_familyView) m_familyView->addOverlay(label, points);
 }
 
-void Dashboard::clearOverlays() { m_convergence->removeSeriesFrom(kOwnSeries); }
+void Dashboard::clearOverlays() {
+  m_convergence->removeSeriesFrom(kOwnSeries);
+  if (m_familyView) m_familyView->clearOverlays();
+}
 
 int Dashboard::overlayCount() const { return std::max(0, m_convergence->seriesCount() - kOwnSeries); }
 
@@ -240,7 +281,22 @@ void Dashboard::updateComparison() {
   m_bytesSaved = static_cast<double>(b->bytesUp + b->bytesDown) - static_cast<double>(a->bytesUp + a->bytesDown);
 }
 
-void Dashboard::addBandwidth(const std::vector<BandwidthSample>& samples) { m_bandwidth->addSamples(samples); }
+void Dashboard::addBandwidth(const std::vector<BandwidthSample>& samples) {
+  // Per-edge samples ("peer:<j>") count the bytes the per-kind samples already count; the bandwidth
+  // chart would add them twice. They are the topology view's.
+  const bool anyPeer = std::any_of(samples.begin(), samples.end(),
+                                   [](const BandwidthSample& s) { return s.kind.starts_with("peer:"); });
+  if (!anyPeer) {
+    m_bandwidth->addSamples(samples);
+  } else {
+    std::vector<BandwidthSample> own;
+    own.reserve(samples.size());
+    for (const auto& s : samples)
+      if (!s.kind.starts_with("peer:")) own.push_back(s);
+    m_bandwidth->addSamples(own);
+  }
+  if (m_familyView) m_familyView->addBandwidth(samples);
+}
 
 void Dashboard::updateWorkers(const std::vector<WorkerStatus>& workers) {
   m_workers->update(workers);
@@ -259,6 +315,7 @@ void Dashboard::refreshNow() {
   m_managerChart->refreshNow();
   m_managerTraffic->refreshNow();
   m_metrics->refreshNow();
+  if (m_familyView) m_familyView->refreshNow();
 }
 
 void Dashboard::updateManagerView() {

@@ -17,6 +17,7 @@
 #include "ui/dashboard/workers_model.hpp"
 
 class QLabel;
+class QStackedWidget;
 class QTabWidget;
 class QTableView;
 
@@ -24,6 +25,7 @@ namespace distopt::ui {
 
 class BandwidthChart;
 class DelayHistogram;
+class FamilyView;
 class LiveChart;
 
 class Dashboard : public QWidget {
@@ -61,8 +63,14 @@ class Dashboard : public QWidget {
   std::optional<double> bytesSaved() const { return m_bytesSaved; }
 
   LiveChart* convergence() const { return m_convergence; }
-  /// Family-specific measurements (EvaluationPoint::metrics), one series per name.
+  /// Family-specific measurements (EvaluationPoint::metrics), one series per name; indexed names
+  /// (NAME.<i>, per node or worker) are the family view's.
   LiveChart* metrics() const { return m_metrics; }
+  /// The family view of the current run (its tab, after Metrics, titled by the family, e.g.
+  /// "Topology"), nullptr when the run's algorithm has none (parameter-server methods).
+  FamilyView* familyView() const { return m_familyView; }
+  /// Index of the family tab in tabs(); -1 while there is none.
+  int familyTabIndex() const;
   LiveChart* managerProgress() const { return m_managerChart; }
   LiveChart* managerTraffic() const { return m_managerTraffic; }
   QWidget* managerView() const { return m_managerView; }
@@ -75,6 +83,8 @@ class Dashboard : public QWidget {
 
  private:
   void updateManagerView();
+  /// Shows the family view of the experiment's algorithm (or hides the family tab).
+  void beginFamily(const nlohmann::json& experiment);
 
   QTabWidget* m_tabs = nullptr;
   LiveChart* m_convergence = nullptr;
@@ -86,6 +96,9 @@ class Dashboard : public QWidget {
   void updateComparison();
 
   LiveChart* m_metrics = nullptr;
+  QStackedWidget* m_familyHost = nullptr;
+  std::map<std::string, FamilyView*> m_familyViews;  ///< made on first use, kept for later runs
+  FamilyView* m_familyView = nullptr;
   std::map<std::string, int> m_metricSeries;
   int m_gapSeries = -1;
   int m_gradSeries = -1;

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <functional>
 
+#include <QChart>
+#include <QChartView>
 #include <QFileInfo>
+#include <QGraphicsLayout>
+#include <QGraphicsScene>
 #include <QImage>
 #include <QPainter>
 #include <QPdfWriter>
@@ -24,8 +28,17 @@ class SizeForExport {
       m_widget->resize(fallback);
       m_resized = true;
     }
+    // A hidden chart view gets no resize event, so its chart keeps whatever size it had (none if its
+    // tab was never shown): size the chart itself and lay it out now.
+    if (auto* view = qobject_cast<QChartView*>(widget); view && !view->isVisible()) {
+      m_chart = view->chart();
+      m_oldChart = m_chart->size();
+      m_chart->resize(QSizeF(view->size()));
+      if (m_chart->layout()) m_chart->layout()->activate();
+    }
   }
   ~SizeForExport() {
+    if (m_chart) m_chart->resize(m_oldChart);
     if (m_resized) m_widget->resize(m_old);
   }
   SizeForExport(const SizeForExport&) = delete;
@@ -34,8 +47,21 @@ class SizeForExport {
  private:
   QWidget* m_widget;
   QSize m_old;
+  QChart* m_chart = nullptr;
+  QSizeF m_oldChart;
   bool m_resized = false;
 };
+
+// A hidden chart view's viewport was never laid out either: draw its chart straight from the scene.
+void drawWidget(QWidget* widget, QPainter& painter) {
+  auto* view = qobject_cast<QChartView*>(widget);
+  if (!view || view->isVisible()) {
+    widget->render(&painter);
+    return;
+  }
+  const QRectF target(QPointF(0, 0), QSizeF(widget->size()));
+  view->scene()->render(&painter, target, view->chart()->sceneBoundingRect());
+}
 
 bool render(QWidget* widget, const QString& path, QString* why, const std::function<void()>& beforeRender) {
   const auto format = chartFormatFor(path);
@@ -55,7 +81,7 @@ bool render(QWidget* widget, const QString& path, QString* why, const std::funct
       {
         QPainter painter(&image);
         painter.setRenderHint(QPainter::Antialiasing);
-        widget->render(&painter);
+        drawWidget(widget, painter);
       }
       ok = image.save(path, "PNG");
       break;
@@ -70,7 +96,7 @@ bool render(QWidget* widget, const QString& path, QString* why, const std::funct
       {
         QPainter painter;
         ok = painter.begin(&svg);
-        if (ok) widget->render(&painter);
+        if (ok) drawWidget(widget, painter);
       }
       ok = ok && QFileInfo(path).size() > 0;
       break;
@@ -86,7 +112,7 @@ bool render(QWidget* widget, const QString& path, QString* why, const std::funct
       QPainter painter;
       ok = painter.begin(&pdf);
       if (ok) {
-        widget->render(&painter);
+        drawWidget(widget, painter);
         ok = painter.end();
       }
       break;
@@ -134,7 +160,18 @@ void paintChart(ChartPanel* panel, QPainter& painter, const QRectF& target, QSiz
   painter.save();
   painter.translate(target.topLeft());
   painter.scale(scale, scale);
-  view->render(&painter);
+  drawWidget(view, painter);
+  painter.restore();
+}
+
+void paintWidget(QWidget* widget, QPainter& painter, const QRectF& target, QSize fallbackSize) {
+  SizeForExport sized(widget, fallbackSize);
+  const QSize size = widget->size();
+  const double scale = std::min(target.width() / size.width(), target.height() / size.height());
+  painter.save();
+  painter.translate(target.topLeft());
+  painter.scale(scale, scale);
+  widget->render(&painter);
   painter.restore();
 }
 

@@ -31,6 +31,9 @@ bool exportChart(ChartPanel* panel, const QString& path, QString* why, QSize fal
 /// Draws the chart, scaled to fit `target` keeping its shape, with `painter` (a report's PDF page).
 void paintChart(ChartPanel* panel, QPainter& painter, const QRectF& target, QSize fallbackSize = QSize(1000, 620));
 
+/// Draws any widget, scaled to fit `target` keeping its shape (a report's PDF page).
+void paintWidget(QWidget* widget, QPainter& painter, const QRectF& target, QSize fallbackSize = QSize(1000, 620));
+
 /// The same for any widget (e.g. the manager view with its numbers).
 bool exportWidget(QWidget* widget, const QString& path, QString* why, QSize fallbackSize = QSize(1280, 760));
 

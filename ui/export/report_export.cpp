@@ -17,6 +17,7 @@
 #include "ui/charts/units.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/export/chart_export.hpp"
+#include "ui/family/family_view.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -25,6 +26,7 @@ struct ChartItem {
   QString file;   // base name
   QString title;
   ChartPanel* panel;
+  QWidget* widget = nullptr;  // instead of a chart: a plain widget (the topology graph)
 };
 
 std::vector<ChartItem> chartsOf(Dashboard* dashboard) {
@@ -37,6 +39,8 @@ std::vector<ChartItem> chartsOf(Dashboard* dashboard) {
   // Only families that report their own measurements get the metrics page.
   if (dashboard->metrics()->seriesCount() > 0)
     charts.push_back({QStringLiteral("metrics"), QObject::tr("Family metrics"), dashboard->metrics()});
+  if (const FamilyView* family = dashboard->familyView())
+    for (const auto& item : family->exportItems()) charts.push_back({item.file, item.title, item.panel, item.widget});
   return charts;
 }
 
@@ -57,7 +61,7 @@ bool writeText(const QString& path, const QString& text, QString* why) {
   return true;
 }
 
-QString markdownSummary(const ReportContent& content) {
+QString markdownSummary(const ReportContent& content, const std::vector<ChartItem>& charts) {
   QString text;
   QTextStream out(&text);
   out << "# " << content.title << "\n\n";
@@ -69,8 +73,11 @@ QString markdownSummary(const ReportContent& content) {
     out << "| quantity | value |\n|---|---|\n";
     for (const auto& [name, value] : rows) out << "| " << name << " | " << value << " |\n";
   }
-  out << "\nCharts: convergence, delays, bandwidth, manager-progress, manager-traffic (PNG and SVG); all of it in "
-         "report.pdf. The experiment is in experiment.json; the run's data, when stored, in data/.\n";
+  QStringList names;
+  for (const ChartItem& chart : charts) names << chart.file;
+  out << "\nCharts: " << names.join(QStringLiteral(", "))
+      << " (PNG and SVG); all of it in report.pdf. The experiment is in experiment.json; the run's data, when "
+         "stored, in data/.\n";
   return text;
 }
 
@@ -107,7 +114,8 @@ bool writePdf(const QString& path, const ReportContent& content, const std::vect
   }
   for (const ChartItem& chart : charts) {
     pdf.newPage();
-    paintChart(chart.panel, painter, QRectF(page));
+    if (chart.panel) paintChart(chart.panel, painter, QRectF(page));
+    else paintWidget(chart.widget, painter, QRectF(page));
   }
   if (!painter.end()) {
     if (why) *why = QStringLiteral("%1: cannot write the file").arg(path);
@@ -176,13 +184,15 @@ bool exportReport(Dashboard* dashboard, const ReportContent& content, const QStr
   for (const ChartItem& chart : charts)
     for (const char* extension : {"png", "svg"}) {
       const QString name = chart.file + QLatin1Char('.') + QLatin1String(extension);
-      if (!exportChart(chart.panel, dir.filePath(name), why)) return false;
+      const bool ok = chart.panel ? exportChart(chart.panel, dir.filePath(name), why)
+                                  : exportWidget(chart.widget, dir.filePath(name), why, QSize(1000, 620));
+      if (!ok) return false;
       files << name;
     }
   if (!exportWidget(dashboard->managerView(), dir.filePath(QStringLiteral("manager-view.png")), why)) return false;
   files << QStringLiteral("manager-view.png");
 
-  if (!writeText(dir.filePath(QStringLiteral("summary.md")), markdownSummary(content), why)) return false;
+  if (!writeText(dir.filePath(QStringLiteral("summary.md")), markdownSummary(content, charts), why)) return false;
   files << QStringLiteral("summary.md");
   try {
     writeJsonFile(dir.filePath(QStringLiteral("experiment.json")).toStdString(), content.experiment);

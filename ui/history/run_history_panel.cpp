@@ -177,7 +177,12 @@ bool RunHistoryPanel::overlayRuns(const std::vector<std::int64_t>& runIds) {
     QString why;
     auto run = load(id, curveOnly, &why);
     if (!run) return fail(why);
-    labels << labelOf(run->info);
+    // The algorithm in the label: overlays compare methods (kron-naive against kron-fast, sgd against
+    // signsgd), and a run's name need not say which it ran.
+    QString label = labelOf(run->info);
+    const QString algorithm = QString::fromStdString(run->info.record.algorithm);
+    if (!algorithm.isEmpty() && !label.contains(algorithm)) label += QStringLiteral(" (%1)").arg(algorithm);
+    labels << label;
     curves.push_back(std::move(run->evaluations));
   }
   emit overlayRequested(labels, curves);

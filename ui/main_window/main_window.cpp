@@ -30,6 +30,7 @@
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/export/chart_export.hpp"
 #include "ui/export/report_export.hpp"
+#include "ui/family/family_view.hpp"
 #include "ui/history/run_history_panel.hpp"
 
 namespace distopt::ui {
@@ -219,8 +220,8 @@ void MainWindow::buildActions() {
   });
   exportMenu->addSeparator();
   const QString charts[] = {tr("&Convergence chart…"), tr("&Delay histogram…"), tr("&Bandwidth chart…"),
-                            tr("&Metrics chart…"), tr("Manager &view…")};
-  for (int i = 0; i < 5; ++i) {
+                            tr("&Metrics chart…"), tr("Manager &view…"), tr("&Family view…")};
+  for (int i = 0; i < 6; ++i) {
     auto* action = exportMenu->addAction(charts[i], this, [this, i] { exportChartDialog(i); });
     if (i == 0) action->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
   }
@@ -240,6 +241,10 @@ bool MainWindow::watching() const {
 }
 
 void MainWindow::exportChartDialog(int chart) {
+  if (chart == 5 && !m_dashboard->familyView()) {
+    QMessageBox::information(this, tr("Export chart"), tr("The run shown has no family view."));
+    return;
+  }
   const QString filter = tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)");
   const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), QString(), filter);
   if (path.isEmpty()) return;
@@ -250,7 +255,8 @@ void MainWindow::exportChartDialog(int chart) {
     case 1: ok = exportChart(m_dashboard->delays(), path, &why); break;
     case 2: ok = exportChart(m_dashboard->bandwidth(), path, &why); break;
     case 3: ok = exportChart(m_dashboard->metrics(), path, &why); break;
-    default: ok = exportWidget(m_dashboard->managerView(), path, &why); break;
+    case 4: ok = exportWidget(m_dashboard->managerView(), path, &why); break;
+    default: ok = exportWidget(m_dashboard->familyView(), path, &why); break;
   }
   if (!ok) QMessageBox::warning(this, tr("Export chart"), why);
   else statusBar()->showMessage(tr("Saved %1").arg(path), 8000);
@@ -486,7 +492,13 @@ void saveChartChoices(QSettings& settings, const Dashboard& dashboard) {
   settings.setValue(QStringLiteral("delays/logY"), dashboard.delays()->logY());
   settings.setValue(QStringLiteral("bandwidth/logY"), dashboard.bandwidth()->logY());
   settings.setValue(QStringLiteral("bandwidth/mode"), static_cast<int>(dashboard.bandwidth()->mode()));
-  settings.setValue(QStringLiteral("tab"), dashboard.tabs()->currentIndex());
+  // As an index among the tabs that are always there: the family tab comes and goes with the run.
+  int tab = dashboard.tabs()->currentIndex();
+  if (const int family = dashboard.familyTabIndex(); family >= 0) {
+    if (tab == family) tab = 0;
+    else if (tab > family) --tab;
+  }
+  settings.setValue(QStringLiteral("tab"), tab);
   settings.endGroup();
 }
 
