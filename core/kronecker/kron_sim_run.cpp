@@ -435,6 +435,7 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
           "neuron-sharded (spec kronecker-async §2.7)",
       .family = "kronecker",
       .options = commonOptions()};
+  naive.liveDriver = true;  // net/families/kronecker
   naive.makeSimRun = [](const nlohmann::json& params,
                         const SimRunContext& context) -> std::unique_ptr<SimRun> {
     const KronSimRun::Settings settings = kronSettingsFrom("kron-naive", params, context.path);
@@ -469,6 +470,7 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
           "P = P(0) + α·G with a fired-neuron index: no d in the step (spec kronecker-async §3)",
       .family = "kronecker",
       .options = fastOptions};
+  fast.liveDriver = true;
   fast.makeSimRun = [](const nlohmann::json& params,
                        const SimRunContext& context) -> std::unique_ptr<SimRun> {
     const KronSimRun::Settings settings = kronSettingsFrom("kron-fast", params, context.path);
