@@ -127,8 +127,9 @@ std::vector<KronEvaluationBook::Finished> KronEvaluationBook::take(const KronCoo
     const std::uint64_t version = m_open.begin()->first;
     Open open = std::move(m_open.begin()->second);
     m_open.erase(m_open.begin());
-    Finished finished{.version = version,
-                      .point = coordinator.evaluate(open.losses, open.coFire ? &open.coFires : nullptr, m_gram)};
+    Finished finished{
+        .version = version,
+        .point = coordinator.evaluate(open.losses, open.coFire ? &open.coFires : nullptr, m_gram)};
     auto& metrics = finished.point.metrics;
     metrics["eta"] = eta;
     if (open.window.iterations > 0) {

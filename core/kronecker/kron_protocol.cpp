@@ -328,8 +328,10 @@ bool decode(std::span<const std::uint8_t> bytes, StatsMessage& out, std::string*
   const auto flips = r.get<std::uint64_t>();
   const auto flags = r.get<std::uint64_t>();
   if (flags > 1) return fail(why, "STATS: unknown flag bits");
-  if (flags == 1) m.flips = flips;
-  else if (flips != 0) return fail(why, "STATS: flips without its flag");
+  if (flags == 1)
+    m.flips = flips;
+  else if (flips != 0)
+    return fail(why, "STATS: flips without its flag");
   m.cpuSeconds = r.get<double>();
   out = m;
   return true;

@@ -20,7 +20,8 @@
 // LOSS adds the block's fired-pair count to the spec's Fcache payload (8 bytes, for the fired-fraction
 // curve); COFIRE is ours: N^w[j][k] = #{r in block fired on j and k} lets the coordinator form
 // ||∇L||² = (1/m)·eᵀ(G∘N)e without a d-vector; EVAL asks for the reports of one version (a live
-// worker cannot know the evaluation schedule), STATS carries the block's step figures for the metrics. No size depends on d or m (except INIT's data).
+// worker cannot know the evaluation schedule), STATS carries the block's step figures for the metrics. No
+// size depends on d or m (except INIT's data).
 
 #include <cstdint>
 #include <optional>
@@ -92,10 +93,10 @@ struct EvalMessage {
 };
 struct StatsMessage {
   std::uint64_t version = 0;
-  std::uint64_t nnz = 0;             ///< cumulative (r, i) pairs with a gradient term
-  std::uint64_t updatedNeurons = 0;  ///< cumulative Σ_t |U_t ∩ block|
+  std::uint64_t nnz = 0;               ///< cumulative (r, i) pairs with a gradient term
+  std::uint64_t updatedNeurons = 0;    ///< cumulative Σ_t |U_t ∩ block|
   std::optional<std::uint64_t> flips;  ///< cumulative fire-status changes (fast path only)
-  double cpuSeconds = 0.0;           ///< cumulative CPU seconds of forwards and updates
+  double cpuSeconds = 0.0;             ///< cumulative CPU seconds of forwards and updates
 };
 struct CoFireMessage {
   std::uint64_t version = 0;

@@ -159,11 +159,13 @@ void KronSimRun::Impl::report(int worker) {
   DISTOPT_CHECK_MSG(m_book->onLoss(worker, role.lossReport(coFire ? &keep : nullptr), &why), why.c_str());
   count(worker, "LOSS", true, kron::lossBytes(m_n));
   if (coFire) {
-    DISTOPT_CHECK_MSG(m_book->onCoFire(worker, KronWorkerRole::coFireReport(keep, version), &why), why.c_str());
+    DISTOPT_CHECK_MSG(m_book->onCoFire(worker, KronWorkerRole::coFireReport(keep, version), &why),
+                      why.c_str());
     count(worker, "COFIRE", true, kron::coFireBytes(m_n));
   }
-  DISTOPT_CHECK_MSG(m_book->onStats(worker, m_tallies[static_cast<std::size_t>(worker)].report(version), &why),
-                    why.c_str());
+  DISTOPT_CHECK_MSG(
+      m_book->onStats(worker, m_tallies[static_cast<std::size_t>(worker)].report(version), &why),
+      why.c_str());
   count(worker, "STATS", true, kron::statsBytes());
   for (auto& finished : m_book->take(*m_coordinator, m_eta))
     finishEvaluation(finished.version, std::move(finished.point));
@@ -196,7 +198,8 @@ RunSummary KronSimRun::Impl::run(const std::function<bool()>& stopRequested) {
   const auto wallStart = std::chrono::steady_clock::now();
   const auto blocks = neuronBlocks(m_problem.neurons(), m_k);
   m_tallies.resize(static_cast<std::size_t>(m_k));
-  m_book = std::make_unique<KronEvaluationBook>(m_k, m_problem.neurons(), m_problem.batch(), m_problem.gram());
+  m_book =
+      std::make_unique<KronEvaluationBook>(m_k, m_problem.neurons(), m_problem.batch(), m_problem.gram());
   m_coordinator =
       std::make_unique<KronCoordinatorRole>(m_problem.data().y, m_problem.neurons(),
                                             KronCoordinatorRole::Options{.workers = m_k,
@@ -405,7 +408,6 @@ const KronTwoLayerProblem& kronProblemOf(const SimRunContext& context) {
   return *problem;
 }
 
-
 KronSimRun::Settings kronSettingsFrom(const std::string& algorithm, const nlohmann::json& params,
                                       const std::string& path) {
   KronSimRun::Settings settings;
@@ -415,7 +417,8 @@ KronSimRun::Settings kronSettingsFrom(const std::string& algorithm, const nlohma
     settings.algorithm = KronAlgorithm::Naive;
     return settings;
   }
-  if (algorithm != "kron-fast") throw InputError("algorithm.name", "\"" + algorithm + "\" is not a kronecker algorithm");
+  if (algorithm != "kron-fast")
+    throw InputError("algorithm.name", "\"" + algorithm + "\" is not a kronecker algorithm");
   settings.algorithm = KronAlgorithm::Fast;
   settings.fast.eta = settings.eta;
   settings.fast.staleness = settings.staleness;

@@ -63,12 +63,12 @@ class CoordinatorRole {
   /// coordinator holds W) evaluate through their own messages. Such a role says true here; the engine
   /// then calls requestEvaluation() on its schedule instead of snapshotting model(), takes finished
   /// points (metrics attached, time and bytes from the request) with takeEvaluations(), and at the
-  /// end of a run that did not fail sends one `final` request and waits (bounded) for it before STOP.
+  /// end of a run that did not fail sends one `atEnd` request and waits (bounded) for it before STOP.
   virtual bool evaluatesRemotely() const { return false; }
-  /// `final`: the run has ended; stop the method's traffic and evaluate the iterate as it stands.
-  virtual void requestEvaluation(const EvaluationRequest& request, bool final, CoordinatorHost& host) {
+  /// `atEnd`: the run has ended; stop the method's traffic and evaluate the iterate as it stands.
+  virtual void requestEvaluation(const EvaluationRequest& request, bool atEnd, CoordinatorHost& host) {
     (void)request;
-    (void)final;
+    (void)atEnd;
     (void)host;
   }
   virtual bool evaluationPending() const { return false; }

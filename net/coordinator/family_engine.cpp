@@ -218,8 +218,8 @@ RunSummary FamilyEngine::Impl::run() {
       const Termination ended = termination;
       m_finishing = true;
       m_role.requestEvaluation(request(endTime), true, *this);
-      const auto giveUp = Clock::now() + std::chrono::milliseconds(m_pool.heartbeatMs()) * 3 +
-                          std::chrono::seconds(5);
+      const auto giveUp =
+          Clock::now() + std::chrono::milliseconds(m_pool.heartbeatMs()) * 3 + std::chrono::seconds(5);
       while (m_role.evaluationPending() && Clock::now() < giveUp && m_role.failure().empty() &&
              !m_pool.stopRequested()) {
         m_pool.turn(20.0);

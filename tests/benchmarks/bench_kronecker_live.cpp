@@ -59,18 +59,19 @@ struct Figure {
 
 Figure runLive(int workers, int d1, int iterations, int staleness, int warmUp) {
   const double unitMs = 1.0;
-  nlohmann::json document = {
-      {"name", "kron-live-bench"},
-      {"seed", 3},
-      {"engine", "live"},
-      {"problem",
-       {{"name", "kron-two-layer"},
-        {"params", {{"m", 1024}, {"n", 128}, {"d1", d1}, {"d2", d1}, {"batch", 16}}}}},
-      {"algorithm", {{"name", "kron-fast"}, {"params", {{"staleness", staleness}}}}},
-      {"workers", {{"count", workers}, {"time_model", {{"name", "natural"}, {"params", nlohmann::json::object()}}},
-                   {"unit_ms", unitMs}}},
-      {"stop", {{"updates", iterations}}},
-      {"eval", {{"every_updates", iterations}, {"grad_norm", false}}}};
+  nlohmann::json document = {{"name", "kron-live-bench"},
+                             {"seed", 3},
+                             {"engine", "live"},
+                             {"problem",
+                              {{"name", "kron-two-layer"},
+                               {"params", {{"m", 1024}, {"n", 128}, {"d1", d1}, {"d2", d1}, {"batch", 16}}}}},
+                             {"algorithm", {{"name", "kron-fast"}, {"params", {{"staleness", staleness}}}}},
+                             {"workers",
+                              {{"count", workers},
+                               {"time_model", {{"name", "natural"}, {"params", nlohmann::json::object()}}},
+                               {"unit_ms", unitMs}}},
+                             {"stop", {{"updates", iterations}}},
+                             {"eval", {{"every_updates", iterations}, {"grad_norm", false}}}};
   Figure figure;
   try {
     Experiment experiment = parseExperiment(document, ".");
@@ -147,7 +148,8 @@ int main(int argc, char** argv) {
                   static_cast<unsigned long long>(init == figure.byKind.end() ? 0 : init->second.first));
     }
   }
-  std::printf("\nB/iter: bytes at the coordinator's socket (DOPT header, kron frame, routing identity) summed "
-              "over workers / iterations.\n");
+  std::printf(
+      "\nB/iter: bytes at the coordinator's socket (DOPT header, kron frame, routing identity) summed "
+      "over workers / iterations.\n");
   return 0;
 }

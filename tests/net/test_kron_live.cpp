@@ -12,8 +12,8 @@
 #include "core/config/experiment.hpp"
 #include "core/kronecker/kron_driver.hpp"
 #include "core/util/random_stream.hpp"
-#include "net/families/kronecker/kron_messages.hpp"
 #include "live_test_support.hpp"
+#include "net/families/kronecker/kron_messages.hpp"
 
 using namespace live_test;
 using namespace distopt;
@@ -31,7 +31,9 @@ json kronExperiment(const std::string& engine, int workers, int staleness, std::
                 {"params", {{"m", 64}, {"n", 16}, {"d1", d1}, {"d2", d2}, {"batch", 4}}}}},
               {"algorithm", {{"name", "kron-fast"}, {"params", {{"staleness", staleness}}}}},
               {"workers",
-               {{"count", workers}, {"time_model", {{"name", timeModel}, {"params", json::object()}}}, {"unit_ms", 1.0}}},
+               {{"count", workers},
+                {"time_model", {{"name", timeModel}, {"params", json::object()}}},
+                {"unit_ms", 1.0}}},
               {"stop", {{"updates", updates}, {"time", 1e6}}},
               {"eval", {{"every_updates", 4}, {"grad_norm", true}}}};
 }
@@ -83,7 +85,8 @@ Finished run(const QTemporaryDir& dir, const QString& name, const json& document
   Finished finished;
   finished.out = dir.filePath(name);
   Coordinator coordinator;
-  if (!coordinator.start(QStringList{path, "--out", finished.out, "--quiet", "--store", dir.filePath(name + ".sqlite")}))
+  if (!coordinator.start(
+          QStringList{path, "--out", finished.out, "--quiet", "--store", dir.filePath(name + ".sqlite")}))
     return finished;
   finished.exitCode = coordinator.waitForExit(90'000);
   finished.log = coordinator.describe();
@@ -157,10 +160,12 @@ class TestKronLive : public QObject {
     valid.push_back(makeKronMessage(
         kron::PartialMessage{.iteration = 4, .appliedVersion = 3, .sums = {1.5, -2.0}, .counts = {3, 0}}));
     valid.push_back(makeKronMessage(kron::ResidMessage{.iteration = 4, .residuals = {0.1, 0.2}}));
-    valid.push_back(makeKronMessage(kron::LossMessage{.version = 5, .firedPairs = 7, .outputSums = {1, 2, 3}}));
+    valid.push_back(
+        makeKronMessage(kron::LossMessage{.version = 5, .firedPairs = 7, .outputSums = {1, 2, 3}}));
     valid.push_back(makeKronMessage(kron::CoFireMessage{.version = 5, .n = 2, .upper = {1, 2, 3}}));
     valid.push_back(makeKronMessage(kron::EvalMessage{.version = 5, .coFire = true}));
-    valid.push_back(makeKronMessage(kron::StatsMessage{.version = 5, .nnz = 8, .updatedNeurons = 4, .flips = 2, .cpuSeconds = 0.5}));
+    valid.push_back(makeKronMessage(
+        kron::StatsMessage{.version = 5, .nnz = 8, .updatedNeurons = 4, .flips = 2, .cpuSeconds = 0.5}));
     for (std::size_t k = 0; k < valid.size(); ++k) {
       QCOMPARE(static_cast<int>(valid[k].kind), 64 + static_cast<int>(k));
       QVERIFY(parsesAsAny(valid[k]));
@@ -201,7 +206,8 @@ class TestKronLive : public QObject {
           message.kind != MessageKind::KronBatch && message.kind != MessageKind::KronCoFire)
         QVERIFY2(!parsesAsAny(withFrame(message.kind, longer)), messageKindName(message.kind));
       // The right bytes under another kind, with a non-zero pad byte, or in two frames.
-      const auto other = static_cast<MessageKind>(static_cast<int>(message.kind) == 73 ? 64 : static_cast<int>(message.kind) + 1);
+      const auto other = static_cast<MessageKind>(
+          static_cast<int>(message.kind) == 73 ? 64 : static_cast<int>(message.kind) + 1);
       QVERIFY(!parsesAsAny(withFrame(other, bytes)));
       kron::Bytes padded = bytes;
       padded[3] = 1;
@@ -240,9 +246,9 @@ class TestKronLive : public QObject {
     const json base = kronExperiment("sim", 1, 0, 4, 3, kUpdates);
     BuiltRun built = buildRun(parseExperiment(base, "."));
     const auto& problem = dynamic_cast<const KronTwoLayerProblem&>(*built.problem);
-    KronSequentialDriver single(problem, KronDriverOptions{.algorithm = KronAlgorithm::Fast,
-                                                           .workers = 1,
-                                                           .samplerSeed = built.simOptions.seed});
+    KronSequentialDriver single(
+        problem, KronDriverOptions{
+                     .algorithm = KronAlgorithm::Fast, .workers = 1, .samplerSeed = built.simOptions.seed});
     std::map<std::uint64_t, std::pair<double, double>> reference;
     for (int t = 0; t <= kUpdates; ++t) {
       if (t % 4 == 0) {
@@ -254,12 +260,14 @@ class TestKronLive : public QObject {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     for (const int workers : {1, 2, 4}) {
-      const Finished live = run(dir, QString("live%1").arg(workers), kronExperiment("live", workers, 0, 4, 3, kUpdates));
+      const Finished live =
+          run(dir, QString("live%1").arg(workers), kronExperiment("live", workers, 0, 4, 3, kUpdates));
       QVERIFY2(live.exitCode == 0, live.log.c_str());
       QCOMPARE(live.summary.at("termination"), json("update_limit"));
       QCOMPARE(live.summary.at("updates_applied").get<int>(), kUpdates);
       QCOMPARE(live.summary.at("delay_max").get<int>(), 0);
-      const Finished sim = run(dir, QString("sim%1").arg(workers), kronExperiment("sim", workers, 0, 4, 3, kUpdates));
+      const Finished sim =
+          run(dir, QString("sim%1").arg(workers), kronExperiment("sim", workers, 0, 4, 3, kUpdates));
       QVERIFY2(sim.exitCode == 0, sim.log.c_str());
       QCOMPARE(live.points.size(), reference.size());
       for (const auto& [updates, values] : reference) {
@@ -296,8 +304,8 @@ class TestKronLive : public QObject {
     }
     QVERIFY2(maxDelay >= 1, "the pipeline never ran ahead");
     QCOMPARE(live.summary.at("delay_max").get<long long>(), maxDelay);
-    for (const char* name : {"fired_fraction", "iteration_seconds", "fired_fraction_all", "nnz", "updated_neurons",
-                             "flips", "batch_loss", "eta"})
+    for (const char* name : {"fired_fraction", "iteration_seconds", "fired_fraction_all", "nnz",
+                             "updated_neurons", "flips", "batch_loss", "eta"})
       QVERIFY2(live.metricNames.count(name), name);
     QVERIFY(live.points.count(40));
     QVERIFY(live.points.at(40).first < live.points.at(0).first);
@@ -321,12 +329,13 @@ class TestKronLive : public QObject {
         QVERIFY(b.at(key).first > value.first);  // the data: 8n(d1 + d2)
         continue;
       }
-      QVERIFY2(value == b.at(key), (key + ": " + std::to_string(value.first) + " vs " +
-                                    std::to_string(b.at(key).first)).c_str());
+      QVERIFY2(value == b.at(key),
+               (key + ": " + std::to_string(value.first) + " vs " + std::to_string(b.at(key).first)).c_str());
       ++compared;
     }
-    for (const char* kind : {"KRON_BATCH down", "KRON_PARTIAL up", "KRON_RESID down", "KRON_LOSS up", "KRON_EVAL down",
-                             "KRON_STATS up", "KRON_COFIRE up", "KRON_READY up", "KRON_START down"})
+    for (const char* kind :
+         {"KRON_BATCH down", "KRON_PARTIAL up", "KRON_RESID down", "KRON_LOSS up", "KRON_EVAL down",
+          "KRON_STATS up", "KRON_COFIRE up", "KRON_READY up", "KRON_START down"})
       QVERIFY2(a.count(kind), kind);
     QCOMPARE(a.at("KRON_BATCH down").second, std::uint64_t{2 * 8});
     QVERIFY(compared >= 9);
@@ -344,7 +353,8 @@ class TestKronLive : public QObject {
     QVERIFY(coordinator.start(QStringList{path, "--out", out, "--quiet"} + storeArguments(dir)));
     QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
     std::string last;
-    QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 5, &last), (last + coordinator.describe()).c_str());
+    QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 5, &last),
+             (last + coordinator.describe()).c_str());
     pid_t victim = -1;
     for (const auto& worker : workerChildrenOf(coordinator.pid()))
       if (worker.id == 1) victim = worker.pid;

@@ -21,7 +21,8 @@ double threadCpuSeconds() {
 
 const KronTwoLayerProblem& kronProblem(const BuiltRun& built) {
   const auto* problem = dynamic_cast<const KronTwoLayerProblem*>(built.problem.get());
-  if (!problem) throw InputError("problem.name", "the kronecker algorithms need the problem \"kron-two-layer\"");
+  if (!problem)
+    throw InputError("problem.name", "the kronecker algorithms need the problem \"kron-two-layer\"");
   return *problem;
 }
 
@@ -34,7 +35,8 @@ std::uint64_t dataSeedOf(const Experiment& experiment) {
 
 /// The INIT a worker of `block` gets: the run's configuration and the data (spec §3.9).
 kron::InitMessage initMessage(const KronTwoLayerProblem& problem, std::uint64_t dataSeed,
-                              const KronSimRun::Settings& settings, std::pair<std::int64_t, std::int64_t> block) {
+                              const KronSimRun::Settings& settings,
+                              std::pair<std::int64_t, std::int64_t> block) {
   kron::InitMessage init;
   init.m = static_cast<std::uint64_t>(problem.neurons());
   init.n = static_cast<std::uint64_t>(problem.data().size());
@@ -63,7 +65,8 @@ class KronLiveCoordinator final : public CoordinatorRole {
  public:
   KronLiveCoordinator(const Experiment& experiment, const BuiltRun& built)
       : m_problem(kronProblem(built)),
-        m_settings(kronSettingsFrom(experiment.algorithm.name, experiment.algorithm.params, "algorithm.params")),
+        m_settings(
+            kronSettingsFrom(experiment.algorithm.name, experiment.algorithm.params, "algorithm.params")),
         m_dataSeed(dataSeedOf(experiment)),
         m_k(experiment.workers),
         m_maxUpdates(built.simOptions.maxUpdates),
@@ -77,8 +80,9 @@ class KronLiveCoordinator final : public CoordinatorRole {
         m_ready(static_cast<std::size_t>(experiment.workers), 0),
         m_counters(static_cast<std::size_t>(experiment.workers)) {
     if (experiment.workers > m_problem.neurons())
-      throw InputError("workers.count", "must be between 1 and the problem's m = " +
-                                            std::to_string(m_problem.neurons()) + " (each worker owns a block of neurons)");
+      throw InputError("workers.count",
+                       "must be between 1 and the problem's m = " + std::to_string(m_problem.neurons()) +
+                           " (each worker owns a block of neurons)");
   }
 
   std::string name() const override {
@@ -158,11 +162,11 @@ class KronLiveCoordinator final : public CoordinatorRole {
   WorkCounters counters(int worker) const override { return m_counters[static_cast<std::size_t>(worker)]; }
 
   bool evaluatesRemotely() const override { return true; }
-  void requestEvaluation(const EvaluationRequest& request, bool final, CoordinatorHost& host) override {
-    if (final) m_finishing = true;
+  void requestEvaluation(const EvaluationRequest& request, bool atEnd, CoordinatorHost& host) override {
+    if (atEnd) m_finishing = true;
     if (!m_started) {
       // Before START no block exists to report; the first request is sent with START.
-      if (!final) m_early = request;
+      if (!atEnd) m_early = request;
       return;
     }
     sendEvaluation(request, host);
@@ -266,7 +270,9 @@ class KronLiveCoordinator final : public CoordinatorRole {
 class KronLiveWorker final : public WorkerRole {
  public:
   KronLiveWorker(const Experiment& experiment, const BuiltRun& built, int worker)
-      : m_problem(kronProblem(built)), m_timeModel(*built.timeModel), m_worker(worker),
+      : m_problem(kronProblem(built)),
+        m_timeModel(*built.timeModel),
+        m_worker(worker),
         m_dataSeed(dataSeedOf(experiment)) {}
 
   void onMessage(Message&& message, WorkerHost& host) override {
@@ -360,23 +366,33 @@ class KronLiveWorker final : public WorkerRole {
     // The worker built the run itself from ASSIGN (DESIGN.md §4); INIT must describe the same run.
     std::string mismatch;
     const KronData& data = m_problem.data();
-    if (init.m != static_cast<std::uint64_t>(m_problem.neurons())) mismatch = "m";
-    else if (init.n != static_cast<std::uint64_t>(data.size())) mismatch = "n";
-    else if (init.d1 != static_cast<std::uint64_t>(data.d1()) || init.d2 != static_cast<std::uint64_t>(data.d2()))
+    if (init.m != static_cast<std::uint64_t>(m_problem.neurons()))
+      mismatch = "m";
+    else if (init.n != static_cast<std::uint64_t>(data.size()))
+      mismatch = "n";
+    else if (init.d1 != static_cast<std::uint64_t>(data.d1()) ||
+             init.d2 != static_cast<std::uint64_t>(data.d2()))
       mismatch = "d1, d2";
-    else if (init.batch != static_cast<std::uint64_t>(m_problem.batch())) mismatch = "batch";
-    else if (!(init.threshold == m_problem.threshold())) mismatch = "threshold";
-    else if (init.dataSeed != m_dataSeed || init.modelSeed != m_problem.modelSeed()) mismatch = "seeds";
-    else if (init.u != data.u || init.v != data.v) mismatch = "data U, V";
-    else if (init.blockBegin >= init.blockEnd || init.blockEnd > init.m) mismatch = "block range";
-    else if (init.algorithm > 1 || init.index > 2 || init.gram > 1) mismatch = "algorithm, index or gram";
+    else if (init.batch != static_cast<std::uint64_t>(m_problem.batch()))
+      mismatch = "batch";
+    else if (!(init.threshold == m_problem.threshold()))
+      mismatch = "threshold";
+    else if (init.dataSeed != m_dataSeed || init.modelSeed != m_problem.modelSeed())
+      mismatch = "seeds";
+    else if (init.u != data.u || init.v != data.v)
+      mismatch = "data U, V";
+    else if (init.blockBegin >= init.blockEnd || init.blockEnd > init.m)
+      mismatch = "block range";
+    else if (init.algorithm > 1 || init.index > 2 || init.gram > 1)
+      mismatch = "algorithm, index or gram";
     KronFastOptions fast;
     fast.staleness = static_cast<int>(init.staleness);
     fast.index = static_cast<FireIndex::Kind>(init.index);
     fast.gram = static_cast<GramMode>(init.gram);
     fast.resyncEvery = static_cast<std::int64_t>(init.resyncEvery);
     std::string invalid;
-    if (mismatch.empty() && (init.staleness > 1024 || !fast.isValid(&invalid))) mismatch = "options: " + invalid;
+    if (mismatch.empty() && (init.staleness > 1024 || !fast.isValid(&invalid)))
+      mismatch = "options: " + invalid;
     if (!mismatch.empty()) {
       m_failed = true;
       host.fail("protocol", "KRON_INIT does not match this worker's run (" + mismatch + ")");
@@ -408,10 +424,12 @@ class KronLiveWorker final : public WorkerRole {
 LiveFamilyDriver kroneckerLiveDriver() {
   LiveFamilyDriver driver;
   driver.family = "kronecker";
-  driver.makeCoordinator = [](const Experiment& experiment, const BuiltRun& built) -> std::unique_ptr<CoordinatorRole> {
+  driver.makeCoordinator = [](const Experiment& experiment,
+                              const BuiltRun& built) -> std::unique_ptr<CoordinatorRole> {
     return std::make_unique<KronLiveCoordinator>(experiment, built);
   };
-  driver.makeWorker = [](const Experiment& experiment, const BuiltRun& built, int worker) -> std::unique_ptr<WorkerRole> {
+  driver.makeWorker = [](const Experiment& experiment, const BuiltRun& built,
+                         int worker) -> std::unique_ptr<WorkerRole> {
     return std::make_unique<KronLiveWorker>(experiment, built, worker);
   };
   return driver;
