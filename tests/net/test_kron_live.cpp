@@ -65,6 +65,22 @@ std::map<std::uint64_t, std::pair<double, double>> readPoints(const QString& dir
   return points;
 }
 
+/// (updates, name) -> value text of metrics.csv, without the measured CPU time.
+std::map<std::pair<std::string, std::string>, std::string> readMetricValues(const QString& directory) {
+  std::map<std::pair<std::string, std::string>, std::string> values;
+  std::ifstream in((directory + "/metrics.csv").toStdString());
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    std::string field;
+    while (std::getline(fields, field, ',')) f.push_back(field);
+    if (f.size() == 4 && f[2] != "iteration_seconds") values[{f[1], f[2]}] = f[3];
+  }
+  return values;
+}
+
 std::set<std::string> readMetricNames(const QString& directory) {
   std::set<std::string> names;
   std::ifstream in((directory + "/metrics.csv").toStdString());
@@ -280,6 +296,10 @@ class TestKronLive : public QObject {
         QCOMPARE(loss, sim.points.at(updates).first);
         QCOMPARE(gradNorm, sim.points.at(updates).second);
       }
+      // The family metrics come from the same code: equal to the simulator's but for measured time.
+      const auto liveMetrics = readMetricValues(live.out);
+      QVERIFY(liveMetrics.size() >= 5 * reference.size());
+      QVERIFY(liveMetrics == readMetricValues(sim.out));
       for (const auto& e : live.events) QCOMPARE(e.delay, 0LL);
       QCOMPARE(live.events.size(), static_cast<std::size_t>(workers * kUpdates));
     }

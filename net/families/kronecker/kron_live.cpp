@@ -1,8 +1,11 @@
 #include "net/families/kronecker/kron_live.hpp"
 
+#include <cmath>
 #include <ctime>
 #include <deque>
 #include <map>
+#include <optional>
+#include <utility>
 
 #include "core/kronecker/kron_metrics.hpp"
 #include "core/kronecker/kron_sim_run.hpp"
