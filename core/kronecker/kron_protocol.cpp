@@ -94,12 +94,16 @@ const char* messageTypeName(MessageType type) {
       return "LOSS";
     case MessageType::CoFire:
       return "COFIRE";
+    case MessageType::Eval:
+      return "EVAL";
+    case MessageType::Stats:
+      return "STATS";
   }
   return "?";
 }
 
 bool peekType(std::span<const std::uint8_t> bytes, MessageType* type) {
-  if (bytes.size() < kHeaderBytes || bytes[0] < 1 || bytes[0] > 8) return false;
+  if (bytes.size() < kHeaderBytes || bytes[0] < 1 || bytes[0] > 10) return false;
   *type = static_cast<MessageType>(bytes[0]);
   return true;
 }
@@ -165,6 +169,22 @@ Bytes encode(const LossMessage& message) {
 Bytes encode(const CoFireMessage& message) {
   Writer w(MessageType::CoFire, message.version, coFireBytes(message.n));
   w.putAll(message.upper.data(), message.upper.size());
+  return w.take();
+}
+
+Bytes encode(const EvalMessage& message) {
+  Writer w(MessageType::Eval, message.version, evalBytes());
+  w.put<std::uint64_t>(message.coFire ? 1 : 0);
+  return w.take();
+}
+
+Bytes encode(const StatsMessage& message) {
+  Writer w(MessageType::Stats, message.version, statsBytes());
+  w.put(message.nnz);
+  w.put(message.updatedNeurons);
+  w.put<std::uint64_t>(message.flips.value_or(0));
+  w.put<std::uint64_t>(message.flips ? 1 : 0);
+  w.put(message.cpuSeconds);
   return w.take();
 }
 
@@ -283,6 +303,37 @@ bool decode(std::span<const std::uint8_t> bytes, CoFireMessage& out, std::string
   out.n = static_cast<std::uint32_t>(n);
   out.upper.resize(entries);
   Reader(bytes.subspan(kHeaderBytes)).getAll(out.upper.data(), entries);
+  return true;
+}
+
+bool decode(std::span<const std::uint8_t> bytes, EvalMessage& out, std::string* why) {
+  std::uint64_t version = 0;
+  if (!readHeader(bytes, MessageType::Eval, &version, why)) return false;
+  if (bytes.size() != evalBytes()) return fail(why, "EVAL: wrong length");
+  const auto flags = Reader(bytes.subspan(kHeaderBytes)).get<std::uint64_t>();
+  if (flags > 1) return fail(why, "EVAL: unknown flag bits");
+  out.version = version;
+  out.coFire = flags == 1;
+  return true;
+}
+
+bool decode(std::span<const std::uint8_t> bytes, StatsMessage& out, std::string* why) {
+  std::uint64_t version = 0;
+  if (!readHeader(bytes, MessageType::Stats, &version, why)) return false;
+  if (bytes.size() != statsBytes()) return fail(why, "STATS: wrong length");
+  Reader r(bytes.subspan(kHeaderBytes));
+  StatsMessage m{.version = version};
+  m.nnz = r.get<std::uint64_t>();
+  m.updatedNeurons = r.get<std::uint64_t>();
+  const auto flips = r.get<std::uint64_t>();
+  const auto flags = r.get<std::uint64_t>();
+  if (flags > 1) return fail(why, "STATS: unknown flag bits");
+  if (flags == 1)
+    m.flips = flips;
+  else if (flips != 0)
+    return fail(why, "STATS: flips without its flag");
+  m.cpuSeconds = r.get<double>();
+  out = m;
   return true;
 }
 

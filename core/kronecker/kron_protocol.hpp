@@ -13,12 +13,18 @@
 //   RESID    coord -> all     header + S residuals e_i (f64)                = 16 + 8S
 //   LOSS     worker -> coord  header + fired pairs (u64) + Fcache_w (n f64) = 24 + 8n
 //   COFIRE   worker -> coord  header + upper triangle of N^w (n(n+1)/2 u32) = 16 + 2n(n+1)
+//   EVAL     coord -> worker  header(version) + flags u64 (bit 0: COFIRE)  = 24
+//   STATS    worker -> coord  header(version) + nnz, updated neurons, flips, flags (u64 each) +
+//                             CPU seconds (f64), cumulative                 = 56
 //
 // LOSS adds the block's fired-pair count to the spec's Fcache payload (8 bytes, for the fired-fraction
 // curve); COFIRE is ours: N^w[j][k] = #{r in block fired on j and k} lets the coordinator form
-// ||∇L||² = (1/m)·eᵀ(G∘N)e without a d-vector. No size depends on d or m (except INIT's data).
+// ||∇L||² = (1/m)·eᵀ(G∘N)e without a d-vector; EVAL asks for the reports of one version (a live
+// worker cannot know the evaluation schedule), STATS carries the block's step figures for the metrics. No
+// size depends on d or m (except INIT's data).
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -36,6 +42,8 @@ enum class MessageType : std::uint8_t {
   Resid = 6,
   Loss = 7,
   CoFire = 8,
+  Eval = 9,
+  Stats = 10,
 };
 const char* messageTypeName(MessageType type);
 
@@ -79,6 +87,17 @@ struct LossMessage {
   std::uint64_t firedPairs = 0;
   std::vector<double> outputSums;
 };
+struct EvalMessage {
+  std::uint64_t version = 0;  ///< the reports must be of the block after exactly this many steps
+  bool coFire = false;        ///< send COFIRE too (gradient norm)
+};
+struct StatsMessage {
+  std::uint64_t version = 0;
+  std::uint64_t nnz = 0;               ///< cumulative (r, i) pairs with a gradient term
+  std::uint64_t updatedNeurons = 0;    ///< cumulative Σ_t |U_t ∩ block|
+  std::optional<std::uint64_t> flips;  ///< cumulative fire-status changes (fast path only)
+  double cpuSeconds = 0.0;             ///< cumulative CPU seconds of forwards and updates
+};
 struct CoFireMessage {
   std::uint64_t version = 0;
   std::uint32_t n = 0;
@@ -93,6 +112,8 @@ Bytes encode(const PartialMessage& message);
 Bytes encode(const ResidMessage& message);
 Bytes encode(const LossMessage& message);
 Bytes encode(const CoFireMessage& message);
+Bytes encode(const EvalMessage& message);
+Bytes encode(const StatsMessage& message);
 
 /// The type in a buffer's header; false when the buffer is shorter than a header or the type unknown.
 bool peekType(std::span<const std::uint8_t> bytes, MessageType* type);
@@ -106,6 +127,8 @@ bool decode(std::span<const std::uint8_t> bytes, PartialMessage& out, std::strin
 bool decode(std::span<const std::uint8_t> bytes, ResidMessage& out, std::string* why);
 bool decode(std::span<const std::uint8_t> bytes, LossMessage& out, std::string* why);
 bool decode(std::span<const std::uint8_t> bytes, CoFireMessage& out, std::string* why);
+bool decode(std::span<const std::uint8_t> bytes, EvalMessage& out, std::string* why);
+bool decode(std::span<const std::uint8_t> bytes, StatsMessage& out, std::string* why);
 
 /// Exact encoded sizes (what the simulator charges without encoding).
 constexpr std::uint64_t batchBytes(std::uint64_t s) { return kHeaderBytes + 4 * s; }
@@ -118,5 +141,7 @@ constexpr std::uint64_t initBytes(std::uint64_t n, std::uint64_t d1, std::uint64
 }
 constexpr std::uint64_t readyBytes() { return kHeaderBytes + 8; }
 constexpr std::uint64_t startBytes() { return kHeaderBytes + 8; }
+constexpr std::uint64_t evalBytes() { return kHeaderBytes + 8; }
+constexpr std::uint64_t statsBytes() { return kHeaderBytes + 40; }
 
 }  // namespace distopt::kron

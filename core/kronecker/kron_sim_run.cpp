@@ -8,6 +8,7 @@
 #include <queue>
 #include <tuple>
 
+#include "core/kronecker/kron_metrics.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
 #include "core/util/check.hpp"
@@ -35,12 +36,6 @@ struct Queued {
   bool isResid = false;
   kron::BatchMessage batch;
   kron::ResidMessage resid;
-};
-
-struct Collect {
-  std::vector<kron::LossMessage> losses;
-  std::vector<kron::CoFireMessage> coFires;
-  int count = 0;
 };
 
 }  // namespace
@@ -73,7 +68,7 @@ class KronSimRun::Impl {
   void pump(int worker);
   void requestEvaluation(std::uint64_t version);
   void report(int worker);
-  void finishEvaluation(std::uint64_t version, Collect& collect);
+  void finishEvaluation(std::uint64_t version, EvaluationPoint point);
   void emitBandwidth();
 
   const KronTwoLayerProblem& m_problem;
@@ -86,13 +81,14 @@ class KronSimRun::Impl {
   std::uint64_t m_n;
 
   std::vector<std::unique_ptr<KronWorkerRole>> m_workers;
+  std::vector<KronWorkerTally> m_tallies;
   std::unique_ptr<KronCoordinatorRole> m_coordinator;
+  std::unique_ptr<KronEvaluationBook> m_book;
   std::vector<std::deque<Queued>> m_queues;
   std::vector<char> m_busy;
   std::vector<kron::PartialMessage> m_replies;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> m_due;
   std::map<std::uint64_t, double> m_sentAt;
-  std::map<std::uint64_t, Collect> m_evaluations;
   std::map<std::tuple<int, std::string, bool>, std::pair<std::uint64_t, std::uint64_t>> m_bandwidth;
   RunTally m_tally;
   double m_now = 0.0;
@@ -102,23 +98,13 @@ class KronSimRun::Impl {
   bool m_nonFinite = false;
   std::uint64_t m_partials = 0;
   std::uint64_t m_batchesSent = 0;
-
-  // Accumulated since the last evaluation point.
-  double m_cpuSeconds = 0.0;
-  std::uint64_t m_iterations = 0;
-  std::uint64_t m_firedPairs = 0;
-  std::uint64_t m_nnz = 0;
-  std::uint64_t m_updatedNeurons = 0;
-  std::uint64_t m_flips = 0;
-  bool m_haveFlips = false;
-  double m_batchLoss = 0.0;
 };
 
 void KronSimRun::Impl::issueBatches() {
   while (!m_stopping && m_coordinator->canSend()) {
     const double start = threadCpuSeconds();
     const kron::BatchMessage batch = m_coordinator->nextBatch();
-    m_cpuSeconds += threadCpuSeconds() - start;
+    m_book->addSeconds(threadCpuSeconds() - start);
     m_sentAt[batch.iteration] = m_now;
     m_batchesSent += static_cast<std::uint64_t>(m_k);
     for (int w = 0; w < m_k; ++w) {
@@ -139,18 +125,16 @@ void KronSimRun::Impl::pump(int worker) {
       BlockStepStats stats;
       const double start = threadCpuSeconds();
       DISTOPT_CHECK_MSG(role.onResid(next.resid, stats, &why), why.c_str());
-      m_cpuSeconds += threadCpuSeconds() - start;
-      m_nnz += stats.nnz;
-      m_updatedNeurons += stats.updatedNeurons;
-      if (stats.flips) m_flips += *stats.flips, m_haveFlips = true;
-      if (m_evaluations.count(role.appliedVersion())) report(worker);
+      m_tallies[static_cast<std::size_t>(worker)].addSeconds(threadCpuSeconds() - start);
+      m_tallies[static_cast<std::size_t>(worker)].note(stats);
+      if (m_book->isOpen(role.appliedVersion())) report(worker);
       continue;
     }
     if (m_stopping) continue;  // a batch the run will never complete: no forward, no state change
     const double start = threadCpuSeconds();
     DISTOPT_CHECK_MSG(role.onBatch(next.batch, m_replies[static_cast<std::size_t>(worker)], &why),
                       why.c_str());
-    m_cpuSeconds += threadCpuSeconds() - start;
+    m_tallies[static_cast<std::size_t>(worker)].addSeconds(threadCpuSeconds() - start);
     const double duration = m_timeModel.duration(worker, next.batch.iteration, m_now);
     m_busy[static_cast<std::size_t>(worker)] = 1;
     if (std::isfinite(duration)) m_due.push({m_now + duration, worker});
@@ -158,9 +142,9 @@ void KronSimRun::Impl::pump(int worker) {
 }
 
 void KronSimRun::Impl::requestEvaluation(std::uint64_t version) {
-  if (m_evaluations.count(version)) return;
-  m_evaluations[version].losses.resize(static_cast<std::size_t>(m_k));
-  m_evaluations[version].coFires.resize(static_cast<std::size_t>(m_k));
+  const bool gradNorm = m_options.evalGradNorm || m_options.targetGradNormSq.has_value();
+  if (!m_book->request(version, gradNorm)) return;
+  for (int w = 0; w < m_k; ++w) count(w, "EVAL", false, kron::evalBytes());
   // Workers already at that version (idle, τ = 0) report now; the others when they reach it.
   for (int w = 0; w < m_k; ++w)
     if (m_workers[static_cast<std::size_t>(w)]->appliedVersion() == version) report(w);
@@ -169,45 +153,29 @@ void KronSimRun::Impl::requestEvaluation(std::uint64_t version) {
 void KronSimRun::Impl::report(int worker) {
   const KronWorkerRole& role = *m_workers[static_cast<std::size_t>(worker)];
   const std::uint64_t version = role.appliedVersion();
-  auto it = m_evaluations.find(version);
-  DISTOPT_CHECK(it != m_evaluations.end());
-  const bool gradNorm = m_options.evalGradNorm || m_options.targetGradNormSq.has_value();
+  const bool coFire = m_book->wantsCoFire(version);
+  std::string why;
   BlockEvaluation keep;
-  it->second.losses[static_cast<std::size_t>(worker)] = role.lossReport(gradNorm ? &keep : nullptr);
+  DISTOPT_CHECK_MSG(m_book->onLoss(worker, role.lossReport(coFire ? &keep : nullptr), &why), why.c_str());
   count(worker, "LOSS", true, kron::lossBytes(m_n));
-  if (gradNorm) {
-    it->second.coFires[static_cast<std::size_t>(worker)] = KronWorkerRole::coFireReport(keep, version);
+  if (coFire) {
+    DISTOPT_CHECK_MSG(m_book->onCoFire(worker, KronWorkerRole::coFireReport(keep, version), &why),
+                      why.c_str());
     count(worker, "COFIRE", true, kron::coFireBytes(m_n));
   }
-  if (++it->second.count == m_k) {
-    Collect collect = std::move(it->second);
-    m_evaluations.erase(it);
-    finishEvaluation(version, collect);
-  }
+  DISTOPT_CHECK_MSG(
+      m_book->onStats(worker, m_tallies[static_cast<std::size_t>(worker)].report(version), &why),
+      why.c_str());
+  count(worker, "STATS", true, kron::statsBytes());
+  for (auto& finished : m_book->take(*m_coordinator, m_eta))
+    finishEvaluation(finished.version, std::move(finished.point));
 }
 
-void KronSimRun::Impl::finishEvaluation(std::uint64_t version, Collect& collect) {
-  const bool gradNorm = m_options.evalGradNorm || m_options.targetGradNormSq.has_value();
-  EvaluationPoint point =
-      m_coordinator->evaluate(collect.losses, gradNorm ? &collect.coFires : nullptr, m_problem.gram());
+void KronSimRun::Impl::finishEvaluation(std::uint64_t version, EvaluationPoint point) {
   point.time = m_now;
   point.updates = version;
   point.bytesUp = m_tally.bytesUp;
   point.bytesDown = m_tally.bytesDown;
-  point.metrics["eta"] = m_eta;
-  if (m_iterations > 0) {
-    const double iterations = static_cast<double>(m_iterations);
-    point.metrics["fired_fraction"] =
-        static_cast<double>(m_firedPairs) /
-        (iterations * static_cast<double>(m_s) * static_cast<double>(m_problem.neurons()));
-    point.metrics["iteration_seconds"] = m_cpuSeconds / iterations;
-    point.metrics["nnz"] = static_cast<double>(m_nnz) / iterations;
-    point.metrics["updated_neurons"] = static_cast<double>(m_updatedNeurons) / iterations;
-    point.metrics["batch_loss"] = m_batchLoss / iterations;
-    if (m_haveFlips) point.metrics["flips"] = static_cast<double>(m_flips) / iterations;
-  }
-  m_cpuSeconds = 0.0, m_iterations = 0, m_firedPairs = 0, m_nnz = 0, m_updatedNeurons = 0, m_flips = 0;
-  m_batchLoss = 0.0;
   emitBandwidth();
   m_sink.onEvaluation(point);
   if (!std::isfinite(point.loss) || (point.gradNormSq && !std::isfinite(*point.gradNormSq)))
@@ -229,6 +197,9 @@ void KronSimRun::Impl::emitBandwidth() {
 RunSummary KronSimRun::Impl::run(const std::function<bool()>& stopRequested) {
   const auto wallStart = std::chrono::steady_clock::now();
   const auto blocks = neuronBlocks(m_problem.neurons(), m_k);
+  m_tallies.resize(static_cast<std::size_t>(m_k));
+  m_book =
+      std::make_unique<KronEvaluationBook>(m_k, m_problem.neurons(), m_problem.batch(), m_problem.gram());
   m_coordinator =
       std::make_unique<KronCoordinatorRole>(m_problem.data().y, m_problem.neurons(),
                                             KronCoordinatorRole::Options{.workers = m_k,
@@ -290,7 +261,7 @@ RunSummary KronSimRun::Impl::run(const std::function<bool()>& stopRequested) {
     bool complete = false;
     const double start = threadCpuSeconds();
     DISTOPT_CHECK_MSG(m_coordinator->onPartial(w, partial, resid, result, &complete, &why), why.c_str());
-    m_cpuSeconds += threadCpuSeconds() - start;
+    m_book->addSeconds(threadCpuSeconds() - start);
 
     UpdateEvent event;
     event.time = m_now;
@@ -307,9 +278,7 @@ RunSummary KronSimRun::Impl::run(const std::function<bool()>& stopRequested) {
 
     if (complete) {
       m_sentAt.erase(result.iteration);
-      ++m_iterations;
-      m_firedPairs += result.firedPairs;
-      m_batchLoss += result.batchLoss;
+      m_book->noteIteration(result);
       bool finite = std::isfinite(result.batchLoss);
       for (int v = 0; v < m_k; ++v) {
         m_queues[static_cast<std::size_t>(v)].push_back(Queued{.isResid = true, .resid = resid});
@@ -348,19 +317,21 @@ RunSummary KronSimRun::Impl::run(const std::function<bool()>& stopRequested) {
       m_workers[static_cast<std::size_t>(w)]->dropUnanswered();
     }
     m_coordinator->abandonPending();
-    m_evaluations.clear();
     const std::uint64_t final = m_coordinator->completed();
     const EvaluationPoint& last = m_tally.lastEvaluation;
     if (!m_tally.haveEvaluation || last.updates != final || last.time != m_now) requestEvaluation(final);
   } else {
     // A diverged model has no consistent version worth waiting for: report the blocks as they are.
-    Collect collect;
+    std::vector<kron::LossMessage> losses;
+    std::vector<kron::CoFireMessage> coFires;
     for (int w = 0; w < m_k; ++w) {
       BlockEvaluation keep;
-      collect.losses.push_back(m_workers[static_cast<std::size_t>(w)]->lossReport(&keep));
-      collect.coFires.push_back(KronWorkerRole::coFireReport(keep, 0));
+      losses.push_back(m_workers[static_cast<std::size_t>(w)]->lossReport(&keep));
+      coFires.push_back(KronWorkerRole::coFireReport(keep, 0));
     }
-    finishEvaluation(m_coordinator->completed(), collect);
+    EvaluationPoint point = m_coordinator->evaluate(losses, &coFires, m_problem.gram());
+    point.metrics["eta"] = m_eta;
+    finishEvaluation(m_coordinator->completed(), std::move(point));
   }
   if (termination != Termination::Diverged && m_nonFinite) termination = Termination::Diverged;
 
@@ -428,6 +399,8 @@ std::vector<OptionSpec> commonOptions() {
                    "iterations' residuals be outstanding (delayed gradients, outside the paper's theory)"}};
 }
 
+}  // namespace
+
 const KronTwoLayerProblem& kronProblemOf(const SimRunContext& context) {
   const auto* problem = dynamic_cast<const KronTwoLayerProblem*>(context.problem);
   if (!problem)
@@ -435,14 +408,27 @@ const KronTwoLayerProblem& kronProblemOf(const SimRunContext& context) {
   return *problem;
 }
 
-KronSimRun::Settings commonSettings(const nlohmann::json& params) {
+KronSimRun::Settings kronSettingsFrom(const std::string& algorithm, const nlohmann::json& params,
+                                      const std::string& path) {
   KronSimRun::Settings settings;
   if (params.contains("eta") && !params["eta"].is_null()) settings.eta = params["eta"].get<double>();
   settings.staleness = params["staleness"].get<int>();
+  if (algorithm == "kron-naive") {
+    settings.algorithm = KronAlgorithm::Naive;
+    return settings;
+  }
+  if (algorithm != "kron-fast")
+    throw InputError("algorithm.name", "\"" + algorithm + "\" is not a kronecker algorithm");
+  settings.algorithm = KronAlgorithm::Fast;
+  settings.fast.eta = settings.eta;
+  settings.fast.staleness = settings.staleness;
+  if (!fireIndexKindFromName(params["index"].get<std::string>(), &settings.fast.index))
+    throw InputError(path + ".index", "unknown index");
+  settings.fast.gram =
+      params["gram"].get<std::string>() == "factored" ? GramMode::Factored : GramMode::Precomputed;
+  settings.fast.resyncEvery = params["resync_every"].get<std::int64_t>();
   return settings;
 }
-
-}  // namespace
 
 std::vector<AlgorithmEntry> kronAlgorithmEntries() {
   AlgorithmEntry naive{
@@ -452,10 +438,10 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
           "neuron-sharded (spec kronecker-async §2.7)",
       .family = "kronecker",
       .options = commonOptions()};
+  naive.liveDriver = true;  // net/families/kronecker
   naive.makeSimRun = [](const nlohmann::json& params,
                         const SimRunContext& context) -> std::unique_ptr<SimRun> {
-    KronSimRun::Settings settings = commonSettings(params);
-    settings.algorithm = KronAlgorithm::Naive;
+    const KronSimRun::Settings settings = kronSettingsFrom("kron-naive", params, context.path);
     return std::make_unique<KronSimRun>(kronProblemOf(context), *context.timeModel, context.numWorkers,
                                         context.options, settings, context.path);
   };
@@ -487,17 +473,10 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
           "P = P(0) + α·G with a fired-neuron index: no d in the step (spec kronecker-async §3)",
       .family = "kronecker",
       .options = fastOptions};
+  fast.liveDriver = true;
   fast.makeSimRun = [](const nlohmann::json& params,
                        const SimRunContext& context) -> std::unique_ptr<SimRun> {
-    KronSimRun::Settings settings = commonSettings(params);
-    settings.algorithm = KronAlgorithm::Fast;
-    settings.fast.eta = settings.eta;
-    settings.fast.staleness = settings.staleness;
-    if (!fireIndexKindFromName(params["index"].get<std::string>(), &settings.fast.index))
-      throw InputError(context.path + ".index", "unknown index");
-    settings.fast.gram =
-        params["gram"].get<std::string>() == "factored" ? GramMode::Factored : GramMode::Precomputed;
-    settings.fast.resyncEvery = params["resync_every"].get<std::int64_t>();
+    const KronSimRun::Settings settings = kronSettingsFrom("kron-fast", params, context.path);
     return std::make_unique<KronSimRun>(kronProblemOf(context), *context.timeModel, context.numWorkers,
                                         context.options, settings, context.path);
   };

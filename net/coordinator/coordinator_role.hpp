@@ -10,9 +10,11 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/algorithms/server.hpp"
 #include "core/problems/problem.hpp"
+#include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/telemetry.hpp"
 #include "net/protocol/message.hpp"
 
@@ -57,6 +59,21 @@ class CoordinatorRole {
   /// Family metrics for the evaluation taken now (EvaluationPoint::metrics), e.g. over the window
   /// since the previous call.
   virtual void takeMetrics(std::map<std::string, double>& metrics) { (void)metrics; }
+  /// Families whose model lives only on the workers (the neuron-sharded Kronecker network: no
+  /// coordinator holds W) evaluate through their own messages. Such a role says true here; the engine
+  /// then calls requestEvaluation() on its schedule instead of snapshotting model(), takes finished
+  /// points (metrics attached, time and bytes from the request) with takeEvaluations(), and at the
+  /// end of a run that did not fail sends one `atEnd` request and waits (bounded) for it before STOP.
+  virtual bool evaluatesRemotely() const { return false; }
+  /// `atEnd`: the run has ended; stop the method's traffic and evaluate the iterate as it stands.
+  virtual void requestEvaluation(const EvaluationRequest& request, bool atEnd, CoordinatorHost& host) {
+    (void)request;
+    (void)atEnd;
+    (void)host;
+  }
+  virtual bool evaluationPending() const { return false; }
+  virtual std::vector<EvaluationPoint> takeEvaluations() { return {}; }
+
   /// Why the run cannot go on (a synchronous round lost a worker, a replica diverged); empty if fine.
   virtual std::string failure() const { return {}; }
   /// True when a non-finite value appeared (the run ends as diverged).

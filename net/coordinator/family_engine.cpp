@@ -9,6 +9,29 @@
 
 namespace distopt::net {
 
+namespace {
+
+/// The role's telemetry, with the accepted updates' delays counted for the summary (mean and max
+/// delay), as the simulator counts them.
+class TallyingSink final : public TelemetrySink {
+ public:
+  TallyingSink(TelemetrySink& next, RunTally& tally) : m_next(next), m_tally(tally) {}
+  void onUpdate(const UpdateEvent& event) override {
+    if (event.outcome == Outcome::Accepted) m_tally.countAccepted(event.delay);
+    m_next.onUpdate(event);
+  }
+  void onEvaluation(const EvaluationPoint& point) override { m_next.onEvaluation(point); }
+  void onFinish(const RunSummary& summary) override { m_next.onFinish(summary); }
+  void onWorkerStatus(const WorkerStatus& status) override { m_next.onWorkerStatus(status); }
+  void onBandwidth(const BandwidthSample& sample) override { m_next.onBandwidth(sample); }
+
+ private:
+  TelemetrySink& m_next;
+  RunTally& m_tally;
+};
+
+}  // namespace
+
 class FamilyEngine::Impl final : public CoordinatorHost {
  public:
   Impl(const Experiment& experiment, const Problem& problem, CoordinatorRole& role, const SimOptions& rules,
@@ -17,7 +40,8 @@ class FamilyEngine::Impl final : public CoordinatorHost {
         m_role(role),
         m_rules(rules),
         m_pool(experiment, problem.dimension(), std::move(options), sink),
-        m_numWorkers(experiment.workers) {
+        m_numWorkers(experiment.workers),
+        m_roleSink(m_pool.sinks(), m_tally) {
     PoolHooks hooks;
     hooks.onMessage = [this](int worker, Message&& message, std::size_t) {
       m_role.onMessage(worker, std::move(message), *this);
@@ -33,7 +57,8 @@ class FamilyEngine::Impl final : public CoordinatorHost {
           std::isfinite(m_rules.horizon) ? nlohmann::json(m_rules.horizon) : nlohmann::json();
       status["update_limit"] = m_rules.maxUpdates;
     };
-    hooks.mustYield = [this] { return stopRuleHolds(); };
+    // While the final remote evaluation is awaited the rule holds by definition: drain anyway.
+    hooks.mustYield = [this] { return !m_finishing && stopRuleHolds(); };
     m_pool.setHooks(std::move(hooks));
   }
 
@@ -43,7 +68,7 @@ class FamilyEngine::Impl final : public CoordinatorHost {
   int numWorkers() const override { return m_numWorkers; }
   bool alive(int worker) const override { return m_pool.alive(worker); }
   std::size_t lastMessageBytes() const override { return m_pool.lastMessageBytes(); }
-  TelemetrySink& sink() override { return m_pool.sinks(); }
+  TelemetrySink& sink() override { return m_roleSink; }
   void countMalformed() override { m_pool.countMalformed(); }
 
   WorkerPool& pool() { return m_pool; }
@@ -71,6 +96,8 @@ class FamilyEngine::Impl final : public CoordinatorHost {
   WorkerPool m_pool;
   int m_numWorkers;
   RunTally m_tally;
+  TallyingSink m_roleSink;
+  bool m_finishing = false;
   // Metrics taken with each accepted submission, matched to results in order; metrics of a skipped
   // submission ride along with the next one so no window is lost.
   std::deque<std::map<std::string, double>> m_pendingMetrics;
@@ -78,6 +105,10 @@ class FamilyEngine::Impl final : public CoordinatorHost {
 };
 
 void FamilyEngine::Impl::submit(BackgroundEvaluator& evaluator, double t) {
+  if (m_role.evaluatesRemotely()) {
+    m_role.requestEvaluation(request(t), false, *this);
+    return;
+  }
   const Vector* model = m_role.model();
   if (!model) return;
   std::map<std::string, double> metrics;
@@ -107,16 +138,20 @@ RunSummary FamilyEngine::Impl::run() {
   double endTime = 0.0;
   std::uint64_t lastEvalIteration = 0;
 
+  auto note = [&](const EvaluationPoint& point) {
+    sinks.onEvaluation(point);
+    if (m_tally.noteEvaluation(point, m_rules.targetGap, m_rules.targetGradNormSq)) targetReached = true;
+    if (!std::isfinite(point.loss)) termination = Termination::Diverged;
+  };
   auto collect = [&]() {
     for (auto& point : evaluator.takeResults()) {
       if (!m_pendingMetrics.empty()) {
         point.metrics.insert(m_pendingMetrics.front().begin(), m_pendingMetrics.front().end());
         m_pendingMetrics.pop_front();
       }
-      sinks.onEvaluation(point);
-      if (m_tally.noteEvaluation(point, m_rules.targetGap, m_rules.targetGradNormSq)) targetReached = true;
-      if (!std::isfinite(point.loss)) termination = Termination::Diverged;
+      note(point);
     }
+    for (const auto& point : m_role.takeEvaluations()) note(point);
   };
 
   if (!ready) {
@@ -176,6 +211,27 @@ RunSummary FamilyEngine::Impl::run() {
       m_pool.turn(loopTimeoutMs(std::min(nextGrid, m_rules.horizon) - t, m_pool));
     }
     endTime = termination == Termination::TimeLimit ? m_rules.horizon : m_pool.now();
+
+    if (m_role.evaluatesRemotely() && termination != Termination::Failed) {
+      // The model lives on the workers: evaluate it there before they stop. Bounded by the liveness
+      // timeout (plus slack for an emulated compute still running), and cut short by a lost worker.
+      const Termination ended = termination;
+      m_finishing = true;
+      m_role.requestEvaluation(request(endTime), true, *this);
+      const auto giveUp =
+          Clock::now() + std::chrono::milliseconds(m_pool.heartbeatMs()) * 3 + std::chrono::seconds(5);
+      while (m_role.evaluationPending() && Clock::now() < giveUp && m_role.failure().empty() &&
+             !m_pool.stopRequested()) {
+        m_pool.turn(20.0);
+        m_pool.processDeaths(false);
+        collect();
+      }
+      collect();
+      // A run that ended on its own rule keeps that ending; a diverged final point says diverged.
+      if (termination != Termination::Diverged) termination = ended;
+      if (const std::string why = m_role.failure(); !why.empty() && m_role.evaluationPending())
+        summary.terminationDetail = "final evaluation incomplete: " + why;
+    }
   }
 
   m_pool.stopWorkers(terminationName(termination));

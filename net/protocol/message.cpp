@@ -56,6 +56,16 @@ constexpr MessageKindInfo kKindTable[] = {
     // Decentralized family (32-47).
     // Hybrid-order family (48-63).
     // Kronecker family (64-79).
+    {MessageKind::KronInit, "KRON_INIT"},
+    {MessageKind::KronReady, "KRON_READY"},
+    {MessageKind::KronStart, "KRON_START"},
+    {MessageKind::KronBatch, "KRON_BATCH"},
+    {MessageKind::KronPartial, "KRON_PARTIAL"},
+    {MessageKind::KronResid, "KRON_RESID"},
+    {MessageKind::KronLoss, "KRON_LOSS"},
+    {MessageKind::KronCoFire, "KRON_COFIRE"},
+    {MessageKind::KronEval, "KRON_EVAL"},
+    {MessageKind::KronStats, "KRON_STATS"},
 };
 
 const MessageKindInfo* findKind(std::uint16_t raw) {

@@ -50,6 +50,16 @@ enum class MessageKind : std::uint16_t {
   // Decentralized family, peer-to-peer and its coordination (32-47).
   // Hybrid-order family (48-63).
   // Kronecker family (64-79).
+  KronInit = 64,
+  KronReady = 65,
+  KronStart = 66,
+  KronBatch = 67,
+  KronPartial = 68,
+  KronResid = 69,
+  KronLoss = 70,
+  KronCoFire = 71,
+  KronEval = 72,
+  KronStats = 73,
 };
 
 /// One row per kind: the only list of known kinds (decode refuses the others, names come from here).
