@@ -2,11 +2,8 @@
 
 #include <vector>
 
-<<<<<<< HEAD
 #include "net/families/compressed/compressed_live.hpp"
-=======
 #include "net/families/kronecker/kron_live.hpp"
->>>>>>> live-kron
 
 namespace distopt::net {
 namespace {
@@ -14,11 +11,8 @@ namespace {
 std::vector<LiveFamilyDriver> allDrivers() {
   std::vector<LiveFamilyDriver> drivers;
   // One line per family, each from its own folder under net/families/.
-<<<<<<< HEAD
   drivers.push_back(compressedLiveDriver());
-=======
   drivers.push_back(kroneckerLiveDriver());
->>>>>>> live-kron
   return drivers;
 }
 
