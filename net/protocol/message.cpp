@@ -38,6 +38,12 @@ constexpr MessageKindInfo kKindTable[] = {
     {MessageKind::Error, "ERROR"},
     // Compressed-SGD family (16-31).
     // Decentralized family (32-47).
+    {MessageKind::DecStart, "DEC_START"},
+    {MessageKind::DecEndpoint, "DEC_ENDPOINT"},
+    {MessageKind::DecPeers, "DEC_PEERS"},
+    {MessageKind::DecGossip, "DEC_GOSSIP"},
+    {MessageKind::DecProgress, "DEC_PROGRESS"},
+    {MessageKind::DecState, "DEC_STATE"},
     // Hybrid-order family (48-63).
     // Kronecker family (64-79).
 };

@@ -32,6 +32,12 @@ enum class MessageKind : std::uint16_t {
   Error = 15,
   // Compressed-SGD family (16-31).
   // Decentralized family, peer-to-peer and its coordination (32-47).
+  DecStart = 32,
+  DecEndpoint = 33,
+  DecPeers = 34,
+  DecGossip = 35,
+  DecProgress = 36,
+  DecState = 37,
   // Hybrid-order family (48-63).
   // Kronecker family (64-79).
 };
