@@ -38,7 +38,7 @@ struct Outcome {
   EdgeBytes edgeBytes;    ///< bytes i sent to j: exact encoded sizes (sim), at the sockets (live)
   RecordingSink sink;
   double wallSeconds = 0.0;
-  std::size_t messageSize = 0;  ///< the simulator's encoded size of one gossip message
+  std::size_t messageSize = 0;  ///< the simulator's exact encoded size of one gossip message
 };
 
 /// Problem P0 (spec §5.3) with `features` coordinates, `workers` nodes, `method` on `graph`.
@@ -56,7 +56,7 @@ inline json p0Experiment(const std::string& method, const std::string& graph, in
               {"workers",
                {{"count", workers},
                 {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}, {"c", 1.0}}}}},
-                {"unit_ms", 0.2}}},
+                {"unit_ms", 1.0}}},
               {"stop", {{"updates", iterations}}},
               {"eval", {{"every_updates", 2}}}};
 }
@@ -71,8 +71,9 @@ inline Outcome runSimulated(json document) {
   auto* sim = dynamic_cast<distopt::DecentralizedSimRun*>(run.simRun.get());
   outcome.model = sim->averageIterate();
   outcome.edgeBytes = sim->edgeBytes();
-  outcome.messageSize =
-      distopt::gossipMessageSize(static_cast<std::size_t>(outcome.model.size()), sim->options().network.wire);
+  // Every message of a run has one size (p coordinates, or 2p for combine-then-adapt GT-DSGD).
+  const distopt::NodeCounters& counters = sim->nodes().front()->counters();
+  if (counters.messagesSent > 0) outcome.messageSize = counters.bytesSent / counters.messagesSent;
   outcome.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return outcome;
 }

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <random>
 
+#include "core/decentralized/decentralized_entries.hpp"
 #include "core/decentralized/decentralized_setup.hpp"
 #include "decentralized_live_support.hpp"
 #include "live_test_support.hpp"
@@ -19,6 +20,7 @@
 using namespace distopt;
 using namespace distopt::net;
 using decentralized_live::p0Experiment;
+using nlohmann::json;
 
 namespace {
 
@@ -306,13 +308,18 @@ class TestDecentralizedLive : public QObject {
 
     // x̄: the same node roles, the same keyed samples, the same ascending-id mixing sums.
     QCOMPARE(live.model.size(), sim.model.size());
-    const double difference = (live.model - sim.model).lpNorm<Eigen::Infinity>();
+    const double difference = (live.model - sim.model).cwiseAbs().maxCoeff();
     qInfo("%s: |x̄_live - x̄_sim|_inf = %.3g after %llu iterations (%.2f s live)", qPrintable(method),
           difference, static_cast<unsigned long long>(kIterations), live.wallSeconds);
     QVERIFY2(difference <= 1e-12, std::to_string(difference).c_str());
     QVERIFY(sim.model.norm() > 0.0);
 
-    // Per-edge bytes: every gossip message is the simulator's exact encoding plus the protocol header.
+    // Per-edge bytes: every gossip message is the simulator's exact encoding plus the protocol header,
+    // and that encoding is the §11.3 size: 20-byte tag + 8-byte vector prefix + coordinates.
+    const bool packed = extra.contains("cta");
+    const auto wire = extra.contains("float32") ? VectorEncoding::DenseFloat32 : VectorEncoding::DenseFloat64;
+    QCOMPARE(sim.messageSize,
+             gossipMessageSize(static_cast<std::size_t>(sim.model.size()) * (packed ? 2 : 1), wire));
     QCOMPARE(live.edgeBytes.size(), sim.edgeBytes.size());
     for (const auto& [edge, simBytes] : sim.edgeBytes) {
       QVERIFY(simBytes > 0 && simBytes % sim.messageSize == 0);
@@ -341,7 +348,8 @@ class TestDecentralizedLive : public QObject {
     }
     for (const char* close : {"prox_grad_mapping_norm_sq", "consensus_error", "combined_optimality"}) {
       QVERIFY2(liveMetrics.count(close), close);
-      const double a = liveMetrics.at(close), b = simMetrics.at(close);
+      const double a = liveMetrics.at(close);
+      const double b = simMetrics.at(close);
       QVERIFY2(std::abs(a - b) <= 1e-12 * (1.0 + std::abs(b)),
                (std::string(close) + " " + std::to_string(a) + " vs " + std::to_string(b)).c_str());
     }
