@@ -86,7 +86,6 @@ inline Outcome runLive(json document, const std::string& workerBinary) {
   auto role = distopt::net::makeDecentralizedCoordinator(experiment, run);
   distopt::net::LiveOptions options;
   options.workerBinary = workerBinary;
-  options.heartbeatMs = 200;
   options.setupTimeoutSeconds = 60.0;
   options.telemetryEndpoint.clear();
   options.controlEndpoint.clear();

@@ -93,9 +93,16 @@ class TestDecentralizedLive : public QObject {
 
   void framesRoundTrip() {
     DecStart start;
-    QVERIFY(parseDecStart(makeDecStart({.iterations = 12, .reportEvery = 3}), &start, nullptr));
+    const double alpha = 0.1 / 3.0;  // not a short decimal: must arrive as the same double
+    QVERIFY(
+        parseDecStart(makeDecStart({.iterations = 12, .reportEvery = 3, .alpha = alpha}), &start, nullptr));
     QCOMPARE(start.iterations, std::uint64_t{12});
     QCOMPARE(start.reportEvery, 3);
+    QVERIFY(start.alpha == alpha);
+    QVERIFY(
+        !parseDecStart(makeDecStart({.iterations = 12, .reportEvery = 3, .alpha = 0.0}), &start, nullptr));
+    QVERIFY(
+        !parseDecStart(makeDecStart({.iterations = 12, .reportEvery = 0, .alpha = 1.0}), &start, nullptr));
     std::string endpoint;
     QVERIFY(parseDecEndpoint(makeDecEndpoint("tcp://127.0.0.1:4242"), &endpoint, nullptr));
     QCOMPARE(endpoint, std::string("tcp://127.0.0.1:4242"));
@@ -144,7 +151,7 @@ class TestDecentralizedLive : public QObject {
     const Vector x = Vector::Constant(3, 1.0);
     const std::vector<Message> valid = [&] {
       std::vector<Message> list;
-      list.push_back(makeDecStart({.iterations = 3, .reportEvery = 1}));
+      list.push_back(makeDecStart({.iterations = 3, .reportEvery = 1, .alpha = 0.5}));
       list.push_back(makeDecEndpoint("tcp://127.0.0.1:9"));
       list.push_back(makeDecPeers({{0, "tcp://127.0.0.1:1"}}));
       list.push_back(makeDecProgress(report));

@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
 #include <zmq_addon.hpp>
 
 #include "core/decentralized/decentralized_entries.hpp"
@@ -34,13 +35,29 @@ std::vector<int> neighboursOf(const Network& network, int node) {
   return neighbours;
 }
 
-DecentralizedSetup setupFor(const Experiment& experiment, const BuiltRun& built) {
+/// `alpha`: a step that replaces params.alpha (and the L̂ estimate a missing one would need).
+DecentralizedSetup setupFor(const Experiment& experiment, const BuiltRun& built,
+                            std::optional<double> alpha = std::nullopt) {
   const auto method = decentralizedMethodFromName(experiment.algorithm.name);
   if (!method)
     throw InputError("algorithm.name", "\"" + experiment.algorithm.name + "\" is not a decentralized method");
   const SimRunContext& context = built.familyContext;
-  return makeDecentralizedSetup(context,
-                                decentralizedRunOptions(*method, experiment.algorithm.params, context));
+  nlohmann::json params = experiment.algorithm.params;
+  if (alpha) params["alpha"] = *alpha;
+  return makeDecentralizedSetup(context, decentralizedRunOptions(*method, params, context));
+}
+
+void setStep(DecentralizedRunOptions& options, double alpha) {
+  switch (options.method) {
+    case DecentralizedMethod::Dsgd:
+      options.dsgd.alpha = alpha;
+      break;
+    case DecentralizedMethod::GtDsgd:
+      options.gtDsgd.alpha = alpha;
+      break;
+    default:
+      options.proxgt.alpha = alpha;
+  }
 }
 
 /// Where a node binds its PULL socket: on the coordinator's interface, with a wildcard port.
@@ -70,15 +87,11 @@ std::string publishedEndpoint(const std::string& bound) {
 
 class DecentralizedWorkerRole final : public WorkerRole {
  public:
+  // Everything but the step is checked here, at ASSIGN; the step comes with DEC_START because a default
+  // α = step_scale / L̂ needs L̂ over every node's data, which the coordinator estimates once.
   DecentralizedWorkerRole(const Experiment& experiment, const BuiltRun& built, int worker)
-      : m_built(built), m_worker(worker), m_setup(setupFor(experiment, built)) {
-    const SimRunContext& context = built.familyContext;
-    m_oracle = std::make_unique<ProblemOracle>(*context.problem,
-                                               (*context.shards)[static_cast<std::size_t>(worker)]);
-    m_node = makeGossipNode(m_setup, worker, *m_oracle, context.x0, context.options.seed);
-    const std::size_t degree = m_node->config().neighbours.size();
-    m_edges.resize(degree);
-    for (std::size_t k = 0; k < degree; ++k) m_edges[k].neighbour = m_node->config().neighbours[k];
+      : m_built(built), m_worker(worker), m_setup(setupFor(experiment, built, 1.0)) {
+    for (int j : neighboursOf(m_setup.network, worker)) m_edges.push_back({.neighbour = j});
     m_tracking = tracksGradient(m_setup.options.method);
   }
 
@@ -139,6 +152,16 @@ class DecentralizedWorkerRole final : public WorkerRole {
     }
     m_limit = start.iterations;
     m_reportEvery = static_cast<std::uint64_t>(start.reportEvery);
+    setStep(m_setup.options, start.alpha);
+    std::string why;
+    if (!m_setup.options.isValid(&why)) {
+      host.countMalformed();
+      return;
+    }
+    const SimRunContext& context = m_built.familyContext;
+    m_oracle = std::make_unique<ProblemOracle>(*context.problem,
+                                               (*context.shards)[static_cast<std::size_t>(m_worker)]);
+    m_node = makeGossipNode(m_setup, m_worker, *m_oracle, context.x0, context.options.seed);
     try {
       m_pull.emplace(host.context(), zmq::socket_type::pull);
       m_pull->set(zmq::sockopt::linger, 0);
@@ -188,8 +211,9 @@ class DecentralizedWorkerRole final : public WorkerRole {
     auto message = decode(std::move(frames), &error);
     std::span<const std::uint8_t> gossip;
     GossipTag tag;
-    if (!message || message->version != kProtocolVersion || !parseDecGossip(*message, &gossip, nullptr) ||
-        !peekGossipTag(gossip, tag) || !m_node->receive(gossip)) {
+    if (!m_node || !message || message->version != kProtocolVersion ||
+        !parseDecGossip(*message, &gossip, nullptr) || !peekGossipTag(gossip, tag) ||
+        !m_node->receive(gossip)) {
       host.countMalformed();
       return;
     }
@@ -348,7 +372,9 @@ class DecentralizedCoordinatorRole final : public CoordinatorRole {
   std::string name() const override { return m_name; }
 
   void start(CoordinatorHost& host) override {
-    const DecStart start{.iterations = m_limit, .reportEvery = static_cast<int>(m_reportEvery)};
+    const DecStart start{.iterations = m_limit,
+                         .reportEvery = static_cast<int>(m_reportEvery),
+                         .alpha = m_setup.options.alpha()};
     for (int i = 0; i < m_n; ++i) host.send(i, makeDecStart(start));
   }
 

@@ -106,8 +106,9 @@ bool parseMeta(const zmq::message_t& frame, NodeReport* report, std::string* why
 }  // namespace
 
 Message makeDecStart(const DecStart& start) {
-  return Message::withJson(MessageKind::DecStart,
-                           {{"iterations", start.iterations}, {"report_every", start.reportEvery}});
+  return Message::withJson(
+      MessageKind::DecStart,
+      {{"iterations", start.iterations}, {"report_every", start.reportEvery}, {"alpha", start.alpha}});
 }
 
 bool parseDecStart(const Message& message, DecStart* start, std::string* why) {
@@ -121,6 +122,11 @@ bool parseDecStart(const Message& message, DecStart* start, std::string* why) {
   if (every == body->end() || !every->is_number_integer() || every->get<std::int64_t>() < 1 ||
       every->get<std::int64_t>() > 0x7fffffff)
     return fail(why, "DEC_START report_every must be an integer >= 1");
+  const auto alpha = body->find("alpha");
+  if (alpha == body->end() || !alpha->is_number() || !std::isfinite(alpha->get<double>()) ||
+      !(alpha->get<double>() > 0.0))
+    return fail(why, "DEC_START alpha must be a number > 0");
+  start->alpha = alpha->get<double>();
   start->iterations = iterations->get<std::uint64_t>();
   start->reportEvery = every->get<int>();
   return true;

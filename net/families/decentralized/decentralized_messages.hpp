@@ -21,6 +21,7 @@ inline constexpr std::size_t kDecReportEdgeSize = 40;
 struct DecStart {
   std::uint64_t iterations = 0;  ///< stop after this many iterations; 0 = until STOP
   int reportEvery = 1;           ///< k >= 1: a DEC_STATE every k iterations
+  double alpha = 0.0;            ///< the step α every node uses (> 0, finite)
 };
 
 struct PeerEndpoint {
