@@ -367,6 +367,30 @@ class TestDecentralizedLive : public QObject {
     QCOMPARE(live.sink.updates.size(), static_cast<std::size_t>(workers) * kIterations);
   }
 
+  void slowNodeShapesTheLiveRun() {
+    // Node 2 of a ring of 4 computes 6x slower (time model TM-1 with h = list). Its emulated compute
+    // bounds the live run from below as it bounds the simulated one, and its neighbours wait for it.
+    json document = p0Experiment("proxgt-sa", "ring", 0, 4, 8);
+    document["workers"]["time_model"] = {
+        {"name", "fixed"}, {"params", {{"h", "list"}, {"times", {1.0, 1.0, 6.0, 1.0}}, {"c", 1.0}}}};
+    document["workers"]["unit_ms"] = 4.0;
+    const auto sim = decentralized_live::runSimulated(document);
+    const auto live = decentralized_live::runLive(document, live_test::kWorkerProgram.toStdString());
+    QVERIFY2(live.summary.termination == Termination::UpdateLimit, live.summary.terminationDetail.c_str());
+    QVERIFY((live.model - sim.model).cwiseAbs().maxCoeff() <= 1e-12);
+    const auto& liveMetrics = live.sink.evaluations.back().metrics;
+    const auto& simMetrics = sim.sink.evaluations.back().metrics;
+    qInfo("slow node: run time %.1f units live, %.1f simulated; compute %.2f / %.2f; wait %.2f / %.2f",
+          live.summary.time, sim.summary.time, liveMetrics.at("compute_time"), simMetrics.at("compute_time"),
+          liveMetrics.at("wait_time"), simMetrics.at("wait_time"));
+    QVERIFY(sim.summary.time >= 6.0 * 8);
+    QVERIFY2(live.summary.time >= 0.99 * sim.summary.time, std::to_string(live.summary.time).c_str());
+    // Every local step lasts at least its emulated duration.
+    QVERIFY(liveMetrics.at("compute_time") >= 0.99 * simMetrics.at("compute_time"));
+    QVERIFY(simMetrics.at("wait_time") > 1.0);
+    QVERIFY(liveMetrics.at("wait_time") >= 0.8 * simMetrics.at("wait_time"));
+  }
+
   void killedNodeFailsTheRun() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
