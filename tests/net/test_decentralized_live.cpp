@@ -1,7 +1,8 @@
 // The decentralized family's live driver (net/PROTOCOL.md §11), on real worker processes over
 // loopback:
 //   (a) the §11 frames round-trip, and random or truncated frames given to every parser, to a node's
-//       gossip intake and to the coordinator role are refused and counted, never a crash;
+//       gossip intake, to a node role (its coordinator messages and its peer socket) and to the
+//       coordinator role are refused and counted, never a crash;
 //   (b) live runs on a ring and on tori end with x̄ equal to the simulator's for the same seed (the
 //       synchronous rounds make the method deterministic given the seed), the same family metrics, and
 //       per-edge bytes at the sockets equal to (the simulator's exact encoded size + the 16-byte
@@ -15,7 +16,9 @@
 #include "core/decentralized/decentralized_setup.hpp"
 #include "decentralized_live_support.hpp"
 #include "live_test_support.hpp"
+#include "net/families/decentralized/decentralized_live.hpp"
 #include "net/families/decentralized/decentralized_messages.hpp"
+#include "net/worker/worker_role.hpp"
 
 using namespace distopt;
 using namespace distopt::net;
@@ -45,6 +48,31 @@ class FakeHost final : public CoordinatorHost {
  private:
   int m_n;
   TelemetrySink m_sink;
+};
+
+/// A WorkerHost for one node role in this process, recording what the node sends the coordinator.
+class FakeWorkerHost final : public WorkerHost {
+ public:
+  FakeWorkerHost(const Experiment& experiment, const BuiltRun& built)
+      : m_experiment(experiment), m_built(built) {}
+  void send(Message&& message) override { sent.push_back(std::move(message)); }
+  zmq::context_t& context() override { return m_context; }
+  std::string coordinatorEndpoint() const override { return "tcp://127.0.0.1:5555"; }
+  int workerId() const override { return 0; }
+  double unitSeconds() const override { return 0.001; }
+  const Experiment& experiment() const override { return m_experiment; }
+  const BuiltRun& built() const override { return m_built; }
+  void countMalformed() override { ++malformed; }
+  void fail(const std::string& code, const std::string& message) override { failure = code + ": " + message; }
+
+  std::vector<Message> sent;
+  int malformed = 0;
+  std::string failure;
+
+ private:
+  const Experiment& m_experiment;
+  const BuiltRun& m_built;
+  zmq::context_t m_context{1};
 };
 
 /// `message` with its frames replaced by `frames`.
@@ -277,6 +305,80 @@ class TestDecentralizedLive : public QObject {
     role->onMessage(1, makeDecProgress(sampleReport(1, {0, 2})), host);  // iteration did not advance
     QCOMPARE(host.malformed, fed + 1);
     QCOMPARE(role->iterations(), std::uint64_t{0});
+  }
+
+  void nodeRefusesMalformedMessages() {
+    json document = p0Experiment("proxgt-sa", "ring", 0, 4, 3, 3);
+    document["engine"] = "live";
+    const Experiment experiment = parseExperiment(document, ".");
+    const BuiltRun run = buildRun(experiment);
+    FakeWorkerHost host(experiment, run);
+    auto node = decentralizedLiveDriver().makeWorker(experiment, run, 0);
+    int expected = 0;
+    node->onMessage(makeDecPeers({{1, "tcp://127.0.0.1:1"}, {3, "tcp://127.0.0.1:3"}}),
+                    host);                                                              // before START
+    node->onMessage(makeDecProgress(sampleReport(1, {1, 3})), host);                    // not for a node
+    node->onMessage(withFrames(MessageKind::DecStart, {"{\"iterations\": 3}"}), host);  // fields missing
+    node->onMessage(makeDecStart({.iterations = 3, .reportEvery = 1, .alpha = -1.0}), host);
+    expected += 4;
+    QCOMPARE(host.malformed, expected);
+    QVERIFY(host.sent.empty());
+    node->onMessage(makeDecStart({.iterations = 3, .reportEvery = 1, .alpha = 0.1}), host);
+    QVERIFY2(host.failure.empty(), host.failure.c_str());
+    QCOMPARE(host.sent.size(), std::size_t{1});
+    std::string endpoint;
+    QVERIFY(parseDecEndpoint(host.sent[0], &endpoint, nullptr));
+    QVERIFY2(endpoint.rfind("tcp://127.0.0.1:", 0) == 0, endpoint.c_str());
+    node->onMessage(makeDecStart({.iterations = 3, .reportEvery = 1, .alpha = 0.1}), host);     // twice
+    node->onMessage(makeDecPeers({{1, "tcp://127.0.0.1:1"}, {2, "tcp://127.0.0.1:2"}}), host);  // not N_0
+    node->onMessage(makeDecPeers({{1, "tcp://127.0.0.1:1"}}), host);
+    expected += 3;
+    QCOMPARE(host.malformed, expected);
+
+    // Frames on the node's peer socket: random bytes, a foreign kind, truncated and non-neighbour gossip.
+    zmq::context_t context(1);
+    zmq::socket_t push(context, zmq::socket_type::push);
+    push.set(zmq::sockopt::linger, 0);
+    push.connect(endpoint);
+    std::mt19937_64 random(5);
+    auto sendFrames = [&](std::vector<std::string> frames) {
+      for (std::size_t f = 0; f < frames.size(); ++f)
+        push.send(zmq::buffer(frames[f]),
+                  f + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
+    };
+    const auto gossip =
+        encodeGossipMessage({.iteration = 0, .phase = GossipPhase::X, .round = 1, .sender = 1},
+                            Vector::Constant(3, 0.5), VectorEncoding::DenseFloat64);
+    const std::string header = encodeHeader(Message::of(MessageKind::DecGossip));
+    const std::string gossipBytes(gossip.begin(), gossip.end());
+    const auto stranger =
+        encodeGossipMessage({.iteration = 0, .phase = GossipPhase::X, .round = 1, .sender = 2},
+                            Vector::Constant(3, 0.5), VectorEncoding::DenseFloat64);
+    int sentFrames = 0;
+    for (int trial = 0; trial < 50; ++trial) {
+      std::string noise(random() % 64, '\0');
+      for (auto& c : noise) c = static_cast<char>(random() & 0xff);
+      sendFrames({noise});
+      ++sentFrames;
+    }
+    sendFrames({encodeHeader(Message::of(MessageKind::DecStart)), gossipBytes});  // another kind
+    sendFrames({header, gossipBytes.substr(0, 30)});                              // truncated
+    sendFrames({header, gossipBytes, "extra"});                                   // a frame too many
+    sendFrames({header, std::string(stranger.begin(), stranger.end())});          // not a neighbour
+    sentFrames += 4;
+    expected += sentFrames;
+    std::vector<zmq::pollitem_t> items;
+    QElapsedTimer timer;
+    timer.start();
+    while (host.malformed < expected && timer.elapsed() < 5000) {
+      items.clear();
+      node->pollItems(items);
+      QCOMPARE(items.size(), std::size_t{1});
+      zmq::poll(items.data(), items.size(), std::chrono::milliseconds(50));
+      node->onPolled(items.data(), items.size(), host);
+    }
+    QCOMPARE(host.malformed, expected);
+    QVERIFY(host.failure.empty());
   }
 
   void liveMatchesSimulator_data() {
