@@ -104,8 +104,10 @@ double meanLocalSamples(const SimRunContext& context) {
   return sum / static_cast<double>(context.shards->size());
 }
 
-std::unique_ptr<SimRun> makeRun(DecentralizedMethod method, const nlohmann::json& params,
-                                const SimRunContext& context) {
+}  // namespace
+
+DecentralizedRunOptions decentralizedRunOptions(DecentralizedMethod method, const nlohmann::json& params,
+                                                const SimRunContext& context) {
   const std::string& path = context.path;
   DecentralizedRunOptions options;
   options.method = method;
@@ -193,8 +195,17 @@ std::unique_ptr<SimRun> makeRun(DecentralizedMethod method, const nlohmann::json
   }
   const double unit = params.at("compute_unit").get<double>();
   options.computeUnit = unit > 0.0 ? unit : static_cast<double>(batch);
-  return std::make_unique<DecentralizedSimRun>(context, options);
+  return options;
 }
+
+std::optional<DecentralizedMethod> decentralizedMethodFromName(const std::string& name) {
+  for (auto method : {DecentralizedMethod::Dsgd, DecentralizedMethod::GtDsgd, DecentralizedMethod::ProxGtSa,
+                      DecentralizedMethod::ProxGtSrO, DecentralizedMethod::ProxGtSrE})
+    if (name == decentralizedMethodName(method)) return method;
+  return std::nullopt;
+}
+
+namespace {
 
 AlgorithmEntry entryFor(DecentralizedMethod method, std::string summary) {
   AlgorithmEntry entry;
@@ -202,8 +213,9 @@ AlgorithmEntry entryFor(DecentralizedMethod method, std::string summary) {
   entry.summary = std::move(summary);
   entry.family = "decentralized";
   entry.options = withMethodOptions(method);
+  entry.liveDriver = true;  // net/families/decentralized: the same node roles on a peer mesh
   entry.makeSimRun = [method](const nlohmann::json& params, const SimRunContext& context) {
-    return makeRun(method, params, context);
+    return std::make_unique<DecentralizedSimRun>(context, decentralizedRunOptions(method, params, context));
   };
   return entry;
 }

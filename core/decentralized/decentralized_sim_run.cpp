@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/decentralized/decentralized_setup.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
@@ -62,58 +63,18 @@ double DecentralizedRunOptions::alpha() const {
   }
 }
 
-struct DecentralizedSimRun::Snapshot {
-  std::uint64_t iterations = 0;
-  std::vector<Vector> x, y, v;
-  std::vector<NodeCounters> counters;
-  std::vector<std::vector<std::uint64_t>> bytesToNeighbour;  ///< [i][k]: bytes i sent to neighbours[k]
-  std::vector<double> computeTime, waitTime;
-};
-
 DecentralizedSimRun::DecentralizedSimRun(const SimRunContext& context, DecentralizedRunOptions options)
-    : m_context(context), m_options(std::move(options)) {
+    : m_context(context) {
   DISTOPT_CHECK(context.problem && context.shards && context.timeModel);
   m_shards = *context.shards;
   DISTOPT_CHECK(static_cast<int>(context.shards->size()) == context.numWorkers);
   const int n = context.numWorkers;
-  m_options.network.graph.nodes = n;
-  m_options.proxgt.variant = m_options.method == DecentralizedMethod::ProxGtSa    ? ProxGtNode::Variant::SA
-                             : m_options.method == DecentralizedMethod::ProxGtSrO ? ProxGtNode::Variant::SRO
-                                                                                  : ProxGtNode::Variant::SRE;
-  requireValid(m_options, context.path);
-  if (m_options.regularizer.kind != RegularizerKind::Problem && context.problem->hasProx())
-    throw InputError(context.path + ".regularizer",
-                     "the problem already has a non-smooth part (e.g. logistic l1 > 0); use \"problem\"");
-  m_network = buildNetwork(m_options.network, context.path);
-  m_prox = std::make_unique<ProxOperator>(m_options.regularizer, context.problem);
-
-  const bool finite = context.problem->numSamples() > 0;
-  if (m_options.method == DecentralizedMethod::ProxGtSrE && !finite)
-    throw InputError(context.path,
-                     "proxgt-sr-e needs a problem with a finite data set (use proxgt-sr-o for a stream)");
+  m_setup = std::make_unique<DecentralizedSetup>(makeDecentralizedSetup(context, std::move(options)));
+  m_metrics = std::make_unique<DecentralizedMetrics>(*context.problem, context.shards, *m_setup);
   for (int i = 0; i < n; ++i) {
     m_oracles.push_back(
         std::make_unique<ProblemOracle>(*context.problem, m_shards[static_cast<std::size_t>(i)]));
-    const NodeConfig config = nodeConfigFor(m_network.w, i, m_network.plan, m_options.network.wire);
-    const std::uint64_t seed = context.options.seed;
-    switch (m_options.method) {
-      case DecentralizedMethod::Dsgd:
-        m_nodes.push_back(
-            std::make_unique<DsgdNode>(config, m_options.dsgd, *m_oracles.back(), *m_prox, context.x0, seed));
-        break;
-      case DecentralizedMethod::GtDsgd:
-        m_nodes.push_back(std::make_unique<GtDsgdNode>(config, m_options.gtDsgd, *m_oracles.back(), *m_prox,
-                                                       context.x0, seed));
-        break;
-      default: {
-        ProxGtNode::Options proxgt = m_options.proxgt;
-        proxgt.variant = m_options.method == DecentralizedMethod::ProxGtSa    ? ProxGtNode::Variant::SA
-                         : m_options.method == DecentralizedMethod::ProxGtSrO ? ProxGtNode::Variant::SRO
-                                                                              : ProxGtNode::Variant::SRE;
-        m_nodes.push_back(
-            std::make_unique<ProxGtNode>(config, proxgt, *m_oracles.back(), *m_prox, context.x0, seed));
-      }
-    }
+    m_nodes.push_back(makeGossipNode(*m_setup, i, *m_oracles.back(), context.x0, context.options.seed));
   }
   m_clock.assign(static_cast<std::size_t>(n), 0.0);
   m_computeTime.assign(static_cast<std::size_t>(n), 0.0);
@@ -123,6 +84,9 @@ DecentralizedSimRun::DecentralizedSimRun(const SimRunContext& context, Decentral
 }
 
 DecentralizedSimRun::~DecentralizedSimRun() = default;
+
+const Network& DecentralizedSimRun::network() const { return m_setup->network; }
+const DecentralizedRunOptions& DecentralizedSimRun::options() const { return m_setup->options; }
 
 std::map<std::pair<int, int>, std::uint64_t> DecentralizedSimRun::edgeBytes() const {
   std::map<std::pair<int, int>, std::uint64_t> edges;
@@ -159,7 +123,7 @@ double DecentralizedSimRun::computeTime(int node, const LocalWork& work) {
   if (work.ifo == 0) return 0.0;
   const auto i = static_cast<std::size_t>(node);
   const double draw = m_context.timeModel->duration(node, m_localSteps[i]++, m_clock[i]);
-  const double duration = draw * static_cast<double>(work.ifo) / m_options.computeUnit;
+  const double duration = draw * static_cast<double>(work.ifo) / m_setup->options.computeUnit;
   m_computeTime[i] += duration;
   return duration;
 }
@@ -173,9 +137,9 @@ void DecentralizedSimRun::exchangeRounds() {
     for (int i = 0; i < n; ++i) ready[static_cast<std::size_t>(i)] = m_clock[static_cast<std::size_t>(i)];
     for (int i = 0; i < n; ++i) {
       const auto& message = m_nodes[static_cast<std::size_t>(i)]->outgoing();
-      double transfer = m_options.linkLatency;
-      if (m_options.linkBandwidth > 0.0)
-        transfer += static_cast<double>(message.size()) / m_options.linkBandwidth;
+      double transfer = m_setup->options.linkLatency;
+      if (m_setup->options.linkBandwidth > 0.0)
+        transfer += static_cast<double>(message.size()) / m_setup->options.linkBandwidth;
       const double arrival = m_clock[static_cast<std::size_t>(i)] + transfer;
       for (int j : m_nodes[static_cast<std::size_t>(i)]->config().neighbours) {
         std::string why;
@@ -204,20 +168,11 @@ void DecentralizedSimRun::runIteration() {
 }
 
 EvaluationPoint DecentralizedSimRun::evaluate(const Snapshot& state, double time) {
-  const auto n = static_cast<double>(state.x.size());
-  const Problem& problem = *m_context.problem;
-  Vector mean = Vector::Zero(m_context.x0.size());
-  for (const auto& x : state.x) mean += x;
-  mean /= n;
-
-  std::uint64_t bytesSent = 0, bytesReceived = 0, payload = 0, messages = 0, ifoTotal = 0, ifoMax = 0;
+  const Vector mean = DecentralizedMetrics::mean(state);
+  std::uint64_t bytesSent = 0, bytesReceived = 0;
   for (const auto& counters : state.counters) {
     bytesSent += counters.bytesSent;
     bytesReceived += counters.bytesReceived;
-    payload += counters.payloadBytesSent;
-    messages += counters.messagesSent;
-    ifoTotal += counters.ifo;
-    ifoMax = std::max(ifoMax, counters.ifo);
   }
   EvaluationRequest request{.time = time,
                             .updates = state.iterations,
@@ -225,68 +180,9 @@ EvaluationPoint DecentralizedSimRun::evaluate(const Snapshot& state, double time
                             .bytesDown = bytesReceived,
                             .gradNorm = m_context.options.evalGradNorm,
                             .accuracy = m_context.options.evalAccuracy};
-  EvaluationPoint point = evaluateModel(problem, mean, request, m_scratch);
-  point.loss += m_prox->extraValue(mean);
-
-  // ∇F(x̄) = mean_i ∇f_i(x̄): the objective the nodes minimise, exact also for unequal shards.
-  const bool sharded =
-      problem.numSamples() > 0 && std::any_of(m_context.shards->begin(), m_context.shards->end(),
-                                              [](const Shard& shard) { return !shard.indices.empty(); });
-  if (sharded) {
-    m_gradient = Vector::Zero(mean.size());
-    for (auto& oracle : m_oracles) {
-      oracle->fullGradient(mean, m_scratch);
-      m_gradient += m_scratch;
-    }
-    m_gradient /= n;
-  } else {
-    problem.gradient(mean, m_gradient);
-  }
-  const double beta = m_options.beta > 0.0 ? m_options.beta : m_options.alpha();
-  proxGradientMapping(*m_prox, mean, m_gradient, beta, m_mapping);
-  double consensus = 0.0;
-  for (const auto& x : state.x) consensus += (x - mean).squaredNorm();
-  consensus /= n;
-  // Per node, so the GUI can colour the graph by who lags; names per docs/architecture.md "Family metrics".
-  for (std::size_t i = 0; i < state.x.size(); ++i)
-    point.metrics["node_consensus_error." + std::to_string(i)] = (state.x[i] - mean).norm();
-  const double mapping = m_mapping.squaredNorm();
-
-  auto& metrics = point.metrics;
-  metrics["prox_grad_mapping_norm_sq"] = mapping;
-  metrics["consensus_error"] = consensus;
-  metrics["combined_optimality"] = mapping + consensus / (beta * beta);
-  if (!state.y.empty()) {
-    Vector yMean = Vector::Zero(mean.size()), vMean = Vector::Zero(mean.size());
-    for (const auto& y : state.y) yMean += y;
-    for (const auto& v : state.v) vMean += v;
-    yMean /= n;
-    vMean /= n;
-    double trackerConsensus = 0.0;
-    for (const auto& y : state.y) trackerConsensus += (y - yMean).squaredNorm();
-    metrics["tracker_consensus_error"] = trackerConsensus / n;
-    metrics["tracking_error"] = (yMean - m_gradient).squaredNorm();
-    metrics["tracker_invariant"] =
-        (yMean - vMean).lpNorm<Eigen::Infinity>() / (1.0 + vMean.lpNorm<Eigen::Infinity>());
-  }
-  const double localSamples = static_cast<double>(m_oracles.front()->localSamples());
-  metrics["ifo_calls"] = static_cast<double>(ifoTotal) / n;
-  metrics["ifo_calls_max"] = static_cast<double>(ifoMax);
-  if (localSamples > 0) metrics["epochs"] = static_cast<double>(ifoTotal) / n / localSamples;
-  metrics["communication_rounds"] = static_cast<double>(state.counters.front().rounds);
-  metrics["messages"] = static_cast<double>(messages);
-  metrics["payload_bytes"] = static_cast<double>(payload);
-  metrics["wire_bytes"] = static_cast<double>(bytesSent);
-  metrics["sparsity"] =
-      static_cast<double>((mean.array().abs() > 1e-6).count()) / static_cast<double>(mean.size());
-  double compute = 0.0, wait = 0.0;
-  for (double t : state.computeTime) compute += t;
-  for (double t : state.waitTime) wait += t;
-  metrics["compute_time"] = compute / n;
-  metrics["wait_time"] = wait / n;
-  metrics["lambda"] = m_network.spectrum.lambda;
-  metrics["spectral_gap"] = m_network.spectrum.gap();
-  metrics["gossip_rounds"] = m_network.plan.rounds;
+  EvaluationPoint point = evaluateModel(*m_context.problem, mean, request, m_scratch);
+  point.loss += m_setup->prox->extraValue(mean);
+  m_metrics->compute(state, mean, point.metrics);
   return point;
 }
 
@@ -295,7 +191,7 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
   const SimOptions& sim = m_context.options;
   const int n = static_cast<int>(m_nodes.size());
   RunSummary summary;
-  summary.algorithm = decentralizedMethodName(m_options.method);
+  summary.algorithm = decentralizedMethodName(m_setup->options.method);
   summary.engine = "sim";
   summary.workers = n;
 
@@ -323,12 +219,11 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
                           .bytes = counters.bytesSentByPhase[static_cast<std::size_t>(phase)],
                           .messages = counters.messagesSentByPhase[static_cast<std::size_t>(phase)]});
       }
-      // Per directed edge i -> j (the GUI draws edge traffic): every broadcast goes once to each
-      // neighbour, so each edge carries messagesSent / degree messages.
+      // Per directed edge i -> j, "peer:<j>" as a live run reports it (the GUI draws edge traffic): every
+      // broadcast goes once to each neighbour, so each edge carries messagesSent / degree messages.
       const auto& neighbours = m_nodes[static_cast<std::size_t>(i)]->config().neighbours;
       const auto& edgeBytes = state.bytesToNeighbour[static_cast<std::size_t>(i)];
-      const std::uint64_t perEdgeMessages =
-          neighbours.empty() ? 0 : counters.messagesSent / neighbours.size();
+      const std::uint64_t perEdgeMessages = neighbours.empty() ? 0 : counters.messagesSent / neighbours.size();
       for (std::size_t k = 0; k < neighbours.size(); ++k)
         sink.onBandwidth({.time = time,
                           .worker = i,

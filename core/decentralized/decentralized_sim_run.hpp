@@ -12,16 +12,15 @@
 //
 // Iterations are "updates": stop.updates counts iterations, eval.every_updates evaluates every k
 // iterations, and iteration t ends at the latest node clock. Evaluation (not charged to any counter):
-// loss Ψ(x̄) at the node average, ‖∇f(x̄)‖² (evaluateModel), and metrics: prox_grad_mapping_norm_sq
-// ‖G_β(x̄)‖² with ∇F = mean_i ∇f_i, consensus_error C_x, combined_optimality ‖G‖² + C_x/β², for
-// tracking methods tracker_consensus_error C_y, tracking_error ‖ȳ − ∇F(x̄)‖² and tracker_invariant
-// |ȳ − v̄|∞/(1 + |v̄|∞); ifo_calls (mean per node), ifo_calls_max, epochs, communication_rounds (per
-// node), messages, payload_bytes, wire_bytes, sparsity, compute_time and wait_time (node means), and
-// the configuration echo lambda, spectral_gap, gossip_rounds. stop.target_grad_norm_sq applies to
-// ‖G_β(x̄)‖² here (the smooth gradient of a composite problem does not vanish at a solution).
-// For the GUI's topology view: node_consensus_error.<i> = ‖x_i − x̄‖ per node, and one cumulative
-// bandwidth sample per directed edge (worker = i, uplink, kind "peer:<j>": bytes i sent to j), beside
-// the per-phase GOSSIP_* samples that count the same bytes by phase.
+// loss Ψ(x̄) at the node average, ‖∇f(x̄)‖² (evaluateModel), and the family metrics of
+// DecentralizedMetrics (decentralized_setup.hpp, shared with the live driver): prox_grad_mapping_norm_sq
+// ‖G_β(x̄)‖² with ∇F = mean_i ∇f_i, consensus_error C_x, node_consensus_error.<i> ‖x_i − x̄‖²,
+// combined_optimality ‖G‖² + C_x/β², for tracking methods tracker_consensus_error C_y, tracking_error
+// ‖ȳ − ∇F(x̄)‖² and tracker_invariant |ȳ − v̄|∞/(1 + |v̄|∞); ifo_calls (mean per node), ifo_calls_max,
+// epochs, communication_rounds (per node), messages, payload_bytes, wire_bytes, sparsity, compute_time
+// and wait_time (node means), and the configuration echo lambda, spectral_gap, gossip_rounds.
+// stop.target_grad_norm_sq applies to ‖G_β(x̄)‖² here (the smooth gradient of a composite problem
+// does not vanish at a solution).
 
 #include <map>
 #include <memory>
@@ -35,6 +34,10 @@
 #include "core/sim/sim_run.hpp"
 
 namespace distopt {
+
+struct DecentralizedSetup;
+struct DecentralizedSnapshot;
+class DecentralizedMetrics;
 
 enum class DecentralizedMethod { Dsgd, GtDsgd, ProxGtSa, ProxGtSrO, ProxGtSrE };
 
@@ -67,8 +70,8 @@ class DecentralizedSimRun final : public SimRun {
 
   RunSummary run(TelemetrySink& sink) override;
 
-  const Network& network() const { return m_network; }
-  const DecentralizedRunOptions& options() const { return m_options; }
+  const Network& network() const;
+  const DecentralizedRunOptions& options() const;
   const std::vector<std::unique_ptr<GossipNode>>& nodes() const { return m_nodes; }
   /// Bytes sent over each directed edge (sender, receiver), exact encoded sizes.
   std::map<std::pair<int, int>, std::uint64_t> edgeBytes() const;
@@ -76,7 +79,7 @@ class DecentralizedSimRun final : public SimRun {
   Vector averageIterate() const;
 
  private:
-  struct Snapshot;
+  using Snapshot = DecentralizedSnapshot;
   Snapshot snapshot() const;
   EvaluationPoint evaluate(const Snapshot& state, double time);
   double computeTime(int node, const LocalWork& work);
@@ -85,9 +88,8 @@ class DecentralizedSimRun final : public SimRun {
 
   SimRunContext m_context;
   std::vector<Shard> m_shards;
-  DecentralizedRunOptions m_options;
-  Network m_network;
-  std::unique_ptr<ProxOperator> m_prox;
+  std::unique_ptr<DecentralizedSetup> m_setup;
+  std::unique_ptr<DecentralizedMetrics> m_metrics;
   std::vector<std::unique_ptr<ProblemOracle>> m_oracles;
   std::vector<std::unique_ptr<GossipNode>> m_nodes;
   std::vector<double> m_clock;
@@ -96,7 +98,7 @@ class DecentralizedSimRun final : public SimRun {
   std::vector<std::uint64_t> m_localSteps;
   std::vector<std::uint64_t> m_bytesAtIterationStart;
   double m_iterationStart = 0.0;
-  Vector m_gradient, m_scratch, m_mapping;
+  Vector m_scratch;
 };
 
 }  // namespace distopt

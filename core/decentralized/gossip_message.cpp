@@ -58,6 +58,17 @@ std::vector<std::uint8_t> encodeGossipMessage(const GossipTag& tag, const Vector
   return bytes;
 }
 
+bool peekGossipTag(std::span<const std::uint8_t> bytes, GossipTag& tag) {
+  if (bytes.size() < kGossipHeaderSize) return false;
+  const std::uint8_t* in = bytes.data();
+  if (in[0] != kMagic0 || in[1] != kMagic1 || in[2] != kVersion || in[3] < 1 || in[3] > 4) return false;
+  tag.phase = static_cast<GossipPhase>(in[3]);
+  tag.round = getLittle<std::uint16_t>(in + 4);
+  tag.sender = getLittle<std::uint32_t>(in + 8);
+  tag.iteration = getLittle<std::uint64_t>(in + 12);
+  return true;
+}
+
 bool decodeGossipMessage(std::span<const std::uint8_t> bytes, std::int64_t expectedCount, GossipTag& tag,
                          Vector& payload, std::string* why) {
   auto fail = [why](const char* text) {

@@ -45,6 +45,10 @@ std::size_t gossipMessageSize(std::size_t count, VectorEncoding encoding);
 std::vector<std::uint8_t> encodeGossipMessage(const GossipTag& tag, const Vector& payload,
                                               VectorEncoding encoding);
 
+/// The tag of an encoded message without its vector (e.g. to count bytes per sender); false for a
+/// buffer too short or with a wrong magic/version/phase.
+bool peekGossipTag(std::span<const std::uint8_t> bytes, GossipTag& tag);
+
 /// Strict decoder: refuses a short buffer, a wrong magic/version/phase, or a vector of another length
 /// than `expectedCount` (when >= 0); *why then says which.
 bool decodeGossipMessage(std::span<const std::uint8_t> bytes, std::int64_t expectedCount, GossipTag& tag,

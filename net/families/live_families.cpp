@@ -4,6 +4,7 @@
 
 #include "net/families/compressed/compressed_live.hpp"
 #include "net/families/kronecker/kron_live.hpp"
+#include "net/families/decentralized/decentralized_live.hpp"
 
 namespace distopt::net {
 namespace {
@@ -13,6 +14,7 @@ std::vector<LiveFamilyDriver> allDrivers() {
   // One line per family, each from its own folder under net/families/.
   drivers.push_back(compressedLiveDriver());
   drivers.push_back(kroneckerLiveDriver());
+  drivers.push_back(decentralizedLiveDriver());
   return drivers;
 }
 

@@ -54,6 +54,12 @@ constexpr MessageKindInfo kKindTable[] = {
     {MessageKind::CompUpQsgd, "UP_QSGD"},
     {MessageKind::CompHash, "HASH"},
     // Decentralized family (32-47).
+    {MessageKind::DecStart, "DEC_START"},
+    {MessageKind::DecEndpoint, "DEC_ENDPOINT"},
+    {MessageKind::DecPeers, "DEC_PEERS"},
+    {MessageKind::DecGossip, "DEC_GOSSIP"},
+    {MessageKind::DecProgress, "DEC_PROGRESS"},
+    {MessageKind::DecState, "DEC_STATE"},
     // Hybrid-order family (48-63).
     // Kronecker family (64-79).
     {MessageKind::KronInit, "KRON_INIT"},

@@ -48,6 +48,12 @@ enum class MessageKind : std::uint16_t {
   CompUpQsgd = 30,
   CompHash = 31,
   // Decentralized family, peer-to-peer and its coordination (32-47).
+  DecStart = 32,
+  DecEndpoint = 33,
+  DecPeers = 34,
+  DecGossip = 35,
+  DecProgress = 36,
+  DecState = 37,
   // Hybrid-order family (48-63).
   // Kronecker family (64-79).
   KronInit = 64,

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <zmq.hpp>
@@ -28,6 +29,8 @@ class WorkerHost {
   virtual void send(Message&& message) = 0;
   /// The process's ZeroMQ context, for a role's own sockets (peer links).
   virtual zmq::context_t& context() = 0;
+  /// The coordinator endpoint this worker connected to (a peer socket binds on the same interface).
+  virtual std::string coordinatorEndpoint() const = 0;
   virtual int workerId() const = 0;
   /// Seconds per time unit of the time model.
   virtual double unitSeconds() const = 0;

@@ -171,6 +171,7 @@ class WorkerRuntime::Session final : public WorkerHost {
     m_lastSent = Clock::now();
   }
   zmq::context_t& context() override { return m_context; }
+  std::string coordinatorEndpoint() const override { return m_options.endpoint; }
   int workerId() const override { return m_workerId; }
   double unitSeconds() const override { return m_unitSeconds; }
   const Experiment& experiment() const override { return *m_experiment; }
