@@ -225,7 +225,7 @@ QString TopologyGraph::toolTipAt(QPointF position) const {
     const QPointF p = nodePosition(i);
     if (std::hypot(p.x() - position.x(), p.y() - position.y()) <= r + 2) {
       const double e = nodeError(i);
-      return tr("node %1 (degree %2)\n‖x_i − x̄‖ = %3")
+      return tr("node %1 (degree %2)\n‖x_i − x̄‖² = %3")
           .arg(i)
           .arg(m_graph.degree(i))
           .arg(std::isfinite(e) ? QString::number(e, 'g', 4) : tr("not reported"));
@@ -317,7 +317,7 @@ void TopologyGraph::paintEvent(QPaintEvent*) {
                    std::max(60.0, std::min(200.0, height() - kCaptionHeight - 170)));
   painter.setPen(QColor(40, 40, 40));
   painter.drawText(QRectF(left, kCaptionHeight + 8, kLegendWidth - 12, 28), Qt::AlignLeft | Qt::AlignVCenter,
-                   tr("‖x_i − x̄‖ per node"));
+                   tr("‖x_i − x̄‖² per node"));
   QLinearGradient gradient(bar.bottomLeft(), bar.topLeft());
   for (int k = 0; k <= 10; ++k) gradient.setColorAt(k / 10.0, colorScale(k / 10.0));
   painter.setPen(QPen(QColor(80, 80, 80), 1.0));

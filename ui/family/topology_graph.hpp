@@ -1,6 +1,6 @@
 #pragma once
 // The communication graph of a decentralized run, drawn: nodes coloured by their consensus error
-// ‖x_i − x̄‖ (a blue-to-red scale over the current spread, with a legend), edges as wide and as dark
+// ‖x_i − x̄‖² (a blue-to-red scale over the current spread, with a legend), edges as wide and as dark
 // as the bytes they carried both ways, tooltips with the numbers. Circular layout (a star's hub in the
 // middle), or the lattice itself for torus and grid. Repaints on the dashboard's ~30 Hz frame timer
 // only when something changed. Thread: GUI thread only.
