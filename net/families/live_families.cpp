@@ -2,12 +2,15 @@
 
 #include <vector>
 
+#include "net/families/hybrid/hybrid_live.hpp"
+
 namespace distopt::net {
 namespace {
 
 std::vector<LiveFamilyDriver> allDrivers() {
   std::vector<LiveFamilyDriver> drivers;
   // One line per family, each from its own folder under net/families/.
+  drivers.push_back(hybridLiveDriver());
   return drivers;
 }
 

@@ -39,6 +39,16 @@ constexpr MessageKindInfo kKindTable[] = {
     // Compressed-SGD family (16-31).
     // Decentralized family (32-47).
     // Hybrid-order family (48-63).
+    {MessageKind::HyBegin, "HY_BEGIN"},
+    {MessageKind::HyGrad, "HY_GRAD"},
+    {MessageKind::HyProj, "HY_PROJ"},
+    {MessageKind::HyParams, "HY_PARAMS"},
+    {MessageKind::LzStart, "LZ_START"},
+    {MessageKind::LzHvp, "LZ_HVP"},
+    {MessageKind::LzCoef, "LZ_COEF"},
+    {MessageKind::LzGather, "LZ_GATHER"},
+    {MessageKind::LzRitz, "LZ_RITZ"},
+    {MessageKind::LzEigen, "LZ_EIGEN"},
     // Kronecker family (64-79).
 };
 

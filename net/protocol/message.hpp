@@ -33,6 +33,16 @@ enum class MessageKind : std::uint16_t {
   // Compressed-SGD family (16-31).
   // Decentralized family, peer-to-peer and its coordination (32-47).
   // Hybrid-order family (48-63).
+  HyBegin = 48,
+  HyGrad = 49,
+  HyProj = 50,
+  HyParams = 51,
+  LzStart = 52,
+  LzHvp = 53,
+  LzCoef = 54,
+  LzGather = 55,
+  LzRitz = 56,
+  LzEigen = 57,
   // Kronecker family (64-79).
 };
 
