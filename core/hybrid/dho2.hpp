@@ -83,6 +83,7 @@ class Dho2Worker {
 
   /// The update role (phases project / momentumAndBase / apply, see FosiSegment).
   FosiSegment& update() { return m_update; }
+  const FosiSegment& update() const { return m_update; }
   /// θ indices this device updates: S_p in mode S, all of θ in mode R.
   SegmentRange updateRange() const { return m_updateRange; }
   SegmentRange segment() const { return m_segment; }

@@ -101,7 +101,7 @@ class HybridSimRun::Impl {
     double nextGrid = sim.evalInterval > 0.0 ? sim.evalInterval : std::numeric_limits<double>::infinity();
     bool done = evaluate(0.0);
     if (done) termination = Termination::TargetReached;
-    for (int p = 0; p < m_trainers; ++p) charge(p, false, "HY_BEGIN", -1);
+    for (int p = 0; p < m_context.numWorkers; ++p) charge(p, false, "HY_BEGIN", -1);
     const std::int64_t warmup = m_dho2.fosi.warmupSteps();
     const std::int64_t period = m_dho2.fosi.period;
     Vector mean(m_n);
@@ -266,8 +266,8 @@ class HybridSimRun::Impl {
     m_dirty.clear();
   }
 
+  // The coordinator holds a replica of θ, so the snapshot only goes down (PROTOCOL.md §12).
   void chargeSnapshot(double /*time*/) {
-    charge(0, true, "HY_SNAPSHOT", m_n);
     for (int c = 0; c < m_curvatureCount; ++c) charge(m_curvatureFirst + c, false, "HY_SNAPSHOT", m_n);
   }
 
@@ -348,20 +348,22 @@ class HybridSimRun::Impl {
       if (c == 0) estimate.eigenvalues = slice.eigenvalues;
       estimate.slices.push_back(std::move(slice));
     }
+    // The messages of PROTOCOL.md §12.4 step 6: the eigenvalues (the coordinator's metrics, and the
+    // replicas that did not solve T), the Ritz slices, and the assembled vectors to every replica.
+    const bool mr = m_options.method == HybridMethod::MrDho2;
     const bool sharded = m_dho2.updateMode == UpdateMode::Sharded;
-    // The eigenvalues for the coordinator's metrics (the live hub has no tridiagonal of its own).
-    if (m_options.method == HybridMethod::Dho2) charge(m_curvatureFirst, true, "LZ_EIGEN", m_r);
-    for (int c = 0; c < parts; ++c) {
-      const auto range = segmentRange(m_n, parts, c);
-      if (m_options.method == HybridMethod::MrDho2) {
-        charge(m_curvatureFirst + c, true, "HY_ESTIMATE", m_r * range.size() + (c == 0 ? m_r : 0));
+    charge(m_curvatureFirst, true, "LZ_EIGEN", m_r);
+    for (int c = 0; c < parts; ++c)
+      if (mr || !sharded)
+        charge(m_curvatureFirst + c, true, "LZ_RITZ", m_r * segmentRange(m_n, parts, c).size());
+    for (int p = 0; p < m_trainers; ++p) {
+      if (mr) {
+        charge(p, false, "HY_ESTIMATE", m_r * m_n + m_r);
       } else if (!sharded) {
-        charge(c, true, "LZ_RITZ", m_r * range.size());
-        charge(c, false, "LZ_RITZ", m_r * m_n);
+        if (p < m_curvatureFirst || p >= m_curvatureFirst + parts) charge(p, false, "LZ_EIGEN", m_r);
+        charge(p, false, "LZ_RITZ", m_r * m_n);
       }
     }
-    if (m_options.method == HybridMethod::MrDho2)
-      for (int p = 0; p < m_trainers; ++p) charge(p, false, "HY_ESTIMATE", m_r * m_n + m_r);
     return estimate;
   }
 
@@ -669,7 +671,7 @@ std::vector<AlgorithmEntry> hybridAlgorithmEntries() {
   entries.push_back(hybridEntry("dist-adam", "Data-parallel Adam (hybrid-order baseline)",
                                 baseOptions("adam", 1e-3, false), true));
   entries.push_back(hybridEntry(
-      "fosi", "FOSI: Lanczos top-k curvature + base optimizer, one curvature device", fosiSpecs(), false));
+      "fosi", "FOSI: Lanczos top-k curvature + base optimizer, one curvature device", fosiSpecs(), true));
   std::vector<OptionSpec> dho2 = fosiSpecs();
   dho2.push_back(enumOption(
       "update_mode", "S", {"S", "R"},
@@ -693,7 +695,7 @@ std::vector<AlgorithmEntry> hybridAlgorithmEntries() {
       boolOption("stop_the_world", false, "Update workers wait for each estimate (reproduces DHO2 mode R)"));
   entries.push_back(hybridEntry(
       "mr-dho2", "MR-DHO2 (workbench variant): curvature workers estimate while update workers train", mr,
-      false));
+      true));
   return entries;
 }
 

@@ -49,6 +49,8 @@ constexpr MessageKindInfo kKindTable[] = {
     {MessageKind::LzGather, "LZ_GATHER"},
     {MessageKind::LzRitz, "LZ_RITZ"},
     {MessageKind::LzEigen, "LZ_EIGEN"},
+    {MessageKind::HySnapshot, "HY_SNAPSHOT"},
+    {MessageKind::HyEstimate, "HY_ESTIMATE"},
     // Kronecker family (64-79).
 };
 

@@ -43,6 +43,8 @@ enum class MessageKind : std::uint16_t {
   LzGather = 55,
   LzRitz = 56,
   LzEigen = 57,
+  HySnapshot = 58,
+  HyEstimate = 59,
   // Kronecker family (64-79).
 };
 

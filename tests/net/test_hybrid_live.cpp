@@ -212,13 +212,18 @@ class TestHybridLive : public QObject {
                                << "S" << 3;
     QTest::newRow("dist-adam-P2") << "dist-adam"
                                   << "" << 2;
+    QTest::newRow("dist-sgdm-P2") << "dist-sgdm"
+                                  << "" << 2;
+    QTest::newRow("fosi-P3") << "fosi"
+                             << "" << 3;
   }
 
   void liveEqualsSimulator() {
     QFETCH(QString, algorithm);
     QFETCH(QString, mode);
     QFETCH(int, workers);
-    const json params = algorithm == "dho2" ? dho2Params(mode.toStdString()) : json{{"lr", 0.05}};
+    json params = algorithm.startsWith("dist") ? json{{"lr", 0.05}} : dho2Params(mode.toStdString());
+    if (algorithm == "fosi") params.erase("update_mode");
     // 16 steps with T = 6, W = 1: estimates before steps 0, 6 and 12; the run stops after step 15.
     const json document = quadraticDocument(algorithm.toStdString(), params, workers, 16);
     LiveResult live;
@@ -233,7 +238,7 @@ class TestHybridLive : public QObject {
     QVERIFY2(diff <= 1e-12, std::to_string(diff).c_str());
     QVERIFY2((sim - quadraticStart(document)).norm() > 1e-3, "the run did not move");
 
-    if (algorithm == "dho2") {
+    if (!algorithm.startsWith("dist")) {
       for (const std::string name : {"lambda_max", "lambda_k", "ese_count", "curvature_memory_bytes_max"}) {
         const double l = lastMetric(live.sink, name);
         const double s = lastMetric(simSink, name);
@@ -279,6 +284,65 @@ class TestHybridLive : public QObject {
       if (kind.rfind("HY_", 0) == 0 || kind.rfind("LZ_", 0) == 0)
         QVERIFY2(simSink.bandwidth.count(key) == 1 || (kind == "HY_GRAD" && std::get<1>(key)), kind.c_str());
     }
+  }
+
+  // MR-DHO2: training never waits for the curvature worker; estimates are installed with their age
+  // recorded, and losing the curvature worker leaves training running on the last estimate.
+  void mrDho2TrainsWhileCurvatureRuns() {
+    json params = dho2Params("R");
+    params.erase("update_mode");
+    params["curvature_workers"] = 1;
+    params["T_snap"] = 0;
+    const json document = quadraticDocument("mr-dho2", params, 3, 60);
+    LiveResult live;
+    std::string why;
+    QVERIFY2(runLive(document, &live, &why), why.c_str());
+    QVERIFY(live.model.allFinite());
+    const double estimates = lastMetric(live.sink, "ese_count");
+    QVERIFY2(estimates >= 2.0, std::to_string(estimates).c_str());
+    const double staleness = lastMetric(live.sink, "staleness_last");
+    QVERIFY2(staleness >= 1.0, std::to_string(staleness).c_str());  // the estimate arrived while training ran
+    QVERIFY(std::isfinite(lastMetric(live.sink, "lambda_max")));
+    QVERIFY(lastMetric(live.sink, "curvature_memory_bytes.2") > 0.0);
+    // The curvature worker computed no gradient, the trainers no HVP.
+    for (const auto& [key, value] : live.sink.bandwidth) {
+      const auto& [worker, upward, kind] = key;
+      if (upward && kind == "HY_GRAD") QVERIFY(worker < 2);
+      if (upward && kind == "LZ_HVP") QCOMPARE(worker, 2);
+    }
+    const auto estimatesDown = live.sink.bandwidth.find({0, false, "HY_ESTIMATE"});
+    QVERIFY(estimatesDown != live.sink.bandwidth.end());
+    QVERIFY(estimatesDown->second.second >= 2);
+  }
+
+  void mrDho2SurvivesALostCurvatureWorker() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    json params = dho2Params("R");
+    params.erase("update_mode");
+    params["curvature_workers"] = 1;
+    params["T_snap"] = 0;
+    json document = quadraticDocument("mr-dho2", params, 3, 600);
+    document["workers"]["unit_ms"] = 5;
+    const QString path = writeJson(dir, "run.json", document);
+    const QString out = dir.filePath("out");
+    Coordinator coordinator;
+    QVERIFY(coordinator.start(QStringList{path, "--out", out, "--quiet", "--no-store"}));
+    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
+    std::string last;
+    QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 10, &last),
+             (last + "\n" + coordinator.describe()).c_str());
+    pid_t victim = -1;
+    for (const auto& worker : workerChildrenOf(coordinator.pid()))
+      if (worker.id == 2) victim = worker.pid;
+    QVERIFY(victim > 0);
+    QCOMPARE(::kill(victim, SIGKILL), 0);
+    QCOMPARE(coordinator.waitForExit(60'000), 0);
+    const json summary = readJsonFile(out + "/summary.json");
+    QVERIFY2(!summary.is_discarded(), coordinator.describe().c_str());
+    QCOMPARE(summary.at("termination"), json("update_limit"));
+    QCOMPARE(summary.at("updates_applied"), json(600));
+    QCOMPARE(summary.at("worker_status").at(2).at("state"), json("dead"));
   }
 
   // (d)

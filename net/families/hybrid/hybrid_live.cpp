@@ -15,24 +15,34 @@
 namespace distopt::net {
 namespace {
 
-// What both sides derive from the experiment, exactly as HybridSimRun does in its constructor.
+// What both sides derive from the experiment, exactly as HybridSimRun does in its constructor:
+// trainers [0, U) and curvature devices [cFirst, cFirst + C).
 struct HybridSetup {
   HybridRunOptions options;
-  Dho2Options dho2;  // effective: baselines have k = l = 0 and mode R
+  HybridMethod method = HybridMethod::Dho2;
+  Dho2Options dho2;  // effective: baselines have k = l = 0; every method but DHO2 uses mode R
   int workers = 1;
+  int trainers = 1;
+  int cFirst = 0;
+  int curvatureCount = 0;
   Eigen::Index n = 0;
   int r = 0;
   int m = 0;
-  bool curvature = false;  // DHO2: every worker is a curvature device
-  bool sharded = false;    // update mode S
-  bool root = false;       // hvp_mode root_broadcast
+  bool sharded = false;  // update mode S
+  bool root = false;     // hvp_mode root_broadcast
   std::uint64_t seed = 0;
 
-  SegmentRange segment(int worker) const { return segmentRange(n, workers, worker); }
-  /// The peak curvature values the simulator adds for a device: mode R holds the all-gathered Ritz
-  /// vectors besides its installed copy.
-  std::int64_t gatherBufferValues() const {
-    return curvature && !sharded ? static_cast<std::int64_t>(r) * n : 0;
+  bool mr() const { return method == HybridMethod::MrDho2; }
+  bool trains(int worker) const { return worker < trainers; }
+  bool curvature(int worker) const { return worker >= cFirst && worker < cFirst + curvatureCount; }
+  /// Update segment (mode S) of trainer p.
+  SegmentRange segment(int worker) const { return segmentRange(n, trainers, worker); }
+  /// Lanczos segment of curvature device `worker`.
+  SegmentRange lanczosSegment(int worker) const { return segmentRange(n, curvatureCount, worker - cFirst); }
+  /// Curvature values the simulator adds for a device: the all-gathered Ritz vectors of mode R besides
+  /// the installed copy (DHO2 R and FOSI).
+  std::int64_t gatherBufferValues(int worker) const {
+    return curvature(worker) && !mr() && !sharded ? static_cast<std::int64_t>(r) * n : 0;
   }
 };
 
@@ -40,18 +50,33 @@ HybridSetup makeSetup(const Experiment& experiment, const BuiltRun& built) {
   HybridSetup setup;
   const SimRunContext& context = built.familyContext;
   setup.options = hybridRunOptions(experiment.algorithm.name, experiment.algorithm.params, context);
-  const HybridMethod method = setup.options.method;
-  if (method != HybridMethod::Baseline && method != HybridMethod::Dho2)
-    throw InputError("engine", "algorithm \"" + experiment.algorithm.name +
-                                   "\" runs in the simulator only so far; set \"engine\": \"sim\"");
+  setup.method = setup.options.method;
+  if (setup.mr() && setup.options.stopTheWorld)
+    throw InputError(context.path + ".stop_the_world",
+                     "runs in the simulator only (the live run never pauses training)");
   setup.dho2 = setup.options.dho2;
-  if (method != HybridMethod::Dho2) setup.dho2.updateMode = UpdateMode::Replicated;
-  if (method == HybridMethod::Baseline) setup.dho2.fosi.k = 0, setup.dho2.fosi.l = 0;
+  if (setup.method != HybridMethod::Dho2) setup.dho2.updateMode = UpdateMode::Replicated;
+  if (setup.method == HybridMethod::Baseline) setup.dho2.fosi.k = 0, setup.dho2.fosi.l = 0;
   setup.workers = context.numWorkers;
+  setup.trainers = setup.mr() ? setup.workers - setup.options.curvatureCount(setup.workers) : setup.workers;
+  setup.cFirst = setup.mr() ? setup.trainers : 0;
+  switch (setup.method) {
+    case HybridMethod::Baseline:
+      setup.curvatureCount = 0;
+      break;
+    case HybridMethod::Fosi:
+      setup.curvatureCount = 1;
+      break;
+    case HybridMethod::Dho2:
+      setup.curvatureCount = setup.workers;
+      break;
+    case HybridMethod::MrDho2:
+      setup.curvatureCount = setup.workers - setup.trainers;
+      break;
+  }
   setup.n = context.problem->dimension();
   setup.r = setup.dho2.fosi.k + setup.dho2.fosi.l;
   setup.m = setup.dho2.fosi.lanczosOrder(setup.n);
-  setup.curvature = method == HybridMethod::Dho2;
   setup.sharded = setup.dho2.updateMode == UpdateMode::Sharded;
   setup.root = setup.dho2.hvpMode == HvpMode::RootBroadcast;
   setup.seed = context.options.seed;
@@ -73,7 +98,9 @@ Eigen::MatrixXd unflattenRows(const Vector& flat, Eigen::Index rows, Eigen::Inde
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Coordinator: the hub of the collectives, and (modes R and baselines) one more replica of θ.
+// Coordinator: the hub of the collectives, and (modes R, FOSI, MR-DHO2, baselines) one more replica of
+// θ. Two rounds: training (trainers) and curvature (curvature devices); they alternate in DHO2 and
+// FOSI and run side by side in MR-DHO2.
 
 class HybridCoordinator final : public CoordinatorRole {
  public:
@@ -83,8 +110,8 @@ class HybridCoordinator final : public CoordinatorRole {
         // Mode S keeps no V here: a zero-width segment only turns the eigenvalues into rho and c
         // with the workers' own rule (the base_scale_c metric).
         m_replica(m_setup.dho2.fosi, m_setup.sharded ? 0 : m_setup.n),
-        m_parts(static_cast<std::size_t>(m_setup.workers)),
-        m_have(static_cast<std::size_t>(m_setup.workers), false),
+        m_train(0, m_setup.trainers),
+        m_curv(m_setup.cFirst, m_setup.curvatureCount),
         m_peakBytes(static_cast<std::size_t>(m_setup.workers), 0),
         m_counters(static_cast<std::size_t>(m_setup.workers)) {}
 
@@ -101,32 +128,41 @@ class HybridCoordinator final : public CoordinatorRole {
     std::string why;
     if (!parseHybridMeta(message, &meta, &why)) return host.countMalformed();
     if (message.kind == MessageKind::LzEigen) return onEigen(worker, message, host);
-    if (!expects(worker, message.kind, meta)) return host.countMalformed();
-    if (m_phase == Phase::LzNext) {
+    const bool training = message.kind == MessageKind::HyGrad || message.kind == MessageKind::HyProj ||
+                          message.kind == MessageKind::HyParams;
+    Round& round = training ? m_train : m_curv;
+    if (!expects(round, worker, message.kind, meta)) return host.countMalformed();
+    if (round.phase == Phase::LzNext) {
       // The first answer after a gather says whether the workers (deterministically alike) broke down.
       if (message.kind == MessageKind::LzStart) {
-        m_phase = Phase::LzRestart;
+        round.phase = Phase::LzRestart;
       } else {
-        m_phase = Phase::LzHvp;
+        round.phase = Phase::LzHvp;
         ++m_iter;
       }
     }
     Vector values;
-    if (!parseHybrid(message, expectedCount(worker), &meta, &values, &why)) return host.countMalformed();
-    auto& peak = m_peakBytes[static_cast<std::size_t>(worker)];
-    peak = std::max(peak, meta.value);
-    if (m_phase == Phase::Grad) noteGradient(worker, host);
-    m_parts[static_cast<std::size_t>(worker)] = std::move(values);
-    m_have[static_cast<std::size_t>(worker)] = true;
-    if (++m_arrived == senders()) complete(host);
+    if (!parseHybrid(message, expectedCount(round, worker), &meta, &values, &why))
+      return host.countMalformed();
+    notePeak(worker, meta.value);
+    if (round.phase == Phase::Grad) noteGradient(worker, host);
+    const auto slot = static_cast<std::size_t>(worker - round.first);
+    round.parts[slot] = std::move(values);
+    round.have[slot] = true;
+    if (++round.arrived == senders(round)) training ? completeTraining(host) : completeCurvature(host);
   }
 
   void onWorkerLost(int worker, const std::string& reason, CoordinatorHost& host) override {
     (void)host;
+    if (m_setup.mr() && !m_setup.trains(worker)) {
+      // Spec §4.9: training goes on with the last estimate; this device's Lanczos slice is gone.
+      if (!m_curvatureLost) m_curvatureLost = "worker " + std::to_string(worker) + " lost (" + reason + ")";
+      m_curv.phase = Phase::Idle;
+      return;
+    }
     if (m_failure.empty())
       m_failure = "worker " + std::to_string(worker) + " lost (" + reason +
-                  "): its gradient shard and its Lanczos slice are gone, a synchronous " +
-                  (m_setup.curvature ? "DHO2" : "data-parallel") + " step cannot complete";
+                  "): its gradient shard and its Lanczos slice are gone, a synchronous step cannot complete";
   }
 
   std::uint64_t iterations() const override { return static_cast<std::uint64_t>(m_step); }
@@ -137,7 +173,7 @@ class HybridCoordinator final : public CoordinatorRole {
 
   // The simulator's family metrics (HybridSimRun::evaluate), plus each worker's curvature memory.
   void takeMetrics(std::map<std::string, double>& metrics) override {
-    if (!m_setup.curvature) return;
+    if (m_setup.method == HybridMethod::Baseline) return;
     if (m_lambda.size() > 0) {
       metrics["lambda_max"] = m_lambda(m_lambda.size() - 1);
       metrics["lambda_k"] = m_lambda(m_setup.dho2.fosi.l);
@@ -152,19 +188,49 @@ class HybridCoordinator final : public CoordinatorRole {
       peak = std::max(peak, bytes);
     }
     metrics["curvature_memory_bytes_max"] = peak;
+    if (!m_staleness.empty()) metrics["staleness_last"] = static_cast<double>(m_staleness.back());
+    if (m_curvatureLost) metrics["curvature_workers_lost"] = 1.0;
   }
 
  private:
-  enum class Phase { Grad, ProjA, ProjBq, Params, LzHvp, LzCoef, LzGather, LzNext, LzRestart, LzRitz };
+  enum class Phase { Idle, Grad, ProjA, ProjBq, Params, LzHvp, LzCoef, LzGather, LzNext, LzRestart, LzRitz };
 
-  int senders() const { return m_phase == Phase::LzHvp && m_setup.root ? 1 : m_setup.workers; }
+  struct Round {
+    Round(int firstWorker, int workers)
+        : first(firstWorker),
+          count(workers),
+          have(static_cast<std::size_t>(workers), false),
+          parts(static_cast<std::size_t>(workers)) {}
+    void reset(Phase next) {
+      phase = next;
+      arrived = 0;
+      std::fill(have.begin(), have.end(), false);
+    }
+    const Vector& part(int worker) const { return parts[static_cast<std::size_t>(worker - first)]; }
+    int first;
+    int count;
+    Phase phase = Phase::Idle;
+    std::vector<bool> have;
+    std::vector<Vector> parts;
+    int arrived = 0;
+  };
 
-  bool expects(int worker, MessageKind kind, const HybridMeta& meta) const {
-    if (worker < 0 || worker >= m_setup.workers || m_have[static_cast<std::size_t>(worker)]) return false;
-    // Lanczos messages carry the step before which the estimate runs: the current step.
-    if (meta.step != static_cast<std::uint64_t>(m_step)) return false;
+  int senders(const Round& round) const {
+    return round.phase == Phase::LzHvp && m_setup.root ? 1 : round.count;
+  }
+
+  bool expects(const Round& round, int worker, MessageKind kind, const HybridMeta& meta) const {
+    if (worker < round.first || worker >= round.first + round.count ||
+        round.have[static_cast<std::size_t>(worker - round.first)])
+      return false;
+    // Training messages carry the step; Lanczos messages the step at which the estimate started.
+    const std::int64_t step = &round == &m_train ? m_step : m_eseStep;
+    if (meta.step != static_cast<std::uint64_t>(step)) return false;
     const auto j = static_cast<std::uint32_t>(m_iter);
-    switch (m_phase) {
+    const bool hvpSender = !m_setup.root || worker == m_setup.cFirst;
+    switch (round.phase) {
+      case Phase::Idle:
+        return false;
       case Phase::Grad:
         return kind == MessageKind::HyGrad;
       case Phase::ProjA:
@@ -174,7 +240,7 @@ class HybridCoordinator final : public CoordinatorRole {
       case Phase::Params:
         return kind == MessageKind::HyParams;
       case Phase::LzHvp:
-        return kind == MessageKind::LzHvp && meta.iter == j && (!m_setup.root || worker == 0);
+        return kind == MessageKind::LzHvp && meta.iter == j && hvpSender;
       case Phase::LzCoef:
         return kind == MessageKind::LzCoef && meta.iter == j &&
                meta.part == static_cast<std::uint32_t>(m_pass);
@@ -182,7 +248,7 @@ class HybridCoordinator final : public CoordinatorRole {
         return kind == MessageKind::LzGather && meta.iter == j;
       case Phase::LzNext:
         // After a gather every worker either goes on (HVP of iteration j+1) or reports a breakdown.
-        return (kind == MessageKind::LzHvp && meta.iter == j + 1 && (!m_setup.root || worker == 0)) ||
+        return (kind == MessageKind::LzHvp && meta.iter == j + 1 && hvpSender) ||
                (kind == MessageKind::LzStart && meta.iter == j && meta.part == 1);
       case Phase::LzRestart:
         return kind == MessageKind::LzStart && meta.iter == j && meta.part == 1;
@@ -192,30 +258,34 @@ class HybridCoordinator final : public CoordinatorRole {
     return false;
   }
 
-  std::int64_t expectedCount(int worker) const {
-    const auto s = m_setup.segment(worker).size();
-    switch (m_phase) {
+  std::int64_t expectedCount(const Round& round, int worker) const {
+    switch (round.phase) {
       case Phase::Grad:
+      case Phase::LzHvp:
         return m_setup.n;
       case Phase::ProjA:
         return m_setup.r;
       case Phase::ProjBq:
         return 2 * m_setup.r;
       case Phase::Params:
+        return m_setup.segment(worker).size();
       case Phase::LzGather:
-        return s;
-      case Phase::LzHvp:
-        return m_setup.n;
+        return m_setup.lanczosSegment(worker).size();
       case Phase::LzCoef:
         return m_iter + 1;
-      case Phase::LzNext:
-        return -1;  // never: onMessage leaves this phase before parsing
+      case Phase::LzRitz:
+        return static_cast<std::int64_t>(m_setup.r) * m_setup.lanczosSegment(worker).size();
+      case Phase::Idle:
+      case Phase::LzNext:  // never: onMessage leaves this phase before parsing
       case Phase::LzRestart:
         return -1;
-      case Phase::LzRitz:
-        return static_cast<std::int64_t>(m_setup.r) * s;
     }
     return -1;
+  }
+
+  void notePeak(int worker, double bytes) {
+    auto& peak = m_peakBytes[static_cast<std::size_t>(worker)];
+    peak = std::max(peak, bytes);
   }
 
   void noteGradient(int worker, CoordinatorHost& host) {
@@ -232,30 +302,63 @@ class HybridCoordinator final : public CoordinatorRole {
     host.sink().onUpdate(event);
   }
 
-  void resetRound(Phase phase) {
-    m_phase = phase;
-    m_arrived = 0;
-    std::fill(m_have.begin(), m_have.end(), false);
-  }
-
-  HybridMeta down(const CoordinatorHost& host, std::uint32_t iter = 0, std::uint32_t part = 0) const {
+  HybridMeta down(const CoordinatorHost& host, std::int64_t step, std::uint32_t iter = 0,
+                  std::uint32_t part = 0) const {
     return HybridMeta{
-        .step = static_cast<std::uint64_t>(m_step), .iter = iter, .part = part, .value = host.now()};
+        .step = static_cast<std::uint64_t>(step), .iter = iter, .part = part, .value = host.now()};
+  }
+  HybridMeta lz(const CoordinatorHost& host, std::uint32_t part = 0) const {
+    return down(host, m_eseStep, static_cast<std::uint32_t>(m_iter), part);
   }
 
-  void broadcast(CoordinatorHost& host, MessageKind kind, const HybridMeta& meta, const Vector& values) {
-    for (int p = 0; p < m_setup.workers; ++p) host.send(p, makeHybrid(kind, meta, values));
+  void sendRange(CoordinatorHost& host, int first, int count, MessageKind kind, const HybridMeta& meta,
+                 const Vector& values) {
+    for (int p = first; p < first + count; ++p) host.send(p, makeHybrid(kind, meta, values));
+  }
+  void toTrainers(CoordinatorHost& host, MessageKind kind, const HybridMeta& meta, const Vector& values) {
+    sendRange(host, 0, m_setup.trainers, kind, meta, values);
+  }
+  void toCurvature(CoordinatorHost& host, MessageKind kind, const HybridMeta& meta, const Vector& values) {
+    sendRange(host, m_setup.cFirst, m_setup.curvatureCount, kind, meta, values);
   }
 
-  const Vector& part(int p) const { return m_parts[static_cast<std::size_t>(p)]; }
+  void startGradients() {
+    for (int p = 0; p < m_setup.trainers; ++p) ++m_counters[static_cast<std::size_t>(p)].jobsSent;
+    m_train.reset(Phase::Grad);
+  }
 
   void beginStep(CoordinatorHost& host) {
-    if (m_setup.curvature && eseDue(m_step, m_setup.dho2.fosi.warmupSteps(), m_setup.dho2.fosi.period)) {
+    const FosiOptions& fosi = m_setup.dho2.fosi;
+    if (m_setup.mr()) {
+      // Spec §4.9 as the simulator runs it: install an estimate that arrived, then maybe snapshot.
+      if (m_pending) {
+        const std::int64_t staleness = m_step - m_pending->snapshotStep;
+        if (!m_setup.options.maxStaleness || staleness <= *m_setup.options.maxStaleness) {
+          m_pendingEigenvalues = m_pending->eigenvalues;
+          m_eseStep = m_pending->snapshotStep;
+          install(m_pending->vectors);
+          m_staleness.push_back(staleness);
+        }
+        m_pending.reset();
+      }
+      const std::int64_t snapshotPeriod = m_setup.options.snapshotPeriod.value_or(fosi.period);
+      if (!m_curvatureLost && m_curv.phase == Phase::Idle && m_step + 1 >= fosi.warmupSteps() &&
+          (!m_lastSnapshot || m_step - *m_lastSnapshot >= snapshotPeriod)) {
+        m_lastSnapshot = m_step;
+        m_eseStep = m_step;
+        toCurvature(host, MessageKind::HySnapshot, down(host, m_step), m_theta);
+        beginEstimate(host);
+      }
+      startGradients();
+      return;
+    }
+    if (m_setup.curvatureCount > 0 && eseDue(m_step, fosi.warmupSteps(), fosi.period)) {
+      m_eseStep = m_step;
+      m_train.reset(Phase::Idle);
       beginEstimate(host);
       return;
     }
-    for (auto& counters : m_counters) ++counters.jobsSent;
-    resetRound(Phase::Grad);
+    startGradients();
   }
 
   void finishStep(CoordinatorHost& host) {
@@ -271,22 +374,22 @@ class HybridCoordinator final : public CoordinatorRole {
     const auto ese = static_cast<std::uint64_t>(m_estimates++);
     RandomStream start = lanczosStartStream(m_setup.seed, ese);
     m_restarts.emplace(lanczosRestartStream(m_setup.seed, ese));
-    m_eseStep = m_step;
     m_iter = 0;
     m_eigenExpected = true;
-    broadcast(host, MessageKind::LzStart, down(host), lanczosStartVector(m_setup.n, start));
-    resetRound(Phase::LzHvp);
+    toCurvature(host, MessageKind::LzStart, lz(host), lanczosStartVector(m_setup.n, start));
+    m_curv.reset(Phase::LzHvp);
   }
 
   void onEigen(int worker, const Message& message, CoordinatorHost& host) {
     HybridMeta meta;
     Vector eigenvalues;
     std::string why;
-    if (worker != 0 || !m_eigenExpected || !parseHybrid(message, m_setup.r, &meta, &eigenvalues, &why) ||
+    if (worker != m_setup.cFirst || !m_eigenExpected ||
+        !parseHybrid(message, m_setup.r, &meta, &eigenvalues, &why) ||
         meta.step != static_cast<std::uint64_t>(m_eseStep))
       return host.countMalformed();
     m_eigenExpected = false;
-    m_peakBytes[0] = std::max(m_peakBytes[0], meta.value);
+    notePeak(worker, meta.value);
     m_pendingEigenvalues = eigenvalues;
     // Mode S: the workers installed their slices already; here only the metrics change.
     if (m_setup.sharded) install(Eigen::MatrixXd(m_setup.r, 0));
@@ -298,137 +401,165 @@ class HybridCoordinator final : public CoordinatorRole {
     m_installedSnapshot = m_eseStep;
   }
 
-  void complete(CoordinatorHost& host) {
-    const int P = m_setup.workers;
-    switch (m_phase) {
+  void completeTraining(CoordinatorHost& host) {
+    Round& round = m_train;
+    const int U = m_setup.trainers;
+    switch (round.phase) {
       case Phase::Grad: {
         // The simulator's reduction, in the same order: bit-identical means.
         Vector mean = Vector::Zero(m_setup.n);
-        for (int p = 0; p < P; ++p) mean += part(p);
-        mean /= static_cast<double>(P);
+        for (int p = 0; p < U; ++p) mean += round.part(p);
+        mean /= static_cast<double>(U);
         if (!m_setup.sharded) {
-          broadcast(host, MessageKind::HyGrad, down(host), mean);
+          toTrainers(host, MessageKind::HyGrad, down(host, m_step), mean);
           const Vector a = m_replica.project(mean);
           m_replica.apply(m_replica.momentumAndBase(a), m_theta);
+          round.reset(Phase::Idle);
           finishStep(host);
           return;
         }
-        for (int p = 0; p < P; ++p) {
+        for (int p = 0; p < U; ++p) {
           const auto range = m_setup.segment(p);
-          host.send(p, makeHybrid(MessageKind::HyGrad, down(host), mean.segment(range.begin, range.size())));
+          host.send(p, makeHybrid(MessageKind::HyGrad, down(host, m_step),
+                                  mean.segment(range.begin, range.size())));
         }
-        resetRound(m_lambda.size() > 0 ? Phase::ProjA : Phase::Params);
+        round.reset(m_lambda.size() > 0 ? Phase::ProjA : Phase::Params);
         return;
       }
       case Phase::ProjA:
       case Phase::ProjBq: {
-        const bool first = m_phase == Phase::ProjA;
+        const bool first = round.phase == Phase::ProjA;
         Vector sum = Vector::Zero(first ? m_setup.r : 2 * m_setup.r);
-        for (int p = 0; p < P; ++p) sum += part(p);
-        broadcast(host, MessageKind::HyProj, down(host, first ? 0 : 1), sum);
-        resetRound(first ? Phase::ProjBq : Phase::Params);
+        for (int p = 0; p < U; ++p) sum += round.part(p);
+        toTrainers(host, MessageKind::HyProj, down(host, m_step, first ? 0 : 1), sum);
+        round.reset(first ? Phase::ProjBq : Phase::Params);
         return;
       }
       case Phase::Params: {
-        for (int p = 0; p < P; ++p) {
+        for (int p = 0; p < U; ++p) {
           const auto range = m_setup.segment(p);
-          m_theta.segment(range.begin, range.size()) = part(p);
+          m_theta.segment(range.begin, range.size()) = round.part(p);
         }
-        broadcast(host, MessageKind::HyParams, down(host), m_theta);
+        toTrainers(host, MessageKind::HyParams, down(host, m_step), m_theta);
+        round.reset(Phase::Idle);
         finishStep(host);
         return;
       }
+      default:
+        return;
+    }
+  }
+
+  void completeCurvature(CoordinatorHost& host) {
+    Round& round = m_curv;
+    const int first = m_setup.cFirst;
+    const int C = m_setup.curvatureCount;
+    switch (round.phase) {
       case Phase::LzHvp: {
         Vector w;
         if (m_setup.root) {
-          w = part(0);
+          w = round.part(first);
         } else {
           w = Vector::Zero(m_setup.n);
-          for (int p = 0; p < P; ++p) w += part(p);
-          w /= static_cast<double>(P);
+          for (int c = first; c < first + C; ++c) w += round.part(c);
+          w /= static_cast<double>(C);
         }
-        broadcast(host, MessageKind::LzHvp, down(host, static_cast<std::uint32_t>(m_iter)), w);
+        toCurvature(host, MessageKind::LzHvp, lz(host), w);
         if (m_iter == m_setup.m - 1) {
-          // Mode S: each worker installs its slice and goes on with the gradient of this step.
           if (m_setup.sharded) {
-            for (auto& counters : m_counters) ++counters.jobsSent;
-            resetRound(Phase::Grad);
+            // Mode S: each worker installs its slice and goes on with the gradient of this step.
+            round.reset(Phase::Idle);
+            startGradients();
           } else {
-            resetRound(Phase::LzRitz);
+            round.reset(Phase::LzRitz);
           }
           return;
         }
         m_pass = 0;
-        resetRound(Phase::LzCoef);
+        round.reset(Phase::LzCoef);
         return;
       }
       case Phase::LzCoef: {
-        Vector summed = part(0);
-        for (int p = 1; p < P; ++p) summed += part(p);
-        broadcast(host, MessageKind::LzCoef,
-                  down(host, static_cast<std::uint32_t>(m_iter), static_cast<std::uint32_t>(m_pass)), summed);
+        Vector summed = round.part(first);
+        for (int c = first + 1; c < first + C; ++c) summed += round.part(c);
+        toCurvature(host, MessageKind::LzCoef, lz(host, static_cast<std::uint32_t>(m_pass)), summed);
         if (m_pass == 0) {
           m_pass = 1;
-          resetRound(Phase::LzCoef);
+          round.reset(Phase::LzCoef);
         } else {
-          resetRound(Phase::LzGather);
+          round.reset(Phase::LzGather);
         }
         return;
       }
       case Phase::LzGather: {
         Vector gathered(m_setup.n);
-        for (int p = 0; p < P; ++p) {
-          const auto range = m_setup.segment(p);
-          gathered.segment(range.begin, range.size()) = part(p);
+        for (int c = first; c < first + C; ++c) {
+          const auto range = m_setup.lanczosSegment(c);
+          gathered.segment(range.begin, range.size()) = round.part(c);
         }
-        broadcast(host, MessageKind::LzGather, down(host, static_cast<std::uint32_t>(m_iter)), gathered);
+        toCurvature(host, MessageKind::LzGather, lz(host), gathered);
         if (m_restarting) {
           m_restarting = false;
           ++m_iter;
-          resetRound(Phase::LzHvp);
+          round.reset(Phase::LzHvp);
         } else {
-          resetRound(Phase::LzNext);
+          round.reset(Phase::LzNext);
         }
         return;
       }
-      case Phase::LzNext:
-        return;  // onMessage decided the phase before the last arrival
       case Phase::LzRestart: {
         // Drawn here, the curvature root, and broadcast (spec §4.3 step 7).
         const Vector candidate = lanczosStartVector(m_setup.n, *m_restarts);
-        broadcast(host, MessageKind::LzStart, down(host, static_cast<std::uint32_t>(m_iter), 1), candidate);
+        toCurvature(host, MessageKind::LzStart, lz(host, 1), candidate);
         m_restarting = true;
         m_pass = 0;
-        resetRound(Phase::LzCoef);
+        round.reset(Phase::LzCoef);
         return;
       }
       case Phase::LzRitz: {
         Eigen::MatrixXd vectors(m_setup.r, m_setup.n);
-        for (int p = 0; p < P; ++p) {
-          const auto range = m_setup.segment(p);
-          vectors.middleCols(range.begin, range.size()) = unflattenRows(part(p), m_setup.r, range.size());
+        for (int c = first; c < first + C; ++c) {
+          const auto range = m_setup.lanczosSegment(c);
+          vectors.middleCols(range.begin, range.size()) =
+              unflattenRows(round.part(c), m_setup.r, range.size());
         }
+        round.reset(Phase::Idle);
         if (m_eigenExpected) {
-          // Worker 0 sends LZ_EIGEN before its LZ_RITZ and its link keeps order (PROTOCOL.md §1).
-          m_failure = "worker 0 sent its Ritz slice without the eigenvalues (protocol violation)";
+          // The first curvature device sends LZ_EIGEN before its LZ_RITZ on an ordered link (§1).
+          m_failure = "worker " + std::to_string(first) + " sent its Ritz slice without the eigenvalues";
+          return;
+        }
+        if (m_setup.mr()) {
+          // Installed by every replica at the same step boundary: the first one after this message.
+          Vector payload(m_setup.r * m_setup.n + m_setup.r);
+          payload << flattenRows(vectors), m_pendingEigenvalues;
+          toTrainers(host, MessageKind::HyEstimate, down(host, m_eseStep), payload);
+          m_pending = Estimate{vectors, m_pendingEigenvalues, m_eseStep};
           return;
         }
         install(vectors);
-        broadcast(host, MessageKind::LzRitz, down(host), flattenRows(vectors));
-        for (auto& counters : m_counters) ++counters.jobsSent;
-        resetRound(Phase::Grad);
+        for (int p = 0; p < m_setup.trainers; ++p)
+          if (!m_setup.curvature(p)) host.send(p, makeHybrid(MessageKind::LzEigen, lz(host), m_lambda));
+        toTrainers(host, MessageKind::LzRitz, lz(host), flattenRows(vectors));
+        startGradients();
         return;
       }
+      default:
+        return;
     }
   }
+
+  struct Estimate {
+    Eigen::MatrixXd vectors;
+    Vector eigenvalues;
+    std::int64_t snapshotStep = 0;
+  };
 
   HybridSetup m_setup;
   Vector m_theta;
   FosiSegment m_replica;
-  std::vector<Vector> m_parts;
-  std::vector<bool> m_have;
-  int m_arrived = 0;
-  Phase m_phase = Phase::Grad;
+  Round m_train;
+  Round m_curv;
   std::int64_t m_step = 0;
   int m_iter = 0;
   int m_pass = 0;
@@ -440,6 +571,10 @@ class HybridCoordinator final : public CoordinatorRole {
   Vector m_pendingEigenvalues;
   Vector m_lambda;
   std::int64_t m_installedSnapshot = 0;
+  std::optional<Estimate> m_pending;
+  std::optional<std::int64_t> m_lastSnapshot;
+  std::vector<std::int64_t> m_staleness;
+  std::optional<std::string> m_curvatureLost;
   std::vector<double> m_peakBytes;
   std::vector<WorkCounters> m_counters;
   std::string m_failure;
@@ -447,8 +582,8 @@ class HybridCoordinator final : public CoordinatorRole {
 };
 
 // ---------------------------------------------------------------------------------------------------
-// Worker p: one Dho2Worker (its update segment and, during an estimate, its Lanczos segment) and a
-// full replica of θ for gradients and HVPs.
+// Worker p: one Dho2Worker (its update segment or replica and, during an estimate, its Lanczos segment)
+// and a full replica of θ for gradients and HVPs.
 
 class HybridWorkerRole final : public WorkerRole {
  public:
@@ -461,19 +596,27 @@ class HybridWorkerRole final : public WorkerRole {
         m_shard((*built.familyContext.shards)[static_cast<std::size_t>(worker)]),
         m_timeModel(*built.familyContext.timeModel),
         m_theta(built.familyContext.x0),
-        m_dho2(m_setup.dho2, m_setup.n, m_setup.workers, worker),
-        m_hvpScale(m_setup.curvature ? m_setup.options.hvpScale(m_setup.workers, m_setup.workers) : 0.0) {}
+        m_dho2(m_setup.dho2, m_setup.n, m_setup.curvature(worker) ? m_setup.curvatureCount : 1,
+               m_setup.curvature(worker) ? worker - m_setup.cFirst : 0),
+        m_hvpScale(m_setup.curvatureCount > 0
+                       ? m_setup.options.hvpScale(m_setup.trainers, m_setup.curvatureCount)
+                       : 0.0) {}
 
   void onMessage(Message&& message, WorkerHost& host) override {
     HybridMeta meta;
     Vector values;
     std::string why;
+    if (message.kind == MessageKind::HyEstimate) return onEstimate(message, host);
     if (m_pending || !parseHybridMeta(message, &meta, &why) || !expects(message.kind, meta) ||
         !parseHybrid(message, expectedCount(message.kind), &meta, &values, &why))
       return host.countMalformed();
     m_startTime = meta.value;
     switch (message.kind) {
       case MessageKind::HyBegin:
+        if (!m_setup.trains(m_worker)) {
+          m_expect = Expect::Snapshot;
+          return;
+        }
         return nextStep(host);
       case MessageKind::HyGrad:
         return onMeanGradient(values, host);
@@ -481,8 +624,12 @@ class HybridWorkerRole final : public WorkerRole {
         return onProjection(meta.iter, values, host);
       case MessageKind::HyParams:
         m_theta = values;
-        ++m_step;
-        return nextStep(host);
+        return endStep(host);
+      case MessageKind::HySnapshot:
+        m_theta = values;
+        m_step = static_cast<std::int64_t>(meta.step);
+        m_expect = Expect::Start;
+        return;
       case MessageKind::LzStart:
         if (meta.part == 0) {
           m_dho2.beginEstimate(values);
@@ -501,6 +648,10 @@ class HybridWorkerRole final : public WorkerRole {
                     makeHybrid(MessageKind::LzGather, up(lanczosIter()), m_dho2.lanczos().residualSegment()));
       case MessageKind::LzGather:
         return onGathered(values, host);
+      case MessageKind::LzEigen:
+        m_eigenvalues = values;
+        m_expect = Expect::Ritz;
+        return;
       case MessageKind::LzRitz:
         m_dho2.install(unflattenRows(values, m_setup.r, m_setup.n), m_eigenvalues);
         return computeGradient(host);
@@ -534,10 +685,14 @@ class HybridWorkerRole final : public WorkerRole {
     Coef1,
     Gather,
     Restart,
-    Ritz
+    Eigen,
+    Ritz,
+    Snapshot
   };
 
   bool expects(MessageKind kind, const HybridMeta& meta) const {
+    if (m_expect == Expect::Snapshot)
+      return kind == MessageKind::HySnapshot && meta.step >= static_cast<std::uint64_t>(m_step);
     if (meta.step != static_cast<std::uint64_t>(m_step)) return false;
     const auto j = static_cast<std::uint32_t>(m_dho2.estimating() ? lanczosIter() : 0);
     switch (m_expect) {
@@ -563,28 +718,34 @@ class HybridWorkerRole final : public WorkerRole {
         return kind == MessageKind::LzGather && meta.iter == j;
       case Expect::Restart:
         return kind == MessageKind::LzStart && meta.iter == j && meta.part == 1;
+      case Expect::Eigen:
+        return kind == MessageKind::LzEigen;
       case Expect::Ritz:
         return kind == MessageKind::LzRitz;
+      case Expect::Snapshot:
+        return false;
     }
     return false;
   }
 
   std::int64_t expectedCount(MessageKind kind) const {
-    const auto s = m_setup.segment(m_worker).size();
     switch (kind) {
       case MessageKind::HyBegin:
         return -1;
       case MessageKind::HyGrad:
-        return m_setup.sharded ? s : m_setup.n;
+        return m_setup.sharded ? m_setup.segment(m_worker).size() : m_setup.n;
       case MessageKind::HyProj:
         return m_expect == Expect::ProjA ? m_setup.r : 2 * m_setup.r;
       case MessageKind::HyParams:
+      case MessageKind::HySnapshot:
       case MessageKind::LzStart:
       case MessageKind::LzHvp:
       case MessageKind::LzGather:
         return m_setup.n;
       case MessageKind::LzCoef:
         return lanczosIter() + 1;
+      case MessageKind::LzEigen:
+        return m_setup.r;
       case MessageKind::LzRitz:
         return static_cast<std::int64_t>(m_setup.r) * m_setup.n;
       default:
@@ -594,9 +755,11 @@ class HybridWorkerRole final : public WorkerRole {
 
   int lanczosIter() const { return m_dho2.lanczos().iteration(); }
 
-  // Up messages carry this worker's peak curvature storage (PROTOCOL.md §12.2).
+  // Up messages carry this worker's peak curvature storage (PROTOCOL.md §12.2), counted as the
+  // simulator counts it (HybridSimRun::curvatureBytesPeak).
   HybridMeta up(int iter = 0, int part = 0) const {
-    const auto values = m_dho2.peakStoredValues() + m_setup.gatherBufferValues();
+    std::int64_t values = m_dho2.peakStoredValues() + m_setup.gatherBufferValues(m_worker);
+    if (!m_setup.trains(m_worker)) values -= m_dho2.update().storedValues();  // MR: no update role
     return HybridMeta{.step = static_cast<std::uint64_t>(m_step),
                       .iter = static_cast<std::uint32_t>(iter),
                       .part = static_cast<std::uint32_t>(part),
@@ -613,9 +776,35 @@ class HybridWorkerRole final : public WorkerRole {
     if (Clock::now() >= m_due) onDeadline(host);
   }
 
+  // MR-DHO2: the estimate is installed at the first step boundary after it arrived, as the
+  // coordinator does (PROTOCOL.md §12.6).
+  void onEstimate(const Message& message, WorkerHost& host) {
+    HybridMeta meta;
+    Vector values;
+    std::string why;
+    const std::int64_t count = static_cast<std::int64_t>(m_setup.r) * (m_setup.n + 1);
+    if (!m_setup.mr() || !m_setup.trains(m_worker) || m_buffered ||
+        !parseHybrid(message, count, &meta, &values, &why))
+      return host.countMalformed();
+    m_buffered = Buffered{unflattenRows(values.head(m_setup.r * m_setup.n), m_setup.r, m_setup.n),
+                          values.tail(m_setup.r), static_cast<std::int64_t>(meta.step)};
+  }
+
+  void endStep(WorkerHost& host) {
+    ++m_step;
+    if (m_buffered) {
+      const std::int64_t staleness = m_step - m_buffered->snapshotStep;
+      if (!m_setup.options.maxStaleness || staleness <= *m_setup.options.maxStaleness)
+        m_dho2.install(m_buffered->vectors, m_buffered->eigenvalues);
+      m_buffered.reset();
+    }
+    nextStep(host);
+  }
+
   void nextStep(WorkerHost& host) {
-    if (m_setup.curvature && eseDue(m_step, m_setup.dho2.fosi.warmupSteps(), m_setup.dho2.fosi.period)) {
-      m_expect = Expect::Start;
+    const FosiOptions& fosi = m_setup.dho2.fosi;
+    if (!m_setup.mr() && m_setup.curvatureCount > 0 && eseDue(m_step, fosi.warmupSteps(), fosi.period)) {
+      m_expect = m_setup.curvature(m_worker) ? Expect::Start : Expect::Eigen;
       return;
     }
     computeGradient(host);
@@ -636,11 +825,10 @@ class HybridWorkerRole final : public WorkerRole {
   void onMeanGradient(const Vector& mean, WorkerHost& host) {
     FosiSegment& update = m_dho2.update();
     if (!m_setup.sharded) {
-      // Modes R and the baselines: the replicated step, as the coordinator's replica takes it.
+      // Mode R, FOSI, MR-DHO2 and the baselines: the replicated step, as the coordinator's replica.
       const Vector a = update.project(mean);
       update.apply(update.momentumAndBase(a), m_theta);
-      ++m_step;
-      return nextStep(host);
+      return endStep(host);
     }
     const Vector a = update.project(mean);
     if (update.hasEstimate()) {
@@ -670,8 +858,8 @@ class HybridWorkerRole final : public WorkerRole {
     const auto received = Clock::now();
     const double tau = m_hvpScale * m_timeModel.duration(m_worker, m_job++, m_startTime);
     m_expect = Expect::Hvp;
-    // root_broadcast: only worker 0's product is used, so the others neither compute nor send it.
-    if (m_setup.root && m_worker != 0) return;
+    // root_broadcast: only the first curvature device's product is used; the others skip it.
+    if (m_setup.root && m_worker != m_setup.cFirst) return;
     m_curvatureProblem.hessianVectorProduct(m_theta, m_dho2.lanczos().currentVector(), m_hvp);
     sendWhenDue(host, makeHybrid(MessageKind::LzHvp, up(lanczosIter()), m_hvp), tau, received);
   }
@@ -680,13 +868,13 @@ class HybridWorkerRole final : public WorkerRole {
     LanczosSegment& lanczos = m_dho2.lanczos();
     if (!lanczos.acceptHvp(w)) return sendCoefficients(0, host);
     const LanczosResult result = m_dho2.finishEstimate();
-    if (m_worker == 0) send(host, makeHybrid(MessageKind::LzEigen, up(), result.eigenvalues));
+    if (m_worker == m_setup.cFirst) send(host, makeHybrid(MessageKind::LzEigen, up(), result.eigenvalues));
     if (m_setup.sharded) {
       m_dho2.install(result.vectors, result.eigenvalues);
       return computeGradient(host);
     }
     m_eigenvalues = result.eigenvalues;
-    m_expect = Expect::Ritz;
+    m_expect = m_setup.mr() ? Expect::Snapshot : Expect::Ritz;
     send(host, makeHybrid(MessageKind::LzRitz, up(), flattenRows(result.vectors)));
   }
 
@@ -707,6 +895,12 @@ class HybridWorkerRole final : public WorkerRole {
     send(host, makeHybridMetaOnly(MessageKind::LzStart, up(lanczos.iteration(), 1)));
   }
 
+  struct Buffered {
+    Eigen::MatrixXd vectors;
+    Vector eigenvalues;
+    std::int64_t snapshotStep = 0;
+  };
+
   HybridSetup m_setup;
   int m_worker;
   const Problem& m_problem;
@@ -719,6 +913,7 @@ class HybridWorkerRole final : public WorkerRole {
   Vector m_gradient;
   Vector m_hvp;
   Vector m_eigenvalues;
+  std::optional<Buffered> m_buffered;
   Expect m_expect = Expect::Begin;
   bool m_restarting = false;
   std::int64_t m_step = 0;

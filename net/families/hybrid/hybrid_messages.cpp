@@ -40,7 +40,7 @@ zmq::message_t metaFrame(const HybridMeta& meta) {
 bool isHybridKind(MessageKind kind) {
   const auto raw = static_cast<std::uint16_t>(kind);
   return raw >= static_cast<std::uint16_t>(MessageKind::HyBegin) &&
-         raw <= static_cast<std::uint16_t>(MessageKind::LzEigen);
+         raw <= static_cast<std::uint16_t>(MessageKind::HyEstimate);
 }
 
 Message makeHybrid(MessageKind kind, const HybridMeta& meta, const Eigen::Ref<const Vector>& values) {

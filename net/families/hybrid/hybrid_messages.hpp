@@ -20,7 +20,7 @@ struct HybridMeta {
   double value = 0.0;      ///< down: start_time (units); up: the sender's peak curvature bytes
 };
 
-/// True for kinds 48..57.
+/// True for kinds 48..59.
 bool isHybridKind(MessageKind kind);
 
 /// A message with a vector frame of `values` (dense float64).
