@@ -224,8 +224,9 @@ class TestHybridLive : public QObject {
     QFETCH(int, workers);
     json params = algorithm.startsWith("dist") ? json{{"lr", 0.05}} : dho2Params(mode.toStdString());
     if (algorithm == "fosi") params.erase("update_mode");
-    // 16 steps with T = 6, W = 1: estimates before steps 0, 6 and 12; the run stops after step 15.
-    const json document = quadraticDocument(algorithm.toStdString(), params, workers, 16);
+    // 18 steps with T = 6, W = 1: estimates before steps 0, 6 and 12; the one due before step 18 must
+    // not start, since the run stops there (as the simulator does).
+    const json document = quadraticDocument(algorithm.toStdString(), params, workers, 18);
     LiveResult live;
     std::string why;
     QVERIFY2(runLive(document, &live, &why), why.c_str());

@@ -107,6 +107,7 @@ class HybridCoordinator final : public CoordinatorRole {
   HybridCoordinator(HybridSetup setup, const BuiltRun& built)
       : m_setup(std::move(setup)),
         m_theta(built.familyContext.x0),
+        m_maxUpdates(built.familyContext.options.maxUpdates),
         // Mode S keeps no V here: a zero-width segment only turns the eigenvalues into rho and c
         // with the workers' own rule (the base_scale_c metric).
         m_replica(m_setup.dho2.fosi, m_setup.sharded ? 0 : m_setup.n),
@@ -328,6 +329,9 @@ class HybridCoordinator final : public CoordinatorRole {
   }
 
   void beginStep(CoordinatorHost& host) {
+    // At the update limit the engine stops the run: no estimate or round is started that the
+    // simulator would not run either.
+    if (m_maxUpdates > 0 && static_cast<std::uint64_t>(m_step) >= m_maxUpdates) return;
     const FosiOptions& fosi = m_setup.dho2.fosi;
     if (m_setup.mr()) {
       // Spec §4.9 as the simulator runs it: install an estimate that arrived, then maybe snapshot.
@@ -557,6 +561,7 @@ class HybridCoordinator final : public CoordinatorRole {
 
   HybridSetup m_setup;
   Vector m_theta;
+  std::uint64_t m_maxUpdates;
   FosiSegment m_replica;
   Round m_train;
   Round m_curv;
