@@ -6,8 +6,8 @@
 // released code's behaviour) and only the basis is segmented.
 //
 // Dho2Worker is the transport-free role of device p. Every payload it exchanges is listed, with its size
-// in doubles, by Dho2Messages; the simulator charges exactly those sizes and a live engine would send
-// them as dense float64 frames.
+// in doubles, by Dho2Messages; the simulator charges exactly those sizes and the live engine
+// (net/families/hybrid) sends them as dense float64 frames (hybridMessageBytes).
 
 #include <cstdint>
 #include <memory>
@@ -29,6 +29,18 @@ struct Dho2Options {
 
   bool isValid(std::string* why) const { return fosi.isValid(why); }
 };
+
+/// Bytes of one hybrid-order message as it goes over the wire (net/PROTOCOL.md §12.2): the 16-byte
+/// header, the 24-byte hybrid meta frame and, when `values` >= 0, a dense float64 vector frame (8-byte
+/// prefix + 8 per value). The simulator charges exactly these sizes, so simulated and live bandwidth
+/// per kind agree (a live coordinator's socket adds only ZeroMQ's routing identity frame).
+inline constexpr std::uint64_t kHybridHeaderBytes = 16;
+inline constexpr std::uint64_t kHybridMetaBytes = 24;
+inline constexpr std::uint64_t kHybridVectorPrefixBytes = 8;
+constexpr std::uint64_t hybridMessageBytes(std::int64_t values) {
+  return kHybridHeaderBytes + kHybridMetaBytes +
+         (values < 0 ? 0 : kHybridVectorPrefixBytes + 8 * static_cast<std::uint64_t>(values));
+}
 
 /// Payload sizes in doubles of one device's messages (spec §4.7). `s` is the device's segment length.
 struct Dho2Messages {
@@ -61,6 +73,9 @@ class Dho2Worker {
   /// Starts an estimate with the broadcast start vector.
   LanczosSegment& beginEstimate(const Vector& q0);
   LanczosSegment& lanczos() { return *m_lanczos; }
+  const LanczosSegment& lanczos() const { return *m_lanczos; }
+  /// True between beginEstimate() and finishEstimate().
+  bool estimating() const { return m_lanczos != nullptr; }
   /// Finishes the estimate: returns this device's Ritz slice (r × s) and eigenvalues; frees the basis.
   LanczosResult finishEstimate();
   /// Installs an estimate: mode S the own slice, mode R the all-gathered r × n vectors.
@@ -68,6 +83,7 @@ class Dho2Worker {
 
   /// The update role (phases project / momentumAndBase / apply, see FosiSegment).
   FosiSegment& update() { return m_update; }
+  const FosiSegment& update() const { return m_update; }
   /// θ indices this device updates: S_p in mode S, all of θ in mode R.
   SegmentRange updateRange() const { return m_updateRange; }
   SegmentRange segment() const { return m_segment; }

@@ -15,13 +15,6 @@
 namespace distopt {
 namespace {
 
-constexpr std::uint64_t kHeaderBytes = 16;
-constexpr std::uint64_t kBytesPerValue = 8;
-
-std::uint64_t messageBytes(std::int64_t values) {
-  return kHeaderBytes + kBytesPerValue * static_cast<std::uint64_t>(values);
-}
-
 // An estimate computed on a snapshot, waiting to be installed (MR-DHO2), or installed.
 struct Estimate {
   Eigen::MatrixXd vectors;  // r × n (assembled)
@@ -55,6 +48,12 @@ bool HybridRunOptions::isValid(int workers, Eigen::Index n, std::string* why) co
     if (maxStaleness && *maxStaleness < 0) return fail("max_staleness: must be >= 0");
   }
   return true;
+}
+
+double HybridRunOptions::hvpScale(int trainers, int curvatureDevices) const {
+  const bool root = dho2.hvpMode == HvpMode::RootBroadcast;
+  return hvpCost * eseBatchRatio * static_cast<double>(trainers) / static_cast<double>(curvatureDevices) *
+         (root ? curvatureDevices : 1);
 }
 
 int HybridRunOptions::curvatureCount(int workers) const {
@@ -102,6 +101,7 @@ class HybridSimRun::Impl {
     double nextGrid = sim.evalInterval > 0.0 ? sim.evalInterval : std::numeric_limits<double>::infinity();
     bool done = evaluate(0.0);
     if (done) termination = Termination::TargetReached;
+    for (int p = 0; p < m_context.numWorkers; ++p) charge(p, false, "HY_BEGIN", -1);
     const std::int64_t warmup = m_dho2.fosi.warmupSteps();
     const std::int64_t period = m_dho2.fosi.period;
     Vector mean(m_n);
@@ -240,8 +240,9 @@ class HybridSimRun::Impl {
     return values;
   }
 
+  // `values` < 0: a message without a vector frame.
   void charge(int worker, bool up, const char* kind, std::int64_t values) {
-    const std::uint64_t bytes = messageBytes(values);
+    const std::uint64_t bytes = hybridMessageBytes(values);
     auto& entry = m_bandwidth[std::make_tuple(worker, up, std::string(kind))];
     entry.first += bytes;
     entry.second += 1;
@@ -265,9 +266,9 @@ class HybridSimRun::Impl {
     m_dirty.clear();
   }
 
+  // The coordinator holds a replica of θ, so the snapshot only goes down (PROTOCOL.md §12).
   void chargeSnapshot(double /*time*/) {
-    charge(0, true, "SNAPSHOT", m_n);
-    for (int c = 0; c < m_curvatureCount; ++c) charge(m_curvatureFirst + c, false, "SNAPSHOT", m_n);
+    for (int c = 0; c < m_curvatureCount; ++c) charge(m_curvatureFirst + c, false, "HY_SNAPSHOT", m_n);
   }
 
   // Runs the distributed Lanczos on the curvature roles at θ (spec §4.3), charging its messages and
@@ -281,8 +282,7 @@ class HybridSimRun::Impl {
     const Vector q0 = lanczosStartVector(m_n, startStream);
     const int parts = m_curvatureCount;
     const bool root = m_dho2.hvpMode == HvpMode::RootBroadcast;
-    const double hvpScale = m_options.hvpCost * m_options.eseBatchRatio * static_cast<double>(m_trainers) /
-                            static_cast<double>(parts) * (root ? parts : 1);
+    const double hvpScale = m_options.hvpScale(m_trainers, parts);
     for (auto& worker : m_curvature) worker->beginEstimate(q0);
     for (int c = 0; c < parts; ++c) charge(m_curvatureFirst + c, false, "LZ_START", m_n);
     double now = start;
@@ -329,6 +329,7 @@ class HybridSimRun::Impl {
       if (!ok) {
         const Vector candidate = lanczosStartVector(m_n, restartStream);
         for (int c = 0; c < parts; ++c) {
+          charge(m_curvatureFirst + c, true, "LZ_START", -1);  // the restart request
           lanczosOf(c).beginRestart(candidate);
           charge(m_curvatureFirst + c, false, "LZ_START", m_n);
         }
@@ -347,18 +348,22 @@ class HybridSimRun::Impl {
       if (c == 0) estimate.eigenvalues = slice.eigenvalues;
       estimate.slices.push_back(std::move(slice));
     }
+    // The messages of PROTOCOL.md §12.4 step 6: the eigenvalues (the coordinator's metrics, and the
+    // replicas that did not solve T), the Ritz slices, and the assembled vectors to every replica.
+    const bool mr = m_options.method == HybridMethod::MrDho2;
     const bool sharded = m_dho2.updateMode == UpdateMode::Sharded;
-    for (int c = 0; c < parts; ++c) {
-      const auto range = segmentRange(m_n, parts, c);
-      if (m_options.method == HybridMethod::MrDho2) {
-        charge(m_curvatureFirst + c, true, "ESTIMATE", m_r * range.size() + (c == 0 ? m_r : 0));
+    charge(m_curvatureFirst, true, "LZ_EIGEN", m_r);
+    for (int c = 0; c < parts; ++c)
+      if (mr || !sharded)
+        charge(m_curvatureFirst + c, true, "LZ_RITZ", m_r * segmentRange(m_n, parts, c).size());
+    for (int p = 0; p < m_trainers; ++p) {
+      if (mr) {
+        charge(p, false, "HY_ESTIMATE", m_r * m_n + m_r);
       } else if (!sharded) {
-        charge(c, true, "LZ_RITZ", m_r * range.size());
-        charge(c, false, "LZ_RITZ", m_r * m_n);
+        if (p < m_curvatureFirst || p >= m_curvatureFirst + parts) charge(p, false, "LZ_EIGEN", m_r);
+        charge(p, false, "LZ_RITZ", m_r * m_n);
       }
     }
-    if (m_options.method == HybridMethod::MrDho2)
-      for (int p = 0; p < m_trainers; ++p) charge(p, false, "ESTIMATE", m_r * m_n + m_r);
     return estimate;
   }
 
@@ -399,28 +404,28 @@ class HybridSimRun::Impl {
     const bool sharded = m_dho2.updateMode == UpdateMode::Sharded;
     for (int p = 0; p < m_trainers; ++p) {
       const auto s = segmentRange(m_n, m_trainers, p).size();
-      charge(p, true, "GRAD", m_n);
+      charge(p, true, "HY_GRAD", m_n);
       UpdateEvent event;
       event.time = m_now;
       event.worker = p;
       event.jobId = static_cast<std::uint64_t>(t);
       event.jobVersion = static_cast<std::uint64_t>(t);
       event.versionAfter = static_cast<std::uint64_t>(t + 1);
-      event.bytes = messageBytes(m_n);
+      event.bytes = hybridMessageBytes(m_n);
       m_sink->onUpdate(event);
       if (!sharded) {
-        charge(p, false, "GRAD", m_n);
+        charge(p, false, "HY_GRAD", m_n);
         continue;
       }
-      charge(p, false, "GRAD", s);
+      charge(p, false, "HY_GRAD", s);
       if (m_updaters[0].update().hasEstimate()) {
-        charge(p, true, "PROJ", m_r);
-        charge(p, false, "PROJ", m_r);
-        charge(p, true, "PROJ", 2 * m_r);
-        charge(p, false, "PROJ", 2 * m_r);
+        charge(p, true, "HY_PROJ", m_r);
+        charge(p, false, "HY_PROJ", m_r);
+        charge(p, true, "HY_PROJ", 2 * m_r);
+        charge(p, false, "HY_PROJ", 2 * m_r);
       }
-      charge(p, true, "PARAMS", s);
-      charge(p, false, "PARAMS", m_n);
+      charge(p, true, "HY_PARAMS", s);
+      charge(p, false, "HY_PARAMS", m_n);
     }
   }
 
@@ -614,43 +619,67 @@ HybridRunOptions fosiFromParams(const nlohmann::json& params, HybridMethod metho
   return options;
 }
 
+// `live`: the live driver (net/families/hybrid) runs it too.
 AlgorithmEntry hybridEntry(std::string name, std::string summary, std::vector<OptionSpec> options,
-                           HybridMethod method, std::optional<BaseKind> fixedBase) {
+                           bool live) {
   AlgorithmEntry entry;
+  entry.liveDriver = live;
   entry.name = name;
   entry.summary = std::move(summary);
   entry.family = "hybrid";
   entry.options = std::move(options);
-  entry.makeSimRun = [name, method, fixedBase](const nlohmann::json& params,
-                                               const SimRunContext& context) -> std::unique_ptr<SimRun> {
-    HybridRunOptions run = fosiFromParams(params, method, name);
-    if (fixedBase) run.dho2.fosi.base.kind = *fixedBase;
-    if (!context.problem->hasHessianVectorProduct() && method != HybridMethod::Baseline)
-      throw InputError(context.path,
-                       "problem \"" + context.problem->name() + "\" has no Hessian-vector product");
-    std::string why;
-    if (!run.isValid(context.numWorkers, context.problem->dimension(), &why)) {
-      const auto colon = why.find(": ");
-      if (colon == std::string::npos) throw InputError(context.path, why);
-      throw InputError(context.path + "." + why.substr(0, colon), why.substr(colon + 2));
-    }
-    return std::make_unique<HybridSimRun>(run, context);
+  entry.makeSimRun = [name](const nlohmann::json& params,
+                            const SimRunContext& context) -> std::unique_ptr<SimRun> {
+    return std::make_unique<HybridSimRun>(hybridRunOptions(name, params, context), context);
   };
   return entry;
 }
 
+// Method and fixed base optimizer of each registry name.
+struct HybridKind {
+  const char* name;
+  HybridMethod method;
+  std::optional<BaseKind> fixedBase;
+};
+constexpr HybridKind kHybridKinds[] = {
+    {"dist-sgdm", HybridMethod::Baseline, BaseKind::HeavyBall},
+    {"dist-adam", HybridMethod::Baseline, BaseKind::Adam},
+    {"fosi", HybridMethod::Fosi, std::nullopt},
+    {"dho2", HybridMethod::Dho2, std::nullopt},
+    {"mr-dho2", HybridMethod::MrDho2, std::nullopt},
+};
+
 }  // namespace
+
+HybridRunOptions hybridRunOptions(const std::string& algorithm, const nlohmann::json& params,
+                                  const SimRunContext& context) {
+  const HybridKind* kind = nullptr;
+  for (const auto& candidate : kHybridKinds)
+    if (algorithm == candidate.name) kind = &candidate;
+  if (!kind) throw InputError(context.path, "\"" + algorithm + "\" is not a hybrid-order algorithm");
+  HybridRunOptions run = fosiFromParams(params, kind->method, algorithm);
+  if (kind->fixedBase) run.dho2.fosi.base.kind = *kind->fixedBase;
+  if (!context.problem->hasHessianVectorProduct() && kind->method != HybridMethod::Baseline)
+    throw InputError(context.path,
+                     "problem \"" + context.problem->name() + "\" has no Hessian-vector product");
+  std::string why;
+  if (!run.isValid(context.numWorkers, context.problem->dimension(), &why)) {
+    const auto colon = why.find(": ");
+    if (colon == std::string::npos) throw InputError(context.path, why);
+    throw InputError(context.path + "." + why.substr(0, colon), why.substr(colon + 2));
+  }
+  return run;
+}
 
 std::vector<AlgorithmEntry> hybridAlgorithmEntries() {
   std::vector<AlgorithmEntry> entries;
-  entries.push_back(
-      hybridEntry("dist-sgdm", "Data-parallel SGD with heavy-ball momentum (hybrid-order baseline)",
-                  baseOptions("heavy-ball", 0.1, false), HybridMethod::Baseline, BaseKind::HeavyBall));
+  entries.push_back(hybridEntry("dist-sgdm",
+                                "Data-parallel SGD with heavy-ball momentum (hybrid-order baseline)",
+                                baseOptions("heavy-ball", 0.1, false), true));
   entries.push_back(hybridEntry("dist-adam", "Data-parallel Adam (hybrid-order baseline)",
-                                baseOptions("adam", 1e-3, false), HybridMethod::Baseline, BaseKind::Adam));
-  entries.push_back(hybridEntry("fosi",
-                                "FOSI: Lanczos top-k curvature + base optimizer, one curvature device",
-                                fosiSpecs(), HybridMethod::Fosi, std::nullopt));
+                                baseOptions("adam", 1e-3, false), true));
+  entries.push_back(hybridEntry(
+      "fosi", "FOSI: Lanczos top-k curvature + base optimizer, one curvature device", fosiSpecs(), true));
   std::vector<OptionSpec> dho2 = fosiSpecs();
   dho2.push_back(enumOption(
       "update_mode", "S", {"S", "R"},
@@ -660,7 +689,7 @@ std::vector<AlgorithmEntry> hybridAlgorithmEntries() {
                  "data_parallel: HVP work split over devices (workbench variant); root_broadcast: release"));
   entries.push_back(
       hybridEntry("dho2", "DHO2: FOSI with the Lanczos basis (and, mode S, V and state) split over P workers",
-                  dho2, HybridMethod::Dho2, std::nullopt));
+                  dho2, true));
   std::vector<OptionSpec> mr = fosiSpecs();
   mr.push_back(enumOption("hvp_mode", "data_parallel", {"data_parallel", "root_broadcast"},
                           "HVP work split over the curvature workers, or every one on the whole ESE batch"));
@@ -674,7 +703,7 @@ std::vector<AlgorithmEntry> hybridAlgorithmEntries() {
       boolOption("stop_the_world", false, "Update workers wait for each estimate (reproduces DHO2 mode R)"));
   entries.push_back(hybridEntry(
       "mr-dho2", "MR-DHO2 (workbench variant): curvature workers estimate while update workers train", mr,
-      HybridMethod::MrDho2, std::nullopt));
+      true));
   return entries;
 }
 

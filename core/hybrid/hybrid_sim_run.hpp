@@ -54,7 +54,17 @@ struct HybridRunOptions {
   bool isValid(int workers, Eigen::Index n, std::string* why) const;
   /// C actually used for `workers` workers.
   int curvatureCount(int workers) const;
+  /// Duration of one HVP of a curvature device in job durations, with `trainers` training workers and
+  /// `curvatureDevices` devices sharing the ESE batch (P× more in root_broadcast: every device
+  /// evaluates the whole batch).
+  double hvpScale(int trainers, int curvatureDevices) const;
 };
+
+/// The run options of hybrid algorithm `algorithm` (a registry name of hybridAlgorithmEntries) from its
+/// normalised parameters, checked against the context's problem and worker count. Throws InputError
+/// naming the field. The simulator and the live driver build their options here.
+HybridRunOptions hybridRunOptions(const std::string& algorithm, const nlohmann::json& params,
+                                  const SimRunContext& context);
 
 class HybridSimRun final : public SimRun {
  public:

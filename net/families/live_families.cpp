@@ -5,6 +5,7 @@
 #include "net/families/compressed/compressed_live.hpp"
 #include "net/families/kronecker/kron_live.hpp"
 #include "net/families/decentralized/decentralized_live.hpp"
+#include "net/families/hybrid/hybrid_live.hpp"
 
 namespace distopt::net {
 namespace {
@@ -15,6 +16,7 @@ std::vector<LiveFamilyDriver> allDrivers() {
   drivers.push_back(compressedLiveDriver());
   drivers.push_back(kroneckerLiveDriver());
   drivers.push_back(decentralizedLiveDriver());
+  drivers.push_back(hybridLiveDriver());
   return drivers;
 }
 

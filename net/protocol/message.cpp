@@ -61,6 +61,18 @@ constexpr MessageKindInfo kKindTable[] = {
     {MessageKind::DecProgress, "DEC_PROGRESS"},
     {MessageKind::DecState, "DEC_STATE"},
     // Hybrid-order family (48-63).
+    {MessageKind::HyBegin, "HY_BEGIN"},
+    {MessageKind::HyGrad, "HY_GRAD"},
+    {MessageKind::HyProj, "HY_PROJ"},
+    {MessageKind::HyParams, "HY_PARAMS"},
+    {MessageKind::LzStart, "LZ_START"},
+    {MessageKind::LzHvp, "LZ_HVP"},
+    {MessageKind::LzCoef, "LZ_COEF"},
+    {MessageKind::LzGather, "LZ_GATHER"},
+    {MessageKind::LzRitz, "LZ_RITZ"},
+    {MessageKind::LzEigen, "LZ_EIGEN"},
+    {MessageKind::HySnapshot, "HY_SNAPSHOT"},
+    {MessageKind::HyEstimate, "HY_ESTIMATE"},
     // Kronecker family (64-79).
     {MessageKind::KronInit, "KRON_INIT"},
     {MessageKind::KronReady, "KRON_READY"},

@@ -55,6 +55,18 @@ enum class MessageKind : std::uint16_t {
   DecProgress = 36,
   DecState = 37,
   // Hybrid-order family (48-63).
+  HyBegin = 48,
+  HyGrad = 49,
+  HyProj = 50,
+  HyParams = 51,
+  LzStart = 52,
+  LzHvp = 53,
+  LzCoef = 54,
+  LzGather = 55,
+  LzRitz = 56,
+  LzEigen = 57,
+  HySnapshot = 58,
+  HyEstimate = 59,
   // Kronecker family (64-79).
   KronInit = 64,
   KronReady = 65,

@@ -1,0 +1,388 @@
+// The hybrid-order family's live driver (net/PROTOCOL.md §12) on real worker processes:
+//   (a) the frames: every kind round-trips, its size is hybridMessageBytes (the size the simulator
+//       charges), and random or truncated frames are refused, never a crash;
+//   (b) same seed, same iterates: DHO2 mode S, mode R and dist-adam on the quadratic with a known
+//       spectrum, 2 live workers (in-process coordinator, distopt-worker processes), against
+//       HybridSimRun: the final models agree to 1e-12 and so do lambda_max and the curvature memory;
+//   (c) bandwidth at the socket per worker, direction and kind equals the simulator's charge plus the
+//       routing identity frame per message, for every kind (the spec §4.7 message formulas);
+//   (d) a worker SIGKILLed mid-run: distopt-run ends "failed" with a reason naming the worker, and
+//       summary.json stays readable.
+#include <QtTest>
+#include <cmath>
+#include <map>
+#include <random>
+#include <tuple>
+
+#include <signal.h>
+
+#include "core/config/experiment.hpp"
+#include "core/hybrid/hybrid_sim_run.hpp"
+#include "live_test_support.hpp"
+#include "net/coordinator/family_engine.hpp"
+#include "net/families/hybrid/hybrid_live.hpp"
+#include "net/families/hybrid/hybrid_messages.hpp"
+
+using namespace live_test;
+using namespace distopt::net;
+using distopt::Vector;
+
+namespace {
+
+using BandwidthKey = std::tuple<int, bool, std::string>;
+
+// Keeps the last (cumulative) bandwidth sample per key and every evaluation.
+class CollectingSink final : public distopt::TelemetrySink {
+ public:
+  void onEvaluation(const distopt::EvaluationPoint& point) override { evaluations.push_back(point); }
+  void onBandwidth(const distopt::BandwidthSample& sample) override {
+    bandwidth[{sample.worker, sample.uplink, sample.kind}] = {sample.bytes, sample.messages};
+  }
+  void onFinish(const distopt::RunSummary& s) override { summary = s; }
+
+  std::vector<distopt::EvaluationPoint> evaluations;
+  std::map<BandwidthKey, std::pair<std::uint64_t, std::uint64_t>> bandwidth;
+  distopt::RunSummary summary;
+};
+
+json quadraticDocument(const std::string& algorithm, const json& params, int workers, int updates) {
+  return json{
+      {"name", "hybrid-live-test"},
+      {"description", "test"},
+      {"seed", 7},
+      {"engine", "live"},
+      {"problem",
+       {{"name", "diagonal-quadratic"},
+        {"params",
+         {{"d", 60}, {"lambda_min", 0.01}, {"lambda_max", 200}, {"spacing", "log"}, {"noise_std", 0.0}}}}},
+      {"algorithm", {{"name", algorithm}, {"params", params}}},
+      {"workers",
+       {{"count", workers}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 1}}},
+      {"stop", {{"updates", updates}}},
+      {"eval", {{"every_updates", 5}}}};
+}
+
+json dho2Params(const std::string& mode) {
+  return json{{"base", "heavy-ball"},
+              {"lr", 0.005},
+              {"k", 4},
+              {"m", 12},
+              {"T", 6},
+              {"W", 1},
+              {"alpha", 0.1},
+              {"c_max", 100},
+              {"update_mode", mode},
+              {"hvp_cost", 1},
+              {"ese_batch_ratio", 1}};
+}
+
+struct LiveResult {
+  Vector model;
+  CollectingSink sink;
+};
+
+// The live run in this process: the coordinator role and FamilyEngine here, workers as processes.
+bool runLive(const json& document, LiveResult* result, std::string* why) {
+  const distopt::Experiment experiment = distopt::parseExperiment(document, ".");
+  const distopt::BuiltRun built = distopt::buildRun(experiment);
+  auto role = hybridLiveDriver().makeCoordinator(experiment, built);
+  LiveOptions options;
+  options.workerBinary = kWorkerProgram.toStdString();
+  options.setupTimeoutSeconds = 30.0;
+  FamilyEngine engine(experiment, *built.problem, *role, built.simOptions, options, result->sink);
+  if (!engine.bind(why)) return false;
+  const distopt::RunSummary summary = engine.run();
+  if (summary.termination != distopt::Termination::UpdateLimit) {
+    *why = std::string("termination ") + distopt::terminationName(summary.termination) + ": " +
+           summary.terminationDetail;
+    return false;
+  }
+  result->model = *role->model();
+  return true;
+}
+
+Vector runSim(json document, CollectingSink& sink) {
+  document["engine"] = "sim";
+  const distopt::Experiment experiment = distopt::parseExperiment(document, ".");
+  distopt::BuiltRun built = distopt::buildRun(experiment);
+  built.simRun->run(sink);
+  return dynamic_cast<distopt::HybridSimRun&>(*built.simRun).model();
+}
+
+double lastMetric(const CollectingSink& sink, const std::string& name) {
+  for (auto it = sink.evaluations.rbegin(); it != sink.evaluations.rend(); ++it)
+    if (auto found = it->metrics.find(name); found != it->metrics.end()) return found->second;
+  return std::nan("");
+}
+
+zmq::message_t frameOf(const std::string& bytes) { return zmq::message_t(bytes.data(), bytes.size()); }
+
+}  // namespace
+
+class TestHybridLive : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    QVERIFY2(QFileInfo(kRunProgram).isExecutable(), qPrintable(kRunProgram + " is not built"));
+    QVERIFY2(QFileInfo(kWorkerProgram).isExecutable(), qPrintable(kWorkerProgram + " is not built"));
+  }
+
+  // (a)
+  void framesRoundTripAndRefuseGarbage() {
+    const Vector values = Vector::LinSpaced(17, -1.0, 3.0);
+    for (auto kind : {MessageKind::HyGrad, MessageKind::HyProj, MessageKind::HyParams, MessageKind::LzStart,
+                      MessageKind::LzHvp, MessageKind::LzCoef, MessageKind::LzGather, MessageKind::LzRitz,
+                      MessageKind::LzEigen}) {
+      const HybridMeta meta{.step = 123456789012ULL, .iter = 7, .part = 1, .value = 2.5};
+      Message message = makeHybrid(kind, meta, values);
+      std::size_t bytes = kHeaderSize;
+      for (const auto& frame : message.payload) bytes += frame.size();
+      QCOMPARE(bytes, static_cast<std::size_t>(distopt::hybridMessageBytes(values.size())));
+      HybridMeta parsed;
+      Vector back;
+      std::string why;
+      QVERIFY2(parseHybrid(message, values.size(), &parsed, &back, &why), why.c_str());
+      QCOMPARE(parsed.step, meta.step);
+      QCOMPARE(parsed.iter, meta.iter);
+      QCOMPARE(parsed.part, meta.part);
+      QCOMPARE(parsed.value, meta.value);
+      QVERIFY(back == values);
+      QVERIFY(!parseHybrid(message, values.size() + 1, &parsed, &back, &why));  // wrong count
+      QVERIFY(!parseHybrid(message, -1, &parsed, &back, &why));                 // a vector where none belongs
+    }
+    Message begin = makeHybridMetaOnly(MessageKind::HyBegin, HybridMeta{});
+    QCOMPARE(kHeaderSize + begin.payload[0].size(),
+             static_cast<std::size_t>(distopt::hybridMessageBytes(-1)));
+    HybridMeta meta;
+    Vector out;
+    std::string why;
+    QVERIFY(parseHybrid(begin, -1, &meta, &out, &why));
+    QVERIFY(!parseHybrid(begin, 3, &meta, &out, &why));
+
+    // Random and truncated frames: refused, never a crash.
+    std::mt19937_64 random(42);
+    const Message good = makeHybrid(MessageKind::LzCoef, HybridMeta{.step = 3}, values);
+    const std::string metaBytes(static_cast<const char*>(good.payload[0].data()), good.payload[0].size());
+    const std::string vectorBytes(static_cast<const char*>(good.payload[1].data()), good.payload[1].size());
+    int refused = 0;
+    for (int trial = 0; trial < 2000; ++trial) {
+      Message message = Message::of(MessageKind::LzCoef);
+      const int shape = trial % 4;
+      auto randomBytes = [&](std::size_t size) {
+        std::string bytes(size, '\0');
+        for (auto& c : bytes) c = static_cast<char>(random() & 0xff);
+        return bytes;
+      };
+      if (shape == 0) {  // truncated meta
+        message.payload.push_back(frameOf(metaBytes.substr(0, random() % metaBytes.size())));
+        message.payload.push_back(frameOf(vectorBytes));
+      } else if (shape == 1) {  // truncated vector
+        message.payload.push_back(frameOf(metaBytes));
+        message.payload.push_back(frameOf(vectorBytes.substr(0, random() % vectorBytes.size())));
+      } else if (shape == 2) {  // random frames, random count
+        const std::size_t frames = random() % 4;
+        for (std::size_t f = 0; f < frames; ++f)
+          message.payload.push_back(frameOf(randomBytes(random() % 200)));
+      } else {  // random vector frame of the right length
+        message.payload.push_back(frameOf(metaBytes));
+        std::string bytes = randomBytes(vectorBytes.size());
+        if (random() % 2) bytes[0] = 1;  // a valid encoding, random count
+        message.payload.push_back(frameOf(bytes));
+      }
+      if (!parseHybrid(message, values.size(), &meta, &out, &why)) ++refused;
+    }
+    QVERIFY2(refused >= 1500, std::to_string(refused).c_str());
+    // A non-hybrid kind is never parsed as one.
+    Message other = makeHybrid(MessageKind::LzCoef, HybridMeta{}, values);
+    other.kind = MessageKind::Grad;
+    QVERIFY(!parseHybridMeta(other, &meta, &why));
+  }
+
+  // (b) and (c)
+  void liveEqualsSimulator_data() {
+    QTest::addColumn<QString>("algorithm");
+    QTest::addColumn<QString>("mode");
+    QTest::addColumn<int>("workers");
+    QTest::newRow("dho2-S-P2") << "dho2"
+                               << "S" << 2;
+    QTest::newRow("dho2-R-P2") << "dho2"
+                               << "R" << 2;
+    QTest::newRow("dho2-S-P3") << "dho2"
+                               << "S" << 3;
+    QTest::newRow("dist-adam-P2") << "dist-adam"
+                                  << "" << 2;
+    QTest::newRow("dist-sgdm-P2") << "dist-sgdm"
+                                  << "" << 2;
+    QTest::newRow("fosi-P3") << "fosi"
+                             << "" << 3;
+  }
+
+  void liveEqualsSimulator() {
+    QFETCH(QString, algorithm);
+    QFETCH(QString, mode);
+    QFETCH(int, workers);
+    json params = algorithm.startsWith("dist") ? json{{"lr", 0.05}} : dho2Params(mode.toStdString());
+    if (algorithm == "fosi") params.erase("update_mode");
+    // 18 steps with T = 6, W = 1: estimates before steps 0, 6 and 12; the one due before step 18 must
+    // not start, since the run stops there (as the simulator does).
+    const json document = quadraticDocument(algorithm.toStdString(), params, workers, 18);
+    LiveResult live;
+    std::string why;
+    QVERIFY2(runLive(document, &live, &why), why.c_str());
+    CollectingSink simSink;
+    const Vector sim = runSim(document, simSink);
+
+    QCOMPARE(live.model.size(), sim.size());
+    const double scale = std::max(1.0, sim.cwiseAbs().maxCoeff());
+    const double diff = (live.model - sim).cwiseAbs().maxCoeff() / scale;
+    QVERIFY2(diff <= 1e-12, std::to_string(diff).c_str());
+    QVERIFY2((sim - quadraticStart(document)).norm() > 1e-3, "the run did not move");
+
+    if (!algorithm.startsWith("dist")) {
+      for (const std::string name : {"lambda_max", "lambda_k", "ese_count", "curvature_memory_bytes_max"}) {
+        const double l = lastMetric(live.sink, name);
+        const double s = lastMetric(simSink, name);
+        QVERIFY2(std::isfinite(l) && std::abs(l - s) <= 1e-12 * std::max(1.0, std::abs(s)),
+                 (name + ": live " + std::to_string(l) + " sim " + std::to_string(s)).c_str());
+      }
+      QCOMPARE(lastMetric(live.sink, "ese_count"), 3.0);
+      for (int p = 0; p < workers; ++p)
+        QVERIFY(lastMetric(live.sink, "curvature_memory_bytes." + std::to_string(p)) > 0.0);
+    }
+
+    // Bytes at the socket = the simulator's charge (hybridMessageBytes per message) + the routing
+    // identity frame, per worker, direction and kind; the message counts agree.
+    std::int64_t identity = -1;
+    int kinds = 0;
+    for (const auto& [key, simValue] : simSink.bandwidth) {
+      const auto& [worker, upward, kind] = key;
+      const std::string label = std::to_string(worker) + (upward ? " up " : " down ") + kind;
+      const auto found = live.sink.bandwidth.find(key);
+      QVERIFY2(found != live.sink.bandwidth.end(), ("live run has no " + label).c_str());
+      auto [liveBytes, liveMessages] = found->second;
+      auto [simBytes, simMessages] = simValue;
+      if (kind == "HY_GRAD" && upward && liveMessages == simMessages + 1) {
+        // The next step's gradient may reach the coordinator before it stops the workers.
+        liveBytes -= liveBytes / liveMessages;
+        liveMessages -= 1;
+      }
+      QVERIFY2(
+          liveMessages == simMessages,
+          (label + ": live " + std::to_string(liveMessages) + " sim " + std::to_string(simMessages)).c_str());
+      const auto surplus = static_cast<std::int64_t>(liveBytes) - static_cast<std::int64_t>(simBytes);
+      QVERIFY2(surplus % static_cast<std::int64_t>(simMessages) == 0, label.c_str());
+      const std::int64_t perMessage = surplus / static_cast<std::int64_t>(simMessages);
+      if (identity < 0) identity = perMessage;
+      QVERIFY2(perMessage == identity && identity > 0 && identity <= 255,
+               (label + ": " + std::to_string(perMessage) + " extra bytes per message").c_str());
+      ++kinds;
+    }
+    QVERIFY(kinds >= 3);
+    // And no hybrid kind went over the wire that the simulator did not charge.
+    for (const auto& [key, value] : live.sink.bandwidth) {
+      const auto& kind = std::get<2>(key);
+      if (kind.rfind("HY_", 0) == 0 || kind.rfind("LZ_", 0) == 0)
+        QVERIFY2(simSink.bandwidth.count(key) == 1 || (kind == "HY_GRAD" && std::get<1>(key)), kind.c_str());
+    }
+  }
+
+  // MR-DHO2: training never waits for the curvature worker; estimates are installed with their age
+  // recorded, and losing the curvature worker leaves training running on the last estimate.
+  void mrDho2TrainsWhileCurvatureRuns() {
+    json params = dho2Params("R");
+    params.erase("update_mode");
+    params["curvature_workers"] = 1;
+    params["T_snap"] = 0;
+    const json document = quadraticDocument("mr-dho2", params, 3, 60);
+    LiveResult live;
+    std::string why;
+    QVERIFY2(runLive(document, &live, &why), why.c_str());
+    QVERIFY(live.model.allFinite());
+    const double estimates = lastMetric(live.sink, "ese_count");
+    QVERIFY2(estimates >= 2.0, std::to_string(estimates).c_str());
+    const double staleness = lastMetric(live.sink, "staleness_last");
+    QVERIFY2(staleness >= 1.0, std::to_string(staleness).c_str());  // the estimate arrived while training ran
+    QVERIFY(std::isfinite(lastMetric(live.sink, "lambda_max")));
+    QVERIFY(lastMetric(live.sink, "curvature_memory_bytes.2") > 0.0);
+    // The curvature worker computed no gradient, the trainers no HVP.
+    for (const auto& [key, value] : live.sink.bandwidth) {
+      const auto& [worker, upward, kind] = key;
+      if (upward && kind == "HY_GRAD") QVERIFY(worker < 2);
+      if (upward && kind == "LZ_HVP") QCOMPARE(worker, 2);
+    }
+    const auto estimatesDown = live.sink.bandwidth.find({0, false, "HY_ESTIMATE"});
+    QVERIFY(estimatesDown != live.sink.bandwidth.end());
+    QVERIFY(estimatesDown->second.second >= 2);
+  }
+
+  void mrDho2SurvivesALostCurvatureWorker() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    json params = dho2Params("R");
+    params.erase("update_mode");
+    params["curvature_workers"] = 1;
+    params["T_snap"] = 0;
+    json document = quadraticDocument("mr-dho2", params, 3, 600);
+    document["workers"]["unit_ms"] = 5;
+    const QString path = writeJson(dir, "run.json", document);
+    const QString out = dir.filePath("out");
+    Coordinator coordinator;
+    QVERIFY(coordinator.start(QStringList{path, "--out", out, "--quiet", "--no-store"}));
+    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
+    std::string last;
+    QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 10, &last),
+             (last + "\n" + coordinator.describe()).c_str());
+    pid_t victim = -1;
+    for (const auto& worker : workerChildrenOf(coordinator.pid()))
+      if (worker.id == 2) victim = worker.pid;
+    QVERIFY(victim > 0);
+    QCOMPARE(::kill(victim, SIGKILL), 0);
+    QCOMPARE(coordinator.waitForExit(60'000), 0);
+    const json summary = readJsonFile(out + "/summary.json");
+    QVERIFY2(!summary.is_discarded(), coordinator.describe().c_str());
+    QCOMPARE(summary.at("termination"), json("update_limit"));
+    QCOMPARE(summary.at("updates_applied"), json(600));
+    QCOMPARE(summary.at("worker_status").at(2).at("state"), json("dead"));
+  }
+
+  // (d)
+  void killedWorkerFailsTheRunNamingIt() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    json document = quadraticDocument("dho2", dho2Params("S"), 3, 100000);
+    document["workers"]["unit_ms"] = 5;
+    const QString path = writeJson(dir, "run.json", document);
+    const QString out = dir.filePath("out");
+    Coordinator coordinator;
+    QVERIFY(coordinator.start(QStringList{path, "--out", out, "--quiet", "--no-store"}));
+    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
+    std::string last;
+    QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 10, &last),
+             (last + "\n" + coordinator.describe()).c_str());
+    pid_t victim = -1;
+    for (const auto& worker : workerChildrenOf(coordinator.pid()))
+      if (worker.id == 1) victim = worker.pid;
+    QVERIFY(victim > 0);
+    QCOMPARE(::kill(victim, SIGKILL), 0);
+    QCOMPARE(coordinator.waitForExit(30'000), 1);  // a failed run exits 1, on record
+    const json summary = readJsonFile(out + "/summary.json");
+    QVERIFY2(!summary.is_discarded(), coordinator.describe().c_str());
+    QCOMPARE(summary.at("termination"), json("failed"));
+    const std::string detail = summary.at("termination_detail").get<std::string>();
+    QVERIFY2(detail.find("worker 1 lost") != std::string::npos &&
+                 detail.find("Lanczos slice") != std::string::npos,
+             detail.c_str());
+  }
+
+ private:
+  static Vector quadraticStart(const json& document) {
+    json copy = document;
+    copy["engine"] = "sim";
+    const distopt::Experiment experiment = distopt::parseExperiment(copy, ".");
+    return distopt::buildRun(experiment).familyContext.x0;
+  }
+};
+
+QTEST_GUILESS_MAIN(TestHybridLive)
+#include "test_hybrid_live.moc"
