@@ -59,6 +59,9 @@ class CoordinatorRole {
   /// Family metrics for the evaluation taken now (EvaluationPoint::metrics), e.g. over the window
   /// since the previous call.
   virtual void takeMetrics(std::map<std::string, double>& metrics) { (void)metrics; }
+  /// What the objective adds to the problem's loss at model() now (a composite problem's regularizer,
+  /// e.g. the decentralized family's non-smooth term), so a live curve shows the simulator's Ψ(x̄).
+  virtual double lossOffset() const { return 0.0; }
   /// Families whose model lives only on the workers (the neuron-sharded Kronecker network: no
   /// coordinator holds W) evaluate through their own messages. Such a role says true here; the engine
   /// then calls requestEvaluation() on its schedule instead of snapshotting model(), takes finished

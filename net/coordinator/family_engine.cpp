@@ -100,7 +100,11 @@ class FamilyEngine::Impl final : public CoordinatorHost {
   bool m_finishing = false;
   // Metrics taken with each accepted submission, matched to results in order; metrics of a skipped
   // submission ride along with the next one so no window is lost.
-  std::deque<std::map<std::string, double>> m_pendingMetrics;
+  struct PendingExtras {
+    std::map<std::string, double> metrics;
+    double lossOffset = 0.0;
+  };
+  std::deque<PendingExtras> m_pendingMetrics;
   std::map<std::string, double> m_carriedMetrics;
 };
 
@@ -116,7 +120,7 @@ void FamilyEngine::Impl::submit(BackgroundEvaluator& evaluator, double t) {
   metrics.insert(m_carriedMetrics.begin(), m_carriedMetrics.end());  // newer values win
   m_carriedMetrics.clear();
   if (evaluator.submit(request(t), *model))
-    m_pendingMetrics.push_back(std::move(metrics));
+    m_pendingMetrics.push_back({std::move(metrics), m_role.lossOffset()});
   else
     m_carriedMetrics = std::move(metrics);
 }
@@ -146,7 +150,8 @@ RunSummary FamilyEngine::Impl::run() {
   auto collect = [&]() {
     for (auto& point : evaluator.takeResults()) {
       if (!m_pendingMetrics.empty()) {
-        point.metrics.insert(m_pendingMetrics.front().begin(), m_pendingMetrics.front().end());
+        point.metrics.insert(m_pendingMetrics.front().metrics.begin(), m_pendingMetrics.front().metrics.end());
+        point.loss += m_pendingMetrics.front().lossOffset;
         m_pendingMetrics.pop_front();
       }
       note(point);
@@ -241,6 +246,7 @@ RunSummary FamilyEngine::Impl::run() {
   if (ready && m_role.model()) {
     Vector scratch;
     EvaluationPoint final = evaluateModel(m_problem, *m_role.model(), request(endTime), scratch);
+    final.loss += m_role.lossOffset();
     m_role.takeMetrics(final.metrics);
     sinks.onEvaluation(final);
     m_tally.noteEvaluation(final, m_rules.targetGap, m_rules.targetGradNormSq);

@@ -400,6 +400,7 @@ class DecentralizedCoordinatorRole final : public CoordinatorRole {
 
   std::uint64_t iterations() const override { return m_iterations; }
   const Vector* model() const override { return m_complete ? &m_mean : &m_x0; }
+  double lossOffset() const override { return m_setup.prox->extraValue(*model()); }
 
   void takeMetrics(std::map<std::string, double>& metrics) override {
     if (!m_metricsFresh) {
