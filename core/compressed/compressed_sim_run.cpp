@@ -39,7 +39,6 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
   const Problem& problem = *m_context.problem;
   const SimOptions& options = m_context.options;
   const int workers = m_context.numWorkers;
-  const auto n = static_cast<double>(problem.dimension());
 
   std::uint64_t bytesUp = 0;
   std::uint64_t bytesDown = 0;

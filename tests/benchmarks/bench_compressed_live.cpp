@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_support.hpp"
 #include "core/config/experiment.hpp"
 #include "core/registry/registry.hpp"
 #include "core/util/input_error.hpp"
@@ -21,13 +22,6 @@
 using namespace distopt;
 
 namespace {
-
-std::string workerBinary() {
-  std::error_code error;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) return "distopt-worker";
-  return (self.parent_path().parent_path() / "bin" / "distopt-worker").string();
-}
 
 /// Keeps the last cumulative bandwidth sample per (worker, direction, kind).
 class BandwidthTally final : public TelemetrySink {
@@ -70,7 +64,7 @@ Figure measure(nlohmann::json document, std::uint64_t rounds) {
       }
       auto role = net::findLiveDriver("compressed")->makeCoordinator(experiment, built);
       net::LiveOptions options;
-      options.workerBinary = workerBinary();
+      options.workerBinary = bench::workerBinary();
       options.telemetryEndpoint.clear();
       options.controlEndpoint.clear();
       net::FamilyEngine engineRun(experiment, *built.problem, *role, built.simOptions, options, tally);

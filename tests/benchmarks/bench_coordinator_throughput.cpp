@@ -27,6 +27,7 @@
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
+#include "bench_support.hpp"
 #include "core/config/experiment.hpp"
 #include "core/util/input_error.hpp"
 #include "net/coordinator/live_engine.hpp"
@@ -38,14 +39,6 @@ namespace {
 
 using namespace distopt;
 using Clock = std::chrono::steady_clock;
-
-std::string workerBinary() {
-  // The benchmark lives in build/bench, the worker in build/bin.
-  std::error_code error;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) return "distopt-worker";
-  return (self.parent_path().parent_path() / "bin" / "distopt-worker").string();
-}
 
 struct LiveFigure {
   double updatesPerSecond = 0.0;
@@ -73,7 +66,7 @@ LiveFigure runCoordinator(int d, int workers, std::uint64_t updates) {
     Experiment experiment = parseExperiment(document, ".");
     BuiltRun run = buildRun(experiment);
     net::LiveOptions options;
-    options.workerBinary = workerBinary();
+    options.workerBinary = bench::workerBinary();
     options.telemetryEndpoint.clear();
     options.controlEndpoint.clear();
     TelemetrySink sink;
@@ -192,7 +185,7 @@ int main(int argc, char** argv) {
   constexpr double kTarget = 0.8;
 
   std::printf("Coordinator throughput (asgd, diagonal-quadratic, natural time, loopback TCP), best of %d; worker: %s\n\n",
-              repeat, workerBinary().c_str());
+              repeat, bench::workerBinary().c_str());
   std::printf("%9s %8s %9s %16s %16s %7s %s\n", "d", "workers", "updates", "coordinator/s", "bare loop/s", "ratio",
               "target >= 0.8");
   const auto benchStart = Clock::now();

@@ -12,18 +12,11 @@
 #include <filesystem>
 #include <string>
 
+#include "bench_support.hpp"
 #include "../net/decentralized_live_support.hpp"
 #include "core/util/input_error.hpp"
 
 namespace {
-
-std::string workerBinary() {
-  // The benchmark lives in build/bench, the worker in build/bin.
-  std::error_code error;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) return "distopt-worker";
-  return (self.parent_path().parent_path() / "bin" / "distopt-worker").string();
-}
 
 std::uint64_t totalBytes(const decentralized_live::EdgeBytes& edges) {
   std::uint64_t total = 0;
@@ -67,7 +60,7 @@ int main(int argc, char** argv) {
       document["workers"]["unit_ms"] = unitMs;
       document["eval"]["every_updates"] = 50;
       const auto sim = decentralized_live::runSimulated(document);
-      const auto live = decentralized_live::runLive(document, workerBinary());
+      const auto live = decentralized_live::runLive(document, distopt::bench::workerBinary());
       if (live.summary.termination != distopt::Termination::UpdateLimit) {
         std::printf("%-10s live run ended %s: %s\n", graph.label,
                     distopt::terminationName(live.summary.termination),

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "core/config/experiment.hpp"
 #include "core/telemetry/telemetry.hpp"
 #include "net/coordinator/family_engine.hpp"
@@ -33,14 +34,6 @@
 using namespace distopt;
 
 namespace {
-
-std::string workerBinary() {
-  // The benchmark lives in build/bench, the worker in build/bin.
-  std::error_code error;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) return "distopt-worker";
-  return (self.parent_path().parent_path() / "bin" / "distopt-worker").string();
-}
 
 class AccuracySink final : public TelemetrySink {
  public:
@@ -72,7 +65,7 @@ Figure runPreset(const std::string& preset, double target, std::uint64_t updates
   }
   auto role = driver->makeCoordinator(experiment, built);
   net::LiveOptions options;
-  options.workerBinary = workerBinary();
+  options.workerBinary = bench::workerBinary();
   options.telemetryEndpoint.clear();
   options.controlEndpoint.clear();
   AccuracySink sink;

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench_support.hpp"
 #include "core/config/experiment.hpp"
 #include "core/util/input_error.hpp"
 #include "net/coordinator/family_engine.hpp"
@@ -29,13 +30,6 @@
 namespace {
 
 using namespace distopt;
-
-std::string workerBinary() {
-  std::error_code error;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) return "distopt-worker";
-  return (self.parent_path().parent_path() / "bin" / "distopt-worker").string();
-}
 
 struct Recorder final : TelemetrySink {
   std::map<std::tuple<int, bool, std::string>, BandwidthSample> last;
@@ -80,7 +74,7 @@ Figure runLive(int workers, int d1, int iterations, int staleness, int warmUp) {
     if (!driver) throw InputError("algorithm", "no kronecker live driver");
     auto role = driver->makeCoordinator(experiment, run);
     net::LiveOptions options;
-    options.workerBinary = workerBinary();
+    options.workerBinary = bench::workerBinary();
     options.telemetryEndpoint.clear();
     options.controlEndpoint.clear();
     Recorder recorder;
@@ -123,7 +117,7 @@ int main(int argc, char** argv) {
   }
   const int warmUp = std::min(20, iterations / 4);
   std::printf("kron-fast live: m=1024 n=128 S=16, staleness %d, %d iterations (%d warm-up), worker %s\n\n",
-              staleness, iterations, warmUp, workerBinary().c_str());
+              staleness, iterations, warmUp, bench::workerBinary().c_str());
   const char* perIteration[] = {"KRON_BATCH down", "KRON_PARTIAL up", "KRON_RESID down"};
   std::printf("%-3s %-6s %-14s %-16s %-16s %-16s %-16s %-14s\n", "K", "d", "ms/iteration", "BATCH B/iter",
               "PARTIAL B/iter", "RESID B/iter", "all KRON B/iter", "INIT bytes");

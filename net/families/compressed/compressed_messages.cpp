@@ -2,25 +2,12 @@
 
 #include <cstring>
 
+#include "net/protocol/wire_fields.hpp"
+
 namespace distopt::net {
 namespace {
 
-template <typename T>
-void put(std::uint8_t* out, T value) {
-  std::memcpy(out, &value, sizeof(T));  // little-endian: the static_assert in dense_codec.cpp pins it
-}
-
-template <typename T>
-T get(const std::uint8_t* in) {
-  T value;
-  std::memcpy(&value, in, sizeof(T));
-  return value;
-}
-
-bool fail(std::string* why, const std::string& text) {
-  if (why) *why = text;
-  return false;
-}
+using wire::fail;
 
 const std::uint8_t* bytesOf(const zmq::message_t& frame) {
   return static_cast<const std::uint8_t*>(frame.data());
@@ -111,8 +98,8 @@ Message makeRoundOrder(const RoundOrder& order, std::uint64_t dimension) {
                                                : MessageKind::CompRoundStart);
   zmq::message_t meta(kRoundMetaSize);
   auto* out = static_cast<std::uint8_t*>(meta.data());
-  put(out, order.round);
-  put(out + 8, order.startTime);
+  wire::put(out, 0, order.round);
+  wire::put(out, 8, order.startTime);
   message.payload.push_back(std::move(meta));
   if (order.downlink)
     message.payload.push_back(compressedFrame(FrameKind::DownlinkUpdate, *order.downlink,
@@ -125,10 +112,10 @@ Message makeUplink(const UplinkReport& report, std::uint64_t dimension, int send
   Message message = Message::of(uplinkKind(codecClass(report.message.codec)));
   zmq::message_t meta(kUplinkMetaSize);
   auto* out = static_cast<std::uint8_t*>(meta.data());
-  put(out, report.round);
-  put(out + 8, report.tauTarget);
-  put(out + 16, report.computeTime);
-  put(out + 24, report.lowerBoundBits);
+  wire::put(out, 0, report.round);
+  wire::put(out, 8, report.tauTarget);
+  wire::put(out, 16, report.computeTime);
+  wire::put(out, 24, report.lowerBoundBits);
   message.payload.push_back(std::move(meta));
   message.payload.push_back(compressedFrame(FrameKind::Uplink, report.message,
                                             static_cast<std::uint32_t>(report.round),
@@ -141,7 +128,7 @@ Message makeReplicaHash(std::uint64_t round, std::uint64_t hash, std::uint64_t d
   body.codec = CodecId::DenseF32;  // the §3.1 header needs a codec id; a hash frame's payload is one u64
   body.payloadBits = 64;
   body.bytes.resize(8);
-  put(body.bytes.data(), hash);
+  wire::put(body.bytes.data(), 0, hash);
   Message message = Message::of(MessageKind::CompHash);
   message.payload.push_back(compressedFrame(FrameKind::ReplicaHash, body, static_cast<std::uint32_t>(round),
                                             static_cast<std::uint32_t>(sender), dimension));
@@ -154,8 +141,8 @@ bool parseRoundOrder(const Message& message, std::uint64_t dimension, RoundOrder
   if (message.payload.size() != (start ? 1u : 2u)) return fail(why, "wrong frame count");
   if (message.payload[0].size() != kRoundMetaSize) return fail(why, "round meta is not 16 bytes");
   const auto* meta = bytesOf(message.payload[0]);
-  order->round = get<std::uint64_t>(meta);
-  order->startTime = get<double>(meta + 8);
+  order->round = wire::get<std::uint64_t>(meta, 0);
+  order->startTime = wire::get<double>(meta, 8);
   order->downlink.reset();
   if (start) return true;
   if (order->round == 0) return fail(why, "a downlink cannot precede round 0");
@@ -176,10 +163,10 @@ bool parseUplink(const Message& message, std::uint64_t dimension, int sender, Up
   if (message.payload.size() != 2) return fail(why, "wrong frame count");
   if (message.payload[0].size() != kUplinkMetaSize) return fail(why, "uplink meta is not 32 bytes");
   const auto* meta = bytesOf(message.payload[0]);
-  report->round = get<std::uint64_t>(meta);
-  report->tauTarget = get<double>(meta + 8);
-  report->computeTime = get<double>(meta + 16);
-  report->lowerBoundBits = get<double>(meta + 24);
+  report->round = wire::get<std::uint64_t>(meta, 0);
+  report->tauTarget = wire::get<double>(meta, 8);
+  report->computeTime = wire::get<double>(meta, 16);
+  report->lowerBoundBits = wire::get<double>(meta, 24);
   if (report->round > 0xFFFFFFFFull) return fail(why, "round beyond the 32-bit iteration field");
   if (!readCompressedFrame(message.payload[1], FrameKind::Uplink, report->round,
                            static_cast<std::uint32_t>(sender), dimension, &report->message, why))
@@ -202,7 +189,7 @@ bool parseReplicaHash(const Message& message, std::uint64_t dimension, int sende
   if (header.sender != static_cast<std::uint32_t>(sender) || header.dimension != dimension)
     return fail(why, "replica hash of another sender or N");
   *round = header.iteration;
-  *hash = get<std::uint64_t>(bytesOf(frame) + kCompressedHeaderSize);
+  *hash = wire::get<std::uint64_t>(bytesOf(frame), kCompressedHeaderSize);
   return true;
 }
 

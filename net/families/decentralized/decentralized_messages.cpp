@@ -1,5 +1,7 @@
 #include "net/families/decentralized/decentralized_messages.hpp"
 
+#include "net/protocol/wire_fields.hpp"
+
 #include <cmath>
 #include <cstring>
 
@@ -10,23 +12,9 @@
 namespace distopt::net {
 namespace {
 
-// Little-endian field access; the static_assert in dense_codec.cpp pins the host byte order.
-template <typename T>
-void put(unsigned char* out, std::size_t offset, T value) {
-  std::memcpy(out + offset, &value, sizeof(T));
-}
-
-template <typename T>
-T get(const unsigned char* in, std::size_t offset) {
-  T value;
-  std::memcpy(&value, in + offset, sizeof(T));
-  return value;
-}
-
-bool fail(std::string* why, std::string text) {
-  if (why) *why = std::move(text);
-  return false;
-}
+using wire::fail;
+using wire::get;
+using wire::put;
 
 bool expectKind(const Message& message, MessageKind kind, std::size_t frames, std::string* why) {
   if (message.kind != kind) return fail(why, std::string("expected ") + messageKindName(kind));

@@ -1,5 +1,7 @@
 #include "net/families/hybrid/hybrid_messages.hpp"
 
+#include "net/protocol/wire_fields.hpp"
+
 #include <cstring>
 
 #include "core/codec/dense_codec.hpp"
@@ -8,22 +10,9 @@
 namespace distopt::net {
 namespace {
 
-template <typename T>
-void put(unsigned char* out, std::size_t offset, T value) {
-  std::memcpy(out + offset, &value, sizeof(T));
-}
-
-template <typename T>
-T get(const unsigned char* in, std::size_t offset) {
-  T value;
-  std::memcpy(&value, in + offset, sizeof(T));
-  return value;
-}
-
-bool fail(std::string* why, std::string text) {
-  if (why) *why = std::move(text);
-  return false;
-}
+using wire::fail;
+using wire::get;
+using wire::put;
 
 zmq::message_t metaFrame(const HybridMeta& meta) {
   zmq::message_t frame(kHybridMetaSize);
