@@ -6,6 +6,7 @@
 
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
+#include "net/coordinator/run_rules.hpp"
 
 namespace distopt::net {
 
@@ -140,7 +141,6 @@ RunSummary FamilyEngine::Impl::run() {
   Termination termination = Termination::Stalled;
   bool targetReached = false;
   double endTime = 0.0;
-  std::uint64_t lastEvalIteration = 0;
 
   auto note = [&](const EvaluationPoint& point) {
     sinks.onEvaluation(point);
@@ -150,7 +150,8 @@ RunSummary FamilyEngine::Impl::run() {
   auto collect = [&]() {
     for (auto& point : evaluator.takeResults()) {
       if (!m_pendingMetrics.empty()) {
-        point.metrics.insert(m_pendingMetrics.front().metrics.begin(), m_pendingMetrics.front().metrics.end());
+        point.metrics.insert(m_pendingMetrics.front().metrics.begin(),
+                             m_pendingMetrics.front().metrics.end());
         point.loss += m_pendingMetrics.front().lossOffset;
         m_pendingMetrics.pop_front();
       }
@@ -167,53 +168,26 @@ RunSummary FamilyEngine::Impl::run() {
     submit(evaluator, 0.0);
     m_role.start(*this);
     m_pool.processDeaths();
-    double nextGrid = m_rules.evalInterval > 0 ? m_rules.evalInterval : INFINITY;
+    EvaluationSchedule schedule(m_rules);
 
     while (true) {
       const double t = m_pool.now();
-      if (m_pool.stopRequested()) {
-        termination = Termination::Stopped;
+      const LoopFacts facts{.stopRequested = m_pool.stopRequested(),
+                            .now = t,
+                            .diverged = m_role.diverged() || termination == Termination::Diverged,
+                            .targetReached = targetReached,
+                            .updates = m_role.iterations(),
+                            .failure = m_role.failure(),
+                            .aliveWorkers = m_pool.aliveCount()};
+      if (const auto rule = liveStopRule(m_rules, facts, &summary.terminationDetail)) {
+        termination = *rule;
         break;
       }
-      if (t >= m_rules.horizon) {
-        termination = Termination::TimeLimit;
-        break;
-      }
-      if (m_role.diverged() || termination == Termination::Diverged) {
-        termination = Termination::Diverged;
-        break;
-      }
-      if (targetReached) {
-        termination = Termination::TargetReached;
-        break;
-      }
-      if (m_rules.maxUpdates > 0 && m_role.iterations() >= m_rules.maxUpdates) {
-        termination = Termination::UpdateLimit;
-        break;
-      }
-      if (const std::string why = m_role.failure(); !why.empty()) {
-        termination = Termination::Failed;
-        summary.terminationDetail = why;
-        break;
-      }
-      if (m_pool.aliveCount() == 0) {
-        termination = Termination::Failed;
-        summary.terminationDetail = "every worker was lost";
-        break;
-      }
-      while (nextGrid <= t) {
-        submit(evaluator, nextGrid);
-        nextGrid += m_rules.evalInterval;
-      }
-      if (m_rules.evalEveryUpdates > 0 &&
-          m_role.iterations() - lastEvalIteration >= m_rules.evalEveryUpdates) {
-        lastEvalIteration = m_role.iterations();
-        submit(evaluator, t);
-      }
+      schedule.due(t, m_role.iterations(), [&](double time) { submit(evaluator, time); });
       collect();
       m_role.onTick(*this);
       m_pool.processDeaths(false);
-      m_pool.turn(loopTimeoutMs(std::min(nextGrid, m_rules.horizon) - t, m_pool));
+      m_pool.turn(loopTimeoutMs(std::min(schedule.nextGrid(), m_rules.horizon) - t, m_pool));
     }
     endTime = termination == Termination::TimeLimit ? m_rules.horizon : m_pool.now();
 

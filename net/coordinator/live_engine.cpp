@@ -6,6 +6,7 @@
 
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
+#include "net/coordinator/run_rules.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
 
@@ -47,24 +48,29 @@ class LiveEngine::Impl final : public ActionSink {
         m_dimension(problem.dimension()) {
     PoolHooks hooks;
     hooks.onMessage = [this](int worker, Message&& message, std::size_t) {
-      if (message.kind == MessageKind::Grad) handleGrad(worker, message);
-      else m_pool.countMalformed();  // not a parameter-server kind
+      if (message.kind == MessageKind::Grad)
+        handleGrad(worker, message);
+      else
+        m_pool.countMalformed();  // not a parameter-server kind
     };
     hooks.onWorkerLost = [this](int worker, const std::string&) { m_server.removeWorker(worker, *this); };
     hooks.fillStatus = [this](WorkerStatus& status) {
       const JobBook& book = m_books[static_cast<std::size_t>(status.worker)];
       status.counters = m_server.counters(status.worker);
       status.meanDelay = book.delayCount ? book.delaySum / static_cast<double>(book.delayCount) : 0.0;
-      status.meanJobSeconds = book.jobsAnswered ? book.jobSecondsSum / static_cast<double>(book.jobsAnswered) : 0.0;
+      status.meanJobSeconds =
+          book.jobsAnswered ? book.jobSecondsSum / static_cast<double>(book.jobsAnswered) : 0.0;
     };
     hooks.fillControlStatus = [this](nlohmann::json& status) {
       status["algorithm"] = m_server.name();
       status["updates"] = m_server.version();
-      status["time_limit"] = std::isfinite(m_rules.horizon) ? nlohmann::json(m_rules.horizon) : nlohmann::json();
+      status["time_limit"] =
+          std::isfinite(m_rules.horizon) ? nlohmann::json(m_rules.horizon) : nlohmann::json();
       status["update_limit"] = m_rules.maxUpdates;
     };
     hooks.mustYield = [this] {
-      return m_pool.now() >= m_rules.horizon || (m_rules.maxUpdates > 0 && m_server.version() >= m_rules.maxUpdates);
+      return m_pool.now() >= m_rules.horizon ||
+             (m_rules.maxUpdates > 0 && m_server.version() >= m_rules.maxUpdates);
     };
     m_pool.setHooks(std::move(hooks));
   }
@@ -139,7 +145,8 @@ void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
   }
   // A GRAD that claims the current job but another version is a broken peer, not a late result:
   // refuse it here so the state machine's invariants hold.
-  if (m_server.busy(worker) && meta.jobId == m_server.currentJob(worker) && meta.version != m_server.currentVersion(worker)) {
+  if (m_server.busy(worker) && meta.jobId == m_server.currentJob(worker) &&
+      meta.version != m_server.currentVersion(worker)) {
     m_pool.countMalformed();
     return;
   }
@@ -149,7 +156,8 @@ void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
     ++book.jobsAnswered;
   }
   FrameGradient gradient(frame, m_gradient);
-  GradientArrival arrival{.worker = worker, .jobId = meta.jobId, .version = meta.version, .gradient = &gradient};
+  GradientArrival arrival{
+      .worker = worker, .jobId = meta.jobId, .version = meta.version, .gradient = &gradient};
   m_server.receive(arrival, *this);
 }
 
@@ -167,7 +175,6 @@ RunSummary LiveEngine::Impl::run() {
   BackgroundEvaluator evaluator(m_problem);
   Termination termination = Termination::Stalled;
   double endTime = 0.0;
-  std::uint64_t lastEvalUpdate = 0;
 
   auto request = [&](double t) {
     return EvaluationRequest{.time = t,
@@ -193,46 +200,26 @@ RunSummary LiveEngine::Impl::run() {
     evaluator.submit(request(0.0), m_server.model());
     m_server.start(*this);
     m_pool.processDeaths();
-    double nextGrid = m_rules.evalInterval > 0 ? m_rules.evalInterval : INFINITY;
+    EvaluationSchedule schedule(m_rules);
 
     while (true) {
       const double t = m_pool.now();
-      if (m_pool.stopRequested()) {
-        termination = Termination::Stopped;
+      const LoopFacts facts{.stopRequested = m_pool.stopRequested(),
+                            .now = t,
+                            .diverged = m_server.diverged() || termination == Termination::Diverged,
+                            .targetReached = m_targetReached,
+                            .updates = m_server.version(),
+                            .failure = {},
+                            .aliveWorkers = m_server.aliveWorkers()};
+      if (const auto rule = liveStopRule(m_rules, facts, &summary.terminationDetail)) {
+        termination = *rule;
         break;
       }
-      if (t >= m_rules.horizon) {
-        termination = Termination::TimeLimit;
-        break;
-      }
-      if (m_server.diverged() || termination == Termination::Diverged) {
-        termination = Termination::Diverged;
-        break;
-      }
-      if (m_targetReached) {
-        termination = Termination::TargetReached;
-        break;
-      }
-      if (m_rules.maxUpdates > 0 && m_server.version() >= m_rules.maxUpdates) {
-        termination = Termination::UpdateLimit;
-        break;
-      }
-      if (m_server.aliveWorkers() == 0) {
-        termination = Termination::Failed;
-        summary.terminationDetail = "every worker was lost";
-        break;
-      }
-      while (nextGrid <= t) {
-        evaluator.submit(request(nextGrid), m_server.model());
-        nextGrid += m_rules.evalInterval;
-      }
-      if (m_rules.evalEveryUpdates > 0 && m_server.version() - lastEvalUpdate >= m_rules.evalEveryUpdates) {
-        lastEvalUpdate = m_server.version();
-        evaluator.submit(request(t), m_server.model());
-      }
+      schedule.due(t, m_server.version(),
+                   [&](double time) { evaluator.submit(request(time), m_server.model()); });
       collect();
       // Sleep until the next thing due: a grid point, the horizon, a heartbeat or status tick.
-      m_pool.turn(loopTimeoutMs(std::min(nextGrid, m_rules.horizon) - t, m_pool));
+      m_pool.turn(loopTimeoutMs(std::min(schedule.nextGrid(), m_rules.horizon) - t, m_pool));
     }
     endTime = termination == Termination::TimeLimit ? m_rules.horizon : m_pool.now();
   }
@@ -263,8 +250,8 @@ RunSummary LiveEngine::Impl::run() {
   return summary;
 }
 
-LiveEngine::LiveEngine(const Experiment& experiment, const Problem& problem, AsyncServer& server, const SimOptions& rules,
-                       LiveOptions options, TelemetrySink& sink)
+LiveEngine::LiveEngine(const Experiment& experiment, const Problem& problem, AsyncServer& server,
+                       const SimOptions& rules, LiveOptions options, TelemetrySink& sink)
     : m_impl(std::make_unique<Impl>(experiment, problem, server, rules, std::move(options), sink)) {}
 
 LiveEngine::~LiveEngine() = default;
