@@ -31,6 +31,10 @@ const char* const kRunUsage =
     "                      is beyond loopback); prints the command line that lets a remote worker join\n"
     "  --allow-key KEY     also let in the worker with this CURVE public key (repeatable)\n"
     "  --allow-key-file F  the same, the public key of a key file (repeatable)\n"
+    "  --dashboard ENDPOINT  publish a read-only dashboard feed here, e.g. tcp://0.0.0.0:5601 (beyond\n"
+    "                      loopback it needs --secure); prints the command that attaches a workbench\n"
+    "  --allow-dashboard-key KEY  let the dashboard with this CURVE public key attach (repeatable)\n"
+    "  --allow-dashboard-key-file F  the same, the public key of a key file (repeatable)\n"
     "\n"
     "  --quiet             no progress output\n"
     "  --list              list algorithms, problems and time models with their options\n"
@@ -62,10 +66,15 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
       line.noStore = true;
     } else if (arg == "--secure") {
       line.secure = true;
-    } else if (arg == "--allow-key" || arg == "--allow-key-file") {
+    } else if (arg == "--allow-key" || arg == "--allow-key-file" || arg == "--allow-dashboard-key" ||
+               arg == "--allow-dashboard-key-file") {
       const char* value = needValue(arg);
       if (!value) return fail(std::string(arg) + " needs a value");
-      (arg == "--allow-key" ? line.allowKeys : line.allowKeyFiles).emplace_back(value);
+      auto& list = arg == "--allow-key"             ? line.allowKeys
+                   : arg == "--allow-key-file"      ? line.allowKeyFiles
+                   : arg == "--allow-dashboard-key" ? line.dashboardKeys
+                                                    : line.dashboardKeyFiles;
+      list.emplace_back(value);
     } else if (arg == "--quiet" || arg == "-q") {
       line.quiet = true;
     } else if (arg == "--engine") {
@@ -86,12 +95,13 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
       const char* value = needValue(arg);
       if (!value) return fail("--set needs PATH=VALUE");
       line.overrides.emplace_back(value);
-    } else if (arg == "--bind" || arg == "--telemetry" || arg == "--control") {
+    } else if (arg == "--bind" || arg == "--telemetry" || arg == "--control" || arg == "--dashboard") {
       const char* value = needValue(arg);
       if (!value || std::string_view(value).find("://") == std::string_view::npos)
         return fail(std::string(arg) + " needs a ZeroMQ endpoint such as tcp://127.0.0.1:5555");
       if (arg == "--bind") line.bindEndpoint = value;
       else if (arg == "--telemetry") line.telemetryEndpoint = value;
+      else if (arg == "--dashboard") line.dashboardEndpoint = value;
       else line.controlEndpoint = value;
     } else if (arg == "--local-workers") {
       const char* value = needValue(arg);

@@ -22,6 +22,9 @@ struct RunCommandLine {
   bool secure = false;                           ///< --secure: CURVE on the worker socket
   std::vector<std::string> allowKeys;            ///< --allow-key KEY: worker public keys let in
   std::vector<std::string> allowKeyFiles;        ///< --allow-key-file FILE: the same, from key files
+  std::optional<std::string> dashboardEndpoint;  ///< --dashboard: the read-only dashboard feed
+  std::vector<std::string> dashboardKeys;        ///< --allow-dashboard-key KEY: dashboards let in
+  std::vector<std::string> dashboardKeyFiles;    ///< --allow-dashboard-key-file FILE: the same, from key files
   bool noStore = false;                          ///< --no-store: do not record the run
   bool quiet = false;
   bool list = false;

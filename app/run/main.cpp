@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <string>
+#include <tuple>
 
 #include "command_line.hpp"
 #include "progress_printer.hpp"
@@ -150,6 +151,9 @@ int runMain(int argc, char** argv) {
     // can refuse it — for a live run, once its sockets are bound: an endpoint that cannot be bound is bad
     // input too, and bad input leaves nothing behind (DESIGN.md §7).
     if (experiment.engine == "sim") {
+      if (line->dashboardEndpoint)
+        throw InputError("--dashboard", "the dashboard feed is for live runs (a simulated run is watched "
+                                        "through --telemetry on this machine)");
       if (run.simRun) {
         stopSimulation = [simRun = run.simRun.get()] { simRun->requestStop(); };
       } else {
@@ -215,16 +219,23 @@ int runMain(int argc, char** argv) {
     options.localWorkers = line->localWorkers.value_or(-1);
     options.telemetryEndpoint = line->telemetryEndpoint.value_or("tcp://127.0.0.1:*");
     options.controlEndpoint = line->controlEndpoint.value_or("tcp://127.0.0.1:*");
-    options.security.enabled = line->secure || !line->allowKeys.empty() || !line->allowKeyFiles.empty();
+    options.dashboardEndpoint = line->dashboardEndpoint.value_or("");
+    options.security.enabled = line->secure || !line->allowKeys.empty() || !line->allowKeyFiles.empty() ||
+                               !line->dashboardKeys.empty() || !line->dashboardKeyFiles.empty();
     options.security.allowedKeys = line->allowKeys;
-    for (const auto& path : line->allowKeyFiles) {
-      std::string why;
-      auto keys = net::readKeyFile(path, &why);
-      if (!keys) {
-        std::fprintf(stderr, "distopt-run: --allow-key-file: %s\n", why.c_str());
-        return 2;
+    options.security.dashboardKeys = line->dashboardKeys;
+    for (const auto& [keyFiles, keys, flag] :
+         {std::tuple{&line->allowKeyFiles, &options.security.allowedKeys, "--allow-key-file"},
+          std::tuple{&line->dashboardKeyFiles, &options.security.dashboardKeys, "--allow-dashboard-key-file"}}) {
+      for (const auto& path : *keyFiles) {
+        std::string why;
+        auto pair = net::readKeyFile(path, &why);
+        if (!pair) {
+          std::fprintf(stderr, "distopt-run: %s: %s\n", flag, why.c_str());
+          return 2;
+        }
+        keys->push_back(pair->publicKey);
       }
-      options.security.allowedKeys.push_back(keys->publicKey);
     }
     // Same steps for both engines: bind (refusing nothing half-started), create the run's outputs,
     // then run with SIGINT/SIGTERM stopping it cleanly.
@@ -251,6 +262,9 @@ int runMain(int argc, char** argv) {
       else if (options.security.enabled)
         std::fprintf(stderr, "distopt-run: secured with CURVE; a remote worker joins with: %s\n",
                      engine.joinCommand().c_str());
+      if (!options.dashboardEndpoint.empty())
+        std::fprintf(stderr, "distopt-run: dashboard feed %s; a dashboard attaches with: %s\n",
+                     engine.pool().dashboardEndpoint().c_str(), engine.pool().attachCommand().c_str());
       g_stop = [&engine] { engine.requestStop(); };
       std::signal(SIGINT, onStopSignal);
       std::signal(SIGTERM, onStopSignal);

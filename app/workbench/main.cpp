@@ -1,6 +1,8 @@
 // distopt-workbench: the desktop GUI.
 //   distopt-workbench [EXPERIMENT.json] [--run] [--screenshot PNG [--after SECONDS] [--tab NAME]]
 //                     [--export-report DIR]
+//   distopt-workbench --attach ENDPOINT [--server-key KEY] [--dashboard-token TOKEN]   (a read-only
+//                     dashboard of a run elsewhere: the run's attach command)
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QJsonObject>
@@ -10,6 +12,7 @@
 #include <cstdio>
 
 #include "distopt_version.hpp"
+#include "ui/client/remote_attach.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/history/run_history_panel.hpp"
 #include "ui/history/run_history_model.hpp"
@@ -43,6 +46,19 @@ int main(int argc, char** argv) {
       QStringLiteral("Dashboard tab to show for the screenshot, by its title (e.g. Topology, Manager "
                      "view; case-insensitive)."),
       QStringLiteral("NAME"));
+  QCommandLineOption attach(QStringLiteral("attach"),
+                            QStringLiteral("Attach read-only to the dashboard feed of a run at ENDPOINT (the run's "
+                                           "attach command)."),
+                            QStringLiteral("ENDPOINT"));
+  QCommandLineOption serverKey(QStringLiteral("server-key"), QStringLiteral("The run's CURVE public key (with --attach)."),
+                               QStringLiteral("KEY"));
+  QCommandLineOption dashboardToken(QStringLiteral("dashboard-token"),
+                                    QStringLiteral("The run's dashboard token (with --attach); without it this "
+                                                   "workbench presents its own dashboard key."),
+                                    QStringLiteral("TOKEN"));
+  parser.addOption(attach);
+  parser.addOption(serverKey);
+  parser.addOption(dashboardToken);
   parser.addOption(tab);
   parser.addOption(run);
   parser.addOption(exportReport);
@@ -71,6 +87,25 @@ int main(int argc, char** argv) {
     }
   }
   window.show();
+
+  if (parser.isSet(attach)) {
+    if (parser.isSet(run)) {
+      std::fprintf(stderr, "distopt-workbench: --attach and --run exclude each other\n");
+      return 2;
+    }
+    QStringList command{QStringLiteral("--attach"), parser.value(attach)};
+    if (parser.isSet(serverKey)) command << QStringLiteral("--server-key") << parser.value(serverKey);
+    if (parser.isSet(dashboardToken)) command << QStringLiteral("--dashboard-token") << parser.value(dashboardToken);
+    QString why;
+    QString identityError;
+    const auto identity = distopt::ui::loadDashboardIdentity(&identityError);
+    distopt::ui::RunEndpoints endpoints;
+    if (!distopt::ui::parseAttachArguments(command, identity ? &*identity : nullptr, &endpoints, &why) ||
+        !window.attachRemote(endpoints, &why)) {
+      std::fprintf(stderr, "distopt-workbench: %s\n", qPrintable(why));
+      return 2;
+    }
+  }
 
   if (parser.isSet(run)) {
     QString why;

@@ -45,6 +45,10 @@ nlohmann::json workersToJson(const std::vector<WorkerStatus>& workers) {
                     {"bytes_down", w.bytesDown},
                     {"mean_delay", w.meanDelay},
                     {"mean_job_seconds", w.meanJobSeconds}});
+    // On the coordinator's clock, from heartbeats; live runs only (a simulated worker has no clock).
+    if (w.clockOffset) list.back()["clock_offset"] = *w.clockOffset;
+    if (w.roundTrip) list.back()["rtt"] = *w.roundTrip;
+    if (w.uplinkTransit) list.back()["uplink_transit"] = *w.uplinkTransit;
   }
   return list;
 }

@@ -69,6 +69,12 @@ struct WorkerStatus {
   std::uint64_t bytesDown = 0;  ///< cumulative, coordinator -> worker
   double meanDelay = 0.0;       ///< over this worker's accepted gradients
   double meanJobSeconds = 0.0;  ///< measured wall time per answered job
+  /// The worker's clock minus the coordinator's (seconds), the round trip it was measured with, and the
+  /// mean time its gradients took from leaving the worker to arriving, on one clock: estimated from
+  /// heartbeat clock probes (net/PROTOCOL.md §4.3); unset until measured, and in simulated runs.
+  std::optional<double> clockOffset;
+  std::optional<double> roundTrip;
+  std::optional<double> uplinkTransit;
 };
 
 /// Cumulative bytes counted at the socket for one worker, direction and message kind.

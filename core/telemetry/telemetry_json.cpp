@@ -43,7 +43,10 @@ nlohmann::json toJson(const WorkerStatus& s) {
           {"bytes_up", s.bytesUp},
           {"bytes_down", s.bytesDown},
           {"mean_delay", s.meanDelay},
-          {"mean_job_seconds", s.meanJobSeconds}};
+          {"mean_job_seconds", s.meanJobSeconds},
+          {"clock_offset", optionalNumber(s.clockOffset)},
+          {"rtt", optionalNumber(s.roundTrip)},
+          {"uplink_transit", optionalNumber(s.uplinkTransit)}};
 }
 
 nlohmann::json toJson(const BandwidthSample& b) {
@@ -112,6 +115,9 @@ bool fromJson(const nlohmann::json& j, EvaluationPoint* p) {
 
 bool fromJson(const nlohmann::json& j, WorkerStatus* s) {
   if (!j.is_object()) return false;
+  s->clockOffset = readOptional(j, "clock_offset");
+  s->roundTrip = readOptional(j, "rtt");
+  s->uplinkTransit = readOptional(j, "uplink_transit");
   return read(j, "t", &s->time) && read(j, "w", &s->worker) && read(j, "host", &s->host) && read(j, "pid", &s->pid) &&
          read(j, "state", &s->state) && read(j, "reason", &s->reason) && read(j, "jobs", &s->counters.jobsSent) &&
          read(j, "accepted", &s->counters.accepted) && read(j, "discarded", &s->counters.discarded) &&

@@ -252,6 +252,7 @@ std::string FamilyEngine::workerEndpoint() const { return m_impl->pool().workerE
 std::string FamilyEngine::telemetryEndpoint() const { return m_impl->pool().telemetryEndpoint(); }
 std::string FamilyEngine::controlEndpoint() const { return m_impl->pool().controlEndpoint(); }
 std::string FamilyEngine::joinCommand() const { return m_impl->pool().joinCommand(); }
+const WorkerPool& FamilyEngine::pool() const { return m_impl->pool(); }
 RunSummary FamilyEngine::run() { return m_impl->run(); }
 void FamilyEngine::requestStop() { m_impl->pool().requestStop(); }
 

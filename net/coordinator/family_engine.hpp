@@ -30,6 +30,8 @@ class FamilyEngine {
   std::string controlEndpoint() const;
   /// The command line a remote worker runs to join (with the server key and join token when secured).
   std::string joinCommand() const;
+  /// The worker sessions and feeds (dashboard endpoint, attach command, status).
+  const WorkerPool& pool() const;
 
   /// Starts the workers, waits for them, runs to a stopping rule, stops the workers. Peer and network
   /// failures end in the summary (termination "failed" with a reason), never as an exception.

@@ -143,6 +143,7 @@ void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
     m_pool.countMalformed();
     return;
   }
+  m_pool.noteSentAt(worker, meta.workerClock);
   // A GRAD that claims the current job but another version is a broken peer, not a late result:
   // refuse it here so the state machine's invariants hold.
   if (m_server.busy(worker) && meta.jobId == m_server.currentJob(worker) &&
@@ -261,6 +262,7 @@ std::string LiveEngine::workerEndpoint() const { return m_impl->pool().workerEnd
 std::string LiveEngine::telemetryEndpoint() const { return m_impl->pool().telemetryEndpoint(); }
 std::string LiveEngine::controlEndpoint() const { return m_impl->pool().controlEndpoint(); }
 std::string LiveEngine::joinCommand() const { return m_impl->pool().joinCommand(); }
+const WorkerPool& LiveEngine::pool() const { return m_impl->pool(); }
 RunSummary LiveEngine::run() { return m_impl->run(); }
 void LiveEngine::requestStop() { m_impl->requestStop(); }
 

@@ -38,6 +38,8 @@ class LiveEngine {
   std::string controlEndpoint() const;
   /// The command line a remote worker runs to join (with the server key and join token when secured).
   std::string joinCommand() const;
+  /// The worker sessions and feeds (dashboard endpoint, attach command, status).
+  const WorkerPool& pool() const;
 
   /// Starts workers, waits for them, runs to a stopping rule, stops the workers. Never throws for
   /// peer or network failures: they end up in the summary (termination "failed" with a reason) and

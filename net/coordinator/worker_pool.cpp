@@ -12,6 +12,7 @@
 #include "net/coordinator/control_socket.hpp"
 #include "net/launcher/local_launcher.hpp"
 #include "net/launcher/ssh_command.hpp"
+#include "net/protocol/heartbeat_messages.hpp"
 #include "net/security/zap_authenticator.hpp"
 #include "net/telemetry/telemetry_publisher.hpp"
 
@@ -34,8 +35,16 @@ bool LiveOptions::isValid(std::string* why) const {
   for (const auto* endpoint : {&telemetryEndpoint, &controlEndpoint})
     if (!endpoint->empty() && !isLoopbackEndpoint(*endpoint))
       return fail(
-          "telemetry/control: these sockets bind to loopback only (attach from another machine "
-          "through an ssh tunnel: ssh -L PORT:127.0.0.1:PORT HOST)");
+          "telemetry/control: these sockets bind to loopback only (whoever reaches control can stop the "
+          "run); dashboards on other machines attach to the dashboard feed (--dashboard ENDPOINT --secure)");
+  if (!dashboardEndpoint.empty()) {
+    if (dashboardEndpoint.find("://") == std::string::npos)
+      return fail("dashboard: must be a ZeroMQ endpoint such as tcp://HOST:PORT");
+    if (!security.enabled && !isLoopbackEndpoint(dashboardEndpoint))
+      return fail(
+          "dashboard: a dashboard feed beyond loopback needs CURVE security (distopt-run --secure): only "
+          "dashboards with an allowed key may read the run");
+  }
   if (security.enabled) {
     if (!curveAvailable()) return fail("secure: this libzmq was built without CURVE");
     if (!security.serverKeys.secretKey.empty() && !keyPairFromSecret(security.serverKeys.secretKey))
@@ -43,6 +52,9 @@ bool LiveOptions::isValid(std::string* why) const {
     for (const auto& key : security.allowedKeys)
       if (!isCurveKey(key))
         return fail(("allow_key: '" + key + "' is not a 40-character Z85 CURVE public key").c_str());
+    for (const auto& key : security.dashboardKeys)
+      if (!isCurveKey(key))
+        return fail(("allow_dashboard_key: '" + key + "' is not a 40-character Z85 CURVE public key").c_str());
   }
   return true;
 }
@@ -54,9 +66,11 @@ bool isLoopbackEndpoint(const std::string& endpoint) {
   return rest.rfind("127.", 0) == 0 || rest.rfind("[::1]", 0) == 0 || rest.rfind("localhost:", 0) == 0;
 }
 
-std::string WorkerPool::publicEndpoint() const {
-  std::string endpoint = m_workerEndpoint;
-  // A wildcard address is not something another machine can connect to: name this host instead.
+namespace {
+
+/// `endpoint` as another machine names it: a wildcard address is not something another machine can
+/// connect to, so this host's name replaces it.
+std::string nameThisHost(std::string endpoint) {
   for (const std::string wildcard : {"tcp://0.0.0.0:", "tcp://[::]:", "tcp://*:"}) {
     if (endpoint.rfind(wildcard, 0) == 0) {
       char host[256] = {};
@@ -65,6 +79,25 @@ std::string WorkerPool::publicEndpoint() const {
     }
   }
   return endpoint;
+}
+
+}  // namespace
+
+std::string WorkerPool::publicEndpoint() const { return nameThisHost(m_workerEndpoint); }
+
+std::string WorkerPool::dashboardEndpoint() const {
+  return m_dashboard ? nameThisHost(m_dashboard->endpoint()) : std::string();
+}
+
+std::string WorkerPool::attachCommand() const {
+  if (!m_dashboard) return {};
+  std::string command = "distopt-workbench --attach " + dashboardEndpoint();
+  if (m_options.security.enabled) {
+    command += " --server-key '" + m_options.security.serverKeys.publicKey + "'";
+    command += m_dashboardKeys.secretKey.empty() ? std::string()
+                                                 : " --dashboard-token '" + m_dashboardKeys.secretKey + "'";
+  }
+  return command;
 }
 
 std::string WorkerPool::joinCommand() const {
@@ -105,6 +138,10 @@ struct WorkerPool::Peer {
   std::array<std::uint64_t, kKindSlots> bytesUp{}, bytesDown{}, messagesUp{}, messagesDown{};
   std::uint64_t totalUp = 0;
   std::uint64_t totalDown = 0;
+  ClockSync clock;
+  Clock::time_point lastProbe{};
+  double transitSum = 0.0;  // seconds, over `transits` messages that said when they left
+  std::uint64_t transits = 0;
 
   const char* stateName() const {
     switch (state) {
@@ -150,14 +187,19 @@ bool WorkerPool::bind(std::string* why) {
       else
         security.serverKeys = *keyPairFromSecret(security.serverKeys.secretKey);
       m_zap = std::make_unique<ZapAuthenticator>(m_context);
-      for (const auto& key : security.allowedKeys) m_zap->allow(key);
+      for (const auto& key : security.allowedKeys) m_zap->allow(key, kWorkerZapDomain);
       if (security.joinToken) {
         m_joinKeys = makeCurveKeyPair();
-        m_zap->allow(m_joinKeys.publicKey);
+        m_zap->allow(m_joinKeys.publicKey, kWorkerZapDomain);
+      }
+      for (const auto& key : security.dashboardKeys) m_zap->allow(key, kDashboardZapDomain);
+      if (security.dashboardToken && !m_options.dashboardEndpoint.empty()) {
+        m_dashboardKeys = makeCurveKeyPair();
+        m_zap->allow(m_dashboardKeys.publicKey, kDashboardZapDomain);
       }
       m_router.set(zmq::sockopt::curve_server, 1);
       m_router.set(zmq::sockopt::curve_secretkey, security.serverKeys.secretKey);
-      m_router.set(zmq::sockopt::zap_domain, "distopt");
+      m_router.set(zmq::sockopt::zap_domain, kWorkerZapDomain);
     }
     m_router.set(zmq::sockopt::linger, 0);
     m_router.set(zmq::sockopt::router_mandatory, 1);
@@ -177,6 +219,18 @@ bool WorkerPool::bind(std::string* why) {
     }
   } catch (const zmq::error_t& e) {
     if (why) *why = "cannot bind telemetry " + m_options.telemetryEndpoint + ": " + e.what();
+    return false;
+  }
+  try {
+    if (!m_options.dashboardEndpoint.empty()) {
+      PublisherOptions feed{.dashboard = true};
+      if (m_options.security.enabled) feed.curveSecretKey = m_options.security.serverKeys.secretKey;
+      m_dashboard = std::make_unique<TelemetryPublisher>(m_context, m_options.dashboardEndpoint, feed);
+      m_dashboard->setExperimentDocument(m_experiment.document);
+      m_sinks.add(m_dashboard.get());
+    }
+  } catch (const zmq::error_t& e) {
+    if (why) *why = "cannot bind dashboard " + m_options.dashboardEndpoint + ": " + e.what();
     return false;
   }
   if (!m_options.controlEndpoint.empty()) {
@@ -293,9 +347,38 @@ void WorkerPool::sendHeartbeats() {
   for (std::size_t i = 0; i < m_peers.size(); ++i) {
     Peer& peer = m_peers[i];
     if (peer.state != Peer::State::Joined && peer.state != Peer::State::Ready) continue;
-    if (current - peer.lastSent >= interval) send(static_cast<int>(i), Message::of(MessageKind::Heartbeat));
+    // Every heartbeat is a clock probe, and one goes out each interval even while other traffic keeps the
+    // session alive: the offset must be measured during busy runs too (PROTOCOL.md §4.3).
+    if (current - peer.lastProbe >= interval) {
+      peer.lastProbe = current;
+      send(static_cast<int>(i), makeClockHeartbeat({.sentNs = monotonicNs(), .echoNs = 0, .holdNs = 0}));
+    }
   }
 }
+
+void WorkerPool::handleHeartbeat(int worker, const Message& message) {
+  std::optional<ClockMeta> meta;
+  if (!parseHeartbeat(message, &meta, nullptr)) {
+    ++m_malformed;
+    return;
+  }
+  if (!meta || meta->isProbe()) return;  // a plain sign of life
+  m_peers[static_cast<std::size_t>(worker)].clock.addExchange(meta->echoNs, meta->sentNs, meta->holdNs, monotonicNs());
+}
+
+void WorkerPool::noteSentAt(int worker, double workerClockSeconds) {
+  Peer& peer = m_peers[static_cast<std::size_t>(worker)];
+  if (!peer.clock.valid()) return;
+  const double arrived = static_cast<double>(monotonicNs()) * 1e-9;
+  const double transit = arrived - peer.clock.toCoordinatorSeconds(workerClockSeconds);
+  // A clock estimate is good to about half a round trip: keep what is within it, not garbage from a
+  // worker whose clock stepped.
+  if (transit < -peer.clock.roundTripSeconds() || transit > 3600.0) return;
+  peer.transitSum += std::max(0.0, transit);
+  ++peer.transits;
+}
+
+const ClockSync& WorkerPool::clockOf(int worker) const { return m_peers[static_cast<std::size_t>(worker)].clock; }
 
 WorkerStatus WorkerPool::statusOf(int worker) const {
   const Peer& peer = m_peers[static_cast<std::size_t>(worker)];
@@ -308,6 +391,11 @@ WorkerStatus WorkerPool::statusOf(int worker) const {
   status.reason = peer.reason;
   status.bytesUp = peer.totalUp;
   status.bytesDown = peer.totalDown;
+  if (peer.clock.valid()) {
+    status.clockOffset = peer.clock.offsetSeconds();
+    status.roundTrip = peer.clock.roundTripSeconds();
+  }
+  if (peer.transits > 0) status.uplinkTransit = peer.transitSum / static_cast<double>(peer.transits);
   if (peer.state == Peer::State::Ready && m_running) {
     // Slow: no word for more than one heartbeat interval; suspect: past half the liveness window.
     // (Once the run is over, silence is expected: the workers were told to stop.)
@@ -454,6 +542,8 @@ void WorkerPool::handleMessage(const std::string& identity, Message&& message, s
       break;
     }
     case MessageKind::Heartbeat:
+      handleHeartbeat(worker, message);
+      break;
     case MessageKind::EchoReply:
       break;
     case MessageKind::Welcome:
@@ -508,27 +598,7 @@ void WorkerPool::drain() {
 
 void WorkerPool::handleControl() {
   answerControlRequests(*m_control, [this](const std::string& command, const nlohmann::json& request) -> nlohmann::json {
-    if (command == "status") {
-      int dead = 0;
-      for (const auto& peer : m_peers) dead += peer.state == Peer::State::Dead ? 1 : 0;
-      nlohmann::json status = {{"state", m_running ? "running" : "starting"},
-                               {"experiment", m_experiment.name},
-                               {"time", now()},
-                               {"workers", m_peers.size()},
-                               {"workers_alive", aliveCount()},
-                               {"workers_dead", dead},
-                               {"telemetry", telemetryEndpoint()}};
-      if (m_options.security.enabled) {
-        status["secure"] = true;
-        status["server_key"] = m_options.security.serverKeys.publicKey;
-        status["refused_connections"] = m_refusals;
-        status["refused_total"] = m_zap->refusedCount();
-      }
-      status["join_command"] = joinCommand();
-      status["worker_list"] = workerList();
-      if (m_hooks.fillControlStatus) m_hooks.fillControlStatus(status);
-      return status;
-    }
+    if (command == "status") return statusJson(false);
     if (command == "stop") {
       m_stopRequested.store(true);
       return {{"ok", true}};
@@ -538,11 +608,47 @@ void WorkerPool::handleControl() {
       const std::string key = request.value("key", std::string());
       if (!m_zap) return {{"error", "allow_key: this run is not secured (start it with --secure)"}};
       if (!isCurveKey(key)) return {{"error", "allow_key: key must be a 40-character Z85 CURVE public key"}};
-      m_zap->allow(key);
+      m_zap->allow(key, kWorkerZapDomain);
+      return {{"ok", true}};
+    }
+    if (command == "allow_dashboard_key") {
+      const std::string key = request.value("key", std::string());
+      if (!m_dashboard) return {{"error", "allow_dashboard_key: this run has no dashboard feed (start it with --dashboard)"}};
+      if (!m_zap) return {{"error", "allow_dashboard_key: this run is not secured; any local dashboard may attach"}};
+      if (!isCurveKey(key))
+        return {{"error", "allow_dashboard_key: key must be a 40-character Z85 CURVE public key"}};
+      m_zap->allow(key, kDashboardZapDomain);
       return {{"ok", true}};
     }
     return nullptr;
   });
+}
+
+nlohmann::json WorkerPool::statusJson(bool forDashboards) const {
+  int dead = 0;
+  for (const auto& peer : m_peers) dead += peer.state == Peer::State::Dead ? 1 : 0;
+  nlohmann::json status = {{"state", m_running ? "running" : "starting"},
+                           {"experiment", m_experiment.name},
+                           {"time", now()},
+                           {"workers", m_peers.size()},
+                           {"workers_alive", aliveCount()},
+                           {"workers_dead", dead}};
+  if (!forDashboards) status["telemetry"] = telemetryEndpoint();
+  if (m_dashboard) status["dashboard"] = dashboardEndpoint();
+  if (m_options.security.enabled) {
+    status["secure"] = true;
+    status["server_key"] = m_options.security.serverKeys.publicKey;
+    status["refused_total"] = m_zap->refusedCount();
+    if (!forDashboards) status["refused_connections"] = m_refusals;
+  }
+  if (!forDashboards) {
+    // Both carry tokens: whoever reads them can join or attach.
+    status["join_command"] = joinCommand();
+    if (m_dashboard) status["attach_command"] = attachCommand();
+  }
+  status["worker_list"] = workerList();
+  if (m_hooks.fillControlStatus) m_hooks.fillControlStatus(status);
+  return status;
 }
 
 void WorkerPool::noteRefusals() {
@@ -551,11 +657,14 @@ void WorkerPool::noteRefusals() {
     const std::time_t when = std::chrono::system_clock::to_time_t(attempt.when);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&when));
-    std::fprintf(stderr, "distopt-run: refused a connection from %s (key %s): %s\n", attempt.address.c_str(),
-                 attempt.publicKey.empty() ? "none" : attempt.publicKey.c_str(), attempt.reason.c_str());
+    const char* role = attempt.domain == kDashboardZapDomain ? "dashboard" : "worker";
+    std::fprintf(stderr, "distopt-run: refused a %s connection from %s (key %s): %s\n", role,
+                 attempt.address.c_str(), attempt.publicKey.empty() ? "none" : attempt.publicKey.c_str(),
+                 attempt.reason.c_str());
     m_refusals.push_back({{"time", stamp},
                           {"address", attempt.address},
                           {"key", attempt.publicKey},
+                          {"role", role},
                           {"reason", attempt.reason}});
     if (m_refusals.size() > 20) m_refusals.erase(m_refusals.begin());
   }
@@ -586,6 +695,10 @@ nlohmann::json WorkerPool::workerList() const {
                     {"state", status.state},
                     {"reason", peer.reason},
                     {"started_by", i < m_localSlots ? "local" : (i >= m_remoteBegin ? "ssh" : "remote")}});
+    if (status.clockOffset) {
+      list.back()["clock_offset_ms"] = *status.clockOffset * 1000.0;
+      list.back()["rtt_ms"] = *status.roundTrip * 1000.0;
+    }
   }
   return list;
 }
@@ -608,10 +721,19 @@ void WorkerPool::turn(double timeoutMs) {
   checkLiveness();
   processDeaths(false);
   sendHeartbeats();
-  if (m_running) {
-    publishStatus(false);
-    flushTelemetry(false);
-  }
+  if (m_running) publishStatus(false);
+  publishStatusTopic();
+  if (m_running || m_dashboard) flushTelemetry(false);
+}
+
+void WorkerPool::publishStatusTopic() {
+  if (!m_publisher && !m_dashboard) return;
+  const auto current = Clock::now();
+  if (current - m_lastStatusTopic < std::chrono::seconds(1)) return;
+  m_lastStatusTopic = current;
+  const nlohmann::json status = statusJson(true);
+  if (m_publisher) m_publisher->publishStatus(status);
+  if (m_dashboard) m_dashboard->publishStatus(status);
 }
 
 bool WorkerPool::setup(std::string* failure) {
@@ -695,7 +817,10 @@ void WorkerPool::stopWorkers(const std::string& reason) {
 }
 
 void WorkerPool::flushTelemetry(bool last) {
+  if (last) m_lastStatusTopic = {};
+  if (last) publishStatusTopic();  // the final state, before the summary
   if (m_publisher) m_publisher->flush(last);
+  if (m_dashboard) m_dashboard->flush(last);
 }
 
 }  // namespace distopt::net

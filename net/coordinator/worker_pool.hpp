@@ -24,6 +24,7 @@
 
 #include "core/config/experiment.hpp"
 #include "core/telemetry/telemetry.hpp"
+#include "net/coordinator/clock_sync.hpp"
 #include "net/protocol/message.hpp"
 #include "net/security/curve_keys.hpp"
 
@@ -44,6 +45,12 @@ struct SecurityOptions {
   /// Make a per-run join token: the secret key of a client key pair whose public key is allowed. It is
   /// what the "connect a remote worker" command line carries.
   bool joinToken = true;
+  /// Public keys (Z85) of the dashboards allowed to attach to the dashboard feed (their own keys, made
+  /// by each workbench once: ui/remote/dashboard_identity). Worker keys are not dashboard keys.
+  std::vector<std::string> dashboardKeys;
+  /// Make a per-run dashboard token too (the secret key of another client pair, allowed on the
+  /// dashboard feed only): what the attach command line carries.
+  bool dashboardToken = true;
 };
 
 /// True for endpoints only this machine can reach: ipc://, inproc://, tcp://127.x.y.z, tcp://[::1],
@@ -64,8 +71,12 @@ struct LiveOptions {
   double setupTimeoutSeconds = 60.0;
   /// Telemetry PUB endpoint (batched, <= 20 Hz); empty = none.
   std::string telemetryEndpoint;
-  /// Control ROUTER endpoint (status, stop); empty = none.
+  /// Control ROUTER endpoint (status, stop, exclude, allow_key); empty = none. Loopback only: whoever
+  /// reaches it can stop the run.
   std::string controlEndpoint;
+  /// Dashboard feed (read-only telemetry for dashboards on other machines, with history for late
+  /// attachers; net/telemetry/telemetry_publisher.hpp); empty = none. Beyond loopback it needs security.
+  std::string dashboardEndpoint;
   SecurityOptions security;
 
   bool isValid(std::string* why) const;
@@ -108,6 +119,13 @@ class WorkerPool {
   std::string publicEndpoint() const;
   /// The command line a remote machine runs to join this run (empty before bind()).
   std::string joinCommand() const;
+  /// The dashboard feed as another machine names it, and the command that attaches a workbench to it
+  /// (empty without a feed).
+  std::string dashboardEndpoint() const;
+  std::string attachCommand() const;
+  /// The control socket's "status" reply. `forDashboards`: without secrets (join and attach tokens)
+  /// and refused keys, as the dashboard feed publishes it.
+  nlohmann::json statusJson(bool forDashboards) const;
   /// Every event of the run goes here: the engine's sink and the telemetry publisher.
   TelemetrySink& sinks() { return m_sinks; }
 
@@ -151,6 +169,11 @@ class WorkerPool {
   /// Flushes telemetry; `last` on the run's final flush.
   void flushTelemetry(bool last);
   WorkerStatus statusOf(int worker) const;
+  /// The message being handled (in a hook) left `worker` at `workerClockSeconds` on its own clock
+  /// (a GRAD's worker_clock): counts its transit, on the coordinator's clock, into the worker's status.
+  void noteSentAt(int worker, double workerClockSeconds);
+  /// The worker's clock estimate (offset, round trip) from the heartbeat clock probes.
+  const ClockSync& clockOf(int worker) const;
 
   /// Any thread, or a signal handler.
   void requestStop() { m_stopRequested.store(true); }
@@ -165,6 +188,8 @@ class WorkerPool {
   void handleMessage(const std::string& identity, Message&& message, std::size_t bytes);
   void handleHello(const std::string& identity, const Message& message);
   void handleReady(int worker, const Message& message);
+  /// A clock probe's answer updates the worker's clock estimate.
+  void handleHeartbeat(int worker, const Message& message);
   void handleControl();
   /// Control "exclude" {"worker": N}: stops that worker and takes it out of the run.
   nlohmann::json excludeWorker(const nlohmann::json& request);
@@ -172,6 +197,8 @@ class WorkerPool {
   nlohmann::json workerList() const;
   /// Logs connections the ZAP handler refused and keeps the latest for the control status.
   void noteRefusals();
+  /// The status object on the telemetry topic "status", once a second.
+  void publishStatusTopic();
   void markDead(int worker, const std::string& reason);
   void checkLiveness();
   void sendHeartbeats();
@@ -187,8 +214,10 @@ class WorkerPool {
   zmq::socket_t m_router;
   std::optional<zmq::socket_t> m_control;
   std::unique_ptr<TelemetryPublisher> m_publisher;
+  std::unique_ptr<TelemetryPublisher> m_dashboard;
   std::unique_ptr<ZapAuthenticator> m_zap;
   CurveKeyPair m_joinKeys;
+  CurveKeyPair m_dashboardKeys;  // the dashboard token's pair
   std::vector<nlohmann::json> m_refusals;  // the latest refused connections, for the control status
   std::string m_workerEndpoint;
   std::string m_controlEndpoint;
@@ -210,6 +239,7 @@ class WorkerPool {
   std::uint64_t m_bytesUp = 0;
   std::uint64_t m_bytesDown = 0;
   Clock::time_point m_lastStatus{};
+  Clock::time_point m_lastStatusTopic{};
   double m_endTime = 0.0;
 };
 

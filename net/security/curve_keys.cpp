@@ -48,8 +48,12 @@ std::optional<CurveKeyPair> readKeyFile(const std::string& path, std::string* wh
   std::string secretKey;
   const auto document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (document.is_object()) {
-    publicKey = document.value("public", std::string());
-    secretKey = document.value("secret", std::string());
+    for (const auto& [field, target] : {std::pair{"public", &publicKey}, std::pair{"secret", &secretKey}}) {
+      const auto it = document.find(field);
+      if (it == document.end()) continue;
+      if (!it->is_string()) return fail(std::string("\"") + field + "\" must be a Z85 key in a string");
+      *target = it->get<std::string>();
+    }
   } else {
     // ZeroMQ certificate format (zcert): key = "value" lines.
     static const std::regex publicLine(R"re(public-key\s*=\s*"([^"]{40})")re");

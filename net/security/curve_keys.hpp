@@ -9,6 +9,11 @@
 
 namespace distopt::net {
 
+/// ZAP domains (RFC 27) of the coordinator's CURVE sockets. A key is allowed in one domain: a worker's key
+/// does not open the dashboard feed, a dashboard's key does not open the worker socket.
+inline constexpr const char* kWorkerZapDomain = "distopt";
+inline constexpr const char* kDashboardZapDomain = "distopt-dashboard";
+
 struct CurveKeyPair {
   std::string publicKey;  ///< Z85, 40 characters
   std::string secretKey;  ///< Z85, 40 characters

@@ -18,19 +18,19 @@ ZapAuthenticator::~ZapAuthenticator() {
   if (m_thread.joinable()) m_thread.join();
 }
 
-void ZapAuthenticator::allow(const std::string& publicKey) {
+void ZapAuthenticator::allow(const std::string& publicKey, const std::string& domain) {
   std::lock_guard lock(m_mutex);
-  m_allowed.insert(publicKey);
+  m_allowed.emplace(domain, publicKey);
 }
 
-void ZapAuthenticator::revoke(const std::string& publicKey) {
+void ZapAuthenticator::revoke(const std::string& publicKey, const std::string& domain) {
   std::lock_guard lock(m_mutex);
-  m_allowed.erase(publicKey);
+  m_allowed.erase({domain, publicKey});
 }
 
-bool ZapAuthenticator::allowed(const std::string& publicKey) const {
+bool ZapAuthenticator::allowed(const std::string& publicKey, const std::string& domain) const {
   std::lock_guard lock(m_mutex);
-  return m_allowed.count(publicKey) > 0;
+  return m_allowed.count({domain, publicKey}) > 0;
 }
 
 std::vector<RefusedAttempt> ZapAuthenticator::takeRefusals() {
@@ -60,6 +60,7 @@ void ZapAuthenticator::answer(zmq::socket_t& socket) {
   // RFC 27 request: version, request id, domain, address, identity, mechanism, credentials...
   auto text = [&](std::size_t i) { return i < frames.size() ? frames[i].to_string() : std::string(); };
   const std::string requestId = text(1);
+  const std::string domain = text(2);
   std::string status = "400";
   std::string statusText = "refused";
   std::string publicKey;
@@ -69,11 +70,11 @@ void ZapAuthenticator::answer(zmq::socket_t& socket) {
       std::array<char, 41> z85{};
       zmq_z85_encode(z85.data(), static_cast<const std::uint8_t*>(frames[6].data()), 32);
       publicKey = z85.data();
-      if (allowed(publicKey)) {
+      if (allowed(publicKey, domain)) {
         status = "200";
         statusText = "OK";
       } else {
-        statusText = "client key not allowed";
+        statusText = "client key not allowed" + (domain.empty() ? std::string() : " for " + domain);
       }
     } else {
       statusText = "mechanism " + mechanism + " not accepted";
@@ -87,7 +88,7 @@ void ZapAuthenticator::answer(zmq::socket_t& socket) {
     ++m_refusedCount;
     std::lock_guard lock(m_mutex);
     if (m_refusals.size() < 1000)  // a flood of attempts must not grow memory without bound
-      m_refusals.push_back({std::chrono::system_clock::now(), text(3), publicKey, statusText});
+      m_refusals.push_back({std::chrono::system_clock::now(), text(3), publicKey, domain, statusText});
   }
   std::array<zmq::const_buffer, 6> reply = {zmq::str_buffer("1.0"), zmq::buffer(requestId),
                                             zmq::buffer(status),    zmq::buffer(statusText),

@@ -1,7 +1,9 @@
 #pragma once
 // A ZAP handler (ZeroMQ RFC 27) for one context: every CURVE connection to a socket of that context that
-// sets a ZAP domain is checked here, and only clients whose public key is allowed get in. Everyone else
-// is refused and the attempt kept (time, peer address, key) so the coordinator can log it and show it.
+// sets a ZAP domain is checked here, and only clients whose public key is allowed *in that domain* get
+// in. Domains keep roles apart: a dashboard's key opens the dashboard feed, never the worker socket, and
+// a worker's key never the feed. Everyone else is refused and the attempt kept (time, peer address, key,
+// domain) so the coordinator can log it and show it.
 //
 // Threads: the handler answers on its own thread; allow/revoke/refusals may be called from any thread.
 
@@ -12,6 +14,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <zmq.hpp>
@@ -22,6 +25,7 @@ struct RefusedAttempt {
   std::chrono::system_clock::time_point when;
   std::string address;    ///< the peer's IP address as the socket saw it
   std::string publicKey;  ///< Z85; empty when the mechanism was not CURVE
+  std::string domain;     ///< the ZAP domain of the socket it tried, e.g. "distopt" (workers)
   std::string reason;
 };
 
@@ -33,10 +37,11 @@ class ZapAuthenticator {
   ZapAuthenticator(const ZapAuthenticator&) = delete;
   ZapAuthenticator& operator=(const ZapAuthenticator&) = delete;
 
-  /// Lets clients with this Z85 public key in (connections made after the call).
-  void allow(const std::string& publicKey);
-  void revoke(const std::string& publicKey);
-  bool allowed(const std::string& publicKey) const;
+  /// Lets clients with this Z85 public key into sockets of ZAP domain `domain` (connections made after
+  /// the call).
+  void allow(const std::string& publicKey, const std::string& domain);
+  void revoke(const std::string& publicKey, const std::string& domain);
+  bool allowed(const std::string& publicKey, const std::string& domain) const;
   /// Refused attempts since the last call, oldest first.
   std::vector<RefusedAttempt> takeRefusals();
   std::uint64_t refusedCount() const { return m_refusedCount.load(); }
@@ -48,7 +53,7 @@ class ZapAuthenticator {
 
   zmq::context_t& m_context;
   mutable std::mutex m_mutex;
-  std::set<std::string> m_allowed;
+  std::set<std::pair<std::string, std::string>> m_allowed;  // (domain, key)
   std::vector<RefusedAttempt> m_refusals;
   std::atomic<std::uint64_t> m_refusedCount{0};
   std::atomic<std::uint64_t> m_acceptedCount{0};

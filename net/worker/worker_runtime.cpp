@@ -17,6 +17,8 @@
 #include "core/util/input_error.hpp"
 #include "core/worker/job_compute.hpp"
 #include "distopt_version.hpp"
+#include "net/protocol/heartbeat_messages.hpp"
+#include "net/security/handshake_watch.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
 #include "net/families/live_families.hpp"
@@ -151,13 +153,7 @@ class WorkerRuntime::Session final : public WorkerHost {
       m_socket.set(zmq::sockopt::curve_serverkey, options.serverKey);
       m_socket.set(zmq::sockopt::curve_publickey, options.clientKeys->publicKey);
       m_socket.set(zmq::sockopt::curve_secretkey, options.clientKeys->secretKey);
-      // A refused handshake is silent on the data socket (ZeroMQ retries forever): watch the socket's
-      // events to tell the user at once instead of timing out.
-      zmq_socket_monitor(m_socket.handle(), "inproc://worker-monitor", ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
-                                                                            ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL);
-      m_monitor.emplace(m_context, zmq::socket_type::pair);
-      m_monitor->set(zmq::sockopt::linger, 0);
-      m_monitor->connect("inproc://worker-monitor");
+      m_handshake.emplace(m_context, m_socket, "worker");
     }
     m_socket.connect(options.endpoint);
   }
@@ -208,11 +204,13 @@ class WorkerRuntime::Session final : public WorkerHost {
   std::optional<WorkerExit> finishSetup();
   void startJob(const Message& message);
   void finishJob();
+  /// Answers the coordinator's clock probe at once (PROTOCOL.md §4.3); other heartbeats need nothing.
+  void answerClockProbe(const Message& message);
 
   WorkerOptions m_options;
   zmq::context_t m_context{1};
   zmq::socket_t m_socket;
-  std::optional<zmq::socket_t> m_monitor;  // CURVE handshake failures
+  std::optional<HandshakeWatch> m_handshake;  // CURVE handshake failures
   SeqCounter m_seq;
   std::chrono::milliseconds m_heartbeat;
   int m_liveness;
@@ -278,7 +276,7 @@ WorkerExit WorkerRuntime::Session::run() {
     // zmq_poll has millisecond resolution: round up so a job is never sent early.
     auto timeoutMs = std::chrono::ceil<std::chrono::milliseconds>(std::max(timeout, std::chrono::microseconds(0)));
     std::vector<zmq::pollitem_t> items = {{m_socket.handle(), 0, ZMQ_POLLIN, 0}};
-    if (m_monitor) {
+    if (m_handshake) {
       if (auto refusal = handshakeRefusal()) {
         lastError = *refusal;
         return WorkerExit::Refused;
@@ -365,6 +363,7 @@ std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
       return WorkerExit::Refused;
     }
     case MessageKind::Heartbeat:
+      answerClockProbe(message);
       break;
     default:
       // A family's message goes to its role; anything else is well-formed but not meant for a worker:
@@ -374,6 +373,21 @@ std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
       break;
   }
   return std::nullopt;
+}
+
+void WorkerRuntime::Session::answerClockProbe(const Message& message) {
+  std::optional<ClockMeta> probe;
+  if (!parseHeartbeat(message, &probe, nullptr)) {
+    ++stats.malformedDropped;
+    return;
+  }
+  if (!probe || !probe->isProbe()) return;
+  // Held from the moment the message was taken off the socket (m_lastHeard), so the coordinator's round
+  // trip is the network's and the queues', not this worker's.
+  const std::int64_t now = monotonicNs();
+  const auto received =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(m_lastHeard.time_since_epoch()).count();
+  send(makeClockHeartbeat({.sentNs = now, .echoNs = probe->sentNs, .holdNs = std::max<std::int64_t>(0, now - received)}));
 }
 
 std::optional<WorkerExit> WorkerRuntime::Session::handleAssign(const Message& message) {
@@ -395,21 +409,12 @@ std::optional<WorkerExit> WorkerRuntime::Session::handleAssign(const Message& me
 }
 
 std::optional<std::string> WorkerRuntime::Session::handshakeRefusal() {
-  // Monitor events: frame 1 is 6 bytes (u16 event, u32 value), frame 2 the endpoint.
-  std::vector<zmq::message_t> frames;
-  while (zmq::recv_multipart(*m_monitor, std::back_inserter(frames), zmq::recv_flags::dontwait)) {
-    if (frames.size() >= 1 && frames[0].size() >= 6) {
-      std::uint16_t event = 0;
-      std::memcpy(&event, frames[0].data(), sizeof event);
-      if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
-        return "the coordinator refused this worker's key (ask for the run's join command, or have your "
-               "public key allowed)";
-      if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
-        return "the CURVE handshake failed: is --server-key the coordinator's public key for this run?";
-    }
-    frames.clear();
-  }
-  return std::nullopt;
+  const auto failure = m_handshake->poll();
+  if (!failure) return std::nullopt;
+  if (*failure == HandshakeFailure::KeyRefused)
+    return "the coordinator refused this worker's key (ask for the run's join command, or have your public key "
+           "allowed)";
+  return "the CURVE handshake failed: is --server-key the coordinator's public key for this run?";
 }
 
 std::optional<WorkerExit> WorkerRuntime::Session::finishSetup() {

@@ -207,6 +207,12 @@ class Coordinator {
   }
 
   pid_t pid() const { return static_cast<pid_t>(m_process.processId()); }
+  /// Everything the coordinator wrote on stderr so far.
+  std::string stderrText() {
+    m_process.waitForReadyRead(50);  // QProcess reads the pipe only in its event processing
+    m_err += m_process.readAllStandardError();
+    return m_err.toStdString();
+  }
   QProcess& process() { return m_process; }
   std::string describe() {
     m_err += m_process.readAllStandardError();

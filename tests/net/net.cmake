@@ -29,3 +29,13 @@ add_dependencies(test_net_secure_runs distopt-worker distopt-run)
 distopt_add_qtest(test_net_namespaces SOURCES net/test_namespaces.cpp net/live_test_support.hpp
                   LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_namespaces distopt-worker distopt-run)
+# Clock offsets from heartbeat clock probes: the estimator and the HEARTBEAT clock frame.
+distopt_add_qtest(test_net_clock_sync SOURCES net/test_clock_sync.cpp LIBS distopt::net LABELS net)
+# Dashboards on other machines: the secured, read-only dashboard feed with history, keys per role.
+distopt_add_qtest(test_net_dashboards SOURCES net/test_dashboards.cpp net/live_test_support.hpp
+                  LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_dashboards distopt-worker distopt-run)
+# A worker behind a slow link (a delaying TCP relay): delays, clock offset and transit measured.
+distopt_add_qtest(test_net_link_latency SOURCES net/test_link_latency.cpp net/link_relay.hpp
+                  net/live_test_support.hpp LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_link_latency distopt-worker distopt-run)

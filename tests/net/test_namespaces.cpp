@@ -1,7 +1,8 @@
 // A remote worker in another network namespace (a second "machine" on a veth link, made by the test
 // itself in a user namespace; skipped where the kernel does not allow that): it joins a secured run with
 // the printed join command, and when its link goes down it is reported dead (heartbeat timeout) while
-// the run goes on with the others.
+// the run goes on with the others. With tc netem (where the kernel has it) latency and loss on that link
+// show in the delays and the clock's round trip, and the run completes.
 #include "live_test_support.hpp"
 
 using namespace live_test;
@@ -14,6 +15,13 @@ bool namespacesWork() {
   probe.start("unshare", {"-rnm", "sh", "-c",
                           "mount -t tmpfs tmpfs /run && mkdir -p /run/netns && ip netns add probe && "
                           "ip link add p0 type veth peer name p1 netns probe"});
+  return probe.waitForFinished(10'000) && probe.exitStatus() == QProcess::NormalExit && probe.exitCode() == 0;
+}
+
+/// True when this kernel has the netem queueing discipline (sch_netem) for a namespace's own links.
+bool netemWorks() {
+  QProcess probe;
+  probe.start("unshare", {"-rn", "sh", "-c", "ip link set lo up && tc qdisc add dev lo root netem delay 1ms"});
   return probe.waitForFinished(10'000) && probe.exitStatus() == QProcess::NormalExit && probe.exitCode() == 0;
 }
 
@@ -87,6 +95,69 @@ echo "run exit $?"
     QVERIFY2(lastRemote > 0.0, "the remote worker never contributed");
     QVERIFY2(lastLocal > lastRemote + 100.0,
              (std::to_string(lastLocal) + " vs " + std::to_string(lastRemote)).c_str());
+  }
+
+  void latencyAndLossOnTheLinkShowInDelaysAndClocks() {
+    if (!namespacesWork())
+      QSKIP("no user and network namespaces with veth links here (unshare -rnm / ip link)");
+    if (!netemWorks())
+      QSKIP("this kernel has no tc netem (sch_netem); test_net_link_latency covers a slow link with a relay");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const json document = {
+        {"name", "netem"},
+        {"seed", 1},
+        {"engine", "live"},
+        {"problem", {{"name", "quadratic"}, {"params", {{"d", 30}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
+        {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.02}}}}},
+        {"workers",
+         {{"count", 3}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 10}}},
+        {"stop", {{"time", 500}}},
+        {"eval", {{"interval", 50}}}};
+    const QString experiment = writeJson(dir, "netem.json", document);
+    const QString out = dir.filePath("out");
+    // 30 ms each way and 2 % loss on the link to "machine" B.
+    const QString script = QString(R"SH(
+set -e
+mount -t tmpfs tmpfs /run && mkdir -p /run/netns
+ip netns add w1
+ip link add veth0 type veth peer name veth1 netns w1
+ip addr add 10.9.0.1/24 dev veth0 && ip link set veth0 up && ip link set lo up
+ip -n w1 addr add 10.9.0.2/24 dev veth1 && ip -n w1 link set veth1 up && ip -n w1 link set lo up
+tc qdisc add dev veth0 root netem delay 30ms loss 2%
+ip netns exec w1 tc qdisc add dev veth1 root netem delay 30ms loss 2%
+'%1' '%2' --bind tcp://10.9.0.1:* --secure --local-workers 2 --out '%3' --quiet --no-store 2> '%4/run.err' &
+run=$!
+for i in $(seq 100); do grep -q "joins with: distopt-worker" '%4/run.err' && break; sleep 0.1; done
+join=$(grep -o "distopt-worker --connect .*" '%4/run.err' | head -1 | sed "s|^distopt-worker|'%5'|")
+ip netns exec w1 sh -c "$join" 2> '%4/worker.err' &
+wait $run
+echo "run exit $?"
+)SH")
+                               .arg(kRunProgram, experiment, out, dir.path(), kWorkerProgram);
+    QProcess shell;
+    shell.start("unshare", {"-rnm", "sh", "-c", script});
+    QVERIFY(shell.waitForFinished(90'000));
+    const QString output = QString::fromUtf8(shell.readAllStandardOutput() + shell.readAllStandardError());
+    QVERIFY2(output.contains("run exit 0"), qPrintable(output));
+    const json summary = readJsonFile(out + "/summary.json");
+    QCOMPARE(summary.at("termination"), json("time_limit"));
+    const json& remote = summary.at("worker_status").at(2);
+    QCOMPARE(remote.at("state"), json("alive"));
+    QVERIFY2(remote.value("rtt", 0.0) >= 0.059, remote.dump().c_str());
+    QVERIFY2(std::abs(remote.value("clock_offset", 1.0)) < 0.02, remote.dump().c_str());
+    const auto events = readEvents(out);
+    QVERIFY(events.has_value());
+    double delaySum[3] = {0, 0, 0};
+    int count[3] = {0, 0, 0};
+    for (const auto& event : *events) {
+      if (event.outcome != "accepted" || event.worker < 0 || event.worker > 2) continue;
+      delaySum[event.worker] += static_cast<double>(event.delay);
+      ++count[event.worker];
+    }
+    QVERIFY(count[2] > 0 && count[0] > 0);
+    QVERIFY2(delaySum[2] / count[2] > 3.0 * (delaySum[0] + delaySum[1]) / (count[0] + count[1]),
+             "the remote worker's gradients are not staler");
   }
 };
 

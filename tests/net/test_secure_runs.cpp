@@ -116,7 +116,7 @@ class TestSecureRuns : public QObject {
     QCOMPARE(coordinator.waitForExit(30'000), 0);
     const json summary = readJsonFile(dir.filePath("out/summary.json"));
     QCOMPARE(summary.at("termination"), json("update_limit"));
-    QVERIFY(coordinator.describe().find("refused a connection from") != std::string::npos);
+    QVERIFY(coordinator.describe().find("refused a worker connection from") != std::string::npos);
   }
 
   void anAllowedKeyFileGetsIn() {

@@ -8,7 +8,9 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QUuid>
+#include <algorithm>
 #include <atomic>
+#include <optional>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -18,6 +20,8 @@
 #include <zmq_addon.hpp>
 
 #include "core/telemetry/telemetry_json.hpp"
+#include "net/security/curve_keys.hpp"
+#include "net/security/handshake_watch.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -41,7 +45,9 @@ std::vector<Record> parseBatch(const nlohmann::json& batch) {
 }  // namespace
 
 QJsonObject RunEndpoints::toJson() const {
-  return {{"telemetry", telemetry}, {"control", control}, {"pid", pid}, {"out_directory", outDirectory}};
+  // No secret key: endpoints.json sits in the run folder, readable by whoever can read the results.
+  return {{"telemetry", telemetry}, {"control", control}, {"pid", pid}, {"out_directory", outDirectory},
+          {"server_key", serverKey}};
 }
 
 bool RunEndpoints::fromJson(const QJsonObject& json, RunEndpoints* endpoints) {
@@ -50,6 +56,7 @@ bool RunEndpoints::fromJson(const QJsonObject& json, RunEndpoints* endpoints) {
   endpoints->control = json.value("control").toString();
   endpoints->pid = static_cast<qint64>(json.value("pid").toDouble());
   endpoints->outDirectory = json.value("out_directory").toString();
+  endpoints->serverKey = json.value("server_key").toString();
   return true;
 }
 
@@ -115,9 +122,19 @@ void RunClient::Receiver::loop() {
   telemetry.set(zmq::sockopt::linger, 0);
   control.set(zmq::sockopt::linger, 0);
   telemetry.set(zmq::sockopt::subscribe, "");
+  const bool readOnly = m_endpoints.readOnly();
+  std::optional<net::HandshakeWatch> handshake;
   try {
+    if (!m_endpoints.serverKey.isEmpty()) {
+      // attach() checked the keys.
+      const auto keys = net::keyPairFromSecret(m_endpoints.clientSecretKey.toStdString());
+      telemetry.set(zmq::sockopt::curve_serverkey, m_endpoints.serverKey.toStdString());
+      telemetry.set(zmq::sockopt::curve_publickey, keys->publicKey);
+      telemetry.set(zmq::sockopt::curve_secretkey, keys->secretKey);
+    }
+    if (!m_endpoints.serverKey.isEmpty()) handshake.emplace(context, telemetry, "dashboard");
     telemetry.connect(m_endpoints.telemetry.toStdString());
-    control.connect(m_endpoints.control.toStdString());
+    if (!readOnly) control.connect(m_endpoints.control.toStdString());
   } catch (const zmq::error_t& e) {
     QMetaObject::invokeMethod(&m_client, [this, text = QString::fromUtf8(e.what())] {
       emit m_client.message(QStringLiteral("Cannot reach the run: %1").arg(text));
@@ -131,23 +148,37 @@ void RunClient::Receiver::loop() {
   auto lastHeard = Clock::now();
   bool gotSummary = false;
   bool sentStop = false;
+  bool gotHistory = false;
+  std::optional<double> firstLiveUpdate;
+  std::optional<double> firstLiveEvaluation;
   while (!m_quit.load() && !gotSummary) {
     const auto now = Clock::now();
-    if (now - lastStatusRequest > std::chrono::seconds(1)) {
+    if (!readOnly && now - lastStatusRequest > std::chrono::seconds(1)) {
       lastStatusRequest = now;
       control.send(zmq::str_buffer(R"({"command":"status"})"), zmq::send_flags::dontwait);
     }
     {
       std::lock_guard lock(m_mutex);
-      for (const auto& request : m_requests) control.send(zmq::buffer(request), zmq::send_flags::dontwait);
+      if (!readOnly)
+        for (const auto& request : m_requests) control.send(zmq::buffer(request), zmq::send_flags::dontwait);
       m_requests.clear();
     }
-    if (m_stopRequested.load() && !sentStop) {
+    if (!readOnly && m_stopRequested.load() && !sentStop) {
       sentStop = true;
       control.send(zmq::str_buffer(R"({"command":"stop"})"), zmq::send_flags::dontwait);
     }
     zmq::pollitem_t items[] = {{telemetry.handle(), 0, ZMQ_POLLIN, 0}, {control.handle(), 0, ZMQ_POLLIN, 0}};
     zmq::poll(items, 2, std::chrono::milliseconds(100));
+    if (const auto failure = handshake ? handshake->poll() : std::nullopt) {
+      QMetaObject::invokeMethod(&m_client, [this, failure = *failure] {
+        emit m_client.message(failure == net::HandshakeFailure::KeyRefused
+                                  ? QStringLiteral("The run refused this dashboard's key. Send the run's owner your "
+                                                   "dashboard key (Run → Attach to a remote run…), or use the "
+                                                   "attach command's dashboard token.")
+                                  : QStringLiteral("The secure handshake failed: is the server key the run's?"));
+      }, Qt::QueuedConnection);
+      break;
+    }
     if (items[1].revents & ZMQ_POLLIN) {
       zmq::message_t reply;
       if (control.recv(reply, zmq::recv_flags::dontwait)) {
@@ -171,11 +202,40 @@ void RunClient::Receiver::loop() {
                                         static_cast<const char*>(frames[1].data()) + frames[1].size(), nullptr, false);
       if (body.is_discarded()) continue;
       // Emitted from this thread: connections to GUI-thread receivers are queued by Qt.
-      if (topic == "update") emit m_client.updatesReceived(parseBatch<UpdateEvent>(body));
-      else if (topic == "eval") emit m_client.evaluationsReceived(parseBatch<EvaluationPoint>(body));
-      else if (topic == "worker") emit m_client.workersReceived(parseBatch<WorkerStatus>(body));
-      else if (topic == "bandwidth") emit m_client.bandwidthReceived(parseBatch<BandwidthSample>(body));
-      else if (topic == "summary") {
+      if (topic == "update") {
+        auto events = parseBatch<UpdateEvent>(body);
+        if (!events.empty() && !firstLiveUpdate) firstLiveUpdate = events.front().time;
+        emit m_client.updatesReceived(events);
+      } else if (topic == "eval") {
+        auto points = parseBatch<EvaluationPoint>(body);
+        if (!points.empty() && !firstLiveEvaluation) firstLiveEvaluation = points.front().time;
+        emit m_client.evaluationsReceived(points);
+      } else if (topic == "worker") {
+        emit m_client.workersReceived(parseBatch<WorkerStatus>(body));
+      } else if (topic == "bandwidth") {
+        emit m_client.bandwidthReceived(parseBatch<BandwidthSample>(body));
+      } else if (topic == "history" && !gotHistory && body.is_object()) {
+        // What the feed published before this dashboard came; the first one only (another dashboard's
+        // subscription makes another), and only what did not also arrive live.
+        gotHistory = true;
+        if (const auto experiment = body.find("experiment"); experiment != body.end() && experiment->is_object())
+          emit m_client.experimentReceived(toQJson(*experiment));
+        auto events = parseBatch<UpdateEvent>(body.value("update", nlohmann::json::array()));
+        auto points = parseBatch<EvaluationPoint>(body.value("eval", nlohmann::json::array()));
+        if (firstLiveUpdate) std::erase_if(events, [&](const UpdateEvent& e) { return e.time >= *firstLiveUpdate; });
+        if (firstLiveEvaluation)
+          std::erase_if(points, [&](const EvaluationPoint& p) { return p.time >= *firstLiveEvaluation; });
+        if (!points.empty()) emit m_client.evaluationsReceived(points);
+        if (!events.empty()) emit m_client.updatesReceived(events);
+        emit m_client.workersReceived(parseBatch<WorkerStatus>(body.value("worker", nlohmann::json::array())));
+        emit m_client.bandwidthReceived(parseBatch<BandwidthSample>(body.value("bandwidth", nlohmann::json::array())));
+        if (const auto status = body.find("status"); status != body.end() && status->is_object())
+          QMetaObject::invokeMethod(&m_client, [this, object = toQJson(*status)] { emit m_client.statusReceived(object); },
+                                    Qt::QueuedConnection);
+      } else if (topic == "status" && readOnly && body.is_object()) {
+        QMetaObject::invokeMethod(&m_client, [this, status = toQJson(body)] { emit m_client.statusReceived(status); },
+                                  Qt::QueuedConnection);
+      } else if (topic == "summary") {
         gotSummary = true;
         emit m_client.finished(toQJson(body));
       }
@@ -262,9 +322,19 @@ bool RunClient::start(const QString& runProgram, const QString& experimentPath, 
 }
 
 bool RunClient::attach(const RunEndpoints& endpoints, QString* why) {
-  if (endpoints.telemetry.isEmpty() || endpoints.control.isEmpty()) {
-    if (why) *why = QStringLiteral("the run's endpoints are unknown");
+  auto fail = [why](const QString& text) {
+    if (why) *why = text;
     return false;
+  };
+  if (endpoints.telemetry.isEmpty()) return fail(QStringLiteral("the run's endpoints are unknown"));
+  if (!endpoints.telemetry.contains(QStringLiteral("://")))
+    return fail(QStringLiteral("endpoint: '%1' is not a ZeroMQ endpoint such as tcp://HOST:PORT").arg(endpoints.telemetry));
+  if (!endpoints.serverKey.isEmpty()) {
+    if (!net::isCurveKey(endpoints.serverKey.toStdString()))
+      return fail(QStringLiteral("server key: not a 40-character Z85 CURVE key (copy it from the run's attach command)"));
+    if (!net::keyPairFromSecret(endpoints.clientSecretKey.toStdString()))
+      return fail(QStringLiteral("dashboard key: not a 40-character Z85 CURVE secret key (the attach command's "
+                                 "dashboard token, or this workbench's own key)"));
   }
   m_receiver.reset();
   m_endpoints = endpoints;

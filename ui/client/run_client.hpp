@@ -18,12 +18,18 @@
 namespace distopt::ui {
 
 /// Where a run's coordinator can be reached; written by start() to RUN_DIR/endpoints.json so a later
-/// session can reattach.
+/// session can reattach. A dashboard on another machine has only `telemetry` (the run's dashboard feed),
+/// the run's `serverKey` and its own `clientSecretKey` (its dashboard key, or the run's dashboard token);
+/// no control endpoint, so it is read-only.
 struct RunEndpoints {
   QString telemetry;
   QString control;
   qint64 pid = 0;
   QString outDirectory;
+  QString serverKey;        ///< Z85 CURVE public key of the coordinator; empty for an unsecured feed
+  QString clientSecretKey;  ///< Z85 CURVE secret key this dashboard presents (never written to disk here)
+
+  bool readOnly() const { return control.isEmpty(); }
 
   QJsonObject toJson() const;
   static bool fromJson(const QJsonObject& json, RunEndpoints* endpoints);
@@ -43,7 +49,9 @@ class RunClient : public QObject {
   /// writing results to `outDirectory`. Returns false with *why if the program cannot be started.
   bool start(const QString& runProgram, const QString& experimentPath, const QString& outDirectory,
              const QStringList& extraArguments, QString* why);
-  /// Attaches to a running coordinator (read-only unless stop is requested).
+  /// Attaches to a running coordinator: its local telemetry and control sockets, or (no control
+  /// endpoint) read-only to its dashboard feed, which brings the charts up to date with a history
+  /// first. Checks the keys before anything is started; false with *why naming what is wrong.
   bool attach(const RunEndpoints& endpoints, QString* why);
   /// Reads OUT_DIR/endpoints.json written by start().
   static bool readEndpoints(const QString& outDirectory, RunEndpoints* endpoints, QString* why);
@@ -66,8 +74,11 @@ class RunClient : public QObject {
   void evaluationsReceived(const std::vector<distopt::EvaluationPoint>& points);
   void workersReceived(const std::vector<distopt::WorkerStatus>& workers);
   void bandwidthReceived(const std::vector<distopt::BandwidthSample>& samples);
-  /// The coordinator's status reply (time, updates, time_limit, workers alive...), about once a second.
+  /// The coordinator's status (time, updates, time_limit, workers alive...), about once a second: the
+  /// control socket's reply, or the dashboard feed's "status" topic.
   void statusReceived(const QJsonObject& status);
+  /// The run's experiment document, from a dashboard feed's history (before the history's records).
+  void experimentReceived(const QJsonObject& experiment);
   /// The reply to a request made with sendControl.
   void controlReplied(const QJsonObject& reply);
   /// summary.json's content when the run ends.

@@ -1,4 +1,3 @@
-#include "ui/remote/remote_workers_panel.hpp"
 #include "ui/main_window/main_window.hpp"
 
 #include <QAction>
@@ -32,6 +31,9 @@
 #include "ui/export/report_export.hpp"
 #include "ui/family/family_view.hpp"
 #include "ui/history/run_history_panel.hpp"
+#include "ui/client/remote_attach.hpp"
+#include "ui/remote/attach_dialog.hpp"
+#include "ui/remote/remote_workers_panel.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -136,6 +138,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_client, &RunClient::controlReplied, m_remoteWorkers, &RemoteWorkersPanel::showReply);
   connect(m_remoteWorkers, &RemoteWorkersPanel::controlRequested, m_client, &RunClient::sendControl);
   connect(m_client, &RunClient::finished, this, &MainWindow::onFinished);
+  connect(m_client, &RunClient::experimentReceived, this, [this](const QJsonObject& experiment) {
+    // A remote run's layout (worker count, algorithm, family tabs) arrives with the feed's history,
+    // ahead of its records.
+    if (!m_awaitingRemoteExperiment) return;
+    m_awaitingRemoteExperiment = false;
+    m_shownExperiment = nlohmann::json::parse(QJsonDocument(experiment).toJson().toStdString(), nullptr, false);
+    if (!m_shownExperiment.is_object()) m_shownExperiment = nlohmann::json::object();
+    m_dashboard->beginRun(m_shownExperiment);
+  });
   connect(m_client, &RunClient::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
   connect(m_client, &RunClient::updatesReceived, this,
           [this](const std::vector<UpdateEvent>& events) {
@@ -181,6 +192,14 @@ void MainWindow::buildActions() {
     QString why;
     if (!dir.isEmpty() && !reattach(dir, &why)) QMessageBox::warning(this, tr("Reattach"), why);
   });
+  fileMenu->addAction(tr("&Attach to a remote run…"), this, [this] {
+    QString identityError;
+    auto identity = loadDashboardIdentity(&identityError);
+    AttachDialog dialog(std::move(identity), identityError, this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    QString why;
+    if (!attachRemote(dialog.endpoints(), &why)) QMessageBox::warning(this, tr("Attach"), why);
+  });
   fileMenu->addSeparator();
   fileMenu->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -193,6 +212,11 @@ void MainWindow::buildActions() {
                               [this] { m_client->requestStop(); });
   runMenu->addAction(tr("&Connect remote workers…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W), this,
                      [this] { showRemoteWorkers(); });
+  m_openToNetwork = runMenu->addAction(tr("&Open to other machines (secured)"));
+  m_openToNetwork->setCheckable(true);
+  m_openToNetwork->setToolTip(tr("Live runs listen on every network interface with CURVE security: remote "
+                                 "workers join with the run's join command, managers' dashboards attach with "
+                                 "its attach command (Run → Connect remote workers shows both)."));
   m_stop->setEnabled(false);
 
   auto* viewMenu = menuBar()->addMenu(tr("&View"));
@@ -355,6 +379,9 @@ bool MainWindow::startRun(QString* why) {
   QStringList extra;
   const QString base = m_editor->baseDirectory().isEmpty() ? QDir::currentPath() : m_editor->baseDirectory();
   extra << QStringLiteral("--base-dir") << base;
+  if (m_openToNetwork->isChecked() && document.value("engine", std::string("live")) == "live")
+    extra << QStringLiteral("--bind") << QStringLiteral("tcp://0.0.0.0:*") << QStringLiteral("--secure")
+          << QStringLiteral("--dashboard") << QStringLiteral("tcp://0.0.0.0:*");
   m_dashboard->beginRun(document);
   m_shownExperiment = document;
   m_shownSummary = nullptr;
@@ -364,6 +391,25 @@ bool MainWindow::startRun(QString* why) {
   if (!m_client->start(RunClient::defaultRunProgram(), experimentPath, directory, extra, why)) return false;
   m_runDirectory = directory;
   statusBar()->showMessage(tr("Run started; results in %1").arg(directory), 8000);
+  return true;
+}
+
+bool MainWindow::attachRemote(const RunEndpoints& endpoints, QString* why) {
+  if (!endpoints.readOnly()) {
+    if (why) *why = tr("a remote run is attached through its dashboard feed only");
+    return false;
+  }
+  m_backfilledEvents = m_backfilledEvaluations = -1.0;
+  m_shownEvents = m_shownEvaluations = 0;
+  m_shownRunId.reset();
+  m_shownSummary = nullptr;
+  m_runDirectory.clear();  // nothing of the run is on this machine
+  m_shownExperiment = nlohmann::json::object();
+  m_dashboard->beginRun(m_shownExperiment);
+  m_remoteWorkers->clear();
+  if (!m_client->attach(endpoints, why)) return false;
+  m_awaitingRemoteExperiment = true;
+  statusBar()->showMessage(tr("Attached read-only to %1").arg(endpoints.telemetry), 8000);
   return true;
 }
 
@@ -416,7 +462,7 @@ void MainWindow::onValidity(bool valid, const QString& reason) {
 void MainWindow::onState(RunClient::State state) {
   m_runState->setText(stateText(state));
   const bool active = state == RunClient::State::Running || state == RunClient::State::Starting;
-  m_stop->setEnabled(active);
+  m_stop->setEnabled(active && !m_client->endpoints().readOnly());
   m_start->setEnabled(!active && m_invalidReason.isEmpty());
 }
 

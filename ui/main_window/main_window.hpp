@@ -37,6 +37,9 @@ class MainWindow : public QMainWindow {
   /// Reattaches the dashboard to a run started earlier, from its results folder: what the run store
   /// already holds is shown at once, live telemetry continues from there.
   bool reattach(const QString& runDirectory, QString* why);
+  /// Attaches read-only to a run on another machine through its dashboard feed (a manager's
+  /// dashboard): the feed's history first, then live telemetry; the run cannot be stopped from here.
+  bool attachRemote(const RunEndpoints& endpoints, QString* why);
   /// Shows a stored run in the dashboard (refused while a run is being watched).
   bool showStoredRun(const StoredRun& run, QString* why);
   /// "Export report" for what the dashboard shows, into `directory`.
@@ -74,6 +77,8 @@ class MainWindow : public QMainWindow {
   RunClient* m_client = nullptr;
   QAction* m_start = nullptr;
   QAction* m_stop = nullptr;
+  QAction* m_openToNetwork = nullptr;  ///< start live runs reachable by other machines (secured)
+  bool m_awaitingRemoteExperiment = false;  ///< attached remotely; the feed's history brings the layout
   QLabel* m_runState = nullptr;
   QLabel* m_workerCounts = nullptr;
   QProgressBar* m_progress = nullptr;

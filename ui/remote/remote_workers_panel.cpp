@@ -42,7 +42,11 @@ RemoteWorkersPanel::RemoteWorkersPanel(QWidget* parent) : QWidget(parent) {
   auto* workersLayout = new QVBoxLayout(workersBox);
   m_table = new QTableWidget(0, ColumnCount, workersBox);
   m_table->setHorizontalHeaderLabels(
-      {tr("Worker"), tr("Host"), tr("Cores"), tr("Version"), tr("State"), tr("s / job"), tr("Started by")});
+      {tr("Worker"), tr("Host"), tr("Cores"), tr("Version"), tr("State"), tr("s / job"), tr("Clock offset (RTT)"),
+       tr("Started by")});
+  m_table->horizontalHeaderItem(ClockOffset)
+      ->setToolTip(tr("The worker's clock minus the coordinator's, estimated from heartbeats, and the round "
+                      "trip it was measured with. Charts use the coordinator's clock."));
   m_table->horizontalHeader()->setStretchLastSection(true);
   m_table->verticalHeader()->hide();
   m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -55,13 +59,39 @@ RemoteWorkersPanel::RemoteWorkersPanel(QWidget* parent) : QWidget(parent) {
   m_key = new QLineEdit(workersBox);
   m_key->setPlaceholderText(tr("A worker's CURVE public key (40 characters) to let in"));
   m_allow = new QPushButton(tr("Allow key"), workersBox);
-  connect(m_allow, &QPushButton::clicked, this, &RemoteWorkersPanel::allowKey);
+  connect(m_allow, &QPushButton::clicked, this, [this] { allowKeyFrom(m_key, QStringLiteral("allow_key")); });
   actions->addWidget(m_exclude);
   actions->addStretch(1);
   actions->addWidget(m_key, 2);
   actions->addWidget(m_allow);
   workersLayout->addLayout(actions);
   layout->addWidget(workersBox, 1);
+
+  auto* dashboardBox = new QGroupBox(tr("Dashboards on other machines (read-only)"), this);
+  auto* dashboardLayout = new QVBoxLayout(dashboardBox);
+  auto* attachRow = new QHBoxLayout;
+  m_attach = new QLineEdit(dashboardBox);
+  m_attach->setReadOnly(true);
+  m_attach->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  m_attach->setPlaceholderText(tr("The run has no dashboard feed"));
+  m_copyAttach = new QPushButton(tr("Copy"), dashboardBox);
+  connect(m_copyAttach, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(m_attach->text()); });
+  attachRow->addWidget(m_attach, 1);
+  attachRow->addWidget(m_copyAttach);
+  dashboardLayout->addLayout(attachRow);
+  m_dashboards = new QLabel(dashboardBox);
+  m_dashboards->setWordWrap(true);
+  dashboardLayout->addWidget(m_dashboards);
+  auto* dashboardKeyRow = new QHBoxLayout;
+  m_dashboardKey = new QLineEdit(dashboardBox);
+  m_dashboardKey->setPlaceholderText(tr("A dashboard's public key (File → Attach to a remote run… shows it there)"));
+  m_allowDashboard = new QPushButton(tr("Allow dashboard"), dashboardBox);
+  connect(m_allowDashboard, &QPushButton::clicked, this,
+          [this] { allowKeyFrom(m_dashboardKey, QStringLiteral("allow_dashboard_key")); });
+  dashboardKeyRow->addWidget(m_dashboardKey, 1);
+  dashboardKeyRow->addWidget(m_allowDashboard);
+  dashboardLayout->addLayout(dashboardKeyRow);
+  layout->addWidget(dashboardBox);
 
   auto* refusedBox = new QGroupBox(tr("Refused connections"), this);
   auto* refusedLayout = new QVBoxLayout(refusedBox);
@@ -75,6 +105,7 @@ RemoteWorkersPanel::RemoteWorkersPanel(QWidget* parent) : QWidget(parent) {
 }
 
 QString RemoteWorkersPanel::joinCommand() const { return m_command->text(); }
+QString RemoteWorkersPanel::attachCommand() const { return m_attach->text(); }
 
 void RemoteWorkersPanel::clear() {
   m_command->clear();
@@ -87,6 +118,12 @@ void RemoteWorkersPanel::clear() {
   m_secure = false;
   m_allow->setEnabled(false);
   m_key->setEnabled(false);
+  m_attach->clear();
+  m_copyAttach->setEnabled(false);
+  m_dashboards->setText(tr("Start a run open to other machines (Run → Open to other machines) to give it a "
+                           "dashboard feed."));
+  m_dashboardKey->setEnabled(false);
+  m_allowDashboard->setEnabled(false);
 }
 
 void RemoteWorkersPanel::showStatus(const QJsonObject& status) {
@@ -111,6 +148,21 @@ void RemoteWorkersPanel::showStatus(const QJsonObject& status) {
                : tr("Not secured: the coordinator listens on loopback, so only this machine can join. "
                     "Start it with --bind tcp://ADDRESS:PORT --secure to let other machines in."));
 
+  const QString attach = status.value("attach_command").toString();
+  if (m_attach->text() != attach) {
+    m_attach->setText(attach);
+    m_attach->setCursorPosition(0);
+  }
+  m_copyAttach->setEnabled(!attach.isEmpty());
+  m_dashboardKey->setEnabled(!attach.isEmpty() && m_secure);
+  m_allowDashboard->setEnabled(!attach.isEmpty() && m_secure);
+  if (!attach.isEmpty())
+    m_dashboards->setText(m_secure ? tr("A manager runs this command (it carries this run's dashboard token), or "
+                                        "sends you the public key of their workbench to allow below. "
+                                        "Dashboards only watch: they cannot stop or change the run.")
+                                   : tr("The feed listens on loopback only: dashboards on this machine attach "
+                                        "with this command."));
+
   const QJsonArray list = status.value("worker_list").toArray();
   m_table->setRowCount(static_cast<int>(list.size()));
   for (int row = 0; row < list.size(); ++row) {
@@ -128,6 +180,11 @@ void RemoteWorkersPanel::showStatus(const QJsonObject& status) {
         jobSeconds != m_jobSeconds.end() && jobSeconds->second > 0
             ? QString::number(jobSeconds->second, 'g', 3)
             : QString(),
+        worker.contains("clock_offset_ms")
+            ? tr("%1 ms (%2 ms)")
+                  .arg(worker.value("clock_offset_ms").toDouble(), 0, 'f', 1)
+                  .arg(worker.value("rtt_ms").toDouble(), 0, 'f', 1)
+            : QString(),
         worker.value("started_by").toString()};
     for (int column = 0; column < ColumnCount; ++column) {
       auto* item = m_table->item(row, column);
@@ -144,8 +201,9 @@ void RemoteWorkersPanel::showStatus(const QJsonObject& status) {
   for (const auto& value : status.value("refused_connections").toArray()) {
     const QJsonObject attempt = value.toObject();
     m_refused->addItem(
-        tr("%1  from %2  key %3: %4")
-            .arg(attempt.value("time").toString(), attempt.value("address").toString(),
+        tr("%1  %2 from %3  key %4: %5")
+            .arg(attempt.value("time").toString(), attempt.value("role").toString(tr("worker")),
+                 attempt.value("address").toString(),
                  attempt.value("key").toString().isEmpty() ? tr("none") : attempt.value("key").toString(),
                  attempt.value("reason").toString()));
   }
@@ -168,14 +226,14 @@ void RemoteWorkersPanel::excludeSelected() {
   }
 }
 
-void RemoteWorkersPanel::allowKey() {
-  const QString key = m_key->text().trimmed();
+void RemoteWorkersPanel::allowKeyFrom(QLineEdit* field, const QString& command) {
+  const QString key = field->text().trimmed();
   if (key.size() != 40) {
     m_reply->setText(tr("A CURVE public key is 40 characters long (Z85)."));
     return;
   }
-  emit controlRequested(QJsonObject{{"command", "allow_key"}, {"key", key}});
-  m_key->clear();
+  emit controlRequested(QJsonObject{{"command", command}, {"key", key}});
+  field->clear();
 }
 
 }  // namespace distopt::ui

@@ -2,8 +2,9 @@
 // "Connect remote workers": what a researcher needs to add machines to a running experiment — the
 // command line to run on a remote machine (with the run's server key and join token when it is
 // secured), the workers as they join (host, cores, program version, state, measured seconds per job,
-// who started them), the connections the coordinator refused, and controls to exclude a worker or to
-// allow another worker's key. Fed from the coordinator's control status (RunClient::statusReceived) and
+// who started them, clock offset and round trip), the connections the coordinator refused, controls to
+// exclude a worker or to allow another worker's key, and the dashboards' side: the command that attaches
+// a manager's workbench to the run's read-only dashboard feed, and a field to allow a dashboard's key. Fed from the coordinator's control status (RunClient::statusReceived) and
 // the worker telemetry; acts through control requests (RunClient::sendControl), never a socket.
 
 #include <QJsonObject>
@@ -28,9 +29,10 @@ class RemoteWorkersPanel : public QWidget {
   explicit RemoteWorkersPanel(QWidget* parent = nullptr);
 
   /// Column order of the workers table.
-  enum Column { Worker, Host, Cores, Version, State, JobSeconds, StartedBy, ColumnCount };
+  enum Column { Worker, Host, Cores, Version, State, JobSeconds, ClockOffset, StartedBy, ColumnCount };
 
   QString joinCommand() const;
+  QString attachCommand() const;
   QTableWidget* workersTable() const { return m_table; }
   QListWidget* refusedList() const { return m_refused; }
 
@@ -50,7 +52,9 @@ class RemoteWorkersPanel : public QWidget {
 
  private:
   void excludeSelected();
-  void allowKey();
+  /// Asks the coordinator to let in the key typed in `field` (control `command`: allow_key for workers,
+  /// allow_dashboard_key for dashboards).
+  void allowKeyFrom(QLineEdit* field, const QString& command);
 
   QLineEdit* m_command = nullptr;
   QPushButton* m_copy = nullptr;
@@ -60,6 +64,11 @@ class RemoteWorkersPanel : public QWidget {
   QLineEdit* m_key = nullptr;
   QPushButton* m_allow = nullptr;
   QListWidget* m_refused = nullptr;
+  QLineEdit* m_attach = nullptr;
+  QPushButton* m_copyAttach = nullptr;
+  QLabel* m_dashboards = nullptr;
+  QLineEdit* m_dashboardKey = nullptr;
+  QPushButton* m_allowDashboard = nullptr;
   QLabel* m_reply = nullptr;
   std::map<int, double> m_jobSeconds;
   bool m_secure = false;

@@ -1,0 +1,89 @@
+// A remote worker on a slow link (issue: remote workers and security): a relay holds every byte between
+// one worker and the coordinator 40 ms each way (tests/net/link_relay.hpp; the namespace test does the
+// same with tc netem where the kernel has it). The run completes; the slow worker's gradients arrive
+// staler, which the delay histogram (events.csv) shows; the heartbeat clock sees its 80 ms round trip,
+// yet puts its clock offset at ~0 (the path is symmetric and the clock the same); its gradients' transit
+// on the coordinator's clock is ~40 ms. A stall (lost packets being retransmitted) does not kill it.
+#include "link_relay.hpp"
+#include "live_test_support.hpp"
+
+using namespace live_test;
+
+class TestLinkLatency : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    QVERIFY2(QFileInfo(kRunProgram).isExecutable(), qPrintable(kRunProgram + " is not built"));
+    QVERIFY2(QFileInfo(kWorkerProgram).isExecutable(), qPrintable(kWorkerProgram + " is not built"));
+  }
+
+  void aSlowLinkShowsInDelaysAndClocks() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const json document = {
+        {"name", "slow-link"},
+        {"seed", 1},
+        {"engine", "live"},
+        {"problem",
+         {{"name", "quadratic"}, {"params", {{"d", 30}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
+        {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.02}}}}},
+        {"workers",
+         {{"count", 3}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 10.0}}},
+        {"stop", {{"time", 500}}},
+        {"eval", {{"interval", 50}}}};
+    const QString experiment = writeJson(dir, "slow.json", document);
+    const QString out = dir.filePath("out");
+    Coordinator coordinator;
+    QVERIFY(coordinator.start(
+        QStringList{experiment, "--local-workers", "2", "--out", out, "--quiet", "--no-store"}));
+    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
+    const auto colon = coordinator.workerEndpoint.rfind(':');
+    LinkRelay relay(std::stoi(coordinator.workerEndpoint.substr(colon + 1)), std::chrono::milliseconds(40));
+    QProcess worker;
+    worker.start(kWorkerProgram, {"--connect", QStringLiteral("tcp://127.0.0.1:%1").arg(relay.port())});
+    QVERIFY(worker.waitForStarted());
+    std::string last;
+    QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 0, &last), last.c_str());
+    QThread::msleep(2500);
+    relay.stall(std::chrono::milliseconds(600));  // under the 3 s liveness window: slow, not dead
+    QCOMPARE(coordinator.waitForExit(), 0);
+    QVERIFY(worker.waitForFinished(10'000));
+    QCOMPARE(worker.exitCode(), 0);
+
+    const json summary = readJsonFile(out + "/summary.json");
+    QCOMPARE(summary.at("termination"), json("time_limit"));
+    const json& slow = summary.at("worker_status").at(2);
+    QCOMPARE(slow.at("state"), json("alive"));
+    QVERIFY2(slow.contains("rtt") && slow.contains("clock_offset") && slow.contains("uplink_transit"),
+             slow.dump().c_str());
+    QVERIFY2(slow.at("rtt").get<double>() >= 0.079 && slow.at("rtt").get<double>() < 0.3,
+             slow.dump().c_str());
+    QVERIFY2(std::abs(slow.at("clock_offset").get<double>()) < 0.015, slow.dump().c_str());
+    QVERIFY2(slow.at("uplink_transit").get<double>() >= 0.035, slow.dump().c_str());
+    for (int fast : {0, 1}) {
+      const json& w = summary.at("worker_status").at(fast);
+      QVERIFY2(w.at("rtt").get<double>() < 0.05, w.dump().c_str());
+      QVERIFY2(w.at("uplink_transit").get<double>() < 0.03, w.dump().c_str());
+    }
+
+    // The delay histogram: the slow worker's accepted gradients are far staler than the others'.
+    const auto events = readEvents(out);
+    QVERIFY(events.has_value());
+    double delaySum[3] = {0, 0, 0};
+    int count[3] = {0, 0, 0};
+    for (const auto& event : *events) {
+      if (event.outcome != "accepted" || event.worker < 0 || event.worker > 2) continue;
+      delaySum[event.worker] += static_cast<double>(event.delay);
+      ++count[event.worker];
+    }
+    QVERIFY(count[2] >= 5 && count[0] >= 50 && count[1] >= 50);
+    const double slowMean = delaySum[2] / count[2];
+    const double fastMean = (delaySum[0] + delaySum[1]) / (count[0] + count[1]);
+    QVERIFY2(slowMean > 4.0 * fastMean && slowMean > 4.0,
+             qPrintable(QStringLiteral("mean delay slow %1, fast %2").arg(slowMean).arg(fastMean)));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestLinkLatency)
+#include "test_link_latency.moc"
