@@ -627,7 +627,7 @@ void WorkerPool::handleControl() {
 nlohmann::json WorkerPool::statusJson(bool forDashboards) const {
   int dead = 0;
   for (const auto& peer : m_peers) dead += peer.state == Peer::State::Dead ? 1 : 0;
-  nlohmann::json status = {{"state", m_running ? "running" : "starting"},
+  nlohmann::json status = {{"state", m_running ? "running" : (m_ended ? "finished" : "starting")},
                            {"experiment", m_experiment.name},
                            {"time", now()},
                            {"workers", m_peers.size()},
@@ -801,6 +801,9 @@ void WorkerPool::startRun() {
 void WorkerPool::endRun() {
   m_endTime = now();
   m_running = false;
+  m_ended = true;
+  m_lastStatusTopic = {};
+  publishStatusTopic();  // the final state, ahead of the summary
 }
 
 double loopTimeoutMs(double untilDueUnits, const WorkerPool& pool) {
@@ -817,8 +820,6 @@ void WorkerPool::stopWorkers(const std::string& reason) {
 }
 
 void WorkerPool::flushTelemetry(bool last) {
-  if (last) m_lastStatusTopic = {};
-  if (last) publishStatusTopic();  // the final state, before the summary
   if (m_publisher) m_publisher->flush(last);
   if (m_dashboard) m_dashboard->flush(last);
 }

@@ -233,6 +233,7 @@ class WorkerPool {
   Clock::time_point m_start = Clock::now();
   double m_unitSeconds;
   bool m_running = false;
+  bool m_ended = false;
   std::atomic<bool> m_stopRequested{false};
   std::size_t m_lastMessageBytes = 0;
   std::uint64_t m_malformed = 0;
