@@ -44,6 +44,7 @@ class AccuracySink final : public TelemetrySink {
 struct Figure {
   std::optional<double> secondsToTarget;
   std::optional<std::uint64_t> updatesToTarget;
+  double esesToTarget = 0.0;  // curvature estimates started before the target evaluation
   double finalAccuracy = std::nan("");
   double engineSeconds = 0.0;
   std::uint64_t updates = 0;
@@ -89,6 +90,8 @@ Figure runPreset(const std::string& preset, double target, std::uint64_t updates
     if (!figure.secondsToTarget && *point.testAccuracy >= target) {
       figure.secondsToTarget = point.time * unitSeconds;
       figure.updatesToTarget = point.updates;
+      if (const auto ese = point.metrics.find("ese_count"); ese != point.metrics.end())
+        figure.esesToTarget = ese->second;
     }
   }
   return figure;
@@ -97,6 +100,31 @@ Figure runPreset(const std::string& preset, double target, std::uint64_t updates
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values.empty() ? std::nan("") : values[values.size() / 2];
+}
+
+// The basis of the presets' hvp_cost: seconds of one R-operator HVP over one gradient on the same samples
+// (the preset's training set; the ratio does not depend on the batch size), medians of `reps` runs.
+double measuredHvpCost(const std::string& preset, int reps) {
+  const std::string path = std::string(DISTOPT_SOURCE_DIR) + "/resources/experiments/" + preset + ".json";
+  const Experiment experiment =
+      parseExperiment(readExperimentFile(path), std::filesystem::path(path).parent_path().string());
+  const BuiltRun built = buildRun(experiment);
+  const Problem& problem = *built.problem;
+  const Vector& x = built.familyContext.x0;
+  const Vector v = Vector::LinSpaced(x.size(), -1.0, 1.0);
+  Vector out(x.size());
+  auto seconds = [&](auto&& work) {
+    std::vector<double> times;
+    for (int r = 0; r < reps; ++r) {
+      const auto start = std::chrono::steady_clock::now();
+      work();
+      times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    return median(times);
+  };
+  const double gradient = seconds([&] { problem.gradient(x, out); });
+  const double hvp = seconds([&] { problem.hessianVectorProduct(x, v, out); });
+  return hvp / gradient;
 }
 
 }  // namespace
@@ -120,8 +148,8 @@ int main(int argc, char** argv) {
       "Hybrid-order live: time to test accuracy %.3f, F-MNIST MLP 784-32-10, 4 live workers, "
       "%llu updates max, unit %.1f ms, median of %d\n\n",
       target, static_cast<unsigned long long>(updates), unitMs, repeat);
-  std::printf("%-10s %14s %16s %14s %14s %s\n", "method", "time to target", "updates to target", "final acc",
-              "engine s", "note");
+  std::printf("%-10s %14s %8s %5s %11s %10s %9s %s\n", "method", "time to target", "updates", "ESEs",
+              "ms/update", "final acc", "engine s", "note");
   struct Row {
     const char* label;
     const char* preset;
@@ -140,13 +168,19 @@ int main(int argc, char** argv) {
       if (last.secondsToTarget) times.push_back(*last.secondsToTarget);
     }
     row.seconds = static_cast<int>(times.size()) == repeat ? median(times) : std::nan("");
-    std::printf("%-10s %14s %16s %14.4f %14.2f %s\n", row.label,
-                std::isfinite(row.seconds) ? (std::to_string(row.seconds).substr(0, 8) + " s").c_str()
-                                           : "not reached",
-                last.updatesToTarget ? std::to_string(*last.updatesToTarget).c_str() : "-",
+    const bool reached = std::isfinite(row.seconds) && last.updatesToTarget && *last.updatesToTarget > 0;
+    std::printf("%-10s %14s %8s %5.0f %11s %10.4f %9.2f %s\n", row.label,
+                reached ? (std::to_string(row.seconds).substr(0, 8) + " s").c_str() : "not reached",
+                last.updatesToTarget ? std::to_string(*last.updatesToTarget).c_str() : "-", last.esesToTarget,
+                reached ? std::to_string(1000.0 * row.seconds / static_cast<double>(*last.updatesToTarget))
+                              .substr(0, 6)
+                              .c_str()
+                        : "-",
                 last.finalAccuracy, last.engineSeconds, last.failure.c_str());
     std::fflush(stdout);
   }
+  std::printf("\nHVP / gradient on the same samples, R-operator, measured on this machine: %.2f\n",
+              measuredHvpCost("hybrid-live-fashion-mnist-dho2", 15));
   const double best = std::min(std::isfinite(rows[1].seconds) ? rows[1].seconds : INFINITY,
                                std::isfinite(rows[2].seconds) ? rows[2].seconds : INFINITY);
   if (std::isfinite(rows[0].seconds) && std::isfinite(best)) {
