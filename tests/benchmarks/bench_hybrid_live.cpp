@@ -12,7 +12,7 @@
 // one estimate (m = 21 HVPs) costs 42 units of stalled training, plus its messages (4 coordinator round
 // trips per Lanczos iteration). hvp_cost 2: an R-operator HVP is a forward, an R-forward, a backward and
 // an R-backward pass, about two gradients (the spec's range is 2-3); this program prints the ratio
-// measured on this machine for the preset's MLP (1.6), so 2 does not flatter DHO2.
+// measured on this machine for the preset's MLP (1.35-1.74 over five runs), so 2 does not flatter DHO2.
 //
 // Tuning (simulator, the same model and time model: distopt-run PRESET --engine sim, seeds 1-3, 200-300
 // updates, evaluation every 10 updates; median updates or units to 0.80). Every method got a 6-point
@@ -29,7 +29,7 @@
 // Why the target is not met (measured, seeds 1-3): DHO2 needs 80/60/50 updates to 0.80 where
 // FOSI-HB's own base at that rate (dist-sgdm lr 0.05) needs 90/70/80 and the best baseline (Adam 5e-3)
 // 70/70/60, i.e. at best 0.86x the updates; with a free estimate that is the ceiling, and one estimate
-// costs 42 units (about 0.7 s live: 21 x (20 ms HVP + message round trips)) against about 70 units of
+// costs 42 units (0.7-1.0 s live: 21 x (20 ms HVP + 4 coordinator round trips)) against about 70 units of
 // training, so DHO2 lands at about 1.45x. The curvature barely helps because the top of the Hessian
 // spectrum is flat (lambda_1 = 5.5, lambda_5 = 3.6, lambda_10 = 2.1, lambda_20 = 1.2 at step 19), so
 // removing the top-k subspace raises the admissible step only by c = lambda_1/lambda_k = 1.5 (k = 5) to
