@@ -40,6 +40,12 @@ bool HybridRunOptions::isValid(int workers, Eigen::Index n, std::string* why) co
   }
   if (!(hvpCost > 0.0) || !std::isfinite(hvpCost)) return fail("hvp_cost: must be > 0");
   if (!(eseBatchRatio > 0.0) || !std::isfinite(eseBatchRatio)) return fail("ese_batch_ratio: must be > 0");
+  if (eseBatch < 0) return fail("ese_batch: must be >= 0");
+  const int devices =
+      method == HybridMethod::MrDho2 ? curvatureCount(workers) : (method == HybridMethod::Dho2 ? workers : 1);
+  if (eseBatch > 0 && eseBatch < devices)
+    return fail("ese_batch: must be at least the number of curvature devices (" + std::to_string(devices) +
+                ")");
   if (method == HybridMethod::MrDho2) {
     if (workers < 2) return fail("curvature_workers: MR-DHO2 needs at least 2 workers (U >= 1, C >= 1)");
     if (curvatureWorkers < 0 || curvatureWorkers >= workers)
@@ -54,6 +60,23 @@ double HybridRunOptions::hvpScale(int trainers, int curvatureDevices) const {
   const bool root = dho2.hvpMode == HvpMode::RootBroadcast;
   return hvpCost * eseBatchRatio * static_cast<double>(trainers) / static_cast<double>(curvatureDevices) *
          (root ? curvatureDevices : 1);
+}
+
+void HybridRunOptions::eseHessianVectorProduct(const Problem& problem, int devices, int device,
+                                               const Vector& x, const Vector& v, Vector& out) const {
+  const std::int64_t samples = eseBatch > 0 ? eseBatch : problem.numSamples();
+  if (!problem.hasBatchHessianVectorProduct() || samples <= 0) {
+    DISTOPT_CHECK_MSG(eseBatch == 0, "ese_batch needs a problem with per-batch Hessian-vector products");
+    problem.hessianVectorProduct(x, v, out);
+    return;
+  }
+  DISTOPT_CHECK(samples <= problem.numSamples() && samples >= devices && device >= 0 && device < devices);
+  if (dho2.hvpMode == HvpMode::RootBroadcast) {
+    problem.batchHessianVectorProduct(x, v, 0, samples, out);
+    return;
+  }
+  const SegmentRange share = segmentRange(samples, devices, device);
+  problem.batchHessianVectorProduct(x, v, share.begin, share.size(), out);
 }
 
 int HybridRunOptions::curvatureCount(int workers) const {
@@ -287,6 +310,7 @@ class HybridSimRun::Impl {
     for (int c = 0; c < parts; ++c) charge(m_curvatureFirst + c, false, "LZ_START", m_n);
     double now = start;
     Vector w(m_n);
+    Vector share(m_n);
     Vector gathered(m_n);
     auto lanczosOf = [&](int c) -> LanczosSegment& {
       return m_curvature[static_cast<std::size_t>(c)]->lanczos();
@@ -319,7 +343,17 @@ class HybridSimRun::Impl {
         charge(worker, false, "LZ_HVP", m_n);
       }
       now += slowest;
-      problem.hessianVectorProduct(theta, lanczosOf(0).currentVector(), w);
+      // The live coordinator's reduction (PROTOCOL.md §12.4), in the same order: bit-identical products.
+      if (root) {
+        m_options.eseHessianVectorProduct(problem, parts, 0, theta, lanczosOf(0).currentVector(), w);
+      } else {
+        w.setZero();
+        for (int c = 0; c < parts; ++c) {
+          m_options.eseHessianVectorProduct(problem, parts, c, theta, lanczosOf(0).currentVector(), share);
+          w += share;
+        }
+        w /= static_cast<double>(parts);
+      }
       bool finished = false;
       for (int c = 0; c < parts; ++c) finished = lanczosOf(c).acceptHvp(w);
       if (finished) break;
@@ -576,6 +610,9 @@ std::vector<OptionSpec> fosiSpecs() {
                                   "ESE batch size / global training batch (virtual time of the HVPs)");
   ratio.minExclusive = true;
   specs.push_back(ratio);
+  specs.push_back(intOption("ese_batch", 0, 0, std::nullopt,
+                            "ESE batch: the first N training samples, split over the curvature devices "
+                            "(0 = all); set ese_batch_ratio to N / global batch to charge its time"));
   return specs;
 }
 
@@ -602,6 +639,7 @@ HybridRunOptions fosiFromParams(const nlohmann::json& params, HybridMethod metho
   fosi.epsLambda = params.at("eps_lambda").get<double>();
   options.hvpCost = params.at("hvp_cost").get<double>();
   options.eseBatchRatio = params.at("ese_batch_ratio").get<double>();
+  options.eseBatch = params.at("ese_batch").get<std::int64_t>();
   if (params.contains("update_mode"))
     options.dho2.updateMode =
         params.at("update_mode").get<std::string>() == "R" ? UpdateMode::Replicated : UpdateMode::Sharded;
@@ -662,6 +700,14 @@ HybridRunOptions hybridRunOptions(const std::string& algorithm, const nlohmann::
   if (!context.problem->hasHessianVectorProduct() && kind->method != HybridMethod::Baseline)
     throw InputError(context.path,
                      "problem \"" + context.problem->name() + "\" has no Hessian-vector product");
+  if (run.eseBatch > 0) {
+    if (!context.problem->hasBatchHessianVectorProduct())
+      throw InputError(context.path + ".ese_batch", "problem \"" + context.problem->name() +
+                                                        "\" has no per-batch Hessian-vector product; use 0");
+    if (run.eseBatch > context.problem->numSamples())
+      throw InputError(context.path + ".ese_batch", "larger than the training set (" +
+                                                        std::to_string(context.problem->numSamples()) + ")");
+  }
   std::string why;
   if (!run.isValid(context.numWorkers, context.problem->dimension(), &why)) {
     const auto colon = why.find(": ");

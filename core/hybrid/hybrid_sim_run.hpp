@@ -16,10 +16,11 @@
 // orthogonalisation take no virtual time; their bytes are charged exactly (16-byte header + 8 bytes per
 // double per message).
 //
-// Numerics of the HVP: the Hessian-vector product of HybridRunOptions::curvatureProblem, by default the
-// run's problem over its whole training set (the Problem interface has no per-batch HVP), i.e.
-// data_parallel with the training set as the ESE batch; experiment files therefore size the ESE batch
-// with the problem's `limit`.
+// Numerics of the HVP: the ESE batch is the first `ese_batch` training samples of
+// HybridRunOptions::curvatureProblem (by default the run's problem; ese_batch 0 = its whole training
+// set). In data_parallel every curvature device evaluates its contiguous share of that batch and the
+// driver averages the shares (HybridRunOptions::eseHessianVectorProduct), so each device computes what
+// the time model charges it for.
 
 #include <memory>
 #include <optional>
@@ -42,7 +43,10 @@ struct HybridRunOptions {
   Dho2Options dho2;
   double hvpCost = 2.5;        ///< one HVP in gradient evaluations on the same samples (spec §3)
   double eseBatchRatio = 4.0;  ///< ESE batch / global training batch (spec E3: 1024 / 256)
-  int curvatureWorkers = 0;    ///< MR-DHO2 C; 0 = max(1, round(total / 4))
+  /// ESE batch in samples: the first eseBatch training samples of the curvature problem (spec §2.6: one
+  /// fixed batch reused by every ESE); 0 = all of them. Only the numerics: eseBatchRatio charges the time.
+  std::int64_t eseBatch = 0;
+  int curvatureWorkers = 0;                    ///< MR-DHO2 C; 0 = max(1, round(total / 4))
   std::optional<std::int64_t> snapshotPeriod;  ///< MR T_snap; absent = T; 0 = whenever idle
   std::optional<std::int64_t> maxStaleness;    ///< MR: discard older estimates; absent = never
   bool stopTheWorld = false;  ///< MR: update workers wait for each estimate (reproduces DHO2 R)
@@ -58,6 +62,12 @@ struct HybridRunOptions {
   /// `curvatureDevices` devices sharing the ESE batch (P× more in root_broadcast: every device
   /// evaluates the whole batch).
   double hvpScale(int trainers, int curvatureDevices) const;
+  /// Device `device`'s HVP of one Lanczos iteration, the driver's average over the `devices` curvature
+  /// devices being the HVP of the ESE batch (spec §3.5, §4.3): data_parallel, its contiguous share of
+  /// the ESE batch (the mean of the equal shares is the batch mean); root_broadcast, the whole batch.
+  /// Problems without per-batch HVPs (or without data) give the full HVP on every device.
+  void eseHessianVectorProduct(const Problem& problem, int devices, int device, const Vector& x,
+                               const Vector& v, Vector& out) const;
 };
 
 /// The run options of hybrid algorithm `algorithm` (a registry name of hybridAlgorithmEntries) from its

@@ -222,14 +222,19 @@ double NetworkProblem::accumulate(const Vector& x, const RowMatrix& inputs, cons
 }
 
 double NetworkProblem::accumulateAll(const Vector& x, Vector* gradient, const Vector* direction, Vector* hv) const {
-  const Eigen::Index total = m_train.rows();
-  const double scale = 1.0 / static_cast<double>(total);
+  return accumulateRange(0, m_train.rows(), x, gradient, direction, hv);
+}
+
+double NetworkProblem::accumulateRange(Eigen::Index first, Eigen::Index count, const Vector& x, Vector* gradient,
+                                       const Vector* direction, Vector* hv) const {
+  const Eigen::Index end = first + count;
+  const double scale = 1.0 / static_cast<double>(count);
   double lossSum = 0.0;
   RowMatrix chunk;
-  for (Eigen::Index first = 0; first < total; first += kChunkRows) {
-    const Eigen::Index count = std::min(kChunkRows, total - first);
-    chunk = m_train.middleRows(first, count).cast<double>();
-    lossSum += accumulate(x, chunk, m_labels.data() + first, scale, gradient, direction, hv);
+  for (Eigen::Index begin = first; begin < end; begin += kChunkRows) {
+    const Eigen::Index rows = std::min(kChunkRows, end - begin);
+    chunk = m_train.middleRows(begin, rows).cast<double>();
+    lossSum += accumulate(x, chunk, m_labels.data() + begin, scale, gradient, direction, hv);
   }
   return lossSum;
 }
@@ -308,6 +313,15 @@ void NetworkProblem::hessianVectorProduct(const Vector& x, const Vector& v, Vect
   DISTOPT_CHECK(x.size() == m_dimension && v.size() == m_dimension);
   out.setZero(m_dimension);
   accumulateAll(x, nullptr, &v, &out);
+  addWeightDecay(v, out);
+}
+
+void NetworkProblem::batchHessianVectorProduct(const Vector& x, const Vector& v, std::int64_t first,
+                                               std::int64_t count, Vector& out) const {
+  DISTOPT_CHECK(x.size() == m_dimension && v.size() == m_dimension);
+  DISTOPT_CHECK(first >= 0 && count >= 1 && first + count <= numSamples());
+  out.setZero(m_dimension);
+  accumulateRange(first, count, x, nullptr, &v, &out);
   addWeightDecay(v, out);
 }
 

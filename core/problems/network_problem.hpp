@@ -58,6 +58,9 @@ class NetworkProblem : public Problem {
   /// Exact (R-operator). For ReLU it is the Hessian wherever it exists (no pre-activation exactly 0).
   bool hasHessianVectorProduct() const override { return true; }
   void hessianVectorProduct(const Vector& x, const Vector& v, Vector& out) const override;
+  bool hasBatchHessianVectorProduct() const override { return true; }
+  void batchHessianVectorProduct(const Vector& x, const Vector& v, std::int64_t first, std::int64_t count,
+                                 Vector& out) const override;
 
   int numClasses() const { return m_numClasses; }
   std::int64_t numFeatures() const { return m_train.cols(); }
@@ -85,6 +88,9 @@ class NetworkProblem : public Problem {
                     const Vector* direction, Vector* hv) const;
   // Runs `accumulate` over the whole training set in chunks (scale 1/N).
   double accumulateAll(const Vector& x, Vector* gradient, const Vector* direction, Vector* hv) const;
+  // Runs `accumulate` over training rows [first, first + count) in chunks (scale 1/count).
+  double accumulateRange(Eigen::Index first, Eigen::Index count, const Vector& x, Vector* gradient,
+                         const Vector* direction, Vector* hv) const;
   void addWeightDecay(const Vector& x, Vector& out) const;
 
   std::string m_name;

@@ -60,6 +60,12 @@ class Problem {
   /// Hessian-vector product of the smooth part at x; only when hasHessianVectorProduct().
   virtual bool hasHessianVectorProduct() const { return false; }
   virtual void hessianVectorProduct(const Vector& x, const Vector& v, Vector& out) const;
+  /// Hessian-vector product of the mean loss over the training samples [first, first + count) plus the
+  /// regularizer's: the HVP on a part of the data (an ESE batch or one device's share of it, spec
+  /// hybrid-order §3.5 / §4.3); only when hasBatchHessianVectorProduct().
+  virtual bool hasBatchHessianVectorProduct() const { return false; }
+  virtual void batchHessianVectorProduct(const Vector& x, const Vector& v, std::int64_t first, std::int64_t count,
+                                         Vector& out) const;
 
   /// Proximal operator of step * r: argmin_z r(z)*step + ||z - x||^2 / 2; identity when there is no r.
   virtual bool hasProx() const { return false; }

@@ -197,6 +197,55 @@ class TestHybridDho2 : public QObject {
     QVERIFY(sawAge);
   }
 
+  // The ESE batch (ese_batch) is the first N samples, and in data_parallel each curvature device evaluates
+  // only its contiguous share of it (the time model charges it for that share; it used to evaluate the
+  // whole batch): the averaged shares reproduce FOSI whose curvature problem is those N samples alone.
+  void eseBatchIsSharedOverDevices() {
+    Harness harness(4, contiguousShards(4, 60), 20);
+    const std::int64_t batch = 24;
+    auto data = distopt::makeGaussianClasses(
+        {.numSamples = 60, .numFeatures = 6, .numClasses = 3, .separation = 1.0}, 4);
+    data.dense = data.dense.topRows(batch).eval();
+    data.labels.resize(static_cast<std::size_t>(batch));
+    const distopt::MlpProblem eseProblem(data, std::nullopt, harness.problem->options());
+    HybridRunOptions dho2 = fosiRun(HybridMethod::Dho2, UpdateMode::Sharded);
+    dho2.eseBatch = batch;
+    HybridRunOptions fosi = fosiRun(HybridMethod::Fosi, UpdateMode::Replicated);
+    fosi.curvatureProblem = &eseProblem;
+    const Vector a = runModel(harness, dho2);
+    const Vector b = runModel(harness, fosi);
+    QVERIFY2(maxRelativeDifference(a, b) <= 1e-12, qPrintable(QString::number(maxRelativeDifference(a, b))));
+    QVERIFY(maxRelativeDifference(a, runModel(harness, fosiRun(HybridMethod::Dho2, UpdateMode::Sharded))) >
+            1e-9);
+
+    const Vector& x = harness.context.x0;
+    const Vector v = Vector::LinSpaced(x.size(), -1.0, 1.0);
+    Vector share;
+    Vector expected;
+    for (int device = 0; device < 4; ++device) {
+      dho2.eseHessianVectorProduct(*harness.problem, 4, device, x, v, share);
+      harness.problem->batchHessianVectorProduct(x, v, device * 6, 6, expected);
+      QCOMPARE(share, expected);
+    }
+    dho2.dho2.hvpMode = distopt::HvpMode::RootBroadcast;  // every device: the whole batch
+    dho2.eseHessianVectorProduct(*harness.problem, 4, 1, x, v, share);
+    eseProblem.hessianVectorProduct(x, v, expected);
+    QVERIFY((share - expected).cwiseAbs().maxCoeff() <= 1e-14 * expected.cwiseAbs().maxCoeff());
+
+    const auto* entry = distopt::findAlgorithm("dho2");
+    for (std::int64_t bad : {61, 3}) {
+      nlohmann::json params = {{"ese_batch", bad}};
+      std::string why;
+      QVERIFY(distopt::validateAndFillOptions(entry->options, params, "algorithm.params", &why));
+      try {
+        entry->makeSimRun(params, harness.context);
+        QFAIL("bad ese_batch accepted");
+      } catch (const distopt::InputError& error) {
+        QCOMPARE(QString::fromStdString(error.where()), QString("algorithm.params.ese_batch"));
+      }
+    }
+  }
+
   void registryValidates() {
     for (const char* name : {"dist-sgdm", "dist-adam", "fosi", "dho2", "mr-dho2"}) {
       const auto* entry = distopt::findAlgorithm(name);

@@ -10,6 +10,7 @@
 //       summary.json stays readable.
 #include <QtTest>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <random>
 #include <tuple>
@@ -74,6 +75,40 @@ json dho2Params(const std::string& mode) {
               {"update_mode", mode},
               {"hvp_cost", 1},
               {"ese_batch_ratio", 1}};
+}
+
+// Uncompressed IDX files (the readers take them as they are): `count` 4×4 images of 3 classes.
+void writeTinyIdx(const std::string& images, const std::string& labels, std::uint32_t count) {
+  auto bigEndian = [](std::string& bytes, std::uint32_t value) {
+    for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<char>((value >> shift) & 0xff));
+  };
+  std::string imageBytes{0, 0, 8, 3};
+  bigEndian(imageBytes, count);
+  bigEndian(imageBytes, 4);
+  bigEndian(imageBytes, 4);
+  std::string labelBytes{0, 0, 8, 1};
+  bigEndian(labelBytes, count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    labelBytes.push_back(static_cast<char>(i % 3));
+    for (std::uint32_t p = 0; p < 16; ++p)
+      imageBytes.push_back(
+          static_cast<char>(p % 3 == i % 3 ? 150 + (i * 11 + p) % 100 : (i * 7 + p * 13) % 90));
+  }
+  std::ofstream(images, std::ios::binary) << imageBytes;
+  std::ofstream(labels, std::ios::binary) << labelBytes;
+}
+
+json mlpDocument(const std::string& directory, const json& params, int workers, int updates) {
+  json document = quadraticDocument("dho2", params, workers, updates);
+  document["problem"] = {{"name", "mlp"},
+                         {"params",
+                          {{"train_images", directory + "/images"},
+                           {"train_labels", directory + "/labels"},
+                           {"hidden", {5}},
+                           {"activation", "tanh"},
+                           {"l2", 1e-3},
+                           {"batch", 4}}}};
+  return document;
 }
 
 struct LiveResult {
@@ -285,6 +320,38 @@ class TestHybridLive : public QObject {
       if (kind.rfind("HY_", 0) == 0 || kind.rfind("LZ_", 0) == 0)
         QVERIFY2(simSink.bandwidth.count(key) == 1 || (kind == "HY_GRAD" && std::get<1>(key)), kind.c_str());
     }
+  }
+
+  // The ESE batch (ese_batch: the first 24 of 48 samples) split over 4 live curvature devices, 6 samples
+  // each, on an MLP: the same iterates as the simulator, whose HVP is the mean of the same four shares.
+  void liveEqualsSimulatorWithAnEseBatch() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string directory = dir.path().toStdString();
+    writeTinyIdx(directory + "/images", directory + "/labels", 48);
+    json params = dho2Params("S");
+    params["lr"] = 0.05;
+    params["k"] = 3;
+    params["m"] = 10;
+    params["T"] = 4;
+    params["c_max"] = 3;
+    params["ese_batch"] = 24;
+    const json document = mlpDocument(directory, params, 4, 12);
+    LiveResult live;
+    std::string why;
+    QVERIFY2(runLive(document, &live, &why), why.c_str());
+    CollectingSink simSink;
+    const Vector sim = runSim(document, simSink);
+    const double diff = (live.model - sim).cwiseAbs().maxCoeff() / std::max(1.0, sim.cwiseAbs().maxCoeff());
+    QVERIFY2(diff <= 1e-12, std::to_string(diff).c_str());
+    QCOMPARE(lastMetric(live.sink, "ese_count"), 3.0);
+    QCOMPARE(lastMetric(live.sink, "lambda_max"), lastMetric(simSink, "lambda_max"));
+    // The batch matters: the whole training set gives another estimate.
+    json whole = document;
+    whole["algorithm"]["params"]["ese_batch"] = 0;
+    CollectingSink wholeSink;
+    runSim(whole, wholeSink);
+    QVERIFY(std::abs(lastMetric(wholeSink, "lambda_max") - lastMetric(simSink, "lambda_max")) > 1e-9);
   }
 
   // MR-DHO2: training never waits for the curvature worker; estimates are installed with their age

@@ -865,7 +865,10 @@ class HybridWorkerRole final : public WorkerRole {
     m_expect = Expect::Hvp;
     // root_broadcast: only the first curvature device's product is used; the others skip it.
     if (m_setup.root && m_worker != m_setup.cFirst) return;
-    m_curvatureProblem.hessianVectorProduct(m_theta, m_dho2.lanczos().currentVector(), m_hvp);
+    // data_parallel: this device's share of the ESE batch, which is what the time model charges.
+    m_setup.options.eseHessianVectorProduct(m_curvatureProblem, m_setup.curvatureCount,
+                                            m_worker - m_setup.cFirst, m_theta,
+                                            m_dho2.lanczos().currentVector(), m_hvp);
     sendWhenDue(host, makeHybrid(MessageKind::LzHvp, up(lanczosIter()), m_hvp), tau, received);
   }
 
