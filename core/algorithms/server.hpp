@@ -74,6 +74,18 @@ struct GradientArrival {
   GradientSource* gradient = nullptr;
 };
 
+/// Where an engine that ships every new model (the live coordinator: straight into the next JOB's frame)
+/// wants it written. The step writes it there in the same pass that computes it, so shipping a model
+/// costs no second pass over memory.
+class ModelMirror {
+ public:
+  virtual ~ModelMirror() = default;
+  /// Storage for the model the step under way makes, version `version`: model-size doubles, any
+  /// alignment; nullptr for none. The step may fail (a non-finite result is refused): then the server's
+  /// version stays below `version` and the storage holds no model.
+  virtual double* mirrorStorage(std::uint64_t version) = 0;
+};
+
 struct WorkCounters {
   std::uint64_t jobsSent = 0;
   std::uint64_t arrivals = 0;      ///< valid GRADs (matching the current job)
@@ -120,6 +132,8 @@ class AsyncServer {
   WorkCounters totals() const;
   /// True once an update produced a non-finite model; the model is then left as it was before.
   bool diverged() const { return m_diverged; }
+  /// Every later step also writes its model to `mirror` (nullptr: none). It must outlive its use.
+  void setModelMirror(ModelMirror* mirror) { m_mirror = mirror; }
 
  protected:
   virtual void onStart(ActionSink& sink) = 0;
@@ -151,6 +165,7 @@ class AsyncServer {
 
   Vector m_x;
   Vector m_candidate;  // scratch for the step, so a divergent step leaves m_x intact
+  ModelMirror* m_mirror = nullptr;
   std::uint64_t m_version = 0;
   std::vector<WorkerState> m_workers;
   int m_inFlight = 0;

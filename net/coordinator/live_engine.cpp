@@ -36,7 +36,7 @@ struct JobBook {
 
 }  // namespace
 
-class LiveEngine::Impl final : public ActionSink {
+class LiveEngine::Impl final : public ActionSink, public ModelMirror {
  public:
   Impl(const Experiment& experiment, const Problem& problem, AsyncServer& server, const SimOptions& rules,
        LiveOptions options, TelemetrySink& sink)
@@ -73,7 +73,9 @@ class LiveEngine::Impl final : public ActionSink {
              (m_rules.maxUpdates > 0 && m_server.version() >= m_rules.maxUpdates);
     };
     m_pool.setHooks(std::move(hooks));
+    m_server.setModelMirror(this);
   }
+  ~Impl() override { m_server.setModelMirror(nullptr); }
 
   bool bind(std::string* why) { return m_pool.bind(why); }
   RunSummary run();
@@ -84,6 +86,9 @@ class LiveEngine::Impl final : public ActionSink {
   void sendJob(const JobOrder& order) override;
   void cancelJob(int worker, std::uint64_t jobId) override;
   void record(const OutcomeRecord& record) override;
+
+  // ModelMirror: each step writes its model straight into the frame of the next JOB.
+  double* mirrorStorage(std::uint64_t version) override;
 
  private:
   void handleGrad(int worker, const Message& message);
@@ -97,16 +102,33 @@ class LiveEngine::Impl final : public ActionSink {
 
   zmq::message_t m_modelFrame;
   std::uint64_t m_modelFrameVersion = ~std::uint64_t{0};
+  zmq::message_t m_stepFrame;  // written by the step under way or the last one
+  std::uint64_t m_stepFrameVersion = ~std::uint64_t{0};
   Vector m_gradient;
 
   RunTally m_tally;
   bool m_targetReached = false;
 };
 
+double* LiveEngine::Impl::mirrorStorage(std::uint64_t version) {
+  const auto count = static_cast<std::size_t>(m_dimension);
+  // A frame still shared with a JOB in flight must not be overwritten; a fresh one comes from the heap
+  // (keepLargeFrameMemory), where the last freed frame's pages are already mapped.
+  m_stepFrame = zmq::message_t(denseFrameSize(count, VectorEncoding::DenseFloat64));
+  m_stepFrameVersion = version;
+  return beginFloat64Frame(count, m_stepFrame.data());
+}
+
 void LiveEngine::Impl::sendJob(const JobOrder& order) {
-  // One encoding per model version, shared by every worker that gets it (zmq copies by reference).
+  // One frame per model version, shared by every worker that gets it (zmq copies by reference): the
+  // one the step wrote, or else (the initial model) encoded here.
   if (m_modelFrameVersion != order.version) {
-    m_modelFrame = encodeVectorFrame(m_server.model());
+    if (m_stepFrameVersion == order.version && m_server.version() == order.version) {
+      m_modelFrame = std::move(m_stepFrame);
+      m_stepFrameVersion = ~std::uint64_t{0};
+    } else {
+      m_modelFrame = encodeVectorFrame(m_server.model());
+    }
     m_modelFrameVersion = order.version;
   }
   zmq::message_t frame;
