@@ -74,6 +74,21 @@ struct GradientArrival {
   GradientSource* gradient = nullptr;
 };
 
+/// Where an engine that ships every new model (the live coordinator: in the next JOB's frame) wants it
+/// kept. With a mirror, a step writes the new model only there, in the pass that computes it, and
+/// reads the next step's input from there too; the server's own Vector catches up only when model() is
+/// asked for (evaluations), so shipping a model costs no copy at all.
+class ModelMirror {
+ public:
+  virtual ~ModelMirror() = default;
+  /// Storage for the model of version `version`, which the step under way is about to write:
+  /// model-size doubles, any alignment, not overlapping the storage handed out before. A step can fail
+  /// (a non-finite result is refused); then the server's version stays below `version`. The storage of
+  /// the server's current version must stay valid and unchanged until a newer version exists, or until
+  /// the mirror is removed (setModelMirror).
+  virtual double* mirrorStorage(std::uint64_t version) = 0;
+};
+
 struct WorkCounters {
   std::uint64_t jobsSent = 0;
   std::uint64_t arrivals = 0;      ///< valid GRADs (matching the current job)
@@ -105,7 +120,9 @@ class AsyncServer {
   /// more jobs, and the method adapts (a synchronous round stops waiting for it).
   void removeWorker(int worker, ActionSink& sink);
 
-  const Vector& model() const { return m_x; }
+  /// The model x^k (with a mirror, copied back from the mirror's storage the first time it is asked for
+  /// after a step).
+  const Vector& model() const;
   /// Number of updates applied so far (k).
   std::uint64_t version() const { return m_version; }
   int numWorkers() const { return static_cast<int>(m_workers.size()); }
@@ -120,6 +137,8 @@ class AsyncServer {
   WorkCounters totals() const;
   /// True once an update produced a non-finite model; the model is then left as it was before.
   bool diverged() const { return m_diverged; }
+  /// Later steps keep the model in `mirror` (nullptr: in the server again). It must outlive its use.
+  void setModelMirror(ModelMirror* mirror);
 
  protected:
   virtual void onStart(ActionSink& sink) = 0;
@@ -149,8 +168,11 @@ class AsyncServer {
     WorkCounters counters;
   };
 
-  Vector m_x;
-  Vector m_candidate;  // scratch for the step, so a divergent step leaves m_x intact
+  mutable Vector m_x;  // behind the mirror's storage while m_xStale
+  Vector m_candidate;  // scratch for the step without a mirror, so a divergent step leaves m_x intact
+  ModelMirror* m_mirror = nullptr;
+  const double* m_mirrored = nullptr;  // the current model in the mirror's storage (nullptr: only in m_x)
+  mutable bool m_xStale = false;
   std::uint64_t m_version = 0;
   std::vector<WorkerState> m_workers;
   int m_inFlight = 0;

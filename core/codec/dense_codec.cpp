@@ -19,13 +19,28 @@ std::size_t denseFrameSize(std::size_t count, VectorEncoding encoding) {
   return kVectorPrefixSize + count * scalarSize(encoding);
 }
 
-void writeDenseFrame(const Vector& x, VectorEncoding encoding, void* out) {
-  auto* bytes = static_cast<unsigned char*>(out);
-  const auto count = static_cast<std::uint32_t>(x.size());
-  DISTOPT_CHECK(static_cast<std::int64_t>(count) == x.size());
+namespace {
+
+void writePrefix(std::size_t size, VectorEncoding encoding, unsigned char* bytes) {
+  const auto count = static_cast<std::uint32_t>(size);
+  DISTOPT_CHECK(static_cast<std::size_t>(count) == size);
   bytes[0] = static_cast<unsigned char>(encoding);
   bytes[1] = bytes[2] = bytes[3] = 0;
   std::memcpy(bytes + 4, &count, 4);
+}
+
+}  // namespace
+
+double* beginFloat64Frame(std::size_t count, void* out) {
+  auto* bytes = static_cast<unsigned char*>(out);
+  writePrefix(count, VectorEncoding::DenseFloat64, bytes);
+  return reinterpret_cast<double*>(bytes + kVectorPrefixSize);
+}
+
+void writeDenseFrame(const Vector& x, VectorEncoding encoding, void* out) {
+  auto* bytes = static_cast<unsigned char*>(out);
+  const auto count = static_cast<std::uint32_t>(x.size());
+  writePrefix(static_cast<std::size_t>(x.size()), encoding, bytes);
   if (encoding == VectorEncoding::DenseFloat64) {
     std::memcpy(bytes + kVectorPrefixSize, x.data(), count * sizeof(double));
   } else {

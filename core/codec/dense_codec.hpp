@@ -24,6 +24,11 @@ std::size_t denseFrameSize(std::size_t count, VectorEncoding encoding);
 /// Writes `x` into `out`, which must hold denseFrameSize(x.size(), encoding) bytes.
 void writeDenseFrame(const Vector& x, VectorEncoding encoding, void* out);
 
+/// Writes the prefix of a float64 frame of `count` coordinates at `out` (denseFrameSize(count,
+/// DenseFloat64) bytes) and returns where the coordinates go: for writers that compute them in place
+/// (a live worker's gradient), so nothing is copied into the frame afterwards.
+double* beginFloat64Frame(std::size_t count, void* out);
+
 /// A validated frame, not yet converted: float64 coordinates can be used in place.
 struct DenseFrameView {
   VectorEncoding encoding = VectorEncoding::DenseFloat64;

@@ -1,10 +1,11 @@
 #include "core/problems/diagonal_quadratic_problem.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/problems/problem_params.hpp"
-#include "core/util/input_error.hpp"
 #include "core/util/check.hpp"
+#include "core/util/input_error.hpp"
 
 namespace distopt {
 namespace {
@@ -39,7 +40,10 @@ bool DiagonalQuadraticProblem::Options::isValid(std::string* why) const {
   return noise.isValid(why);
 }
 
-DiagonalQuadraticProblem::DiagonalQuadraticProblem(const Options& options) : m_options(options) {
+DiagonalQuadraticProblem::DiagonalQuadraticProblem(const Options& options)
+    : m_options(options),
+      m_centerIsZero(std::all_of(options.center.begin(), options.center.end(),
+                                 [](double c) { return c == 0.0 && !std::signbit(c); })) {
   std::string why;
   DISTOPT_CHECK_MSG(options.isValid(&why), why.c_str());
 }
@@ -66,14 +70,29 @@ double DiagonalQuadraticProblem::loss(const Vector& x) const {
   return 0.5 * (m_options.eigenvalues.array() * (x - m_options.center).array().square()).sum();
 }
 
-void DiagonalQuadraticProblem::gradient(const Vector& x, Vector& out) const {
-  DISTOPT_CHECK(x.size() == dimension());
-  out = m_options.eigenvalues.array() * (x - m_options.center).array();
+void DiagonalQuadraticProblem::gradientInto(const Eigen::Ref<const Vector>& x, Eigen::Ref<Vector> out) const {
+  DISTOPT_CHECK(x.size() == dimension() && out.size() == dimension());
+  if (m_centerIsZero)
+    out = m_options.eigenvalues.array() * x.array();
+  else
+    out = m_options.eigenvalues.array() * (x - m_options.center).array();
 }
 
-void DiagonalQuadraticProblem::stochasticGradient(const Vector& x, const Shard& /*shard*/, RandomStream& stream,
+void DiagonalQuadraticProblem::gradient(const Vector& x, Vector& out) const {
+  out.resize(dimension());
+  gradientInto(x, out);
+}
+
+void DiagonalQuadraticProblem::stochasticGradient(const Vector& x, const Shard& shard, RandomStream& stream,
                                                   Vector& out) const {
-  gradient(x, out);
+  out.resize(dimension());
+  stochasticGradientInto(x, shard, stream, out);
+}
+
+void DiagonalQuadraticProblem::stochasticGradientInto(const Eigen::Ref<const Vector>& x,
+                                                      const Shard& /*shard*/, RandomStream& stream,
+                                                      Eigen::Ref<Vector> out) const {
+  gradientInto(x, out);
   m_options.noise.addTo(out, stream);
 }
 

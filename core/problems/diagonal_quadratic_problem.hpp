@@ -40,6 +40,8 @@ class DiagonalQuadraticProblem final : public Problem {
   double loss(const Vector& x) const override;
   void gradient(const Vector& x, Vector& out) const override;
   void stochasticGradient(const Vector& x, const Shard& shard, RandomStream& stream, Vector& out) const override;
+  void stochasticGradientInto(const Eigen::Ref<const Vector>& x, const Shard& shard, RandomStream& stream,
+                              Eigen::Ref<Vector> out) const override;
   std::optional<double> optimalValue() const override { return 0.0; }
   /// max λ_i.
   std::optional<double> smoothness() const override { return m_options.eigenvalues.maxCoeff(); }
@@ -52,7 +54,13 @@ class DiagonalQuadraticProblem final : public Problem {
   const Options& options() const { return m_options; }
 
  private:
+  /// λ ⊙ (x − c) into out (sized d).
+  void gradientInto(const Eigen::Ref<const Vector>& x, Eigen::Ref<Vector> out) const;
+
   Options m_options;
+  // x − (+0) is x bit for bit (−0 − (+0) = −0 too), so a zero centre need not be read at all: at d = 1e6 that
+  // is a third of the gradient's memory traffic.
+  bool m_centerIsZero = false;
 };
 
 /// Registry entry "diagonal-quadratic": eigenvalues (list) or d/lambda_min/lambda_max/spacing; center;

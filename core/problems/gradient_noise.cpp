@@ -12,7 +12,7 @@ bool GradientNoise::isValid(std::string* why) const {
   return true;
 }
 
-void GradientNoise::addTo(Vector& gradient, RandomStream& stream) const {
+void GradientNoise::addTo(Eigen::Ref<Vector> gradient, RandomStream& stream) const {
   if (stddev == 0.0) return;
   if (kind == NoiseKind::Scalar) {
     gradient.array() += stddev * stream.normal();

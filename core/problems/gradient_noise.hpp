@@ -22,7 +22,7 @@ struct GradientNoise {
 
   bool isValid(std::string* why) const;
   /// Adds the noise to `gradient`, drawing from `stream`; does nothing (and draws nothing) when s = 0.
-  void addTo(Vector& gradient, RandomStream& stream) const;
+  void addTo(Eigen::Ref<Vector> gradient, RandomStream& stream) const;
   /// E‖noise‖² = s²·d.
   double variance(Eigen::Index dimension) const { return stddev * stddev * static_cast<double>(dimension); }
 };

@@ -78,10 +78,18 @@ void LeastSquaresProblem::gradient(const Vector& x, Vector& out) const {
 
 void LeastSquaresProblem::stochasticGradient(const Vector& x, const Shard& shard, RandomStream& stream,
                                              Vector& out) const {
-  DISTOPT_CHECK(x.size() == dimension());
+  out.resize(dimension());
+  stochasticGradientInto(x, shard, stream, out);
+}
+
+void LeastSquaresProblem::stochasticGradientInto(const Eigen::Ref<const Vector>& x, const Shard& shard,
+                                                 RandomStream& stream, Eigen::Ref<Vector> out) const {
+  // A row of the column-major A is strided, so row·x is a plain sequential sum: its value does not
+  // depend on where x lies (no packet alignment peeling).
+  DISTOPT_CHECK(x.size() == dimension() && out.size() == dimension());
   std::vector<std::int64_t> rows;
   drawBatch(shard, numSamples(), m_batch, stream, rows);
-  out.setZero(dimension());
+  out.setZero();
   for (std::int64_t i : rows) {
     const auto row = m_a.row(static_cast<Eigen::Index>(i));
     out += (row.dot(x) - m_b[static_cast<Eigen::Index>(i)]) * row.transpose();

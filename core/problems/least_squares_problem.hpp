@@ -40,6 +40,8 @@ class LeastSquaresProblem final : public Problem {
   double loss(const Vector& x) const override;
   void gradient(const Vector& x, Vector& out) const override;
   void stochasticGradient(const Vector& x, const Shard& shard, RandomStream& stream, Vector& out) const override;
+  void stochasticGradientInto(const Eigen::Ref<const Vector>& x, const Shard& shard, RandomStream& stream,
+                              Eigen::Ref<Vector> out) const override;
   std::optional<double> optimalValue() const override { return m_optimalValue; }
   /// λ_max(AᵀA/m).
   std::optional<double> smoothness() const override { return m_smoothness; }

@@ -30,13 +30,13 @@ void requireBinary(const Dataset& data) {
   }
 }
 
-double rowDot(const Dataset::SparseFeatures& a, Eigen::Index row, const Vector& x) {
+double rowDot(const Dataset::SparseFeatures& a, Eigen::Index row, const Eigen::Ref<const Vector>& x) {
   double sum = 0.0;
   for (Dataset::SparseFeatures::InnerIterator it(a, row); it; ++it) sum += it.value() * x[it.index()];
   return sum;
 }
 
-void addScaledRow(const Dataset::SparseFeatures& a, Eigen::Index row, double scale, Vector& out) {
+void addScaledRow(const Dataset::SparseFeatures& a, Eigen::Index row, double scale, Eigen::Ref<Vector> out) {
   for (Dataset::SparseFeatures::InnerIterator it(a, row); it; ++it) out[it.index()] += scale * it.value();
 }
 
@@ -97,7 +97,8 @@ double LogisticProblem::loss(const Vector& x) const {
   return value;
 }
 
-void LogisticProblem::addRegularizerGradient(const Vector& x, Vector& out) const {
+void LogisticProblem::addRegularizerGradient(const Eigen::Ref<const Vector>& x,
+                                             Eigen::Ref<Vector> out) const {
   out += m_options.l2 * x;
   if (m_options.nonconvex > 0.0) {
     const auto onePlus = 1.0 + x.array().square();
@@ -117,10 +118,17 @@ void LogisticProblem::gradient(const Vector& x, Vector& out) const {
 
 void LogisticProblem::stochasticGradient(const Vector& x, const Shard& shard, RandomStream& stream,
                                          Vector& out) const {
-  DISTOPT_CHECK(x.size() == dimension());
+  out.resize(dimension());
+  stochasticGradientInto(x, shard, stream, out);
+}
+
+void LogisticProblem::stochasticGradientInto(const Eigen::Ref<const Vector>& x, const Shard& shard,
+                                             RandomStream& stream, Eigen::Ref<Vector> out) const {
+  // Sparse rows: every sum over x runs in index order, so the values do not depend on where x lies.
+  DISTOPT_CHECK(x.size() == dimension() && out.size() == dimension());
   std::vector<std::int64_t> rows;
   drawBatch(shard, numSamples(), m_options.batch, stream, rows);
-  out.setZero(dimension());
+  out.setZero();
   const double scale = 1.0 / static_cast<double>(rows.size());
   for (std::int64_t index : rows) {
     const auto i = static_cast<Eigen::Index>(index);

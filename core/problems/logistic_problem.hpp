@@ -42,6 +42,8 @@ class LogisticProblem final : public Problem {
   double loss(const Vector& x) const override;
   void gradient(const Vector& x, Vector& out) const override;
   void stochasticGradient(const Vector& x, const Shard& shard, RandomStream& stream, Vector& out) const override;
+  void stochasticGradientInto(const Eigen::Ref<const Vector>& x, const Shard& shard, RandomStream& stream,
+                              Eigen::Ref<Vector> out) const override;
   /// 0.25·max_i‖a_i‖² + λ₂ + 2λₙ: a bound for every per-sample loss, hence for minibatches too.
   std::optional<double> smoothness() const override { return m_smoothness; }
   /// Fraction of test samples with sign(aᵀx) = y (aᵀx = 0 counts as +1); nullopt without a test set.
@@ -56,7 +58,7 @@ class LogisticProblem final : public Problem {
 
  private:
   // Gradient of the smooth regularizers, added to `out`.
-  void addRegularizerGradient(const Vector& x, Vector& out) const;
+  void addRegularizerGradient(const Eigen::Ref<const Vector>& x, Eigen::Ref<Vector> out) const;
 
   Options m_options;
   Dataset::SparseFeatures m_train;

@@ -4,6 +4,16 @@
 
 namespace distopt {
 
+void Problem::stochasticGradientInto(const Eigen::Ref<const Vector>& x, const Shard& shard,
+                                     RandomStream& stream, Eigen::Ref<Vector> out) const {
+  // A Vector of its own, so reductions over x see the alignment they see in stochasticGradient.
+  const Vector model = x;
+  Vector gradient;
+  stochasticGradient(model, shard, stream, gradient);
+  DISTOPT_CHECK(out.size() == gradient.size());
+  out = gradient;
+}
+
 void Problem::hessianVectorProduct(const Vector& /*x*/, const Vector& /*v*/, Vector& /*out*/) const {
   DISTOPT_CHECK_MSG(false, "hessianVectorProduct called on a problem without one; check hasHessianVectorProduct()");
 }

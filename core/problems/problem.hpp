@@ -47,6 +47,13 @@ class Problem {
   /// An unbiased stochastic gradient of the smooth part at x from `shard`, drawing from `stream` only.
   virtual void stochasticGradient(const Vector& x, const Shard& shard, RandomStream& stream,
                                   Vector& out) const = 0;
+  /// stochasticGradient on views, bit for bit the same values: for callers whose x and out are not
+  /// Vectors of their own (the live worker reads the model where it arrived and writes the gradient into
+  /// the frame it sends). `out` must have dimension() coordinates and must not overlap x. The default
+  /// copies through stochasticGradient; problems whose gradient costs O(d) override it, since there
+  /// the two copies would be most of the work.
+  virtual void stochasticGradientInto(const Eigen::Ref<const Vector>& x, const Shard& shard,
+                                      RandomStream& stream, Eigen::Ref<Vector> out) const;
 
   /// Optimal value F* when known exactly (e.g. solved in closed form).
   virtual std::optional<double> optimalValue() const { return std::nullopt; }

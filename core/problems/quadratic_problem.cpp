@@ -52,8 +52,13 @@ QuadraticProblem::QuadraticProblem(const Options& options) : m_options(options) 
 }
 
 void QuadraticProblem::multiplyA(const Vector& v, Vector& out) {
+  out.resize(v.size());
+  multiplyAInto(v, out);
+}
+
+void QuadraticProblem::multiplyAInto(const Eigen::Ref<const Vector>& v, Eigen::Ref<Vector> out) {
   const Eigen::Index d = v.size();
-  out.resize(d);
+  DISTOPT_CHECK(out.size() == d);
   if (d == 1) {
     out[0] = kDiagonal * v[0];
     return;
@@ -83,9 +88,17 @@ void QuadraticProblem::gradient(const Vector& x, Vector& out) const {
   out[0] -= kB0;
 }
 
-void QuadraticProblem::stochasticGradient(const Vector& x, const Shard& /*shard*/, RandomStream& stream,
+void QuadraticProblem::stochasticGradient(const Vector& x, const Shard& shard, RandomStream& stream,
                                           Vector& out) const {
-  gradient(x, out);
+  out.resize(m_options.dimension);
+  stochasticGradientInto(x, shard, stream, out);
+}
+
+void QuadraticProblem::stochasticGradientInto(const Eigen::Ref<const Vector>& x, const Shard& /*shard*/,
+                                              RandomStream& stream, Eigen::Ref<Vector> out) const {
+  DISTOPT_CHECK(x.size() == m_options.dimension);
+  multiplyAInto(x, out);
+  out[0] -= kB0;
   m_options.noise.addTo(out, stream);
 }
 

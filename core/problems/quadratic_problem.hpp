@@ -33,6 +33,8 @@ class QuadraticProblem final : public Problem {
   void gradient(const Vector& x, Vector& out) const override;
   /// ∇f(x) plus the noise; the shard is ignored (there is no finite data set).
   void stochasticGradient(const Vector& x, const Shard& shard, RandomStream& stream, Vector& out) const override;
+  void stochasticGradientInto(const Eigen::Ref<const Vector>& x, const Shard& shard, RandomStream& stream,
+                              Eigen::Ref<Vector> out) const override;
   /// f* = f(x*) with x* = A⁻¹b from the Thomas algorithm.
   std::optional<double> optimalValue() const override { return m_optimalValue; }
   /// The exact largest eigenvalue of A, 0.5 + 0.5·cos(π/(d+1)) (< 1).
@@ -49,6 +51,8 @@ class QuadraticProblem final : public Problem {
 
   /// out = A·v for this A, in O(d).
   static void multiplyA(const Vector& v, Vector& out);
+  /// The same into `out` of v's size, which must not overlap v.
+  static void multiplyAInto(const Eigen::Ref<const Vector>& v, Eigen::Ref<Vector> out);
 
  private:
   Options m_options;

@@ -20,5 +20,10 @@ double jobDuration(const TimeModel& model, int worker, std::uint64_t jobId, int 
 /// drawn from the stream (seed, Gradient, worker, jobId). `scratch` avoids an allocation per call.
 void jobGradient(const Problem& problem, const Shard& shard, std::uint64_t seed, int worker, std::uint64_t jobId,
                  int gradients, const Vector& x, Vector& out, Vector& scratch);
+/// jobGradient on views (Problem::stochasticGradientInto), the same values bit for bit: the live worker
+/// reads x in the received JOB and writes the result into the GRAD frame. `out` has x's size.
+void jobGradientInto(const Problem& problem, const Shard& shard, std::uint64_t seed, int worker,
+                     std::uint64_t jobId, int gradients, const Eigen::Ref<const Vector>& x,
+                     Eigen::Ref<Vector> out, Vector& scratch);
 
 }  // namespace distopt

@@ -36,7 +36,7 @@ struct JobBook {
 
 }  // namespace
 
-class LiveEngine::Impl final : public ActionSink {
+class LiveEngine::Impl final : public ActionSink, public ModelMirror {
  public:
   Impl(const Experiment& experiment, const Problem& problem, AsyncServer& server, const SimOptions& rules,
        LiveOptions options, TelemetrySink& sink)
@@ -73,7 +73,9 @@ class LiveEngine::Impl final : public ActionSink {
              (m_rules.maxUpdates > 0 && m_server.version() >= m_rules.maxUpdates);
     };
     m_pool.setHooks(std::move(hooks));
+    m_server.setModelMirror(this);
   }
+  ~Impl() override { m_server.setModelMirror(nullptr); }
 
   bool bind(std::string* why) { return m_pool.bind(why); }
   RunSummary run();
@@ -85,8 +87,14 @@ class LiveEngine::Impl final : public ActionSink {
   void cancelJob(int worker, std::uint64_t jobId) override;
   void record(const OutcomeRecord& record) override;
 
+  // ModelMirror: each step writes its model straight into the frame of the next JOB, and the next step
+  // reads it from there.
+  double* mirrorStorage(std::uint64_t version) override;
+
  private:
   void handleGrad(int worker, const Message& message);
+  /// The last step's frame becomes the model frame once that step has succeeded.
+  void adoptStepFrame();
 
   const Problem& m_problem;
   AsyncServer& m_server;
@@ -95,22 +103,48 @@ class LiveEngine::Impl final : public ActionSink {
   std::vector<JobBook> m_books;
   std::int64_t m_dimension;
 
-  zmq::message_t m_modelFrame;
+  // Model frames, shared by reference with every JOB that carries them (zmq::message_t::copy). Held by
+  // pointer because the server reads the current model inside its frame, and a message_t moved keeps a
+  // small frame's bytes inside itself.
+  std::unique_ptr<zmq::message_t> m_modelFrame;  // the server's current version, or an older one
   std::uint64_t m_modelFrameVersion = ~std::uint64_t{0};
+  std::unique_ptr<zmq::message_t> m_stepFrame;  // written by the step under way, or by a refused one
+  std::uint64_t m_stepFrameVersion = ~std::uint64_t{0};
   Vector m_gradient;
 
   RunTally m_tally;
   bool m_targetReached = false;
 };
 
+void LiveEngine::Impl::adoptStepFrame() {
+  if (m_stepFrame && m_stepFrameVersion == m_server.version()) {
+    m_modelFrame = std::move(m_stepFrame);
+    m_modelFrameVersion = m_stepFrameVersion;
+    m_stepFrameVersion = ~std::uint64_t{0};
+  }
+}
+
+double* LiveEngine::Impl::mirrorStorage(std::uint64_t version) {
+  // The current model, which this step reads, stays in m_modelFrame. Frames shared with JOBs in flight
+  // are never written again; a fresh one comes from the heap (keepLargeFrameMemory), where the last
+  // freed frame's pages are already mapped.
+  adoptStepFrame();
+  const auto count = static_cast<std::size_t>(m_dimension);
+  m_stepFrame = std::make_unique<zmq::message_t>(denseFrameSize(count, VectorEncoding::DenseFloat64));
+  m_stepFrameVersion = version;
+  return beginFloat64Frame(count, m_stepFrame->data());
+}
+
 void LiveEngine::Impl::sendJob(const JobOrder& order) {
-  // One encoding per model version, shared by every worker that gets it (zmq copies by reference).
+  // One frame per model version, shared by every worker that gets it (zmq copies by reference): the
+  // one the step wrote, or else (the initial model) encoded here.
+  adoptStepFrame();
   if (m_modelFrameVersion != order.version) {
-    m_modelFrame = encodeVectorFrame(m_server.model());
+    m_modelFrame = std::make_unique<zmq::message_t>(encodeVectorFrame(m_server.model()));
     m_modelFrameVersion = order.version;
   }
   zmq::message_t frame;
-  frame.copy(m_modelFrame);
+  frame.copy(*m_modelFrame);
   JobMeta meta;
   meta.jobId = order.jobId;
   meta.version = order.version;

@@ -714,10 +714,17 @@ void WorkerPool::turn(double timeoutMs) {
   }
   drain();
   noteRefusals();
-  if (m_launcher)
+  // Local processes cost two system calls each per look (stderr pipe, waitpid), and a busy run turns
+  // once per message or so: look every 10 ms, not on every turn (a dead worker's socket or heartbeat
+  // tells sooner anyway).
+  const auto current = Clock::now();
+  const bool lookAtProcesses = m_launcher && current - m_lastProcessLook >= std::chrono::milliseconds(10);
+  if (lookAtProcesses) {
+    m_lastProcessLook = current;
     for (const auto& line : m_launcher->takeOutput()) std::fprintf(stderr, "distopt-run: %s\n", line.c_str());
+  }
   if (m_control) handleControl();
-  processDeaths();
+  processDeaths(lookAtProcesses);
   checkLiveness();
   processDeaths(false);
   sendHeartbeats();

@@ -241,6 +241,7 @@ class WorkerPool {
   std::uint64_t m_bytesDown = 0;
   Clock::time_point m_lastStatus{};
   Clock::time_point m_lastStatusTopic{};
+  Clock::time_point m_lastProcessLook{};
   double m_endTime = 0.0;
 };
 

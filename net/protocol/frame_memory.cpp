@@ -1,5 +1,9 @@
 #include "net/protocol/frame_memory.hpp"
 
+// Any libc header defines __GLIBC__; without one before the test below, the test was always false and
+// this function compiled to nothing (found by profiling: every large frame still faulted its pages).
+#include <cstdlib>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif

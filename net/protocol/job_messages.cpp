@@ -54,6 +54,10 @@ Message makeCancel(std::uint64_t jobId) {
 }
 
 Message makeGrad(const GradMeta& meta, const Vector& gradient, VectorEncoding encoding) {
+  return makeGrad(meta, encodeVectorFrame(gradient, encoding));
+}
+
+Message makeGrad(const GradMeta& meta, zmq::message_t&& gradientFrame) {
   Message message = Message::of(MessageKind::Grad);
   zmq::message_t head(kGradMetaSize);
   auto* bytes = static_cast<unsigned char*>(head.data());
@@ -64,11 +68,19 @@ Message makeGrad(const GradMeta& meta, const Vector& gradient, VectorEncoding en
   put<double>(bytes, 32, meta.computeTime);
   put<double>(bytes, 40, meta.workerClock);
   message.payload.push_back(std::move(head));
-  message.payload.push_back(encodeVectorFrame(gradient, encoding));
+  message.payload.push_back(std::move(gradientFrame));
   return message;
 }
 
 bool parseJob(const Message& message, std::int64_t expectedDimension, JobMeta* meta, Vector* model, std::string* why) {
+  DenseFrameView frame;
+  if (!parseJobView(message, expectedDimension, meta, &frame, why)) return false;
+  *model = frame.view(*model);
+  return true;
+}
+
+bool parseJobView(const Message& message, std::int64_t expectedDimension, JobMeta* meta,
+                  DenseFrameView* model, std::string* why) {
   if (!checkShape(message, MessageKind::Job, 2, kJobMetaSize, why)) return false;
   const auto* bytes = static_cast<const unsigned char*>(message.payload[0].data());
   JobMeta parsed;
@@ -79,7 +91,7 @@ bool parseJob(const Message& message, std::int64_t expectedDimension, JobMeta* m
   parsed.tauOverride = get<double>(bytes, 32);
   if (parsed.gradients < 1) return fail(why, "JOB gradients must be >= 1");
   const auto& frame = message.payload[1];
-  if (!readDenseFrame(frame.data(), frame.size(), expectedDimension, *model, why)) return false;
+  if (!inspectDenseFrame(frame.data(), frame.size(), expectedDimension, model, why)) return false;
   *meta = parsed;
   return true;
 }

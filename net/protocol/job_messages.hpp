@@ -36,6 +36,8 @@ struct GradMeta {
 Message makeJob(const JobMeta& meta, zmq::message_t&& modelFrame);
 Message makeCancel(std::uint64_t jobId);
 Message makeGrad(const GradMeta& meta, const Vector& gradient, VectorEncoding encoding = VectorEncoding::DenseFloat64);
+/// A GRAD whose vector frame is already written (e.g. computed in place after beginFloat64Frame; moved in).
+Message makeGrad(const GradMeta& meta, zmq::message_t&& gradientFrame);
 
 /// A vector frame for `x`, written once; copy it with zmq::message_t::copy to send the same model to
 /// many workers (ZeroMQ shares the buffer instead of copying it).
@@ -43,6 +45,9 @@ zmq::message_t encodeVectorFrame(const Vector& x, VectorEncoding encoding = Vect
 
 /// Parsers; `expectedDimension` < 0 accepts any dimension.
 bool parseJob(const Message& message, std::int64_t expectedDimension, JobMeta* meta, Vector* model, std::string* why);
+/// parseJob without converting the model: `model` points into the message, valid while it lives.
+bool parseJobView(const Message& message, std::int64_t expectedDimension, JobMeta* meta,
+                  DenseFrameView* model, std::string* why);
 bool parseCancel(const Message& message, std::uint64_t* jobId, std::string* why);
 bool parseGrad(const Message& message, std::int64_t expectedDimension, GradMeta* meta, Vector* gradient,
                std::string* why);

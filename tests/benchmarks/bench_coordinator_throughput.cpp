@@ -13,6 +13,8 @@
 //
 //   build/bench/bench_coordinator_throughput [--scale X] [--repeat N]
 //     X multiplies every update count (default 1); N measurements per figure (default 2)
+//   [--d D] [--workers W] [--only live|bare]
+//     one dimension / worker count only, and only one kind of run (for profiling one side)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -171,10 +173,21 @@ int main(int argc, char** argv) {
   net::keepLargeFrameMemory();
   double scale = 1.0;
   int repeat = 2;
+  int onlyD = 0;
+  int onlyWorkers = 0;
+  std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--scale") == 0) scale = std::atof(argv[i + 1]);
     else if (std::strcmp(argv[i], "--repeat") == 0) repeat = std::max(1, std::atoi(argv[i + 1]));
+    else if (std::strcmp(argv[i], "--d") == 0)
+      onlyD = std::atoi(argv[i + 1]);
+    else if (std::strcmp(argv[i], "--workers") == 0)
+      onlyWorkers = std::atoi(argv[i + 1]);
+    else if (std::strcmp(argv[i], "--only") == 0)
+      only = argv[i + 1];
   }
+  const bool runLive = only != "bare";
+  const bool runBare = only != "live";
 
   struct Size {
     int d;
@@ -192,15 +205,19 @@ int main(int argc, char** argv) {
   int met = 0;
   int total = 0;
   for (const auto& size : sizes) {
+    if (onlyD > 0 && size.d != onlyD) continue;
     for (const int workers : workerCounts) {
+      if (onlyWorkers > 0 && workers != onlyWorkers) continue;
       const auto updates = std::max<std::uint64_t>(static_cast<std::uint64_t>(workers) * 4,
                                                    static_cast<std::uint64_t>(static_cast<double>(size.updates) * scale));
       LiveFigure live;
       double bare = 0.0;
       for (int r = 0; r < repeat && live.failure.empty(); ++r) {
-        const LiveFigure attempt = runCoordinator(size.d, workers, updates);
-        if (!attempt.failure.empty() || attempt.updatesPerSecond > live.updatesPerSecond) live = attempt;
-        bare = std::max(bare, runBareLoop(size.d, workers, updates));
+        if (runLive) {
+          const LiveFigure attempt = runCoordinator(size.d, workers, updates);
+          if (!attempt.failure.empty() || attempt.updatesPerSecond > live.updatesPerSecond) live = attempt;
+        }
+        if (runBare) bare = std::max(bare, runBareLoop(size.d, workers, updates));
       }
       if (!live.failure.empty()) {
         std::printf("%9d %8d %9llu  live run failed: %s\n", size.d, workers, static_cast<unsigned long long>(updates),

@@ -5,3 +5,4 @@ distopt_add_qtest(test_core_data_shards SOURCES core/test_data_shards.cpp LIBS d
 distopt_add_qtest(test_core_problems_synthetic SOURCES core/test_problems_synthetic.cpp LIBS distopt::core LABELS core)
 distopt_add_qtest(test_core_problems_models SOURCES core/test_problems_models.cpp LIBS distopt::core LABELS core)
 distopt_add_qtest(test_core_problems_entries SOURCES core/test_problems_entries.cpp LIBS distopt::core LABELS core)
+distopt_add_qtest(test_core_problems_views SOURCES core/test_problems_views.cpp LIBS distopt::core LABELS core)

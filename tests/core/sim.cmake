@@ -1,2 +1,4 @@
 distopt_add_qtest(test_core_sim_golden SOURCES core/test_sim_golden.cpp LIBS distopt::core LABELS core)
 distopt_add_qtest(test_core_sim_structure SOURCES core/test_sim_structure.cpp LIBS distopt::core LABELS core)
+# AsyncServer keeping its model in a ModelMirror (the live coordinator's JOB frames).
+distopt_add_qtest(test_core_server_mirror SOURCES core/test_server_mirror.cpp LIBS distopt::core LABELS core)

@@ -2,6 +2,8 @@
 # real distopt-run and distopt-worker programs on loopback.
 distopt_add_qtest(test_net_protocol_codec SOURCES net/test_protocol_codec.cpp
                   LIBS distopt::net LABELS net)
+# Large frames reuse heap pages (keepLargeFrameMemory), in a process of its own.
+distopt_add_qtest(test_net_frame_memory SOURCES net/test_frame_memory.cpp LIBS distopt::net LABELS net)
 distopt_add_qtest(test_net_live_runs SOURCES net/test_live_runs.cpp net/live_test_support.hpp
                   LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_live_runs distopt-worker distopt-run)

@@ -239,6 +239,41 @@ class TestProtocolCodec : public QObject {
     QVERIFY(received == gradient);
   }
 
+  // The worker's in-place paths: the model viewed where it arrived, the gradient computed into a frame
+  // started with beginFloat64Frame; both must match the copying builders and parsers byte for byte.
+  void inPlaceJobAndGradFrames() {
+    const Vector model = ramp(300);
+    JobMeta meta;
+    meta.jobId = 7;
+    meta.version = 6;
+    auto decoded = roundTrip(makeJob(meta, encodeVectorFrame(model)));
+    QVERIFY(decoded);
+    JobMeta parsed;
+    DenseFrameView view;
+    std::string why;
+    QVERIFY2(parseJobView(*decoded, 300, &parsed, &view, &why), why.c_str());
+    QCOMPARE(parsed.jobId, meta.jobId);
+    Vector scratch;
+    QVERIFY(view.view(scratch) == model);
+    QCOMPARE(scratch.size(), Eigen::Index{0});  // float64: nothing converted
+    QVERIFY(!parseJobView(*decoded, 301, &parsed, &view, &why));
+
+    zmq::message_t frame(denseFrameSize(300, VectorEncoding::DenseFloat64));
+    Eigen::Map<Vector>(beginFloat64Frame(300, frame.data()), 300) = model;
+    const zmq::message_t reference = encodeVectorFrame(model);
+    QCOMPARE(frame.size(), reference.size());
+    QVERIFY(std::memcmp(frame.data(), reference.data(), frame.size()) == 0);
+    GradMeta gradMeta;
+    gradMeta.jobId = 3;
+    auto grad = roundTrip(makeGrad(gradMeta, std::move(frame)));
+    QVERIFY(grad);
+    GradMeta parsedGrad;
+    Vector received;
+    QVERIFY2(parseGrad(*grad, 300, &parsedGrad, &received, &why), why.c_str());
+    QCOMPARE(parsedGrad.jobId, gradMeta.jobId);
+    QVERIFY(received == model);
+  }
+
   void otherVersionStillDecodes() {
     // PROTOCOL.md §8: a different version decodes; the receiver refuses it with version_mismatch.
     Message message = Message::of(MessageKind::Hello);
