@@ -266,6 +266,34 @@ inline std::optional<json> waitUntilRunning(const std::string& controlEndpoint, 
   return std::nullopt;
 }
 
+/// ASGD on a small noisy quadratic with 3 workers of fixed speed (one unit per job): the run the
+/// remote-link tests put one worker of behind a slow, lossy or cut link.
+inline json threeWorkerAsgdExperiment(const std::string& name, double gamma, double unitMs) {
+  return json{{"name", name},
+              {"seed", 1},
+              {"engine", "live"},
+              {"problem", {{"name", "quadratic"}, {"params", {{"d", 30}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
+              {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", gamma}}}}},
+              {"workers", {{"count", 3}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", unitMs}}},
+              {"stop", {{"time", 500}}},
+              {"eval", {{"interval", 50}}}};
+}
+
+/// Per worker: the number and mean delay of its accepted gradients (its part of the delay histogram).
+struct WorkerDelays {
+  int accepted = 0;
+  double meanDelay = 0.0;
+};
+inline std::vector<WorkerDelays> acceptedDelays(const std::vector<EventRow>& events, int workers) {
+  std::vector<WorkerDelays> delays(static_cast<std::size_t>(workers));
+  for (const auto& event : events) {
+    if (event.outcome != "accepted" || event.worker < 0 || event.worker >= workers) continue;
+    auto& d = delays[static_cast<std::size_t>(event.worker)];
+    d.meanDelay += (static_cast<double>(event.delay) - d.meanDelay) / ++d.accepted;
+  }
+  return delays;
+}
+
 /// The quadratic Q with TM-2 ("ringmaster") workers, as a document to edit.
 inline json quadraticExperiment(int workers, int d, double unitMs, double horizonUnits) {
   return json{{"name", "live-test"},

@@ -21,17 +21,7 @@ class TestLinkLatency : public QObject {
   void aSlowLinkShowsInDelaysAndClocks() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const json document = {
-        {"name", "slow-link"},
-        {"seed", 1},
-        {"engine", "live"},
-        {"problem",
-         {{"name", "quadratic"}, {"params", {{"d", 30}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
-        {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.02}}}}},
-        {"workers",
-         {{"count", 3}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 10.0}}},
-        {"stop", {{"time", 500}}},
-        {"eval", {{"interval", 50}}}};
+    const json document = threeWorkerAsgdExperiment("slow-link", 0.02, 10.0);
     const QString experiment = writeJson(dir, "slow.json", document);
     const QString out = dir.filePath("out");
     Coordinator coordinator;
@@ -70,16 +60,12 @@ class TestLinkLatency : public QObject {
     // The delay histogram: the slow worker's accepted gradients are far staler than the others'.
     const auto events = readEvents(out);
     QVERIFY(events.has_value());
-    double delaySum[3] = {0, 0, 0};
-    int count[3] = {0, 0, 0};
-    for (const auto& event : *events) {
-      if (event.outcome != "accepted" || event.worker < 0 || event.worker > 2) continue;
-      delaySum[event.worker] += static_cast<double>(event.delay);
-      ++count[event.worker];
-    }
-    QVERIFY(count[2] >= 5 && count[0] >= 50 && count[1] >= 50);
-    const double slowMean = delaySum[2] / count[2];
-    const double fastMean = (delaySum[0] + delaySum[1]) / (count[0] + count[1]);
+    const auto delays = acceptedDelays(*events, 3);
+    QVERIFY(delays[2].accepted >= 5 && delays[0].accepted >= 50 && delays[1].accepted >= 50);
+    const double slowMean = delays[2].meanDelay;
+    const double fastMean =
+        (delays[0].meanDelay * delays[0].accepted + delays[1].meanDelay * delays[1].accepted) /
+        (delays[0].accepted + delays[1].accepted);
     QVERIFY2(slowMean > 4.0 * fastMean && slowMean > 4.0,
              qPrintable(QStringLiteral("mean delay slow %1, fast %2").arg(slowMean).arg(fastMean)));
   }

@@ -21,9 +21,20 @@ bool namespacesWork() {
 /// True when this kernel has the netem queueing discipline (sch_netem) for a namespace's own links.
 bool netemWorks() {
   QProcess probe;
-  probe.start("unshare", {"-rn", "sh", "-c", "ip link set lo up && tc qdisc add dev lo root netem delay 1ms"});
+  probe.start("unshare",
+              {"-rn", "sh", "-c", "ip link set lo up && tc qdisc add dev lo root netem delay 1ms"});
   return probe.waitForFinished(10'000) && probe.exitStatus() == QProcess::NormalExit && probe.exitCode() == 0;
 }
+
+/// "Machine" A (this namespace, 10.9.0.1 on veth0) and "machine" B (namespace w1, 10.9.0.2 on veth1).
+const QString kTwoMachines = QStringLiteral(R"SH(
+set -e
+mount -t tmpfs tmpfs /run && mkdir -p /run/netns
+ip netns add w1
+ip link add veth0 type veth peer name veth1 netns w1
+ip addr add 10.9.0.1/24 dev veth0 && ip link set veth0 up && ip link set lo up
+ip -n w1 addr add 10.9.0.2/24 dev veth1 && ip -n w1 link set veth1 up && ip -n w1 link set lo up
+)SH");
 
 }  // namespace
 
@@ -36,28 +47,12 @@ class TestNamespaces : public QObject {
       QSKIP("no user and network namespaces with veth links here (unshare -rnm / ip link)");
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const json document = {
-        {"name", "netns"},
-        {"seed", 1},
-        {"engine", "live"},
-        {"problem",
-         {{"name", "quadratic"}, {"params", {{"d", 30}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
-        {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.05}}}}},
-        {"workers",
-         {{"count", 3}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 20}}},
-        {"stop", {{"time", 500}}},
-        {"eval", {{"interval", 50}}}};
+    const json document = threeWorkerAsgdExperiment("netns", 0.05, 20.0);
     const QString experiment = writeJson(dir, "netns.json", document);
     const QString out = dir.filePath("out");
     // "Machine" A runs the coordinator with two local workers on 10.9.0.1; "machine" B (namespace w1,
     // 10.9.0.2) runs the join command; after 3 s the link goes down.
-    const QString script = QString(R"SH(
-set -e
-mount -t tmpfs tmpfs /run && mkdir -p /run/netns
-ip netns add w1
-ip link add veth0 type veth peer name veth1 netns w1
-ip addr add 10.9.0.1/24 dev veth0 && ip link set veth0 up && ip link set lo up
-ip -n w1 addr add 10.9.0.2/24 dev veth1 && ip -n w1 link set veth1 up && ip -n w1 link set lo up
+    const QString script = kTwoMachines + QString(R"SH(
 '%1' '%2' --bind tcp://10.9.0.1:* --secure --local-workers 2 --out '%3' --quiet --no-store 2> '%4/run.err' &
 run=$!
 for i in $(seq 100); do grep -q "joins with: distopt-worker" '%4/run.err' && break; sleep 0.1; done
@@ -68,7 +63,7 @@ ip link set veth0 down
 wait $run
 echo "run exit $?"
 )SH")
-                               .arg(kRunProgram, experiment, out, dir.path(), kWorkerProgram);
+                                              .arg(kRunProgram, experiment, out, dir.path(), kWorkerProgram);
     QProcess shell;
     shell.start("unshare", {"-rnm", "sh", "-c", script});
     QVERIFY(shell.waitForFinished(90'000));
@@ -104,26 +99,11 @@ echo "run exit $?"
       QSKIP("this kernel has no tc netem (sch_netem); test_net_link_latency covers a slow link with a relay");
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const json document = {
-        {"name", "netem"},
-        {"seed", 1},
-        {"engine", "live"},
-        {"problem", {{"name", "quadratic"}, {"params", {{"d", 30}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
-        {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.02}}}}},
-        {"workers",
-         {{"count", 3}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 10}}},
-        {"stop", {{"time", 500}}},
-        {"eval", {{"interval", 50}}}};
+    const json document = threeWorkerAsgdExperiment("netem", 0.02, 10.0);
     const QString experiment = writeJson(dir, "netem.json", document);
     const QString out = dir.filePath("out");
     // 30 ms each way and 2 % loss on the link to "machine" B.
-    const QString script = QString(R"SH(
-set -e
-mount -t tmpfs tmpfs /run && mkdir -p /run/netns
-ip netns add w1
-ip link add veth0 type veth peer name veth1 netns w1
-ip addr add 10.9.0.1/24 dev veth0 && ip link set veth0 up && ip link set lo up
-ip -n w1 addr add 10.9.0.2/24 dev veth1 && ip -n w1 link set veth1 up && ip -n w1 link set lo up
+    const QString script = kTwoMachines + QString(R"SH(
 tc qdisc add dev veth0 root netem delay 30ms loss 2%
 ip netns exec w1 tc qdisc add dev veth1 root netem delay 30ms loss 2%
 '%1' '%2' --bind tcp://10.9.0.1:* --secure --local-workers 2 --out '%3' --quiet --no-store 2> '%4/run.err' &
@@ -134,7 +114,7 @@ ip netns exec w1 sh -c "$join" 2> '%4/worker.err' &
 wait $run
 echo "run exit $?"
 )SH")
-                               .arg(kRunProgram, experiment, out, dir.path(), kWorkerProgram);
+                                              .arg(kRunProgram, experiment, out, dir.path(), kWorkerProgram);
     QProcess shell;
     shell.start("unshare", {"-rnm", "sh", "-c", script});
     QVERIFY(shell.waitForFinished(90'000));
@@ -148,15 +128,9 @@ echo "run exit $?"
     QVERIFY2(std::abs(remote.value("clock_offset", 1.0)) < 0.02, remote.dump().c_str());
     const auto events = readEvents(out);
     QVERIFY(events.has_value());
-    double delaySum[3] = {0, 0, 0};
-    int count[3] = {0, 0, 0};
-    for (const auto& event : *events) {
-      if (event.outcome != "accepted" || event.worker < 0 || event.worker > 2) continue;
-      delaySum[event.worker] += static_cast<double>(event.delay);
-      ++count[event.worker];
-    }
-    QVERIFY(count[2] > 0 && count[0] > 0);
-    QVERIFY2(delaySum[2] / count[2] > 3.0 * (delaySum[0] + delaySum[1]) / (count[0] + count[1]),
+    const auto delays = acceptedDelays(*events, 3);
+    QVERIFY(delays[2].accepted > 0 && delays[0].accepted > 0);
+    QVERIFY2(delays[2].meanDelay > 3.0 * std::max(delays[0].meanDelay, delays[1].meanDelay),
              "the remote worker's gradients are not staler");
   }
 };
