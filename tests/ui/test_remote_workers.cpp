@@ -117,7 +117,7 @@ class TestRemoteWorkers : public QObject {
 
     // For a look at the window with real data: DISTOPT_SCREENSHOT_DIR=/tmp ./test_ui_remote_workers
     if (const QByteArray shots = qgetenv("DISTOPT_SCREENSHOT_DIR"); !shots.isEmpty()) {
-      panel.resize(1000, 560);
+      panel.resize(960, 720);
       panel.show();
       QTest::qWait(1500);
       panel.grab().save(QString::fromUtf8(shots) + "/remote-workers.png");

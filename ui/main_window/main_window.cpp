@@ -132,7 +132,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_remoteWorkers = new RemoteWorkersPanel(this);
   m_remoteWorkers->setWindowFlag(Qt::Window);
   m_remoteWorkers->setWindowTitle(tr("Connect remote workers — DistOpt Workbench"));
-  m_remoteWorkers->resize(900, 560);
+  m_remoteWorkers->resize(960, 720);
   connect(m_client, &RunClient::statusReceived, m_remoteWorkers, &RemoteWorkersPanel::showStatus);
   connect(m_client, &RunClient::workersReceived, m_remoteWorkers, &RemoteWorkersPanel::showWorkers);
   connect(m_client, &RunClient::controlReplied, m_remoteWorkers, &RemoteWorkersPanel::showReply);
@@ -146,6 +146,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_shownExperiment = nlohmann::json::parse(QJsonDocument(experiment).toJson().toStdString(), nullptr, false);
     if (!m_shownExperiment.is_object()) m_shownExperiment = nlohmann::json::object();
     m_dashboard->beginRun(m_shownExperiment);
+    // The editor shows what is being watched, as a reopened run does (its data paths are the remote
+    // machine's: it may not validate here, which only keeps Start disabled).
+    m_editor->setDocument(m_shownExperiment);
   });
   connect(m_client, &RunClient::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
   connect(m_client, &RunClient::updatesReceived, this,

@@ -48,6 +48,9 @@ RemoteWorkersPanel::RemoteWorkersPanel(QWidget* parent) : QWidget(parent) {
       ->setToolTip(tr("The worker's clock minus the coordinator's, estimated from heartbeats, and the round "
                       "trip it was measured with. Charts use the coordinator's clock."));
   m_table->horizontalHeader()->setStretchLastSection(true);
+  // One line per worker, columns as wide as their text: the table is what this window is for.
+  m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  m_table->setWordWrap(false);
   m_table->verticalHeader()->hide();
   m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -96,7 +99,7 @@ RemoteWorkersPanel::RemoteWorkersPanel(QWidget* parent) : QWidget(parent) {
   auto* refusedBox = new QGroupBox(tr("Refused connections"), this);
   auto* refusedLayout = new QVBoxLayout(refusedBox);
   m_refused = new QListWidget(refusedBox);
-  m_refused->setMaximumHeight(130);  // the workers table gets the room
+  m_refused->setMaximumHeight(90);  // the workers table gets the room
   refusedLayout->addWidget(m_refused);
   layout->addWidget(refusedBox);
   m_reply = new QLabel(this);
