@@ -155,6 +155,13 @@ inline std::vector<WorkerProcess> workerChildrenOf(pid_t pid) {
   return workers;
 }
 
+/// The pid of the local worker with id `id` started by the coordinator `pid`; -1 if there is none.
+inline pid_t workerPid(pid_t coordinator, int id) {
+  for (const auto& worker : workerChildrenOf(coordinator))
+    if (worker.id == id) return worker.pid;
+  return -1;
+}
+
 // ---- the coordinator ----
 
 /// A distopt-run process and the endpoints it announced on stderr.

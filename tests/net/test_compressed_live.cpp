@@ -161,11 +161,9 @@ class TestCompressedLive : public QObject {
     QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
     std::string last;
     QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 3, &last).has_value(), last.c_str());
-    std::optional<WorkerProcess> victim;
-    for (const auto& worker : workerChildrenOf(coordinator.pid()))
-      if (worker.id == 1) victim = worker;
-    QVERIFY(victim.has_value());
-    QCOMPARE(::kill(victim->pid, SIGKILL), 0);
+    const pid_t victim = workerPid(coordinator.pid(), 1);
+    QVERIFY(victim > 0);
+    QCOMPARE(::kill(victim, SIGKILL), 0);
     QCOMPARE(coordinator.waitForExit(20'000), 1);
     const json summary = readJsonFile(out + "/summary.json");
     QCOMPARE(summary.at("termination"), json("failed"));

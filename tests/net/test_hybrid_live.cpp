@@ -400,9 +400,7 @@ class TestHybridLive : public QObject {
     std::string last;
     QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 10, &last),
              (last + "\n" + coordinator.describe()).c_str());
-    pid_t victim = -1;
-    for (const auto& worker : workerChildrenOf(coordinator.pid()))
-      if (worker.id == 2) victim = worker.pid;
+    const pid_t victim = workerPid(coordinator.pid(), 2);
     QVERIFY(victim > 0);
     QCOMPARE(::kill(victim, SIGKILL), 0);
     QCOMPARE(coordinator.waitForExit(60'000), 0);
@@ -427,9 +425,7 @@ class TestHybridLive : public QObject {
     std::string last;
     QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 10, &last),
              (last + "\n" + coordinator.describe()).c_str());
-    pid_t victim = -1;
-    for (const auto& worker : workerChildrenOf(coordinator.pid()))
-      if (worker.id == 1) victim = worker.pid;
+    const pid_t victim = workerPid(coordinator.pid(), 1);
     QVERIFY(victim > 0);
     QCOMPARE(::kill(victim, SIGKILL), 0);
     QCOMPARE(coordinator.waitForExit(30'000), 1);  // a failed run exits 1, on record

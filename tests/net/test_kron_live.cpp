@@ -375,9 +375,7 @@ class TestKronLive : public QObject {
     std::string last;
     QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 5, &last),
              (last + coordinator.describe()).c_str());
-    pid_t victim = -1;
-    for (const auto& worker : workerChildrenOf(coordinator.pid()))
-      if (worker.id == 1) victim = worker.pid;
+    const pid_t victim = workerPid(coordinator.pid(), 1);
     QVERIFY(victim > 0);
     QElapsedTimer timer;
     timer.start();

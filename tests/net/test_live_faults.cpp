@@ -144,9 +144,7 @@ class TestLiveFaults : public QObject {
     const auto status = waitUntilRunning(coordinator.controlEndpoint, 150, &lastStatus);
     QVERIFY2(status, (lastStatus + "\n" + coordinator.describe()).c_str());
 
-    pid_t victim = -1;
-    for (const auto& worker : workerChildrenOf(coordinator.pid()))
-      if (worker.id == kVictim) victim = worker.pid;
+    const pid_t victim = workerPid(coordinator.pid(), kVictim);
     QVERIFY2(victim > 0, "worker 3 is not a child of distopt-run");
     const auto before = controlRequest(coordinator.controlEndpoint, "status");
     QVERIFY(before);

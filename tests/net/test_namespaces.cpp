@@ -36,6 +36,27 @@ ip addr add 10.9.0.1/24 dev veth0 && ip link set veth0 up && ip link set lo up
 ip -n w1 addr add 10.9.0.2/24 dev veth1 && ip -n w1 link set veth1 up && ip -n w1 link set lo up
 )SH");
 
+/// Runs the secured experiment with two local workers on machine A and the printed join command on B,
+/// inside a fresh user+network namespace: `linkSetup` shapes the link first, `meanwhile` runs while the
+/// run goes on. The shell's output, ending with "run exit CODE".
+QString runWithRemoteWorker(const QTemporaryDir& dir, const QString& experiment, const QString& out,
+                            const QString& linkSetup, const QString& meanwhile) {
+  const QString launch = QString(R"SH(
+'%1' '%2' --bind tcp://10.9.0.1:* --secure --local-workers 2 --out '%3' --quiet --no-store 2> '%4/run.err' &
+run=$!
+for i in $(seq 100); do grep -q "joins with: distopt-worker" '%4/run.err' && break; sleep 0.1; done
+join=$(grep -o "distopt-worker --connect .*" '%4/run.err' | head -1 | sed "s|^distopt-worker|'%5'|")
+ip netns exec w1 sh -c "$join" 2> '%4/worker.err' &
+)SH")
+                             .arg(kRunProgram, experiment, out, dir.path(), kWorkerProgram);
+  QProcess shell;
+  shell.start("unshare",
+              {"-rnm", "sh", "-c",
+               kTwoMachines + linkSetup + launch + meanwhile + "\nwait $run\necho \"run exit $?\"\n"});
+  if (!shell.waitForFinished(90'000)) return QStringLiteral("the namespace run did not end in 90 s");
+  return QString::fromUtf8(shell.readAllStandardOutput() + shell.readAllStandardError());
+}
+
 }  // namespace
 
 class TestNamespaces : public QObject {
@@ -52,22 +73,8 @@ class TestNamespaces : public QObject {
     const QString out = dir.filePath("out");
     // "Machine" A runs the coordinator with two local workers on 10.9.0.1; "machine" B (namespace w1,
     // 10.9.0.2) runs the join command; after 3 s the link goes down.
-    const QString script = kTwoMachines + QString(R"SH(
-'%1' '%2' --bind tcp://10.9.0.1:* --secure --local-workers 2 --out '%3' --quiet --no-store 2> '%4/run.err' &
-run=$!
-for i in $(seq 100); do grep -q "joins with: distopt-worker" '%4/run.err' && break; sleep 0.1; done
-join=$(grep -o "distopt-worker --connect .*" '%4/run.err' | head -1 | sed "s|^distopt-worker|'%5'|")
-ip netns exec w1 sh -c "$join" 2> '%4/worker.err' &
-sleep 3
-ip link set veth0 down
-wait $run
-echo "run exit $?"
-)SH")
-                                              .arg(kRunProgram, experiment, out, dir.path(), kWorkerProgram);
-    QProcess shell;
-    shell.start("unshare", {"-rnm", "sh", "-c", script});
-    QVERIFY(shell.waitForFinished(90'000));
-    const QString output = QString::fromUtf8(shell.readAllStandardOutput() + shell.readAllStandardError());
+    const QString output =
+        runWithRemoteWorker(dir, experiment, out, QString(), "sleep 3\nip link set veth0 down\n");
     QVERIFY2(output.contains("run exit 0"), qPrintable(output));
     const json summary = readJsonFile(out + "/summary.json");
     QCOMPARE(summary.at("termination"), json("time_limit"));
@@ -103,22 +110,11 @@ echo "run exit $?"
     const QString experiment = writeJson(dir, "netem.json", document);
     const QString out = dir.filePath("out");
     // 30 ms each way and 2 % loss on the link to "machine" B.
-    const QString script = kTwoMachines + QString(R"SH(
-tc qdisc add dev veth0 root netem delay 30ms loss 2%
-ip netns exec w1 tc qdisc add dev veth1 root netem delay 30ms loss 2%
-'%1' '%2' --bind tcp://10.9.0.1:* --secure --local-workers 2 --out '%3' --quiet --no-store 2> '%4/run.err' &
-run=$!
-for i in $(seq 100); do grep -q "joins with: distopt-worker" '%4/run.err' && break; sleep 0.1; done
-join=$(grep -o "distopt-worker --connect .*" '%4/run.err' | head -1 | sed "s|^distopt-worker|'%5'|")
-ip netns exec w1 sh -c "$join" 2> '%4/worker.err' &
-wait $run
-echo "run exit $?"
-)SH")
-                                              .arg(kRunProgram, experiment, out, dir.path(), kWorkerProgram);
-    QProcess shell;
-    shell.start("unshare", {"-rnm", "sh", "-c", script});
-    QVERIFY(shell.waitForFinished(90'000));
-    const QString output = QString::fromUtf8(shell.readAllStandardOutput() + shell.readAllStandardError());
+    const QString output =
+        runWithRemoteWorker(dir, experiment, out,
+                            "tc qdisc add dev veth0 root netem delay 30ms loss 2%\n"
+                            "ip netns exec w1 tc qdisc add dev veth1 root netem delay 30ms loss 2%\n",
+                            QString());
     QVERIFY2(output.contains("run exit 0"), qPrintable(output));
     const json summary = readJsonFile(out + "/summary.json");
     QCOMPARE(summary.at("termination"), json("time_limit"));
