@@ -561,20 +561,32 @@ void WorkerPool::handleMessage(const std::string& identity, Message&& message, s
   }
 }
 
-void WorkerPool::drain() {
+void WorkerPool::drain(double waitMs) {
   const auto drainStart = Clock::now();
+  std::vector<zmq::message_t> frames;
+  bool first = true;
   while (true) {
     // Hand back to the run loop once a stopping rule holds, and at least every 50 ms: with many
     // workers or big models the socket is never empty, and draining on would apply updates past the
     // update limit and the horizon, ignore stop requests, and starve liveness checks and evaluation.
     if (m_running && (m_stopRequested.load() || (m_hooks.mustYield && m_hooks.mustYield()))) return;
-    if (Clock::now() - drainStart > std::chrono::milliseconds(50)) return;
-    std::vector<zmq::message_t> frames;
+    if (!first && Clock::now() - drainStart > std::chrono::milliseconds(50)) return;
+    // The first receive is the turn's wait, inside the receive: one system call per wake, where
+    // zmq_poll makes three (a zero-timeout pass, the wait, the events query). The rest take only what
+    // is queued.
+    const int timeoutMs = first ? static_cast<int>(std::ceil(std::max(0.0, waitMs))) : 0;
+    first = false;
+    if (timeoutMs != m_receiveTimeoutMs) {
+      m_receiveTimeoutMs = timeoutMs;
+      m_router.set(zmq::sockopt::rcvtimeo, timeoutMs);
+    }
+    frames.clear();
+    frames.reserve(4);  // decode() took the last one's storage
     std::optional<std::size_t> received;
     try {
-      received = zmq::recv_multipart(m_router, std::back_inserter(frames), zmq::recv_flags::dontwait);
+      received = zmq::recv_multipart(m_router, std::back_inserter(frames));
     } catch (const zmq::error_t&) {
-      return;
+      return;  // EINTR: a signal (a stop request) — the run loop looks at it
     }
     if (!received) return;
     if (frames.size() < 2) {
@@ -704,15 +716,7 @@ nlohmann::json WorkerPool::workerList() const {
 }
 
 void WorkerPool::turn(double timeoutMs) {
-  std::vector<zmq::pollitem_t> items = {{m_router.handle(), 0, ZMQ_POLLIN, 0}};
-  if (m_control) items.push_back({m_control->handle(), 0, ZMQ_POLLIN, 0});
-  try {
-    zmq::poll(items.data(), items.size(),
-              std::chrono::milliseconds(static_cast<long>(std::ceil(std::max(0.0, timeoutMs)))));
-  } catch (const zmq::error_t& e) {
-    if (e.num() != EINTR) throw;
-  }
-  drain();
+  drain(timeoutMs);
   noteRefusals();
   // Local processes cost two system calls each per look (stderr pipe, waitpid), and a busy run turns
   // once per message or so: look every 10 ms, not on every turn (a dead worker's socket or heartbeat
@@ -723,6 +727,8 @@ void WorkerPool::turn(double timeoutMs) {
     m_lastProcessLook = current;
     for (const auto& line : m_launcher->takeOutput()) std::fprintf(stderr, "distopt-run: %s\n", line.c_str());
   }
+  // The wait above is on the worker socket only: the control socket is answered here, at least every
+  // 50 ms (a turn's longest wait), which a person clicking Stop or a status poll does not notice.
   if (m_control) handleControl();
   processDeaths(lookAtProcesses);
   checkLiveness();

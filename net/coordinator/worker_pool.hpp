@@ -184,7 +184,8 @@ class WorkerPool {
   struct Peer;
 
   void sendToIdentity(const std::string& identity, Message&& message);
-  void drain();
+  /// Handles what the worker socket holds, waiting up to `waitMs` for the first message.
+  void drain(double waitMs);
   void handleMessage(const std::string& identity, Message&& message, std::size_t bytes);
   void handleHello(const std::string& identity, const Message& message);
   void handleReady(int worker, const Message& message);
@@ -236,6 +237,7 @@ class WorkerPool {
   bool m_ended = false;
   std::atomic<bool> m_stopRequested{false};
   std::size_t m_lastMessageBytes = 0;
+  int m_receiveTimeoutMs = -1;  // the worker socket's ZMQ_RCVTIMEO, set only when it changes
   std::uint64_t m_malformed = 0;
   std::uint64_t m_bytesUp = 0;
   std::uint64_t m_bytesDown = 0;

@@ -196,6 +196,8 @@ class WorkerRuntime::Session final : public WorkerHost {
     lastError = text;
     send(Message::withJson(MessageKind::Error, {{"code", code}, {"message", text}}));
   }
+  /// Counts and decodes one received message, then handles it.
+  std::optional<WorkerExit> take(std::vector<zmq::message_t>&& frames);
   /// Returns an exit reason when the message ends the session.
   std::optional<WorkerExit> handle(Message&& message);
   std::optional<WorkerExit> handleAssign(const Message& message);
@@ -217,6 +219,7 @@ class WorkerRuntime::Session final : public WorkerHost {
   int m_liveness;
   Clock::time_point m_lastHeard = Clock::now();
   Clock::time_point m_lastSent = Clock::now();
+  int m_receiveTimeoutMs = -1;  // the socket's ZMQ_RCVTIMEO, set only when it changes
 
   // Set by ASSIGN.
   std::unique_ptr<Workload> m_workload;
@@ -273,41 +276,67 @@ WorkerExit WorkerRuntime::Session::run() {
       if (auto due = m_role->deadline()) deadline = std::min(deadline, *due);
     if (m_setup.valid()) deadline = std::min(deadline, now + std::chrono::milliseconds(10));
     auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
-    // zmq_poll has millisecond resolution: round up so a job is never sent early.
+    // Waits have millisecond resolution: round up so a job is never sent early.
     auto timeoutMs = std::chrono::ceil<std::chrono::milliseconds>(std::max(timeout, std::chrono::microseconds(0)));
-    std::vector<zmq::pollitem_t> items = {{m_socket.handle(), 0, ZMQ_POLLIN, 0}};
     if (m_handshake) {
       if (auto refusal = handshakeRefusal()) {
         lastError = *refusal;
         return WorkerExit::Refused;
       }
     }
-    if (m_role) m_role->pollItems(items);
+    if (!m_role) {
+      // A parameter-server session has one socket: it waits inside a receive, one system call per wake,
+      // where zmq_poll makes three (a zero-timeout pass, the wait, the events query) and the drain's
+      // final empty receive a fourth. Per job that is most of a small model's round trip. Whatever is
+      // queued behind this message is read on the next pass, after a job that fell due is sent: a
+      // CANCEL behind a JOB that is due at once then finds the GRAD gone, which the coordinator
+      // counts late_cancelled, as for any GRAD that crossed its CANCEL (PROTOCOL.md §7).
+      std::vector<zmq::message_t> frames;
+      frames.reserve(4);
+      if (m_receiveTimeoutMs != timeoutMs.count()) {
+        m_receiveTimeoutMs = static_cast<int>(timeoutMs.count());
+        m_socket.set(zmq::sockopt::rcvtimeo, m_receiveTimeoutMs);
+      }
+      try {
+        if (!zmq::recv_multipart(m_socket, std::back_inserter(frames))) continue;  // timed out
+      } catch (const zmq::error_t& e) {
+        if (e.num() == EINTR) continue;
+        throw;
+      }
+      if (auto exit = take(std::move(frames))) return *exit;
+      continue;
+    }
+    std::vector<zmq::pollitem_t> items = {{m_socket.handle(), 0, ZMQ_POLLIN, 0}};
+    m_role->pollItems(items);
     try {
       zmq::poll(items.data(), items.size(), timeoutMs);
     } catch (const zmq::error_t& e) {
       if (e.num() == EINTR) continue;
       throw;
     }
-    if (m_role && items.size() > 1) m_role->onPolled(items.data() + 1, items.size() - 1, *this);
+    if (items.size() > 1) m_role->onPolled(items.data() + 1, items.size() - 1, *this);
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
 
     // Drain everything queued: a CANCEL behind a JOB must be seen before the job is finished.
     while (true) {
       std::vector<zmq::message_t> frames;
       if (!zmq::recv_multipart(m_socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
-      for (const auto& frame : frames) stats.bytesReceived += frame.size();
-      m_lastHeard = Clock::now();
-      DecodeError error = DecodeError::None;
-      auto message = decode(std::move(frames), &error);
-      if (!message) {
-        ++stats.malformedDropped;
-        continue;
-      }
-      ++stats.messagesReceived;
-      if (auto exit = handle(std::move(*message))) return *exit;
+      if (auto exit = take(std::move(frames))) return *exit;
     }
   }
+}
+
+std::optional<WorkerExit> WorkerRuntime::Session::take(std::vector<zmq::message_t>&& frames) {
+  for (const auto& frame : frames) stats.bytesReceived += frame.size();
+  m_lastHeard = Clock::now();
+  DecodeError error = DecodeError::None;
+  auto message = decode(std::move(frames), &error);
+  if (!message) {
+    ++stats.malformedDropped;
+    return std::nullopt;
+  }
+  ++stats.messagesReceived;
+  return handle(std::move(*message));
 }
 
 std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
