@@ -2,18 +2,20 @@
 // distopt-worker processes on loopback) for d = 1e3, 1e5, 1e6 and 1, 4, 16 workers, against a bare
 // ZeroMQ DEALER/ROUTER request-reply loop in the same run that moves the same bytes: requests the size
 // of a JOB (header, 40-byte meta, 8 + 8d vector), replies the size of a GRAD (header, 48-byte meta,
-// 8 + 8d vector), one outstanding request per peer, the same number of peers (threads here, each with
-// its own ZeroMQ context, as each worker process has).
+// 8 + 8d vector), one outstanding request per peer, the same number of peers, each with its own
+// ZeroMQ context as each worker process has. The peers run twice: as processes of their own,
+// as the workers are (the like-for-like baseline), and as threads of this process (cheaper to switch
+// between, so a stricter baseline); both ratios are printed.
 //
 // The live runs inject no delay: time model "natural" (a live worker sleeps 0 extra), problem
 // "diagonal-quadratic" without noise (gradient O(d)), vanilla ASGD, stopped by an update count. The
 // rate is updates / engine time, which starts when every worker is ready (set-up is not counted).
 // Target: coordinator rate >= 0.8 x bare loop. Each figure is the best of --repeat measurements (the
-// two kinds alternate), which filters out other load on a shared machine.
+// three kinds alternate), which filters out other load on a shared machine.
 //
 //   build/bench/bench_coordinator_throughput [--scale X] [--repeat N]
 //     X multiplies every update count (default 1); N measurements per figure (default 2)
-//   [--d D] [--workers W] [--only live|bare]
+//   [--d D] [--workers W] [--only live|bare|bare-processes|bare-threads]
 //     one dimension / worker count only, and only one kind of run (for profiling one side)
 #include <algorithm>
 #include <chrono>
@@ -26,6 +28,9 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -36,6 +41,8 @@
 #include "net/protocol/frame_memory.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
+
+extern char** environ;
 
 namespace {
 
@@ -92,8 +99,30 @@ LiveFigure runCoordinator(int d, int workers, std::uint64_t updates) {
   return figure;
 }
 
+/// One peer of the bare loop: answers every request with a GRAD-sized reply until "stop".
+void runBarePeer(const std::string& endpoint, std::size_t vectorBytes) {
+  zmq::context_t peerContext(1);
+  zmq::socket_t dealer(peerContext, zmq::socket_type::dealer);
+  dealer.set(zmq::sockopt::linger, 0);
+  dealer.connect(endpoint);
+  const std::string header(net::kHeaderSize, 'h');
+  const std::string meta(net::kGradMetaSize, 'm');
+  const std::string vector(vectorBytes, 'g');
+  dealer.send(zmq::buffer(header));  // "ready"
+  while (true) {
+    std::vector<zmq::message_t> request;
+    if (!zmq::recv_multipart(dealer, std::back_inserter(request))) break;
+    if (request.size() == 1) break;  // stop
+    dealer.send(zmq::buffer(header), zmq::send_flags::sndmore);
+    dealer.send(zmq::buffer(meta), zmq::send_flags::sndmore);
+    dealer.send(zmq::buffer(vector));
+  }
+}
+
+enum class PeerKind { Thread, Process };
+
 /// Bare request-reply loop with the same frame sizes; returns round trips per second.
-double runBareLoop(int d, int peers, std::uint64_t roundTrips) {
+double runBareLoop(int d, int peers, std::uint64_t roundTrips, PeerKind peerKind, const std::string& self) {
   const std::size_t vectorBytes = 8 + 8 * static_cast<std::size_t>(d);
   zmq::context_t context(1);
   zmq::socket_t router(context, zmq::socket_type::router);
@@ -104,26 +133,24 @@ double runBareLoop(int d, int peers, std::uint64_t roundTrips) {
   router.bind("tcp://127.0.0.1:*");
   const std::string endpoint = router.get(zmq::sockopt::last_endpoint);
 
+  // Peers as threads of this process, or as processes of their own (this program again, with
+  // --bare-peer), which is what the live run's workers are: a switch between processes also changes
+  // the address space, one between threads does not.
   std::vector<std::thread> threads;
+  std::vector<pid_t> children;
   for (int p = 0; p < peers; ++p) {
-    threads.emplace_back([&endpoint, vectorBytes] {
-      zmq::context_t peerContext(1);
-      zmq::socket_t dealer(peerContext, zmq::socket_type::dealer);
-      dealer.set(zmq::sockopt::linger, 0);
-      dealer.connect(endpoint);
-      const std::string header(net::kHeaderSize, 'h');
-      const std::string meta(net::kGradMetaSize, 'm');
-      const std::string vector(vectorBytes, 'g');
-      dealer.send(zmq::buffer(header));  // "ready"
-      while (true) {
-        std::vector<zmq::message_t> request;
-        if (!zmq::recv_multipart(dealer, std::back_inserter(request))) break;
-        if (request.size() == 1) break;  // stop
-        dealer.send(zmq::buffer(header), zmq::send_flags::sndmore);
-        dealer.send(zmq::buffer(meta), zmq::send_flags::sndmore);
-        dealer.send(zmq::buffer(vector));
-      }
-    });
+    if (peerKind == PeerKind::Thread) {
+      threads.emplace_back([&endpoint, vectorBytes] { runBarePeer(endpoint, vectorBytes); });
+      continue;
+    }
+    const std::string bytes = std::to_string(vectorBytes);
+    const char* argv[] = {self.c_str(), "--bare-peer", endpoint.c_str(), bytes.c_str(), nullptr};
+    pid_t pid = 0;
+    if (posix_spawn(&pid, self.c_str(), nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0) {
+      std::perror("posix_spawn");
+      std::exit(1);
+    }
+    children.push_back(pid);
   }
 
   std::vector<zmq::message_t> identities;
@@ -162,15 +189,22 @@ double runBareLoop(int d, int peers, std::uint64_t roundTrips) {
     router.send(zmq::buffer(std::string("stop")), zmq::send_flags::none);
   }
   for (auto& thread : threads) thread.join();
+  for (const pid_t pid : children) waitpid(pid, nullptr, 0);
   return static_cast<double>(roundTrips) / seconds;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 4 && std::strcmp(argv[1], "--bare-peer") == 0) {
+    runBarePeer(argv[2], static_cast<std::size_t>(std::strtoull(argv[3], nullptr, 10)));
+    return 0;
+  }
   // As distopt-run does: the coordinator below runs in this process (and so does the bare loop, which
   // gets the same allocator).
   net::keepLargeFrameMemory();
+  std::error_code error;
+  const std::string self = std::filesystem::read_symlink("/proc/self/exe", error).string();
   double scale = 1.0;
   int repeat = 2;
   int onlyD = 0;
@@ -186,8 +220,9 @@ int main(int argc, char** argv) {
     else if (std::strcmp(argv[i], "--only") == 0)
       only = argv[i + 1];
   }
-  const bool runLive = only != "bare";
-  const bool runBare = only != "live";
+  const bool runLive = only.empty() || only == "live";
+  const bool runProcesses = only.empty() || only == "bare" || only == "bare-processes";
+  const bool runThreads = only.empty() || only == "bare" || only == "bare-threads";
 
   struct Size {
     int d;
@@ -197,13 +232,21 @@ int main(int argc, char** argv) {
   const int workerCounts[] = {1, 4, 16};
   constexpr double kTarget = 0.8;
 
-  std::printf("Coordinator throughput (asgd, diagonal-quadratic, natural time, loopback TCP), best of %d; worker: %s\n\n",
+  std::printf("Coordinator throughput (asgd, diagonal-quadratic, natural time, loopback TCP), best of %d; worker: %s\n",
               repeat, bench::workerBinary().c_str());
-  std::printf("%9s %8s %9s %16s %16s %7s %s\n", "d", "workers", "updates", "coordinator/s", "bare loop/s", "ratio",
-              "target >= 0.8");
+  std::printf("Bare loops: peers as processes (as the workers are) and as threads of this process.\n\n");
+  std::printf("%9s %8s %9s %14s %16s %7s %16s %7s %s\n", "d", "workers", "updates", "coordinator/s",
+              "bare, processes", "ratio", "bare, threads", "ratio", "target >= 0.8 (processes / threads)");
   const auto benchStart = Clock::now();
-  int met = 0;
+  int metProcesses = 0;
+  int metThreads = 0;
   int total = 0;
+  auto ratioText = [](double live, double bare) {
+    char text[16];
+    if (bare > 0.0) std::snprintf(text, sizeof text, "%7.2f", live / bare);
+    else std::snprintf(text, sizeof text, "%7s", "-");
+    return std::string(text);
+  };
   for (const auto& size : sizes) {
     if (onlyD > 0 && size.d != onlyD) continue;
     for (const int workers : workerCounts) {
@@ -211,13 +254,18 @@ int main(int argc, char** argv) {
       const auto updates = std::max<std::uint64_t>(static_cast<std::uint64_t>(workers) * 4,
                                                    static_cast<std::uint64_t>(static_cast<double>(size.updates) * scale));
       LiveFigure live;
-      double bare = 0.0;
+      double bareProcesses = 0.0;
+      double bareThreads = 0.0;
+      // The three kinds alternate, so a burst of other load on the machine hits them alike.
       for (int r = 0; r < repeat && live.failure.empty(); ++r) {
         if (runLive) {
           const LiveFigure attempt = runCoordinator(size.d, workers, updates);
           if (!attempt.failure.empty() || attempt.updatesPerSecond > live.updatesPerSecond) live = attempt;
         }
-        if (runBare) bare = std::max(bare, runBareLoop(size.d, workers, updates));
+        if (runProcesses)
+          bareProcesses = std::max(bareProcesses, runBareLoop(size.d, workers, updates, PeerKind::Process, self));
+        if (runThreads)
+          bareThreads = std::max(bareThreads, runBareLoop(size.d, workers, updates, PeerKind::Thread, self));
       }
       if (!live.failure.empty()) {
         std::printf("%9d %8d %9llu  live run failed: %s\n", size.d, workers, static_cast<unsigned long long>(updates),
@@ -225,16 +273,22 @@ int main(int argc, char** argv) {
         ++total;
         continue;
       }
-      const double ratio = live.updatesPerSecond / bare;
       ++total;
-      met += ratio >= kTarget ? 1 : 0;
-      std::printf("%9d %8d %9llu %16.1f %16.1f %7.2f %s\n", size.d, workers,
-                  static_cast<unsigned long long>(live.updates), live.updatesPerSecond, bare, ratio,
-                  ratio >= kTarget ? "met" : "NOT met");
+      const bool processesMet = bareProcesses > 0.0 && live.updatesPerSecond >= kTarget * bareProcesses;
+      const bool threadsMet = bareThreads > 0.0 && live.updatesPerSecond >= kTarget * bareThreads;
+      metProcesses += processesMet ? 1 : 0;
+      metThreads += threadsMet ? 1 : 0;
+      std::printf("%9d %8d %9llu %14.1f %16.1f %s %16.1f %s %s / %s\n", size.d, workers,
+                  static_cast<unsigned long long>(live.updates), live.updatesPerSecond, bareProcesses,
+                  ratioText(live.updatesPerSecond, bareProcesses).c_str(), bareThreads,
+                  ratioText(live.updatesPerSecond, bareThreads).c_str(), processesMet ? "met" : "NOT met",
+                  threadsMet ? "met" : "NOT met");
       std::fflush(stdout);
     }
   }
-  std::printf("\nratio >= %.1f met in %d of %d configurations; total %.1f s\n", kTarget, met, total,
+  std::printf("\nratio >= %.1f met in %d of %d configurations against peer processes, %d of %d against peer threads; "
+              "total %.1f s\n",
+              kTarget, metProcesses, total, metThreads, total,
               std::chrono::duration<double>(Clock::now() - benchStart).count());
   return 0;
 }
