@@ -10,11 +10,11 @@
 // The live runs inject no delay: time model "natural" (a live worker sleeps 0 extra), problem
 // "diagonal-quadratic" without noise (gradient O(d)), vanilla ASGD, stopped by an update count. The
 // rate is updates / engine time, which starts when every worker is ready (set-up is not counted).
-// Target: coordinator rate >= 0.8 x bare loop. Each figure is the best of --repeat measurements (the
-// three kinds alternate), which filters out other load on a shared machine.
+// Target: coordinator rate >= 0.8 x bare loop. Each repeat runs the three kinds back to back; the
+// figures are medians over the repeats, the ratios medians of each repeat's ratio.
 //
 //   build/bench/bench_coordinator_throughput [--scale X] [--repeat N]
-//     X multiplies every update count (default 1); N measurements per figure (default 2)
+//     X multiplies every update count (default 1); N repeats (default 5)
 //   [--d D] [--workers W] [--only live|bare|bare-processes|bare-threads]
 //     one dimension / worker count only, and only one kind of run (for profiling one side)
 #include <algorithm>
@@ -121,6 +121,14 @@ void runBarePeer(const std::string& endpoint, std::size_t vectorBytes) {
 
 enum class PeerKind { Thread, Process };
 
+/// The median; 0 for none.
+double median(std::vector<double> values) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const std::size_t middle = values.size() / 2;
+  return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
 /// Bare request-reply loop with the same frame sizes; returns round trips per second.
 double runBareLoop(int d, int peers, std::uint64_t roundTrips, PeerKind peerKind, const std::string& self) {
   const std::size_t vectorBytes = 8 + 8 * static_cast<std::size_t>(d);
@@ -206,7 +214,7 @@ int main(int argc, char** argv) {
   std::error_code error;
   const std::string self = std::filesystem::read_symlink("/proc/self/exe", error).string();
   double scale = 1.0;
-  int repeat = 2;
+  int repeat = 5;
   int onlyD = 0;
   int onlyWorkers = 0;
   std::string only;
@@ -232,7 +240,7 @@ int main(int argc, char** argv) {
   const int workerCounts[] = {1, 4, 16};
   constexpr double kTarget = 0.8;
 
-  std::printf("Coordinator throughput (asgd, diagonal-quadratic, natural time, loopback TCP), best of %d; worker: %s\n",
+  std::printf("Coordinator throughput (asgd, diagonal-quadratic, natural time, loopback TCP), medians of %d repeats; worker: %s\n",
               repeat, bench::workerBinary().c_str());
   std::printf("Bare loops: peers as processes (as the workers are) and as threads of this process.\n\n");
   std::printf("%9s %8s %9s %14s %16s %7s %16s %7s %s\n", "d", "workers", "updates", "coordinator/s",
@@ -241,9 +249,9 @@ int main(int argc, char** argv) {
   int metProcesses = 0;
   int metThreads = 0;
   int total = 0;
-  auto ratioText = [](double live, double bare) {
+  auto ratioText = [](double ratio) {
     char text[16];
-    if (bare > 0.0) std::snprintf(text, sizeof text, "%7.2f", live / bare);
+    if (ratio > 0.0) std::snprintf(text, sizeof text, "%7.2f", ratio);
     else std::snprintf(text, sizeof text, "%7s", "-");
     return std::string(text);
   };
@@ -253,36 +261,45 @@ int main(int argc, char** argv) {
       if (onlyWorkers > 0 && workers != onlyWorkers) continue;
       const auto updates = std::max<std::uint64_t>(static_cast<std::uint64_t>(workers) * 4,
                                                    static_cast<std::uint64_t>(static_cast<double>(size.updates) * scale));
-      LiveFigure live;
-      double bareProcesses = 0.0;
-      double bareThreads = 0.0;
-      // The three kinds alternate, so a burst of other load on the machine hits them alike.
-      for (int r = 0; r < repeat && live.failure.empty(); ++r) {
+      // Each repeat runs the three kinds back to back and takes the ratios of that repeat; the figures
+      // printed are medians over the repeats. On a shared (virtual) machine the rate of any one run
+      // drifts by +-30 %; a ratio of neighbouring runs drifts much less, and a median ignores the odd
+      // lucky or unlucky run that a best-of would pick.
+      std::vector<double> liveRates, processRates, threadRates, processRatios, threadRatios;
+      std::string failure;
+      for (int r = 0; r < repeat && failure.empty(); ++r) {
+        double liveRate = 0.0;
         if (runLive) {
           const LiveFigure attempt = runCoordinator(size.d, workers, updates);
-          if (!attempt.failure.empty() || attempt.updatesPerSecond > live.updatesPerSecond) live = attempt;
+          failure = attempt.failure;
+          liveRate = attempt.updatesPerSecond;
+          liveRates.push_back(liveRate);
         }
-        if (runProcesses)
-          bareProcesses = std::max(bareProcesses, runBareLoop(size.d, workers, updates, PeerKind::Process, self));
-        if (runThreads)
-          bareThreads = std::max(bareThreads, runBareLoop(size.d, workers, updates, PeerKind::Thread, self));
-      }
-      if (!live.failure.empty()) {
-        std::printf("%9d %8d %9llu  live run failed: %s\n", size.d, workers, static_cast<unsigned long long>(updates),
-                    live.failure.c_str());
-        ++total;
-        continue;
+        if (runProcesses) {
+          processRates.push_back(runBareLoop(size.d, workers, updates, PeerKind::Process, self));
+          if (runLive) processRatios.push_back(liveRate / processRates.back());
+        }
+        if (runThreads) {
+          threadRates.push_back(runBareLoop(size.d, workers, updates, PeerKind::Thread, self));
+          if (runLive) threadRatios.push_back(liveRate / threadRates.back());
+        }
       }
       ++total;
-      const bool processesMet = bareProcesses > 0.0 && live.updatesPerSecond >= kTarget * bareProcesses;
-      const bool threadsMet = bareThreads > 0.0 && live.updatesPerSecond >= kTarget * bareThreads;
+      if (!failure.empty()) {
+        std::printf("%9d %8d %9llu  live run failed: %s\n", size.d, workers, static_cast<unsigned long long>(updates),
+                    failure.c_str());
+        continue;
+      }
+      const double processRatio = median(processRatios);
+      const double threadRatio = median(threadRatios);
+      const bool processesMet = processRatio >= kTarget;
+      const bool threadsMet = threadRatio >= kTarget;
       metProcesses += processesMet ? 1 : 0;
       metThreads += threadsMet ? 1 : 0;
       std::printf("%9d %8d %9llu %14.1f %16.1f %s %16.1f %s %s / %s\n", size.d, workers,
-                  static_cast<unsigned long long>(live.updates), live.updatesPerSecond, bareProcesses,
-                  ratioText(live.updatesPerSecond, bareProcesses).c_str(), bareThreads,
-                  ratioText(live.updatesPerSecond, bareThreads).c_str(), processesMet ? "met" : "NOT met",
-                  threadsMet ? "met" : "NOT met");
+                  static_cast<unsigned long long>(updates), median(liveRates), median(processRates),
+                  ratioText(processRatio).c_str(), median(threadRates), ratioText(threadRatio).c_str(),
+                  processesMet ? "met" : "NOT met", threadsMet ? "met" : "NOT met");
       std::fflush(stdout);
     }
   }
