@@ -5,17 +5,20 @@
 // 8 + 8d vector), one outstanding request per peer, the same number of peers, each with its own
 // ZeroMQ context as each worker process has. The peers run twice: as processes of their own,
 // as the workers are (the like-for-like baseline), and as threads of this process (cheaper to switch
-// between, so a stricter baseline); both ratios are printed.
+// between, so a stricter baseline); both ratios are printed. A third loop, for reference, adds the
+// live run's arithmetic to the process loop (the peers compute λ ⊙ x into the reply, the router takes
+// an ASGD step into a fresh model frame per reply): its ratio is what is left of the gap once the
+// algorithm's own arithmetic, which the bare loops skip, is counted on both sides.
 //
 // The live runs inject no delay: time model "natural" (a live worker sleeps 0 extra), problem
 // "diagonal-quadratic" without noise (gradient O(d)), vanilla ASGD, stopped by an update count. The
 // rate is updates / engine time, which starts when every worker is ready (set-up is not counted).
-// Target: coordinator rate >= 0.8 x bare loop. Each repeat runs the three kinds back to back; the
+// Target: coordinator rate >= 0.8 x bare loop. Each repeat runs the four kinds back to back; the
 // figures are medians over the repeats, the ratios medians of each repeat's ratio.
 //
 //   build/bench/bench_coordinator_throughput [--scale X] [--repeat N]
 //     X multiplies every update count (default 1); N repeats (default 5)
-//   [--d D] [--workers W] [--only live|bare|bare-processes|bare-threads]
+//   [--d D] [--workers W] [--only live|bare|bare-processes|bare-threads|bare-arithmetic]
 //     one dimension / worker count only, and only one kind of run (for profiling one side)
 #include <algorithm>
 #include <chrono>
@@ -99,8 +102,10 @@ LiveFigure runCoordinator(int d, int workers, std::uint64_t updates) {
   return figure;
 }
 
-/// One peer of the bare loop: answers every request with a GRAD-sized reply until "stop".
-void runBarePeer(const std::string& endpoint, std::size_t vectorBytes) {
+/// One peer of the bare loop: answers every request with a GRAD-sized reply until "stop". With
+/// `arithmetic`, the reply is the live worker's gradient of the request's vector (λ ⊙ x, written into
+/// the reply frame as the worker writes into its GRAD frame); without, a fixed buffer copied by zmq.
+void runBarePeer(const std::string& endpoint, std::size_t vectorBytes, bool arithmetic) {
   zmq::context_t peerContext(1);
   zmq::socket_t dealer(peerContext, zmq::socket_type::dealer);
   dealer.set(zmq::sockopt::linger, 0);
@@ -108,6 +113,8 @@ void runBarePeer(const std::string& endpoint, std::size_t vectorBytes) {
   const std::string header(net::kHeaderSize, 'h');
   const std::string meta(net::kGradMetaSize, 'm');
   const std::string vector(vectorBytes, 'g');
+  const auto d = static_cast<Eigen::Index>((vectorBytes - 8) / 8);
+  const Vector curvature = Vector::LinSpaced(d, 1.0, 10.0);
   dealer.send(zmq::buffer(header));  // "ready"
   while (true) {
     std::vector<zmq::message_t> request;
@@ -115,7 +122,15 @@ void runBarePeer(const std::string& endpoint, std::size_t vectorBytes) {
     if (request.size() == 1) break;  // stop
     dealer.send(zmq::buffer(header), zmq::send_flags::sndmore);
     dealer.send(zmq::buffer(meta), zmq::send_flags::sndmore);
-    dealer.send(zmq::buffer(vector));
+    if (!arithmetic) {
+      dealer.send(zmq::buffer(vector));
+      continue;
+    }
+    zmq::message_t reply(vectorBytes);
+    std::memcpy(reply.data(), request.back().data(), 8);
+    Eigen::Map<Vector>(static_cast<double*>(reply.data()) + 1, d) =
+        curvature.array() * Eigen::Map<const Vector>(static_cast<const double*>(request.back().data()) + 1, d).array();
+    dealer.send(reply, zmq::send_flags::none);
   }
 }
 
@@ -129,8 +144,11 @@ double median(std::vector<double> values) {
   return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
 }
 
-/// Bare request-reply loop with the same frame sizes; returns round trips per second.
-double runBareLoop(int d, int peers, std::uint64_t roundTrips, PeerKind peerKind, const std::string& self) {
+/// Bare request-reply loop with the same frame sizes; returns round trips per second. With
+/// `arithmetic` (process peers only) the loop also does the live run's arithmetic: the peers compute
+/// the gradient, and the router takes an ASGD step into a fresh model frame per reply.
+double runBareLoop(int d, int peers, std::uint64_t roundTrips, PeerKind peerKind, const std::string& self,
+                   bool arithmetic = false) {
   const std::size_t vectorBytes = 8 + 8 * static_cast<std::size_t>(d);
   zmq::context_t context(1);
   zmq::socket_t router(context, zmq::socket_type::router);
@@ -148,11 +166,12 @@ double runBareLoop(int d, int peers, std::uint64_t roundTrips, PeerKind peerKind
   std::vector<pid_t> children;
   for (int p = 0; p < peers; ++p) {
     if (peerKind == PeerKind::Thread) {
-      threads.emplace_back([&endpoint, vectorBytes] { runBarePeer(endpoint, vectorBytes); });
+      threads.emplace_back([&endpoint, vectorBytes] { runBarePeer(endpoint, vectorBytes, false); });
       continue;
     }
     const std::string bytes = std::to_string(vectorBytes);
-    const char* argv[] = {self.c_str(), "--bare-peer", endpoint.c_str(), bytes.c_str(), nullptr};
+    const char* argv[] = {self.c_str(), "--bare-peer", endpoint.c_str(), bytes.c_str(),
+                          arithmetic ? "arithmetic" : "plain", nullptr};
     pid_t pid = 0;
     if (posix_spawn(&pid, self.c_str(), nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0) {
       std::perror("posix_spawn");
@@ -169,12 +188,12 @@ double runBareLoop(int d, int peers, std::uint64_t roundTrips, PeerKind peerKind
   }
   const std::string header(net::kHeaderSize, 'H');
   const std::string meta(net::kJobMetaSize, 'M');
-  zmq::message_t model(vectorBytes);
-  std::memset(model.data(), 'x', vectorBytes);
+  auto model = std::make_unique<zmq::message_t>(vectorBytes);
+  std::memset(model->data(), 0, vectorBytes);
   auto sendJob = [&](const zmq::message_t& identity) {
     zmq::message_t id(identity.data(), identity.size());
     zmq::message_t body;
-    body.copy(model);  // shared, as the coordinator shares one encoded model
+    body.copy(*model);  // shared, as the coordinator shares one encoded model
     router.send(id, zmq::send_flags::sndmore);
     router.send(zmq::buffer(header), zmq::send_flags::sndmore);
     router.send(zmq::buffer(meta), zmq::send_flags::sndmore);
@@ -188,6 +207,14 @@ double runBareLoop(int d, int peers, std::uint64_t roundTrips, PeerKind peerKind
     std::vector<zmq::message_t> frames;
     (void)zmq::recv_multipart(router, std::back_inserter(frames));
     ++done;
+    if (arithmetic) {
+      auto next = std::make_unique<zmq::message_t>(vectorBytes);
+      std::memcpy(next->data(), model->data(), 8);
+      Eigen::Map<Vector>(static_cast<double*>(next->data()) + 1, d) =
+          Eigen::Map<const Vector>(static_cast<const double*>(model->data()) + 1, d) -
+          0.01 * Eigen::Map<const Vector>(static_cast<const double*>(frames.back().data()) + 1, d);
+      model = std::move(next);
+    }
     if (done + static_cast<std::uint64_t>(peers) <= roundTrips) sendJob(frames.front());
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -204,8 +231,9 @@ double runBareLoop(int d, int peers, std::uint64_t roundTrips, PeerKind peerKind
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 4 && std::strcmp(argv[1], "--bare-peer") == 0) {
-    runBarePeer(argv[2], static_cast<std::size_t>(std::strtoull(argv[3], nullptr, 10)));
+  if (argc == 5 && std::strcmp(argv[1], "--bare-peer") == 0) {
+    runBarePeer(argv[2], static_cast<std::size_t>(std::strtoull(argv[3], nullptr, 10)),
+                std::strcmp(argv[4], "arithmetic") == 0);
     return 0;
   }
   // As distopt-run does: the coordinator below runs in this process (and so does the bare loop, which
@@ -231,6 +259,7 @@ int main(int argc, char** argv) {
   const bool runLive = only.empty() || only == "live";
   const bool runProcesses = only.empty() || only == "bare" || only == "bare-processes";
   const bool runThreads = only.empty() || only == "bare" || only == "bare-threads";
+  const bool runArithmetic = only.empty() || only == "bare" || only == "bare-arithmetic";
 
   struct Size {
     int d;
@@ -242,9 +271,11 @@ int main(int argc, char** argv) {
 
   std::printf("Coordinator throughput (asgd, diagonal-quadratic, natural time, loopback TCP), medians of %d repeats; worker: %s\n",
               repeat, bench::workerBinary().c_str());
-  std::printf("Bare loops: peers as processes (as the workers are) and as threads of this process.\n\n");
-  std::printf("%9s %8s %9s %14s %16s %7s %16s %7s %s\n", "d", "workers", "updates", "coordinator/s",
-              "bare, processes", "ratio", "bare, threads", "ratio", "target >= 0.8 (processes / threads)");
+  std::printf("Bare loops: peers as processes (as the workers are), as threads of this process, and as processes\n"
+              "doing the live run's arithmetic (gradient on the peer, step on the router; for reference, not the target).\n\n");
+  std::printf("%9s %8s %9s %14s %16s %7s %16s %7s %16s %7s   %s\n", "d", "workers", "updates", "coordinator/s",
+              "bare, processes", "ratio", "bare, threads", "ratio", "bare+arithmetic", "ratio",
+              "target >= 0.8 (processes / threads)");
   const auto benchStart = Clock::now();
   int metProcesses = 0;
   int metThreads = 0;
@@ -261,11 +292,12 @@ int main(int argc, char** argv) {
       if (onlyWorkers > 0 && workers != onlyWorkers) continue;
       const auto updates = std::max<std::uint64_t>(static_cast<std::uint64_t>(workers) * 4,
                                                    static_cast<std::uint64_t>(static_cast<double>(size.updates) * scale));
-      // Each repeat runs the three kinds back to back and takes the ratios of that repeat; the figures
+      // Each repeat runs the four kinds back to back and takes the ratios of that repeat; the figures
       // printed are medians over the repeats. On a shared (virtual) machine the rate of any one run
       // drifts by +-30 %; a ratio of neighbouring runs drifts much less, and a median ignores the odd
       // lucky or unlucky run that a best-of would pick.
-      std::vector<double> liveRates, processRates, threadRates, processRatios, threadRatios;
+      std::vector<double> liveRates, processRates, threadRates, arithmeticRates, processRatios, threadRatios,
+          arithmeticRatios;
       std::string failure;
       for (int r = 0; r < repeat && failure.empty(); ++r) {
         double liveRate = 0.0;
@@ -283,6 +315,10 @@ int main(int argc, char** argv) {
           threadRates.push_back(runBareLoop(size.d, workers, updates, PeerKind::Thread, self));
           if (runLive) threadRatios.push_back(liveRate / threadRates.back());
         }
+        if (runArithmetic) {
+          arithmeticRates.push_back(runBareLoop(size.d, workers, updates, PeerKind::Process, self, true));
+          if (runLive) arithmeticRatios.push_back(liveRate / arithmeticRates.back());
+        }
       }
       ++total;
       if (!failure.empty()) {
@@ -296,9 +332,10 @@ int main(int argc, char** argv) {
       const bool threadsMet = threadRatio >= kTarget;
       metProcesses += processesMet ? 1 : 0;
       metThreads += threadsMet ? 1 : 0;
-      std::printf("%9d %8d %9llu %14.1f %16.1f %s %16.1f %s %s / %s\n", size.d, workers,
+      std::printf("%9d %8d %9llu %14.1f %16.1f %s %16.1f %s %16.1f %s   %s / %s\n", size.d, workers,
                   static_cast<unsigned long long>(updates), median(liveRates), median(processRates),
                   ratioText(processRatio).c_str(), median(threadRates), ratioText(threadRatio).c_str(),
+                  median(arithmeticRates), ratioText(median(arithmeticRatios)).c_str(),
                   processesMet ? "met" : "NOT met", threadsMet ? "met" : "NOT met");
       std::fflush(stdout);
     }
