@@ -1,9 +1,11 @@
 #include "core/algorithms/server.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "core/util/check.hpp"
+#include "core/util/chunk_helper.hpp"
 
 namespace distopt {
 
@@ -129,14 +131,29 @@ void AsyncServer::applyStep(const Eigen::Ref<const Vector>& direction, double st
   // depend on alignment either. (allFinite() is a scalar loop that cost a quarter of the coordinator's
   // time per update at d = 1e5.) Blocks, so the check reads what was just written from L1.
   constexpr Eigen::Index kBlock = 2048;  // 16 KB of doubles
-  double check = 0.0;
-  for (Eigen::Index begin = 0; begin < d; begin += kBlock) {
-    const Eigen::Index n = std::min(kBlock, d - begin);
-    Eigen::Map<Vector> block(target + begin, n);
-    block.noalias() = Eigen::Map<const Vector>(source + begin, n) - step * direction.segment(begin, n);
-    check += (block.array() * 0.0).sum();
+  auto stepRange = [&](Eigen::Index first, Eigen::Index last) {
+    double check = 0.0;
+    for (Eigen::Index begin = first; begin < last; begin += kBlock) {
+      const Eigen::Index n = std::min(kBlock, last - begin);
+      Eigen::Map<Vector> block(target + begin, n);
+      block.noalias() = Eigen::Map<const Vector>(source + begin, n) - step * direction.segment(begin, n);
+      check += (block.array() * 0.0).sum();
+    }
+    return check == 0.0;
+  };
+  bool finite = true;
+  if (m_stepHelper && d >= kHelpedStepMin) {
+    // Chunks of 16 blocks (256 KB of model): a hand-off is one atomic add, and with many chunks a
+    // helper that wakes late still takes a share.
+    std::atomic<bool> allFinite{true};
+    m_stepHelper->run(d, 16 * kBlock, [&](std::int64_t first, std::int64_t last) {
+      if (!stepRange(first, last)) allFinite.store(false, std::memory_order_relaxed);
+    });
+    finite = allFinite.load();
+  } else {
+    finite = stepRange(0, d);
   }
-  if (!(check == 0.0)) {
+  if (!finite) {
     m_diverged = true;
     return;
   }

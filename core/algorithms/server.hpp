@@ -19,6 +19,8 @@
 
 namespace distopt {
 
+class ChunkHelper;
+
 using Vector = Eigen::VectorXd;
 
 /// What happened to one piece of work (spec §2.0 counters). Never mix them in one histogram series.
@@ -139,6 +141,11 @@ class AsyncServer {
   bool diverged() const { return m_diverged; }
   /// Later steps keep the model in `mirror` (nullptr: in the server again). It must outlive its use.
   void setModelMirror(ModelMirror* mirror);
+  /// Steps over models of at least kHelpedStepMin coordinates share their pass with `helper`'s thread
+  /// when it gets a core (nullptr: one thread). Same values either way: the step is coordinate-wise.
+  /// It must outlive its use.
+  void setStepHelper(ChunkHelper* helper) { m_stepHelper = helper; }
+  static constexpr Eigen::Index kHelpedStepMin = 1 << 16;
 
  protected:
   virtual void onStart(ActionSink& sink) = 0;
@@ -171,6 +178,7 @@ class AsyncServer {
   mutable Vector m_x;  // behind the mirror's storage while m_xStale
   Vector m_candidate;  // scratch for the step without a mirror, so a divergent step leaves m_x intact
   ModelMirror* m_mirror = nullptr;
+  ChunkHelper* m_stepHelper = nullptr;
   const double* m_mirrored = nullptr;  // the current model in the mirror's storage (nullptr: only in m_x)
   mutable bool m_xStale = false;
   std::uint64_t m_version = 0;

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
+#include "core/util/chunk_helper.hpp"
 #include "net/coordinator/run_rules.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
@@ -74,8 +76,17 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
     };
     m_pool.setHooks(std::move(hooks));
     m_server.setModelMirror(this);
+    // The step over a large model streams memory on the run's critical path: a second core, when one
+    // is free (few local workers), makes it faster; when none is, the helper costs one wake-up.
+    if (m_dimension >= AsyncServer::kHelpedStepMin && std::thread::hardware_concurrency() >= 2) {
+      m_stepHelper = std::make_unique<ChunkHelper>();
+      m_server.setStepHelper(m_stepHelper.get());
+    }
   }
-  ~Impl() override { m_server.setModelMirror(nullptr); }
+  ~Impl() override {
+    m_server.setModelMirror(nullptr);
+    m_server.setStepHelper(nullptr);
+  }
 
   bool bind(std::string* why) { return m_pool.bind(why); }
   RunSummary run();
@@ -111,6 +122,8 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
   std::unique_ptr<zmq::message_t> m_stepFrame;  // written by the step under way, or by a refused one
   std::uint64_t m_stepFrameVersion = ~std::uint64_t{0};
   Vector m_gradient;
+
+  std::unique_ptr<ChunkHelper> m_stepHelper;
 
   RunTally m_tally;
   bool m_targetReached = false;

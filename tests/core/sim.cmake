@@ -2,3 +2,5 @@ distopt_add_qtest(test_core_sim_golden SOURCES core/test_sim_golden.cpp LIBS dis
 distopt_add_qtest(test_core_sim_structure SOURCES core/test_sim_structure.cpp LIBS distopt::core LABELS core)
 # AsyncServer keeping its model in a ModelMirror (the live coordinator's JOB frames).
 distopt_add_qtest(test_core_server_mirror SOURCES core/test_server_mirror.cpp LIBS distopt::core LABELS core)
+# The helper thread that shares a large step's pass when a core is free.
+distopt_add_qtest(test_core_chunk_helper SOURCES core/test_chunk_helper.cpp LIBS distopt::core LABELS core)

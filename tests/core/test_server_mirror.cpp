@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/algorithms/asgd.hpp"
+#include "core/util/chunk_helper.hpp"
 
 using namespace distopt;
 
@@ -124,6 +125,46 @@ class TestServerMirror : public QObject {
     step(big, bigSink, Vector::Constant(d, -1e307));
     QVERIFY(!big.diverged());
     QCOMPARE(big.version(), std::uint64_t{1});
+  }
+
+  void helpedStepsGiveTheSameModels() {
+    // Large enough to be shared with the helper, in many chunks and a partial one: the same bits, with
+    // and without a mirror, and a non-finite coordinate is refused whichever thread meets it.
+    const Eigen::Index d = AsyncServer::kHelpedStepMin * 3 + 777;
+    ChunkHelper helper;
+    AsgdServer plain(1, ramp(d, 1.0), {.gamma = 0.1});
+    AsgdServer helped(1, ramp(d, 1.0), {.gamma = 0.1});
+    AsgdServer helpedMirrored(1, ramp(d, 1.0), {.gamma = 0.1});
+    RecordingMirror mirror(d);
+    helped.setStepHelper(&helper);
+    helpedMirrored.setStepHelper(&helper);
+    helpedMirrored.setModelMirror(&mirror);
+    NullSink a;
+    NullSink b;
+    NullSink c;
+    plain.start(a);
+    helped.start(b);
+    helpedMirrored.start(c);
+    for (int k = 0; k < 12; ++k) {
+      const Vector g = ramp(d, 0.5 + k);
+      step(plain, a, g);
+      step(helped, b, g);
+      step(helpedMirrored, c, g);
+      QVERIFY(sameBits(helped.model(), plain.model()));
+      QVERIFY(sameBits(mirror.stored(mirror.pointers.size() - 1), plain.model()));
+    }
+    for (const Eigen::Index where : {Eigen::Index{3}, d / 2, d - 1}) {
+      Vector bad = ramp(d, 1.0);
+      bad[where] = std::numeric_limits<double>::quiet_NaN();
+      const Vector before = helpedMirrored.model();
+      AsgdServer probe(1, before, {.gamma = 0.1});
+      probe.setStepHelper(&helper);
+      NullSink p;
+      probe.start(p);
+      step(probe, p, bad);
+      QVERIFY(probe.diverged());
+      QVERIFY(sameBits(probe.model(), before));
+    }
   }
 
   void removingTheMirrorBringsTheModelHome() {
