@@ -1,10 +1,10 @@
 #pragma once
-// ChunkHelper: one helper thread that joins a loop over chunks when it can, and is never waited for
-// when it cannot. The live coordinator's step over a large model is memory-bound work on the run's
-// critical path; with few local workers a core sits idle meanwhile (the worker waits for the next
-// model), and two cores stream memory faster than one. With every core busy the helper wakes late:
-// the caller has by then claimed every chunk itself and returns without waiting, so a busy machine
-// pays one wake-up per loop, not a stall.
+// ChunkHelper: one helper thread that joins a loop over chunks when it can. The live coordinator's step
+// over a large model is memory-bound work on the run's critical path; with few local workers a core
+// sits idle meanwhile (the worker waits for the next model), and two cores stream memory faster than
+// one. A helper that wakes after the caller has claimed every chunk is not waited for. One preempted
+// inside a chunk it claimed is: the caller waits for that chunk, so give a helper only to a loop that
+// has a free core (LiveEngine: local workers + 1 <= cores).
 
 #include <atomic>
 #include <condition_variable>
@@ -24,7 +24,7 @@ class ChunkHelper {
 
   /// Calls body(begin, end) over [0, count) in chunks of `chunk` (the last may be shorter), each
   /// chunk exactly once, on this thread or the helper; returns when every chunk is done. `body` must
-  /// be safe to run on two chunks at once. One caller at a time.
+  /// be safe to run on two chunks at once and must not throw. One caller at a time.
   void run(std::int64_t count, std::int64_t chunk, const std::function<void(std::int64_t, std::int64_t)>& body);
 
   /// Chunks the helper did over this object's life (for tests and profiling).

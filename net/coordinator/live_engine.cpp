@@ -76,12 +76,6 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
     };
     m_pool.setHooks(std::move(hooks));
     m_server.setModelMirror(this);
-    // The step over a large model streams memory on the run's critical path: a second core, when one
-    // is free (few local workers), makes it faster; when none is, the helper costs one wake-up.
-    if (m_dimension >= AsyncServer::kHelpedStepMin && std::thread::hardware_concurrency() >= 2) {
-      m_stepHelper = std::make_unique<ChunkHelper>();
-      m_server.setStepHelper(m_stepHelper.get());
-    }
   }
   ~Impl() override {
     m_server.setModelMirror(nullptr);
@@ -244,6 +238,15 @@ RunSummary LiveEngine::Impl::run() {
     termination = m_pool.stopRequested() ? Termination::Stopped : Termination::Failed;
     summary.terminationDetail = failure;
   } else {
+    // The step over a large model streams memory on the run's critical path. When the local workers
+    // leave a core free (they wait for the next model meanwhile), a second thread makes it faster;
+    // when they do not, the helper would be preempted inside its chunk and hold the step up.
+    const unsigned cores = std::thread::hardware_concurrency();
+    if (m_dimension >= AsyncServer::kHelpedStepMin && cores >= 2 &&
+        static_cast<unsigned>(m_pool.localWorkers()) + 1 <= cores) {
+      m_stepHelper = std::make_unique<ChunkHelper>();
+      m_server.setStepHelper(m_stepHelper.get());
+    }
     m_pool.startRun();
     evaluator.submit(request(0.0), m_server.model());
     m_server.start(*this);

@@ -585,8 +585,9 @@ void WorkerPool::drain(double waitMs) {
     std::optional<std::size_t> received;
     try {
       received = zmq::recv_multipart(m_router, std::back_inserter(frames));
-    } catch (const zmq::error_t&) {
-      return;  // EINTR: a signal (a stop request) — the run loop looks at it
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+      return;  // a signal (a stop request): the run loop looks at it
     }
     if (!received) return;
     if (frames.size() < 2) {
@@ -727,8 +728,9 @@ void WorkerPool::turn(double timeoutMs) {
     m_lastProcessLook = current;
     for (const auto& line : m_launcher->takeOutput()) std::fprintf(stderr, "distopt-run: %s\n", line.c_str());
   }
-  // The wait above is on the worker socket only: the control socket is answered here, at least every
-  // 50 ms (a turn's longest wait), which a person clicking Stop or a status poll does not notice.
+  // The wait above is on the worker socket only: the control socket is answered here, once a turn, so
+  // within about 100 ms (a turn waits at most 50 ms and drains for at most 50 ms more), which a person
+  // clicking Stop or a once-a-second status poll does not notice.
   if (m_control) handleControl();
   processDeaths(lookAtProcesses);
   checkLiveness();

@@ -142,6 +142,8 @@ class WorkerPool {
   double unitSeconds() const { return m_unitSeconds; }
   int heartbeatMs() const { return m_options.heartbeatMs; }
   int numWorkers() const;
+  /// Workers this coordinator runs on this machine (known once setup() has started them).
+  int localWorkers() const { return m_localSlots; }
 
   /// Sends to a worker, counting the bytes; false when the worker is dead or unreachable (then it
   /// is declared dead once the current hook has returned).

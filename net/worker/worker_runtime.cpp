@@ -196,6 +196,8 @@ class WorkerRuntime::Session final : public WorkerHost {
     lastError = text;
     send(Message::withJson(MessageKind::Error, {{"code", code}, {"message", text}}));
   }
+  /// Takes every message already queued, without waiting.
+  std::optional<WorkerExit> takeQueued();
   /// Counts and decodes one received message, then handles it.
   std::optional<WorkerExit> take(std::vector<zmq::message_t>&& frames);
   /// Returns an exit reason when the message ends the session.
@@ -258,7 +260,10 @@ WorkerExit WorkerRuntime::Session::run() {
       continue;
     }
     if (m_job && now >= m_job->due) {
-      finishJob();
+      // A CANCEL (or a replacing JOB, or STOP) queued behind this job must be seen before its GRAD goes
+      // out (spec §2.0: a cancelled job sends nothing): one look at what is queued, per GRAD.
+      if (auto exit = takeQueued()) return *exit;
+      if (m_job && Clock::now() >= m_job->due) finishJob();
       continue;
     }
     if (m_role) {
@@ -286,11 +291,8 @@ WorkerExit WorkerRuntime::Session::run() {
     }
     if (!m_role) {
       // A parameter-server session has one socket: it waits inside a receive, one system call per wake,
-      // where zmq_poll makes three (a zero-timeout pass, the wait, the events query) and the drain's
-      // final empty receive a fourth. Per job that is most of a small model's round trip. Whatever is
-      // queued behind this message is read on the next pass, after a job that fell due is sent: a
-      // CANCEL behind a JOB that is due at once then finds the GRAD gone, which the coordinator
-      // counts late_cancelled, as for any GRAD that crossed its CANCEL (PROTOCOL.md §7).
+      // where zmq_poll makes three (a zero-timeout pass, the wait, the events query). Per job that is
+      // much of a small model's round trip.
       std::vector<zmq::message_t> frames;
       frames.reserve(4);
       if (m_receiveTimeoutMs != timeoutMs.count()) {
@@ -318,11 +320,20 @@ WorkerExit WorkerRuntime::Session::run() {
     if (!(items[0].revents & ZMQ_POLLIN)) continue;
 
     // Drain everything queued: a CANCEL behind a JOB must be seen before the job is finished.
-    while (true) {
-      std::vector<zmq::message_t> frames;
-      if (!zmq::recv_multipart(m_socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
-      if (auto exit = take(std::move(frames))) return *exit;
+    if (auto exit = takeQueued()) return *exit;
+  }
+}
+
+std::optional<WorkerExit> WorkerRuntime::Session::takeQueued() {
+  while (true) {
+    std::vector<zmq::message_t> frames;
+    try {
+      if (!zmq::recv_multipart(m_socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) return std::nullopt;
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) return std::nullopt;
+      throw;
     }
+    if (auto exit = take(std::move(frames))) return exit;
   }
 }
 

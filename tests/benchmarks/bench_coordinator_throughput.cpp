@@ -156,6 +156,7 @@ double runBareLoop(int d, int peers, std::uint64_t roundTrips, PeerKind peerKind
   router.set(zmq::sockopt::router_mandatory, 1);
   router.set(zmq::sockopt::sndhwm, 0);
   router.set(zmq::sockopt::rcvhwm, 0);
+  router.set(zmq::sockopt::rcvtimeo, 60000);  // a peer that died must not hang the benchmark
   router.bind("tcp://127.0.0.1:*");
   const std::string endpoint = router.get(zmq::sockopt::last_endpoint);
 
@@ -183,7 +184,10 @@ double runBareLoop(int d, int peers, std::uint64_t roundTrips, PeerKind peerKind
   std::vector<zmq::message_t> identities;
   while (static_cast<int>(identities.size()) < peers) {
     std::vector<zmq::message_t> frames;
-    (void)zmq::recv_multipart(router, std::back_inserter(frames));
+    if (!zmq::recv_multipart(router, std::back_inserter(frames))) {
+      std::fprintf(stderr, "bare loop: a peer did not start within 60 s\n");
+      std::exit(1);
+    }
     identities.push_back(std::move(frames.front()));
   }
   const std::string header(net::kHeaderSize, 'H');
@@ -205,7 +209,10 @@ double runBareLoop(int d, int peers, std::uint64_t roundTrips, PeerKind peerKind
   std::uint64_t done = 0;
   while (done < roundTrips) {
     std::vector<zmq::message_t> frames;
-    (void)zmq::recv_multipart(router, std::back_inserter(frames));
+    if (!zmq::recv_multipart(router, std::back_inserter(frames))) {
+      std::fprintf(stderr, "bare loop: no reply for 60 s (a peer died?)\n");
+      std::exit(1);
+    }
     ++done;
     if (arithmetic) {
       auto next = std::make_unique<zmq::message_t>(vectorBytes);
@@ -333,11 +340,13 @@ int main(int argc, char** argv) {
       const bool threadsMet = threadRatio >= kTarget;
       metProcesses += processesMet ? 1 : 0;
       metThreads += threadsMet ? 1 : 0;
+      const char* processVerdict = processRatio > 0.0 ? (processesMet ? "met" : "NOT met") : "-";
+      const char* threadVerdict = threadRatio > 0.0 ? (threadsMet ? "met" : "NOT met") : "-";
       std::printf("%9d %8d %9llu %14.1f %16.1f %s %16.1f %s %16.1f %s   %s / %s\n", size.d, workers,
                   static_cast<unsigned long long>(updates), median(liveRates), median(processRates),
                   ratioText(processRatio).c_str(), median(threadRates), ratioText(threadRatio).c_str(),
                   median(arithmeticRates), ratioText(median(arithmeticRatios)).c_str(),
-                  processesMet ? "met" : "NOT met", threadsMet ? "met" : "NOT met");
+                  processVerdict, threadVerdict);
       std::fflush(stdout);
     }
   }

@@ -37,7 +37,8 @@ class TestChunkHelper : public QObject {
     // seen once run() returns.
     ChunkHelper helper;
     std::vector<double> out(64, 0.0);
-    for (int round = 0; round < 20; ++round) {
+    // Until the helper has taken chunks (at once on an idle machine; a loaded one may need rounds).
+    for (int round = 0; round < 400 && (round < 20 || helper.helperChunks() == 0); ++round) {
       helper.run(64, 1, [&](std::int64_t begin, std::int64_t end) {
         std::this_thread::sleep_for(std::chrono::microseconds(200));
         for (std::int64_t i = begin; i < end; ++i) out[static_cast<std::size_t>(i)] = round + 0.5 * static_cast<double>(i);

@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <zmq_addon.hpp>
 
+#include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
 
+using namespace distopt;
 using namespace distopt::net;
 
 namespace {
@@ -128,6 +130,62 @@ class TestWorkerSession : public QObject {
     coordinator.send(hello->identity, Message::withJson(MessageKind::Stop, {{"reason", "done"}}));
     QVERIFY(worker.waitForFinished(5000));
     QCOMPARE(worker.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(worker.exitCode(), 0);
+  }
+
+  void cancelQueuedBehindAJobSendsNoGradient() {
+    // Spec §2.0: a cancelled job sends nothing. With no injected delay a job is due the moment its
+    // gradient is computed; a CANCEL that arrived meanwhile (queued behind the JOB) must still win.
+    // Small frames (JOB, CANCEL and the next JOB travel in one TCP segment and reach the worker's
+    // socket together) and a job of many gradients (milliseconds of compute) leave no doubt that the
+    // CANCEL is queued before the job falls due.
+    constexpr std::int64_t d = 100;
+    constexpr std::uint32_t kGradients = 100'000;
+    FakeCoordinator coordinator;
+    QProcess worker;
+    worker.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    worker.start(workerPath(), {"--connect", QString::fromStdString(coordinator.endpoint()), "--id", "0"});
+    QVERIFY2(worker.waitForStarted(5000), qPrintable(worker.errorString()));
+    auto hello = coordinator.receiveKind(MessageKind::Hello, 5000);
+    QVERIFY2(hello, "no HELLO from the worker");
+    const nlohmann::json experiment = {
+        {"name", "cancel"},
+        {"seed", 1},
+        {"problem", {{"name", "diagonal-quadratic"}, {"params", {{"d", d}, {"noise_std", 0.0}}}}},
+        {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.01}}}}},
+        {"workers", {{"count", 1}, {"time_model", {{"name", "natural"}, {"params", nlohmann::json::object()}}}}},
+        {"stop", {{"updates", 10}}}};
+    coordinator.send(hello->identity, Message::withJson(MessageKind::Welcome, {{"worker_id", 0}}));
+    coordinator.send(hello->identity, Message::withJson(MessageKind::Assign, {{"worker_id", 0},
+                                                                             {"workers", 1},
+                                                                             {"seed", 1},
+                                                                             {"unit_ms", 1.0},
+                                                                             {"base_directory", "."},
+                                                                             {"experiment", experiment}}));
+    QVERIFY2(coordinator.receiveKind(MessageKind::Ready, 30000), "no READY");
+
+    const Vector model = Vector::Constant(d, 1.0);
+    auto sendJob = [&](std::uint64_t jobId) {
+      JobMeta meta;
+      meta.jobId = jobId;
+      meta.version = jobId;
+      meta.gradients = kGradients;
+      coordinator.send(hello->identity, makeJob(meta, encodeVectorFrame(model)));
+    };
+    for (std::uint64_t job = 0; job < 6; job += 2) {
+      sendJob(job);
+      coordinator.send(hello->identity, makeCancel(job));
+      sendJob(job + 1);
+      auto grad = coordinator.receiveKind(MessageKind::Grad, 10000);
+      QVERIFY2(grad, "no GRAD for the job after the cancelled one");
+      GradMeta meta;
+      DenseFrameView view;
+      std::string why;
+      QVERIFY2(parseGradView(grad->message, d, &meta, &view, &why), why.c_str());
+      QCOMPARE(meta.jobId, job + 1);  // never the cancelled one
+    }
+    coordinator.send(hello->identity, Message::withJson(MessageKind::Stop, {{"reason", "done"}}));
+    QVERIFY(worker.waitForFinished(10000));
     QCOMPARE(worker.exitCode(), 0);
   }
 
