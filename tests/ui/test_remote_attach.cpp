@@ -19,20 +19,11 @@
 #include "ui/client/remote_attach.hpp"
 #include "ui/client/run_client.hpp"
 #include "ui/remote/remote_workers_panel.hpp"
+#include "remote_test_support.hpp"
 
 using namespace distopt::ui;
 
 namespace {
-
-bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
-  QElapsedTimer timer;
-  timer.start();
-  while (!condition()) {
-    if (timer.elapsed() > timeoutMs) return false;
-    QTest::qWait(50);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -111,33 +102,16 @@ class TestRemoteAttach : public QObject {
   void aManagersDashboardWatchesReadOnly() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const nlohmann::json document = {
-        {"name", "remote-dashboard"},
-        {"seed", 1},
-        {"engine", "live"},
-        {"problem",
-         {{"name", "quadratic"}, {"params", {{"d", 20}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
-        {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.05}}}}},
-        {"workers",
-         {{"count", 2}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 20}}},
-        {"stop", {{"time", 3000}}},
-        {"eval", {{"interval", 25}}}};
-    const QString experiment = dir.filePath("remote.json");
-    {
-      QFile file(experiment);
-      QVERIFY(file.open(QIODevice::WriteOnly));
-      file.write(QByteArray::fromStdString(document.dump()));
-    }
+    const QString experiment = remote_test::writeRemoteExperiment(dir, "remote-dashboard", 2, 3000, 25);
+    QVERIFY(!experiment.isEmpty());
     RunClient owner;
     RemoteWorkersPanel panel;
-    connect(&owner, &RunClient::statusReceived, &panel, &RemoteWorkersPanel::showStatus);
-    connect(&owner, &RunClient::controlReplied, &panel, &RemoteWorkersPanel::showReply);
-    connect(&panel, &RemoteWorkersPanel::controlRequested, &owner, &RunClient::sendControl);
+    remote_test::wirePanel(owner, panel);
     QString why;
     QVERIFY2(owner.start(QStringLiteral(DISTOPT_BIN_DIR "/distopt-run"), experiment, dir.filePath("out"),
                          {"--secure", "--dashboard", "tcp://127.0.0.1:*", "--no-store"}, &why),
              qPrintable(why));
-    QVERIFY2(waitFor([&] { return panel.attachCommand().contains("--dashboard-token"); }, 30'000),
+    QVERIFY2(remote_test::waitFor([&] { return panel.attachCommand().contains("--dashboard-token"); }, 30'000),
              qPrintable(panel.attachCommand()));
 
     // The manager pastes the attach command; evaluations published before they came arrive as history.
@@ -153,7 +127,7 @@ class TestRemoteAttach : public QObject {
               for (const auto& point : points) times.push_back(point.time);
             });
     QVERIFY2(manager.attach(endpoints, &why), qPrintable(why));
-    QVERIFY(waitFor([&] { return experimentSpy.count() >= 1 && times.size() >= 6 && statusSpy.count() >= 1; },
+    QVERIFY(remote_test::waitFor([&] { return experimentSpy.count() >= 1 && times.size() >= 6 && statusSpy.count() >= 1; },
                     20'000));
     QCOMPARE(experimentSpy.front().front().toJsonObject().value("name").toString(),
              QStringLiteral("remote-dashboard"));

@@ -17,21 +17,12 @@
 #include "net/security/curve_keys.hpp"
 #include "ui/client/run_client.hpp"
 #include "ui/remote/remote_workers_panel.hpp"
+#include "remote_test_support.hpp"
 
 using distopt::ui::RemoteWorkersPanel;
 using distopt::ui::RunClient;
 
 namespace {
-
-bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
-  QElapsedTimer timer;
-  timer.start();
-  while (!condition()) {
-    if (timer.elapsed() > timeoutMs) return false;
-    QTest::qWait(50);
-  }
-  return true;
-}
 
 QString cell(const QTableWidget* table, int row, int column) {
   const auto* item = table->item(row, column);
@@ -52,36 +43,19 @@ class TestRemoteWorkers : public QObject {
   void joinCommandLetsAWorkerInAndExcludeTakesItOut() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const nlohmann::json document = {
-        {"name", "remote-panel"},
-        {"seed", 1},
-        {"engine", "live"},
-        {"problem",
-         {{"name", "quadratic"}, {"params", {{"d", 20}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
-        {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.05}}}}},
-        {"workers",
-         {{"count", 3}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 20}}},
-        {"stop", {{"time", 4000}}},
-        {"eval", {{"interval", 100}}}};
-    const QString experiment = dir.filePath("remote.json");
-    {
-      QFile file(experiment);
-      QVERIFY(file.open(QIODevice::WriteOnly));
-      file.write(QByteArray::fromStdString(document.dump()));
-    }
+    const QString experiment = remote_test::writeRemoteExperiment(dir, "remote-panel", 3, 4000, 100);
+    QVERIFY(!experiment.isEmpty());
     RunClient client;
     RemoteWorkersPanel panel;
-    connect(&client, &RunClient::statusReceived, &panel, &RemoteWorkersPanel::showStatus);
+    remote_test::wirePanel(client, panel);
     connect(&client, &RunClient::workersReceived, &panel, &RemoteWorkersPanel::showWorkers);
-    connect(&client, &RunClient::controlReplied, &panel, &RemoteWorkersPanel::showReply);
-    connect(&panel, &RemoteWorkersPanel::controlRequested, &client, &RunClient::sendControl);
     QString why;
     QVERIFY2(client.start(QStringLiteral(DISTOPT_BIN_DIR "/distopt-run"), experiment, dir.filePath("out"),
                           {"--secure", "--local-workers", "2", "--no-store"}, &why),
              qPrintable(why));
 
     // The join command as the window shows it.
-    QVERIFY2(waitFor([&] { return panel.joinCommand().contains("--join-token"); }, 30'000),
+    QVERIFY2(remote_test::waitFor([&] { return panel.joinCommand().contains("--join-token"); }, 30'000),
              qPrintable(panel.joinCommand()));
     static const QRegularExpression pattern("--connect (\\S+) --server-key '([^']+)' --join-token '([^']+)'");
     const auto match = pattern.match(panel.joinCommand());
@@ -95,7 +69,7 @@ class TestRemoteWorkers : public QObject {
                    QString::fromStdString(stranger.secretKey)});
     QVERIFY(refused.state() == QProcess::NotRunning || refused.waitForFinished(20'000));
     QCOMPARE(refused.exitCode(), 4);
-    QVERIFY(waitFor([&] { return panel.refusedList()->count() > 0; }, 10'000));
+    QVERIFY(remote_test::waitFor([&] { return panel.refusedList()->count() > 0; }, 10'000));
     QVERIFY(panel.refusedList()->item(0)->text().contains(QString::fromStdString(stranger.publicKey)));
 
     // The join command, run "on another machine".
@@ -106,7 +80,7 @@ class TestRemoteWorkers : public QObject {
     QVERIFY(worker.waitForStarted());
     QTableWidget* table = panel.workersTable();
     QVERIFY2(
-        waitFor(
+        remote_test::waitFor(
             [&] { return table->rowCount() == 3 && cell(table, 2, RemoteWorkersPanel::State) == "alive"; },
             30'000),
         qPrintable(cell(table, 2, RemoteWorkersPanel::State)));
@@ -130,7 +104,7 @@ class TestRemoteWorkers : public QObject {
     QVERIFY(excludeButton);
     excludeButton->click();
     QVERIFY2(
-        waitFor([&] { return cell(table, 2, RemoteWorkersPanel::State).contains("excluded by the user"); },
+        remote_test::waitFor([&] { return cell(table, 2, RemoteWorkersPanel::State).contains("excluded by the user"); },
                 10'000),
         qPrintable(cell(table, 2, RemoteWorkersPanel::State)));
     QVERIFY(worker.state() == QProcess::NotRunning || worker.waitForFinished(10'000));
