@@ -37,7 +37,9 @@ inline QString writeRemoteExperiment(const QTemporaryDir& dir, const std::string
       {"problem", {{"name", "quadratic"}, {"params", {{"d", 20}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
       {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.05}}}}},
       {"workers",
-       {{"count", workers}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 20}}},
+       {{"count", workers},
+        {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}},
+        {"unit_ms", 20}}},
       {"stop", {{"time", stopTime}}},
       {"eval", {{"interval", evalInterval}}}};
   const QString path = dir.filePath("remote.json");
