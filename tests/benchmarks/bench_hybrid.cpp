@@ -50,11 +50,11 @@ Data loadData(std::int64_t trainLimit, std::int64_t eseSamples) {
     data.name = "Fashion-MNIST";
   } else {
     std::printf("Fashion-MNIST not found at %s: using a9a instead\n", kFashion.c_str());
-    const std::string dir = std::string(DISTOPT_SOURCE_DIR) + "/../shared/data/a9a/";
+    const std::string dir = std::string(DISTOPT_SOURCE_DIR) + "/resources/data/";
     LibsvmReadOptions options;
     options.numFeatures = 123;
-    data.train = readLibsvm(dir + "a9a", options);
-    data.test = readLibsvm(dir + "a9a.t", options);
+    data.train = readLibsvm(dir + "a9a.gz", options);
+    data.test = readLibsvm(dir + "a9a.t.gz", options);
     data.ese = data.train;
     data.name = "a9a";
   }

@@ -1,5 +1,5 @@
 # Problems (core/problems) and data sets (core/data): readers, sharding, synthetic data, every problem's
-# derivatives and registry entry. a9a comes from DISTOPT_SHARED_DATA_DIR; Fashion-MNIST is optional.
+# derivatives and registry entry. a9a comes from DISTOPT_TEST_DATA_DIR (resources/data); Fashion-MNIST is optional.
 distopt_add_qtest(test_core_data_readers SOURCES core/test_data_readers.cpp LIBS distopt::core LABELS core)
 distopt_add_qtest(test_core_data_shards SOURCES core/test_data_shards.cpp LIBS distopt::core LABELS core)
 distopt_add_qtest(test_core_problems_synthetic SOURCES core/test_problems_synthetic.cpp LIBS distopt::core LABELS core)

@@ -23,8 +23,8 @@ using distopt::InputError;
 
 namespace {
 
-const std::string kA9a = std::string(DISTOPT_SHARED_DATA_DIR) + "/a9a/a9a";
-const std::string kA9aTest = std::string(DISTOPT_SHARED_DATA_DIR) + "/a9a/a9a.t";
+const std::string kA9a = std::string(DISTOPT_TEST_DATA_DIR) + "/a9a.gz";
+const std::string kA9aTest = std::string(DISTOPT_TEST_DATA_DIR) + "/a9a.t.gz";
 const std::string kFashionDir = "/usr/share/datasets/fashion-mnist";
 
 void writeText(const std::string& path, const std::string& text) {
@@ -100,7 +100,6 @@ class TestDataReaders : public QObject {
   void initTestCase() { QVERIFY(m_dir.isValid()); }
 
   void a9aTrainCounts() {
-    if (!std::filesystem::exists(kA9a)) QSKIP("a9a not found beside the checkout");
     QElapsedTimer timer;
     timer.start();
     const Dataset data = distopt::readLibsvm(kA9a);
@@ -121,7 +120,6 @@ class TestDataReaders : public QObject {
   }
 
   void a9aTestWithDeclaredFeatures() {
-    if (!std::filesystem::exists(kA9aTest)) QSKIP("a9a.t not found beside the checkout");
     QElapsedTimer timer;
     timer.start();
     const Dataset data = distopt::readLibsvm(kA9aTest, {.numFeatures = 123});

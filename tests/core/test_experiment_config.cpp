@@ -98,7 +98,7 @@ std::string otherSharding() {
   return names.empty() ? std::string("iid") : names.back();
 }
 
-const std::string kSharedData = DISTOPT_SHARED_DATA_DIR;
+const std::string kTestData = DISTOPT_TEST_DATA_DIR;
 const std::string kPresets = std::string(DISTOPT_SOURCE_DIR) + "/resources/experiments";
 
 }  // namespace
@@ -578,8 +578,7 @@ class TestExperimentConfig : public QObject {
   }
 
   void targetGapWithoutOptimalValueIsRefused() {
-    const std::string train = kSharedData + "/a9a/a9a";
-    if (!std::filesystem::exists(train)) QSKIP("a9a is not in the shared data folder");
+    const std::string train = kTestData + "/a9a.gz";
     json document = validDocument();
     document["problem"] = {{"name", "logistic"}, {"params", {{"train", train}}}};
     document["stop"] = {{"time", 10}, {"target_gap", 1e-3}};

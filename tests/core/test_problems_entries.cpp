@@ -31,7 +31,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kDataDir = DISTOPT_SHARED_DATA_DIR;
+const std::string kDataDir = DISTOPT_TEST_DATA_DIR;
 
 std::vector<ProblemEntry> allEntries() {
   return {distopt::quadraticProblemEntry(),     distopt::diagonalQuadraticProblemEntry(),
@@ -182,11 +182,10 @@ class TestProblemsEntries : public QObject {
   }
 
   void logisticEntryResolvesPaths() {
-    if (!std::filesystem::exists(kDataDir + "/a9a/a9a")) QSKIP("a9a not found");
     ProblemBuildContext context;
     context.baseDirectory = kDataDir;
-    const auto problem =
-        build(distopt::logisticProblemEntry(), json{{"train", "a9a/a9a"}, {"test", "a9a/a9a.t"}, {"l1", 1e-4}}, context);
+    const auto problem = build(distopt::logisticProblemEntry(),
+                               json{{"train", "a9a.gz"}, {"test", "a9a.t.gz"}, {"l1", 1e-4}}, context);
     QCOMPARE(problem->name(), std::string("logistic"));
     QCOMPARE(problem->numSamples(), std::int64_t{32561});
     QCOMPARE(problem->dimension(), Eigen::Index{123});
@@ -194,7 +193,8 @@ class TestProblemsEntries : public QObject {
     QVERIFY(problem->hasProx());
     // Absolute paths ignore the base directory.
     context.baseDirectory = "/nonexistent";
-    const auto absolute = build(distopt::logisticProblemEntry(), json{{"train", kDataDir + "/a9a/a9a.t"}, {"features", 123}}, context);
+    const auto absolute = build(distopt::logisticProblemEntry(),
+                                json{{"train", kDataDir + "/a9a.t.gz"}, {"features", 123}}, context);
     QCOMPARE(absolute->numSamples(), std::int64_t{16281});
     QCOMPARE(absolute->dimension(), Eigen::Index{123});
   }

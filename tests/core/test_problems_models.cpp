@@ -30,8 +30,8 @@ using distopt::Vector;
 
 namespace {
 
-const std::string kA9a = std::string(DISTOPT_SHARED_DATA_DIR) + "/a9a/a9a";
-const std::string kA9aTest = std::string(DISTOPT_SHARED_DATA_DIR) + "/a9a/a9a.t";
+const std::string kA9a = std::string(DISTOPT_TEST_DATA_DIR) + "/a9a.gz";
+const std::string kA9aTest = std::string(DISTOPT_TEST_DATA_DIR) + "/a9a.t.gz";
 
 Vector randomVector(Eigen::Index d, std::uint64_t seed, double scale = 1.0) {
   RandomStream stream = RandomStream::fromSeed(seed);
@@ -211,7 +211,6 @@ class TestProblemsModels : public QObject {
   }
 
   void logisticOnA9a() {
-    if (!std::filesystem::exists(kA9a) || !std::filesystem::exists(kA9aTest)) QSKIP("a9a not found");
     const Dataset train = distopt::readLibsvm(kA9a);
     const Dataset test = distopt::readLibsvm(kA9aTest, {.numFeatures = 123});
     const LogisticProblem problem(train, test, {});
