@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "net/protocol/endpoint.hpp"
+
 namespace distopt::app {
 
 const char* const kRunUsage =
@@ -25,8 +27,13 @@ const char* const kRunUsage =
     "  --bind ENDPOINT     where workers connect (default tcp://127.0.0.1:*, a free port)\n"
     "  --local-workers N   start N workers on this machine and wait for the rest to connect with\n"
     "                      distopt-worker --connect ENDPOINT (default: all workers local)\n"
+    "  --setup-timeout S   seconds for every worker to connect and be ready before the run is given up\n"
+    "                      (default 60 plus 0.05 per worker; local workers wait as long for the\n"
+    "                      coordinator's first answer)\n"
     "  --telemetry ENDPOINT  publish live telemetry here (default tcp://127.0.0.1:*)\n"
-    "  --control ENDPOINT  accept status/stop requests here (default tcp://127.0.0.1:*)\n"
+    "  --control ENDPOINT  accept status/stop requests here: ipc:///FOLDER/NAME, FOLDER private (0700,\n"
+    "                      yours; made when missing) (default: a new folder under $XDG_RUNTIME_DIR/distopt\n"
+    "                      or /tmp/distopt-UID, removed at exit)\n"
     "  --secure            encrypt and authenticate the worker socket with CURVE (required when --bind\n"
     "                      is beyond loopback); prints the command line that lets a remote worker join\n"
     "  --allow-key KEY     also let in the worker with this CURVE public key (repeatable)\n"
@@ -97,8 +104,9 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
       line.overrides.emplace_back(value);
     } else if (arg == "--bind" || arg == "--telemetry" || arg == "--control" || arg == "--dashboard") {
       const char* value = needValue(arg);
-      if (!value || std::string_view(value).find("://") == std::string_view::npos)
-        return fail(std::string(arg) + " needs a ZeroMQ endpoint such as tcp://127.0.0.1:5555");
+      if (!value) return fail(std::string(arg) + " needs a ZeroMQ endpoint such as tcp://127.0.0.1:5555");
+      std::string why;
+      if (!net::parseEndpoint(value, &why)) return fail(std::string(arg) + ": " + why);
       if (arg == "--bind") line.bindEndpoint = value;
       else if (arg == "--telemetry") line.telemetryEndpoint = value;
       else if (arg == "--dashboard") line.dashboardEndpoint = value;
@@ -111,6 +119,15 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
       if (*value == '\0' || *end != '\0' || count < 0 || count > 1'000'000)
         return fail(std::string("--local-workers: '") + value + "' is not an integer from 0 to 1000000");
       line.localWorkers = static_cast<int>(count);
+    } else if (arg == "--setup-timeout") {
+      const char* value = needValue(arg);
+      if (!value) return fail("--setup-timeout needs a number of seconds");
+      char* end = nullptr;
+      const double seconds = std::strtod(value, &end);
+      if (*value == '\0' || *end != '\0' || !(seconds > 0.0 && seconds <= 86400.0))
+        return fail(std::string("--setup-timeout: '") + value +
+                    "' is not a number of seconds from 0 to 86400");
+      line.setupTimeout = seconds;
     } else if (arg == "--out") {
       const char* value = needValue(arg);
       if (!value) return fail("--out needs a folder");

@@ -16,6 +16,7 @@ struct RunCommandLine {
   std::optional<std::string> storePath;
   std::optional<std::string> bindEndpoint;       ///< --bind: where workers connect
   std::optional<int> localWorkers;               ///< --local-workers: spawn this many, wait for the rest
+  std::optional<double> setupTimeout;            ///< --setup-timeout: seconds for every worker to be ready
   std::optional<std::string> telemetryEndpoint;  ///< --telemetry: PUB endpoint
   std::optional<std::string> controlEndpoint;    ///< --control: control endpoint
   std::optional<std::string> baseDirectory;      ///< --base-dir: resolve relative data paths here

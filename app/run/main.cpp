@@ -22,6 +22,7 @@
 #include "distopt_version.hpp"
 #include "net/coordinator/family_engine.hpp"
 #include "net/coordinator/live_engine.hpp"
+#include "net/coordinator/run_directory.hpp"
 #include "net/families/live_families.hpp"
 #include "net/coordinator/sim_run_services.hpp"
 #include "net/protocol/frame_memory.hpp"
@@ -217,8 +218,20 @@ int runMain(int argc, char** argv) {
     net::LiveOptions options;
     options.bindEndpoint = line->bindEndpoint.value_or("tcp://127.0.0.1:*");
     options.localWorkers = line->localWorkers.value_or(-1);
+    // Workers start one after another on the machines' cores: allow for that beyond a minute.
+    options.setupTimeoutSeconds = line->setupTimeout.value_or(60.0 + 0.05 * experiment.workers);
     options.telemetryEndpoint = line->telemetryEndpoint.value_or("tcp://127.0.0.1:*");
-    options.controlEndpoint = line->controlEndpoint.value_or("tcp://127.0.0.1:*");
+    if (line->controlEndpoint) {
+      options.controlEndpoint = *line->controlEndpoint;
+    } else {
+      std::string why;
+      const auto control = net::newControlEndpoint(&why);
+      if (!control) {
+        std::fprintf(stderr, "distopt-run: %s\n", why.c_str());
+        return 2;
+      }
+      options.controlEndpoint = *control;
+    }
     options.dashboardEndpoint = line->dashboardEndpoint.value_or("");
     options.security.enabled = line->secure || !line->allowKeys.empty() || !line->allowKeyFiles.empty() ||
                                !line->dashboardKeys.empty() || !line->dashboardKeyFiles.empty();

@@ -13,12 +13,15 @@
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: distopt-worker --connect ENDPOINT [--id N] [--server-key KEY (--join-token TOKEN | --key-file FILE)]\n"
+    "Usage: distopt-worker --connect ENDPOINT [--id N] [--wait SECONDS]\n"
+    "                      [--server-key KEY (--join-token TOKEN | --key-file FILE)]\n"
     "\n"
     "Connects to a DistOpt coordinator and works for it until told to stop.\n"
     "\n"
     "  --connect ENDPOINT  coordinator endpoint, e.g. tcp://127.0.0.1:5555\n"
     "  --id N              worker id to request (default: assigned by the coordinator)\n"
+    "  --wait SECONDS      how long to wait for the coordinator's first answer (default 60; it may\n"
+    "                      not be up yet); once it answered, its heartbeat decides\n"
     "  --server-key KEY    the coordinator's CURVE public key (a secured run prints it in its join\n"
     "                      command); the connection is then encrypted and authenticated\n"
     "  --join-token TOKEN  the run's join token (from the same command line); - reads it from stdin\n"
@@ -70,6 +73,16 @@ int main(int argc, char** argv) {
         return 2;
       }
       options.workerId = id;
+    } else if (arg == "--wait") {
+      const char* text = value("--wait");
+      char* end = nullptr;
+      const double seconds = std::strtod(text, &end);
+      if (*text == '\0' || *end != '\0' || !(seconds > 0.0 && seconds <= 86400.0)) {
+        std::fprintf(stderr, "distopt-worker: --wait: '%s' is not a number of seconds from 0 to 86400\n",
+                     text);
+        return 2;
+      }
+      options.connectWaitSeconds = seconds;
     } else if (arg == "--server-key") {
       options.serverKey = value("--server-key");
     } else if (arg == "--key-file") {

@@ -4,10 +4,18 @@
 
 #include <zmq_addon.hpp>
 
+#include "net/coordinator/run_directory.hpp"
+
 namespace distopt::net {
 
 std::optional<zmq::socket_t> bindControlSocket(zmq::context_t& context, const std::string& endpoint,
                                                std::string* boundEndpoint, std::string* why) {
+  std::string reason;
+  const auto folder = ipcSocketDirectory(endpoint, &reason);
+  if (!folder || !isPrivateDirectory(*folder, &reason)) {
+    if (why) *why = "control " + endpoint + ": " + reason + " (see net/PROTOCOL.md §4.6)";
+    return std::nullopt;
+  }
   try {
     zmq::socket_t socket(context, zmq::socket_type::router);
     socket.set(zmq::sockopt::linger, 0);

@@ -13,8 +13,9 @@
 
 namespace distopt::net {
 
-/// Binds a ROUTER control socket at `endpoint` (wildcard ports allowed); the bound endpoint, or nullopt
-/// with *why naming the endpoint.
+/// Binds a ROUTER control socket at `endpoint`, which must be ipc:///FOLDER/NAME with FOLDER private
+/// (run_directory.hpp: this user's, mode 0700); the bound endpoint, or nullopt with *why naming the
+/// endpoint and what is wrong with it.
 std::optional<zmq::socket_t> bindControlSocket(zmq::context_t& context, const std::string& endpoint,
                                                std::string* boundEndpoint, std::string* why);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <thread>
 
 #include "core/telemetry/evaluation.hpp"
@@ -34,7 +35,14 @@ struct JobBook {
   std::uint64_t delayCount = 0;
   double jobSecondsSum = 0.0;
   std::uint64_t jobsAnswered = 0;
+  // The last JOB sent (its model frame shared, not copied), sent again when the worker's link was cut
+  // before it answered (PROTOCOL.md §4.4). Not kept when one model per worker would not fit kKeptJobBytes.
+  std::optional<JobMeta> lastJob;
+  zmq::message_t lastJobFrame;
 };
+
+/// At most this many bytes of models kept for re-sending (one per worker, at worst all different).
+constexpr double kKeptJobBytes = 1024.0 * 1024.0 * 1024.0;
 
 }  // namespace
 
@@ -47,7 +55,8 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
         m_rules(rules),
         m_pool(experiment, problem.dimension(), std::move(options), sink),
         m_books(static_cast<std::size_t>(server.numWorkers())),
-        m_dimension(problem.dimension()) {
+        m_dimension(problem.dimension()),
+        m_keepJobs(8.0 * static_cast<double>(problem.dimension()) * server.numWorkers() <= kKeptJobBytes) {
     PoolHooks hooks;
     hooks.onMessage = [this](int worker, Message&& message, std::size_t) {
       if (message.kind == MessageKind::Grad)
@@ -56,6 +65,7 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
         m_pool.countMalformed();  // not a parameter-server kind
     };
     hooks.onWorkerLost = [this](int worker, const std::string&) { m_server.removeWorker(worker, *this); };
+    hooks.onWorkerResumed = [this](int worker) { return resendJob(worker); };
     hooks.fillStatus = [this](WorkerStatus& status) {
       const JobBook& book = m_books[static_cast<std::size_t>(status.worker)];
       status.counters = m_server.counters(status.worker);
@@ -98,6 +108,10 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
 
  private:
   void handleGrad(int worker, const Message& message);
+  /// The worker's link was cut and made again: its outstanding JOB (or its GRAD) may be lost, so it gets
+  /// the same JOB again (same id, version, model and start time: the same gradient and duration). False
+  /// when that JOB was not kept.
+  bool resendJob(int worker);
   /// The last step's frame becomes the model frame once that step has succeeded.
   void adoptStepFrame();
 
@@ -107,6 +121,7 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
   WorkerPool m_pool;
   std::vector<JobBook> m_books;
   std::int64_t m_dimension;
+  bool m_keepJobs;
 
   // Model frames, shared by reference with every JOB that carries them (zmq::message_t::copy). Held by
   // pointer because the server reads the current model inside its frame, and a message_t moved keeps a
@@ -157,8 +172,23 @@ void LiveEngine::Impl::sendJob(const JobOrder& order) {
   meta.version = order.version;
   meta.startTime = m_pool.now();
   meta.gradients = static_cast<std::uint32_t>(order.gradients);
-  m_books[static_cast<std::size_t>(order.worker)].jobSentAt = meta.startTime;
+  JobBook& book = m_books[static_cast<std::size_t>(order.worker)];
+  book.jobSentAt = meta.startTime;
+  if (m_keepJobs) {
+    book.lastJob = meta;
+    book.lastJobFrame.copy(frame);
+  }
   m_pool.send(order.worker, makeJob(meta, std::move(frame)));
+}
+
+bool LiveEngine::Impl::resendJob(int worker) {
+  if (!m_server.busy(worker)) return true;  // nothing outstanding: its next job comes as usual
+  JobBook& book = m_books[static_cast<std::size_t>(worker)];
+  if (!book.lastJob || book.lastJob->jobId != m_server.currentJob(worker)) return false;
+  zmq::message_t frame;
+  frame.copy(book.lastJobFrame);
+  m_pool.send(worker, makeJob(*book.lastJob, std::move(frame)));
+  return true;
 }
 
 void LiveEngine::Impl::cancelJob(int worker, std::uint64_t jobId) { m_pool.send(worker, makeCancel(jobId)); }

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/coordinator/control_socket.hpp"
+#include "net/protocol/endpoint.hpp"
 
 namespace distopt::net {
 
@@ -19,6 +20,14 @@ SimRunServices::~SimRunServices() {
 }
 
 bool SimRunServices::bind(std::string* why) {
+  std::string reason;
+  if (!m_options.telemetryEndpoint.empty() && !isLoopbackEndpoint(m_options.telemetryEndpoint, &reason)) {
+    if (why) *why = "telemetry: " + reason + "; a simulated run publishes to this machine only";
+    return false;
+  }
+  if (!m_options.controlEndpoint.empty() &&
+      !claimControlDirectory(m_options.controlEndpoint, &m_runDirectory, why))
+    return false;
   try {
     if (!m_options.telemetryEndpoint.empty())
       m_publisher = std::make_unique<TelemetryPublisher>(m_context, m_options.telemetryEndpoint);

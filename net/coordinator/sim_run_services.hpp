@@ -15,6 +15,7 @@
 #include <zmq.hpp>
 
 #include "core/telemetry/telemetry.hpp"
+#include "net/coordinator/run_directory.hpp"
 #include "net/telemetry/telemetry_publisher.hpp"
 
 namespace distopt::net {
@@ -23,7 +24,8 @@ class SimRunServices : public TelemetrySink {
  public:
   struct Options {
     std::string telemetryEndpoint;   ///< empty: no telemetry socket
-    std::string controlEndpoint;     ///< empty: no control socket
+    std::string
+        controlEndpoint;  ///< empty: no control socket; else ipc:// in a private folder (run_directory.hpp)
     std::string experimentName;
     std::string algorithm;
     int workers = 0;
@@ -54,6 +56,7 @@ class SimRunServices : public TelemetrySink {
 
   Options m_options;
   std::function<void()> m_stop;
+  std::unique_ptr<RunDirectory> m_runDirectory;  // outlives the context: removed once the sockets are closed
   zmq::context_t m_context{1};
   std::unique_ptr<TelemetryPublisher> m_publisher;
   std::optional<zmq::socket_t> m_control;

@@ -10,7 +10,9 @@
 #include <zmq_addon.hpp>
 
 #include "net/coordinator/control_socket.hpp"
+#include "net/coordinator/run_directory.hpp"
 #include "net/launcher/local_launcher.hpp"
+#include "net/launcher/spawn_queue.hpp"
 #include "net/launcher/ssh_command.hpp"
 #include "net/protocol/heartbeat_messages.hpp"
 #include "net/security/zap_authenticator.hpp"
@@ -19,31 +21,31 @@
 namespace distopt::net {
 
 bool LiveOptions::isValid(std::string* why) const {
-  auto fail = [why](const char* text) {
+  auto fail = [why](const std::string& text) {
     if (why) *why = text;
     return false;
   };
-  if (bindEndpoint.find("://") == std::string::npos)
-    return fail("bind: must be a ZeroMQ endpoint such as tcp://HOST:PORT");
+  std::string reason;
+  if (!parseEndpoint(bindEndpoint, &reason)) return fail("bind: " + reason);
   if (heartbeatMs < 10) return fail("heartbeat_ms: must be >= 10");
   if (liveness < 2) return fail("liveness: must be >= 2");
   if (!(setupTimeoutSeconds > 0)) return fail("setup_timeout: must be > 0");
-  if (!security.enabled && !isLoopbackEndpoint(bindEndpoint))
-    return fail(
-        "bind: binding beyond loopback needs CURVE security (distopt-run --secure): unauthenticated "
-        "workers must not be able to join");
+  if (!security.enabled && !isLoopbackEndpoint(bindEndpoint, &reason))
+    return fail("bind: " + reason +
+                "; binding beyond loopback needs CURVE security (distopt-run --secure): unauthenticated "
+                "workers must not be able to join");
   for (const auto* endpoint : {&telemetryEndpoint, &controlEndpoint})
-    if (!endpoint->empty() && !isLoopbackEndpoint(*endpoint))
+    if (!endpoint->empty() && !isLoopbackEndpoint(*endpoint, &reason))
       return fail(
-          "telemetry/control: these sockets bind to loopback only (whoever reaches control can stop the "
-          "run); dashboards on other machines attach to the dashboard feed (--dashboard ENDPOINT --secure)");
+          std::string(endpoint == &controlEndpoint ? "control" : "telemetry") + ": " + reason +
+          "; these sockets bind to loopback only (whoever reaches control can stop the run); dashboards on "
+          "other machines attach to the dashboard feed (--dashboard ENDPOINT --secure)");
   if (!dashboardEndpoint.empty()) {
-    if (dashboardEndpoint.find("://") == std::string::npos)
-      return fail("dashboard: must be a ZeroMQ endpoint such as tcp://HOST:PORT");
-    if (!security.enabled && !isLoopbackEndpoint(dashboardEndpoint))
-      return fail(
-          "dashboard: a dashboard feed beyond loopback needs CURVE security (distopt-run --secure): only "
-          "dashboards with an allowed key may read the run");
+    if (!parseEndpoint(dashboardEndpoint, &reason)) return fail("dashboard: " + reason);
+    if (!security.enabled && !isLoopbackEndpoint(dashboardEndpoint, &reason))
+      return fail("dashboard: " + reason +
+                  "; a dashboard feed beyond loopback needs CURVE security (distopt-run --secure): only "
+                  "dashboards with an allowed key may read the run");
   }
   if (security.enabled) {
     if (!curveAvailable()) return fail("secure: this libzmq was built without CURVE");
@@ -51,19 +53,12 @@ bool LiveOptions::isValid(std::string* why) const {
       return fail("secure: the server secret key is not a Z85 CURVE key");
     for (const auto& key : security.allowedKeys)
       if (!isCurveKey(key))
-        return fail(("allow_key: '" + key + "' is not a 40-character Z85 CURVE public key").c_str());
+        return fail("allow_key: '" + key + "' is not a 40-character Z85 CURVE public key");
     for (const auto& key : security.dashboardKeys)
       if (!isCurveKey(key))
-        return fail(("allow_dashboard_key: '" + key + "' is not a 40-character Z85 CURVE public key").c_str());
+        return fail("allow_dashboard_key: '" + key + "' is not a 40-character Z85 CURVE public key");
   }
   return true;
-}
-
-bool isLoopbackEndpoint(const std::string& endpoint) {
-  if (endpoint.rfind("ipc://", 0) == 0 || endpoint.rfind("inproc://", 0) == 0) return true;
-  if (endpoint.rfind("tcp://", 0) != 0) return false;
-  const std::string rest = endpoint.substr(6);
-  return rest.rfind("127.", 0) == 0 || rest.rfind("[::1]", 0) == 0 || rest.rfind("localhost:", 0) == 0;
 }
 
 namespace {
@@ -117,6 +112,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+const char* const kLinkLostReason =
+    "link_lost: the connection to the worker was cut, and this method cannot replay the messages lost with "
+    "it";
+
 double secondsBetween(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
@@ -132,7 +131,10 @@ struct WorkerPool::Peer {
   int pid = 0;
   int cores = 0;
   std::string version;  // the worker program's, from HELLO
+  std::string key;      // the CURVE public key it joined with (empty unsecured): a resume must present it
   std::string reason;
+  int resumes = 0;        // connections made again within liveness (PROTOCOL.md §4.4)
+  bool linkDown = false;  // a send found no connection; it may come back within liveness
   Clock::time_point lastHeard{};
   Clock::time_point lastSent{};
   std::array<std::uint64_t, kKindSlots> bytesUp{}, bytesDown{}, messagesUp{}, messagesDown{};
@@ -179,6 +181,9 @@ bool WorkerPool::bind(std::string* why) {
              "; bind where they can (--bind tcp://ADDRESS:PORT --secure)";
     return false;
   }
+  if (!m_options.controlEndpoint.empty() &&
+      !claimControlDirectory(m_options.controlEndpoint, &m_runDirectory, why))
+    return false;
   try {
     if (m_options.security.enabled) {
       SecurityOptions& security = m_options.security;
@@ -203,6 +208,9 @@ bool WorkerPool::bind(std::string* why) {
     }
     m_router.set(zmq::sockopt::linger, 0);
     m_router.set(zmq::sockopt::router_mandatory, 1);
+    // A worker that reconnects (same routing id, PROTOCOL.md §4.4) takes its session over from a connection
+    // this side has not yet seen die.
+    m_router.set(zmq::sockopt::router_handover, 1);
     // Models of 1e6 coordinates to thousands of workers: never let a send block the loop.
     m_router.set(zmq::sockopt::sndhwm, 0);
     m_router.set(zmq::sockopt::rcvhwm, 0);
@@ -274,7 +282,13 @@ bool WorkerPool::send(int worker, Message&& message) {
   const std::size_t bytes = sendMessage(m_router, std::move(message), &id);
   m_lastMessageBytes = bytes;
   if (bytes == 0) {
-    m_pendingDeaths.emplace_back(worker, "unreachable: the connection to the worker is gone");
+    // No connection to the worker right now. A cut link comes back within the liveness window with the
+    // same routing id (PROTOCOL.md §4.4) and the engine re-sends what was lost; an engine that cannot
+    // replay its messages loses the worker now.
+    if (m_running && !m_hooks.onWorkerResumed)
+      m_pendingDeaths.emplace_back(worker, kLinkLostReason);
+    else
+      peer.linkDown = true;
     return false;
   }
   peer.lastSent = Clock::now();
@@ -459,6 +473,7 @@ void WorkerPool::handleHello(const std::string& identity, const Message& message
   Peer& peer = m_peers[static_cast<std::size_t>(worker)];
   peer.state = Peer::State::Joined;
   peer.identity = identity;
+  peer.key = m_messageKey;
   peer.host = body->value("host", std::string("?"));
   peer.pid = body->value("pid", 0);
   peer.cores = body->value("cores", 0);
@@ -468,6 +483,10 @@ void WorkerPool::handleHello(const std::string& identity, const Message& message
   send(worker, Message::withJson(MessageKind::Welcome, {{"worker_id", worker},
                                                         {"heartbeat_ms", m_options.heartbeatMs},
                                                         {"liveness", m_options.liveness}}));
+  sendAssign(worker);
+}
+
+void WorkerPool::sendAssign(int worker) {
   std::error_code error;
   const auto base = std::filesystem::absolute(m_experiment.baseDirectory, error);
   send(worker, Message::withJson(MessageKind::Assign, {{"worker_id", worker},
@@ -476,6 +495,34 @@ void WorkerPool::handleHello(const std::string& identity, const Message& message
                                                        {"unit_ms", m_experiment.unitMs},
                                                        {"base_directory", error ? "." : base.string()},
                                                        {"experiment", m_experiment.document}}));
+}
+
+void WorkerPool::resumeSession(int worker, const Message& message) {
+  Peer& peer = m_peers[static_cast<std::size_t>(worker)];
+  if (peer.state == Peer::State::Dead) {
+    sendToIdentity(peer.identity,
+                   Message::withJson(MessageKind::Stop, {{"reason", "declared dead: " + peer.reason}}));
+    return;
+  }
+  auto body = message.jsonPayload();
+  if (!body) {
+    ++m_malformed;
+    return;
+  }
+  peer.linkDown = false;
+  peer.lastHeard = Clock::now();
+  ++peer.resumes;
+  std::fprintf(stderr, "distopt-run: worker %d reconnected (%d time%s); resuming its session\n", worker,
+               peer.resumes, peer.resumes == 1 ? "" : "s");
+  send(worker, Message::withJson(MessageKind::Welcome, {{"worker_id", worker},
+                                                        {"heartbeat_ms", m_options.heartbeatMs},
+                                                        {"liveness", m_options.liveness}}));
+  if (peer.state == Peer::State::Joined) {
+    sendAssign(worker);  // it may not have arrived; a worker that has one ignores a second
+  } else if (m_running) {
+    if (!m_hooks.onWorkerResumed || !m_hooks.onWorkerResumed(worker))
+      m_pendingDeaths.emplace_back(worker, kLinkLostReason);
+  }
 }
 
 void WorkerPool::handleReady(int worker, const Message& message) {
@@ -506,8 +553,21 @@ void WorkerPool::handleMessage(const std::string& identity, Message&& message, s
     if (worker >= 0) m_pendingDeaths.emplace_back(worker, "version_mismatch");
     return;
   }
+  if (worker >= 0 && m_peers[static_cast<std::size_t>(worker)].key != m_messageKey) {
+    // The routing id is secret (128 random bits inside the encrypted session); under CURVE the session is
+    // also bound to the key it joined with. A connection with another key that took the routing id over
+    // (ROUTER_HANDOVER) gets nothing more: the session ends here.
+    ++m_malformed;
+    std::fprintf(stderr, "distopt-run: worker %d's session was taken over by a connection with another key (%s)\n",
+                 worker, m_messageKey.empty() ? "none" : m_messageKey.c_str());
+    m_pendingDeaths.emplace_back(worker, "session taken over by a connection with another key");
+    return;
+  }
   if (message.kind == MessageKind::Hello) {
-    if (worker < 0) handleHello(identity, message);  // a repeated HELLO on a live session is ignored
+    if (worker < 0)
+      handleHello(identity, message);
+    else
+      resumeSession(worker, message);
     return;
   }
   if (worker < 0) {
@@ -597,6 +657,10 @@ void WorkerPool::drain(double waitMs) {
     std::size_t bytes = 0;
     for (const auto& frame : frames) bytes += frame.size();
     std::string identity(static_cast<const char*>(frames.front().data()), frames.front().size());
+    if (m_zap) {
+      const char* key = zmq_msg_gets(frames.back().handle(), "User-Id");  // set by our ZAP handler
+      m_messageKey = key ? key : "";
+    }
     frames.erase(frames.begin());
     DecodeError error = DecodeError::None;
     auto message = decode(std::move(frames), &error);
@@ -707,7 +771,8 @@ nlohmann::json WorkerPool::workerList() const {
                     {"version", peer.version},
                     {"state", status.state},
                     {"reason", peer.reason},
-                    {"started_by", i < m_localSlots ? "local" : (i >= m_remoteBegin ? "ssh" : "remote")}});
+                    {"started_by", i < m_localSlots ? "local" : (i >= m_remoteBegin ? "ssh" : "remote")},
+                    {"reconnections", peer.resumes}});
     if (status.clockOffset) {
       list.back()["clock_offset_ms"] = *status.clockOffset * 1000.0;
       list.back()["rtt_ms"] = *status.roundTrip * 1000.0;
@@ -760,30 +825,36 @@ bool WorkerPool::setup(std::string* failure) {
       m_options.localWorkers < 0 ? m_remoteBegin : std::min(m_options.localWorkers, m_remoteBegin);
   m_localSlots = local;
   const std::string serverKey = m_options.security.enabled ? serverPublicKey() : "";
+  const auto setupStart = Clock::now();
+  std::optional<SpawnQueue> spawner;
   if (local > 0 || remote > 0) {
     m_launcher = std::make_unique<LocalLauncher>(m_options.workerBinary);
-    std::string why;
-    if (local > 0 && !m_launcher->launch(0, local, m_workerEndpoint, &why, serverKey, m_joinKeys.secretKey)) {
-      *failure = why;
-      return false;
-    }
+    if (local > 0 && !m_launcher->checkWorkerBinary(failure)) return false;
+    raiseOpenFileLimit(256 + 2L * total);  // a connection per worker, and a pipe per ssh worker
+    std::vector<ProcessSpec> specs;
+    for (int id = 0; id < local; ++id)
+      specs.push_back(m_launcher->workerSpec(id, m_workerEndpoint, m_options.setupTimeoutSeconds, serverKey,
+                                             m_joinKeys.secretKey));
     int id = m_remoteBegin;
     for (const auto& host : m_experiment.hosts) {
       for (int k = 0; k < host.count; ++k, ++id) {
-        ProcessSpec spec{.workerId = id,
-                         .argv = sshWorkerCommand(host, publicEndpoint(), id, serverKey),
-                         .environment = {},
-                         .stdinText = serverKey.empty() ? "" : m_joinKeys.secretKey + "\n",
-                         .label = host.host + " worker " + std::to_string(id)};
-        if (!m_launcher->spawn(spec, &why)) {
-          *failure = "ssh to " + host.host + ": " + why;
-          return false;
-        }
+        specs.push_back(ProcessSpec{.workerId = id,
+                                    .argv = sshWorkerCommand(host, publicEndpoint(), id, serverKey),
+                                    .environment = {},
+                                    .stdinText = serverKey.empty() ? "" : m_joinKeys.secretKey + "\n",
+                                    .label = host.host + " worker " + std::to_string(id)});
       }
     }
+    spawner.emplace(*m_launcher, std::move(specs), defaultMaxStarting());
   }
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(m_options.setupTimeoutSeconds));
+  const auto deadline = setupStart + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>(m_options.setupTimeoutSeconds));
+  // A worker counts as started once it is ready (or gone): the next ones are spawned between turns of the
+  // socket, so the coordinator answers the first while the last are being started.
+  const auto started = [this](int worker) {
+    const Peer::State state = m_peers[static_cast<std::size_t>(worker)].state;
+    return state == Peer::State::Ready || state == Peer::State::Dead;
+  };
   while (true) {
     int ready = 0;
     for (std::size_t i = 0; i < m_peers.size(); ++i) {
@@ -793,14 +864,21 @@ bool WorkerPool::setup(std::string* failure) {
       }
       ready += m_peers[i].state == Peer::State::Ready ? 1 : 0;
     }
-    if (ready == total) return true;
+    if (spawner && !spawner->spawnMore(started, failure)) return false;
+    if (ready == total) {
+      std::fprintf(stderr, "distopt-run: %d workers ready after %.2f s of set-up\n", total,
+                   secondsBetween(setupStart, Clock::now()));
+      return true;
+    }
     if (m_stopRequested.load()) {
       *failure = "stopped during set-up";
       return false;
     }
     if (Clock::now() > deadline) {
-      *failure = std::to_string(ready) + " of " + std::to_string(total) + " workers ready after " +
-                 std::to_string(m_options.setupTimeoutSeconds) + " s";
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%g", m_options.setupTimeoutSeconds);
+      *failure = std::to_string(ready) + " of " + std::to_string(total) + " workers ready after the set-up " +
+                 "timeout of " + seconds + " s (distopt-run --setup-timeout SECONDS)";
       return false;
     }
     turn(20.0);

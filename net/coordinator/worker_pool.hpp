@@ -25,12 +25,14 @@
 #include "core/config/experiment.hpp"
 #include "core/telemetry/telemetry.hpp"
 #include "net/coordinator/clock_sync.hpp"
+#include "net/protocol/endpoint.hpp"
 #include "net/protocol/message.hpp"
 #include "net/security/curve_keys.hpp"
 
 namespace distopt::net {
 
 class LocalLauncher;
+class RunDirectory;
 class TelemetryPublisher;
 class ZapAuthenticator;
 
@@ -53,10 +55,6 @@ struct SecurityOptions {
   bool dashboardToken = true;
 };
 
-/// True for endpoints only this machine can reach: ipc://, inproc://, tcp://127.x.y.z, tcp://[::1],
-/// tcp://localhost.
-bool isLoopbackEndpoint(const std::string& endpoint);
-
 struct LiveOptions {
   /// Where workers connect (ROUTER bind). A wildcard port ("*") picks a free one.
   std::string bindEndpoint = "tcp://127.0.0.1:*";
@@ -67,12 +65,14 @@ struct LiveOptions {
   /// Heartbeat interval (ms) both ways, and intervals of silence before a peer counts as lost.
   int heartbeatMs = 1000;
   int liveness = 3;
-  /// Seconds to wait for every worker to connect and load its data.
+  /// Seconds to wait for every worker to connect and load its data (distopt-run --setup-timeout); local
+  /// workers are told to wait as long for the coordinator's first answer (distopt-worker --wait).
   double setupTimeoutSeconds = 60.0;
   /// Telemetry PUB endpoint (batched, <= 20 Hz); empty = none.
   std::string telemetryEndpoint;
-  /// Control ROUTER endpoint (status, stop, exclude, allow_key); empty = none. Loopback only: whoever
-  /// reaches it can stop the run.
+  /// Control ROUTER endpoint (status, stop, exclude, allow_key); empty = none. An ipc:// socket in a
+  /// private folder (run_directory.hpp): whoever reaches it can stop the run and read the join token.
+  /// bind() takes that folder for the run (creating it when missing) and removes it at the end.
   std::string controlEndpoint;
   /// Dashboard feed (read-only telemetry for dashboards on other machines, with history for late
   /// attachers; net/telemetry/telemetry_publisher.hpp); empty = none. Beyond loopback it needs security.
@@ -89,6 +89,12 @@ struct PoolHooks {
   std::function<void(int worker, Message&& message, std::size_t bytes)> onMessage;
   /// A worker was declared dead while the run is going (its status is already published).
   std::function<void(int worker, const std::string& reason)> onWorkerLost;
+  /// A ready worker's connection was cut and made again within the liveness window while the run is going
+  /// (PROTOCOL.md §4.4): whatever was in flight either way may be lost, so the engine re-sends what the
+  /// worker needs (the parameter server: its outstanding JOB), or returns false when it cannot. Without
+  /// this hook, or on false, the worker is declared dead ("link_lost"), and so is one a send found
+  /// unreachable: the engine cannot replay its messages.
+  std::function<bool(int worker)> onWorkerResumed;
   /// Adds the engine's figures (counters, mean delay) to a worker's status row.
   std::function<void(WorkerStatus& status)> fillStatus;
   /// Adds the engine's fields (algorithm, updates, ...) to the control socket's "status" answer.
@@ -190,6 +196,10 @@ class WorkerPool {
   void drain(double waitMs);
   void handleMessage(const std::string& identity, Message&& message, std::size_t bytes);
   void handleHello(const std::string& identity, const Message& message);
+  /// A HELLO from a worker the pool already knows: it lost its connection and made it again.
+  void resumeSession(int worker, const Message& message);
+  /// ASSIGN (§4.2) to a joined worker.
+  void sendAssign(int worker);
   void handleReady(int worker, const Message& message);
   /// A clock probe's answer updates the worker's clock estimate.
   void handleHeartbeat(int worker, const Message& message);
@@ -213,6 +223,7 @@ class WorkerPool {
   TelemetryFanout m_sinks;
   PoolHooks m_hooks;
 
+  std::unique_ptr<RunDirectory> m_runDirectory;  // outlives the context: removed once the sockets are closed
   zmq::context_t m_context{1};
   zmq::socket_t m_router;
   std::optional<zmq::socket_t> m_control;
@@ -239,6 +250,8 @@ class WorkerPool {
   bool m_ended = false;
   std::atomic<bool> m_stopRequested{false};
   std::size_t m_lastMessageBytes = 0;
+  std::string
+      m_messageKey;  // the CURVE public key (ZAP user id) of the message being handled; empty unsecured
   int m_receiveTimeoutMs = -1;  // the worker socket's ZMQ_RCVTIMEO, set only when it changes
   std::uint64_t m_malformed = 0;
   std::uint64_t m_bytesUp = 0;

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <string_view>
@@ -39,24 +40,22 @@ LocalLauncher::LocalLauncher(std::string workerBinary)
 
 LocalLauncher::~LocalLauncher() { stopAll(std::chrono::milliseconds(500)); }
 
-bool LocalLauncher::launch(int firstId, int count, const std::string& endpoint, std::string* why,
-                           const std::string& serverKey, const std::string& joinToken) {
-  if (access(m_binary.c_str(), X_OK) != 0) {
-    if (why) *why = "worker program not found or not executable: " + m_binary;
-    return false;
-  }
-  for (int id = firstId; id < firstId + count; ++id) {
-    std::vector<std::string> argv = {m_binary, "--connect", endpoint, "--id", std::to_string(id)};
-    if (!serverKey.empty()) argv.insert(argv.end(), {"--server-key", serverKey});
-    ProcessSpec spec{
-        .workerId = id, .argv = std::move(argv), .environment = {}, .stdinText = {}, .label = {}};
-    if (!joinToken.empty()) spec.environment.push_back("DISTOPT_JOIN_TOKEN=" + joinToken);
-    if (!spawn(spec, why)) {
-      stopAll(std::chrono::milliseconds(200));
-      return false;
-    }
-  }
-  return true;
+bool LocalLauncher::checkWorkerBinary(std::string* why) const {
+  if (access(m_binary.c_str(), X_OK) == 0) return true;
+  if (why) *why = "worker program not found or not executable: " + m_binary;
+  return false;
+}
+
+ProcessSpec LocalLauncher::workerSpec(int id, const std::string& endpoint, double waitSeconds,
+                                      const std::string& serverKey, const std::string& joinToken) const {
+  char wait[32];
+  std::snprintf(wait, sizeof wait, "%g", waitSeconds);
+  std::vector<std::string> argv = {m_binary,           "--connect", endpoint, "--id",
+                                   std::to_string(id), "--wait",    wait};
+  if (!serverKey.empty()) argv.insert(argv.end(), {"--server-key", serverKey});
+  ProcessSpec spec{.workerId = id, .argv = std::move(argv), .environment = {}, .stdinText = {}, .label = {}};
+  if (!joinToken.empty()) spec.environment.push_back("DISTOPT_JOIN_TOKEN=" + joinToken);
+  return spec;
 }
 
 bool LocalLauncher::spawn(const ProcessSpec& spec, std::string* why) {

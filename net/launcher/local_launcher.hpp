@@ -34,12 +34,14 @@ class LocalLauncher {
   LocalLauncher(const LocalLauncher&) = delete;
   LocalLauncher& operator=(const LocalLauncher&) = delete;
 
-  /// Spawns workers with ids [firstId, firstId + count) connecting to `endpoint`. On failure stops
-  /// the ones already started and returns false with *why. For a secured run, `serverKey` and
-  /// `joinToken`: the token travels in the child's environment (DISTOPT_JOIN_TOKEN), not on its command
-  /// line, where every user of the machine could read it.
-  bool launch(int firstId, int count, const std::string& endpoint, std::string* why,
-              const std::string& serverKey = {}, const std::string& joinToken = {});
+  /// The process of local worker `id` connecting to `endpoint`, waiting up to `waitSeconds` for the
+  /// coordinator's first answer (distopt-worker --wait). For a secured run, `serverKey` and `joinToken`:
+  /// the token travels in the child's environment (DISTOPT_JOIN_TOKEN), not on its command line, where
+  /// every user of the machine could read it.
+  ProcessSpec workerSpec(int id, const std::string& endpoint, double waitSeconds,
+                         const std::string& serverKey = {}, const std::string& joinToken = {}) const;
+  /// False with *why when the worker program is missing or not executable.
+  bool checkWorkerBinary(std::string* why) const;
   /// Starts one process that dies with this one (PR_SET_PDEATHSIG). False with *why if it cannot.
   bool spawn(const ProcessSpec& spec, std::string* why);
   /// Complete stderr lines of the processes started with a label, since the last call (non-blocking).

@@ -8,11 +8,13 @@
 
 namespace distopt::net {
 
-HandshakeWatch::HandshakeWatch(zmq::context_t& context, zmq::socket_t& socket, const std::string& name)
+HandshakeWatch::HandshakeWatch(zmq::context_t& context, zmq::socket_t& socket, const std::string& name,
+                               bool watchReconnects)
     : m_monitor(context, zmq::socket_type::pair) {
   const std::string endpoint = "inproc://handshake-watch-" + name;
-  zmq_socket_monitor(socket.handle(), endpoint.c_str(),
-                     ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL);
+  int events = ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
+  if (watchReconnects) events |= ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
+  zmq_socket_monitor(socket.handle(), endpoint.c_str(), events);
   m_monitor.set(zmq::sockopt::linger, 0);
   m_monitor.connect(endpoint);
 }
@@ -26,6 +28,11 @@ std::optional<HandshakeFailure> HandshakeWatch::poll() {
       std::memcpy(&event, frames[0].data(), sizeof event);
       if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) return HandshakeFailure::KeyRefused;
       if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) return HandshakeFailure::WrongServer;
+      if (event == ZMQ_EVENT_DISCONNECTED) m_disconnected = true;
+      if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED && m_disconnected) {
+        m_disconnected = false;
+        m_reconnected = true;
+      }
     }
     frames.clear();
   }

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <zmq.hpp>
 
@@ -18,13 +19,19 @@ enum class HandshakeFailure {
 class HandshakeWatch {
  public:
   /// Watches `socket` (created in `context`, not yet connected); `name` makes the inproc monitor
-  /// endpoint unique within the context.
-  HandshakeWatch(zmq::context_t& context, zmq::socket_t& socket, const std::string& name);
+  /// endpoint unique within the context. `watchReconnects`: also notice a connection that was lost and
+  /// made again (a socket has one monitor, so this one says both).
+  HandshakeWatch(zmq::context_t& context, zmq::socket_t& socket, const std::string& name,
+                 bool watchReconnects = false);
   /// A failure seen since the last call, without blocking.
   std::optional<HandshakeFailure> poll();
+  /// True once after the connection was lost and a new one completed its handshake (seen by poll()).
+  bool takeReconnect() { return std::exchange(m_reconnected, false); }
 
  private:
   zmq::socket_t m_monitor;
+  bool m_disconnected = false;
+  bool m_reconnected = false;
 };
 
 }  // namespace distopt::net

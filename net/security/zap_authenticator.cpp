@@ -90,9 +90,12 @@ void ZapAuthenticator::answer(zmq::socket_t& socket) {
     if (m_refusals.size() < 1000)  // a flood of attempts must not grow memory without bound
       m_refusals.push_back({std::chrono::system_clock::now(), text(3), publicKey, domain, statusText});
   }
+  // The user id is the client's key: the coordinator reads it from each message ("User-Id") to bind a
+  // worker's session to the key it joined with (PROTOCOL.md §4.4).
+  const std::string userId = status == "200" ? publicKey : std::string();
   std::array<zmq::const_buffer, 6> reply = {zmq::str_buffer("1.0"), zmq::buffer(requestId),
                                             zmq::buffer(status),    zmq::buffer(statusText),
-                                            zmq::str_buffer(""),    zmq::str_buffer("")};
+                                            zmq::buffer(userId),    zmq::str_buffer("")};
   zmq::send_multipart(socket, reply);
 }
 

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <cstring>
 #include <future>
+#include <random>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,17 @@ std::string hostName() {
   return buffer;
 }
 
+/// 'W' and 16 random bytes: this process's routing id for the whole session.
+std::string sessionRoutingId() {
+  std::random_device device;
+  std::string id = "W";
+  for (int i = 0; i < 4; ++i) {
+    const std::uint32_t word = device();
+    id.append(reinterpret_cast<const char*>(&word), sizeof word);
+  }
+  return id;
+}
+
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 }  // namespace
@@ -59,6 +71,8 @@ bool WorkerOptions::isValid(std::string* why) const {
   if (workerId && *workerId < 0) return fail("id: must be >= 0");
   if (heartbeatMs < 10) return fail("heartbeat_ms: must be >= 10");
   if (liveness < 2) return fail("liveness: must be >= 2");
+  if (!(connectWaitSeconds > 0.0 && connectWaitSeconds <= 86400.0))
+    return fail("wait: must be a number of seconds from 0 to 86400");
   if (!serverKey.empty() && !isCurveKey(serverKey))
     return fail("server-key: must be the coordinator's 40-character Z85 CURVE public key");
   if (!serverKey.empty() && !clientKeys) return fail("server-key: needs --key-file FILE or --join-token TOKEN");
@@ -149,12 +163,17 @@ class WorkerRuntime::Session final : public WorkerHost {
     m_socket.set(zmq::sockopt::linger, 0);
     m_socket.set(zmq::sockopt::reconnect_ivl, 100);
     m_socket.set(zmq::sockopt::reconnect_ivl_max, 2000);
+    // A routing id of our own, kept across reconnections, is what lets the coordinator resume this session
+    // after a cut link (PROTOCOL.md §4.4): 128 random bits, so no other peer can guess it and take the
+    // session over, after a byte that is not 0 (ids starting with 0 are ZeroMQ's own).
+    const std::string routingId = sessionRoutingId();
+    m_socket.set(zmq::sockopt::routing_id, zmq::buffer(routingId));
     if (!options.serverKey.empty()) {
       m_socket.set(zmq::sockopt::curve_serverkey, options.serverKey);
       m_socket.set(zmq::sockopt::curve_publickey, options.clientKeys->publicKey);
       m_socket.set(zmq::sockopt::curve_secretkey, options.clientKeys->secretKey);
-      m_handshake.emplace(m_context, m_socket, "worker");
     }
+    m_handshake.emplace(m_context, m_socket, "worker", /*watchReconnects=*/true);
     m_socket.connect(options.endpoint);
   }
 
@@ -196,6 +215,10 @@ class WorkerRuntime::Session final : public WorkerHost {
     lastError = text;
     send(Message::withJson(MessageKind::Error, {{"code", code}, {"message", text}}));
   }
+  /// HELLO (§4): the first one, or after a reconnection the one that resumes this session.
+  void sendHello(bool resume);
+  /// The connection was lost and made again: resume the session (PROTOCOL.md §4.4).
+  void resumeAfterReconnect();
   /// Takes every message already queued, without waiting.
   std::optional<WorkerExit> takeQueued();
   /// Counts and decodes one received message, then handles it.
@@ -209,6 +232,13 @@ class WorkerRuntime::Session final : public WorkerHost {
   std::optional<WorkerExit> finishSetup();
   void startJob(const Message& message);
   void finishJob();
+  /// How long the coordinator may be silent: the connect wait until it first answers, then the liveness
+  /// window it set.
+  std::chrono::duration<double> silenceLimit() const {
+    if (stats.messagesReceived == 0 && stats.malformedDropped == 0)
+      return std::chrono::duration<double>(m_options.connectWaitSeconds);
+    return m_heartbeat * m_liveness;
+  }
   /// Answers the coordinator's clock probe at once (PROTOCOL.md §4.3); other heartbeats need nothing.
   void answerClockProbe(const Message& message);
 
@@ -236,24 +266,47 @@ class WorkerRuntime::Session final : public WorkerHost {
   std::unique_ptr<BuiltRun> m_built;
   std::unique_ptr<WorkerRole> m_role;
   bool m_failed = false;
+  bool m_welcomed = false;
+  std::optional<nlohmann::json> m_readyMessage;  // READY's body once sent, to repeat after a reconnection
   // ASSIGN being built on its own thread.
   std::future<Assignment> m_setup;
   Clock::time_point m_setupStart{};
 };
 
-WorkerExit WorkerRuntime::Session::run() {
+void WorkerRuntime::Session::sendHello(bool resume) {
   nlohmann::json hello = {{"protocol", kProtocolVersion},
                           {"program_version", kVersionString},
                           {"host", hostName()},
                           {"cores", static_cast<int>(std::max(1U, std::thread::hardware_concurrency()))},
                           {"pid", static_cast<int>(getpid())}};
-  hello["worker_id"] = m_options.workerId ? nlohmann::json(*m_options.workerId) : nlohmann::json();
+  if (resume) {
+    hello["worker_id"] = m_workerId;
+    hello["resume"] = true;
+  } else {
+    hello["worker_id"] = m_options.workerId ? nlohmann::json(*m_options.workerId) : nlohmann::json();
+  }
   send(Message::withJson(MessageKind::Hello, hello));
+}
+
+void WorkerRuntime::Session::resumeAfterReconnect() {
+  // Whatever was in flight on the lost connection may be gone either way: say who we are again and, once
+  // set up, that we are ready; the coordinator re-sends what this session still needs (PROTOCOL.md §4.4).
+  sendHello(m_welcomed);  // not welcomed yet: the first HELLO may be what was lost
+  if (m_readyMessage) send(Message::withJson(MessageKind::Ready, *m_readyMessage));
+}
+
+WorkerExit WorkerRuntime::Session::run() {
+  sendHello(false);
 
   while (true) {
     if (g_interrupted) return WorkerExit::Interrupted;
     auto now = Clock::now();
-    if (now - m_lastHeard > m_heartbeat * m_liveness) return WorkerExit::CoordinatorLost;
+    if (now - m_lastHeard > silenceLimit()) {
+      if (stats.messagesReceived == 0 && stats.malformedDropped == 0 && lastError.empty())
+        lastError = "no answer from " + m_options.endpoint + " within " +
+                    std::to_string(m_options.connectWaitSeconds) + " s (--wait SECONDS)";
+      return WorkerExit::CoordinatorLost;
+    }
     if (m_failed) return WorkerExit::Refused;
     if (m_setup.valid() && m_setup.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
       if (auto exit = finishSetup()) return *exit;
@@ -275,7 +328,8 @@ WorkerExit WorkerRuntime::Session::run() {
     if (now - m_lastSent >= m_heartbeat) send(Message::of(MessageKind::Heartbeat));
 
     // Sleep until the first of: job or role deadline, heartbeat due, liveness deadline.
-    auto deadline = std::min(m_lastSent + m_heartbeat, m_lastHeard + m_heartbeat * m_liveness);
+    auto deadline = std::min(m_lastSent + m_heartbeat,
+                             m_lastHeard + std::chrono::duration_cast<Clock::duration>(silenceLimit()));
     if (m_job) deadline = std::min(deadline, m_job->due);
     if (m_role)
       if (auto due = m_role->deadline()) deadline = std::min(deadline, *due);
@@ -283,12 +337,11 @@ WorkerExit WorkerRuntime::Session::run() {
     auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
     // Waits have millisecond resolution: round up so a job is never sent early.
     auto timeoutMs = std::chrono::ceil<std::chrono::milliseconds>(std::max(timeout, std::chrono::microseconds(0)));
-    if (m_handshake) {
-      if (auto refusal = handshakeRefusal()) {
-        lastError = *refusal;
-        return WorkerExit::Refused;
-      }
+    if (auto refusal = handshakeRefusal(); refusal && !m_options.serverKey.empty()) {
+      lastError = *refusal;
+      return WorkerExit::Refused;
     }
+    if (m_handshake->takeReconnect()) resumeAfterReconnect();
     if (!m_role) {
       // A parameter-server session has one socket: it waits inside a receive, one system call per wake,
       // where zmq_poll makes three (a zero-timeout pass, the wait, the events query). Per job that is
@@ -364,6 +417,7 @@ std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
         break;
       }
       m_workerId = (*body)["worker_id"].get<int>();
+      m_welcomed = true;
       if (body->contains("heartbeat_ms") && (*body)["heartbeat_ms"].is_number_integer())
         m_heartbeat = std::chrono::milliseconds(std::max(10, (*body)["heartbeat_ms"].get<int>()));
       if (body->contains("liveness") && (*body)["liveness"].is_number_integer())
@@ -470,9 +524,10 @@ std::optional<WorkerExit> WorkerRuntime::Session::finishSetup() {
   m_dimension = assignment.dimension;
   m_seed = assignment.seed;
   m_unitSeconds = assignment.unitSeconds;
-  send(Message::withJson(MessageKind::Ready, {{"dimension", m_dimension},
-                                              {"shard_size", assignment.shardSize},
-                                              {"setup_seconds", secondsSince(m_setupStart)}}));
+  m_readyMessage = nlohmann::json{{"dimension", m_dimension},
+                                  {"shard_size", assignment.shardSize},
+                                  {"setup_seconds", secondsSince(m_setupStart)}};
+  send(Message::withJson(MessageKind::Ready, *m_readyMessage));
   return std::nullopt;
 }
 

@@ -24,6 +24,9 @@ struct WorkerOptions {
   int heartbeatMs = 1000;
   /// Heartbeat intervals of silence after which the coordinator counts as lost (>= 2).
   int liveness = 3;
+  /// Seconds to wait for the coordinator's first answer (it may not be up yet, or busy starting other
+  /// workers) before giving up with exit 3; from then on the liveness window applies (distopt-worker --wait).
+  double connectWaitSeconds = 60.0;
   /// CURVE: the coordinator's public key (Z85) and this worker's key pair (a key file's, or the run's
   /// join token's); empty = plain TCP (loopback runs).
   std::string serverKey;

@@ -14,8 +14,12 @@ add_dependencies(test_net_live_faults distopt-worker distopt-run)
 if(TARGET test_app_run_cli)
   add_dependencies(test_app_run_cli distopt-worker)
 endif()
-# The control socket's request/reply protocol (status, stop, malformed requests).
-distopt_add_qtest(test_net_control_socket SOURCES net/test_control_socket.cpp LIBS distopt::net LABELS net)
+# ZeroMQ endpoints as libzmq reads them, and the loopback guard built on them.
+distopt_add_qtest(test_net_endpoint SOURCES net/test_endpoint.cpp LIBS distopt::net LABELS net)
+# The control socket's request/reply protocol (status, stop, malformed requests), bound only in a private
+# folder, and that folder's life (made 0700, locked, removed, stale ones swept).
+distopt_add_qtest(test_net_control_socket SOURCES net/test_control_socket.cpp LIBS distopt::net Qt6::Core LABELS net)
+distopt_add_qtest(test_net_run_directory SOURCES net/test_run_directory.cpp LIBS distopt::net Qt6::Core LABELS net)
 # The family live drivers' registry against the algorithm registry, and the kind table.
 distopt_add_qtest(test_net_live_families SOURCES net/test_live_families.cpp LIBS distopt::net LABELS net)
 # The compressed family live: its wire messages, and runs on real worker processes.
@@ -41,3 +45,9 @@ add_dependencies(test_net_dashboards distopt-worker distopt-run)
 distopt_add_qtest(test_net_link_latency SOURCES net/test_link_latency.cpp net/link_relay.hpp
                   net/live_test_support.hpp LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_link_latency distopt-worker distopt-run)
+# Reconnection: a worker's link cut for 0.2 s by a relay; the session resumes (PROTOCOL.md §4.4).
+distopt_add_qtest(test_net_reconnect SOURCES net/test_reconnect.cpp net/link_relay.hpp net/live_test_support.hpp
+                  LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_reconnect distopt-worker distopt-run)
+# Workers started a few at a time while the coordinator serves (many local workers).
+distopt_add_qtest(test_net_spawn_queue SOURCES net/test_spawn_queue.cpp LIBS distopt::net LABELS net)

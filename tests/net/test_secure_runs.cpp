@@ -2,6 +2,8 @@
 // join command that works; a worker with a key the coordinator does not allow is refused, says so, and
 // the attempt is logged and counted; an allowed key file gets in; binding beyond loopback without
 // security is refused before anything starts.
+#include <unistd.h>
+
 #include "live_test_support.hpp"
 #include "net/security/curve_keys.hpp"
 
@@ -259,6 +261,77 @@ class TestSecureRuns : public QObject {
                                       QString::fromStdString(distopt::net::makeCurveKeyPair().publicKey)});
     QCOMPARE(half.exitCode, 2);
     QVERIFY2(half.err.contains("--key-file") || half.err.contains("join-token"), qPrintable(half.err));
+  }
+
+  // ZeroMQ binds the part after the last ';' of "tcp://SRC;DST": a guard that read only the start of the
+  // text let 'tcp://127.0.0.1:0;0.0.0.0:PORT' listen on every interface without --secure (issue "Hostile
+  // input and faults", item 4). Each socket option is refused before anything starts, with a reason.
+  void sourcePartsDoNotSmuggleAnEndpointPastTheLoopbackGuard() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString experiment = writeJson(dir, "open.json", secureExperiment(1));
+    const QString control = QStringLiteral("ipc://%1/control").arg(dir.path());
+    for (const auto& [option, endpoint] :
+         std::vector<std::pair<QString, QString>>{{"--bind", "tcp://127.0.0.1:0;0.0.0.0:*"},
+                                                  {"--bind", "tcp://127.0.0.1:0;*:*"},
+                                                  {"--bind", "tcp://127.0.0.1.nip.io:*"},
+                                                  {"--dashboard", "tcp://127.0.0.1:0;0.0.0.0:*"},
+                                                  {"--telemetry", "tcp://127.0.0.1:0;0.0.0.0:*"},
+                                                  {"--control", "tcp://127.0.0.1:0;0.0.0.0:*"}}) {
+      Coordinator coordinator;
+      QVERIFY(coordinator.start(
+          QStringList{experiment, option, endpoint, "--out", dir.filePath("out"), "--no-store"}));
+      QCOMPARE(coordinator.waitForExit(20'000), 2);
+      const std::string text = coordinator.describe();
+      QVERIFY2(text.find("not a loopback address") != std::string::npos ||
+                   text.find("every interface") != std::string::npos,
+               (option + " " + endpoint).toStdString().append("\n").append(text).c_str());
+      QVERIFY(!QFileInfo::exists(dir.filePath("out")));
+    }
+    // And a simulated run's sockets too.
+    Coordinator sim;
+    QVERIFY(sim.start(QStringList{experiment, "--engine", "sim", "--telemetry", "tcp://127.0.0.1:0;0.0.0.0:*",
+                                  "--control", control, "--out", dir.filePath("out"), "--no-store"}));
+    QCOMPARE(sim.waitForExit(20'000), 2);
+    QVERIFY2(sim.describe().find("not a loopback address") != std::string::npos, sim.describe().c_str());
+  }
+
+  // The control socket answers "status" with the join token and obeys "stop": it lives in a folder only
+  // this user can enter, made for the run and removed when it ends; loopback TCP (any local user) is
+  // refused (issue "Hostile input and faults", item 5).
+  void theControlSocketIsPrivateToItsUser() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString experiment = writeJson(dir, "private.json", secureExperiment(2));
+    {
+      Coordinator open;
+      QVERIFY(open.start(QStringList{experiment, "--control", "tcp://127.0.0.1:*", "--out",
+                                     dir.filePath("out"), "--no-store"}));
+      QCOMPARE(open.waitForExit(20'000), 2);
+      QVERIFY2(open.describe().find("ipc://") != std::string::npos, open.describe().c_str());
+      QVERIFY(!QFileInfo::exists(dir.filePath("out")));
+    }
+    Coordinator coordinator;
+    QVERIFY(coordinator.start(QStringList{experiment, "--secure", "--set", "stop.updates=100000", "--set",
+                                          "stop.time=100000", "--out", dir.filePath("out"), "--quiet",
+                                          "--no-store"}));
+    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
+    const std::string& control = coordinator.controlEndpoint;
+    QVERIFY2(control.rfind("ipc:///", 0) == 0, control.c_str());
+    const QString folder = QFileInfo(QString::fromStdString(control.substr(6))).path();
+    QFileInfo info(folder);
+    QVERIFY(info.isDir() && !info.isSymLink());
+    QCOMPARE(info.ownerId(), static_cast<uint>(geteuid()));
+    const auto others = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup |
+                        QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+    QCOMPARE((info.permissions() & others).toInt(), 0);
+    std::string last;
+    const auto status = waitUntilRunning(control, 1, &last);
+    QVERIFY2(status, last.c_str());
+    QVERIFY(status->value("join_command", std::string()).find("--join-token") != std::string::npos);
+    QCOMPARE(controlRequest(control, "stop")->value("ok", false), true);
+    QCOMPARE(coordinator.waitForExit(), 0);
+    QVERIFY2(!QFileInfo::exists(folder), qPrintable(folder + " is still there after the run"));
   }
 };
 

@@ -3,6 +3,7 @@
 // and version refusal (net/PROTOCOL.md §4-§5).
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -23,10 +24,11 @@ struct Inbound {
 
 class FakeCoordinator {
  public:
-  FakeCoordinator() : m_socket(m_context, zmq::socket_type::router) {
+  explicit FakeCoordinator(const std::string& endpoint = "tcp://127.0.0.1:*")
+      : m_socket(m_context, zmq::socket_type::router) {
     m_socket.set(zmq::sockopt::linger, 0);
     m_socket.set(zmq::sockopt::router_mandatory, 1);
-    m_socket.bind("tcp://127.0.0.1:*");
+    m_socket.bind(endpoint);
     m_endpoint = m_socket.get(zmq::sockopt::last_endpoint);
   }
 
@@ -206,6 +208,38 @@ class TestWorkerSession : public QObject {
     QVERIFY(worker.waitForFinished(5000));
     QCOMPARE(worker.exitCode(), 3);
     QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+  }
+
+  // A worker started before its coordinator (or while it is busy starting a thousand others) waits for
+  // its first answer for --wait seconds (default 60), where it used to give up after the 3 s liveness
+  // window (issue "Hostile input and faults", item 11); told a short wait, it gives up and says why.
+  void waitsForACoordinatorThatIsNotUpYet() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString endpoint = "ipc://" + dir.filePath("coordinator");
+    QProcess worker;
+    worker.start(workerPath(), {"--connect", endpoint});
+    QVERIFY(worker.waitForStarted(5000));
+    QVERIFY2(!worker.waitForFinished(4000), worker.readAllStandardError().constData());  // > 3 x 1000 ms
+    FakeCoordinator coordinator(endpoint.toStdString());
+    auto hello = coordinator.receiveKind(MessageKind::Hello, 10000);
+    QVERIFY(hello);
+    coordinator.send(hello->identity, Message::withJson(MessageKind::Stop, {{"reason", "done"}}));
+    QVERIFY(worker.waitForFinished(10000));
+    QCOMPARE(worker.exitCode(), 0);
+
+    QProcess impatient;
+    impatient.start(workerPath(), {"--connect", "ipc://" + dir.filePath("nobody"), "--wait", "0.3"});
+    QVERIFY(impatient.waitForFinished(10000));
+    QCOMPARE(impatient.exitCode(), 3);
+    const QByteArray err = impatient.readAllStandardError();
+    QVERIFY2(err.contains("no answer") && err.contains("--wait"), err.constData());
+    for (const char* bad : {"0", "-1", "x", "1e9"}) {
+      QProcess refused;
+      refused.start(workerPath(), {"--connect", endpoint, "--wait", bad});
+      QVERIFY(refused.waitForFinished(10000));
+      QCOMPARE(refused.exitCode(), 2);
+    }
   }
 
   void refusesOtherProtocolVersion() {

@@ -7,7 +7,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
-#include <QUuid>
 #include <algorithm>
 #include <atomic>
 #include <optional>
@@ -20,6 +19,7 @@
 #include <zmq_addon.hpp>
 
 #include "core/telemetry/telemetry_json.hpp"
+#include "net/coordinator/run_directory.hpp"
 #include "net/security/curve_keys.hpp"
 #include "net/security/handshake_watch.hpp"
 
@@ -294,13 +294,19 @@ bool RunClient::start(const QString& runProgram, const QString& experimentPath, 
     if (why) *why = QStringLiteral("cannot create the run folder %1").arg(outDirectory);
     return false;
   }
-  // IPC endpoints named by us: no port to race for, and known before the coordinator starts.
-  const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR", QDir::tempPath());
-  const QString stem = QDir(runtime).filePath(
-      QStringLiteral("distopt-%1").arg(QUuid::createUuid().toString(QUuid::WithoutBraces).left(12)));
+  // IPC endpoints named by us: no port to race for, and known before the coordinator starts. Both live in
+  // a run folder the coordinator creates private (0700) and removes at exit: whoever reaches the control
+  // socket can stop the run and read its join token (net/PROTOCOL.md §4.6).
+  std::string baseWhy;
+  const auto base = net::runDirectoryBase(&baseWhy);
+  if (!base) {
+    if (why) *why = QString::fromStdString(baseWhy);
+    return false;
+  }
+  const QString stem = QString::fromStdString(*base + "/" + net::newRunDirectoryName());
   RunEndpoints endpoints;
-  endpoints.telemetry = QStringLiteral("ipc://%1.telemetry").arg(stem);
-  endpoints.control = QStringLiteral("ipc://%1.control").arg(stem);
+  endpoints.telemetry = QStringLiteral("ipc://%1/telemetry").arg(stem);
+  endpoints.control = QStringLiteral("ipc://%1/control").arg(stem);
   endpoints.outDirectory = outDirectory;
 
   QProcess process;
