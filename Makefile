@@ -5,6 +5,7 @@
 #   make test    install deps, build, run the whole test suite
 #   make bench   build and run the benchmark programs
 #   make asan    build and test with AddressSanitizer + UBSan in build-asan/
+#   make fuzz    build the libFuzzer harnesses (clang) in build-fuzz/ and run each for FUZZ_SECONDS (60)
 
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
@@ -13,7 +14,7 @@ JOBS ?= $(shell nproc)
 WERROR ?= $(if $(CI),ON,OFF)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench asan clean
+.PHONY: all deps configure build run test bench asan fuzz clean
 
 all: build
 
@@ -40,5 +41,8 @@ bench: build
 asan:
 	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DDISTOPT_SANITIZE=ON"
 
+fuzz: deps
+	@DISTOPT_WERROR=$(WERROR) bash tests/fuzz/run.sh
+
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan build-fuzz

@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build pkg-config git
+  # libFuzzer and the sanitizers of `make fuzz`
+  clang
   # Qt 6: Widgets, Charts (needs the OpenGL dev package under --no-install-recommends), SVG, SQLite driver
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libqt6opengl6-dev
   libqt6sql6-sqlite qt6-qpa-plugins libgl-dev

@@ -1,6 +1,7 @@
 #include "core/codec/dense_codec.hpp"
 
 #include <bit>
+#include <cstdint>
 #include <cstring>
 
 #include "core/util/check.hpp"
@@ -74,9 +75,15 @@ bool inspectDenseFrame(const void* data, std::size_t size, std::int64_t expected
 }
 
 Eigen::Ref<const Vector> DenseFrameView::view(Vector& scratch) const {
-  if (encoding == VectorEncoding::DenseFloat64)
-    // Unaligned map: the frame's payload starts 8 bytes into a ZeroMQ buffer.
-    return Eigen::Map<const Vector>(reinterpret_cast<const double*>(coordinates), count);
+  if (encoding == VectorEncoding::DenseFloat64) {
+    // In place when the coordinates are where a double may be read (a ZeroMQ buffer puts them 8 bytes
+    // in); a frame at any other address (inside a larger message, as fuzzing found) is copied.
+    if (reinterpret_cast<std::uintptr_t>(coordinates) % alignof(double) == 0)
+      return Eigen::Map<const Vector>(reinterpret_cast<const double*>(coordinates), count);
+    scratch.resize(count);
+    std::memcpy(scratch.data(), coordinates, static_cast<std::size_t>(count) * sizeof(double));
+    return scratch;
+  }
   scratch.resize(count);
   for (std::int64_t i = 0; i < count; ++i) {
     float value = 0;

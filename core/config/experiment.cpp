@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
+#include "core/config/memory_estimate.hpp"
 #include "core/data/shards.hpp"
 #include "core/registry/registry.hpp"
 #include "core/timing/time_models.hpp"
@@ -11,6 +13,8 @@
 
 namespace distopt {
 namespace {
+
+constexpr std::uint64_t kMaxWorkers = 1'000'000;
 
 /// Line and column (1-based) of a byte offset, for parse errors.
 std::pair<std::size_t, std::size_t> lineColumn(const std::string& text, std::size_t offset) {
@@ -76,17 +80,18 @@ std::optional<double> optionalPositive(const nlohmann::json& parent, const std::
   return numberAt(parent, key, path, 0.0, 0.0, true);
 }
 
+/// An integer field read exactly (exactUint64) within [minValue, maxValue]: 18446744073709551615 is that
+/// number, 1e19 (a float past 2^53) and 2.5 are refused, never rounded or wrapped into another value.
 std::uint64_t countAt(const nlohmann::json& parent, const std::string& key, const std::string& path,
-                      std::uint64_t fallback, std::uint64_t minValue) {
+                      std::uint64_t fallback, std::uint64_t minValue,
+                      std::uint64_t maxValue = std::numeric_limits<std::uint64_t>::max()) {
   if (!parent.contains(key) || parent.at(key).is_null()) return fallback;
-  const auto& value = parent.at(key);
-  const bool integral = value.is_number_unsigned() ||
-                        (value.is_number_integer() && value.get<std::int64_t>() >= 0) ||
-                        (value.is_number_float() && value.get<double>() >= 0 &&
-                         std::floor(value.get<double>()) == value.get<double>() && value.get<double>() < 9e15);
-  if (!integral || static_cast<std::uint64_t>(value.get<double>()) < minValue)
-    throw InputError(path, "must be an integer >= " + std::to_string(minValue));
-  return static_cast<std::uint64_t>(value.get<double>());
+  const auto value = exactUint64(parent.at(key));
+  if (!value || *value < minValue || *value > maxValue)
+    throw InputError(path, "must be an integer >= " + std::to_string(minValue) +
+                               " and <= " + std::to_string(maxValue) +
+                               " (written exactly: no fraction, no float beyond 2^53)");
+  return *value;
 }
 
 bool boolAt(const nlohmann::json& parent, const std::string& key, const std::string& path, bool fallback) {
@@ -127,7 +132,10 @@ nlohmann::json readExperimentFile(const std::string& path) {
   if (!in) throw InputError(path, "cannot open the experiment file");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  return parseExperimentText(buffer.str(), path);
+}
+
+nlohmann::json parseExperimentText(const std::string& text, const std::string& path) {
   try {
     auto document = nlohmann::json::parse(text);
     if (!document.is_object()) throw InputError(path, "an experiment file must hold one JSON object");
@@ -139,6 +147,12 @@ nlohmann::json readExperimentFile(const std::string& path) {
     const auto reason = message.find(": ");
     if (reason != std::string::npos) message = message.substr(reason + 2);
     throw InputError(path + ":" + std::to_string(line) + ":" + std::to_string(column), "invalid JSON: " + message);
+  } catch (const nlohmann::json::exception& error) {
+    // A number beyond double's range (1e999) is out_of_range.406, which carries no position.
+    std::string message = error.what();
+    const auto reason = message.find("] ");
+    if (reason != std::string::npos) message = message.substr(reason + 2);
+    throw InputError(path, "invalid JSON: " + message);
   }
 }
 
@@ -166,7 +180,8 @@ void applyOverride(nlohmann::json& document, const std::string& assignment) {
   *node = parseValue(value);
 }
 
-Experiment parseExperiment(nlohmann::json document, const std::string& baseDirectory) {
+Experiment parseExperiment(nlohmann::json document, const std::string& baseDirectory,
+                           const MemoryLimits& memory) {
   if (!document.is_object()) throw InputError("", "an experiment must be a JSON object");
   requireKeys(document, "",
               {"name", "description", "seed", "engine", "problem", "data", "algorithm", "workers", "stop", "eval"});
@@ -199,9 +214,9 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
 
   const auto& workers = objectAt(document, "workers", "workers");
   requireKeys(workers, "workers", {"count", "time_model", "unit_ms", "hosts"});
-  const auto count = countAt(workers, "count", "workers.count", 0, 1);
-  if (count == 0) throw InputError("workers.count", "is required (an integer >= 1)");
-  if (count > 1'000'000) throw InputError("workers.count", "must be <= 1000000");
+  if (!workers.contains("count") || workers.at("count").is_null())
+    throw InputError("workers.count", "is required (an integer >= 1)");
+  const auto count = countAt(workers, "count", "workers.count", 0, 1, kMaxWorkers);
   experiment.workers = static_cast<int>(count);
   if (workers.contains("time_model")) {
     experiment.timeModel =
@@ -226,7 +241,7 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
       if (host.host.empty() || host.host.front() == '-' ||
           host.host.find_first_of(" \t\n'\"\\;") != std::string::npos)
         throw InputError(path + ".host", "must be an ssh destination such as \"box\" or \"user@box\"");
-      host.count = static_cast<int>(countAt(hosts[i], "count", path + ".count", 1, 1));
+      host.count = static_cast<int>(countAt(hosts[i], "count", path + ".count", 1, 1, kMaxWorkers));
       host.program = stringAt(hosts[i], "program", path + ".program", "distopt-worker");
       if (host.program.empty() || host.program.find_first_of("'\n") != std::string::npos)
         throw InputError(path + ".program", "must be a program path without quotes or newlines");
@@ -292,6 +307,19 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
     for (const auto& host : experiment.hosts)
       hosts.push_back({{"host", host.host}, {"count", host.count}, {"program", host.program}});
     experiment.document["workers"]["hosts"] = hosts;
+  }
+
+  // Last, with every field read: what must agree across sections, and what the machine can hold.
+  const ProblemEntry* problem = findProblem(experiment.problem.name);
+  if (problem->checkRun)
+    problem->checkRun(experiment.problem.params,
+                      ProblemRunShape{.workers = experiment.workers,
+                                      .sharding = experiment.sharding,
+                                      .algorithmFamily = findAlgorithm(experiment.algorithm.name)->family},
+                      "problem.params");
+  if (problem->footprint) {
+    const ProblemBuildContext context{.baseDirectory = experiment.baseDirectory, .seed = experiment.seed};
+    requireMemoryFits(experiment, problem->footprint(experiment.problem.params, context), memory);
   }
   return experiment;
 }

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/algorithms/server.hpp"
+#include "core/config/memory_estimate.hpp"
 #include "core/problems/problem.hpp"
 #include "core/sim/sim_engine.hpp"
 #include "core/sim/sim_run.hpp"
@@ -71,14 +72,20 @@ struct Experiment {
 
 /// Reads and parses a file; JSON syntax errors name FILE:LINE:COLUMN. Throws InputError.
 nlohmann::json readExperimentFile(const std::string& path);
+/// Parses the text of an experiment file named `path` (for messages), as readExperimentFile does.
+/// Every JSON error, a number beyond double's range (1e999) included, is an InputError.
+nlohmann::json parseExperimentText(const std::string& text, const std::string& path);
 
 /// Applies one `--set PATH=VALUE` override to a raw document. VALUE is parsed as JSON when it is valid
 /// JSON (numbers, true, null, [..], {..}, "..."), else taken as a string (so R=inf works).
 /// Intermediate objects are created. Throws InputError for a malformed assignment.
 void applyOverride(nlohmann::json& document, const std::string& assignment);
 
-/// Validates a raw document and fills defaults. Throws InputError naming the field path.
-Experiment parseExperiment(nlohmann::json document, const std::string& baseDirectory);
+/// Validates a raw document and fills defaults, then checks fields that must agree across sections
+/// (ProblemEntry::checkRun) and that the machine can hold the run (core/config/memory_estimate, within
+/// `memory`). Throws InputError naming the field path.
+Experiment parseExperiment(nlohmann::json document, const std::string& baseDirectory,
+                           const MemoryLimits& memory = {});
 
 /// What every worker builds for itself from the experiment (DESIGN.md §4: only the rule and the seed
 /// travel, never the data): the problem with its data, every worker's shard, and the time model.

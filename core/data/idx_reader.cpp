@@ -55,6 +55,22 @@ std::vector<std::uint32_t> readHeader(GzFile& file, int dims, const char* what) 
   return sizes;
 }
 
+// Reads up to `size` bytes, growing the buffer only as data arrives: a header may declare 4 billion
+// images, and allocating what it declares before reading (as fuzzing found) dies on a 16-byte file.
+std::vector<unsigned char> readUpTo(GzFile& file, std::uint64_t size) {
+  constexpr std::uint64_t kChunk = std::uint64_t{1} << 16;
+  std::vector<unsigned char> bytes;
+  while (bytes.size() < size) {
+    const std::size_t before = bytes.size();
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, size - before));
+    bytes.resize(before + want);
+    const std::size_t got = file.read(bytes.data() + before, want);
+    bytes.resize(before + got);
+    if (got < want) break;
+  }
+  return bytes;
+}
+
 std::int64_t rowsToRead(std::int64_t declared, std::int64_t limit) {
   return limit > 0 ? std::min(declared, limit) : declared;
 }
@@ -75,14 +91,15 @@ IdxImages readIdxImages(const std::string& path, std::int64_t limit) {
   const std::int64_t pixelsPerImage = std::int64_t{images.rows} * images.cols;
   const std::int64_t count = rowsToRead(images.declaredCount, limit);
 
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(count * pixelsPerImage));
-  const std::size_t got = file.read(bytes.data(), bytes.size());
-  if (got < bytes.size()) {
+  const auto needed = static_cast<std::uint64_t>(count * pixelsPerImage);
+  const std::vector<unsigned char> bytes = readUpTo(file, needed);
+  if (bytes.size() < needed) {
     throw InputError(path, "truncated: the header declares " + withThousands(images.declaredCount) + " images of " +
                                std::to_string(images.rows) + "x" + std::to_string(images.cols) +
-                               " pixels, but the file ends after " + withThousands(static_cast<std::int64_t>(got)) +
-                               " of the " + withThousands(static_cast<std::int64_t>(bytes.size())) +
-                               " pixel bytes needed for " + withThousands(count) + " images");
+                               " pixels, but the file ends after " +
+                               withThousands(static_cast<std::int64_t>(bytes.size())) + " of the " +
+                               withThousands(static_cast<std::int64_t>(needed)) + " pixel bytes needed for " +
+                               withThousands(count) + " images");
   }
   images.pixels.resize(static_cast<Eigen::Index>(count), static_cast<Eigen::Index>(pixelsPerImage));
   float* out = images.pixels.data();
@@ -98,11 +115,11 @@ IdxLabels readIdxLabels(const std::string& path, std::int64_t limit) {
   IdxLabels labels;
   labels.declaredCount = dims[0];
   const std::int64_t count = rowsToRead(labels.declaredCount, limit);
-  std::vector<unsigned char> bytes(static_cast<std::size_t>(count));
-  const std::size_t got = file.read(bytes.data(), bytes.size());
-  if (got < bytes.size()) {
+  const std::vector<unsigned char> bytes = readUpTo(file, static_cast<std::uint64_t>(count));
+  if (bytes.size() < static_cast<std::uint64_t>(count)) {
     throw InputError(path, "truncated: the header declares " + withThousands(labels.declaredCount) +
-                               " labels, but the file ends after " + withThousands(static_cast<std::int64_t>(got)));
+                               " labels, but the file ends after " +
+                               withThousands(static_cast<std::int64_t>(bytes.size())));
   }
   labels.labels.assign(bytes.begin(), bytes.end());
   return labels;

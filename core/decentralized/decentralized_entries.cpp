@@ -301,6 +301,21 @@ std::vector<ProblemEntry> decentralizedProblemEntries() {
       throw InputError(context.path, "the drawn labels have a single class; change data_seed");
     return std::make_unique<LogisticProblem>(dataset, std::nullopt, options);
   };
+  entry.footprint = [](const nlohmann::json& params, const ProblemBuildContext&) {
+    const double p = params.at("features").get<double>();
+    const double samples = params.at("nodes").get<double>() * params.at("samples_per_node").get<double>();
+    // Dense features and a label per sample.
+    return ProblemFootprint{.dataBytes = 8.0 * samples * (p + 1.0), .dimension = p};
+  };
+  // The data is one block per node: with another worker count the blocks and the nodes disagree.
+  entry.checkRun = [](const nlohmann::json& params, const ProblemRunShape& run, const std::string& path) {
+    const auto nodes = params.at("nodes").get<std::int64_t>();
+    if ((run.algorithmFamily == "decentralized" || run.sharding == "contiguous") && nodes != run.workers)
+      throw InputError(path + ".nodes",
+                       "is " + std::to_string(nodes) + " but workers.count is " +
+                           std::to_string(run.workers) +
+                           ": the data has one block per node, so both must be the same number");
+  };
   return {entry};
 }
 

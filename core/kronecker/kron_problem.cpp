@@ -174,6 +174,14 @@ ProblemEntry kronTwoLayerProblemEntry() {
                            " dense entries is too large (limit 2^28, 2 GiB)");
     return std::make_unique<KronTwoLayerProblem>(options);
   };
+  entry.footprint = [](const nlohmann::json& params, const ProblemBuildContext&) {
+    const double m = params.at("m").get<double>();
+    const double n = params.at("n").get<double>();
+    const double d1 = params.at("d1").get<double>();
+    const double d2 = params.at("d2").get<double>();
+    // X = U⊗V (n×d) and its factors; the model is W (m×d).
+    return ProblemFootprint{.dataBytes = 8.0 * n * (d1 * d2 + d1 + d2), .dimension = m * d1 * d2};
+  };
   return entry;
 }
 

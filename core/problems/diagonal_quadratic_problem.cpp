@@ -156,6 +156,13 @@ ProblemEntry diagonalQuadraticProblemEntry() {
     requireValid(options, context.path);
     return std::make_unique<DiagonalQuadraticProblem>(options);
   };
+  entry.footprint = [](const nlohmann::json& params, const ProblemBuildContext&) {
+    const double d = params.contains("eigenvalues") && params.at("eigenvalues").is_array()
+                         ? static_cast<double>(params.at("eigenvalues").size())
+                         : params.at("d").get<double>();
+    // Spectrum, centre and starting point.
+    return ProblemFootprint{.dataBytes = 3.0 * 8.0 * d, .dimension = d};
+  };
   return entry;
 }
 

@@ -134,6 +134,12 @@ ProblemEntry leastSquaresProblemEntry() {
         params.contains("data_seed") ? params.at("data_seed").get<std::uint64_t>() : context.seed;
     return std::make_unique<LeastSquaresProblem>(options, seed);
   };
+  entry.footprint = [](const nlohmann::json& params, const ProblemBuildContext&) {
+    const double m = params.at("m").get<double>();
+    const double d = params.at("d").get<double>();
+    // A (m×d) and b, dense.
+    return ProblemFootprint{.dataBytes = 8.0 * m * (d + 1.0), .dimension = d};
+  };
   return entry;
 }
 

@@ -204,6 +204,12 @@ ProblemEntry logisticProblemEntry() {
     }
     return std::make_unique<LogisticProblem>(train, std::move(test), options);
   };
+  entry.footprint = [](const nlohmann::json& params, const ProblemBuildContext& context) {
+    // A LIBSVM line holds at least one byte of text per stored byte ("1:1 " is 12 bytes in memory).
+    return ProblemFootprint{
+        .dataBytes = dataFilesBytes(params, context, {"train", "test"}, 1.0),
+        .dimension = params.contains("features") ? params.at("features").get<double>() : 0.0};
+  };
   return entry;
 }
 

@@ -69,6 +69,7 @@ ProblemEntry mlpProblemEntry() {
     readNetworkData(params, context, train, test);
     return std::make_unique<MlpProblem>(std::move(train), std::move(test), options);
   };
+  entry.footprint = networkDataFootprint;
   return entry;
 }
 

@@ -340,6 +340,13 @@ std::vector<OptionSpec> networkDataOptions() {
   };
 }
 
+ProblemFootprint networkDataFootprint(const nlohmann::json& params, const ProblemBuildContext& context) {
+  return ProblemFootprint{
+      .dataBytes = dataFilesBytes(params, context,
+                                  {"train_images", "train_labels", "test_images", "test_labels"}, 8.0),
+      .dimension = 0.0};
+}
+
 std::vector<OptionSpec> networkTrainingOptions(double defaultL2, std::int64_t defaultBatch) {
   std::vector<OptionSpec> specs = {
       doubleOption("l2", defaultL2, 0.0, std::nullopt, "Weight λ of (λ/2)‖weights‖² (biases are not regularised)"),

@@ -109,6 +109,9 @@ class NetworkProblem : public Problem {
 /// Registry options shared by the IDX-backed networks, in form order: train_images, train_labels,
 /// test_images, test_labels, limit, pixel_mean, pixel_std.
 std::vector<OptionSpec> networkDataOptions();
+/// ProblemEntry::footprint of those files: every pixel byte becomes a double (the model's dimension is
+/// only known from the image header, so it is left out).
+ProblemFootprint networkDataFootprint(const nlohmann::json& params, const ProblemBuildContext& context);
 /// Options after the architecture: l2, batch, noise, noise_std.
 std::vector<OptionSpec> networkTrainingOptions(double defaultL2, std::int64_t defaultBatch);
 /// Reads the IDX files named by networkDataOptions (paths resolved against the context; a missing file

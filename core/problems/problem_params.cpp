@@ -1,6 +1,8 @@
 #include "core/problems/problem_params.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 namespace distopt {
 
@@ -59,6 +61,44 @@ std::string resolveDataFile(const ProblemBuildContext& context, const std::strin
   if (ec || !std::filesystem::exists(status)) throw InputError(where, "file not found: " + path.string());
   if (std::filesystem::is_directory(status)) throw InputError(where, "is a directory, not a data file: " + path.string());
   return path.string();
+}
+
+namespace {
+
+double uncompressedFileBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return 0.0;
+  const auto size = static_cast<double>(in.tellg());
+  if (size < 18) return size;  // shorter than any gzip file
+  in.seekg(0);
+  unsigned char magic[2] = {0, 0};
+  in.read(reinterpret_cast<char*>(magic), 2);
+  if (!in || magic[0] != 0x1f || magic[1] != 0x8b) return size;
+  in.seekg(-4, std::ios::end);
+  unsigned char trailer[4] = {0, 0, 0, 0};
+  in.read(reinterpret_cast<char*>(trailer), 4);
+  if (!in) return size;
+  // ISIZE: the uncompressed length modulo 2^32, little-endian.
+  const double recorded =
+      static_cast<double>(trailer[0]) + 256.0 * trailer[1] + 65536.0 * trailer[2] + 16777216.0 * trailer[3];
+  return std::max(recorded, size);
+}
+
+}  // namespace
+
+double dataFilesBytes(const nlohmann::json& params, const ProblemBuildContext& context,
+                      std::initializer_list<const char*> fields, double bytesPerFileByte) {
+  double bytes = 0.0;
+  for (const char* field : fields) {
+    if (!params.contains(field) || !params.at(field).is_string()) continue;
+    std::filesystem::path path(params.at(field).get<std::string>());
+    if (path.is_relative() && !context.baseDirectory.empty())
+      path = std::filesystem::path(context.baseDirectory) / path;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) continue;
+    bytes += uncompressedFileBytes(path) * bytesPerFileByte;
+  }
+  return bytes;
 }
 
 }  // namespace distopt

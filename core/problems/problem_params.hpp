@@ -2,6 +2,7 @@
 // Small helpers shared by the problems' registry entries: concise OptionSpec construction, data-file
 // path resolution with field-named errors, and turning an Options::isValid failure into an InputError.
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,5 +27,12 @@ OptionSpec pathOption(std::string name, bool optional, std::string help);
 /// checks that it names an existing regular file; otherwise throws
 /// InputError(context.path + "." + field, "file not found: RESOLVED").
 std::string resolveDataFile(const ProblemBuildContext& context, const std::string& field, const std::string& value);
+
+/// Bytes the data files named by `fields` of `params` take in memory, measured without reading them
+/// (for ProblemEntry::footprint): each file's uncompressed length (a gzip file's recorded length, its
+/// last four bytes) times `bytesPerFileByte`. A field that is absent or names no file counts 0: the
+/// build reports a missing file, this only sizes what is there.
+double dataFilesBytes(const nlohmann::json& params, const ProblemBuildContext& context,
+                      std::initializer_list<const char*> fields, double bytesPerFileByte);
 
 }  // namespace distopt

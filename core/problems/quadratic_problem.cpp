@@ -124,6 +124,10 @@ ProblemEntry quadraticProblemEntry() {
     requireValid(options, context.path);
     return std::make_unique<QuadraticProblem>(options);
   };
+  // A is tridiagonal with constant bands: nothing but model-sized vectors.
+  entry.footprint = [](const nlohmann::json& params, const ProblemBuildContext&) {
+    return ProblemFootprint{.dataBytes = 0.0, .dimension = params.at("d").get<double>()};
+  };
   return entry;
 }
 

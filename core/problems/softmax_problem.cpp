@@ -53,6 +53,7 @@ ProblemEntry softmaxProblemEntry() {
     readNetworkData(params, context, train, test);
     return std::make_unique<SoftmaxProblem>(std::move(train), std::move(test), options);
   };
+  entry.footprint = networkDataFootprint;
   return entry;
 }
 

@@ -30,6 +30,20 @@ struct ProblemBuildContext {
   std::string path = "problem.params";
 };
 
+/// What one process holds for a problem, estimated from its validated params before anything is built
+/// (core/config/memory_estimate refuses a run the machine cannot hold).
+struct ProblemFootprint {
+  double dataBytes = 0.0;  ///< the data set, read or generated, as held in memory
+  double dimension = 0.0;  ///< d: every model-sized vector is 8·d bytes (0: not known before reading data)
+};
+
+/// The run a problem is part of, for checks between the problem's params and the rest of the file.
+struct ProblemRunShape {
+  int workers = 1;
+  std::string sharding;         ///< data.sharding
+  std::string algorithmFamily;  ///< AlgorithmEntry::family: "async", "decentralized", ...
+};
+
 struct ProblemEntry {
   std::string name;
   std::string summary;  ///< one line for --list and the GUI
@@ -37,6 +51,13 @@ struct ProblemEntry {
   /// Builds the problem from validated params (defaults filled). Throws InputError naming the field
   /// (or file:line) for problems only found while building, e.g. a missing or malformed data file.
   std::function<std::unique_ptr<Problem>(const nlohmann::json& params, const ProblemBuildContext& context)> make;
+  /// Estimates the footprint from validated params; data files are only measured (their size, a gzip
+  /// file's recorded length), never read. Unset: the problem's footprint is negligible.
+  std::function<ProblemFootprint(const nlohmann::json& params, const ProblemBuildContext& context)> footprint;
+  /// Checks params that must agree with the rest of the experiment (e.g. one data block per worker);
+  /// throws InputError naming the field. Unset: nothing to check.
+  std::function<void(const nlohmann::json& params, const ProblemRunShape& run, const std::string& path)>
+      checkRun;
 };
 
 struct TimeModelEntry {

@@ -1,6 +1,7 @@
 #include "core/registry/option_spec.hpp"
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace distopt {
@@ -27,14 +28,44 @@ std::string rangeText(const OptionSpec& spec) {
   return text;
 }
 
-bool isInteger(const nlohmann::json& value) {
-  if (value.is_number_integer()) return true;
-  // 3.0 written by hand or by a tool is an integer in intent.
-  return value.is_number_float() && std::isfinite(value.get<double>()) &&
-         std::floor(value.get<double>()) == value.get<double>() && std::abs(value.get<double>()) < 9.0e15;
+// 2^53: every integer up to here is exactly a double.
+constexpr double kExactDoubleLimit = 9007199254740992.0;
+
+std::optional<double> integralFloat(const nlohmann::json& value) {
+  if (!value.is_number_float()) return std::nullopt;
+  const double number = value.get<double>();
+  if (!std::isfinite(number) || std::floor(number) != number || std::abs(number) > kExactDoubleLimit)
+    return std::nullopt;
+  return number;
 }
 
+// Consumers read Int options with get<std::int64_t>(): an unsigned literal beyond INT64_MAX would wrap.
+bool isInteger(const nlohmann::json& value) { return exactInt64(value).has_value(); }
+
 }  // namespace
+
+std::optional<std::int64_t> exactInt64(const nlohmann::json& value) {
+  if (value.is_number_unsigned()) {
+    const auto number = value.get<std::uint64_t>();
+    if (number > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    return static_cast<std::int64_t>(number);
+  }
+  if (value.is_number_integer()) return value.get<std::int64_t>();
+  if (const auto number = integralFloat(value)) return static_cast<std::int64_t>(*number);
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> exactUint64(const nlohmann::json& value) {
+  if (value.is_number_unsigned()) return value.get<std::uint64_t>();
+  if (value.is_number_integer()) {
+    const auto number = value.get<std::int64_t>();
+    if (number < 0) return std::nullopt;
+    return static_cast<std::uint64_t>(number);
+  }
+  if (const auto number = integralFloat(value); number && *number >= 0)
+    return static_cast<std::uint64_t>(*number);
+  return std::nullopt;
+}
 
 const char* optionTypeName(OptionType type) {
   switch (type) {
@@ -136,8 +167,8 @@ bool validateAndFillOptions(const std::vector<OptionSpec>& specs, nlohmann::json
     std::string message;
     if (!spec.accepts(params[spec.name], &message)) return fail(spec.name, message);
     // Normalise integral floats so consumers can call get<int>() safely.
-    if ((spec.type == OptionType::Int || spec.type == OptionType::IntOrInf) && params[spec.name].is_number_float())
-      params[spec.name] = static_cast<std::int64_t>(params[spec.name].get<double>());
+    if ((spec.type == OptionType::Int || spec.type == OptionType::IntOrInf) && params[spec.name].is_number())
+      params[spec.name] = *exactInt64(params[spec.name]);
   }
   return true;
 }

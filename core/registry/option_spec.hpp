@@ -3,6 +3,7 @@
 // here, and the experiment-file validator, `distopt-run --list` and the GUI's generated forms all read
 // the same description. Adding a component therefore adds its form and its validation.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,13 @@ struct OptionSpec {
   /// What a valid value looks like, e.g. "an integer >= 1 or \"inf\"".
   std::string describe() const;
 };
+
+/// The exact value of an integer field: a JSON integer literal, or a float with an integral value of
+/// magnitude <= 2^53 (3.0 written by a tool, 1e6 written by hand: exactly representable). nullopt for a
+/// fraction, a float beyond 2^53 (its low digits are already lost), a literal outside the type's range
+/// (nlohmann reads 18446744073709551615 as unsigned, 1e19 as a float) or a non-number.
+std::optional<std::int64_t> exactInt64(const nlohmann::json& value);
+std::optional<std::uint64_t> exactUint64(const nlohmann::json& value);
 
 /// Fills defaults into `params` and validates every field against `specs`. Unknown keys are errors
 /// (a typo must not silently fall back to a default). `path` prefixes messages, e.g.

@@ -120,7 +120,9 @@ Assignment buildAssignment(const nlohmann::json& body, int workerId) {
   Assignment result;
   try {
     const std::string base = body.value("base_directory", std::string("."));
-    Experiment experiment = parseExperiment(body["experiment"], base);
+    // This process is one worker, possibly on another machine than the rest of the run.
+    Experiment experiment =
+        parseExperiment(body["experiment"], base, MemoryLimits{.scope = MemoryScope::OneWorker});
     if (workerId < 0 || workerId >= experiment.workers)
       throw InputError("worker_id", "worker " + std::to_string(workerId) + " is not in 0.." +
                                         std::to_string(experiment.workers - 1));

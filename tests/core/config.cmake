@@ -5,3 +5,5 @@ distopt_add_qtest(test_core_experiment_config SOURCES core/test_experiment_confi
 distopt_add_qtest(test_app_run_cli SOURCES core/test_run_cli.cpp
                   LIBS distopt::core Qt6::Core LABELS app)
 add_dependencies(test_app_run_cli distopt-run)
+distopt_add_qtest(test_core_experiment_limits SOURCES core/test_experiment_limits.cpp
+                  LIBS distopt::core LABELS core)
