@@ -5,6 +5,7 @@
 #   make test    install deps, build, run the whole test suite
 #   make bench   build and run the benchmark programs
 #   make asan    build and test with AddressSanitizer + UBSan in build-asan/
+#   make package build the Debian packages (distopt-workbench, distopt-worker) in build/
 
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
@@ -13,7 +14,7 @@ JOBS ?= $(shell nproc)
 WERROR ?= $(if $(CI),ON,OFF)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench asan clean
+.PHONY: all deps configure build run test bench asan package clean
 
 all: build
 
@@ -36,6 +37,10 @@ test: build
 
 bench: build
 	@bash packaging/run-benchmarks.sh $(BUILD_DIR)
+
+# The Debian packages distopt-workbench_*.deb and distopt-worker_*.deb, in $(BUILD_DIR).
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 asan:
 	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DDISTOPT_SANITIZE=ON"
