@@ -6,6 +6,7 @@
 #   make bench   build and run the benchmark programs
 #   make asan    build and test with AddressSanitizer + UBSan in build-asan/
 #   make fuzz    build the libFuzzer harnesses (clang) in build-fuzz/ and run each for FUZZ_SECONDS (60)
+#   make package build the Debian packages (distopt-workbench, distopt-worker) in build/
 
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
@@ -14,7 +15,7 @@ JOBS ?= $(shell nproc)
 WERROR ?= $(if $(CI),ON,OFF)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench asan fuzz clean
+.PHONY: all deps configure build run test bench asan fuzz package clean
 
 all: build
 
@@ -37,6 +38,10 @@ test: build
 
 bench: build
 	@bash packaging/run-benchmarks.sh $(BUILD_DIR)
+
+# The Debian packages distopt-workbench_*.deb and distopt-worker_*.deb, in $(BUILD_DIR).
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
 
 asan:
 	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DDISTOPT_SANITIZE=ON"

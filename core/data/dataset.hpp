@@ -29,6 +29,8 @@ struct Dataset {
   /// The label value written in the file for each class id when it differs from the id itself
   /// (LIBSVM +1/-1 files: {-1, +1}, so class 0 is -1 and class 1 is +1); empty otherwise.
   std::vector<double> classValues;
+  /// Regression data only (least squares): the real-valued label of each sample; empty otherwise.
+  std::vector<double> targets;
   /// Where the data came from (file path or generator name), for messages.
   std::string source;
 

@@ -56,6 +56,7 @@ Dataset readLibsvm(const std::string& path, const LibsvmReadOptions& options) {
   std::vector<int> inner;
   std::vector<double> values;
   std::vector<std::int64_t> rawLabels;
+  std::vector<double> targets;  // options.realLabels only
   std::int64_t maxIndex = 0;
   std::int64_t firstNegativeLine = 0;  // first line with a label < 0 other than -1
   std::int64_t firstMinusOneLine = 0;
@@ -88,7 +89,16 @@ Dataset readLibsvm(const std::string& path, const LibsvmReadOptions& options) {
     const std::string_view labelToken = nextToken();
     if (labelToken.empty()) continue;  // blank or comment-only line
     double labelValue = 0.0;
-    if (!parseDouble(labelToken, labelValue) || labelValue != std::floor(labelValue) ||
+    if (options.realLabels) {
+      if (!parseDouble(labelToken, labelValue)) {
+        fail(lineNumber,
+             "bad label " + quoted(labelToken) + ": expected a finite number (a regression target)");
+      }
+      targets.push_back(labelValue);
+    }
+    // Regression rows pass the class checks below as label +1; the targets replace the labels at the end.
+    const std::string_view classToken = options.realLabels ? std::string_view("1") : labelToken;
+    if (!parseDouble(classToken, labelValue) || labelValue != std::floor(labelValue) ||
         std::abs(labelValue) > 1e9) {
       fail(lineNumber, "bad label " + quoted(labelToken) +
                            ": expected an integer class label such as +1, -1, 0 or 3");
@@ -144,7 +154,10 @@ Dataset readLibsvm(const std::string& path, const LibsvmReadOptions& options) {
   data.source = path;
   data.isSparse = true;
   data.labels.resize(rawLabels.size());
-  if (firstNonBinaryLine == 0) {
+  if (options.realLabels) {
+    data.targets = std::move(targets);
+    data.numClasses = 1;
+  } else if (firstNonBinaryLine == 0) {
     // Only -1 and +1: the LIBSVM binary convention.
     for (std::size_t i = 0; i < rawLabels.size(); ++i) data.labels[i] = rawLabels[i] > 0 ? 1 : 0;
     data.numClasses = 2;

@@ -22,6 +22,9 @@ struct LibsvmReadOptions {
   /// use the last feature (a9a.t never uses feature 123 of a9a's 123) so train and test agree; an index
   /// beyond it is then an error.
   std::int64_t numFeatures = 0;
+  /// Keep each label as a real value in Dataset::targets (regression data for least squares) instead of
+  /// making it a class id; labels are then all 0 and numClasses 1.
+  bool realLabels = false;
 
   bool isValid(std::string* why) const;
 };

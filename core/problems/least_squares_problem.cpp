@@ -7,9 +7,10 @@
 #include <Eigen/QR>
 
 #include "core/data/batch_sampler.hpp"
+#include "core/data/data_file.hpp"
 #include "core/problems/problem_params.hpp"
-#include "core/util/input_error.hpp"
 #include "core/util/check.hpp"
+#include "core/util/input_error.hpp"
 
 namespace distopt {
 
@@ -107,7 +108,9 @@ void LeastSquaresProblem::hessianVectorProduct(const Vector& /*x*/, const Vector
 ProblemEntry leastSquaresProblemEntry() {
   ProblemEntry entry;
   entry.name = "least-squares";
-  entry.summary = "Synthetic least squares ½·mean((Ax − b)²) of Mishchenko et al. (spec async-sgd E4)";
+  entry.summary =
+      "Least squares ½·mean((Ax − b)²): synthetic (Mishchenko et al., spec async-sgd E4) or your regression "
+      "data";
   OptionSpec dataSeed = intOption("data_seed", 0, 0, 9.0e15, "Seed of the generated data (default: the run seed)");
   dataSeed.defaultValue = nullptr;
   dataSeed.optional = true;
@@ -116,8 +119,13 @@ ProblemEntry leastSquaresProblemEntry() {
       intOption("d", 400, 1, 10000, "Number of variables (columns of A); f* needs a d×d solve"),
       intOption("batch", 256, 0, std::nullopt,
                 "Rows per stochastic gradient, drawn without replacement from the shard (0 = whole shard)"),
-      doubleOption("label_noise", 1e-5, 0.0, std::nullopt, "Standard deviation of the noise in b = A·x_rand + noise"),
+      doubleOption("label_noise", 1e-5, 0.0, std::nullopt,
+                   "Standard deviation of the noise in b = A·x_rand + noise"),
       dataSeed,
+      pathOption("train", true,
+                 "Your own data instead of the synthetic set: LIBSVM with real-valued labels, *.csv or *.npy "
+                 "with a target column (m, d, label_noise and data_seed are then unused)"),
+      intOption("label_column", 0, -1e6, 1e6, "CSV/.npy: the target column, 0-based (-1 = the last)"),
   };
   entry.make = [](const nlohmann::json& params, const ProblemBuildContext& context) -> std::unique_ptr<Problem> {
     LeastSquaresProblem::Options options;
@@ -126,6 +134,17 @@ ProblemEntry leastSquaresProblemEntry() {
     options.batch = params.at("batch").get<std::int64_t>();
     options.labelNoise = params.at("label_noise").get<double>();
     requireValid(options, context.path);
+    if (params.contains("train")) {
+      DataFileReadOptions read{.labelColumn = params.at("label_column").get<std::int64_t>(),
+                               .labels = LabelKind::Values};
+      const Dataset data =
+          readDataFile(resolveDataFile(context, "train", params.at("train").get<std::string>()), read);
+      const auto dense = data.denseCopy();
+      return std::make_unique<LeastSquaresProblem>(
+          LeastSquaresProblem::Matrix(dense.cast<double>()),
+          Eigen::Map<const Vector>(data.targets.data(), static_cast<Eigen::Index>(data.targets.size())),
+          options.batch);
+    }
     if (options.rows * options.cols > std::int64_t{1} << 31) {
       throw InputError(context.path + ".m", "m·d = " + std::to_string(options.rows * options.cols) +
                                                 " entries is too large for a dense matrix (limit 2^31)");

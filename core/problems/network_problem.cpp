@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/data/batch_sampler.hpp"
+#include "core/data/data_file.hpp"
 #include "core/data/idx_reader.hpp"
 #include "core/problems/problem_params.hpp"
 #include "core/problems/stable_math.hpp"
@@ -329,10 +330,19 @@ std::vector<OptionSpec> networkDataOptions() {
   OptionSpec pixelStd = doubleOption("pixel_std", 1.0, 0.0, std::nullopt, "Divisor of the pixel normalisation (see pixel_mean)");
   pixelStd.minExclusive = true;
   return {
-      pathOption("train_images", false, "Training images, IDX unsigned-byte format (e.g. train-images-idx3-ubyte.gz)"),
-      pathOption("train_labels", false, "Training labels, IDX format (e.g. train-labels-idx1-ubyte.gz)"),
+      pathOption(
+          "train_images", true,
+          "Training images, IDX unsigned-byte format (e.g. train-images-idx3-ubyte.gz); or give train"),
+      pathOption("train_labels", true, "Training labels, IDX format (e.g. train-labels-idx1-ubyte.gz)"),
       pathOption("test_images", true, "Test images for accuracy, IDX format (with test_labels)"),
       pathOption("test_labels", true, "Test labels, IDX format (with test_images)"),
+      pathOption(
+          "train", true,
+          "Training data instead of IDX files: LIBSVM (class labels, e.g. 1..K), *.csv or *.npy with a "
+          "label column; optionally gzip-compressed"),
+      pathOption("test", true,
+                 "Test data for accuracy, in the same format and with the same features as train"),
+      intOption("label_column", 0, -1e6, 1e6, "CSV/.npy: the label column, 0-based (-1 = the last)"),
       intOption("limit", 0, 0, std::nullopt, "Use only the first N training samples (0 = all)"),
       doubleOption("pixel_mean", 0.0, std::nullopt, std::nullopt,
                    "Pixels in [0,1] become (p − mean)/std (MNIST's customary values: 0.1307, 0.3081)"),
@@ -366,6 +376,30 @@ void readNetworkData(const nlohmann::json& params, const ProblemBuildContext& co
   read.pixelStd = params.at("pixel_std").get<double>();
   std::string why;
   if (!read.isValid(&why)) throw InputError(context.path, why);
+  if (params.contains("train")) {
+    for (const char* field : {"train_images", "train_labels", "test_images", "test_labels"})
+      if (params.contains(field))
+        throw InputError(context.path + "." + field, "give either train or IDX files, not both");
+    DataFileReadOptions table;
+    table.labelColumn = params.at("label_column").get<std::int64_t>();
+    const std::string trainPath = resolveDataFile(context, "train", params.at("train").get<std::string>());
+    std::optional<std::string> testPath;
+    if (params.contains("test"))
+      testPath = resolveDataFile(context, "test", params.at("test").get<std::string>());
+    train = readDataFile(trainPath, table);
+    if (read.limit > 0 && read.limit < train.numSamples()) train = firstSamples(train, read.limit);
+    if (testPath) {
+      table.numFeatures = train.numFeatures();
+      test = readDataFile(*testPath, table);
+    }
+    return;
+  }
+  if (params.contains("test"))
+    throw InputError(context.path + ".test", "goes with train (IDX test data: test_images)");
+  if (!params.contains("train_images") || !params.contains("train_labels")) {
+    throw InputError(context.path + (params.contains("train_images") ? ".train_labels" : ".train_images"),
+                     "is required (or name a LIBSVM, CSV or .npy file in train)");
+  }
   const bool hasTestImages = params.contains("test_images");
   const bool hasTestLabels = params.contains("test_labels");
   if (hasTestImages != hasTestLabels) {

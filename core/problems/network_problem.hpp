@@ -106,16 +106,17 @@ class NetworkProblem : public Problem {
   double m_maxRowNormSq = 0.0;
 };
 
-/// Registry options shared by the IDX-backed networks, in form order: train_images, train_labels,
-/// test_images, test_labels, limit, pixel_mean, pixel_std.
+/// Registry options shared by the networks' data, in form order: train_images, train_labels,
+/// test_images, test_labels (IDX), train, test, label_column (a LIBSVM, CSV or .npy table), limit,
+/// pixel_mean, pixel_std (IDX).
 std::vector<OptionSpec> networkDataOptions();
 /// ProblemEntry::footprint of those files: every pixel byte becomes a double (the model's dimension is
 /// only known from the image header, so it is left out).
 ProblemFootprint networkDataFootprint(const nlohmann::json& params, const ProblemBuildContext& context);
 /// Options after the architecture: l2, batch, noise, noise_std.
 std::vector<OptionSpec> networkTrainingOptions(double defaultL2, std::int64_t defaultBatch);
-/// Reads the IDX files named by networkDataOptions (paths resolved against the context; a missing file
-/// throws InputError(context.path + ".FIELD", ...); test_images and test_labels go together).
+/// Reads the IDX files or the table named by networkDataOptions (paths found on the data search path; a
+/// missing file throws InputError(context.path + ".FIELD", ...); test_images and test_labels go together).
 void readNetworkData(const nlohmann::json& params, const ProblemBuildContext& context, Dataset& train,
                      std::optional<Dataset>& test);
 

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "core/data/data_search_path.hpp"
+
 namespace distopt {
 
 OptionSpec intOption(std::string name, std::int64_t defaultValue, std::optional<double> minValue,
@@ -53,14 +55,20 @@ OptionSpec pathOption(std::string name, bool optional, std::string help) {
 std::string resolveDataFile(const ProblemBuildContext& context, const std::string& field, const std::string& value) {
   const std::string where = context.path + "." + field;
   if (value.empty()) throw InputError(where, "must name a data file (got an empty path)");
-  std::filesystem::path path(value);
-  if (path.is_relative() && !context.baseDirectory.empty()) path = std::filesystem::path(context.baseDirectory) / path;
-  path = path.lexically_normal();
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status)) throw InputError(where, "file not found: " + path.string());
-  if (std::filesystem::is_directory(status)) throw InputError(where, "is a directory, not a data file: " + path.string());
-  return path.string();
+  const DataFileLookup lookup =
+      findDataFile(value, context.baseDirectory, DataSearchEnvironment::fromProcess());
+  if (lookup.found) return *lookup.found;
+  for (const auto& candidate : lookup.tried) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(candidate, ec))
+      throw InputError(where, "is a directory, not a data file: " + candidate);
+  }
+  std::string places;
+  for (const auto& candidate : lookup.tried) places += (places.empty() ? "" : ", ") + candidate;
+  if (lookup.tried.size() == 1) throw InputError(where, "file not found: " + places);
+  throw InputError(where, "file not found: " + value + " (looked for " + places +
+                              "; a relative name is looked up in the experiment's folder, $DISTOPT_DATA, "
+                              "the XDG data folders' distopt/data and the installed share/distopt/data)");
 }
 
 namespace {

@@ -23,9 +23,9 @@ OptionSpec enumOption(std::string name, std::string defaultValue, std::vector<st
 /// A file path option; required unless `optional`.
 OptionSpec pathOption(std::string name, bool optional, std::string help);
 
-/// Resolves `value` (the params field `field`) against context.baseDirectory unless it is absolute and
-/// checks that it names an existing regular file; otherwise throws
-/// InputError(context.path + "." + field, "file not found: RESOLVED").
+/// Finds the data file `value` (the params field `field`): an absolute path as it is, a relative one on
+/// the data search path starting at context.baseDirectory (core/data/data_search_path.hpp). Throws
+/// InputError(context.path + "." + field, "file not found: ...") naming every place looked in.
 std::string resolveDataFile(const ProblemBuildContext& context, const std::string& field, const std::string& value);
 
 /// Bytes the data files named by `fields` of `params` take in memory, measured without reading them

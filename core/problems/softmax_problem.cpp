@@ -39,7 +39,8 @@ SoftmaxProblem::SoftmaxProblem(Dataset train, std::optional<Dataset> test, const
 ProblemEntry softmaxProblemEntry() {
   ProblemEntry entry;
   entry.name = "softmax";
-  entry.summary = "Multinomial logistic regression on IDX image data (MNIST / Fashion-MNIST format)";
+  entry.summary =
+      "Multinomial logistic regression on IDX images (MNIST / Fashion-MNIST) or a LIBSVM, CSV or .npy table";
   entry.options = networkDataOptions();
   for (auto& spec : networkTrainingOptions(1e-4, 64)) entry.options.push_back(std::move(spec));
   entry.make = [](const nlohmann::json& params, const ProblemBuildContext& context) -> std::unique_ptr<Problem> {

@@ -159,13 +159,11 @@ QString formatTime(double value) { return QString::number(value, 'g', 6); }
 ExperimentEditor::ExperimentEditor(const QString& presetsDirectory, QWidget* parent) : QWidget(parent) {
   m_presetsDirectory = presetsDirectory;
   if (m_presetsDirectory.isEmpty()) {
-    // An installed workbench reads the presets installed beside it; a build tree reads the sources'.
+    // The presets installed beside the program (PREFIX/bin/../share/distopt/experiments); the build
+    // tree mirrors that layout with a link to the sources', so no build path is compiled in.
     const QString appDir = QCoreApplication::applicationDirPath();
-    QStringList candidates = {appDir + QStringLiteral("/../share/distopt/experiments"),
-                              appDir + QStringLiteral("/resources/experiments")};
-#ifdef DISTOPT_RESOURCES_DIR
-    candidates << QStringLiteral(DISTOPT_RESOURCES_DIR "/experiments");
-#endif
+    const QStringList candidates = {appDir + QStringLiteral("/../share/distopt/experiments"),
+                                    appDir + QStringLiteral("/resources/experiments")};
     for (const QString& candidate : candidates) {
       if (QFileInfo(candidate).isDir()) {
         m_presetsDirectory = QDir(candidate).absolutePath();

@@ -35,8 +35,8 @@ class ExperimentEditor : public QWidget {
   /// Rows of the per-worker speed table; the plot always shows every worker.
   static constexpr int kMaxSpeedRows = 256;
 
-  /// `presetsDirectory`: folder of preset experiment files; empty = the source tree's
-  /// resources/experiments (DISTOPT_RESOURCES_DIR) or one installed next to the executable.
+  /// `presetsDirectory`: folder of preset experiment files; empty = the one installed beside the
+  /// program (PREFIX/bin/../share/distopt/experiments, mirrored in the build tree).
   explicit ExperimentEditor(const QString& presetsDirectory = QString(), QWidget* parent = nullptr);
   ~ExperimentEditor() override;
 
