@@ -217,6 +217,7 @@ int runMain(int argc, char** argv) {
     net::LiveOptions options;
     options.bindEndpoint = line->bindEndpoint.value_or("tcp://127.0.0.1:*");
     options.localWorkers = line->localWorkers.value_or(-1);
+    if (line->malformedLimit) options.malformedLimit = *line->malformedLimit;
     options.telemetryEndpoint = line->telemetryEndpoint.value_or("tcp://127.0.0.1:*");
     options.controlEndpoint = line->controlEndpoint.value_or("tcp://127.0.0.1:*");
     options.dashboardEndpoint = line->dashboardEndpoint.value_or("");

@@ -34,6 +34,11 @@ struct JobBook {
   std::uint64_t delayCount = 0;
   double jobSecondsSum = 0.0;
   std::uint64_t jobsAnswered = 0;
+  std::uint64_t jobsResent = 0;  // given again after a refused answer
+  // The job last sent, to give it again when its answer is refused: its meta, and its model frame
+  // (a reference to the frame the JOB carried, shared, not a copy of the model).
+  JobMeta job;
+  zmq::message_t frame;
 };
 
 }  // namespace
@@ -53,7 +58,7 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
       if (message.kind == MessageKind::Grad)
         handleGrad(worker, message);
       else
-        m_pool.countMalformed();  // not a parameter-server kind
+        m_pool.countMalformed(std::string(messageKindName(message.kind)) + " in a parameter-server run");
     };
     hooks.onWorkerLost = [this](int worker, const std::string&) { m_server.removeWorker(worker, *this); };
     hooks.fillStatus = [this](WorkerStatus& status) {
@@ -69,6 +74,9 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
       status["time_limit"] =
           std::isfinite(m_rules.horizon) ? nlohmann::json(m_rules.horizon) : nlohmann::json();
       status["update_limit"] = m_rules.maxUpdates;
+      std::uint64_t resent = 0;
+      for (const JobBook& book : m_books) resent += book.jobsResent;
+      status["jobs_resent"] = resent;
     };
     hooks.mustYield = [this] {
       return m_pool.now() >= m_rules.horizon ||
@@ -98,6 +106,8 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
 
  private:
   void handleGrad(int worker, const Message& message);
+  /// `worker`'s answer to its current job was refused: counted as malformed, and the job sent again.
+  void refuseResult(int worker, const std::string& why);
   /// The last step's frame becomes the model frame once that step has succeeded.
   void adoptStepFrame();
 
@@ -157,7 +167,10 @@ void LiveEngine::Impl::sendJob(const JobOrder& order) {
   meta.version = order.version;
   meta.startTime = m_pool.now();
   meta.gradients = static_cast<std::uint32_t>(order.gradients);
-  m_books[static_cast<std::size_t>(order.worker)].jobSentAt = meta.startTime;
+  JobBook& book = m_books[static_cast<std::size_t>(order.worker)];
+  book.jobSentAt = meta.startTime;
+  book.job = meta;
+  book.frame.copy(frame);
   m_pool.send(order.worker, makeJob(meta, std::move(frame)));
 }
 
@@ -181,7 +194,11 @@ void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
   DenseFrameView frame;
   std::string why;
   if (!parseGradView(message, m_dimension, &meta, &frame, &why)) {
-    m_pool.countMalformed();
+    // The worker holds one job and this was its answer, unless the meta names an older (cancelled) one.
+    if (!parseGradMeta(message, &meta) || meta.jobId == m_server.currentJob(worker))
+      refuseResult(worker, "GRAD " + why);
+    else
+      m_pool.countMalformed("GRAD " + why);
     return;
   }
   m_pool.noteSentAt(worker, meta.workerClock);
@@ -189,7 +206,9 @@ void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
   // refuse it here so the state machine's invariants hold.
   if (m_server.busy(worker) && meta.jobId == m_server.currentJob(worker) &&
       meta.version != m_server.currentVersion(worker)) {
-    m_pool.countMalformed();
+    refuseResult(worker, "GRAD for job " + std::to_string(meta.jobId) + " echoes version " +
+                             std::to_string(meta.version) + ", the job's is " +
+                             std::to_string(m_server.currentVersion(worker)));
     return;
   }
   if (meta.jobId == m_server.currentJob(worker) && m_server.busy(worker)) {
@@ -201,6 +220,26 @@ void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
   GradientArrival arrival{
       .worker = worker, .jobId = meta.jobId, .version = meta.version, .gradient = &gradient};
   m_server.receive(arrival, *this);
+}
+
+void LiveEngine::Impl::refuseResult(int worker, const std::string& why) {
+  // Counted first: past the malformed limit the worker is on its way out (its job is then lost with it).
+  m_pool.countMalformed(why);
+  // Otherwise the job is given again, the same job on the same model: its answer is what the server
+  // waits for (a synchronous round would stall, an asynchronous worker sit idle, until the time limit).
+  // The worker draws the job's gradient and duration from the same keyed streams, so the run is the
+  // one it would have been, later.
+  JobBook& book = m_books[static_cast<std::size_t>(worker)];
+  if (!m_pool.alive(worker) || m_pool.leaving(worker) || !m_server.busy(worker) ||
+      book.job.jobId != m_server.currentJob(worker))
+    return;
+  JobMeta meta = book.job;
+  meta.startTime = m_pool.now();
+  book.jobSentAt = meta.startTime;
+  zmq::message_t frame;
+  frame.copy(book.frame);
+  ++book.jobsResent;
+  m_pool.send(worker, makeJob(meta, std::move(frame)));
 }
 
 RunSummary LiveEngine::Impl::run() {

@@ -41,3 +41,8 @@ add_dependencies(test_net_dashboards distopt-worker distopt-run)
 distopt_add_qtest(test_net_link_latency SOURCES net/test_link_latency.cpp net/link_relay.hpp
                   net/live_test_support.hpp LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_link_latency distopt-worker distopt-run)
+# Hostile peers against real processes: wrongly typed fields, refused results, oversized frames, peers
+# that never read, refused handshakes, subscription floods, key files; and all of it at once.
+distopt_add_qtest(test_net_hostile_peers SOURCES net/test_hostile_peers.cpp net/hostile_peer_support.hpp
+                  net/live_test_support.hpp LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_hostile_peers distopt-worker distopt-run)
