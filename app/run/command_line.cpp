@@ -42,6 +42,8 @@ const char* const kRunUsage =
     "                      loopback it needs --secure); prints the command that attaches a workbench\n"
     "  --allow-dashboard-key KEY  let the dashboard with this CURVE public key attach (repeatable)\n"
     "  --allow-dashboard-key-file F  the same, the public key of a key file (repeatable)\n"
+    "  --malformed-limit N  exclude a worker once N of its messages were refused as malformed\n"
+    "                      (default 20; 0 = never)\n"
     "\n"
     "  --quiet             no progress output\n"
     "  --list              list algorithms, problems and time models with their options\n"
@@ -128,6 +130,14 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
         return fail(std::string("--setup-timeout: '") + value +
                     "' is not a number of seconds from 0 to 86400");
       line.setupTimeout = seconds;
+    } else if (arg == "--malformed-limit") {
+      const char* value = needValue(arg);
+      if (!value) return fail("--malformed-limit needs a value");
+      char* end = nullptr;
+      const long limit = std::strtol(value, &end, 10);
+      if (*value == '\0' || *end != '\0' || limit < 0 || limit > 1'000'000'000)
+        return fail(std::string("--malformed-limit: '") + value + "' is not an integer from 0 to 1000000000");
+      line.malformedLimit = static_cast<int>(limit);
     } else if (arg == "--out") {
       const char* value = needValue(arg);
       if (!value) return fail("--out needs a folder");

@@ -26,6 +26,7 @@ struct RunCommandLine {
   std::optional<std::string> dashboardEndpoint;  ///< --dashboard: the read-only dashboard feed
   std::vector<std::string> dashboardKeys;        ///< --allow-dashboard-key KEY: dashboards let in
   std::vector<std::string> dashboardKeyFiles;    ///< --allow-dashboard-key-file FILE: the same, from key files
+  std::optional<int> malformedLimit;             ///< --malformed-limit: refused messages before exclusion
   bool noStore = false;                          ///< --no-store: do not record the run
   bool quiet = false;
   bool list = false;

@@ -19,9 +19,21 @@ namespace distopt::net {
 std::optional<zmq::socket_t> bindControlSocket(zmq::context_t& context, const std::string& endpoint,
                                                std::string* boundEndpoint, std::string* why);
 
-/// Answers every request waiting on `socket` without blocking. `answer(command, request)` returns the
-/// reply, or null for a command it does not know (the requester then gets an error naming the known
-/// ones); `request` is the whole request object, for commands with arguments.
+/// One control request: {"command": str, ...arguments}.
+struct ControlRequest {
+  std::string command;
+  nlohmann::json body;  ///< the whole request object, for commands with arguments
+};
+/// Parses a request's bytes (free of sockets: a fuzz target calls it on any bytes); nullopt with *why
+/// for anything but a JSON object with a string "command".
+std::optional<ControlRequest> parseControlRequest(const void* data, std::size_t size, std::string* why);
+
+/// Requests answered per answerControlRequests call; the rest wait for the next turn.
+inline constexpr int kControlRequestsPerCall = 32;
+
+/// Answers the requests waiting on `socket` (up to kControlRequestsPerCall) without blocking.
+/// `answer(command, request)` returns the reply, or null for a command it does not know (the requester then
+/// gets an error naming the known ones); `request` is the whole request object, for commands with arguments.
 using ControlAnswer = std::function<nlohmann::json(const std::string& command, const nlohmann::json& request)>;
 void answerControlRequests(zmq::socket_t& socket, const ControlAnswer& answer);
 

@@ -81,6 +81,9 @@ class CoordinatorRole {
   virtual std::string failure() const { return {}; }
   /// True when a non-finite value appeared (the run ends as diverged).
   virtual bool diverged() const { return false; }
+  /// Bytes of the largest frame a worker of this run sends legitimately, when it exceeds two float64
+  /// vectors of the model's dimension (the default the worker socket's frame limit is set from).
+  virtual std::int64_t largestUplinkFrame() const { return 0; }
   /// Per-worker counters for the status rows.
   virtual WorkCounters counters(int worker) const {
     (void)worker;

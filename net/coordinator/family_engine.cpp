@@ -7,6 +7,7 @@
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
 #include "net/coordinator/run_rules.hpp"
+#include "net/protocol/frame_limits.hpp"
 
 namespace distopt::net {
 
@@ -31,6 +32,14 @@ class TallyingSink final : public TelemetrySink {
   RunTally& m_tally;
 };
 
+/// The worker socket's frame limit from the role's largest uplink, unless the options give one.
+LiveOptions withFrameLimit(LiveOptions options, const CoordinatorRole& role, std::int64_t dimension) {
+  if (options.maxFrameBytes <= 0)
+    options.maxFrameBytes =
+        frameLimitFor(std::max(vectorRunLargestFrame(dimension), role.largestUplinkFrame()));
+  return options;
+}
+
 }  // namespace
 
 class FamilyEngine::Impl final : public CoordinatorHost {
@@ -40,7 +49,8 @@ class FamilyEngine::Impl final : public CoordinatorHost {
       : m_problem(problem),
         m_role(role),
         m_rules(rules),
-        m_pool(experiment, problem.dimension(), std::move(options), sink),
+        m_pool(experiment, problem.dimension(), withFrameLimit(std::move(options), role, problem.dimension()),
+               sink),
         m_numWorkers(experiment.workers),
         m_roleSink(m_pool.sinks(), m_tally) {
     PoolHooks hooks;
@@ -70,7 +80,7 @@ class FamilyEngine::Impl final : public CoordinatorHost {
   bool alive(int worker) const override { return m_pool.alive(worker); }
   std::size_t lastMessageBytes() const override { return m_pool.lastMessageBytes(); }
   TelemetrySink& sink() override { return m_roleSink; }
-  void countMalformed() override { m_pool.countMalformed(); }
+  void countMalformed() override { m_pool.countMalformed("malformed " + m_role.name() + " message"); }
 
   WorkerPool& pool() { return m_pool; }
   RunSummary run();

@@ -35,8 +35,10 @@ struct JobBook {
   std::uint64_t delayCount = 0;
   double jobSecondsSum = 0.0;
   std::uint64_t jobsAnswered = 0;
-  // The last JOB sent (its model frame shared, not copied), sent again when the worker's link was cut
-  // before it answered (PROTOCOL.md §4.4). Not kept when one model per worker would not fit kKeptJobBytes.
+  std::uint64_t jobsResent = 0;  // given again after a refused answer
+  // The last JOB sent (its model frame shared, not copied), sent again when its answer is refused or the
+  // worker's link was cut before it answered (PROTOCOL.md §4.4). Not kept when one model per worker
+  // would not fit kKeptJobBytes.
   std::optional<JobMeta> lastJob;
   zmq::message_t lastJobFrame;
 };
@@ -62,7 +64,7 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
       if (message.kind == MessageKind::Grad)
         handleGrad(worker, message);
       else
-        m_pool.countMalformed();  // not a parameter-server kind
+        m_pool.countMalformed(std::string(messageKindName(message.kind)) + " in a parameter-server run");
     };
     hooks.onWorkerLost = [this](int worker, const std::string&) { m_server.removeWorker(worker, *this); };
     hooks.onWorkerResumed = [this](int worker) { return resendJob(worker); };
@@ -79,6 +81,9 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
       status["time_limit"] =
           std::isfinite(m_rules.horizon) ? nlohmann::json(m_rules.horizon) : nlohmann::json();
       status["update_limit"] = m_rules.maxUpdates;
+      std::uint64_t resent = 0;
+      for (const JobBook& book : m_books) resent += book.jobsResent;
+      status["jobs_resent"] = resent;
     };
     hooks.mustYield = [this] {
       return m_pool.now() >= m_rules.horizon ||
@@ -112,6 +117,8 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
   /// the same JOB again (same id, version, model and start time: the same gradient and duration). False
   /// when that JOB was not kept.
   bool resendJob(int worker);
+  /// `worker`'s answer to its current job was refused: counted as malformed, and the job sent again.
+  void refuseResult(int worker, const std::string& why);
   /// The last step's frame becomes the model frame once that step has succeeded.
   void adoptStepFrame();
 
@@ -211,7 +218,11 @@ void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
   DenseFrameView frame;
   std::string why;
   if (!parseGradView(message, m_dimension, &meta, &frame, &why)) {
-    m_pool.countMalformed();
+    // The worker holds one job and this was its answer, unless the meta names an older (cancelled) one.
+    if (!parseGradMeta(message, &meta) || meta.jobId == m_server.currentJob(worker))
+      refuseResult(worker, "GRAD " + why);
+    else
+      m_pool.countMalformed("GRAD " + why);
     return;
   }
   m_pool.noteSentAt(worker, meta.workerClock);
@@ -219,7 +230,9 @@ void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
   // refuse it here so the state machine's invariants hold.
   if (m_server.busy(worker) && meta.jobId == m_server.currentJob(worker) &&
       meta.version != m_server.currentVersion(worker)) {
-    m_pool.countMalformed();
+    refuseResult(worker, "GRAD for job " + std::to_string(meta.jobId) + " echoes version " +
+                             std::to_string(meta.version) + ", the job's is " +
+                             std::to_string(m_server.currentVersion(worker)));
     return;
   }
   if (meta.jobId == m_server.currentJob(worker) && m_server.busy(worker)) {
@@ -231,6 +244,28 @@ void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
   GradientArrival arrival{
       .worker = worker, .jobId = meta.jobId, .version = meta.version, .gradient = &gradient};
   m_server.receive(arrival, *this);
+}
+
+void LiveEngine::Impl::refuseResult(int worker, const std::string& why) {
+  // Counted first: past the malformed limit the worker is on its way out (its job is then lost with it).
+  m_pool.countMalformed(why);
+  // Otherwise the job is given again, the same job on the same model: its answer is what the server
+  // waits for (a synchronous round would stall, an asynchronous worker sit idle, until the time limit).
+  // The worker draws the job's gradient and duration from the same keyed streams, so the run is the
+  // one it would have been, later.
+  JobBook& book = m_books[static_cast<std::size_t>(worker)];
+  // (A job not kept, a model too large to keep one per worker, stays open: the worker's next answer
+  // or its exclusion past the malformed limit settles it.)
+  if (!m_pool.alive(worker) || m_pool.leaving(worker) || !m_server.busy(worker) || !book.lastJob ||
+      book.lastJob->jobId != m_server.currentJob(worker))
+    return;
+  JobMeta meta = *book.lastJob;
+  meta.startTime = m_pool.now();
+  book.jobSentAt = meta.startTime;
+  zmq::message_t frame;
+  frame.copy(book.lastJobFrame);
+  ++book.jobsResent;
+  m_pool.send(worker, makeJob(meta, std::move(frame)));
 }
 
 RunSummary LiveEngine::Impl::run() {

@@ -14,7 +14,11 @@
 #include "net/launcher/local_launcher.hpp"
 #include "net/launcher/spawn_queue.hpp"
 #include "net/launcher/ssh_command.hpp"
+#include "net/protocol/frame_limits.hpp"
 #include "net/protocol/heartbeat_messages.hpp"
+#include "net/protocol/json_fields.hpp"
+#include "net/protocol/session_messages.hpp"
+#include "net/security/handshake_monitor.hpp"
 #include "net/security/zap_authenticator.hpp"
 #include "net/telemetry/telemetry_publisher.hpp"
 
@@ -30,6 +34,8 @@ bool LiveOptions::isValid(std::string* why) const {
   if (heartbeatMs < 10) return fail("heartbeat_ms: must be >= 10");
   if (liveness < 2) return fail("liveness: must be >= 2");
   if (!(setupTimeoutSeconds > 0)) return fail("setup_timeout: must be > 0");
+  if (malformedLimit < 0) return fail("malformed_limit: must be >= 0 (0 = never exclude)");
+  if (maxFrameBytes < 0) return fail("max_frame_bytes: must be >= 0 (0 = from the run)");
   if (!security.enabled && !isLoopbackEndpoint(bindEndpoint, &reason))
     return fail("bind: " + reason +
                 "; binding beyond loopback needs CURVE security (distopt-run --secure): unauthenticated "
@@ -135,6 +141,7 @@ struct WorkerPool::Peer {
   std::string reason;
   int resumes = 0;        // connections made again within liveness (PROTOCOL.md §4.4)
   bool linkDown = false;  // a send found no connection; it may come back within liveness
+  std::uint64_t malformed = 0;  // its messages refused (PROTOCOL.md §8)
   Clock::time_point lastHeard{};
   Clock::time_point lastSent{};
   std::array<std::uint64_t, kKindSlots> bytesUp{}, bytesDown{}, messagesUp{}, messagesDown{};
@@ -211,9 +218,18 @@ bool WorkerPool::bind(std::string* why) {
     // A worker that reconnects (same routing id, PROTOCOL.md §4.4) takes its session over from a connection
     // this side has not yet seen die.
     m_router.set(zmq::sockopt::router_handover, 1);
-    // Models of 1e6 coordinates to thousands of workers: never let a send block the loop.
-    m_router.set(zmq::sockopt::sndhwm, 0);
-    m_router.set(zmq::sockopt::rcvhwm, 0);
+    // Bounded queues (frame_limits.hpp): a send never blocks the loop (every send is non-blocking, and
+    // ROUTER_MANDATORY makes one to a full queue fail with EAGAIN: that worker does not read and is
+    // declared dead), and a peer that never reads cannot grow the coordinator's memory without bound.
+    m_router.set(zmq::sockopt::sndhwm, kWorkerQueueMessages);
+    m_router.set(zmq::sockopt::rcvhwm, kWorkerQueueMessages);
+    // A frame larger than the run's largest legitimate one disconnects its sender before it is stored,
+    // authenticated or not.
+    m_maxFrameBytes = m_options.maxFrameBytes > 0 ? m_options.maxFrameBytes
+                                                  : frameLimitFor(vectorRunLargestFrame(m_dimension));
+    m_router.set(zmq::sockopt::maxmsgsize, m_maxFrameBytes);
+    m_handshakes = std::make_unique<HandshakeMonitor>(m_context, m_router, "workers",
+                                                      m_options.security.enabled ? kWorkerZapDomain : "");
     m_router.bind(m_options.bindEndpoint);
     m_workerEndpoint = m_router.get(zmq::sockopt::last_endpoint);
   } catch (const zmq::error_t& e) {
@@ -263,6 +279,11 @@ bool WorkerPool::alive(int worker) const {
          m_peers[static_cast<std::size_t>(worker)].state == Peer::State::Ready;
 }
 
+bool WorkerPool::leaving(int worker) const {
+  return std::any_of(m_pendingDeaths.begin(), m_pendingDeaths.end(),
+                     [worker](const auto& death) { return death.first == worker; });
+}
+
 int WorkerPool::aliveCount() const {
   return static_cast<int>(std::count_if(m_peers.begin(), m_peers.end(),
                                         [](const Peer& peer) { return peer.state == Peer::State::Ready; }));
@@ -279,16 +300,22 @@ bool WorkerPool::send(int worker, Message&& message) {
   const auto kind = static_cast<std::size_t>(message.kind);
   message.seq = m_seq.next();
   zmq::message_t id(peer.identity.data(), peer.identity.size());
-  const std::size_t bytes = sendMessage(m_router, std::move(message), &id);
+  SendFailure failure = SendFailure::None;
+  const std::size_t bytes = sendMessage(m_router, std::move(message), &id, &failure);
   m_lastMessageBytes = bytes;
   if (bytes == 0) {
-    // No connection to the worker right now. A cut link comes back within the liveness window with the
-    // same routing id (PROTOCOL.md §4.4) and the engine re-sends what was lost; an engine that cannot
-    // replay its messages loses the worker now.
-    if (m_running && !m_hooks.onWorkerResumed)
+    if (failure == SendFailure::Full) {
+      // Its queue is full: the worker does not read, and waiting for it would only grow memory.
+      m_pendingDeaths.emplace_back(worker, "not_reading: " + std::to_string(kWorkerQueueMessages) +
+                                               " messages to the worker are queued unread");
+    } else if (m_running && !m_hooks.onWorkerResumed) {
+      // No connection to the worker right now. A cut link comes back within the liveness window with the
+      // same routing id (PROTOCOL.md §4.4) and the engine re-sends what was lost; an engine that cannot
+      // replay its messages loses the worker now.
       m_pendingDeaths.emplace_back(worker, kLinkLostReason);
-    else
+    } else {
       peer.linkDown = true;
+    }
     return false;
   }
   peer.lastSent = Clock::now();
@@ -372,8 +399,9 @@ void WorkerPool::sendHeartbeats() {
 
 void WorkerPool::handleHeartbeat(int worker, const Message& message) {
   std::optional<ClockMeta> meta;
-  if (!parseHeartbeat(message, &meta, nullptr)) {
-    ++m_malformed;
+  std::string why;
+  if (!parseHeartbeat(message, &meta, &why)) {
+    refuseMessage(worker, "HEARTBEAT " + why);
     return;
   }
   if (!meta || meta->isProbe()) return;  // a plain sign of life
@@ -443,14 +471,13 @@ void WorkerPool::publishStatus(bool force) {
 }
 
 void WorkerPool::handleHello(const std::string& identity, const Message& message) {
-  auto body = message.jsonPayload();
-  if (!body) {
-    ++m_malformed;
+  HelloBody hello;
+  std::string refusal;
+  if (!parseHello(message, &hello, &refusal)) {
+    refuseMessage(-1, refusal);
     return;
   }
-  int requested = -1;
-  if (body->contains("worker_id") && (*body)["worker_id"].is_number_integer())
-    requested = (*body)["worker_id"].get<int>();
+  const int requested = hello.workerId.value_or(-1);
   int worker = -1;
   if (requested >= 0 && requested < numWorkers() &&
       m_peers[static_cast<std::size_t>(requested)].state == Peer::State::Expected) {
@@ -466,6 +493,7 @@ void WorkerPool::handleHello(const std::string& identity, const Message& message
     const std::string why = requested >= 0
                                 ? "worker id " + std::to_string(requested) + " is taken or out of range"
                                 : "the run has no free worker slot";
+    refuseMessage(-1, "HELLO refused: " + why);
     sendToIdentity(identity, Message::withJson(MessageKind::Error, {{"code", "protocol"}, {"message", why}}));
     sendToIdentity(identity, Message::withJson(MessageKind::Stop, {{"reason", why}}));
     return;
@@ -474,10 +502,10 @@ void WorkerPool::handleHello(const std::string& identity, const Message& message
   peer.state = Peer::State::Joined;
   peer.identity = identity;
   peer.key = m_messageKey;
-  peer.host = body->value("host", std::string("?"));
-  peer.pid = body->value("pid", 0);
-  peer.cores = body->value("cores", 0);
-  peer.version = body->value("program_version", std::string());
+  peer.host = hello.host;
+  peer.pid = hello.pid;
+  peer.cores = hello.cores;
+  peer.version = hello.programVersion;
   peer.lastHeard = Clock::now();
   m_byIdentity[identity] = worker;
   send(worker, Message::withJson(MessageKind::Welcome, {{"worker_id", worker},
@@ -504,9 +532,10 @@ void WorkerPool::resumeSession(int worker, const Message& message) {
                    Message::withJson(MessageKind::Stop, {{"reason", "declared dead: " + peer.reason}}));
     return;
   }
-  auto body = message.jsonPayload();
-  if (!body) {
-    ++m_malformed;
+  HelloBody hello;
+  std::string why;
+  if (!parseHello(message, &hello, &why)) {
+    refuseMessage(worker, "HELLO (resume) refused: " + why);
     return;
   }
   peer.linkDown = false;
@@ -526,13 +555,14 @@ void WorkerPool::resumeSession(int worker, const Message& message) {
 }
 
 void WorkerPool::handleReady(int worker, const Message& message) {
-  auto body = message.jsonPayload();
-  if (!body || !body->contains("dimension") || !(*body)["dimension"].is_number_integer()) {
-    ++m_malformed;
+  ReadyBody ready;
+  std::string why;
+  if (!parseReady(message, &ready, &why)) {
+    refuseMessage(worker, why);
     return;
   }
-  if ((*body)["dimension"].get<std::int64_t>() != m_dimension) {
-    m_pendingDeaths.emplace_back(worker, "built a problem of dimension " + (*body)["dimension"].dump() +
+  if (ready.dimension != m_dimension) {
+    m_pendingDeaths.emplace_back(worker, "built a problem of dimension " + std::to_string(ready.dimension) +
                                              ", expected " + std::to_string(m_dimension));
     return;
   }
@@ -571,7 +601,7 @@ void WorkerPool::handleMessage(const std::string& identity, Message&& message, s
     return;
   }
   if (worker < 0) {
-    ++m_malformed;  // nobody we know
+    refuseMessage(-1, std::string(messageKindName(message.kind)) + " from a peer that sent no HELLO");
     return;
   }
   Peer& peer = m_peers[static_cast<std::size_t>(worker)];
@@ -589,16 +619,19 @@ void WorkerPool::handleMessage(const std::string& identity, Message&& message, s
   peer.totalUp += bytes;
   m_bytesUp += bytes;
   m_lastMessageBytes = bytes;
+  m_handling = worker;
   switch (message.kind) {
     case MessageKind::Ready:
       handleReady(worker, message);
       break;
     case MessageKind::Error: {
-      auto body = message.jsonPayload();
-      const std::string text =
-          body ? body->value("code", std::string("error")) + ": " + body->value("message", std::string())
-               : std::string("error");
-      m_pendingDeaths.emplace_back(worker, text);
+      ErrorBody error;
+      std::string why;
+      if (!parseError(message, &error, &why)) {
+        refuseMessage(worker, why);
+        break;
+      }
+      m_pendingDeaths.emplace_back(worker, error.code + ": " + error.message);
       break;
     }
     case MessageKind::Heartbeat:
@@ -610,15 +643,43 @@ void WorkerPool::handleMessage(const std::string& identity, Message&& message, s
     case MessageKind::Assign:
     case MessageKind::Stop:
     case MessageKind::EchoRequest:
-      ++m_malformed;  // coordinator-to-worker kinds
+      refuseMessage(worker, std::string(messageKindName(message.kind)) + " is a coordinator-to-worker kind");
       break;
     default:
       if (m_running && peer.state == Peer::State::Ready && m_hooks.onMessage)
         m_hooks.onMessage(worker, std::move(message), bytes);
       else if (!m_running)
-        ++m_malformed;  // method traffic before the run started: out of order
+        refuseMessage(worker, std::string(messageKindName(message.kind)) + " before the run started");
       break;
   }
+  m_handling = -1;
+}
+
+void WorkerPool::countMalformed(const std::string& why) { refuseMessage(m_handling, why); }
+
+void WorkerPool::refuseMessage(int worker, const std::string& why) {
+  ++m_malformed;
+  const bool known = worker >= 0 && worker < numWorkers();
+  std::uint64_t count = 0;
+  if (known) count = ++m_peers[static_cast<std::size_t>(worker)].malformed;
+  // The first refusals are logged; a flood is counted, and the latest kept for the control status.
+  if (m_malformed <= 20)
+    std::fprintf(stderr, "distopt-run: refused a message from %s: %s%s\n",
+                 known ? ("worker " + std::to_string(worker)).c_str() : "a peer that is no worker",
+                 why.c_str(), m_malformed == 20 ? " (further refusals are counted, not logged)" : "");
+  m_malformedRecent.push_back(
+      {{"worker", known ? nlohmann::json(worker) : nlohmann::json()}, {"reason", why}});
+  if (m_malformedRecent.size() > 20) m_malformedRecent.erase(m_malformedRecent.begin());
+  if (!known || m_options.malformedLimit <= 0 ||
+      count != static_cast<std::uint64_t>(m_options.malformedLimit))
+    return;
+  // A worker that keeps sending what the protocol refuses is broken or hostile: it leaves the run.
+  Peer& peer = m_peers[static_cast<std::size_t>(worker)];
+  const std::string reason =
+      "malformed: " + std::to_string(count) + " of its messages were refused (the last: " + why + ")";
+  if (peer.state != Peer::State::Dead && !peer.identity.empty())
+    send(worker, Message::withJson(MessageKind::Stop, {{"reason", reason}}));
+  m_pendingDeaths.emplace_back(worker, reason);
 }
 
 void WorkerPool::drain(double waitMs) {
@@ -651,7 +712,7 @@ void WorkerPool::drain(double waitMs) {
     }
     if (!received) return;
     if (frames.size() < 2) {
-      ++m_malformed;
+      refuseMessage(-1, "a message without frames");
       continue;
     }
     std::size_t bytes = 0;
@@ -665,7 +726,7 @@ void WorkerPool::drain(double waitMs) {
     DecodeError error = DecodeError::None;
     auto message = decode(std::move(frames), &error);
     if (!message) {
-      ++m_malformed;
+      refuseMessage(peerOf(identity), std::string("undecodable message: ") + decodeErrorName(error));
       continue;
     }
     handleMessage(identity, std::move(*message), bytes);
@@ -682,14 +743,18 @@ void WorkerPool::handleControl() {
     }
     if (command == "exclude") return excludeWorker(request);
     if (command == "allow_key") {
-      const std::string key = request.value("key", std::string());
+      std::string key;
+      JsonFields fields(request, "allow_key");
+      if (!fields.string("key", &key, Presence::Required, 64)) return {{"error", fields.reason()}};
       if (!m_zap) return {{"error", "allow_key: this run is not secured (start it with --secure)"}};
       if (!isCurveKey(key)) return {{"error", "allow_key: key must be a 40-character Z85 CURVE public key"}};
       m_zap->allow(key, kWorkerZapDomain);
       return {{"ok", true}};
     }
     if (command == "allow_dashboard_key") {
-      const std::string key = request.value("key", std::string());
+      std::string key;
+      JsonFields fields(request, "allow_dashboard_key");
+      if (!fields.string("key", &key, Presence::Required, 64)) return {{"error", fields.reason()}};
       if (!m_dashboard) return {{"error", "allow_dashboard_key: this run has no dashboard feed (start it with --dashboard)"}};
       if (!m_zap) return {{"error", "allow_dashboard_key: this run is not secured; any local dashboard may attach"}};
       if (!isCurveKey(key))
@@ -715,8 +780,13 @@ nlohmann::json WorkerPool::statusJson(bool forDashboards) const {
   if (m_options.security.enabled) {
     status["secure"] = true;
     status["server_key"] = m_options.security.serverKeys.publicKey;
-    status["refused_total"] = m_zap->refusedCount();
-    if (!forDashboards) status["refused_connections"] = m_refusals;
+  }
+  status["refused_total"] = refusedConnections();
+  status["malformed_total"] = m_malformed;
+  status["max_frame_bytes"] = m_maxFrameBytes;
+  if (!forDashboards) {
+    status["refused_connections"] = m_refusals;
+    status["malformed_recent"] = m_malformedRecent;
   }
   if (!forDashboards) {
     // Both carry tokens: whoever reads them can join or attach.
@@ -728,16 +798,26 @@ nlohmann::json WorkerPool::statusJson(bool forDashboards) const {
   return status;
 }
 
+std::uint64_t WorkerPool::refusedConnections() const {
+  return (m_zap ? m_zap->refusedCount() : 0) + (m_handshakes ? m_handshakes->refusedCount() : 0);
+}
+
 void WorkerPool::noteRefusals() {
-  if (!m_zap) return;
-  for (const auto& attempt : m_zap->takeRefusals()) {
+  std::vector<RefusedAttempt> attempts;
+  if (m_zap) attempts = m_zap->takeRefusals();
+  if (m_handshakes)
+    for (auto& attempt : m_handshakes->takeRefusals()) attempts.push_back(std::move(attempt));
+  for (const auto& attempt : attempts) {
     const std::time_t when = std::chrono::system_clock::to_time_t(attempt.when);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&when));
     const char* role = attempt.domain == kDashboardZapDomain ? "dashboard" : "worker";
-    std::fprintf(stderr, "distopt-run: refused a %s connection from %s (key %s): %s\n", role,
-                 attempt.address.c_str(), attempt.publicKey.empty() ? "none" : attempt.publicKey.c_str(),
-                 attempt.reason.c_str());
+    // The first ones are logged; a flood is counted (refused_total) and the latest kept below.
+    if (++m_refusalsSeen <= 20)
+      std::fprintf(stderr, "distopt-run: refused a %s connection from %s (key %s): %s%s\n", role,
+                   attempt.address.c_str(), attempt.publicKey.empty() ? "none" : attempt.publicKey.c_str(),
+                   attempt.reason.c_str(),
+                   m_refusalsSeen == 20 ? " (further refusals are counted, not logged)" : "");
     m_refusals.push_back({{"time", stamp},
                           {"address", attempt.address},
                           {"key", attempt.publicKey},
@@ -748,14 +828,17 @@ void WorkerPool::noteRefusals() {
 }
 
 nlohmann::json WorkerPool::excludeWorker(const nlohmann::json& request) {
-  const auto field = request.find("worker");
-  if (field == request.end() || !field->is_number_integer()) return {{"error", "exclude: needs \"worker\": an id"}};
-  const int worker = field->get<int>();
-  if (worker < 0 || worker >= numWorkers()) return {{"error", "exclude: no worker " + std::to_string(worker)}};
+  std::int64_t worker = -1;
+  JsonFields fields(request, "exclude");
+  if (!fields.integer("worker", &worker, 0, std::numeric_limits<int>::max()))
+    return {{"error", fields.reason() + " (exclude needs \"worker\": an id)"}};
+  if (worker >= numWorkers()) return {{"error", "exclude: no worker " + std::to_string(worker)}};
   Peer& peer = m_peers[static_cast<std::size_t>(worker)];
   if (peer.state == Peer::State::Dead) return {{"error", "exclude: worker " + std::to_string(worker) + " is not in the run"}};
-  if (!peer.identity.empty()) send(worker, Message::withJson(MessageKind::Stop, {{"reason", "excluded by the user"}}));
-  m_pendingDeaths.emplace_back(worker, "excluded by the user");
+  if (!peer.identity.empty())
+    send(static_cast<int>(worker),
+         Message::withJson(MessageKind::Stop, {{"reason", "excluded by the user"}}));
+  m_pendingDeaths.emplace_back(static_cast<int>(worker), "excluded by the user");
   processDeaths(false);
   return {{"ok", true}};
 }
@@ -771,6 +854,7 @@ nlohmann::json WorkerPool::workerList() const {
                     {"version", peer.version},
                     {"state", status.state},
                     {"reason", peer.reason},
+                    {"malformed", peer.malformed},
                     {"started_by", i < m_localSlots ? "local" : (i >= m_remoteBegin ? "ssh" : "remote")},
                     {"reconnections", peer.resumes}});
     if (status.clockOffset) {

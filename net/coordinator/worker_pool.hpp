@@ -31,6 +31,7 @@
 
 namespace distopt::net {
 
+class HandshakeMonitor;
 class LocalLauncher;
 class RunDirectory;
 class TelemetryPublisher;
@@ -68,6 +69,12 @@ struct LiveOptions {
   /// Seconds to wait for every worker to connect and load its data (distopt-run --setup-timeout); local
   /// workers are told to wait as long for the coordinator's first answer (distopt-worker --wait).
   double setupTimeoutSeconds = 60.0;
+  /// A worker whose messages were refused (malformed, PROTOCOL.md §8) this many times is excluded from
+  /// the run with the reason "malformed: ..." (its job counts as lost); 0 = never.
+  int malformedLimit = 20;
+  /// The largest frame a worker may send (ZMQ_MAXMSGSIZE on the worker socket; a peer that sends a
+  /// larger one is disconnected before it is stored); 0 = from the run (net/protocol/frame_limits.hpp).
+  std::int64_t maxFrameBytes = 0;
   /// Telemetry PUB endpoint (batched, <= 20 Hz); empty = none.
   std::string telemetryEndpoint;
   /// Control ROUTER endpoint (status, stop, exclude, allow_key); empty = none. An ipc:// socket in a
@@ -157,9 +164,19 @@ class WorkerPool {
   /// Bytes of the message being handled (in a hook) or else of the last one sent.
   std::size_t lastMessageBytes() const { return m_lastMessageBytes; }
   bool alive(int worker) const;
+  /// True once `worker` has been declared dead but the death is not applied yet (inside a hook).
+  bool leaving(int worker) const;
   int aliveCount() const;
-  /// Counts a message that was dropped as malformed (PROTOCOL.md §8).
-  void countMalformed() { ++m_malformed; }
+  /// Counts a message that was dropped as malformed (PROTOCOL.md §8), against the worker whose message
+  /// is being handled (if any): past LiveOptions::malformedLimit that worker is excluded. `why` is kept
+  /// for the control status and the log.
+  void countMalformed(const std::string& why = "malformed message");
+  /// The same for a message from `worker` (-1: a peer that is no worker of the run).
+  void refuseMessage(int worker, const std::string& why);
+  /// The frame limit set on the worker socket (bytes).
+  std::int64_t maxFrameBytes() const { return m_maxFrameBytes; }
+  /// Connections whose handshake failed (wrong server key, no key, not ZMTP), and refused by ZAP.
+  std::uint64_t refusedConnections() const;
   std::uint64_t malformed() const { return m_malformed; }
   std::uint64_t bytesUp() const { return m_bytesUp; }
   std::uint64_t bytesDown() const { return m_bytesDown; }
@@ -230,9 +247,14 @@ class WorkerPool {
   std::unique_ptr<TelemetryPublisher> m_publisher;
   std::unique_ptr<TelemetryPublisher> m_dashboard;
   std::unique_ptr<ZapAuthenticator> m_zap;
+  std::unique_ptr<HandshakeMonitor> m_handshakes;  // the worker socket's failed handshakes
   CurveKeyPair m_joinKeys;
   CurveKeyPair m_dashboardKeys;  // the dashboard token's pair
   std::vector<nlohmann::json> m_refusals;  // the latest refused connections, for the control status
+  std::vector<nlohmann::json> m_malformedRecent;  // the latest refused messages, for the control status
+  std::uint64_t m_refusalsSeen = 0;
+  int m_handling = -1;  // the worker whose message is being handled, for countMalformed
+  std::int64_t m_maxFrameBytes = 0;
   std::string m_workerEndpoint;
   std::string m_controlEndpoint;
   SeqCounter m_seq;

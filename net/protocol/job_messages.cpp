@@ -102,17 +102,25 @@ bool parseCancel(const Message& message, std::uint64_t* jobId, std::string* why)
   return true;
 }
 
+bool parseGradMeta(const Message& message, GradMeta* meta) {
+  if (message.kind != MessageKind::Grad || message.payload.empty() ||
+      message.payload[0].size() != kGradMetaSize)
+    return false;
+  const auto* bytes = static_cast<const unsigned char*>(message.payload[0].data());
+  meta->jobId = get<std::uint64_t>(bytes, 0);
+  meta->version = get<std::uint64_t>(bytes, 8);
+  meta->tauTarget = get<double>(bytes, 16);
+  meta->elapsed = get<double>(bytes, 24);
+  meta->computeTime = get<double>(bytes, 32);
+  meta->workerClock = get<double>(bytes, 40);
+  return true;
+}
+
 bool parseGradView(const Message& message, std::int64_t expectedDimension, GradMeta* meta, DenseFrameView* gradient,
                    std::string* why) {
   if (!checkShape(message, MessageKind::Grad, 2, kGradMetaSize, why)) return false;
-  const auto* bytes = static_cast<const unsigned char*>(message.payload[0].data());
   GradMeta parsed;
-  parsed.jobId = get<std::uint64_t>(bytes, 0);
-  parsed.version = get<std::uint64_t>(bytes, 8);
-  parsed.tauTarget = get<double>(bytes, 16);
-  parsed.elapsed = get<double>(bytes, 24);
-  parsed.computeTime = get<double>(bytes, 32);
-  parsed.workerClock = get<double>(bytes, 40);
+  parseGradMeta(message, &parsed);
   const auto& frame = message.payload[1];
   if (!inspectDenseFrame(frame.data(), frame.size(), expectedDimension, gradient, why)) return false;
   *meta = parsed;

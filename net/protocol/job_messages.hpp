@@ -51,6 +51,8 @@ bool parseJobView(const Message& message, std::int64_t expectedDimension, JobMet
 bool parseCancel(const Message& message, std::uint64_t* jobId, std::string* why);
 bool parseGrad(const Message& message, std::int64_t expectedDimension, GradMeta* meta, Vector* gradient,
                std::string* why);
+/// Only the GRAD's meta frame (which job it answers), when there is one of the right size, whatever the rest.
+bool parseGradMeta(const Message& message, GradMeta* meta);
 /// parseGrad without converting the vector: `gradient` points into the message, valid while it lives.
 bool parseGradView(const Message& message, std::int64_t expectedDimension, GradMeta* meta, DenseFrameView* gradient,
                    std::string* why);

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/protocol/json_fields.hpp"
+
 namespace distopt::net {
 namespace {
 
@@ -125,11 +127,7 @@ Message Message::withJson(MessageKind kind, const nlohmann::json& body) {
 std::optional<nlohmann::json> Message::jsonPayload(std::size_t index) const {
   if (index >= payload.size()) return std::nullopt;
   const auto& frame = payload[index];
-  auto parsed = nlohmann::json::parse(static_cast<const char*>(frame.data()),
-                                      static_cast<const char*>(frame.data()) + frame.size(),
-                                      /*callback=*/nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
-  return parsed;
+  return parseWireJsonObject(static_cast<const char*>(frame.data()), frame.size());
 }
 
 std::string encodeHeader(const Message& message) {
@@ -176,25 +174,32 @@ std::optional<Message> decode(std::vector<zmq::message_t>&& frames, DecodeError*
   return message;
 }
 
-std::size_t sendMessage(zmq::socket_t& socket, Message&& message, const zmq::message_t* routingId) {
+std::size_t sendMessage(zmq::socket_t& socket, Message&& message, const zmq::message_t* routingId,
+                        SendFailure* failure) {
   auto frames = encode(std::move(message));
   std::size_t bytes = 0;
+  auto fail = [failure](SendFailure why) -> std::size_t {
+    if (failure) *failure = why;
+    return 0;
+  };
+  if (failure) *failure = SendFailure::None;
   try {
     if (routingId) {
       zmq::message_t id(routingId->data(), routingId->size());
       bytes += id.size();
-      if (!socket.send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait)) return 0;
+      if (!socket.send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait))
+        return fail(SendFailure::Full);
     }
     for (std::size_t i = 0; i < frames.size(); ++i) {
       const bool last = i + 1 == frames.size();
       bytes += frames[i].size();
       const auto flags = last ? zmq::send_flags::dontwait
                               : (zmq::send_flags::sndmore | zmq::send_flags::dontwait);
-      if (!socket.send(frames[i], flags)) return 0;
+      if (!socket.send(frames[i], flags)) return fail(SendFailure::Full);
     }
   } catch (const zmq::error_t&) {
     // EHOSTUNREACH under ROUTER_MANDATORY: the peer is gone; the caller sees 0 and reports it.
-    return 0;
+    return fail(SendFailure::PeerGone);
   }
   return bytes;
 }

@@ -111,7 +111,8 @@ struct Message {
   }
   /// Message with one JSON payload frame.
   static Message withJson(MessageKind kind, const nlohmann::json& body);
-  /// Parses payload frame `index` as a JSON object; nullopt if it is missing or not an object.
+  /// Parses payload frame `index` as a JSON object; nullopt if it is missing, not an object or nested too
+  /// deep (parseWireJsonObject).
   std::optional<nlohmann::json> jsonPayload(std::size_t index = 0) const;
 };
 
@@ -134,11 +135,18 @@ std::vector<zmq::message_t> encode(Message&& message);
 /// A different protocol version still decodes: the caller decides how to refuse it.
 std::optional<Message> decode(std::vector<zmq::message_t>&& frames, DecodeError* error);
 
+/// Why sendMessage handed nothing to the socket.
+enum class SendFailure {
+  None,
+  PeerGone,  ///< EHOSTUNREACH (ROUTER_MANDATORY): no connection to that peer
+  Full,      ///< EAGAIN: the peer's send queue is at its high-water mark (it does not read)
+};
+
 /// Sends `message` on `socket`; with `routingId` (ROUTER side) the identity frame goes first.
 /// Returns the number of bytes handed to the socket (all frames, including the identity), so
-/// callers can count bandwidth at the socket, or 0 if the socket refused the message.
-std::size_t sendMessage(zmq::socket_t& socket, Message&& message,
-                        const zmq::message_t* routingId = nullptr);
+/// callers can count bandwidth at the socket, or 0 if the socket refused the message (*failure says why).
+std::size_t sendMessage(zmq::socket_t& socket, Message&& message, const zmq::message_t* routingId = nullptr,
+                        SendFailure* failure = nullptr);
 
 /// Sequence counter for one connection.
 class SeqCounter {

@@ -1,11 +1,15 @@
 #include "net/security/curve_keys.hpp"
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include <nlohmann/json.hpp>
@@ -71,15 +75,34 @@ std::optional<CurveKeyPair> readKeyFile(const std::string& path, std::string* wh
 }
 
 bool writeKeyFile(const std::string& path, const CurveKeyPair& keys, std::string* why) {
-  std::ofstream out(path, std::ios::trunc);
-  if (!out) {
-    if (why) *why = path + ": cannot be written";
+  auto fail = [&](const std::string& text) {
+    if (why) *why = path + ": " + text;
     return false;
+  };
+  // Created 0600 from the first byte (never world-readable, not even for a moment, whatever the umask),
+  // under a name of its own beside the target (O_EXCL: never a file someone else planted there), then
+  // renamed over it: a reader sees the old key file or the new one, never half of one.
+  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  if (fd < 0) return fail(std::string("cannot be written: ") + std::strerror(errno));
+  const std::string text =
+      nlohmann::json{{"public", keys.publicKey}, {"secret", keys.secretKey}}.dump(2) + "\n";
+  std::size_t written = 0;
+  while (written < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<std::size_t>(n);
   }
-  out << nlohmann::json{{"public", keys.publicKey}, {"secret", keys.secretKey}}.dump(2) << "\n";
-  out.close();
-  ::chmod(path.c_str(), S_IRUSR | S_IWUSR);
-  return static_cast<bool>(out);
+  const bool complete = written == text.size() && ::fsync(fd) == 0;
+  const int error = errno;
+  ::close(fd);
+  if (!complete || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int cause = complete ? errno : error;
+    ::unlink(temporary.c_str());
+    return fail(std::string("cannot be written: ") + std::strerror(cause));
+  }
+  return true;
 }
 
 }  // namespace distopt::net

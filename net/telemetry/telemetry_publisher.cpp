@@ -1,9 +1,11 @@
 #include "net/telemetry/telemetry_publisher.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/telemetry/run_files.hpp"
 #include "core/telemetry/telemetry_json.hpp"
+#include "net/protocol/frame_limits.hpp"
 
 namespace distopt::net {
 
@@ -18,8 +20,9 @@ TelemetryPublisher::TelemetryPublisher(zmq::context_t& context, const std::strin
     // Every subscription, even one for a topic someone else already subscribed to: each new dashboard
     // needs its own history.
     m_socket.set(zmq::sockopt::xpub_verbose, 1);
-    // A dashboard's history is one message of up to a few MB; let it through.
-    m_socket.set(zmq::sockopt::sndhwm, 10000);
+    // A dashboard only sends subscriptions: small ones, and not too many waiting.
+    m_socket.set(zmq::sockopt::maxmsgsize, kSubscriptionFrameLimit);
+    m_socket.set(zmq::sockopt::rcvhwm, 1000);
   }
   if (!m_options.curveSecretKey.empty()) {
     m_socket.set(zmq::sockopt::curve_server, 1);
@@ -74,7 +77,7 @@ void TelemetryPublisher::keep(const char* topic, const nlohmann::json& batch) {
 }
 
 void TelemetryPublisher::answerSubscriptions() {
-  bool subscribed = false;
+  const std::string_view prefix = kHistoryTopicPrefix;
   while (true) {
     zmq::message_t message;
     std::optional<std::size_t> received;
@@ -84,12 +87,51 @@ void TelemetryPublisher::answerSubscriptions() {
       break;
     }
     if (!received) break;
-    // XPUB hands up 0x01 + topic for a subscription and 0x00 + topic for its end.
-    if (message.size() >= 1 && static_cast<const unsigned char*>(message.data())[0] == 1) subscribed = true;
+    // XPUB hands up 0x01 + topic for a subscription and 0x00 + topic for its end. Only a history
+    // subscription with a token is answered, and each token once.
+    const std::string_view bytes(static_cast<const char*>(message.data()), message.size());
+    if (bytes.size() < 1 + prefix.size() + 1 || bytes[0] != 1 || bytes.substr(1, prefix.size()) != prefix)
+      continue;
+    std::string topic(bytes.substr(1));
+    if (topic.size() > prefix.size() + 64 || m_answeredTokens.count(topic)) continue;
+    if (std::find(m_pendingTokens.begin(), m_pendingTokens.end(), topic) != m_pendingTokens.end()) continue;
+    if (m_pendingTokens.size() >= kPendingHistories) {
+      ++m_historiesRefused;
+      continue;
+    }
+    m_pendingTokens.push_back(std::move(topic));
   }
-  if (!subscribed) return;
-  // One history for any number of subscriptions seen at once; subscribers that had it already skip it
-  // (see ui/client/run_client.cpp).
+  if (m_pendingTokens.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  m_historyBudget =
+      std::min(kHistoryBurst, m_historyBudget + std::chrono::duration<double>(now - m_budgetAt).count() /
+                                                    kHistoryRefillSeconds);
+  m_budgetAt = now;
+  if (m_historyBudget < 1.0) return;
+  // One body for every token answered now: ZeroMQ shares a copied frame's buffer, so a peer asking
+  // under many tokens does not multiply the memory a history takes.
+  const zmq::message_t body = historyBody();
+  while (!m_pendingTokens.empty() && m_historyBudget >= 1.0) {
+    std::string topic = std::move(m_pendingTokens.front());
+    m_pendingTokens.pop_front();
+    m_historyBudget -= 1.0;
+    zmq::message_t topicFrame(topic.data(), topic.size());
+    zmq::message_t copy;
+    copy.copy(const_cast<zmq::message_t&>(body));
+    m_bytesPublished += topicFrame.size() + copy.size();
+    m_socket.send(topicFrame, zmq::send_flags::sndmore | zmq::send_flags::dontwait);
+    m_socket.send(copy, zmq::send_flags::dontwait);
+    ++m_historiesSent;
+    m_answeredTokens.insert(topic);
+    m_answeredOrder.push_back(std::move(topic));
+    if (m_answeredOrder.size() > 4096) {
+      m_answeredTokens.erase(m_answeredOrder.front());
+      m_answeredOrder.pop_front();
+    }
+  }
+}
+
+zmq::message_t TelemetryPublisher::historyBody() const {
   nlohmann::json updates = nlohmann::json::array();
   for (const auto& item : m_pastUpdates) updates.push_back(item);
   nlohmann::json history = {{"experiment", m_experiment},
@@ -100,8 +142,8 @@ void TelemetryPublisher::answerSubscriptions() {
                             {"status", m_lastStatus}};
   for (const auto& [worker, item] : m_lastWorker) history["worker"].push_back(item);
   for (const auto& [key, item] : m_lastBandwidth) history["bandwidth"].push_back(item);
-  publish("history", history);
-  ++m_historiesSent;
+  const std::string text = history.dump();
+  return zmq::message_t(text.data(), text.size());
 }
 
 void TelemetryPublisher::flush(bool force) {

@@ -11,15 +11,21 @@
 // A dashboard feed (PublisherOptions::dashboard) is the publisher a manager's dashboard on another
 // machine attaches to: read-only by construction (a subscriber cannot send commands), CURVE-secured
 // with ZAP domain "distopt-dashboard" when the run is secured, and able to bring a dashboard that
-// attaches mid-run up to date: it is an XPUB socket that sees every new subscription and answers it
-// with a "history" message {"experiment": {...}, "update": [...], "eval": [...], "worker": [...],
-// "bandwidth": [...], "status": {...}} holding the experiment document and what was published before (every
+// attaches mid-run up to date: it is an XPUB socket that sees every new subscription. A dashboard asks
+// for its history by subscribing to "history/TOKEN" (TOKEN: 1-64 bytes it makes up, e.g. a UUID) besides
+// its topics; the feed answers each token once, on that topic, so only that dashboard receives it: a
+// "history" message {"experiment": {...}, "update": [...], "eval": [...], "worker": [...], "bandwidth":
+// [...], "status": {...}} holding the experiment document and what was published before (every
 // evaluation point, the latest state of each worker and bandwidth counter, the last kHistoryUpdates update
-// events, the latest status).
+// events, the latest status). Other subscriptions are never answered with a history: each used to make
+// the feed resend its whole history (MBs) to every dashboard, so a peer subscribing in a loop flooded
+// them all. Histories are rationed (kHistoryBurst, then one per kHistoryRefillSeconds) so a peer
+// inventing tokens costs the feed little; the tokens of one flush share one history buffer.
 
 #include <chrono>
 #include <deque>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 
@@ -30,6 +36,9 @@
 #include "net/security/curve_keys.hpp"
 
 namespace distopt::net {
+
+/// A dashboard subscribes to kHistoryTopicPrefix + TOKEN to get its history once, on that topic.
+inline constexpr const char* kHistoryTopicPrefix = "history/";
 
 struct PublisherOptions {
   /// Replay history to new subscribers (an XPUB socket); false for the local GUI's own feed, which
@@ -45,6 +54,11 @@ class TelemetryPublisher : public TelemetrySink {
  public:
   /// Update events a dashboard feed keeps for late subscribers (the delay histogram's recent past).
   static constexpr std::size_t kHistoryUpdates = 20000;
+  /// Histories answered at once at most, then one more per kHistoryRefillSeconds.
+  static constexpr double kHistoryBurst = 8.0;
+  static constexpr double kHistoryRefillSeconds = 2.0;
+  /// Tokens waiting for a history at most; requests beyond are dropped (and counted).
+  static constexpr std::size_t kPendingHistories = 64;
 
   /// Binds at `endpoint` (wildcard ports allowed). Throws zmq::error_t if it cannot.
   TelemetryPublisher(zmq::context_t& context, const std::string& endpoint, PublisherOptions options = {});
@@ -68,11 +82,15 @@ class TelemetryPublisher : public TelemetrySink {
   std::uint64_t bytesPublished() const { return m_bytesPublished; }
   /// Subscriptions answered with a history (dashboard feeds).
   std::uint64_t historiesSent() const { return m_historiesSent; }
+  /// History requests dropped: more were waiting than kPendingHistories.
+  std::uint64_t historiesRefused() const { return m_historiesRefused; }
 
  private:
   void publish(const char* topic, const nlohmann::json& batch);
   void keep(const char* topic, const nlohmann::json& batch);
   void answerSubscriptions();
+  /// The history message's body, built once for the tokens answered in one flush.
+  zmq::message_t historyBody() const;
 
   PublisherOptions m_options;
   zmq::socket_t m_socket;
@@ -84,6 +102,12 @@ class TelemetryPublisher : public TelemetrySink {
   std::chrono::steady_clock::time_point m_lastFlush{};
   std::uint64_t m_bytesPublished = 0;
   std::uint64_t m_historiesSent = 0;
+  std::uint64_t m_historiesRefused = 0;
+  std::deque<std::string> m_pendingTokens;  // asked for, not yet answered
+  std::set<std::string> m_answeredTokens;   // answered (bounded; the oldest forgotten first)
+  std::deque<std::string> m_answeredOrder;
+  double m_historyBudget = kHistoryBurst;
+  std::chrono::steady_clock::time_point m_budgetAt = std::chrono::steady_clock::now();
 
   // History (dashboard feeds only).
   std::deque<nlohmann::json> m_pastUpdates;

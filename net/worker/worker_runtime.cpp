@@ -1,7 +1,5 @@
 #include "net/worker/worker_runtime.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <csignal>
@@ -9,6 +7,8 @@
 #include <future>
 #include <random>
 #include <thread>
+
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <zmq_addon.hpp>
@@ -18,11 +18,12 @@
 #include "core/util/input_error.hpp"
 #include "core/worker/job_compute.hpp"
 #include "distopt_version.hpp"
+#include "net/families/live_families.hpp"
 #include "net/protocol/heartbeat_messages.hpp"
-#include "net/security/handshake_watch.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
-#include "net/families/live_families.hpp"
+#include "net/protocol/session_messages.hpp"
+#include "net/security/handshake_watch.hpp"
 #include "net/worker/worker_role.hpp"
 
 namespace distopt::net {
@@ -116,18 +117,18 @@ struct Assignment {
   std::string error;  ///< the bad_assignment message when the assignment cannot be built
 };
 
-Assignment buildAssignment(const nlohmann::json& body, int workerId) {
+Assignment buildAssignment(const AssignBody& assign) {
   Assignment result;
+  const int workerId = assign.workerId;
   try {
-    const std::string base = body.value("base_directory", std::string("."));
     // This process is one worker, possibly on another machine than the rest of the run.
-    Experiment experiment =
-        parseExperiment(body["experiment"], base, MemoryLimits{.scope = MemoryScope::OneWorker});
+    Experiment experiment = parseExperiment(assign.experiment, assign.baseDirectory,
+                                            MemoryLimits{.scope = MemoryScope::OneWorker});
     if (workerId < 0 || workerId >= experiment.workers)
       throw InputError("worker_id", "worker " + std::to_string(workerId) + " is not in 0.." +
                                         std::to_string(experiment.workers - 1));
     result.seed = experiment.seed;
-    result.unitSeconds = body.value("unit_ms", experiment.unitMs) / 1000.0;
+    result.unitSeconds = assign.unitMs.value_or(experiment.unitMs) / 1000.0;
     const AlgorithmEntry* entry = findAlgorithm(experiment.algorithm.name);
     if (entry && !entry->make) {
       // A family with its own messages: the same pieces the simulator gets, then the family's role.
@@ -175,6 +176,8 @@ class WorkerRuntime::Session final : public WorkerHost {
       m_socket.set(zmq::sockopt::curve_publickey, options.clientKeys->publicKey);
       m_socket.set(zmq::sockopt::curve_secretkey, options.clientKeys->secretKey);
     }
+    // Unsecured too: a worker without keys on a secured run fails the handshake (mechanism mismatch),
+    // and must leave as refused (exit 4), not wait out the liveness window as "coordinator lost".
     m_handshake.emplace(m_context, m_socket, "worker", /*watchReconnects=*/true);
     m_socket.connect(options.endpoint);
   }
@@ -202,6 +205,7 @@ class WorkerRuntime::Session final : public WorkerHost {
   WorkerStats stats;
   int m_workerId = -1;
   std::string lastError;
+  std::string lastMalformed;  // why the last refused message was refused
 
  private:
   struct Job {
@@ -247,7 +251,7 @@ class WorkerRuntime::Session final : public WorkerHost {
   WorkerOptions m_options;
   zmq::context_t m_context{1};
   zmq::socket_t m_socket;
-  std::optional<HandshakeWatch> m_handshake;  // CURVE handshake failures
+  std::optional<HandshakeWatch> m_handshake;  // refused handshakes
   SeqCounter m_seq;
   std::chrono::milliseconds m_heartbeat;
   int m_liveness;
@@ -413,17 +417,15 @@ std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
   }
   switch (message.kind) {
     case MessageKind::Welcome: {
-      auto body = message.jsonPayload();
-      if (!body || !body->contains("worker_id") || !(*body)["worker_id"].is_number_integer()) {
+      WelcomeBody welcome;
+      if (!parseWelcome(message, &welcome, &lastMalformed)) {
         ++stats.malformedDropped;
         break;
       }
-      m_workerId = (*body)["worker_id"].get<int>();
+      m_workerId = welcome.workerId;
       m_welcomed = true;
-      if (body->contains("heartbeat_ms") && (*body)["heartbeat_ms"].is_number_integer())
-        m_heartbeat = std::chrono::milliseconds(std::max(10, (*body)["heartbeat_ms"].get<int>()));
-      if (body->contains("liveness") && (*body)["liveness"].is_number_integer())
-        m_liveness = std::max(2, (*body)["liveness"].get<int>());
+      if (welcome.heartbeatMs) m_heartbeat = std::chrono::milliseconds(*welcome.heartbeatMs);
+      if (welcome.liveness) m_liveness = *welcome.liveness;
       break;
     }
     case MessageKind::Assign:
@@ -449,12 +451,16 @@ std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
       send(std::move(reply));
       break;
     }
-    case MessageKind::Stop:
-      return WorkerExit::Stopped;
+    case MessageKind::Stop: {
+      std::string reason;
+      if (parseStop(message, &reason, &lastMalformed) && !reason.empty()) lastError = "stopped: " + reason;
+      return WorkerExit::Stopped;  // a STOP ends the session whatever its payload
+    }
     case MessageKind::Error: {
-      auto body = message.jsonPayload();
-      lastError = body && body->contains("message") && (*body)["message"].is_string()
-                      ? (*body)["message"].get<std::string>()
+      // An ERROR refuses this worker whatever its payload; a malformed one just says less.
+      ErrorBody error;
+      lastError = parseError(message, &error, &lastMalformed) && !error.message.empty()
+                      ? error.code + ": " + error.message
                       : "coordinator sent ERROR";
       return WorkerExit::Refused;
     }
@@ -487,8 +493,8 @@ void WorkerRuntime::Session::answerClockProbe(const Message& message) {
 }
 
 std::optional<WorkerExit> WorkerRuntime::Session::handleAssign(const Message& message) {
-  auto body = message.jsonPayload();
-  if (!body || !body->contains("experiment") || !body->contains("worker_id") || !(*body)["worker_id"].is_number_integer()) {
+  AssignBody assign;
+  if (!parseAssign(message, &assign, &lastMalformed)) {
     ++stats.malformedDropped;
     return std::nullopt;
   }
@@ -496,21 +502,16 @@ std::optional<WorkerExit> WorkerRuntime::Session::handleAssign(const Message& me
     ++stats.malformedDropped;  // a second ASSIGN on one session
     return std::nullopt;
   }
-  m_workerId = (*body)["worker_id"].get<int>();
+  m_workerId = assign.workerId;
   m_setupStart = Clock::now();
-  m_setup = std::async(std::launch::async, [body = std::move(*body), worker = m_workerId] {
-    return buildAssignment(body, worker);
-  });
+  m_setup = std::async(std::launch::async, [assign = std::move(assign)] { return buildAssignment(assign); });
   return std::nullopt;
 }
 
 std::optional<std::string> WorkerRuntime::Session::handshakeRefusal() {
   const auto failure = m_handshake->poll();
   if (!failure) return std::nullopt;
-  if (*failure == HandshakeFailure::KeyRefused)
-    return "the coordinator refused this worker's key (ask for the run's join command, or have your public key "
-           "allowed)";
-  return "the CURVE handshake failed: is --server-key the coordinator's public key for this run?";
+  return describeHandshakeFailure(*failure);
 }
 
 std::optional<WorkerExit> WorkerRuntime::Session::finishSetup() {

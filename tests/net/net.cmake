@@ -51,3 +51,8 @@ distopt_add_qtest(test_net_reconnect SOURCES net/test_reconnect.cpp net/link_rel
 add_dependencies(test_net_reconnect distopt-worker distopt-run)
 # Workers started a few at a time while the coordinator serves (many local workers).
 distopt_add_qtest(test_net_spawn_queue SOURCES net/test_spawn_queue.cpp LIBS distopt::net LABELS net)
+# Hostile peers against real processes: wrongly typed fields, refused results, oversized frames, peers
+# that never read, refused handshakes, subscription floods, key files; and all of it at once.
+distopt_add_qtest(test_net_hostile_peers SOURCES net/test_hostile_peers.cpp net/hostile_peer_support.hpp
+                  net/live_test_support.hpp LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_hostile_peers distopt-worker distopt-run)

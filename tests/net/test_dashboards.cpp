@@ -11,6 +11,7 @@
 #include "live_test_support.hpp"
 #include "net/security/curve_keys.hpp"
 #include "net/security/handshake_watch.hpp"
+#include "net/telemetry/telemetry_publisher.hpp"
 
 using namespace live_test;
 
@@ -35,7 +36,12 @@ class Dashboard {
   Dashboard(const std::string& endpoint, const std::string& serverKey, const std::string& secretKey)
       : m_socket(m_context, zmq::socket_type::sub) {
     m_socket.set(zmq::sockopt::linger, 0);
-    m_socket.set(zmq::sockopt::subscribe, "");
+    for (const char* topic : {"update", "eval", "worker", "bandwidth", "status", "summary"})
+      m_socket.set(zmq::sockopt::subscribe, topic);
+    // Its own history topic (net/telemetry/telemetry_publisher.hpp), collected as "history".
+    m_historyTopic =
+        distopt::net::kHistoryTopicPrefix + std::to_string(reinterpret_cast<std::uintptr_t>(this));
+    m_socket.set(zmq::sockopt::subscribe, m_historyTopic);
     if (!serverKey.empty()) {
       const auto keys = distopt::net::keyPairFromSecret(secretKey);
       m_socket.set(zmq::sockopt::curve_serverkey, serverKey);
@@ -60,7 +66,9 @@ class Dashboard {
         if (!zmq::recv_multipart(m_socket, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
         if (frames.size() != 2) continue;
         auto body = json::parse(frames[1].to_string(), nullptr, false);
-        if (!body.is_discarded()) received[frames[0].to_string()].push_back(std::move(body));
+        const std::string topic = frames[0].to_string();
+        if (!body.is_discarded())
+          received[topic == m_historyTopic ? "history" : topic].push_back(std::move(body));
       }
     }
   }
@@ -75,6 +83,7 @@ class Dashboard {
  private:
   zmq::context_t m_context{1};
   zmq::socket_t m_socket;
+  std::string m_historyTopic;
   std::optional<distopt::net::HandshakeWatch> m_watch;
 };
 

@@ -1,7 +1,5 @@
 #include "ui/client/run_client.hpp"
 
-#include <signal.h>
-
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -9,10 +7,12 @@
 #include <QProcess>
 #include <algorithm>
 #include <atomic>
-#include <optional>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <thread>
+
+#include <signal.h>
 
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
@@ -22,6 +22,7 @@
 #include "net/coordinator/run_directory.hpp"
 #include "net/security/curve_keys.hpp"
 #include "net/security/handshake_watch.hpp"
+#include "net/telemetry/telemetry_publisher.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -121,7 +122,13 @@ void RunClient::Receiver::loop() {
   zmq::socket_t control(context, zmq::socket_type::dealer);
   telemetry.set(zmq::sockopt::linger, 0);
   control.set(zmq::sockopt::linger, 0);
-  telemetry.set(zmq::sockopt::subscribe, "");
+  // Each topic by name, and this client's own history topic: a dashboard feed answers that one once, to
+  // this client only (net/telemetry/telemetry_publisher.hpp); the run's own feed has no history.
+  for (const char* topic : {"update", "eval", "worker", "bandwidth", "status", "summary"})
+    telemetry.set(zmq::sockopt::subscribe, topic);
+  const std::string historyTopic =
+      net::kHistoryTopicPrefix + QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+  telemetry.set(zmq::sockopt::subscribe, historyTopic);
   const bool readOnly = m_endpoints.readOnly();
   std::optional<net::HandshakeWatch> handshake;
   try {
@@ -214,9 +221,8 @@ void RunClient::Receiver::loop() {
         emit m_client.workersReceived(parseBatch<WorkerStatus>(body));
       } else if (topic == "bandwidth") {
         emit m_client.bandwidthReceived(parseBatch<BandwidthSample>(body));
-      } else if (topic == "history" && !gotHistory && body.is_object()) {
-        // What the feed published before this dashboard came; the first one only (another dashboard's
-        // subscription makes another), and only what did not also arrive live.
+      } else if (topic == historyTopic && !gotHistory && body.is_object()) {
+        // What the feed published before this dashboard came, once; only what did not also arrive live.
         gotHistory = true;
         if (const auto experiment = body.find("experiment"); experiment != body.end() && experiment->is_object())
           emit m_client.experimentReceived(toQJson(*experiment));

@@ -1,19 +1,29 @@
 #include "net/families/compressed/compressed_live.hpp"
 
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <vector>
 
 #include "core/compressed/compressed_entries.hpp"
 #include "core/compressed/round_stats.hpp"
+#include "core/util/input_error.hpp"
 #include "core/worker/job_compute.hpp"
 #include "net/families/compressed/compressed_messages.hpp"
+#include "net/protocol/json_fields.hpp"
 
 namespace distopt::net {
 namespace {
 
 std::uint64_t replicaCheckEvery(const Experiment& experiment) {
-  return experiment.algorithm.params.value("r_sync", std::uint64_t{100});
+  // On a worker the experiment came in ASSIGN: read like any field from a peer, never value<>().
+  std::uint64_t every = 100;
+  if (!experiment.algorithm.params.is_object()) return every;
+  JsonFields fields(experiment.algorithm.params, "algorithm.params");
+  if (!fields.unsignedInteger("r_sync", &every, std::numeric_limits<std::uint64_t>::max(),
+                              Presence::Optional))
+    throw InputError("algorithm.params.r_sync", fields.reason());
+  return every;
 }
 
 class CompressedCoordinator final : public CoordinatorRole {

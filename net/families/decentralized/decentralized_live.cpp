@@ -16,6 +16,7 @@
 #include "core/decentralized/decentralized_setup.hpp"
 #include "core/util/input_error.hpp"
 #include "net/families/decentralized/decentralized_messages.hpp"
+#include "net/protocol/frame_limits.hpp"
 
 namespace distopt::net {
 namespace {
@@ -165,6 +166,11 @@ class DecentralizedWorkerRole final : public WorkerRole {
     try {
       m_pull.emplace(host.context(), zmq::socket_type::pull);
       m_pull->set(zmq::sockopt::linger, 0);
+      // Whoever reaches the port can connect (peer links are not authenticated): a frame beyond the
+      // largest gossip frame (2p coordinates) disconnects its sender before it is stored, and a sender
+      // that floods waits at the high-water mark instead of growing this node's memory.
+      m_pull->set(zmq::sockopt::maxmsgsize, frameLimitFor(vectorRunLargestFrame(context.x0.size())));
+      m_pull->set(zmq::sockopt::rcvhwm, kWorkerQueueMessages);
       m_pull->bind(peerBindEndpoint(host.coordinatorEndpoint(), m_worker));
       const std::string bound = m_pull->get(zmq::sockopt::last_endpoint);
       host.send(makeDecEndpoint(publishedEndpoint(bound)));

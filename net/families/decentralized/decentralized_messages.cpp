@@ -1,13 +1,14 @@
 #include "net/families/decentralized/decentralized_messages.hpp"
 
-#include "net/protocol/wire_fields.hpp"
-
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "net/protocol/job_messages.hpp"
+#include "net/protocol/json_fields.hpp"
+#include "net/protocol/wire_fields.hpp"
 
 namespace distopt::net {
 namespace {
@@ -103,20 +104,13 @@ bool parseDecStart(const Message& message, DecStart* start, std::string* why) {
   if (!expectKind(message, MessageKind::DecStart, 1, why)) return false;
   auto body = message.jsonPayload();
   if (!body) return fail(why, "DEC_START payload is not a JSON object");
-  const auto iterations = body->find("iterations");
-  const auto every = body->find("report_every");
-  if (iterations == body->end() || !iterations->is_number_unsigned())
-    return fail(why, "DEC_START iterations must be an integer >= 0");
-  if (every == body->end() || !every->is_number_integer() || every->get<std::int64_t>() < 1 ||
-      every->get<std::int64_t>() > 0x7fffffff)
-    return fail(why, "DEC_START report_every must be an integer >= 1");
-  const auto alpha = body->find("alpha");
-  if (alpha == body->end() || !alpha->is_number() || !std::isfinite(alpha->get<double>()) ||
-      !(alpha->get<double>() > 0.0))
-    return fail(why, "DEC_START alpha must be a number > 0");
-  start->alpha = alpha->get<double>();
-  start->iterations = iterations->get<std::uint64_t>();
-  start->reportEvery = every->get<int>();
+  JsonFields fields(*body, "DEC_START");
+  DecStart parsed;
+  fields.unsignedInteger("iterations", &parsed.iterations);
+  fields.integer("report_every", &parsed.reportEvery, 1);
+  fields.number("alpha", &parsed.alpha, std::numeric_limits<double>::min());
+  if (!fields.ok()) return fail(why, fields.reason());
+  *start = parsed;
   return true;
 }
 
@@ -128,10 +122,12 @@ bool parseDecEndpoint(const Message& message, std::string* endpoint, std::string
   if (!expectKind(message, MessageKind::DecEndpoint, 1, why)) return false;
   auto body = message.jsonPayload();
   if (!body) return fail(why, "DEC_ENDPOINT payload is not a JSON object");
-  const auto it = body->find("endpoint");
-  if (it == body->end() || !it->is_string() || it->get<std::string>().find("://") == std::string::npos)
+  JsonFields fields(*body, "DEC_ENDPOINT");
+  std::string parsed;
+  if (!fields.string("endpoint", &parsed, Presence::Required, 1024)) return fail(why, fields.reason());
+  if (parsed.find("://") == std::string::npos)
     return fail(why, "DEC_ENDPOINT endpoint must be a ZeroMQ endpoint string");
-  *endpoint = it->get<std::string>();
+  *endpoint = std::move(parsed);
   return true;
 }
 
@@ -149,16 +145,14 @@ bool parseDecPeers(const Message& message, std::vector<PeerEndpoint>* peers, std
   if (list == body->end() || !list->is_array()) return fail(why, "DEC_PEERS peers must be an array");
   std::vector<PeerEndpoint> parsed;
   for (const auto& entry : *list) {
-    if (!entry.is_object()) return fail(why, "DEC_PEERS entries must be objects");
-    const auto node = entry.find("node");
-    const auto endpoint = entry.find("endpoint");
-    if (node == entry.end() || !node->is_number_integer() || node->get<std::int64_t>() < 0 ||
-        node->get<std::int64_t>() > 0x7fffffff)
-      return fail(why, "DEC_PEERS node must be an integer >= 0");
-    if (endpoint == entry.end() || !endpoint->is_string() ||
-        endpoint->get<std::string>().find("://") == std::string::npos)
+    JsonFields fields(entry, "DEC_PEERS entry");
+    PeerEndpoint peer;
+    fields.integer("node", &peer.node, 0);
+    fields.string("endpoint", &peer.endpoint, Presence::Required, 1024);
+    if (!fields.ok()) return fail(why, fields.reason());
+    if (peer.endpoint.find("://") == std::string::npos)
       return fail(why, "DEC_PEERS endpoint must be a ZeroMQ endpoint string");
-    parsed.push_back({node->get<int>(), endpoint->get<std::string>()});
+    parsed.push_back(std::move(peer));
   }
   *peers = std::move(parsed);
   return true;

@@ -117,6 +117,10 @@ class HybridCoordinator final : public CoordinatorRole {
         m_counters(static_cast<std::size_t>(m_setup.workers)) {}
 
   std::string name() const override { return m_setup.options.name; }
+  /// LZ_RITZ: r Ritz values per coordinate of a Lanczos segment (at most n), or a gradient of n.
+  std::int64_t largestUplinkFrame() const override {
+    return 64 + 8 * static_cast<std::int64_t>(std::max(m_setup.r, 2)) * static_cast<std::int64_t>(m_setup.n);
+  }
 
   void start(CoordinatorHost& host) override {
     for (int p = 0; p < m_setup.workers; ++p)

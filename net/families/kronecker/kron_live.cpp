@@ -1,8 +1,10 @@
 #include "net/families/kronecker/kron_live.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 #include <deque>
+#include <limits>
 #include <map>
 #include <optional>
 #include <utility>
@@ -11,6 +13,7 @@
 #include "core/kronecker/kron_sim_run.hpp"
 #include "core/util/input_error.hpp"
 #include "net/families/kronecker/kron_messages.hpp"
+#include "net/protocol/json_fields.hpp"
 
 namespace distopt::net {
 
@@ -30,10 +33,14 @@ const KronTwoLayerProblem& kronProblem(const BuiltRun& built) {
 }
 
 std::uint64_t dataSeedOf(const Experiment& experiment) {
-  const auto& params = experiment.problem.params;
-  return params.contains("data_seed") && !params.at("data_seed").is_null()
-             ? params.at("data_seed").get<std::uint64_t>()
-             : experiment.seed;
+  // On a worker the experiment came in ASSIGN: read like any field from a peer, never get<>().
+  std::uint64_t seed = experiment.seed;
+  if (!experiment.problem.params.is_object()) return seed;
+  JsonFields fields(experiment.problem.params, "problem.params");
+  if (!fields.unsignedInteger("data_seed", &seed, std::numeric_limits<std::uint64_t>::max(),
+                              Presence::OptionalOrNull))
+    throw InputError("problem.params.data_seed", fields.reason());
+  return seed;
 }
 
 /// The INIT a worker of `block` gets: the run's configuration and the data (spec §3.9).
@@ -90,6 +97,11 @@ class KronLiveCoordinator final : public CoordinatorRole {
 
   std::string name() const override {
     return m_settings.algorithm == KronAlgorithm::Naive ? "kron-naive" : "kron-fast";
+  }
+  /// KRON_COFIRE (16 + 2n(n+1) bytes) or KRON_LOSS (24 + 8n), n the samples.
+  std::int64_t largestUplinkFrame() const override {
+    const auto n = static_cast<std::int64_t>(m_problem.data().y.size());
+    return 64 + std::max(2 * n * (n + 1), 8 * n);
   }
 
   void start(CoordinatorHost& host) override {
