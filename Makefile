@@ -46,8 +46,9 @@ package: build
 asan:
 	$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DDISTOPT_SANITIZE=ON"
 
+# Warnings of clang (the fuzz build's compiler) are shown but do not fail it; gcc's do, in `make test`.
 fuzz: deps
-	@DISTOPT_WERROR=$(WERROR) bash tests/fuzz/run.sh
+	@bash tests/fuzz/run.sh
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-fuzz

@@ -81,7 +81,8 @@ Eigen::Ref<const Vector> DenseFrameView::view(Vector& scratch) const {
     if (reinterpret_cast<std::uintptr_t>(coordinates) % alignof(double) == 0)
       return Eigen::Map<const Vector>(reinterpret_cast<const double*>(coordinates), count);
     scratch.resize(count);
-    std::memcpy(scratch.data(), coordinates, static_cast<std::size_t>(count) * sizeof(double));
+    // An empty vector has no storage: memcpy must not be handed its null pointer (fuzzing again).
+    if (count > 0) std::memcpy(scratch.data(), coordinates, static_cast<std::size_t>(count) * sizeof(double));
     return scratch;
   }
   scratch.resize(count);

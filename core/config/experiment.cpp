@@ -160,6 +160,13 @@ void applyOverride(nlohmann::json& document, const std::string& assignment) {
   const auto equals = assignment.find('=');
   if (equals == std::string::npos || equals == 0)
     throw InputError("--set " + assignment, "expected PATH=VALUE, e.g. algorithm.params.gamma=0.04");
+  // A file's text is checked by the JSON parser; a command line is not, and a name or key that is not
+  // UTF-8 would make every later dump of the document (run store, summary) throw.
+  try {
+    (void)nlohmann::json(assignment).dump();
+  } catch (const nlohmann::json::exception&) {
+    throw InputError("--set", "the assignment is not valid UTF-8 text");
+  }
   const std::string path = assignment.substr(0, equals);
   const std::string value = assignment.substr(equals + 1);
   nlohmann::json* node = &document;

@@ -192,6 +192,9 @@ class TestExperimentLimits : public QObject {
     json document = quadraticDocument();
     for (const char* assignment : {"=5", "seed", "a..b=1", ".a=1", "a.=1", "seed.x=1"})
       QVERIFY2(inputError([&] { distopt::applyOverride(document, assignment); }).has_value(), assignment);
+    // Not JSON, so taken as a string: it must still be text every later dump() can write.
+    EXPECT_REFUSED(inputError([&] { distopt::applyOverride(document, "name=\xff\xfe"); }), "--set", "UTF-8");
+    EXPECT_REFUSED(inputError([&] { distopt::applyOverride(document, "na\xffme=x"); }), "--set", "UTF-8");
     distopt::applyOverride(document, "workers.count=1e999");
     EXPECT_REFUSED(parseError(document), "workers.count", "must be an integer");
     document = quadraticDocument();
