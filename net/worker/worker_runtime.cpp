@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <future>
 #include <random>
@@ -49,6 +50,12 @@ std::string sessionRoutingId() {
     id.append(reinterpret_cast<const char*>(&word), sizeof word);
   }
   return id;
+}
+
+std::string secondsText(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", seconds);
+  return text;
 }
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
@@ -304,7 +311,7 @@ WorkerExit WorkerRuntime::Session::run() {
     if (now - m_lastHeard > silenceLimit()) {
       if (stats.messagesReceived == 0 && stats.malformedDropped == 0 && lastError.empty())
         lastError = "no answer from " + m_options.endpoint + " within " +
-                    std::to_string(m_options.connectWaitSeconds) + " s (--wait SECONDS)";
+                    secondsText(m_options.connectWaitSeconds) + " s (--wait SECONDS)";
       return WorkerExit::CoordinatorLost;
     }
     if (m_failed) return WorkerExit::Refused;
