@@ -106,7 +106,7 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
       const char* value = needValue(arg);
       if (!value) return fail(std::string(arg) + " needs a ZeroMQ endpoint such as tcp://127.0.0.1:5555");
       std::string why;
-      if (!net::parseEndpoint(value, &why)) return fail(std::string(arg) + ": " + why);
+      if (!net::parseEndpoint(value, &why)) return fail(std::string(arg) + " " + value + ": " + why);
       if (arg == "--bind") line.bindEndpoint = value;
       else if (arg == "--telemetry") line.telemetryEndpoint = value;
       else if (arg == "--dashboard") line.dashboardEndpoint = value;

@@ -309,6 +309,11 @@ WorkerExit WorkerRuntime::Session::run() {
     if (g_interrupted) return WorkerExit::Interrupted;
     auto now = Clock::now();
     if (now - m_lastHeard > silenceLimit()) {
+      // What is queued is not silence: a worker that did not get the CPU for a while (a thousand workers
+      // on two cores) looks at its socket before it gives up.
+      if (auto exit = takeQueued()) return *exit;
+    }
+    if (Clock::now() - m_lastHeard > silenceLimit()) {
       if (stats.messagesReceived == 0 && stats.malformedDropped == 0 && lastError.empty())
         lastError = "no answer from " + m_options.endpoint + " within " +
                     secondsText(m_options.connectWaitSeconds) + " s (--wait SECONDS)";
