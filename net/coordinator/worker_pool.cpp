@@ -375,6 +375,9 @@ void WorkerPool::checkLiveness() {
   for (std::size_t i = 0; i < m_peers.size(); ++i) {
     Peer& peer = m_peers[i];
     if (peer.state != Peer::State::Joined && peer.state != Peer::State::Ready) continue;
+    // In set-up the set-up timeout is the limit: a thousand workers starting on two cores may each go
+    // without the CPU for seconds, and a worker's process that ends is seen at once anyway.
+    if (!m_running) continue;
     if (current - peer.lastHeard > limit)
       m_pendingDeaths.emplace_back(
           static_cast<int>(i),
@@ -683,6 +686,7 @@ void WorkerPool::refuseMessage(int worker, const std::string& why) {
 }
 
 void WorkerPool::drain(double waitMs) {
+  m_socketDrained = false;
   const auto drainStart = Clock::now();
   std::vector<zmq::message_t> frames;
   bool first = true;
@@ -710,7 +714,10 @@ void WorkerPool::drain(double waitMs) {
       if (e.num() != EINTR) throw;
       return;  // a signal (a stop request): the run loop looks at it
     }
-    if (!received) return;
+    if (!received) {
+      m_socketDrained = true;
+      return;
+    }
     if (frames.size() < 2) {
       refuseMessage(-1, "a message without frames");
       continue;
@@ -882,7 +889,13 @@ void WorkerPool::turn(double timeoutMs) {
   // clicking Stop or a once-a-second status poll does not notice.
   if (m_control) handleControl();
   processDeaths(lookAtProcesses);
-  checkLiveness();
+  // Silence is judged on an empty socket: a heartbeat still queued behind a backlog (a coordinator that
+  // did not get the CPU for a while, a thousand workers) is not silence. A socket that is never empty (a
+  // busy run) is judged anyway once it has not been empty for a liveness window.
+  if (m_socketDrained) m_lastDrained = current;
+  if (m_socketDrained ||
+      current - m_lastDrained >= std::chrono::milliseconds(m_options.heartbeatMs) * m_options.liveness)
+    checkLiveness();
   processDeaths(false);
   sendHeartbeats();
   if (m_running) publishStatus(false);

@@ -275,6 +275,8 @@ class WorkerPool {
   std::string
       m_messageKey;  // the CURVE public key (ZAP user id) of the message being handled; empty unsecured
   int m_receiveTimeoutMs = -1;  // the worker socket's ZMQ_RCVTIMEO, set only when it changes
+  bool m_socketDrained = false;       // the last drain() emptied the worker socket
+  Clock::time_point m_lastDrained{};  // when drain() last found the worker socket empty
   std::uint64_t m_malformed = 0;
   std::uint64_t m_bytesUp = 0;
   std::uint64_t m_bytesDown = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <future>
 #include <random>
@@ -50,6 +51,12 @@ std::string sessionRoutingId() {
     id.append(reinterpret_cast<const char*>(&word), sizeof word);
   }
   return id;
+}
+
+std::string secondsText(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", seconds);
+  return text;
 }
 
 double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
@@ -308,9 +315,14 @@ WorkerExit WorkerRuntime::Session::run() {
     if (g_interrupted) return WorkerExit::Interrupted;
     auto now = Clock::now();
     if (now - m_lastHeard > silenceLimit()) {
+      // What is queued is not silence: a worker that did not get the CPU for a while (a thousand workers
+      // on two cores) looks at its socket before it gives up.
+      if (auto exit = takeQueued()) return *exit;
+    }
+    if (Clock::now() - m_lastHeard > silenceLimit()) {
       if (stats.messagesReceived == 0 && stats.malformedDropped == 0 && lastError.empty())
         lastError = "no answer from " + m_options.endpoint + " within " +
-                    std::to_string(m_options.connectWaitSeconds) + " s (--wait SECONDS)";
+                    secondsText(m_options.connectWaitSeconds) + " s (--wait SECONDS)";
       return WorkerExit::CoordinatorLost;
     }
     if (m_failed) return WorkerExit::Refused;

@@ -74,7 +74,7 @@ RunFigures runOnce(int workers, int units) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, errors[1], STDERR_FILENO);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, errors[1], STDOUT_FILENO);  // the summary names a failure
   pid_t pid = 0;
   const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -103,7 +103,7 @@ RunFigures runOnce(int workers, int units) {
   std::smatch match;
   static const std::regex ready("(\\d+) workers ready after ([0-9.]+) s of set-up");
   static const std::regex partial("(\\d+) of (\\d+) workers ready");
-  static const std::regex failed("distopt-run: [^\\n]*(set-up|failed)[^\\n]*");
+  static const std::regex failed("(termination +failed[^\\n]*|distopt-run: [^\\n]*(set-up|failed)[^\\n]*)");
   if (std::regex_search(text, match, ready)) {
     figures.ready = std::stoi(match[1]);
     figures.setupSeconds = std::stod(match[2]);
