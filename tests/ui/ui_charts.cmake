@@ -3,3 +3,5 @@ distopt_add_qtest(test_ui_charts SOURCES ui/test_charts.cpp LIBS distopt::ui LAB
 # Run history, chart and data export, reports (ui/history, ui/export).
 distopt_add_qtest(test_ui_history_export SOURCES ui/test_history_export.cpp LIBS distopt::ui distopt::store LABELS ui)
 add_dependencies(test_ui_history_export distopt-workbench distopt-run)
+# The one place chart axes get their ranges (ui/charts/axis_range): sanitizing and bounded ticks.
+distopt_add_qtest(test_ui_axis_range SOURCES ui/test_axis_range.cpp LIBS distopt::ui LABELS ui)

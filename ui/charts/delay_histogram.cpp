@@ -22,6 +22,8 @@ namespace {
 // Zero counts cannot sit on a log axis; they are drawn at this floor, which is also the axis
 // minimum, so an empty bin still reads as "nothing" while a count of 1 stays visible above it.
 constexpr double kLogFloor = 0.5;
+// R or n − 1 within this factor of the largest delay seen stays on the axis; farther ones are noted.
+constexpr double kNearMarkerFactor = 2.0;
 
 const std::array<QColor, 3> kOutcomeColours = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
                                                QColor(0xd6, 0x27, 0x28)};
@@ -76,6 +78,10 @@ DelayHistogram::DelayHistogram(QWidget* parent) : ChartPanel(parent) {
 
   m_workerChoice = new QComboBox(this);
   m_workerChoice->addItem(tr("all workers"), -1);
+  m_workerChoice->setToolTip(
+      tr("Histogram of one worker (kept for workers 0–%1; every worker counts in \"all "
+         "workers\")")
+          .arg(kMaxFilteredWorkers - 1));
   controlsLayout()->insertWidget(0, new QLabel(tr("workers:"), this));
   controlsLayout()->insertWidget(1, m_workerChoice);
   connect(m_workerChoice, &QComboBox::currentIndexChanged, this,
@@ -104,19 +110,22 @@ void DelayHistogram::addEvent(const UpdateEvent& event) {
     ++m_lateCancelled;
     return;
   }
-  if (event.delay < 0 || event.delay > kMaxDelay || event.worker < 0 ||
-      event.worker >= kMaxWorkers) {
+  if (event.delay < 0 || event.delay > kMaxDelay || event.worker < 0) {
     ++m_ignored;
     return;
   }
   const auto outcome = static_cast<std::size_t>(index);
   const auto delay = static_cast<std::size_t>(event.delay);
-  const auto worker = static_cast<std::size_t>(event.worker);
-  if (worker >= m_workers.size()) m_workers.resize(worker + 1);
-  for (Bins* bins : {&m_all, &m_workers[worker]}) {
-    bump(bins->counts[outcome], delay);
-    ++bins->totals[outcome];
-    bins->maxDelay = std::max(bins->maxDelay, event.delay);
+  const auto count = [&](Bins& bins, bool binned) {
+    if (binned) bump(bins.counts[outcome], delay);
+    ++bins.totals[outcome];
+    bins.maxDelay = std::max(bins.maxDelay, event.delay);
+  };
+  count(m_all, true);
+  if (event.worker < kMaxFilteredWorkers) {
+    const auto worker = static_cast<std::size_t>(event.worker);
+    if (worker >= m_workers.size()) m_workers.resize(worker + 1);
+    count(m_workers[worker], event.delay <= kMaxWorkerDelay);
   }
   markDataChanged();
 }
@@ -130,6 +139,14 @@ void DelayHistogram::clear() {
   m_workers.clear();
   m_lateCancelled = 0;
   m_ignored = 0;
+  // A new run: the previous run's workers are no choice, and its filter no view.
+  m_filter = -1;
+  {
+    const QSignalBlocker block(m_workerChoice);
+    while (m_workerChoice->count() > 1) m_workerChoice->removeItem(m_workerChoice->count() - 1);
+    m_workerChoice->setCurrentIndex(0);
+  }
+  m_listedWorkers = 0;
   markDataChanged();
 }
 
@@ -192,9 +209,14 @@ int DelayHistogram::drawnPointCount(Outcome outcome) const {
 
 bool DelayHistogram::dataExtent(Range& x, Range& y) const {
   const Bins& bins = shown();
-  double right = static_cast<double>(std::max<std::int64_t>(bins.maxDelay, 0));
-  if (m_r) right = std::max(right, static_cast<double>(*m_r));
-  if (m_workerCount > 0) right = std::max(right, static_cast<double>(m_workerCount - 1));
+  // The axis follows the delays seen. R and n − 1 widen it only when they are near them: with 20 000
+  // workers and delays up to 6, an axis to n − 1 would squeeze every bar into one pixel column (the
+  // markers beyond are noted at the right edge instead).
+  const double observed = static_cast<double>(std::max<std::int64_t>(bins.maxDelay, 0));
+  double right = std::max(observed, 1.0);
+  for (const std::optional<double> marker : {markerPosition(Marker::R), markerPosition(Marker::LastWorker)})
+    if (marker && (bins.maxDelay < 0 || *marker <= kNearMarkerFactor * (observed + 1.0)))
+      right = std::max(right, *marker);
   x = {-0.5, right + 1.0};
   std::uint64_t peak = 0;
   for (const auto& counts : bins.counts)
@@ -249,46 +271,81 @@ void DelayHistogram::drawOutcome(int index, const Range& x, int width) {
   m_drawn[outcome] = static_cast<int>(m_scratch.size());
 }
 
-void DelayHistogram::drawMarkers() {
-  const Range y = yRange();
+std::optional<double> DelayHistogram::markerPosition(Marker marker) const {
+  switch (marker) {
+    case Marker::R:
+      return m_r ? std::optional<double>(*m_r) : std::nullopt;
+    case Marker::LastWorker:
+      return m_workerCount > 0 ? std::optional<double>(m_workerCount - 1) : std::nullopt;
+    case Marker::Maximum:
+      break;
+  }
   const std::int64_t observed = maxDelay();
-  const std::array<std::optional<double>, 3> values = {
-      m_r ? std::optional<double>(*m_r) : std::nullopt,
-      m_workerCount > 0 ? std::optional<double>(m_workerCount - 1) : std::nullopt,
-      observed >= 0 ? std::optional<double>(static_cast<double>(observed)) : std::nullopt};
+  return observed >= 0 ? std::optional<double>(static_cast<double>(observed)) : std::nullopt;
+}
+
+void DelayHistogram::drawMarkers() {
+  const Range x = xRange();
+  const Range y = yRange();
   const std::array<QString, 3> names = {tr("R"), tr("n − 1"), tr("max")};
+  const QRectF plot = chart()->plotArea();
+  std::vector<QRectF> placed;  // labels already placed this frame: later ones move down past them
   for (std::size_t i = 0; i < m_markers.size(); ++i) {
     MarkerItem& marker = m_markers[i];
-    marker.value = values[i];
-    if (!values[i]) {
-      marker.line->setVisible(false);
-      for (QLegendMarker* legendMarker : chart()->legend()->markers(marker.line))
-        legendMarker->setVisible(false);
+    marker.value = markerPosition(static_cast<Marker>(i));
+    marker.offScale = marker.value && (*marker.value < x.min || *marker.value > x.max);
+    const bool drawLine = marker.value && !marker.offScale;
+    marker.line->setVisible(drawLine);
+    for (QLegendMarker* legendMarker : chart()->legend()->markers(marker.line))
+      legendMarker->setVisible(drawLine);
+    if (!marker.value) {
       marker.label->hide();
       continue;
     }
-    const double v = *values[i];
+    const double v = *marker.value;
     const QString text = QStringLiteral("%1 = %2").arg(names[i]).arg(v, 0, 'f', 0);
     marker.line->setName(text);
-    marker.line->replace(QList<QPointF>{QPointF(v, y.min), QPointF(v, y.max)});
-    marker.line->setVisible(true);
-    for (QLegendMarker* legendMarker : chart()->legend()->markers(marker.line))
-      legendMarker->setVisible(true);
-    marker.label->setText(text);
-    // Stagger the labels vertically so markers at the same delay (e.g. R = n − 1) stay readable.
-    const QPointF top = toChart(v, y.max);
-    const QRectF plot = chart()->plotArea();
-    const double width = marker.label->boundingRect().width();
-    // Right of the line, unless that would run past the plot's right edge.
-    const double left = top.x() + 3.0 + width <= plot.right() ? top.x() + 3.0 : top.x() - 3.0 - width;
-    marker.label->setPos(left, top.y() + 2.0 + 14.0 * static_cast<double>(i));
-    marker.label->setVisible(plot.contains(top + QPointF(0.0, 1.0)));
+    if (drawLine) marker.line->replace(QList<QPointF>{QPointF(v, y.min), QPointF(v, y.max)});
+    marker.label->setText(
+        marker.offScale ? (v > x.max ? text + QStringLiteral(" →") : QStringLiteral("← ") + text) : text);
+    const QRectF box = marker.label->boundingRect();
+    double left = 0.0;
+    if (marker.offScale) {
+      left = v > x.max ? plot.right() - box.width() - 3.0 : plot.left() + 3.0;
+    } else {
+      // Right of the line, unless that would run past the plot's right edge.
+      const double at = toChart(v, y.max).x();
+      left = at + 3.0 + box.width() <= plot.right() ? at + 3.0 : at - 3.0 - box.width();
+    }
+    QRectF where(left, plot.top() + 2.0, box.width(), box.height());
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (const QRectF& other : placed)
+        if (where.intersects(other)) {
+          where.moveTop(other.bottom() + 1.0);
+          moved = true;
+        }
+    }
+    placed.push_back(where);
+    marker.label->setPos(where.topLeft());
+    marker.label->setVisible(plot.height() > 0.0);
   }
 }
 
+bool DelayHistogram::markerOffScale(Marker marker) const {
+  const MarkerItem& item = m_markers[static_cast<std::size_t>(marker)];
+  return item.value && item.offScale;
+}
+
+QString DelayHistogram::markerLabel(Marker marker) const {
+  const MarkerItem& item = m_markers[static_cast<std::size_t>(marker)];
+  return item.label->isVisible() ? item.label->text() : QString();
+}
+
 void DelayHistogram::syncWorkerChoice() {
+  // Appended in order (a linear findData per worker made this quadratic in the worker count).
   const int seen = static_cast<int>(m_workers.size());
-  for (int worker = 0; worker < seen; ++worker)
+  for (int worker = m_listedWorkers; worker < seen; ++worker)
     if (m_workerChoice->findData(worker) < 0) m_workerChoice->addItem(tr("worker %1").arg(worker), worker);
   m_listedWorkers = seen;
 }

@@ -34,7 +34,11 @@ class DelayHistogram : public ChartPanel {
   /// Delays above this are not binned (counted in ignoredCount()); guards memory against a bogus
   /// delay without bounding any real run.
   static constexpr std::int64_t kMaxDelay = 1'000'000;
-  static constexpr int kMaxWorkers = 1 << 16;
+  /// Workers with a histogram of their own (the filter's choices): ids below this. Every worker counts
+  /// in the whole run's histogram; per-worker bins for 100 000 workers would cost gigabytes.
+  static constexpr int kMaxFilteredWorkers = 2048;
+  /// A worker's own histogram bins delays up to this; its larger delays count in its total only.
+  static constexpr std::int64_t kMaxWorkerDelay = 2047;
 
   explicit DelayHistogram(QWidget* parent = nullptr);
   ~DelayHistogram() override;
@@ -60,6 +64,11 @@ class DelayHistogram : public ChartPanel {
   std::uint64_t ignoredCount() const { return m_ignored; }
   /// Where a marker is drawn (delay value), if it is.
   std::optional<double> markerValue(Marker marker) const;
+  /// A marker beyond the axis (the axis follows the data, not n − 1 of a huge run): its label sits at
+  /// the right edge with an arrow instead of a line.
+  bool markerOffScale(Marker marker) const;
+  /// The marker's label as drawn ("" when hidden).
+  QString markerLabel(Marker marker) const;
   QAreaSeries* outcomeSeries(Outcome outcome) const;
   int drawnPointCount(Outcome outcome) const;
 
@@ -78,9 +87,11 @@ class DelayHistogram : public ChartPanel {
     QLineSeries* line = nullptr;
     QGraphicsSimpleTextItem* label = nullptr;
     std::optional<double> value;
+    bool offScale = false;
   };
 
   const Bins& shown() const;
+  std::optional<double> markerPosition(Marker marker) const;
   static int outcomeIndex(Outcome outcome);
   void drawOutcome(int index, const Range& x, int width);
   void drawMarkers();

@@ -28,6 +28,7 @@ namespace distopt::ui {
 namespace {
 
 constexpr double kWheelZoomPerNotch = 1.25;
+constexpr double kMaxWheelNotches = 4.0;
 // Hover only reports a point this close to the mouse, so the read-out never names a far-off curve.
 constexpr double kHoverRadiusPx = 40.0;
 
@@ -104,7 +105,9 @@ void InteractiveChartView::mouseDoubleClickEvent(QMouseEvent* event) {
 }
 
 void InteractiveChartView::wheelEvent(QWheelEvent* event) {
-  const double notches = event->angleDelta().y() / 120.0;
+  // A burst of notches (a free-spinning wheel, a synthetic event) zooms out in steps the axis ticks
+  // can follow: Qt lays the axis out with the old tick interval before the panel re-ticks it.
+  const double notches = std::clamp(event->angleDelta().y() / 120.0, -kMaxWheelNotches, kMaxWheelNotches);
   if (notches == 0.0) {
     event->ignore();
     return;
@@ -285,15 +288,13 @@ void ChartPanel::rebuildYAxis() {
     axis->setBase(10.0);
     axis->setLabelFormat(QStringLiteral("%.3g"));
     axis->setMinorTickCount(-1);
-    m_yRange = {0.1, 10.0};
-    axis->setRange(m_yRange.min, m_yRange.max);
+    m_yRange = setLogAxisRange(axis, {0.1, 10.0});
     connect(axis, &QLogValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
     m_yAxis = axis;
   } else {
     auto* axis = new QValueAxis();
     axis->setLabelFormat(QStringLiteral("%.4g"));
-    m_yRange = {0.0, 1.0};
-    axis->setRange(m_yRange.min, m_yRange.max);
+    m_yRange = setValueAxisRange(axis, {0.0, 1.0});
     connect(axis, &QValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
     m_yAxis = axis;
   }
@@ -309,73 +310,37 @@ void ChartPanel::onAxisRangeChanged() {
   // Only zoom, pan and rubber band move the axes outside applyRanges(): the user took the view.
   m_userZoomed = true;
   m_viewDirty = true;
-  m_xRange = {m_xAxis->min(), m_xAxis->max()};
+  // Round ticks for the range Qt chose; a zoom too deep to tick is widened back (the guard flag keeps
+  // that from counting as another user move).
+  m_applyingRange = true;
+  m_xRange = retickValueAxis(m_xAxis);
   if (m_logY) {
     auto* axis = static_cast<QLogValueAxis*>(m_yAxis);
-    m_yRange = {axis->min(), axis->max()};
+    m_yRange = setLogAxisRange(axis, {axis->min(), axis->max()});
   } else {
-    auto* axis = static_cast<QValueAxis*>(m_yAxis);
-    m_yRange = {axis->min(), axis->max()};
-  }
-  updateTicks();
-}
-
-void ChartPanel::applyRanges(const Range& x, const Range& y) {
-  m_applyingRange = true;
-  // Coarsen the ticks for the new range before setting it: a fine interval left over from a deep
-  // zoom would make Qt create one tick item per interval of the full range.
-  coarsenTicksFor(x, y);
-  const bool xChanged = !(x == m_xRange);
-  const bool yChanged = !(y == m_yRange);
-  m_xRange = x;
-  m_yRange = y;
-  // The tick interval must fit the new range before the axis takes it: an axis that jumps from
-  // [0, 1] to [0, 1e6] with the old 0.25 interval would lay out four million ticks.
-  updateTicks();
-  if (xChanged) m_xAxis->setRange(x.min, x.max);
-  if (yChanged) {
-    if (m_logY) {
-      static_cast<QLogValueAxis*>(m_yAxis)->setRange(y.min, y.max);
-    } else {
-      static_cast<QValueAxis*>(m_yAxis)->setRange(y.min, y.max);
-    }
+    m_yRange = retickValueAxis(static_cast<QValueAxis*>(m_yAxis));
   }
   m_applyingRange = false;
 }
 
-namespace {
-
-// A round tick interval giving about six ticks over `span`.
-double niceTickStep(double span) {
-  const double raw = span / 6.0;
-  if (!(raw > 0.0) || !std::isfinite(raw)) return 1.0;
-  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  const double fraction = raw / magnitude;
-  return magnitude * (fraction <= 1.0 ? 1.0 : fraction <= 2.0 ? 2.0 : fraction <= 5.0 ? 5.0 : 10.0);
-}
-
-}  // namespace
-
-void ChartPanel::coarsenTicksFor(const Range& x, const Range& y) {
-  const auto coarsen = [](QValueAxis* axis, const Range& range) {
-    const double step = niceTickStep(range.max - range.min);
-    if (axis->tickType() != QValueAxis::TicksDynamic || axis->tickInterval() < step)
-      axis->setTickInterval(step);
-  };
-  coarsen(m_xAxis, x);
-  if (!m_logY) coarsen(static_cast<QValueAxis*>(m_yAxis), y);
-}
-
-void ChartPanel::updateTicks() {
-  // Ticks at round values anchored at 0 instead of Qt's fixed count, which labels auto-ranged
-  // axes at values like 18.88 and 57.63.
-  const auto apply = [](QValueAxis* axis, const Range& range) {
-    axis->setTickAnchor(0.0);
-    axis->setTickInterval(niceTickStep(range.max - range.min));
-    axis->setTickType(QValueAxis::TicksDynamic);
-  };
-  apply(m_xAxis, m_xRange);
-  if (!m_logY) apply(static_cast<QValueAxis*>(m_yAxis), m_yRange);
+void ChartPanel::applyRanges(const Range& x, const Range& y) {
+  m_applyingRange = true;
+  // The guards sanitize (NaN, infinite, huge, inverted or empty ranges) and move ticks and range in an
+  // order that keeps Qt's tick count bounded throughout; the panel remembers what it asked for.
+  const Range safeX = sanitizeLinearRange(x);
+  const Range safeY = m_logY ? sanitizeLogRange(y) : sanitizeLinearRange(y);
+  if (!(safeX == m_xRange)) {
+    setValueAxisRange(m_xAxis, safeX);
+    m_xRange = safeX;
+  }
+  if (!(safeY == m_yRange)) {
+    if (m_logY)
+      setLogAxisRange(static_cast<QLogValueAxis*>(m_yAxis), safeY);
+    else
+      setValueAxisRange(static_cast<QValueAxis*>(m_yAxis), safeY);
+    m_yRange = safeY;
+  }
+  m_applyingRange = false;
 }
 
 void ChartPanel::onTimer() { frame(false); }
@@ -636,7 +601,7 @@ QString LiveChart::hoverText(QPointF chartPosition) const {
         .arg(buffer.x(XAxis::Time)[bestIndex], 0, 'g', 6)
         .arg(buffer.x(XAxis::Updates)[bestIndex], 0, 'f', 0)
         .arg(buffer.y()[bestIndex], 0, 'g', 6);
-  return tr("%1: t = %2 s, updates = %3, bytes = %4, y = %5")
+  return tr("%1: t = %2 (time units), updates = %3, bytes = %4, y = %5")
       .arg(best->name)
       .arg(buffer.x(XAxis::Time)[bestIndex], 0, 'g', 6)
       .arg(buffer.x(XAxis::Updates)[bestIndex], 0, 'f', 0)

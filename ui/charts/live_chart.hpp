@@ -5,15 +5,15 @@
 // depends on the message rate, and appending is O(1) with no per-point allocation.
 // Thread: GUI thread only.
 
-#include <cstddef>
-#include <span>
-#include <vector>
-
 #include <QChartView>
 #include <QList>
 #include <QPointF>
 #include <QWidget>
+#include <cstddef>
+#include <span>
+#include <vector>
 
+#include "ui/charts/axis_range.hpp"
 #include "ui/charts/series_buffer.hpp"
 
 class QAbstractAxis;
@@ -67,11 +67,8 @@ class ChartPanel : public QWidget {
   Q_OBJECT
 
  public:
-  struct Range {
-    double min = 0.0;
-    double max = 1.0;
-    bool operator==(const Range&) const = default;
-  };
+  /// Every range goes through axis_range.hpp's guards on its way to an axis.
+  using Range = AxisRange;
 
   static constexpr int kFrameIntervalMs = 33;
 
@@ -137,8 +134,6 @@ class ChartPanel : public QWidget {
   void applyRanges(const Range& x, const Range& y);
   void restoreRanges();
   void clearDrawnPoints();
-  void updateTicks();
-  void coarsenTicksFor(const Range& x, const Range& y);
   void onAxisRangeChanged();
 
   InteractiveChartView* m_view = nullptr;

@@ -66,7 +66,8 @@ bool RunEndpoints::fromJson(const QJsonObject& json, RunEndpoints* endpoints) {
 // state lives on the GUI side.
 class RunClient::Receiver {
  public:
-  Receiver(RunClient& client, RunEndpoints endpoints) : m_client(client), m_endpoints(std::move(endpoints)) {
+  Receiver(RunClient& client, RunEndpoints endpoints)
+      : m_client(client), m_endpoints(std::move(endpoints)), m_generation(client.m_generation) {
     m_thread = std::thread([this] { loop(); });
   }
   ~Receiver() {
@@ -81,6 +82,22 @@ class RunClient::Receiver {
 
  private:
   void loop();
+  // Runs `deliver` with the client on the GUI thread, unless the client has moved on to another run by
+  // then (detach, attach, start): a batch of the previous run queued behind the switch must not reach
+  // the next run's charts. Captures nothing of this Receiver, which may be gone by then.
+  template <typename Deliver>
+  void post(Deliver deliver) {
+    m_pending->fetch_add(1);
+    QMetaObject::invokeMethod(
+        &m_client,
+        [client = &m_client, generation = m_generation, pending = m_pending, deliver = std::move(deliver)]() {
+          pending->fetch_sub(1);
+          if (client->m_generation == generation) deliver(*client);
+        },
+        Qt::QueuedConnection);
+  }
+  /// The GUI thread has this many deliveries waiting: it draws more slowly than the run publishes.
+  bool congested() const { return m_pending->load() > kMaxPendingDeliveries; }
   QJsonObject summaryFile() const {
     if (m_endpoints.outDirectory.isEmpty()) return {};
     QFile file(QDir(m_endpoints.outDirectory).filePath(QStringLiteral("summary.json")));
@@ -107,8 +124,15 @@ class RunClient::Receiver {
     return lines.isEmpty() ? QString() : lines.back().trimmed();
   }
 
+  // Beyond this many undelivered batches the receiver stops reading telemetry: the socket's high-water
+  // mark then drops what the GUI could not draw (the run store keeps every record), so the GUI's queue,
+  // and its memory, stay bounded however fast a run publishes, and a Stop click is not stuck behind it.
+  static constexpr int kMaxPendingDeliveries = 32;
+
   RunClient& m_client;
   RunEndpoints m_endpoints;
+  const std::uint64_t m_generation;
+  std::shared_ptr<std::atomic<int>> m_pending = std::make_shared<std::atomic<int>>(0);
   std::atomic<bool> m_quit{false};
   std::atomic<bool> m_stopRequested{false};
   std::mutex m_mutex;
@@ -143,10 +167,10 @@ void RunClient::Receiver::loop() {
     telemetry.connect(m_endpoints.telemetry.toStdString());
     if (!readOnly) control.connect(m_endpoints.control.toStdString());
   } catch (const zmq::error_t& e) {
-    QMetaObject::invokeMethod(&m_client, [this, text = QString::fromUtf8(e.what())] {
-      emit m_client.message(QStringLiteral("Cannot reach the run: %1").arg(text));
-      m_client.onReceiverFinished(false);
-    }, Qt::QueuedConnection);
+    post([text = QString::fromUtf8(e.what())](RunClient& client) {
+      emit client.message(QStringLiteral("Cannot reach the run: %1").arg(text));
+      client.onReceiverFinished(false);
+    });
     return;
   }
 
@@ -174,16 +198,22 @@ void RunClient::Receiver::loop() {
       sentStop = true;
       control.send(zmq::str_buffer(R"({"command":"stop"})"), zmq::send_flags::dontwait);
     }
-    zmq::pollitem_t items[] = {{telemetry.handle(), 0, ZMQ_POLLIN, 0}, {control.handle(), 0, ZMQ_POLLIN, 0}};
+    // While the GUI is behind, telemetry waits in the socket (and is dropped at its high-water mark);
+    // control replies, a Stop among them, still flow. Silence from a socket not read says nothing.
+    const bool listening = !congested();
+    if (!listening) lastHeard = now;
+    zmq::pollitem_t items[] = {{telemetry.handle(), 0, static_cast<short>(listening ? ZMQ_POLLIN : 0), 0},
+                               {control.handle(), 0, ZMQ_POLLIN, 0}};
     zmq::poll(items, 2, std::chrono::milliseconds(100));
     if (const auto failure = handshake ? handshake->poll() : std::nullopt) {
-      QMetaObject::invokeMethod(&m_client, [this, failure = *failure] {
-        emit m_client.message(failure == net::HandshakeFailure::KeyRefused
-                                  ? QStringLiteral("The run refused this dashboard's key. Send the run's owner your "
-                                                   "dashboard key (Run → Attach to a remote run…), or use the "
-                                                   "attach command's dashboard token.")
-                                  : QStringLiteral("The secure handshake failed: is the server key the run's?"));
-      }, Qt::QueuedConnection);
+      post([failure = *failure](RunClient& client) {
+        emit client.message(
+            failure == net::HandshakeFailure::KeyRefused
+                ? QStringLiteral("The run refused this dashboard's key. Send the run's owner your "
+                                 "dashboard key (Run → Attach to a remote run…), or use the "
+                                 "attach command's dashboard token.")
+                : QStringLiteral("The secure handshake failed: is the server key the run's?"));
+      });
       break;
     }
     if (items[1].revents & ZMQ_POLLIN) {
@@ -192,14 +222,12 @@ void RunClient::Receiver::loop() {
         lastHeard = Clock::now();
         auto json = nlohmann::json::parse(reply.to_string(), nullptr, false);
         if (json.is_object() && json.contains("state"))
-          QMetaObject::invokeMethod(&m_client, [this, status = toQJson(json)] { emit m_client.statusReceived(status); },
-                                    Qt::QueuedConnection);
+          post([status = toQJson(json)](RunClient& client) { emit client.statusReceived(status); });
         else if (json.is_object())
-          QMetaObject::invokeMethod(&m_client, [this, reply = toQJson(json)] { emit m_client.controlReplied(reply); },
-                                    Qt::QueuedConnection);
+          post([reply = toQJson(json)](RunClient& client) { emit client.controlReplied(reply); });
       }
     }
-    while (items[0].revents & ZMQ_POLLIN) {
+    while ((items[0].revents & ZMQ_POLLIN) && !congested()) {
       std::vector<zmq::message_t> frames;
       if (!zmq::recv_multipart(telemetry, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
       lastHeard = Clock::now();
@@ -208,42 +236,52 @@ void RunClient::Receiver::loop() {
       auto body = nlohmann::json::parse(static_cast<const char*>(frames[1].data()),
                                         static_cast<const char*>(frames[1].data()) + frames[1].size(), nullptr, false);
       if (body.is_discarded()) continue;
-      // Emitted from this thread: connections to GUI-thread receivers are queued by Qt.
       if (topic == "update") {
         auto events = parseBatch<UpdateEvent>(body);
         if (!events.empty() && !firstLiveUpdate) firstLiveUpdate = events.front().time;
-        emit m_client.updatesReceived(events);
+        post([events = std::move(events)](RunClient& client) { emit client.updatesReceived(events); });
       } else if (topic == "eval") {
         auto points = parseBatch<EvaluationPoint>(body);
         if (!points.empty() && !firstLiveEvaluation) firstLiveEvaluation = points.front().time;
-        emit m_client.evaluationsReceived(points);
+        post([points = std::move(points)](RunClient& client) { emit client.evaluationsReceived(points); });
       } else if (topic == "worker") {
-        emit m_client.workersReceived(parseBatch<WorkerStatus>(body));
+        post([workers = parseBatch<WorkerStatus>(body)](RunClient& client) {
+          emit client.workersReceived(workers);
+        });
       } else if (topic == "bandwidth") {
-        emit m_client.bandwidthReceived(parseBatch<BandwidthSample>(body));
+        post([samples = parseBatch<BandwidthSample>(body)](RunClient& client) {
+          emit client.bandwidthReceived(samples);
+        });
       } else if (topic == historyTopic && !gotHistory && body.is_object()) {
         // What the feed published before this dashboard came, once; only what did not also arrive live.
         gotHistory = true;
         if (const auto experiment = body.find("experiment"); experiment != body.end() && experiment->is_object())
-          emit m_client.experimentReceived(toQJson(*experiment));
+          post([document = toQJson(*experiment)](RunClient& client) {
+            emit client.experimentReceived(document);
+          });
         auto events = parseBatch<UpdateEvent>(body.value("update", nlohmann::json::array()));
         auto points = parseBatch<EvaluationPoint>(body.value("eval", nlohmann::json::array()));
         if (firstLiveUpdate) std::erase_if(events, [&](const UpdateEvent& e) { return e.time >= *firstLiveUpdate; });
         if (firstLiveEvaluation)
           std::erase_if(points, [&](const EvaluationPoint& p) { return p.time >= *firstLiveEvaluation; });
-        if (!points.empty()) emit m_client.evaluationsReceived(points);
-        if (!events.empty()) emit m_client.updatesReceived(events);
-        emit m_client.workersReceived(parseBatch<WorkerStatus>(body.value("worker", nlohmann::json::array())));
-        emit m_client.bandwidthReceived(parseBatch<BandwidthSample>(body.value("bandwidth", nlohmann::json::array())));
-        if (const auto status = body.find("status"); status != body.end() && status->is_object())
-          QMetaObject::invokeMethod(&m_client, [this, object = toQJson(*status)] { emit m_client.statusReceived(object); },
-                                    Qt::QueuedConnection);
+        auto workers = parseBatch<WorkerStatus>(body.value("worker", nlohmann::json::array()));
+        auto samples = parseBatch<BandwidthSample>(body.value("bandwidth", nlohmann::json::array()));
+        QJsonObject status;
+        if (const auto found = body.find("status"); found != body.end() && found->is_object())
+          status = toQJson(*found);
+        post([points = std::move(points), events = std::move(events), workers = std::move(workers),
+              samples = std::move(samples), status](RunClient& client) {
+          if (!points.empty()) emit client.evaluationsReceived(points);
+          if (!events.empty()) emit client.updatesReceived(events);
+          emit client.workersReceived(workers);
+          emit client.bandwidthReceived(samples);
+          if (!status.isEmpty()) emit client.statusReceived(status);
+        });
       } else if (topic == "status" && readOnly && body.is_object()) {
-        QMetaObject::invokeMethod(&m_client, [this, status = toQJson(body)] { emit m_client.statusReceived(status); },
-                                  Qt::QueuedConnection);
+        post([status = toQJson(body)](RunClient& client) { emit client.statusReceived(status); });
       } else if (topic == "summary") {
         gotSummary = true;
-        emit m_client.finished(toQJson(body));
+        post([summary = toQJson(body)](RunClient& client) { emit client.finished(summary); });
       }
     }
     // A coordinator that is gone (its process ended, or silent for long) will send nothing more.
@@ -252,22 +290,22 @@ void RunClient::Receiver::loop() {
       // be published to us; what it wrote in its folder says how it ended.
       if (const auto summary = summaryFile(); !summary.isEmpty()) {
         gotSummary = true;
-        emit m_client.finished(summary);
+        post([summary](RunClient& client) { emit client.finished(summary); });
         break;
       }
     }
     if (!gotSummary && (!processAlive() || Clock::now() - lastHeard > std::chrono::seconds(15))) {
-      QMetaObject::invokeMethod(&m_client, [this, last = lastLogLine()] {
-        emit m_client.message(last.isEmpty()
-                                  ? QStringLiteral("The coordinator is gone; the run's data is in its folder and the run store.")
-                                  : QStringLiteral("The coordinator is gone: %1").arg(last));
-      }, Qt::QueuedConnection);
+      post([last = lastLogLine()](RunClient& client) {
+        emit client.message(
+            last.isEmpty()
+                ? QStringLiteral(
+                      "The coordinator is gone; the run's data is in its folder and the run store.")
+                : QStringLiteral("The coordinator is gone: %1").arg(last));
+      });
       break;
     }
   }
-  if (!m_quit.load())
-    QMetaObject::invokeMethod(&m_client, [this, gotSummary] { m_client.onReceiverFinished(gotSummary); },
-                              Qt::QueuedConnection);
+  if (!m_quit.load()) post([gotSummary](RunClient& client) { client.onReceiverFinished(gotSummary); });
 }
 
 RunClient::RunClient(QObject* parent) : QObject(parent) {
@@ -349,6 +387,7 @@ bool RunClient::attach(const RunEndpoints& endpoints, QString* why) {
                                  "dashboard token, or this workbench's own key)"));
   }
   m_receiver.reset();
+  ++m_generation;  // whatever the previous receiver queued is dropped on arrival
   m_endpoints = endpoints;
   m_receiver = std::make_unique<Receiver>(*this, endpoints);
   setState(State::Running);
@@ -379,6 +418,7 @@ void RunClient::requestStop() {
 
 void RunClient::detach() {
   m_receiver.reset();
+  ++m_generation;
   if (m_state == State::Running || m_state == State::Starting) setState(State::Idle);
 }
 

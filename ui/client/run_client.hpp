@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -92,6 +93,8 @@ class RunClient : public QObject {
 
   class Receiver;
   std::unique_ptr<Receiver> m_receiver;
+  /// Bumped whenever the client leaves a run: deliveries queued for an older one are dropped.
+  std::uint64_t m_generation = 0;
   RunEndpoints m_endpoints;
   State m_state = State::Idle;
 };

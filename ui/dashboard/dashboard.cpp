@@ -184,11 +184,15 @@ int Dashboard::familyTabIndex() const { return m_tabs->indexOf(m_familyHost); }
 
 void Dashboard::addUpdates(const std::vector<UpdateEvent>& events) {
   m_delays->addEvents(events);
+  // One point per batch, not per update: what the bytes-per-update view needs, and bounded by the
+  // telemetry cadence instead of growing with every update of a huge run.
+  const UpdateEvent* lastAccepted = nullptr;
   for (const auto& e : events)
     if (e.outcome == Outcome::Accepted) {
       ++m_accepted;
-      m_bandwidth->setAcceptedUpdates(e.time, m_accepted);
+      lastAccepted = &e;
     }
+  if (lastAccepted) m_bandwidth->setAcceptedUpdates(lastAccepted->time, m_accepted);
 }
 
 void Dashboard::addEvaluations(const std::vector<EvaluationPoint>& points) {
@@ -318,15 +322,31 @@ void Dashboard::refreshNow() {
   if (m_familyView) m_familyView->refreshNow();
 }
 
+void Dashboard::markWorkersEnded() {
+  m_workers->markEnded(QStringLiteral("ended"));
+  updateManagerView();
+}
+
 void Dashboard::updateManagerView() {
-  m_bigGap->setText(m_last.gap ? QString::number(*m_last.gap, 'e', 2) : QString::number(m_last.loss, 'g', 4));
-  m_bigTime->setText(QString::number(m_last.time, 'f', 0));
-  m_bigUpdates->setText(QString::number(m_last.updates));
+  // Nothing measured yet is a dash, never a 0 that reads like a result.
+  const bool measured = !m_points.empty();
+  const QString none = QStringLiteral("–");
+  m_bigGap->setText(!measured    ? none
+                    : m_last.gap ? QString::number(*m_last.gap, 'e', 2)
+                                 : QString::number(m_last.loss, 'g', 4));
+  m_bigTime->setText(measured ? QString::number(m_last.time, 'f', 0) : none);
+  m_bigUpdates->setText(measured ? QString::number(m_last.updates) : none);
   m_bigTarget->setText(m_timeToTarget ? QString::number(*m_timeToTarget, 'f', 1)
                                       : (m_targetGap ? tr("not yet") : tr("no target")));
-  const int dead = m_workers->countInState(QStringLiteral("dead"));
   const int known = static_cast<int>(m_workers->workers().size());
-  m_bigWorkers->setText(QStringLiteral("%1 / %2").arg(std::max(0, (known ? known : m_workerTotal) - dead)).arg(m_workerTotal));
+  const int alive = m_workers->countInState(QStringLiteral("alive")) +
+                    m_workers->countInState(QStringLiteral("slow")) +
+                    m_workers->countInState(QStringLiteral("suspect"));
+  // Alive as the workers report it; before any report (and for simulated runs, which have none) the
+  // count is unknown, not zero.
+  m_bigWorkers->setText(known ? QStringLiteral("%1 / %2").arg(alive).arg(std::max(m_workerTotal, known))
+                        : m_workerTotal > 0 ? QStringLiteral("– / %1").arg(m_workerTotal)
+                                            : none);
   const double bytes = static_cast<double>(m_last.bytesUp + m_last.bytesDown);
   m_bigBytes->setText(m_last.updates ? formatBytes(bytes / static_cast<double>(m_last.updates)) : QStringLiteral("–"));
   if (!m_baseline) {

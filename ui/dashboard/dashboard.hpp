@@ -41,6 +41,8 @@ class Dashboard : public QWidget {
   void addBandwidth(const std::vector<distopt::BandwidthSample>& samples);
   void updateWorkers(const std::vector<distopt::WorkerStatus>& workers);
   void finishRun(const QJsonObject& summary);
+  /// The run is over: workers still listed as alive are shown as ended.
+  void markWorkersEnded();
 
   /// Overlays another (stored) run's convergence curve, labelled, for comparison; stays until
   /// clearOverlays() or the next beginRun().

@@ -2,6 +2,7 @@
 
 #include <QBrush>
 #include <QColor>
+#include <algorithm>
 
 namespace distopt::ui {
 
@@ -51,21 +52,38 @@ QVariant WorkersModel::data(const QModelIndex& index, int role) const {
 }
 
 void WorkersModel::update(const std::vector<WorkerStatus>& batch) {
+  // One insert and one change notice per batch: per worker, the sorting proxy re-sorted the whole table
+  // each time, quadratic in the worker count.
+  int highest = -1;
+  for (const auto& status : batch)
+    if (status.worker < kMaxRows) highest = std::max(highest, status.worker);
+  if (highest < 0) return;
+  if (static_cast<std::size_t>(highest) >= m_workers.size()) {
+    const std::size_t first = m_workers.size();
+    beginInsertRows({}, static_cast<int>(first), highest);
+    m_workers.resize(static_cast<std::size_t>(highest) + 1);
+    m_known.resize(m_workers.size(), false);
+    for (std::size_t i = first; i < m_workers.size(); ++i) m_workers[i].worker = static_cast<int>(i);
+    endInsertRows();
+  }
+  int lowest = highest;
   for (const auto& status : batch) {
-    if (status.worker < 0) continue;
+    if (status.worker < 0 || status.worker >= kMaxRows) continue;
     const auto index = static_cast<std::size_t>(status.worker);
-    if (index >= m_workers.size()) {
-      beginInsertRows({}, static_cast<int>(m_workers.size()), static_cast<int>(index));
-      m_workers.resize(index + 1);
-      m_known.resize(index + 1, false);
-      for (std::size_t i = 0; i < m_workers.size(); ++i)
-        if (!m_known[i]) m_workers[i].worker = static_cast<int>(i);
-      endInsertRows();
-    }
     m_workers[index] = status;
     m_known[index] = true;
-    emit dataChanged(this->index(static_cast<int>(index), 0), this->index(static_cast<int>(index), ColumnCount - 1));
+    lowest = std::min(lowest, status.worker);
   }
+  emit dataChanged(index(lowest, 0), index(highest, ColumnCount - 1));
+}
+
+void WorkersModel::markEnded(const QString& state) {
+  // The run is over: nobody is "alive" any more; the dead stay dead (their reason says why).
+  if (m_workers.empty()) return;
+  const std::string ended = state.toStdString();
+  for (auto& worker : m_workers)
+    if (worker.state != "dead") worker.state = ended;
+  emit dataChanged(index(0, State), index(static_cast<int>(m_workers.size()) - 1, State));
 }
 
 void WorkersModel::clear() {
@@ -76,9 +94,9 @@ void WorkersModel::clear() {
 }
 
 int WorkersModel::countInState(const QString& state) const {
-  int count = 0;
-  for (const auto& w : m_workers) count += QString::fromStdString(w.state) == state ? 1 : 0;
-  return count;
+  const std::string wanted = state.toStdString();
+  return static_cast<int>(std::count_if(m_workers.begin(), m_workers.end(),
+                                        [&](const WorkerStatus& w) { return w.state == wanted; }));
 }
 
 }  // namespace distopt::ui

@@ -17,6 +17,9 @@ class WorkersModel : public QAbstractTableModel {
  public:
   enum Column { Id, Host, State, Speed, Jobs, Accepted, Discarded, Cancelled, MeanDelay, BytesUp, BytesDown, Reason, ColumnCount };
 
+  /// Rows kept (worker ids below this): a bogus id must not allocate millions of rows.
+  static constexpr int kMaxRows = 1 << 16;
+
   explicit WorkersModel(QObject* parent = nullptr);
 
   int rowCount(const QModelIndex& parent = {}) const override;
@@ -27,6 +30,8 @@ class WorkersModel : public QAbstractTableModel {
   /// Merges the newest state of each worker in `batch` (rows appear as workers report).
   void update(const std::vector<WorkerStatus>& batch);
   void clear();
+  /// Every worker not dead takes `state` (e.g. "ended"): the run is over, none is alive any more.
+  void markEnded(const QString& state);
   const std::vector<WorkerStatus>& workers() const { return m_workers; }
   int countInState(const QString& state) const;
 

@@ -36,11 +36,13 @@
 #include "core/timing/time_models.hpp"
 #include "core/util/input_error.hpp"
 #include "ui/editor/option_form.hpp"
+#include "ui/session/machine_check.hpp"
 
 namespace distopt::ui {
 namespace {
 
 constexpr int kMaxWorkers = 1'000'000;  // parseExperiment's limit
+constexpr int kWorkerCountEntryLimit = 999'999'999;
 constexpr int kMaxPlotPoints = 2000;    // the sorted curve keeps its shape with far fewer points than workers
 const char* const kErrorColour = "#c62828";
 
@@ -400,7 +402,10 @@ QWidget* ExperimentEditor::buildWorkersGroup() {
   QLabel* error = nullptr;
 
   m_workerCount = new QSpinBox(group);
-  m_workerCount->setRange(1, kMaxWorkers);
+  m_workerCount->setObjectName(QStringLiteral("workers_count"));
+  // Wider than the valid range: a typed 0 or 2000000 stays as typed and is refused by validation with
+  // the reason, instead of the box silently reverting or dropping a digit.
+  m_workerCount->setRange(0, kWorkerCountEntryLimit);
   // Typing 6174 must not build the speeds for 6, 61 and 617 workers on the way.
   m_workerCount->setKeyboardTracking(false);
   m_workerCount->setToolTip(tr("Number of workers\nValid: an integer >= 1 and <= %1").arg(kMaxWorkers));
@@ -934,7 +939,9 @@ QString ExperimentEditor::validationError() const {
     return fromStd(error.what());
   }
   // The time model is built for the speed table anyway; what fails there would fail the run.
-  return m_speedError;
+  if (!m_speedError.isEmpty()) return m_speedError;
+  // Valid, but maybe more live worker processes than this machine can carry.
+  return localWorkersRefusal(document(), MachineResources::current()).value_or(QString());
 }
 
 void ExperimentEditor::onEdited() {

@@ -14,10 +14,13 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QSettings>
+#include <QShortcut>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 #include "core/store/run_store.hpp"
 #include "core/util/input_error.hpp"
@@ -25,54 +28,18 @@
 #include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "ui/client/remote_attach.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/export/chart_export.hpp"
 #include "ui/export/report_export.hpp"
 #include "ui/family/family_view.hpp"
 #include "ui/history/run_history_panel.hpp"
-#include "ui/client/remote_attach.hpp"
 #include "ui/remote/attach_dialog.hpp"
 #include "ui/remote/remote_workers_panel.hpp"
+#include "ui/session/notice_bar.hpp"
 
 namespace distopt::ui {
-namespace {
-
-QString runsRoot() {
-  return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
-      .filePath(QStringLiteral("distopt-workbench/runs"));
-}
-
-QString stateText(RunClient::State state) {
-  switch (state) {
-    case RunClient::State::Idle: return QObject::tr("No run");
-    case RunClient::State::Starting: return QObject::tr("Starting");
-    case RunClient::State::Running: return QObject::tr("Running");
-    case RunClient::State::Finished: return QObject::tr("Finished");
-    case RunClient::State::Failed: return QObject::tr("Lost");
-  }
-  return {};
-}
-
-nlohmann::json toNlohmann(const QJsonObject& object) {
-  return nlohmann::json::parse(QJsonDocument(object).toJson(QJsonDocument::Compact).toStdString(), nullptr, false);
-}
-
-QJsonObject toQt(const nlohmann::json& json) {
-  return json.is_object() ? QJsonDocument::fromJson(QByteArray::fromStdString(json.dump())).object() : QJsonObject();
-}
-
-// Records at or before `until` were already shown from the store; pass only newer ones.
-template <typename Record>
-std::vector<Record> newerThan(const std::vector<Record>& records, double until) {
-  if (until < 0) return records;
-  std::vector<Record> newer;
-  for (const auto& record : records)
-    if (record.time > until) newer.push_back(record);
-  return newer;
-}
-
-}  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(QStringLiteral("DistOpt Workbench %1").arg(QString::fromLatin1(kVersionString)));
@@ -80,18 +47,34 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   resize(1280, 800);
 
   m_client = new RunClient(this);
-  m_dashboard = new Dashboard(this);
-  setCentralWidget(m_dashboard);
+  // Notices sit above the panel they are about: runs still active above the dashboard, "this form shows
+  // the run on the right, read-only" above the form.
+  auto* centre = new QWidget(this);
+  auto* centreLayout = new QVBoxLayout(centre);
+  centreLayout->setContentsMargins(0, 0, 0, 0);
+  m_activeRunsBar = new NoticeBar(centre);
+  m_activeRunsBar->hide();
+  m_dashboard = new Dashboard(centre);
+  centreLayout->addWidget(m_activeRunsBar);
+  centreLayout->addWidget(m_dashboard, 1);
+  setCentralWidget(centre);
 
-  m_editor = new ExperimentEditor(QString(), this);
+  auto* formPane = new QWidget(this);
+  auto* formLayout = new QVBoxLayout(formPane);
+  formLayout->setContentsMargins(0, 0, 0, 0);
+  m_formBanner = new NoticeBar(formPane);
+  m_formBanner->hide();
+  m_editor = new ExperimentEditor(QString(), formPane);
+  formLayout->addWidget(m_formBanner);
+  formLayout->addWidget(m_editor, 1);
   auto* dock = new QDockWidget(tr("Experiment"), this);
   dock->setObjectName(QStringLiteral("ExperimentDock"));
-  dock->setWidget(m_editor);
+  dock->setWidget(formPane);
   dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
   addDockWidget(Qt::LeftDockWidgetArea, dock);
   resizeDocks({dock}, {430}, Qt::Horizontal);
 
-  m_runState = new QLabel(stateText(RunClient::State::Idle), this);
+  m_runState = new QLabel(tr("No run"), this);
   m_workerCounts = new QLabel(this);
   m_progress = new QProgressBar(this);
   m_progress->setRange(0, 1000);
@@ -126,48 +109,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   buildActions();
 
   connect(m_editor, &ExperimentEditor::validityChanged, this, &MainWindow::onValidity);
-  connect(m_client, &RunClient::stateChanged, this, &MainWindow::onState);
-  connect(m_client, &RunClient::statusReceived, this, &MainWindow::onStatus);
   // The remote-workers panel lives in its own window, fed like the dashboard.
   m_remoteWorkers = new RemoteWorkersPanel(this);
   m_remoteWorkers->setWindowFlag(Qt::Window);
   m_remoteWorkers->setWindowTitle(tr("Connect remote workers — DistOpt Workbench"));
   m_remoteWorkers->resize(960, 720);
-  connect(m_client, &RunClient::statusReceived, m_remoteWorkers, &RemoteWorkersPanel::showStatus);
-  connect(m_client, &RunClient::workersReceived, m_remoteWorkers, &RemoteWorkersPanel::showWorkers);
-  connect(m_client, &RunClient::controlReplied, m_remoteWorkers, &RemoteWorkersPanel::showReply);
-  connect(m_remoteWorkers, &RemoteWorkersPanel::controlRequested, m_client, &RunClient::sendControl);
-  connect(m_client, &RunClient::finished, this, &MainWindow::onFinished);
-  connect(m_client, &RunClient::experimentReceived, this, [this](const QJsonObject& experiment) {
-    // A remote run's layout (worker count, algorithm, family tabs) arrives with the feed's history,
-    // ahead of its records.
-    if (!m_awaitingRemoteExperiment) return;
-    m_awaitingRemoteExperiment = false;
-    m_shownExperiment = nlohmann::json::parse(QJsonDocument(experiment).toJson().toStdString(), nullptr, false);
-    if (!m_shownExperiment.is_object()) m_shownExperiment = nlohmann::json::object();
-    m_dashboard->beginRun(m_shownExperiment);
-    // The editor shows what is being watched, as a reopened run does (its data paths are the remote
-    // machine's: it may not validate here, which only keeps Start disabled).
-    m_editor->setDocument(m_shownExperiment);
-  });
-  connect(m_client, &RunClient::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
-  connect(m_client, &RunClient::updatesReceived, this,
-          [this](const std::vector<UpdateEvent>& events) {
-            const auto fresh = newerThan(events, m_backfilledEvents);
-            m_shownEvents += fresh.size();
-            m_dashboard->addUpdates(fresh);
-          });
-  connect(m_client, &RunClient::evaluationsReceived, this, [this](const std::vector<EvaluationPoint>& points) {
-    const auto fresh = newerThan(points, m_backfilledEvaluations);
-    m_shownEvaluations += fresh.size();
-    m_dashboard->addEvaluations(fresh);
-  });
-  connect(m_client, &RunClient::bandwidthReceived, m_dashboard, &Dashboard::addBandwidth);
-  connect(m_client, &RunClient::workersReceived, m_dashboard, &Dashboard::updateWorkers);
-  connect(m_client, &RunClient::workersReceived, this, [this] { updateWorkerCounts(); });
+  connectClient();
 
   onValidity(m_editor->isValid(), m_editor->validationError());
   restoreSettings();
+  // After the window is up: a run left going by an earlier session is a click away.
+  QTimer::singleShot(0, this, [this] { checkActiveRuns(); });
 }
 
 MainWindow::~MainWindow() = default;
@@ -190,11 +142,7 @@ void MainWindow::buildActions() {
     QString why;
     if (!path.isEmpty() && !m_editor->saveFile(path, &why)) QMessageBox::warning(this, tr("Save experiment"), why);
   });
-  fileMenu->addAction(tr("&Reattach to a run…"), this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder"), runsRoot());
-    QString why;
-    if (!dir.isEmpty() && !reattach(dir, &why)) QMessageBox::warning(this, tr("Reattach"), why);
-  });
+  fileMenu->addAction(tr("&Reattach to a run…"), this, &MainWindow::chooseRunToReattach);
   fileMenu->addAction(tr("&Attach to a remote run…"), this, [this] {
     QString identityError;
     auto identity = loadDashboardIdentity(&identityError);
@@ -225,6 +173,11 @@ void MainWindow::buildActions() {
   auto* viewMenu = menuBar()->addMenu(tr("&View"));
   auto* fullScreen = viewMenu->addAction(tr("&Manager view, full screen"), QKeySequence(Qt::Key_F11), this,
                                          &MainWindow::toggleManagerFullScreen);
+  // Esc leaves full screen (and does nothing otherwise).
+  auto* leave = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+  connect(leave, &QShortcut::activated, this, [this] {
+    if (isFullScreen()) showNormal();
+  });
   viewMenu->addAction(tr("Clear overlaid runs"), this, [this] { m_dashboard->clearOverlays(); });
   viewMenu->addAction(tr("Clear baseline"), this, [this] { m_dashboard->clearBaseline(); });
 
@@ -298,31 +251,11 @@ void MainWindow::toggleManagerFullScreen() {
   showFullScreen();
 }
 
-bool MainWindow::showStoredRun(const StoredRun& run, QString* why) {
-  if (watching()) {
-    if (why) *why = tr("A run is being watched; stop it or wait for it to end before opening another.");
-    return false;
-  }
-  m_dashboard->beginRun(run.experiment);
-  m_dashboard->addEvaluations(run.evaluations);
-  m_dashboard->addUpdates(run.events);
-  m_dashboard->addBandwidth(run.bandwidth);
-  m_dashboard->updateWorkers(run.workers);
-  m_dashboard->finishRun(toQt(run.summary));
-  m_dashboard->tabs()->setCurrentIndex(0);
-  m_shownExperiment = run.experiment;
-  m_shownSummary = run.summary;
-  m_shownRunId = run.info.id;
-  m_runDirectory.clear();
-  setWindowTitle(QStringLiteral("DistOpt Workbench — %1").arg(QString::fromStdString(run.info.label())));
-  return true;
-}
-
 std::optional<StoredRun> MainWindow::shownStoredRun(QString* why) const {
-  std::optional<std::int64_t> id = m_shownRunId;
+  std::optional<std::int64_t> id = m_shown.storedRunId;
   QString storePath = m_history->storePath();
-  if (!id && !m_runDirectory.isEmpty()) {
-    if (const auto location = readStoreLocation(m_runDirectory.toStdString())) {
+  if (!id && !m_shown.runDirectory.isEmpty()) {
+    if (const auto location = readStoreLocation(m_shown.runDirectory.toStdString())) {
       id = location->runId;
       storePath = QString::fromStdString(location->path);
     }
@@ -345,8 +278,8 @@ std::optional<StoredRun> MainWindow::shownStoredRun(QString* why) const {
 bool MainWindow::exportReport(const QString& directory, QString* why) {
   ReportContent content;
   content.storedRun = shownStoredRun(nullptr);
-  content.experiment = m_shownExperiment;
-  content.summary = m_shownSummary;
+  content.experiment = m_shown.experiment;
+  content.summary = m_shown.summary;
   if (content.storedRun && content.summary.is_null()) content.summary = content.storedRun->summary;
   const std::string name = content.experiment.is_object() ? content.experiment.value("name", std::string()) : "";
   content.title = content.storedRun ? QString::fromStdString(content.storedRun->info.label())
@@ -359,97 +292,9 @@ bool MainWindow::exportReport(const QString& directory, QString* why) {
 
 bool MainWindow::openExperiment(const QString& path, QString* why) {
   if (!m_editor->loadFile(path, why)) return false;
+  // Another experiment in the form: it no longer shows the shown run's.
+  editCopy();
   QSettings().setValue(QStringLiteral("lastExperiment"), QFileInfo(path).absoluteFilePath());
-  return true;
-}
-
-bool MainWindow::startRun(QString* why) {
-  if (!m_editor->isValid()) {
-    if (why) *why = m_editor->validationError();
-    return false;
-  }
-  const auto document = m_editor->document();
-  const QString name = QString::fromStdString(document.value("name", std::string("experiment")));
-  const QString directory = QDir(runsRoot()).filePath(
-      QStringLiteral("%1-%2").arg(name, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
-  if (!QDir().mkpath(directory)) {
-    if (why) *why = tr("cannot create %1").arg(directory);
-    return false;
-  }
-  // The run's own copy of the experiment, with data paths still relative to where it was edited.
-  const QString experimentPath = QDir(directory).filePath(QStringLiteral("experiment.json"));
-  if (!m_editor->saveFile(experimentPath, why)) return false;
-  QStringList extra;
-  const QString base = m_editor->baseDirectory().isEmpty() ? QDir::currentPath() : m_editor->baseDirectory();
-  extra << QStringLiteral("--base-dir") << base;
-  if (m_openToNetwork->isChecked() && document.value("engine", std::string("live")) == "live")
-    extra << QStringLiteral("--bind") << QStringLiteral("tcp://0.0.0.0:*") << QStringLiteral("--secure")
-          << QStringLiteral("--dashboard") << QStringLiteral("tcp://0.0.0.0:*");
-  m_dashboard->beginRun(document);
-  m_shownExperiment = document;
-  m_shownSummary = nullptr;
-  m_shownRunId.reset();
-  m_backfilledEvents = m_backfilledEvaluations = -1.0;
-  m_shownEvents = m_shownEvaluations = 0;
-  if (!m_client->start(RunClient::defaultRunProgram(), experimentPath, directory, extra, why)) return false;
-  m_runDirectory = directory;
-  statusBar()->showMessage(tr("Run started; results in %1").arg(directory), 8000);
-  return true;
-}
-
-bool MainWindow::attachRemote(const RunEndpoints& endpoints, QString* why) {
-  if (!endpoints.readOnly()) {
-    if (why) *why = tr("a remote run is attached through its dashboard feed only");
-    return false;
-  }
-  m_backfilledEvents = m_backfilledEvaluations = -1.0;
-  m_shownEvents = m_shownEvaluations = 0;
-  m_shownRunId.reset();
-  m_shownSummary = nullptr;
-  m_runDirectory.clear();  // nothing of the run is on this machine
-  m_shownExperiment = nlohmann::json::object();
-  m_dashboard->beginRun(m_shownExperiment);
-  m_remoteWorkers->clear();
-  if (!m_client->attach(endpoints, why)) return false;
-  m_awaitingRemoteExperiment = true;
-  statusBar()->showMessage(tr("Attached read-only to %1").arg(endpoints.telemetry), 8000);
-  return true;
-}
-
-bool MainWindow::reattach(const QString& runDirectory, QString* why) {
-  RunEndpoints endpoints;
-  if (!RunClient::readEndpoints(runDirectory, &endpoints, why)) return false;
-  // What the store already holds first (the run may be hours old), then live telemetry from there on.
-  std::optional<StoredRun> stored;
-  if (const auto location = readStoreLocation(runDirectory.toStdString())) {
-    try {
-      auto store = RunStore::open(location->path);
-      stored = loadStoredRun(*store, location->runId);
-    } catch (const InputError& e) {
-      statusBar()->showMessage(tr("Run store not readable (%1); showing live data only").arg(QString::fromUtf8(e.what())), 10000);
-    }
-  }
-  m_backfilledEvents = m_backfilledEvaluations = -1.0;
-  m_shownEvents = m_shownEvaluations = 0;
-  m_shownRunId.reset();
-  m_shownSummary = nullptr;
-  if (stored) {
-    m_shownExperiment = stored->experiment;
-    m_dashboard->beginRun(stored->experiment);
-    m_dashboard->addEvaluations(stored->evaluations);
-    m_dashboard->addUpdates(stored->events);
-    m_dashboard->addBandwidth(stored->bandwidth);
-    m_dashboard->updateWorkers(stored->workers);
-    m_shownEvents = stored->events.size();
-    m_shownEvaluations = stored->evaluations.size();
-    if (!stored->events.empty()) m_backfilledEvents = stored->events.back().time;
-    if (!stored->evaluations.empty()) m_backfilledEvaluations = stored->evaluations.back().time;
-  } else {
-    m_shownExperiment = m_editor->document();
-    m_dashboard->beginRun(m_shownExperiment);
-  }
-  if (!m_client->attach(endpoints, why)) return false;
-  m_runDirectory = runDirectory;
   return true;
 }
 
@@ -460,63 +305,6 @@ void MainWindow::onValidity(bool valid, const QString& reason) {
   m_start->setToolTip(valid ? tr("Start the experiment (Ctrl+R)") : tr("Cannot start: %1").arg(reason));
   if (!valid) statusBar()->showMessage(tr("Cannot start: %1").arg(reason));
   else statusBar()->clearMessage();
-}
-
-void MainWindow::onState(RunClient::State state) {
-  m_runState->setText(stateText(state));
-  const bool active = state == RunClient::State::Running || state == RunClient::State::Starting;
-  m_stop->setEnabled(active && !m_client->endpoints().readOnly());
-  m_start->setEnabled(!active && m_invalidReason.isEmpty());
-}
-
-void MainWindow::onStatus(const QJsonObject& status) {
-  double fraction = 0.0;
-  const double time = status.value("time").toDouble();
-  const double updates = status.value("updates").toDouble();
-  if (status.value("time_limit").isDouble() && status.value("time_limit").toDouble() > 0)
-    fraction = std::max(fraction, time / status.value("time_limit").toDouble());
-  if (status.value("update_limit").toDouble() > 0) fraction = std::max(fraction, updates / status.value("update_limit").toDouble());
-  m_progress->setValue(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * 1000));
-  m_workerCounts->setText(tr("workers: %1 alive, %2 dead")
-                              .arg(status.value("workers_alive").toInt())
-                              .arg(status.value("workers_dead").toInt()));
-}
-
-void MainWindow::onFinished(const QJsonObject& summary) {
-  m_progress->setValue(1000);
-  // Telemetry is best effort (a dashboard that subscribed late, or a run faster than the subscription,
-  // misses some); the store has every record, so the finished run is shown from there when it differs.
-  if (const auto location = readStoreLocation(m_runDirectory.toStdString())) {
-    try {
-      auto store = RunStore::open(location->path);
-      const auto info = store->loadRun(location->runId);
-      if (info && (info->eventCount != m_shownEvents || info->evaluationCount != m_shownEvaluations)) {
-        if (auto stored = loadStoredRun(*store, location->runId)) {
-          m_dashboard->beginRun(stored->experiment);
-          m_dashboard->addEvaluations(stored->evaluations);
-          m_dashboard->addUpdates(stored->events);
-          m_dashboard->addBandwidth(stored->bandwidth);
-          m_dashboard->updateWorkers(stored->workers);
-        }
-      }
-    } catch (const InputError& e) {
-      statusBar()->showMessage(tr("Run store not readable: %1").arg(QString::fromUtf8(e.what())), 10000);
-    }
-  }
-  m_dashboard->finishRun(summary);
-  m_shownSummary = toNlohmann(summary);
-  statusBar()->showMessage(tr("Run finished: %1, %2 updates. Results in %3")
-                               .arg(summary.value("termination").toString())
-                               .arg(summary.value("updates_applied").toInteger())
-                               .arg(m_runDirectory),
-                           15000);
-}
-
-void MainWindow::updateWorkerCounts() {
-  const auto& model = m_dashboard->workersModel();
-  m_workerCounts->setText(tr("workers: %1 alive, %2 dead")
-                              .arg(model.countInState("alive") + model.countInState("slow") + model.countInState("suspect"))
-                              .arg(model.countInState("dead")));
 }
 
 namespace {
@@ -575,6 +363,13 @@ void restoreChartChoices(QSettings& settings, Dashboard& dashboard) {
 
 }  // namespace
 
+void MainWindow::saveSettings() {
+  QSettings settings;
+  settings.setValue(QStringLiteral("geometry"), saveGeometry());
+  settings.setValue(QStringLiteral("windowState"), saveState());
+  saveChartChoices(settings, *m_dashboard);
+}
+
 void MainWindow::restoreSettings() {
   QSettings settings;
   restoreGeometry(settings.value(QStringLiteral("geometry")).toByteArray());
@@ -582,16 +377,6 @@ void MainWindow::restoreSettings() {
   restoreChartChoices(settings, *m_dashboard);
   const QString last = settings.value(QStringLiteral("lastExperiment")).toString();
   if (!last.isEmpty() && QFileInfo::exists(last)) m_editor->loadFile(last, nullptr);
-}
-
-void MainWindow::closeEvent(QCloseEvent* event) {
-  QSettings settings;
-  settings.setValue(QStringLiteral("geometry"), saveGeometry());
-  settings.setValue(QStringLiteral("windowState"), saveState());
-  saveChartChoices(settings, *m_dashboard);
-  // The run goes on without us (it was started detached); only the dashboard stops listening.
-  m_client->detach();
-  event->accept();
 }
 
 }  // namespace distopt::ui

@@ -5,12 +5,12 @@
 
 #include <QJsonObject>
 #include <QMainWindow>
-
 #include <cstdint>
 #include <optional>
 
 #include "core/store/stored_run.hpp"
 #include "ui/client/run_client.hpp"
+#include "ui/session/shown_run.hpp"
 
 class QAction;
 class QLabel;
@@ -20,6 +20,7 @@ namespace distopt::ui {
 
 class Dashboard;
 class ExperimentEditor;
+class NoticeBar;
 class RemoteWorkersPanel;
 class RunHistoryPanel;
 
@@ -35,7 +36,9 @@ class MainWindow : public QMainWindow {
   /// Starts the edited experiment (as Start does); false with *why when it cannot.
   bool startRun(QString* why);
   /// Reattaches the dashboard to a run started earlier, from its results folder: what the run store
-  /// already holds is shown at once, live telemetry continues from there.
+  /// already holds is shown at once, live telemetry continues from there. A run that has ended, or
+  /// whose coordinator is gone, is shown as it stands (from the store), saying so; false only when
+  /// the folder holds no run.
   bool reattach(const QString& runDirectory, QString* why);
   /// Attaches read-only to a run on another machine through its dashboard feed (a manager's
   /// dashboard): the feed's history first, then live telemetry; the run cannot be stopped from here.
@@ -53,18 +56,40 @@ class MainWindow : public QMainWindow {
   /// Shows the "Connect remote workers" window.
   void showRemoteWorkers();
   /// The results folder of the current run.
-  QString runDirectory() const { return m_runDirectory; }
+  QString runDirectory() const { return m_shown.runDirectory; }
+  /// What the dashboard shows (and the form, read-only, until editCopy()).
+  const ShownRun& shown() const { return m_shown; }
+  /// The state line of the status bar ("Running", "Stopped", "Lost: …").
+  QString runStateText() const;
+  /// The form stops showing the shown run's experiment read-only: it becomes an editable copy.
+  void editCopy();
+  /// True while the form shows the shown run's experiment, read-only.
+  bool formReadOnly() const;
+  /// The notice about runs still active (shown at start-up when there are any).
+  NoticeBar* activeRunsNotice() const { return m_activeRunsBar; }
+  /// Looks for runs still active and offers them in the notice; returns how many there are.
+  int checkActiveRuns();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
 
  private:
   void buildActions();
+  /// Wires the client's signals to the dashboard, the status bar and the Connect window.
+  void connectClient();
   void onValidity(bool valid, const QString& reason);
   void onState(RunClient::State state);
   void onStatus(const QJsonObject& status);
   void onFinished(const QJsonObject& summary);
   void updateWorkerCounts();
+  /// Switches what is shown: resets the dashboard, the status bar, the Connect window and the form.
+  void beginShowing(ShownRun::Source source, const nlohmann::json& experiment, const QString& label);
+  void setRunState(const QString& text);
+  /// The form shows the shown run's experiment, read-only, with a banner offering an editable copy.
+  void lockForm();
+  void saveSettings();
+  void chooseRunToReattach();
+  bool confirmClose();
   void restoreSettings();
   void exportChartDialog(int chart);
   void toggleManagerFullScreen();
@@ -84,16 +109,10 @@ class MainWindow : public QMainWindow {
   QProgressBar* m_progress = nullptr;
   RunHistoryPanel* m_history = nullptr;
   RemoteWorkersPanel* m_remoteWorkers = nullptr;
-  QString m_runDirectory;
+  NoticeBar* m_activeRunsBar = nullptr;  ///< above the dashboard: runs still active
+  NoticeBar* m_formBanner = nullptr;     ///< above the form: it shows the shown run, read-only
   QString m_invalidReason;
-  nlohmann::json m_shownExperiment = nlohmann::json::object();
-  nlohmann::json m_shownSummary;                ///< null until the shown run has finished
-  std::optional<std::int64_t> m_shownRunId;     ///< a reopened stored run
-  // Reattach shows the stored part first; live records up to these times are already shown.
-  double m_backfilledEvents = -1.0;
-  double m_backfilledEvaluations = -1.0;
-  std::uint64_t m_shownEvents = 0;        ///< records of the watched run the dashboard has
-  std::uint64_t m_shownEvaluations = 0;
+  ShownRun m_shown;
 };
 
 }  // namespace distopt::ui
