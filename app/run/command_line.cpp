@@ -10,6 +10,7 @@ namespace distopt::app {
 const char* const kRunUsage =
     "Usage: distopt-run EXPERIMENT.json [options]\n"
     "       distopt-run --list\n"
+    "       distopt-run runs list|show|export|delete|prune ...   (the run store; see runs --help)\n"
     "\n"
     "Runs an experiment file without the GUI and writes its results.\n"
     "\n"
@@ -17,7 +18,9 @@ const char* const kRunUsage =
     "  --workers N         number of workers (overrides workers.count)\n"
     "  --set PATH=VALUE    override any field by its JSON path, e.g. --set algorithm.params.gamma=0.04\n"
     "                      (VALUE is JSON when it parses as JSON, else a string; repeatable)\n"
-    "  --out DIR           write summary.json, events.csv and evaluations.csv to DIR\n"
+    "  --out DIR           write the result files (summary.json, evaluations.csv, delays.csv, ...) to DIR\n"
+    "  --events aggregates|full  keep the exact aggregates and a sample of the update events (default), or\n"
+    "                      also every event (events.csv.gz and the store); overrides the file's \"events\"\n"
     "  --store PATH        run store (SQLite) to record the run in\n"
     "                      (default $XDG_DATA_HOME/distopt-workbench/runs.sqlite)\n"
     "  --no-store          do not record the run in a store\n"
@@ -92,6 +95,11 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
       if (std::string_view(value) != "sim" && std::string_view(value) != "live")
         return fail(std::string("--engine: '") + value + "' is not sim or live");
       line.engine = value;
+    } else if (arg == "--events") {
+      const char* value = needValue(arg);
+      if (!value || (std::string_view(value) != "aggregates" && std::string_view(value) != "full"))
+        return fail("--events needs a value: aggregates or full");
+      line.events = value;
     } else if (arg == "--workers") {
       const char* value = needValue(arg);
       if (!value) return fail("--workers needs a value");

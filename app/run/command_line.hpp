@@ -10,6 +10,7 @@ namespace distopt::app {
 struct RunCommandLine {
   std::string experimentPath;
   std::optional<std::string> engine;     ///< --engine live|sim (overrides the file)
+  std::optional<std::string> events;     ///< --events aggregates|full (overrides the file)
   std::optional<int> workers;            ///< --workers N (overrides workers.count)
   std::vector<std::string> overrides;    ///< --set PATH=VALUE, in order
   std::optional<std::string> outDirectory;

@@ -8,11 +8,13 @@
 #include <ctime>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "command_line.hpp"
 #include "progress_printer.hpp"
 #include "run_recording.hpp"
+#include "runs_command.hpp"
 #include "core/store/run_store.hpp"
 #include "core/config/experiment.hpp"
 #include "core/registry/registry.hpp"
@@ -137,6 +139,7 @@ int runMain(int argc, char** argv) {
   try {
     nlohmann::json document = readExperimentFile(line->experimentPath);
     if (line->engine) document["engine"] = *line->engine;
+    if (line->events) document["events"] = *line->events;
     if (line->workers) applyOverride(document, "workers.count=" + std::to_string(*line->workers));
     for (const auto& assignment : line->overrides) applyOverride(document, assignment);
     const std::string base =
@@ -179,7 +182,7 @@ int runMain(int argc, char** argv) {
           return 2;
         }
       }
-      files = std::make_unique<RunFileWriter>(outDirectory);
+      files = std::make_unique<RunFileWriter>(outDirectory, app::resultFileOptions(experiment));
       if (!storePath.empty()) recording = app::startRecording(storePath, experiment, outDirectory);
     }
   } catch (const InputError& e) {
@@ -260,7 +263,7 @@ int runMain(int argc, char** argv) {
         return 2;
       }
       try {
-        files = std::make_unique<RunFileWriter>(outDirectory);
+        files = std::make_unique<RunFileWriter>(outDirectory, app::resultFileOptions(experiment));
         if (!storePath.empty()) recording = app::startRecording(storePath, experiment, outDirectory);
       } catch (const InputError& e) {
         std::fprintf(stderr, "distopt-run: %s\n", e.what());
@@ -306,16 +309,22 @@ int runMain(int argc, char** argv) {
     if (refused) return *refused;
   }
   g_stop = nullptr;
+  // A result that could not be written (a full disk) fails the run: what was written stays whole.
+  std::string lost = files ? files->error() : std::string();
   try {
     writeJsonFile(outDirectory + "/summary.json", summaryToJson(summary, experiment.document));
   } catch (const InputError& e) {
-    std::fprintf(stderr, "distopt-run: %s\n", e.what());
-    return 1;
+    if (lost.empty()) lost = e.what();
   }
   printSummaryTable(summary, outDirectory);
   if (recording) {
-    recording.reset();  // joins the writer: everything is committed once this returns
-    std::printf("%-22s %s\n", "run store", storePath.c_str());
+    const std::string storeLost = app::finishRecording(std::move(recording));
+    if (storeLost.empty()) std::printf("%-22s %s\n", "run store", storePath.c_str());
+    else if (lost.empty()) lost = storeLost;
+  }
+  if (!lost.empty()) {
+    std::fprintf(stderr, "distopt-run: %s\n", lost.c_str());
+    return 1;
   }
   const bool failed = summary.termination == Termination::Diverged || summary.termination == Termination::Failed;
   return failed ? 1 : 0;
@@ -324,6 +333,7 @@ int runMain(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "runs") return distopt::app::runsMain(argc - 1, argv + 1);
   net::keepLargeFrameMemory();
   return runMain(argc, argv);
 }

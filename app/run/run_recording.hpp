@@ -8,13 +8,25 @@
 
 #include "core/config/experiment.hpp"
 #include "core/store/store_writer.hpp"
+#include "core/telemetry/run_files.hpp"
 
 namespace distopt::app {
 
 /// Opens (creating if needed) the store at `path`, adds a run row for `experiment`, records which row in
 /// RUN_DIR/store.json (so the GUI can find a run it reattaches to), and returns the writer for it.
 /// Throws InputError naming the path when the store cannot be used.
+/// What the experiment's "events" field asks the run to keep (parseExperiment has checked it).
+EventLog eventLogOf(const Experiment& experiment);
+
+/// The writer keeps what eventLogOf(experiment) says.
 std::unique_ptr<StoreWriter> startRecording(const std::string& path, const Experiment& experiment,
                                             const std::string& runDirectory);
+
+/// The result files' options for `experiment` (its event log; the sample seeded by the run's seed).
+RunFileWriter::Options resultFileOptions(const Experiment& experiment);
+
+/// Stops `writer` once everything is committed; the reason its record is incomplete (a failed write,
+/// e.g. a full disk), or empty when it is whole.
+std::string finishRecording(std::unique_ptr<StoreWriter> writer);
 
 }  // namespace distopt::app

@@ -8,6 +8,7 @@
 #include "core/config/memory_estimate.hpp"
 #include "core/data/shards.hpp"
 #include "core/registry/registry.hpp"
+#include "core/telemetry/run_digest.hpp"
 #include "core/timing/time_models.hpp"
 #include "core/util/input_error.hpp"
 
@@ -191,7 +192,8 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
                            const MemoryLimits& memory) {
   if (!document.is_object()) throw InputError("", "an experiment must be a JSON object");
   requireKeys(document, "",
-              {"name", "description", "seed", "engine", "problem", "data", "algorithm", "workers", "stop", "eval"});
+              {"name", "description", "seed", "engine", "problem", "data", "algorithm", "workers", "stop", "eval",
+               "events"});
   Experiment experiment;
   experiment.baseDirectory = baseDirectory.empty() ? "." : baseDirectory;
   experiment.name = stringAt(document, "name", "name", std::string("experiment"));
@@ -200,6 +202,9 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
   experiment.engine = stringAt(document, "engine", "engine", std::string("live"));
   if (experiment.engine != "sim" && experiment.engine != "live")
     throw InputError("engine", "must be \"sim\" or \"live\"");
+  // What the run keeps of its update events (core/telemetry/run_digest.hpp); read back from the document.
+  const std::string events = stringAt(document, "events", "events", std::string("aggregates"));
+  if (!eventLogFromName(events)) throw InputError("events", "must be \"aggregates\" or \"full\"");
 
   experiment.problem = parseComponent<ProblemEntry>(document, "problem", "problem", &findProblem, problemNames());
   experiment.algorithm =
@@ -308,6 +313,8 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
         {"every_updates", experiment.evalEveryUpdates},
         {"grad_norm", experiment.evalGradNorm},
         {"accuracy", experiment.evalAccuracy}}}};
+  // Only when asked for: documents of runs that keep the default read as they always did.
+  if (events != "aggregates") normal["events"] = events;
   experiment.document = std::move(normal);
   if (!experiment.hosts.empty()) {
     nlohmann::json hosts = nlohmann::json::array();

@@ -50,9 +50,10 @@ void writeBandwidthCsv(const StoredRun& run, const std::string& path) {
 
 void writeWorkersCsv(const StoredRun& run, const std::string& path) {
   File file = create(path);
-  std::fputs("worker,host,pid,state,reason,jobs,accepted,discarded,cancelled,late_cancelled,bytes_up,bytes_down,"
-             "mean_delay,mean_job_seconds\n",
-             file.get());
+  std::fputs(
+      "worker,host,pid,state,reason,jobs,accepted,discarded,cancelled,late_cancelled,bytes_up,bytes_down,"
+      "mean_delay,mean_job_seconds\n",
+      file.get());
   for (const auto& w : run.workers)
     std::fprintf(file.get(), "%d,%s,%d,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.17g,%.17g\n", w.worker,
                  csvText(w.host).c_str(), w.pid, csvText(w.state).c_str(), csvText(w.reason).c_str(),
@@ -61,27 +62,9 @@ void writeWorkersCsv(const StoredRun& run, const std::string& path) {
                  static_cast<unsigned long long>(w.counters.discarded),
                  static_cast<unsigned long long>(w.counters.cancelled),
                  static_cast<unsigned long long>(w.counters.lateCancelled),
-                 static_cast<unsigned long long>(w.bytesUp), static_cast<unsigned long long>(w.bytesDown), w.meanDelay,
-                 w.meanJobSeconds);
+                 static_cast<unsigned long long>(w.bytesUp), static_cast<unsigned long long>(w.bytesDown),
+                 w.meanDelay, w.meanJobSeconds);
   finish(file, path);
-}
-
-nlohmann::json runDescription(const StoredRun& run) {
-  const RunInfo& info = run.info;
-  return {{"id", info.id},
-          {"name", info.record.name},
-          {"label", info.label()},
-          {"tags", info.record.tags},
-          {"algorithm", info.record.algorithm},
-          {"problem", info.record.problem},
-          {"engine", info.record.engine},
-          {"workers", info.record.workers},
-          {"seed", info.record.seed},
-          {"program_version", info.record.programVersion},
-          {"started_at", info.record.startedAt},
-          {"ended_at", info.endedAt.empty() ? nlohmann::json() : nlohmann::json(info.endedAt)},
-          {"termination", info.termination ? nlohmann::json(terminationName(*info.termination)) : nlohmann::json()},
-          {"termination_detail", info.terminationDetail}};
 }
 
 template <typename Record>
@@ -93,13 +76,58 @@ nlohmann::json arrayOf(const std::vector<Record>& records) {
 
 }  // namespace
 
+nlohmann::json runInfoToJson(const RunInfo& info) {
+  return {
+      {"id", info.id},
+      {"name", info.record.name},
+      {"label", info.label()},
+      {"tags", info.record.tags},
+      {"algorithm", info.record.algorithm},
+      {"problem", info.record.problem},
+      {"engine", info.record.engine},
+      {"workers", info.record.workers},
+      {"seed", info.record.seed},
+      {"program_version", info.record.programVersion},
+      {"started_at", info.record.startedAt},
+      {"ended_at", info.endedAt.empty() ? nlohmann::json() : nlohmann::json(info.endedAt)},
+      {"termination", info.terminationName.empty() ? nlohmann::json() : nlohmann::json(info.terminationName)},
+      {"termination_detail", info.terminationDetail},
+      {"event_log", eventLogName(info.record.eventLog)},
+      {"event_count", info.eventCount},
+      {"evaluation_count", info.evaluationCount},
+      {"last_commit_at", info.lastCommitAt.empty() ? nlohmann::json() : nlohmann::json(info.lastCommitAt)},
+      {"coordinator", {{"host", info.record.coordinator.host}, {"pid", info.record.coordinator.pid}}}};
+}
+
 void exportRunCsv(const StoredRun& run, const std::string& directory) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) throw InputError(directory, "cannot create the folder: " + error.message());
+  // The row formats distopt-run streams with, so an exported run and a results folder read alike; the
+  // event rows are every event only when the run kept its full log.
+  auto closeOrThrow = [](LineFile& file) {
+    if (!file.close()) throw InputError(file.path(), file.error());
+  };
   {
-    // The same writer distopt-run streams with, so an exported run and a live results folder read alike.
-    RunFileWriter writer(directory);
-    for (const auto& event : run.events) writer.onUpdate(event);
-    for (const auto& point : run.evaluations) writer.onEvaluation(point);
-    writer.onFinish(RunSummary{});
+    const bool full = run.info.record.eventLog == EventLog::Full;
+    LineFile events(directory + (full ? "/events.csv" : "/events_sample.csv"), false);
+    events.write(kEventsCsvHeader);
+    for (const auto& event : run.events) writeEventRow(events, event);
+    closeOrThrow(events);
+  }
+  {
+    LineFile evaluations(directory + "/evaluations.csv", false);
+    LineFile metrics(directory + "/metrics.csv", false);
+    evaluations.write(kEvaluationsCsvHeader);
+    metrics.write(kMetricsCsvHeader);
+    for (const auto& point : run.evaluations) writeEvaluationRows(evaluations, metrics, point);
+    closeOrThrow(evaluations);
+    closeOrThrow(metrics);
+  }
+  {
+    LineFile delays(directory + "/delays.csv", false);
+    writeDelayRows(delays, run.delays);
+    closeOrThrow(delays);
   }
   writeBandwidthCsv(run, directory + "/bandwidth.csv");
   writeWorkersCsv(run, directory + "/workers.csv");
@@ -108,9 +136,16 @@ void exportRunCsv(const StoredRun& run, const std::string& directory) {
 }
 
 nlohmann::json runToJson(const StoredRun& run) {
-  return {{"run", runDescription(run)},         {"experiment", run.experiment},
-          {"summary", run.summary},             {"evaluations", arrayOf(run.evaluations)},
-          {"events", arrayOf(run.events)},      {"bandwidth", arrayOf(run.bandwidth)},
+  nlohmann::json delays = nlohmann::json::array();
+  for (const DelayCount& d : run.delays)
+    delays.push_back(
+        {{"worker", d.worker}, {"outcome", outcomeName(d.outcome)}, {"delay", d.delay}, {"count", d.count}});
+  nlohmann::json accepted = nlohmann::json::array();
+  for (const AcceptedPoint& p : run.accepted) accepted.push_back({{"time", p.time}, {"count", p.count}});
+  return {{"run", runInfoToJson(run.info)}, {"experiment", run.experiment},
+          {"summary", run.summary},         {"evaluations", arrayOf(run.evaluations)},
+          {"events", arrayOf(run.events)},  {"delays", delays},
+          {"accepted", accepted},           {"bandwidth", arrayOf(run.bandwidth)},
           {"workers", arrayOf(run.workers)}};
 }
 

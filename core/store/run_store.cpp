@@ -1,9 +1,5 @@
 #include "core/store/run_store.hpp"
 
-#include <pwd.h>
-#include <sqlite3.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +7,10 @@
 #include <ctime>
 #include <filesystem>
 #include <limits>
+
+#include <pwd.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -120,6 +120,32 @@ CREATE INDEX bandwidth_by_run_time ON bandwidth(run_id, time);
     R"sql(
 ALTER TABLE evaluations ADD COLUMN metrics TEXT;
 )sql",
+    // 2 -> 3: runs keep aggregates of their update events (runs recorded before kept every event: 'full'),
+    // and who records them, so a run whose coordinator died can be told from one still going.
+    R"sql(
+ALTER TABLE runs ADD COLUMN event_log TEXT NOT NULL DEFAULT 'full';
+ALTER TABLE runs ADD COLUMN coordinator_host TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN coordinator_pid INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN coordinator_start INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN last_commit_at TEXT;
+ALTER TABLE runs ADD COLUMN last_event_time REAL;
+
+-- Blocks of DelayCounts::encode(), one per committed batch while the run goes, compacted into one when
+-- it finishes; the histogram is their sum.
+CREATE TABLE delay_counts (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  counts BLOB NOT NULL
+);
+CREATE INDEX delay_counts_by_run ON delay_counts(run_id);
+
+CREATE TABLE accepted_timeline (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  count INTEGER NOT NULL,
+  time REAL,
+  PRIMARY KEY (run_id, count)
+) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::size(kMigrations) == RunStore::kSchemaVersion, "one migration per schema version");
 
@@ -128,8 +154,9 @@ std::int64_t toSql(std::uint64_t value) { return static_cast<std::int64_t>(value
 std::uint64_t fromSql(std::int64_t value) { return static_cast<std::uint64_t>(value); }
 
 std::optional<Termination> terminationFromName(const std::string& name) {
-  for (Termination t : {Termination::TimeLimit, Termination::UpdateLimit, Termination::TargetReached,
-                        Termination::Diverged, Termination::Stopped, Termination::Stalled, Termination::Failed})
+  for (Termination t :
+       {Termination::TimeLimit, Termination::UpdateLimit, Termination::TargetReached, Termination::Diverged,
+        Termination::Stopped, Termination::Stalled, Termination::Failed})
     if (name == terminationName(t)) return t;
   return std::nullopt;
 }
@@ -198,7 +225,8 @@ class RunStore::Statement {
   }
   std::string textAt(int column) const {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, column));
-    return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column))) : std::string();
+    return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, column)))
+                : std::string();
   }
 
  private:
@@ -216,7 +244,8 @@ class RunStore::Transaction {
  public:
   explicit Transaction(RunStore& store) : m_store(store) { Statement(store, "BEGIN IMMEDIATE").execute(); }
   ~Transaction() {
-    if (!sqlite3_get_autocommit(m_store.m_db)) sqlite3_exec(m_store.m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!sqlite3_get_autocommit(m_store.m_db))
+      sqlite3_exec(m_store.m_db, "ROLLBACK", nullptr, nullptr, nullptr);
   }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -252,8 +281,8 @@ std::unique_ptr<RunStore> RunStore::open(const std::string& path, const Options&
   if (fs::is_directory(path, error)) throw InputError(path, "is a folder, not a run store file");
 
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     const std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
@@ -262,6 +291,11 @@ std::unique_ptr<RunStore> RunStore::open(const std::string& path, const Options&
   std::unique_ptr<RunStore> store(new RunStore(path, db));
   store->configure(options);
   store->migrate();
+  try {
+    store->markInterruptedRuns();
+  } catch (const InputError&) {
+    // Housekeeping only: a busy or read-only store is still readable; the next open tries again.
+  }
   return store;
 }
 
@@ -335,7 +369,8 @@ void RunStore::configure(const Options& options) {
   Statement(*this, "PRAGMA synchronous=NORMAL").execute();
   Statement(*this, "PRAGMA foreign_keys=ON").execute();
   const std::string cache = "PRAGMA cache_size=-" + std::to_string(options.cacheKiB);
-  if (sqlite3_exec(m_db, cache.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) failSql("setting the cache size");
+  if (sqlite3_exec(m_db, cache.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+    failSql("setting the cache size");
 }
 
 void RunStore::migrate() {
@@ -346,23 +381,33 @@ void RunStore::migrate() {
   // Read again inside the write transaction: two programs creating the same file at once migrate it once.
   const int version = schemaVersion();
   if (version > kSchemaVersion)
-    fail("written by a newer DistOpt Workbench (schema " + std::to_string(version) + "; this program knows up to " +
-         std::to_string(kSchemaVersion) + ")");
+    fail("written by a newer DistOpt Workbench (schema " + std::to_string(version) +
+         "; this program knows up to " + std::to_string(kSchemaVersion) + ")");
   if (version < 0) fail("not a run store: negative schema version " + std::to_string(version));
   if (version == kSchemaVersion) return;
+  if (version == 0) {
+    // Only possible before the first table exists: deleted runs then give their pages back.
+    if (sqlite3_exec(m_db, "PRAGMA auto_vacuum=INCREMENTAL", nullptr, nullptr, nullptr) != SQLITE_OK)
+      failSql("setting incremental vacuum");
+  }
   for (int step = version; step < kSchemaVersion; ++step)
     if (sqlite3_exec(m_db, kMigrations[step], nullptr, nullptr, nullptr) != SQLITE_OK)
       failSql("migrating the run store to schema " + std::to_string(step + 1));
   const std::string stamp = "PRAGMA user_version=" + std::to_string(kSchemaVersion) +
                             "; PRAGMA application_id=" + std::to_string(kApplicationId);
-  if (sqlite3_exec(m_db, stamp.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) failSql("stamping the schema version");
+  if (sqlite3_exec(m_db, stamp.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+    failSql("stamping the schema version");
   transaction.commit();
 }
 
 std::int64_t RunStore::createRun(const RunRecord& record) {
-  Statement insert(*this,
-                   "INSERT INTO runs (name, display_name, experiment_json, program_version, seed, algorithm, problem, "
-                   "engine, workers, started_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement insert(
+      *this,
+      "INSERT INTO runs (name, display_name, experiment_json, program_version, seed, algorithm, problem, "
+      "engine, workers, started_at, tags, event_log, coordinator_host, coordinator_pid, "
+      "coordinator_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const ProcessIdentity coordinator =
+      record.coordinator.pid == 0 ? ProcessIdentity::current() : record.coordinator;
   insert.bind(1, record.name);
   insert.bind(2, record.displayName);
   insert.bind(3, record.experimentJson);
@@ -374,19 +419,24 @@ std::int64_t RunStore::createRun(const RunRecord& record) {
   insert.bind(9, record.workers);
   insert.bind(10, record.startedAt.empty() ? isoTimeNow() : record.startedAt);
   insert.bind(11, tagsToJson(record.tags));
+  insert.bind(12, std::string(eventLogName(record.eventLog)));
+  insert.bind(13, coordinator.host);
+  insert.bind(14, coordinator.pid);
+  insert.bind(15, toSql(coordinator.startTicks));
   insert.execute();
   return sqlite3_last_insert_rowid(m_db);
 }
 
-std::uint64_t RunStore::bumpCounts(std::int64_t runId, std::size_t events, std::size_t evaluations) {
+std::uint64_t RunStore::bumpCounts(std::int64_t runId, std::uint64_t events, std::size_t evaluations) {
   // Doubles as the existence check, and keeps the counts a reader sees equal to the rows it sees, since
-  // both change in the same transaction.
+  // both change in the same transaction. last_commit_at is when an interrupted run ends.
   Statement update(*this,
-                   "UPDATE runs SET event_count = event_count + ?, evaluation_count = evaluation_count + ? "
-                   "WHERE id = ? RETURNING event_count");
-  update.bind(1, static_cast<std::int64_t>(events));
+                   "UPDATE runs SET event_count = event_count + ?, evaluation_count = evaluation_count + ?, "
+                   "last_commit_at = ? WHERE id = ? RETURNING event_count");
+  update.bind(1, toSql(events));
   update.bind(2, static_cast<std::int64_t>(evaluations));
-  update.bind(3, runId);
+  update.bind(3, isoTimeNow());
+  update.bind(4, runId);
   if (!update.step()) fail("no run " + std::to_string(runId) + " to append to");
   const std::uint64_t eventsBefore = update.uint64At(0) - events;
   while (update.step()) {
@@ -403,7 +453,8 @@ constexpr int kEventColumns = 10;  // besides run_id, which all rows of a statem
 
 std::string eventInsertSql(int rows) {
   std::string sql =
-      "INSERT INTO update_events (run_id, time, seq, worker, job, job_version, delay, outcome, version_after, "
+      "INSERT INTO update_events (run_id, time, seq, worker, job, job_version, delay, outcome, "
+      "version_after, "
       "age, bytes) VALUES ";
   int parameter = 2;
   for (int row = 0; row < rows; ++row) {
@@ -501,16 +552,17 @@ void RunStore::insertBandwidth(std::int64_t runId, std::span<const BandwidthSamp
 
 void RunStore::upsertWorkers(std::int64_t runId, std::span<const WorkerStatus> workers) {
   if (workers.empty()) return;
-  Statement upsert(*this,
-                   "INSERT INTO workers (run_id, worker, time, host, pid, state, reason, jobs, arrivals, accepted, "
-                   "discarded, cancelled, late, lost, bytes_up, bytes_down, mean_delay, mean_job_seconds, speed) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT (run_id, worker) DO UPDATE SET time = excluded.time, host = excluded.host, "
-                   "pid = excluded.pid, state = excluded.state, reason = excluded.reason, jobs = excluded.jobs, "
-                   "arrivals = excluded.arrivals, accepted = excluded.accepted, discarded = excluded.discarded, "
-                   "cancelled = excluded.cancelled, late = excluded.late, lost = excluded.lost, "
-                   "bytes_up = excluded.bytes_up, bytes_down = excluded.bytes_down, mean_delay = excluded.mean_delay, "
-                   "mean_job_seconds = excluded.mean_job_seconds, speed = excluded.speed");
+  Statement upsert(
+      *this,
+      "INSERT INTO workers (run_id, worker, time, host, pid, state, reason, jobs, arrivals, accepted, "
+      "discarded, cancelled, late, lost, bytes_up, bytes_down, mean_delay, mean_job_seconds, speed) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (run_id, worker) DO UPDATE SET time = excluded.time, host = excluded.host, "
+      "pid = excluded.pid, state = excluded.state, reason = excluded.reason, jobs = excluded.jobs, "
+      "arrivals = excluded.arrivals, accepted = excluded.accepted, discarded = excluded.discarded, "
+      "cancelled = excluded.cancelled, late = excluded.late, lost = excluded.lost, "
+      "bytes_up = excluded.bytes_up, bytes_down = excluded.bytes_down, mean_delay = excluded.mean_delay, "
+      "mean_job_seconds = excluded.mean_job_seconds, speed = excluded.speed");
   upsert.bind(1, runId);
   for (const WorkerStatus& w : workers) {
     upsert.bind(2, w.worker);
@@ -535,10 +587,89 @@ void RunStore::upsertWorkers(std::int64_t runId, std::span<const WorkerStatus> w
   }
 }
 
+void RunStore::insertSampled(std::int64_t runId, std::span<const SampledEvent> sampled) {
+  if (sampled.empty()) return;
+  static const std::string oneSql = eventInsertSql(1);
+  Statement insert(*this, oneSql.c_str());
+  sqlite3_stmt* s = insert.get();
+  insert.bind(1, runId);
+  // The ordinal is the key's tie-breaker, as for rows written in arrival order; a sample row written
+  // twice (a retried finish) replaces nothing and fails nothing.
+  for (const SampledEvent& sample : sampled) {
+    bindEvent(s, 2, sample.event, toSql(sample.ordinal));
+    const int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_CONSTRAINT_PRIMARYKEY) failSql("storing sampled update events");
+    sqlite3_reset(s);
+  }
+}
+
+std::size_t RunStore::insertDelays(std::int64_t runId, const DelayCounts& delays) {
+  if (delays.empty()) return 0;
+  Statement insert(*this, "INSERT INTO delay_counts (run_id, counts) VALUES (?, ?)");
+  insert.bind(1, runId);
+  const std::string block = delays.encode();
+  if (sqlite3_bind_blob(insert.get(), 2, block.data(), static_cast<int>(block.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK)
+    failSql("binding a parameter");
+  insert.execute();
+  return block.size();
+}
+
+void RunStore::insertAccepted(std::int64_t runId, std::span<const AcceptedPoint> points) {
+  if (points.empty()) return;
+  Statement insert(*this, "INSERT OR REPLACE INTO accepted_timeline (run_id, count, time) VALUES (?, ?, ?)");
+  insert.bind(1, runId);
+  for (const AcceptedPoint& p : points) {
+    insert.bind(2, toSql(p.count));
+    insert.bind(3, p.time);
+    insert.execute();
+  }
+}
+
+void RunStore::compactDelays(std::int64_t runId) {
+  DelayCounts total;
+  std::int64_t blocks = 0;
+  {
+    Statement query(*this, "SELECT counts FROM delay_counts WHERE run_id = ?");
+    query.bind(1, runId);
+    while (query.step()) {
+      ++blocks;
+      const auto* data = static_cast<const char*>(sqlite3_column_blob(query.get(), 0));
+      const auto size = static_cast<std::size_t>(sqlite3_column_bytes(query.get(), 0));
+      if (!total.decodeAdd(std::string_view(data ? data : "", size)))
+        fail("run " + std::to_string(runId) + ": a damaged delay histogram block");
+    }
+  }
+  if (blocks <= 1) return;
+  Statement remove(*this, "DELETE FROM delay_counts WHERE run_id = ?");
+  remove.bind(1, runId);
+  remove.execute();
+  insertDelays(runId, total);
+}
+
 void RunStore::appendBatch(std::int64_t runId, const StoreBatch& batch) {
   Transaction transaction(*this);
-  const std::uint64_t firstSeq = bumpCounts(runId, batch.events.size(), batch.evaluations.size());
+  const std::uint64_t firstSeq =
+      bumpCounts(runId, batch.events.size() + batch.unstoredEvents, batch.evaluations.size());
+  std::optional<double> lastEventTime = batch.lastEventTime;
+  for (const UpdateEvent& e : batch.events)
+    if (!lastEventTime || e.time > *lastEventTime) lastEventTime = e.time;
+  if (lastEventTime && !std::isnan(*lastEventTime)) {
+    Statement update(
+        *this, "UPDATE runs SET last_event_time = max(COALESCE(last_event_time, ?1), ?1) WHERE id = ?2");
+    update.bind(1, *lastEventTime);
+    update.bind(2, runId);
+    update.execute();
+  }
   insertEvents(runId, firstSeq, batch.events);
+  insertSampled(runId, batch.sampled);
+  if (batch.delays && batch.delaysAreTotal) {
+    Statement remove(*this, "DELETE FROM delay_counts WHERE run_id = ?");
+    remove.bind(1, runId);
+    remove.execute();
+  }
+  if (batch.delays) insertDelays(runId, *batch.delays);
+  insertAccepted(runId, batch.accepted);
   insertEvaluations(runId, batch.evaluations);
   insertBandwidth(runId, batch.bandwidth);
   upsertWorkers(runId, batch.workers);
@@ -564,9 +695,10 @@ void RunStore::upsertWorker(std::int64_t runId, const WorkerStatus& status) {
 bool RunStore::finishRun(std::int64_t runId, const RunSummary& summary, const std::string& summaryJson) {
   Transaction transaction(*this);
   {
-    Statement update(*this,
-                     "UPDATE runs SET ended_at = ?, termination = ?, termination_detail = ?, summary_json = ? "
-                     "WHERE id = ?");
+    Statement update(
+        *this,
+        "UPDATE runs SET ended_at = ?, termination = ?, termination_detail = ?, summary_json = ? "
+        "WHERE id = ?");
     update.bind(1, isoTimeNow());
     update.bind(2, std::string(terminationName(summary.termination)));
     update.bind(3, summary.terminationDetail);
@@ -576,15 +708,55 @@ bool RunStore::finishRun(std::int64_t runId, const RunSummary& summary, const st
     if (sqlite3_changes(m_db) == 0) return false;
   }
   upsertWorkers(runId, summary.workerStatus);
+  compactDelays(runId);
   transaction.commit();
   return true;
 }
 
+int RunStore::markInterruptedRuns() {
+  struct Open {
+    std::int64_t id;
+    ProcessIdentity coordinator;
+    std::string endedAt;
+  };
+  std::vector<Open> gone;
+  {
+    Statement query(
+        *this,
+        "SELECT id, coordinator_host, coordinator_pid, coordinator_start, "
+        "COALESCE(last_commit_at, started_at) FROM runs WHERE ended_at IS NULL AND coordinator_pid > 0");
+    while (query.step()) {
+      Open run{query.int64At(0), {query.textAt(1), query.intAt(2), query.uint64At(3)}, query.textAt(4)};
+      if (run.coordinator.knownGone()) gone.push_back(std::move(run));
+    }
+  }
+  if (gone.empty()) return 0;
+  Transaction transaction(*this);
+  int marked = 0;
+  for (const Open& run : gone) {
+    Statement update(*this,
+                     "UPDATE runs SET ended_at = ?, termination = 'interrupted', termination_detail = ? "
+                     "WHERE id = ? AND ended_at IS NULL");
+    update.bind(1, run.endedAt);
+    update.bind(2, "its coordinator (pid " + std::to_string(run.coordinator.pid) + " on " +
+                       run.coordinator.host + ") ended without finishing the run; the data committed until " +
+                       run.endedAt + " is kept");
+    update.bind(3, run.id);
+    update.execute();
+    marked += sqlite3_changes(m_db);
+  }
+  transaction.commit();
+  return marked;
+}
+
 namespace {
 constexpr const char* kRunColumns =
-    "SELECT id, name, display_name, experiment_json, program_version, seed, algorithm, problem, engine, workers, "
-    "started_at, ended_at, termination, termination_detail, summary_json, tags, event_count, evaluation_count "
-    "FROM runs ";
+    "SELECT id, name, display_name, experiment_json, program_version, seed, algorithm, problem, engine, "
+    "workers, "
+    "started_at, ended_at, termination, termination_detail, summary_json, tags, event_count, "
+    "evaluation_count, "
+    "event_log, coordinator_host, coordinator_pid, coordinator_start, last_commit_at, last_event_time FROM "
+    "runs ";
 }  // namespace
 
 RunInfo RunStore::readRun(Statement& row) {
@@ -601,7 +773,10 @@ RunInfo RunStore::readRun(Statement& row) {
   info.record.workers = row.intAt(9);
   info.record.startedAt = row.textAt(10);
   info.endedAt = row.textAt(11);
-  if (!row.isNull(12)) info.termination = terminationFromName(row.textAt(12));
+  if (!row.isNull(12)) {
+    info.terminationName = row.textAt(12);
+    info.termination = terminationFromName(info.terminationName);
+  }
   info.terminationDetail = row.textAt(13);
   info.summaryJson = row.textAt(14);
   const auto tags = nlohmann::json::parse(row.textAt(15), nullptr, false);
@@ -612,6 +787,10 @@ RunInfo RunStore::readRun(Statement& row) {
   }
   info.eventCount = row.uint64At(16);
   info.evaluationCount = row.uint64At(17);
+  info.record.eventLog = eventLogFromName(row.textAt(18)).value_or(EventLog::Full);
+  info.record.coordinator = {row.textAt(19), row.intAt(20), row.uint64At(21)};
+  info.lastCommitAt = row.textAt(22);
+  info.lastEventTime = row.optionalAt(23);
   return info;
 }
 
@@ -647,7 +826,8 @@ std::vector<UpdateEvent> RunStore::loadEvents(std::int64_t runId) {
     e.delay = query.int64At(4);
     const int outcome = query.intAt(5);
     if (outcome < 0 || outcome > static_cast<int>(Outcome::LateCancelled))
-      fail("run " + std::to_string(runId) + ": update event with unknown outcome code " + std::to_string(outcome));
+      fail("run " + std::to_string(runId) + ": update event with unknown outcome code " +
+           std::to_string(outcome));
     e.outcome = static_cast<Outcome>(outcome);
     e.versionAfter = query.uint64At(6);
     e.age = query.doubleAt(7);
@@ -657,9 +837,10 @@ std::vector<UpdateEvent> RunStore::loadEvents(std::int64_t runId) {
 }
 
 std::vector<EvaluationPoint> RunStore::loadEvaluations(std::int64_t runId) {
-  Statement query(*this,
-                  "SELECT time, updates, loss, gap, grad_norm_sq, test_accuracy, bytes_up, bytes_down, metrics "
-                  "FROM evaluations WHERE run_id = ? ORDER BY time, id");
+  Statement query(
+      *this,
+      "SELECT time, updates, loss, gap, grad_norm_sq, test_accuracy, bytes_up, bytes_down, metrics "
+      "FROM evaluations WHERE run_id = ? ORDER BY time, id");
   query.bind(1, runId);
   std::vector<EvaluationPoint> points;
   while (query.step()) {
@@ -707,10 +888,11 @@ std::vector<BandwidthSample> RunStore::loadBandwidth(std::int64_t runId) {
 }
 
 std::vector<WorkerStatus> RunStore::loadWorkers(std::int64_t runId) {
-  Statement query(*this,
-                  "SELECT worker, time, host, pid, state, reason, jobs, arrivals, accepted, discarded, cancelled, "
-                  "late, lost, bytes_up, bytes_down, mean_delay, mean_job_seconds FROM workers WHERE run_id = ? "
-                  "ORDER BY worker");
+  Statement query(
+      *this,
+      "SELECT worker, time, host, pid, state, reason, jobs, arrivals, accepted, discarded, cancelled, "
+      "late, lost, bytes_up, bytes_down, mean_delay, mean_job_seconds FROM workers WHERE run_id = ? "
+      "ORDER BY worker");
   query.bind(1, runId);
   std::vector<WorkerStatus> workers;
   while (query.step()) {
@@ -736,6 +918,27 @@ std::vector<WorkerStatus> RunStore::loadWorkers(std::int64_t runId) {
   return workers;
 }
 
+DelayCounts RunStore::loadDelayCounts(std::int64_t runId) {
+  Statement query(*this, "SELECT counts FROM delay_counts WHERE run_id = ? ORDER BY id");
+  query.bind(1, runId);
+  DelayCounts counts;
+  while (query.step()) {
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(query.get(), 0));
+    const auto size = static_cast<std::size_t>(sqlite3_column_bytes(query.get(), 0));
+    if (!counts.decodeAdd(std::string_view(data ? data : "", size)))
+      fail("run " + std::to_string(runId) + ": a damaged delay histogram block");
+  }
+  return counts;
+}
+
+std::vector<AcceptedPoint> RunStore::loadAcceptedTimeline(std::int64_t runId) {
+  Statement query(*this, "SELECT time, count FROM accepted_timeline WHERE run_id = ? ORDER BY count");
+  query.bind(1, runId);
+  std::vector<AcceptedPoint> points;
+  while (query.step()) points.push_back({query.doubleAt(0), query.uint64At(1)});
+  return points;
+}
+
 bool RunStore::renameRun(std::int64_t runId, const std::string& displayName) {
   Statement update(*this, "UPDATE runs SET display_name = ? WHERE id = ?");
   update.bind(1, displayName);
@@ -754,10 +957,39 @@ bool RunStore::setTags(std::int64_t runId, const std::vector<std::string>& tags)
 
 bool RunStore::deleteRun(std::int64_t runId) {
   // The rows of the other tables go with it through ON DELETE CASCADE, in the same statement.
-  Statement remove(*this, "DELETE FROM runs WHERE id = ?");
-  remove.bind(1, runId);
-  remove.execute();
-  return sqlite3_changes(m_db) > 0;
+  bool removed = false;
+  {
+    Statement remove(*this, "DELETE FROM runs WHERE id = ?");
+    remove.bind(1, runId);
+    remove.execute();
+    removed = sqlite3_changes(m_db) > 0;
+  }
+  if (removed && sqlite3_get_autocommit(m_db)) reclaimSpace();
+  return removed;
+}
+
+void RunStore::reclaimSpace(bool convert) {
+  int mode = 0;
+  {
+    Statement query(*this, "PRAGMA auto_vacuum");
+    if (query.step()) mode = query.intAt(0);
+  }
+  // 2 = INCREMENTAL. A file from before schema 3 has none: one full VACUUM switches it over.
+  if (mode != 2 && !convert) return;
+  const char* sql = mode == 2 ? "PRAGMA incremental_vacuum" : "PRAGMA auto_vacuum=INCREMENTAL; VACUUM";
+  if (sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) failSql("giving free space back");
+  // The pages leave the file at the next checkpoint; do it now so the space shows at once.
+  sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+}
+
+std::uint64_t RunStore::fileBytes() const {
+  std::uint64_t bytes = 0;
+  std::error_code error;
+  for (const std::string& file : {m_path, m_path + "-wal"}) {
+    const auto size = std::filesystem::file_size(file, error);
+    if (!error) bytes += size;
+  }
+  return bytes;
 }
 
 std::string RunStore::checkIntegrity() {
@@ -781,8 +1013,10 @@ std::string defaultStorePath() {
   // The XDG spec says relative values are to be ignored.
   if (xdg && xdg[0] == '/') return xdg + suffix;
   std::string home;
-  if (const char* env = std::getenv("HOME"); env && env[0] != '\0') home = env;
-  else if (const passwd* entry = getpwuid(getuid()); entry && entry->pw_dir) home = entry->pw_dir;
+  if (const char* env = std::getenv("HOME"); env && env[0] != '\0')
+    home = env;
+  else if (const passwd* entry = getpwuid(getuid()); entry && entry->pw_dir)
+    home = entry->pw_dir;
   if (home.empty()) throw InputError("HOME", "no home folder to keep the run store in; give a store path");
   return home + "/.local/share" + suffix;
 }

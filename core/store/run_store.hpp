@@ -13,7 +13,14 @@
 // between threads). Open one RunStore per thread; any number of them may share a file.
 //
 // The rows are the telemetry types themselves (UpdateEvent, EvaluationPoint, WorkerStatus,
-// BandwidthSample), so what an engine emits is what a reader gets back.
+// BandwidthSample), so what an engine emits is what a reader gets back. A run keeps its update events
+// as aggregates (core/telemetry/run_digest.hpp: the exact delay histogram, the accepted-update timeline)
+// plus either a bounded sample of the events or, with EventLog::Full, every one of them.
+//
+// A run whose coordinator died (SIGKILL, crash) has no end. Each open looks for such runs recorded on
+// this host whose process is gone, and marks them `interrupted`, ended at their last committed batch.
+// Deleting runs frees their pages (auto_vacuum=INCREMENTAL; older files are vacuumed once by
+// reclaimSpace()).
 //
 // Unsigned 64-bit counters are stored bit for bit in SQLite's signed integers, so they read back exactly
 // (values above 2^63 show as negative to other SQLite tools). SQLite keeps no NaN: a NaN loss or time
@@ -28,6 +35,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/store/process_identity.hpp"
+#include "core/telemetry/run_digest.hpp"
 #include "core/telemetry/telemetry.hpp"
 
 struct sqlite3;
@@ -37,41 +46,73 @@ namespace distopt {
 
 /// What describes a run when it starts; everything but displayName and tags is fixed afterwards.
 struct RunRecord {
-  std::string name;               ///< given at creation (e.g. the experiment's name); never changes
-  std::string displayName;        ///< the user's label for it; empty = show `name`
-  std::string experimentJson;     ///< the normalised experiment document
+  std::string name;            ///< given at creation (e.g. the experiment's name); never changes
+  std::string displayName;     ///< the user's label for it; empty = show `name`
+  std::string experimentJson;  ///< the normalised experiment document
   std::string programVersion;
   std::uint64_t seed = 0;
-  std::string algorithm;          ///< registry name, e.g. "ringmaster"
+  std::string algorithm;  ///< registry name, e.g. "ringmaster"
   std::string problem;
-  std::string engine;             ///< "sim" or "live"
+  std::string engine;  ///< "sim" or "live"
   int workers = 0;
-  std::string startedAt;          ///< ISO-8601 UTC ("2025-01-31T12:00:00.000Z"); empty = time of createRun
+  std::string startedAt;  ///< ISO-8601 UTC ("2025-01-31T12:00:00.000Z"); empty = time of createRun
   std::vector<std::string> tags;
+  /// What the run keeps of its update events (runs recorded before schema 3 read back as Full).
+  EventLog eventLog = EventLog::Aggregates;
+  /// The process recording the run; pid 0 = this process (filled by createRun).
+  ProcessIdentity coordinator;
 };
+
+/// The termination the store records for a run whose coordinator died before the end (no engine
+/// reports it, so it is not a Termination).
+inline constexpr const char* kInterrupted = "interrupted";
 
 /// A stored run: its record plus how it ended.
 struct RunInfo {
   std::int64_t id = 0;
   RunRecord record;
-  std::string endedAt;                      ///< ISO-8601 UTC; empty while running or if it was killed
-  std::optional<Termination> termination;   ///< unset until finishRun (or an unknown name)
+  std::string endedAt;                     ///< ISO-8601 UTC; empty while running or if it was killed
+  std::optional<Termination> termination;  ///< unset until finishRun (or an unknown name)
+  /// The stored termination's name: terminationName(*termination), or kInterrupted for a run whose
+  /// coordinator died; empty until the run ends.
+  std::string terminationName;
   std::string terminationDetail;
-  std::string summaryJson;                  ///< empty until finishRun
-  std::uint64_t eventCount = 0;             ///< update events stored (kept in step with the table)
+  std::string summaryJson;  ///< empty until finishRun
+  /// Update events the run produced (all of them are stored only with EventLog::Full; kept in step
+  /// with the committed rows and aggregates).
+  std::uint64_t eventCount = 0;
   std::uint64_t evaluationCount = 0;
+  std::string lastCommitAt;             ///< ISO-8601 UTC of the last committed batch; empty if none
+  std::optional<double> lastEventTime;  ///< engine time of the latest committed update event
 
   bool finished() const { return !endedAt.empty(); }
+  bool interrupted() const { return terminationName == kInterrupted; }
+  /// "running", "interrupted", or the termination's name.
+  std::string state() const {
+    return terminationName.empty() ? (finished() ? "finished" : "running") : terminationName;
+  }
   /// What to show for the run: the display name, or the name when there is none.
   const std::string& label() const { return record.displayName.empty() ? record.name : record.displayName; }
 };
 
 /// Data for one transaction: a reader sees all of it or none of it.
 struct StoreBatch {
+  /// Event rows, the next ones of the run in arrival order (their ordinals follow eventCount).
   std::span<const UpdateEvent> events;
   std::span<const EvaluationPoint> evaluations;
   std::span<const BandwidthSample> bandwidth;
-  std::span<const WorkerStatus> workers;   ///< upserted: a worker's newest status replaces the stored one
+  std::span<const WorkerStatus> workers;  ///< upserted: a worker's newest status replaces the stored one
+  /// Events the run produced after `events` that get no row (counted in eventCount only).
+  std::uint64_t unstoredEvents = 0;
+  /// Event rows with their own ordinals (a reservoir sample), not counted again.
+  std::span<const SampledEvent> sampled;
+  /// Added to the run's delay histogram; null = nothing to add.
+  const DelayCounts* delays = nullptr;
+  /// `delays` is the whole histogram: it replaces the run's stored blocks instead of adding to them.
+  bool delaysAreTotal = false;
+  std::span<const AcceptedPoint> accepted;
+  /// Engine time of the latest event these stand for (rows or not).
+  std::optional<double> lastEventTime;
 };
 
 class RunStore {
@@ -88,7 +129,7 @@ class RunStore {
   };
 
   /// Schema this build writes; files with a higher user_version are refused, lower ones are migrated.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   /// Opens `path`, creating it and its parent folders if needed, in WAL mode (synchronous=NORMAL: a
   /// process crash loses nothing committed, a power cut at most the last transactions). Throws
@@ -113,8 +154,12 @@ class RunStore {
   /// Everything in `batch` in one transaction. Throws InputError when the run does not exist.
   void appendBatch(std::int64_t runId, const StoreBatch& batch);
   /// Records the end: ended_at = now, termination and detail from `summary`, `summaryJson`, and the
-  /// workers' final statuses (summary.workerStatus), in one transaction. False when the run does not exist.
+  /// workers' final statuses (summary.workerStatus), in one transaction; the run's delay histogram is
+  /// compacted into one block. False when the run does not exist.
   bool finishRun(std::int64_t runId, const RunSummary& summary, const std::string& summaryJson);
+  /// Marks every unfinished run recorded on this host by a process that is gone as Interrupted, ended
+  /// at its last commit. Done by open(); returns how many runs were marked.
+  int markInterruptedRuns();
 
   /// Every run, newest first (started_at, then id, descending).
   std::vector<RunInfo> listRuns();
@@ -125,12 +170,23 @@ class RunStore {
   std::vector<BandwidthSample> loadBandwidth(std::int64_t runId);
   /// Each worker's latest status, ordered by worker.
   std::vector<WorkerStatus> loadWorkers(std::int64_t runId);
+  /// The run's exact delay histogram (empty for runs recorded before schema 3: derive it from events).
+  DelayCounts loadDelayCounts(std::int64_t runId);
+  /// Cumulative accepted updates over time, in time order.
+  std::vector<AcceptedPoint> loadAcceptedTimeline(std::int64_t runId);
 
   /// Sets the display name; empty restores the run's name. False when the run does not exist.
   bool renameRun(std::int64_t runId, const std::string& displayName);
   bool setTags(std::int64_t runId, const std::vector<std::string>& tags);
-  /// Removes the run with its events, evaluations, workers and bandwidth samples.
+  /// Removes the run with its events, evaluations, workers, bandwidth samples and aggregates, and gives
+  /// the freed pages back to the file system.
   bool deleteRun(std::int64_t runId);
+  /// Gives free pages back to the file system; with `convert`, a file made before schema 3 (no
+  /// incremental vacuum) is vacuumed whole once, which converts it (slow on a big file). Must not be
+  /// called inside a transaction.
+  void reclaimSpace(bool convert = true);
+  /// Size of the store file and its WAL, in bytes.
+  std::uint64_t fileBytes() const;
 
   /// SQLite's integrity_check over the whole file: "ok", or the problems it found.
   std::string checkIntegrity();
@@ -157,7 +213,12 @@ class RunStore {
   void insertBandwidth(std::int64_t runId, std::span<const BandwidthSample> samples);
   void upsertWorkers(std::int64_t runId, std::span<const WorkerStatus> workers);
   /// Adds to the run's counts; returns its event count before. Throws InputError for an unknown run.
-  std::uint64_t bumpCounts(std::int64_t runId, std::size_t events, std::size_t evaluations);
+  std::uint64_t bumpCounts(std::int64_t runId, std::uint64_t events, std::size_t evaluations);
+  void insertSampled(std::int64_t runId, std::span<const SampledEvent> sampled);
+  /// Appends `delays` as one block; returns its size in bytes.
+  std::size_t insertDelays(std::int64_t runId, const DelayCounts& delays);
+  void insertAccepted(std::int64_t runId, std::span<const AcceptedPoint> points);
+  void compactDelays(std::int64_t runId);
 
   std::string m_path;
   sqlite3* m_db = nullptr;

@@ -32,12 +32,17 @@ bool StoreWriter::Options::isValid(std::string* why) const {
   if (maxBatch < 1) return bad("maxBatch: must be >= 1");
   if (maxPending != 0 && maxPending < static_cast<std::size_t>(maxBatch))
     return bad("maxPending: must be 0 (unbounded) or >= maxBatch");
-  return true;
+  return sample.isValid(why);
 }
 
 void StoreWriter::Queue::clear() {
   // clear() keeps the capacity, so after the first few swaps neither side allocates.
   events.clear();
+  unstoredEvents = 0;
+  lastEventTime.reset();
+  delays.clear();
+  accepted.clear();
+  sampled.clear();
   evaluations.clear();
   bandwidth.clear();
   workers.clear();
@@ -45,7 +50,7 @@ void StoreWriter::Queue::clear() {
 }
 
 StoreWriter::StoreWriter(std::unique_ptr<RunStore> store, std::int64_t runId, const Options& options)
-    : m_store(std::move(store)), m_runId(runId), m_options(validated(options)) {
+    : m_store(std::move(store)), m_runId(runId), m_options(validated(options)), m_sample(options.sample) {
   DISTOPT_CHECK(m_store != nullptr);
   m_thread = std::thread([this] { run(); });
 }
@@ -81,6 +86,17 @@ void StoreWriter::itemQueued() {
 void StoreWriter::onUpdate(const UpdateEvent& event) {
   std::unique_lock lock(m_mutex);
   if (!admit(lock)) return;
+  m_queue.delays.add(event);
+  if (!m_queue.lastEventTime || event.time > *m_queue.lastEventTime) m_queue.lastEventTime = event.time;
+  if (m_timeline.add(event)) m_queue.accepted.push_back(m_timeline.points().back());
+  // Only the first sampled events are rows now (they are a prefix of the run's events, so their
+  // ordinals follow from the count); the reservoir is final only at the end.
+  const bool row =
+      m_options.eventLog == EventLog::Full || (m_sample.add(event) && m_queue.unstoredEvents == 0);
+  if (!row) {
+    ++m_queue.unstoredEvents;
+    return;
+  }
   m_queue.events.push_back(event);
   itemQueued();
 }
@@ -111,7 +127,8 @@ void StoreWriter::onFinish(const RunSummary& summary) { finish(summary, summaryJ
 void StoreWriter::finish(const RunSummary& summary, const std::string& summaryJson) {
   {
     std::lock_guard lock(m_mutex);
-    if (m_failed) return;
+    if (m_options.eventLog == EventLog::Aggregates) m_queue.sampled = m_sample.reservoir();
+    if (const auto last = m_timeline.finish()) m_queue.accepted.push_back(*last);
     m_queue.finish.emplace(summary, summaryJson);
   }
   flush();
@@ -149,8 +166,9 @@ void StoreWriter::run() {
   std::unique_lock lock(m_mutex);
   auto deadline = Clock::now() + interval;
   for (;;) {
-    m_wake.wait_until(lock, deadline,
-                      [&] { return m_stop || m_flushTicket != m_doneTicket || m_pendingItems >= batchItems; });
+    m_wake.wait_until(lock, deadline, [&] {
+      return m_stop || m_flushTicket != m_doneTicket || m_pendingItems >= batchItems;
+    });
     const bool stopping = m_stop;
     const std::uint64_t ticket = m_flushTicket;
     // The swap is the only work done under the lock on this side; producers wait at most for it.
@@ -166,65 +184,115 @@ void StoreWriter::run() {
     lock.lock();
     m_doneTicket = ticket;
     m_done.notify_all();
-    if (stopping && m_queue.items() == 0 && !m_queue.finish) break;
+    if (stopping && m_queue.items() == 0 && m_queue.unstoredEvents == 0 && m_queue.delays.empty() &&
+        !m_queue.finish)
+      break;
   }
 }
 
 void StoreWriter::write(Queue& batch) {
   const std::size_t items = batch.items();
-  if (items == 0 && !batch.finish) return;
+  const bool aggregates = !batch.delays.empty() || !batch.accepted.empty() || batch.unstoredEvents > 0;
+  if (items > 0 || aggregates || !batch.sampled.empty()) {
+    bool failed = false;
+    {
+      std::lock_guard lock(m_mutex);
+      failed = m_failed;
+      if (failed) m_dropped += items + batch.unstoredEvents;
+    }
+    std::size_t written = 0;
+    if (!failed) try {
+        // Only each worker's newest status matters; keep those, in queue order.
+        std::vector<WorkerStatus> workers;
+        std::unordered_set<int> seen;
+        for (auto it = batch.workers.rbegin(); it != batch.workers.rend(); ++it)
+          if (seen.insert(it->worker).second) workers.push_back(*it);
+        std::reverse(workers.begin(), workers.end());
+
+        // Events go in transactions of at most maxBatch, which bounds the WAL's growth and the time the
+        // write lock is held when the writer has fallen behind; the rest rides with the last one, after
+        // the rows, so the unstored events are counted after them.
+        const std::span<const UpdateEvent> events(batch.events);
+        const auto chunk = static_cast<std::size_t>(m_options.maxBatch);
+        std::size_t offset = 0;
+        for (;;) {
+          const std::size_t count = std::min(chunk, events.size() - offset);
+          const bool last = offset + count == events.size();
+          StoreBatch part{.events = events.subspan(offset, count)};
+          if (last) {
+            // Compact when the blocks since the last whole histogram outweigh it (amortised: each key is
+            // rewritten O(1) times per doubling of the histogram); always at the end of the run.
+            m_delayTotal.merge(batch.delays);
+            const std::size_t deltaBytes = batch.delays.size() * 4;
+            const bool compact =
+                batch.finish.has_value() ||
+                m_delayBlockBytes + deltaBytes > std::max<std::size_t>(m_delayTotalBytes, 1 << 20);
+            part.evaluations = batch.evaluations;
+            part.bandwidth = batch.bandwidth;
+            part.workers = workers;
+            part.unstoredEvents = batch.unstoredEvents;
+            part.sampled = batch.sampled;
+            part.delays = compact ? &m_delayTotal : &batch.delays;
+            part.delaysAreTotal = compact;
+            part.accepted = batch.accepted;
+            part.lastEventTime = batch.lastEventTime;
+          }
+          m_store->appendBatch(m_runId, part);
+          if (last && part.delaysAreTotal) {
+            m_delayTotalBytes = m_delayTotal.size() * 4;
+            m_delayBlockBytes = 0;
+          } else if (last) {
+            m_delayBlockBytes += batch.delays.size() * 4;
+          }
+          m_committedEvents.fetch_add(count + part.unstoredEvents, std::memory_order_release);
+          written += count;
+          if (last) {
+            m_committedEvaluations.fetch_add(batch.evaluations.size(), std::memory_order_release);
+            written += batch.evaluations.size() + batch.bandwidth.size() + batch.workers.size();
+            break;
+          }
+          offset += count;
+        }
+      } catch (const std::exception& error) {
+        std::lock_guard lock(m_mutex);
+        if (!m_failed) {
+          m_failed = true;
+          m_error = error.what();
+        }
+        m_dropped += items - written + batch.unstoredEvents;
+        m_space.notify_all();
+      }
+  }
+  if (batch.finish) writeFinish(batch);
+}
+
+void StoreWriter::writeFinish(Queue& batch) {
+  auto& [summary, json] = *batch.finish;
+  std::string failure;
+  std::uint64_t dropped = 0;
   {
     std::lock_guard lock(m_mutex);
-    if (m_failed) {
-      m_dropped += items;
-      return;
-    }
+    failure = m_error;
+    dropped = m_dropped;
   }
-  std::size_t written = 0;
+  // After a failed write the end is still worth recording (the disk may have room for one row again):
+  // the run then says itself that its store record is incomplete.
+  if (!failure.empty()) {
+    summary.terminationDetail += (summary.terminationDetail.empty() ? "" : "; ") +
+                                 std::string("the run store lost data: ") + failure + " (" +
+                                 std::to_string(dropped) + " records dropped)";
+    json = summaryJsonFor(summary);
+  }
   try {
-    if (items > 0) {
-      // Only each worker's newest status matters; keep those, in queue order.
-      std::vector<WorkerStatus> workers;
-      std::unordered_set<int> seen;
-      for (auto it = batch.workers.rbegin(); it != batch.workers.rend(); ++it)
-        if (seen.insert(it->worker).second) workers.push_back(*it);
-      std::reverse(workers.begin(), workers.end());
-
-      // Events go in transactions of at most maxBatch, which bounds the WAL's growth and the time the
-      // write lock is held when the writer has fallen behind; the rest rides with the first one.
-      const std::span<const UpdateEvent> events(batch.events);
-      const auto chunk = static_cast<std::size_t>(m_options.maxBatch);
-      std::size_t offset = 0;
-      bool first = true;
-      do {
-        const std::size_t count = std::min(chunk, events.size() - offset);
-        StoreBatch part{.events = events.subspan(offset, count)};
-        if (first) {
-          part.evaluations = batch.evaluations;
-          part.bandwidth = batch.bandwidth;
-          part.workers = workers;
-        }
-        m_store->appendBatch(m_runId, part);
-        m_committedEvents.fetch_add(count, std::memory_order_release);
-        written += count;
-        if (first) {
-          m_committedEvaluations.fetch_add(batch.evaluations.size(), std::memory_order_release);
-          written += batch.evaluations.size() + batch.bandwidth.size() + batch.workers.size();
-        }
-        offset += count;
-        first = false;
-      } while (offset < events.size());
-    }
-    if (batch.finish && !m_store->finishRun(m_runId, batch.finish->first, batch.finish->second))
+    if (!m_store->finishRun(m_runId, summary, json))
       throw InputError(m_store->path(), "run " + std::to_string(m_runId) + " no longer exists");
+    m_store->reclaimSpace(false);  // the pages of the compacted blocks
   } catch (const std::exception& error) {
     std::lock_guard lock(m_mutex);
     if (!m_failed) {
       m_failed = true;
       m_error = error.what();
     }
-    m_dropped += items - written;
-    m_space.notify_all();
   }
 }
 

@@ -5,10 +5,16 @@
 // are waiting. Each transaction is whole or absent for readers, so a coordinator killed with SIGKILL
 // leaves a readable store holding everything up to its last commit (at most about one interval old).
 //
+// What it keeps of the update events is Options::eventLog: by default the exact delay histogram and the
+// accepted-update timeline (added to the store with every batch), the first events as they come and a
+// reservoir sample of the rest at the end; with EventLog::Full, every event.
+//
 // Thread affinity: the sink methods, flush() and finish() may be called from any thread (they are
 // mutex-guarded); the RunStore handed in is used only by the writer thread from then on. No exception
-// leaves the writer thread: a failed write is kept in error(), and the writer then stops writing and
-// discards further input (counted in droppedItems()) so a broken disk cannot exhaust memory.
+// leaves the writer thread: a failed write (a full disk) is kept in error(), and the writer then stops
+// writing and discards further input (counted in droppedItems()) so a broken disk cannot exhaust memory.
+// What was committed before stays whole; the finish is still attempted, with the failure in the run's
+// termination detail, and if that fails too the run is marked interrupted by the next open.
 
 #include <atomic>
 #include <condition_variable>
@@ -36,6 +42,9 @@ class StoreWriter : public TelemetrySink {
     /// Queued items beyond which the sink methods wait for the writer to catch up, bounding memory when
     /// the disk is slower than the run (an update event takes 64 bytes queued); 0 = never wait.
     std::size_t maxPending = 2'000'000;
+    EventLog eventLog = EventLog::Aggregates;
+    /// The events kept with EventLog::Aggregates.
+    EventSample::Options sample;
 
     bool isValid(std::string* why) const;
   };
@@ -66,7 +75,9 @@ class StoreWriter : public TelemetrySink {
   std::int64_t runId() const { return m_runId; }
   /// Update events / evaluation points known to be committed (readable by other connections).
   std::uint64_t committedEvents() const { return m_committedEvents.load(std::memory_order_acquire); }
-  std::uint64_t committedEvaluations() const { return m_committedEvaluations.load(std::memory_order_acquire); }
+  std::uint64_t committedEvaluations() const {
+    return m_committedEvaluations.load(std::memory_order_acquire);
+  }
   /// The first write error ("PATH: message"); empty while all is well.
   std::string error() const;
   /// Items thrown away after an error.
@@ -80,12 +91,19 @@ class StoreWriter : public TelemetrySink {
   // Everything the producer side accumulates between two swaps.
   struct Queue {
     std::vector<UpdateEvent> events;
+    std::uint64_t unstoredEvents = 0;  // seen after `events`, kept in the aggregates only
+    std::optional<double> lastEventTime;
+    DelayCounts delays;
+    std::vector<AcceptedPoint> accepted;
+    std::vector<SampledEvent> sampled;
     std::vector<EvaluationPoint> evaluations;
     std::vector<BandwidthSample> bandwidth;
     std::vector<WorkerStatus> workers;
     std::optional<std::pair<RunSummary, std::string>> finish;
 
-    std::size_t items() const { return events.size() + evaluations.size() + bandwidth.size() + workers.size(); }
+    std::size_t items() const {
+      return events.size() + evaluations.size() + bandwidth.size() + workers.size();
+    }
     void clear();
   };
 
@@ -94,19 +112,27 @@ class StoreWriter : public TelemetrySink {
   void itemQueued();
   void run();
   void write(Queue& batch);
+  void writeFinish(Queue& batch);
 
   std::unique_ptr<RunStore> m_store;  // writer thread only
   const std::int64_t m_runId;
   const Options m_options;
 
   mutable std::mutex m_mutex;
-  std::condition_variable m_wake;     // writer: data, flush request or stop
-  std::condition_variable m_space;    // producers: the queue was taken
-  std::condition_variable m_done;     // flush(): a ticket was completed
+  std::condition_variable m_wake;   // writer: data, flush request or stop
+  std::condition_variable m_space;  // producers: the queue was taken
+  std::condition_variable m_done;   // flush(): a ticket was completed
   Queue m_queue;
+  EventSample m_sample;
+  AcceptedTimeline m_timeline;
+  // Writer thread only: the run's whole histogram, written over the per-batch blocks once these add up
+  // to more than it (so the store holds at most about twice the histogram while the run goes).
+  DelayCounts m_delayTotal;
+  std::size_t m_delayBlockBytes = 0;
+  std::size_t m_delayTotalBytes = 0;
   std::size_t m_pendingItems = 0;
-  std::uint64_t m_flushTicket = 0;    // requested
-  std::uint64_t m_doneTicket = 0;     // completed
+  std::uint64_t m_flushTicket = 0;  // requested
+  std::uint64_t m_doneTicket = 0;   // completed
   bool m_stop = false;
   bool m_failed = false;
   std::string m_error;
@@ -114,7 +140,7 @@ class StoreWriter : public TelemetrySink {
 
   std::atomic<std::uint64_t> m_committedEvents{0};
   std::atomic<std::uint64_t> m_committedEvaluations{0};
-  std::thread m_thread;               // last: started once everything above exists
+  std::thread m_thread;  // last: started once everything above exists
 };
 
 }  // namespace distopt

@@ -36,6 +36,27 @@ std::optional<StoredRun> loadStoredRun(RunStore& store, std::int64_t runId, cons
     if (!run.summary.is_object()) run.summary = nullptr;
   }
   if (parts.events) run.events = store.loadEvents(runId);
+  if (parts.aggregates) {
+    const DelayCounts counts = store.loadDelayCounts(runId);
+    run.accepted = store.loadAcceptedTimeline(runId);
+    if (counts.empty() && run.info.eventCount > 0 && run.info.record.eventLog == EventLog::Full) {
+      // Recorded before the store kept aggregates: the full log is there to derive them from.
+      const std::vector<UpdateEvent> own =
+          parts.events ? std::vector<UpdateEvent>() : store.loadEvents(runId);
+      const auto& events = parts.events ? run.events : own;
+      DelayCounts derived;
+      AcceptedTimeline timeline;
+      for (const UpdateEvent& e : events) {
+        derived.add(e);
+        timeline.add(e);
+      }
+      timeline.finish();
+      run.delays = derived.sorted();
+      run.accepted = timeline.points();
+    } else {
+      run.delays = counts.sorted();
+    }
+  }
   if (parts.evaluations) run.evaluations = store.loadEvaluations(runId);
   if (parts.bandwidth) run.bandwidth = store.loadBandwidth(runId);
   if (parts.workers) run.workers = store.loadWorkers(runId);

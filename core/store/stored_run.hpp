@@ -1,7 +1,9 @@
 #pragma once
 // A past run read back from the run store in one piece, for the GUI's history (reopen, overlay,
 // compare) and for exports. The experiment and summary documents are parsed here once so readers never
-// handle SQLite text.
+// handle SQLite text. Charts work from the aggregates (delays, accepted); `events` holds every event
+// only for runs recorded with EventLog::Full, else a sample. Loading is a few queries whatever the
+// run's length; it may run on any thread with its own RunStore.
 
 #include <cstdint>
 #include <optional>
@@ -16,9 +18,14 @@ namespace distopt {
 
 struct StoredRun {
   RunInfo info;
-  nlohmann::json experiment;   ///< the normalised experiment document (object; empty object if unreadable)
-  nlohmann::json summary;      ///< summary.json content; null while the run has not finished
+  nlohmann::json experiment;  ///< the normalised experiment document (object; empty object if unreadable)
+  nlohmann::json summary;     ///< summary.json content; null while the run has not finished
+  /// Every update event (EventLog::Full), or the stored sample of them (info.record.eventLog).
   std::vector<UpdateEvent> events;
+  /// The exact delay histogram per worker, outcome and delay; ordered by worker, outcome, delay.
+  std::vector<DelayCount> delays;
+  /// Cumulative accepted updates over time (thinned, last point exact).
+  std::vector<AcceptedPoint> accepted;
   std::vector<EvaluationPoint> evaluations;
   std::vector<BandwidthSample> bandwidth;
   std::vector<WorkerStatus> workers;
@@ -29,9 +36,10 @@ struct StoredRun {
   std::uint64_t totalBytes() const;
 };
 
-/// Which parts to load: events can be millions of rows, and an overlay needs only the curve.
+/// Which parts to load: full event logs can be millions of rows, and an overlay needs only the curve.
 struct StoredRunParts {
   bool events = true;
+  bool aggregates = true;  ///< delays and accepted (derived from the events for runs before schema 3)
   bool evaluations = true;
   bool bandwidth = true;
   bool workers = true;

@@ -3,28 +3,21 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "core/util/input_error.hpp"
 
 namespace distopt {
 namespace {
 
-std::FILE* openForWrite(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "w");
-  if (!file) throw InputError(path, std::string("cannot write: ") + std::strerror(errno));
-  // Large buffer: millions of event rows in big simulations.
-  std::setvbuf(file, nullptr, _IOFBF, 1 << 20);
-  return file;
-}
-
 nlohmann::json optionalNumber(const std::optional<double>& value) {
   return value ? nlohmann::json(*value) : nlohmann::json();
 }
 
-void printOptional(std::FILE* file, const std::optional<double>& value) {
-  if (value) std::fprintf(file, ",%.17g", *value);
-  else std::fputs(",", file);
+std::string optionalField(const std::optional<double>& value) {
+  if (!value) return ",";
+  char text[40];
+  std::snprintf(text, sizeof text, ",%.17g", *value);
+  return text;
 }
 
 nlohmann::json workersToJson(const std::vector<WorkerStatus>& workers) {
@@ -55,47 +48,99 @@ nlohmann::json workersToJson(const std::vector<WorkerStatus>& workers) {
 
 }  // namespace
 
-RunFileWriter::RunFileWriter(const std::string& directory) : m_directory(directory) {
+const char* const kEventsCsvHeader = "time,worker,job,job_version,delay,outcome,version_after,age,bytes\n";
+
+void writeDelayRows(LineFile& file, const std::vector<DelayCount>& counts) {
+  file.write("worker,outcome,delay,count\n");
+  for (const DelayCount& c : counts)
+    file.print("%d,%s,%lld,%llu\n", c.worker, outcomeName(c.outcome), static_cast<long long>(c.delay),
+               static_cast<unsigned long long>(c.count));
+}
+
+const char* const kEvaluationsCsvHeader =
+    "time,updates,loss,gap,grad_norm_sq,test_accuracy,bytes_up,bytes_down\n";
+const char* const kMetricsCsvHeader = "time,updates,name,value\n";
+
+void writeEvaluationRows(LineFile& evaluations, LineFile& metrics, const EvaluationPoint& p) {
+  evaluations.print("%.17g,%llu,%.17g%s%s%s,%llu,%llu\n", p.time, static_cast<unsigned long long>(p.updates),
+                    p.loss, optionalField(p.gap).c_str(), optionalField(p.gradNormSq).c_str(),
+                    optionalField(p.testAccuracy).c_str(), static_cast<unsigned long long>(p.bytesUp),
+                    static_cast<unsigned long long>(p.bytesDown));
+  for (const auto& [name, value] : p.metrics)
+    metrics.print("%.17g,%llu,%s,%.17g\n", p.time, static_cast<unsigned long long>(p.updates), name.c_str(),
+                  value);
+}
+
+RunFileWriter::RunFileWriter(const std::string& directory, const Options& options)
+    : m_directory(directory), m_options(options), m_sample(options.sample) {
+  requireValid(options, "out");
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error) throw InputError(directory, "cannot create the output folder: " + error.message());
-  m_events = openForWrite(directory + "/events.csv");
-  m_evaluations = openForWrite(directory + "/evaluations.csv");
-  m_metrics = openForWrite(directory + "/metrics.csv");
-  std::fputs("time,worker,job,job_version,delay,outcome,version_after,age,bytes\n", m_events);
-  std::fputs("time,updates,loss,gap,grad_norm_sq,test_accuracy,bytes_up,bytes_down\n", m_evaluations);
-  std::fputs("time,updates,name,value\n", m_metrics);
+  if (options.eventLog == EventLog::Full) {
+    m_events = std::make_unique<LineFile>(directory + "/events.csv.gz", true);
+    m_events->write(kEventsCsvHeader);
+  }
+  m_evaluations = std::make_unique<LineFile>(directory + "/evaluations.csv", false);
+  m_metrics = std::make_unique<LineFile>(directory + "/metrics.csv", false);
+  m_evaluations->write(kEvaluationsCsvHeader);
+  m_metrics->write(kMetricsCsvHeader);
 }
 
-RunFileWriter::~RunFileWriter() {
-  if (m_events) std::fclose(m_events);
-  if (m_evaluations) std::fclose(m_evaluations);
-  if (m_metrics) std::fclose(m_metrics);
+RunFileWriter::~RunFileWriter() = default;
+
+void writeEventRow(LineFile& file, const UpdateEvent& e) {
+  file.print("%.17g,%d,%llu,%llu,%lld,%s,%llu,%.17g,%llu\n", e.time, e.worker,
+             static_cast<unsigned long long>(e.jobId), static_cast<unsigned long long>(e.jobVersion),
+             static_cast<long long>(e.delay), outcomeName(e.outcome),
+             static_cast<unsigned long long>(e.versionAfter), e.age,
+             static_cast<unsigned long long>(e.bytes));
+}
+
+void RunFileWriter::writeEventRows(LineFile& file, const std::vector<UpdateEvent>& events) {
+  for (const UpdateEvent& e : events) writeEventRow(file, e);
 }
 
 void RunFileWriter::onUpdate(const UpdateEvent& e) {
-  std::fprintf(m_events, "%.17g,%d,%llu,%llu,%lld,%s,%llu,%.17g,%llu\n", e.time, e.worker,
-               static_cast<unsigned long long>(e.jobId), static_cast<unsigned long long>(e.jobVersion),
-               static_cast<long long>(e.delay), outcomeName(e.outcome),
-               static_cast<unsigned long long>(e.versionAfter), e.age, static_cast<unsigned long long>(e.bytes));
+  m_delays.add(e);
+  if (m_events)
+    writeEventRow(*m_events, e);
+  else
+    m_sample.add(e);
 }
 
 void RunFileWriter::onEvaluation(const EvaluationPoint& p) {
-  std::fprintf(m_evaluations, "%.17g,%llu,%.17g", p.time, static_cast<unsigned long long>(p.updates), p.loss);
-  printOptional(m_evaluations, p.gap);
-  printOptional(m_evaluations, p.gradNormSq);
-  printOptional(m_evaluations, p.testAccuracy);
-  std::fprintf(m_evaluations, ",%llu,%llu\n", static_cast<unsigned long long>(p.bytesUp),
-               static_cast<unsigned long long>(p.bytesDown));
-  for (const auto& [name, value] : p.metrics)
-    std::fprintf(m_metrics, "%.17g,%llu,%s,%.17g\n", p.time, static_cast<unsigned long long>(p.updates), name.c_str(),
-                 value);
+  writeEvaluationRows(*m_evaluations, *m_metrics, p);
+}
+
+void RunFileWriter::note(const LineFile& file) {
+  if (m_error.empty() && !file.error().empty()) m_error = file.error();
 }
 
 void RunFileWriter::onFinish(const RunSummary& /*summary*/) {
-  std::fflush(m_events);
-  std::fflush(m_evaluations);
-  std::fflush(m_metrics);
+  if (m_finished) return;
+  m_finished = true;
+  for (auto* file : {m_events.get(), m_evaluations.get(), m_metrics.get()})
+    if (file) {
+      file->close();
+      note(*file);
+    }
+  // Written at the end, whole: their content is final only then.
+  try {
+    LineFile delays(m_directory + "/delays.csv", false);
+    writeDelayRows(delays, m_delays.sorted());
+    delays.close();
+    note(delays);
+    if (!m_events) {
+      LineFile sample(m_directory + "/events_sample.csv", false);
+      sample.write(kEventsCsvHeader);
+      writeEventRows(sample, m_sample.events());
+      sample.close();
+      note(sample);
+    }
+  } catch (const InputError& e) {
+    if (m_error.empty()) m_error = e.what();
+  }
 }
 
 nlohmann::json summaryToJson(const RunSummary& s, const nlohmann::json& experiment) {
@@ -131,14 +176,22 @@ nlohmann::json summaryToJson(const RunSummary& s, const nlohmann::json& experime
 void writeJsonFile(const std::string& path, const nlohmann::json& json) {
   const std::string temporary = path + ".tmp";
   {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(path, std::string("cannot write: ") + std::strerror(errno));
-    out << json.dump(2) << '\n';
-    if (!out) throw InputError(path, "write failed");
+    LineFile out(temporary, false);
+    out.write(json.dump(2) + '\n');
+    if (!out.close()) {
+      // A half-written temporary is of no use to anyone: the last good file (if any) stays in place.
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      throw InputError(path, "cannot write: " + out.error());
+    }
   }
   std::error_code error;
   std::filesystem::rename(temporary, path, error);
-  if (error) throw InputError(path, "cannot move the finished file into place: " + error.message());
+  if (error) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw InputError(path, "cannot move the finished file into place: " + error.message());
+  }
 }
 
 }  // namespace distopt

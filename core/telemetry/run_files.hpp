@@ -1,46 +1,79 @@
 #pragma once
-// A run's result files in an output folder: events.csv (one row per outcome), evaluations.csv (the
-// convergence curve), metrics.csv (family-specific measurements, long format: one row per name and
-// evaluation, so a new metric never changes a header) and summary.json. Written by the headless front end for both engines.
+// A run's result files in an output folder: evaluations.csv (the convergence curve), metrics.csv
+// (family-specific measurements, long format: one row per name and evaluation, so a new metric never
+// changes a header), delays.csv (the exact delay histogram: count per worker, outcome and delay),
+// events_sample.csv (the first and a uniform sample of the other update events) and summary.json; with
+// EventLog::Full also events.csv.gz (one row per outcome). Written by the headless front end for both
+// engines. A file that cannot be written (full disk) is cut back to whole lines and reported by error().
 
-#include <cstdio>
 #include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "core/telemetry/line_file.hpp"
+#include "core/telemetry/run_digest.hpp"
 #include "core/telemetry/telemetry.hpp"
 
 namespace distopt {
 
-/// Streams events.csv and evaluations.csv as the run goes. Thread: the engine's.
+/// Streams the result files as the run goes. Thread: the engine's.
 class RunFileWriter : public TelemetrySink {
  public:
-  /// Creates `directory` if needed and opens both files; throws InputError naming the folder if it
-  /// cannot.
-  explicit RunFileWriter(const std::string& directory);
+  struct Options {
+    EventLog eventLog = EventLog::Aggregates;
+    EventSample::Options sample;
+    bool isValid(std::string* why) const { return sample.isValid(why); }
+  };
+
+  /// Creates `directory` if needed and opens the files; throws InputError naming the folder or file if
+  /// it cannot.
+  RunFileWriter(const std::string& directory, const Options& options);
+  explicit RunFileWriter(const std::string& directory) : RunFileWriter(directory, Options{}) {}
   ~RunFileWriter() override;
   RunFileWriter(const RunFileWriter&) = delete;
   RunFileWriter& operator=(const RunFileWriter&) = delete;
 
   void onUpdate(const UpdateEvent& event) override;
   void onEvaluation(const EvaluationPoint& point) override;
+  /// Writes delays.csv and events_sample.csv and closes every file.
   void onFinish(const RunSummary& summary) override;
 
   const std::string& directory() const { return m_directory; }
+  /// The first write error ("FILE: what failed"), empty while all is well.
+  const std::string& error() const { return m_error; }
 
  private:
+  void note(const LineFile& file);
+  void writeEventRows(LineFile& file, const std::vector<UpdateEvent>& events);
+
   std::string m_directory;
-  std::FILE* m_events = nullptr;
-  std::FILE* m_evaluations = nullptr;
-  std::FILE* m_metrics = nullptr;
+  Options m_options;
+  std::unique_ptr<LineFile> m_events;  // EventLog::Full only
+  std::unique_ptr<LineFile> m_evaluations;
+  std::unique_ptr<LineFile> m_metrics;
+  DelayCounts m_delays;
+  EventSample m_sample;
+  bool m_finished = false;
+  std::string m_error;
 };
+
+/// The headers of events.csv(.gz) and events_sample.csv, evaluations.csv and metrics.csv.
+extern const char* const kEventsCsvHeader;
+extern const char* const kEvaluationsCsvHeader;
+extern const char* const kMetricsCsvHeader;
+/// One evaluations.csv row and its metrics.csv rows.
+void writeEvaluationRows(LineFile& evaluations, LineFile& metrics, const EvaluationPoint& point);
+/// One events.csv row.
+void writeEventRow(LineFile& file, const UpdateEvent& event);
+/// Writes delays.csv rows (worker,outcome,delay,count) for `counts` into `file`.
+void writeDelayRows(LineFile& file, const std::vector<DelayCount>& counts);
 
 /// summary.json content: the run summary plus the normalised experiment document.
 nlohmann::json summaryToJson(const RunSummary& summary, const nlohmann::json& experiment);
 
 /// Writes `json` to `path` (pretty, newline-terminated) via a temporary file and rename, so a reader
-/// never sees half a file. Throws InputError on failure.
+/// never sees half a file. Throws InputError on failure, leaving no temporary file behind.
 void writeJsonFile(const std::string& path, const nlohmann::json& json);
 
 }  // namespace distopt

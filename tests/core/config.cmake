@@ -7,3 +7,7 @@ distopt_add_qtest(test_app_run_cli SOURCES core/test_run_cli.cpp
 add_dependencies(test_app_run_cli distopt-run)
 distopt_add_qtest(test_core_experiment_limits SOURCES core/test_experiment_limits.cpp
                   LIBS distopt::core LABELS core)
+# distopt-run's `runs` command on a real store, interrupted runs, and runs whose disk fills up.
+distopt_add_qtest(test_app_runs_command SOURCES core/test_runs_command.cpp
+                  LIBS distopt::store Qt6::Core LABELS app)
+add_dependencies(test_app_runs_command distopt-run)

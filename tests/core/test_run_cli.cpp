@@ -2,13 +2,13 @@
 // determinism, and the exit codes of DESIGN.md §7 — 0 done, 1 diverged, 2 bad input with the field
 // named on stderr and nothing started (no output folder).
 
-#include <QtTest>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
-
+#include <QtTest>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -93,10 +93,10 @@ std::string describe(const Result& r) {
 }  // namespace
 
 /// expectBadInput, stopping the test function at its first failure.
-#define EXPECT_BAD_INPUT(...)                        \
-  do {                                               \
-    expectBadInput(__VA_ARGS__);                 \
-    if (QTest::currentTestFailed()) return;          \
+#define EXPECT_BAD_INPUT(...)               \
+  do {                                      \
+    expectBadInput(__VA_ARGS__);            \
+    if (QTest::currentTestFailed()) return; \
   } while (false)
 
 class TestRunCli : public QObject {
@@ -125,7 +125,9 @@ class TestRunCli : public QObject {
   }
 
  private slots:
-  void initTestCase() { QVERIFY2(QFileInfo(kProgram).isExecutable(), qPrintable(kProgram + " is not built")); }
+  void initTestCase() {
+    QVERIFY2(QFileInfo(kProgram).isExecutable(), qPrintable(kProgram + " is not built"));
+  }
 
   void quickstartWritesResults() {
     QTemporaryDir dir;
@@ -136,11 +138,26 @@ class TestRunCli : public QObject {
 
     const json summary = readSummary(out);
     QVERIFY2(summary.is_object(), "summary.json is missing or not JSON");
-    for (const char* key :
-         {"algorithm", "engine", "workers", "termination", "updates_applied", "gradients_accepted",
-          "gradients_discarded", "jobs_cancelled", "late_cancelled", "final_loss", "final_gap", "final_grad_norm_sq",
-          "time", "time_to_target", "delay_mean", "delay_max", "bytes_uplink", "bytes_downlink", "wall_seconds",
-          "experiment"})
+    for (const char* key : {"algorithm",
+                            "engine",
+                            "workers",
+                            "termination",
+                            "updates_applied",
+                            "gradients_accepted",
+                            "gradients_discarded",
+                            "jobs_cancelled",
+                            "late_cancelled",
+                            "final_loss",
+                            "final_gap",
+                            "final_grad_norm_sq",
+                            "time",
+                            "time_to_target",
+                            "delay_mean",
+                            "delay_max",
+                            "bytes_uplink",
+                            "bytes_downlink",
+                            "wall_seconds",
+                            "experiment"})
       QVERIFY2(summary.contains(key), key);
     QCOMPARE(summary.at("algorithm"), json("ringmaster"));
     QCOMPARE(summary.at("engine"), json("sim"));
@@ -160,14 +177,41 @@ class TestRunCli : public QObject {
     QCOMPARE(summary.at("experiment").at("engine"), json("sim"));
     QCOMPARE(summary.at("experiment").at("algorithm").at("params").at("variant"), json("B"));
 
-    // events.csv: header plus one row per outcome.
-    const QStringList events = csvLines(out + "/events.csv");
-    QVERIFY(!events.isEmpty());
-    QCOMPARE(events.first(), QString("time,worker,job,job_version,delay,outcome,version_after,age,bytes"));
     const auto outcomes = summary.at("gradients_accepted").get<std::uint64_t>() +
                           summary.at("gradients_discarded").get<std::uint64_t>() +
                           summary.at("jobs_cancelled").get<std::uint64_t>() +
                           summary.at("late_cancelled").get<std::uint64_t>();
+    // By default no per-event log: the exact delay histogram and a bounded sample of the events.
+    QVERIFY(!QFileInfo::exists(out + "/events.csv"));
+    QVERIFY(!QFileInfo::exists(out + "/events.csv.gz"));
+    const QStringList delays = csvLines(out + "/delays.csv");
+    QCOMPARE(delays.value(0), QString("worker,outcome,delay,count"));
+    std::uint64_t counted = 0, acceptedCounted = 0;
+    for (qsizetype i = 1; i < delays.size(); ++i) {
+      const QStringList fields = delays[i].split(',');
+      QCOMPARE(fields.size(), qsizetype{4});
+      counted += fields[3].toULongLong();
+      if (fields[1] == "accepted") acceptedCounted += fields[3].toULongLong();
+    }
+    QCOMPARE(counted, outcomes);
+    QCOMPARE(acceptedCounted, summary.at("gradients_accepted").get<std::uint64_t>());
+    const QStringList sample = csvLines(out + "/events_sample.csv");
+    QCOMPARE(sample.value(0), QString("time,worker,job,job_version,delay,outcome,version_after,age,bytes"));
+    QCOMPARE(static_cast<std::uint64_t>(sample.size() - 1), std::min<std::uint64_t>(outcomes, 2000));
+
+    // --events full: one row per outcome, compressed, with the same counts.
+    const QString fullOut = dir.filePath("full");
+    const Result full =
+        runProgram({kQuickstart, "--engine", "sim", "--events", "full", "--out", fullOut, "--quiet"});
+    QVERIFY2(full.exitCode == 0, describe(full).c_str());
+    QVERIFY(!QFileInfo::exists(fullOut + "/events.csv"));
+    QProcess gunzip;
+    gunzip.start("gzip", {"-dc", fullOut + "/events.csv.gz"});
+    QVERIFY(gunzip.waitForFinished(30'000));
+    QCOMPARE(gunzip.exitCode(), 0);
+    QStringList events = QString::fromUtf8(gunzip.readAllStandardOutput()).split('\n');
+    if (!events.isEmpty() && events.last().isEmpty()) events.removeLast();
+    QCOMPARE(events.first(), QString("time,worker,job,job_version,delay,outcome,version_after,age,bytes"));
     QCOMPARE(static_cast<std::uint64_t>(events.size() - 1), outcomes);
     qsizetype accepted = 0;
     for (qsizetype i = 1; i < events.size(); ++i) {
@@ -176,6 +220,9 @@ class TestRunCli : public QObject {
       if (fields[5] == "accepted") ++accepted;
     }
     QCOMPARE(static_cast<std::uint64_t>(accepted), summary.at("gradients_accepted").get<std::uint64_t>());
+    QCOMPARE(readAll(fullOut + "/delays.csv"), readAll(out + "/delays.csv"));
+    QCOMPARE(readSummary(fullOut).at("experiment").at("events"), json("full"));
+    QVERIFY(!summary.at("experiment").contains("events"));
 
     // evaluations.csv: header plus the curve (eval every 5 units over 500).
     const QStringList evaluations = csvLines(out + "/evaluations.csv");
@@ -192,8 +239,8 @@ class TestRunCli : public QObject {
     QVERIFY(dir.isValid());
     const QString out = dir.filePath("asgd");
     const Result r = runProgram({kQuickstart, "--engine", "sim", "--set", "algorithm.name=asgd", "--set",
-                                 "algorithm.params={}", "--set", "stop.time=100", "--workers", "6", "--out", out,
-                                 "--quiet"});
+                                 "algorithm.params={}", "--set", "stop.time=100", "--workers", "6", "--out",
+                                 out, "--quiet"});
     QVERIFY2(r.exitCode == 0, describe(r).c_str());
     const json summary = readSummary(out);
     QCOMPARE(summary.at("algorithm"), json("asgd"));
@@ -227,7 +274,8 @@ class TestRunCli : public QObject {
     a.erase("wall_seconds");
     b.erase("wall_seconds");
     QVERIFY2(a == b, (a.dump() + "\n" + b.dump()).c_str());
-    QCOMPARE(readAll(dir.filePath("a/events.csv")), readAll(dir.filePath("b/events.csv")));
+    QCOMPARE(readAll(dir.filePath("a/delays.csv")), readAll(dir.filePath("b/delays.csv")));
+    QCOMPARE(readAll(dir.filePath("a/events_sample.csv")), readAll(dir.filePath("b/events_sample.csv")));
     QCOMPARE(readAll(dir.filePath("a/evaluations.csv")), readAll(dir.filePath("b/evaluations.csv")));
 
     const Result other = runProgram({path, "--set", "seed=2", "--out", dir.filePath("c"), "--quiet"});
@@ -241,14 +289,14 @@ class TestRunCli : public QObject {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString out = dir.filePath("diverged");
-    const Result r = runProgram({kQuickstart, "--engine", "sim", "--set", "algorithm.params.gamma=100", "--out", out,
-                                 "--quiet"});
+    const Result r = runProgram(
+        {kQuickstart, "--engine", "sim", "--set", "algorithm.params.gamma=100", "--out", out, "--quiet"});
     QVERIFY2(r.finished, describe(r).c_str());
     QVERIFY2(r.exitCode == 1, describe(r).c_str());
     const json summary = readSummary(out);
     QVERIFY2(summary.is_object(), "a diverged run still writes summary.json");
     QCOMPARE(summary.at("termination"), json("diverged"));
-    QVERIFY(QFileInfo::exists(out + "/events.csv"));
+    QVERIFY(QFileInfo::exists(out + "/delays.csv"));
   }
 
   // ---- bad input: exit 2, the field named, nothing created ----
@@ -300,7 +348,8 @@ class TestRunCli : public QObject {
     EXPECT_BAD_INPUT({kQuickstart, "--set", "=3"}, "--set =3");
     EXPECT_BAD_INPUT({kQuickstart, "--set", "a..b=1"}, "--set a..b=1");
     EXPECT_BAD_INPUT({kQuickstart, "--set", "algorithm.params.gamma=-1"}, "algorithm.params.gamma");
-    EXPECT_BAD_INPUT({kQuickstart, "--set", "algorithm.params.gamm=0.1"}, "algorithm.params.gamm: unknown option");
+    EXPECT_BAD_INPUT({kQuickstart, "--set", "algorithm.params.gamm=0.1"},
+                     "algorithm.params.gamm: unknown option");
     EXPECT_BAD_INPUT({kQuickstart, "--set", "workers.count=0"}, "workers.count");
     EXPECT_BAD_INPUT({kQuickstart, "--set", "stop.time=-1"}, "stop.time");
     EXPECT_BAD_INPUT({kQuickstart, "--set"}, "--set needs PATH=VALUE");
@@ -311,6 +360,8 @@ class TestRunCli : public QObject {
     EXPECT_BAD_INPUT({kQuickstart, "--workers", "0"}, "--workers");
     EXPECT_BAD_INPUT({kQuickstart, "--workers", "many"}, "--workers");
     EXPECT_BAD_INPUT({kQuickstart, "--engine", "gpu"}, "--engine");
+    EXPECT_BAD_INPUT({kQuickstart, "--events", "some"}, "--events");
+    EXPECT_BAD_INPUT({kQuickstart, "--set", "events=all"}, "events: must be \"aggregates\" or \"full\"");
     EXPECT_BAD_INPUT({kQuickstart, kQuickstart}, "only one experiment file");
     EXPECT_BAD_INPUT({}, "no experiment file");
   }

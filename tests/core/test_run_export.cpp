@@ -48,7 +48,8 @@ class TestRunExport : public QObject {
 
   std::int64_t makeRun(RunStore& store) {
     RunRecord record{.name = "e3", .experimentJson = R"({"name":"e3","seed":7})", .algorithm = "ringmaster",
-                     .problem = "quadratic", .engine = "sim", .workers = 2, .tags = {"a, b", "c"}};
+                     .problem = "quadratic", .engine = "sim", .workers = 2, .tags = {"a, b", "c"},
+                     .eventLog = distopt::EventLog::Full};  // every event is written below
     const auto id = store.createRun(record);
     std::vector<UpdateEvent> events(3);
     for (int i = 0; i < 3; ++i) {
@@ -139,6 +140,7 @@ class TestRunExport : public QObject {
     const std::string dir = m_dir.filePath("csv").toStdString();
     exportRunCsv(*run, dir);
     QCOMPARE(lineCount(readAll(dir + "/events.csv")), 4);
+    QVERIFY(lineCount(readAll(dir + "/delays.csv")) >= 2);  // the histogram derived from the events
     QCOMPARE(lineCount(readAll(dir + "/evaluations.csv")), 4);
     const std::string metrics = readAll(dir + "/metrics.csv");
     QCOMPARE(lineCount(metrics), 3);

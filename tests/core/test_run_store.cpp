@@ -428,7 +428,8 @@ class TestRunStore : public QObject {
     const std::string path = freshPath();
     auto reader = RunStore::open(path);
     const auto id = reader->createRun(sampleRecord("live"));
-    StoreWriter writer(RunStore::open(path), id, StoreWriter::Options{.flushIntervalMs = 100});
+    StoreWriter writer(RunStore::open(path), id,
+                       StoreWriter::Options{.flushIntervalMs = 100, .eventLog = distopt::EventLog::Full});
     const auto start = Clock::now();
     for (std::uint64_t i = 0; i < 25; ++i) writer.onUpdate(makeEvent(i));
     writer.onEvaluation(EvaluationPoint{.time = 1.0, .loss = 0.5});
@@ -511,7 +512,8 @@ class TestRunStore : public QObject {
       // Child: stream events at about 200k/s and report the committed count whenever it grows.
       close(fds[0]);
       try {
-        StoreWriter writer(RunStore::open(path), id, StoreWriter::Options{.flushIntervalMs = 50, .maxBatch = 5000});
+        StoreWriter writer(RunStore::open(path), id,
+                           StoreWriter::Options{.flushIntervalMs = 50, .maxBatch = 5000, .eventLog = distopt::EventLog::Full});
         std::uint64_t next = 0;
         std::uint64_t reported = 0;
         for (;;) {

@@ -1,0 +1,407 @@
+#include "runs_command.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/store/run_export.hpp"
+#include "core/store/run_store.hpp"
+#include "core/store/stored_run.hpp"
+#include "core/util/input_error.hpp"
+
+namespace distopt::app {
+
+const char* const kRunsUsage =
+    "Usage: distopt-run runs list   [filters] [--json]\n"
+    "       distopt-run runs show   ID [--json]\n"
+    "       distopt-run runs export ID DIR [--format csv|json]\n"
+    "       distopt-run runs delete ID...\n"
+    "       distopt-run runs prune  (--keep N | --older-than DAYS) [filters] [--dry-run] [--json]\n"
+    "\n"
+    "The runs recorded in the run store.\n"
+    "\n"
+    "  --store PATH        the run store (default $XDG_DATA_HOME/distopt-workbench/runs.sqlite)\n"
+    "  --json              machine-readable output (one JSON document)\n"
+    "\n"
+    "Filters (list and prune; each given one must hold):\n"
+    "  --name TEXT         name or label contains TEXT\n"
+    "  --algorithm NAME    --problem NAME    --engine sim|live    --tag TAG\n"
+    "  --state STATE       running, finished, interrupted, or a termination (time_limit, diverged, ...)\n"
+    "  --since ISO         started at or after this UTC time (e.g. 2026-01-31 or 2026-01-31T12:00)\n"
+    "  --before ISO        started before this UTC time\n"
+    "  --limit N           list at most N runs (newest first)\n"
+    "\n"
+    "export writes CSV files into DIR (evaluations, metrics, delays, events or their sample, bandwidth,\n"
+    "workers, experiment.json, summary.json), or with --format json one JSON document to the path DIR.\n"
+    "prune deletes finished and interrupted runs only (never one still running): --keep N keeps the\n"
+    "newest N matching runs, --older-than DAYS deletes those started more than DAYS days ago; deleted\n"
+    "runs' space is given back to the file system.\n";
+
+namespace {
+
+struct RunsLine {
+  std::string command;
+  std::vector<std::string> positional;
+  std::string storePath;
+  bool json = false;
+  bool dryRun = false;
+  std::string format = "csv";
+  std::optional<std::string> name, algorithm, problem, engine, tag, state, since, before;
+  std::optional<std::uint64_t> limit, keep;
+  std::optional<double> olderThanDays;
+};
+
+std::optional<std::uint64_t> parseCount(const char* text) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long value = std::strtoull(text, &end, 10);
+  if (*text == '\0' || *text == '-' || *end != '\0' || errno != 0) return std::nullopt;
+  return value;
+}
+
+bool parseLine(int argc, char** argv, RunsLine& line, std::string* error) {
+  if (argc < 2) {
+    *error = "runs needs a command: list, show, export, delete or prune (see runs --help)";
+    return false;
+  }
+  line.command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    auto text = [&](std::optional<std::string>& into) {
+      const char* v = value();
+      if (!v)
+        *error = std::string(arg) + " needs a value";
+      else
+        into = v;
+      return v != nullptr;
+    };
+    if (arg == "--json") {
+      line.json = true;
+    } else if (arg == "--dry-run") {
+      line.dryRun = true;
+    } else if (arg == "--store") {
+      const char* v = value();
+      if (!v || !*v) return *error = "--store needs a path", false;
+      line.storePath = v;
+    } else if (arg == "--format") {
+      const char* v = value();
+      if (!v || (std::string_view(v) != "csv" && std::string_view(v) != "json"))
+        return *error = "--format needs csv or json", false;
+      line.format = v;
+    } else if (arg == "--name") {
+      if (!text(line.name)) return false;
+    } else if (arg == "--algorithm") {
+      if (!text(line.algorithm)) return false;
+    } else if (arg == "--problem") {
+      if (!text(line.problem)) return false;
+    } else if (arg == "--engine") {
+      if (!text(line.engine)) return false;
+    } else if (arg == "--tag") {
+      if (!text(line.tag)) return false;
+    } else if (arg == "--state") {
+      if (!text(line.state)) return false;
+    } else if (arg == "--since") {
+      if (!text(line.since)) return false;
+    } else if (arg == "--before") {
+      if (!text(line.before)) return false;
+    } else if (arg == "--limit" || arg == "--keep") {
+      const char* v = value();
+      const auto count = v ? parseCount(v) : std::nullopt;
+      if (!count) return *error = std::string(arg) + " needs a whole number >= 0", false;
+      (arg == "--limit" ? line.limit : line.keep) = *count;
+    } else if (arg == "--older-than") {
+      const char* v = value();
+      char* end = nullptr;
+      const double days = v ? std::strtod(v, &end) : -1.0;
+      if (!v || *v == '\0' || *end != '\0' || !(days >= 0.0) || days > 1e6)
+        return *error = "--older-than needs a number of days >= 0", false;
+      line.olderThanDays = days;
+    } else if (arg == "--help" || arg == "-h") {
+      line.command = "help";
+    } else if (arg.starts_with("--")) {
+      return *error = "runs: unknown option '" + std::string(arg) + "' (see runs --help)", false;
+    } else {
+      line.positional.emplace_back(arg);
+    }
+  }
+  return true;
+}
+
+std::string isoDaysAgo(double days) {
+  using namespace std::chrono;
+  const auto then =
+      system_clock::now() - duration_cast<system_clock::duration>(duration<double>(days * 86400.0));
+  const std::time_t seconds = system_clock::to_time_t(then);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  return text;
+}
+
+bool matches(const RunsLine& line, const RunInfo& info) {
+  const RunRecord& r = info.record;
+  if (line.name && r.name.find(*line.name) == std::string::npos &&
+      info.label().find(*line.name) == std::string::npos)
+    return false;
+  if (line.algorithm && r.algorithm != *line.algorithm) return false;
+  if (line.problem && r.problem != *line.problem) return false;
+  if (line.engine && r.engine != *line.engine) return false;
+  if (line.tag && std::find(r.tags.begin(), r.tags.end(), *line.tag) == r.tags.end()) return false;
+  if (line.state) {
+    const std::string state = info.state();
+    const bool finished = info.finished() && !info.interrupted();
+    if (*line.state == "finished" ? !finished : state != *line.state) return false;
+  }
+  // ISO-8601 UTC text sorts as time does, so a prefix such as "2026-01-31" compares as that day's start.
+  if (line.since && r.startedAt < *line.since) return false;
+  if (line.before && r.startedAt >= *line.before) return false;
+  return true;
+}
+
+std::string orDash(const std::string& text) { return text.empty() ? "-" : text; }
+
+void printRunRow(const RunInfo& info) {
+  std::printf("%6lld  %-23s  %-14s  %-12s  %-4s  %7d  %10llu  %s\n", static_cast<long long>(info.id),
+              info.record.startedAt.c_str(), info.state().c_str(), info.record.algorithm.c_str(),
+              info.record.engine.c_str(), info.record.workers,
+              static_cast<unsigned long long>(info.eventCount), info.label().c_str());
+}
+
+std::optional<std::int64_t> runIdOf(const std::string& text) {
+  const auto id = parseCount(text.c_str());
+  if (!id || *id == 0 || *id > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+  return static_cast<std::int64_t>(*id);
+}
+
+std::vector<RunInfo> selected(RunStore& store, const RunsLine& line) {
+  std::vector<RunInfo> runs;
+  for (RunInfo& info : store.listRuns())
+    if (matches(line, info)) runs.push_back(std::move(info));
+  return runs;
+}
+
+int list(RunStore& store, const RunsLine& line) {
+  auto runs = selected(store, line);
+  if (line.limit && runs.size() > *line.limit) runs.resize(*line.limit);
+  if (line.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const RunInfo& info : runs) {
+      nlohmann::json run = runInfoToJson(info);
+      run["summary"] = info.summaryJson.empty() ? nlohmann::json()
+                                                : nlohmann::json::parse(info.summaryJson, nullptr, false);
+      out.push_back(std::move(run));
+    }
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return 0;
+  }
+  std::printf("%6s  %-23s  %-14s  %-12s  %-4s  %7s  %10s  %s\n", "id", "started (UTC)", "state", "algorithm",
+              "eng", "workers", "events", "label");
+  for (const RunInfo& info : runs) printRunRow(info);
+  std::printf("%zu run(s) in %s (%.1f MB)\n", runs.size(), store.path().c_str(),
+              static_cast<double>(store.fileBytes()) / 1e6);
+  return 0;
+}
+
+int show(RunStore& store, const RunsLine& line) {
+  if (line.positional.size() != 1)
+    return std::fprintf(stderr, "distopt-run: runs show needs one run id\n"), 2;
+  const auto id = runIdOf(line.positional[0]);
+  if (!id)
+    return std::fprintf(stderr, "distopt-run: runs show: '%s' is not a run id\n", line.positional[0].c_str()),
+           2;
+  auto run = loadStoredRun(
+      store, *id, StoredRunParts{.events = false, .aggregates = true, .bandwidth = false, .workers = true});
+  if (!run)
+    return std::fprintf(stderr, "distopt-run: %s: no run %lld\n", store.path().c_str(),
+                        static_cast<long long>(*id)),
+           1;
+  std::uint64_t counted[4] = {};
+  for (const DelayCount& d : run->delays) counted[static_cast<int>(d.outcome)] += d.count;
+  if (line.json) {
+    nlohmann::json out = runInfoToJson(run->info);
+    out["summary"] = run->summary;
+    out["experiment"] = run->experiment;
+    out["outcomes"] = {{"accepted", counted[0]},
+                       {"discarded", counted[1]},
+                       {"cancelled", counted[2]},
+                       {"late_cancelled", counted[3]}};
+    out["evaluations"] = run->evaluations.size();
+    out["final_evaluation"] = run->evaluations.empty()
+                                  ? nlohmann::json()
+                                  : nlohmann::json{{"time", run->evaluations.back().time},
+                                                   {"updates", run->evaluations.back().updates},
+                                                   {"loss", run->evaluations.back().loss}};
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return 0;
+  }
+  const RunInfo& info = run->info;
+  std::printf("%-22s %lld\n", "run", static_cast<long long>(info.id));
+  std::printf("%-22s %s\n", "label", info.label().c_str());
+  std::printf("%-22s %s, %s, %s engine, %d workers, seed %llu\n", "experiment", info.record.algorithm.c_str(),
+              info.record.problem.c_str(), info.record.engine.c_str(), info.record.workers,
+              static_cast<unsigned long long>(info.record.seed));
+  std::printf("%-22s %s\n", "started", info.record.startedAt.c_str());
+  std::printf("%-22s %s\n", "ended", orDash(info.endedAt).c_str());
+  std::printf("%-22s %s%s%s\n", "state", info.state().c_str(), info.terminationDetail.empty() ? "" : ": ",
+              info.terminationDetail.c_str());
+  std::printf("%-22s %llu (%s log)\n", "update events", static_cast<unsigned long long>(info.eventCount),
+              eventLogName(info.record.eventLog));
+  std::printf("%-22s accepted %llu, discarded %llu, cancelled %llu, late-cancelled %llu\n", "outcomes",
+              static_cast<unsigned long long>(counted[0]), static_cast<unsigned long long>(counted[1]),
+              static_cast<unsigned long long>(counted[2]), static_cast<unsigned long long>(counted[3]));
+  std::printf("%-22s %zu\n", "evaluations", run->evaluations.size());
+  if (!run->evaluations.empty()) {
+    const EvaluationPoint& last = run->evaluations.back();
+    std::printf("%-22s time %.6g, updates %llu, loss %.6g\n", "last evaluation", last.time,
+                static_cast<unsigned long long>(last.updates), last.loss);
+  }
+  if (const auto t = run->timeToTarget()) std::printf("%-22s %.6g\n", "time to target", *t);
+  std::printf("%-22s %llu\n", "bytes", static_cast<unsigned long long>(run->totalBytes()));
+  std::string tags;
+  for (const auto& tag : info.record.tags) tags += (tags.empty() ? "" : ", ") + tag;
+  std::printf("%-22s %s\n", "tags", orDash(tags).c_str());
+  return 0;
+}
+
+int exportRun(RunStore& store, const RunsLine& line) {
+  if (line.positional.size() != 2)
+    return std::fprintf(stderr, "distopt-run: runs export needs a run id and a destination\n"), 2;
+  const auto id = runIdOf(line.positional[0]);
+  if (!id)
+    return std::fprintf(stderr, "distopt-run: runs export: '%s' is not a run id\n",
+                        line.positional[0].c_str()),
+           2;
+  auto run = loadStoredRun(store, *id);
+  if (!run)
+    return std::fprintf(stderr, "distopt-run: %s: no run %lld\n", store.path().c_str(),
+                        static_cast<long long>(*id)),
+           1;
+  try {
+    if (line.format == "json")
+      exportRunJson(*run, line.positional[1]);
+    else
+      exportRunCsv(*run, line.positional[1]);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "distopt-run: %s\n", e.what());
+    return 1;
+  }
+  if (!line.json)
+    std::printf("run %lld exported to %s\n", static_cast<long long>(*id), line.positional[1].c_str());
+  return 0;
+}
+
+int remove(RunStore& store, const RunsLine& line) {
+  if (line.positional.empty()) return std::fprintf(stderr, "distopt-run: runs delete needs run ids\n"), 2;
+  std::vector<std::int64_t> ids;
+  for (const auto& text : line.positional) {
+    const auto id = runIdOf(text);
+    if (!id) return std::fprintf(stderr, "distopt-run: runs delete: '%s' is not a run id\n", text.c_str()), 2;
+    ids.push_back(*id);
+  }
+  int missing = 0;
+  for (std::int64_t id : ids) {
+    if (store.deleteRun(id)) {
+      std::printf("deleted run %lld\n", static_cast<long long>(id));
+    } else {
+      std::fprintf(stderr, "distopt-run: %s: no run %lld\n", store.path().c_str(),
+                   static_cast<long long>(id));
+      ++missing;
+    }
+  }
+  return missing ? 1 : 0;
+}
+
+int prune(RunStore& store, const RunsLine& line) {
+  if (!line.keep && !line.olderThanDays)
+    return std::fprintf(stderr, "distopt-run: runs prune needs --keep N or --older-than DAYS\n"), 2;
+  // Newest first; a run still being written is never a candidate.
+  std::vector<RunInfo> candidates;
+  for (RunInfo& info : selected(store, line))
+    if (info.finished()) candidates.push_back(std::move(info));
+  const std::string cutoff = line.olderThanDays ? isoDaysAgo(*line.olderThanDays) : std::string();
+  std::vector<RunInfo> doomed;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const bool beyondKeep = !line.keep || i >= *line.keep;
+    const bool old = !line.olderThanDays || candidates[i].record.startedAt < cutoff;
+    if (beyondKeep && old) doomed.push_back(candidates[i]);
+  }
+  const std::uint64_t before = store.fileBytes();
+  if (!line.dryRun)
+    for (const RunInfo& info : doomed) store.deleteRun(info.id);
+  const std::uint64_t after = store.fileBytes();
+  if (line.json) {
+    nlohmann::json ids = nlohmann::json::array();
+    for (const RunInfo& info : doomed) ids.push_back(info.id);
+    std::printf(
+        "%s\n",
+        nlohmann::json{
+            {"deleted", ids}, {"dry_run", line.dryRun}, {"bytes_before", before}, {"bytes_after", after}}
+            .dump(2)
+            .c_str());
+    return 0;
+  }
+  for (const RunInfo& info : doomed) printRunRow(info);
+  std::printf("%s %zu run(s); store %.1f MB -> %.1f MB\n", line.dryRun ? "would delete" : "deleted",
+              doomed.size(), static_cast<double>(before) / 1e6, static_cast<double>(after) / 1e6);
+  return 0;
+}
+
+}  // namespace
+
+int runsMain(int argc, char** argv) {
+  RunsLine line;
+  std::string error;
+  if (!parseLine(argc, argv, line, &error)) {
+    std::fprintf(stderr, "distopt-run: %s\n", error.c_str());
+    return 2;
+  }
+  if (line.command == "help" || line.command == "--help" || line.command == "-h") {
+    std::fputs(kRunsUsage, stdout);
+    return 0;
+  }
+  using Handler = int (*)(RunStore&, const RunsLine&);
+  Handler handler = line.command == "list"     ? &list
+                    : line.command == "show"   ? &show
+                    : line.command == "export" ? &exportRun
+                    : line.command == "delete" ? &remove
+                    : line.command == "prune"  ? &prune
+                                               : nullptr;
+  if (!handler) {
+    std::fprintf(stderr, "distopt-run: runs: unknown command '%s' (list, show, export, delete, prune)\n",
+                 line.command.c_str());
+    return 2;
+  }
+  if ((line.command == "list" || line.command == "prune") && !line.positional.empty()) {
+    std::fprintf(stderr, "distopt-run: runs %s takes no '%s'\n", line.command.c_str(),
+                 line.positional[0].c_str());
+    return 2;
+  }
+  std::unique_ptr<RunStore> store;
+  try {
+    store = RunStore::open(line.storePath.empty() ? defaultStorePath() : line.storePath);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "distopt-run: %s\n", e.what());
+    return 2;
+  }
+  try {
+    return handler(*store, line);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "distopt-run: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace distopt::app
