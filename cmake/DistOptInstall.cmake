@@ -141,4 +141,7 @@ string(CONCAT CPACK_COMPONENT_WORKBENCH_DESCRIPTION
     "distopt-run.\n"
     "This package holds the Qt 6 desktop program, distopt-run, distopt-worker,\n"
     "the preset experiments and the a9a data set.")
+# Each description's first line is its package's synopsis. CPackDeb would put the project-wide summary
+# above it unless that summary is CPack's default, so it is set to the default (CPackDeb.cmake, 3.25).
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${CMAKE_PROJECT_NAME} built using CMake")
 include(CPack)
