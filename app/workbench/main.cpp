@@ -8,21 +8,22 @@
 #include <QJsonObject>
 #include <QTabWidget>
 #include <QTimer>
-
 #include <cstdio>
 
-#include "distopt_version.hpp"
+#include "core/util/build_info.hpp"
 #include "ui/client/remote_attach.hpp"
 #include "ui/dashboard/dashboard.hpp"
-#include "ui/history/run_history_panel.hpp"
 #include "ui/history/run_history_model.hpp"
+#include "ui/history/run_history_panel.hpp"
 #include "ui/main_window/main_window.hpp"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setApplicationName(QStringLiteral("DistOpt Workbench"));
   QApplication::setOrganizationName(QStringLiteral("DistOpt"));
-  QApplication::setApplicationVersion(QString::fromLatin1(distopt::kVersionString));
+  QApplication::setApplicationVersion(QStringLiteral("%1 (commit %2)")
+                                          .arg(QString::fromLatin1(distopt::programVersion()),
+                                               QString::fromLatin1(distopt::programCommit())));
 
   QCommandLineParser parser;
   parser.setApplicationDescription(

@@ -120,6 +120,10 @@ CREATE INDEX bandwidth_by_run_time ON bandwidth(run_id, time);
     R"sql(
 ALTER TABLE evaluations ADD COLUMN metrics TEXT;
 )sql",
+    // 2 -> 3: provenance of the run (core/telemetry/provenance.hpp), a JSON object
+    R"sql(
+ALTER TABLE runs ADD COLUMN provenance_json TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::size(kMigrations) == RunStore::kSchemaVersion, "one migration per schema version");
 
@@ -360,9 +364,10 @@ void RunStore::migrate() {
 }
 
 std::int64_t RunStore::createRun(const RunRecord& record) {
-  Statement insert(*this,
-                   "INSERT INTO runs (name, display_name, experiment_json, program_version, seed, algorithm, problem, "
-                   "engine, workers, started_at, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement insert(
+      *this,
+      "INSERT INTO runs (name, display_name, experiment_json, program_version, seed, algorithm, problem, "
+      "engine, workers, started_at, tags, provenance_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, record.name);
   insert.bind(2, record.displayName);
   insert.bind(3, record.experimentJson);
@@ -374,6 +379,7 @@ std::int64_t RunStore::createRun(const RunRecord& record) {
   insert.bind(9, record.workers);
   insert.bind(10, record.startedAt.empty() ? isoTimeNow() : record.startedAt);
   insert.bind(11, tagsToJson(record.tags));
+  insert.bind(12, record.provenanceJson);
   insert.execute();
   return sqlite3_last_insert_rowid(m_db);
 }
@@ -582,9 +588,11 @@ bool RunStore::finishRun(std::int64_t runId, const RunSummary& summary, const st
 
 namespace {
 constexpr const char* kRunColumns =
-    "SELECT id, name, display_name, experiment_json, program_version, seed, algorithm, problem, engine, workers, "
-    "started_at, ended_at, termination, termination_detail, summary_json, tags, event_count, evaluation_count "
-    "FROM runs ";
+    "SELECT id, name, display_name, experiment_json, program_version, seed, algorithm, problem, engine, "
+    "workers, "
+    "started_at, ended_at, termination, termination_detail, summary_json, tags, event_count, "
+    "evaluation_count, "
+    "provenance_json FROM runs ";
 }  // namespace
 
 RunInfo RunStore::readRun(Statement& row) {
@@ -612,6 +620,7 @@ RunInfo RunStore::readRun(Statement& row) {
   }
   info.eventCount = row.uint64At(16);
   info.evaluationCount = row.uint64At(17);
+  info.record.provenanceJson = row.textAt(18);
   return info;
 }
 

@@ -48,6 +48,8 @@ struct RunRecord {
   int workers = 0;
   std::string startedAt;          ///< ISO-8601 UTC ("2025-01-31T12:00:00.000Z"); empty = time of createRun
   std::vector<std::string> tags;
+  /// Program version, commit, host, command line and data file hashes (provenanceToJson); '' if unknown.
+  std::string provenanceJson;
 };
 
 /// A stored run: its record plus how it ended.
@@ -88,7 +90,7 @@ class RunStore {
   };
 
   /// Schema this build writes; files with a higher user_version are refused, lower ones are migrated.
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
   /// Opens `path`, creating it and its parent folders if needed, in WAL mode (synchronous=NORMAL: a
   /// process crash loses nothing committed, a power cut at most the last transactions). Throws
