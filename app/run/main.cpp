@@ -2,33 +2,36 @@
 // anything starts; exit 0 done, 1 run failed, 2 bad input.
 #include <chrono>
 #include <csignal>
-#include <functional>
-#include <optional>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
 
 #include "command_line.hpp"
-#include "progress_printer.hpp"
-#include "run_recording.hpp"
 #include "runs_command.hpp"
-#include "core/store/run_store.hpp"
 #include "core/config/experiment.hpp"
+#include "core/problems/data_file_recorder.hpp"
 #include "core/registry/registry.hpp"
 #include "core/sim/sim_engine.hpp"
+#include "core/store/run_store.hpp"
+#include "core/telemetry/provenance.hpp"
 #include "core/telemetry/run_files.hpp"
+#include "core/util/build_info.hpp"
 #include "core/util/input_error.hpp"
 #include "distopt_version.hpp"
 #include "net/coordinator/family_engine.hpp"
 #include "net/coordinator/live_engine.hpp"
 #include "net/coordinator/run_directory.hpp"
-#include "net/families/live_families.hpp"
 #include "net/coordinator/sim_run_services.hpp"
+#include "net/families/live_families.hpp"
 #include "net/protocol/frame_memory.hpp"
 #include "net/security/curve_keys.hpp"
+#include "progress_printer.hpp"
+#include "run_recording.hpp"
 
 namespace {
 
@@ -118,7 +121,7 @@ int runMain(int argc, char** argv) {
     return 0;
   }
   if (line->version) {
-    std::printf("distopt-run %s\n", kVersionString);
+    std::printf("distopt-run %s (commit %s)\n", programVersion(), programCommit());
     return 0;
   }
   if (line->list) {
@@ -133,6 +136,7 @@ int runMain(int argc, char** argv) {
   std::unique_ptr<StoreWriter> recording;
   std::string storePath;
   TelemetryFanout sinks;
+  nlohmann::json provenanceJson;
   std::unique_ptr<SimEngine> simEngine;
   std::function<void()> stopSimulation;
   std::unique_ptr<net::SimRunServices> services;
@@ -145,7 +149,13 @@ int runMain(int argc, char** argv) {
     const std::string base =
         line->baseDirectory.value_or(std::filesystem::path(line->experimentPath).parent_path().string());
     experiment = parseExperiment(std::move(document), base);
-    run = buildRun(experiment);
+    RunProvenance provenance = currentProvenance(std::vector<std::string>(argv, argv + argc));
+    {
+      const DataFileRecorder dataFiles;  // the files the problem reads, for their hashes
+      run = buildRun(experiment);
+      addDataFiles(provenance, dataFiles.files());
+    }
+    provenanceJson = provenanceToJson(provenance);
     outDirectory = line->outDirectory.value_or(defaultOutDirectory(experiment.name));
     if (!line->noStore) {
       storePath = line->storePath.value_or(defaultStorePath());
@@ -183,7 +193,8 @@ int runMain(int argc, char** argv) {
         }
       }
       files = std::make_unique<RunFileWriter>(outDirectory, app::resultFileOptions(experiment));
-      if (!storePath.empty()) recording = app::startRecording(storePath, experiment, outDirectory);
+      if (!storePath.empty())
+        recording = app::startRecording(storePath, experiment, outDirectory, provenanceJson);
     }
   } catch (const InputError& e) {
     std::fprintf(stderr, "distopt-run: %s\n", e.what());
@@ -264,7 +275,8 @@ int runMain(int argc, char** argv) {
       }
       try {
         files = std::make_unique<RunFileWriter>(outDirectory, app::resultFileOptions(experiment));
-        if (!storePath.empty()) recording = app::startRecording(storePath, experiment, outDirectory);
+        if (!storePath.empty())
+          recording = app::startRecording(storePath, experiment, outDirectory, provenanceJson);
       } catch (const InputError& e) {
         std::fprintf(stderr, "distopt-run: %s\n", e.what());
         return 2;
@@ -312,7 +324,9 @@ int runMain(int argc, char** argv) {
   // A result that could not be written (a full disk) fails the run: what was written stays whole.
   std::string lost = files ? files->error() : std::string();
   try {
-    writeJsonFile(outDirectory + "/summary.json", summaryToJson(summary, experiment.document));
+    nlohmann::json summaryJson = summaryToJson(summary, experiment.document);
+    summaryJson["provenance"] = provenanceJson;
+    writeJsonFile(outDirectory + "/summary.json", summaryJson);
   } catch (const InputError& e) {
     if (lost.empty()) lost = e.what();
   }

@@ -4,7 +4,7 @@
 
 #include "core/store/run_store.hpp"
 #include "core/store/stored_run.hpp"
-#include "distopt_version.hpp"
+#include "core/util/build_info.hpp"
 
 namespace distopt::app {
 
@@ -16,12 +16,14 @@ EventLog eventLogOf(const Experiment& experiment) {
 }
 
 std::unique_ptr<StoreWriter> startRecording(const std::string& path, const Experiment& experiment,
-                                            const std::string& runDirectory) {
+                                            const std::string& runDirectory,
+                                            const nlohmann::json& provenance) {
   auto store = RunStore::open(path);
   RunRecord record;
   record.name = experiment.name;
   record.experimentJson = experiment.document.dump();
-  record.programVersion = kVersionString;
+  record.programVersion = programVersion();
+  record.provenanceJson = provenance.dump();
   record.seed = experiment.seed;
   record.algorithm = experiment.algorithm.name;
   record.problem = experiment.problem.name;

@@ -18,9 +18,11 @@ namespace distopt::app {
 /// What the experiment's "events" field asks the run to keep (parseExperiment has checked it).
 EventLog eventLogOf(const Experiment& experiment);
 
-/// The writer keeps what eventLogOf(experiment) says.
+/// The writer keeps what eventLogOf(experiment) says; `provenance` (provenanceToJson) goes into the
+/// run's provenance_json.
 std::unique_ptr<StoreWriter> startRecording(const std::string& path, const Experiment& experiment,
-                                            const std::string& runDirectory);
+                                            const std::string& runDirectory,
+                                            const nlohmann::json& provenance);
 
 /// The result files' options for `experiment` (its event log; the sample seeded by the run's seed).
 RunFileWriter::Options resultFileOptions(const Experiment& experiment);

@@ -5,7 +5,7 @@
 #include <QStringList>
 #include <cstdio>
 
-#include "distopt_version.hpp"
+#include "core/util/build_info.hpp"
 
 namespace distopt::workbench {
 namespace {
@@ -60,7 +60,9 @@ ParsedCommandLine parseCommandLine(int argc, char** argv) {
   // A core application only: names the program in --help and carries --version, and needs no display.
   QCoreApplication core(argc, argv);
   QCoreApplication::setApplicationName(QStringLiteral("distopt-workbench"));
-  QCoreApplication::setApplicationVersion(QString::fromLatin1(distopt::kVersionString));
+  QCoreApplication::setApplicationVersion(QStringLiteral("%1 (commit %2)")
+                                              .arg(QString::fromLatin1(distopt::programVersion()),
+                                                   QString::fromLatin1(distopt::programCommit())));
 
   QCommandLineParser parser;
   parser.setApplicationDescription(

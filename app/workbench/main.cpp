@@ -10,7 +10,7 @@
 #include <cstdio>
 
 #include "command_line.hpp"
-#include "distopt_version.hpp"
+#include "core/util/build_info.hpp"
 #include "ui/client/remote_attach.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/history/run_history_model.hpp"
@@ -32,7 +32,9 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setApplicationName(QStringLiteral("DistOpt Workbench"));
   QApplication::setOrganizationName(QStringLiteral("DistOpt"));
-  QApplication::setApplicationVersion(QString::fromLatin1(distopt::kVersionString));
+  QApplication::setApplicationVersion(QStringLiteral("%1 (commit %2)")
+                                          .arg(QString::fromLatin1(distopt::programVersion()),
+                                               QString::fromLatin1(distopt::programCommit())));
 
   distopt::ui::MainWindow window;
   if (!options.experiment.isEmpty()) {

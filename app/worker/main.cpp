@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "distopt_version.hpp"
+#include "core/util/build_info.hpp"
 #include "net/protocol/frame_memory.hpp"
 #include "net/worker/worker_runtime.hpp"
 
@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (arg == "--version") {
-      std::printf("distopt-worker %s\n", distopt::kVersionString);
+      std::printf("distopt-worker %s (commit %s)\n", distopt::programVersion(), distopt::programCommit());
       return 0;
     } else if (arg == "--connect") {
       options.endpoint = value("--connect");

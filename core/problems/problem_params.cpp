@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/data/data_search_path.hpp"
+#include "core/problems/data_file_recorder.hpp"
 
 namespace distopt {
 
@@ -57,7 +58,10 @@ std::string resolveDataFile(const ProblemBuildContext& context, const std::strin
   if (value.empty()) throw InputError(where, "must name a data file (got an empty path)");
   const DataFileLookup lookup =
       findDataFile(value, context.baseDirectory, DataSearchEnvironment::fromProcess());
-  if (lookup.found) return *lookup.found;
+  if (lookup.found) {
+    DataFileRecorder::record(*lookup.found);
+    return *lookup.found;
+  }
   for (const auto& candidate : lookup.tried) {
     std::error_code ec;
     if (std::filesystem::is_directory(candidate, ec))

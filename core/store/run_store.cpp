@@ -146,6 +146,10 @@ CREATE TABLE accepted_timeline (
   PRIMARY KEY (run_id, count)
 ) WITHOUT ROWID;
 )sql",
+    // 3 -> 4: provenance of the run (core/telemetry/provenance.hpp), a JSON object
+    R"sql(
+ALTER TABLE runs ADD COLUMN provenance_json TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::size(kMigrations) == RunStore::kSchemaVersion, "one migration per schema version");
 
@@ -405,7 +409,7 @@ std::int64_t RunStore::createRun(const RunRecord& record) {
       *this,
       "INSERT INTO runs (name, display_name, experiment_json, program_version, seed, algorithm, problem, "
       "engine, workers, started_at, tags, event_log, coordinator_host, coordinator_pid, "
-      "coordinator_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "coordinator_start, provenance_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const ProcessIdentity coordinator =
       record.coordinator.pid == 0 ? ProcessIdentity::current() : record.coordinator;
   insert.bind(1, record.name);
@@ -423,6 +427,7 @@ std::int64_t RunStore::createRun(const RunRecord& record) {
   insert.bind(13, coordinator.host);
   insert.bind(14, coordinator.pid);
   insert.bind(15, toSql(coordinator.startTicks));
+  insert.bind(16, record.provenanceJson);
   insert.execute();
   return sqlite3_last_insert_rowid(m_db);
 }
@@ -755,8 +760,8 @@ constexpr const char* kRunColumns =
     "workers, "
     "started_at, ended_at, termination, termination_detail, summary_json, tags, event_count, "
     "evaluation_count, "
-    "event_log, coordinator_host, coordinator_pid, coordinator_start, last_commit_at, last_event_time FROM "
-    "runs ";
+    "event_log, coordinator_host, coordinator_pid, coordinator_start, last_commit_at, last_event_time, "
+    "provenance_json FROM runs ";
 }  // namespace
 
 RunInfo RunStore::readRun(Statement& row) {
@@ -791,6 +796,7 @@ RunInfo RunStore::readRun(Statement& row) {
   info.record.coordinator = {row.textAt(19), row.intAt(20), row.uint64At(21)};
   info.lastCommitAt = row.textAt(22);
   info.lastEventTime = row.optionalAt(23);
+  info.record.provenanceJson = row.textAt(24);
   return info;
 }
 

@@ -61,6 +61,8 @@ struct RunRecord {
   EventLog eventLog = EventLog::Aggregates;
   /// The process recording the run; pid 0 = this process (filled by createRun).
   ProcessIdentity coordinator;
+  /// Program version, commit, host, command line and data file hashes (provenanceToJson); '' if unknown.
+  std::string provenanceJson;
 };
 
 /// The termination the store records for a run whose coordinator died before the end (no engine
@@ -129,7 +131,7 @@ class RunStore {
   };
 
   /// Schema this build writes; files with a higher user_version are refused, lower ones are migrated.
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
   /// Opens `path`, creating it and its parent folders if needed, in WAL mode (synchronous=NORMAL: a
   /// process crash loses nothing committed, a power cut at most the last transactions). Throws
