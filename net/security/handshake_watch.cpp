@@ -60,7 +60,8 @@ std::optional<HandshakeFailure> HandshakeWatch::poll() {
 std::string describeHandshakeFailure(HandshakeFailure failure) {
   switch (failure) {
     case HandshakeFailure::KeyRefused:
-      return "the coordinator refused this key (ask for the run's join command, or have your public key "
+      return "the coordinator refused this worker's key (ask for the run's join command, or have your public "
+             "key "
              "allowed)";
     case HandshakeFailure::WrongServer:
       return "the CURVE handshake failed: is --server-key the coordinator's public key for this run?";

@@ -363,14 +363,15 @@ class TestHostilePeers : public QObject {
     bool decrypt = false;
     for (const auto& attempt : status.at("refused_connections")) {
       const std::string address = attempt.value("address", std::string());
-      QVERIFY2(address.rfind("127.0.0.1:", 0) == 0, attempt.dump().c_str());
+      // Best effort: a connection that closed before its address could be read says "unknown".
+      QVERIFY2(address.rfind("127.0.0.1:", 0) == 0 || address == "unknown", attempt.dump().c_str());
       const std::string reason = attempt.value("reason", std::string());
       mismatch = mismatch || reason.find("mechanism") != std::string::npos;
       decrypt = decrypt || reason.find("decrypt") != std::string::npos;
     }
     QVERIFY2(mismatch && decrypt, status.dump(1).c_str());
     const std::string log = coordinator.stderrText();
-    QVERIFY2(log.find("refused a worker connection from 127.0.0.1:") != std::string::npos, log.c_str());
+    QVERIFY2(log.find("refused a worker connection from ") != std::string::npos, log.c_str());
     QVERIFY(requestJson(coordinator.controlEndpoint, {{"command", "stop"}}).value("ok", false));
     QCOMPARE(coordinator.waitForExit(), 0);
   }
@@ -706,7 +707,7 @@ void TestHostilePeers::everythingAtOnceOnARealRun() {
            (std::to_string(refusedConnections) + " of " + std::to_string(raw.size())).c_str());
   QVERIFY(raw.size() >= kConnections / 2 - 5);
   const std::string log = coordinator.stderrText();
-  QVERIFY2(log.find("refused a worker connection from 127.0.0.1:") != std::string::npos, log.c_str());
+  QVERIFY2(log.find("refused a worker connection from ") != std::string::npos, log.c_str());
   qInfo(
       "coordinator RSS %ld kB at the start of the attack, peak %ld kB (+%ld kB); %d refused messages and "
       "%llu "
