@@ -250,6 +250,11 @@ class WorkerRuntime::Session final : public WorkerHost {
   std::chrono::duration<double> silenceLimit() const {
     if (stats.messagesReceived == 0 && stats.malformedDropped == 0)
       return std::chrono::duration<double>(m_options.connectWaitSeconds);
+    // Ready and waiting for the run to start: the coordinator is starting the other workers (a thousand
+    // on two cores), and its set-up timeout bounds this wait.
+    if (m_readyMessage && !m_runStarted)
+      return std::max<std::chrono::duration<double>>(
+          m_heartbeat * m_liveness, std::chrono::duration<double>(m_options.connectWaitSeconds));
     return m_heartbeat * m_liveness;
   }
   /// Answers the coordinator's clock probe at once (PROTOCOL.md §4.3); other heartbeats need nothing.
@@ -280,6 +285,7 @@ class WorkerRuntime::Session final : public WorkerHost {
   std::unique_ptr<WorkerRole> m_role;
   bool m_failed = false;
   bool m_welcomed = false;
+  bool m_runStarted = false;                     // the first JOB or family message came
   std::optional<nlohmann::json> m_readyMessage;  // READY's body once sent, to repeat after a reconnection
   // ASSIGN being built on its own thread.
   std::future<Assignment> m_setup;
@@ -443,6 +449,7 @@ std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
     case MessageKind::Assign:
       return handleAssign(message);
     case MessageKind::Job:
+      m_runStarted = true;
       startJob(message);
       break;
     case MessageKind::Cancel: {
@@ -482,6 +489,7 @@ std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
     default:
       // A family's message goes to its role; anything else is well-formed but not meant for a worker:
       // dropped and counted (PROTOCOL.md §8).
+      m_runStarted = m_runStarted || m_role;
       if (m_role && static_cast<std::size_t>(message.kind) >= kFamilyKindsBegin) m_role->onMessage(std::move(message), *this);
       else ++stats.malformedDropped;
       break;
