@@ -49,12 +49,12 @@ std::optional<InputError> parseError(const json& document, const distopt::Memory
   return inputError([&] { (void)distopt::parseExperiment(document, ".", limits); });
 }
 
-#define EXPECT_REFUSED(errorOpt, where, part)                                              \
-  do {                                                                                     \
-    const auto& error_ = (errorOpt);                                                       \
-    QVERIFY2(error_.has_value(), "no InputError was thrown");                              \
-    QCOMPARE(error_->where(), std::string(where));                                         \
-    QVERIFY2(std::string(error_->what()).find(part) != std::string::npos, error_->what()); \
+#define EXPECT_REFUSED(errorOpt, expectedWhere, expectedPart)                                      \
+  do {                                                                                             \
+    const auto& error_ = (errorOpt);                                                               \
+    QVERIFY2(error_.has_value(), "no InputError was thrown");                                      \
+    QCOMPARE(error_->where(), std::string(expectedWhere));                                         \
+    QVERIFY2(std::string(error_->what()).find(expectedPart) != std::string::npos, error_->what()); \
   } while (false)
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
