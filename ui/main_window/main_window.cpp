@@ -31,6 +31,7 @@
 #include "ui/export/report_export.hpp"
 #include "ui/family/family_view.hpp"
 #include "ui/history/run_history_panel.hpp"
+#include "ui/history/stored_run_view.hpp"
 #include "ui/client/remote_attach.hpp"
 #include "ui/remote/attach_dialog.hpp"
 #include "ui/remote/remote_workers_panel.hpp"
@@ -305,7 +306,7 @@ bool MainWindow::showStoredRun(const StoredRun& run, QString* why) {
   }
   m_dashboard->beginRun(run.experiment);
   m_dashboard->addEvaluations(run.evaluations);
-  m_dashboard->addUpdates(run.events);
+  addStoredUpdates(*m_dashboard, run);
   m_dashboard->addBandwidth(run.bandwidth);
   m_dashboard->updateWorkers(run.workers);
   m_dashboard->finishRun(toQt(run.summary));
@@ -424,7 +425,7 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
   if (const auto location = readStoreLocation(runDirectory.toStdString())) {
     try {
       auto store = RunStore::open(location->path);
-      stored = loadStoredRun(*store, location->runId);
+      stored = loadStoredRun(*store, location->runId, StoredRunParts{.events = false});
     } catch (const InputError& e) {
       statusBar()->showMessage(tr("Run store not readable (%1); showing live data only").arg(QString::fromUtf8(e.what())), 10000);
     }
@@ -437,12 +438,12 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
     m_shownExperiment = stored->experiment;
     m_dashboard->beginRun(stored->experiment);
     m_dashboard->addEvaluations(stored->evaluations);
-    m_dashboard->addUpdates(stored->events);
+    addStoredUpdates(*m_dashboard, *stored);
     m_dashboard->addBandwidth(stored->bandwidth);
     m_dashboard->updateWorkers(stored->workers);
-    m_shownEvents = stored->events.size();
+    m_shownEvents = stored->info.eventCount;
     m_shownEvaluations = stored->evaluations.size();
-    if (!stored->events.empty()) m_backfilledEvents = stored->events.back().time;
+    if (stored->info.lastEventTime) m_backfilledEvents = *stored->info.lastEventTime;
     if (!stored->evaluations.empty()) m_backfilledEvaluations = stored->evaluations.back().time;
   } else {
     m_shownExperiment = m_editor->document();
@@ -491,10 +492,10 @@ void MainWindow::onFinished(const QJsonObject& summary) {
       auto store = RunStore::open(location->path);
       const auto info = store->loadRun(location->runId);
       if (info && (info->eventCount != m_shownEvents || info->evaluationCount != m_shownEvaluations)) {
-        if (auto stored = loadStoredRun(*store, location->runId)) {
+        if (auto stored = loadStoredRun(*store, location->runId, StoredRunParts{.events = false})) {
           m_dashboard->beginRun(stored->experiment);
           m_dashboard->addEvaluations(stored->evaluations);
-          m_dashboard->addUpdates(stored->events);
+          addStoredUpdates(*m_dashboard, *stored);
           m_dashboard->addBandwidth(stored->bandwidth);
           m_dashboard->updateWorkers(stored->workers);
         }
