@@ -380,12 +380,16 @@ class TestFamily : public QObject {
       if (stored->info.record.algorithm == "kron-fast") fastId = id;
     }
     QVERIFY(naiveId && fastId);
+    QSignalSpy opened(window.history(), &RunHistoryPanel::openRequested);
     QVERIFY(window.history()->openRun(naiveId));
+    QVERIFY(opened.wait(10'000));  // loaded on a worker thread
     auto* kron = qobject_cast<KroneckerView*>(dashboard->familyView());
     QVERIFY(kron);
     QCOMPARE(dashboard->tabs()->tabText(dashboard->familyTabIndex()), QString("Kronecker"));
     QVERIFY(kron->iterationTime()->buffer(0).size() > 0);
+    QSignalSpy overlaid(window.history(), &RunHistoryPanel::overlayRequested);
     QVERIFY(window.history()->overlayRuns({fastId}));
+    QVERIFY(overlaid.wait(10'000));
     QCOMPARE(kron->iterationTime()->seriesCount(), 2);
     QVERIFY(kron->iterationTime()->series(1)->name().contains("kron-fast"));
 

@@ -8,8 +8,14 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <map>
+#include <tuple>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/store/run_store.hpp"
+#include "core/store/store_writer.hpp"
 #include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
@@ -18,6 +24,7 @@
 #include "ui/export/report_export.hpp"
 #include "ui/history/run_history_model.hpp"
 #include "ui/history/run_history_panel.hpp"
+#include "ui/history/stored_run_view.hpp"
 
 using namespace distopt;
 using namespace distopt::ui;
@@ -38,15 +45,21 @@ std::int64_t addRun(RunStore& store, const std::string& algorithm, double gamma,
   nlohmann::json experiment = {{"name", "cmp"},
                                {"algorithm", {{"name", algorithm}, {"params", {{"gamma", gamma}}}}},
                                {"workers", {{"count", 4}}}};
-  const auto id = store.createRun(RunRecord{.name = "cmp", .experimentJson = experiment.dump(), .algorithm = algorithm,
-                                            .problem = "quadratic", .engine = "sim", .workers = 4});
+  const auto id = store.createRun(RunRecord{.name = "cmp",
+                                            .experimentJson = experiment.dump(),
+                                            .algorithm = algorithm,
+                                            .problem = "quadratic",
+                                            .engine = "sim",
+                                            .workers = 4});
   const std::vector<EvaluationPoint> points = {point(0, 1.0, 0), point(timeToTarget, 0.01, 1000),
                                                point(2 * timeToTarget, 0.001, 2000)};
   store.appendEvaluations(id, points);
   RunSummary summary;
   summary.termination = Termination::TargetReached;
   store.finishRun(id, summary,
-                  nlohmann::json{{"time_to_target", timeToTarget}, {"final_gap", 0.001}, {"bytes_uplink", 2000},
+                  nlohmann::json{{"time_to_target", timeToTarget},
+                                 {"final_gap", 0.001},
+                                 {"bytes_uplink", 2000},
                                  {"bytes_downlink", 0}}
                       .dump());
   return id;
@@ -65,7 +78,8 @@ bool hasSeriesColour(const QImage& image) {
 void feed(Dashboard& dashboard) {
   dashboard.beginRun({{"name", "t"}, {"workers", {{"count", 4}}}, {"stop", {{"target_gap", 0.01}}}});
   std::vector<EvaluationPoint> points;
-  for (int i = 0; i <= 50; ++i) points.push_back(point(i, std::pow(0.9, i), static_cast<std::uint64_t>(i) * 100));
+  for (int i = 0; i <= 50; ++i)
+    points.push_back(point(i, std::pow(0.9, i), static_cast<std::uint64_t>(i) * 100));
   points.back().metrics["consensus_error"] = 0.5;
   dashboard.addEvaluations(points);
   std::vector<UpdateEvent> events(200);
@@ -94,13 +108,17 @@ class TestHistoryExport : public QObject {
   }
 
   void configDiffFindsEveryChangedField() {
-    const nlohmann::json a = {{"algorithm", {{"name", "ringmaster"}, {"params", {{"R", 6}}}}}, {"seed", 1}, {"list", {1, 2}}};
-    const nlohmann::json b = {{"algorithm", {{"name", "asgd"}, {"params", nlohmann::json::object()}}}, {"seed", 1},
-                              {"list", {1, 3}}, {"extra", true}};
+    const nlohmann::json a = {
+        {"algorithm", {{"name", "ringmaster"}, {"params", {{"R", 6}}}}}, {"seed", 1}, {"list", {1, 2}}};
+    const nlohmann::json b = {{"algorithm", {{"name", "asgd"}, {"params", nlohmann::json::object()}}},
+                              {"seed", 1},
+                              {"list", {1, 3}},
+                              {"extra", true}};
     const auto d = diffConfigs(a, b);
     QStringList paths;
     for (const auto& x : d) paths << x.path;
-    QCOMPARE(paths, QStringList({"algorithm.name", "algorithm.params", "algorithm.params.R", "extra", "list[1]"}));
+    QCOMPARE(paths,
+             QStringList({"algorithm.name", "algorithm.params", "algorithm.params.R", "extra", "list[1]"}));
     QCOMPARE(d[0].left, QString("\"ringmaster\""));
     QCOMPARE(d[0].right, QString("\"asgd\""));
     QVERIFY(d[3].left.isEmpty());
@@ -120,16 +138,22 @@ class TestHistoryExport : public QObject {
     QVERIFY(panel.refresh());
     QCOMPARE(panel.model()->rowCount(), 2);
     const int row = panel.model()->rowOf(fast);
-    QCOMPARE(panel.model()->data(panel.model()->index(row, RunHistoryModel::Algorithm)).toString(), QString("ringmaster"));
-    QCOMPARE(panel.model()->data(panel.model()->index(row, RunHistoryModel::TimeToTarget)).toString(), QString("10.0"));
+    QCOMPARE(panel.model()->data(panel.model()->index(row, RunHistoryModel::Algorithm)).toString(),
+             QString("ringmaster"));
+    QCOMPARE(panel.model()->data(panel.model()->index(row, RunHistoryModel::TimeToTarget)).toString(),
+             QString("10.0"));
     QCOMPARE(panel.model()->data(panel.model()->index(row, RunHistoryModel::Termination)).toString(),
              QString("target_reached"));
 
     QVERIFY(panel.rename(fast, "  my best run "));
-    QCOMPARE(panel.model()->data(panel.model()->index(panel.model()->rowOf(fast), RunHistoryModel::Label)).toString(),
+    QCOMPARE(panel.model()
+                 ->data(panel.model()->index(panel.model()->rowOf(fast), RunHistoryModel::Label))
+                 .toString(),
              QString("my best run"));
     QVERIFY(panel.setTags(fast, {"paper", " fig3 ", ""}));
-    QCOMPARE(panel.model()->data(panel.model()->index(panel.model()->rowOf(fast), RunHistoryModel::Tags)).toString(),
+    QCOMPARE(panel.model()
+                 ->data(panel.model()->index(panel.model()->rowOf(fast), RunHistoryModel::Tags))
+                 .toString(),
              QString("paper, fig3"));
 
     QString why;
@@ -141,21 +165,36 @@ class TestHistoryExport : public QObject {
 
     QSignalSpy overlays(&panel, &RunHistoryPanel::overlayRequested);
     QVERIFY(panel.overlayRuns({slow, fast}));
+    QVERIFY(overlays.wait(10'000));
     QCOMPARE(overlays.size(), 1);
     QCOMPARE(overlays[0][0].toStringList().size(), 2);
     QVERIFY(overlays[0][0].toStringList()[1].contains("my best run"));
 
     QSignalSpy baseline(&panel, &RunHistoryPanel::baselineChosen);
     QVERIFY(panel.chooseBaseline(slow));
+    QVERIFY(baseline.wait(10'000));
     QCOMPARE(baseline.size(), 1);
 
+    // Opening loads on a worker thread: the call returns before the run is there.
     QSignalSpy opened(&panel, &RunHistoryPanel::openRequested);
     QVERIFY(panel.openRun(fast));
+    QCOMPARE(opened.size(), 0);
+    QCOMPARE(panel.pendingLoads(), 1);
+    QVERIFY(opened.wait(10'000));
     QCOMPARE(opened.size(), 1);
+    QCOMPARE(panel.pendingLoads(), 0);
     QSignalSpy messages(&panel, &RunHistoryPanel::message);
-    QVERIFY(!panel.openRun(fast + 100));
+    QVERIFY(panel.openRun(fast + 100));
+    QVERIFY(messages.wait(10'000));
     QCOMPARE(messages.size(), 1);
     QVERIFY(messages[0][0].toString().contains("no longer in the store"));
+    // A newer request supersedes one still loading: only the last one is shown.
+    opened.clear();
+    QVERIFY(panel.openRun(slow));
+    QVERIFY(panel.openRun(fast));
+    QTRY_COMPARE_WITH_TIMEOUT(panel.pendingLoads(), 0, 10'000);
+    QCOMPARE(opened.size(), 1);
+    QCOMPARE(opened[0][0].value<StoredRun>().info.id, fast);
 
     const QString exportDir = m_dir.filePath("export-data");
     QVERIFY2(panel.exportData(fast, exportDir, &why), qPrintable(why));
@@ -167,6 +206,84 @@ class TestHistoryExport : public QObject {
     QVERIFY(panel.remove({slow}));
     QCOMPARE(panel.model()->rowCount(), 1);
     QCOMPARE(panel.model()->runIdAt(0), fast);
+  }
+
+  // A run kept as aggregates (no per-event rows beyond a sample) draws its exact delay histogram and its
+  // bytes-per-update curve; a run whose coordinator died shows as interrupted.
+  void storedRunDrawsFromAggregates() {
+    const QString path = m_dir.filePath("aggregates.sqlite");
+    std::int64_t id = 0;
+    std::map<std::tuple<int, int, std::int64_t>, std::uint64_t> exact;
+    std::uint64_t accepted = 0;
+    {
+      auto store = RunStore::open(path.toStdString());
+      id = store->createRun(RunRecord{.name = "agg",
+                                      .experimentJson = R"({"name":"agg","workers":{"count":6}})",
+                                      .algorithm = "ringmaster",
+                                      .engine = "sim",
+                                      .workers = 6});
+      StoreWriter writer(RunStore::open(path.toStdString()), id);
+      for (std::uint64_t i = 0; i < 50'000; ++i) {
+        UpdateEvent e;
+        e.time = static_cast<double>(i) * 0.01;
+        e.worker = static_cast<int>(i % 6);
+        e.outcome = i % 5 == 0 ? Outcome::Accepted : Outcome::Cancelled;
+        e.delay = static_cast<std::int64_t>((i / 6) % 11);
+        writer.onUpdate(e);
+        ++exact[{e.worker, static_cast<int>(e.outcome), e.delay}];
+        accepted += e.outcome == Outcome::Accepted;
+      }
+      writer.onFinish(RunSummary{});
+    }
+    RunHistoryPanel panel(path);
+    QVERIFY(panel.refresh());
+    QSignalSpy opened(&panel, &RunHistoryPanel::openRequested);
+    QVERIFY(panel.openRun(id));
+    QVERIFY(opened.wait(10'000));
+    const auto run = opened[0][0].value<StoredRun>();
+    QVERIFY(run.events.empty());  // the dashboard needs no event rows
+    Dashboard dashboard;
+    dashboard.beginRun(run.experiment);
+    addStoredUpdates(dashboard, run);
+    DelayHistogram* histogram = dashboard.delays();
+    for (int worker = -1; worker < 6; ++worker) {
+      histogram->setWorkerFilter(worker);
+      for (Outcome outcome : {Outcome::Accepted, Outcome::Cancelled}) {
+        std::uint64_t total = 0;
+        for (std::int64_t delay = 0; delay <= 11; ++delay) {
+          std::uint64_t want = 0;
+          for (const auto& [key, count] : exact)
+            if ((worker < 0 || std::get<0>(key) == worker) && std::get<1>(key) == static_cast<int>(outcome) &&
+                std::get<2>(key) == delay)
+              want += count;
+          QCOMPARE(histogram->count(outcome, delay), want);
+          total += want;
+        }
+        QCOMPARE(histogram->total(outcome), total);
+      }
+    }
+    histogram->setWorkerFilter(-1);
+    QCOMPARE(histogram->total(Outcome::Accepted), accepted);
+    QCOMPARE(run.accepted.back().count, accepted);
+
+    // A dead coordinator's run, listed.
+    const pid_t child = fork();
+    if (child == 0) _exit(0);
+    int status = 0;
+    QCOMPARE(waitpid(child, &status, 0), child);
+    {
+      auto store = RunStore::open(path.toStdString());
+      RunRecord record{.name = "killed"};
+      record.coordinator = {ProcessIdentity::localHost(), static_cast<int>(child), 0};
+      store->createRun(record);
+    }
+    QVERIFY(panel.refresh());
+    int interrupted = 0;
+    for (int row = 0; row < panel.model()->rowCount(); ++row)
+      if (panel.model()->data(panel.model()->index(row, RunHistoryModel::Termination)).toString() ==
+          "interrupted")
+        ++interrupted;
+    QCOMPARE(interrupted, 1);
   }
 
   void dashboardComparesWithTheBaseline() {
@@ -233,14 +350,18 @@ class TestHistoryExport : public QObject {
     ReportContent content;
     content.title = "report test";
     content.experiment = {{"name", "t"}, {"seed", 3}};
-    content.summary = {{"algorithm", "ringmaster"}, {"termination", "target_reached"}, {"time_to_target", 12.5},
-                       {"bytes_uplink", 1000}, {"bytes_downlink", 500}};
+    content.summary = {{"algorithm", "ringmaster"},
+                       {"termination", "target_reached"},
+                       {"time_to_target", 12.5},
+                       {"bytes_uplink", 1000},
+                       {"bytes_downlink", 500}};
     const QString dir = m_dir.filePath("report");
     QStringList written;
     QString why;
     QVERIFY2(exportReport(&dashboard, content, dir, &written, &why), qPrintable(why));
-    for (const char* file : {"convergence.png", "convergence.svg", "delays.png", "bandwidth.svg", "metrics.png",
-                             "manager-view.png", "summary.md", "summary.json", "experiment.json", "report.pdf"}) {
+    for (const char* file :
+         {"convergence.png", "convergence.svg", "delays.png", "bandwidth.svg", "metrics.png",
+          "manager-view.png", "summary.md", "summary.json", "experiment.json", "report.pdf"}) {
       QVERIFY2(written.contains(file), file);
       QVERIFY2(QFile::exists(dir + "/" + file), file);
     }
@@ -264,7 +385,8 @@ class TestHistoryExport : public QObject {
     env.insert("XDG_CONFIG_HOME", m_dir.filePath("config"));  // not the developer's own settings
     env.insert("QT_QPA_PLATFORM", "offscreen");
     const QString bin = QStringLiteral(DISTOPT_BIN_DIR);
-    const QString experiment = QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/async-e3-quadratic-32.json");
+    const QString experiment =
+        QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/async-e3-quadratic-32.json");
 
     QProcess empty;
     empty.setProcessEnvironment(env);
@@ -275,8 +397,8 @@ class TestHistoryExport : public QObject {
 
     QProcess run;
     run.setProcessEnvironment(env);
-    run.start(bin + "/distopt-run", {experiment, "--engine", "sim", "--set", "stop.time=300", "--quiet", "--out",
-                                     m_dir.filePath("run-out")});
+    run.start(bin + "/distopt-run", {experiment, "--engine", "sim", "--set", "stop.time=300", "--quiet",
+                                     "--out", m_dir.filePath("run-out")});
     QVERIFY(run.waitForFinished(120000));
     QCOMPARE(run.exitCode(), 0);
     QVERIFY(QFile::exists(m_dir.filePath("run-out/store.json")));
@@ -288,7 +410,8 @@ class TestHistoryExport : public QObject {
     QVERIFY(workbench.waitForFinished(120000));
     QVERIFY2(workbench.exitCode() == 0, workbench.readAllStandardError().constData());
     QVERIFY(QFile::exists(dir + "/report.pdf"));
-    QVERIFY(QFile::exists(dir + "/data/events.csv"));
+    QVERIFY(QFile::exists(dir + "/data/events_sample.csv"));  // a default run keeps a sample
+    QVERIFY(QFile::exists(dir + "/data/delays.csv"));
     QImage image(dir + "/convergence.png");
     QVERIFY(hasSeriesColour(image));
     QFile summary(dir + "/summary.md");

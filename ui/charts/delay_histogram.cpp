@@ -1,8 +1,5 @@
 #include "ui/charts/delay_histogram.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include <QAreaSeries>
 #include <QChart>
 #include <QComboBox>
@@ -12,6 +9,8 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <algorithm>
+#include <cmath>
 
 #include "ui/charts/decimation.hpp"
 
@@ -30,9 +29,9 @@ const std::array<QColor, 3> kOutcomeColours = {QColor(0x1f, 0x77, 0xb4), QColor(
 const std::array<QColor, 3> kMarkerColours = {QColor(0x2c, 0xa0, 0x2c), QColor(0x94, 0x67, 0xbd),
                                               QColor(0x40, 0x40, 0x40)};
 
-void bump(std::vector<std::uint64_t>& bins, std::size_t delay) {
+void bump(std::vector<std::uint64_t>& bins, std::size_t delay, std::uint64_t count) {
   if (delay >= bins.size()) bins.resize(delay + 1, 0);
-  ++bins[delay];
+  bins[delay] += count;
 }
 
 }  // namespace
@@ -105,27 +104,31 @@ int DelayHistogram::outcomeIndex(Outcome outcome) {
 }
 
 void DelayHistogram::addEvent(const UpdateEvent& event) {
-  const int index = outcomeIndex(event.outcome);
+  addCount(event.worker, event.outcome, event.delay, 1);
+}
+
+void DelayHistogram::addCount(int worker, Outcome outcome, std::int64_t delay, std::uint64_t count) {
+  const int index = outcomeIndex(outcome);
   if (index < 0) {
-    ++m_lateCancelled;
+    m_lateCancelled += count;
     return;
   }
-  if (event.delay < 0 || event.delay > kMaxDelay || event.worker < 0) {
-    ++m_ignored;
+  if (delay < 0 || delay > kMaxDelay || worker < 0) {
+    m_ignored += count;
     return;
   }
-  const auto outcome = static_cast<std::size_t>(index);
-  const auto delay = static_cast<std::size_t>(event.delay);
-  const auto count = [&](Bins& bins, bool binned) {
-    if (binned) bump(bins.counts[outcome], delay);
-    ++bins.totals[outcome];
-    bins.maxDelay = std::max(bins.maxDelay, event.delay);
+  const auto o = static_cast<std::size_t>(index);
+  const auto d = static_cast<std::size_t>(delay);
+  const auto add = [&](Bins& bins, bool binned) {
+    if (binned) bump(bins.counts[o], d, count);
+    bins.totals[o] += count;
+    bins.maxDelay = std::max(bins.maxDelay, delay);
   };
-  count(m_all, true);
-  if (event.worker < kMaxFilteredWorkers) {
-    const auto worker = static_cast<std::size_t>(event.worker);
-    if (worker >= m_workers.size()) m_workers.resize(worker + 1);
-    count(m_workers[worker], event.delay <= kMaxWorkerDelay);
+  add(m_all, true);
+  if (worker < kMaxFilteredWorkers) {
+    const auto w = static_cast<std::size_t>(worker);
+    if (w >= m_workers.size()) m_workers.resize(w + 1);
+    add(m_workers[w], delay <= kMaxWorkerDelay);
   }
   markDataChanged();
 }
@@ -366,7 +369,8 @@ QString DelayHistogram::hoverText(QPointF chartPosition) const {
   if (delay < 0) return {};
   QString text = tr("delay %1:").arg(delay);
   for (const Outcome outcome : kOutcomes)
-    text += QStringLiteral(" %1 %2").arg(QString::fromLatin1(outcomeName(outcome))).arg(count(outcome, delay));
+    text +=
+        QStringLiteral(" %1 %2").arg(QString::fromLatin1(outcomeName(outcome))).arg(count(outcome, delay));
   if (m_filter >= 0) text += tr(" (worker %1)").arg(m_filter);
   return text;
 }

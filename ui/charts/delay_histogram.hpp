@@ -4,13 +4,12 @@
 // away), with markers at R, n − 1 and the observed maximum, for the whole run or one worker.
 // Thread: GUI thread only.
 
+#include <QList>
+#include <QPointF>
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
-
-#include <QList>
-#include <QPointF>
 
 #include "core/telemetry/telemetry.hpp"
 #include "ui/charts/live_chart.hpp"
@@ -46,6 +45,8 @@ class DelayHistogram : public ChartPanel {
   /// O(1) per event; the chart is redrawn by the frame timer, not here.
   void addEvents(const std::vector<UpdateEvent>& events);
   void addEvent(const UpdateEvent& event);
+  /// `count` outcomes of one worker at one delay at once: a stored run's exact histogram.
+  void addCount(int worker, Outcome outcome, std::int64_t delay, std::uint64_t count);
   void clear();
 
   /// R is drawn only when given (not every algorithm has one); n − 1 when workers > 0.

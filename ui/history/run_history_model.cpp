@@ -16,20 +16,23 @@ std::optional<double> numberIn(const nlohmann::json& object, const char* key) {
 
 QString started(const std::string& iso) {
   const QDateTime time = QDateTime::fromString(QString::fromStdString(iso), Qt::ISODateWithMs);
-  return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss")) : QString::fromStdString(iso);
+  return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"))
+                        : QString::fromStdString(iso);
 }
 
 QString stateOf(const RunInfo& info) {
-  if (info.termination) return QString::fromLatin1(terminationName(*info.termination));
-  // No end recorded: still running, or its coordinator was killed (the data up to then is kept).
-  return info.finished() ? QStringLiteral("?") : QStringLiteral("running or killed");
+  // A run whose coordinator died is marked interrupted when the store is opened on its host; one with
+  // no end recorded otherwise is running (or was started on another host, which cannot be checked).
+  if (!info.terminationName.empty()) return QString::fromStdString(info.terminationName);
+  return info.finished() ? QStringLiteral("?") : QStringLiteral("running");
 }
 
 void flatten(const nlohmann::json& value, const std::string& path, std::map<std::string, std::string>& out) {
   if (value.is_object() && !value.empty()) {
     for (const auto& [key, child] : value.items()) flatten(child, path.empty() ? key : path + "." + key, out);
   } else if (value.is_array() && !value.empty()) {
-    for (std::size_t i = 0; i < value.size(); ++i) flatten(value[i], path + "[" + std::to_string(i) + "]", out);
+    for (std::size_t i = 0; i < value.size(); ++i)
+      flatten(value[i], path + "[" + std::to_string(i) + "]", out);
   } else {
     out[path] = value.dump();
   }
@@ -71,7 +74,9 @@ int RunHistoryModel::rowCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
 }
 
-int RunHistoryModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int RunHistoryModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : ColumnCount;
+}
 
 QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || index.row() >= rowCount()) return {};
@@ -120,8 +125,9 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
 
 QVariant RunHistoryModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* const kTitles[] = {"Run",     "Algorithm",      "Problem",  "Engine", "Workers", "Started",
-                                        "Outcome", "Time to target", "Final f − f*", "Bytes",  "Tags"};
+  static const char* const kTitles[] = {"Run",          "Algorithm", "Problem", "Engine",
+                                        "Workers",      "Started",   "Outcome", "Time to target",
+                                        "Final f − f*", "Bytes",     "Tags"};
   return section >= 0 && section < ColumnCount ? tr(kTitles[section]) : QVariant();
 }
 
@@ -132,7 +138,8 @@ std::vector<ConfigDifference> diffConfigs(const nlohmann::json& left, const nloh
   flatten(right, "", b);
   std::vector<ConfigDifference> differences;
   auto add = [&](const std::string& path, const std::string& l, const std::string& r) {
-    differences.push_back({QString::fromStdString(path), QString::fromStdString(l), QString::fromStdString(r)});
+    differences.push_back(
+        {QString::fromStdString(path), QString::fromStdString(l), QString::fromStdString(r)});
   };
   for (const auto& [path, value] : a) {
     const auto other = b.find(path);

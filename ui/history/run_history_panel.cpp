@@ -15,8 +15,8 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QVBoxLayout>
-
 #include <algorithm>
+#include <memory>
 
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/input_error.hpp"
@@ -38,7 +38,9 @@ QString labelOf(const RunInfo& info) {
 
 }  // namespace
 
-RunHistoryPanel::RunHistoryPanel(const QString& storePath, QWidget* parent) : QWidget(parent), m_storePath(storePath) {
+RunHistoryPanel::RunHistoryPanel(const QString& storePath, QWidget* parent)
+    : QWidget(parent), m_storePath(storePath) {
+  m_pool.setMaxThreadCount(1);  // one store connection at a time; requests queue in order
   m_model = new RunHistoryModel(this);
   m_proxy = new QSortFilterProxyModel(this);
   m_proxy->setSourceModel(m_model);
@@ -58,9 +60,10 @@ RunHistoryPanel::RunHistoryPanel(const QString& storePath, QWidget* parent) : QW
   auto* refreshButton = button(tr("Refresh"), tr("Read the run store again"), actions);
   m_open = button(tr("Open"), tr("Show the selected run in the dashboard"), actions);
   m_overlay = button(tr("Overlay"), tr("Add the selected runs' curves to the convergence chart"), actions);
-  m_compare = button(tr("Compare configs"), tr("Differences between the two selected runs' experiments"), actions);
-  m_baseline = button(tr("Set baseline"), tr("Measure the manager view's speed-up and bytes saved against this run"),
-                      actions);
+  m_compare =
+      button(tr("Compare configs"), tr("Differences between the two selected runs' experiments"), actions);
+  m_baseline = button(tr("Set baseline"),
+                      tr("Measure the manager view's speed-up and bytes saved against this run"), actions);
   m_rename = button(tr("Rename…"), tr("Give the run a label"), actions);
   m_tags = button(tr("Tags…"), tr("Comma-separated tags"), actions);
   m_export = button(tr("Export data…"), tr("The run's data as CSV files and one JSON document"), actions);
@@ -84,11 +87,15 @@ RunHistoryPanel::RunHistoryPanel(const QString& storePath, QWidget* parent) : QW
   connect(m_tags, &QPushButton::clicked, this, &RunHistoryPanel::onTags);
   connect(m_export, &QPushButton::clicked, this, &RunHistoryPanel::onExport);
   connect(m_delete, &QPushButton::clicked, this, &RunHistoryPanel::onDelete);
-  connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &RunHistoryPanel::updateButtons);
+  connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+          &RunHistoryPanel::updateButtons);
   updateButtons();
 }
 
-RunHistoryPanel::~RunHistoryPanel() = default;
+RunHistoryPanel::~RunHistoryPanel() {
+  // Loads in flight finish (their results are then discarded) before the members they use go away.
+  m_pool.waitForDone();
+}
 
 std::unique_ptr<RunStore> RunHistoryPanel::openStore(QString* why) const {
   try {
@@ -143,11 +150,13 @@ void RunHistoryPanel::selectRuns(const std::vector<std::int64_t>& runIds) {
     const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
     selection.select(index, index);
   }
-  m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  m_view->selectionModel()->select(selection,
+                                   QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
   updateButtons();
 }
 
-std::optional<StoredRun> RunHistoryPanel::load(std::int64_t runId, const StoredRunParts& parts, QString* why) const {
+std::optional<StoredRun> RunHistoryPanel::load(std::int64_t runId, const StoredRunParts& parts,
+                                               QString* why) const {
   auto store = openStore(why);
   if (!store) return std::nullopt;
   try {
@@ -160,44 +169,94 @@ std::optional<StoredRun> RunHistoryPanel::load(std::int64_t runId, const StoredR
   }
 }
 
+void RunHistoryPanel::loadAsync(int kind, std::vector<std::int64_t> runIds, StoredRunParts parts,
+                                Loaded done) {
+  if (m_latest.size() <= static_cast<std::size_t>(kind))
+    m_latest.resize(static_cast<std::size_t>(kind) + 1, 0);
+  const std::uint64_t ticket = ++m_latest[static_cast<std::size_t>(kind)];
+  ++m_pending;
+  m_status->setText(tr("Loading…"));
+  const std::string path = m_storePath.toStdString();
+  m_pool.start([this, kind, ticket, path, ids = std::move(runIds), parts, done = std::move(done)] {
+    auto runs = std::make_shared<std::vector<StoredRun>>();
+    auto why = std::make_shared<QString>();
+    try {
+      auto store = RunStore::open(path);
+      for (std::int64_t id : ids) {
+        auto run = loadStoredRun(*store, id, parts);
+        if (!run) {
+          *why = tr("run %1 is no longer in the store").arg(id);
+          break;
+        }
+        runs->push_back(std::move(*run));
+      }
+    } catch (const std::exception& e) {
+      *why = QString::fromUtf8(e.what());
+    }
+    // m_pool's destructor waits for this task, so `this` is alive here; a queued call to an object
+    // destroyed before it runs is discarded by Qt.
+    QMetaObject::invokeMethod(
+        this,
+        [this, kind, ticket, runs, why, done] {
+          --m_pending;
+          if (ticket != m_latest[static_cast<std::size_t>(kind)]) return;  // superseded by a newer request
+          if (!why->isEmpty()) {
+            fail(*why);
+            return;
+          }
+          done(*runs);
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+namespace {
+enum LoadKind { OpenLoad, OverlayLoad, BaselineLoad };
+}  // namespace
+
 bool RunHistoryPanel::openRun(std::int64_t runId) {
-  QString why;
-  auto run = load(runId, StoredRunParts{}, &why);
-  if (!run) return fail(why);
-  emit openRequested(*run);
-  m_status->setText(tr("Opened %1").arg(labelOf(run->info)));
+  // The dashboard draws from the aggregates: a full event log (millions of rows) is not read.
+  loadAsync(OpenLoad, {runId}, StoredRunParts{.events = false}, [this](std::vector<StoredRun>& runs) {
+    emit openRequested(runs.front());
+    m_status->setText(tr("Opened %1").arg(labelOf(runs.front().info)));
+  });
   return true;
 }
 
 bool RunHistoryPanel::overlayRuns(const std::vector<std::int64_t>& runIds) {
-  QStringList labels;
-  std::vector<std::vector<EvaluationPoint>> curves;
-  const StoredRunParts curveOnly{.events = false, .evaluations = true, .bandwidth = false, .workers = false};
-  for (std::int64_t id : runIds) {
-    QString why;
-    auto run = load(id, curveOnly, &why);
-    if (!run) return fail(why);
-    // The algorithm in the label: overlays compare methods (kron-naive against kron-fast, sgd against
-    // signsgd), and a run's name need not say which it ran.
-    QString label = labelOf(run->info);
-    const QString algorithm = QString::fromStdString(run->info.record.algorithm);
-    if (!algorithm.isEmpty() && !label.contains(algorithm)) label += QStringLiteral(" (%1)").arg(algorithm);
-    labels << label;
-    curves.push_back(std::move(run->evaluations));
-  }
-  emit overlayRequested(labels, curves);
+  const StoredRunParts curveOnly{
+      .events = false, .aggregates = false, .evaluations = true, .bandwidth = false, .workers = false};
+  loadAsync(OverlayLoad, runIds, curveOnly, [this](std::vector<StoredRun>& runs) {
+    QStringList labels;
+    std::vector<std::vector<EvaluationPoint>> curves;
+    for (StoredRun& run : runs) {
+      // The algorithm in the label: overlays compare methods (kron-naive against kron-fast, sgd against
+      // signsgd), and a run's name need not say which it ran.
+      QString label = labelOf(run.info);
+      const QString algorithm = QString::fromStdString(run.info.record.algorithm);
+      if (!algorithm.isEmpty() && !label.contains(algorithm)) label += QStringLiteral(" (%1)").arg(algorithm);
+      labels << label;
+      curves.push_back(std::move(run.evaluations));
+    }
+    emit overlayRequested(labels, curves);
+    m_status->setText(tr("Overlaid %n run(s)", nullptr, static_cast<int>(runs.size())));
+  });
   return true;
 }
 
 bool RunHistoryPanel::chooseBaseline(std::int64_t runId) {
-  QString why;
-  auto run = load(runId, StoredRunParts{.events = false, .evaluations = true, .bandwidth = false, .workers = false}, &why);
-  if (!run) return fail(why);
-  if (!bestGap(run->evaluations))
-    return fail(tr("%1 has no f − f* curve (its problem does not know f*), so it cannot be a baseline")
-                    .arg(labelOf(run->info)));
-  emit baselineChosen(labelOf(run->info), run->evaluations);
-  m_status->setText(tr("Baseline: %1").arg(labelOf(run->info)));
+  const StoredRunParts curveOnly{
+      .events = false, .aggregates = false, .evaluations = true, .bandwidth = false, .workers = false};
+  loadAsync(BaselineLoad, {runId}, curveOnly, [this](std::vector<StoredRun>& runs) {
+    const StoredRun& run = runs.front();
+    if (!bestGap(run.evaluations)) {
+      fail(tr("%1 has no f − f* curve (its problem does not know f*), so it cannot be a baseline")
+               .arg(labelOf(run.info)));
+      return;
+    }
+    emit baselineChosen(labelOf(run.info), run.evaluations);
+    m_status->setText(tr("Baseline: %1").arg(labelOf(run.info)));
+  });
   return true;
 }
 
@@ -240,7 +299,8 @@ bool RunHistoryPanel::remove(const std::vector<std::int64_t>& runIds) {
 
 std::optional<std::vector<ConfigDifference>> RunHistoryPanel::compare(std::int64_t left, std::int64_t right,
                                                                       QString* why) const {
-  const StoredRunParts recordOnly{.events = false, .evaluations = false, .bandwidth = false, .workers = false};
+  const StoredRunParts recordOnly{
+      .events = false, .aggregates = false, .evaluations = false, .bandwidth = false, .workers = false};
   auto a = load(left, recordOnly, why);
   auto b = a ? load(right, recordOnly, why) : std::nullopt;
   if (!a || !b) return std::nullopt;
@@ -304,10 +364,9 @@ void RunHistoryPanel::onRename() {
   if (ids.size() != 1) return;
   const int row = m_model->rowOf(ids.front());
   bool ok = false;
-  const QString label =
-      QInputDialog::getText(this, tr("Rename run"), tr("Label (empty restores the experiment's name):"),
-                            QLineEdit::Normal,
-                            QString::fromStdString(m_model->rows()[static_cast<std::size_t>(row)].info.record.displayName), &ok);
+  const QString label = QInputDialog::getText(
+      this, tr("Rename run"), tr("Label (empty restores the experiment's name):"), QLineEdit::Normal,
+      QString::fromStdString(m_model->rows()[static_cast<std::size_t>(row)].info.record.displayName), &ok);
   if (ok) rename(ids.front(), label);
 }
 
@@ -326,9 +385,10 @@ void RunHistoryPanel::onTags() {
 void RunHistoryPanel::onDelete() {
   const auto ids = selectedRuns();
   if (ids.empty()) return;
-  const auto answer = QMessageBox::question(
-      this, tr("Delete runs"), tr("Delete %n run(s) and all their data from the store? This cannot be undone.", nullptr,
-                                  static_cast<int>(ids.size())));
+  const auto answer =
+      QMessageBox::question(this, tr("Delete runs"),
+                            tr("Delete %n run(s) and all their data from the store? This cannot be undone.",
+                               nullptr, static_cast<int>(ids.size())));
   if (answer == QMessageBox::Yes) remove(ids);
 }
 

@@ -3,12 +3,15 @@
 // dashboard, overlay several on the convergence chart, diff two experiment configs, make one the
 // manager view's baseline, rename, tag, delete, export its data. Reads and edits the store directly
 // (widgets may use the store, DESIGN.md §6); it never touches a running coordinator.
+// Opening, overlaying, choosing a baseline and exporting load runs on a worker thread (their own store
+// connection), so the GUI never waits for the disk; the result arrives as a signal, a newer request of
+// the same kind supersedes an older one still loading.
 // Thread: GUI thread only.
 
 #include <QString>
 #include <QStringList>
+#include <QThreadPool>
 #include <QWidget>
-
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -48,14 +51,19 @@ class RunHistoryPanel : public QWidget {
   std::optional<StoredRun> load(std::int64_t runId, const StoredRunParts& parts, QString* why) const;
 
   // The actions, callable without dialogs (tests, scripts); each reports through message() on failure.
+  // openRun, overlayRuns and chooseBaseline return at once (true: loading started) and emit
+  // openRequested / overlayRequested / baselineChosen, or message() with the reason, once loaded.
   bool openRun(std::int64_t runId);
   bool overlayRuns(const std::vector<std::int64_t>& runIds);
   bool chooseBaseline(std::int64_t runId);
+  /// Loads still running (or results not yet delivered).
+  int pendingLoads() const { return m_pending; }
   bool rename(std::int64_t runId, const QString& label);
   bool setTags(std::int64_t runId, const QStringList& tags);
   bool remove(const std::vector<std::int64_t>& runIds);
   /// The differing fields of two runs' experiment documents.
-  std::optional<std::vector<ConfigDifference>> compare(std::int64_t left, std::int64_t right, QString* why) const;
+  std::optional<std::vector<ConfigDifference>> compare(std::int64_t left, std::int64_t right,
+                                                       QString* why) const;
   /// CSV files plus run.json into `directory`.
   bool exportData(std::int64_t runId, const QString& directory, QString* why);
 
@@ -63,7 +71,8 @@ class RunHistoryPanel : public QWidget {
   /// A stored run to show in the dashboard (everything loaded).
   void openRequested(const distopt::StoredRun& run);
   /// Curves to overlay: labels and evaluation points of each run.
-  void overlayRequested(const QStringList& labels, const std::vector<std::vector<distopt::EvaluationPoint>>& curves);
+  void overlayRequested(const QStringList& labels,
+                        const std::vector<std::vector<distopt::EvaluationPoint>>& curves);
   void baselineChosen(const QString& label, const std::vector<distopt::EvaluationPoint>& curve);
   void message(const QString& text);
 
@@ -78,6 +87,10 @@ class RunHistoryPanel : public QWidget {
   void onExport();
   void updateButtons();
   std::unique_ptr<RunStore> openStore(QString* why) const;
+  using Loaded = std::function<void(std::vector<StoredRun>&)>;
+  /// Loads `runIds` with `parts` on m_pool; `done` runs on the GUI thread unless a newer load of the
+  /// same `kind` was started meanwhile. Failures go to fail().
+  void loadAsync(int kind, std::vector<std::int64_t> runIds, StoredRunParts parts, Loaded done);
   /// Runs one edit on the store, reporting failures, then refreshes the list.
   bool edit(const std::function<bool(RunStore&)>& change);
   bool fail(const QString& text);
@@ -95,6 +108,9 @@ class RunHistoryPanel : public QWidget {
   QPushButton* m_tags = nullptr;
   QPushButton* m_delete = nullptr;
   QPushButton* m_export = nullptr;
+  std::vector<std::uint64_t> m_latest;  // per load kind: the newest request
+  int m_pending = 0;
+  QThreadPool m_pool;  // last: its destructor waits for loads that use this panel
 };
 
 }  // namespace distopt::ui

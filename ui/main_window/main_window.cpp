@@ -35,6 +35,7 @@
 #include "ui/export/report_export.hpp"
 #include "ui/family/family_view.hpp"
 #include "ui/history/run_history_panel.hpp"
+#include "ui/history/stored_run_view.hpp"
 #include "ui/remote/attach_dialog.hpp"
 #include "ui/remote/remote_workers_panel.hpp"
 #include "ui/session/notice_bar.hpp"

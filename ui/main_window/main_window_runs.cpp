@@ -235,7 +235,7 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
   if (const auto location = readStoreLocation(runDirectory.toStdString())) {
     try {
       auto store = RunStore::open(location->path);
-      stored = loadStoredRun(*store, location->runId);
+      stored = loadStoredRun(*store, location->runId, StoredRunParts{.events = false});
     } catch (const InputError& e) {
       statusBar()->showMessage(
           tr("Run store not readable (%1); showing live data only").arg(QString::fromUtf8(e.what())), 10000);
@@ -246,9 +246,9 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
   m_shown.runDirectory = runDirectory;
   if (stored) {
     showStoredRunIn(*m_dashboard, *stored);
-    m_shown.events = stored->events.size();
+    m_shown.events = stored->info.eventCount;
     m_shown.evaluations = stored->evaluations.size();
-    if (!stored->events.empty()) m_shown.backfilledEvents = stored->events.back().time;
+    if (stored->info.lastEventTime) m_shown.backfilledEvents = *stored->info.lastEventTime;
     if (!stored->evaluations.empty()) m_shown.backfilledEvaluations = stored->evaluations.back().time;
   }
   setWindowTitle(QStringLiteral("DistOpt Workbench — %1").arg(QDir(runDirectory).dirName()));
@@ -354,7 +354,8 @@ void MainWindow::onFinished(const QJsonObject& summary) {
       auto store = RunStore::open(location->path);
       const auto info = store->loadRun(location->runId);
       if (info && (info->eventCount != m_shown.events || info->evaluationCount != m_shown.evaluations)) {
-        if (auto stored = loadStoredRun(*store, location->runId)) showStoredRunIn(*m_dashboard, *stored);
+        if (auto stored = loadStoredRun(*store, location->runId, StoredRunParts{.events = false}))
+          showStoredRunIn(*m_dashboard, *stored);
       }
     } catch (const InputError& e) {
       statusBar()->showMessage(tr("Run store not readable: %1").arg(QString::fromUtf8(e.what())), 10000);

@@ -4,13 +4,14 @@
 #include <algorithm>
 
 #include "ui/dashboard/dashboard.hpp"
+#include "ui/history/stored_run_view.hpp"
 
 namespace distopt::ui {
 
 void showStoredRunIn(Dashboard& dashboard, const StoredRun& run) {
   dashboard.beginRun(run.experiment);
   dashboard.addEvaluations(run.evaluations);
-  dashboard.addUpdates(run.events);
+  addStoredUpdates(dashboard, run);  // from the aggregates: exact whatever the run kept of its events
   dashboard.addBandwidth(run.bandwidth);
   dashboard.updateWorkers(run.workers);
 }
