@@ -42,7 +42,7 @@ ip -n w1 addr add 10.9.0.2/24 dev veth1 && ip -n w1 link set veth1 up && ip -n w
 QString runWithRemoteWorker(const QTemporaryDir& dir, const QString& experiment, const QString& out,
                             const QString& linkSetup, const QString& meanwhile) {
   const QString launch = QString(R"SH(
-'%1' '%2' --bind tcp://10.9.0.1:* --secure --local-workers 2 --out '%3' --quiet --no-store 2> '%4/run.err' &
+'%1' '%2' --bind tcp://10.9.0.1:* --secure --local-workers 2 --out '%3' --events full --quiet --no-store 2> '%4/run.err' &
 run=$!
 for i in $(seq 100); do grep -q "joins with: distopt-worker" '%4/run.err' && break; sleep 0.1; done
 join=$(grep -o "distopt-worker --connect .*" '%4/run.err' | head -1 | sed "s|^distopt-worker|'%5'|")
