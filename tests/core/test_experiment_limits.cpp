@@ -195,6 +195,7 @@ class TestExperimentLimits : public QObject {
     // Not JSON, so taken as a string: it must still be text every later dump() can write.
     EXPECT_REFUSED(inputError([&] { distopt::applyOverride(document, "name=\xff\xfe"); }), "--set", "UTF-8");
     EXPECT_REFUSED(inputError([&] { distopt::applyOverride(document, "na\xffme=x"); }), "--set", "UTF-8");
+    document = quadraticDocument();  // a refused path may have created objects on its way
     distopt::applyOverride(document, "workers.count=1e999");
     EXPECT_REFUSED(parseError(document), "workers.count", "must be an integer");
     document = quadraticDocument();
