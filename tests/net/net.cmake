@@ -42,11 +42,11 @@ distopt_add_qtest(test_net_dashboards SOURCES net/test_dashboards.cpp net/live_t
                   LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_dashboards distopt-worker distopt-run)
 # A worker behind a slow link (a delaying TCP relay): delays, clock offset and transit measured.
-distopt_add_qtest(test_net_link_latency SOURCES net/test_link_latency.cpp net/link_relay.hpp
+distopt_add_qtest(test_net_link_latency SOURCES net/test_link_latency.cpp net/link_relay.hpp net/relayed_run.hpp
                   net/live_test_support.hpp LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_link_latency distopt-worker distopt-run)
 # Reconnection: a worker's link cut for 0.2 s by a relay; the session resumes (PROTOCOL.md §4.4).
-distopt_add_qtest(test_net_reconnect SOURCES net/test_reconnect.cpp net/link_relay.hpp net/live_test_support.hpp
+distopt_add_qtest(test_net_reconnect SOURCES net/test_reconnect.cpp net/link_relay.hpp net/relayed_run.hpp net/live_test_support.hpp
                   LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_reconnect distopt-worker distopt-run)
 # Workers started a few at a time while the coordinator serves (many local workers).

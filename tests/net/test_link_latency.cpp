@@ -4,8 +4,7 @@
 // staler, which the delay histogram (events.csv) shows; the heartbeat clock sees its 80 ms round trip,
 // yet puts its clock offset at ~0 (the path is symmetric and the clock the same); its gradients' transit
 // on the coordinator's clock is ~40 ms. A stall (lost packets being retransmitted) does not kill it.
-#include "link_relay.hpp"
-#include "live_test_support.hpp"
+#include "relayed_run.hpp"
 
 using namespace live_test;
 
@@ -24,17 +23,12 @@ class TestLinkLatency : public QObject {
     const json document = threeWorkerAsgdExperiment("slow-link", 0.02, 10.0);
     const QString experiment = writeJson(dir, "slow.json", document);
     const QString out = dir.filePath("out");
-    Coordinator coordinator;
-    QVERIFY(coordinator.start(
-        QStringList{experiment, "--local-workers", "2", "--out", out, "--quiet", "--no-store"}));
-    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
-    const auto colon = coordinator.workerEndpoint.rfind(':');
-    LinkRelay relay(std::stoi(coordinator.workerEndpoint.substr(colon + 1)), std::chrono::milliseconds(40));
-    QProcess worker;
-    worker.start(kWorkerProgram, {"--connect", QStringLiteral("tcp://127.0.0.1:%1").arg(relay.port())});
-    QVERIFY(worker.waitForStarted());
-    std::string last;
-    QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 0, &last), last.c_str());
+    RelayedRun run;
+    std::string why;
+    QVERIFY2(run.start(experiment, out, 2, std::chrono::milliseconds(40), 0, &why), why.c_str());
+    Coordinator& coordinator = run.coordinator;
+    LinkRelay& relay = *run.relay;
+    QProcess& worker = run.worker;
     QThread::msleep(2500);
     relay.stall(std::chrono::milliseconds(600));  // under the 3 s liveness window: slow, not dead
     QCOMPARE(coordinator.waitForExit(), 0);

@@ -2,8 +2,7 @@
 // connection is cut for 0.2 s (a relay that drops every connection and refuses new ones meanwhile,
 // tests/net/link_relay.hpp) reconnects with the same routing id and the coordinator resumes its session:
 // it is not declared dead, its outstanding job is sent again, and it works on to the end of the run.
-#include "link_relay.hpp"
-#include "live_test_support.hpp"
+#include "relayed_run.hpp"
 #include "net/protocol/message.hpp"
 #include "net/security/curve_keys.hpp"
 
@@ -25,17 +24,12 @@ class TestReconnect : public QObject {
     document["stop"] = {{"time", 600}};
     const QString experiment = writeJson(dir, "cut.json", document);
     const QString out = dir.filePath("out");
-    Coordinator coordinator;
-    QVERIFY(coordinator.start(
-        QStringList{experiment, "--local-workers", "2", "--out", out, "--quiet", "--no-store"}));
-    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
-    const auto colon = coordinator.workerEndpoint.rfind(':');
-    LinkRelay relay(std::stoi(coordinator.workerEndpoint.substr(colon + 1)), std::chrono::milliseconds(0));
-    QProcess worker;
-    worker.start(kWorkerProgram, {"--connect", QStringLiteral("tcp://127.0.0.1:%1").arg(relay.port())});
-    QVERIFY(worker.waitForStarted());
-    std::string last;
-    QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 20, &last), last.c_str());
+    RelayedRun run;
+    std::string why;
+    QVERIFY2(run.start(experiment, out, 2, std::chrono::milliseconds(0), 20, &why), why.c_str());
+    Coordinator& coordinator = run.coordinator;
+    LinkRelay& relay = *run.relay;
+    QProcess& worker = run.worker;
     QThread::msleep(500);
     const auto before = controlRequest(coordinator.controlEndpoint, "status");
     QVERIFY(before);
