@@ -361,7 +361,8 @@ WorkerExit WorkerRuntime::Session::run() {
     auto timeout = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now());
     // Waits have millisecond resolution: round up so a job is never sent early.
     auto timeoutMs = std::chrono::ceil<std::chrono::milliseconds>(std::max(timeout, std::chrono::microseconds(0)));
-    if (auto refusal = handshakeRefusal(); refusal && !m_options.serverKey.empty()) {
+    // Unsecured too: a worker without keys on a secured run fails the handshake (mechanism mismatch).
+    if (auto refusal = handshakeRefusal()) {
       lastError = *refusal;
       return WorkerExit::Refused;
     }

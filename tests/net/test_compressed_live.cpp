@@ -133,9 +133,10 @@ class TestCompressedLive : public QObject {
     const auto events = readEvents(live.out);
     QVERIFY(events.has_value());
     QCOMPARE(events->size(), std::size_t{4 * 15});
-    // Each uplink at the socket: ROUTER identity (5 bytes), DOPT header (16), uplink meta (32), the
-    // spec's 32-byte frame header, then ceil(payload_bits / 8) bytes.
-    constexpr std::uint64_t kOverhead = 5 + 16 + 32 + 32;
+    // Each uplink at the socket: ROUTER identity (the worker's 17-byte session routing id, PROTOCOL.md
+    // §4.4), DOPT header (16), uplink meta (32), the spec's 32-byte frame header, then
+    // ceil(payload_bits / 8) bytes.
+    constexpr std::uint64_t kOverhead = 17 + 16 + 32 + 32;
     std::uint64_t payloadBytes = 0;
     for (const auto& event : *events) {
       QVERIFY2(event.bytes > kOverhead, std::to_string(event.bytes).c_str());

@@ -242,12 +242,13 @@ class TestLiveFaults : public QObject {
           static_cast<long long>(localsGone), static_cast<long long>(remoteGone));
     coordinator.waitForExit(5000);
 
-    // The store is readable and holds the run, unfinished, with the events of its committed batches.
+    // The store is readable and holds the run with the events of its committed batches; opening it
+    // marked the run interrupted, since its coordinator is gone.
     auto store = distopt::RunStore::open(storePath(dir).toStdString());
     QCOMPARE(store->checkIntegrity(), std::string("ok"));
     const auto runs = store->listRuns();
     QCOMPARE(runs.size(), std::size_t{1});
-    QVERIFY(!runs.front().finished());
+    QVERIFY2(runs.front().interrupted(), runs.front().state().c_str());
     QVERIFY2(runs.front().eventCount > 0, "no event reached the store before the kill");
     QCOMPARE(static_cast<std::uint64_t>(store->loadEvents(runs.front().id).size()), runs.front().eventCount);
     QVERIFY(!QFileInfo::exists(dir.filePath("out/summary.json")));
