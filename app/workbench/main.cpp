@@ -101,8 +101,17 @@ int main(int argc, char** argv) {
                      qPrintable(window.history()->storePath()));
         return 1;
       }
+      // The run loads off the GUI thread: the report is written once it is shown (queued after the
+      // main window's own handler), or the load's failure is the answer.
+      QObject::connect(window.history(), &distopt::ui::RunHistoryPanel::openRequested, &window,
+                       [writeReport](const distopt::StoredRun&) { QTimer::singleShot(0, writeReport); });
+      QObject::connect(window.history(), &distopt::ui::RunHistoryPanel::message, &window,
+                       [&window](const QString& text) {
+                         if (window.history()->pendingLoads() > 0) return;
+                         std::fprintf(stderr, "distopt-workbench: --export-report: %s\n", qPrintable(text));
+                         QApplication::exit(1);
+                       });
       if (!window.history()->openRun(window.history()->model()->runIdAt(0))) return 1;
-      QTimer::singleShot(0, writeReport);
     }
   }
   if (!options.screenshot.isEmpty()) {
