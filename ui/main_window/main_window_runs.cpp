@@ -280,7 +280,12 @@ void MainWindow::chooseRunToReattach() {
 }
 
 int MainWindow::checkActiveRuns() {
-  const std::vector<RunFolderStatus> active = findActiveRuns();
+  std::vector<RunFolderStatus> active = findActiveRuns();
+  // The run this window already shows (started with --run before this check ran) is not "still going"
+  // elsewhere: offering to reattach to it would be noise.
+  std::erase_if(active, [this](const RunFolderStatus& run) {
+    return !m_shown.runDirectory.isEmpty() && QDir(run.directory) == QDir(m_shown.runDirectory);
+  });
   m_activeRunsBar->clearActions();
   if (active.empty()) {
     m_activeRunsBar->hide();
