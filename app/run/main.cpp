@@ -31,7 +31,9 @@
 #include "net/protocol/frame_memory.hpp"
 #include "net/security/curve_keys.hpp"
 #include "progress_printer.hpp"
+#include "run_document.hpp"
 #include "run_recording.hpp"
+#include "sweep_command.hpp"
 
 namespace {
 
@@ -141,14 +143,7 @@ int runMain(int argc, char** argv) {
   std::function<void()> stopSimulation;
   std::unique_ptr<net::SimRunServices> services;
   try {
-    nlohmann::json document = readExperimentFile(line->experimentPath);
-    if (line->engine) document["engine"] = *line->engine;
-    if (line->events) document["events"] = *line->events;
-    if (line->workers) applyOverride(document, "workers.count=" + std::to_string(*line->workers));
-    for (const auto& assignment : line->overrides) applyOverride(document, assignment);
-    const std::string base =
-        line->baseDirectory.value_or(std::filesystem::path(line->experimentPath).parent_path().string());
-    experiment = parseExperiment(std::move(document), base);
+    experiment = parseExperiment(app::experimentDocument(*line), app::baseDirectoryOf(*line));
     RunProvenance provenance = currentProvenance(std::vector<std::string>(argv, argv + argc));
     {
       const DataFileRecorder dataFiles;  // the files the problem reads, for their hashes
@@ -348,6 +343,7 @@ int runMain(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "runs") return distopt::app::runsMain(argc - 1, argv + 1);
+  if (distopt::app::isSweepCommand(argc, argv)) return distopt::app::sweepMain(argc, argv);
   net::keepLargeFrameMemory();
   return runMain(argc, argv);
 }

@@ -150,6 +150,28 @@ CREATE TABLE accepted_timeline (
     R"sql(
 ALTER TABLE runs ADD COLUMN provenance_json TEXT NOT NULL DEFAULT '';
 )sql",
+    // 4 -> 5: sweeps (distopt-run --sweep), which group the runs of one grid or sample
+    R"sql(
+CREATE TABLE sweeps (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  out_dir TEXT NOT NULL,
+  spec_json TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  ended_at TEXT,
+  state TEXT NOT NULL DEFAULT 'running'
+);
+CREATE INDEX sweeps_by_out_dir ON sweeps(out_dir);
+CREATE TABLE sweep_runs (
+  sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  point INTEGER NOT NULL,
+  seed INTEGER,
+  params_json TEXT NOT NULL,
+  PRIMARY KEY (sweep_id, run_id)
+);
+CREATE INDEX sweep_runs_by_run ON sweep_runs(run_id);
+)sql",
 };
 static_assert(std::size(kMigrations) == RunStore::kSchemaVersion, "one migration per schema version");
 
@@ -1038,6 +1060,94 @@ std::string isoTimeNow() {
   const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
   std::snprintf(text + length, sizeof text - length, ".%03dZ", static_cast<int>(millis));
   return text;
+}
+
+// Sweeps: a row per sweep, and which runs belong to it (a run deleted later leaves its sweep).
+std::int64_t RunStore::createSweep(const SweepRecord& sweep) {
+  Statement insert(*this, "INSERT INTO sweeps (name, out_dir, spec_json, created_at) VALUES (?, ?, ?, ?)");
+  insert.bind(1, sweep.name);
+  insert.bind(2, sweep.outDirectory);
+  insert.bind(3, sweep.specJson);
+  insert.bind(4, isoTimeNow());
+  insert.execute();
+  return sqlite3_last_insert_rowid(m_db);
+}
+
+std::optional<std::int64_t> RunStore::findSweep(const std::string& outDirectory) {
+  Statement query(*this, "SELECT id FROM sweeps WHERE out_dir = ? ORDER BY id DESC LIMIT 1");
+  query.bind(1, outDirectory);
+  if (!query.step()) return std::nullopt;
+  return query.int64At(0);
+}
+
+void RunStore::addSweepRun(std::int64_t sweepId, std::int64_t runId, int point, std::optional<std::uint64_t> seed,
+                           const std::string& paramsJson) {
+  // A run of the sweep done again (after a stop or a failure) replaces the earlier attempt in the sweep;
+  // the earlier run stays in the store as it ended.
+  Transaction transaction(*this);
+  {
+    Statement remove(*this, "DELETE FROM sweep_runs WHERE sweep_id = ? AND point = ? AND seed IS ?");
+    remove.bind(1, sweepId);
+    remove.bind(2, point);
+    if (seed) remove.bind(3, toSql(*seed));
+    else remove.bindNull(3);
+    remove.execute();
+  }
+  Statement insert(*this,
+                   "INSERT OR REPLACE INTO sweep_runs (sweep_id, run_id, point, seed, params_json) "
+                   "VALUES (?, ?, ?, ?, ?)");
+  insert.bind(1, sweepId);
+  insert.bind(2, runId);
+  insert.bind(3, point);
+  if (seed) insert.bind(4, toSql(*seed));
+  else insert.bindNull(4);
+  insert.bind(5, paramsJson);
+  insert.execute();
+  transaction.commit();
+}
+
+void RunStore::endSweep(std::int64_t sweepId, const std::string& state) {
+  Statement update(*this, "UPDATE sweeps SET ended_at = ?, state = ? WHERE id = ?");
+  update.bind(1, isoTimeNow());
+  update.bind(2, state);
+  update.bind(3, sweepId);
+  update.execute();
+}
+
+std::vector<SweepInfo> RunStore::listSweeps() {
+  Statement query(*this,
+                  "SELECT s.id, s.name, s.out_dir, s.spec_json, s.created_at, COALESCE(s.ended_at, ''), s.state, "
+                  "(SELECT COUNT(*) FROM sweep_runs r WHERE r.sweep_id = s.id) FROM sweeps s ORDER BY s.id DESC");
+  std::vector<SweepInfo> sweeps;
+  while (query.step()) {
+    SweepInfo info;
+    info.id = query.int64At(0);
+    info.record.name = query.textAt(1);
+    info.record.outDirectory = query.textAt(2);
+    info.record.specJson = query.textAt(3);
+    info.createdAt = query.textAt(4);
+    info.endedAt = query.textAt(5);
+    info.state = query.textAt(6);
+    info.runCount = query.int64At(7);
+    sweeps.push_back(std::move(info));
+  }
+  return sweeps;
+}
+
+std::vector<SweepRunRow> RunStore::loadSweepRuns(std::int64_t sweepId) {
+  Statement query(*this,
+                  "SELECT run_id, point, seed, params_json FROM sweep_runs WHERE sweep_id = ? ORDER BY point, seed");
+  query.bind(1, sweepId);
+  std::vector<SweepRunRow> rows;
+  while (query.step()) {
+    SweepRunRow row;
+    row.runId = query.int64At(0);
+    row.point = query.intAt(1);
+    if (!query.isNull(2)) row.seed = query.uint64At(2);
+    row.paramsJson = query.textAt(3);
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 }  // namespace distopt

@@ -97,6 +97,30 @@ struct RunInfo {
   const std::string& label() const { return record.displayName.empty() ? record.name : record.displayName; }
 };
 
+/// A sweep (distopt-run --sweep): the runs of one grid or sample, kept in one folder.
+struct SweepRecord {
+  std::string name;          ///< the experiment's name
+  std::string outDirectory;  ///< the sweep's folder (absolute): a resumed sweep is found by it
+  std::string specJson;      ///< the sweep as run (axes, seeds, jobs, experiment, options)
+};
+
+struct SweepInfo {
+  std::int64_t id = 0;
+  SweepRecord record;
+  std::string createdAt;     ///< ISO-8601 UTC
+  std::string endedAt;       ///< empty while it runs (or if it was killed)
+  std::string state;         ///< "running", "finished", "stopped", "failed"
+  std::int64_t runCount = 0;  ///< runs recorded in it
+};
+
+/// One run of a sweep.
+struct SweepRunRow {
+  std::int64_t runId = 0;
+  int point = 0;
+  std::optional<std::uint64_t> seed;
+  std::string paramsJson;  ///< {"path": value, ...} of the point
+};
+
 /// Data for one transaction: a reader sees all of it or none of it.
 struct StoreBatch {
   /// Event rows, the next ones of the run in arrival order (their ordinals follow eventCount).
@@ -131,7 +155,7 @@ class RunStore {
   };
 
   /// Schema this build writes; files with a higher user_version are refused, lower ones are migrated.
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
   /// Opens `path`, creating it and its parent folders if needed, in WAL mode (synchronous=NORMAL: a
   /// process crash loses nothing committed, a power cut at most the last transactions). Throws
@@ -183,6 +207,16 @@ class RunStore {
   /// Removes the run with its events, evaluations, workers, bandwidth samples and aggregates, and gives
   /// the freed pages back to the file system.
   bool deleteRun(std::int64_t runId);
+  /// Sweeps (see SweepRecord). A sweep is found again by its folder, so a resumed sweep keeps its row.
+  std::int64_t createSweep(const SweepRecord& sweep);
+  std::optional<std::int64_t> findSweep(const std::string& outDirectory);
+  void addSweepRun(std::int64_t sweepId, std::int64_t runId, int point, std::optional<std::uint64_t> seed,
+                   const std::string& paramsJson);
+  void endSweep(std::int64_t sweepId, const std::string& state);
+  /// Every sweep, newest first, with how many runs it holds.
+  std::vector<SweepInfo> listSweeps();
+  std::vector<SweepRunRow> loadSweepRuns(std::int64_t sweepId);
+
   /// Gives free pages back to the file system; with `convert`, a file made before schema 3 (no
   /// incremental vacuum) is vacuumed whole once, which converts it (slow on a big file). Must not be
   /// called inside a transaction.

@@ -11,3 +11,8 @@ distopt_add_qtest(test_core_experiment_limits SOURCES core/test_experiment_limit
 distopt_add_qtest(test_app_runs_command SOURCES core/test_runs_command.cpp
                   LIBS distopt::store Qt6::Core LABELS app)
 add_dependencies(test_app_runs_command distopt-run)
+# Sweeps: the spec (core/config/sweep_spec) and distopt-run --sweep on real processes and a real store.
+distopt_add_qtest(test_core_sweep_spec SOURCES core/test_sweep_spec.cpp LIBS distopt::core LABELS core)
+distopt_add_qtest(test_app_sweep_command SOURCES core/test_sweep_command.cpp
+                  LIBS distopt::store Qt6::Core LABELS app)
+add_dependencies(test_app_sweep_command distopt-run)

@@ -1,0 +1,322 @@
+#include "sweep_command.hpp"
+
+#include <climits>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <unistd.h>
+
+#include "command_line.hpp"
+#include "core/config/experiment.hpp"
+#include "core/config/sweep_spec.hpp"
+#include "core/store/run_store.hpp"
+#include "core/telemetry/run_files.hpp"
+#include "core/util/input_error.hpp"
+#include "run_document.hpp"
+#include "sweep_runner.hpp"
+
+namespace distopt::app {
+
+const char* const kSweepUsage =
+    "Usage: distopt-run EXPERIMENT.json --sweep PATH=VALUES [--sweep ...] [--seeds SEEDS] [options]\n"
+    "       distopt-run SWEEP.json [options]\n"
+    "\n"
+    "Runs the experiment once per point of a grid (every combination of the swept fields' values) or of\n"
+    "--sample K random points, each point once per seed, --jobs at a time, each run in its own folder of\n"
+    "the sweep folder. sweep.csv there has one row per run (its values, termination, final metrics, time\n"
+    "to target); the store groups the runs in a sweep. The same command again resumes the sweep: runs\n"
+    "already done are not run again. A diverged run is a result, not a failure.\n"
+    "\n"
+    "  --sweep PATH=VALUES  a field and its values (repeatable):\n"
+    "                      0.1,0.2,0.4  a list;  1..8  every integer;  1e-4..1/log:7  7 values spaced on a\n"
+    "                      log scale (/lin:N linear);  1e-4..1/log  drawn log-uniformly with --sample\n"
+    "  --seeds SEEDS       run each point with these seeds: 1..5 or 1,2,7 (default: the file's seed)\n"
+    "  --sample K          K random points drawn from the fields' values and ranges instead of the grid\n"
+    "  --sample-seed S     seed of those draws (default 1)\n"
+    "  --jobs N            runs at a time (default 1; live runs go one at a time)\n"
+    "  --out DIR           the sweep folder (default distopt-runs/NAME-sweep-STAMP); give the same to resume\n"
+    "  --store PATH, --no-store, --quiet   as for a single run\n"
+    "Every other option (--engine, --workers, --set, --events, ...) is given to every run.\n"
+    "\n"
+    "A sweep file: {\"name\": ..., \"experiment\": \"PATH.json\" (relative to the sweep file) or {...},\n"
+    "  \"set\": [\"PATH=VALUE\", ...], \"sweep\": {\"axes\": [{\"path\": ..., \"values\": \"1e-3..1/log:6\" or [...]}],\n"
+    "  \"seeds\": \"1..3\", \"jobs\": 2, \"sample\": 0}}\n"
+    "\n"
+    "Exit status: 0 every run has a result, 1 a run failed, 2 bad input (nothing started), 130 stopped.\n";
+
+namespace {
+
+constexpr std::size_t kMaxSweepFileBytes = 4 << 20;
+
+struct SweepCommandLine {
+  std::string file;                     ///< experiment or sweep file (argv[1])
+  std::vector<std::string> axes;        ///< --sweep texts
+  std::optional<std::string> seeds;
+  std::optional<int> sample;
+  std::optional<std::uint64_t> sampleSeed;
+  std::optional<int> jobs;
+  std::optional<std::string> out;
+  std::optional<std::string> store;
+  bool noStore = false;
+  bool quiet = false;
+  bool help = false;
+  std::vector<std::string> passThrough;  ///< every other argument, in order, for every run
+};
+
+std::optional<long long> integerArgument(const std::string& option, const std::string& text, long long low,
+                                         long long high) {
+  char* end = nullptr;
+  errno = 0;
+  const long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno != 0 || value < low || value > high)
+    throw InputError(option, "'" + text + "' is not an integer from " + std::to_string(low) + " to " +
+                                 std::to_string(high));
+  return value;
+}
+
+// The sweep's own options (both --opt value and --opt=value); the rest goes to every run untouched.
+SweepCommandLine parseSweepArguments(int argc, char** argv) {
+  SweepCommandLine line;
+  if (argc < 2 || (argv[1][0] == '-' && std::string_view(argv[1]) != "-")) {
+    for (int i = 1; i < argc; ++i)
+      if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") line.help = true;
+    if (line.help) return line;
+    throw InputError("sweep", "a sweep starts with its file: distopt-run EXPERIMENT.json --sweep PATH=VALUES ...");
+  }
+  line.file = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::optional<std::string> inlineValue;
+    if (arg.starts_with("--") && arg.find('=') != std::string::npos) {
+      inlineValue = arg.substr(arg.find('=') + 1);
+      arg = arg.substr(0, arg.find('='));
+    }
+    auto value = [&]() -> std::string {
+      if (inlineValue) return *inlineValue;
+      if (i + 1 >= argc) throw InputError(arg, "needs a value");
+      return argv[++i];
+    };
+    if (arg == "--sweep") line.axes.push_back(value());
+    else if (arg == "--seeds") line.seeds = value();
+    else if (arg == "--sample") line.sample = static_cast<int>(*integerArgument(arg, value(), 1, kSweepMaxRuns));
+    else if (arg == "--sample-seed")
+      line.sampleSeed = static_cast<std::uint64_t>(*integerArgument(arg, value(), 0, LLONG_MAX));
+    else if (arg == "--jobs") line.jobs = static_cast<int>(*integerArgument(arg, value(), 1, kSweepMaxJobs));
+    else if (arg == "--out") line.out = value();
+    else if (arg == "--store") line.store = value();
+    else if (arg == "--no-store" && !inlineValue) line.noStore = true;
+    else if ((arg == "--quiet" || arg == "-q") && !inlineValue) line.quiet = true;
+    else if ((arg == "--help" || arg == "-h") && !inlineValue) line.help = true;
+    else line.passThrough.emplace_back(argv[i]);
+  }
+  if (line.noStore && line.store) throw InputError("--no-store", "and --store cannot both be given");
+  return line;
+}
+
+std::optional<nlohmann::json> readSweepFile(const std::string& path) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  if (error || size > kMaxSweepFileBytes) return std::nullopt;
+  nlohmann::json document;
+  try {
+    document = readExperimentFile(path);
+  } catch (const InputError&) {
+    return std::nullopt;
+  }
+  if (!document.is_object() || !document.contains("sweep")) return std::nullopt;
+  return document;
+}
+
+/// A sweep file's fields other than "sweep": the experiment (a path or the object itself) and the
+/// assignments every run gets.
+struct SweepFile {
+  std::string name;
+  std::optional<std::string> experimentPath;
+  std::optional<nlohmann::json> experiment;
+  std::vector<std::string> assignments;
+  SweepSpec spec;
+};
+
+SweepFile parseSweepFile(const nlohmann::json& document, const std::string& path) {
+  SweepFile file;
+  for (const auto& [key, value] : document.items())
+    if (key != "name" && key != "description" && key != "experiment" && key != "set" && key != "sweep")
+      throw InputError(path + ": " + key, "unknown field (known: name, description, experiment, set, sweep)");
+  if (document.contains("name")) {
+    if (!document.at("name").is_string()) throw InputError(path + ": name", "must be a text");
+    file.name = document.at("name").get<std::string>();
+  }
+  if (!document.contains("experiment")) throw InputError(path + ": experiment", "is missing");
+  const auto& experiment = document.at("experiment");
+  if (experiment.is_string()) {
+    const std::filesystem::path named = experiment.get<std::string>();
+    file.experimentPath = named.is_absolute() ? named.string()
+                                              : (std::filesystem::path(path).parent_path() / named).string();
+  } else if (experiment.is_object()) {
+    file.experiment = experiment;
+  } else {
+    throw InputError(path + ": experiment", "must be the path of an experiment file or an experiment object");
+  }
+  if (document.contains("set")) {
+    const auto& set = document.at("set");
+    if (set.is_array()) {
+      for (const auto& item : set) {
+        if (!item.is_string()) throw InputError(path + ": set", "each entry is a text \"PATH=VALUE\"");
+        file.assignments.push_back(item.get<std::string>());
+      }
+    } else if (set.is_object()) {
+      for (const auto& [field, value] : set.items()) file.assignments.push_back(field + "=" + value.dump());
+    } else {
+      throw InputError(path + ": set", "must be a list of \"PATH=VALUE\" or an object {PATH: VALUE}");
+    }
+  }
+  file.spec = sweepFromJson(document.at("sweep"), path + ": sweep");
+  return file;
+}
+
+std::string defaultSweepDirectory(const std::string& name) {
+  const std::time_t now = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
+  return "distopt-runs/" + name + "-sweep-" + stamp;
+}
+
+std::string selfProgram() {
+  std::error_code error;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) throw InputError("sweep", "cannot find this program's path to start the runs: " + error.message());
+  return self.string();
+}
+
+// Everything a sweep will run is checked here, before the first run starts (DESIGN.md §7): the
+// options each run gets, and each run's experiment with its values.
+SweepPlan planSweep(const SweepCommandLine& line) {
+  SweepPlan plan;
+  SweepFile file;
+  const auto sweepFile = readSweepFile(line.file);
+  if (sweepFile) file = parseSweepFile(*sweepFile, line.file);
+  SweepSpec& spec = file.spec;
+  for (const auto& text : line.axes) spec.axes.push_back(parseSweepAxis(text));
+  if (line.seeds) spec.seeds = parseSeedList(*line.seeds);
+  if (line.sample) spec.sample = *line.sample;
+  if (line.sampleSeed) spec.sampleSeed = *line.sampleSeed;
+  if (line.jobs) spec.jobs = *line.jobs;
+
+  // The options every run gets, checked as a run would check them.
+  std::vector<std::string> arguments;
+  for (const auto& assignment : file.assignments) arguments.insert(arguments.end(), {"--set", assignment});
+  arguments.insert(arguments.end(), line.passThrough.begin(), line.passThrough.end());
+  std::string experimentPath = line.file;
+  if (sweepFile) experimentPath = file.experimentPath.value_or("");
+  std::vector<const char*> argv{"distopt-run", experimentPath.empty() ? "-" : experimentPath.c_str()};
+  for (const auto& a : arguments) argv.push_back(a.c_str());
+  std::string why;
+  const auto runLine = parseRunCommandLine(static_cast<int>(argv.size()), argv.data(), &why);
+  if (!runLine) throw InputError("", why);
+  if (runLine->help || runLine->version || runLine->list)
+    throw InputError("sweep", "--help, --version and --list are not options of a run (see --help)");
+  if (runLine->outDirectory) throw InputError("--out", "is the sweep's folder; each run gets its own inside it");
+  if (runLine->telemetryEndpoint || runLine->controlEndpoint || runLine->dashboardEndpoint)
+    throw InputError("sweep", "--telemetry, --control and --dashboard name one endpoint; a sweep runs many "
+                              "runs (open a run's folder or the store to watch it)");
+
+  plan.runs = expandSweep(spec);
+  plan.spec = spec;
+  const int pointCount = plan.runs.back().point + 1;
+
+  // An inline experiment becomes a file in the sweep folder, which every run reads.
+  RunCommandLine checkLine = *runLine;
+  std::optional<nlohmann::json> inlineExperiment = file.experiment;
+  std::string inlinePath;
+  if (inlineExperiment) {
+    inlinePath = std::filesystem::temp_directory_path() / ("distopt-sweep-" + std::to_string(getpid()) + ".json");
+    std::ofstream(inlinePath) << inlineExperiment->dump(2);
+    checkLine.experimentPath = inlinePath;
+    if (!checkLine.baseDirectory) checkLine.baseDirectory = std::filesystem::path(line.file).parent_path().string();
+  }
+  std::string name = file.name;
+  try {
+    bool built = false;
+    const nlohmann::json common = experimentDocument(checkLine);
+    for (const auto& run : plan.runs) {
+      try {
+        nlohmann::json document = common;
+        for (const auto& assignment : run.overrides()) applyOverride(document, assignment);
+        Experiment experiment = parseExperiment(std::move(document), baseDirectoryOf(checkLine));
+        if (experiment.engine == "live" && spec.jobs > 1)
+          throw InputError("--jobs", "live runs go one at a time (side by side they share the cores, which "
+                                     "changes the times they measure); use --jobs 1");
+        if (name.empty()) name = experiment.name;
+        if (!built) {
+          (void)buildRun(experiment);  // data files found and readable, problem sizes that fit
+          built = true;
+        }
+      } catch (const InputError& e) {
+        std::string values;
+        for (const auto& assignment : run.overrides()) values += (values.empty() ? "" : " ") + assignment;
+        throw InputError("run " + run.folderName(pointCount) + (values.empty() ? "" : " (" + values + ")"), e.what());
+      }
+    }
+  } catch (...) {
+    if (!inlinePath.empty()) std::filesystem::remove(inlinePath);
+    throw;
+  }
+  if (!inlinePath.empty()) std::filesystem::remove(inlinePath);
+
+  plan.name = name.empty() ? "sweep" : name;
+  plan.outDirectory = std::filesystem::absolute(line.out.value_or(defaultSweepDirectory(plan.name))).lexically_normal();
+  if (inlineExperiment) {
+    std::error_code error;
+    std::filesystem::create_directories(plan.outDirectory, error);
+    experimentPath = plan.outDirectory + "/experiment.json";
+    writeJsonFile(experimentPath, *inlineExperiment);
+    if (!runLine->baseDirectory)
+      arguments.insert(arguments.begin(),
+                       {"--base-dir", std::filesystem::absolute(std::filesystem::path(line.file).parent_path())});
+  }
+  plan.experimentPath = std::filesystem::absolute(experimentPath).lexically_normal();
+  plan.arguments = std::move(arguments);
+  plan.program = selfProgram();
+  if (!line.noStore) plan.storePath = std::filesystem::absolute(line.store.value_or(defaultStorePath()));
+  plan.quiet = line.quiet;
+  return plan;
+}
+
+}  // namespace
+
+bool isSweepCommand(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    for (const std::string_view option : {"--sweep", "--seeds", "--sample"})
+      if (arg == option || (arg.starts_with(option) && arg.size() > option.size() && arg[option.size()] == '='))
+        return true;
+  }
+  return argc > 1 && argv[1][0] != '-' && readSweepFile(argv[1]).has_value();
+}
+
+int sweepMain(int argc, char** argv) {
+  try {
+    const SweepCommandLine line = parseSweepArguments(argc, argv);
+    if (line.help) {
+      std::fputs(kSweepUsage, stdout);
+      return 0;
+    }
+    const SweepPlan plan = planSweep(line);
+    return runSweep(plan);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "distopt-run: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "distopt-run: sweep: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace distopt::app

@@ -1,0 +1,269 @@
+// distopt-run's sweeps on real processes: a grid over seeds run two at a time into one folder and one
+// store, a diverged point kept as a result, resuming (only what is missing runs again), Ctrl-C (130,
+// the running runs end "stopped" and run again on resume), sweep files, and bad input refused before
+// anything starts.
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <fstream>
+#include <string>
+
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/store/run_store.hpp"
+
+using nlohmann::json;
+
+namespace {
+
+const QString kProgram = QStringLiteral(DISTOPT_BIN_DIR "/distopt-run");
+const QString kQuickstart = QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/quickstart.json");
+
+struct Result {
+  int exitCode = -1;
+  QString out;
+  QString err;
+};
+
+Result run(const QStringList& arguments) {
+  QProcess process;
+  process.start(kProgram, arguments);
+  Result result;
+  if (!process.waitForStarted(10'000) || !process.waitForFinished(240'000)) {
+    process.kill();
+    process.waitForFinished(5'000);
+    return result;
+  }
+  result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+  result.out = QString::fromUtf8(process.readAllStandardOutput());
+  result.err = QString::fromUtf8(process.readAllStandardError());
+  return result;
+}
+
+std::string describe(const Result& r) {
+  return "exit " + std::to_string(r.exitCode) + "\nstdout:\n" + r.out.toStdString() + "\nstderr:\n" +
+         r.err.toStdString();
+}
+
+json readJson(const QString& path) {
+  std::ifstream in(path.toStdString());
+  return json::parse(in, nullptr, false);
+}
+
+// sweep.csv as rows of cells (the values written by the sweep hold no quotes or commas here).
+QList<QStringList> readTable(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return {};
+  QList<QStringList> rows;
+  for (const QByteArray& line : file.readAll().split('\n'))
+    if (!line.isEmpty()) rows.append(QString::fromUtf8(line).split(','));
+  return rows;
+}
+
+int column(const QList<QStringList>& rows, const QString& name) { return rows.isEmpty() ? -1 : rows[0].indexOf(name); }
+
+}  // namespace
+
+class TestSweepCommand : public QObject {
+  Q_OBJECT
+
+ private:
+  QTemporaryDir m_dir;
+  QString store() const { return m_dir.filePath("runs.sqlite"); }
+  QStringList quickSim(const QString& out) const {
+    return {kQuickstart, "--engine", "sim", "--set", "stop.time=60", "--out", out, "--store", store(), "--quiet"};
+  }
+
+ private slots:
+  void initTestCase() { QVERIFY2(QFileInfo(kProgram).isExecutable(), qPrintable(kProgram + " is not built")); }
+
+  void gridOverSeedsTwoAtATime() {
+    const QString out = m_dir.filePath("grid");
+    const Result r = run(quickSim(out) + QStringList{"--sweep", "algorithm.params.gamma=0.1,0.5", "--sweep=algorithm.params.R=2..3",
+                                                     "--seeds", "1..2", "--jobs", "2"});
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    QVERIFY2(r.out.contains("8 of 8 runs done"), describe(r).c_str());
+
+    const auto rows = readTable(out + "/sweep.csv");
+    QCOMPARE(rows.size(), 9);
+    const int gamma = column(rows, "algorithm.params.gamma"), seed = column(rows, "seed"),
+              state = column(rows, "state"), termination = column(rows, "termination");
+    QVERIFY(gamma > 0 && seed > 0 && state > 0 && termination > 0);
+    for (int i = 1; i < rows.size(); ++i) {
+      QCOMPARE(rows[i][state], QString("done"));
+      QCOMPARE(rows[i][termination], QString("time_limit"));
+      // Each run's own summary says it ran with its point's values and seed.
+      const json summary = readJson(out + "/" + rows[i][0] + "/summary.json");
+      QCOMPARE(summary.at("experiment").at("algorithm").at("params").at("gamma").get<double>(),
+               rows[i][gamma].toDouble());
+      QCOMPARE(QString::number(summary.at("experiment").at("seed").get<std::uint64_t>()), rows[i][seed]);
+    }
+    QCOMPARE(rows[1][0], QString("p000-s1"));
+    QCOMPARE(rows[8][0], QString("p003-s2"));
+    // Different seeds of one point give different runs; the same seed again would give the same.
+    QVERIFY(readJson(out + "/p000-s1/summary.json").at("final_loss") !=
+            readJson(out + "/p000-s2/summary.json").at("final_loss"));
+
+    auto db = distopt::RunStore::open(store().toStdString());
+    const auto sweeps = db->listSweeps();
+    QCOMPARE(sweeps.size(), std::size_t(1));
+    QCOMPARE(sweeps[0].runCount, std::int64_t(8));
+    QCOMPARE(sweeps[0].state, std::string("finished"));
+    QCOMPARE(sweeps[0].record.outDirectory, QDir(out).absolutePath().toStdString());
+    const auto members = db->loadSweepRuns(sweeps[0].id);
+    QCOMPARE(members.size(), std::size_t(8));
+    for (const auto& member : members) {
+      const auto stored = db->loadRun(member.runId);
+      QVERIFY(stored && stored->finished());
+      QCOMPARE(json::parse(stored->record.experimentJson).at("seed").get<std::uint64_t>(), *member.seed);
+    }
+  }
+
+  void divergedPointIsAResultAndResumeRunsOnlyWhatIsMissing() {
+    const QString out = m_dir.filePath("resume");
+    const QStringList args = quickSim(out) + QStringList{"--sweep", "algorithm.params.gamma=0.5,1e6"};
+    Result r = run(args);
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    auto rows = readTable(out + "/sweep.csv");
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(rows[2][column(rows, "termination")], QString("diverged"));
+    QCOMPARE(rows[2][column(rows, "state")], QString("done"));
+
+    // One run lost its result (as a killed run would): the same command runs that one only.
+    const QDateTime before = QFileInfo(out + "/p000/summary.json").lastModified();
+    QVERIFY(QFile::remove(out + "/p001/summary.json"));
+    r = run(args);
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    QVERIFY2(r.out.contains("resumed, 1 already done before"), describe(r).c_str());
+    QCOMPARE(QFileInfo(out + "/p000/summary.json").lastModified(), before);
+    QVERIFY(QFileInfo::exists(out + "/p001/summary.json"));
+    auto db = distopt::RunStore::open(store().toStdString());
+    for (const auto& sweep : db->listSweeps())
+      if (sweep.record.outDirectory == QDir(out).absolutePath().toStdString())
+        QCOMPARE(sweep.runCount, std::int64_t(2));  // the new attempt replaced the lost one
+
+    // Another sweep in the same folder is refused, before anything runs.
+    r = run(quickSim(out) + QStringList{"--sweep", "algorithm.params.gamma=0.25"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("holds another sweep"), describe(r).c_str());
+  }
+
+  void ctrlCStopsTheRunsAndResumeFinishesThem() {
+    const QString out = m_dir.filePath("stopped");
+    const QStringList args = {kQuickstart, "--engine", "sim", "--set", "stop.time=1e7", "--set", "eval.interval=1000",
+                              "--out", out, "--store", store(), "--quiet", "--seeds", "1..3", "--jobs", "2"};
+    QProcess first;
+    first.start(kProgram, args);
+    QVERIFY(first.waitForStarted(10'000));
+    // Both first runs have started once their folders hold a result file being written.
+    QElapsedTimer waited;
+    waited.start();
+    while (!(QFileInfo::exists(out + "/p000-s1/evaluations.csv") && QFileInfo::exists(out + "/p000-s2/evaluations.csv")) &&
+           waited.elapsed() < 60'000)
+      QTest::qWait(50);
+    QTest::qWait(300);
+    ::kill(static_cast<pid_t>(first.processId()), SIGINT);
+    QVERIFY(first.waitForFinished(60'000));
+    QCOMPARE(first.exitCode(), 130);
+    for (const char* run : {"p000-s1", "p000-s2"})
+      QCOMPARE(readJson(out + "/" + run + "/summary.json").at("termination"), json("stopped"));
+    QVERIFY(!QFileInfo::exists(out + "/p000-s3"));  // never started
+    auto rows = readTable(out + "/sweep.csv");
+    QCOMPARE(rows.size(), 4);
+    for (int i = 1; i < rows.size(); ++i) QVERIFY(rows[i][column(rows, "state")] != "done");
+
+    // The same sweep again (more jobs at a time is the same sweep) restarts the stopped runs and the one
+    // never started; stopped again, all three say so.
+    QProcess again;
+    again.start(kProgram, QStringList(args).replaceInStrings(QRegularExpression("^2$"), "3"));
+    QVERIFY(again.waitForStarted(10'000));
+    waited.restart();
+    while (!(QFileInfo::exists(out + "/p000-s3/evaluations.csv") && QFileInfo::exists(out + "/p000-s1/evaluations.csv")) &&
+           waited.elapsed() < 60'000)
+      QTest::qWait(50);
+    QTest::qWait(300);
+    ::kill(static_cast<pid_t>(again.processId()), SIGINT);
+    QVERIFY(again.waitForFinished(60'000));
+    QCOMPARE(again.exitCode(), 130);
+    const QString said = QString::fromUtf8(again.readAllStandardError());
+    QVERIFY2(!said.contains("another sweep"), qPrintable(said));
+    for (const char* run : {"p000-s1", "p000-s2", "p000-s3"})
+      QCOMPARE(readJson(out + "/" + run + "/summary.json").at("termination"), json("stopped"));
+    auto db = distopt::RunStore::open(store().toStdString());
+    for (const auto& sweep : db->listSweeps())
+      if (sweep.record.outDirectory == QDir(out).absolutePath().toStdString())
+        QCOMPARE(sweep.state, std::string("stopped"));
+  }
+
+  void sweepFiles() {
+    const QString folder = m_dir.filePath("files");
+    QDir().mkpath(folder);
+    {
+      std::ofstream file((folder + "/by-path.json").toStdString());
+      file << json{{"name", "qs-gamma"},
+                   {"experiment", QDir(folder).relativeFilePath(kQuickstart).toStdString()},
+                   {"set", {"engine=sim", "stop.time=60"}},
+                   {"sweep", {{"axes", {{{"path", "algorithm.params.gamma"}, {"values", "0.1..0.5/lin:3"}}}}, {"jobs", 2}}}}
+                  .dump();
+    }
+    json inlineExperiment = readJson(kQuickstart);
+    inlineExperiment["engine"] = "sim";
+    inlineExperiment["stop"] = {{"time", 60}};
+    {
+      std::ofstream file((folder + "/inline.json").toStdString());
+      file << json{{"experiment", inlineExperiment}, {"sweep", {{"seeds", {4, 5}}}}}.dump();
+    }
+    Result r = run({folder + "/by-path.json", "--out", folder + "/out-path", "--store", store(), "--quiet"});
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    auto rows = readTable(folder + "/out-path/sweep.csv");
+    QCOMPARE(rows.size(), 4);
+    QCOMPARE(rows[2][column(rows, "algorithm.params.gamma")].toDouble(), 0.3);
+    // A command-line option still reaches every run, after the file's.
+    r = run({folder + "/inline.json", "--out", folder + "/out-inline", "--no-store", "--quiet", "--set", "stop.time=30"});
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    rows = readTable(folder + "/out-inline/sweep.csv");
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(rows[2][column(rows, "seed")], QString("5"));
+    QCOMPARE(readJson(folder + "/out-inline/p000-s5/summary.json").at("time").get<double>(), 30.0);
+    QVERIFY(QFileInfo::exists(folder + "/out-inline/experiment.json"));
+  }
+
+  void badInputIsRefusedBeforeAnythingStarts() {
+    const QString out = m_dir.filePath("refused");
+    struct Case {
+      QStringList args;
+      QString says;
+    };
+    const QList<Case> cases = {
+        {{"--sweep", "algorithm.params.gamma=0.1,-1"}, "run p001 (algorithm.params.gamma=-1)"},
+        {{"--sweep", "algorithm.params.gama=0.1"}, "gama"},
+        {{"--sweep", "algorithm.params.gamma=0.1..1"}, "--sample"},
+        {{"--sweep", "algorithm.params.gamma=0.1", "--jobs", "0"}, "--jobs"},
+        {{"--seeds", "3..1"}, "--seeds"},
+        {{"--seeds", "1,2", "--telemetry", "tcp://127.0.0.1:*"}, "--telemetry"},
+        {{"--seeds", "1,2", "--no-such-option"}, "unknown option"},
+        {{"--seeds", "1,2", "--engine", "live", "--jobs", "2"}, "one at a time"},
+        {{"--sweep", "algorithm.params.R=1..100000", "--sweep", "algorithm.params.gamma=0.1,0.2"}, "10000"},
+    };
+    for (const auto& c : cases) {
+      const Result r = run(quickSim(out) + c.args);
+      QVERIFY2(r.exitCode == 2, describe(r).c_str());
+      QVERIFY2(r.err.contains(c.says), describe(r).c_str());
+      QVERIFY2(!QFileInfo::exists(out), describe(r).c_str());
+    }
+    const Result r = run({"--seeds", "1..2", kQuickstart});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("starts with its file"), describe(r).c_str());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestSweepCommand)
+#include "test_sweep_command.moc"
