@@ -140,7 +140,7 @@ std::string renderLineFigure(const std::vector<FigureSeries>& series, const Figu
   // Legend: as wide as its longest name (about 7.5 px a character at 13 px), top right inside the plot.
   std::size_t longest = 0;
   for (const auto& s : series) longest = std::max(longest, s.label.size());
-  const double legendW = 40 + 7.5 * static_cast<double>(longest), legendH = 8 + 20.0 * static_cast<double>(series.size());
+  const double legendW = 44 + 8.0 * static_cast<double>(longest), legendH = 8 + 20.0 * static_cast<double>(series.size());
   const double lx = left + plotW - legendW - 8, ly0 = top + 8;
   if (!series.empty())
     svg << "<rect x=\"" << lx << "\" y=\"" << ly0 << "\" width=\"" << legendW << "\" height=\"" << legendH

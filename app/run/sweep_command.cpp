@@ -1,5 +1,6 @@
 #include "sweep_command.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <ctime>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include "command_line.hpp"
+#include "comparison_report.hpp"
+#include "core/config/comparison_spec.hpp"
 #include "core/config/experiment.hpp"
 #include "core/config/sweep_spec.hpp"
 #include "core/store/run_store.hpp"
@@ -43,11 +46,15 @@ const char* const kSweepUsage =
     "  --jobs N            runs at a time (default 1; live runs go one at a time)\n"
     "  --out DIR           the sweep folder (default distopt-runs/NAME-sweep-STAMP); give the same to resume\n"
     "  --store PATH, --no-store, --quiet   as for a single run\n"
+    "  --dry-run           check every run and print the plan; run nothing\n"
     "Every other option (--engine, --workers, --set, --events, ...) is given to every run.\n"
     "\n"
     "A sweep file: {\"name\": ..., \"experiment\": \"PATH.json\" (relative to the sweep file) or {...},\n"
     "  \"set\": [\"PATH=VALUE\", ...], \"sweep\": {\"axes\": [{\"path\": ..., \"values\": \"1e-3..1/log:6\" or [...]}],\n"
     "  \"seeds\": \"1..3\", \"jobs\": 2, \"sample\": 0}}\n"
+    "A comparison file has \"methods\" instead of \"sweep\": each method its \"set\" and \"axes\", all with the\n"
+    "  same \"seeds\" and budget; \"select\": {\"metric\": \"final_gap\", \"statistic\": \"median\"} chooses each\n"
+    "  method's best point; comparison.md, comparison.svg and curves.csv show them (resources/sweeps/).\n"
     "\n"
     "Exit status: 0 every run has a result, 1 a run failed, 2 bad input (nothing started), 130 stopped.\n";
 
@@ -67,6 +74,7 @@ struct SweepCommandLine {
   bool noStore = false;
   bool quiet = false;
   bool help = false;
+  bool dryRun = false;  ///< check everything and print the plan; run nothing, write nothing
   std::vector<std::string> passThrough;  ///< every other argument, in order, for every run
 };
 
@@ -114,6 +122,7 @@ SweepCommandLine parseSweepArguments(int argc, char** argv) {
     else if (arg == "--no-store" && !inlineValue) line.noStore = true;
     else if ((arg == "--quiet" || arg == "-q") && !inlineValue) line.quiet = true;
     else if ((arg == "--help" || arg == "-h") && !inlineValue) line.help = true;
+    else if (arg == "--dry-run" && !inlineValue) line.dryRun = true;
     else line.passThrough.emplace_back(argv[i]);
   }
   if (line.noStore && line.store) throw InputError("--no-store", "and --store cannot both be given");
@@ -130,7 +139,7 @@ std::optional<nlohmann::json> readSweepFile(const std::string& path) {
   } catch (const InputError&) {
     return std::nullopt;
   }
-  if (!document.is_object() || !document.contains("sweep")) return std::nullopt;
+  if (!document.is_object() || (!document.contains("sweep") && !isComparisonDocument(document))) return std::nullopt;
   return document;
 }
 
@@ -138,17 +147,17 @@ std::optional<nlohmann::json> readSweepFile(const std::string& path) {
 /// assignments every run gets.
 struct SweepFile {
   std::string name;
+  std::string folder;  ///< the sweep file's folder: an inline experiment's data paths are read from it
   std::optional<std::string> experimentPath;
   std::optional<nlohmann::json> experiment;
   std::vector<std::string> assignments;
   SweepSpec spec;
 };
 
-SweepFile parseSweepFile(const nlohmann::json& document, const std::string& path) {
+// The fields a sweep file and a comparison file share: name, experiment, set.
+SweepFile parseSweepFileCommon(const nlohmann::json& document, const std::string& path) {
   SweepFile file;
-  for (const auto& [key, value] : document.items())
-    if (key != "name" && key != "description" && key != "experiment" && key != "set" && key != "sweep")
-      throw InputError(path + ": " + key, "unknown field (known: name, description, experiment, set, sweep)");
+  file.folder = std::filesystem::path(path).parent_path().string();
   if (document.contains("name")) {
     if (!document.at("name").is_string()) throw InputError(path + ": name", "must be a text");
     file.name = document.at("name").get<std::string>();
@@ -157,8 +166,7 @@ SweepFile parseSweepFile(const nlohmann::json& document, const std::string& path
   const auto& experiment = document.at("experiment");
   if (experiment.is_string()) {
     const std::filesystem::path named = experiment.get<std::string>();
-    file.experimentPath = named.is_absolute() ? named.string()
-                                              : (std::filesystem::path(path).parent_path() / named).string();
+    file.experimentPath = named.is_absolute() ? named.string() : (std::filesystem::path(file.folder) / named).string();
   } else if (experiment.is_object()) {
     file.experiment = experiment;
   } else {
@@ -177,15 +185,23 @@ SweepFile parseSweepFile(const nlohmann::json& document, const std::string& path
       throw InputError(path + ": set", "must be a list of \"PATH=VALUE\" or an object {PATH: VALUE}");
     }
   }
+  return file;
+}
+
+SweepFile parseSweepFile(const nlohmann::json& document, const std::string& path) {
+  for (const auto& [key, value] : document.items())
+    if (key != "name" && key != "description" && key != "experiment" && key != "set" && key != "sweep")
+      throw InputError(path + ": " + key, "unknown field (known: name, description, experiment, set, sweep)");
+  SweepFile file = parseSweepFileCommon(document, path);
   file.spec = sweepFromJson(document.at("sweep"), path + ": sweep");
   return file;
 }
 
-std::string defaultSweepDirectory(const std::string& name) {
+std::string defaultSweepDirectory(const std::string& name, const char* kind) {
   const std::time_t now = std::time(nullptr);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-  return "distopt-runs/" + name + "-sweep-" + stamp;
+  return "distopt-runs/" + name + "-" + kind + "-" + stamp;
 }
 
 std::string selfProgram() {
@@ -197,11 +213,10 @@ std::string selfProgram() {
 
 // Everything a sweep will run is checked here, before the first run starts (DESIGN.md §7): the
 // options each run gets, and each run's experiment with its values.
-SweepPlan planSweep(const SweepCommandLine& line) {
+// `file` holds the experiment (a path, or inline with the folder it came from), the assignments and the
+// spec; the command line adds axes and replaces seeds, sample and jobs. `outDirectory` empty = the default.
+SweepPlan planSweep(SweepFile file, const SweepCommandLine& line, const std::string& outDirectory) {
   SweepPlan plan;
-  SweepFile file;
-  const auto sweepFile = readSweepFile(line.file);
-  if (sweepFile) file = parseSweepFile(*sweepFile, line.file);
   SweepSpec& spec = file.spec;
   for (const auto& text : line.axes) spec.axes.push_back(parseSweepAxis(text));
   if (line.seeds) spec.seeds = parseSeedList(*line.seeds);
@@ -213,8 +228,7 @@ SweepPlan planSweep(const SweepCommandLine& line) {
   std::vector<std::string> arguments;
   for (const auto& assignment : file.assignments) arguments.insert(arguments.end(), {"--set", assignment});
   arguments.insert(arguments.end(), line.passThrough.begin(), line.passThrough.end());
-  std::string experimentPath = line.file;
-  if (sweepFile) experimentPath = file.experimentPath.value_or("");
+  std::string experimentPath = file.experimentPath.value_or("");
   std::vector<const char*> argv{"distopt-run", experimentPath.empty() ? "-" : experimentPath.c_str()};
   for (const auto& a : arguments) argv.push_back(a.c_str());
   std::string why;
@@ -239,7 +253,7 @@ SweepPlan planSweep(const SweepCommandLine& line) {
     inlinePath = std::filesystem::temp_directory_path() / ("distopt-sweep-" + std::to_string(getpid()) + ".json");
     std::ofstream(inlinePath) << inlineExperiment->dump(2);
     checkLine.experimentPath = inlinePath;
-    if (!checkLine.baseDirectory) checkLine.baseDirectory = std::filesystem::path(line.file).parent_path().string();
+    if (!checkLine.baseDirectory) checkLine.baseDirectory = file.folder;
   }
   std::string name = file.name;
   try {
@@ -271,7 +285,9 @@ SweepPlan planSweep(const SweepCommandLine& line) {
   if (!inlinePath.empty()) std::filesystem::remove(inlinePath);
 
   plan.name = name.empty() ? "sweep" : name;
-  plan.outDirectory = std::filesystem::absolute(line.out.value_or(defaultSweepDirectory(plan.name))).lexically_normal();
+  plan.outDirectory =
+      std::filesystem::absolute(outDirectory.empty() ? defaultSweepDirectory(plan.name, "sweep") : outDirectory)
+          .lexically_normal();
   if (inlineExperiment) {
     std::error_code error;
     std::filesystem::create_directories(plan.outDirectory, error);
@@ -279,7 +295,7 @@ SweepPlan planSweep(const SweepCommandLine& line) {
     writeJsonFile(experimentPath, *inlineExperiment);
     if (!runLine->baseDirectory)
       arguments.insert(arguments.begin(),
-                       {"--base-dir", std::filesystem::absolute(std::filesystem::path(line.file).parent_path())});
+                       {"--base-dir", std::filesystem::absolute(file.folder.empty() ? "." : file.folder).string()});
   }
   plan.experimentPath = std::filesystem::absolute(experimentPath).lexically_normal();
   plan.arguments = std::move(arguments);
@@ -287,6 +303,77 @@ SweepPlan planSweep(const SweepCommandLine& line) {
   if (!line.noStore) plan.storePath = std::filesystem::absolute(line.store.value_or(defaultStorePath()));
   plan.quiet = line.quiet;
   return plan;
+}
+
+void printPlan(const SweepPlan& plan) {
+  const int points = plan.runs.back().point + 1;
+  std::printf("%zu run(s): %d point(s) x %zu seed(s), %d at a time, into %s\n", plan.runs.size(), points,
+              plan.spec.seeds.empty() ? std::size_t{1} : plan.spec.seeds.size(), plan.spec.jobs,
+              plan.outDirectory.c_str());
+  for (const auto& axis : plan.spec.axes)
+    std::printf("  %s = %s\n", axis.path.c_str(),
+                axis.values.empty() ? axis.text.c_str() : nlohmann::json(axis.values).dump().c_str());
+}
+
+// A comparison: each method is a sweep in its own folder of the comparison folder (resumable as any
+// sweep); every run of every method is checked before the first starts; then each method's best point is
+// chosen and reported (comparison_report.hpp).
+int runComparison(const nlohmann::json& document, const SweepCommandLine& line) {
+  if (!line.axes.empty() || line.sample || line.sampleSeed)
+    throw InputError("--sweep", "a comparison's grids are its methods' axes, in the file");
+  ComparisonSpec spec = comparisonFromJson(document, line.file);
+  if (line.seeds) spec.seeds = parseSeedList(*line.seeds);
+  if (line.jobs) spec.jobs = *line.jobs;
+  const SweepFile common = parseSweepFileCommon(document, line.file);
+  const std::string name = common.name.empty() ? "comparison" : common.name;
+  const std::string folder =
+      std::filesystem::absolute(line.out.value_or(defaultSweepDirectory(name, "comparison"))).lexically_normal();
+  SweepCommandLine methodLine = line;
+  methodLine.seeds.reset();
+  methodLine.jobs.reset();
+  std::vector<SweepPlan> plans;
+  for (const auto& method : spec.methods) {
+    SweepFile file = common;
+    file.name = name + " / " + method.name;
+    file.assignments.insert(file.assignments.end(), method.assignments.begin(), method.assignments.end());
+    file.spec = method.spec;
+    file.spec.seeds = spec.seeds;
+    file.spec.jobs = spec.jobs;
+    try {
+      plans.push_back(planSweep(std::move(file), methodLine, folder + "/" + methodSlug(method.name)));
+    } catch (const InputError& e) {
+      throw InputError("method " + method.name, e.what());
+    }
+  }
+  if (line.dryRun) {
+    for (std::size_t i = 0; i < plans.size(); ++i) {
+      std::printf("method %s: ", spec.methods[i].name.c_str());
+      printPlan(plans[i]);
+    }
+    std::printf("best point of each by %s\n", spec.select.describe().c_str());
+    return 0;
+  }
+  int status = 0;
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    if (!line.quiet) std::fprintf(stderr, "comparison: method %zu of %zu, %s\n", i + 1, plans.size(), spec.methods[i].name.c_str());
+    const int methodStatus = runSweep(plans[i]);
+    if (methodStatus == 130) return 130;
+    status = std::max(status, methodStatus);
+  }
+  std::vector<MethodSweep> sweeps;
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    MethodSweep sweep{spec.methods[i].name, {}};
+    const int pointCount = plans[i].runs.back().point + 1;
+    for (const auto& run : plans[i].runs)
+      sweep.results.push_back(readSweepResult(run, plans[i].outDirectory + "/" + run.folderName(pointCount)));
+    sweeps.push_back(std::move(sweep));
+  }
+  const std::string lost = writeComparison(spec, chooseMethods(spec, sweeps), folder, name);
+  if (!lost.empty()) {
+    std::fprintf(stderr, "distopt-run: %s\n", lost.c_str());
+    return 1;
+  }
+  return status;
 }
 
 }  // namespace
@@ -308,7 +395,20 @@ int sweepMain(int argc, char** argv) {
       std::fputs(kSweepUsage, stdout);
       return 0;
     }
-    const SweepPlan plan = planSweep(line);
+    const auto document = readSweepFile(line.file);
+    if (document && isComparisonDocument(*document)) return runComparison(*document, line);
+    SweepFile file;
+    if (document) {
+      file = parseSweepFile(*document, line.file);
+    } else {
+      file.experimentPath = line.file;
+      file.folder = std::filesystem::path(line.file).parent_path().string();
+    }
+    const SweepPlan plan = planSweep(std::move(file), line, line.out.value_or(""));
+    if (line.dryRun) {
+      printPlan(plan);
+      return 0;
+    }
     return runSweep(plan);
   } catch (const InputError& e) {
     std::fprintf(stderr, "distopt-run: %s\n", e.what());

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "core/util/input_error.hpp"
@@ -122,7 +123,10 @@ bool parseRange(SweepAxis& axis, const std::string& spec, const std::string& whe
     const double b = axis.logScale ? std::log(*highReal) : *highReal;
     for (int i = 0; i < *count; ++i) {
       const double t = a + (b - a) * i / (*count - 1);
-      double value = axis.logScale ? std::exp(t) : t;
+      // Twelve significant digits: 0.4, not 0.39999999999999997 from exp(log(...)).
+      char rounded[32];
+      std::snprintf(rounded, sizeof rounded, "%.12g", axis.logScale ? std::exp(t) : t);
+      double value = std::strtod(rounded, nullptr);
       if (i == 0) value = *lowReal;  // the ends exactly as written, not exp(log(x))
       if (i == *count - 1) value = *highReal;
       axis.values.emplace_back(value);

@@ -11,6 +11,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 #include <fstream>
 #include <string>
 
@@ -234,6 +235,65 @@ class TestSweepCommand : public QObject {
     QCOMPARE(rows[2][column(rows, "seed")], QString("5"));
     QCOMPARE(readJson(folder + "/out-inline/p000-s5/summary.json").at("time").get<double>(), 30.0);
     QVERIFY(QFileInfo::exists(folder + "/out-inline/experiment.json"));
+  }
+
+
+  void comparisonChoosesEachMethodsBestPoint() {
+    const QString folder = m_dir.filePath("comparison");
+    QDir().mkpath(folder);
+    // Ringmaster with a step that diverges, one that is too small and a good one; ASGD fixed. The
+    // choice must be the good step for Ringmaster, whatever its position in the grid.
+    {
+      std::ofstream file((folder + "/c.json").toStdString());
+      file << json::parse(R"({"name": "qs", "set": {"engine": "sim", "stop.time": 80}, "seeds": "1..2", "jobs": 2,
+                 "checkpoints": [40, 80],
+                 "methods": [{"name": "Ringmaster", "set": {"algorithm": {"name": "ringmaster", "params": {"R": 4}}},
+                              "axes": [{"path": "algorithm.params.gamma", "values": [1e6, 0.5, 0.001]}]},
+                             {"name": "ASGD", "set": {"algorithm": {"name": "asgd", "params": {"gamma": 0.1}}}}]})")
+                  .dump();
+    }
+    json document = readJson(folder + "/c.json");
+    document["experiment"] = kQuickstart.toStdString();
+    std::ofstream((folder + "/c.json").toStdString()) << document.dump();
+
+    Result r = run({folder + "/c.json", "--dry-run", "--out", folder + "/out", "--no-store"});
+    QVERIFY2(r.exitCode == 0 && r.out.contains("method Ringmaster: 6 run(s)"), describe(r).c_str());
+    QVERIFY(!QFileInfo::exists(folder + "/out"));
+
+    r = run({folder + "/c.json", "--out", folder + "/out", "--store", store(), "--quiet"});
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    const json result = readJson(folder + "/out/comparison.json");
+    QCOMPARE(result.at("methods").size(), std::size_t(2));
+    const json& ringmaster = result.at("methods")[0];
+    QCOMPARE(ringmaster.at("values").at("algorithm.params.gamma").get<double>(), 0.5);
+    QCOMPARE(ringmaster.at("seeds_with_result"), json(2));
+    // Its score is the median over seeds of the final f - f* of the chosen point's runs.
+    const double a = readJson(folder + "/out/ringmaster/p001-s1/summary.json").at("final_gap").get<double>();
+    const double b = readJson(folder + "/out/ringmaster/p001-s2/summary.json").at("final_gap").get<double>();
+    QVERIFY(std::abs(ringmaster.at("score").get<double>() - 0.5 * (a + b)) < 1e-12);
+    QCOMPARE(result.at("methods")[1].at("point"), json(0));
+    // Checkpoint values lie within the seeds' band, and the files a person opens are there.
+    const json& at80 = ringmaster.at("checkpoints")[1];
+    QVERIFY(at80.at("min").get<double>() <= at80.at("mean").get<double>());
+    QVERIFY(at80.at("mean").get<double>() <= at80.at("max").get<double>());
+    QVERIFY(std::abs(at80.at("min").get<double>() - std::min(a, b)) < 1e-9);
+    for (const char* name : {"comparison.md", "comparison.csv", "curves.csv", "comparison.svg"})
+      QVERIFY2(QFileInfo(folder + "/out/" + name).size() > 100, name);
+    QVERIFY(r.out.contains("| Ringmaster | gamma=0.5 |"));
+    QFile svg(folder + "/out/comparison.svg");
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray figure = svg.readAll();
+    QVERIFY(figure.contains("<polygon") && figure.contains("Ringmaster (gamma=0.5)") && figure.contains(">ASGD<"));
+  }
+
+  void shippedSweepFilesAreValid() {
+    const QDir sweeps(QStringLiteral(DISTOPT_SOURCE_DIR "/resources/sweeps"));
+    const QStringList files = sweeps.entryList({"*.json"}, QDir::Files);
+    QVERIFY(files.size() >= 4);
+    for (const QString& name : files) {
+      const Result r = run({sweeps.filePath(name), "--dry-run", "--no-store", "--out", m_dir.filePath("dry")});
+      QVERIFY2(r.exitCode == 0, (name.toStdString() + "\n" + describe(r)).c_str());
+    }
   }
 
   void badInputIsRefusedBeforeAnythingStarts() {

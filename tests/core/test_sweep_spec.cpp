@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/config/comparison_spec.hpp"
 #include "core/config/sweep_spec.hpp"
 #include "core/util/input_error.hpp"
 
@@ -158,6 +159,43 @@ class TestSweepSpec : public QObject {
           R"({"jobs": 1000})", R"({"jobs": "2"})", R"({"sample": -1})", R"({"sample_seed": -3})",
           R"({"colour": "red"})", R"({"axes": [{"path": "x", "values": [1]}], "jobs": 18446744073709551615})"}) {
       const QString why = refusal([&] { sweepFromJson(json::parse(bad), "file"); });
+      QVERIFY2(!why.isEmpty(), bad);
+      QVERIFY2(why.startsWith("file"), qPrintable(why));
+    }
+  }
+
+  void comparisons() {
+    const json good = json::parse(R"({"experiment": "e.json", "seeds": "1..3", "jobs": 2,
+      "select": {"metric": "final_test_accuracy", "statistic": "max"}, "curve": "test_accuracy", "checkpoints": [10, 20],
+      "methods": [{"name": "Ring Master", "set": {"algorithm.name": "ringmaster"},
+                   "axes": [{"path": "algorithm.params.gamma", "values": "0.1..1/log:3"}]},
+                  {"name": "Fixed", "set": ["algorithm.name=asgd"]}]})");
+    QVERIFY(isComparisonDocument(good));
+    const ComparisonSpec spec = comparisonFromJson(good, "file");
+    QCOMPARE(spec.methods.size(), std::size_t(2));
+    QCOMPARE(spec.seeds, (std::vector<std::uint64_t>{1, 2, 3}));
+    QCOMPARE(spec.methods[0].spec.runCount(), 9LL);
+    QCOMPARE(spec.methods[1].spec.runCount(), 3LL);  // no axes: one point per seed
+    QCOMPARE(spec.methods[0].assignments, (std::vector<std::string>{"algorithm.name=\"ringmaster\""}));
+    QVERIFY(spec.select.higherIsBetter());
+    QVERIFY(QString::fromStdString(spec.select.describe()).contains("worst seed"));
+    QCOMPARE(methodSlug("Ring Master"), std::string("ring-master"));
+    QCOMPARE(methodSlug("DA-ASGD (γ)"), std::string("da-asgd"));
+
+    for (const char* bad :
+         {R"({"methods": [{"name": "a"}]})",  // no seeds
+          R"({"seeds": "1", "methods": []})", R"({"seeds": "1", "methods": [{"name": ""}]})",
+          R"({"seeds": "1", "methods": [{"name": "a"}, {"name": "A"}]})",
+          R"({"seeds": "1", "methods": [{"name": "a", "colour": 1}]})",
+          R"({"seeds": "1", "select": {"metric": "rm -rf"}, "methods": [{"name": "a"}]})",
+          R"({"seeds": "1", "select": {"statistic": "mode"}, "methods": [{"name": "a"}]})",
+          R"({"seeds": "1", "curve": "bytes", "methods": [{"name": "a"}]})",
+          R"({"seeds": "1", "checkpoints": [-1], "methods": [{"name": "a"}]})",
+          R"({"seeds": "1", "methods": [{"name": "a", "set": 5}]})",
+          R"({"seeds": "1", "methods": [{"name": "a", "axes": [{"path": "x", "values": "0.5..2"}]}]})",
+          R"({"seeds": "1..10", "methods": [{"name": "a", "axes": [{"path": "x", "values": "1..5000"}, {"path": "y", "values": "1..5"}]}]})",
+          R"({"seeds": "1", "methods": [{"name": "a"}], "extra": true})"}) {
+      const QString why = refusal([&] { comparisonFromJson(json::parse(bad), "file"); });
       QVERIFY2(!why.isEmpty(), bad);
       QVERIFY2(why.startsWith("file"), qPrintable(why));
     }

@@ -1,5 +1,5 @@
-// Sweep specs (core/config/sweep_spec) as distopt-run meets them: a sweep file's "sweep" object, or
-// command-line texts. Input: the first byte picks the form; then either JSON text, or NUL-separated
+// Sweep specs (core/config/sweep_spec) as distopt-run meets them: a sweep file's "sweep" object, a
+// comparison file (core/config/comparison_spec), or command-line texts. Input: the first byte picks the form; then either JSON text, or NUL-separated
 // `--sweep` texts with a last `--seeds` text. Whatever parses is expanded (the run count is bounded by
 // the spec's own limits). A bad spec must end in an InputError, never in anything else.
 #include <cstddef>
@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/config/comparison_spec.hpp"
 #include "core/config/sweep_spec.hpp"
 #include "core/util/input_error.hpp"
 
@@ -19,6 +20,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (data[0] & 1) {
       const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
       if (json.is_discarded()) return 0;
+      if (data[0] & 4) {
+        // A comparison file: every method's spec is a sweep spec.
+        const ComparisonSpec comparison = comparisonFromJson(json, "fuzz");
+        for (const auto& method : comparison.methods)
+          if (method.spec.runCount() <= 500) (void)expandSweep(method.spec);
+        (void)comparison.select.describe();
+        return 0;
+      }
       spec = sweepFromJson(json, "fuzz");
     } else {
       std::size_t start = 0;
