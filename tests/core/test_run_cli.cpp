@@ -358,6 +358,7 @@ class TestRunCli : public QObject {
     EXPECT_BAD_INPUT({kQuickstart, "--set", "workers.count=0"}, "workers.count");
     EXPECT_BAD_INPUT({kQuickstart, "--set", "stop.time=-1"}, "stop.time");
     EXPECT_BAD_INPUT({kQuickstart, "--set"}, "--set needs PATH=VALUE");
+    EXPECT_BAD_INPUT({kQuickstart, "--set="}, "--set= has no value after '='");
   }
 
   void badCommandLine() {
@@ -369,6 +370,31 @@ class TestRunCli : public QObject {
     EXPECT_BAD_INPUT({kQuickstart, "--set", "events=all"}, "events: must be \"aggregates\" or \"full\"");
     EXPECT_BAD_INPUT({kQuickstart, kQuickstart}, "only one experiment file");
     EXPECT_BAD_INPUT({}, "no experiment file");
+    // The --opt=value spelling is checked the same way.
+    EXPECT_BAD_INPUT({kQuickstart, "--workers=0"}, "--workers: '0' is not an integer from 1 to 1000000");
+    EXPECT_BAD_INPUT({kQuickstart, "--workers="}, "--workers= has no value after '='");
+    EXPECT_BAD_INPUT({kQuickstart, "--engine=gpu"}, "--engine: 'gpu' is not sim or live");
+    EXPECT_BAD_INPUT({kQuickstart, "--bind=nowhere"}, "--bind nowhere: ");
+    EXPECT_BAD_INPUT({kQuickstart, "--frobnicate=1"}, "unknown option '--frobnicate=1'");
+    EXPECT_BAD_INPUT({kQuickstart, "-x"}, "unknown option '-x'");
+    EXPECT_BAD_INPUT({kQuickstart, "--quiet=maybe"}, "--quiet");
+    EXPECT_BAD_INPUT({kQuickstart, "--setup-timeout", "nan"}, "--setup-timeout: 'nan'");
+    EXPECT_BAD_INPUT({kQuickstart, "--malformed-limit", "99999999999999999999"}, "--malformed-limit: '9999");
+  }
+
+  void equalsFormAndDoubleDash() {
+    // --opt=value as well as --opt value; `--` ends the options, so a file may start with a dash.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString out = dir.filePath("eq");
+    const Result r = runProgram({"--engine=sim", "--set=algorithm.name=asgd", "--set=algorithm.params={}",
+                                 "--set=stop.time=40", "--workers=5", "--out=" + out, "-q", "--", kQuickstart});
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    const json summary = readSummary(out);
+    QCOMPARE(summary.at("algorithm"), json("asgd"));
+    QCOMPARE(summary.at("workers"), json(5));
+    QCOMPARE(summary.at("time").get<double>(), 40.0);
+    QVERIFY2(r.err.isEmpty(), describe(r).c_str());  // -q: no progress
   }
 
   void outputFolderThatCannotBeCreated() {
