@@ -9,7 +9,7 @@ namespace distopt::app {
 
 const char* const kRunUsage =
     "Usage: distopt-run EXPERIMENT.json [options]\n"
-    "       distopt-run --list\n"
+    "       distopt-run --list [--json]\n"
     "       distopt-run runs list|show|export|delete|prune ...   (the run store; see runs --help)\n"
     "\n"
     "Runs an experiment file without the GUI and writes its results.\n"
@@ -50,10 +50,18 @@ const char* const kRunUsage =
     "\n"
     "  --quiet             no progress output\n"
     "  --list              list algorithms, problems and time models with their options\n"
+    "  --json              with --list: the same as one JSON document\n"
+    "  --print-config      print the experiment as it would run (validated, --set applied, defaults\n"
+    "                      filled) as JSON and exit; nothing is read beyond the file, nothing is written\n"
     "  --help              show this text\n"
     "  --version           show the program version\n"
     "\n"
-    "Exit status: 0 done, 1 run failed (diverged or could not go on), 2 bad input.\n";
+    "Options take their value as the next word or after '=' (--out DIR, --out=DIR).\n"
+    "Ctrl-C (SIGINT) or SIGTERM stops the run cleanly: results and the run's record are closed and say\n"
+    "it was interrupted; a second Ctrl-C ends the program at once.\n"
+    "\n"
+    "Exit status: 0 done, 1 run failed (diverged or could not go on), 2 bad input,\n"
+    "130 interrupted by Ctrl-C (143 by SIGTERM).\n";
 
 namespace {
 
@@ -78,6 +86,8 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
   parser.flag("-h,--help", &line.help);
   parser.flag("--version", &line.version);
   parser.flag("--list", &line.list);
+  parser.flag("--json", &line.json);
+  parser.flag("--print-config", &line.printConfig);
   parser.flag("--no-store", &line.noStore);
   parser.flag("--secure", &line.secure);
   parser.flag("-q,--quiet", &line.quiet);
@@ -116,6 +126,8 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
   if (files.size() > 1)
     return fail("only one experiment file may be given ('" + files[0] + "' and '" + files[1] + "')");
   if (!files.empty()) line.experimentPath = files[0];
+  if (line.json && !line.list) return fail("--json goes with --list");
+  if (line.printConfig && line.list) return fail("--print-config and --list exclude each other");
   if (!line.help && !line.version && !line.list && line.experimentPath.empty())
     return fail("no experiment file given (see --help)");
   return line;

@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstring>
 
+#include <unistd.h>
+
 namespace distopt::app {
 namespace {
 
@@ -14,21 +16,30 @@ std::atomic<bool> g_stopSet{false};
 void onStopSignal(int signal) {
   g_signal.store(signal);
   if (g_stopSet.load()) g_stop();
+  static constexpr char kNote[] = "\ndistopt-run: stopping (a second Ctrl-C ends it at once)\n";
+  const ssize_t written = write(STDERR_FILENO, kNote, sizeof kNote - 1);  // write(2) is signal-safe
+  (void)written;
 }
 
 }  // namespace
 
-void stopOnSignals(std::function<void()> stop) {
-  g_stopSet.store(false);
-  g_stop = std::move(stop);
-  g_stopSet.store(true);
+void catchStopSignals() {
   struct sigaction action {};
   action.sa_handler = onStopSignal;
   sigemptyset(&action.sa_mask);
   // Once caught, the signal's default comes back: a second Ctrl-C ends the process at once.
   action.sa_flags = SA_RESETHAND | SA_RESTART;
-  sigaction(SIGINT, &action, nullptr);
+  struct sigaction previous {};
+  if (sigaction(SIGINT, nullptr, &previous) == 0 && previous.sa_handler != SIG_IGN)
+    sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+}
+
+void stopOnSignals(std::function<void()> stop) {
+  g_stopSet.store(false);
+  g_stop = std::move(stop);
+  g_stopSet.store(true);
+  if (g_signal.load() != 0) g_stop();
 }
 
 void forgetStop() { g_stopSet.store(false); }

@@ -10,7 +10,13 @@
 
 namespace distopt::app {
 
-/// Routes SIGINT and SIGTERM to `stop`, which must only set an atomic (it runs in the signal handler).
+/// Catches SIGINT and SIGTERM from here on (called just before the run's outputs are created; until
+/// then a signal ends the program with nothing to clean up). A SIGINT that was ignored when the program
+/// started (a background job of a shell) stays ignored.
+void catchStopSignals();
+
+/// Routes the caught signals to `stop`, which must only set an atomic (it runs in the signal handler).
+/// A signal that came before is passed on at once.
 void stopOnSignals(std::function<void()> stop);
 
 /// Leaves the handlers in place but stops calling the engine's stop (it is about to go away).
