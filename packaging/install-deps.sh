@@ -13,6 +13,8 @@ PACKAGES=(
   libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
   # numerics, messaging, serialisation, storage, compression
   libeigen3-dev libzmq3-dev cppzmq-dev nlohmann-json3-dev libsqlite3-dev sqlite3 zlib1g-dev
+  # command lines
+  libcli11-dev
   # screenshots without a display, and fonts so they are legible
   xvfb xauth x11-apps fonts-dejavu-core
   # users' real data set

@@ -1,15 +1,15 @@
 #include "command_line.hpp"
 
-#include <cstdlib>
-#include <string_view>
+#include <utility>
 
+#include "app/cli/option_parser.hpp"
 #include "net/protocol/endpoint.hpp"
 
 namespace distopt::app {
 
 const char* const kRunUsage =
     "Usage: distopt-run EXPERIMENT.json [options]\n"
-    "       distopt-run --list\n"
+    "       distopt-run --list [--json]\n"
     "       distopt-run runs list|show|export|delete|prune ...   (the run store; see runs --help)\n"
     "\n"
     "Runs an experiment file without the GUI and writes its results.\n"
@@ -50,10 +50,31 @@ const char* const kRunUsage =
     "\n"
     "  --quiet             no progress output\n"
     "  --list              list algorithms, problems and time models with their options\n"
+    "  --json              with --list: the same as one JSON document\n"
+    "  --print-config      print the experiment as it would run (validated, --set applied, defaults\n"
+    "                      filled) as JSON and exit; nothing is read beyond the file, nothing is written\n"
     "  --help              show this text\n"
     "  --version           show the program version\n"
     "\n"
-    "Exit status: 0 done, 1 run failed (diverged or could not go on), 2 bad input.\n";
+    "Options take their value as the next word or after '=' (--out DIR, --out=DIR).\n"
+    "Ctrl-C (SIGINT) or SIGTERM stops the run cleanly: results and the run's record are closed and say\n"
+    "it was interrupted; a second Ctrl-C ends the program at once.\n"
+    "\n"
+    "Exit status: 0 done, 1 run failed (diverged or could not go on), 2 bad input,\n"
+    "130 interrupted by Ctrl-C (143 by SIGTERM).\n";
+
+namespace {
+
+TakeValue takeEndpoint(const std::string& option, std::optional<std::string>* target) {
+  return [=](const std::string& value) {
+    std::string why;
+    if (!net::parseEndpoint(value, &why)) return option + " " + value + ": " + why;
+    *target = value;
+    return std::string();
+  };
+}
+
+}  // namespace
 
 std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* argv, std::string* error) {
   RunCommandLine line;
@@ -61,111 +82,52 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
     if (error) *error = text;
     return std::nullopt;
   };
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto needValue = [&](std::string_view name) -> const char* {
-      if (i + 1 >= argc) return nullptr;
-      (void)name;
-      return argv[++i];
-    };
-    if (arg == "--help" || arg == "-h") {
-      line.help = true;
-    } else if (arg == "--version") {
-      line.version = true;
-    } else if (arg == "--list") {
-      line.list = true;
-    } else if (arg == "--no-store") {
-      line.noStore = true;
-    } else if (arg == "--secure") {
-      line.secure = true;
-    } else if (arg == "--allow-key" || arg == "--allow-key-file" || arg == "--allow-dashboard-key" ||
-               arg == "--allow-dashboard-key-file") {
-      const char* value = needValue(arg);
-      if (!value) return fail(std::string(arg) + " needs a value");
-      auto& list = arg == "--allow-key"             ? line.allowKeys
-                   : arg == "--allow-key-file"      ? line.allowKeyFiles
-                   : arg == "--allow-dashboard-key" ? line.dashboardKeys
-                                                    : line.dashboardKeyFiles;
-      list.emplace_back(value);
-    } else if (arg == "--quiet" || arg == "-q") {
-      line.quiet = true;
-    } else if (arg == "--engine") {
-      const char* value = needValue(arg);
-      if (!value) return fail("--engine needs a value: sim or live");
-      if (std::string_view(value) != "sim" && std::string_view(value) != "live")
-        return fail(std::string("--engine: '") + value + "' is not sim or live");
-      line.engine = value;
-    } else if (arg == "--events") {
-      const char* value = needValue(arg);
-      if (!value || (std::string_view(value) != "aggregates" && std::string_view(value) != "full"))
-        return fail("--events needs a value: aggregates or full");
-      line.events = value;
-    } else if (arg == "--workers") {
-      const char* value = needValue(arg);
-      if (!value) return fail("--workers needs a value");
-      char* end = nullptr;
-      const long count = std::strtol(value, &end, 10);
-      if (*value == '\0' || *end != '\0' || count < 1 || count > 1'000'000)
-        return fail(std::string("--workers: '") + value + "' is not an integer from 1 to 1000000");
-      line.workers = static_cast<int>(count);
-    } else if (arg == "--set") {
-      const char* value = needValue(arg);
-      if (!value) return fail("--set needs PATH=VALUE");
-      line.overrides.emplace_back(value);
-    } else if (arg == "--bind" || arg == "--telemetry" || arg == "--control" || arg == "--dashboard") {
-      const char* value = needValue(arg);
-      if (!value) return fail(std::string(arg) + " needs a ZeroMQ endpoint such as tcp://127.0.0.1:5555");
-      std::string why;
-      if (!net::parseEndpoint(value, &why)) return fail(std::string(arg) + " " + value + ": " + why);
-      if (arg == "--bind") line.bindEndpoint = value;
-      else if (arg == "--telemetry") line.telemetryEndpoint = value;
-      else if (arg == "--dashboard") line.dashboardEndpoint = value;
-      else line.controlEndpoint = value;
-    } else if (arg == "--local-workers") {
-      const char* value = needValue(arg);
-      if (!value) return fail("--local-workers needs a value");
-      char* end = nullptr;
-      const long count = std::strtol(value, &end, 10);
-      if (*value == '\0' || *end != '\0' || count < 0 || count > 1'000'000)
-        return fail(std::string("--local-workers: '") + value + "' is not an integer from 0 to 1000000");
-      line.localWorkers = static_cast<int>(count);
-    } else if (arg == "--setup-timeout") {
-      const char* value = needValue(arg);
-      if (!value) return fail("--setup-timeout needs a number of seconds");
-      char* end = nullptr;
-      const double seconds = std::strtod(value, &end);
-      if (*value == '\0' || *end != '\0' || !(seconds > 0.0 && seconds <= 86400.0))
-        return fail(std::string("--setup-timeout: '") + value +
-                    "' is not a number of seconds from 0 to 86400");
-      line.setupTimeout = seconds;
-    } else if (arg == "--malformed-limit") {
-      const char* value = needValue(arg);
-      if (!value) return fail("--malformed-limit needs a value");
-      char* end = nullptr;
-      const long limit = std::strtol(value, &end, 10);
-      if (*value == '\0' || *end != '\0' || limit < 0 || limit > 1'000'000'000)
-        return fail(std::string("--malformed-limit: '") + value + "' is not an integer from 0 to 1000000000");
-      line.malformedLimit = static_cast<int>(limit);
-    } else if (arg == "--out") {
-      const char* value = needValue(arg);
-      if (!value) return fail("--out needs a folder");
-      line.outDirectory = value;
-    } else if (arg == "--base-dir") {
-      const char* value = needValue(arg);
-      if (!value) return fail("--base-dir needs a folder");
-      line.baseDirectory = value;
-    } else if (arg == "--store") {
-      const char* value = needValue(arg);
-      if (!value) return fail("--store needs a path");
-      line.storePath = value;
-    } else if (arg.starts_with("-") && arg != "-") {
-      return fail("unknown option '" + std::string(arg) + "' (see --help)");
-    } else if (!line.experimentPath.empty()) {
-      return fail("only one experiment file may be given ('" + line.experimentPath + "' and '" + std::string(arg) + "')");
-    } else {
-      line.experimentPath = arg;
-    }
-  }
+  OptionParser parser;
+  parser.flag("-h,--help", &line.help);
+  parser.flag("--version", &line.version);
+  parser.flag("--list", &line.list);
+  parser.flag("--json", &line.json);
+  parser.flag("--print-config", &line.printConfig);
+  parser.flag("--no-store", &line.noStore);
+  parser.flag("--secure", &line.secure);
+  parser.flag("-q,--quiet", &line.quiet);
+  parser.option("--allow-key", "--allow-key needs a value", appendText(&line.allowKeys));
+  parser.option("--allow-key-file", "--allow-key-file needs a value", appendText(&line.allowKeyFiles));
+  parser.option("--allow-dashboard-key", "--allow-dashboard-key needs a value",
+                appendText(&line.dashboardKeys));
+  parser.option("--allow-dashboard-key-file", "--allow-dashboard-key-file needs a value",
+                appendText(&line.dashboardKeyFiles));
+  parser.option("--engine", "--engine needs a value: sim or live",
+                takeChoice("--engine", {"sim", "live"}, &line.engine));
+  parser.option("--events", "--events needs a value: aggregates or full",
+                takeChoice("--events", {"aggregates", "full"}, &line.events));
+  parser.option("--workers", "--workers needs a value",
+                takeInteger("--workers", 1, 1'000'000, &line.workers));
+  parser.option("--set", "--set needs PATH=VALUE", appendText(&line.overrides));
+  for (auto [name, target] :
+       {std::pair{"--bind", &line.bindEndpoint}, std::pair{"--telemetry", &line.telemetryEndpoint},
+        std::pair{"--control", &line.controlEndpoint}, std::pair{"--dashboard", &line.dashboardEndpoint}})
+    parser.option(name, std::string(name) + " needs a ZeroMQ endpoint such as tcp://127.0.0.1:5555",
+                  takeEndpoint(name, target));
+  parser.option("--local-workers", "--local-workers needs a value",
+                takeInteger("--local-workers", 0, 1'000'000, &line.localWorkers));
+  parser.option("--setup-timeout", "--setup-timeout needs a number of seconds",
+                takeSeconds("--setup-timeout", 86400.0, &line.setupTimeout));
+  parser.option("--malformed-limit", "--malformed-limit needs a value",
+                takeInteger("--malformed-limit", 0, 1'000'000'000, &line.malformedLimit));
+  parser.option("--out", "--out needs a folder", takeText(&line.outDirectory));
+  parser.option("--base-dir", "--base-dir needs a folder", takeText(&line.baseDirectory));
+  parser.option("--store", "--store needs a path", takeText(&line.storePath));
+  std::vector<std::string> files;
+  parser.positionals(&files);
+
+  std::string why;
+  if (!parser.parse(argc, argv, &why)) return fail(why);
+  if (files.size() > 1)
+    return fail("only one experiment file may be given ('" + files[0] + "' and '" + files[1] + "')");
+  if (!files.empty()) line.experimentPath = files[0];
+  if (line.json && !line.list) return fail("--json goes with --list");
+  if (line.printConfig && line.list) return fail("--print-config and --list exclude each other");
   if (!line.help && !line.version && !line.list && line.experimentPath.empty())
     return fail("no experiment file given (see --help)");
   return line;

@@ -31,6 +31,8 @@ struct RunCommandLine {
   bool noStore = false;                          ///< --no-store: do not record the run
   bool quiet = false;
   bool list = false;
+  bool json = false;         ///< --json: --list as one JSON document
+  bool printConfig = false;  ///< --print-config: the validated, normalised experiment, then exit
   bool help = false;
   bool version = false;
 };

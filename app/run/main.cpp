@@ -1,7 +1,6 @@
 // distopt-run: the coordinator and headless front end. Everything the user gave is checked before
 // anything starts; exit 0 done, 1 run failed, 2 bad input.
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -12,7 +11,6 @@
 #include <tuple>
 
 #include "command_line.hpp"
-#include "runs_command.hpp"
 #include "core/config/experiment.hpp"
 #include "core/problems/data_file_recorder.hpp"
 #include "core/registry/registry.hpp"
@@ -23,6 +21,8 @@
 #include "core/util/build_info.hpp"
 #include "core/util/input_error.hpp"
 #include "distopt_version.hpp"
+#include "interrupt.hpp"
+#include "list_command.hpp"
 #include "net/coordinator/family_engine.hpp"
 #include "net/coordinator/live_engine.hpp"
 #include "net/coordinator/run_directory.hpp"
@@ -33,46 +33,12 @@
 #include "progress_printer.hpp"
 #include "run_document.hpp"
 #include "run_recording.hpp"
+#include "runs_command.hpp"
 #include "sweep_command.hpp"
 
 namespace {
 
 using namespace distopt;
-
-// The engine a SIGINT/SIGTERM should stop; requestStop only stores an atomic, so it is signal-safe.
-std::function<void()> g_stop;
-void onStopSignal(int) {
-  if (g_stop) g_stop();
-}
-
-void printOptions(const std::vector<OptionSpec>& options) {
-  for (const auto& option : options) {
-    std::string defaultText = option.defaultValue.is_null() ? (option.optional ? "auto" : "required")
-                                                            : option.defaultValue.dump();
-    std::printf("    %-22s %-9s default %-12s %s\n", option.name.c_str(), optionTypeName(option.type),
-                defaultText.c_str(), option.help.c_str());
-    std::printf("    %-22s %-9s %s\n", "", "", ("valid: " + option.describe()).c_str());
-  }
-}
-
-void printList() {
-  std::printf("Algorithms (algorithm.name):\n");
-  for (const auto& entry : algorithmEntries()) {
-    std::printf("  %s [%s%s] — %s\n", entry.name.c_str(), entry.family.c_str(), entry.runsLive() ? "" : ", sim only",
-                entry.summary.c_str());
-    printOptions(entry.options);
-  }
-  std::printf("\nProblems (problem.name):\n");
-  for (const auto& entry : problemEntries()) {
-    std::printf("  %s — %s\n", entry.name.c_str(), entry.summary.c_str());
-    printOptions(entry.options);
-  }
-  std::printf("\nTime models (workers.time_model.name):\n");
-  for (const auto& entry : timeModelEntries()) {
-    std::printf("  %s — %s\n", entry.name.c_str(), entry.summary.c_str());
-    printOptions(entry.options);
-  }
-}
 
 std::string defaultOutDirectory(const std::string& name) {
   const std::time_t now = std::time(nullptr);
@@ -127,7 +93,7 @@ int runMain(int argc, char** argv) {
     return 0;
   }
   if (line->list) {
-    printList();
+    app::printList(line->json);
     return 0;
   }
 
@@ -137,13 +103,18 @@ int runMain(int argc, char** argv) {
   std::unique_ptr<RunFileWriter> files;
   std::unique_ptr<StoreWriter> recording;
   std::string storePath;
-  TelemetryFanout sinks;
+  app::InterruptAwareFanout sinks;
   nlohmann::json provenanceJson;
   std::unique_ptr<SimEngine> simEngine;
   std::function<void()> stopSimulation;
   std::unique_ptr<net::SimRunServices> services;
   try {
     experiment = parseExperiment(app::experimentDocument(*line), app::baseDirectoryOf(*line));
+    if (line->printConfig) {
+      std::printf("%s\n",
+                  experiment.document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+      return 0;
+    }
     RunProvenance provenance = currentProvenance(std::vector<std::string>(argv, argv + argc));
     {
       const DataFileRecorder dataFiles;  // the files the problem reads, for their hashes
@@ -187,6 +158,7 @@ int runMain(int argc, char** argv) {
           return 2;
         }
       }
+      app::catchStopSignals();
       files = std::make_unique<RunFileWriter>(outDirectory, app::resultFileOptions(experiment));
       if (!storePath.empty())
         recording = app::startRecording(storePath, experiment, outDirectory, provenanceJson);
@@ -208,9 +180,7 @@ int runMain(int argc, char** argv) {
 
   RunSummary summary;
   if (experiment.engine == "sim") {
-    g_stop = stopSimulation;
-    std::signal(SIGINT, onStopSignal);
-    std::signal(SIGTERM, onStopSignal);
+    app::stopOnSignals(stopSimulation);
     try {
       summary = run.simRun ? run.simRun->run(sinks) : simEngine->run();
     } catch (const std::exception& e) {
@@ -264,6 +234,7 @@ int runMain(int argc, char** argv) {
     // then run with SIGINT/SIGTERM stopping it cleanly.
     auto runLive = [&](auto& engine) -> std::optional<int> {
       std::string why;
+      app::catchStopSignals();
       if (!engine.bind(&why)) {
         std::fprintf(stderr, "distopt-run: %s\n", why.c_str());
         return 2;
@@ -289,9 +260,7 @@ int runMain(int argc, char** argv) {
       if (!options.dashboardEndpoint.empty())
         std::fprintf(stderr, "distopt-run: dashboard feed %s; a dashboard attaches with: %s\n",
                      engine.pool().dashboardEndpoint().c_str(), engine.pool().attachCommand().c_str());
-      g_stop = [&engine] { engine.requestStop(); };
-      std::signal(SIGINT, onStopSignal);
-      std::signal(SIGTERM, onStopSignal);
+      app::stopOnSignals([&engine] { engine.requestStop(); });
       summary = engine.run();
       return std::nullopt;
     };
@@ -315,7 +284,8 @@ int runMain(int argc, char** argv) {
     }
     if (refused) return *refused;
   }
-  g_stop = nullptr;
+  app::forgetStop();
+  app::noteInterruption(summary);
   // A result that could not be written (a full disk) fails the run: what was written stays whole.
   std::string lost = files ? files->error() : std::string();
   try {
@@ -335,6 +305,7 @@ int runMain(int argc, char** argv) {
     std::fprintf(stderr, "distopt-run: %s\n", lost.c_str());
     return 1;
   }
+  if (app::stopSignal() != 0) return app::signalExitStatus(app::stopSignal());
   const bool failed = summary.termination == Termination::Diverged || summary.termination == Termination::Failed;
   return failed ? 1 : 0;
 }

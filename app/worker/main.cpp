@@ -1,11 +1,12 @@
 // distopt-worker: one worker process. Everything but where to connect arrives over the wire.
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
-#include <string_view>
+#include <vector>
 
+#include "app/cli/option_parser.hpp"
 #include "core/util/build_info.hpp"
 #include "net/protocol/frame_memory.hpp"
 #include "net/worker/worker_runtime.hpp"
@@ -33,77 +34,85 @@ constexpr const char* kUsage =
     "Exit status: 0 stopped by the coordinator, 2 bad command line, 3 coordinator lost,\n"
     "4 refused by the coordinator, 130 interrupted.\n";
 
-bool parseInt(std::string_view text, int* out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  const std::string copy(text);
-  const long value = std::strtol(copy.c_str(), &end, 10);
-  if (*end != '\0' || value < 0 || value > 1'000'000'000) return false;
-  *out = static_cast<int>(value);
-  return true;
+/// What the command line said, before it becomes WorkerOptions (key material is read only once the
+/// whole line parsed, so a bad option later on the line refuses before stdin is touched).
+struct WorkerCommandLine {
+  std::optional<std::string> endpoint;
+  std::optional<int> workerId;
+  std::optional<double> waitSeconds;
+  std::optional<std::string> serverKey;
+  std::optional<std::string> keyFile;
+  std::optional<std::string> joinToken;
+  bool help = false;
+  bool version = false;
+};
+
+std::optional<WorkerCommandLine> parseWorkerCommandLine(int argc, const char* const* argv,
+                                                        std::string* error) {
+  using namespace distopt::app;
+  WorkerCommandLine line;
+  OptionParser parser;
+  parser.flag("-h,--help", &line.help);
+  parser.flag("--version", &line.version);
+  parser.option("--connect", "--connect needs a value", takeText(&line.endpoint));
+  parser.option("--id", "--id needs a value", takeInteger("--id", 0, 1'000'000'000, &line.workerId));
+  parser.option("--wait", "--wait needs a value", takeSeconds("--wait", 86400.0, &line.waitSeconds));
+  parser.option("--server-key", "--server-key needs a value", takeText(&line.serverKey));
+  parser.option("--key-file", "--key-file needs a value", takeText(&line.keyFile));
+  parser.option("--join-token", "--join-token needs a value", takeText(&line.joinToken));
+  std::vector<std::string> words;
+  parser.positionals(&words);
+  if (!parser.parse(argc, argv, error)) return std::nullopt;
+  if (!words.empty()) {
+    if (error) *error = "unexpected argument '" + words.front() + "' (see --help)";
+    return std::nullopt;
+  }
+  return line;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   distopt::net::keepLargeFrameMemory();
+  std::string error;
+  const auto line = parseWorkerCommandLine(argc, argv, &error);
+  if (!line) {
+    std::fprintf(stderr, "distopt-worker: %s\n", error.c_str());
+    return 2;
+  }
+  if (line->help) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (line->version) {
+    std::printf("distopt-worker %s (commit %s)\n", distopt::programVersion(), distopt::programCommit());
+    return 0;
+  }
   distopt::net::WorkerOptions options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto value = [&](const char* name) -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "distopt-worker: %s needs a value\n", name);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (arg == "--version") {
-      std::printf("distopt-worker %s (commit %s)\n", distopt::programVersion(), distopt::programCommit());
-      return 0;
-    } else if (arg == "--connect") {
-      options.endpoint = value("--connect");
-    } else if (arg == "--id") {
-      int id = 0;
-      const char* text = value("--id");
-      if (!parseInt(text, &id)) {
-        std::fprintf(stderr, "distopt-worker: --id: '%s' is not a non-negative integer\n", text);
-        return 2;
-      }
-      options.workerId = id;
-    } else if (arg == "--wait") {
-      const char* text = value("--wait");
-      char* end = nullptr;
-      const double seconds = std::strtod(text, &end);
-      if (*text == '\0' || *end != '\0' || !(seconds > 0.0 && seconds <= 86400.0)) {
-        std::fprintf(stderr, "distopt-worker: --wait: '%s' is not a number of seconds from 0 to 86400\n",
-                     text);
-        return 2;
-      }
-      options.connectWaitSeconds = seconds;
-    } else if (arg == "--server-key") {
-      options.serverKey = value("--server-key");
-    } else if (arg == "--key-file") {
-      const char* path = value("--key-file");
-      std::string why;
-      options.clientKeys = distopt::net::readKeyFile(path, &why);
-      if (!options.clientKeys) {
-        std::fprintf(stderr, "distopt-worker: --key-file: %s\n", why.c_str());
-        return 2;
-      }
-    } else if (arg == "--join-token") {
-      std::string token = value("--join-token");
-      if (token == "-") std::getline(std::cin, token);  // from a launcher, off the command line
-      options.clientKeys = distopt::net::keyPairFromSecret(token);
-      if (!options.clientKeys) {
-        std::fprintf(stderr, "distopt-worker: --join-token: not a join token (40 characters of Z85, as the "
-                             "coordinator printed it)\n");
-        return 2;
-      }
-    } else {
-      std::fprintf(stderr, "distopt-worker: unknown option '%s' (see --help)\n", argv[i]);
+  if (line->endpoint) options.endpoint = *line->endpoint;
+  if (line->workerId) options.workerId = *line->workerId;
+  if (line->waitSeconds) options.connectWaitSeconds = *line->waitSeconds;
+  if (line->serverKey) options.serverKey = *line->serverKey;
+  if (line->keyFile && line->joinToken) {
+    std::fprintf(stderr, "distopt-worker: --key-file and --join-token exclude each other\n");
+    return 2;
+  }
+  if (line->keyFile) {
+    std::string why;
+    options.clientKeys = distopt::net::readKeyFile(*line->keyFile, &why);
+    if (!options.clientKeys) {
+      std::fprintf(stderr, "distopt-worker: --key-file: %s\n", why.c_str());
+      return 2;
+    }
+  }
+  if (line->joinToken) {
+    std::string token = *line->joinToken;
+    if (token == "-") std::getline(std::cin, token);  // from a launcher, off the command line
+    options.clientKeys = distopt::net::keyPairFromSecret(token);
+    if (!options.clientKeys) {
+      std::fprintf(stderr,
+                   "distopt-worker: --join-token: not a join token (40 characters of Z85, as the "
+                   "coordinator printed it)\n");
       return 2;
     }
   }
@@ -128,8 +137,8 @@ int main(int argc, char** argv) {
   const auto reason = runtime.run();
   if (reason != distopt::net::WorkerExit::Stopped) {
     const std::string& detail = runtime.lastError();
-    std::fprintf(stderr, "distopt-worker %d: %s%s%s\n", runtime.workerId(), distopt::net::workerExitName(reason),
-                 detail.empty() ? "" : ": ", detail.c_str());
+    std::fprintf(stderr, "distopt-worker %d: %s%s%s\n", runtime.workerId(),
+                 distopt::net::workerExitName(reason), detail.empty() ? "" : ": ", detail.c_str());
   }
   return distopt::net::exitStatus(reason);
 }

@@ -176,6 +176,23 @@ void applyOverride(nlohmann::json& document, const std::string& assignment) {
     const auto dot = path.find('.', start);
     const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (key.empty()) throw InputError("--set " + assignment, "empty field name in \"" + path + "\"");
+    // A list is entered by index (workers.hosts.0.count): an element that exists, never a new one, so a
+    // mistyped index cannot grow a list with an element that is half there.
+    if (node->is_array()) {
+      const std::string list = path.substr(0, start - 1);
+      const bool digits = key.size() <= 9 && key.find_first_not_of("0123456789") == std::string::npos;
+      const std::size_t index = digits ? std::stoul(key) : 0;
+      if (!digits || index >= node->size())
+        throw InputError(
+            "--set " + assignment,
+            "\"" + list + "\" is a list of " + std::to_string(node->size()) + "; \"" + key +
+                "\" is not an index in it" +
+                (node->empty() ? std::string() : " (0 to " + std::to_string(node->size() - 1) + ")"));
+      node = &(*node)[index];
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+      continue;
+    }
     if (!node->is_object()) {
       if (!node->is_null())
         throw InputError("--set " + assignment, "\"" + path.substr(0, start - 1) + "\" is not an object");

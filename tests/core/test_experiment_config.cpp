@@ -555,6 +555,34 @@ class TestExperimentConfig : public QObject {
     QCOMPARE(document.at("problem"), before.at("problem"));
   }
 
+  void overrideEntersListsByIndex() {
+    json document =
+        json::parse(R"({"workers": {"hosts": [{"host": "a", "count": 2}, {"host": "b", "count": 3}]},
+                                    "empty": []})");
+    distopt::applyOverride(document, "workers.hosts.1.count=1");
+    QCOMPARE(document.at("workers").at("hosts").at(1).at("count"), json(1));
+    QCOMPARE(document.at("workers").at("hosts").at(0).at("count"), json(2));  // the other element kept
+    distopt::applyOverride(document, "workers.hosts.0={\"host\": \"c\"}");
+    QCOMPARE(document.at("workers").at("hosts").at(0), json::parse(R"({"host": "c"})"));
+    QCOMPARE(document.at("workers").at("hosts").size(), std::size_t(2));
+
+    // An index that is not there is refused with the list's length; nothing is added.
+    const json before = document;
+    EXPECT_INPUT_ERROR(catchInputError([&] { distopt::applyOverride(document, "workers.hosts.2.count=1"); }),
+                       "--set workers.hosts.2.count=1", "\"workers.hosts\" is a list of 2",
+                       "\"2\" is not an index in it (0 to 1)");
+    EXPECT_INPUT_ERROR(catchInputError([&] { distopt::applyOverride(document, "workers.hosts.x=1"); }),
+                       "--set workers.hosts.x=1", "\"x\" is not an index");
+    EXPECT_INPUT_ERROR(catchInputError([&] { distopt::applyOverride(document, "workers.hosts.-1.count=1"); }),
+                       "--set workers.hosts.-1.count=1", "\"-1\" is not an index");
+    EXPECT_INPUT_ERROR(
+        catchInputError([&] { distopt::applyOverride(document, "workers.hosts.99999999999=1"); }),
+        "--set workers.hosts.99999999999=1", "is not an index");
+    EXPECT_INPUT_ERROR(catchInputError([&] { distopt::applyOverride(document, "empty.0=1"); }),
+                       "--set empty.0=1", "\"empty\" is a list of 0; \"0\" is not an index in it");
+    QCOMPARE(document, before);
+  }
+
   void overrideThenValidateNamesTheField() {
     json document = validDocument();
     distopt::applyOverride(document, "algorithm.params.R=0");

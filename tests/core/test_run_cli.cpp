@@ -9,8 +9,12 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
+#include <csignal>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -358,6 +362,7 @@ class TestRunCli : public QObject {
     EXPECT_BAD_INPUT({kQuickstart, "--set", "workers.count=0"}, "workers.count");
     EXPECT_BAD_INPUT({kQuickstart, "--set", "stop.time=-1"}, "stop.time");
     EXPECT_BAD_INPUT({kQuickstart, "--set"}, "--set needs PATH=VALUE");
+    EXPECT_BAD_INPUT({kQuickstart, "--set="}, "--set= has no value after '='");
   }
 
   void badCommandLine() {
@@ -369,6 +374,31 @@ class TestRunCli : public QObject {
     EXPECT_BAD_INPUT({kQuickstart, "--set", "events=all"}, "events: must be \"aggregates\" or \"full\"");
     EXPECT_BAD_INPUT({kQuickstart, kQuickstart}, "only one experiment file");
     EXPECT_BAD_INPUT({}, "no experiment file");
+    // The --opt=value spelling is checked the same way.
+    EXPECT_BAD_INPUT({kQuickstart, "--workers=0"}, "--workers: '0' is not an integer from 1 to 1000000");
+    EXPECT_BAD_INPUT({kQuickstart, "--workers="}, "--workers= has no value after '='");
+    EXPECT_BAD_INPUT({kQuickstart, "--engine=gpu"}, "--engine: 'gpu' is not sim or live");
+    EXPECT_BAD_INPUT({kQuickstart, "--bind=nowhere"}, "--bind nowhere: ");
+    EXPECT_BAD_INPUT({kQuickstart, "--frobnicate=1"}, "unknown option '--frobnicate=1'");
+    EXPECT_BAD_INPUT({kQuickstart, "-x"}, "unknown option '-x'");
+    EXPECT_BAD_INPUT({kQuickstart, "--quiet=maybe"}, "--quiet");
+    EXPECT_BAD_INPUT({kQuickstart, "--setup-timeout", "nan"}, "--setup-timeout: 'nan'");
+    EXPECT_BAD_INPUT({kQuickstart, "--malformed-limit", "99999999999999999999"}, "--malformed-limit: '9999");
+  }
+
+  void equalsFormAndDoubleDash() {
+    // --opt=value as well as --opt value; `--` ends the options, so a file may start with a dash.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString out = dir.filePath("eq");
+    const Result r = runProgram({"--engine=sim", "--set=algorithm.name=asgd", "--set=algorithm.params={}",
+                                 "--set=stop.time=40", "--workers=5", "--out=" + out, "-q", "--", kQuickstart});
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    const json summary = readSummary(out);
+    QCOMPARE(summary.at("algorithm"), json("asgd"));
+    QCOMPARE(summary.at("workers"), json(5));
+    QCOMPARE(summary.at("time").get<double>(), 40.0);
+    QVERIFY2(r.err.isEmpty(), describe(r).c_str());  // -q: no progress
   }
 
   void outputFolderThatCannotBeCreated() {
@@ -400,6 +430,59 @@ class TestRunCli : public QObject {
     QVERIFY(summary.at("delay_max").get<std::int64_t>() < 4);
   }
 
+  // ---- Ctrl-C ----
+
+  /// Starts distopt-run in a process group of its own (as a shell's foreground job), waits until its
+  /// progress shows the run going, then sends SIGINT to the whole group as a terminal's Ctrl-C does.
+  /// Expects exit 130 and the run closed on record as interrupted by the user.
+  void expectInterrupted(const QStringList& arguments) {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString out = dir.filePath("out");
+    const QString store = dir.filePath("runs.sqlite");
+    QProcess process;
+    process.setChildProcessModifier([] { ::setpgid(0, 0); });
+    process.start(kProgram, arguments + QStringList{"--out", out, "--store", store});
+    QVERIFY(process.waitForStarted(10'000));
+    QByteArray err;
+    // The first progress line is printed at the run's first evaluation, once it runs.
+    while (!err.contains("progress") && process.state() == QProcess::Running) {
+      process.waitForReadyRead(1'000);
+      err += process.readAllStandardError();
+    }
+    QVERIFY2(err.contains("progress"), err.constData());
+    QCOMPARE(::kill(-static_cast<pid_t>(process.processId()), SIGINT), 0);
+    QVERIFY(process.waitForFinished(60'000));
+    err += process.readAllStandardError();
+    const QString stdoutText = QString::fromUtf8(process.readAllStandardOutput());
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit, err.constData());
+    QVERIFY2(process.exitCode() == 130, (err + stdoutText.toUtf8()).constData());
+    QVERIFY2(err.contains("distopt-run: stopping"), err.constData());
+
+    const json summary = readSummary(out);
+    QVERIFY2(summary.is_object(), "summary.json is missing or not JSON");
+    QCOMPARE(summary.at("termination"), json("stopped"));
+    QCOMPARE(summary.at("termination_detail"), json("interrupted by the user (SIGINT, Ctrl-C)"));
+    QVERIFY2(stdoutText.contains("stopped: interrupted by the user"), qPrintable(stdoutText));
+    // The result files are whole (closed, not cut off) and the store row is ended, saying why.
+    const QStringList evaluations = csvLines(out + "/evaluations.csv");
+    QVERIFY(evaluations.size() >= 2);
+    const Result shown = runProgram({"runs", "show", "1", "--store", store});
+    QVERIFY2(shown.exitCode == 0, describe(shown).c_str());
+    QVERIFY2(shown.out.contains("stopped: interrupted by the user (SIGINT, Ctrl-C)"),
+             describe(shown).c_str());
+  }
+
+  void ctrlCStopsASimulatedRun() {
+    expectInterrupted({kQuickstart, "--engine=sim", "--set", "stop.time=1e9"});
+  }
+
+  void ctrlCStopsALiveRun() {
+    // The group's SIGINT reaches the local workers too, as on a terminal; the run still ends stopped.
+    expectInterrupted({kQuickstart, "--engine=live", "--workers=4", "--set", "stop.time=1e9"});
+  }
+
+  // ---- informational ----
   // ---- informational ----
 
   void listNamesEverything() {
@@ -413,6 +496,83 @@ class TestRunCli : public QObject {
     QVERIFY(r.out.contains("Problems (problem.name)"));
     QVERIFY(r.out.contains("Time models (workers.time_model.name)"));
     QVERIFY(r.out.contains("valid: an integer >= 1 or \"inf\""));
+  }
+
+  void printConfigShowsTheExperimentAsItWouldRun() {
+    QTemporaryDir work;
+    QVERIFY(work.isValid());
+    const QStringList choices = {kQuickstart,   "--engine=sim", "--set",       "algorithm.params.gamma=0.25",
+                                 "--workers=3", "--set",        "stop.time=30"};
+    const Result r = runProgram(choices + QStringList{"--print-config"}, work.path());
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    QVERIFY2(QDir(work.path()).isEmpty(), "--print-config wrote something");
+    const json printed = json::parse(r.out.toStdString(), nullptr, /*allow_exceptions=*/false);
+    QVERIFY2(printed.is_object(), describe(r).c_str());
+    QCOMPARE(printed.at("engine"), json("sim"));
+    QCOMPARE(printed.at("algorithm").at("params").at("gamma"), json(0.25));
+    QCOMPARE(printed.at("workers").at("count"), json(3));
+    QCOMPARE(printed.at("data").at("sharding"), json("iid"));  // a default the file leaves out
+    // Exactly the experiment a run with the same choices records.
+    const QString out = work.filePath("out");
+    const Result run = runProgram(choices + QStringList{"--out", out, "--quiet", "--no-store"});
+    QVERIFY2(run.exitCode == 0, describe(run).c_str());
+    QCOMPARE(readSummary(out).at("experiment"), printed);
+    // Invalid choices are refused as a run would refuse them.
+    EXPECT_BAD_INPUT({kQuickstart, "--print-config", "--set", "workers.count=0"}, "workers.count");
+    EXPECT_BAD_INPUT({"--list", "--print-config"}, "--print-config and --list exclude each other");
+  }
+
+  void listAsJson() {
+    const Result r = runProgram({"--list", "--json"});
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    const json list = json::parse(r.out.toStdString(), nullptr, /*allow_exceptions=*/false);
+    QVERIFY2(list.is_object(), describe(r).c_str());
+    auto find = [&](const char* kind, const std::string& name) -> json {
+      for (const auto& entry : list.at(kind))
+        if (entry.at("name") == name) return entry;
+      return nullptr;
+    };
+    // Every name the text list shows, with its options.
+    const Result text = runProgram({"--list"});
+    for (const char* kind : {"algorithms", "problems", "time_models"}) {
+      QVERIFY(list.at(kind).is_array() && !list.at(kind).empty());
+      for (const auto& entry : list.at(kind)) {
+        QVERIFY2(text.out.contains(QString("  ") +
+                                   QString::fromStdString(entry.at("name").get<std::string>()) + " "),
+                 entry.dump().c_str());
+        QVERIFY(entry.at("options").is_array());
+      }
+    }
+    const json ringmaster = find("algorithms", "ringmaster");
+    QVERIFY(ringmaster.is_object());
+    QCOMPARE(ringmaster.at("family"), json("async"));
+    QCOMPARE(ringmaster.at("live"), json(true));
+    bool sawR = false;
+    for (const auto& option : ringmaster.at("options")) {
+      if (option.at("name") != "R") continue;
+      sawR = true;
+      QCOMPARE(option.at("valid"), json("an integer >= 1 or \"inf\""));
+      QCOMPARE(option.at("required"), json(false));
+    }
+    QVERIFY(sawR);
+    QVERIFY(find("problems", "quadratic").is_object());
+    QVERIFY(find("time_models", "fixed").is_object());
+    EXPECT_BAD_INPUT({kQuickstart, "--json"}, "--json goes with --list");
+  }
+
+  void progressShowsRateAndEta() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const Result r = runProgram({kQuickstart, "--engine=sim", "--out", dir.filePath("out"), "--no-store"});
+    QVERIFY2(r.exitCode == 0, describe(r).c_str());
+    // Not a terminal: plain lines, the first at once, the last when the run ends.
+    QStringList lines = r.err.split('\n', Qt::SkipEmptyParts);
+    lines.removeIf([](const QString& line) { return !line.startsWith("progress "); });
+    QVERIFY2(lines.size() >= 2, describe(r).c_str());
+    QVERIFY2(lines.front().contains(" upd/s  ETA "), describe(r).c_str());
+    static const QRegularExpression last(
+        R"(^progress 100%  t=500  updates=\d+  [0-9.e+]+ upd/s  took \d+:\d\d  f-f\* )");
+    QVERIFY2(last.match(lines.back()).hasMatch(), describe(r).c_str());
   }
 
   void helpAndVersion() {

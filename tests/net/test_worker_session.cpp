@@ -229,7 +229,8 @@ class TestWorkerSession : public QObject {
     QCOMPARE(worker.exitCode(), 0);
 
     QProcess impatient;
-    impatient.start(workerPath(), {"--connect", "ipc://" + dir.filePath("nobody"), "--wait", "0.3"});
+    // --opt=value as well as --opt value.
+    impatient.start(workerPath(), {"--connect=ipc://" + dir.filePath("nobody"), "--wait=0.3"});
     QVERIFY(impatient.waitForFinished(10000));
     QCOMPARE(impatient.exitCode(), 3);
     const QByteArray err = impatient.readAllStandardError();
@@ -239,6 +240,7 @@ class TestWorkerSession : public QObject {
       refused.start(workerPath(), {"--connect", endpoint, "--wait", bad});
       QVERIFY(refused.waitForFinished(10000));
       QCOMPARE(refused.exitCode(), 2);
+      QVERIFY(refused.readAllStandardError().contains("--wait: '" + QByteArray(bad) + "' is not a number"));
     }
   }
 
@@ -265,6 +267,26 @@ class TestWorkerSession : public QObject {
     QVERIFY(worker.waitForFinished(5000));
     QCOMPARE(worker.exitCode(), 2);
     QVERIFY(worker.readAllStandardError().contains("endpoint"));
+    // Each refused with a reason on stderr and exit 2, before anything connects.
+    const QList<std::pair<QStringList, QByteArray>> refusals = {
+        {{"--connect=nonsense"}, "endpoint"},
+        {{"--connect", "tcp://127.0.0.1:9", "--id=-1"}, "--id: '-1' is not an integer from 0"},
+        {{"--connect", "tcp://127.0.0.1:9", "--id=7x"}, "--id: '7x'"},
+        {{"--connect="}, "--connect= has no value after '='"},
+        {{"--connect"}, "--connect needs a value"},
+        {{"--connect", "tcp://127.0.0.1:9", "stray"}, "unexpected argument 'stray'"},
+        {{"--connect", "tcp://127.0.0.1:9", "--frobnicate=1"}, "unknown option '--frobnicate=1'"},
+        {{"--connect", "tcp://127.0.0.1:9", "--key-file", "k.json", "--join-token", "-"},
+         "--key-file and --join-token exclude each other"},
+    };
+    for (const auto& [arguments, reason] : refusals) {
+      QProcess refused;
+      refused.start(workerPath(), arguments);
+      QVERIFY(refused.waitForFinished(5000));
+      const QByteArray err = refused.readAllStandardError();
+      QVERIFY2(refused.exitCode() == 2, qPrintable(arguments.join(' ') + ": " + err));
+      QVERIFY2(err.startsWith("distopt-worker: ") && err.contains(reason), qPrintable(arguments.join(' ') + ": " + err));
+    }
   }
 
   void headerRoundTripAndDecoderRejections() {

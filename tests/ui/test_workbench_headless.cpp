@@ -69,6 +69,13 @@ class TestWorkbenchHeadless : public QObject {
     const Result after = run(kBin + "/distopt-workbench", {"--screenshot", "x.png", "--after", "-1"});
     QCOMPARE(after.exitCode, 2);
     QVERIFY(after.err.contains("--after"));
+    // The --opt=value spelling is checked the same way.
+    const Result afterEquals = run(kBin + "/distopt-workbench", {"--screenshot=x.png", "--after=nan"});
+    QCOMPARE(afterEquals.exitCode, 2);
+    QVERIFY2(afterEquals.err.contains("--after"), afterEquals.err.constData());
+    const Result noFile = run(kBin + "/distopt-workbench", {"--screenshot="});
+    QCOMPARE(noFile.exitCode, 2);
+    QVERIFY2(noFile.err.contains("--screenshot: no file"), noFile.err.constData());
     // A window wanted where none can open: said plainly, no abort in the platform plugin.
     const Result window = run(kBin + "/distopt-workbench", {});
     QCOMPARE(window.exitCode, 2);
@@ -87,7 +94,8 @@ class TestWorkbenchHeadless : public QObject {
     QVERIFY(QFile::exists(report + "/report.pdf"));
     QVERIFY(QFile::exists(report + "/convergence.png"));
     const QString png = m_dir.filePath("window.png");
-    const Result shot = run(kBin + "/distopt-workbench", {"--screenshot", png, "--after", "0"});
+    // --opt=value as well as --opt value.
+    const Result shot = run(kBin + "/distopt-workbench", {"--screenshot=" + png, "--after=0"});
     QVERIFY2(shot.exitCode == 0, shot.err.constData());
     QVERIFY(QFile::exists(png));
   }
