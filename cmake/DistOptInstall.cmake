@@ -30,6 +30,9 @@ endif()
 # ---- shipped files ----
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/resources/experiments/" DESTINATION "${DISTOPT_SHARE}/experiments"
         COMPONENT workbench FILES_MATCHING PATTERN "*.json")
+# Sweep and comparison files; they name their experiments as ../experiments/NAME.json.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/resources/sweeps/" DESTINATION "${DISTOPT_SHARE}/sweeps"
+        COMPONENT workbench FILES_MATCHING PATTERN "*.json")
 install(FILES "${PROJECT_SOURCE_DIR}/resources/data/a9a.gz" "${PROJECT_SOURCE_DIR}/resources/data/a9a.t.gz"
               "${PROJECT_SOURCE_DIR}/resources/data/README.md"
         DESTINATION "${DISTOPT_SHARE}/data" COMPONENT workbench)

@@ -11,6 +11,8 @@ const char* const kRunUsage =
     "Usage: distopt-run EXPERIMENT.json [options]\n"
     "       distopt-run --list [--json]\n"
     "       distopt-run runs list|show|export|delete|prune ...   (the run store; see runs --help)\n"
+    "       distopt-run EXPERIMENT.json --sweep PATH=VALUES --seeds 1..3 ...   (see --sweep --help)\n"
+    "       distopt-run SWEEP.json                     (a sweep or comparison file, e.g. resources/sweeps/)\n"
     "\n"
     "Runs an experiment file without the GUI and writes its results.\n"
     "\n"
