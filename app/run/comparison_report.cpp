@@ -103,7 +103,7 @@ std::string valuesText(const nlohmann::json& values) {
 
 std::string curveLabel(const std::string& curve) {
   if (curve == "gap") return "f - f*";
-  if (curve == "grad_norm_sq") return "||grad f||^2";
+  if (curve == "grad_norm_sq") return "‖∇f‖²";
   if (curve == "test_accuracy") return "test accuracy";
   return "loss";
 }
@@ -253,13 +253,10 @@ std::string writeComparison(const ComparisonSpec& spec, const std::vector<Method
 
   std::string lost;
   auto write = [&](const std::string& name, const std::string& text) {
-    const std::string path = folder + "/" + name;
-    std::ofstream out(path + ".tmp", std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out || std::rename((path + ".tmp").c_str(), path.c_str()) != 0) {
-      std::remove((path + ".tmp").c_str());
-      if (lost.empty()) lost = path + ": cannot write";
+    try {
+      writeTextFile(folder + "/" + name, text);
+    } catch (const InputError& e) {
+      if (lost.empty()) lost = e.what();
     }
   };
   write("comparison.csv", csv.str());

@@ -44,7 +44,12 @@ double niceStep(double low, double high, int count) {
 
 }  // namespace
 
-std::string renderLineFigure(const std::vector<FigureSeries>& series, const FigureOptions& options) {
+std::string renderLineFigure(const std::vector<FigureSeries>& given, const FigureOptions& options) {
+  // A log x axis is a linear one over log10(x), with decade ticks.
+  std::vector<FigureSeries> series = given;
+  if (options.logX)
+    for (auto& s : series)
+      for (auto& x : s.x) x = x > 0 ? std::log10(x) : std::numeric_limits<double>::quiet_NaN();
   const double left = 80, right = 20, top = options.title.empty() ? 20 : 44, bottom = 56;
   const double plotW = options.width - left - right, plotH = options.height - top - bottom;
   auto usable = [&](double y) { return std::isfinite(y) && (!options.logY || y > 0); };
@@ -66,9 +71,11 @@ std::string renderLineFigure(const std::vector<FigureSeries>& series, const Figu
   double ly = options.logY ? std::floor(std::log10(yMin)) : yMin;
   double hy = options.logY ? std::ceil(std::log10(yMax)) : yMax;
   if (hy == ly) hy = ly + 1;
-  const double xStep = niceStep(xMin, xMax, 6);
+  const double xStep = options.logX ? std::max(1.0, std::ceil((std::ceil(xMax) - std::floor(xMin)) / 8))
+                                    : niceStep(xMin, xMax, 6);
   xMin = std::floor(xMin / xStep) * xStep;
   xMax = std::ceil(xMax / xStep) * xStep;
+  if (xMax == xMin) xMax = xMin + xStep;
   double yStep = options.logY ? std::max(1.0, std::ceil((hy - ly) / 8)) : niceStep(ly, hy, 6);
   if (!options.logY) {
     ly = std::floor(ly / yStep) * yStep;
@@ -98,15 +105,15 @@ std::string renderLineFigure(const std::vector<FigureSeries>& series, const Figu
   }
   svg << "</g>\n<g fill=\"#333333\">\n";
   for (double x = xMin; x <= xMax + xStep / 2; x += xStep)
-    svg << "<text x=\"" << px(x) << "\" y=\"" << top + plotH + 18 << "\" text-anchor=\"middle\">" << number(x)
-        << "</text>\n";
+    svg << "<text x=\"" << px(x) << "\" y=\"" << top + plotH + 18 << "\" text-anchor=\"middle\">"
+        << (options.logX ? "1e" + number(x) : number(x)) << "</text>\n";
   for (double v = ly; v <= hy + yStep / 2; v += yStep) {
     const double y = top + (1 - (v - ly) / (hy - ly)) * plotH;
     const std::string label = options.logY ? "1e" + number(v) : number(v);
     svg << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << label << "</text>\n";
   }
   svg << "<text x=\"" << left + plotW / 2 << "\" y=\"" << options.height - 12 << "\" text-anchor=\"middle\">"
-      << escaped(options.xLabel) << "</text>\n"
+      << escaped(options.xLabel) << (options.logX ? " (log scale)" : "") << "</text>\n"
       << "<text transform=\"translate(18 " << top + plotH / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
       << escaped(options.yLabel) << (options.logY ? " (log scale)" : "") << "</text>\n</g>\n"
       << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << plotW << "\" height=\"" << plotH

@@ -20,7 +20,8 @@ struct FigureOptions {
   std::string title;
   std::string xLabel = "time (units)";
   std::string yLabel;
-  bool logY = true;  ///< values <= 0 are left out on a log axis
+  bool logY = true;   ///< values <= 0 are left out on a log axis
+  bool logX = false;  ///< the same for x (a swept step size)
   int width = 900;   ///< pixels (the SVG scales; this sets the aspect and the text size relative to it)
   int height = 540;
 };

@@ -368,7 +368,13 @@ int runComparison(const nlohmann::json& document, const SweepCommandLine& line) 
       sweep.results.push_back(readSweepResult(run, plans[i].outDirectory + "/" + run.folderName(pointCount)));
     sweeps.push_back(std::move(sweep));
   }
-  const std::string lost = writeComparison(spec, chooseMethods(spec, sweeps), folder, name);
+  std::string lost = writeComparison(spec, chooseMethods(spec, sweeps), folder, name);
+  try {
+    // The comparison's own file beside its results, so the folder is the whole report.
+    writeTextFile(folder + "/comparison-file.json", document.dump(2) + "\n");
+  } catch (const InputError& e) {
+    if (lost.empty()) lost = e.what();
+  }
   if (!lost.empty()) {
     std::fprintf(stderr, "distopt-run: %s\n", lost.c_str());
     return 1;

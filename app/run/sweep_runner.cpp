@@ -21,6 +21,7 @@
 #include "core/store/stored_run.hpp"
 #include "core/telemetry/run_files.hpp"
 #include "core/util/input_error.hpp"
+#include "sweep_report.hpp"
 #include "sweep_table.hpp"
 
 extern char** environ;
@@ -293,6 +294,9 @@ int runSweep(const SweepPlan& plan) {
     writeTable();
   }
   writeTable();
+  if (const std::string lost = writeSweepReport(plan.outDirectory, plan.name, plan.spec, results);
+      !lost.empty() && tableLost.empty())
+    tableLost = lost;
   progress.end();
 
   const bool stopped = g_signals.load() > 0;
@@ -312,7 +316,7 @@ int runSweep(const SweepPlan& plan) {
   for (const auto& r : results)
     if (r.state == SweepRunState::Failed)
       std::printf("  failed %s: %s\n", std::filesystem::path(r.folder).filename().c_str(), r.why.c_str());
-  std::printf("sweep table %s/sweep.csv\n", plan.outDirectory.c_str());
+  std::printf("sweep table %s/sweep.csv (sweep.md, sweep.svg)\n", plan.outDirectory.c_str());
   if (plan.storePath) std::printf("run store %s (sweep %lld)\n", plan.storePath->c_str(), static_cast<long long>(sweepId));
   for (const auto* lost : {&tableLost, &storeLost})
     if (!lost->empty()) std::fprintf(stderr, "distopt-run: %s\n", lost->c_str());

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/telemetry/run_files.hpp"
 #include "core/util/input_error.hpp"
 
 namespace distopt::app {
@@ -83,19 +84,7 @@ void writeSweepTable(const std::string& path, const SweepSpec& spec, const std::
       out << ',' << (result.summary.is_object() && result.summary.contains(column) ? cell(result.summary.at(column)) : "");
     out << ',' << quoted(result.why) << '\n';
   }
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
-    file << out.str();
-    file.flush();
-    if (!file) {
-      std::filesystem::remove(temporary);
-      throw InputError(path, "cannot write the sweep table");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) throw InputError(path, "cannot write the sweep table: " + error.message());
+  writeTextFile(path, out.str());
 }
 
 }  // namespace distopt::app

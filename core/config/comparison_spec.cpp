@@ -45,7 +45,7 @@ std::string textAt(const nlohmann::json& object, const char* key, const std::str
 std::string SelectionRule::describe() const {
   const std::string what = metric == "final_gap"             ? "final f - f*"
                            : metric == "final_loss"          ? "final loss"
-                           : metric == "final_grad_norm_sq"  ? "final ||grad f||^2"
+                           : metric == "final_grad_norm_sq"  ? "final ‖∇f‖²"
                            : metric == "final_test_accuracy" ? "final test accuracy"
                                                              : "time to target";
   const std::string over = statistic == "max" ? "worst seed" : statistic + " over seeds";

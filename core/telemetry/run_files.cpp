@@ -173,11 +173,11 @@ nlohmann::json summaryToJson(const RunSummary& s, const nlohmann::json& experime
           {"experiment", experiment}};
 }
 
-void writeJsonFile(const std::string& path, const nlohmann::json& json) {
+void writeTextFile(const std::string& path, const std::string& text) {
   const std::string temporary = path + ".tmp";
   {
     LineFile out(temporary, false);
-    out.write(json.dump(2) + '\n');
+    out.write(text);
     if (!out.close()) {
       // A half-written temporary is of no use to anyone: the last good file (if any) stays in place.
       std::error_code ignored;
@@ -193,5 +193,7 @@ void writeJsonFile(const std::string& path, const nlohmann::json& json) {
     throw InputError(path, "cannot move the finished file into place: " + error.message());
   }
 }
+
+void writeJsonFile(const std::string& path, const nlohmann::json& json) { writeTextFile(path, json.dump(2) + '\n'); }
 
 }  // namespace distopt

@@ -74,6 +74,9 @@ nlohmann::json summaryToJson(const RunSummary& summary, const nlohmann::json& ex
 
 /// Writes `json` to `path` (pretty, newline-terminated) via a temporary file and rename, so a reader
 /// never sees half a file. Throws InputError on failure, leaving no temporary file behind.
+/// Writes `text` to a temporary beside `path`, then renames it into place: a reader sees the old file or
+/// the whole new one. Throws InputError naming the path (e.g. a full disk); the temporary is removed.
+void writeTextFile(const std::string& path, const std::string& text);
 void writeJsonFile(const std::string& path, const nlohmann::json& json);
 
 }  // namespace distopt

@@ -113,6 +113,18 @@ class TestSweepCommand : public QObject {
     QVERIFY(readJson(out + "/p000-s1/summary.json").at("final_loss") !=
             readJson(out + "/p000-s2/summary.json").at("final_loss"));
 
+    // The report: a row per point with mean ± sd over the seeds, and final f - f* against the step size,
+    // a line per R.
+    QFile md(out + "/sweep.md");
+    QVERIFY(md.open(QIODevice::ReadOnly));
+    const QString table = QString::fromUtf8(md.readAll());
+    QVERIFY2(table.count("| 2/2 | 0 |") == 4 && table.contains(" ± "), qPrintable(table));
+    QFile svg(out + "/sweep.svg");
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray figure = svg.readAll();
+    QVERIFY2(figure.contains(">R=2<") && figure.contains(">R=3<") && figure.contains("algorithm.params.gamma"),
+             figure.constData());
+
     auto db = distopt::RunStore::open(store().toStdString());
     const auto sweeps = db->listSweeps();
     QCOMPARE(sweeps.size(), std::size_t(1));
