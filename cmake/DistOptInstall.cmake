@@ -9,9 +9,28 @@
 # Installed programs find presets and data from their own folder (PREFIX/bin/../share/distopt).
 
 set(DISTOPT_APP_ID "org.distopt.Workbench" CACHE STRING "Reverse-DNS id of the desktop application")
-set(DISTOPT_HOMEPAGE_URL "https://distopt.org/" CACHE STRING "Project home page (AppStream, package)")
-set(DISTOPT_SCREENSHOT_URL "${DISTOPT_HOMEPAGE_URL}screenshot.png" CACHE STRING
-    "Public URL of docs/screenshot.png (AppStream needs a URL)")
+# The project has no home page yet (the owner's decision, as is its licence: packaging/copyright says
+# LicenseRef-unspecified). Until one is given, the package has no Homepage field and the AppStream file
+# names neither a home page nor a screenshot (AppStream takes a screenshot only by public URL), rather
+# than pointing at an address nobody serves. The app id above is likewise a placeholder in a domain the
+# project does not hold.
+set(DISTOPT_HOMEPAGE_URL "" CACHE STRING "Project home page (AppStream, package); empty = none yet")
+set(DISTOPT_SCREENSHOT_URL "" CACHE STRING
+    "Public URL of docs/screenshot.png for AppStream; empty = HOMEPAGE/screenshot.png when a home page is set")
+set(DISTOPT_METAINFO_HOMEPAGE "")
+set(DISTOPT_METAINFO_SCREENSHOTS "")
+if(DISTOPT_HOMEPAGE_URL)
+  set(DISTOPT_METAINFO_HOMEPAGE "\n  <url type=\"homepage\">${DISTOPT_HOMEPAGE_URL}</url>")
+  if(NOT DISTOPT_SCREENSHOT_URL)
+    set(DISTOPT_SCREENSHOT_URL "${DISTOPT_HOMEPAGE_URL}screenshot.png")
+  endif()
+endif()
+if(DISTOPT_SCREENSHOT_URL)
+  string(CONCAT DISTOPT_METAINFO_SCREENSHOTS
+         "\n  <screenshots>\n    <screenshot type=\"default\">\n"
+         "      <caption>A live run of the quickstart: the experiment editor, convergence, delays and bandwidth</caption>\n"
+         "      <image>${DISTOPT_SCREENSHOT_URL}</image>\n    </screenshot>\n  </screenshots>")
+endif()
 set(DISTOPT_MAINTAINER "DistOpt Workbench maintainers <maintainers@users.noreply.h-seed-502f0f07.example>")
 
 set(DISTOPT_SHARE "${CMAKE_INSTALL_DATADIR}/distopt")

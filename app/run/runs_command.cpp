@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/option_parser.hpp"
 #include "core/store/run_export.hpp"
 #include "core/store/run_store.hpp"
 #include "core/store/stored_run.hpp"
@@ -76,66 +77,51 @@ bool parseLine(int argc, char** argv, RunsLine& line, std::string* error) {
     return false;
   }
   line.command = argv[1];
-  for (int i = 2; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
-    auto text = [&](std::optional<std::string>& into) {
-      const char* v = value();
-      if (!v)
-        *error = std::string(arg) + " needs a value";
-      else
-        into = v;
-      return v != nullptr;
-    };
-    if (arg == "--json") {
-      line.json = true;
-    } else if (arg == "--dry-run") {
-      line.dryRun = true;
-    } else if (arg == "--store") {
-      const char* v = value();
-      if (!v || !*v) return *error = "--store needs a path", false;
-      line.storePath = v;
-    } else if (arg == "--format") {
-      const char* v = value();
-      if (!v || (std::string_view(v) != "csv" && std::string_view(v) != "json"))
-        return *error = "--format needs csv or json", false;
-      line.format = v;
-    } else if (arg == "--name") {
-      if (!text(line.name)) return false;
-    } else if (arg == "--algorithm") {
-      if (!text(line.algorithm)) return false;
-    } else if (arg == "--problem") {
-      if (!text(line.problem)) return false;
-    } else if (arg == "--engine") {
-      if (!text(line.engine)) return false;
-    } else if (arg == "--tag") {
-      if (!text(line.tag)) return false;
-    } else if (arg == "--state") {
-      if (!text(line.state)) return false;
-    } else if (arg == "--since") {
-      if (!text(line.since)) return false;
-    } else if (arg == "--before") {
-      if (!text(line.before)) return false;
-    } else if (arg == "--limit" || arg == "--keep") {
-      const char* v = value();
-      const auto count = v ? parseCount(v) : std::nullopt;
-      if (!count) return *error = std::string(arg) + " needs a whole number >= 0", false;
-      (arg == "--limit" ? line.limit : line.keep) = *count;
-    } else if (arg == "--older-than") {
-      const char* v = value();
-      char* end = nullptr;
-      const double days = v ? std::strtod(v, &end) : -1.0;
-      if (!v || *v == '\0' || *end != '\0' || !(days >= 0.0) || days > 1e6)
-        return *error = "--older-than needs a number of days >= 0", false;
-      line.olderThanDays = days;
-    } else if (arg == "--help" || arg == "-h") {
-      line.command = "help";
-    } else if (arg.starts_with("--")) {
-      return *error = "runs: unknown option '" + std::string(arg) + "' (see runs --help)", false;
-    } else {
-      line.positional.emplace_back(arg);
-    }
+  OptionParser parser;
+  bool help = false;
+  parser.flag("-h,--help", &help);
+  parser.flag("--json", &line.json);
+  parser.flag("--dry-run", &line.dryRun);
+  parser.option("--store", "--store needs a path", [&line](const std::string& value) {
+    if (value.empty()) return std::string("--store needs a path");
+    line.storePath = value;
+    return std::string();
+  });
+  parser.option("--format", "--format needs csv or json", [&line](const std::string& value) {
+    if (value != "csv" && value != "json") return std::string("--format needs csv or json");
+    line.format = value;
+    return std::string();
+  });
+  for (auto [name, target] : {std::pair{"--name", &line.name}, std::pair{"--algorithm", &line.algorithm},
+                              std::pair{"--problem", &line.problem}, std::pair{"--engine", &line.engine},
+                              std::pair{"--tag", &line.tag}, std::pair{"--state", &line.state},
+                              std::pair{"--since", &line.since}, std::pair{"--before", &line.before}})
+    parser.option(name, std::string(name) + " needs a value", takeText(target));
+  for (auto [name, target] : {std::pair{"--limit", &line.limit}, std::pair{"--keep", &line.keep}}) {
+    const std::string refusal = std::string(name) + " needs a whole number >= 0";
+    parser.option(name, refusal, [refusal, target](const std::string& value) {
+      const auto count = parseCount(value.c_str());
+      if (!count) return refusal;
+      *target = *count;
+      return std::string();
+    });
   }
+  parser.option("--older-than", "--older-than needs a number of days >= 0",
+                [&line](const std::string& value) {
+                  char* end = nullptr;
+                  const double days = std::strtod(value.c_str(), &end);
+                  if (value.empty() || *end != '\0' || !(days >= 0.0) || days > 1e6)
+                    return std::string("--older-than needs a number of days >= 0");
+                  line.olderThanDays = days;
+                  return std::string();
+                });
+  parser.positionals(&line.positional);
+  // The command word stands where a program's name would: the parser skips it.
+  if (!parser.parse(argc - 1, argv + 1, error)) {
+    *error = "runs: " + *error;
+    return false;
+  }
+  if (help) line.command = "help";
   return true;
 }
 

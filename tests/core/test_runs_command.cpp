@@ -152,6 +152,18 @@ class TestRunsCommand : public QObject {
     QCOMPARE(run({"runs", "frobnicate", "--store", store()}).exitCode, 2);
     QCOMPARE(run({"runs", "prune", "--store", store()}).exitCode, 2);
     QCOMPARE(run({"runs", "list", "--limit", "-1", "--store", store()}).exitCode, 2);
+    // The --opt=value spelling: taken, and checked the same way.
+    const Result equals = run({"runs", "list", "--limit=1", "--store=" + store(), "--json"});
+    QVERIFY2(equals.exitCode == 0, describe(equals).c_str());
+    QCOMPARE(parsed(equals).size(), std::size_t(1));
+    for (const QStringList& bad :
+         {QStringList{"runs", "list", "--limit=-1"}, QStringList{"runs", "list", "--store="},
+          QStringList{"runs", "export", "1", "x", "--format=xml"},
+          QStringList{"runs", "list", "--frobnicate=1"}}) {
+      const Result refused = run(bad + QStringList{"--store", store()});
+      QVERIFY2(refused.exitCode == 2 && refused.err.startsWith("distopt-run: runs: "),
+               describe(refused).c_str());
+    }
 
     // prune --keep 1 deletes the two older runs; delete removes the last.
     const Result dry = run({"runs", "prune", "--keep", "1", "--dry-run", "--json", "--store", store()});
