@@ -6,7 +6,6 @@
 
 #include "net/coordinator/run_directory.hpp"
 #include "net/protocol/frame_limits.hpp"
-#include "net/protocol/json_fields.hpp"
 
 namespace distopt::net {
 
@@ -35,23 +34,6 @@ std::optional<zmq::socket_t> bindControlSocket(zmq::context_t& context, const st
   }
 }
 
-std::optional<ControlRequest> parseControlRequest(const void* data, std::size_t size, std::string* why) {
-  auto body = parseWireJsonObject(static_cast<const char*>(data), size, why);
-  if (!body) {
-    if (why) *why = "a request is one JSON object {\"command\": ...}, this is " + *why;
-    return std::nullopt;
-  }
-  ControlRequest request;
-  JsonFields fields(*body, "control request");
-  // A "command" that is not a string is refused, not an exception.
-  if (!fields.string("command", &request.command, Presence::Required, 64)) {
-    if (why) *why = fields.reason();
-    return std::nullopt;
-  }
-  request.body = std::move(*body);
-  return request;
-}
-
 void answerControlRequests(zmq::socket_t& socket, const ControlAnswer& answer) {
   // A bounded number per call: a client flooding requests must not keep the run loop answering.
   for (int answered = 0; answered < kControlRequestsPerCall; ++answered) {
@@ -64,16 +46,7 @@ void answerControlRequests(zmq::socket_t& socket, const ControlAnswer& answer) {
     }
     if (!received || frames.size() < 2) return;
     const auto& body = frames.back();
-    constexpr const char* kKnown = "known commands: status, stop (live runs also: exclude, allow_key)";
-    nlohmann::json reply;
-    std::string why;
-    if (const auto request = parseControlRequest(body.data(), body.size(), &why)) {
-      reply = answer(request->command, request->body);
-      if (reply.is_null()) reply = {{"error", std::string("unknown command; ") + kKnown}};
-    } else {
-      reply = {{"error", why + "; " + kKnown}};
-    }
-    const std::string text = reply.dump();
+    const std::string text = controlReply(body.data(), body.size(), answer);
     zmq::message_t id(frames.front().data(), frames.front().size());
     try {
       socket.send(id, zmq::send_flags::sndmore | zmq::send_flags::dontwait);

@@ -749,26 +749,7 @@ void WorkerPool::handleControl() {
       return {{"ok", true}};
     }
     if (command == "exclude") return excludeWorker(request);
-    if (command == "allow_key") {
-      std::string key;
-      JsonFields fields(request, "allow_key");
-      if (!fields.string("key", &key, Presence::Required, 64)) return {{"error", fields.reason()}};
-      if (!m_zap) return {{"error", "allow_key: this run is not secured (start it with --secure)"}};
-      if (!isCurveKey(key)) return {{"error", "allow_key: key must be a 40-character Z85 CURVE public key"}};
-      m_zap->allow(key, kWorkerZapDomain);
-      return {{"ok", true}};
-    }
-    if (command == "allow_dashboard_key") {
-      std::string key;
-      JsonFields fields(request, "allow_dashboard_key");
-      if (!fields.string("key", &key, Presence::Required, 64)) return {{"error", fields.reason()}};
-      if (!m_dashboard) return {{"error", "allow_dashboard_key: this run has no dashboard feed (start it with --dashboard)"}};
-      if (!m_zap) return {{"error", "allow_dashboard_key: this run is not secured; any local dashboard may attach"}};
-      if (!isCurveKey(key))
-        return {{"error", "allow_dashboard_key: key must be a 40-character Z85 CURVE public key"}};
-      m_zap->allow(key, kDashboardZapDomain);
-      return {{"ok", true}};
-    }
+    if (command == "allow_key" || command == "allow_dashboard_key") return allowKey(command, request);
     return nullptr;
   });
 }
@@ -834,11 +815,25 @@ void WorkerPool::noteRefusals() {
   }
 }
 
+nlohmann::json WorkerPool::allowKey(const std::string& command, const nlohmann::json& request) {
+  const bool dashboard = command == "allow_dashboard_key";
+  std::string why;
+  const auto key = parseKeyArgument(request, command, &why);
+  if (!key) return {{"error", why}};
+  if (dashboard && !m_dashboard)
+    return {{"error", command + ": this run has no dashboard feed (start it with --dashboard)"}};
+  if (!m_zap)
+    return {{"error", command + (dashboard ? ": this run is not secured; any local dashboard may attach"
+                                           : ": this run is not secured (start it with --secure)")}};
+  m_zap->allow(*key, dashboard ? kDashboardZapDomain : kWorkerZapDomain);
+  return {{"ok", true}};
+}
+
 nlohmann::json WorkerPool::excludeWorker(const nlohmann::json& request) {
-  std::int64_t worker = -1;
-  JsonFields fields(request, "exclude");
-  if (!fields.integer("worker", &worker, 0, std::numeric_limits<int>::max()))
-    return {{"error", fields.reason() + " (exclude needs \"worker\": an id)"}};
+  std::string why;
+  const auto parsed = parseWorkerArgument(request, &why);
+  if (!parsed) return {{"error", why}};
+  const int worker = *parsed;
   if (worker >= numWorkers()) return {{"error", "exclude: no worker " + std::to_string(worker)}};
   Peer& peer = m_peers[static_cast<std::size_t>(worker)];
   if (peer.state == Peer::State::Dead) return {{"error", "exclude: worker " + std::to_string(worker) + " is not in the run"}};
@@ -927,7 +922,8 @@ bool WorkerPool::setup(std::string* failure) {
   if (local > 0 || remote > 0) {
     m_launcher = std::make_unique<LocalLauncher>(m_options.workerBinary);
     if (local > 0 && !m_launcher->checkWorkerBinary(failure)) return false;
-    raiseOpenFileLimit(256 + 2L * total);  // a connection per worker, and a pipe per ssh worker
+    // A connection per worker and the monitor's duplicate of it (peer_sockets.hpp), a pipe per ssh worker.
+    raiseOpenFileLimit(256 + 3L * total);
     std::vector<ProcessSpec> specs;
     for (int id = 0; id < local; ++id)
       specs.push_back(m_launcher->workerSpec(id, m_workerEndpoint, m_options.setupTimeoutSeconds, serverKey,

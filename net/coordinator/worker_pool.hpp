@@ -221,6 +221,8 @@ class WorkerPool {
   /// A clock probe's answer updates the worker's clock estimate.
   void handleHeartbeat(int worker, const Message& message);
   void handleControl();
+  /// Control "allow_key" / "allow_dashboard_key" {"key": Z85}: lets that key join (a secured run).
+  nlohmann::json allowKey(const std::string& command, const nlohmann::json& request);
   /// Control "exclude" {"worker": N}: stops that worker and takes it out of the run.
   nlohmann::json excludeWorker(const nlohmann::json& request);
   /// Every worker as the control status lists it: host, cores, version, state, who started it.

@@ -11,6 +11,9 @@ namespace distopt::net {
 
 /// Never below this (JSON messages, meta frames and small models fit with room to spare).
 inline constexpr std::int64_t kMinFrameLimit = std::int64_t{4} << 20;
+/// What a worker accepts until it has built its assignment: HELLO's answers and ASSIGN, whose experiment
+/// document is a few KB. Only then does it know the run's dimension, and with it the run's limit.
+inline constexpr std::int64_t kSetupFrameLimit = std::int64_t{16} << 20;
 /// Control requests are one small JSON object.
 inline constexpr std::int64_t kControlFrameLimit = std::int64_t{64} << 10;
 /// A dashboard only ever sends subscriptions (a topic name).

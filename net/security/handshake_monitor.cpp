@@ -1,35 +1,13 @@
 #include "net/security/handshake_monitor.hpp"
 
 #include <cstring>
-#include <map>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <zmq_addon.hpp>
 
+#include "net/security/peer_sockets.hpp"
+
 namespace distopt::net {
 namespace {
-
-std::string peerAddress(int fd) {
-  sockaddr_storage address{};
-  socklen_t length = sizeof address;
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return "unknown";
-  char text[INET6_ADDRSTRLEN] = {};
-  if (address.ss_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&address);
-    inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-    return std::string(text) + ":" + std::to_string(ntohs(in->sin_port));
-  }
-  if (address.ss_family == AF_INET6) {
-    const auto* in = reinterpret_cast<const sockaddr_in6*>(&address);
-    inet_ntop(AF_INET6, &in->sin6_addr, text, sizeof text);
-    return "[" + std::string(text) + "]:" + std::to_string(ntohs(in->sin6_port));
-  }
-  if (address.ss_family == AF_UNIX) return "local (ipc)";
-  return "unknown";
-}
 
 std::string describeProtocolError(std::uint32_t code) {
   switch (code) {
@@ -50,7 +28,7 @@ std::string describeProtocolError(std::uint32_t code) {
 
 HandshakeMonitor::HandshakeMonitor(zmq::context_t& context, zmq::socket_t& socket, const std::string& name,
                                    std::string domain)
-    : m_context(context), m_domain(std::move(domain)) {
+    : m_context(context), m_domain(std::move(domain)), m_frameLimit(socket.get(zmq::sockopt::maxmsgsize)) {
   const std::string endpoint = "inproc://handshake-monitor-" + name;
   zmq_socket_monitor(socket.handle(), endpoint.c_str(),
                      ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_SUCCEEDED |
@@ -75,11 +53,20 @@ void HandshakeMonitor::loop(std::string endpoint) {
   monitor.set(zmq::sockopt::linger, 0);
   monitor.connect(endpoint);
   m_connected.store(true);
-  std::map<int, std::string> addresses;  // open connections: descriptor -> peer address
-  std::string failed;                    // the reason of a failure awaiting its DISCONNECTED
+  PeerSockets peers;   // open connections: address, and whether ZeroMQ or the peer ended each
+  std::string failed;  // the reason of a failure awaiting its DISCONNECTED
+  const std::string dropped =
+      "ZeroMQ closed the connection of a peer still sending: a frame over the limit" +
+      (m_frameLimit > 0 ? " (" + std::to_string(m_frameLimit) + " bytes)" : std::string()) +
+      " or broken ZMTP framing";
+  auto sweptAt = std::chrono::steady_clock::now();
   while (!m_stop.load()) {
     zmq::pollitem_t items[] = {{monitor.handle(), 0, ZMQ_POLLIN, 0}};
     std::vector<zmq::message_t> frames;
+    if (const auto now = std::chrono::steady_clock::now(); now - sweptAt > std::chrono::seconds(1)) {
+      peers.sweep();
+      sweptAt = now;
+    }
     try {
       zmq::poll(items, 1, std::chrono::milliseconds(100));
       if (!(items[0].revents & ZMQ_POLLIN)) continue;
@@ -95,7 +82,7 @@ void HandshakeMonitor::loop(std::string endpoint) {
     const int fd = static_cast<int>(value);
     switch (event) {
       case ZMQ_EVENT_ACCEPTED:
-        if (addresses.size() < 65536) addresses[fd] = peerAddress(fd);
+        peers.accepted(fd);
         break;
       case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
         failed.clear();
@@ -109,9 +96,10 @@ void HandshakeMonitor::loop(std::string endpoint) {
                  std::string(std::strerror(static_cast<int>(value))) + ")";
         break;
       case ZMQ_EVENT_DISCONNECTED: {
-        const auto it = addresses.find(fd);
-        const std::string address = it == addresses.end() ? "unknown" : it->second;
-        if (it != addresses.end()) addresses.erase(it);
+        const auto ended = peers.disconnected(fd);
+        const std::string& address = ended.address;
+        // No handshake failure explains it, yet the peer had not hung up: ZeroMQ refused what it sent.
+        if (failed.empty() && ended.droppedLivePeer) failed = dropped;
         if (failed.empty()) break;
         ++m_refusedCount;
         std::lock_guard lock(m_mutex);

@@ -5,6 +5,10 @@
 // drops it silently. The socket's monitor events say so; this keeps each such attempt (time, peer
 // address, reason) for the coordinator to log and count beside the ZAP refusals (ZapAuthenticator).
 //
+// A frame over the socket's ZMQ_MAXMSGSIZE (or broken framing) after the handshake is refused too: ZeroMQ
+// drops its sender with nothing but a DISCONNECTED event, which PeerSockets tells apart from a peer
+// closing its connection (the peer had not hung up).
+//
 // The peer's address: monitor events of a bound socket name only the local endpoint, so the address is
 // read from the accepted file descriptor (getpeername) when ZMQ_EVENT_ACCEPTED arrives, on a thread of
 // its own so that this happens while the connection is still open; a failure is paired with the
@@ -27,8 +31,9 @@ namespace distopt::net {
 
 class HandshakeMonitor {
  public:
-  /// Watches `socket` (of `context`; call before it binds). `name` makes the inproc endpoint unique;
-  /// `domain` is what refusals say they tried (the socket's ZAP domain, or "" when unsecured).
+  /// Watches `socket` (of `context`; call before it binds, after its ZMQ_MAXMSGSIZE is set). `name` makes the
+  /// inproc endpoint unique; `domain` is what refusals say they tried (the socket's ZAP domain, or "" when
+  /// unsecured).
   HandshakeMonitor(zmq::context_t& context, zmq::socket_t& socket, const std::string& name,
                    std::string domain);
   ~HandshakeMonitor();
@@ -44,6 +49,7 @@ class HandshakeMonitor {
 
   zmq::context_t& m_context;
   std::string m_domain;
+  std::int64_t m_frameLimit;  // the socket's ZMQ_MAXMSGSIZE, named in refusals (-1: none)
   std::mutex m_mutex;
   std::vector<RefusedAttempt> m_refusals;
   std::atomic<std::uint64_t> m_refusedCount{0};

@@ -77,7 +77,6 @@ void TelemetryPublisher::keep(const char* topic, const nlohmann::json& batch) {
 }
 
 void TelemetryPublisher::answerSubscriptions() {
-  const std::string_view prefix = kHistoryTopicPrefix;
   while (true) {
     zmq::message_t message;
     std::optional<std::size_t> received;
@@ -89,11 +88,9 @@ void TelemetryPublisher::answerSubscriptions() {
     if (!received) break;
     // XPUB hands up 0x01 + topic for a subscription and 0x00 + topic for its end. Only a history
     // subscription with a token is answered, and each token once.
-    const std::string_view bytes(static_cast<const char*>(message.data()), message.size());
-    if (bytes.size() < 1 + prefix.size() + 1 || bytes[0] != 1 || bytes.substr(1, prefix.size()) != prefix)
-      continue;
-    std::string topic(bytes.substr(1));
-    if (topic.size() > prefix.size() + 64 || m_answeredTokens.count(topic)) continue;
+    auto parsed = historyTopicOf(std::string_view(static_cast<const char*>(message.data()), message.size()));
+    if (!parsed || m_answeredTokens.count(*parsed)) continue;
+    std::string topic = std::move(*parsed);
     if (std::find(m_pendingTokens.begin(), m_pendingTokens.end(), topic) != m_pendingTokens.end()) continue;
     if (m_pendingTokens.size() >= kPendingHistories) {
       ++m_historiesRefused;

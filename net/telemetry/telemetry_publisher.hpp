@@ -34,11 +34,9 @@
 
 #include "core/telemetry/telemetry.hpp"
 #include "net/security/curve_keys.hpp"
+#include "net/telemetry/history_subscription.hpp"
 
 namespace distopt::net {
-
-/// A dashboard subscribes to kHistoryTopicPrefix + TOKEN to get its history once, on that topic.
-inline constexpr const char* kHistoryTopicPrefix = "history/";
 
 struct PublisherOptions {
   /// Replay history to new subscribers (an XPUB socket); false for the local GUI's own feed, which

@@ -20,6 +20,7 @@
 #include "core/worker/job_compute.hpp"
 #include "distopt_version.hpp"
 #include "net/families/live_families.hpp"
+#include "net/protocol/frame_limits.hpp"
 #include "net/protocol/heartbeat_messages.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
@@ -170,23 +171,11 @@ class WorkerRuntime::Session final : public WorkerHost {
       : m_options(options), m_socket(m_context, zmq::socket_type::dealer), m_heartbeat(options.heartbeatMs),
         m_liveness(options.liveness) {
     if (options.workerId) m_workerId = *options.workerId;
-    m_socket.set(zmq::sockopt::linger, 0);
-    m_socket.set(zmq::sockopt::reconnect_ivl, 100);
-    m_socket.set(zmq::sockopt::reconnect_ivl_max, 2000);
     // A routing id of our own, kept across reconnections, is what lets the coordinator resume this session
     // after a cut link (PROTOCOL.md §4.4): 128 random bits, so no other peer can guess it and take the
     // session over, after a byte that is not 0 (ids starting with 0 are ZeroMQ's own).
-    const std::string routingId = sessionRoutingId();
-    m_socket.set(zmq::sockopt::routing_id, zmq::buffer(routingId));
-    if (!options.serverKey.empty()) {
-      m_socket.set(zmq::sockopt::curve_serverkey, options.serverKey);
-      m_socket.set(zmq::sockopt::curve_publickey, options.clientKeys->publicKey);
-      m_socket.set(zmq::sockopt::curve_secretkey, options.clientKeys->secretKey);
-    }
-    // Unsecured too: a worker without keys on a secured run fails the handshake (mechanism mismatch),
-    // and must leave as refused (exit 4), not wait out the liveness window as "coordinator lost".
-    m_handshake.emplace(m_context, m_socket, "worker", /*watchReconnects=*/true);
-    m_socket.connect(options.endpoint);
+    m_routingId = sessionRoutingId();
+    connect(kSetupFrameLimit);
   }
 
   WorkerExit run();
@@ -257,12 +246,21 @@ class WorkerRuntime::Session final : public WorkerHost {
           m_heartbeat * m_liveness, std::chrono::duration<double>(m_options.connectWaitSeconds));
     return m_heartbeat * m_liveness;
   }
+  /// Configures m_socket (a fresh one) to accept frames up to `maxFrameBytes` and connects it.
+  void connect(std::int64_t maxFrameBytes);
+  /// Swaps the connection for one that accepts the run's frames: ZeroMQ fixes a connection's frame limit
+  /// when it connects, and before the assignment is built a worker knows no larger legitimate frame than
+  /// ASSIGN (PROTOCOL.md §1). The coordinator hands the session over to the new connection (same routing
+  /// id, ZMQ_ROUTER_HANDOVER); nothing is in flight to this worker before its READY but heartbeats.
+  void reconnectForRun(std::int64_t maxFrameBytes);
   /// Answers the coordinator's clock probe at once (PROTOCOL.md §4.3); other heartbeats need nothing.
   void answerClockProbe(const Message& message);
 
   WorkerOptions m_options;
   zmq::context_t m_context{1};
   zmq::socket_t m_socket;
+  std::string m_routingId;
+  int m_connections = 0;                      // sockets made: names each one's monitor
   std::optional<HandshakeWatch> m_handshake;  // refused handshakes
   SeqCounter m_seq;
   std::chrono::milliseconds m_heartbeat;
@@ -548,11 +546,42 @@ std::optional<WorkerExit> WorkerRuntime::Session::finishSetup() {
   m_dimension = assignment.dimension;
   m_seed = assignment.seed;
   m_unitSeconds = assignment.unitSeconds;
+  reconnectForRun(frameLimitFor(vectorRunLargestFrame(m_dimension)));
   m_readyMessage = nlohmann::json{{"dimension", m_dimension},
                                   {"shard_size", assignment.shardSize},
                                   {"setup_seconds", secondsSince(m_setupStart)}};
   send(Message::withJson(MessageKind::Ready, *m_readyMessage));
   return std::nullopt;
+}
+
+void WorkerRuntime::Session::connect(std::int64_t maxFrameBytes) {
+  m_socket.set(zmq::sockopt::linger, 0);
+  m_socket.set(zmq::sockopt::reconnect_ivl, 100);
+  m_socket.set(zmq::sockopt::reconnect_ivl_max, 2000);
+  // A coordinator (or whoever answers on its port) sending a larger frame is disconnected by ZeroMQ
+  // before the frame is stored: without a limit a frame header declaring 2 GiB grew the worker by what
+  // was sent.
+  m_socket.set(zmq::sockopt::maxmsgsize, maxFrameBytes);
+  m_socket.set(zmq::sockopt::rcvhwm, kWorkerQueueMessages);
+  m_socket.set(zmq::sockopt::routing_id, zmq::buffer(m_routingId));
+  if (!m_options.serverKey.empty()) {
+    m_socket.set(zmq::sockopt::curve_serverkey, m_options.serverKey);
+    m_socket.set(zmq::sockopt::curve_publickey, m_options.clientKeys->publicKey);
+    m_socket.set(zmq::sockopt::curve_secretkey, m_options.clientKeys->secretKey);
+  }
+  // Unsecured too: a worker without keys on a secured run fails the handshake (mechanism mismatch),
+  // and must leave as refused (exit 4), not wait out the liveness window as "coordinator lost".
+  m_handshake.emplace(m_context, m_socket, "worker-" + std::to_string(m_connections++),
+                      /*watchReconnects=*/true);
+  m_socket.connect(m_options.endpoint);
+}
+
+void WorkerRuntime::Session::reconnectForRun(std::int64_t maxFrameBytes) {
+  m_handshake.reset();
+  m_socket.close();
+  m_socket = zmq::socket_t(m_context, zmq::socket_type::dealer);
+  m_receiveTimeoutMs = -1;  // the new socket has ZeroMQ's default
+  connect(maxFrameBytes);
 }
 
 void WorkerRuntime::Session::startJob(const Message& message) {

@@ -24,6 +24,7 @@
 #include "net/families/hybrid/hybrid_messages.hpp"
 #include "net/protocol/heartbeat_messages.hpp"
 #include "net/protocol/job_messages.hpp"
+#include "net/telemetry/history_subscription.hpp"
 
 namespace {
 
@@ -87,6 +88,67 @@ void protocolSeeds() {
   write("fuzz_protocol", "hello",
         seed(0) + wholeMessage(
                       Message::withJson(MessageKind::Hello, {{"host", "box"}, {"pid", 12}, {"cores", 2}})));
+}
+
+// The session messages with the fields worker_runtime.cpp and worker_pool.cpp put in them.
+void sessionSeeds() {
+  auto save = [](const std::string& name, MessageKind kind, const nlohmann::json& body) {
+    write("fuzz_session_messages", name, wholeMessage(Message::withJson(kind, body)));
+  };
+  save("hello", MessageKind::Hello,
+       {{"protocol", kProtocolVersion},
+        {"program_version", "0.9.0"},
+        {"host", "box"},
+        {"cores", 2},
+        {"pid", 4242},
+        {"worker_id", nullptr}});
+  save("hello_resume", MessageKind::Hello,
+       {{"protocol", kProtocolVersion},
+        {"program_version", "0.9.0"},
+        {"host", "box"},
+        {"cores", 2},
+        {"pid", 4242},
+        {"worker_id", 3},
+        {"resume", true}});
+  save("welcome", MessageKind::Welcome, {{"worker_id", 3}, {"heartbeat_ms", 500}, {"liveness", 5}});
+  save("assign", MessageKind::Assign,
+       {{"worker_id", 3},
+        {"workers", 4},
+        {"seed", 42},
+        {"unit_ms", 1.0},
+        {"base_directory", "/tmp"},
+        {"experiment",
+         {{"name", "q"}, {"seed", 42}, {"workers", {{"count", 4}}}, {"problem", {{"type", "quadratic"}}}}}});
+  save("ready", MessageKind::Ready, {{"dimension", 100}, {"shard_size", 50}, {"setup_seconds", 0.1}});
+  save("error", MessageKind::Error, {{"code", "protocol"}, {"message", "undecodable message"}});
+  save("stop", MessageKind::Stop, {{"reason", "declared dead: not_reading"}});
+}
+
+// Control requests as the GUI and distopt-ctl send them (net/PROTOCOL.md §4.6).
+void controlSeeds() {
+  auto save = [](const std::string& name, const nlohmann::json& request) {
+    write("fuzz_control_requests", name, request.dump());
+  };
+  save("status", {{"command", "status"}});
+  save("stop", {{"command", "stop"}});
+  save("exclude", {{"command", "exclude"}, {"worker", 3}});
+  save("allow_key", {{"command", "allow_key"}, {"key", "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"}});
+  save("allow_dashboard_key",
+       {{"command", "allow_dashboard_key"}, {"key", "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID"}});
+}
+
+// What an XPUB socket hands up: 0x01/0x00 + topic, as frames.
+void subscriptionSeeds() {
+  auto save = [](const std::string& name, const std::vector<std::string>& frames) {
+    std::string out;
+    for (const auto& frame : frames) fuzz::appendFrame(out, frame.data(), frame.size());
+    write("fuzz_dashboard_subscriptions", name, out);
+  };
+  const std::string history = std::string(1, '\x01') + kHistoryTopicPrefix;
+  save("dashboard", {std::string(1, '\x01') + "update", std::string(1, '\x01') + "eval",
+                     history + "3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b"});
+  save("unsubscribe", {std::string(1, '\0') + kHistoryTopicPrefix + "token", history + "token"});
+  save("repeat", {history + "a", history + "a", history + "b"});
 }
 
 std::string codecFrame(const EncodedMessage& message, std::uint64_t dimension) {
@@ -293,6 +355,9 @@ int main(int argc, char** argv) {
   }
   g_root = argv[1];
   protocolSeeds();
+  sessionSeeds();
+  controlSeeds();
+  subscriptionSeeds();
   codecSeeds();
   compressedSeeds();
   decentralizedSeeds();

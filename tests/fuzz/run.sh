@@ -7,9 +7,12 @@
 #   FUZZ_SECONDS=N     seconds per target (default 60)
 #   FUZZ_TARGETS="a b" only these targets (default: every fuzz_* harness)
 #   FUZZ_BUILD_DIR=D   build tree (default build-fuzz)
+#   FUZZ_TIMEOUT=S     seconds one input may take (default 10; libFuzzer counts wall-clock time, so a
+#                      campaign niced on a loaded machine needs more before a slow input means a hang)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${FUZZ_SECONDS:-60}
+timeout=${FUZZ_TIMEOUT:-10}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 corpus_root=tests/fuzz/corpus
 work="$build/fuzz-work"
@@ -38,7 +41,7 @@ for target in $targets; do
   mkdir -p "$work/corpus/$target" "$corpus_root/$target"
   log="$work/$target.log"
   # New inputs go to the scratch corpus (first folder); the repository's seeds are only read.
-  "$build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$build/fuzz/$target" -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$work/crashes/$target-" "$work/corpus/$target" "$corpus_root/$target" >"$log" 2>&1
   status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

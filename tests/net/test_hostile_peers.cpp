@@ -4,7 +4,8 @@
 //       coordinator does not abort;
 //   (b) a refused GRAD is a lost job: the server gives the job again (minibatch does not stall), and a
 //       worker that keeps sending garbage is excluded with the reason "malformed: ...";
-//   (c) a frame beyond the run's frame limit is not stored: the coordinator's peak memory stays put;
+//   (c) a frame beyond the run's frame limit is not stored: the coordinator's peak memory stays put, and
+//       its sender is counted refused with its address;
 //   (d) a peer that floods requests and never reads the replies does not grow the coordinator's memory;
 //   (e) a worker with no key, or with another server key, on a secured run leaves refused (exit 4) and
 //       the coordinator counts and logs the attempt with the peer's address;
@@ -33,6 +34,7 @@
 #include "net/protocol/json_fields.hpp"
 #include "net/protocol/session_messages.hpp"
 #include "net/security/curve_keys.hpp"
+#include "net/telemetry/history_subscription.hpp"
 #include "net/telemetry/telemetry_publisher.hpp"
 
 using namespace live_test;
@@ -270,6 +272,27 @@ class TestHostilePeers : public QObject {
           after, static_cast<long long>(limit));
     QVERIFY2(after - before < 32 * 1024,
              (std::to_string(before) + " -> " + std::to_string(after) + " kB").c_str());
+    // ZeroMQ dropped the sender: a refused connection, counted once with its address and the limit. The
+    // local worker's connections (it reconnects once, for the run's frame limit) are not refusals.
+    json refused;
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 5000) {
+      refused = requestJson(coordinator.controlEndpoint, {{"command", "status"}});
+      if (refused.value("refused_total", 0) >= 1) break;
+      QThread::msleep(100);
+    }
+    QThread::msleep(500);  // nothing else may follow
+    refused = requestJson(coordinator.controlEndpoint, {{"command", "status"}});
+    QVERIFY2(refused.value("refused_total", 0) == 1, refused.dump(1).c_str());
+    const json attempt = refused.at("refused_connections").at(0);
+    QVERIFY2(attempt.value("address", std::string()).rfind("127.0.0.1:", 0) == 0, attempt.dump().c_str());
+    QVERIFY2(attempt.value("reason", std::string()).find("frame over the limit (" + std::to_string(limit)) !=
+                 std::string::npos,
+             attempt.dump().c_str());
+    QVERIFY2(
+        coordinator.stderrText().find("refused a worker connection from 127.0.0.1:") != std::string::npos,
+        coordinator.stderrText().c_str());
     QVERIFY(requestJson(coordinator.controlEndpoint, {{"command", "stop"}}).value("ok", false));
     QCOMPARE(coordinator.waitForExit(), 0);
   }
@@ -567,6 +590,36 @@ class TestHostilePeers : public QObject {
     const char* good = R"({"command":"exclude","worker":1})";
     const auto parsed = parseControlRequest(good, std::strlen(good), &why);
     QVERIFY(parsed && parsed->command == "exclude" && parsed->body.at("worker") == 1);
+    QCOMPARE(parseWorkerArgument(parsed->body, &why).value_or(-1), 1);
+    for (const json& request : {json{{"worker", -1}}, json{{"worker", 1.5}}, json{{"worker", "1"}},
+                                json::object(), json{{"worker", 4294967296LL}}}) {
+      QVERIFY2(!parseWorkerArgument(request, &why), request.dump().c_str());
+      QVERIFY2(why.find("\"worker\"") != std::string::npos, why.c_str());
+    }
+    const std::string key = makeCurveKeyPair().publicKey;
+    QCOMPARE(parseKeyArgument({{"key", key}}, "allow_key", &why).value_or(""), key);
+    for (const json& request :
+         {json{{"key", 5}}, json{{"key", "x"}}, json{{"key", key + "x"}}, json::object()}) {
+      QVERIFY2(!parseKeyArgument(request, "allow_key", &why), request.dump().c_str());
+      QVERIFY2(why.rfind("allow_key", 0) == 0, why.c_str());
+    }
+    // Every reply is JSON: to bytes that are not UTF-8, and when the reply carries such bytes itself.
+    const std::string latin1 = "{\"command\":\"st\xe9\"}";
+    auto echo = [](const std::string&, const json&) { return json{{"echo", "\xff"}}; };
+    QVERIFY(json::parse(controlReply(latin1.data(), latin1.size(), echo)).contains("error"));
+    const std::string status = R"({"command":"status"})";
+    const std::string reply = controlReply(status.data(), status.size(), echo);
+    QVERIFY2(json::accept(reply), reply.c_str());
+
+    // Dashboard subscriptions: only "history/TOKEN" subscriptions are history requests.
+    const std::string history = std::string(1, '\x01') + kHistoryTopicPrefix;
+    QCOMPARE(historyTopicOf(history + "t1").value_or(""), std::string(kHistoryTopicPrefix) + "t1");
+    for (const std::string& frame :
+         {std::string(), history, std::string(1, '\0') + kHistoryTopicPrefix + "t1",
+          std::string("\x01update"), history + std::string(kMaxHistoryTokenBytes + 1, 't'),
+          std::string(1, '\x01') + "histor/t1"})
+      QVERIFY2(!historyTopicOf(frame), frame.c_str());
+    QVERIFY(historyTopicOf(history + std::string(kMaxHistoryTokenBytes, 't')));
   }
 
   // (h)
@@ -687,7 +740,7 @@ void TestHostilePeers::everythingAtOnceOnARealRun() {
       counted = std::max(counted, status.value("malformed_total", 0));
     }
     // Every refusal counted and every attacker done: the run may end.
-    if (flooded.load() && counted >= refusedMessages && refusedConnections >= raw.size() &&
+    if (flooded.load() && counted >= refusedMessages && refusedConnections >= raw.size() + 3 &&
         timer.elapsed() > 3000) {
       QVERIFY(requestJson(coordinator.controlEndpoint, {{"command", "stop"}}).value("ok", false));
       break;
@@ -706,8 +759,9 @@ void TestHostilePeers::everythingAtOnceOnARealRun() {
     QVERIFY2(worker.at("accepted").get<int>() > 0, worker.dump().c_str());
   }
   QCOMPARE(summary.at("malformed_dropped").get<int>(), refusedMessages);
-  QVERIFY2(refusedConnections >= raw.size(),
-           (std::to_string(refusedConnections) + " of " + std::to_string(raw.size())).c_str());
+  // The handshakes of the raw connections, and the three senders of oversized frames.
+  QVERIFY2(refusedConnections >= raw.size() + 3,
+           (std::to_string(refusedConnections) + " of " + std::to_string(raw.size() + 3)).c_str());
   QVERIFY(raw.size() >= kConnections / 2 - 5);
   const std::string log = coordinator.stderrText();
   QVERIFY2(log.find("refused a worker connection from ") != std::string::npos, log.c_str());

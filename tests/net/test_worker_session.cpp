@@ -5,6 +5,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 #include <zmq_addon.hpp>
@@ -83,6 +84,15 @@ class FakeCoordinator {
   SeqCounter m_seq;
 };
 
+/// The peak resident memory of process `pid` (VmHWM), in kB; -1 when unknown.
+long peakKb(qint64 pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
 QString workerPath() { return QStringLiteral(DISTOPT_BIN_DIR "/distopt-worker"); }
 
 }  // namespace
@@ -143,6 +153,7 @@ class TestWorkerSession : public QObject {
     // CANCEL is queued before the job falls due.
     constexpr std::int64_t d = 100;
     constexpr std::uint32_t kGradients = 100'000;
+    const std::string huge(std::size_t{256} << 20, 'x');
     FakeCoordinator coordinator;
     QProcess worker;
     worker.setProcessChannelMode(QProcess::ForwardedErrorChannel);
@@ -189,6 +200,34 @@ class TestWorkerSession : public QObject {
     coordinator.send(hello->identity, Message::withJson(MessageKind::Stop, {{"reason", "done"}}));
     QVERIFY(worker.waitForFinished(10000));
     QCOMPARE(worker.exitCode(), 0);
+  }
+
+  // A "coordinator" that sends a frame of 256 MiB: before, the worker took all of it in (its socket had no
+  // size limit before ASSIGN). Now ZeroMQ drops the connection at the frame's header (for good: a
+  // connection dropped for a protocol error is not made again), the worker's memory stays put, and it
+  // leaves as having lost its coordinator once the liveness window has passed.
+  void aHugeFrameDoesNotGrowTheWorker() {
+    const std::string huge(std::size_t{256} << 20, 'x');  // made first: under load that takes a while
+    FakeCoordinator coordinator;
+    QProcess worker;
+    worker.start(workerPath(), {"--connect", QString::fromStdString(coordinator.endpoint())});
+    QVERIFY2(worker.waitForStarted(5000), qPrintable(worker.errorString()));
+    auto hello = coordinator.receiveKind(MessageKind::Hello, 5000);
+    QVERIFY2(hello, "no HELLO from the worker");
+    coordinator.send(
+        hello->identity,
+        Message::withJson(MessageKind::Welcome, {{"worker_id", 0}, {"heartbeat_ms", 200}, {"liveness", 25}}));
+    QVERIFY(coordinator.receiveKind(MessageKind::Heartbeat, 5000));
+    const long before = peakKb(worker.processId());
+    QVERIFY(before > 0);
+    coordinator.sendRaw(hello->identity, huge);
+    long peak = before;
+    while (!worker.waitForFinished(50)) peak = std::max(peak, peakKb(worker.processId()));
+    qInfo("worker peak RSS %ld kB before, %ld kB after a 256 MiB frame", before, peak);
+    QVERIFY2(peak - before < 32 * 1024,
+             (std::to_string(before) + " -> " + std::to_string(peak) + " kB").c_str());
+    QCOMPARE(worker.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(worker.exitCode(), 3);  // coordinator lost
   }
 
   void exitsWhenCoordinatorIsSilent() {
