@@ -4,8 +4,12 @@
 // host starting all of that host's workers, with each worker's exit reported on its own.
 #include <QProcessEnvironment>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "live_test_support.hpp"
 #include "net/security/curve_keys.hpp"
@@ -99,6 +103,109 @@ pid_t supervisedWorker(pid_t coordinator, int id) {
   }
   return -1;
 }
+
+/// A free TCP port on loopback (bound, read, released: another process may take it, which a test
+/// then reports as sshd failing to start).
+int freeLoopbackPort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  int port = -1;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+    port = ntohs(address.sin_port);
+  ::close(fd);
+  return port;
+}
+
+/// A real sshd on loopback, with host and user keys of its own in `dir`, letting in this user with the
+/// user key only; `sshWrapper` is an ssh client command (for DISTOPT_SSH) that uses them.
+class LocalSshd {
+ public:
+  ~LocalSshd() {
+    if (m_process.state() != QProcess::NotRunning) {
+      m_process.terminate();
+      if (!m_process.waitForFinished(3000)) m_process.kill();
+      m_process.waitForFinished(2000);
+    }
+  }
+
+  /// False with *why when sshd cannot run here (not installed, no privilege separation folder, ...).
+  bool start(const QTemporaryDir& dir, QString* why) {
+    for (const QString& program :
+         {QString("/usr/sbin/sshd"), QString("/usr/bin/ssh-keygen"), QString("/usr/bin/ssh")})
+      if (!QFileInfo(program).isExecutable())
+        return fail(program + " is not installed (openssh-server)", why);
+    for (const QString& key : {QString("host_key"), QString("user_key")}) {
+      QProcess keygen;
+      keygen.start("/usr/bin/ssh-keygen", {"-q", "-t", "ed25519", "-N", "", "-f", dir.filePath(key)});
+      if (!keygen.waitForFinished(20'000) || keygen.exitCode() != 0) return fail("ssh-keygen failed", why);
+    }
+    QFile::copy(dir.filePath("user_key.pub"), dir.filePath("authorized_keys"));
+    m_port = freeLoopbackPort();
+    const QString config = dir.filePath("sshd_config");
+    QFile file(config);
+    file.open(QIODevice::WriteOnly);
+    file.write(QString("Port %1\nListenAddress 127.0.0.1\nHostKey %2\nAuthorizedKeysFile %3\nStrictModes no\n"
+                       "UsePAM no\nPidFile none\nPasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                       "PermitRootLogin prohibit-password\nLogLevel INFO\n")
+                   .arg(m_port)
+                   .arg(dir.filePath("host_key"), dir.filePath("authorized_keys"))
+                   .toUtf8());
+    file.close();
+    QProcess check;
+    check.start("/usr/sbin/sshd", {"-t", "-f", config});
+    check.waitForFinished(10'000);
+    if (check.exitCode() != 0)
+      return fail("sshd -t: " + QString::fromUtf8(check.readAllStandardError()).trimmed(), why);
+    sshWrapper = dir.filePath("ssh-wrapper");
+    QFile wrapper(sshWrapper);
+    wrapper.open(QIODevice::WriteOnly);
+    wrapper.write(
+        QString("#!/bin/sh\nexec /usr/bin/ssh -F /dev/null -i '%1' -p %2 -o StrictHostKeyChecking=no "
+                "-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR \"$@\"\n")
+            .arg(dir.filePath("user_key"))
+            .arg(m_port)
+            .toUtf8());
+    wrapper.close();
+    wrapper.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    m_process.start("/usr/sbin/sshd", {"-D", "-e", "-f", config});
+    if (!m_process.waitForStarted(5000)) return fail("sshd did not start", why);
+    // Up once a login works (the port may also have been taken in between: then it never is).
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      QProcess probe;
+      probe.start(sshWrapper, {"-o", "BatchMode=yes", "-T", "127.0.0.1", "true"});
+      if (probe.waitForFinished(10'000) && probe.exitCode() == 0) {
+        // Its login in sshd's log, so that logins are counted from here.
+        for (int wait = 0; wait < 50 && !log().contains("Accepted publickey"); ++wait)
+          m_process.waitForReadyRead(100);
+        return true;
+      }
+      if (m_process.state() == QProcess::NotRunning) break;
+      QTest::qWait(100);
+    }
+    return fail("no login through sshd: " + log(), why);
+  }
+
+  /// What sshd logged so far.
+  QString log() {
+    m_log += QString::fromUtf8(m_process.readAllStandardError());
+    return m_log;
+  }
+
+  QString sshWrapper;
+
+ private:
+  static bool fail(const QString& reason, QString* why) {
+    *why = reason;
+    return false;
+  }
+  QProcess m_process;
+  QString m_log;
+  int m_port = -1;
+};
 
 }  // namespace
 
@@ -265,6 +372,35 @@ class TestClusterRuns : public QObject {
       }
     }
     for (int id = 1; id <= 6; ++id) {
+      const std::string report = "distopt-worker-exit worker=" + std::to_string(id) + " pid=";
+      QVERIFY2(log.find(report) != std::string::npos, (report + "\n" + log).c_str());
+    }
+  }
+
+  void aRealSshdStartsAHostsWorkersOverOneLogin() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    LocalSshd sshd;
+    QString why;
+    if (!sshd.start(dir, &why)) QSKIP(qPrintable("no local sshd: " + why));
+    const int logins = static_cast<int>(sshd.log().count("Accepted publickey"));  // the start-up probe
+    qputenv("DISTOPT_SSH", sshd.sshWrapper.toUtf8());
+    json document = smallExperiment(12, 300);
+    document["workers"]["hosts"] =
+        json::array({{{"host", "127.0.0.1"}, {"count", 12}, {"program", kWorkerProgram.toStdString()}}});
+    Coordinator coordinator;
+    QVERIFY(
+        coordinator.start(QStringList{writeJson(dir, "sshd.json", document), "--bind", "tcp://0.0.0.0:*",
+                                      "--secure", "--out", dir.filePath("out"), "--quiet", "--no-store"}));
+    const int code = coordinator.waitForExit(120'000);
+    qunsetenv("DISTOPT_SSH");
+    const std::string log = coordinator.describe();
+    QVERIFY2(code == 0, log.c_str());
+    QCOMPARE(readJsonFile(dir.filePath("out/summary.json")).at("termination"), json("update_limit"));
+    // Twelve workers, more than sshd's default MaxStartups of 10, through one login.
+    QTest::qWait(200);
+    QCOMPARE(static_cast<int>(sshd.log().count("Accepted publickey")) - logins, 1);
+    for (int id = 0; id < 12; ++id) {
       const std::string report = "distopt-worker-exit worker=" + std::to_string(id) + " pid=";
       QVERIFY2(log.find(report) != std::string::npos, (report + "\n" + log).c_str());
     }
