@@ -45,6 +45,8 @@ const char* const kRunUsage =
     "  --join-file PATH    write what a worker needs to join (endpoint, server key, join token) to PATH,\n"
     "                      0600, once the sockets are bound (distopt-worker --join-file); removed at the end\n"
     "  --make-key-file PATH  write a fresh key pair to PATH (0600), print its public key, and exit\n"
+    "  --sbatch            print a Slurm batch script that runs this run in one allocation (coordinator\n"
+    "                      in the batch step, every worker in one srun step; docs/cluster.md), and exit\n"
     "  --allow-key KEY     also let in the worker with this CURVE public key (repeatable)\n"
     "  --allow-key-file F  the same, the public key of a key file (repeatable)\n"
     "  --dashboard ENDPOINT  publish a read-only dashboard feed here, e.g. tcp://0.0.0.0:5601 (beyond\n"
@@ -86,6 +88,7 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
   parser.flag("--list", &line.list);
   parser.flag("--no-store", &line.noStore);
   parser.flag("--secure", &line.secure);
+  parser.flag("--sbatch", &line.sbatch);
   parser.flag("-q,--quiet", &line.quiet);
   parser.option("--allow-key", "--allow-key needs a value", appendText(&line.allowKeys));
   parser.option("--allow-key-file", "--allow-key-file needs a value", appendText(&line.allowKeyFiles));

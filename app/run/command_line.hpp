@@ -25,6 +25,7 @@ struct RunCommandLine {
   std::optional<std::string> joinFile;           ///< --join-file: write what a worker needs to join here
   std::optional<std::string> serverKeyFile;      ///< --server-key-file: a fixed coordinator key pair
   std::optional<std::string> makeKeyFile;        ///< --make-key-file: write a fresh key pair, nothing else
+  bool sbatch = false;                           ///< --sbatch: print a Slurm batch script for the run
   std::vector<std::string> allowKeys;            ///< --allow-key KEY: worker public keys let in
   std::vector<std::string> allowKeyFiles;        ///< --allow-key-file FILE: the same, from key files
   std::optional<std::string> dashboardEndpoint;  ///< --dashboard: the read-only dashboard feed

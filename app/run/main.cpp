@@ -13,6 +13,7 @@
 
 #include "cluster_identity.hpp"
 #include "command_line.hpp"
+#include "sbatch_script.hpp"
 #include "runs_command.hpp"
 #include "core/config/experiment.hpp"
 #include "core/problems/data_file_recorder.hpp"
@@ -151,6 +152,7 @@ int runMain(int argc, char** argv) {
     const std::string base =
         line->baseDirectory.value_or(std::filesystem::path(line->experimentPath).parent_path().string());
     experiment = parseExperiment(std::move(document), base);
+    if (line->sbatch) return app::printSbatchScript(*line, experiment, argc, argv);
     RunProvenance provenance = currentProvenance(std::vector<std::string>(argv, argv + argc));
     {
       const DataFileRecorder dataFiles;  // the files the problem reads, for their hashes

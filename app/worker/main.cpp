@@ -10,6 +10,7 @@
 
 #include "app/cli/option_parser.hpp"
 #include "core/util/build_info.hpp"
+#include "net/launcher/local_launcher.hpp"
 #include "net/protocol/frame_memory.hpp"
 #include "net/security/join_file.hpp"
 #include "net/worker/worker_runtime.hpp"
@@ -90,7 +91,7 @@ std::optional<WorkerCommandLine> parseWorkerCommandLine(int argc, const char* co
 int superviseWorkers(const WorkerCommandLine& line, const distopt::net::WorkerOptions& options,
                      const char* argv0) {
   distopt::app::SupervisorOptions supervisor;
-  supervisor.program = distopt::app::thisProgram(argv0);
+  supervisor.program = distopt::net::runningProgram(argv0);
   supervisor.count = *line.count;
   supervisor.firstId = options.workerId;
   char wait[32];

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
 #include <thread>
 
 #include "net/launcher/local_launcher.hpp"
@@ -25,12 +24,6 @@ void report(const net::WorkerExitInfo& exit) {
 }
 
 }  // namespace
-
-std::string thisProgram(const char* argv0) {
-  std::error_code error;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? std::string(argv0) : self.string();
-}
 
 bool SupervisorOptions::isValid(std::string* why) const {
   auto fail = [why](const std::string& reason) {

@@ -26,9 +26,6 @@ struct SupervisorOptions {
 
 inline constexpr int kMaxSupervisedWorkers = 4096;
 
-/// The path of the running program (/proc/self/exe), else `argv0`.
-std::string thisProgram(const char* argv0);
-
 /// Starts the workers, reports each exit, forwards SIGTERM/SIGINT/SIGHUP to them, returns when all have
 /// ended: 0 when each exited with 0, else the first failure's status (1 for a worker killed by a signal
 /// or that could not start), 130 when interrupted.

@@ -32,11 +32,16 @@ std::string describeExitStatus(int status) {
   return "ended with wait status " + std::to_string(status);
 }
 
-std::string LocalLauncher::defaultWorkerBinary() {
+std::string runningProgram(const std::string& fallback) {
   std::error_code error;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) return "distopt-worker";
-  return (self.parent_path() / "distopt-worker").string();
+  return error ? fallback : self.string();
+}
+
+std::string LocalLauncher::defaultWorkerBinary() {
+  const std::string self = runningProgram({});
+  if (self.empty()) return "distopt-worker";
+  return (std::filesystem::path(self).parent_path() / "distopt-worker").string();
 }
 
 LocalLauncher::LocalLauncher(std::string workerBinary)

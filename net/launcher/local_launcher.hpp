@@ -88,6 +88,9 @@ class LocalLauncher {
   std::vector<WorkerExitInfo> m_reported;  // supervised workers' exits, not reaped yet
 };
 
+/// The path of the running program (/proc/self/exe), else `fallback`.
+std::string runningProgram(const std::string& fallback);
+
 /// "exited with status N" / "killed by signal N (NAME)" for a waitpid status.
 std::string describeExitStatus(int status);
 

@@ -405,6 +405,77 @@ class TestClusterRuns : public QObject {
       QVERIFY2(log.find(report) != std::string::npos, (report + "\n" + log).c_str());
     }
   }
+
+  void theSbatchScriptRunsTheRunInOneAllocation() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString experiment = writeJson(dir, "batch.json", smallExperiment(2, 300));
+    const QString out = dir.filePath("out");
+    QProcess print;
+    print.start(kRunProgram,
+                {experiment, "--workers", "3", "--sbatch", "--out", out, "--quiet", "--no-store"});
+    QVERIFY(print.waitForFinished(30'000));
+    const QString script = QString::fromUtf8(print.readAllStandardOutput());
+    QVERIFY2(print.exitCode() == 0, qPrintable(QString::fromUtf8(print.readAllStandardError())));
+    QVERIFY2(script.contains("#SBATCH --ntasks=3\n") &&
+                 script.contains("#SBATCH --job-name=cluster-test\n") && script.contains("srun --ntasks=3 "),
+             qPrintable(script));
+    QVERIFY2(!QFileInfo::exists(out), "--sbatch started the run");
+    const QString scriptPath = dir.filePath("job.sbatch");
+    {
+      QFile file(scriptPath);
+      QVERIFY(file.open(QIODevice::WriteOnly));
+      file.write(script.toUtf8());
+    }
+    // An srun double: every task of the step, here, at once (SLURM_PROCID set), its status the first
+    // failure's.
+    const QString srun = dir.filePath("bin/srun");
+    QVERIFY(QDir(dir.path()).mkpath("bin"));
+    {
+      QFile file(srun);
+      QVERIFY(file.open(QIODevice::WriteOnly));
+      file.write(
+          QString("#!/bin/sh\nn=1\n"
+                  "while [ $# -gt 0 ]; do case \"$1\" in --ntasks=*) n=\"${1#--ntasks=}\"; shift;; --*) "
+                  "shift;; *) break;; esac; done\n"
+                  "echo \"$n\" >> '%1'\n"
+                  "i=0; pids=\"\"\n"
+                  "while [ $i -lt $n ]; do SLURM_PROCID=$i \"$@\" & pids=\"$pids $!\"; i=$((i+1)); done\n"
+                  "status=0; for p in $pids; do wait $p || status=$?; done; exit $status\n")
+              .arg(dir.filePath("srun.log"))
+              .toUtf8());
+      file.close();
+      QVERIFY(file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+    }
+    QProcess job;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert("PATH", dir.filePath("bin") + ":" + env.value("PATH"));
+    env.insert("SLURM_JOB_ID", "4242");
+    env.insert("DISTOPT_JOIN_DIR", dir.filePath("joins"));
+    env.remove("DISTOPT_JOIN_TOKEN");
+    job.setProcessEnvironment(env);
+    job.setWorkingDirectory(dir.path());
+    job.start("/bin/bash", {scriptPath});
+    QVERIFY(job.waitForFinished(120'000));
+    const QString log = QString::fromUtf8(job.readAllStandardError() + job.readAllStandardOutput());
+    QVERIFY2(job.exitCode() == 0, qPrintable(log));
+    QCOMPARE(readJsonFile(out + "/summary.json").at("termination"), json("update_limit"));
+    QCOMPARE(readJsonFile(out + "/summary.json").at("workers"), json(3));
+    QFile srunLog(dir.filePath("srun.log"));
+    QVERIFY(srunLog.open(QIODevice::ReadOnly));
+    QCOMPARE(srunLog.readAll(), QByteArray("3\n"));  // one step for every worker
+    QVERIFY2(!QFileInfo::exists(dir.filePath("joins/join-4242.json")), "the join file outlived the job");
+
+    // What a batch script cannot carry is refused, with the reason.
+    for (const QStringList& extra :
+         {QStringList{"--engine", "sim"}, QStringList{"--secure"}, QStringList{"--local-workers", "1"}}) {
+      QProcess refused;
+      refused.start(kRunProgram, QStringList{experiment, "--sbatch", "--no-store"} + extra);
+      QVERIFY(refused.waitForFinished(30'000));
+      QCOMPARE(refused.exitCode(), 2);
+      QVERIFY(QString::fromUtf8(refused.readAllStandardError()).contains("--sbatch"));
+    }
+  }
 };
 
 QTEST_GUILESS_MAIN(TestClusterRuns)
