@@ -41,6 +41,14 @@ const char* const kRunUsage =
     "                      or /tmp/distopt-UID, removed at exit)\n"
     "  --secure            encrypt and authenticate the worker socket with CURVE (required when --bind\n"
     "                      is beyond loopback); prints the command line that lets a remote worker join\n"
+    "  --server-key-file F  the coordinator's key pair from F (JSON or ZeroMQ certificate, not readable by\n"
+    "                      others) instead of a fresh one: a fixed identity; implies --secure.\n"
+    "                      A secured run's join token is $DISTOPT_JOIN_TOKEN when set, else a fresh one\n"
+    "  --join-file PATH    write what a worker needs to join (endpoint, server key, join token) to PATH,\n"
+    "                      0600, once the sockets are bound (distopt-worker --join-file); removed at the end\n"
+    "  --make-key-file PATH  write a fresh key pair to PATH (0600), print its public key, and exit\n"
+    "  --sbatch            print a Slurm batch script that runs this run in one allocation (coordinator\n"
+    "                      in the batch step, every worker in one srun step; docs/cluster.md), and exit\n"
     "  --allow-key KEY     also let in the worker with this CURVE public key (repeatable)\n"
     "  --allow-key-file F  the same, the public key of a key file (repeatable)\n"
     "  --dashboard ENDPOINT  publish a read-only dashboard feed here, e.g. tcp://0.0.0.0:5601 (beyond\n"
@@ -92,6 +100,7 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
   parser.flag("--print-config", &line.printConfig);
   parser.flag("--no-store", &line.noStore);
   parser.flag("--secure", &line.secure);
+  parser.flag("--sbatch", &line.sbatch);
   parser.flag("-q,--quiet", &line.quiet);
   parser.option("--allow-key", "--allow-key needs a value", appendText(&line.allowKeys));
   parser.option("--allow-key-file", "--allow-key-file needs a value", appendText(&line.allowKeyFiles));
@@ -117,6 +126,9 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
                 takeSeconds("--setup-timeout", 86400.0, &line.setupTimeout));
   parser.option("--malformed-limit", "--malformed-limit needs a value",
                 takeInteger("--malformed-limit", 0, 1'000'000'000, &line.malformedLimit));
+  parser.option("--join-file", "--join-file needs a file name", takeText(&line.joinFile));
+  parser.option("--server-key-file", "--server-key-file needs a file name", takeText(&line.serverKeyFile));
+  parser.option("--make-key-file", "--make-key-file needs a file name", takeText(&line.makeKeyFile));
   parser.option("--out", "--out needs a folder", takeText(&line.outDirectory));
   parser.option("--base-dir", "--base-dir needs a folder", takeText(&line.baseDirectory));
   parser.option("--store", "--store needs a path", takeText(&line.storePath));
@@ -130,7 +142,7 @@ std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* a
   if (!files.empty()) line.experimentPath = files[0];
   if (line.json && !line.list) return fail("--json goes with --list");
   if (line.printConfig && line.list) return fail("--print-config and --list exclude each other");
-  if (!line.help && !line.version && !line.list && line.experimentPath.empty())
+  if (!line.help && !line.version && !line.list && !line.makeKeyFile && line.experimentPath.empty())
     return fail("no experiment file given (see --help)");
   return line;
 }

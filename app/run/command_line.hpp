@@ -22,6 +22,10 @@ struct RunCommandLine {
   std::optional<std::string> controlEndpoint;    ///< --control: control endpoint
   std::optional<std::string> baseDirectory;      ///< --base-dir: resolve relative data paths here
   bool secure = false;                           ///< --secure: CURVE on the worker socket
+  std::optional<std::string> joinFile;           ///< --join-file: write what a worker needs to join here
+  std::optional<std::string> serverKeyFile;      ///< --server-key-file: a fixed coordinator key pair
+  std::optional<std::string> makeKeyFile;        ///< --make-key-file: write a fresh key pair, nothing else
+  bool sbatch = false;                           ///< --sbatch: print a Slurm batch script for the run
   std::vector<std::string> allowKeys;            ///< --allow-key KEY: worker public keys let in
   std::vector<std::string> allowKeyFiles;        ///< --allow-key-file FILE: the same, from key files
   std::optional<std::string> dashboardEndpoint;  ///< --dashboard: the read-only dashboard feed

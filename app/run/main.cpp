@@ -10,7 +10,9 @@
 #include <string_view>
 #include <tuple>
 
+#include "cluster_identity.hpp"
 #include "command_line.hpp"
+#include "sbatch_script.hpp"
 #include "core/config/experiment.hpp"
 #include "core/problems/data_file_recorder.hpp"
 #include "core/registry/registry.hpp"
@@ -96,6 +98,7 @@ int runMain(int argc, char** argv) {
     app::printList(line->json);
     return 0;
   }
+  if (line->makeKeyFile) return app::makeKeyFileCommand(*line->makeKeyFile);
 
   Experiment experiment;
   BuiltRun run;
@@ -115,6 +118,7 @@ int runMain(int argc, char** argv) {
                   experiment.document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       return 0;
     }
+    if (line->sbatch) return app::printSbatchScript(*line, experiment, argc, argv);
     RunProvenance provenance = currentProvenance(std::vector<std::string>(argv, argv + argc));
     {
       const DataFileRecorder dataFiles;  // the files the problem reads, for their hashes
@@ -134,6 +138,9 @@ int runMain(int argc, char** argv) {
       if (line->dashboardEndpoint)
         throw InputError("--dashboard", "the dashboard feed is for live runs (a simulated run is watched "
                                         "through --telemetry on this machine)");
+      for (const auto& [given, flag] : {std::pair{line->joinFile.has_value(), "--join-file"},
+                                        std::pair{line->serverKeyFile.has_value(), "--server-key-file"}})
+        if (given) throw InputError(flag, "is for live runs (a simulated run has no workers to join)");
       if (run.simRun) {
         stopSimulation = [simRun = run.simRun.get()] { simRun->requestStop(); };
       } else {
@@ -217,6 +224,13 @@ int runMain(int argc, char** argv) {
                                !line->dashboardKeys.empty() || !line->dashboardKeyFiles.empty();
     options.security.allowedKeys = line->allowKeys;
     options.security.dashboardKeys = line->dashboardKeys;
+    {
+      std::string why;
+      if (!app::loadFixedIdentity(line->serverKeyFile.value_or(""), &options.security, &why)) {
+        std::fprintf(stderr, "distopt-run: %s\n", why.c_str());
+        return 2;
+      }
+    }
     for (const auto& [keyFiles, keys, flag] :
          {std::tuple{&line->allowKeyFiles, &options.security.allowedKeys, "--allow-key-file"},
           std::tuple{&line->dashboardKeyFiles, &options.security.dashboardKeys, "--allow-dashboard-key-file"}}) {
@@ -230,6 +244,7 @@ int runMain(int argc, char** argv) {
         keys->push_back(pair->publicKey);
       }
     }
+    app::JoinFile joinFile;  // removed once the run has ended
     // Same steps for both engines: bind (refusing nothing half-started), create the run's outputs,
     // then run with SIGINT/SIGTERM stopping it cleanly.
     auto runLive = [&](auto& engine) -> std::optional<int> {
@@ -238,6 +253,15 @@ int runMain(int argc, char** argv) {
       if (!engine.bind(&why)) {
         std::fprintf(stderr, "distopt-run: %s\n", why.c_str());
         return 2;
+      }
+      if (line->joinFile) {
+        const net::JoinInfo join{.endpoint = engine.pool().publicEndpoint(),
+                                 .serverKey = options.security.enabled ? engine.pool().serverPublicKey() : "",
+                                 .joinToken = engine.pool().joinToken()};
+        if (!joinFile.write(*line->joinFile, join, &why)) {
+          std::fprintf(stderr, "distopt-run: --join-file: %s\n", why.c_str());
+          return 2;
+        }
       }
       try {
         files = std::make_unique<RunFileWriter>(outDirectory, app::resultFileOptions(experiment));
@@ -253,10 +277,11 @@ int runMain(int argc, char** argv) {
                    engine.workerEndpoint().c_str(), engine.telemetryEndpoint().c_str(), engine.controlEndpoint().c_str());
       if (options.localWorkers >= 0 && options.localWorkers < experiment.workers)
         std::fprintf(stderr, "distopt-run: waiting for %d remote worker(s): %s\n",
-                     experiment.workers - options.localWorkers, engine.joinCommand().c_str());
+                     experiment.workers - options.localWorkers,
+                     app::joinCommandForLog(engine.joinCommand(), options.security).c_str());
       else if (options.security.enabled)
         std::fprintf(stderr, "distopt-run: secured with CURVE; a remote worker joins with: %s\n",
-                     engine.joinCommand().c_str());
+                     app::joinCommandForLog(engine.joinCommand(), options.security).c_str());
       if (!options.dashboardEndpoint.empty())
         std::fprintf(stderr, "distopt-run: dashboard feed %s; a dashboard attaches with: %s\n",
                      engine.pool().dashboardEndpoint().c_str(), engine.pool().attachCommand().c_str());

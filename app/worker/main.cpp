@@ -1,4 +1,6 @@
 // distopt-worker: one worker process. Everything but where to connect arrives over the wire.
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -8,18 +10,25 @@
 
 #include "app/cli/option_parser.hpp"
 #include "core/util/build_info.hpp"
+#include "net/launcher/local_launcher.hpp"
 #include "net/protocol/frame_memory.hpp"
+#include "net/security/join_file.hpp"
 #include "net/worker/worker_runtime.hpp"
+#include "worker_supervisor.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: distopt-worker --connect ENDPOINT [--id N] [--wait SECONDS]\n"
+    "Usage: distopt-worker (--connect ENDPOINT | --join-file FILE) [--id N] [--count K] [--wait SECONDS]\n"
     "                      [--server-key KEY (--join-token TOKEN | --key-file FILE)]\n"
     "\n"
     "Connects to a DistOpt coordinator and works for it until told to stop.\n"
     "\n"
     "  --connect ENDPOINT  coordinator endpoint, e.g. tcp://127.0.0.1:5555\n"
+    "  --join-file FILE    the endpoint, server key and join token from the file distopt-run --join-file\n"
+    "                      writes (waiting up to --wait for it to appear); refused when others may read it\n"
+    "  --count K           start K workers here (ids N, N+1, ... with --id) and report each one's exit;\n"
+    "                      exits when all have ended (0, or the first failure's status)\n"
     "  --id N              worker id to request (default: assigned by the coordinator)\n"
     "  --wait SECONDS      how long to wait for the coordinator's first answer (default 60; it may\n"
     "                      not be up yet); once it answered, its heartbeat decides\n"
@@ -31,8 +40,10 @@ constexpr const char* kUsage =
     "  --help              show this text\n"
     "  --version           show the program version\n"
     "\n"
-    "Exit status: 0 stopped by the coordinator, 2 bad command line, 3 coordinator lost,\n"
-    "4 refused by the coordinator, 130 interrupted.\n";
+    "Environment: DISTOPT_JOIN_TOKEN  the join token, when none is given otherwise (never printed).\n"
+    "\n"
+    "Exit status: 0 stopped by the coordinator, 2 bad command line or join file, 3 coordinator lost\n"
+    "(or no join file within --wait), 4 refused by the coordinator, 130 interrupted.\n";
 
 /// What the command line said, before it becomes WorkerOptions (key material is read only once the
 /// whole line parsed, so a bad option later on the line refuses before stdin is touched).
@@ -43,6 +54,8 @@ struct WorkerCommandLine {
   std::optional<std::string> serverKey;
   std::optional<std::string> keyFile;
   std::optional<std::string> joinToken;
+  std::optional<std::string> joinFile;
+  std::optional<int> count;
   bool help = false;
   bool version = false;
 };
@@ -60,6 +73,9 @@ std::optional<WorkerCommandLine> parseWorkerCommandLine(int argc, const char* co
   parser.option("--server-key", "--server-key needs a value", takeText(&line.serverKey));
   parser.option("--key-file", "--key-file needs a value", takeText(&line.keyFile));
   parser.option("--join-token", "--join-token needs a value", takeText(&line.joinToken));
+  parser.option("--join-file", "--join-file needs a file name", takeText(&line.joinFile));
+  parser.option("--count", "--count needs a value",
+                takeInteger("--count", 1, distopt::app::kMaxSupervisedWorkers, &line.count));
   std::vector<std::string> words;
   parser.positionals(&words);
   if (!parser.parse(argc, argv, error)) return std::nullopt;
@@ -68,6 +84,31 @@ std::optional<WorkerCommandLine> parseWorkerCommandLine(int argc, const char* co
     return std::nullopt;
   }
   return line;
+}
+
+/// distopt-worker --count K: K workers with the same options, the token in their environment rather than
+/// on their command line (one ssh connection per host starts them all).
+int superviseWorkers(const WorkerCommandLine& line, const distopt::net::WorkerOptions& options,
+                     const char* argv0) {
+  distopt::app::SupervisorOptions supervisor;
+  supervisor.program = distopt::net::runningProgram(argv0);
+  supervisor.count = *line.count;
+  supervisor.firstId = options.workerId;
+  char wait[32];
+  std::snprintf(wait, sizeof wait, "%g", options.connectWaitSeconds);
+  supervisor.workerArguments = {"--connect", options.endpoint, "--wait", wait};
+  if (!options.serverKey.empty())
+    supervisor.workerArguments.insert(supervisor.workerArguments.end(), {"--server-key", options.serverKey});
+  if (line.keyFile)
+    supervisor.workerArguments.insert(supervisor.workerArguments.end(), {"--key-file", *line.keyFile});
+  else if (options.clientKeys)
+    supervisor.environment.push_back("DISTOPT_JOIN_TOKEN=" + options.clientKeys->secretKey);
+  std::string why;
+  if (!supervisor.isValid(&why)) {
+    std::fprintf(stderr, "distopt-worker: %s\n", why.c_str());
+    return 2;
+  }
+  return distopt::app::superviseWorkers(supervisor);
 }
 
 }  // namespace
@@ -116,6 +157,30 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (line->joinFile) {
+    if (line->endpoint || line->serverKey) {
+      std::fprintf(stderr,
+                   "distopt-worker: --join-file gives the endpoint and server key: not with --connect "
+                   "or --server-key\n");
+      return 2;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    std::string why;
+    bool missing = false;
+    const auto join =
+        distopt::net::waitForJoinFile(*line->joinFile, options.connectWaitSeconds, &why, &missing);
+    if (!join) {
+      std::fprintf(stderr, "distopt-worker: --join-file: %s\n", why.c_str());
+      return missing ? 3 : 2;  // no coordinator within the wait, as for one that never answers
+    }
+    options.endpoint = join->endpoint;
+    options.serverKey = join->serverKey;
+    if (!options.clientKeys && !join->joinToken.empty())
+      options.clientKeys = distopt::net::keyPairFromSecret(join->joinToken);
+    // --wait bounds the whole wait: for the file, then for the coordinator's first answer.
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    options.connectWaitSeconds = std::max(1.0, options.connectWaitSeconds - waited);
+  }
   // A worker started by a secured coordinator finds the run's join token in its environment.
   if (!options.serverKey.empty() && !options.clientKeys) {
     if (const char* token = std::getenv("DISTOPT_JOIN_TOKEN"); token && *token) {
@@ -131,6 +196,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "distopt-worker: %s\n", why.c_str());
     return 2;
   }
+
+  if (line->count) return superviseWorkers(*line, options, argv[0]);
 
   distopt::net::installWorkerSignalHandlers();
   distopt::net::WorkerRuntime runtime(options);

@@ -57,6 +57,8 @@ bool LiveOptions::isValid(std::string* why) const {
     if (!curveAvailable()) return fail("secure: this libzmq was built without CURVE");
     if (!security.serverKeys.secretKey.empty() && !keyPairFromSecret(security.serverKeys.secretKey))
       return fail("secure: the server secret key is not a Z85 CURVE key");
+    if (!security.joinKeys.secretKey.empty() && !keyPairFromSecret(security.joinKeys.secretKey))
+      return fail("secure: the join token is not a Z85 CURVE secret key");
     for (const auto& key : security.allowedKeys)
       if (!isCurveKey(key))
         return fail("allow_key: '" + key + "' is not a 40-character Z85 CURVE public key");
@@ -201,7 +203,8 @@ bool WorkerPool::bind(std::string* why) {
       m_zap = std::make_unique<ZapAuthenticator>(m_context);
       for (const auto& key : security.allowedKeys) m_zap->allow(key, kWorkerZapDomain);
       if (security.joinToken) {
-        m_joinKeys = makeCurveKeyPair();
+        m_joinKeys = security.joinKeys.secretKey.empty() ? makeCurveKeyPair()
+                                                         : *keyPairFromSecret(security.joinKeys.secretKey);
         m_zap->allow(m_joinKeys.publicKey, kWorkerZapDomain);
       }
       for (const auto& key : security.dashboardKeys) m_zap->allow(key, kDashboardZapDomain);
@@ -867,6 +870,15 @@ nlohmann::json WorkerPool::workerList() const {
   return list;
 }
 
+namespace {
+
+/// The captured stderr lines of workers started through ssh, into the run's log.
+void logLauncherOutput(LocalLauncher& launcher) {
+  for (const auto& line : launcher.takeOutput()) std::fprintf(stderr, "distopt-run: %s\n", line.c_str());
+}
+
+}  // namespace
+
 void WorkerPool::turn(double timeoutMs) {
   drain(timeoutMs);
   noteRefusals();
@@ -877,7 +889,7 @@ void WorkerPool::turn(double timeoutMs) {
   const bool lookAtProcesses = m_launcher && current - m_lastProcessLook >= std::chrono::milliseconds(10);
   if (lookAtProcesses) {
     m_lastProcessLook = current;
-    for (const auto& line : m_launcher->takeOutput()) std::fprintf(stderr, "distopt-run: %s\n", line.c_str());
+    logLauncherOutput(*m_launcher);
   }
   // The wait above is on the worker socket only: the control socket is answered here, once a turn, so
   // within about 100 ms (a turn waits at most 50 ms and drains for at most 50 ms more), which a person
@@ -930,13 +942,9 @@ bool WorkerPool::setup(std::string* failure) {
                                              m_joinKeys.secretKey));
     int id = m_remoteBegin;
     for (const auto& host : m_experiment.hosts) {
-      for (int k = 0; k < host.count; ++k, ++id) {
-        specs.push_back(ProcessSpec{.workerId = id,
-                                    .argv = sshWorkerCommand(host, publicEndpoint(), id, serverKey),
-                                    .environment = {},
-                                    .stdinText = serverKey.empty() ? "" : m_joinKeys.secretKey + "\n",
-                                    .label = host.host + " worker " + std::to_string(id)});
-      }
+      specs.push_back(sshHostSpec(host, publicEndpoint(), id, m_options.setupTimeoutSeconds, serverKey,
+                                  m_joinKeys.secretKey));
+      id += host.count;
     }
     spawner.emplace(*m_launcher, std::move(specs), defaultMaxStarting());
   }
@@ -1003,6 +1011,8 @@ void WorkerPool::stopWorkers(const std::string& reason) {
       send(static_cast<int>(i), Message::withJson(MessageKind::Stop, {{"reason", reason}}));
   if (m_launcher && !m_launcher->waitAll(std::chrono::milliseconds(2000)))
     m_launcher->stopAll(std::chrono::milliseconds(1000));
+  // What the workers (and the hosts' supervisors: each worker's exit) wrote on their way out.
+  if (m_launcher) logLauncherOutput(*m_launcher);
 }
 
 void WorkerPool::flushTelemetry(bool last) {

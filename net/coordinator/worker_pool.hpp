@@ -48,6 +48,9 @@ struct SecurityOptions {
   /// Make a per-run join token: the secret key of a client key pair whose public key is allowed. It is
   /// what the "connect a remote worker" command line carries.
   bool joinToken = true;
+  /// The join token's key pair when it is fixed in advance (distopt-run: DISTOPT_JOIN_TOKEN, for workers
+  /// that get it from a cluster's secret store); made fresh when empty.
+  CurveKeyPair joinKeys;
   /// Public keys (Z85) of the dashboards allowed to attach to the dashboard feed (their own keys, made
   /// by each workbench once: ui/remote/dashboard_identity). Worker keys are not dashboard keys.
   std::vector<std::string> dashboardKeys;

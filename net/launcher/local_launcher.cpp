@@ -1,5 +1,6 @@
 #include "net/launcher/local_launcher.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include <filesystem>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -14,6 +16,8 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "net/launcher/worker_exit_report.hpp"
 
 namespace distopt::net {
 
@@ -28,11 +32,16 @@ std::string describeExitStatus(int status) {
   return "ended with wait status " + std::to_string(status);
 }
 
-std::string LocalLauncher::defaultWorkerBinary() {
+std::string runningProgram(const std::string& fallback) {
   std::error_code error;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) return "distopt-worker";
-  return (self.parent_path() / "distopt-worker").string();
+  return error ? fallback : self.string();
+}
+
+std::string LocalLauncher::defaultWorkerBinary() {
+  const std::string self = runningProgram({});
+  if (self.empty()) return "distopt-worker";
+  return (std::filesystem::path(self).parent_path() / "distopt-worker").string();
 }
 
 LocalLauncher::LocalLauncher(std::string workerBinary)
@@ -53,7 +62,12 @@ ProcessSpec LocalLauncher::workerSpec(int id, const std::string& endpoint, doubl
   std::vector<std::string> argv = {m_binary,           "--connect", endpoint, "--id",
                                    std::to_string(id), "--wait",    wait};
   if (!serverKey.empty()) argv.insert(argv.end(), {"--server-key", serverKey});
-  ProcessSpec spec{.workerId = id, .argv = std::move(argv), .environment = {}, .stdinText = {}, .label = {}};
+  ProcessSpec spec{.workerId = id,
+                   .argv = std::move(argv),
+                   .environment = {},
+                   .stdinText = {},
+                   .label = {},
+                   .supervisedWorkers = {}};
   if (!joinToken.empty()) spec.environment.push_back("DISTOPT_JOIN_TOKEN=" + joinToken);
   return spec;
 }
@@ -103,7 +117,8 @@ bool LocalLauncher::spawn(const ProcessSpec& spec, std::string* why) {
       execve(argv[0], const_cast<char* const*>(argv.data()), const_cast<char* const*>(environment.data()));
     _exit(127);
   }
-  Child child{spec.workerId, pid, true, -1, spec.label, {}};
+  Child child{spec.workerId,         pid, true, -1, spec.label, {}, !spec.supervisedWorkers.empty(),
+              spec.supervisedWorkers};
   if (input[0] >= 0) {
     close(input[0]);
     // Small (a key), so the pipe buffer holds it: the write never blocks. The child may already be gone
@@ -128,35 +143,46 @@ bool LocalLauncher::spawn(const ProcessSpec& spec, std::string* why) {
   return true;
 }
 
-std::vector<std::string> LocalLauncher::takeOutput() {
-  std::vector<std::string> lines;
-  for (auto& child : m_children) {
-    if (child.stderrFd < 0) continue;
-    char buffer[4096];
-    while (true) {
-      const ssize_t n = read(child.stderrFd, buffer, sizeof buffer);
-      if (n > 0) {
-        child.pending.append(buffer, static_cast<std::size_t>(n));
-        continue;
-      }
-      if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-        close(child.stderrFd);
-        child.stderrFd = -1;
-        if (!child.pending.empty()) child.pending += '\n';
-      }
-      break;
+void LocalLauncher::readOutput(Child& child) {
+  if (child.stderrFd < 0) return;
+  char buffer[4096];
+  while (true) {
+    const ssize_t n = read(child.stderrFd, buffer, sizeof buffer);
+    if (n > 0) {
+      child.pending.append(buffer, static_cast<std::size_t>(n));
+      continue;
     }
-    std::size_t newline = 0;
-    while ((newline = child.pending.find('\n')) != std::string::npos) {
-      lines.push_back("[" + child.label + "] " + child.pending.substr(0, newline));
-      child.pending.erase(0, newline + 1);
+    if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+      close(child.stderrFd);
+      child.stderrFd = -1;
+      if (!child.pending.empty()) child.pending += '\n';
     }
+    break;
   }
-  return lines;
+  std::size_t newline = 0;
+  while ((newline = child.pending.find('\n')) != std::string::npos) {
+    const std::string line = child.pending.substr(0, newline);
+    child.pending.erase(0, newline + 1);
+    // Only a report for a worker this process stands for, once: another machine's output cannot end
+    // workers of another host, nor one twice.
+    if (const auto report = parseWorkerExitReport(line)) {
+      if (const auto it = std::find(child.unreported.begin(), child.unreported.end(), report->workerId);
+          it != child.unreported.end()) {
+        child.unreported.erase(it);
+        m_reported.push_back({report->workerId, report->pid, report->description + " on " + child.label, -1});
+      }
+    }
+    m_lines.push_back("[" + child.label + "] " + line);
+  }
+}
+
+std::vector<std::string> LocalLauncher::takeOutput() {
+  for (auto& child : m_children) readOutput(child);
+  return std::exchange(m_lines, {});
 }
 
 std::vector<WorkerExitInfo> LocalLauncher::reap() {
-  std::vector<WorkerExitInfo> exited;
+  std::vector<WorkerExitInfo> exited = std::exchange(m_reported, {});
   // One look, without reaping, for any child that ended: with a thousand workers, a waitpid per child
   // every 10 ms was most of what a coordinator on a busy machine could do.
   siginfo_t info{};
@@ -165,12 +191,28 @@ std::vector<WorkerExitInfo> LocalLauncher::reap() {
     if (!child.alive) continue;
     int status = 0;
     const pid_t result = waitpid(child.pid, &status, WNOHANG);
-    if (result == child.pid) {
-      child.alive = false;
-      exited.push_back({child.workerId, child.pid, describeExitStatus(status)});
+    if (result != child.pid) continue;
+    child.alive = false;
+    if (!child.supervisor) {
+      exited.push_back({child.workerId, child.pid, describeExitStatus(status),
+                        WIFEXITED(status) ? WEXITSTATUS(status) : -1});
+      continue;
     }
+    // A supervisor: what it wrote before it ended (its last reports) first, then its end is the end of
+    // every worker it did not report.
+    readOutput(child);
+    for (auto& report : std::exchange(m_reported, {})) exited.push_back(std::move(report));
+    for (const int worker : std::exchange(child.unreported, {}))
+      exited.push_back(
+          {worker, child.pid,
+           "gone with its host's process (" + child.label + "), which " + describeExitStatus(status), -1});
   }
   return exited;
+}
+
+void LocalLauncher::signalAll(int signal) {
+  for (const auto& child : m_children)
+    if (child.alive) kill(child.pid, signal);
 }
 
 bool LocalLauncher::waitAll(std::chrono::milliseconds timeout) {

@@ -15,6 +15,7 @@ struct WorkerExitInfo {
   int workerId = -1;
   pid_t pid = -1;
   std::string description;  ///< e.g. "exited with status 3" or "killed by signal 9 (Killed)"
+  int exitCode = -1;        ///< its exit status; -1 when killed by a signal, or not known (reported)
 };
 
 /// One process to start: a worker (locally, or through ssh on another machine).
@@ -24,6 +25,10 @@ struct ProcessSpec {
   std::vector<std::string> environment;  ///< "NAME=value" added to (or replacing in) ours
   std::string stdinText;                 ///< written to its standard input, which is then closed
   std::string label;                     ///< non-empty: capture its stderr as lines "[label] ..."
+  /// Non-empty: the process stands for these workers (a per-host supervisor over ssh, with a label).
+  /// Each one's exit report on its stderr (worker_exit_report.hpp) ends that worker; the process's own
+  /// exit ends those not reported by then. workerId is then the first of them.
+  std::vector<int> supervisedWorkers;
 };
 
 class LocalLauncher {
@@ -46,8 +51,11 @@ class LocalLauncher {
   bool spawn(const ProcessSpec& spec, std::string* why);
   /// Complete stderr lines of the processes started with a label, since the last call (non-blocking).
   std::vector<std::string> takeOutput();
-  /// Children that exited since the last call (non-blocking).
+  /// Workers that exited since the last call (non-blocking): children, and the workers of supervisors
+  /// (ProcessSpec::supervisedWorkers) that reported an exit or ended.
   std::vector<WorkerExitInfo> reap();
+  /// Sends `signal` to every running child.
+  void signalAll(int signal);
   /// Waits up to `timeout` for every worker to exit by itself (after a STOP); true if they all did.
   bool waitAll(std::chrono::milliseconds timeout);
   /// Asks every running worker to stop (SIGTERM), waits up to `grace`, then SIGKILLs and reaps.
@@ -67,11 +75,21 @@ class LocalLauncher {
     bool alive;
     int stderrFd;  // -1 when not captured
     std::string label;
-    std::string pending;  // a partial stderr line
+    std::string pending;          // a partial stderr line
+    bool supervisor;              // stands for supervisedWorkers
+    std::vector<int> unreported;  // supervised workers whose exit was not reported yet
   };
+  /// Reads what `child` wrote on its stderr into m_lines (complete lines), taking exit reports.
+  void readOutput(Child& child);
+
   std::string m_binary;
   std::vector<Child> m_children;
+  std::vector<std::string> m_lines;        // read, not taken yet
+  std::vector<WorkerExitInfo> m_reported;  // supervised workers' exits, not reaped yet
 };
+
+/// The path of the running program (/proc/self/exe), else `fallback`.
+std::string runningProgram(const std::string& fallback);
 
 /// "exited with status N" / "killed by signal N (NAME)" for a waitpid status.
 std::string describeExitStatus(int status);

@@ -1,18 +1,15 @@
 #include "net/security/curve_keys.hpp"
 
 #include <array>
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zmq.h>
 
 #include <nlohmann/json.hpp>
+
+#include "net/security/private_file.hpp"
 
 namespace distopt::net {
 
@@ -38,16 +35,14 @@ std::optional<CurveKeyPair> keyPairFromSecret(const std::string& secretKey) {
   return CurveKeyPair{publicKey.data(), secretKey};
 }
 
-std::optional<CurveKeyPair> readKeyFile(const std::string& path, std::string* why) {
-  auto fail = [&](const std::string& text) -> std::optional<CurveKeyPair> {
-    if (why) *why = path + ": " + text;
+namespace {
+
+/// A key file's text (JSON or zcert) as a key pair; nullopt with *why (no file name) when malformed.
+std::optional<CurveKeyPair> parseKeyText(const std::string& text, std::string* why) {
+  auto fail = [&](const std::string& reason) -> std::optional<CurveKeyPair> {
+    if (why) *why = reason;
     return std::nullopt;
   };
-  std::ifstream in(path);
-  if (!in) return fail("cannot be read");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
   std::string publicKey;
   std::string secretKey;
   const auto document = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -74,35 +69,32 @@ std::optional<CurveKeyPair> readKeyFile(const std::string& path, std::string* wh
   return pair;
 }
 
+}  // namespace
+
+std::optional<CurveKeyPair> readKeyFile(const std::string& path, std::string* why) {
+  std::ifstream in(path);
+  if (!in) {
+    if (why) *why = path + ": cannot be read";
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto pair = parseKeyText(buffer.str(), why);
+  if (!pair && why) *why = path + ": " + *why;
+  return pair;
+}
+
+std::optional<CurveKeyPair> readServerKeyFile(const std::string& path, std::string* why) {
+  const auto text = readPrivateFile(path, kMaxKeyFileBytes, why);
+  if (!text) return std::nullopt;
+  auto pair = parseKeyText(*text, why);
+  if (!pair && why) *why = path + ": " + *why;
+  return pair;
+}
+
 bool writeKeyFile(const std::string& path, const CurveKeyPair& keys, std::string* why) {
-  auto fail = [&](const std::string& text) {
-    if (why) *why = path + ": " + text;
-    return false;
-  };
-  // Created 0600 from the first byte (never world-readable, not even for a moment, whatever the umask),
-  // under a name of its own beside the target (O_EXCL: never a file someone else planted there), then
-  // renamed over it: a reader sees the old key file or the new one, never half of one.
-  const std::string temporary = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
-  if (fd < 0) return fail(std::string("cannot be written: ") + std::strerror(errno));
-  const std::string text =
-      nlohmann::json{{"public", keys.publicKey}, {"secret", keys.secretKey}}.dump(2) + "\n";
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    written += static_cast<std::size_t>(n);
-  }
-  const bool complete = written == text.size() && ::fsync(fd) == 0;
-  const int error = errno;
-  ::close(fd);
-  if (!complete || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    const int cause = complete ? errno : error;
-    ::unlink(temporary.c_str());
-    return fail(std::string("cannot be written: ") + std::strerror(cause));
-  }
-  return true;
+  return writePrivateFile(
+      path, nlohmann::json{{"public", keys.publicKey}, {"secret", keys.secretKey}}.dump(2) + "\n", why);
 }
 
 }  // namespace distopt::net

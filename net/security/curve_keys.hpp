@@ -4,6 +4,7 @@
 // token, which is the secret half of a per-run client key pair whose public half the coordinator
 // allows.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -31,7 +32,12 @@ std::optional<CurveKeyPair> keyPairFromSecret(const std::string& secretKey);
 /// (`public-key = "..."`, `secret-key = "..."`). The public key must match the secret one. On error
 /// returns nullopt and says what is wrong in *why (naming the file).
 std::optional<CurveKeyPair> readKeyFile(const std::string& path, std::string* why);
-/// Writes `keys` as a JSON key file readable only by its owner.
+/// Largest key file read as a coordinator's identity (a key file is about 120 bytes).
+inline constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
+/// The coordinator's fixed identity (distopt-run --server-key-file): a key file as readKeyFile reads it,
+/// refused also when others may read or change it (readPrivateFile), since it holds the run's secret.
+std::optional<CurveKeyPair> readServerKeyFile(const std::string& path, std::string* why);
+/// Writes `keys` as a JSON key file readable only by its owner (atomically: writePrivateFile).
 bool writeKeyFile(const std::string& path, const CurveKeyPair& keys, std::string* why);
 
 }  // namespace distopt::net
