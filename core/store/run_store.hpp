@@ -183,6 +183,9 @@ class RunStore {
   /// Removes the run with its events, evaluations, workers, bandwidth samples and aggregates, and gives
   /// the freed pages back to the file system.
   bool deleteRun(std::int64_t runId);
+  /// The bytes deleting `runIds` would give back to the file system (the pages their rows fill),
+  /// measured by deleting them in a transaction that is rolled back: nothing changes.
+  std::uint64_t bytesFreedByDeleting(const std::vector<std::int64_t>& runIds);
   /// Gives free pages back to the file system; with `convert`, a file made before schema 3 (no
   /// incremental vacuum) is vacuumed whole once, which converts it (slow on a big file). Must not be
   /// called inside a transaction.
