@@ -17,6 +17,7 @@
 
 #include "app/cli/option_parser.hpp"
 #include "core/store/run_export.hpp"
+#include "core/store/run_prune.hpp"
 #include "core/store/run_store.hpp"
 #include "core/store/stored_run.hpp"
 #include "core/util/input_error.hpp"
@@ -123,18 +124,6 @@ bool parseLine(int argc, char** argv, RunsLine& line, std::string* error) {
   }
   if (help) line.command = "help";
   return true;
-}
-
-std::string isoDaysAgo(double days) {
-  using namespace std::chrono;
-  const auto then =
-      system_clock::now() - duration_cast<system_clock::duration>(duration<double>(days * 86400.0));
-  const std::time_t seconds = system_clock::to_time_t(then);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  return text;
 }
 
 bool matches(const RunsLine& line, const RunInfo& info) {
@@ -313,17 +302,8 @@ int remove(RunStore& store, const RunsLine& line) {
 int prune(RunStore& store, const RunsLine& line) {
   if (!line.keep && !line.olderThanDays)
     return std::fprintf(stderr, "distopt-run: runs prune needs --keep N or --older-than DAYS\n"), 2;
-  // Newest first; a run still being written is never a candidate.
-  std::vector<RunInfo> candidates;
-  for (RunInfo& info : selected(store, line))
-    if (info.finished()) candidates.push_back(std::move(info));
-  const std::string cutoff = line.olderThanDays ? isoDaysAgo(*line.olderThanDays) : std::string();
-  std::vector<RunInfo> doomed;
-  for (std::size_t i = 0; i < candidates.size(); ++i) {
-    const bool beyondKeep = !line.keep || i >= *line.keep;
-    const bool old = !line.olderThanDays || candidates[i].record.startedAt < cutoff;
-    if (beyondKeep && old) doomed.push_back(candidates[i]);
-  }
+  const std::vector<RunInfo> doomed =
+      runsToPrune(selected(store, line), PruneRule{.keep = line.keep, .olderThanDays = line.olderThanDays});
   const std::uint64_t before = store.fileBytes();
   if (!line.dryRun)
     for (const RunInfo& info : doomed) store.deleteRun(info.id);

@@ -1,8 +1,6 @@
 #include "core/store/run_export.hpp"
 
-#include <cstdio>
 #include <filesystem>
-#include <memory>
 
 #include "core/telemetry/run_files.hpp"
 #include "core/telemetry/telemetry_json.hpp"
@@ -11,21 +9,8 @@
 namespace distopt {
 namespace {
 
-struct FileCloser {
-  void operator()(std::FILE* file) const {
-    if (file) std::fclose(file);
-  }
-};
-using File = std::unique_ptr<std::FILE, FileCloser>;
-
-File create(const std::string& path) {
-  File file(std::fopen(path.c_str(), "w"));
-  if (!file) throw InputError(path, "cannot write the file");
-  return file;
-}
-
-void finish(File& file, const std::string& path) {
-  if (std::ferror(file.get()) || std::fclose(file.release()) != 0) throw InputError(path, "write failed");
+void closeOrThrow(LineFile& file) {
+  if (!file.close()) throw InputError(file.path(), file.error());
 }
 
 // Tags and host names are user text: quote every field that could hold a comma or a quote.
@@ -39,32 +24,31 @@ std::string csvText(const std::string& text) {
 }
 
 void writeBandwidthCsv(const StoredRun& run, const std::string& path) {
-  File file = create(path);
-  std::fputs("time,worker,direction,kind,bytes,messages\n", file.get());
+  LineFile file(path, false);
+  file.write("time,worker,direction,kind,bytes,messages\n");
   for (const auto& s : run.bandwidth)
-    std::fprintf(file.get(), "%.17g,%d,%s,%s,%llu,%llu\n", s.time, s.worker, s.uplink ? "up" : "down",
-                 csvText(s.kind).c_str(), static_cast<unsigned long long>(s.bytes),
-                 static_cast<unsigned long long>(s.messages));
-  finish(file, path);
+    file.print("%.17g,%d,%s,%s,%llu,%llu\n", s.time, s.worker, s.uplink ? "up" : "down",
+               csvText(s.kind).c_str(), static_cast<unsigned long long>(s.bytes),
+               static_cast<unsigned long long>(s.messages));
+  closeOrThrow(file);
 }
 
 void writeWorkersCsv(const StoredRun& run, const std::string& path) {
-  File file = create(path);
-  std::fputs(
+  LineFile file(path, false);
+  file.write(
       "worker,host,pid,state,reason,jobs,accepted,discarded,cancelled,late_cancelled,bytes_up,bytes_down,"
-      "mean_delay,mean_job_seconds\n",
-      file.get());
+      "mean_delay,mean_job_seconds\n");
   for (const auto& w : run.workers)
-    std::fprintf(file.get(), "%d,%s,%d,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.17g,%.17g\n", w.worker,
-                 csvText(w.host).c_str(), w.pid, csvText(w.state).c_str(), csvText(w.reason).c_str(),
-                 static_cast<unsigned long long>(w.counters.jobsSent),
-                 static_cast<unsigned long long>(w.counters.accepted),
-                 static_cast<unsigned long long>(w.counters.discarded),
-                 static_cast<unsigned long long>(w.counters.cancelled),
-                 static_cast<unsigned long long>(w.counters.lateCancelled),
-                 static_cast<unsigned long long>(w.bytesUp), static_cast<unsigned long long>(w.bytesDown),
-                 w.meanDelay, w.meanJobSeconds);
-  finish(file, path);
+    file.print("%d,%s,%d,%s,%s,%llu,%llu,%llu,%llu,%llu,%llu,%llu,%.17g,%.17g\n", w.worker,
+               csvText(w.host).c_str(), w.pid, csvText(w.state).c_str(), csvText(w.reason).c_str(),
+               static_cast<unsigned long long>(w.counters.jobsSent),
+               static_cast<unsigned long long>(w.counters.accepted),
+               static_cast<unsigned long long>(w.counters.discarded),
+               static_cast<unsigned long long>(w.counters.cancelled),
+               static_cast<unsigned long long>(w.counters.lateCancelled),
+               static_cast<unsigned long long>(w.bytesUp), static_cast<unsigned long long>(w.bytesDown),
+               w.meanDelay, w.meanJobSeconds);
+  closeOrThrow(file);
 }
 
 template <typename Record>
@@ -103,24 +87,18 @@ void exportRunCsv(const StoredRun& run, const std::string& directory) {
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error) throw InputError(directory, "cannot create the folder: " + error.message());
-  // The row formats distopt-run streams with, so an exported run and a results folder read alike; the
-  // event rows are every event only when the run kept its full log.
-  auto closeOrThrow = [](LineFile& file) {
-    if (!file.close()) throw InputError(file.path(), file.error());
-  };
+  // The files and row formats distopt-run writes (run_files), so an exported run and a results folder
+  // read alike: a run that kept its full log gets events.csv.gz, others their sample.
   {
     const bool full = run.info.record.eventLog == EventLog::Full;
-    LineFile events(directory + (full ? "/events.csv" : "/events_sample.csv"), false);
-    events.write(kEventsCsvHeader);
-    for (const auto& event : run.events) writeEventRow(events, event);
+    LineFile events(directory + (full ? "/events.csv.gz" : "/events_sample.csv"), full);
+    writeEventRows(events, run.events);
     closeOrThrow(events);
   }
   {
     LineFile evaluations(directory + "/evaluations.csv", false);
     LineFile metrics(directory + "/metrics.csv", false);
-    evaluations.write(kEvaluationsCsvHeader);
-    metrics.write(kMetricsCsvHeader);
-    for (const auto& point : run.evaluations) writeEvaluationRows(evaluations, metrics, point);
+    writeEvaluationRows(evaluations, metrics, run.evaluations);
     closeOrThrow(evaluations);
     closeOrThrow(metrics);
   }

@@ -996,6 +996,22 @@ bool RunStore::deleteRun(std::int64_t runId) {
   return removed;
 }
 
+std::uint64_t RunStore::bytesFreedByDeleting(const std::vector<std::int64_t>& runIds) {
+  auto pragma = [this](const char* sql) {
+    Statement query(*this, sql);
+    return query.step() ? static_cast<std::uint64_t>(query.int64At(0)) : std::uint64_t{0};
+  };
+  Transaction transaction(*this);  // never committed: its destructor rolls the deletes back
+  const std::uint64_t freeBefore = pragma("PRAGMA freelist_count");
+  for (std::int64_t runId : runIds) {
+    Statement remove(*this, "DELETE FROM runs WHERE id = ?");
+    remove.bind(1, runId);
+    remove.execute();
+  }
+  const std::uint64_t freeAfter = pragma("PRAGMA freelist_count");
+  return (freeAfter > freeBefore ? freeAfter - freeBefore : 0) * pragma("PRAGMA page_size");
+}
+
 void RunStore::reclaimSpace(bool convert) {
   int mode = 0;
   {

@@ -207,6 +207,9 @@ class RunStore {
   /// Removes the run with its events, evaluations, workers, bandwidth samples and aggregates, and gives
   /// the freed pages back to the file system.
   bool deleteRun(std::int64_t runId);
+  /// The bytes deleting `runIds` would give back to the file system (the pages their rows fill),
+  /// measured by deleting them in a transaction that is rolled back: nothing changes.
+  std::uint64_t bytesFreedByDeleting(const std::vector<std::int64_t>& runIds);
   /// Sweeps (see SweepRecord). A sweep is found again by its folder, so a resumed sweep keeps its row.
   std::int64_t createSweep(const SweepRecord& sweep);
   std::optional<std::int64_t> findSweep(const std::string& outDirectory);

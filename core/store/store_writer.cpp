@@ -37,6 +37,7 @@ bool StoreWriter::Options::isValid(std::string* why) const {
 
 void StoreWriter::Queue::clear() {
   // clear() keeps the capacity, so after the first few swaps neither side allocates.
+  incoming.clear();
   events.clear();
   unstoredEvents = 0;
   lastEventTime.reset();
@@ -80,25 +81,38 @@ bool StoreWriter::admit(std::unique_lock<std::mutex>& lock) {
 void StoreWriter::itemQueued() {
   // Only the crossing wakes the writer: a notify per item would cost the producer a syscall each time
   // the writer is waiting. A crossing missed while the writer is busy is caught by its wait predicate.
-  if (++m_pendingItems == static_cast<std::size_t>(m_options.maxBatch)) m_wake.notify_one();
+  if (++m_pendingItems - m_pendingEvents == static_cast<std::size_t>(m_options.maxBatch)) m_wake.notify_one();
 }
 
 void StoreWriter::onUpdate(const UpdateEvent& event) {
   std::unique_lock lock(m_mutex);
   if (!admit(lock)) return;
-  m_queue.delays.add(event);
-  if (!m_queue.lastEventTime || event.time > *m_queue.lastEventTime) m_queue.lastEventTime = event.time;
-  if (m_timeline.add(event)) m_queue.accepted.push_back(m_timeline.points().back());
-  // Only the first sampled events are rows now (they are a prefix of the run's events, so their
-  // ordinals follow from the count); the reservoir is final only at the end.
-  const bool row =
-      m_options.eventLog == EventLog::Full || (m_sample.add(event) && m_queue.unstoredEvents == 0);
-  if (!row) {
-    ++m_queue.unstoredEvents;
-    return;
+  m_queue.incoming.push_back(event);
+  ++m_pendingItems;
+  // Events wake the writer by the block (a crossing, as in itemQueued), not by maxBatch: most of them
+  // become counts, not rows, and a transaction per few thousand would only write more histogram blocks.
+  if (++m_pendingEvents == kEventsPerWake) m_wake.notify_one();
+}
+
+void StoreWriter::digest(Queue& batch) {
+  for (const UpdateEvent& event : batch.incoming) {
+    batch.delays.add(event);
+    if (!batch.lastEventTime || event.time > *batch.lastEventTime) batch.lastEventTime = event.time;
+    if (m_timeline.add(event)) batch.accepted.push_back(m_timeline.points().back());
+    // Only the first sampled events are rows now (they are a prefix of the run's events, so their
+    // ordinals follow from the count); the reservoir is final only at the end.
+    const bool row =
+        m_options.eventLog == EventLog::Full || (m_sample.add(event) && batch.unstoredEvents == 0);
+    if (row)
+      batch.events.push_back(event);
+    else
+      ++batch.unstoredEvents;
   }
-  m_queue.events.push_back(event);
-  itemQueued();
+  batch.incoming.clear();
+  if (batch.finish) {
+    if (m_options.eventLog == EventLog::Aggregates) batch.sampled = m_sample.reservoir();
+    if (const auto last = m_timeline.finish()) batch.accepted.push_back(*last);
+  }
 }
 
 void StoreWriter::onEvaluation(const EvaluationPoint& point) {
@@ -127,9 +141,7 @@ void StoreWriter::onFinish(const RunSummary& summary) { finish(summary, summaryJ
 void StoreWriter::finish(const RunSummary& summary, const std::string& summaryJson) {
   {
     std::lock_guard lock(m_mutex);
-    if (m_options.eventLog == EventLog::Aggregates) m_queue.sampled = m_sample.reservoir();
-    if (const auto last = m_timeline.finish()) m_queue.accepted.push_back(*last);
-    m_queue.finish.emplace(summary, summaryJson);
+    m_queue.finish.emplace(summary, summaryJson);  // the sample and the timeline's end: digest()
   }
   flush();
 }
@@ -167,13 +179,15 @@ void StoreWriter::run() {
   auto deadline = Clock::now() + interval;
   for (;;) {
     m_wake.wait_until(lock, deadline, [&] {
-      return m_stop || m_flushTicket != m_doneTicket || m_pendingItems >= batchItems;
+      return m_stop || m_flushTicket != m_doneTicket || m_pendingItems - m_pendingEvents >= batchItems ||
+             m_pendingEvents >= kEventsPerWake;
     });
     const bool stopping = m_stop;
     const std::uint64_t ticket = m_flushTicket;
     // The swap is the only work done under the lock on this side; producers wait at most for it.
     std::swap(batch, m_queue);
     m_pendingItems = 0;
+    m_pendingEvents = 0;
     deadline = Clock::now() + interval;
     m_space.notify_all();
     lock.unlock();
@@ -191,6 +205,7 @@ void StoreWriter::run() {
 }
 
 void StoreWriter::write(Queue& batch) {
+  digest(batch);
   const std::size_t items = batch.items();
   const bool aggregates = !batch.delays.empty() || !batch.accepted.empty() || batch.unstoredEvents > 0;
   if (items > 0 || aggregates || !batch.sampled.empty()) {

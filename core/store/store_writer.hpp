@@ -1,9 +1,11 @@
 #pragma once
 // Streams a run's telemetry into the run store without slowing the engine (DESIGN.md §4): the sink
-// methods only append to an in-memory queue under a mutex; a background thread swaps the queue out and
-// commits it in batched transactions, at least every flushIntervalMs and sooner when maxBatch items
-// are waiting. Each transaction is whole or absent for readers, so a coordinator killed with SIGKILL
-// leaves a readable store holding everything up to its last commit (at most about one interval old).
+// methods only append to an in-memory queue under a mutex (an update event is one copy: the histogram,
+// timeline and sample are computed by the writer, not on the engine's thread); a background thread swaps
+// the queue out, digests it and commits it in batched transactions, at least every flushIntervalMs and
+// sooner when maxBatch items (or kEventsPerWake update events) are waiting. Each transaction is whole or
+// absent for readers, so a coordinator killed with SIGKILL leaves a readable store holding everything up to
+// its last commit (at most about one interval old).
 //
 // What it keeps of the update events is Options::eventLog: by default the exact delay histogram and the
 // accepted-update timeline (added to the store with every batch), the first events as they come and a
@@ -88,10 +90,14 @@ class StoreWriter : public TelemetrySink {
   static std::string summaryJsonFor(const RunSummary& summary);
 
  private:
+  /// Update events queued that wake the writer before its interval (4 MB of events).
+  static constexpr std::size_t kEventsPerWake = 65536;
+
   // Everything the producer side accumulates between two swaps.
   struct Queue {
-    std::vector<UpdateEvent> events;
-    std::uint64_t unstoredEvents = 0;  // seen after `events`, kept in the aggregates only
+    std::vector<UpdateEvent> incoming;  // every update event, as it came; digested by the writer
+    std::vector<UpdateEvent> events;    // the rows to write: every event (Full) or the first sampled
+    std::uint64_t unstoredEvents = 0;   // seen after `events`, kept in the aggregates only
     std::optional<double> lastEventTime;
     DelayCounts delays;
     std::vector<AcceptedPoint> accepted;
@@ -102,7 +108,7 @@ class StoreWriter : public TelemetrySink {
     std::optional<std::pair<RunSummary, std::string>> finish;
 
     std::size_t items() const {
-      return events.size() + evaluations.size() + bandwidth.size() + workers.size();
+      return incoming.size() + events.size() + evaluations.size() + bandwidth.size() + workers.size();
     }
     void clear();
   };
@@ -111,6 +117,8 @@ class StoreWriter : public TelemetrySink {
   bool admit(std::unique_lock<std::mutex>& lock);
   void itemQueued();
   void run();
+  /// Writer thread: turns batch.incoming into the histogram, timeline, rows and sample.
+  void digest(Queue& batch);
   void write(Queue& batch);
   void writeFinish(Queue& batch);
 
@@ -123,6 +131,8 @@ class StoreWriter : public TelemetrySink {
   std::condition_variable m_space;  // producers: the queue was taken
   std::condition_variable m_done;   // flush(): a ticket was completed
   Queue m_queue;
+  std::size_t m_pendingEvents = 0;
+  // Writer thread only.
   EventSample m_sample;
   AcceptedTimeline m_timeline;
   // Writer thread only: the run's whole histogram, written over the per-batch blocks once these add up

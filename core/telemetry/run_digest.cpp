@@ -1,6 +1,7 @@
 #include "core/telemetry/run_digest.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace distopt {
 namespace {
@@ -53,34 +54,67 @@ std::optional<EventLog> eventLogFromName(std::string_view name) {
   return std::nullopt;
 }
 
-std::size_t DelayCounts::KeyHash::operator()(const Key& k) const noexcept {
-  std::uint64_t h = static_cast<std::uint64_t>(static_cast<std::uint32_t>(k.worker)) * 0x9e3779b97f4a7c15ULL;
-  h ^= (static_cast<std::uint64_t>(k.delay) * 4 + static_cast<std::uint64_t>(k.outcome)) *
-       0xc2b2ae3d27d4eb4fULL;
-  return static_cast<std::size_t>(h ^ (h >> 29));
+// The slot a key starts its probe at: the key's bits mixed (the SplitMix64 finaliser), so that workers
+// and delays that differ in a few low bits spread over the whole table.
+std::size_t slotOf(int worker, int outcome, std::int64_t delay, std::size_t mask) {
+  std::uint64_t z = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(worker)) << 34) ^
+                    (static_cast<std::uint64_t>(delay) << 2) ^ static_cast<std::uint64_t>(outcome);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return static_cast<std::size_t>(z ^ (z >> 31)) & mask;
 }
 
 void DelayCounts::add(int worker, Outcome outcome, std::int64_t delay, std::uint64_t count) {
-  if (count == 0) return;
-  m_counts[Key{worker, static_cast<int>(outcome), delay}] += count;
+  if (count == 0 || worker < 0) return;  // a negative worker id is no worker (and the empty mark)
+  if ((m_size + 1) * 2 > m_slots.size()) grow();
+  const std::size_t mask = m_slots.size() - 1;
+  const int kind = static_cast<int>(outcome);
+  for (std::size_t i = slotOf(worker, kind, delay, mask);; i = (i + 1) & mask) {
+    Slot& slot = m_slots[i];
+    if (slot.worker == worker && slot.outcome == kind && slot.delay == delay) {
+      slot.count += count;
+      return;
+    }
+    if (slot.worker < 0) {
+      slot = Slot{delay, worker, kind, count};
+      ++m_size;
+      return;
+    }
+  }
+}
+
+void DelayCounts::grow() {
+  std::vector<Slot> old(std::max<std::size_t>(64, m_slots.size() * 2));
+  old.swap(m_slots);
+  m_size = 0;
+  for (const Slot& slot : old)
+    if (slot.worker >= 0) add(slot.worker, static_cast<Outcome>(slot.outcome), slot.delay, slot.count);
+}
+
+void DelayCounts::clear() {
+  if (m_size == 0) return;
+  std::fill(m_slots.begin(), m_slots.end(), Slot{});
+  m_size = 0;
 }
 
 void DelayCounts::merge(const DelayCounts& other) {
-  for (const auto& [key, count] : other.m_counts) m_counts[key] += count;
+  other.forEach([this](const Slot& s) { add(s.worker, static_cast<Outcome>(s.outcome), s.delay, s.count); });
 }
 
 std::uint64_t DelayCounts::total(Outcome outcome) const {
   std::uint64_t sum = 0;
-  for (const auto& [key, count] : m_counts)
-    if (key.outcome == static_cast<int>(outcome)) sum += count;
+  forEach([&](const Slot& s) {
+    if (s.outcome == static_cast<int>(outcome)) sum += s.count;
+  });
   return sum;
 }
 
 std::vector<DelayCount> DelayCounts::sorted() const {
   std::vector<DelayCount> rows;
-  rows.reserve(m_counts.size());
-  for (const auto& [key, count] : m_counts)
-    rows.push_back({key.worker, static_cast<Outcome>(key.outcome), key.delay, count});
+  rows.reserve(m_size);
+  forEach([&](const Slot& s) {
+    rows.push_back({s.worker, static_cast<Outcome>(s.outcome), s.delay, s.count});
+  });
   std::sort(rows.begin(), rows.end(), [](const DelayCount& a, const DelayCount& b) {
     if (a.worker != b.worker) return a.worker < b.worker;
     if (a.outcome != b.outcome) return a.outcome < b.outcome;
@@ -174,20 +208,37 @@ EventSample::EventSample(const Options& options) : m_options(options), m_state(o
 
 std::uint64_t EventSample::next() { return splitMix(m_state); }
 
+double EventSample::uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
+
+void EventSample::drawNextEntry() {
+  // Li (1994), "Reservoir-sampling algorithms of time complexity O(n(1 + log(N/n)))": the gap to the
+  // next entry is geometric with parameter W, and W shrinks by U^(1/k) at each entry.
+  const double gap = std::floor(std::log(uniform()) / std::log1p(-m_weight));
+  m_nextEntry += 1 + (gap < 1e18 ? static_cast<std::uint64_t>(gap) : std::uint64_t{1} << 62);
+}
+
 bool EventSample::add(const UpdateEvent& event) {
   const std::uint64_t ordinal = m_seen++;
   if (m_first.size() < m_options.first) {
     m_first.push_back(event);
     return true;
   }
-  if (m_options.reservoir == 0) return false;
+  const std::size_t k = m_options.reservoir;
+  if (k == 0) return false;
   const std::uint64_t later = ordinal - m_options.first;  // index among the events after the first ones
-  if (m_reservoir.size() < m_options.reservoir) {
+  if (m_reservoir.size() < k) {
     m_reservoir.push_back({ordinal, event});
+    if (m_reservoir.size() == k) {
+      m_weight = std::exp(std::log(uniform()) / static_cast<double>(k));
+      m_nextEntry = later;
+      drawNextEntry();
+    }
     return false;
   }
-  const std::uint64_t slot = next() % (later + 1);
-  if (slot < m_options.reservoir) m_reservoir[slot] = {ordinal, event};
+  if (later != m_nextEntry) return false;
+  m_reservoir[next() % k] = {ordinal, event};
+  m_weight *= std::exp(std::log(uniform()) / static_cast<double>(k));
+  drawNextEntry();
   return false;
 }
 

@@ -14,7 +14,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/telemetry/telemetry.hpp"
@@ -38,16 +37,19 @@ struct DelayCount {
   bool operator==(const DelayCount&) const = default;
 };
 
-/// Exact counts per (worker, outcome, delay).
+/// Exact counts per (worker, outcome, delay). Counting is on the engine's thread for every outcome of a
+/// run (millions), so the table is flat: open addressing with linear probing in one array, no allocation
+/// per key and mostly one cache line per count.
 class DelayCounts {
  public:
   void add(const UpdateEvent& event) { add(event.worker, event.outcome, event.delay, 1); }
   void add(int worker, Outcome outcome, std::int64_t delay, std::uint64_t count);
   void merge(const DelayCounts& other);
-  void clear() { m_counts.clear(); }
-  bool empty() const { return m_counts.empty(); }
+  /// Forgets every key, keeping the table's capacity.
+  void clear();
+  bool empty() const { return m_size == 0; }
   /// Distinct (worker, outcome, delay) keys.
-  std::size_t size() const { return m_counts.size(); }
+  std::size_t size() const { return m_size; }
   /// Sum over every key of one outcome.
   std::uint64_t total(Outcome outcome) const;
   /// Every key, ordered by worker, outcome, delay.
@@ -60,16 +62,22 @@ class DelayCounts {
   bool decodeAdd(std::string_view bytes);
 
  private:
-  struct Key {
-    int worker;
-    int outcome;
-    std::int64_t delay;
-    bool operator==(const Key&) const = default;
+  struct Slot {
+    std::int64_t delay = 0;
+    std::int32_t worker = -1;  ///< -1: empty (workers are >= 0)
+    std::int32_t outcome = 0;
+    std::uint64_t count = 0;
   };
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const noexcept;
-  };
-  std::unordered_map<Key, std::uint64_t, KeyHash> m_counts;
+  void grow();
+  template <typename Visit>
+  void forEach(Visit visit) const {
+    if (m_size == 0) return;
+    for (const Slot& slot : m_slots)
+      if (slot.worker >= 0) visit(slot);
+  }
+
+  std::vector<Slot> m_slots;  // a power of two long, at most half full
+  std::size_t m_size = 0;
 };
 
 struct AcceptedPoint {
@@ -106,8 +114,10 @@ struct SampledEvent {
   UpdateEvent event;
 };
 
-/// The first `first` events, and a uniform reservoir of `reservoir` among the rest (Vitter's algorithm
-/// R, seeded: the same run keeps the same sample).
+/// The first `first` events, and a uniform reservoir of `reservoir` among the rest (Li's algorithm L,
+/// seeded: the same run keeps the same sample). Algorithm L draws how many events to skip before the
+/// next one that enters the reservoir, so an event that does not enter costs a comparison, not a random
+/// number: a run has millions of events and a reservoir of a thousand.
 class EventSample {
  public:
   struct Options {
@@ -130,7 +140,13 @@ class EventSample {
 
  private:
   std::uint64_t next();
+  /// Uniform in (0, 1).
+  double uniform();
+  /// Index (among the events after the first ones) of the next event that enters the full reservoir.
+  void drawNextEntry();
   Options m_options;
+  double m_weight = 1.0;          // algorithm L's W
+  std::uint64_t m_nextEntry = 0;  // algorithm L's i
   std::vector<UpdateEvent> m_first;
   std::vector<SampledEvent> m_reservoir;
   std::uint64_t m_seen = 0;

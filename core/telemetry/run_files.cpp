@@ -97,8 +97,16 @@ void writeEventRow(LineFile& file, const UpdateEvent& e) {
              static_cast<unsigned long long>(e.bytes));
 }
 
-void RunFileWriter::writeEventRows(LineFile& file, const std::vector<UpdateEvent>& events) {
+void writeEventRows(LineFile& file, const std::vector<UpdateEvent>& events) {
+  file.write(kEventsCsvHeader);
   for (const UpdateEvent& e : events) writeEventRow(file, e);
+}
+
+void writeEvaluationRows(LineFile& evaluations, LineFile& metrics,
+                         const std::vector<EvaluationPoint>& points) {
+  evaluations.write(kEvaluationsCsvHeader);
+  metrics.write(kMetricsCsvHeader);
+  for (const EvaluationPoint& point : points) writeEvaluationRows(evaluations, metrics, point);
 }
 
 void RunFileWriter::onUpdate(const UpdateEvent& e) {
@@ -133,7 +141,6 @@ void RunFileWriter::onFinish(const RunSummary& /*summary*/) {
     note(delays);
     if (!m_events) {
       LineFile sample(m_directory + "/events_sample.csv", false);
-      sample.write(kEventsCsvHeader);
       writeEventRows(sample, m_sample.events());
       sample.close();
       note(sample);

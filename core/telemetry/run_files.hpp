@@ -45,7 +45,6 @@ class RunFileWriter : public TelemetrySink {
 
  private:
   void note(const LineFile& file);
-  void writeEventRows(LineFile& file, const std::vector<UpdateEvent>& events);
 
   std::string m_directory;
   Options m_options;
@@ -62,10 +61,15 @@ class RunFileWriter : public TelemetrySink {
 extern const char* const kEventsCsvHeader;
 extern const char* const kEvaluationsCsvHeader;
 extern const char* const kMetricsCsvHeader;
-/// One evaluations.csv row and its metrics.csv rows.
+/// One evaluations.csv row and its metrics.csv rows (a run streams them as they come).
 void writeEvaluationRows(LineFile& evaluations, LineFile& metrics, const EvaluationPoint& point);
+/// Whole evaluations.csv and metrics.csv: the headers, then every point's rows.
+void writeEvaluationRows(LineFile& evaluations, LineFile& metrics,
+                         const std::vector<EvaluationPoint>& points);
 /// One events.csv row.
 void writeEventRow(LineFile& file, const UpdateEvent& event);
+/// A whole event file (events.csv.gz, events_sample.csv): the header, then every event's row.
+void writeEventRows(LineFile& file, const std::vector<UpdateEvent>& events);
 /// Writes delays.csv rows (worker,outcome,delay,count) for `counts` into `file`.
 void writeDelayRows(LineFile& file, const std::vector<DelayCount>& counts);
 

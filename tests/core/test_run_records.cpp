@@ -20,6 +20,7 @@
 #include "core/store/run_store.hpp"
 #include "core/store/store_writer.hpp"
 #include "core/store/stored_run.hpp"
+#include "core/telemetry/event_log_reader.hpp"
 #include "core/telemetry/line_file.hpp"
 #include "core/telemetry/run_digest.hpp"
 #include "core/telemetry/run_files.hpp"
@@ -282,6 +283,85 @@ class TestRunRecords : public QObject {
     QVERIFY2(after * 4 < full, "deleting a run did not give its space back");
     QCOMPARE(store->loadEvents(keep).size(), std::size_t(100));
     QCOMPARE(store->checkIntegrity(), std::string("ok"));
+  }
+
+  // The project's reader gives back exactly what the writers wrote: the full log (gzip), the sample
+  // (plain), a log cut short (whole rows before the cut, said to be incomplete), and refuses what is
+  // not an event log, naming the file and line.
+  void eventLogReaderReadsWhatTheWritersWrote() {
+    const std::string folder = (m_dir.path() + "/eventlogs").toStdString();
+    std::vector<UpdateEvent> written;
+    for (std::uint64_t i = 0; i < 60'000; ++i) {
+      UpdateEvent e = eventNumber(i, 50);
+      e.time = static_cast<double>(i) / 3.0;  // not exactly representable in few digits
+      e.age = 1e-7 * static_cast<double>(i);
+      e.delay = static_cast<std::int64_t>(i % 5) - 1;  // -1 happens (a late cancel before the update)
+      written.push_back(e);
+    }
+    auto compare = [](const std::vector<UpdateEvent>& read, const std::vector<UpdateEvent>& expected,
+                      std::size_t count) {
+      QVERIFY(read.size() >= count);
+      for (std::size_t i = 0; i < count; ++i) {
+        const UpdateEvent& a = read[i];
+        const UpdateEvent& b = expected[i];
+        QVERIFY(a.time == b.time && a.worker == b.worker && a.jobId == b.jobId &&
+                a.jobVersion == b.jobVersion && a.delay == b.delay && a.outcome == b.outcome &&
+                a.versionAfter == b.versionAfter && a.age == b.age && a.bytes == b.bytes);
+      }
+    };
+    for (const EventLog log : {EventLog::Full, EventLog::Aggregates}) {
+      RunFileWriter::Options options;
+      options.eventLog = log;
+      RunFileWriter files(folder, options);
+      for (const UpdateEvent& e : written) files.onUpdate(e);
+      files.onFinish(RunSummary{});
+      QVERIFY2(files.error().empty(), files.error().c_str());
+    }
+    const EventLogContents full = readEventLog(folder + "/events.csv.gz");
+    QVERIFY(full.incomplete.empty());
+    QCOMPARE(full.events.size(), written.size());
+    compare(full.events, written, written.size());
+    const EventLogContents sample = readEventLog(folder + "/events_sample.csv");
+    QVERIFY(sample.incomplete.empty());
+    compare(sample.events, written, 1000);  // the first thousand, then the reservoir
+    QCOMPARE(sample.events.size(), std::size_t{2000});
+
+    // Cut in the middle of the compressed stream (a coordinator killed mid-block): a prefix, whole.
+    const std::string text = readText(folder + "/events.csv.gz");
+    const std::string cut = folder + "/cut.csv.gz";
+    std::ofstream(cut, std::ios::binary) << text.substr(0, text.size() / 2);
+    const EventLogContents partial = readEventLog(cut);
+    QVERIFY2(!partial.incomplete.empty(), "a cut stream must say so");
+    QVERIFY(!partial.events.empty() && partial.events.size() < written.size());
+    compare(partial.events, written, partial.events.size());
+
+    // Hostile files: refused with the file and line.
+    const std::string header = kEventsCsvHeader;
+    const std::pair<std::string, std::string> bad[] = {
+        {"time,worker\n1,2\n", ":1"},
+        {header + "1,2,3,4,5,accepted,7,8,9\n1,2,3,4,5,accepted,7,8,9,10\n", ":3"},
+        {header + "1,2,3,4,5,accepted,7,8\n", ":2"},
+        {header + "1,2,3,4,5,maybe,7,8,9\n", ":2"},
+        {header + "1,-2,3,4,5,accepted,7,8,9\n", ":2"},
+        {header + "1,2,3,4,5x,accepted,7,8,9\n", ":2"},
+        {header + "1,99999999999,3,4,5,accepted,7,8,9\n", ":2"},
+        {header + ",2,3,4,5,accepted,7,8,9\n", ":2"},
+        {header + std::string(100'000, '7'), ":2"},
+        {"", ""},
+    };
+    int n = 0;
+    for (const auto& [content, where] : bad) {
+      const std::string path = folder + "/bad" + std::to_string(++n) + ".csv";
+      std::ofstream(path, std::ios::binary) << content;
+      try {
+        readEventLog(path);
+        QFAIL(("accepted bad file " + std::to_string(n)).c_str());
+      } catch (const InputError& e) {
+        QVERIFY2(e.where() == path + where, e.what());
+      }
+    }
+    QVERIFY_THROWS_EXCEPTION(InputError, readEventLog(folder + "/missing.csv.gz"));
+    QVERIFY_THROWS_EXCEPTION(InputError, readEventLog(folder));
   }
 
   void lineFileStaysWholeOnAFullDisk() {

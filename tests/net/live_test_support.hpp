@@ -26,10 +26,11 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <zlib.h>
 #include <zmq.hpp>
 
 #include "core/store/run_store.hpp"
+#include "core/telemetry/event_log_reader.hpp"
+#include "core/util/input_error.hpp"
 
 namespace live_test {
 
@@ -65,49 +66,23 @@ struct EventRow {
   std::uint64_t bytes = 0;
 };
 
-/// The text of `path`, or of `path`.gz through zlib (a full event log is written compressed); nullopt
-/// when neither exists. A gzip stream cut short (a killed coordinator) yields what it holds.
-inline std::optional<std::string> readMaybeCompressed(const std::string& path) {
-  if (std::ifstream plain(path); plain) return std::string(std::istreambuf_iterator<char>(plain), {});
-  gzFile gz = gzopen((path + ".gz").c_str(), "rb");
-  if (!gz) return std::nullopt;
-  std::string text;
-  char buffer[1 << 16];
-  int n = 0;
-  while ((n = gzread(gz, buffer, sizeof buffer)) > 0) text.append(buffer, static_cast<std::size_t>(n));
-  gzclose(gz);
-  return text;
-}
-
-/// Rows of events.csv (or events.csv.gz, what `--events full` writes); nullopt if the file is missing
-/// or a row does not have 9 fields.
+/// Rows of events.csv, or of events.csv.gz (what `--events full` writes), through the project's reader
+/// (core/telemetry/event_log_reader); nullopt if neither file exists or the reader refuses it. A gzip
+/// stream cut short (a killed coordinator) yields its whole rows.
 inline std::optional<std::vector<EventRow>> readEvents(const QString& directory) {
-  const auto text = readMaybeCompressed((directory + "/events.csv").toStdString());
-  if (!text) return std::nullopt;
-  std::istringstream in(*text);
-  std::string line;
-  if (!std::getline(in, line) || line != "time,worker,job,job_version,delay,outcome,version_after,age,bytes")
+  const std::string plain = (directory + "/events.csv").toStdString();
+  const std::string path = QFileInfo::exists(QString::fromStdString(plain)) ? plain : plain + ".gz";
+  distopt::EventLogContents log;
+  try {
+    log = distopt::readEventLog(path);
+  } catch (const distopt::InputError&) {
     return std::nullopt;
-  std::vector<EventRow> rows;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::vector<std::string> f;
-    std::stringstream fields(line);
-    std::string field;
-    while (std::getline(fields, field, ',')) f.push_back(field);
-    if (f.size() != 9) return std::nullopt;
-    EventRow row;
-    row.time = std::stod(f[0]);
-    row.worker = std::stoi(f[1]);
-    row.job = std::stoull(f[2]);
-    row.jobVersion = std::stoull(f[3]);
-    row.delay = std::stoll(f[4]);
-    row.outcome = f[5];
-    row.versionAfter = std::stoull(f[6]);
-    row.age = std::stod(f[7]);
-    row.bytes = std::stoull(f[8]);
-    rows.push_back(row);
   }
+  std::vector<EventRow> rows;
+  rows.reserve(log.events.size());
+  for (const distopt::UpdateEvent& e : log.events)
+    rows.push_back({e.time, e.worker, e.jobId, e.jobVersion, static_cast<long long>(e.delay),
+                    distopt::outcomeName(e.outcome), e.versionAfter, e.age, e.bytes});
   return rows;
 }
 

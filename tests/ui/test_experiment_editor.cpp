@@ -75,6 +75,39 @@ class TestExperimentEditor : public QObject {
     }
   }
 
+  void eventLogChoiceReadsAndWritesTheEventsField() {
+    ExperimentEditor editor(presetsDir());
+    nlohmann::json document = distopt::readExperimentFile((presetsDir() + "/quickstart.json").toStdString());
+    QVERIFY(!document.contains("events"));
+    QString why;
+    // A file that asks for the full log opens, and the choice shows it and writes it back.
+    document["events"] = "full";
+    QVERIFY2(editor.setDocument(document, &why), qPrintable(why));
+    QCOMPARE(editor.eventLogCombo()->currentData().toString(), QString("full"));
+    QCOMPARE(editor.document()["events"], nlohmann::json("full"));
+    QCOMPARE(normalised(editor.document())["events"], nlohmann::json("full"));
+    QVERIFY2(editor.validationError().isEmpty(), qPrintable(editor.validationError()));
+
+    // Choosing aggregates leaves the field out, as the normalised document does.
+    QSignalSpy changed(&editor, &ExperimentEditor::documentChanged);
+    editor.eventLogCombo()->setCurrentIndex(editor.eventLogCombo()->findData(QString("aggregates")));
+    QVERIFY(changed.count() >= 1);
+    QVERIFY(!editor.document().contains("events"));
+
+    // "aggregates" spelled out opens too; anything else is refused and leaves the editor as it was.
+    document["events"] = "aggregates";
+    QVERIFY2(editor.setDocument(document, &why), qPrintable(why));
+    QCOMPARE(editor.eventLogCombo()->currentData().toString(), QString("aggregates"));
+    editor.eventLogCombo()->setCurrentIndex(editor.eventLogCombo()->findData(QString("full")));
+    for (const nlohmann::json& bad :
+         {nlohmann::json("everything"), nlohmann::json(1), nlohmann::json(nullptr)}) {
+      document["events"] = bad;
+      QVERIFY(!editor.setDocument(document, &why));
+      QVERIFY2(why.startsWith("events: "), qPrintable(why));
+      QCOMPARE(editor.eventLogCombo()->currentData().toString(), QString("full"));
+    }
+  }
+
   void choosingAPresetLoadsIt() {
     ExperimentEditor editor(presetsDir());
     QSignalSpy changed(&editor, &ExperimentEditor::documentChanged);

@@ -4,24 +4,31 @@
 #include <QFile>
 #include <QImage>
 #include <QProcess>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QThread>
+#include <QTimer>
 #include <QtTest>
+#include <atomic>
 #include <map>
 #include <tuple>
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/store/process_identity.hpp"
 #include "core/store/run_store.hpp"
 #include "core/store/store_writer.hpp"
 #include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/units.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/export/chart_export.hpp"
 #include "ui/export/report_export.hpp"
+#include "ui/export/report_job.hpp"
 #include "ui/history/run_history_model.hpp"
 #include "ui/history/run_history_panel.hpp"
 #include "ui/history/stored_run_view.hpp"
@@ -208,6 +215,72 @@ class TestHistoryExport : public QObject {
     QCOMPARE(panel.model()->runIdAt(0), fast);
   }
 
+  // Prune keeps the newest N finished runs (or deletes those older than D days), never a run still being
+  // written; the plan says how much space goes before anything is deleted, and deleting gives it back.
+  void pruneByCountAndAge() {
+    const QString path = m_dir.filePath("prune.sqlite");
+    std::vector<std::int64_t> finished;  // oldest first
+    std::int64_t running = 0;
+    {
+      auto store = RunStore::open(path.toStdString());
+      for (int i = 0; i < 5; ++i) {
+        RunRecord record{.name = "run" + std::to_string(i), .experimentJson = "{}"};
+        record.startedAt = "2020-01-0" + std::to_string(i + 1) + "T00:00:00.000Z";
+        const auto id = store->createRun(record);
+        StoreWriter::Options options;
+        options.eventLog = EventLog::Full;  // some bulk, so the space is measurable
+        StoreWriter writer(RunStore::open(path.toStdString()), id, options);
+        for (int e = 0; e < 20'000; ++e) {
+          UpdateEvent event;
+          event.time = e;
+          event.worker = e % 7;
+          event.outcome = Outcome::Cancelled;
+          writer.onUpdate(event);
+        }
+        writer.onFinish(RunSummary{});
+        finished.push_back(id);
+      }
+      // Old, but still being written: never pruned.
+      RunRecord old{.name = "going-old", .experimentJson = "{}"};
+      old.startedAt = "2019-01-01T00:00:00.000Z";
+      old.coordinator = ProcessIdentity::current();
+      running = store->createRun(old);
+    }
+    RunHistoryPanel panel(path);
+    QVERIFY(panel.refresh());
+    QString why;
+    QVERIFY(!panel.planPrune(PruneRule{}, &why));  // no rule: refused, with the reason
+    QVERIFY(why.contains("keep"));
+    const auto byCount = panel.planPrune(PruneRule{.keep = 2}, &why);
+    QVERIFY2(byCount, qPrintable(why));
+    std::vector<std::int64_t> doomed;
+    for (const RunInfo& info : byCount->runs) doomed.push_back(info.id);
+    QCOMPARE(doomed, (std::vector<std::int64_t>{finished[2], finished[1], finished[0]}));
+    QVERIFY(byCount->bytes > 3 * 20'000 * 8);  // at least a few bytes per deleted row
+    const QString question = pruneQuestion(*byCount);
+    QVERIFY2(
+        question.contains("3 run(s)") && question.contains(formatBytes(static_cast<double>(byCount->bytes))),
+        qPrintable(question));
+    QCOMPARE(panel.model()->rowCount(), 6);  // planning deleted nothing
+
+    const std::uint64_t before = RunStore::open(path.toStdString())->fileBytes();
+    QVERIFY(panel.prune(*byCount));
+    const std::uint64_t after = RunStore::open(path.toStdString())->fileBytes();
+    QVERIFY2(before - after >= byCount->bytes * 9 / 10,
+             qPrintable(QString("%1 -> %2, planned %3").arg(before).arg(after).arg(byCount->bytes)));
+    QCOMPARE(panel.model()->rowCount(), 3);
+    QVERIFY(panel.model()->rowOf(running) >= 0);
+
+    // By age: both remaining finished runs started in 2020, long ago; the live one stays.
+    const auto byAge = panel.planPrune(PruneRule{.olderThanDays = 365.0}, &why);
+    QVERIFY2(byAge, qPrintable(why));
+    QCOMPARE(byAge->runs.size(), std::size_t{2});
+    QVERIFY(panel.prune(*byAge));
+    QCOMPARE(panel.model()->rowCount(), 1);
+    QVERIFY(panel.model()->rowOf(running) >= 0);
+    QVERIFY(panel.planPrune(PruneRule{.keep = 0}, &why)->runs.empty());
+  }
+
   // A run kept as aggregates (no per-event rows beyond a sample) draws its exact delay histogram and its
   // bytes-per-update curve; a run whose coordinator died shows as interrupted.
   void storedRunDrawsFromAggregates() {
@@ -286,6 +359,47 @@ class TestHistoryExport : public QObject {
     QCOMPARE(interrupted, 1);
   }
 
+  void reattachedRunCountsOnFromTheStore() {
+    // A run still going: the store holds its first 3000 accepted updates (a thinned timeline whose last
+    // point is behind the exact count), then live telemetry brings more. The curve must continue from
+    // the stored count, not start again at zero (the dip seen when reattaching).
+    const QString path = m_dir.filePath("reattach.sqlite");
+    std::int64_t id = 0;
+    std::uint64_t stored = 0;
+    double lastTime = 0.0;
+    auto store = RunStore::open(path.toStdString());
+    id = store->createRun(RunRecord{.name = "going", .experimentJson = R"({"name":"going"})", .workers = 2});
+    {
+      StoreWriter writer(RunStore::open(path.toStdString()), id);
+      for (std::uint64_t i = 0; i < 6001; ++i) {
+        UpdateEvent e;
+        e.time = static_cast<double>(i) * 0.01;
+        e.worker = static_cast<int>(i % 2);
+        e.outcome = i % 2 == 0 ? Outcome::Accepted : Outcome::Cancelled;
+        writer.onUpdate(e);
+        stored += e.outcome == Outcome::Accepted;
+        lastTime = e.time;
+      }
+      QVERIFY(writer.flush());  // committed, not finished: the coordinator is still running
+    }
+    const auto run = loadStoredRun(*store, id, StoredRunParts{.events = false});
+    QVERIFY(run);
+    QVERIFY2(run->accepted.back().count < stored, "the test needs a timeline thinned below the exact count");
+    Dashboard dashboard;
+    dashboard.beginRun(run->experiment);
+    addStoredUpdates(dashboard, *run);
+    QCOMPARE(dashboard.acceptedUpdates(), stored);
+    QCOMPARE(dashboard.bandwidth()->acceptedUpdatesAt(lastTime), static_cast<double>(stored));
+
+    std::vector<UpdateEvent> live(4);
+    for (std::size_t i = 0; i < live.size(); ++i) live[i].time = lastTime + 1.0 + static_cast<double>(i);
+    dashboard.addUpdates(live);
+    QCOMPARE(dashboard.acceptedUpdates(), stored + live.size());
+    QCOMPARE(dashboard.bandwidth()->acceptedUpdatesAt(live.back().time),
+             static_cast<double>(stored + live.size()));
+    QVERIFY(dashboard.bandwidth()->acceptedUpdatesAt(lastTime + 0.5) >= static_cast<double>(stored));
+  }
+
   void dashboardComparesWithTheBaseline() {
     Dashboard dashboard;
     dashboard.beginRun({{"name", "t"}, {"workers", {{"count", 2}}}});
@@ -342,6 +456,43 @@ class TestHistoryExport : public QObject {
     QVERIFY2(why.contains("x.bmp") && why.contains(".png"), qPrintable(why));
     QVERIFY(!exportChart(dashboard.convergence(), "/proc/no/such/dir/c.png", &why));
     QVERIFY2(why.contains("/proc/no/such/dir/c.png"), qPrintable(why));
+  }
+
+  // Export report: the charts are recorded on the GUI thread, everything else (the stored run's data,
+  // images, PDF) is written by a worker while the GUI thread goes on. The writer waits, before writing,
+  // for a release that only the GUI thread's event loop can give: an export that blocked the GUI thread
+  // would never get it (and would report sawRelease false after its failsafe).
+  void reportIsWrittenOffTheGuiThread() {
+    Dashboard dashboard;
+    feed(dashboard);
+    ReportContent content;
+    content.title = "async report";
+    content.experiment = {{"name", "t"}};
+    std::atomic<QThread*> loadedOn{nullptr};
+    content.loadRun = [&loadedOn]() -> std::optional<StoredRun> {
+      loadedOn = QThread::currentThread();
+      return std::nullopt;
+    };
+    QSemaphore release;
+    std::atomic<bool> sawRelease{false};
+    ReportExportJob::Options options;
+    options.beforeWriting = [&] { sawRelease = release.tryAcquire(1, 120'000); };
+    const QString dir = m_dir.filePath("async-report");
+    ReportExportJob job(&dashboard, content, dir, nullptr, options);
+    QSignalSpy finished(&job, &ReportExportJob::finished);
+    QVERIFY(job.isRunning());
+    QTimer::singleShot(0, &dashboard, [&release] { release.release(); });
+    QVERIFY(finished.wait(120'000));
+    QVERIFY2(sawRelease, "the writer never saw the GUI thread's event loop run");
+    QVERIFY2(finished[0][0].toBool(), qPrintable(finished[0][2].toString()));
+    QVERIFY(!job.isRunning());
+    QVERIFY(job.writerThread() != nullptr);
+    QVERIFY(job.writerThread() != QThread::currentThread());
+    QCOMPARE(loadedOn.load(), job.writerThread());
+    for (const char* file : {"convergence.png", "convergence.svg", "manager-view.png", "report.pdf"})
+      QVERIFY2(QFile::exists(dir + "/" + file), file);
+    QVERIFY(QImage(dir + "/convergence.png").width() > 0);
+    QVERIFY(hasSeriesColour(QImage(dir + "/convergence.png")));
   }
 
   void reportHasEveryPart() {

@@ -178,6 +178,11 @@ void BandwidthChart::setAcceptedUpdates(double time, std::uint64_t count) {
   markDataChanged();
 }
 
+double BandwidthChart::acceptedUpdatesAt(double time) const {
+  if (m_accepted.empty() || time < m_accepted.time.front()) return std::numeric_limits<double>::quiet_NaN();
+  return m_accepted.at(time);
+}
+
 void BandwidthChart::clear() {
   m_workers.clear();
   m_total = {};

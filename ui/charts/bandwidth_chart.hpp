@@ -42,6 +42,8 @@ class BandwidthChart : public ChartPanel {
   void addSamples(const std::vector<BandwidthSample>& samples);
   /// Accepted updates so far at `time` (cumulative, non-decreasing), for bytes per update.
   void setAcceptedUpdates(double time, std::uint64_t count);
+  /// The accepted updates drawn at `time` (interpolated between its points); NaN before the first.
+  double acceptedUpdatesAt(double time) const;
   void clear();
 
   void setMode(Mode mode);

@@ -195,6 +195,14 @@ void Dashboard::addUpdates(const std::vector<UpdateEvent>& events) {
   if (lastAccepted) m_bandwidth->setAcceptedUpdates(lastAccepted->time, m_accepted);
 }
 
+void Dashboard::addAcceptedTimeline(const std::vector<AcceptedPoint>& points, std::uint64_t total,
+                                    std::optional<double> lastTime) {
+  for (const AcceptedPoint& p : points) m_bandwidth->setAcceptedUpdates(p.time, p.count);
+  const std::uint64_t drawn = points.empty() ? 0 : points.back().count;
+  if (total > drawn && lastTime) m_bandwidth->setAcceptedUpdates(*lastTime, total);
+  m_accepted = std::max({m_accepted, drawn, total});
+}
+
 void Dashboard::addEvaluations(const std::vector<EvaluationPoint>& points) {
   for (const auto& p : points) {
     const double bytes = static_cast<double>(p.bytesUp + p.bytesDown);

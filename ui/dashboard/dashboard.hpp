@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/telemetry/run_digest.hpp"
 #include "core/telemetry/telemetry.hpp"
 #include "ui/dashboard/workers_model.hpp"
 
@@ -37,6 +38,13 @@ class Dashboard : public QWidget {
   /// Clears everything for a new run of `experiment` (markers: R, n - 1).
   void beginRun(const nlohmann::json& experiment);
   void addUpdates(const std::vector<distopt::UpdateEvent>& events);
+  /// A stored run's accepted-update timeline, then `total` accepted updates by `lastTime` (the exact
+  /// count of the stored aggregates, which the thinned timeline may not reach). Updates added later count
+  /// on from `total`, so a reattached run's curve continues where the store left it.
+  void addAcceptedTimeline(const std::vector<distopt::AcceptedPoint>& points, std::uint64_t total,
+                           std::optional<double> lastTime);
+  /// Accepted updates shown so far.
+  std::uint64_t acceptedUpdates() const { return m_accepted; }
   void addEvaluations(const std::vector<distopt::EvaluationPoint>& points);
   void addBandwidth(const std::vector<distopt::BandwidthSample>& samples);
   void updateWorkers(const std::vector<distopt::WorkerStatus>& workers);

@@ -35,6 +35,7 @@
 #include "core/registry/registry.hpp"
 #include "core/timing/time_models.hpp"
 #include "core/util/input_error.hpp"
+#include "ui/editor/event_log_choice.hpp"
 #include "ui/editor/option_form.hpp"
 #include "ui/session/machine_check.hpp"
 
@@ -43,7 +44,7 @@ namespace {
 
 constexpr int kMaxWorkers = 1'000'000;  // parseExperiment's limit
 constexpr int kWorkerCountEntryLimit = 999'999'999;
-constexpr int kMaxPlotPoints = 2000;    // the sorted curve keeps its shape with far fewer points than workers
+constexpr int kMaxPlotPoints = 2000;  // the sorted curve keeps its shape with far fewer points than workers
 const char* const kErrorColour = "#c62828";
 
 QString fromStd(const std::string& text) { return QString::fromStdString(text); }
@@ -238,6 +239,8 @@ ExperimentEditor::ExperimentEditor(const QString& presetsDirectory, QWidget* par
 
 ExperimentEditor::~ExperimentEditor() = default;
 
+QComboBox* ExperimentEditor::eventLogCombo() const { return m_eventLog; }
+
 // ---------------------------------------------------------------------------------------------------
 // Building the sections
 
@@ -313,6 +316,9 @@ QWidget* ExperimentEditor::buildExperimentGroup() {
          "sim: a discrete-event simulation in virtual time, deterministic and fast"));
   addLabelledRow(form, tr("Engine"), m_engine);
 
+  m_eventLog = new EventLogChoice(group);
+  addLabelledRow(form, tr("Event log"), m_eventLog);
+
   connect(m_name, &QLineEdit::textChanged, this, &ExperimentEditor::onEdited);
   connect(m_description, &QPlainTextEdit::textChanged, this, &ExperimentEditor::onEdited);
   connect(m_seed, &QLineEdit::textChanged, this, [this] {
@@ -324,6 +330,7 @@ QWidget* ExperimentEditor::buildExperimentGroup() {
     m_unitMs->setEnabled(m_engine->currentData().toString() == QStringLiteral("live"));
     onEdited();
   });
+  connect(m_eventLog, &QComboBox::currentIndexChanged, this, &ExperimentEditor::onEdited);
   return group;
 }
 
@@ -770,6 +777,7 @@ nlohmann::json ExperimentEditor::document() const {
   if (!description.isEmpty()) doc["description"] = description.toStdString();
   if (const auto seed = numberOrText(m_seed, true); !seed.is_null()) doc["seed"] = seed;
   doc["engine"] = m_engine->currentData().toString().toStdString();
+  m_eventLog->writeTo(doc);
   doc["problem"] = {{"name", m_problemCombo->currentData().toString().toStdString()},
                     {"params", m_problemForm->values()}};
   doc["data"] = {{"sharding", m_sharding->currentData().toString().toStdString()}};
@@ -814,9 +822,13 @@ bool ExperimentEditor::setDocument(const nlohmann::json& document, QString* why)
   }
   if (!hasOnlyKeys(document, QString(),
                    {"name", "description", "seed", "engine", "problem", "data", "algorithm", "workers",
-                    "stop", "eval"},
+                    "stop", "eval", "events"},
                    why))
     return false;
+  if (const QString problem = EventLogChoice::problemWith(document); !problem.isEmpty()) {
+    if (why) *why = problem;
+    return false;
+  }
   nlohmann::json problem, data, algorithm, workers, timeModel, stop, eval;
   if (!sectionOf(document, "problem", "problem", {"name", "params"}, &problem, why) ||
       !sectionOf(document, "data", "data", {"sharding"}, &data, why) ||
@@ -890,6 +902,7 @@ bool ExperimentEditor::setDocument(const nlohmann::json& document, QString* why)
   m_description->setPlainText(textOf(document.value("description", nlohmann::json())));
   m_seed->setText(textOf(document.value("seed", nlohmann::json())));
   m_engine->setCurrentIndex(engineIndex);
+  m_eventLog->readFrom(document);
   m_sharding->setCurrentIndex(shardingIndex);
   m_workerCount->setValue(static_cast<int>(count.get<double>()));
   m_unitMs->setText(textOf(workers.value("unit_ms", nlohmann::json())));

@@ -26,6 +26,7 @@ class QVBoxLayout;
 
 namespace distopt::ui {
 
+class EventLogChoice;
 class OptionForm;
 
 class ExperimentEditor : public QWidget {
@@ -75,6 +76,7 @@ class ExperimentEditor : public QWidget {
   QComboBox* algorithmCombo() const { return m_algorithmCombo; }
   QComboBox* timeModelCombo() const { return m_timeModelCombo; }
   QComboBox* presetCombo() const { return m_presetCombo; }
+  QComboBox* eventLogCombo() const;
   QSpinBox* workerCount() const { return m_workerCount; }
   QTableWidget* speedTable() const { return m_speedTable; }
   QChartView* speedChart() const { return m_speedChart; }
@@ -131,6 +133,7 @@ class ExperimentEditor : public QWidget {
   QPlainTextEdit* m_description = nullptr;
   QLineEdit* m_seed = nullptr;
   QComboBox* m_engine = nullptr;
+  EventLogChoice* m_eventLog = nullptr;
 
   QComboBox* m_problemCombo = nullptr;
   QLabel* m_problemSummary = nullptr;

@@ -1,8 +1,5 @@
 #include "ui/export/chart_export.hpp"
 
-#include <algorithm>
-#include <functional>
-
 #include <QChart>
 #include <QChartView>
 #include <QFileInfo>
@@ -11,8 +8,11 @@
 #include <QImage>
 #include <QPainter>
 #include <QPdfWriter>
+#include <QPicture>
 #include <QSvgGenerator>
 #include <QWidget>
+#include <algorithm>
+#include <functional>
 
 #include "ui/charts/live_chart.hpp"
 
@@ -63,63 +63,28 @@ void drawWidget(QWidget* widget, QPainter& painter) {
   view->scene()->render(&painter, target, view->chart()->sceneBoundingRect());
 }
 
-bool render(QWidget* widget, const QString& path, QString* why, const std::function<void()>& beforeRender) {
-  const auto format = chartFormatFor(path);
-  if (!format) {
-    if (why) *why = QStringLiteral("%1: unknown chart format; use .png, .svg or .pdf").arg(path);
-    return false;
+// Replays `picture` (drawn at `size`) onto `painter`, scaled to fit `target` keeping its shape.
+void replay(const QPicture& picture, QPainter& painter, const QRectF& target) {
+  const QRect bounds = picture.boundingRect();
+  if (bounds.isEmpty()) return;
+  const double scale = std::min(target.width() / bounds.width(), target.height() / bounds.height());
+  painter.save();
+  painter.translate(target.topLeft());
+  painter.scale(scale, scale);
+  painter.drawPicture(0, 0, picture);
+  painter.restore();
+}
+
+QPicture record(QWidget* widget, const std::function<void(QPainter&)>& draw) {
+  QPicture picture;
+  {
+    QPainter painter(&picture);
+    painter.setRenderHint(QPainter::Antialiasing);
+    draw(painter);
   }
-  beforeRender();
-  const QSize size = widget->size();
-  bool ok = false;
-  switch (*format) {
-    case ChartFormat::Png: {
-      // Twice the screen's pixels: sharp on a slide without the cost of a vector file.
-      QImage image(size * 2, QImage::Format_ARGB32_Premultiplied);
-      image.setDevicePixelRatio(2.0);
-      image.fill(Qt::white);
-      {
-        QPainter painter(&image);
-        painter.setRenderHint(QPainter::Antialiasing);
-        drawWidget(widget, painter);
-      }
-      ok = image.save(path, "PNG");
-      break;
-    }
-    case ChartFormat::Svg: {
-      QSvgGenerator svg;
-      svg.setFileName(path);
-      svg.setSize(size);
-      svg.setViewBox(QRect(QPoint(0, 0), size));
-      svg.setTitle(QFileInfo(path).completeBaseName());
-      svg.setDescription(QStringLiteral("DistOpt Workbench chart"));
-      {
-        QPainter painter;
-        ok = painter.begin(&svg);
-        if (ok) drawWidget(widget, painter);
-      }
-      ok = ok && QFileInfo(path).size() > 0;
-      break;
-    }
-    case ChartFormat::Pdf: {
-      QPdfWriter pdf(path);
-      pdf.setTitle(QFileInfo(path).completeBaseName());
-      pdf.setCreator(QStringLiteral("DistOpt Workbench"));
-      // A page the chart's own shape, so it drops into a LaTeX figure without margins.
-      pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
-      pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-      pdf.setResolution(72);
-      QPainter painter;
-      ok = painter.begin(&pdf);
-      if (ok) {
-        drawWidget(widget, painter);
-        ok = painter.end();
-      }
-      break;
-    }
-  }
-  if (!ok && why) *why = QStringLiteral("%1: cannot write the file").arg(path);
-  return ok;
+  // The widget's whole area, not just what was drawn: the files keep the chart's frame and shape.
+  picture.setBoundingRect(QRect(QPoint(0, 0), widget->size()));
+  return picture;
 }
 
 }  // namespace
@@ -144,40 +109,96 @@ QString chartFormatExtension(ChartFormat format) {
   return {};
 }
 
-bool exportChart(ChartPanel* panel, const QString& path, QString* why, QSize fallbackSize) {
+QPicture recordChart(ChartPanel* panel, QSize fallbackSize) {
   QWidget* view = panel->view();
   SizeForExport sized(view, fallbackSize);
   // Decimation is per pixel column of the current width: draw a frame for the export's size.
-  return render(view, path, why, [panel] { panel->refreshNow(); });
+  panel->refreshNow();
+  return record(view, [view](QPainter& painter) { drawWidget(view, painter); });
+}
+
+QPicture recordWidget(QWidget* widget, QSize fallbackSize) {
+  SizeForExport sized(widget, fallbackSize);
+  return record(widget, [widget](QPainter& painter) { widget->render(&painter); });
+}
+
+bool writePicture(const QPicture& picture, const QString& path, QString* why) {
+  const auto format = chartFormatFor(path);
+  if (!format) {
+    if (why) *why = QStringLiteral("%1: unknown chart format; use .png, .svg or .pdf").arg(path);
+    return false;
+  }
+  const QSize size = picture.boundingRect().size();
+  const QRectF whole(QPointF(0, 0), QSizeF(size));
+  bool ok = false;
+  switch (*format) {
+    case ChartFormat::Png: {
+      // Twice the screen's pixels: sharp on a slide without the cost of a vector file.
+      QImage image(size * 2, QImage::Format_ARGB32_Premultiplied);
+      image.setDevicePixelRatio(2.0);
+      image.fill(Qt::white);
+      {
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing);
+        replay(picture, painter, whole);
+      }
+      ok = image.save(path, "PNG");
+      break;
+    }
+    case ChartFormat::Svg: {
+      QSvgGenerator svg;
+      svg.setFileName(path);
+      svg.setSize(size);
+      svg.setViewBox(QRect(QPoint(0, 0), size));
+      svg.setTitle(QFileInfo(path).completeBaseName());
+      svg.setDescription(QStringLiteral("DistOpt Workbench chart"));
+      {
+        QPainter painter;
+        ok = painter.begin(&svg);
+        if (ok) replay(picture, painter, whole);
+      }
+      ok = ok && QFileInfo(path).size() > 0;
+      break;
+    }
+    case ChartFormat::Pdf: {
+      QPdfWriter pdf(path);
+      pdf.setTitle(QFileInfo(path).completeBaseName());
+      pdf.setCreator(QStringLiteral("DistOpt Workbench"));
+      // A page the chart's own shape, so it drops into a LaTeX figure without margins.
+      pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
+      pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+      pdf.setResolution(72);
+      QPainter painter;
+      ok = painter.begin(&pdf);
+      if (ok) {
+        replay(picture, painter, whole);
+        ok = painter.end();
+      }
+      break;
+    }
+  }
+  if (!ok && why) *why = QStringLiteral("%1: cannot write the file").arg(path);
+  return ok;
+}
+
+void paintPicture(const QPicture& picture, QPainter& painter, const QRectF& target) {
+  replay(picture, painter, target);
+}
+
+bool exportChart(ChartPanel* panel, const QString& path, QString* why, QSize fallbackSize) {
+  return writePicture(recordChart(panel, fallbackSize), path, why);
 }
 
 void paintChart(ChartPanel* panel, QPainter& painter, const QRectF& target, QSize fallbackSize) {
-  QWidget* view = panel->view();
-  SizeForExport sized(view, fallbackSize);
-  panel->refreshNow();
-  const QSize size = view->size();
-  const double scale = std::min(target.width() / size.width(), target.height() / size.height());
-  painter.save();
-  painter.translate(target.topLeft());
-  painter.scale(scale, scale);
-  drawWidget(view, painter);
-  painter.restore();
+  replay(recordChart(panel, fallbackSize), painter, target);
 }
 
 void paintWidget(QWidget* widget, QPainter& painter, const QRectF& target, QSize fallbackSize) {
-  SizeForExport sized(widget, fallbackSize);
-  const QSize size = widget->size();
-  const double scale = std::min(target.width() / size.width(), target.height() / size.height());
-  painter.save();
-  painter.translate(target.topLeft());
-  painter.scale(scale, scale);
-  widget->render(&painter);
-  painter.restore();
+  replay(recordWidget(widget, fallbackSize), painter, target);
 }
 
 bool exportWidget(QWidget* widget, const QString& path, QString* why, QSize fallbackSize) {
-  SizeForExport sized(widget, fallbackSize);
-  return render(widget, path, why, [] {});
+  return writePicture(recordWidget(widget, fallbackSize), path, why);
 }
 
 }  // namespace distopt::ui

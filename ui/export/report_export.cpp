@@ -22,28 +22,6 @@
 namespace distopt::ui {
 namespace {
 
-struct ChartItem {
-  QString file;   // base name
-  QString title;
-  ChartPanel* panel;
-  QWidget* widget = nullptr;  // instead of a chart: a plain widget (the topology graph)
-};
-
-std::vector<ChartItem> chartsOf(Dashboard* dashboard) {
-  std::vector<ChartItem> charts = {
-      {QStringLiteral("convergence"), QObject::tr("Convergence"), dashboard->convergence()},
-      {QStringLiteral("delays"), QObject::tr("Delay histogram"), dashboard->delays()},
-      {QStringLiteral("bandwidth"), QObject::tr("Bandwidth"), dashboard->bandwidth()},
-      {QStringLiteral("manager-progress"), QObject::tr("Progress against the baseline"), dashboard->managerProgress()},
-      {QStringLiteral("manager-traffic"), QObject::tr("Traffic against the baseline"), dashboard->managerTraffic()}};
-  // Only families that report their own measurements get the metrics page.
-  if (dashboard->metrics()->seriesCount() > 0)
-    charts.push_back({QStringLiteral("metrics"), QObject::tr("Family metrics"), dashboard->metrics()});
-  if (const FamilyView* family = dashboard->familyView())
-    for (const auto& item : family->exportItems()) charts.push_back({item.file, item.title, item.panel, item.widget});
-  return charts;
-}
-
 QString number(const nlohmann::json& value, char format = 'g', int precision = 6) {
   if (value.is_number_integer()) return QString::number(value.get<long long>());
   if (value.is_number()) return QString::number(value.get<double>(), format, precision);
@@ -61,7 +39,7 @@ bool writeText(const QString& path, const QString& text, QString* why) {
   return true;
 }
 
-QString markdownSummary(const ReportContent& content, const std::vector<ChartItem>& charts) {
+QString markdownSummary(const ReportContent& content, const std::vector<ReportPage>& charts) {
   QString text;
   QTextStream out(&text);
   out << "# " << content.title << "\n\n";
@@ -74,15 +52,17 @@ QString markdownSummary(const ReportContent& content, const std::vector<ChartIte
     for (const auto& [name, value] : rows) out << "| " << name << " | " << value << " |\n";
   }
   QStringList names;
-  for (const ChartItem& chart : charts) names << chart.file;
+  for (const ReportPage& chart : charts) names << chart.file;
   out << "\nCharts: " << names.join(QStringLiteral(", "))
-      << " (PNG and SVG); all of it in report.pdf. The experiment is in experiment.json; the run's data, when "
+      << " (PNG and SVG); all of it in report.pdf. The experiment is in experiment.json; the run's data, "
+         "when "
          "stored, in data/.\n";
   return text;
 }
 
 // One A4 landscape page per chart after a title page with the summary table.
-bool writePdf(const QString& path, const ReportContent& content, const std::vector<ChartItem>& charts, QString* why) {
+bool writePdf(const QString& path, const ReportContent& content, const std::vector<ReportPage>& charts,
+              QString* why) {
   QPdfWriter pdf(path);
   pdf.setTitle(content.title);
   pdf.setCreator(QStringLiteral("DistOpt Workbench"));
@@ -112,10 +92,9 @@ bool writePdf(const QString& path, const ReportContent& content, const std::vect
     painter.drawText(QRect(270, y, page.width() - 270, lineHeight), Qt::AlignLeft, value);
     y += lineHeight;
   }
-  for (const ChartItem& chart : charts) {
+  for (const ReportPage& chart : charts) {
     pdf.newPage();
-    if (chart.panel) paintChart(chart.panel, painter, QRectF(page));
-    else paintWidget(chart.widget, painter, QRectF(page));
+    paintPicture(chart.picture, painter, QRectF(page));
   }
   if (!painter.end()) {
     if (why) *why = QStringLiteral("%1: cannot write the file").arg(path);
@@ -148,7 +127,8 @@ std::vector<std::pair<QString, QString>> summaryRows(const nlohmann::json& s) {
   add(QObject::tr("engine"), number(field("engine")));
   add(QObject::tr("workers"), number(field("workers")));
   QString termination = number(field("termination"));
-  if (!number(field("termination_detail")).isEmpty()) termination += QStringLiteral(": ") + number(field("termination_detail"));
+  if (!number(field("termination_detail")).isEmpty())
+    termination += QStringLiteral(": ") + number(field("termination_detail"));
   add(QObject::tr("termination"), termination);
   add(QObject::tr("time (time units)"), number(field("time")));
   add(QObject::tr("updates applied"), number(field("updates_applied")));
@@ -163,36 +143,63 @@ std::vector<std::pair<QString, QString>> summaryRows(const nlohmann::json& s) {
   add(QObject::tr("test accuracy"), number(field("final_test_accuracy"), 'f', 4));
   add(QObject::tr("time to target"), number(field("time_to_target")));
   add(QObject::tr("accepted delay mean / max"),
-      field("delay_mean").is_number() ? number(field("delay_mean"), 'f', 3) + QStringLiteral(" / ") + number(field("delay_max"))
-                                       : QString());
+      field("delay_mean").is_number()
+          ? number(field("delay_mean"), 'f', 3) + QStringLiteral(" / ") + number(field("delay_max"))
+          : QString());
   if (field("bytes_uplink").is_number())
-    add(QObject::tr("bytes up / down"), formatBytes(field("bytes_uplink").get<double>()) + QStringLiteral(" / ") +
+    add(QObject::tr("bytes up / down"), formatBytes(field("bytes_uplink").get<double>()) +
+                                            QStringLiteral(" / ") +
                                             formatBytes(field("bytes_downlink").get<double>()));
   add(QObject::tr("wall time (s)"), number(field("wall_seconds"), 'f', 3));
   return rows;
 }
 
-bool exportReport(Dashboard* dashboard, const ReportContent& content, const QString& directory, QStringList* written,
-                  QString* why) {
+ReportSnapshot snapshotReport(Dashboard* dashboard, ReportContent content) {
+  ReportSnapshot snapshot;
+  snapshot.content = std::move(content);
+  auto chart = [&](const QString& file, const QString& title, ChartPanel* panel) {
+    snapshot.charts.push_back({file, title, recordChart(panel)});
+  };
+  chart(QStringLiteral("convergence"), QObject::tr("Convergence"), dashboard->convergence());
+  chart(QStringLiteral("delays"), QObject::tr("Delay histogram"), dashboard->delays());
+  chart(QStringLiteral("bandwidth"), QObject::tr("Bandwidth"), dashboard->bandwidth());
+  chart(QStringLiteral("manager-progress"), QObject::tr("Progress against the baseline"),
+        dashboard->managerProgress());
+  chart(QStringLiteral("manager-traffic"), QObject::tr("Traffic against the baseline"),
+        dashboard->managerTraffic());
+  // Only families that report their own measurements get the metrics page.
+  if (dashboard->metrics()->seriesCount() > 0)
+    chart(QStringLiteral("metrics"), QObject::tr("Family metrics"), dashboard->metrics());
+  if (const FamilyView* family = dashboard->familyView())
+    for (const auto& item : family->exportItems())
+      snapshot.charts.push_back(
+          {item.file, item.title,
+           item.panel ? recordChart(item.panel) : recordWidget(item.widget, QSize(1000, 620))});
+  snapshot.managerView = recordWidget(dashboard->managerView());
+  return snapshot;
+}
+
+bool writeReport(const ReportSnapshot& snapshot, const QString& directory, QStringList* written,
+                 QString* why) {
   QDir dir(directory);
   if (!dir.mkpath(QStringLiteral("."))) {
     if (why) *why = QStringLiteral("%1: cannot create the folder").arg(directory);
     return false;
   }
+  const ReportContent& content = snapshot.content;
   QStringList files;
-  const auto charts = chartsOf(dashboard);
-  for (const ChartItem& chart : charts)
+  for (const ReportPage& chart : snapshot.charts)
     for (const char* extension : {"png", "svg"}) {
       const QString name = chart.file + QLatin1Char('.') + QLatin1String(extension);
-      const bool ok = chart.panel ? exportChart(chart.panel, dir.filePath(name), why)
-                                  : exportWidget(chart.widget, dir.filePath(name), why, QSize(1000, 620));
-      if (!ok) return false;
+      if (!writePicture(chart.picture, dir.filePath(name), why)) return false;
       files << name;
     }
-  if (!exportWidget(dashboard->managerView(), dir.filePath(QStringLiteral("manager-view.png")), why)) return false;
+  if (!writePicture(snapshot.managerView, dir.filePath(QStringLiteral("manager-view.png")), why))
+    return false;
   files << QStringLiteral("manager-view.png");
 
-  if (!writeText(dir.filePath(QStringLiteral("summary.md")), markdownSummary(content, charts), why)) return false;
+  if (!writeText(dir.filePath(QStringLiteral("summary.md")), markdownSummary(content, snapshot.charts), why))
+    return false;
   files << QStringLiteral("summary.md");
   try {
     writeJsonFile(dir.filePath(QStringLiteral("experiment.json")).toStdString(), content.experiment);
@@ -201,18 +208,27 @@ bool exportReport(Dashboard* dashboard, const ReportContent& content, const QStr
       writeJsonFile(dir.filePath(QStringLiteral("summary.json")).toStdString(), content.summary);
       files << QStringLiteral("summary.json");
     }
-    if (content.storedRun) {
-      if (!exportRunData(*content.storedRun, dir.filePath(QStringLiteral("data")), why)) return false;
+    // The stored run is loaded here, not by the caller: a run with a full event log is millions of rows.
+    std::optional<StoredRun> loaded;
+    const StoredRun* run = content.storedRun ? &*content.storedRun : nullptr;
+    if (!run && content.loadRun && (loaded = content.loadRun())) run = &*loaded;
+    if (run) {
+      if (!exportRunData(*run, dir.filePath(QStringLiteral("data")), why)) return false;
       files << QStringLiteral("data/");
     }
   } catch (const std::exception& e) {  // InputError naming the file, or text that is not UTF-8
     if (why) *why = QString::fromUtf8(e.what());
     return false;
   }
-  if (!writePdf(dir.filePath(QStringLiteral("report.pdf")), content, charts, why)) return false;
+  if (!writePdf(dir.filePath(QStringLiteral("report.pdf")), content, snapshot.charts, why)) return false;
   files << QStringLiteral("report.pdf");
   if (written) *written = files;
   return true;
+}
+
+bool exportReport(Dashboard* dashboard, const ReportContent& content, const QString& directory,
+                  QStringList* written, QString* why) {
+  return writeReport(snapshotReport(dashboard, content), directory, written, why);
 }
 
 }  // namespace distopt::ui

@@ -2,12 +2,17 @@
 // "Export report": one folder a user can hand on — every chart of the dashboard as PNG and SVG, the
 // manager view, the summary table (Markdown and JSON), the experiment file, the run's data (CSV and
 // JSON, when the run is in the store) and report.pdf with all of it, one chart per page.
-// Thread: GUI thread only.
+// A report is made in two steps: snapshotReport records every chart on the GUI thread (drawing commands,
+// milliseconds), writeReport turns that into files on any thread — the stored run's data, the images
+// and the PDF, which take seconds for a large run, never block the GUI (ReportExportJob runs it on a
+// worker). exportReport does both in one call.
 
+#include <QPicture>
 #include <QString>
 #include <QStringList>
-
+#include <functional>
 #include <optional>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -18,11 +23,35 @@ namespace distopt::ui {
 class Dashboard;
 
 struct ReportContent {
-  QString title;                        ///< e.g. the run's label
-  nlohmann::json experiment;            ///< the experiment document
-  nlohmann::json summary;               ///< summary.json content, null while running
-  std::optional<StoredRun> storedRun;   ///< the stored data, for data/ (CSV + JSON)
+  QString title;                       ///< e.g. the run's label
+  nlohmann::json experiment;           ///< the experiment document
+  nlohmann::json summary;              ///< summary.json content, null while running
+  std::optional<StoredRun> storedRun;  ///< the stored data, for data/ (CSV + JSON)
+  /// When storedRun is unset: loads it where the report is written (a worker thread); nullopt = none.
+  std::function<std::optional<StoredRun>()> loadRun;
 };
+
+/// One chart of a report, recorded.
+struct ReportPage {
+  QString file;  ///< base name
+  QString title;
+  QPicture picture;
+};
+
+/// Everything writeReport needs, with nothing left that belongs to the GUI thread.
+struct ReportSnapshot {
+  ReportContent content;
+  std::vector<ReportPage> charts;
+  QPicture managerView;
+};
+
+/// Records what `dashboard` shows (GUI thread).
+ReportSnapshot snapshotReport(Dashboard* dashboard, ReportContent content);
+
+/// Writes the report into `directory` (created if needed); any thread. Returns the files written
+/// (relative paths); false with *why when a file cannot be written.
+bool writeReport(const ReportSnapshot& snapshot, const QString& directory, QStringList* written,
+                 QString* why);
 
 /// A stored run's data: CSV files and run.json into `directory`; false with *why naming the file.
 bool exportRunData(const StoredRun& run, const QString& directory, QString* why);
@@ -32,7 +61,7 @@ std::vector<std::pair<QString, QString>> summaryRows(const nlohmann::json& summa
 
 /// Writes the report for what `dashboard` shows into `directory` (created if needed). Returns the
 /// files written (relative paths); false with *why when a file cannot be written.
-bool exportReport(Dashboard* dashboard, const ReportContent& content, const QString& directory, QStringList* written,
-                  QString* why);
+bool exportReport(Dashboard* dashboard, const ReportContent& content, const QString& directory,
+                  QStringList* written, QString* why);
 
 }  // namespace distopt::ui

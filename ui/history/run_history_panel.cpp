@@ -68,6 +68,8 @@ RunHistoryPanel::RunHistoryPanel(const QString& storePath, QWidget* parent)
   m_tags = button(tr("Tags…"), tr("Comma-separated tags"), actions);
   m_export = button(tr("Export data…"), tr("The run's data as CSV files and one JSON document"), actions);
   m_delete = button(tr("Delete…"), tr("Remove the selected runs and all their data from the store"), actions);
+  m_prune =
+      button(tr("Prune…"), tr("Delete all but the newest runs, or the runs older than some days"), actions);
   actions->addStretch(1);
 
   m_status = new QLabel();
@@ -87,6 +89,7 @@ RunHistoryPanel::RunHistoryPanel(const QString& storePath, QWidget* parent)
   connect(m_tags, &QPushButton::clicked, this, &RunHistoryPanel::onTags);
   connect(m_export, &QPushButton::clicked, this, &RunHistoryPanel::onExport);
   connect(m_delete, &QPushButton::clicked, this, &RunHistoryPanel::onDelete);
+  connect(m_prune, &QPushButton::clicked, this, &RunHistoryPanel::onPrune);
   connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &RunHistoryPanel::updateButtons);
   updateButtons();
@@ -297,6 +300,27 @@ bool RunHistoryPanel::remove(const std::vector<std::int64_t>& runIds) {
   });
 }
 
+std::optional<PrunePlan> RunHistoryPanel::planPrune(const PruneRule& rule, QString* why) const {
+  if (std::string reason; !rule.isValid(&reason)) {
+    if (why) *why = QString::fromStdString(reason);
+    return std::nullopt;
+  }
+  try {
+    auto store = openStore(why);
+    if (!store) return std::nullopt;
+    return ui::planPrune(*store, rule);
+  } catch (const std::exception& e) {
+    if (why) *why = QString::fromUtf8(e.what());
+    return std::nullopt;
+  }
+}
+
+bool RunHistoryPanel::prune(const PrunePlan& plan) {
+  std::vector<std::int64_t> ids;
+  for (const RunInfo& info : plan.runs) ids.push_back(info.id);
+  return remove(ids);
+}
+
 std::optional<std::vector<ConfigDifference>> RunHistoryPanel::compare(std::int64_t left, std::int64_t right,
                                                                       QString* why) const {
   const StoredRunParts recordOnly{
@@ -390,6 +414,22 @@ void RunHistoryPanel::onDelete() {
                             tr("Delete %n run(s) and all their data from the store? This cannot be undone.",
                                nullptr, static_cast<int>(ids.size())));
   if (answer == QMessageBox::Yes) remove(ids);
+}
+
+void RunHistoryPanel::onPrune() {
+  const auto rule = askPruneRule(this);
+  if (!rule) return;
+  QString why;
+  const auto plan = planPrune(*rule, &why);
+  if (!plan) {
+    fail(why);
+    return;
+  }
+  if (plan->runs.empty()) {
+    QMessageBox::information(this, tr("Prune runs"), pruneQuestion(*plan));
+    return;
+  }
+  if (QMessageBox::question(this, tr("Prune runs"), pruneQuestion(*plan)) == QMessageBox::Yes) prune(*plan);
 }
 
 void RunHistoryPanel::onExport() {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/store/stored_run.hpp"
+#include "ui/history/prune_runs.hpp"
 #include "ui/history/run_history_model.hpp"
 
 class QLabel;
@@ -61,6 +62,10 @@ class RunHistoryPanel : public QWidget {
   bool rename(std::int64_t runId, const QString& label);
   bool setTags(std::int64_t runId, const QStringList& tags);
   bool remove(const std::vector<std::int64_t>& runIds);
+  /// What `rule` would delete and the space it gives back; nullopt with *why when the store is unreadable.
+  std::optional<PrunePlan> planPrune(const PruneRule& rule, QString* why) const;
+  /// Deletes the plan's runs (freeing their space) and refreshes the list.
+  bool prune(const PrunePlan& plan);
   /// The differing fields of two runs' experiment documents.
   std::optional<std::vector<ConfigDifference>> compare(std::int64_t left, std::int64_t right,
                                                        QString* why) const;
@@ -84,6 +89,7 @@ class RunHistoryPanel : public QWidget {
   void onRename();
   void onTags();
   void onDelete();
+  void onPrune();
   void onExport();
   void updateButtons();
   std::unique_ptr<RunStore> openStore(QString* why) const;
@@ -107,6 +113,7 @@ class RunHistoryPanel : public QWidget {
   QPushButton* m_rename = nullptr;
   QPushButton* m_tags = nullptr;
   QPushButton* m_delete = nullptr;
+  QPushButton* m_prune = nullptr;
   QPushButton* m_export = nullptr;
   std::vector<std::uint64_t> m_latest;  // per load kind: the newest request
   int m_pending = 0;

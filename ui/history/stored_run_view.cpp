@@ -8,7 +8,10 @@ namespace distopt::ui {
 
 void addStoredUpdates(Dashboard& dashboard, const StoredRun& run) {
   for (const DelayCount& d : run.delays) dashboard.delays()->addCount(d.worker, d.outcome, d.delay, d.count);
-  for (const AcceptedPoint& p : run.accepted) dashboard.bandwidth()->setAcceptedUpdates(p.time, p.count);
+  std::uint64_t accepted = 0;
+  for (const DelayCount& d : run.delays)
+    if (d.outcome == Outcome::Accepted) accepted += d.count;
+  dashboard.addAcceptedTimeline(run.accepted, accepted, run.info.lastEventTime);
 }
 
 }  // namespace distopt::ui

@@ -9,7 +9,9 @@ namespace distopt::ui {
 
 class Dashboard;
 
-/// Adds `run.delays` to the delay histogram and `run.accepted` to the bandwidth chart's updates.
+/// Adds `run.delays` to the delay histogram and `run.accepted` to the bandwidth chart's updates; updates
+/// added to the dashboard later (a reattached run's live telemetry) count on from the run's exact
+/// accepted total.
 void addStoredUpdates(Dashboard& dashboard, const StoredRun& run);
 
 }  // namespace distopt::ui

@@ -185,8 +185,7 @@ void MainWindow::buildActions() {
   auto* exportMenu = menuBar()->addMenu(tr("E&xport"));
   auto* report = exportMenu->addAction(tr("Export &report…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Export report to folder"));
-    QString why;
-    if (!dir.isEmpty() && !exportReport(dir, &why)) QMessageBox::warning(this, tr("Export report"), why);
+    if (!dir.isEmpty()) startReportExport(dir);
   });
   exportMenu->addAction(tr("Export run &data…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D), this, [this] {
     QString why;
@@ -250,45 +249,6 @@ void MainWindow::toggleManagerFullScreen() {
   }
   m_dashboard->tabs()->setCurrentWidget(m_dashboard->managerView());
   showFullScreen();
-}
-
-std::optional<StoredRun> MainWindow::shownStoredRun(QString* why) const {
-  std::optional<std::int64_t> id = m_shown.storedRunId;
-  QString storePath = m_history->storePath();
-  if (!id && !m_shown.runDirectory.isEmpty()) {
-    if (const auto location = readStoreLocation(m_shown.runDirectory.toStdString())) {
-      id = location->runId;
-      storePath = QString::fromStdString(location->path);
-    }
-  }
-  if (!id) {
-    if (why) *why = tr("The dashboard shows no stored run (the run was not recorded, or nothing was run yet).");
-    return std::nullopt;
-  }
-  try {
-    auto store = RunStore::open(storePath.toStdString());
-    auto run = loadStoredRun(*store, *id);
-    if (!run && why) *why = tr("run %1 is no longer in %2").arg(*id).arg(storePath);
-    return run;
-  } catch (const InputError& e) {
-    if (why) *why = QString::fromStdString(e.what());
-    return std::nullopt;
-  }
-}
-
-bool MainWindow::exportReport(const QString& directory, QString* why) {
-  ReportContent content;
-  content.storedRun = shownStoredRun(nullptr);
-  content.experiment = m_shown.experiment;
-  content.summary = m_shown.summary;
-  if (content.storedRun && content.summary.is_null()) content.summary = content.storedRun->summary;
-  const std::string name = content.experiment.is_object() ? content.experiment.value("name", std::string()) : "";
-  content.title = content.storedRun ? QString::fromStdString(content.storedRun->info.label())
-                                    : QString::fromStdString(name.empty() ? "DistOpt run" : name);
-  QStringList written;
-  if (!distopt::ui::exportReport(m_dashboard, content, directory, &written, why)) return false;
-  statusBar()->showMessage(tr("Report written to %1 (%2 files)").arg(directory).arg(written.size()), 10000);
-  return true;
 }
 
 bool MainWindow::openExperiment(const QString& path, QString* why) {

@@ -10,6 +10,7 @@
 
 #include "core/store/stored_run.hpp"
 #include "ui/client/run_client.hpp"
+#include "ui/export/report_export.hpp"
 #include "ui/session/shown_run.hpp"
 
 class QAction;
@@ -22,6 +23,7 @@ class Dashboard;
 class ExperimentEditor;
 class NoticeBar;
 class RemoteWorkersPanel;
+class ReportExportJob;
 class RunHistoryPanel;
 
 class MainWindow : public QMainWindow {
@@ -45,8 +47,11 @@ class MainWindow : public QMainWindow {
   bool attachRemote(const RunEndpoints& endpoints, QString* why);
   /// Shows a stored run in the dashboard (refused while a run is being watched).
   bool showStoredRun(const StoredRun& run, QString* why);
-  /// "Export report" for what the dashboard shows, into `directory`.
+  /// "Export report" for what the dashboard shows, into `directory`, written before this returns.
   bool exportReport(const QString& directory, QString* why);
+  /// The same written by a worker thread (the menu's Export report): returns at once; the job reports
+  /// in the status bar (or a warning) when done, then deletes itself.
+  ReportExportJob* startReportExport(const QString& directory);
 
   ExperimentEditor* editor() const { return m_editor; }
   Dashboard* dashboard() const { return m_dashboard; }
@@ -96,13 +101,17 @@ class MainWindow : public QMainWindow {
   bool watching() const;
   /// The stored run behind what the dashboard shows (a reopened run, or the current run's row).
   std::optional<StoredRun> shownStoredRun(QString* why) const;
+  /// Where that run is stored; nullopt when the dashboard shows none.
+  std::optional<StoreLocation> shownStoreLocation() const;
+  /// The report's content: the run's record now, its data loaded where the report is written.
+  ReportContent reportContent() const;
 
   ExperimentEditor* m_editor = nullptr;
   Dashboard* m_dashboard = nullptr;
   RunClient* m_client = nullptr;
   QAction* m_start = nullptr;
   QAction* m_stop = nullptr;
-  QAction* m_openToNetwork = nullptr;  ///< start live runs reachable by other machines (secured)
+  QAction* m_openToNetwork = nullptr;       ///< start live runs reachable by other machines (secured)
   bool m_awaitingRemoteExperiment = false;  ///< attached remotely; the feed's history brings the layout
   QLabel* m_runState = nullptr;
   QLabel* m_workerCounts = nullptr;
