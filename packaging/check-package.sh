@@ -4,6 +4,7 @@
 # a9a run (data found in the installed share/distopt/data) and a short live run (worker processes
 # started from the installed bin/). Nothing comes from the build or source tree.
 #   packaging/check-package.sh [BUILD_DIR]
+# With DISTOPT_INSTALL_ROOT=ROOT (a debootstrap root) it also runs packaging/check-install-root.sh there.
 set -euo pipefail
 build=$(realpath "${1:-build}")
 cd "$(dirname "$0")/.."
@@ -46,3 +47,8 @@ run distopt-run "$prefix/share/distopt/experiments/quickstart.json" --engine liv
   --set stop.time=100 --out "$home/live" --quiet
 grep -q '"termination"' "$home/live/summary.json"
 echo "package: the unpacked distopt-workbench ran an a9a preset (sim) and the quickstart (live) headless"
+
+# The whole user's install, when a fresh Debian 12 root is at hand (debootstrap; needs root and a mirror):
+# apt install of both packages there, presets, man page and the menu entry's command. Off by default (it
+# downloads Qt and more), so CI's time stays as it is.
+if [ -n "${DISTOPT_INSTALL_ROOT:-}" ]; then bash packaging/check-install-root.sh "$DISTOPT_INSTALL_ROOT" "$build"; fi
