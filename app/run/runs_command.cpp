@@ -44,8 +44,9 @@ const char* const kRunsUsage =
     "  --before ISO        started before this UTC time\n"
     "  --limit N           list at most N runs (newest first)\n"
     "\n"
-    "export writes CSV files into DIR (evaluations, metrics, delays, events or their sample, bandwidth,\n"
-    "workers, experiment.json, summary.json), or with --format json one JSON document to the path DIR.\n"
+    "export writes CSV files into DIR (evaluations, metrics, delays, events.csv.gz or events_sample.csv,\n"
+    "bandwidth, workers, experiment.json, summary.json), or with --format json one JSON document to the\n"
+    "path DIR.\n"
     "prune deletes finished and interrupted runs only (never one still running): --keep N keeps the\n"
     "newest N matching runs, --older-than DAYS deletes those started more than DAYS days ago; deleted\n"
     "runs' space is given back to the file system.\n";

@@ -15,7 +15,7 @@ namespace distopt {
 nlohmann::json runInfoToJson(const RunInfo& info);
 
 /// Writes into `directory` (created if needed): evaluations.csv, metrics.csv and delays.csv in the same
-/// format distopt-run writes, the event rows the store holds (events.csv for a run with a full log,
+/// format distopt-run writes, the event rows the store holds (events.csv.gz for a run with a full log,
 /// else events_sample.csv), plus bandwidth.csv, workers.csv, experiment.json and summary.json (when the
 /// run finished). Throws InputError naming the file that cannot be written.
 void exportRunCsv(const StoredRun& run, const std::string& directory);
