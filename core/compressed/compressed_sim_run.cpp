@@ -7,6 +7,7 @@
 
 #include "core/codec/sparse_codec.hpp"
 #include "core/compressed/round_stats.hpp"
+#include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/check.hpp"
 #include "core/worker/job_compute.hpp"
@@ -86,7 +87,9 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
     if (met && !timeToTarget) timeToTarget = t;
     return met;
   };
-  auto nonFinite = [&] { return !std::isfinite(last.loss); };
+  // The simulator's rule (core/sim/divergence.hpp): not finite, or far beyond where it started.
+  DivergenceWatch divergence;
+  auto nonFinite = [&] { return divergence.note(last); };
 
   double nextGridTime =
       options.evalInterval > 0.0 ? options.evalInterval : std::numeric_limits<double>::infinity();

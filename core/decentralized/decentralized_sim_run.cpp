@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/decentralized/decentralized_setup.hpp"
+#include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
@@ -205,6 +206,7 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
   std::optional<double> timeToTarget;
   Termination termination = Termination::UpdateLimit;
   bool done = false;
+  DivergenceWatch divergence;  // the simulator's rule (core/sim/divergence.hpp)
   auto note = [&](const Snapshot& state, double time) {
     last = evaluate(state, time);
     sink.onEvaluation(last);
@@ -232,7 +234,7 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
                           .bytes = edgeBytes[k],
                           .messages = perEdgeMessages});
     }
-    if (!std::isfinite(last.loss) || !std::isfinite(last.metrics["prox_grad_mapping_norm_sq"])) {
+    if (divergence.note(last) || !std::isfinite(last.metrics["prox_grad_mapping_norm_sq"])) {
       termination = Termination::Diverged;
       done = true;
       return;

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "core/problems/problem_params.hpp"
+#include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
@@ -497,7 +498,7 @@ class HybridSimRun::Impl {
     m_sink->onEvaluation(point);
     m_last = point;
     m_haveLast = true;
-    if (!std::isfinite(point.loss)) {
+    if (m_divergence.note(point)) {
       m_diverged = true;
       return true;
     }
@@ -537,6 +538,7 @@ class HybridSimRun::Impl {
   EvaluationPoint m_last;
   bool m_haveLast = false;
   bool m_diverged = false;
+  DivergenceWatch m_divergence;  ///< the simulator's rule (core/sim/divergence.hpp)
   std::optional<double> m_timeToTarget;
 };
 

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "core/kronecker/kron_metrics.hpp"
+#include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
 #include "core/util/check.hpp"
@@ -96,6 +97,7 @@ class KronSimRun::Impl {
   bool m_stopping = false;
   bool m_targetMet = false;
   bool m_nonFinite = false;
+  DivergenceWatch m_divergence;  ///< the simulator's rule (core/sim/divergence.hpp)
   std::uint64_t m_partials = 0;
   std::uint64_t m_batchesSent = 0;
 };
@@ -178,8 +180,7 @@ void KronSimRun::Impl::finishEvaluation(std::uint64_t version, EvaluationPoint p
   point.bytesDown = m_tally.bytesDown;
   emitBandwidth();
   m_sink.onEvaluation(point);
-  if (!std::isfinite(point.loss) || (point.gradNormSq && !std::isfinite(*point.gradNormSq)))
-    m_nonFinite = true;
+  if (m_divergence.note(point) || (point.gradNormSq && !std::isfinite(*point.gradNormSq))) m_nonFinite = true;
   if (m_tally.noteEvaluation(point, m_options.targetGap, m_options.targetGradNormSq)) m_targetMet = true;
 }
 

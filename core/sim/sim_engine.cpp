@@ -4,6 +4,7 @@
 #include <cmath>
 #include <queue>
 
+#include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
 #include "core/util/check.hpp"
@@ -190,7 +191,11 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
   Termination termination = done ? Termination::TargetReached : Termination::Stalled;
   std::uint64_t lastEvalUpdate = 0;
 
-  auto nonFinite = [](const EvaluationPoint& p) { return !std::isfinite(p.loss); };
+  // Not finite, or grown far beyond where it started (core/sim/divergence.hpp); the first point sets the
+  // scale.
+  DivergenceWatch divergence;
+  divergence.note(m_tally.lastEvaluation);
+  auto nonFinite = [&divergence](const EvaluationPoint& p) { return divergence.note(p); };
 
   while (!done) {
     if (stopRequested.load(std::memory_order_relaxed)) {
@@ -265,6 +270,8 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
   if (termination != Termination::Diverged && nonFinite(m_tally.lastEvaluation)) termination = Termination::Diverged;
 
   m_tally.fill(summary, m_server, termination, endTime);
+  if (termination == Termination::Diverged && summary.terminationDetail.empty())
+    summary.terminationDetail = divergence.reason();
   summary.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
   m_sink.onFinish(summary);
   return summary;

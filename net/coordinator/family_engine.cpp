@@ -4,6 +4,7 @@
 #include <cmath>
 #include <deque>
 
+#include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
 #include "net/coordinator/run_rules.hpp"
@@ -107,6 +108,7 @@ class FamilyEngine::Impl final : public CoordinatorHost {
   WorkerPool m_pool;
   int m_numWorkers;
   RunTally m_tally;
+  DivergenceWatch m_divergence;  ///< the simulator's rule (core/sim/divergence.hpp)
   TallyingSink m_roleSink;
   bool m_finishing = false;
   // Metrics taken with each accepted submission, matched to results in order; metrics of a skipped
@@ -155,7 +157,7 @@ RunSummary FamilyEngine::Impl::run() {
   auto note = [&](const EvaluationPoint& point) {
     sinks.onEvaluation(point);
     if (m_tally.noteEvaluation(point, m_rules.targetGap, m_rules.targetGradNormSq)) targetReached = true;
-    if (!std::isfinite(point.loss)) termination = Termination::Diverged;
+    if (m_divergence.note(point)) termination = Termination::Diverged;
   };
   auto collect = [&]() {
     for (auto& point : evaluator.takeResults()) {
@@ -234,7 +236,7 @@ RunSummary FamilyEngine::Impl::run() {
     m_role.takeMetrics(final.metrics);
     sinks.onEvaluation(final);
     m_tally.noteEvaluation(final, m_rules.targetGap, m_rules.targetGradNormSq);
-    if (!std::isfinite(final.loss) && termination != Termination::Failed) termination = Termination::Diverged;
+    if (m_divergence.note(final) && termination != Termination::Failed) termination = Termination::Diverged;
   }
   m_pool.endRun();
   m_pool.publishStatus(true);
@@ -244,6 +246,8 @@ RunSummary FamilyEngine::Impl::run() {
   m_tally.bytesUp = m_pool.bytesUp();
   m_tally.bytesDown = m_pool.bytesDown();
   m_tally.fill(summary, totals, m_role.iterations(), termination, endTime);
+  if (termination == Termination::Diverged && summary.terminationDetail.empty())
+    summary.terminationDetail = m_divergence.reason();
   summary.malformedDropped = m_pool.malformed();
   for (int i = 0; i < m_numWorkers; ++i) summary.workerStatus.push_back(m_pool.statusOf(i));
   summary.wallSeconds = std::chrono::duration<double>(Clock::now() - wallStart).count();

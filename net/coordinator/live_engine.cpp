@@ -6,6 +6,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
 #include "core/util/chunk_helper.hpp"
@@ -142,6 +143,7 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
   std::unique_ptr<ChunkHelper> m_stepHelper;
 
   RunTally m_tally;
+  DivergenceWatch m_divergence;  ///< the simulator's rule (core/sim/divergence.hpp)
   bool m_targetReached = false;
 };
 
@@ -295,7 +297,7 @@ RunSummary LiveEngine::Impl::run() {
     for (const auto& point : evaluator.takeResults()) {
       sinks.onEvaluation(point);
       if (m_tally.noteEvaluation(point, m_rules.targetGap, m_rules.targetGradNormSq)) m_targetReached = true;
-      if (!std::isfinite(point.loss)) termination = Termination::Diverged;
+      if (m_divergence.note(point)) termination = Termination::Diverged;
     }
   };
 
@@ -350,7 +352,7 @@ RunSummary LiveEngine::Impl::run() {
     EvaluationPoint final = evaluateModel(m_problem, m_server.model(), request(endTime), scratch);
     sinks.onEvaluation(final);
     m_tally.noteEvaluation(final, m_rules.targetGap, m_rules.targetGradNormSq);
-    if (!std::isfinite(final.loss) && termination != Termination::Failed) termination = Termination::Diverged;
+    if (m_divergence.note(final) && termination != Termination::Failed) termination = Termination::Diverged;
   }
   m_pool.endRun();
   m_pool.publishStatus(true);
@@ -358,6 +360,8 @@ RunSummary LiveEngine::Impl::run() {
   m_tally.bytesUp = m_pool.bytesUp();
   m_tally.bytesDown = m_pool.bytesDown();
   m_tally.fill(summary, m_server, termination, endTime);
+  if (termination == Termination::Diverged && summary.terminationDetail.empty())
+    summary.terminationDetail = m_divergence.reason();
   summary.malformedDropped = m_pool.malformed();
   for (int i = 0; i < m_pool.numWorkers(); ++i) summary.workerStatus.push_back(m_pool.statusOf(i));
   summary.wallSeconds = std::chrono::duration<double>(Clock::now() - wallStart).count();

@@ -325,6 +325,26 @@ class TestSimStructure : public QObject {
     QVERIFY(run->finalModel.allFinite());
   }
 
+  // A step size too large for the problem, but not so large that anything overflows: the loss grows
+  // ninefold per update to huge finite values. That is divergence too (core/sim/divergence.hpp), not a
+  // run that merely used its time budget.
+  void hugeFiniteLossIsDivergence() {
+    SimSetup setup = fixedSetup("asgd", {{"gamma", 4.0}}, {1.0}, 150);
+    setup.problem = "quadratic";
+    setup.problemParams = {{"d", 32}, {"noise_std", 0.0}};
+    setup.sim.evalInterval = 10;
+    auto run = runSim(setup);
+    const auto& points = run->sink.evaluations;
+    QVERIFY(!points.empty());
+    for (const auto& point : points)
+      QVERIFY2(std::isfinite(point.loss), "the loss overflowed: not the case under test");
+    QCOMPARE(run->sink.summary.termination, Termination::Diverged);
+    QVERIFY2(run->sink.summary.terminationDetail.find("beyond") != std::string::npos,
+             run->sink.summary.terminationDetail.c_str());
+    // It ends where the rule first holds, not at the time limit.
+    QVERIFY2(points.back().time < 150, std::to_string(points.back().time).c_str());
+  }
+
   // Same seed, same run; another seed, another run.
   void determinism() {
     auto a = runSim(randomSetup("ringmaster", {{"gamma", 0.05}, {"R", 3}}, 16, 200, 11));

@@ -196,6 +196,33 @@ class TestLiveRuns : public QObject {
     QCOMPARE(accepted, std::size_t{kLimit});
   }
 
+  // (e) A loss grown to huge finite values ends the run as diverged, by the same rule in both engines
+  // (core/sim/divergence.hpp); it used to run out its time and be recorded as a time limit.
+  void hugeFiniteLossIsDivergedInBothEngines() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const json document = {
+        {"name", "diverging"},
+        {"seed", 1},
+        {"engine", "live"},
+        {"problem", {{"name", "quadratic"}, {"params", {{"d", 32}, {"noise_std", 0.0}}}}},
+        {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 4.0}}}}},
+        {"workers",
+         {{"count", 1}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 5}}},
+        {"stop", {{"time", 150}}},
+        {"eval", {{"interval", 10}}}};
+    for (const char* engine : {"sim", "live"}) {
+      const Finished run =
+          runExperiment(dir, QStringLiteral("diverging-%1").arg(engine), document, {"--engine", engine});
+      QVERIFY2(run.summary.is_object() && run.summary.value("termination", std::string()) == "diverged",
+               (std::string(engine) + ": " + run.summary.dump(1) + "\n" + run.log).c_str());
+      QVERIFY2(run.summary.value("termination_detail", std::string()).find("beyond") != std::string::npos,
+               run.summary.dump(1).c_str());
+      QVERIFY2(run.summary.at("final_loss").is_number(),
+               run.summary.dump(1).c_str());  // finite: JSON has no inf
+    }
+  }
+
   void liveAndSimSummariesHaveTheSameShape() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());

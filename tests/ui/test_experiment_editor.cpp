@@ -4,6 +4,7 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QScrollArea>
@@ -13,6 +14,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
 
 #include "core/config/experiment.hpp"
@@ -307,6 +309,30 @@ class TestExperimentEditor : public QObject {
     std::tie(valid, reason) = lastValidity(validity);
     QVERIFY2(valid, qPrintable(reason));
     QCOMPARE(editor.nominalTimes(), (std::vector<double>{1.0, 2.0, 4.0}));
+  }
+
+  // Every problem is named, not only the first: a bad form field, two bad editor-level fields (the parser
+  // finds one at a time), each marked at its field and all listed in the status line.
+  void everyValidationErrorIsNamed() {
+    ExperimentEditor editor(presetsDir());
+    QVERIFY(editor.validationError().isEmpty());
+    editor.algorithmForm()->setFieldText("gamma", "-1");
+    auto* stopTime = editor.findChild<QLineEdit*>("stop_time_value");
+    QVERIFY(stopTime);
+    stopTime->setText("abc");
+    editor.workerCount()->setValue(0);
+    const QStringList errors = editor.validationErrors();
+    const auto named = [&errors](const QString& path) {
+      return std::any_of(errors.begin(), errors.end(),
+                         [&](const QString& e) { return e.startsWith(path + ": "); });
+    };
+    QVERIFY2(named("algorithm.params.gamma") && named("stop.time") && named("workers.count"),
+             qPrintable(errors.join("\n")));
+    QCOMPARE(editor.validationError(), errors.front());
+    QVERIFY(stopTime->styleSheet().contains("border"));
+    auto* status = editor.findChild<QLabel*>("editorStatus");
+    QVERIFY(status);
+    for (const QString& error : errors) QVERIFY2(status->text().contains(error), qPrintable(status->text()));
   }
 
   void saveThenLoadRoundTrips() {

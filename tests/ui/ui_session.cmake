@@ -8,3 +8,5 @@ add_dependencies(test_ui_workbench_headless distopt-workbench distopt-run)
 # Its own environment decides the platform: the offscreen default of the other GUI tests would hide
 # what it checks.
 set_tests_properties(test_ui_workbench_headless PROPERTIES ENVIRONMENT "XDG_DATA_HOME=${CMAKE_BINARY_DIR}/test-data-home")
+# The window at 1024×700: nothing cut, the form grows back, the read-only form scrolls.
+distopt_add_qtest(test_ui_window_size SOURCES ui/test_window_size.cpp LIBS distopt::ui LABELS ui)

@@ -270,6 +270,10 @@ void DelayHistogram::drawOutcome(int index, const Range& x, int width) {
       decimateMinMax(m_binX, m_binY, x.min, x.max, width, YFilter::Finite, m_scratch);
     }
   }
+  // Nothing counted in view: no outline at all, not a flat line along the axis (whose pen, and the
+  // area's edge at −0.5, showed as a stray line on an empty histogram).
+  if (std::all_of(m_scratch.cbegin(), m_scratch.cend(), [base](const QPointF& p) { return p.y() == base; }))
+    m_scratch.clear();
   m_uppers[outcome]->replace(m_scratch);
   m_drawn[outcome] = static_cast<int>(m_scratch.size());
 }

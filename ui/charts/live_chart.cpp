@@ -154,18 +154,23 @@ ChartPanel::ChartPanel(QWidget* parent) : QWidget(parent) {
   m_controls->setContentsMargins(4, 0, 4, 0);
   m_logToggle = new QCheckBox(tr("log y"), m_controlsHost);
   auto* reset = new QPushButton(tr("Reset zoom"), m_controlsHost);
-  m_readout = new QLabel(m_controlsHost);
+  // The read-out has a line of its own under the chart: beside the controls it was squeezed and cut.
+  // Its height is kept when empty so the chart does not jump as the mouse comes and goes.
+  m_readout = new QLabel(this);
   m_readout->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  m_readout->setMinimumWidth(50);
+  m_readout->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+  m_readout->setFixedHeight(m_readout->fontMetrics().height() + 2);
+  m_readout->setContentsMargins(4, 0, 4, 0);
   m_controls->addWidget(m_logToggle);
   m_controls->addWidget(reset);
-  m_controls->addWidget(m_readout, 1);
+  m_controls->addStretch(1);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(2);
   layout->addWidget(m_controlsHost);
   layout->addWidget(m_view, 1);
+  layout->addWidget(m_readout);
 
   connect(m_logToggle, &QCheckBox::toggled, this, &ChartPanel::setLogY);
   connect(reset, &QPushButton::clicked, this, &ChartPanel::resetZoom);

@@ -24,6 +24,7 @@ namespace {
 
 QLabel* bigNumber(const QString& caption, QGridLayout* grid, int row, int column) {
   auto* title = new QLabel(caption);
+  title->setWordWrap(true);  // the manager view must not set the window's minimum width
   QFont small = title->font();
   small.setPointSizeF(small.pointSizeF() * 1.4);
   title->setFont(small);
@@ -77,9 +78,23 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   auto* bottom = new QSplitter(Qt::Horizontal);
   bottom->addWidget(m_bandwidth);
   bottom->addWidget(m_workersView);
+  // A simulated run may send neither traffic samples nor worker states: the empty panes say why.
+  auto* bottomPane = new QWidget();
+  auto* bottomLayout = new QVBoxLayout(bottomPane);
+  bottomLayout->setContentsMargins(0, 0, 0, 0);
+  m_simNote = new QLabel(tr("Simulated run: its workers are not processes and its messages are not sent, so "
+                            "the bandwidth chart and the workers table stay empty. The summary counts the "
+                            "bytes a live run would send."),
+                         bottomPane);
+  m_simNote->setObjectName(QStringLiteral("simulatedRunNote"));
+  m_simNote->setWordWrap(true);
+  m_simNote->setStyleSheet(QStringLiteral("color: palette(mid); padding: 2px 4px;"));
+  m_simNote->hide();
+  bottomLayout->addWidget(m_simNote);
+  bottomLayout->addWidget(bottom, 1);
   auto* researcher = new QSplitter(Qt::Vertical);
   researcher->addWidget(top);
-  researcher->addWidget(bottom);
+  researcher->addWidget(bottomPane);
   researcher->setStretchFactor(0, 3);
   researcher->setStretchFactor(1, 2);
   m_tabs->addTab(researcher, tr("Dashboard"));
@@ -145,6 +160,7 @@ void Dashboard::beginRun(const nlohmann::json& experiment) {
   m_trafficSeries = m_managerTraffic->addSeries(tr("this run"), QColor(31, 119, 180));
   if (m_baseline) setBaseline(*m_baseline);  // re-adds its series to the cleared charts
 
+  m_simNote->setVisible(experiment.is_object() && experiment.value("engine", std::string()) == "sim");
   m_workerTotal = experiment.contains("workers") ? experiment["workers"].value("count", 0) : 0;
   std::optional<int> threshold;
   if (experiment.contains("algorithm") && experiment["algorithm"].value("name", std::string()) == "ringmaster") {
@@ -298,6 +314,7 @@ void Dashboard::addBandwidth(const std::vector<BandwidthSample>& samples) {
   // chart would add them twice. They are the topology view's.
   const bool anyPeer = std::any_of(samples.begin(), samples.end(),
                                    [](const BandwidthSample& s) { return s.kind.starts_with("peer:"); });
+  if (!samples.empty()) m_simNote->hide();
   if (!anyPeer) {
     m_bandwidth->addSamples(samples);
   } else {
@@ -311,6 +328,7 @@ void Dashboard::addBandwidth(const std::vector<BandwidthSample>& samples) {
 }
 
 void Dashboard::updateWorkers(const std::vector<WorkerStatus>& workers) {
+  if (!workers.empty()) m_simNote->hide();
   m_workers->update(workers);
   updateManagerView();
 }

@@ -102,6 +102,7 @@ class Dashboard : public QWidget {
   BandwidthChart* m_bandwidth = nullptr;
   WorkersModel* m_workers = nullptr;
   QTableView* m_workersView = nullptr;
+  QLabel* m_simNote = nullptr;  ///< under the charts: why a simulated run's bandwidth and workers are empty
   void addMetrics(const distopt::EvaluationPoint& point);
   void updateComparison();
 

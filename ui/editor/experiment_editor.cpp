@@ -37,6 +37,7 @@
 #include "core/util/input_error.hpp"
 #include "ui/editor/event_log_choice.hpp"
 #include "ui/editor/option_form.hpp"
+#include "ui/editor/worker_placement.hpp"
 #include "ui/session/machine_check.hpp"
 
 namespace distopt::ui {
@@ -189,10 +190,12 @@ ExperimentEditor::ExperimentEditor(const QString& presetsDirectory, QWidget* par
   layout->addLayout(fileRow);
 
   auto* scroll = new QScrollArea(this);
+  m_scroll = scroll;
   scroll->setWidgetResizable(true);
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   scroll->setFrameShape(QFrame::NoFrame);
   auto* content = new QWidget(scroll);
+  m_content = content;
   auto* contentLayout = new QVBoxLayout(content);
   contentLayout->setContentsMargins(0, 0, 6, 0);
   contentLayout->addWidget(buildExperimentGroup());
@@ -419,13 +422,10 @@ QWidget* ExperimentEditor::buildWorkersGroup() {
   addLabelledRow(top, tr("Count"), withErrorLabel(group, m_workerCount, &error));
   m_marked.push_back({QStringLiteral("workers.count"), m_workerCount, error});
 
-  m_workerLocation = makeCombo(group);
-  m_workerLocation->addItem(tr("local: processes on this machine"));
-  m_workerLocation->addItem(tr("remote endpoints (not available yet)"));
-  if (auto* model = qobject_cast<QStandardItemModel*>(m_workerLocation->model()))
-    model->item(1)->setEnabled(false);
-  m_workerLocation->setToolTip(tr("Where the workers run"));
-  addLabelledRow(top, tr("Where"), m_workerLocation);
+  m_placement = new WorkerPlacement(group);
+  addLabelledRow(top, tr("Where"), withErrorLabel(group, m_placement, &error));
+  m_marked.push_back({QStringLiteral("workers.where"), m_placement, error});
+  connect(m_placement, &WorkerPlacement::changed, this, &ExperimentEditor::onEdited);
 
   m_timeModelCombo = makeCombo(group);
   for (const auto& entry : timeModelEntries()) {
@@ -936,25 +936,8 @@ bool ExperimentEditor::setDocument(const nlohmann::json& document, QString* why)
 }
 
 QString ExperimentEditor::validationError() const {
-  // The forms first: their messages are the same as the parser's, and they know every bad field.
-  const std::pair<const OptionForm*, const char*> forms[] = {{m_problemForm, "problem.params."},
-                                                             {m_algorithmForm, "algorithm.params."},
-                                                             {m_timeModelForm, "workers.time_model.params."}};
-  for (const auto& [form, path] : forms) {
-    QString error;
-    if (form && !form->isValid(&error)) return QString::fromLatin1(path) + error;
-  }
-  try {
-    parseExperiment(document(), m_baseDirectory.isEmpty() ? std::string(".") : m_baseDirectory.toStdString());
-  } catch (const InputError& error) {
-    return fromStd(error.what());
-  } catch (const std::exception& error) {
-    return fromStd(error.what());
-  }
-  // The time model is built for the speed table anyway; what fails there would fail the run.
-  if (!m_speedError.isEmpty()) return m_speedError;
-  // Valid, but maybe more live worker processes than this machine can carry.
-  return localWorkersRefusal(document(), MachineResources::current()).value_or(QString());
+  const QStringList errors = validationErrors();
+  return errors.isEmpty() ? QString() : errors.front();
 }
 
 void ExperimentEditor::onEdited() {
@@ -964,15 +947,17 @@ void ExperimentEditor::onEdited() {
 }
 
 void ExperimentEditor::revalidate() {
-  const QString reason = validationError();
+  m_placement->describeFor(m_workerCount->value(), m_engine->currentData().toString());
+  const QStringList errors = validationErrors();
+  const QString reason = errors.isEmpty() ? QString() : errors.front();
   for (const Marked& marked : m_marked) {
     marked.error->hide();
     marked.error->clear();
     if (auto* edit = qobject_cast<QLineEdit*>(marked.widget)) edit->setStyleSheet(QString());
   }
-  if (!reason.isEmpty()) {
-    const int colon = reason.indexOf(QStringLiteral(": "));
-    if (colon > 0) markField(reason.left(colon), reason.mid(colon + 2));
+  for (const QString& error : errors) {
+    const int colon = error.indexOf(QStringLiteral(": "));
+    if (colon > 0) markField(error.left(colon), error.mid(colon + 2));
   }
   const bool valid = reason.isEmpty();
   if (valid) {
@@ -981,7 +966,11 @@ void ExperimentEditor::revalidate() {
                    .arg(m_engine->currentData().toString()),
                false);
   } else {
-    showStatus(reason, true);
+    // Every problem, one a line: fixing the first must not be the way to find the second.
+    showStatus(errors.size() == 1
+                   ? reason
+                   : tr("%1 problems:\n• %2").arg(errors.size()).arg(errors.join(QStringLiteral("\n• "))),
+               true);
   }
   if (valid != m_lastValid || reason != m_lastReason) {
     m_lastValid = valid;

@@ -8,6 +8,7 @@
 // read data files are left to the run. Thread: GUI thread only.
 
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 #include <vector>
 
@@ -20,6 +21,7 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
+class QScrollArea;
 class QSpinBox;
 class QTableWidget;
 class QVBoxLayout;
@@ -28,6 +30,7 @@ namespace distopt::ui {
 
 class EventLogChoice;
 class OptionForm;
+class WorkerPlacement;
 
 class ExperimentEditor : public QWidget {
   Q_OBJECT
@@ -51,6 +54,20 @@ class ExperimentEditor : public QWidget {
   /// Empty when the experiment can run; otherwise "FIELD.PATH: message" for the first problem.
   QString validationError() const;
   bool isValid() const { return validationError().isEmpty(); }
+  /// Every problem found, "FIELD.PATH: message" each (the first is validationError()): the forms'
+  /// fields, the parser's (each bad field set aside in turn, so one does not hide the next), the time
+  /// model, this machine's limits and where the workers run.
+  QStringList validationErrors() const;
+
+  /// Read-only: the form shows an experiment (a run's) that cannot be changed here, but it still
+  /// scrolls, and Save still writes it out.
+  void setReadOnly(bool readOnly);
+  bool isReadOnly() const { return m_readOnly; }
+
+  /// Where the workers run: this machine, or remote slots (how the run is started, not the file).
+  WorkerPlacement* workerPlacement() const { return m_placement; }
+  /// distopt-run's arguments for where the workers run (none when all are local).
+  QStringList runArguments() const;
 
   /// Reads an experiment file (JSON syntax errors name FILE:LINE:COLUMN) and shows it.
   bool loadFile(const QString& path, QString* why = nullptr);
@@ -128,6 +145,10 @@ class ExperimentEditor : public QWidget {
   QPushButton* m_openButton = nullptr;
   QPushButton* m_saveButton = nullptr;
   QLabel* m_status = nullptr;
+  QWidget* m_content = nullptr;  ///< the sections inside the scroll area
+  QScrollArea* m_scroll = nullptr;
+  QWidget* m_wheelLayer = nullptr;  ///< over the read-only sections: the wheel still scrolls
+  bool m_readOnly = false;
 
   QLineEdit* m_name = nullptr;
   QPlainTextEdit* m_description = nullptr;
@@ -147,7 +168,7 @@ class ExperimentEditor : public QWidget {
   OptionForm* m_algorithmForm = nullptr;
 
   QSpinBox* m_workerCount = nullptr;
-  QComboBox* m_workerLocation = nullptr;
+  WorkerPlacement* m_placement = nullptr;
   QComboBox* m_timeModelCombo = nullptr;
   QLabel* m_timeModelSummary = nullptr;
   QVBoxLayout* m_timeModelFormSlot = nullptr;

@@ -363,7 +363,8 @@ bool OptionForm::setValues(const nlohmann::json& values, QString* why) {
   return showable;
 }
 
-bool OptionForm::isValid(QString* firstError) const {
+QStringList OptionForm::errors() const {
+  QStringList found;
   for (const Field& field : m_fields) {
     nlohmann::json value;
     std::string why;
@@ -373,13 +374,15 @@ bool OptionForm::isValid(QString* firstError) const {
       message = fromStd(why);
     else if (parse == Parse::Empty && isRequired(*field.spec))
       message = tr("is required (%1)").arg(fromStd(field.spec->describe()));
-    if (!message.isEmpty()) {
-      if (firstError) *firstError = fromStd(field.spec->name) + QStringLiteral(": ") + message;
-      return false;
-    }
+    if (!message.isEmpty()) found << fromStd(field.spec->name) + QStringLiteral(": ") + message;
   }
-  if (firstError) firstError->clear();
-  return true;
+  return found;
+}
+
+bool OptionForm::isValid(QString* firstError) const {
+  const QStringList found = errors();
+  if (firstError) *firstError = found.isEmpty() ? QString() : found.front();
+  return found.isEmpty();
 }
 
 void OptionForm::setLabelMinimumWidth(int width) {

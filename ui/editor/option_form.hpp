@@ -5,6 +5,7 @@
 // Thread: GUI thread only.
 
 #include <QString>
+#include <QStringList>
 #include <QWidget>
 #include <vector>
 
@@ -36,6 +37,8 @@ class OptionForm : public QWidget {
   /// Whether setValues(values) would show everything in `values` (see setValues), without a form.
   static bool canShow(const std::vector<OptionSpec>& specs, const nlohmann::json& values, QString* why);
   /// True when every field is valid; otherwise *firstError = "NAME: message" for the first bad one.
+  /// Every field that does not parse, or is required and empty: "NAME: message" each, in form order.
+  QStringList errors() const;
   bool isValid(QString* firstError = nullptr) const;
 
   /// Folder the browse buttons of file options open in and make paths relative to (the experiment's

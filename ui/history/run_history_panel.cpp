@@ -11,6 +11,8 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTableWidget>
@@ -75,7 +77,19 @@ RunHistoryPanel::RunHistoryPanel(const QString& storePath, QWidget* parent)
   m_status = new QLabel();
   m_status->setWordWrap(true);
   auto* layout = new QVBoxLayout(this);
-  layout->addLayout(actions);
+  // The row of actions scrolls sideways rather than setting the window's minimum width (1024 px).
+  auto* actionsHost = new QWidget();
+  actionsHost->setLayout(actions);
+  actions->setContentsMargins(0, 0, 0, 0);
+  auto* actionsScroll = new QScrollArea();
+  actionsScroll->setWidget(actionsHost);
+  actionsScroll->setWidgetResizable(true);
+  actionsScroll->setFrameShape(QFrame::NoFrame);
+  actionsScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  actionsScroll->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+  actionsScroll->setFixedHeight(actionsHost->sizeHint().height() +
+                                actionsScroll->horizontalScrollBar()->sizeHint().height());
+  layout->addWidget(actionsScroll);
   layout->addWidget(m_view, 1);
   layout->addWidget(m_status);
 

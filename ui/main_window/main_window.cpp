@@ -32,10 +32,12 @@
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/export/chart_export.hpp"
+#include "ui/export/export_names.hpp"
 #include "ui/export/report_export.hpp"
 #include "ui/family/family_view.hpp"
 #include "ui/history/run_history_panel.hpp"
 #include "ui/history/stored_run_view.hpp"
+#include "ui/main_window/form_width_keeper.hpp"
 #include "ui/remote/attach_dialog.hpp"
 #include "ui/remote/remote_workers_panel.hpp"
 #include "ui/session/notice_bar.hpp"
@@ -73,7 +75,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   dock->setWidget(formPane);
   dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
   addDockWidget(Qt::LeftDockWidgetArea, dock);
-  resizeDocks({dock}, {430}, Qt::Horizontal);
+  constexpr int kFormWidth = 430;
+  resizeDocks({dock}, {kFormWidth}, Qt::Horizontal);
+  new FormWidthKeeper(this, dock, kFormWidth);
 
   m_runState = new QLabel(tr("No run"), this);
   m_workerCounts = new QLabel(this);
@@ -82,6 +86,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_progress->setMaximumWidth(220);
   m_progress->setTextVisible(true);
   m_progress->setFormat(QStringLiteral("%p%"));
+  m_networkBadge = new QLabel(tr("open to other machines"), this);
+  m_networkBadge->setToolTip(
+      tr("Live runs started now listen on every interface, secured (Run → Open to other "
+         "machines)"));
+  m_networkBadge->setStyleSheet(QStringLiteral("color: #1565c0;"));
+  m_networkBadge->hide();
+  statusBar()->addPermanentWidget(m_networkBadge);
   statusBar()->addPermanentWidget(m_workerCounts);
   statusBar()->addPermanentWidget(m_progress);
   statusBar()->addPermanentWidget(m_runState);
@@ -169,6 +180,17 @@ void MainWindow::buildActions() {
   m_openToNetwork->setToolTip(tr("Live runs listen on every network interface with CURVE security: remote "
                                  "workers join with the run's join command, managers' dashboards attach with "
                                  "its attach command (Run → Connect remote workers shows both)."));
+  connect(m_openToNetwork, &QAction::toggled, this, [this](bool opened) {
+    // Nothing changes until the next live run starts: say so, and keep saying it in the status bar.
+    m_networkBadge->setVisible(opened);
+    statusBar()->showMessage(
+        opened
+            ? tr("Open to other machines: the next live run listens on every interface, secured with CURVE; "
+                 "Run → Connect remote workers shows its join and attach commands.")
+            : tr("Closed to other machines: the next live run listens on this machine only (unless the form "
+                 "reserves remote slots)."),
+        10000);
+  });
   m_stop->setEnabled(false);
 
   auto* viewMenu = menuBar()->addMenu(tr("&View"));
@@ -183,10 +205,17 @@ void MainWindow::buildActions() {
   viewMenu->addAction(tr("Clear baseline"), this, [this] { m_dashboard->clearBaseline(); });
 
   auto* exportMenu = menuBar()->addMenu(tr("E&xport"));
-  auto* report = exportMenu->addAction(tr("Export &report…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export report to folder"));
-    if (!dir.isEmpty()) startReportExport(dir);
-  });
+  auto* report =
+      exportMenu->addAction(tr("Export &report…"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
+        // A new folder by default (the export creates it); an existing one is written into. The report
+        // is written off the GUI thread (startReportExport).
+        const QString dir = QFileDialog::getSaveFileName(
+            this, tr("Export report to a folder"), suggestedExportPath(shownRunName(), tr("report")),
+            tr("Report folder (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
+        if (dir.isEmpty()) return;
+        rememberExportFolder(dir);
+        startReportExport(dir);
+      });
   exportMenu->addAction(tr("Export run &data…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D), this, [this] {
     QString why;
     const auto run = shownStoredRun(&why);
@@ -194,7 +223,10 @@ void MainWindow::buildActions() {
       QMessageBox::warning(this, tr("Export run data"), why);
       return;
     }
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export run data to folder"));
+    const QString dir = QFileDialog::getSaveFileName(
+        this, tr("Export run data to a folder"), suggestedExportPath(shownRunName(), tr("data")),
+        tr("Data folder (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
+    if (!dir.isEmpty()) rememberExportFolder(dir);
     if (!dir.isEmpty() && !exportRunData(*run, dir, &why))
       QMessageBox::warning(this, tr("Export run data"), why);
   });
@@ -226,8 +258,12 @@ void MainWindow::exportChartDialog(int chart) {
     return;
   }
   const QString filter = tr("PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)");
-  const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), QString(), filter);
+  static const char* const kWhat[] = {"convergence", "delays", "bandwidth", "metrics", "manager", "family"};
+  const QString path = QFileDialog::getSaveFileName(
+      this, tr("Export chart"),
+      suggestedExportPath(shownRunName(), QLatin1String(kWhat[chart]), QStringLiteral("png")), filter);
   if (path.isEmpty()) return;
+  rememberExportFolder(path);
   QString why;
   bool ok = false;
   switch (chart) {
@@ -251,6 +287,13 @@ void MainWindow::toggleManagerFullScreen() {
   showFullScreen();
 }
 
+QString MainWindow::shownRunName() const {
+  if (!m_shown.runDirectory.isEmpty()) return QDir(m_shown.runDirectory).dirName();
+  const std::string name =
+      m_shown.experiment.is_object() ? m_shown.experiment.value("name", std::string()) : "";
+  return QString::fromStdString(name);
+}
+
 bool MainWindow::openExperiment(const QString& path, QString* why) {
   if (!m_editor->loadFile(path, why)) return false;
   // Another experiment in the form: it no longer shows the shown run's.
@@ -263,8 +306,17 @@ void MainWindow::onValidity(bool valid, const QString& reason) {
   m_invalidReason = reason;
   const bool idle = m_client->state() != RunClient::State::Running && m_client->state() != RunClient::State::Starting;
   m_start->setEnabled(valid && idle);
-  m_start->setToolTip(valid ? tr("Start the experiment (Ctrl+R)") : tr("Cannot start: %1").arg(reason));
-  if (!valid) statusBar()->showMessage(tr("Cannot start: %1").arg(reason));
+  // Every problem is named: the first in the status bar, all of them in the tool tips (and the form).
+  const QStringList all = valid ? QStringList() : m_editor->validationErrors();
+  const QString list = all.size() > 1 ? tr("Cannot start:\n• %1").arg(all.join(QStringLiteral("\n• ")))
+                                      : tr("Cannot start: %1").arg(reason);
+  m_start->setToolTip(valid ? tr("Start the experiment (Ctrl+R)") : list);
+  statusBar()->setToolTip(valid ? QString() : list);
+  if (!valid)
+    statusBar()->showMessage(
+        all.size() > 1
+            ? tr("Cannot start: %1 (and %2 more problem(s): see the form)").arg(reason).arg(all.size() - 1)
+            : tr("Cannot start: %1").arg(reason));
   else statusBar()->clearMessage();
 }
 

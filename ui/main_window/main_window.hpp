@@ -85,6 +85,8 @@ class MainWindow : public QMainWindow {
   void onValidity(bool valid, const QString& reason);
   void onState(RunClient::State state);
   void onStatus(const QJsonObject& status);
+  /// "Running", or "Waiting for workers: 2 of 3 joined" while the coordinator waits for them.
+  QString runningText() const;
   void onFinished(const QJsonObject& summary);
   void updateWorkerCounts();
   /// Switches what is shown: resets the dashboard, the status bar, the Connect window and the form.
@@ -99,6 +101,8 @@ class MainWindow : public QMainWindow {
   void exportChartDialog(int chart);
   void toggleManagerFullScreen();
   bool watching() const;
+  /// The shown run's name for export file names: its folder's, else its experiment's.
+  QString shownRunName() const;
   /// The stored run behind what the dashboard shows (a reopened run, or the current run's row).
   std::optional<StoredRun> shownStoredRun(QString* why) const;
   /// Where that run is stored; nullopt when the dashboard shows none.
@@ -115,6 +119,7 @@ class MainWindow : public QMainWindow {
   bool m_awaitingRemoteExperiment = false;  ///< attached remotely; the feed's history brings the layout
   QLabel* m_runState = nullptr;
   QLabel* m_workerCounts = nullptr;
+  QLabel* m_networkBadge = nullptr;  ///< shown while live runs start open to other machines
   QProgressBar* m_progress = nullptr;
   RunHistoryPanel* m_history = nullptr;
   RemoteWorkersPanel* m_remoteWorkers = nullptr;

@@ -133,7 +133,7 @@ void MainWindow::beginShowing(ShownRun::Source source, const nlohmann::json& exp
 }
 
 void MainWindow::lockForm() {
-  m_editor->setEnabled(false);
+  m_editor->setReadOnly(true);
   m_formBanner->setText(tr("This form shows the experiment of %1, read-only. Start runs it again as it is.")
                             .arg(m_shown.label));
   m_formBanner->clearActions();
@@ -143,7 +143,7 @@ void MainWindow::lockForm() {
 }
 
 void MainWindow::editCopy() {
-  m_editor->setEnabled(true);
+  m_editor->setReadOnly(false);
   m_formBanner->hide();
   if (m_shown.source != ShownRun::Source::None)
     statusBar()->showMessage(
@@ -151,7 +151,7 @@ void MainWindow::editCopy() {
         8000);
 }
 
-bool MainWindow::formReadOnly() const { return !m_editor->isEnabled(); }
+bool MainWindow::formReadOnly() const { return m_editor->isReadOnly(); }
 
 bool MainWindow::showStoredRun(const StoredRun& run, QString* why) {
   if (watching()) {
@@ -163,6 +163,7 @@ bool MainWindow::showStoredRun(const StoredRun& run, QString* why) {
   showStoredRunIn(*m_dashboard, run);
   m_dashboard->finishRun(toQt(run.summary));
   m_dashboard->markWorkersEnded();
+  updateWorkerCounts();
   m_dashboard->tabs()->setCurrentIndex(0);
   m_shown.summary = run.summary;
   m_shown.storedRunId = run.info.id;
@@ -191,9 +192,13 @@ bool MainWindow::startRun(QString* why) {
   QStringList extra;
   const QString base = m_editor->baseDirectory().isEmpty() ? QDir::currentPath() : m_editor->baseDirectory();
   extra << QStringLiteral("--base-dir") << base;
-  if (m_openToNetwork->isChecked() && document.value("engine", std::string("live")) == "live")
-    extra << QStringLiteral("--bind") << QStringLiteral("tcp://0.0.0.0:*") << QStringLiteral("--secure")
-          << QStringLiteral("--dashboard") << QStringLiteral("tcp://0.0.0.0:*");
+  // Remote slots chosen in the form bring their own address, port and security.
+  const QStringList placement = m_editor->runArguments();
+  extra << placement;
+  if (m_openToNetwork->isChecked() && document.value("engine", std::string("live")) == "live") {
+    if (placement.isEmpty()) extra << QStringLiteral("--bind") << QStringLiteral("tcp://0.0.0.0:*");
+    extra << QStringLiteral("--secure") << QStringLiteral("--dashboard") << QStringLiteral("tcp://0.0.0.0:*");
+  }
   beginShowing(ShownRun::Source::Started, document, tr("the run “%1”").arg(name));
   m_shown.runDirectory = directory;
   setWindowTitle(QStringLiteral("DistOpt Workbench — %1").arg(QDir(directory).dirName()));
@@ -257,6 +262,7 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
     m_shown.summary = stored && stored->summary.is_object() ? stored->summary : nlohmann::json::object();
     m_dashboard->finishRun(toQt(m_shown.summary));
     m_dashboard->markWorkersEnded();
+    updateWorkerCounts();
     if (const auto fraction = progressFraction(toQt(m_shown.summary)))
       m_progress->setValue(static_cast<int>(*fraction * 1000));
     setRunState(folder.state == RunFolderState::Ended ? endedStateText(toQt(m_shown.summary))
@@ -327,7 +333,7 @@ void MainWindow::onState(RunClient::State state) {
       break;
     case RunClient::State::Running:
       setRunState(m_shown.heardFromRun
-                      ? tr("Running")
+                      ? runningText()
                       : (m_shown.source == ShownRun::Source::Started ? tr("Starting")
                                                                      : tr("Attached, waiting for the run")));
       break;
@@ -338,16 +344,30 @@ void MainWindow::onState(RunClient::State state) {
     case RunClient::State::Failed:
       setRunState(m_shown.heardFromRun ? tr("Lost: the coordinator is gone") : tr("Not reachable"));
       m_dashboard->markWorkersEnded();
+      updateWorkerCounts();
       break;
   }
 }
 
 void MainWindow::onStatus(const QJsonObject& status) {
+  // A status sent before the end but delivered after it says nothing new: the summary has the last word.
+  if (m_shown.ended()) return;
+  m_shown.coordinatorState = status.value("state").toString();
+  m_shown.workersJoined = status.value("workers_alive").toInt();
+  m_shown.workersExpected = status.value("workers").toInt();
+  if (m_shown.heardFromRun && m_client->state() == RunClient::State::Running) setRunState(runningText());
   if (const auto fraction = progressFraction(status))
     m_progress->setValue(static_cast<int>(*fraction * 1000));
   m_workerCounts->setText(tr("workers: %1 alive, %2 dead")
                               .arg(status.value("workers_alive").toInt())
                               .arg(status.value("workers_dead").toInt()));
+}
+
+QString MainWindow::runningText() const {
+  // Remote slots keep a run waiting until every worker joined: that is not "Running" yet.
+  if (m_shown.coordinatorState == QStringLiteral("starting") && m_shown.workersExpected > 0)
+    return tr("Waiting for workers: %1 of %2 joined").arg(m_shown.workersJoined).arg(m_shown.workersExpected);
+  return tr("Running");
 }
 
 void MainWindow::onFinished(const QJsonObject& summary) {
@@ -368,6 +388,7 @@ void MainWindow::onFinished(const QJsonObject& summary) {
   }
   m_dashboard->finishRun(summary);
   m_dashboard->markWorkersEnded();
+  updateWorkerCounts();
   m_shown.summary = toNlohmann(summary);
   // A stopped run stops where it was; only a run that used its whole budget is at 100 %.
   if (const auto fraction = progressFraction(summary))
@@ -387,10 +408,16 @@ void MainWindow::updateWorkerCounts() {
     m_workerCounts->clear();
     return;
   }
-  m_workerCounts->setText(
-      tr("workers: %1 alive, %2 dead")
-          .arg(model.countInState("alive") + model.countInState("slow") + model.countInState("suspect"))
-          .arg(model.countInState("dead")));
+  // Each state that has workers; after the run they are "ended", not "0 alive, 0 dead".
+  const std::pair<QString, int> counts[] = {
+      {tr("alive"), model.countInState("alive") + model.countInState("slow") + model.countInState("suspect")},
+      {tr("dead"), model.countInState("dead")},
+      {tr("ended"), model.countInState("ended")}};
+  QStringList parts;
+  for (const auto& [name, count] : counts)
+    if (count > 0) parts << QStringLiteral("%1 %2").arg(count).arg(name);
+  m_workerCounts->setText(parts.isEmpty() ? QString()
+                                          : tr("workers: %1").arg(parts.join(QStringLiteral(", "))));
 }
 
 bool MainWindow::confirmClose() {

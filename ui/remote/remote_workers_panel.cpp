@@ -146,10 +146,12 @@ void RemoteWorkersPanel::showStatus(const QJsonObject& status) {
   m_key->setEnabled(m_secure);
   m_security->setText(
       m_secure ? tr("Secured with CURVE: only workers with this run's join token or an allowed key get "
-                    "in. %1 connection(s) refused so far.")
+                    "in. %1 connection(s) and %2 message(s) refused so far.")
                      .arg(status.value("refused_total").toInt())
-               : tr("Not secured: the coordinator listens on loopback, so only this machine can join. "
-                    "Start it with --bind tcp://ADDRESS:PORT --secure to let other machines in."));
+                     .arg(status.value("malformed_total").toInt())
+               : tr("Not secured: the coordinator listens on loopback, so only this machine can join. To let "
+                    "other machines in, reserve remote slots in the form (Workers → Where) or check Run → "
+                    "Open to other machines, and start a new run."));
 
   const QString attach = status.value("attach_command").toString();
   if (m_attach->text() != attach) {
@@ -201,6 +203,16 @@ void RemoteWorkersPanel::showStatus(const QJsonObject& status) {
   }
 
   m_refused->clear();
+  // Refused messages too: a worker that got in but asked for a slot the run does not have ("no free worker
+  // slot"), or sent what the protocol does not allow.
+  for (const auto& value : status.value("malformed_recent").toArray()) {
+    const QJsonObject refusal = value.toObject();
+    const QJsonValue worker = refusal.value("worker");
+    m_refused->addItem(
+        tr("message from %1: %2")
+            .arg(worker.isDouble() ? tr("worker %1").arg(worker.toInt()) : tr("a worker not in the run"),
+                 refusal.value("reason").toString()));
+  }
   for (const auto& value : status.value("refused_connections").toArray()) {
     const QJsonObject attempt = value.toObject();
     m_refused->addItem(

@@ -37,6 +37,10 @@ QString endedStateText(const QJsonObject& summary) {
 }
 
 std::optional<double> progressFraction(const QJsonObject& status) {
+  // A run that used up its budget is done, whatever clock its summary's time is on.
+  const QString termination = status.value(QStringLiteral("termination")).toString();
+  if (termination == QStringLiteral("time_limit") || termination == QStringLiteral("update_limit"))
+    return 1.0;
   std::optional<double> fraction;
   const auto consider = [&fraction](double value, double limit) {
     // A hostile or broken status (NaN, negative) moves nothing.

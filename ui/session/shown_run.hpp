@@ -37,6 +37,10 @@ struct ShownRun {
   std::uint64_t events = 0;  ///< records of the watched run the dashboard has
   std::uint64_t evaluations = 0;
   bool heardFromRun = false;  ///< any record or status of it arrived (else "waiting", not "running")
+  // From the coordinator's last status: "starting" while it waits for its workers (remote slots).
+  QString coordinatorState;
+  int workersJoined = 0;
+  int workersExpected = 0;
 
   bool ended() const { return !summary.is_null(); }
 };
