@@ -189,6 +189,13 @@ nlohmann::json drawValue(const SweepAxis& axis, SplitMix& random) {
 }  // namespace
 
 SweepAxis parseSweepAxis(const std::string& text) {
+  // A command line is not checked by a JSON parser, and a value that is not UTF-8 would make every later
+  // dump of the run's document (its --set text, the store, summary.json) throw.
+  try {
+    (void)nlohmann::json(text).dump();
+  } catch (const nlohmann::json::exception&) {
+    throw InputError("--sweep", "the text is not valid UTF-8");
+  }
   const std::string where = "--sweep " + text.substr(0, 80);
   const auto equals = text.find('=');
   if (equals == std::string::npos || equals == 0)

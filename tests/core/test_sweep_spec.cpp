@@ -122,6 +122,9 @@ class TestSweepSpec : public QObject {
       });
       QVERIFY2(!why.isEmpty(), bad);
     }
+    // Found by fuzz_sweep_spec: a bare word that is not UTF-8 made the run's --set text throw.
+    QVERIFY(refusal([] { parseSweepAxis(std::string("algorithm.name=rennala,\"ri\xd5\xff\"")); }).contains("UTF-8"));
+    QVERIFY(refusal([] { parseSweepAxis(std::string("algorithm.name=a\xff")); }).contains("UTF-8"));
     SweepSpec twice;
     twice.axes = {parseSweepAxis("x=1,2"), parseSweepAxis("x=3")};
     QVERIFY(refusal([&] { expandSweep(twice); }).contains("twice"));
