@@ -11,6 +11,7 @@
 #include "core/telemetry/run_files.hpp"
 #include "core/util/input_error.hpp"
 #include "svg_figure.hpp"
+#include "sweep_report.hpp"
 
 namespace distopt::app {
 namespace {
@@ -72,7 +73,8 @@ double statistic(std::vector<double> values, const SelectionRule& rule) {
     return sum / static_cast<double>(values.size());
   }
   std::sort(values.begin(), values.end());
-  if (rule.statistic == "max") return rule.higherIsBetter() ? values.front() : values.back();  // the worst seed
+  if (rule.statistic == "max")
+    return rule.higherIsBetter() ? values.front() : values.back();  // the worst seed
   const std::size_t n = values.size();
   return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
@@ -96,7 +98,8 @@ std::string valuesText(const nlohmann::json& values) {
   std::string text;
   for (const auto& [path, value] : values.items()) {
     const auto dot = path.rfind('.');
-    text += (text.empty() ? "" : ", ") + (dot == std::string::npos ? path : path.substr(dot + 1)) + "=" + value.dump();
+    text += (text.empty() ? "" : ", ") + (dot == std::string::npos ? path : path.substr(dot + 1)) + "=" +
+            value.dump();
   }
   return text.empty() ? "(fixed)" : text;
 }
@@ -140,9 +143,8 @@ std::vector<MethodChoice> chooseMethods(const ComparisonSpec& spec, const std::v
       for (const auto& [path, value] : runs.front()->run.assignments) choice.values[path] = value;
       choice.folders.clear();
       for (const auto* run : runs) choice.folders.push_back(run->folder);
-      choice.seedsWithResult = static_cast<int>(std::count_if(values.begin(), values.end(), [](double v) {
-        return std::isfinite(v);
-      }));
+      choice.seedsWithResult = static_cast<int>(
+          std::count_if(values.begin(), values.end(), [](double v) { return std::isfinite(v); }));
     }
 
     // The chosen point's curve over seeds, on one grid from 0 to the longest run's end.
@@ -215,18 +217,19 @@ std::string writeComparison(const ComparisonSpec& spec, const std::vector<Method
   for (const auto& c : choices) {
     csv << quoted(c.name) << ',' << c.point << ',' << quoted(c.values.dump()) << ',' << number(c.score) << ','
         << c.seedsWithResult;
-    markdown << "| " << c.name << " | " << (c.point < 0 ? "none" : valuesText(c.values)) << " | " << number(c.score)
-             << " | " << c.seedsWithResult << "/" << spec.seeds.size();
+    markdown << "| " << c.name << " | " << (c.point < 0 ? "none" : valuesText(c.values)) << " | "
+             << number(c.score) << " | " << c.seedsWithResult << "/" << spec.seeds.size();
     nlohmann::json at = nlohmann::json::array();
     for (std::size_t i = 0; i < spec.checkpoints.size(); ++i) {
       csv << ',' << optional(c.atCheckpoints[i]) << ',' << optional(c.lowAtCheckpoints[i]) << ','
           << optional(c.highAtCheckpoints[i]);
       markdown << " | " << optional(c.atCheckpoints[i]) << " (" << optional(c.lowAtCheckpoints[i]) << " to "
                << optional(c.highAtCheckpoints[i]) << ")";
-      at.push_back({{"time", spec.checkpoints[i]},
-                    {"mean", c.atCheckpoints[i] ? nlohmann::json(*c.atCheckpoints[i]) : nlohmann::json()},
-                    {"min", c.lowAtCheckpoints[i] ? nlohmann::json(*c.lowAtCheckpoints[i]) : nlohmann::json()},
-                    {"max", c.highAtCheckpoints[i] ? nlohmann::json(*c.highAtCheckpoints[i]) : nlohmann::json()}});
+      at.push_back(
+          {{"time", spec.checkpoints[i]},
+           {"mean", c.atCheckpoints[i] ? nlohmann::json(*c.atCheckpoints[i]) : nlohmann::json()},
+           {"min", c.lowAtCheckpoints[i] ? nlohmann::json(*c.lowAtCheckpoints[i]) : nlohmann::json()},
+           {"max", c.highAtCheckpoints[i] ? nlohmann::json(*c.highAtCheckpoints[i]) : nlohmann::json()}});
     }
     csv << "\n";
     markdown << " |\n";
@@ -244,34 +247,28 @@ std::string writeComparison(const ComparisonSpec& spec, const std::vector<Method
   std::vector<FigureSeries> series;
   for (const auto& c : choices)
     if (c.point >= 0)
-      series.push_back({c.values.empty() ? c.name : c.name + " (" + valuesText(c.values) + ")", c.x, c.mean, c.low,
-                        c.high});
+      series.push_back({c.values.empty() ? c.name : c.name + " (" + valuesText(c.values) + ")", c.x, c.mean,
+                        c.low, c.high});
   FigureOptions figure;
   figure.title = title + ": mean and min-max over " + std::to_string(spec.seeds.size()) + " seeds";
   figure.yLabel = curve;
   figure.logY = spec.curve != "test_accuracy";
 
-  std::string lost;
-  auto write = [&](const std::string& name, const std::string& text) {
-    try {
-      writeTextFile(folder + "/" + name, text);
-    } catch (const InputError& e) {
-      if (lost.empty()) lost = e.what();
-    }
-  };
-  write("comparison.csv", csv.str());
-  write("comparison.md", "# " + title + "\n\nBest point of each method by " + spec.select.describe() +
-                             "; curve values are the mean (min to max) over seeds.\n\n" + markdown.str());
-  write("curves.csv", "method,time,mean,min,max\n" + curves.str());
-  write("comparison.svg", renderLineFigure(series, figure));
-  write("comparison.json", nlohmann::json{{"title", title},
+  const std::string lost = writeReportFiles(
+      folder,
+      {{"comparison.csv", csv.str()},
+       {"comparison.md", "# " + title + "\n\nBest point of each method by " + spec.select.describe() +
+                             "; curve values are the mean (min to max) over seeds.\n\n" + markdown.str()},
+       {"curves.csv", "method,time,mean,min,max\n" + curves.str()},
+       {"comparison.svg", renderLineFigure(series, figure)},
+       {"comparison.json", nlohmann::json{{"title", title},
                                           {"rule", spec.select.describe()},
                                           {"metric", spec.select.metric},
                                           {"statistic", spec.select.statistic},
                                           {"curve", spec.curve},
                                           {"seeds", spec.seeds},
                                           {"methods", methodsJson}}
-                                   .dump(2));
+                               .dump(2)}});
   std::printf("\n%s\n", markdown.str().c_str());
   std::printf("comparison %s/comparison.md (figure comparison.svg, curves.csv)\n", folder.c_str());
   return lost;

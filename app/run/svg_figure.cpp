@@ -9,18 +9,27 @@
 namespace distopt::app {
 namespace {
 
-constexpr const char* kPalette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-                                    "#F0E442"};
+constexpr const char* kPalette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                    "#E69F00", "#56B4E9", "#000000", "#F0E442"};
 
 std::string escaped(const std::string& text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -88,8 +97,8 @@ std::string renderLineFigure(const std::vector<FigureSeries>& given, const Figur
   };
 
   std::ostringstream svg;
-  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << options.width << "\" height=\"" << options.height
-      << "\" viewBox=\"0 0 " << options.width << ' ' << options.height
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << options.width << "\" height=\""
+      << options.height << "\" viewBox=\"0 0 " << options.width << ' ' << options.height
       << "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"13\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   if (!options.title.empty())
@@ -98,10 +107,12 @@ std::string renderLineFigure(const std::vector<FigureSeries>& given, const Figur
   // Grid and ticks.
   svg << "<g stroke=\"#dddddd\" stroke-width=\"1\">\n";
   for (double x = xMin; x <= xMax + xStep / 2; x += xStep)
-    svg << "<line x1=\"" << px(x) << "\" y1=\"" << top << "\" x2=\"" << px(x) << "\" y2=\"" << top + plotH << "\"/>\n";
+    svg << "<line x1=\"" << px(x) << "\" y1=\"" << top << "\" x2=\"" << px(x) << "\" y2=\"" << top + plotH
+        << "\"/>\n";
   for (double v = ly; v <= hy + yStep / 2; v += yStep) {
     const double y = top + (1 - (v - ly) / (hy - ly)) * plotH;
-    svg << "<line x1=\"" << left << "\" y1=\"" << y << "\" x2=\"" << left + plotW << "\" y2=\"" << y << "\"/>\n";
+    svg << "<line x1=\"" << left << "\" y1=\"" << y << "\" x2=\"" << left + plotW << "\" y2=\"" << y
+        << "\"/>\n";
   }
   svg << "</g>\n<g fill=\"#333333\">\n";
   for (double x = xMin; x <= xMax + xStep / 2; x += xStep)
@@ -110,7 +121,8 @@ std::string renderLineFigure(const std::vector<FigureSeries>& given, const Figur
   for (double v = ly; v <= hy + yStep / 2; v += yStep) {
     const double y = top + (1 - (v - ly) / (hy - ly)) * plotH;
     const std::string label = options.logY ? "1e" + number(v) : number(v);
-    svg << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << label << "</text>\n";
+    svg << "<text x=\"" << left - 6 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">" << label
+        << "</text>\n";
   }
   svg << "<text x=\"" << left + plotW / 2 << "\" y=\"" << options.height - 12 << "\" text-anchor=\"middle\">"
       << escaped(options.xLabel) << (options.logX ? " (log scale)" : "") << "</text>\n"
@@ -118,8 +130,8 @@ std::string renderLineFigure(const std::vector<FigureSeries>& given, const Figur
       << escaped(options.yLabel) << (options.logY ? " (log scale)" : "") << "</text>\n</g>\n"
       << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << plotW << "\" height=\"" << plotH
       << "\" fill=\"none\" stroke=\"#333333\"/>\n"
-      << "<clipPath id=\"plot\"><rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << plotW << "\" height=\""
-      << plotH << "\"/></clipPath>\n<g clip-path=\"url(#plot)\">\n";
+      << "<clipPath id=\"plot\"><rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << plotW
+      << "\" height=\"" << plotH << "\"/></clipPath>\n<g clip-path=\"url(#plot)\">\n";
 
   for (std::size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
@@ -147,7 +159,8 @@ std::string renderLineFigure(const std::vector<FigureSeries>& given, const Figur
   // Legend: as wide as its longest name (about 7.5 px a character at 13 px), top right inside the plot.
   std::size_t longest = 0;
   for (const auto& s : series) longest = std::max(longest, s.label.size());
-  const double legendW = 44 + 8.0 * static_cast<double>(longest), legendH = 8 + 20.0 * static_cast<double>(series.size());
+  const double legendW = 44 + 8.0 * static_cast<double>(longest),
+               legendH = 8 + 20.0 * static_cast<double>(series.size());
   const double lx = left + plotW - legendW - 8, ly0 = top + 8;
   if (!series.empty())
     svg << "<rect x=\"" << lx << "\" y=\"" << ly0 << "\" width=\"" << legendW << "\" height=\"" << legendH

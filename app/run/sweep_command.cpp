@@ -44,16 +44,20 @@ const char* const kSweepUsage =
     "  --sample K          K random points drawn from the fields' values and ranges instead of the grid\n"
     "  --sample-seed S     seed of those draws (default 1)\n"
     "  --jobs N            runs at a time (default 1; live runs go one at a time)\n"
-    "  --out DIR           the sweep folder (default distopt-runs/NAME-sweep-STAMP); give the same to resume\n"
+    "  --out DIR           the sweep folder (default distopt-runs/NAME-sweep-STAMP); give the same to "
+    "resume\n"
     "  --store PATH, --no-store, --quiet   as for a single run\n"
     "  --dry-run           check every run and print the plan; run nothing\n"
     "Every other option (--engine, --workers, --set, --events, ...) is given to every run.\n"
     "\n"
     "A sweep file: {\"name\": ..., \"experiment\": \"PATH.json\" (relative to the sweep file) or {...},\n"
-    "  \"set\": [\"PATH=VALUE\", ...], \"sweep\": {\"axes\": [{\"path\": ..., \"values\": \"1e-3..1/log:6\" or [...]}],\n"
+    "  \"set\": [\"PATH=VALUE\", ...], \"sweep\": {\"axes\": [{\"path\": ..., \"values\": \"1e-3..1/log:6\" "
+    "or [...]}],\n"
     "  \"seeds\": \"1..3\", \"jobs\": 2, \"sample\": 0}}\n"
-    "A comparison file has \"methods\" instead of \"sweep\": each method its \"set\" and \"axes\", all with the\n"
-    "  same \"seeds\" and budget; \"select\": {\"metric\": \"final_gap\", \"statistic\": \"median\"} chooses each\n"
+    "A comparison file has \"methods\" instead of \"sweep\": each method its \"set\" and \"axes\", all with "
+    "the\n"
+    "  same \"seeds\" and budget; \"select\": {\"metric\": \"final_gap\", \"statistic\": \"median\"} chooses "
+    "each\n"
     "  method's best point; comparison.md, comparison.svg and curves.csv show them (resources/sweeps/).\n"
     "\n"
     "Exit status: 0 every run has a result, 1 a run failed, 2 bad input (nothing started), 130 stopped.\n";
@@ -63,8 +67,8 @@ namespace {
 constexpr std::size_t kMaxSweepFileBytes = 4 << 20;
 
 struct SweepCommandLine {
-  std::string file;                     ///< experiment or sweep file (argv[1])
-  std::vector<std::string> axes;        ///< --sweep texts
+  std::string file;               ///< experiment or sweep file (argv[1])
+  std::vector<std::string> axes;  ///< --sweep texts
   std::optional<std::string> seeds;
   std::optional<int> sample;
   std::optional<std::uint64_t> sampleSeed;
@@ -74,7 +78,7 @@ struct SweepCommandLine {
   bool noStore = false;
   bool quiet = false;
   bool help = false;
-  bool dryRun = false;  ///< check everything and print the plan; run nothing, write nothing
+  bool dryRun = false;                   ///< check everything and print the plan; run nothing, write nothing
   std::vector<std::string> passThrough;  ///< every other argument, in order, for every run
 };
 
@@ -96,7 +100,8 @@ SweepCommandLine parseSweepArguments(int argc, char** argv) {
     for (int i = 1; i < argc; ++i)
       if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") line.help = true;
     if (line.help) return line;
-    throw InputError("sweep", "a sweep starts with its file: distopt-run EXPERIMENT.json --sweep PATH=VALUES ...");
+    throw InputError("sweep",
+                     "a sweep starts with its file: distopt-run EXPERIMENT.json --sweep PATH=VALUES ...");
   }
   line.file = argv[1];
   for (int i = 2; i < argc; ++i) {
@@ -111,19 +116,30 @@ SweepCommandLine parseSweepArguments(int argc, char** argv) {
       if (i + 1 >= argc) throw InputError(arg, "needs a value");
       return argv[++i];
     };
-    if (arg == "--sweep") line.axes.push_back(value());
-    else if (arg == "--seeds") line.seeds = value();
-    else if (arg == "--sample") line.sample = static_cast<int>(*integerArgument(arg, value(), 1, kSweepMaxRuns));
+    if (arg == "--sweep")
+      line.axes.push_back(value());
+    else if (arg == "--seeds")
+      line.seeds = value();
+    else if (arg == "--sample")
+      line.sample = static_cast<int>(*integerArgument(arg, value(), 1, kSweepMaxRuns));
     else if (arg == "--sample-seed")
       line.sampleSeed = static_cast<std::uint64_t>(*integerArgument(arg, value(), 0, LLONG_MAX));
-    else if (arg == "--jobs") line.jobs = static_cast<int>(*integerArgument(arg, value(), 1, kSweepMaxJobs));
-    else if (arg == "--out") line.out = value();
-    else if (arg == "--store") line.store = value();
-    else if (arg == "--no-store" && !inlineValue) line.noStore = true;
-    else if ((arg == "--quiet" || arg == "-q") && !inlineValue) line.quiet = true;
-    else if ((arg == "--help" || arg == "-h") && !inlineValue) line.help = true;
-    else if (arg == "--dry-run" && !inlineValue) line.dryRun = true;
-    else line.passThrough.emplace_back(argv[i]);
+    else if (arg == "--jobs")
+      line.jobs = static_cast<int>(*integerArgument(arg, value(), 1, kSweepMaxJobs));
+    else if (arg == "--out")
+      line.out = value();
+    else if (arg == "--store")
+      line.store = value();
+    else if (arg == "--no-store" && !inlineValue)
+      line.noStore = true;
+    else if ((arg == "--quiet" || arg == "-q") && !inlineValue)
+      line.quiet = true;
+    else if ((arg == "--help" || arg == "-h") && !inlineValue)
+      line.help = true;
+    else if (arg == "--dry-run" && !inlineValue)
+      line.dryRun = true;
+    else
+      line.passThrough.emplace_back(argv[i]);
   }
   if (line.noStore && line.store) throw InputError("--no-store", "and --store cannot both be given");
   return line;
@@ -139,7 +155,8 @@ std::optional<nlohmann::json> readSweepFile(const std::string& path) {
   } catch (const InputError&) {
     return std::nullopt;
   }
-  if (!document.is_object() || (!document.contains("sweep") && !isComparisonDocument(document))) return std::nullopt;
+  if (!document.is_object() || (!document.contains("sweep") && !isComparisonDocument(document)))
+    return std::nullopt;
   return document;
 }
 
@@ -166,7 +183,8 @@ SweepFile parseSweepFileCommon(const nlohmann::json& document, const std::string
   const auto& experiment = document.at("experiment");
   if (experiment.is_string()) {
     const std::filesystem::path named = experiment.get<std::string>();
-    file.experimentPath = named.is_absolute() ? named.string() : (std::filesystem::path(file.folder) / named).string();
+    file.experimentPath =
+        named.is_absolute() ? named.string() : (std::filesystem::path(file.folder) / named).string();
   } else if (experiment.is_object()) {
     file.experiment = experiment;
   } else {
@@ -207,7 +225,8 @@ std::string defaultSweepDirectory(const std::string& name, const char* kind) {
 std::string selfProgram() {
   std::error_code error;
   const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (error) throw InputError("sweep", "cannot find this program's path to start the runs: " + error.message());
+  if (error)
+    throw InputError("sweep", "cannot find this program's path to start the runs: " + error.message());
   return self.string();
 }
 
@@ -236,10 +255,12 @@ SweepPlan planSweep(SweepFile file, const SweepCommandLine& line, const std::str
   if (!runLine) throw InputError("", why);
   if (runLine->help || runLine->version || runLine->list)
     throw InputError("sweep", "--help, --version and --list are not options of a run (see --help)");
-  if (runLine->outDirectory) throw InputError("--out", "is the sweep's folder; each run gets its own inside it");
+  if (runLine->outDirectory)
+    throw InputError("--out", "is the sweep's folder; each run gets its own inside it");
   if (runLine->telemetryEndpoint || runLine->controlEndpoint || runLine->dashboardEndpoint)
-    throw InputError("sweep", "--telemetry, --control and --dashboard name one endpoint; a sweep runs many "
-                              "runs (open a run's folder or the store to watch it)");
+    throw InputError("sweep",
+                     "--telemetry, --control and --dashboard name one endpoint; a sweep runs many "
+                     "runs (open a run's folder or the store to watch it)");
 
   plan.runs = expandSweep(spec);
   plan.spec = spec;
@@ -250,7 +271,8 @@ SweepPlan planSweep(SweepFile file, const SweepCommandLine& line, const std::str
   std::optional<nlohmann::json> inlineExperiment = file.experiment;
   std::string inlinePath;
   if (inlineExperiment) {
-    inlinePath = std::filesystem::temp_directory_path() / ("distopt-sweep-" + std::to_string(getpid()) + ".json");
+    inlinePath =
+        std::filesystem::temp_directory_path() / ("distopt-sweep-" + std::to_string(getpid()) + ".json");
     std::ofstream(inlinePath) << inlineExperiment->dump(2);
     checkLine.experimentPath = inlinePath;
     if (!checkLine.baseDirectory) checkLine.baseDirectory = file.folder;
@@ -265,8 +287,9 @@ SweepPlan planSweep(SweepFile file, const SweepCommandLine& line, const std::str
         for (const auto& assignment : run.overrides()) applyOverride(document, assignment);
         Experiment experiment = parseExperiment(std::move(document), baseDirectoryOf(checkLine));
         if (experiment.engine == "live" && spec.jobs > 1)
-          throw InputError("--jobs", "live runs go one at a time (side by side they share the cores, which "
-                                     "changes the times they measure); use --jobs 1");
+          throw InputError("--jobs",
+                           "live runs go one at a time (side by side they share the cores, which "
+                           "changes the times they measure); use --jobs 1");
         if (name.empty()) name = experiment.name;
         if (!built) {
           (void)buildRun(experiment);  // data files found and readable, problem sizes that fit
@@ -275,7 +298,8 @@ SweepPlan planSweep(SweepFile file, const SweepCommandLine& line, const std::str
       } catch (const InputError& e) {
         std::string values;
         for (const auto& assignment : run.overrides()) values += (values.empty() ? "" : " ") + assignment;
-        throw InputError("run " + run.folderName(pointCount) + (values.empty() ? "" : " (" + values + ")"), e.what());
+        throw InputError("run " + run.folderName(pointCount) + (values.empty() ? "" : " (" + values + ")"),
+                         e.what());
       }
     }
   } catch (...) {
@@ -285,17 +309,18 @@ SweepPlan planSweep(SweepFile file, const SweepCommandLine& line, const std::str
   if (!inlinePath.empty()) std::filesystem::remove(inlinePath);
 
   plan.name = name.empty() ? "sweep" : name;
-  plan.outDirectory =
-      std::filesystem::absolute(outDirectory.empty() ? defaultSweepDirectory(plan.name, "sweep") : outDirectory)
-          .lexically_normal();
+  plan.outDirectory = std::filesystem::absolute(
+                          outDirectory.empty() ? defaultSweepDirectory(plan.name, "sweep") : outDirectory)
+                          .lexically_normal();
   if (inlineExperiment) {
     std::error_code error;
     std::filesystem::create_directories(plan.outDirectory, error);
     experimentPath = plan.outDirectory + "/experiment.json";
     writeJsonFile(experimentPath, *inlineExperiment);
     if (!runLine->baseDirectory)
-      arguments.insert(arguments.begin(),
-                       {"--base-dir", std::filesystem::absolute(file.folder.empty() ? "." : file.folder).string()});
+      arguments.insert(
+          arguments.begin(),
+          {"--base-dir", std::filesystem::absolute(file.folder.empty() ? "." : file.folder).string()});
   }
   plan.experimentPath = std::filesystem::absolute(experimentPath).lexically_normal();
   plan.arguments = std::move(arguments);
@@ -327,7 +352,8 @@ int runComparison(const nlohmann::json& document, const SweepCommandLine& line) 
   const SweepFile common = parseSweepFileCommon(document, line.file);
   const std::string name = common.name.empty() ? "comparison" : common.name;
   const std::string folder =
-      std::filesystem::absolute(line.out.value_or(defaultSweepDirectory(name, "comparison"))).lexically_normal();
+      std::filesystem::absolute(line.out.value_or(defaultSweepDirectory(name, "comparison")))
+          .lexically_normal();
   SweepCommandLine methodLine = line;
   methodLine.seeds.reset();
   methodLine.jobs.reset();
@@ -355,7 +381,9 @@ int runComparison(const nlohmann::json& document, const SweepCommandLine& line) 
   }
   int status = 0;
   for (std::size_t i = 0; i < plans.size(); ++i) {
-    if (!line.quiet) std::fprintf(stderr, "comparison: method %zu of %zu, %s\n", i + 1, plans.size(), spec.methods[i].name.c_str());
+    if (!line.quiet)
+      std::fprintf(stderr, "comparison: method %zu of %zu, %s\n", i + 1, plans.size(),
+                   spec.methods[i].name.c_str());
     const int methodStatus = runSweep(plans[i]);
     if (methodStatus == 130) return 130;
     status = std::max(status, methodStatus);
@@ -388,7 +416,8 @@ bool isSweepCommand(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     for (const std::string_view option : {"--sweep", "--seeds", "--sample"})
-      if (arg == option || (arg.starts_with(option) && arg.size() > option.size() && arg[option.size()] == '='))
+      if (arg == option ||
+          (arg.starts_with(option) && arg.size() > option.size() && arg[option.size()] == '='))
         return true;
   }
   return argc > 1 && argv[1][0] != '-' && readSweepFile(argv[1]).has_value();

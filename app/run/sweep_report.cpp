@@ -43,8 +43,10 @@ std::string meanStd(const std::vector<double>& values) {
   for (const double v : values) var += (v - mean) * (v - mean);
   const double sd = values.size() > 1 ? std::sqrt(var / static_cast<double>(values.size() - 1)) : 0.0;
   char text[64];
-  if (values.size() > 1) std::snprintf(text, sizeof text, "%.3g ± %.2g", mean, sd);
-  else std::snprintf(text, sizeof text, "%.3g", mean);
+  if (values.size() > 1)
+    std::snprintf(text, sizeof text, "%.3g ± %.2g", mean, sd);
+  else
+    std::snprintf(text, sizeof text, "%.3g", mean);
   return text;
 }
 
@@ -61,6 +63,19 @@ std::string shortName(const std::string& path) {
 
 }  // namespace
 
+std::string writeReportFiles(const std::string& folder,
+                             const std::vector<std::pair<std::string, std::string>>& files) {
+  std::string lost;
+  for (const auto& [name, text] : files) {
+    try {
+      writeTextFile(folder + "/" + name, text);
+    } catch (const InputError& e) {
+      if (lost.empty()) lost = e.what();
+    }
+  }
+  return lost;
+}
+
 std::string writeSweepReport(const std::string& folder, const std::string& title, const SweepSpec& spec,
                              const std::vector<SweepResult>& results) {
   std::map<int, std::vector<const SweepResult*>> byPoint;
@@ -74,7 +89,8 @@ std::string writeSweepReport(const std::string& folder, const std::string& title
   }
 
   std::ostringstream md;
-  md << "# " << title << "\n\nOne row per point: each metric as mean ± standard deviation over the seeds that have it.\n\n|";
+  md << "# " << title
+     << "\n\nOne row per point: each metric as mean ± standard deviation over the seeds that have it.\n\n|";
   for (const auto& axis : spec.axes) md << ' ' << shortName(axis.path) << " |";
   md << " runs | diverged |";
   for (const auto& metric : shown) md << ' ' << metric.title << " |";
@@ -143,17 +159,9 @@ std::string writeSweepReport(const std::string& folder, const std::string& title
     if (!series.empty()) svg = renderLineFigure(series, figure);
   }
 
-  std::string lost;
-  auto write = [&](const std::string& name, const std::string& text) {
-    try {
-      writeTextFile(folder + "/" + name, text);
-    } catch (const InputError& e) {
-      if (lost.empty()) lost = e.what();
-    }
-  };
-  write("sweep.md", md.str());
-  if (!svg.empty()) write("sweep.svg", svg);
-  return lost;
+  std::vector<std::pair<std::string, std::string>> files{{"sweep.md", md.str()}};
+  if (!svg.empty()) files.emplace_back("sweep.svg", svg);
+  return writeReportFiles(folder, files);
 }
 
 }  // namespace distopt::app

@@ -5,12 +5,18 @@
 // min–max band, one line per combination of the other fields, log axes where the values span decades.
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/config/sweep_spec.hpp"
 #include "sweep_table.hpp"
 
 namespace distopt::app {
+
+/// Writes each (name, text) into `folder` (atomically, one by one); the first failure's reason, or empty
+/// (a failed file does not stop the others).
+std::string writeReportFiles(const std::string& folder,
+                             const std::vector<std::pair<std::string, std::string>>& files);
 
 /// Writes sweep.md and sweep.svg into `folder`; the reason a file could not be written, or empty.
 std::string writeSweepReport(const std::string& folder, const std::string& title, const SweepSpec& spec,

@@ -34,10 +34,11 @@ void onSignal(int) { g_signals.fetch_add(1); }
 
 // Installed without SA_RESTART, so a signal wakes waitpid (EINTR) and the loop can pass it on.
 struct SignalScope {
-  struct sigaction oldInt{}, oldTerm{};
+  struct sigaction oldInt {
+  }, oldTerm{};
   SignalScope() {
     g_signals = 0;
-    struct sigaction action{};
+    struct sigaction action {};
     action.sa_handler = onSignal;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &oldInt);
@@ -52,9 +53,12 @@ struct SignalScope {
 std::string formatSeconds(double seconds) {
   const long long s = static_cast<long long>(seconds + 0.5);
   char text[48];
-  if (s < 60) std::snprintf(text, sizeof text, "%lld s", s);
-  else if (s < 3600) std::snprintf(text, sizeof text, "%lld min %02lld s", s / 60, s % 60);
-  else std::snprintf(text, sizeof text, "%lld h %02lld min", s / 3600, (s / 60) % 60);
+  if (s < 60)
+    std::snprintf(text, sizeof text, "%lld s", s);
+  else if (s < 3600)
+    std::snprintf(text, sizeof text, "%lld min %02lld s", s / 60, s % 60);
+  else
+    std::snprintf(text, sizeof text, "%lld h %02lld min", s / 3600, (s / 60) % 60);
   return text;
 }
 
@@ -89,13 +93,17 @@ class Progress {
     // Runs finished in this process per second of it, so a resumed sweep does not count the old ones.
     const int left = m_total - done - failed;
     std::string eta = "-";
-    if (left == 0) eta = "0 s";
-    else if (finishedHere > 0) eta = formatSeconds(elapsed * left / finishedHere);
+    if (left == 0)
+      eta = "0 s";
+    else if (finishedHere > 0)
+      eta = formatSeconds(elapsed * left / finishedHere);
     char text[256];
-    std::snprintf(text, sizeof text, "sweep: %d/%d done, %d running, %d failed, %d diverged; %s, ETA %s", done,
-                  m_total, running, failed, diverged, formatSeconds(elapsed).c_str(), eta.c_str());
-    if (m_terminal) std::fprintf(stderr, "\r%-100s", text);
-    else std::fprintf(stderr, "%s\n", text);
+    std::snprintf(text, sizeof text, "sweep: %d/%d done, %d running, %d failed, %d diverged; %s, ETA %s",
+                  done, m_total, running, failed, diverged, formatSeconds(elapsed).c_str(), eta.c_str());
+    if (m_terminal)
+      std::fprintf(stderr, "\r%-100s", text);
+    else
+      std::fprintf(stderr, "%s\n", text);
     std::fflush(stderr);
   }
   void end() {
@@ -123,8 +131,9 @@ void claimFolder(const SweepPlan& plan) {
     text << in.rdbuf();
     const auto existing = nlohmann::json::parse(text.str(), nullptr, false);
     if (existing != described)
-      throw InputError(plan.outDirectory, "holds another sweep (its sweep.json differs from this command's); "
-                                          "give the same command to resume it, or choose another --out");
+      throw InputError(plan.outDirectory,
+                       "holds another sweep (its sweep.json differs from this command's); "
+                       "give the same command to resume it, or choose another --out");
     return;
   }
   writeJsonFile(path, described);
@@ -148,8 +157,10 @@ int runSweep(const SweepPlan& plan) {
   std::string storeLost;
   if (plan.storePath) {
     store = RunStore::open(*plan.storePath);
-    if (const auto found = store->findSweep(plan.outDirectory)) sweepId = *found;
-    else sweepId = store->createSweep({plan.name, plan.outDirectory, plan.describe().dump()});
+    if (const auto found = store->findSweep(plan.outDirectory))
+      sweepId = *found;
+    else
+      sweepId = store->createSweep({plan.name, plan.outDirectory, plan.describe().dump()});
   }
   // Linking a finished run into its sweep: a store that fails here loses the grouping, not the run.
   auto link = [&](const SweepResult& result) {
@@ -157,7 +168,8 @@ int runSweep(const SweepPlan& plan) {
     const auto location = readStoreLocation(result.folder);
     if (!location) return;
     try {
-      store->addSweepRun(sweepId, location->runId, result.run.point, result.run.seed, pointParams(result.run).dump());
+      store->addSweepRun(sweepId, location->runId, result.run.point, result.run.seed,
+                         pointParams(result.run).dump());
     } catch (const std::exception& e) {
       if (storeLost.empty()) storeLost = std::string("the run store: ") + e.what();
     }
@@ -168,8 +180,10 @@ int runSweep(const SweepPlan& plan) {
   for (std::size_t i = 0; i < plan.runs.size(); ++i) {
     const std::string folder = plan.outDirectory + "/" + plan.runs[i].folderName(pointCount);
     results.push_back(readSweepResult(plan.runs[i], folder));
-    if (results.back().state == SweepRunState::Done) link(results.back());
-    else queue.push_back(i);
+    if (results.back().state == SweepRunState::Done)
+      link(results.back());
+    else
+      queue.push_back(i);
   }
 
   auto count = [&](SweepRunState state) {
@@ -226,8 +240,10 @@ int runSweep(const SweepPlan& plan) {
         args.push_back(assignment);
       }
       args.insert(args.end(), {"--out", result.folder, "--quiet"});
-      if (plan.storePath) args.insert(args.end(), {"--store", *plan.storePath});
-      else args.push_back("--no-store");
+      if (plan.storePath)
+        args.insert(args.end(), {"--store", *plan.storePath});
+      else
+        args.push_back("--no-store");
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
@@ -235,7 +251,8 @@ int runSweep(const SweepPlan& plan) {
       posix_spawn_file_actions_t actions;
       posix_spawn_file_actions_init(&actions);
       const std::string log = result.folder + "/run.log";
-      posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                       0644);
       posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
       posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
       // Its own process group: a terminal's Ctrl-C reaches the sweep only, which passes one SIGINT on.
@@ -317,7 +334,8 @@ int runSweep(const SweepPlan& plan) {
     if (r.state == SweepRunState::Failed)
       std::printf("  failed %s: %s\n", std::filesystem::path(r.folder).filename().c_str(), r.why.c_str());
   std::printf("sweep table %s/sweep.csv (sweep.md, sweep.svg)\n", plan.outDirectory.c_str());
-  if (plan.storePath) std::printf("run store %s (sweep %lld)\n", plan.storePath->c_str(), static_cast<long long>(sweepId));
+  if (plan.storePath)
+    std::printf("run store %s (sweep %lld)\n", plan.storePath->c_str(), static_cast<long long>(sweepId));
   for (const auto* lost : {&tableLost, &storeLost})
     if (!lost->empty()) std::fprintf(stderr, "distopt-run: %s\n", lost->c_str());
   if (stopped) return 130;

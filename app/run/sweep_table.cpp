@@ -11,9 +11,10 @@ namespace distopt::app {
 namespace {
 
 // The summary fields a sweep compares runs by, in column order.
-constexpr const char* kResultColumns[] = {"termination", "final_loss", "final_gap",       "final_grad_norm_sq",
-                                          "final_test_accuracy", "time_to_target", "time", "updates_applied",
-                                          "bytes_uplink",        "bytes_downlink", "wall_seconds"};
+constexpr const char* kResultColumns[] = {
+    "termination",         "final_loss",     "final_gap",   "final_grad_norm_sq",
+    "final_test_accuracy", "time_to_target", "time",        "updates_applied",
+    "bytes_uplink",        "bytes_downlink", "wall_seconds"};
 
 // CSV quoting (RFC 4180) for text that may hold commas, quotes or line breaks (a string value, a reason).
 std::string quoted(const std::string& text) {
@@ -37,10 +38,14 @@ std::string cell(const nlohmann::json& value) {
 
 const char* sweepRunStateName(SweepRunState state) {
   switch (state) {
-    case SweepRunState::Pending: return "pending";
-    case SweepRunState::Done: return "done";
-    case SweepRunState::Failed: return "failed";
-    case SweepRunState::Stopped: return "stopped";
+    case SweepRunState::Pending:
+      return "pending";
+    case SweepRunState::Done:
+      return "done";
+    case SweepRunState::Failed:
+      return "failed";
+    case SweepRunState::Stopped:
+      return "stopped";
   }
   return "pending";
 }
@@ -68,7 +73,8 @@ SweepResult readSweepResult(const SweepRun& run, const std::string& folder) {
   return result;
 }
 
-void writeSweepTable(const std::string& path, const SweepSpec& spec, const std::vector<SweepResult>& results) {
+void writeSweepTable(const std::string& path, const SweepSpec& spec,
+                     const std::vector<SweepResult>& results) {
   std::ostringstream out;
   out << "run,point,seed";
   for (const auto& axis : spec.axes) out << ',' << quoted(axis.path);
@@ -81,7 +87,9 @@ void writeSweepTable(const std::string& path, const SweepSpec& spec, const std::
     for (const auto& [field, value] : result.run.assignments) out << ',' << cell(value);
     out << ',' << sweepRunStateName(result.state);
     for (const char* column : kResultColumns)
-      out << ',' << (result.summary.is_object() && result.summary.contains(column) ? cell(result.summary.at(column)) : "");
+      out << ','
+          << (result.summary.is_object() && result.summary.contains(column) ? cell(result.summary.at(column))
+                                                                            : "");
     out << ',' << quoted(result.why) << '\n';
   }
   writeTextFile(path, out.str());

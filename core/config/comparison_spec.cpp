@@ -8,8 +8,8 @@
 namespace distopt {
 namespace {
 
-const std::set<std::string> kMetrics = {"final_loss", "final_gap", "final_grad_norm_sq", "final_test_accuracy",
-                                        "time_to_target"};
+const std::set<std::string> kMetrics = {"final_loss", "final_gap", "final_grad_norm_sq",
+                                        "final_test_accuracy", "time_to_target"};
 const std::set<std::string> kStatistics = {"median", "mean", "max"};
 const std::set<std::string> kCurves = {"loss", "gap", "grad_norm_sq", "test_accuracy"};
 constexpr std::size_t kMaxMethods = 16;
@@ -61,14 +61,16 @@ ComparisonSpec comparisonFromJson(const nlohmann::json& document, const std::str
   for (const auto& [key, value] : document.items())
     if (key != "name" && key != "description" && key != "experiment" && key != "set" && key != "methods" &&
         key != "seeds" && key != "jobs" && key != "select" && key != "curve" && key != "checkpoints")
-      throw InputError(where + "." + key, "unknown field (known: name, description, experiment, set, methods, "
-                                          "seeds, jobs, select, curve, checkpoints)");
+      throw InputError(where + "." + key,
+                       "unknown field (known: name, description, experiment, set, methods, "
+                       "seeds, jobs, select, curve, checkpoints)");
   ComparisonSpec spec;
   // Seeds and jobs read as a sweep's: the same syntax, the same limits.
   nlohmann::json shared = nlohmann::json::object();
   for (const char* key : {"seeds", "jobs"})
     if (document.contains(key)) shared[key] = document.at(key);
-  if (!shared.contains("seeds")) throw InputError(where + ".seeds", "is missing (the seeds every method runs)");
+  if (!shared.contains("seeds"))
+    throw InputError(where + ".seeds", "is missing (the seeds every method runs)");
   const SweepSpec common = sweepFromJson(shared, where);
   spec.seeds = common.seeds;
   spec.jobs = common.jobs;
@@ -76,12 +78,14 @@ ComparisonSpec comparisonFromJson(const nlohmann::json& document, const std::str
 
   if (document.contains("select")) {
     const auto& select = document.at("select");
-    if (!select.is_object()) throw InputError(where + ".select", "must be {\"metric\": ..., \"statistic\": ...}");
+    if (!select.is_object())
+      throw InputError(where + ".select", "must be {\"metric\": ..., \"statistic\": ...}");
     for (const auto& [key, value] : select.items())
       if (key != "metric" && key != "statistic")
         throw InputError(where + ".select." + key, "unknown field (known: metric, statistic)");
     spec.select.metric = textAt(select, "metric", where + ".select", kMetrics, spec.select.metric);
-    spec.select.statistic = textAt(select, "statistic", where + ".select", kStatistics, spec.select.statistic);
+    spec.select.statistic =
+        textAt(select, "statistic", where + ".select", kStatistics, spec.select.statistic);
   }
   spec.curve = textAt(document, "curve", where, kCurves, spec.curve);
   if (document.contains("checkpoints")) {
@@ -98,7 +102,8 @@ ComparisonSpec comparisonFromJson(const nlohmann::json& document, const std::str
   if (!document.contains("methods")) throw InputError(where + ".methods", "is missing");
   const auto& methods = document.at("methods");
   if (!methods.is_array() || methods.empty() || methods.size() > kMaxMethods)
-    throw InputError(where + ".methods", "must be a list of 1 to " + std::to_string(kMaxMethods) + " methods");
+    throw InputError(where + ".methods",
+                     "must be a list of 1 to " + std::to_string(kMaxMethods) + " methods");
   std::set<std::string> slugs;
   long long runs = 0;
   for (std::size_t i = 0; i < methods.size(); ++i) {
@@ -109,12 +114,13 @@ ComparisonSpec comparisonFromJson(const nlohmann::json& document, const std::str
       if (key != "name" && key != "set" && key != "axes" && key != "sample" && key != "sample_seed")
         throw InputError(at + "." + key, "unknown field (known: name, set, axes, sample, sample_seed)");
     ComparisonMethod method;
-    if (!entry.contains("name") || !entry.at("name").is_string() || entry.at("name").get<std::string>().empty() ||
-        entry.at("name").get<std::string>().size() > 80)
+    if (!entry.contains("name") || !entry.at("name").is_string() ||
+        entry.at("name").get<std::string>().empty() || entry.at("name").get<std::string>().size() > 80)
       throw InputError(at + ".name", "must be a text of 1 to 80 characters");
     method.name = entry.at("name").get<std::string>();
     if (!slugs.insert(methodSlug(method.name)).second)
-      throw InputError(at + ".name", "\"" + method.name + "\" names a method twice (or two names make one folder)");
+      throw InputError(at + ".name",
+                       "\"" + method.name + "\" names a method twice (or two names make one folder)");
     if (entry.contains("set")) method.assignments = assignmentsAt(entry.at("set"), at + ".set");
     nlohmann::json axes = nlohmann::json::object();
     for (const char* key : {"axes", "sample", "sample_seed"})
@@ -124,7 +130,8 @@ ComparisonSpec comparisonFromJson(const nlohmann::json& document, const std::str
     method.spec = sweepFromJson(axes, at);
     runs += method.spec.runCount();
     if (runs > kSweepMaxRuns)
-      throw InputError(where + ".methods", "the comparison has more than " + std::to_string(kSweepMaxRuns) + " runs");
+      throw InputError(where + ".methods",
+                       "the comparison has more than " + std::to_string(kSweepMaxRuns) + " runs");
     spec.methods.push_back(std::move(method));
   }
   return spec;
@@ -133,9 +140,12 @@ ComparisonSpec comparisonFromJson(const nlohmann::json& document, const std::str
 std::string methodSlug(const std::string& name) {
   std::string slug;
   for (const char c : name) {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) slug += c;
-    else if (c >= 'A' && c <= 'Z') slug += static_cast<char>(c - 'A' + 'a');
-    else if (!slug.empty() && slug.back() != '-') slug += '-';
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+      slug += c;
+    else if (c >= 'A' && c <= 'Z')
+      slug += static_cast<char>(c - 'A' + 'a');
+    else if (!slug.empty() && slug.back() != '-')
+      slug += '-';
   }
   while (!slug.empty() && slug.back() == '-') slug.pop_back();
   return slug.empty() ? "method" : slug;

@@ -67,13 +67,18 @@ std::vector<std::string> splitList(const std::string& text, const std::string& w
     const char c = text[i];
     if (quoted) {
       current += c;
-      if (c == '\\' && i + 1 < text.size()) current += text[++i];
-      else if (c == '"') quoted = false;
+      if (c == '\\' && i + 1 < text.size())
+        current += text[++i];
+      else if (c == '"')
+        quoted = false;
       continue;
     }
-    if (c == '"') quoted = true;
-    else if (c == '[' || c == '{') ++depth;
-    else if ((c == ']' || c == '}') && --depth < 0) throw InputError(where, "unbalanced brackets");
+    if (c == '"')
+      quoted = true;
+    else if (c == '[' || c == '{')
+      ++depth;
+    else if ((c == ']' || c == '}') && --depth < 0)
+      throw InputError(where, "unbalanced brackets");
     if (c == ',' && depth == 0) {
       items.push_back(current);
       current.clear();
@@ -152,7 +157,8 @@ SweepAxis parseAxisSpec(const std::string& path, const std::string& spec, const 
   axis.path = path;
   axis.text = spec;
   if (!validPath(path))
-    throw InputError(where, "\"" + path + "\" is not a field path (names of letters, digits and _ joined by dots)");
+    throw InputError(where,
+                     "\"" + path + "\" is not a field path (names of letters, digits and _ joined by dots)");
   if (spec.empty()) throw InputError(where, "no values after '='");
   const bool bracketed = spec.front() == '[' || spec.front() == '{' || spec.front() == '"';
   if (!bracketed && parseRange(axis, spec, where)) return axis;
@@ -199,7 +205,8 @@ SweepAxis parseSweepAxis(const std::string& text) {
   const std::string where = "--sweep " + text.substr(0, 80);
   const auto equals = text.find('=');
   if (equals == std::string::npos || equals == 0)
-    throw InputError(where, "expected PATH=VALUES, e.g. algorithm.params.gamma=0.01,0.1,1 or ...=1e-4..1/log:5");
+    throw InputError(where,
+                     "expected PATH=VALUES, e.g. algorithm.params.gamma=0.01,0.1,1 or ...=1e-4..1/log:5");
   return parseAxisSpec(text.substr(0, equals), text.substr(equals + 1), where);
 }
 
@@ -207,7 +214,8 @@ SweepAxis parseSweepAxis(const std::string& path, const nlohmann::json& spec) {
   const std::string where = "axes." + path.substr(0, 80);
   if (spec.is_string()) return parseAxisSpec(path, spec.get<std::string>(), where);
   if (!spec.is_array() || spec.empty())
-    throw InputError(where, "values must be a text such as \"0.1,0.2\" or \"1e-4..1/log:5\", or a non-empty list");
+    throw InputError(where,
+                     "values must be a text such as \"0.1,0.2\" or \"1e-4..1/log:5\", or a non-empty list");
   if (spec.size() > static_cast<std::size_t>(kSweepMaxValuesPerAxis))
     throw InputError(where, "more than " + std::to_string(kSweepMaxValuesPerAxis) + " values");
   SweepAxis axis;
@@ -228,7 +236,8 @@ std::vector<std::uint64_t> parseSeedList(const std::string& text) {
   if (const auto dots = text.find(".."); dots != std::string::npos) {
     const auto low = parseUint(text.substr(0, dots));
     const auto high = parseUint(text.substr(dots + 2));
-    if (!low || !high || *low > *high) throw InputError(where, "expected FIRST..LAST with integers, e.g. 1..5");
+    if (!low || !high || *low > *high)
+      throw InputError(where, "expected FIRST..LAST with integers, e.g. 1..5");
     if (*high - *low >= static_cast<std::uint64_t>(kSweepMaxValuesPerAxis))
       throw InputError(where, "more than " + std::to_string(kSweepMaxValuesPerAxis) + " seeds");
     for (std::uint64_t s = *low;; ++s) {
@@ -250,9 +259,12 @@ bool SweepSpec::isValid(std::string* why) const {
     if (why) *why = reason;
     return false;
   };
-  if (axes.empty() && seeds.empty()) return fail("axes: nothing to sweep (give --sweep PATH=VALUES or --seeds)");
-  if (jobs < 1 || jobs > kSweepMaxJobs) return fail("jobs: must be from 1 to " + std::to_string(kSweepMaxJobs));
-  if (sample < 0 || sample > kSweepMaxRuns) return fail("sample: must be from 0 to " + std::to_string(kSweepMaxRuns));
+  if (axes.empty() && seeds.empty())
+    return fail("axes: nothing to sweep (give --sweep PATH=VALUES or --seeds)");
+  if (jobs < 1 || jobs > kSweepMaxJobs)
+    return fail("jobs: must be from 1 to " + std::to_string(kSweepMaxJobs));
+  if (sample < 0 || sample > kSweepMaxRuns)
+    return fail("sample: must be from 0 to " + std::to_string(kSweepMaxRuns));
   std::set<std::string> paths;
   for (const auto& axis : axes) {
     if (!paths.insert(axis.path).second) return fail("axes: " + axis.path + " is swept twice");
@@ -260,7 +272,8 @@ bool SweepSpec::isValid(std::string* why) const {
     if (sample == 0 && axis.values.empty())
       return fail("axes: " + axis.path + "=" + axis.text +
                   " is a range to draw from: give --sample K, or a count (e.g. " + axis.text + "/log:5)");
-    if (sample > 0 && axis.values.empty() && !axis.range) return fail("axes: " + axis.path + " has no values");
+    if (sample > 0 && axis.values.empty() && !axis.range)
+      return fail("axes: " + axis.path + " has no values");
   }
   std::set<std::uint64_t> distinct(seeds.begin(), seeds.end());
   if (distinct.size() != seeds.size()) return fail("seeds: a seed is listed twice");
@@ -347,7 +360,10 @@ nlohmann::json sweepToJson(const SweepSpec& spec) {
     nlohmann::json values = axis.values.empty() ? nlohmann::json(axis.text) : nlohmann::json(axis.values);
     axes.push_back({{"path", axis.path}, {"values", values}});
   }
-  return {{"axes", axes}, {"seeds", spec.seeds}, {"sample", spec.sample}, {"sample_seed", spec.sampleSeed},
+  return {{"axes", axes},
+          {"seeds", spec.seeds},
+          {"sample", spec.sample},
+          {"sample_seed", spec.sampleSeed},
           {"jobs", spec.jobs}};
 }
 
@@ -360,7 +376,8 @@ SweepSpec sweepFromJson(const nlohmann::json& json, const std::string& where) {
   auto integerAt = [&](const char* key, long long low, long long high) -> std::optional<long long> {
     if (!json.contains(key)) return std::nullopt;
     const auto& value = json.at(key);
-    if (!value.is_number_integer() || (value.is_number_unsigned() && value.get<std::uint64_t>() > 1ULL << 62) ||
+    if (!value.is_number_integer() ||
+        (value.is_number_unsigned() && value.get<std::uint64_t>() > 1ULL << 62) ||
         value.get<long long>() < low || value.get<long long>() > high)
       throw InputError(where + "." + key,
                        "must be an integer from " + std::to_string(low) + " to " + std::to_string(high));
@@ -406,7 +423,8 @@ SweepSpec sweepFromJson(const nlohmann::json& json, const std::string& where) {
   std::string why;
   if (!spec.isValid(&why)) {
     const auto colon = why.find(": ");
-    throw InputError(where + "." + why.substr(0, colon), colon == std::string::npos ? why : why.substr(colon + 2));
+    throw InputError(where + "." + why.substr(0, colon),
+                     colon == std::string::npos ? why : why.substr(colon + 2));
   }
   return spec;
 }

@@ -44,8 +44,8 @@ Measured runSweep(const std::string& file, const std::string& out, int jobs) {
   fs::remove_all(out, error);
   const std::string program = DISTOPT_BIN_DIR "/distopt-run";
   const std::string jobText = std::to_string(jobs);
-  std::vector<const char*> argv{program.c_str(), file.c_str(), "--out", out.c_str(), "--no-store", "--quiet",
-                                "--jobs", jobText.c_str(), nullptr};
+  std::vector<const char*> argv{program.c_str(), file.c_str(), "--out",         out.c_str(), "--no-store",
+                                "--quiet",       "--jobs",     jobText.c_str(), nullptr};
   const auto start = Clock::now();
   Measured m;
   const pid_t child = fork();
@@ -74,9 +74,12 @@ int main(int argc, char** argv) {
   bool loop = true;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--file" && i + 1 < argc) file = argv[++i];
-    else if (arg == "--dir" && i + 1 < argc) dir = argv[++i];
-    else if (arg == "--skip-loop") loop = false;
+    if (arg == "--file" && i + 1 < argc)
+      file = argv[++i];
+    else if (arg == "--dir" && i + 1 < argc)
+      dir = argv[++i];
+    else if (arg == "--skip-loop")
+      loop = false;
     else {
       std::fprintf(stderr, "usage: bench_sweep [--file SWEEP.json] [--dir FOLDER] [--skip-loop]\n");
       return 2;

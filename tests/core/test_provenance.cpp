@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "program_run.hpp"
+
 #include "core/config/experiment.hpp"
 #include "core/problems/data_file_recorder.hpp"
 #include "core/store/run_store.hpp"
@@ -31,27 +33,7 @@ std::string sha256Of(const std::string& text) {
   return hash.hexDigest();
 }
 
-struct Result {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
-
-Result runProgram(const QString& program, const QStringList& arguments) {
-  QProcess process;
-  process.start(program, arguments);
-  Result result;
-  if (!process.waitForStarted(10'000)) return result;
-  if (!process.waitForFinished(60'000)) {
-    process.kill();
-    process.waitForFinished(5'000);
-    return result;
-  }
-  result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-  result.out = QString::fromUtf8(process.readAllStandardOutput());
-  result.err = QString::fromUtf8(process.readAllStandardError());
-  return result;
-}
+using Result = ProgramResult;
 
 const std::string kA9aTest = DISTOPT_TEST_DATA_DIR "/a9a.t.gz";
 

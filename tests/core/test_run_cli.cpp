@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "program_run.hpp"
+
 using nlohmann::json;
 
 namespace {
@@ -25,28 +27,10 @@ namespace {
 const QString kProgram = QStringLiteral(DISTOPT_BIN_DIR "/distopt-run");
 const QString kQuickstart = QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/quickstart.json");
 
-struct Result {
-  int exitCode = -1;
-  bool finished = false;
-  QString out;
-  QString err;
-};
+using Result = ProgramResult;
 
 Result runProgram(const QStringList& arguments, const QString& workingDirectory = QString()) {
-  QProcess process;
-  if (!workingDirectory.isEmpty()) process.setWorkingDirectory(workingDirectory);
-  process.start(kProgram, arguments);
-  Result result;
-  if (!process.waitForStarted(10'000)) return result;
-  result.finished = process.waitForFinished(60'000);
-  if (!result.finished) {
-    process.kill();
-    process.waitForFinished(5'000);
-  }
-  result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-  result.out = QString::fromUtf8(process.readAllStandardOutput());
-  result.err = QString::fromUtf8(process.readAllStandardError());
-  return result;
+  return ::runProgram(kProgram, arguments, 60'000, workingDirectory);
 }
 
 QByteArray readAll(const QString& path) {
@@ -89,10 +73,7 @@ QStringList csvLines(const QString& path) {
   return lines;
 }
 
-std::string describe(const Result& r) {
-  return "exit " + std::to_string(r.exitCode) + "\nstdout:\n" + r.out.toStdString() + "\nstderr:\n" +
-         r.err.toStdString();
-}
+std::string describe(const Result& r) { return r.describe(); }
 
 }  // namespace
 

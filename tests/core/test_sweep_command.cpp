@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/store/run_store.hpp"
+#include "program_run.hpp"
 
 using nlohmann::json;
 
@@ -28,31 +29,11 @@ namespace {
 const QString kProgram = QStringLiteral(DISTOPT_BIN_DIR "/distopt-run");
 const QString kQuickstart = QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/quickstart.json");
 
-struct Result {
-  int exitCode = -1;
-  QString out;
-  QString err;
-};
+using Result = ProgramResult;
 
-Result run(const QStringList& arguments) {
-  QProcess process;
-  process.start(kProgram, arguments);
-  Result result;
-  if (!process.waitForStarted(10'000) || !process.waitForFinished(240'000)) {
-    process.kill();
-    process.waitForFinished(5'000);
-    return result;
-  }
-  result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-  result.out = QString::fromUtf8(process.readAllStandardOutput());
-  result.err = QString::fromUtf8(process.readAllStandardError());
-  return result;
-}
+Result run(const QStringList& arguments) { return runProgram(kProgram, arguments, 240'000); }
 
-std::string describe(const Result& r) {
-  return "exit " + std::to_string(r.exitCode) + "\nstdout:\n" + r.out.toStdString() + "\nstderr:\n" +
-         r.err.toStdString();
-}
+std::string describe(const Result& r) { return r.describe(); }
 
 json readJson(const QString& path) {
   std::ifstream in(path.toStdString());
@@ -69,7 +50,9 @@ QList<QStringList> readTable(const QString& path) {
   return rows;
 }
 
-int column(const QList<QStringList>& rows, const QString& name) { return rows.isEmpty() ? -1 : rows[0].indexOf(name); }
+int column(const QList<QStringList>& rows, const QString& name) {
+  return rows.isEmpty() ? -1 : rows[0].indexOf(name);
+}
 
 }  // namespace
 
@@ -80,16 +63,20 @@ class TestSweepCommand : public QObject {
   QTemporaryDir m_dir;
   QString store() const { return m_dir.filePath("runs.sqlite"); }
   QStringList quickSim(const QString& out) const {
-    return {kQuickstart, "--engine", "sim", "--set", "stop.time=60", "--out", out, "--store", store(), "--quiet"};
+    return {kQuickstart, "--engine", "sim",     "--set", "stop.time=60",
+            "--out",     out,        "--store", store(), "--quiet"};
   }
 
  private slots:
-  void initTestCase() { QVERIFY2(QFileInfo(kProgram).isExecutable(), qPrintable(kProgram + " is not built")); }
+  void initTestCase() {
+    QVERIFY2(QFileInfo(kProgram).isExecutable(), qPrintable(kProgram + " is not built"));
+  }
 
   void gridOverSeedsTwoAtATime() {
     const QString out = m_dir.filePath("grid");
-    const Result r = run(quickSim(out) + QStringList{"--sweep", "algorithm.params.gamma=0.1,0.5", "--sweep=algorithm.params.R=2..3",
-                                                     "--seeds", "1..2", "--jobs", "2"});
+    const Result r =
+        run(quickSim(out) + QStringList{"--sweep", "algorithm.params.gamma=0.1,0.5",
+                                        "--sweep=algorithm.params.R=2..3", "--seeds", "1..2", "--jobs", "2"});
     QVERIFY2(r.exitCode == 0, describe(r).c_str());
     QVERIFY2(r.out.contains("8 of 8 runs done"), describe(r).c_str());
 
@@ -122,8 +109,9 @@ class TestSweepCommand : public QObject {
     QFile svg(out + "/sweep.svg");
     QVERIFY(svg.open(QIODevice::ReadOnly));
     const QByteArray figure = svg.readAll();
-    QVERIFY2(figure.contains(">R=2<") && figure.contains(">R=3<") && figure.contains("algorithm.params.gamma"),
-             figure.constData());
+    QVERIFY2(
+        figure.contains(">R=2<") && figure.contains(">R=3<") && figure.contains("algorithm.params.gamma"),
+        figure.constData());
 
     auto db = distopt::RunStore::open(store().toStdString());
     const auto sweeps = db->listSweeps();
@@ -171,15 +159,18 @@ class TestSweepCommand : public QObject {
 
   void ctrlCStopsTheRunsAndResumeFinishesThem() {
     const QString out = m_dir.filePath("stopped");
-    const QStringList args = {kQuickstart, "--engine", "sim", "--set", "stop.time=1e7", "--set", "eval.interval=1000",
-                              "--out", out, "--store", store(), "--quiet", "--seeds", "1..3", "--jobs", "2"};
+    const QStringList args = {
+        kQuickstart, "--engine", "sim",     "--set", "stop.time=1e7", "--set",   "eval.interval=1000",
+        "--out",     out,        "--store", store(), "--quiet",       "--seeds", "1..3",
+        "--jobs",    "2"};
     QProcess first;
     first.start(kProgram, args);
     QVERIFY(first.waitForStarted(10'000));
     // Both first runs have started once their folders hold a result file being written.
     QElapsedTimer waited;
     waited.start();
-    while (!(QFileInfo::exists(out + "/p000-s1/evaluations.csv") && QFileInfo::exists(out + "/p000-s2/evaluations.csv")) &&
+    while (!(QFileInfo::exists(out + "/p000-s1/evaluations.csv") &&
+             QFileInfo::exists(out + "/p000-s2/evaluations.csv")) &&
            waited.elapsed() < 60'000)
       QTest::qWait(50);
     QTest::qWait(300);
@@ -199,7 +190,8 @@ class TestSweepCommand : public QObject {
     again.start(kProgram, QStringList(args).replaceInStrings(QRegularExpression("^2$"), "3"));
     QVERIFY(again.waitForStarted(10'000));
     waited.restart();
-    while (!(QFileInfo::exists(out + "/p000-s3/evaluations.csv") && QFileInfo::exists(out + "/p000-s1/evaluations.csv")) &&
+    while (!(QFileInfo::exists(out + "/p000-s3/evaluations.csv") &&
+             QFileInfo::exists(out + "/p000-s1/evaluations.csv")) &&
            waited.elapsed() < 60'000)
       QTest::qWait(50);
     QTest::qWait(300);
@@ -221,11 +213,14 @@ class TestSweepCommand : public QObject {
     QDir().mkpath(folder);
     {
       std::ofstream file((folder + "/by-path.json").toStdString());
-      file << json{{"name", "qs-gamma"},
-                   {"experiment", QDir(folder).relativeFilePath(kQuickstart).toStdString()},
-                   {"set", {"engine=sim", "stop.time=60"}},
-                   {"sweep", {{"axes", {{{"path", "algorithm.params.gamma"}, {"values", "0.1..0.5/lin:3"}}}}, {"jobs", 2}}}}
-                  .dump();
+      file << json{
+          {"name", "qs-gamma"},
+          {"experiment", QDir(folder).relativeFilePath(kQuickstart).toStdString()},
+          {"set", {"engine=sim", "stop.time=60"}},
+          {"sweep",
+           {{"axes", {{{"path", "algorithm.params.gamma"}, {"values", "0.1..0.5/lin:3"}}}},
+            {"jobs",
+             2}}}}.dump();
     }
     json inlineExperiment = readJson(kQuickstart);
     inlineExperiment["engine"] = "sim";
@@ -240,7 +235,8 @@ class TestSweepCommand : public QObject {
     QCOMPARE(rows.size(), 4);
     QCOMPARE(rows[2][column(rows, "algorithm.params.gamma")].toDouble(), 0.3);
     // A command-line option still reaches every run, after the file's.
-    r = run({folder + "/inline.json", "--out", folder + "/out-inline", "--no-store", "--quiet", "--set", "stop.time=30"});
+    r = run({folder + "/inline.json", "--out", folder + "/out-inline", "--no-store", "--quiet", "--set",
+             "stop.time=30"});
     QVERIFY2(r.exitCode == 0, describe(r).c_str());
     rows = readTable(folder + "/out-inline/sweep.csv");
     QCOMPARE(rows.size(), 3);
@@ -249,7 +245,6 @@ class TestSweepCommand : public QObject {
     QVERIFY(QFileInfo::exists(folder + "/out-inline/experiment.json"));
   }
 
-
   void comparisonChoosesEachMethodsBestPoint() {
     const QString folder = m_dir.filePath("comparison");
     QDir().mkpath(folder);
@@ -257,7 +252,8 @@ class TestSweepCommand : public QObject {
     // choice must be the good step for Ringmaster, whatever its position in the grid.
     {
       std::ofstream file((folder + "/c.json").toStdString());
-      file << json::parse(R"({"name": "qs", "set": {"engine": "sim", "stop.time": 80}, "seeds": "1..2", "jobs": 2,
+      file << json::parse(
+                  R"({"name": "qs", "set": {"engine": "sim", "stop.time": 80}, "seeds": "1..2", "jobs": 2,
                  "checkpoints": [40, 80],
                  "methods": [{"name": "Ringmaster", "set": {"algorithm": {"name": "ringmaster", "params": {"R": 4}}},
                               "axes": [{"path": "algorithm.params.gamma", "values": [1e6, 0.5, 0.001]}]},
@@ -295,7 +291,8 @@ class TestSweepCommand : public QObject {
     QFile svg(folder + "/out/comparison.svg");
     QVERIFY(svg.open(QIODevice::ReadOnly));
     const QByteArray figure = svg.readAll();
-    QVERIFY(figure.contains("<polygon") && figure.contains("Ringmaster (gamma=0.5)") && figure.contains(">ASGD<"));
+    QVERIFY(figure.contains("<polygon") && figure.contains("Ringmaster (gamma=0.5)") &&
+            figure.contains(">ASGD<"));
   }
 
   void shippedSweepFilesAreValid() {
@@ -303,7 +300,8 @@ class TestSweepCommand : public QObject {
     const QStringList files = sweeps.entryList({"*.json"}, QDir::Files);
     QVERIFY(files.size() >= 4);
     for (const QString& name : files) {
-      const Result r = run({sweeps.filePath(name), "--dry-run", "--no-store", "--out", m_dir.filePath("dry")});
+      const Result r =
+          run({sweeps.filePath(name), "--dry-run", "--no-store", "--out", m_dir.filePath("dry")});
       QVERIFY2(r.exitCode == 0, (name.toStdString() + "\n" + describe(r)).c_str());
     }
   }

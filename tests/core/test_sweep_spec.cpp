@@ -58,7 +58,8 @@ class TestSweepSpec : public QObject {
 
   void seeds() {
     QCOMPARE(parseSeedList("1..5"), (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
-    QCOMPARE(parseSeedList("7,2,18446744073709551615"), (std::vector<std::uint64_t>{7, 2, 18446744073709551615ULL}));
+    QCOMPARE(parseSeedList("7,2,18446744073709551615"),
+             (std::vector<std::uint64_t>{7, 2, 18446744073709551615ULL}));
     for (const char* bad : {"", "5..1", "1..x", "-1", "1.5", "1,,2", "1..100000", "18446744073709551616"})
       QVERIFY2(!refusal([&] { parseSeedList(bad); }).isEmpty(), bad);
   }
@@ -113,8 +114,8 @@ class TestSweepSpec : public QObject {
 
   void refusesWhatCannotBeASweep() {
     for (const char* bad :
-         {"gamma", "=1,2", "a..b=1", "a b=1", "x=", "x=1..2/cubic", "x=1..2/log:1", "x=1..2/log:x", "x=0..1/log:3",
-          "x=2..1", "x=1e999..2", "x=[1,2", "x=\"open", "x=1,,2", "x=nan..1", "x=1..1e20"}) {
+         {"gamma", "=1,2", "a..b=1", "a b=1", "x=", "x=1..2/cubic", "x=1..2/log:1", "x=1..2/log:x",
+          "x=0..1/log:3", "x=2..1", "x=1e999..2", "x=[1,2", "x=\"open", "x=1,,2", "x=nan..1", "x=1..1e20"}) {
       const QString why = refusal([&] {
         SweepSpec spec;
         spec.axes = {parseSweepAxis(bad)};
@@ -123,7 +124,9 @@ class TestSweepSpec : public QObject {
       QVERIFY2(!why.isEmpty(), bad);
     }
     // Found by fuzz_sweep_spec: a bare word that is not UTF-8 made the run's --set text throw.
-    QVERIFY(refusal([] { parseSweepAxis(std::string("algorithm.name=rennala,\"ri\xd5\xff\"")); }).contains("UTF-8"));
+    QVERIFY(refusal([] {
+              parseSweepAxis(std::string("algorithm.name=rennala,\"ri\xd5\xff\""));
+            }).contains("UTF-8"));
     QVERIFY(refusal([] { parseSweepAxis(std::string("algorithm.name=a\xff")); }).contains("UTF-8"));
     SweepSpec twice;
     twice.axes = {parseSweepAxis("x=1,2"), parseSweepAxis("x=3")};
@@ -144,7 +147,8 @@ class TestSweepSpec : public QObject {
 
   void sweepFilesRoundTripAndAreCheckedFieldByField() {
     SweepSpec spec;
-    spec.axes = {parseSweepAxis("algorithm.params.gamma=1e-3..1/log:4"), parseSweepAxis("algorithm.name=a,b")};
+    spec.axes = {parseSweepAxis("algorithm.params.gamma=1e-3..1/log:4"),
+                 parseSweepAxis("algorithm.name=a,b")};
     spec.seeds = {1, 2, 3};
     spec.jobs = 2;
     const SweepSpec back = sweepFromJson(sweepToJson(spec), "file");
@@ -158,9 +162,10 @@ class TestSweepSpec : public QObject {
     for (const char* bad :
          {R"([])", R"({"axes": 5})", R"({"axes": [{"path": 1, "values": "1"}]})",
           R"({"axes": [{"path": "x", "values": []}]})", R"({"axes": [{"path": "x", "values": [null]}]})",
-          R"({"axes": [{"path": "x", "values": [1], "extra": 1}]})", R"({"seeds": [-1]})", R"({"seeds": [1.5]})",
-          R"({"jobs": 1000})", R"({"jobs": "2"})", R"({"sample": -1})", R"({"sample_seed": -3})",
-          R"({"colour": "red"})", R"({"axes": [{"path": "x", "values": [1]}], "jobs": 18446744073709551615})"}) {
+          R"({"axes": [{"path": "x", "values": [1], "extra": 1}]})", R"({"seeds": [-1]})",
+          R"({"seeds": [1.5]})", R"({"jobs": 1000})", R"({"jobs": "2"})", R"({"sample": -1})",
+          R"({"sample_seed": -3})", R"({"colour": "red"})",
+          R"({"axes": [{"path": "x", "values": [1]}], "jobs": 18446744073709551615})"}) {
       const QString why = refusal([&] { sweepFromJson(json::parse(bad), "file"); });
       QVERIFY2(!why.isEmpty(), bad);
       QVERIFY2(why.startsWith("file"), qPrintable(why));
@@ -185,19 +190,20 @@ class TestSweepSpec : public QObject {
     QCOMPARE(methodSlug("Ring Master"), std::string("ring-master"));
     QCOMPARE(methodSlug("DA-ASGD (γ)"), std::string("da-asgd"));
 
-    for (const char* bad :
-         {R"({"methods": [{"name": "a"}]})",  // no seeds
-          R"({"seeds": "1", "methods": []})", R"({"seeds": "1", "methods": [{"name": ""}]})",
-          R"({"seeds": "1", "methods": [{"name": "a"}, {"name": "A"}]})",
-          R"({"seeds": "1", "methods": [{"name": "a", "colour": 1}]})",
-          R"({"seeds": "1", "select": {"metric": "rm -rf"}, "methods": [{"name": "a"}]})",
-          R"({"seeds": "1", "select": {"statistic": "mode"}, "methods": [{"name": "a"}]})",
-          R"({"seeds": "1", "curve": "bytes", "methods": [{"name": "a"}]})",
-          R"({"seeds": "1", "checkpoints": [-1], "methods": [{"name": "a"}]})",
-          R"({"seeds": "1", "methods": [{"name": "a", "set": 5}]})",
-          R"({"seeds": "1", "methods": [{"name": "a", "axes": [{"path": "x", "values": "0.5..2"}]}]})",
-          R"({"seeds": "1..10", "methods": [{"name": "a", "axes": [{"path": "x", "values": "1..5000"}, {"path": "y", "values": "1..5"}]}]})",
-          R"({"seeds": "1", "methods": [{"name": "a"}], "extra": true})"}) {
+    for (
+        const char* bad :
+        {R"({"methods": [{"name": "a"}]})",  // no seeds
+         R"({"seeds": "1", "methods": []})", R"({"seeds": "1", "methods": [{"name": ""}]})",
+         R"({"seeds": "1", "methods": [{"name": "a"}, {"name": "A"}]})",
+         R"({"seeds": "1", "methods": [{"name": "a", "colour": 1}]})",
+         R"({"seeds": "1", "select": {"metric": "rm -rf"}, "methods": [{"name": "a"}]})",
+         R"({"seeds": "1", "select": {"statistic": "mode"}, "methods": [{"name": "a"}]})",
+         R"({"seeds": "1", "curve": "bytes", "methods": [{"name": "a"}]})",
+         R"({"seeds": "1", "checkpoints": [-1], "methods": [{"name": "a"}]})",
+         R"({"seeds": "1", "methods": [{"name": "a", "set": 5}]})",
+         R"({"seeds": "1", "methods": [{"name": "a", "axes": [{"path": "x", "values": "0.5..2"}]}]})",
+         R"({"seeds": "1..10", "methods": [{"name": "a", "axes": [{"path": "x", "values": "1..5000"}, {"path": "y", "values": "1..5"}]}]})",
+         R"({"seeds": "1", "methods": [{"name": "a"}], "extra": true})"}) {
       const QString why = refusal([&] { comparisonFromJson(json::parse(bad), "file"); });
       QVERIFY2(!why.isEmpty(), bad);
       QVERIFY2(why.startsWith("file"), qPrintable(why));

@@ -1,5 +1,6 @@
 // Sweep specs (core/config/sweep_spec) as distopt-run meets them: a sweep file's "sweep" object, a
-// comparison file (core/config/comparison_spec), or command-line texts. Input: the first byte picks the form; then either JSON text, or NUL-separated
+// comparison file (core/config/comparison_spec), or command-line texts. Input: the first byte picks the form;
+// then either JSON text, or NUL-separated
 // `--sweep` texts with a last `--seeds` text. Whatever parses is expanded (the run count is bounded by
 // the spec's own limits). A bad spec must end in an InputError, never in anything else.
 #include <cstddef>
@@ -33,7 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::size_t start = 0;
       while (start <= text.size()) {
         const auto end = text.find('\0', start);
-        const std::string part(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+        const std::string part(
+            text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
         if (end == std::string_view::npos) {
           spec.seeds = parseSeedList(part);
           break;
