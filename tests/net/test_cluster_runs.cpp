@@ -4,13 +4,10 @@
 // host starting all of that host's workers, with each worker's exit reported on its own.
 #include <QProcessEnvironment>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "cluster_test_support.hpp"
 #include "live_test_support.hpp"
 #include "net/security/curve_keys.hpp"
 #include "net/security/join_file.hpp"
@@ -104,22 +101,6 @@ pid_t supervisedWorker(pid_t coordinator, int id) {
   return -1;
 }
 
-/// A free TCP port on loopback (bound, read, released: another process may take it, which a test
-/// then reports as sshd failing to start).
-int freeLoopbackPort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = -1;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
-    port = ntohs(address.sin_port);
-  ::close(fd);
-  return port;
-}
-
 /// A real sshd on loopback, with host and user keys of its own in `dir`, letting in this user with the
 /// user key only; `sshWrapper` is an ssh client command (for DISTOPT_SSH) that uses them.
 class LocalSshd {
@@ -144,7 +125,7 @@ class LocalSshd {
       if (!keygen.waitForFinished(20'000) || keygen.exitCode() != 0) return fail("ssh-keygen failed", why);
     }
     QFile::copy(dir.filePath("user_key.pub"), dir.filePath("authorized_keys"));
-    m_port = freeLoopbackPort();
+    m_port = cluster_test::freeLoopbackPort();
     const QString config = dir.filePath("sshd_config");
     QFile file(config);
     file.open(QIODevice::WriteOnly);
