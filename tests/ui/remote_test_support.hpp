@@ -4,6 +4,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <functional>
@@ -26,11 +27,10 @@ inline bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
   return true;
 }
 
-/// A 20-coordinate quadratic under ASGD with `workers` fixed-speed live workers (20 ms units), written
-/// to DIR/remote.json; returns its path (empty if it could not be written).
-inline QString writeRemoteExperiment(const QTemporaryDir& dir, const std::string& name, int workers,
-                                     double stopTime, double evalInterval) {
-  const nlohmann::json document = {
+/// A 20-coordinate quadratic under ASGD with `workers` fixed-speed live workers (20 ms units).
+inline nlohmann::json remoteExperiment(const std::string& name, int workers, double stopTime,
+                                       double evalInterval) {
+  return {
       {"name", name},
       {"seed", 1},
       {"engine", "live"},
@@ -42,11 +42,23 @@ inline QString writeRemoteExperiment(const QTemporaryDir& dir, const std::string
         {"unit_ms", 20}}},
       {"stop", {{"time", stopTime}}},
       {"eval", {{"interval", evalInterval}}}};
+}
+
+/// remoteExperiment() written to DIR/remote.json; returns its path (empty if it could not be written).
+inline QString writeRemoteExperiment(const QTemporaryDir& dir, const std::string& name, int workers,
+                                     double stopTime, double evalInterval) {
+  const nlohmann::json document = remoteExperiment(name, workers, stopTime, evalInterval);
   const QString path = dir.filePath("remote.json");
   QFile file(path);
   if (!file.open(QIODevice::WriteOnly)) return {};
   file.write(QByteArray::fromStdString(document.dump()));
   return path;
+}
+
+/// The text of a table cell, empty when the cell has no item.
+inline QString cell(const QTableWidget* table, int row, int column) {
+  const auto* item = table->item(row, column);
+  return item ? item->text() : QString();
 }
 
 /// The window shows the client's status and control replies and sends its control requests through it.

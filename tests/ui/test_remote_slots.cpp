@@ -26,13 +26,9 @@ using distopt::ui::MainWindow;
 using distopt::ui::RemoteWorkersPanel;
 using distopt::ui::RunClient;
 using distopt::ui::WorkerPlacement;
+using remote_test::cell;
 
 namespace {
-
-QString cell(const QTableWidget* table, int row, int column) {
-  const auto* item = table->item(row, column);
-  return item ? item->text() : QString();
-}
 
 /// A port nobody listens on right now, for the form's fixed port.
 int freePort() {
@@ -51,18 +47,7 @@ void startInShell(QProcess& process, const QString& command) {
 }
 
 nlohmann::json liveExperiment(int workers) {
-  return {
-      {"name", "remote-slots"},
-      {"seed", 1},
-      {"engine", "live"},
-      {"problem", {{"name", "quadratic"}, {"params", {{"d", 20}, {"noise", "scalar"}, {"noise_std", 0.01}}}}},
-      {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.05}}}}},
-      {"workers",
-       {{"count", workers},
-        {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}},
-        {"unit_ms", 20}}},
-      {"stop", {{"time", 100000}}},
-      {"eval", {{"interval", 100}}}};
+  return remote_test::remoteExperiment("remote-slots", workers, 100000, 100);
 }
 
 }  // namespace

@@ -15,21 +15,14 @@
 #include <nlohmann/json.hpp>
 
 #include "net/security/curve_keys.hpp"
+#include "remote_test_support.hpp"
 #include "ui/client/run_client.hpp"
 #include "ui/remote/remote_workers_panel.hpp"
-#include "remote_test_support.hpp"
 
 using distopt::ui::RemoteWorkersPanel;
 using distopt::ui::RunClient;
 
-namespace {
-
-QString cell(const QTableWidget* table, int row, int column) {
-  const auto* item = table->item(row, column);
-  return item ? item->text() : QString();
-}
-
-}  // namespace
+using remote_test::cell;
 
 class TestRemoteWorkers : public QObject {
   Q_OBJECT
@@ -103,10 +96,10 @@ class TestRemoteWorkers : public QObject {
       if (button->text().startsWith("Exclude")) excludeButton = button;
     QVERIFY(excludeButton);
     excludeButton->click();
-    QVERIFY2(
-        remote_test::waitFor([&] { return cell(table, 2, RemoteWorkersPanel::State).contains("excluded by the user"); },
-                10'000),
-        qPrintable(cell(table, 2, RemoteWorkersPanel::State)));
+    QVERIFY2(remote_test::waitFor(
+                 [&] { return cell(table, 2, RemoteWorkersPanel::State).contains("excluded by the user"); },
+                 10'000),
+             qPrintable(cell(table, 2, RemoteWorkersPanel::State)));
     QVERIFY(worker.state() == QProcess::NotRunning || worker.waitForFinished(10'000));
     QCOMPARE(worker.exitCode(), 0);  // told to stop, not lost
     QCOMPARE(cell(table, 0, RemoteWorkersPanel::State), QString("alive"));

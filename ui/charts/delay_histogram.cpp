@@ -274,6 +274,12 @@ void DelayHistogram::drawOutcome(int index, const Range& x, int width) {
   // area's edge at −0.5, showed as a stray line on an empty histogram).
   if (std::all_of(m_scratch.cbegin(), m_scratch.cend(), [base](const QPointF& p) { return p.y() == base; }))
     m_scratch.clear();
+  // Qt Charts draws an area series without points as a vertical line at the axis' left end (−0.5, full
+  // height): an outcome with nothing to show gets no outline at all. Its legend keeps its colour.
+  QPen pen(kOutcomeColours[outcome]);
+  pen.setWidthF(1.5);
+  if (m_scratch.isEmpty()) pen.setStyle(Qt::NoPen);
+  if (m_areas[outcome]->pen() != pen) m_areas[outcome]->setPen(pen);
   m_uppers[outcome]->replace(m_scratch);
   m_drawn[outcome] = static_cast<int>(m_scratch.size());
 }

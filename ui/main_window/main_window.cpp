@@ -13,6 +13,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QShortcut>
 #include <QStandardPaths>
@@ -47,7 +48,8 @@ namespace distopt::ui {
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle(QStringLiteral("DistOpt Workbench %1").arg(QString::fromLatin1(kVersionString)));
   setObjectName(QStringLiteral("MainWindow"));
-  resize(1280, 800);
+  // Not larger than the screen it opens on (a 1024×700 display would cut the status bar off).
+  resize(screen() ? QSize(1280, 800).boundedTo(screen()->availableGeometry().size()) : QSize(1280, 800));
 
   m_client = new RunClient(this);
   // Notices sit above the panel they are about: runs still active above the dashboard, "this form shows
