@@ -1,5 +1,7 @@
 #pragma once
-// What the cluster tests share: a free loopback port for the daemons they start.
+// What the cluster tests share about the daemons they start (sshd, Slurm's).
+#include <QString>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -21,6 +23,12 @@ inline int freeLoopbackPort() {
     port = ntohs(address.sin_port);
   ::close(fd);
   return port;
+}
+
+/// For a daemon's start(): false, with `reason` in *why.
+inline bool failWith(const QString& reason, QString* why) {
+  *why = reason;
+  return false;
 }
 
 }  // namespace cluster_test

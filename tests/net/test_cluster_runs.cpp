@@ -118,11 +118,12 @@ class LocalSshd {
     for (const QString& program :
          {QString("/usr/sbin/sshd"), QString("/usr/bin/ssh-keygen"), QString("/usr/bin/ssh")})
       if (!QFileInfo(program).isExecutable())
-        return fail(program + " is not installed (openssh-server)", why);
+        return cluster_test::failWith(program + " is not installed (openssh-server)", why);
     for (const QString& key : {QString("host_key"), QString("user_key")}) {
       QProcess keygen;
       keygen.start("/usr/bin/ssh-keygen", {"-q", "-t", "ed25519", "-N", "", "-f", dir.filePath(key)});
-      if (!keygen.waitForFinished(20'000) || keygen.exitCode() != 0) return fail("ssh-keygen failed", why);
+      if (!keygen.waitForFinished(20'000) || keygen.exitCode() != 0)
+        return cluster_test::failWith("ssh-keygen failed", why);
     }
     QFile::copy(dir.filePath("user_key.pub"), dir.filePath("authorized_keys"));
     m_port = cluster_test::freeLoopbackPort();
@@ -140,7 +141,8 @@ class LocalSshd {
     check.start("/usr/sbin/sshd", {"-t", "-f", config});
     check.waitForFinished(10'000);
     if (check.exitCode() != 0)
-      return fail("sshd -t: " + QString::fromUtf8(check.readAllStandardError()).trimmed(), why);
+      return cluster_test::failWith("sshd -t: " + QString::fromUtf8(check.readAllStandardError()).trimmed(),
+                                    why);
     sshWrapper = dir.filePath("ssh-wrapper");
     QFile wrapper(sshWrapper);
     wrapper.open(QIODevice::WriteOnly);
@@ -153,7 +155,7 @@ class LocalSshd {
     wrapper.close();
     wrapper.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     m_process.start("/usr/sbin/sshd", {"-D", "-e", "-f", config});
-    if (!m_process.waitForStarted(5000)) return fail("sshd did not start", why);
+    if (!m_process.waitForStarted(5000)) return cluster_test::failWith("sshd did not start", why);
     // Up once a login works (the port may also have been taken in between: then it never is).
     for (int attempt = 0; attempt < 50; ++attempt) {
       QProcess probe;
@@ -167,7 +169,7 @@ class LocalSshd {
       if (m_process.state() == QProcess::NotRunning) break;
       QTest::qWait(100);
     }
-    return fail("no login through sshd: " + log(), why);
+    return cluster_test::failWith("no login through sshd: " + log(), why);
   }
 
   /// What sshd logged so far.
@@ -179,10 +181,6 @@ class LocalSshd {
   QString sshWrapper;
 
  private:
-  static bool fail(const QString& reason, QString* why) {
-    *why = reason;
-    return false;
-  }
   QProcess m_process;
   QString m_log;
   int m_port = -1;

@@ -33,22 +33,22 @@ class LocalSlurm {
     for (const char* program :
          {"/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch", "/usr/bin/sinfo"})
       if (!QFileInfo(program).isExecutable())
-        return fail(QString(program) + " is not installed (slurm-wlm, munge)", why);
+        return cluster_test::failWith(QString(program) + " is not installed (slurm-wlm, munge)", why);
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
     const QString node = QString(host).section('.', 0, 0);
     const passwd* user = ::getpwuid(::getuid());
-    if (!user) return fail("no user name for this uid", why);
+    if (!user) return cluster_test::failWith("no user name for this uid", why);
     QDir dir(m_folder);
     for (const char* sub : {"state", "spool", "munge"})
-      if (!dir.mkpath(sub)) return fail("cannot make " + m_folder + "/" + sub, why);
+      if (!dir.mkpath(sub)) return cluster_test::failWith("cannot make " + m_folder + "/" + sub, why);
     QFile::setPermissions(dir.filePath("munge"),
                           QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     {
       QFile key(dir.filePath("munge/munge.key"));
       QFile random("/dev/urandom");
       if (!key.open(QIODevice::WriteOnly) || !random.open(QIODevice::ReadOnly))
-        return fail("no munge key", why);
+        return cluster_test::failWith("no munge key", why);
       key.write(random.read(1024));
       key.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     }
@@ -61,7 +61,8 @@ class LocalSlurm {
          "--seed-file=" + dir.filePath("munge/munged.seed")});
     for (int wait = 0; wait < 50 && !QFileInfo::exists(socket); ++wait) QTest::qWait(100);
     if (!QFileInfo::exists(socket))
-      return fail("munged did not start: " + QString::fromUtf8(m_munged.readAll()).trimmed(), why);
+      return cluster_test::failWith(
+          "munged did not start: " + QString::fromUtf8(m_munged.readAll()).trimmed(), why);
     config = dir.filePath("slurm.conf");
     QFile file(config);
     file.open(QIODevice::WriteOnly);
@@ -101,7 +102,7 @@ class LocalSlurm {
       if (m_slurmctld.state() == QProcess::NotRunning || m_slurmd.state() == QProcess::NotRunning) break;
       QTest::qWait(200);
     }
-    return fail(
+    return cluster_test::failWith(
         "the node did not come up: slurmctld: " + QString::fromUtf8(m_slurmctld.readAll()).right(400) +
             " slurmd: " + QString::fromUtf8(m_slurmd.readAll()).right(400),
         why);
@@ -111,10 +112,6 @@ class LocalSlurm {
   QProcessEnvironment environment;
 
  private:
-  static bool fail(const QString& reason, QString* why) {
-    *why = reason;
-    return false;
-  }
   QString m_folder;
   QProcess m_munged;
   QProcess m_slurmctld;
