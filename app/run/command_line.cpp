@@ -33,7 +33,7 @@ const char* const kRunUsage =
     "  --local-workers N   start N workers on this machine and wait for the rest to connect with\n"
     "                      distopt-worker --connect ENDPOINT (default: all workers local)\n"
     "  --setup-timeout S   seconds for every worker to connect and be ready before the run is given up\n"
-    "                      (default 60 plus 0.2 per worker; local workers wait as long for the\n"
+    "                      (default 60 plus 0.4 per worker; local workers wait as long for the\n"
     "                      coordinator's first answer)\n"
     "  --telemetry ENDPOINT  publish live telemetry here (default tcp://127.0.0.1:*)\n"
     "  --control ENDPOINT  accept status/stop requests here: ipc:///FOLDER/NAME, FOLDER private (0700,\n"

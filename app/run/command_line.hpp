@@ -41,6 +41,11 @@ struct RunCommandLine {
   bool version = false;
 };
 
+/// The set-up wait when --setup-timeout is not given: local workers start a few at a time on the
+/// machine's cores, and on a loaded 2-core machine 1024 of them took up to 230 s (bench_many_workers),
+/// so the wait grows with the count.
+inline double defaultSetupTimeout(int workers) { return 60.0 + 0.4 * workers; }
+
 /// Parses argv; on error returns nullopt and sets *error to a one-line message.
 std::optional<RunCommandLine> parseRunCommandLine(int argc, const char* const* argv, std::string* error);
 

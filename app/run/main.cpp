@@ -205,7 +205,7 @@ int runMain(int argc, char** argv) {
     options.bindEndpoint = line->bindEndpoint.value_or("tcp://127.0.0.1:*");
     options.localWorkers = line->localWorkers.value_or(-1);
     // Workers start one after another on the machines' cores: allow for that beyond a minute.
-    options.setupTimeoutSeconds = line->setupTimeout.value_or(60.0 + 0.2 * experiment.workers);
+    options.setupTimeoutSeconds = line->setupTimeout.value_or(app::defaultSetupTimeout(experiment.workers));
     if (line->malformedLimit) options.malformedLimit = *line->malformedLimit;
     options.telemetryEndpoint = line->telemetryEndpoint.value_or("tcp://127.0.0.1:*");
     if (line->controlEndpoint) {

@@ -90,7 +90,7 @@ int printSbatchScript(const RunCommandLine& line, const Experiment& experiment, 
   options.workerProgram = net::LocalLauncher::defaultWorkerBinary();
   options.workers = experiment.workers;
   options.jobName = experiment.name;
-  options.setupSeconds = line.setupTimeout.value_or(60.0 + 0.2 * experiment.workers);
+  options.setupSeconds = line.setupTimeout.value_or(defaultSetupTimeout(experiment.workers));
   std::string why;
   if (!options.isValid(&why)) throw InputError("--sbatch", why);
   std::fputs(sbatchScript(options).c_str(), stdout);
