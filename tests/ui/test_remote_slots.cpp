@@ -6,6 +6,7 @@
 #include <QListWidget>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QStandardPaths>
@@ -112,6 +113,16 @@ class TestRemoteSlots : public QObject {
     QVERIFY2(editor->isValid(), qPrintable(editor->validationError()));
     QString why;
     QVERIFY2(window.startRun(&why), qPrintable(why));
+    // A run goes on when its window closes (by design): a check that fails below must not leave this one
+    // and its workers running after the test.
+    const auto stopOnFailure = qScopeGuard([&] {
+      if (window.client()->state() != RunClient::State::Running &&
+          window.client()->state() != RunClient::State::Starting)
+        return;
+      QSignalSpy ended(window.client(), &RunClient::finished);
+      window.client()->requestStop();
+      ended.wait(20'000);
+    });
     window.showRemoteWorkers();
     RemoteWorkersPanel* panel = window.remoteWorkers();
 
