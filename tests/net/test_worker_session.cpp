@@ -29,6 +29,10 @@ class FakeCoordinator {
       : m_socket(m_context, zmq::socket_type::router) {
     m_socket.set(zmq::sockopt::linger, 0);
     m_socket.set(zmq::sockopt::router_mandatory, 1);
+    // As the real coordinator (PROTOCOL.md §1.1): a worker reconnects with its routing id before READY to
+    // take the run's frame limit, and the new connection must take the session over. Without it the new
+    // connection is refused while the old one lingers, and READY is lost now and then.
+    m_socket.set(zmq::sockopt::router_handover, 1);
     m_socket.bind(endpoint);
     m_endpoint = m_socket.get(zmq::sockopt::last_endpoint);
   }
