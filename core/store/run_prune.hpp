@@ -29,7 +29,7 @@ std::vector<RunInfo> runsToPrune(
     const std::vector<RunInfo>& newestFirst, const PruneRule& rule,
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
-/// `days` before `now` in the store's started_at form (UTC, "YYYY-MM-DDTHH:MM:SS").
+/// `days` before `now` in the store's started_at form (UTC, "YYYY-MM-DDTHH:MM:SS.mmmZ").
 std::string isoTimeDaysBefore(std::chrono::system_clock::time_point now, double days);
 
 }  // namespace distopt

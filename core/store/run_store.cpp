@@ -1065,11 +1065,11 @@ std::string defaultStorePath() {
   return home + "/.local/share" + suffix;
 }
 
-std::string isoTimeNow() {
+std::string isoTime(std::chrono::system_clock::time_point time) {
   using namespace std::chrono;
-  const auto now = system_clock::now();
-  const std::time_t seconds = system_clock::to_time_t(now);
-  const auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  const std::time_t seconds = system_clock::to_time_t(time);
+  auto millis = duration_cast<milliseconds>(time.time_since_epoch()).count() % 1000;
+  if (millis < 0) millis += 1000;
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char text[40];
@@ -1077,6 +1077,8 @@ std::string isoTimeNow() {
   std::snprintf(text + length, sizeof text - length, ".%03dZ", static_cast<int>(millis));
   return text;
 }
+
+std::string isoTimeNow() { return isoTime(std::chrono::system_clock::now()); }
 
 // Sweeps: a row per sweep, and which runs belong to it (a run deleted later leaves its sweep).
 std::int64_t RunStore::createSweep(const SweepRecord& sweep) {

@@ -27,6 +27,7 @@
 // reads back as NaN, a NaN optional value (gap, gradient norm, accuracy) reads back as absent, and a NaN
 // update event time (which no engine produces) is stored as +inf.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -271,6 +272,9 @@ class RunStore {
 std::string defaultStorePath();
 
 /// The current time as ISO-8601 UTC with milliseconds, the format of started_at/ended_at.
+/// ISO-8601 UTC with milliseconds, as the store writes every time ("2025-01-31T12:00:00.000Z"), so
+/// times compare as text.
+std::string isoTime(std::chrono::system_clock::time_point time);
 std::string isoTimeNow();
 
 }  // namespace distopt
