@@ -103,8 +103,7 @@ int runMain(int argc, char** argv) {
   Experiment experiment;
   BuiltRun run;
   std::string outDirectory;
-  std::unique_ptr<RunFileWriter> files;
-  std::unique_ptr<StoreWriter> recording;
+  app::RunOutputs outputs;
   std::string storePath;
   app::InterruptAwareFanout sinks;
   nlohmann::json provenanceJson;
@@ -166,17 +165,14 @@ int runMain(int argc, char** argv) {
         }
       }
       app::catchStopSignals();
-      files = std::make_unique<RunFileWriter>(outDirectory, app::resultFileOptions(experiment));
-      if (!storePath.empty())
-        recording = app::startRecording(storePath, experiment, outDirectory, provenanceJson);
+      outputs = app::openRunOutputs(outDirectory, storePath, experiment, provenanceJson);
     }
   } catch (const InputError& e) {
     std::fprintf(stderr, "distopt-run: %s\n", e.what());
     return 2;
   }
 
-  if (files) sinks.add(files.get());
-  if (recording) sinks.add(recording.get());
+  outputs.addTo(sinks);
   app::ProgressPrinter progress(experiment.stopTime, experiment.stopUpdates);
   if (!line->quiet) sinks.add(&progress);
   if (services) {
@@ -264,15 +260,12 @@ int runMain(int argc, char** argv) {
         }
       }
       try {
-        files = std::make_unique<RunFileWriter>(outDirectory, app::resultFileOptions(experiment));
-        if (!storePath.empty())
-          recording = app::startRecording(storePath, experiment, outDirectory, provenanceJson);
+        outputs = app::openRunOutputs(outDirectory, storePath, experiment, provenanceJson);
       } catch (const InputError& e) {
         std::fprintf(stderr, "distopt-run: %s\n", e.what());
         return 2;
       }
-      sinks.add(files.get());
-      if (recording) sinks.add(recording.get());
+      outputs.addTo(sinks);
       std::fprintf(stderr, "distopt-run: workers connect to %s; telemetry %s; control %s\n",
                    engine.workerEndpoint().c_str(), engine.telemetryEndpoint().c_str(), engine.controlEndpoint().c_str());
       if (options.localWorkers >= 0 && options.localWorkers < experiment.workers)
@@ -312,7 +305,7 @@ int runMain(int argc, char** argv) {
   app::forgetStop();
   app::noteInterruption(summary);
   // A result that could not be written (a full disk) fails the run: what was written stays whole.
-  std::string lost = files ? files->error() : std::string();
+  std::string lost = outputs.files ? outputs.files->error() : std::string();
   try {
     nlohmann::json summaryJson = summaryToJson(summary, experiment.document);
     summaryJson["provenance"] = provenanceJson;
@@ -321,8 +314,8 @@ int runMain(int argc, char** argv) {
     if (lost.empty()) lost = e.what();
   }
   printSummaryTable(summary, outDirectory);
-  if (recording) {
-    const std::string storeLost = app::finishRecording(std::move(recording));
+  if (outputs.recording) {
+    const std::string storeLost = app::finishRecording(std::move(outputs.recording));
     if (storeLost.empty()) std::printf("%-22s %s\n", "run store", storePath.c_str());
     else if (lost.empty()) lost = storeLost;
   }

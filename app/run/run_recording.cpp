@@ -52,6 +52,22 @@ RunFileWriter::Options resultFileOptions(const Experiment& experiment) {
   return options;
 }
 
+void RunOutputs::addTo(TelemetryFanout& sinks) const {
+  if (recording) sinks.add(recording.get());
+  if (files) sinks.add(files.get());
+}
+
+RunOutputs openRunOutputs(const std::string& outDirectory, const std::string& storePath,
+                          const Experiment& experiment, const nlohmann::json& provenance) {
+  RunOutputs outputs;
+  outputs.files = std::make_unique<RunFileWriter>(outDirectory, resultFileOptions(experiment));
+  if (!storePath.empty()) {
+    outputs.recording = startRecording(storePath, experiment, outDirectory, provenance);
+    outputs.files->useDigestOf(*outputs.recording);
+  }
+  return outputs;
+}
+
 std::string finishRecording(std::unique_ptr<StoreWriter> writer) {
   const std::string error = writer->error();
   const std::uint64_t dropped = writer->droppedItems();

@@ -27,6 +27,21 @@ std::unique_ptr<StoreWriter> startRecording(const std::string& path, const Exper
 /// The result files' options for `experiment` (its event log; the sample seeded by the run's seed).
 RunFileWriter::Options resultFileOptions(const Experiment& experiment);
 
+/// A run's outputs: its result files and, unless the run is not stored, its store record.
+struct RunOutputs {
+  std::unique_ptr<RunFileWriter> files;
+  std::unique_ptr<StoreWriter> recording;  ///< null with --no-store
+
+  /// Adds both to `sinks`, the store writer first: the files take its digest at the finish.
+  void addTo(TelemetryFanout& sinks) const;
+};
+
+/// Creates the result files in `outDirectory`, then (when `storePath` is not empty) the run's store record:
+/// in that order, so a folder that cannot be made leaves no row behind. The files take the store writer's
+/// digest of the events rather than counting them again. Throws InputError as the two parts do.
+RunOutputs openRunOutputs(const std::string& outDirectory, const std::string& storePath,
+                          const Experiment& experiment, const nlohmann::json& provenance);
+
 /// Stops `writer` once everything is committed; the reason its record is incomplete (a failed write,
 /// e.g. a full disk), or empty when it is whole.
 std::string finishRecording(std::unique_ptr<StoreWriter> writer);

@@ -38,6 +38,7 @@ bool StoreWriter::Options::isValid(std::string* why) const {
 void StoreWriter::Queue::clear() {
   // clear() keeps the capacity, so after the first few swaps neither side allocates.
   incoming.clear();
+  incomingEvents = 0;
   events.clear();
   unstoredEvents = 0;
   lastEventTime.reset();
@@ -53,6 +54,7 @@ void StoreWriter::Queue::clear() {
 StoreWriter::StoreWriter(std::unique_ptr<RunStore> store, std::int64_t runId, const Options& options)
     : m_store(std::move(store)), m_runId(runId), m_options(validated(options)), m_sample(options.sample) {
   DISTOPT_CHECK(m_store != nullptr);
+  m_block.reserve(kEventsPerBlock);
   m_thread = std::thread([this] { run(); });
 }
 
@@ -60,6 +62,7 @@ StoreWriter::StoreWriter(std::unique_ptr<RunStore> store, std::int64_t runId)
     : StoreWriter(std::move(store), runId, Options{}) {}
 
 StoreWriter::~StoreWriter() {
+  handOverBlock();
   {
     std::lock_guard lock(m_mutex);
     m_stop = true;
@@ -68,11 +71,11 @@ StoreWriter::~StoreWriter() {
   m_thread.join();
 }
 
-bool StoreWriter::admit(std::unique_lock<std::mutex>& lock) {
+bool StoreWriter::admit(std::unique_lock<std::mutex>& lock, std::size_t count) {
   if (m_options.maxPending != 0 && m_pendingItems >= m_options.maxPending)
     m_space.wait(lock, [&] { return m_failed || m_pendingItems < m_options.maxPending; });
   if (m_failed) {
-    ++m_dropped;
+    m_dropped += count;
     return false;
   }
   return true;
@@ -85,30 +88,60 @@ void StoreWriter::itemQueued() {
 }
 
 void StoreWriter::onUpdate(const UpdateEvent& event) {
+  m_block.push_back(event);
+  if (m_block.size() == kEventsPerBlock) handOverBlock();
+}
+
+void StoreWriter::handOverBlock() {
+  if (m_block.empty()) return;
+  const std::size_t count = m_block.size();
   std::unique_lock lock(m_mutex);
-  if (!admit(lock)) return;
-  m_queue.incoming.push_back(event);
-  ++m_pendingItems;
+  // After a failed write the events are still digested (the result files take the histogram from here);
+  // write() counts them as dropped from the store. Waiting for room bounds memory either way.
+  if (m_options.maxPending != 0 && m_pendingItems >= m_options.maxPending)
+    m_space.wait(lock, [&] { return m_failed || m_pendingItems < m_options.maxPending; });
+  m_queue.incoming.push_back(std::move(m_block));
+  m_queue.incomingEvents += count;
+  if (m_spareBlocks.empty()) {
+    m_block = {};
+    m_block.reserve(kEventsPerBlock);
+  } else {
+    m_block = std::move(m_spareBlocks.back());
+    m_spareBlocks.pop_back();
+  }
+  m_pendingItems += count;
   // Events wake the writer by the block (a crossing, as in itemQueued), not by maxBatch: most of them
   // become counts, not rows, and a transaction per few thousand would only write more histogram blocks.
-  if (++m_pendingEvents == kEventsPerWake) m_wake.notify_one();
+  const std::size_t before = m_pendingEvents;
+  m_pendingEvents += count;
+  if (before < kEventsPerWake && m_pendingEvents >= kEventsPerWake) m_wake.notify_one();
 }
 
 void StoreWriter::digest(Queue& batch) {
-  for (const UpdateEvent& event : batch.incoming) {
-    batch.delays.add(event);
-    if (!batch.lastEventTime || event.time > *batch.lastEventTime) batch.lastEventTime = event.time;
-    if (m_timeline.add(event)) batch.accepted.push_back(m_timeline.points().back());
-    // Only the first sampled events are rows now (they are a prefix of the run's events, so their
-    // ordinals follow from the count); the reservoir is final only at the end.
-    const bool row =
-        m_options.eventLog == EventLog::Full || (m_sample.add(event) && batch.unstoredEvents == 0);
-    if (row)
-      batch.events.push_back(event);
-    else
-      ++batch.unstoredEvents;
+  for (const auto& block : batch.incoming)
+    for (const UpdateEvent& event : block) {
+      batch.delays.add(event);
+      if (!batch.lastEventTime || event.time > *batch.lastEventTime) batch.lastEventTime = event.time;
+      if (m_timeline.add(event)) batch.accepted.push_back(m_timeline.points().back());
+      // Only the first sampled events are rows now (they are a prefix of the run's events, so their
+      // ordinals follow from the count); the reservoir is final only at the end.
+      const bool row =
+          m_options.eventLog == EventLog::Full || (m_sample.add(event) && batch.unstoredEvents == 0);
+      if (row)
+        batch.events.push_back(event);
+      else
+        ++batch.unstoredEvents;
+    }
+  {
+    std::lock_guard lock(m_mutex);
+    for (auto& block : batch.incoming) {
+      if (m_spareBlocks.size() >= kSpareBlocks) break;
+      block.clear();
+      m_spareBlocks.push_back(std::move(block));
+    }
   }
   batch.incoming.clear();
+  batch.incomingEvents = 0;
   if (batch.finish) {
     if (m_options.eventLog == EventLog::Aggregates) batch.sampled = m_sample.reservoir();
     if (const auto last = m_timeline.finish()) batch.accepted.push_back(*last);
@@ -116,6 +149,7 @@ void StoreWriter::digest(Queue& batch) {
 }
 
 void StoreWriter::onEvaluation(const EvaluationPoint& point) {
+  handOverBlock();
   std::unique_lock lock(m_mutex);
   if (!admit(lock)) return;
   m_queue.evaluations.push_back(point);
@@ -123,6 +157,7 @@ void StoreWriter::onEvaluation(const EvaluationPoint& point) {
 }
 
 void StoreWriter::onWorkerStatus(const WorkerStatus& status) {
+  handOverBlock();
   std::unique_lock lock(m_mutex);
   if (!admit(lock)) return;
   m_queue.workers.push_back(status);
@@ -130,6 +165,7 @@ void StoreWriter::onWorkerStatus(const WorkerStatus& status) {
 }
 
 void StoreWriter::onBandwidth(const BandwidthSample& sample) {
+  handOverBlock();
   std::unique_lock lock(m_mutex);
   if (!admit(lock)) return;
   m_queue.bandwidth.push_back(sample);
@@ -139,6 +175,7 @@ void StoreWriter::onBandwidth(const BandwidthSample& sample) {
 void StoreWriter::onFinish(const RunSummary& summary) { finish(summary, summaryJsonFor(summary)); }
 
 void StoreWriter::finish(const RunSummary& summary, const std::string& summaryJson) {
+  handOverBlock();
   {
     std::lock_guard lock(m_mutex);
     m_queue.finish.emplace(summary, summaryJson);  // the sample and the timeline's end: digest()
@@ -147,6 +184,7 @@ void StoreWriter::finish(const RunSummary& summary, const std::string& summaryJs
 }
 
 bool StoreWriter::flush() {
+  handOverBlock();
   std::unique_lock lock(m_mutex);
   const std::uint64_t ticket = ++m_flushTicket;
   m_wake.notify_one();
@@ -163,6 +201,10 @@ std::uint64_t StoreWriter::droppedItems() const {
   std::lock_guard lock(m_mutex);
   return m_dropped;
 }
+
+const DelayCounts& StoreWriter::delayTotals() const { return m_delayTotal; }
+
+std::vector<UpdateEvent> StoreWriter::sampledEvents() const { return m_sample.events(); }
 
 std::string StoreWriter::summaryJsonFor(const RunSummary& summary) {
   nlohmann::json json = summaryToJson(summary, nlohmann::json());
@@ -206,6 +248,8 @@ void StoreWriter::run() {
 
 void StoreWriter::write(Queue& batch) {
   digest(batch);
+  // The whole histogram is kept even when the store can no longer be written: the result files use it.
+  m_delayTotal.merge(batch.delays);
   const std::size_t items = batch.items();
   const bool aggregates = !batch.delays.empty() || !batch.accepted.empty() || batch.unstoredEvents > 0;
   if (items > 0 || aggregates || !batch.sampled.empty()) {
@@ -237,7 +281,6 @@ void StoreWriter::write(Queue& batch) {
           if (last) {
             // Compact when the blocks since the last whole histogram outweigh it (amortised: each key is
             // rewritten O(1) times per doubling of the histogram); always at the end of the run.
-            m_delayTotal.merge(batch.delays);
             const std::size_t deltaBytes = batch.delays.size() * 4;
             const bool compact =
                 batch.finish.has_value() ||

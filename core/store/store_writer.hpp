@@ -1,18 +1,22 @@
 #pragma once
-// Streams a run's telemetry into the run store without slowing the engine (DESIGN.md §4): the sink
-// methods only append to an in-memory queue under a mutex (an update event is one copy: the histogram,
-// timeline and sample are computed by the writer, not on the engine's thread); a background thread swaps
-// the queue out, digests it and commits it in batched transactions, at least every flushIntervalMs and
-// sooner when maxBatch items (or kEventsPerWake update events) are waiting. Each transaction is whole or
-// absent for readers, so a coordinator killed with SIGKILL leaves a readable store holding everything up to
-// its last commit (at most about one interval old).
+// Streams a run's telemetry into the run store without slowing the engine (DESIGN.md §4): an update event
+// is one copy into a block that only the producer touches (no lock per event: a run has millions), and a
+// full block is handed to the queue under the mutex; the histogram, timeline and sample are computed by
+// the writer thread, not on the engine's. The writer swaps the queue out, digests it and commits it in
+// batched transactions, at least every flushIntervalMs and sooner when maxBatch items (or kEventsPerWake
+// update events) are waiting. The other sink methods hand the partial block over first, so what a reader
+// sees is never more than one block (kEventsPerBlock events) behind the last evaluation. Each transaction is
+// whole or absent for readers, so a coordinator killed with SIGKILL leaves a readable store holding
+// everything up to its last commit (at most about one interval old).
 //
 // What it keeps of the update events is Options::eventLog: by default the exact delay histogram and the
 // accepted-update timeline (added to the store with every batch), the first events as they come and a
 // reservoir sample of the rest at the end; with EventLog::Full, every event.
 //
-// Thread affinity: the sink methods, flush() and finish() may be called from any thread (they are
-// mutex-guarded); the RunStore handed in is used only by the writer thread from then on. No exception
+// Thread affinity: the sink methods, flush() and finish() are called by one producer thread at a time (the
+// engine's, as for every TelemetrySink); the RunStore handed in is used only by the writer thread from then
+// on. The digest (delayTotals(), sampledEvents()) is the writer thread's until finish() returns, then the
+// producer's: the result files take it from there instead of counting every event a second time. No exception
 // leaves the writer thread: a failed write (a full disk) is kept in error(), and the writer then stops
 // writing and discards further input (counted in droppedItems()) so a broken disk cannot exhaust memory.
 // What was committed before stays whole; the finish is still attempted, with the failure in the run's
@@ -29,11 +33,12 @@
 #include <vector>
 
 #include "core/store/run_store.hpp"
+#include "core/telemetry/run_digest.hpp"
 #include "core/telemetry/telemetry.hpp"
 
 namespace distopt {
 
-class StoreWriter : public TelemetrySink {
+class StoreWriter : public TelemetrySink, public RunDigestSource {
  public:
   struct Options {
     /// Longest time (ms) queued data waits before it is committed: what a killed coordinator loses.
@@ -85,6 +90,11 @@ class StoreWriter : public TelemetrySink {
   /// Items thrown away after an error.
   std::uint64_t droppedItems() const;
 
+  /// The run's whole delay histogram and its event sample, as stored; only once finish() has returned.
+  /// A store write that failed does not cut them short: events are still digested, only not stored.
+  const DelayCounts& delayTotals() const override;
+  std::vector<UpdateEvent> sampledEvents() const override;
+
   /// summary.json's content for the store: run_files' summaryToJson without the experiment, which the
   /// runs table already holds.
   static std::string summaryJsonFor(const RunSummary& summary);
@@ -92,12 +102,18 @@ class StoreWriter : public TelemetrySink {
  private:
   /// Update events queued that wake the writer before its interval (4 MB of events).
   static constexpr std::size_t kEventsPerWake = 65536;
+  /// Update events the producer collects before it takes the lock: 64 KB, small enough to stay in the
+  /// cache the engine's own data needs, large enough that the lock is taken once per thousand events.
+  static constexpr std::size_t kEventsPerBlock = 1024;
+  /// Emptied blocks kept for reuse (a wake's worth), so the producer neither allocates nor faults pages.
+  static constexpr std::size_t kSpareBlocks = kEventsPerWake / kEventsPerBlock;
 
   // Everything the producer side accumulates between two swaps.
   struct Queue {
-    std::vector<UpdateEvent> incoming;  // every update event, as it came; digested by the writer
-    std::vector<UpdateEvent> events;    // the rows to write: every event (Full) or the first sampled
-    std::uint64_t unstoredEvents = 0;   // seen after `events`, kept in the aggregates only
+    std::vector<std::vector<UpdateEvent>> incoming;  // every update event, as it came, in blocks;
+    std::size_t incomingEvents = 0;                  // digested by the writer
+    std::vector<UpdateEvent> events;   // the rows to write: every event (Full) or the first sampled
+    std::uint64_t unstoredEvents = 0;  // seen after `events`, kept in the aggregates only
     std::optional<double> lastEventTime;
     DelayCounts delays;
     std::vector<AcceptedPoint> accepted;
@@ -108,13 +124,15 @@ class StoreWriter : public TelemetrySink {
     std::optional<std::pair<RunSummary, std::string>> finish;
 
     std::size_t items() const {
-      return incoming.size() + events.size() + evaluations.size() + bandwidth.size() + workers.size();
+      return incomingEvents + events.size() + evaluations.size() + bandwidth.size() + workers.size();
     }
     void clear();
   };
 
-  /// Called with m_mutex held before queueing one item; false when the item must be dropped.
-  bool admit(std::unique_lock<std::mutex>& lock);
+  /// Called with m_mutex held before queueing `count` items; false when they must be dropped.
+  bool admit(std::unique_lock<std::mutex>& lock, std::size_t count = 1);
+  /// Producer: queues the block of update events collected so far.
+  void handOverBlock();
   void itemQueued();
   void run();
   /// Writer thread: turns batch.incoming into the histogram, timeline, rows and sample.
@@ -132,6 +150,9 @@ class StoreWriter : public TelemetrySink {
   std::condition_variable m_done;   // flush(): a ticket was completed
   Queue m_queue;
   std::size_t m_pendingEvents = 0;
+  std::vector<std::vector<UpdateEvent>> m_spareBlocks;  // under m_mutex
+  // Producer only.
+  std::vector<UpdateEvent> m_block;
   // Writer thread only.
   EventSample m_sample;
   AcceptedTimeline m_timeline;

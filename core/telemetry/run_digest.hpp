@@ -153,4 +153,15 @@ class EventSample {
   std::uint64_t m_state;
 };
 
+/// What a run's update events came to, counted once by one sink and read by others at the end: the result
+/// files take the run store writer's digest, so the engine's thread counts every event once, not twice.
+class RunDigestSource {
+ public:
+  virtual ~RunDigestSource() = default;
+  /// Every (worker, outcome, delay) count of the run. Valid once the source has seen the run's finish.
+  virtual const DelayCounts& delayTotals() const = 0;
+  /// The first events and the reservoir (EventSample::events()), with the same validity.
+  virtual std::vector<UpdateEvent> sampledEvents() const = 0;
+};
+
 }  // namespace distopt

@@ -110,11 +110,10 @@ void writeEvaluationRows(LineFile& evaluations, LineFile& metrics,
 }
 
 void RunFileWriter::onUpdate(const UpdateEvent& e) {
+  if (m_events) writeEventRow(*m_events, e);
+  if (m_digest) return;
   m_delays.add(e);
-  if (m_events)
-    writeEventRow(*m_events, e);
-  else
-    m_sample.add(e);
+  if (!m_events) m_sample.add(e);
 }
 
 void RunFileWriter::onEvaluation(const EvaluationPoint& p) {
@@ -136,12 +135,12 @@ void RunFileWriter::onFinish(const RunSummary& /*summary*/) {
   // Written at the end, whole: their content is final only then.
   try {
     LineFile delays(m_directory + "/delays.csv", false);
-    writeDelayRows(delays, m_delays.sorted());
+    writeDelayRows(delays, (m_digest ? m_digest->delayTotals() : m_delays).sorted());
     delays.close();
     note(delays);
     if (!m_events) {
       LineFile sample(m_directory + "/events_sample.csv", false);
-      writeEventRows(sample, m_sample.events());
+      writeEventRows(sample, m_digest ? m_digest->sampledEvents() : m_sample.events());
       sample.close();
       note(sample);
     }
@@ -201,6 +200,8 @@ void writeTextFile(const std::string& path, const std::string& text) {
   }
 }
 
-void writeJsonFile(const std::string& path, const nlohmann::json& json) { writeTextFile(path, json.dump(2) + '\n'); }
+void writeJsonFile(const std::string& path, const nlohmann::json& json) {
+  writeTextFile(path, json.dump(2) + '\n');
+}
 
 }  // namespace distopt

@@ -34,6 +34,11 @@ class RunFileWriter : public TelemetrySink {
   RunFileWriter(const RunFileWriter&) = delete;
   RunFileWriter& operator=(const RunFileWriter&) = delete;
 
+  /// Takes delays.csv and events_sample.csv from `source`, which already digests the same events (the
+  /// run store writer), instead of counting every event a second time on the engine's thread. Call
+  /// before the first event; `source` must see the finish first (add it to the fanout before this writer).
+  void useDigestOf(const RunDigestSource& source) { m_digest = &source; }
+
   void onUpdate(const UpdateEvent& event) override;
   void onEvaluation(const EvaluationPoint& point) override;
   /// Writes delays.csv and events_sample.csv and closes every file.
@@ -51,7 +56,8 @@ class RunFileWriter : public TelemetrySink {
   std::unique_ptr<LineFile> m_events;  // EventLog::Full only
   std::unique_ptr<LineFile> m_evaluations;
   std::unique_ptr<LineFile> m_metrics;
-  DelayCounts m_delays;
+  const RunDigestSource* m_digest = nullptr;
+  DelayCounts m_delays;  // when m_digest is null
   EventSample m_sample;
   bool m_finished = false;
   std::string m_error;
