@@ -2,8 +2,9 @@
 
 #include <chrono>
 #include <cmath>
-#include <queue>
+#include <limits>
 
+#include "core/sim/completion_heap.hpp"
 #include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
@@ -28,25 +29,12 @@ bool SimOptions::isValid(std::string* why) const {
 
 namespace {
 
-struct Completion {
-  double time;
-  int worker;
-  std::uint64_t jobId;
-};
-
-// Min-heap order: earliest time first, ties by worker index (spec §2.0).
-struct CompletionLater {
-  bool operator()(const Completion& a, const Completion& b) const {
-    if (a.time != b.time) return a.time > b.time;
-    return a.worker > b.worker;
-  }
-};
-
 struct InFlightJob {
   std::uint64_t jobId = 0;
   std::uint64_t version = 0;
   int gradients = 1;
   double start = 0.0;
+  double due = std::numeric_limits<double>::infinity();  ///< when it completes (never: infinity)
   bool active = false;
   std::shared_ptr<const Vector> model;
 };
@@ -63,7 +51,8 @@ class SimEngine::Impl final : public ActionSink {
         m_server(server),
         m_options(options),
         m_sink(sink),
-        m_jobs(server.numWorkers()) {
+        m_jobs(server.numWorkers()),
+        m_queue(server.numWorkers()) {
     DISTOPT_CHECK(static_cast<int>(shards.size()) == server.numWorkers());
     DISTOPT_CHECK(timeModel.numWorkers() == server.numWorkers());
     DISTOPT_CHECK(options.isValid(nullptr));
@@ -111,7 +100,12 @@ class SimEngine::Impl final : public ActionSink {
   std::uint64_t m_dimension = 0;
   double m_now = 0.0;
   std::vector<InFlightJob> m_jobs;
-  std::priority_queue<Completion, std::vector<Completion>, CompletionLater> m_queue;
+  // At most one entry per worker: a cancelled job's stays until the worker's next job moves it, or until
+  // it reaches the top and is dropped (cancellation costs nothing when the worker is re-tasked at once).
+  CompletionHeap m_queue;
+  // A cancelled job would have completed after the horizon: a run whose remaining completions are all
+  // cancelled ends at its time limit, not stalled (as when the cancelled completions were kept).
+  bool m_cancelledBeyondHorizon = false;
   std::shared_ptr<const Vector> m_snapshot;
   std::uint64_t m_snapshotVersion = 0;
   Vector m_gradient;
@@ -137,13 +131,19 @@ void SimEngine::Impl::sendJob(const JobOrder& order) {
   m_tally.bytesDown += m_options.wire.jobFixed + vectorBytes();
 
   const double duration = jobDuration(m_timeModel, order.worker, order.jobId, order.gradients, m_now);
-  if (std::isfinite(duration)) m_queue.push({m_now + duration, order.worker, order.jobId});
+  job.due = m_now + duration;
+  if (std::isfinite(job.due))
+    m_queue.set(order.worker, job.due);
+  else
+    m_queue.remove(order.worker);
 }
 
 void SimEngine::Impl::cancelJob(int worker, std::uint64_t jobId) {
   InFlightJob& job = m_jobs[worker];
   DISTOPT_CHECK(job.active && job.jobId == jobId);
-  // The pending completion stays in the queue and is skipped when popped (lazy deletion).
+  // The pending completion stays in the queue until the worker's next job moves it, or it is dropped
+  // when it reaches the top.
+  if (std::isfinite(job.due) && job.due > m_options.horizon) m_cancelledBeyondHorizon = true;
   job.active = false;
   job.model.reset();
   m_tally.bytesDown += m_options.wire.cancel;
@@ -203,17 +203,16 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
       break;
     }
     if (m_queue.empty()) {
-      termination = Termination::Stalled;
+      termination = m_cancelledBeyondHorizon ? Termination::TimeLimit : Termination::Stalled;
       break;
     }
-    const Completion next = m_queue.top();
+    const CompletionHeap::Entry next = m_queue.top();
     if (next.time > m_options.horizon) {
       termination = Termination::TimeLimit;
       break;
     }
-    const InFlightJob& job = m_jobs[next.worker];
-    if (!job.active || job.jobId != next.jobId) {
-      m_queue.pop();  // cancelled: its completion never happens
+    if (!m_jobs[next.worker].active) {
+      m_queue.pop();  // cancelled and not re-tasked: its completion never happens
       continue;
     }
     // Grid points strictly before this event see the model as it is now.

@@ -4,3 +4,5 @@ distopt_add_qtest(test_core_sim_structure SOURCES core/test_sim_structure.cpp LI
 distopt_add_qtest(test_core_server_mirror SOURCES core/test_server_mirror.cpp LIBS distopt::core LABELS core)
 # The helper thread that shares a large step's pass when a core is free.
 distopt_add_qtest(test_core_chunk_helper SOURCES core/test_chunk_helper.cpp LIBS distopt::core LABELS core)
+# The simulator's pending completions (one per worker, ordered by time then worker).
+distopt_add_qtest(test_core_completion_heap SOURCES core/test_completion_heap.cpp LIBS distopt::core LABELS core)
