@@ -20,7 +20,7 @@ const char* const kRunUsage =
     "  --workers N         number of workers (overrides workers.count)\n"
     "  --set PATH=VALUE    override any field by its JSON path, e.g. --set algorithm.params.gamma=0.04\n"
     "                      (VALUE is JSON when it parses as JSON, else a string; repeatable)\n"
-    "  --out DIR           write the result files (summary.json, evaluations.csv, delays.csv, ...) to DIR\n"
+    "  --out DIR           write the result files (summary.json, evaluations.csv, delays.csv.gz, ...) to DIR\n"
     "  --events aggregates|full  keep the exact aggregates and a sample of the update events (default), or\n"
     "                      also every event (events.csv.gz and the store); overrides the file's \"events\"\n"
     "  --store PATH        run store (SQLite) to record the run in\n"

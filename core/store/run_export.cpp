@@ -103,7 +103,7 @@ void exportRunCsv(const StoredRun& run, const std::string& directory) {
     closeOrThrow(metrics);
   }
   {
-    LineFile delays(directory + "/delays.csv", false);
+    LineFile delays(directory + "/delays.csv.gz", true);
     writeDelayRows(delays, run.delays);
     closeOrThrow(delays);
   }

@@ -14,7 +14,7 @@ namespace distopt {
 /// ended_at, termination, termination_detail, event_log, event_count, ...} (null for what is unknown).
 nlohmann::json runInfoToJson(const RunInfo& info);
 
-/// Writes into `directory` (created if needed): evaluations.csv, metrics.csv and delays.csv in the same
+/// Writes into `directory` (created if needed): evaluations.csv, metrics.csv and delays.csv.gz in the same
 /// format distopt-run writes, the event rows the store holds (events.csv.gz for a run with a full log,
 /// else events_sample.csv), plus bandwidth.csv, workers.csv, experiment.json and summary.json (when the
 /// run finished). Throws InputError naming the file that cannot be written.

@@ -134,7 +134,7 @@ void RunFileWriter::onFinish(const RunSummary& /*summary*/) {
     }
   // Written at the end, whole: their content is final only then.
   try {
-    LineFile delays(m_directory + "/delays.csv", false);
+    LineFile delays(m_directory + "/delays.csv.gz", true);
     writeDelayRows(delays, (m_digest ? m_digest->delayTotals() : m_delays).sorted());
     delays.close();
     note(delays);

@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gzip_text.hpp"
 #include "program_run.hpp"
 
 using nlohmann::json;
@@ -33,10 +34,9 @@ Result runProgram(const QStringList& arguments, const QString& workingDirectory 
   return ::runProgram(kProgram, arguments, 60'000, workingDirectory);
 }
 
+// Gzipped result files (delays.csv.gz) read as their text.
 QByteArray readAll(const QString& path) {
-  QFile file(path);
-  if (!file.open(QIODevice::ReadOnly)) return {};
-  return file.readAll();
+  return QByteArray::fromStdString(distopt::test::readMaybeGzip(path.toStdString()));
 }
 
 json readSummary(const QString& directory) {
@@ -169,7 +169,7 @@ class TestRunCli : public QObject {
     // By default no per-event log: the exact delay histogram and a bounded sample of the events.
     QVERIFY(!QFileInfo::exists(out + "/events.csv"));
     QVERIFY(!QFileInfo::exists(out + "/events.csv.gz"));
-    const QStringList delays = csvLines(out + "/delays.csv");
+    const QStringList delays = csvLines(out + "/delays.csv.gz");
     QCOMPARE(delays.value(0), QString("worker,outcome,delay,count"));
     std::uint64_t counted = 0, acceptedCounted = 0;
     for (qsizetype i = 1; i < delays.size(); ++i) {
@@ -205,7 +205,7 @@ class TestRunCli : public QObject {
       if (fields[5] == "accepted") ++accepted;
     }
     QCOMPARE(static_cast<std::uint64_t>(accepted), summary.at("gradients_accepted").get<std::uint64_t>());
-    QCOMPARE(readAll(fullOut + "/delays.csv"), readAll(out + "/delays.csv"));
+    QCOMPARE(readAll(fullOut + "/delays.csv.gz"), readAll(out + "/delays.csv.gz"));
     QCOMPARE(readSummary(fullOut).at("experiment").at("events"), json("full"));
     QVERIFY(!summary.at("experiment").contains("events"));
 
@@ -264,7 +264,7 @@ class TestRunCli : public QObject {
     a.erase("provenance");
     b.erase("provenance");
     QVERIFY2(a == b, (a.dump() + "\n" + b.dump()).c_str());
-    QCOMPARE(readAll(dir.filePath("a/delays.csv")), readAll(dir.filePath("b/delays.csv")));
+    QCOMPARE(readAll(dir.filePath("a/delays.csv.gz")), readAll(dir.filePath("b/delays.csv.gz")));
     QCOMPARE(readAll(dir.filePath("a/events_sample.csv")), readAll(dir.filePath("b/events_sample.csv")));
     QCOMPARE(readAll(dir.filePath("a/evaluations.csv")), readAll(dir.filePath("b/evaluations.csv")));
 
@@ -286,7 +286,7 @@ class TestRunCli : public QObject {
     const json summary = readSummary(out);
     QVERIFY2(summary.is_object(), "a diverged run still writes summary.json");
     QCOMPARE(summary.at("termination"), json("diverged"));
-    QVERIFY(QFileInfo::exists(out + "/delays.csv"));
+    QVERIFY(QFileInfo::exists(out + "/delays.csv.gz"));
   }
 
   // ---- bad input: exit 2, the field named, nothing created ----

@@ -14,6 +14,7 @@
 #include "core/telemetry/event_log_reader.hpp"
 #include "core/telemetry/telemetry_json.hpp"
 #include "core/util/input_error.hpp"
+#include "gzip_text.hpp"
 
 using namespace distopt;
 
@@ -152,7 +153,7 @@ class TestRunExport : public QObject {
       QCOMPARE(events.events[i].delay, run->events[i].delay);
       QCOMPARE(events.events[i].outcome, run->events[i].outcome);
     }
-    QVERIFY(lineCount(readAll(dir + "/delays.csv")) >= 2);  // the histogram derived from the events
+    QVERIFY(lineCount(distopt::test::readMaybeGzip(dir + "/delays.csv.gz")) >= 2);  // the histogram derived from the events
     QCOMPARE(lineCount(readAll(dir + "/evaluations.csv")), 4);
     const std::string metrics = readAll(dir + "/metrics.csv");
     QCOMPARE(lineCount(metrics), 3);

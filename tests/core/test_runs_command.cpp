@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/store/run_store.hpp"
+#include "gzip_text.hpp"
 
 using nlohmann::json;
 
@@ -136,12 +137,14 @@ class TestRunsCommand : public QObject {
     const Result exportCsv = run({"runs", "export", QString::number(newest), exported, "--store", store()});
     QVERIFY2(exportCsv.exitCode == 0, describe(exportCsv).c_str());
     for (const char* file :
-         {"evaluations.csv", "delays.csv", "events_sample.csv", "summary.json", "experiment.json"})
+         {"evaluations.csv", "delays.csv.gz", "events_sample.csv", "summary.json", "experiment.json"})
       QVERIFY2(QFileInfo::exists(exported + "/" + file), file);
     // The stored histogram is the one the run wrote to its results folder.
-    QFile fromStore(exported + "/delays.csv"), fromRun(m_dir.filePath("out-ringmaster/delays.csv"));
-    QVERIFY(fromStore.open(QIODevice::ReadOnly) && fromRun.open(QIODevice::ReadOnly));
-    QCOMPARE(fromStore.readAll(), fromRun.readAll());
+    const std::string fromStore = distopt::test::readMaybeGzip((exported + "/delays.csv.gz").toStdString());
+    const std::string fromRun =
+        distopt::test::readMaybeGzip(m_dir.filePath("out-ringmaster/delays.csv.gz").toStdString());
+    QVERIFY(fromStore.starts_with("worker,outcome,delay,count\n"));
+    QCOMPARE(fromStore, fromRun);
     const Result exportJson = run({"runs", "export", QString::number(newest), exported + ".json", "--format",
                                    "json", "--store", store()});
     QVERIFY2(exportJson.exitCode == 0, describe(exportJson).c_str());

@@ -562,7 +562,7 @@ class TestHistoryExport : public QObject {
     QVERIFY2(workbench.exitCode() == 0, workbench.readAllStandardError().constData());
     QVERIFY(QFile::exists(dir + "/report.pdf"));
     QVERIFY(QFile::exists(dir + "/data/events_sample.csv"));  // a default run keeps a sample
-    QVERIFY(QFile::exists(dir + "/data/delays.csv"));
+    QVERIFY(QFile::exists(dir + "/data/delays.csv.gz"));
     QImage image(dir + "/convergence.png");
     QVERIFY(hasSeriesColour(image));
     QFile summary(dir + "/summary.md");
