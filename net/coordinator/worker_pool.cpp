@@ -861,7 +861,7 @@ nlohmann::json WorkerPool::workerList() const {
     const Peer& peer = m_peers[static_cast<std::size_t>(i)];
     const WorkerStatus status = statusOf(i);
     list.push_back({{"worker", i},
-                    {"host", peer.host},
+                    {"host", status.host},
                     {"cores", peer.cores},
                     {"version", peer.version},
                     {"state", status.state},

@@ -44,8 +44,8 @@ class LocalSlurm {
 
   /// False with *why when the cluster cannot be started here.
   bool start(QString* why) {
-    for (const char* program :
-         {"/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "/usr/bin/sbatch", "/usr/bin/sinfo"})
+    for (const char* program : {"/usr/sbin/munged", "/usr/sbin/slurmctld", "/usr/sbin/slurmd",
+                                "/usr/bin/sbatch", "/usr/bin/sinfo", "/usr/bin/srun", "/usr/bin/squeue"})
       if (!QFileInfo(program).isExecutable())
         return cluster_test::failWith(QString(program) + " is not installed (slurm-wlm, munge)", why);
     char host[256] = {};
@@ -206,10 +206,42 @@ class TestSlurmRuns : public QObject {
     const json summary = readJsonFile(m_dir.filePath("refused-out") + "/summary.json");
     QCOMPARE(summary.at("termination"), json("failed"));
     const QString reason = QString::fromStdString(summary.at("termination_detail").get<std::string>());
-    QVERIFY2(reason.contains("failed during set-up") && reason.contains("(slurm workers 0-15)") &&
-                 reason.contains("srun: error: Unable to allocate resources: Invalid partition name specified"),
-             qPrintable(reason));
+    QVERIFY2(
+        reason.contains("failed during set-up") && reason.contains("(slurm workers 0-15)") &&
+            reason.contains("srun: error: Unable to allocate resources: Invalid partition name specified"),
+        qPrintable(reason));
     QVERIFY2(clock.elapsed() < 300'000, qPrintable(log));
+  }
+
+  void stoppingTheRunEndsItsStep() {
+    if (!m_started) QSKIP(qPrintable("no local Slurm: " + m_whyNot));
+    json experiment = sixteenWorkers("slurm-stopped");
+    experiment["workers"]["launcher"] = "slurm";
+    experiment["stop"] = {{"time", 1e9}};
+    QProcess run;
+    run.setProcessEnvironment(coordinatorEnvironment());
+    run.start(kRunProgram,
+              {writeJson(m_dir, "stopped.json", experiment), "--out", m_dir.filePath("stopped-out"),
+               "--quiet", "--no-store", "--bind", "tcp://0.0.0.0:*", "--secure", "--setup-timeout", "120"});
+    QString log;
+    for (int wait = 0; wait < 1200 && !log.contains("16 workers ready after"); ++wait) {
+      run.waitForReadyRead(100);
+      log += QString::fromUtf8(run.readAllStandardError());
+    }
+    QVERIFY2(log.contains("16 workers ready after"), qPrintable(log));
+    QVERIFY2(!squeue().isEmpty(), "no job while the run is on");
+    // Stopped as a user stops it: the workers stop, srun with them, and the allocation srun asked for
+    // is given back.
+    ::kill(static_cast<pid_t>(run.processId()), SIGTERM);
+    QVERIFY(run.waitForFinished(60'000));
+    QString jobs = squeue();
+    for (int wait = 0; wait < 100 && !jobs.isEmpty(); ++wait) {
+      QTest::qWait(200);
+      jobs = squeue();
+    }
+    QVERIFY2(jobs.isEmpty(), qPrintable("still queued or running after the run stopped: " + jobs));
+    const json summary = readJsonFile(m_dir.filePath("stopped-out") + "/summary.json");
+    QCOMPARE(summary.at("termination"), json("stopped"));
   }
 
   void sixteenWorkersRunInOneSrunStepOfABatchJob() {
@@ -275,6 +307,15 @@ class TestSlurmRuns : public QObject {
       if (name.startsWith("SLURM_") && name != "SLURM_CONF") env.remove(name);
     env.remove("DISTOPT_JOIN_TOKEN");
     return env;
+  }
+
+  /// The jobs Slurm has (queued or running), one line each; empty when none.
+  QString squeue() const {
+    QProcess squeue;
+    squeue.setProcessEnvironment(m_slurm->environment);
+    squeue.start("/usr/bin/squeue", {"-h", "-o", "%i %T"});
+    squeue.waitForFinished(10'000);
+    return QString::fromUtf8(squeue.readAllStandardOutput()).trimmed();
   }
 
   QString slurmdLog() const {
