@@ -1035,8 +1035,11 @@ void WorkerPool::stopWorkers(const std::string& reason) {
   for (std::size_t i = 0; i < m_peers.size(); ++i)
     if (m_peers[i].state != Peer::State::Dead && !m_peers[i].identity.empty())
       send(static_cast<int>(i), Message::withJson(MessageKind::Stop, {{"reason", reason}}));
-  if (m_launcher && !m_launcher->waitAll(std::chrono::milliseconds(2000)))
-    m_launcher->stopAll(std::chrono::milliseconds(1000));
+  // ssh and srun end when their workers have: killed before, they leave those workers to find out from
+  // the heartbeat, so they get longer than a local worker.
+  const bool remote = m_launcher && m_launcher->hasSupervisors();
+  if (m_launcher && !m_launcher->waitAll(std::chrono::milliseconds(remote ? 10'000 : 2000)))
+    m_launcher->stopAll(std::chrono::milliseconds(remote ? 5000 : 1000));
   // What the workers (and the hosts' supervisors: each worker's exit) wrote on their way out.
   if (m_launcher) logLauncherOutput(*m_launcher);
 }

@@ -259,6 +259,11 @@ pid_t LocalLauncher::pidOf(int workerId) const {
   return -1;
 }
 
+bool LocalLauncher::hasSupervisors() const {
+  return std::any_of(m_children.begin(), m_children.end(),
+                     [](const Child& child) { return child.supervisor; });
+}
+
 int LocalLauncher::running() const {
   int count = 0;
   for (const auto& child : m_children) count += child.alive ? 1 : 0;

@@ -71,6 +71,8 @@ class LocalLauncher {
   pid_t pidOf(int workerId) const;
   /// Number of children still running.
   int running() const;
+  /// True when a process stands for workers elsewhere (ProcessSpec::supervisedWorkers: ssh, srun).
+  bool hasSupervisors() const;
 
   /// The default worker binary: distopt-worker beside this executable.
   static std::string defaultWorkerBinary();

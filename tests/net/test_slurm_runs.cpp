@@ -3,8 +3,9 @@
 // 128 CPUs declared (config_overrides) and OverSubscribe=FORCE so a small machine takes the tasks — and
 // runs 16 workers through it twice: from an experiment that says "launcher": "slurm" (distopt-run starts
 // them in one srun step and reports each one's node and step), and from the script distopt-run --sbatch
-// prints. A partition Slurm refuses fails the run at once with srun's reason. The daemons are stopped at
-// the end, and the test checks they are gone. Skipped, with the reason, only where they cannot start.
+// prints. A partition Slurm refuses fails the run at once with srun's reason; a run stopped with SIGTERM
+// ends its step before it exits and Slurm gives the allocation back. The daemons are stopped at the end,
+// and the test checks they are gone. Skipped, with the reason, only where they cannot start.
 #include <QProcessEnvironment>
 
 #include <pwd.h>
@@ -230,15 +231,24 @@ class TestSlurmRuns : public QObject {
     }
     QVERIFY2(log.contains("16 workers ready after"), qPrintable(log));
     QVERIFY2(!squeue().isEmpty(), "no job while the run is on");
-    // Stopped as a user stops it: the workers stop, srun with them, and the allocation srun asked for
-    // is given back.
+    const QString port =
+        QRegularExpression("workers connect to tcp://0\\.0\\.0\\.0:(\\d+)").match(log).captured(1);
+    QVERIFY2(!port.isEmpty(), qPrintable(log));
+    QCOMPARE(stepWorkers(port), 16);
+    // Stopped as a user stops it: the workers stop, srun ends with them before the coordinator does
+    // (no worker of the step is left behind to find out from the heartbeat), and the allocation srun
+    // asked for is given back.
     ::kill(static_cast<pid_t>(run.processId()), SIGTERM);
     QVERIFY(run.waitForFinished(60'000));
+    QCOMPARE(stepWorkers(port), 0);
     QString jobs = squeue();
+    QElapsedTimer released;
+    released.start();
     for (int wait = 0; wait < 100 && !jobs.isEmpty(); ++wait) {
       QTest::qWait(200);
       jobs = squeue();
     }
+    qInfo("allocation released %lld ms after the run ended", static_cast<long long>(released.elapsed()));
     QVERIFY2(jobs.isEmpty(), qPrintable("still queued or running after the run stopped: " + jobs));
     const json summary = readJsonFile(m_dir.filePath("stopped-out") + "/summary.json");
     QCOMPARE(summary.at("termination"), json("stopped"));
@@ -307,6 +317,23 @@ class TestSlurmRuns : public QObject {
       if (name.startsWith("SLURM_") && name != "SLURM_CONF") env.remove(name);
     env.remove("DISTOPT_JOIN_TOKEN");
     return env;
+  }
+
+  /// Worker processes on this machine started by an srun step for the coordinator on `port`.
+  static int stepWorkers(const QString& port) {
+    int count = 0;
+    for (const QString& pid : QDir("/proc").entryList(QDir::Dirs)) {
+      QFile file("/proc/" + pid + "/cmdline");
+      if (!file.open(QIODevice::ReadOnly)) continue;
+      const QByteArray words = file.readAll();
+      const QByteArray line = QByteArray(words).replace('\0', ' ');
+      // The workers themselves, not srun (whose command line names them too).
+      count += QFileInfo(QString::fromUtf8(words.left(words.indexOf('\0')))).fileName() == "distopt-worker" &&
+                       line.contains("--slurm-first-id") && line.contains(":" + port.toUtf8() + " ")
+                   ? 1
+                   : 0;
+    }
+    return count;
   }
 
   /// The jobs Slurm has (queued or running), one line each; empty when none.

@@ -54,6 +54,8 @@ class TestSlurmPlacement : public QObject {
     placement->srunArgsEdit()->setText("  --mem-per-cpu=1G   --exclusive ");
     QVERIFY2(editor.isValid(), qPrintable(editor.validationError()));
     const json document = editor.document();
+    QVERIFY2(document.at("workers").contains("launcher") && document.at("workers").contains("slurm"),
+             document.at("workers").dump().c_str());
     const json expected = {{"partition", "cpu"},
                            {"nodes", 4},
                            {"tasks_per_node", 4},
