@@ -3,7 +3,9 @@
 # this machine, with a private single-node Slurm (munged, slurmctld, slurmd under a temporary folder in
 # the build tree, as test_net_slurm_runs starts it; 512 CPUs declared so one node takes 256 tasks). The
 # figure is the coordinator's own line "N workers ready after S s of set-up"; the local run at the same
-# count is the baseline, measured in the same session, one after the other.
+# count is the baseline, measured in the same session, one after the other; a Slurm run is secured
+# (CURVE, beyond loopback), so the same local run secured is shown too (the cost of CURVE apart from
+# Slurm's). Ratio: Slurm against local secured.
 #
 #   tests/net/slurm_setup_figures.sh [BUILD_DIR] [COUNTS...]     (default: build 16 64 256)
 set -euo pipefail
@@ -27,7 +29,8 @@ chmod 700 "$dir/munge"
 head -c 1024 /dev/urandom >"$dir/munge/munge.key"
 chmod 600 "$dir/munge/munge.key"
 /usr/sbin/munged -F -f --key-file="$dir/munge/munge.key" --socket="$dir/munge/munge.sock" \
-  --log-file="$dir/munge/munged.log" --pid-file="$dir/munge/munged.pid" --seed-file="$dir/munge/munged.seed" &
+  --log-file="$dir/munge/munged.log" --pid-file="$dir/munge/munged.pid" --seed-file="$dir/munge/munged.seed" \
+  >/dev/null 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do [ -S "$dir/munge/munge.sock" ] && break; sleep 0.1; done
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -91,12 +94,13 @@ setup() {  # prints the set-up seconds of one run: $1 = experiment file, rest = 
   sed -n 's/.* workers ready after \([0-9.]*\) s of set-up.*/\1/p' <<<"$log" | tail -1
 }
 printf 'load average before: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%8s %12s %12s %8s %s\n' workers local_s slurm_s ratio load_after
+printf '%8s %10s %16s %10s %8s %s\n' workers local_s local_secure_s slurm_s ratio load_after
 for n in "${counts[@]}"; do
   experiment "$n" "" >"$dir/local-$n.json"
   experiment "$n" ', "launcher": "slurm", "slurm": {"partition": "test", "nodes": 1}' >"$dir/slurm-$n.json"
   local_s=$(setup "$dir/local-$n.json")
+  secure_s=$(setup "$dir/local-$n.json" --bind 'tcp://0.0.0.0:*' --secure)
   slurm_s=$(setup "$dir/slurm-$n.json" --bind 'tcp://0.0.0.0:*' --secure)
-  ratio=$(awk -v a="$slurm_s" -v b="$local_s" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
-  printf '%8s %12s %12s %8s %s\n' "$n" "$local_s" "$slurm_s" "$ratio" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  ratio=$(awk -v a="$slurm_s" -v b="$secure_s" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
+  printf '%8s %10s %16s %10s %8s %s\n' "$n" "$local_s" "$secure_s" "$slurm_s" "$ratio" "$(cut -d' ' -f1-3 /proc/loadavg)"
 done
