@@ -70,6 +70,10 @@ std::string sbatchScript(const SbatchOptions& options) {
 
 int printSbatchScript(const RunCommandLine& line, const Experiment& experiment, int argc, char** argv) {
   if (experiment.engine != "live") throw InputError("--sbatch", "is for live runs (\"engine\": \"live\")");
+  if (experiment.launcher == kSlurmLauncher)
+    throw InputError("--sbatch",
+                     "workers.launcher \"slurm\" starts the workers with srun itself: run "
+                     "distopt-run inside the batch job (sbatch --wrap) instead (docs/cluster.md)");
   if (!experiment.hosts.empty())
     throw InputError("--sbatch",
                      "workers.hosts starts workers through ssh; a batch job starts them with srun");

@@ -11,6 +11,7 @@
 #include "app/cli/option_parser.hpp"
 #include "core/util/build_info.hpp"
 #include "net/launcher/local_launcher.hpp"
+#include "net/launcher/srun_command.hpp"
 #include "net/protocol/frame_memory.hpp"
 #include "net/security/join_file.hpp"
 #include "net/worker/worker_runtime.hpp"
@@ -19,7 +20,8 @@
 namespace {
 
 constexpr const char* kUsage =
-    "Usage: distopt-worker (--connect ENDPOINT | --join-file FILE) [--id N] [--count K] [--wait SECONDS]\n"
+    "Usage: distopt-worker (--connect ENDPOINT | --join-file FILE) [--id N | --slurm-first-id N]\n"
+    "                      [--count K] [--wait SECONDS]\n"
     "                      [--server-key KEY (--join-token TOKEN | --key-file FILE)]\n"
     "\n"
     "Connects to a DistOpt coordinator and works for it until told to stop.\n"
@@ -30,6 +32,8 @@ constexpr const char* kUsage =
     "  --count K           start K workers here (ids N, N+1, ... with --id) and report each one's exit;\n"
     "                      exits when all have ended (0, or the first failure's status)\n"
     "  --id N              worker id to request (default: assigned by the coordinator)\n"
+    "  --slurm-first-id N  worker id N + $SLURM_PROCID: every task of one srun step is a worker (the\n"
+    "                      coordinator's \"launcher\": \"slurm\" starts them so)\n"
     "  --wait SECONDS      how long to wait for the coordinator's first answer (default 60; it may\n"
     "                      not be up yet); once it answered, its heartbeat decides\n"
     "  --server-key KEY    the coordinator's CURVE public key (a secured run prints it in its join\n"
@@ -56,6 +60,7 @@ struct WorkerCommandLine {
   std::optional<std::string> joinToken;
   std::optional<std::string> joinFile;
   std::optional<int> count;
+  std::optional<int> slurmFirstId;
   bool help = false;
   bool version = false;
 };
@@ -76,6 +81,8 @@ std::optional<WorkerCommandLine> parseWorkerCommandLine(int argc, const char* co
   parser.option("--join-file", "--join-file needs a file name", takeText(&line.joinFile));
   parser.option("--count", "--count needs a value",
                 takeInteger("--count", 1, distopt::app::kMaxSupervisedWorkers, &line.count));
+  parser.option("--slurm-first-id", "--slurm-first-id needs a value",
+                takeInteger("--slurm-first-id", 0, 1'000'000'000, &line.slurmFirstId));
   std::vector<std::string> words;
   parser.positionals(&words);
   if (!parser.parse(argc, argv, error)) return std::nullopt;
@@ -132,6 +139,16 @@ int main(int argc, char** argv) {
   distopt::net::WorkerOptions options;
   if (line->endpoint) options.endpoint = *line->endpoint;
   if (line->workerId) options.workerId = *line->workerId;
+  if (line->slurmFirstId) {
+    std::string why;
+    const auto id = distopt::net::slurmTaskWorkerId(*line->slurmFirstId, std::getenv("SLURM_PROCID"), &why);
+    if (!id || line->workerId || line->count) {
+      std::fprintf(stderr, "distopt-worker: --slurm-first-id: %s\n",
+                   id ? "not with --id or --count (each srun task is one worker)" : why.c_str());
+      return 2;
+    }
+    options.workerId = *id;
+  }
   if (line->waitSeconds) options.connectWaitSeconds = *line->waitSeconds;
   if (line->serverKey) options.serverKey = *line->serverKey;
   if (line->keyFile && line->joinToken) {

@@ -242,7 +242,7 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
   }
 
   const auto& workers = objectAt(document, "workers", "workers");
-  requireKeys(workers, "workers", {"count", "time_model", "unit_ms", "hosts"});
+  requireKeys(workers, "workers", {"count", "time_model", "unit_ms", "hosts", "launcher", "slurm"});
   if (!workers.contains("count") || workers.at("count").is_null())
     throw InputError("workers.count", "is required (an integer >= 1)");
   const auto count = countAt(workers, "count", "workers.count", 0, 1, kMaxWorkers);
@@ -280,6 +280,19 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
     if (remote > experiment.workers)
       throw InputError("workers.hosts", std::to_string(remote) + " workers on other hosts but workers.count is " +
                                             std::to_string(experiment.workers));
+  }
+  experiment.launcher = stringAt(workers, "launcher", "workers.launcher", std::string(kLocalLauncher));
+  if (experiment.launcher != kLocalLauncher && experiment.launcher != kSlurmLauncher)
+    throw InputError("workers.launcher", "must be \"local\" or \"slurm\"");
+  if (experiment.launcher == kSlurmLauncher) {
+    if (!experiment.hosts.empty())
+      throw InputError("workers.hosts",
+                       "starts workers through ssh; with \"launcher\": \"slurm\" srun starts "
+                       "them all (leave hosts out)");
+    experiment.slurm = parseSlurmLaunch(workers.contains("slurm") ? workers.at("slurm") : nlohmann::json(),
+                                        "workers.slurm", experiment.workers);
+  } else if (workers.contains("slurm")) {
+    throw InputError("workers.slurm", "is read only with \"launcher\": \"slurm\"");
   }
 
   if (!document.contains("stop")) throw InputError("stop", "is required (a time, update limit or target)");
@@ -338,6 +351,11 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
     for (const auto& host : experiment.hosts)
       hosts.push_back({{"host", host.host}, {"count", host.count}, {"program", host.program}});
     experiment.document["workers"]["hosts"] = hosts;
+  }
+  // Only when asked for, as hosts: the documents of local runs read as they always did.
+  if (experiment.launcher == kSlurmLauncher) {
+    experiment.document["workers"]["launcher"] = experiment.launcher;
+    experiment.document["workers"]["slurm"] = slurmLaunchJson(experiment.slurm);
   }
 
   // Last, with every field read: what must agree across sections, and what the machine can hold.

@@ -9,7 +9,8 @@
 //   "problem":   {"name": "quadratic", "params": {...}},
 //   "data":      {"sharding": "iid" | "contiguous" | "non-iid-label"},
 //   "algorithm": {"name": "ringmaster", "params": {...}},
-//   "workers":   {"count": 32, "time_model": {"name": "ringmaster", "params": {...}}, "unit_ms": 10},
+//   "workers":   {"count": 32, "time_model": {"name": "ringmaster", "params": {...}}, "unit_ms": 10,
+//                 "hosts": [{"host", "count", "program"}], "launcher": "local" | "slurm", "slurm": {...}},
 //   "stop":      {"time": 2000, "updates": 0, "target_gap": 1e-3, "target_grad_norm_sq": null},
 //   "eval":      {"interval": 10, "every_updates": 0, "grad_norm": true, "accuracy": true}
 // }
@@ -24,6 +25,7 @@
 
 #include "core/algorithms/server.hpp"
 #include "core/config/memory_estimate.hpp"
+#include "core/config/slurm_launch.hpp"
 #include "core/problems/problem.hpp"
 #include "core/sim/sim_engine.hpp"
 #include "core/sim/sim_run.hpp"
@@ -56,6 +58,10 @@ struct Experiment {
   double unitMs = 10.0;                 ///< live: milliseconds per time unit
   /// Live: workers started through ssh, taking the last worker ids; the rest start on this machine.
   std::vector<RemoteHost> hosts;
+  /// Live: "local" (this machine, and workers.hosts through ssh) or "slurm" (every worker in one srun
+  /// step, as `slurm` says; core/config/slurm_launch.hpp).
+  std::string launcher = kLocalLauncher;
+  SlurmLaunch slurm;
   std::optional<double> stopTime;       ///< time units
   std::uint64_t stopUpdates = 0;        ///< 0 = none
   std::optional<double> targetGap;

@@ -43,7 +43,9 @@ double estimateRunBytes(const Experiment& experiment, const ProblemFootprint& fo
   const double workers = static_cast<double>(experiment.workers);
   // The simulator shares one copy of the data between every worker it plays.
   if (experiment.engine == "sim") return server + workers * kWorkerVectors * vector;
-  double remote = 0.0;
+  // Workers started through ssh or Slurm use other machines' memory (Slurm's nodes may include this
+  // one, but then Slurm's own limits apply).
+  double remote = experiment.launcher == kSlurmLauncher ? workers : 0.0;
   for (const auto& host : experiment.hosts) remote += static_cast<double>(host.count);
   return server + (workers - remote) * worker;
 }

@@ -13,6 +13,7 @@
 #include "net/coordinator/run_directory.hpp"
 #include "net/launcher/local_launcher.hpp"
 #include "net/launcher/spawn_queue.hpp"
+#include "net/launcher/srun_command.hpp"
 #include "net/launcher/ssh_command.hpp"
 #include "net/protocol/frame_limits.hpp"
 #include "net/protocol/heartbeat_messages.hpp"
@@ -136,6 +137,7 @@ struct WorkerPool::Peer {
   State state = State::Expected;
   std::string identity;  // ROUTER routing id
   std::string host;
+  std::string slurmStep;  // from HELLO: the Slurm step it runs in, empty outside Slurm
   int pid = 0;
   int cores = 0;
   std::string version;  // the worker program's, from HELLO
@@ -184,9 +186,12 @@ WorkerPool::~WorkerPool() = default;
 
 bool WorkerPool::bind(std::string* why) {
   if (!m_options.isValid(why)) return false;
-  if (!m_experiment.hosts.empty() && isLoopbackEndpoint(m_options.bindEndpoint)) {
+  const bool slurm = m_experiment.launcher == kSlurmLauncher;
+  if ((!m_experiment.hosts.empty() || slurm) && isLoopbackEndpoint(m_options.bindEndpoint)) {
     if (why)
-      *why = "workers.hosts: workers on other machines cannot reach " + m_options.bindEndpoint +
+      *why = std::string(slurm ? "workers.launcher: workers on Slurm's nodes"
+                               : "workers.hosts: workers on other machines") +
+             " cannot reach " + m_options.bindEndpoint +
              "; bind where they can (--bind tcp://ADDRESS:PORT --secure)";
     return false;
   }
@@ -433,7 +438,8 @@ WorkerStatus WorkerPool::statusOf(int worker) const {
   WorkerStatus status;
   status.time = now();
   status.worker = worker;
-  status.host = peer.host;
+  // The step beside the node: the tables and records that show a worker's host show where Slurm ran it.
+  status.host = peer.slurmStep.empty() ? peer.host : peer.host + " (slurm step " + peer.slurmStep + ")";
   status.pid = peer.pid;
   status.state = peer.stateName();
   status.reason = peer.reason;
@@ -509,6 +515,7 @@ void WorkerPool::handleHello(const std::string& identity, const Message& message
   peer.identity = identity;
   peer.key = m_messageKey;
   peer.host = hello.host;
+  peer.slurmStep = hello.slurmStep;
   peer.pid = hello.pid;
   peer.cores = hello.cores;
   peer.version = hello.programVersion;
@@ -854,13 +861,16 @@ nlohmann::json WorkerPool::workerList() const {
     const Peer& peer = m_peers[static_cast<std::size_t>(i)];
     const WorkerStatus status = statusOf(i);
     list.push_back({{"worker", i},
-                    {"host", peer.host},
+                    {"host", status.host},
                     {"cores", peer.cores},
                     {"version", peer.version},
                     {"state", status.state},
                     {"reason", peer.reason},
                     {"malformed", peer.malformed},
-                    {"started_by", i < m_localSlots ? "local" : (i >= m_remoteBegin ? "ssh" : "remote")},
+                    {"started_by", i < m_localSlots             ? "local"
+                                   : i < m_remoteBegin          ? "remote"
+                                   : m_experiment.hosts.empty() ? "slurm"
+                                                                : "ssh"},
                     {"reconnections", peer.resumes}});
     if (status.clockOffset) {
       list.back()["clock_offset_ms"] = *status.clockOffset * 1000.0;
@@ -920,9 +930,22 @@ void WorkerPool::publishStatusTopic() {
   if (m_dashboard) m_dashboard->publishStatus(status);
 }
 
+SrunStep WorkerPool::slurmStep() const {
+  return SrunStep{.launch = m_experiment.slurm,
+                  .workers = numWorkers(),
+                  .firstId = 0,
+                  .workerProgram = m_experiment.slurm.program.empty() ? m_launcher->workerBinary()
+                                                                      : m_experiment.slurm.program,
+                  .endpoint = publicEndpoint(),
+                  .waitSeconds = m_options.setupTimeoutSeconds,
+                  .serverKey = m_options.security.enabled ? serverPublicKey() : "",
+                  .insideAllocation = insideSlurmAllocation()};
+}
+
 bool WorkerPool::setup(std::string* failure) {
   const int total = numWorkers();
-  int remote = 0;
+  const bool slurm = m_experiment.launcher == kSlurmLauncher;
+  int remote = slurm ? total : 0;  // srun starts every worker
   for (const auto& host : m_experiment.hosts) remote += host.count;
   m_remoteBegin = total - remote;
   const int local =
@@ -933,7 +956,9 @@ bool WorkerPool::setup(std::string* failure) {
   std::optional<SpawnQueue> spawner;
   if (local > 0 || remote > 0) {
     m_launcher = std::make_unique<LocalLauncher>(m_options.workerBinary);
-    if (local > 0 && !m_launcher->checkWorkerBinary(failure)) return false;
+    if ((local > 0 || (slurm && m_experiment.slurm.program.empty())) &&
+        !m_launcher->checkWorkerBinary(failure))
+      return false;
     // A connection per worker and the monitor's duplicate of it (peer_sockets.hpp), a pipe per ssh worker.
     raiseOpenFileLimit(256 + 3L * total);
     std::vector<ProcessSpec> specs;
@@ -946,6 +971,7 @@ bool WorkerPool::setup(std::string* failure) {
                                   m_joinKeys.secretKey));
       id += host.count;
     }
+    if (slurm) specs.push_back(srunStepSpec(slurmStep(), m_joinKeys.secretKey));
     spawner.emplace(*m_launcher, std::move(specs), defaultMaxStarting());
   }
   const auto deadline = setupStart + std::chrono::duration_cast<Clock::duration>(
@@ -1009,8 +1035,11 @@ void WorkerPool::stopWorkers(const std::string& reason) {
   for (std::size_t i = 0; i < m_peers.size(); ++i)
     if (m_peers[i].state != Peer::State::Dead && !m_peers[i].identity.empty())
       send(static_cast<int>(i), Message::withJson(MessageKind::Stop, {{"reason", reason}}));
-  if (m_launcher && !m_launcher->waitAll(std::chrono::milliseconds(2000)))
-    m_launcher->stopAll(std::chrono::milliseconds(1000));
+  // ssh and srun end when their workers have: killed before, they leave those workers to find out from
+  // the heartbeat, so they get longer than a local worker.
+  const bool remote = m_launcher && m_launcher->hasSupervisors();
+  if (m_launcher && !m_launcher->waitAll(std::chrono::milliseconds(remote ? 10'000 : 2000)))
+    m_launcher->stopAll(std::chrono::milliseconds(remote ? 5000 : 1000));
   // What the workers (and the hosts' supervisors: each worker's exit) wrote on their way out.
   if (m_launcher) logLauncherOutput(*m_launcher);
 }

@@ -36,6 +36,7 @@ class LocalLauncher;
 class RunDirectory;
 class TelemetryPublisher;
 class ZapAuthenticator;
+struct SrunStep;
 
 /// CURVE on the worker socket. Required to bind it beyond loopback (DESIGN.md §7: unauthenticated peers
 /// are refused); local runs on loopback may go without.
@@ -208,6 +209,8 @@ class WorkerPool {
   bool stopRequested() const { return m_stopRequested.load(); }
 
  private:
+  /// The srun step that starts every worker of a `"launcher": "slurm"` run (net/launcher/srun_command.hpp).
+  SrunStep slurmStep() const;
   using Clock = std::chrono::steady_clock;
   struct Peer;
 

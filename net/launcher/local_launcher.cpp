@@ -117,8 +117,16 @@ bool LocalLauncher::spawn(const ProcessSpec& spec, std::string* why) {
       execve(argv[0], const_cast<char* const*>(argv.data()), const_cast<char* const*>(environment.data()));
     _exit(127);
   }
-  Child child{spec.workerId,         pid, true, -1, spec.label, {}, !spec.supervisedWorkers.empty(),
-              spec.supervisedWorkers};
+  Child child{spec.workerId,
+              pid,
+              true,
+              -1,
+              spec.label,
+              {},
+              !spec.supervisedWorkers.empty(),
+              spec.supervisedWorkers,
+              spec.exitReports,
+              {}};
   if (input[0] >= 0) {
     close(input[0]);
     // Small (a key), so the pipe buffer holds it: the write never blocks. The child may already be gone
@@ -165,13 +173,19 @@ void LocalLauncher::readOutput(Child& child) {
     child.pending.erase(0, newline + 1);
     // Only a report for a worker this process stands for, once: another machine's output cannot end
     // workers of another host, nor one twice.
-    if (const auto report = parseWorkerExitReport(line)) {
-      if (const auto it = std::find(child.unreported.begin(), child.unreported.end(), report->workerId);
+    std::vector<WorkerExitInfo> reports;
+    if (child.exitReports)
+      reports = child.exitReports(line);
+    else if (auto report = parseWorkerExitReport(line))
+      reports.push_back(std::move(*report));
+    for (const auto& report : reports) {
+      if (const auto it = std::find(child.unreported.begin(), child.unreported.end(), report.workerId);
           it != child.unreported.end()) {
         child.unreported.erase(it);
-        m_reported.push_back({report->workerId, report->pid, report->description + " on " + child.label, -1});
+        m_reported.push_back({report.workerId, report.pid, report.description + " on " + child.label, -1});
       }
     }
+    if (reports.empty() && !line.empty()) child.lastLine = line.substr(0, 400);
     m_lines.push_back("[" + child.label + "] " + line);
   }
 }
@@ -203,9 +217,11 @@ std::vector<WorkerExitInfo> LocalLauncher::reap() {
     readOutput(child);
     for (auto& report : std::exchange(m_reported, {})) exited.push_back(std::move(report));
     for (const int worker : std::exchange(child.unreported, {}))
-      exited.push_back(
-          {worker, child.pid,
-           "gone with its host's process (" + child.label + "), which " + describeExitStatus(status), -1});
+      exited.push_back({worker, child.pid,
+                        "gone with the process that started it (" + child.label + "), which " +
+                            describeExitStatus(status) +
+                            (child.lastLine.empty() ? std::string() : "; it said: " + child.lastLine),
+                        -1});
   }
   return exited;
 }
@@ -241,6 +257,11 @@ pid_t LocalLauncher::pidOf(int workerId) const {
   for (const auto& child : m_children)
     if (child.workerId == workerId) return child.pid;
   return -1;
+}
+
+bool LocalLauncher::hasSupervisors() const {
+  return std::any_of(m_children.begin(), m_children.end(),
+                     [](const Child& child) { return child.supervisor; });
 }
 
 int LocalLauncher::running() const {

@@ -4,7 +4,9 @@
 // destructor stops and reaps whatever is still running. Thread: the coordinator's.
 
 #include <chrono>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <sys/types.h>
@@ -29,6 +31,9 @@ struct ProcessSpec {
   /// Each one's exit report on its stderr (worker_exit_report.hpp) ends that worker; the process's own
   /// exit ends those not reported by then. workerId is then the first of them.
   std::vector<int> supervisedWorkers;
+  /// For such a process: the workers' exits reported on one line of its stderr; empty = the per-host
+  /// supervisor's report lines (worker_exit_report.hpp). srun reports its tasks in its own words.
+  std::function<std::vector<WorkerExitInfo>(std::string_view line)> exitReports;
 };
 
 class LocalLauncher {
@@ -45,6 +50,8 @@ class LocalLauncher {
   /// every user of the machine could read it.
   ProcessSpec workerSpec(int id, const std::string& endpoint, double waitSeconds,
                          const std::string& serverKey = {}, const std::string& joinToken = {}) const;
+  /// The worker program's path.
+  const std::string& workerBinary() const { return m_binary; }
   /// False with *why when the worker program is missing or not executable.
   bool checkWorkerBinary(std::string* why) const;
   /// Starts one process that dies with this one (PR_SET_PDEATHSIG). False with *why if it cannot.
@@ -64,6 +71,8 @@ class LocalLauncher {
   pid_t pidOf(int workerId) const;
   /// Number of children still running.
   int running() const;
+  /// True when a process stands for workers elsewhere (ProcessSpec::supervisedWorkers: ssh, srun).
+  bool hasSupervisors() const;
 
   /// The default worker binary: distopt-worker beside this executable.
   static std::string defaultWorkerBinary();
@@ -78,6 +87,8 @@ class LocalLauncher {
     std::string pending;          // a partial stderr line
     bool supervisor;              // stands for supervisedWorkers
     std::vector<int> unreported;  // supervised workers whose exit was not reported yet
+    std::function<std::vector<WorkerExitInfo>(std::string_view)> exitReports;
+    std::string lastLine;  // its last line that was not an exit report: why it ended, often
   };
   /// Reads what `child` wrote on its stderr into m_lines (complete lines), taking exit reports.
   void readOutput(Child& child);

@@ -40,7 +40,11 @@ bool parseHello(const Message& message, HelloBody* hello, std::string* why) {
   fields.string("host", &parsed.host, Presence::Optional, 256);
   fields.integer("cores", &parsed.cores, 0, 1 << 20, Presence::Optional);
   fields.integer("pid", &parsed.pid, 0, kIntMax, Presence::Optional);
+  fields.string("slurm_step", &parsed.slurmStep, Presence::Optional, 64);
   if (!finish(fields, why)) return false;
+  // It is shown beside the host in every table: job and step numbers only ("123.0", "123+1.4").
+  if (parsed.slurmStep.find_first_not_of("0123456789.+") != std::string::npos)
+    return wire::fail(why, "HELLO: slurm_step must be JOB.STEP (digits, '.', '+')");
   if (requested >= 0) parsed.workerId = requested;
   *hello = std::move(parsed);
   return true;

@@ -23,6 +23,8 @@ struct HelloBody {
   std::string host = "?";
   int cores = 0;
   int pid = 0;
+  /// "JOB.STEP" of the Slurm step the worker runs in (SLURM_JOB_ID, SLURM_STEP_ID); empty outside Slurm.
+  std::string slurmStep;
 };
 bool parseHello(const Message& message, HelloBody* hello, std::string* why);
 

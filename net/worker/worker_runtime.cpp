@@ -4,6 +4,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <future>
 #include <random>
@@ -38,6 +39,8 @@ void onSignal(int) { g_interrupted = 1; }
 using Clock = std::chrono::steady_clock;
 
 std::string hostName() {
+  // Under Slurm, the node's name as Slurm knows it (what a user finds in squeue and sinfo).
+  if (const char* node = std::getenv("SLURMD_NODENAME"); node && *node) return node;
   char buffer[256] = {};
   if (gethostname(buffer, sizeof(buffer) - 1) != 0) return "unknown";
   return buffer;
@@ -296,6 +299,14 @@ void WorkerRuntime::Session::sendHello(bool resume) {
                           {"host", hostName()},
                           {"cores", static_cast<int>(std::max(1U, std::thread::hardware_concurrency()))},
                           {"pid", static_cast<int>(getpid())}};
+  const char* job = std::getenv("SLURM_JOB_ID");
+  const char* step = std::getenv("SLURM_STEP_ID");
+  if (job && *job && step && *step) {
+    const std::string place = std::string(job) + "." + step;
+    // Only what the coordinator takes (PROTOCOL.md §3): anything else would get this worker refused.
+    if (place.size() <= 64 && place.find_first_not_of("0123456789.+") == std::string::npos)
+      hello["slurm_step"] = place;
+  }
   if (resume) {
     hello["worker_id"] = m_workerId;
     hello["resume"] = true;

@@ -16,3 +16,13 @@ done
 # One preset with --set overrides after NUL bytes, as distopt-run applies them.
 printf '%s\0%s\0%s' "$(cat resources/experiments/async-e3-quadratic-32.json)" 'algorithm.params.gamma=0.04' \
   'workers.count=8' >tests/fuzz/corpus/fuzz_experiment/with-overrides
+# Launchers (issue 24): a Slurm launch with every field, one with none and overrides that fill them in,
+# and ssh hosts, so the fuzzer starts from documents that reach the launcher fields' checks.
+quick=$(cat resources/experiments/quickstart.json)
+slurm='"launcher": "slurm", "slurm": {"partition": "cpu", "nodes": 4, "tasks_per_node": 4, "time": "1-02:00:00", "srun_args": ["--mem-per-cpu=1G", "--exclusive", "--constraint=avx2"], "program": "/opt/distopt/bin/distopt-worker"}'
+printf '%s' "${quick/\"unit_ms\": 5\}/\"unit_ms\": 5, $slurm\}}" >tests/fuzz/corpus/fuzz_experiment/launcher-slurm
+printf '%s\0%s\0%s\0%s\0%s' "${quick/\"unit_ms\": 5\}/\"unit_ms\": 5, \"launcher\": \"slurm\"\}}" \
+  'workers.slurm.partition=debug' 'workers.slurm.time=30:00' 'workers.slurm.srun_args=["--qos=short"]' \
+  'workers.slurm.nodes=2' >tests/fuzz/corpus/fuzz_experiment/launcher-slurm-overrides
+hosts='"hosts": [{"host": "alice@box1", "count": 8}, {"host": "box2", "count": 4, "program": "/opt/w"}]'
+printf '%s' "${quick/\"unit_ms\": 5\}/\"unit_ms\": 5, $hosts\}}" >tests/fuzz/corpus/fuzz_experiment/launcher-ssh-hosts

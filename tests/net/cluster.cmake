@@ -10,3 +10,5 @@ add_dependencies(test_net_cluster_runs distopt-worker distopt-run)
 distopt_add_qtest(test_net_slurm_runs SOURCES net/test_slurm_runs.cpp net/cluster_test_support.hpp
                   net/live_test_support.hpp LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_slurm_runs distopt-worker distopt-run)
+# "launcher": "slurm" without a cluster: the experiment fields, the srun step's argv, srun's task reports.
+distopt_add_qtest(test_net_slurm_launch SOURCES net/test_slurm_launch.cpp LIBS distopt::net Qt6::Core LABELS net)

@@ -788,6 +788,7 @@ nlohmann::json ExperimentEditor::document() const {
                              {{"name", m_timeModelCombo->currentData().toString().toStdString()},
                               {"params", m_timeModelForm->values()}}}};
   if (const auto unit = numberOrText(m_unitMs, false); !unit.is_null()) workers["unit_ms"] = unit;
+  m_placement->writeLauncher(workers);
   doc["workers"] = workers;
 
   nlohmann::json stop = nlohmann::json::object();
@@ -833,7 +834,8 @@ bool ExperimentEditor::setDocument(const nlohmann::json& document, QString* why)
   if (!sectionOf(document, "problem", "problem", {"name", "params"}, &problem, why) ||
       !sectionOf(document, "data", "data", {"sharding"}, &data, why) ||
       !sectionOf(document, "algorithm", "algorithm", {"name", "params"}, &algorithm, why) ||
-      !sectionOf(document, "workers", "workers", {"count", "time_model", "unit_ms"}, &workers, why) ||
+      !sectionOf(document, "workers", "workers", {"count", "time_model", "unit_ms", "launcher", "slurm"},
+                 &workers, why) ||
       !sectionOf(workers, "time_model", "workers.time_model", {"name", "params"}, &timeModel, why) ||
       !sectionOf(document, "stop", "stop", {"time", "updates", "target_gap", "target_grad_norm_sq"}, &stop,
                  why) ||
@@ -872,6 +874,12 @@ bool ExperimentEditor::setDocument(const nlohmann::json& document, QString* why)
     if (why) *why = tr("workers.count: must be an integer >= 1 and <= %1").arg(kMaxWorkers);
     return false;
   }
+  if (const QString launcherRefusal =
+          WorkerPlacement::launcherProblem(workers, static_cast<int>(count.get<double>()));
+      !launcherRefusal.isEmpty()) {
+    if (why) *why = launcherRefusal;
+    return false;
+  }
   for (const char* key : {"name", "description"}) {
     if (document.contains(key) && !document.at(key).is_string()) {
       if (why) *why = QString::fromLatin1(key) + tr(": must be a string");
@@ -906,6 +914,7 @@ bool ExperimentEditor::setDocument(const nlohmann::json& document, QString* why)
   m_sharding->setCurrentIndex(shardingIndex);
   m_workerCount->setValue(static_cast<int>(count.get<double>()));
   m_unitMs->setText(textOf(workers.value("unit_ms", nlohmann::json())));
+  m_placement->readLauncher(workers);
   m_unitMs->setEnabled(m_engine->currentData().toString() == QStringLiteral("live"));
 
   auto setStop = [&stop](StopRow& row, const char* key) {

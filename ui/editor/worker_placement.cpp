@@ -1,6 +1,7 @@
 #include "ui/editor/worker_placement.hpp"
 
 #include <QComboBox>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHostAddress>
 #include <QHostInfo>
@@ -9,13 +10,51 @@
 #include <QNetworkInterface>
 #include <QRegularExpression>
 #include <QSpinBox>
+#include <QStandardItemModel>
+#include <QStandardPaths>
 #include <QVBoxLayout>
 #include <algorithm>
+
+#include "core/util/input_error.hpp"
 
 namespace distopt::ui {
 namespace {
 
 constexpr int kDefaultPort = 5570;
+
+QStringList splitArguments(const QString& text) {
+  static const QRegularExpression space(QStringLiteral("\\s+"));
+  return text.split(space, Qt::SkipEmptyParts);
+}
+
+/// A form of details under the choice, its rows wrapping in a narrow window.
+QFormLayout* detailsForm(QWidget* details) {
+  auto* form = new QFormLayout(details);
+  form->setContentsMargins(0, 0, 0, 0);
+  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+  return form;
+}
+
+/// How long a run waits for its workers, in minutes (10 by default).
+QSpinBox* waitMinutesBox(QWidget* parent, const QString& tip) {
+  auto* box = new QSpinBox(parent);
+  box->setRange(1, 24 * 60);
+  box->setValue(10);
+  box->setSuffix(QObject::tr(" min"));
+  box->setToolTip(tip);
+  return box;
+}
+
+/// 0 shown as "Slurm's choice".
+QSpinBox* slurmCount(QWidget* parent, const char* name, const QString& tip) {
+  auto* box = new QSpinBox(parent);
+  box->setObjectName(QString::fromLatin1(name));
+  box->setRange(0, 100'000);
+  box->setSpecialValueText(QObject::tr("Slurm's choice"));
+  box->setToolTip(tip);
+  return box;
+}
 
 bool isIpv4(const QString& text) {
   // Four parts, as people write them: QHostAddress also takes inet_aton's "10.1.2" (= 10.1.0.2).
@@ -63,16 +102,25 @@ WorkerPlacement::WorkerPlacement(QWidget* parent) : QWidget(parent) {
   m_where->setItemData(1, tr("Some workers start here; the other slots wait for workers from other machines"),
                        Qt::ToolTipRole);
   m_where->setItemData(2, tr("Every slot waits for a worker from another machine"), Qt::ToolTipRole);
+  m_where->addItem(tr("Slurm (one srun step)"));
+  m_srunMissing = srunMissing();
+  if (!m_srunMissing.isEmpty()) {
+    // Offered, but greyed out with the reason: the user learns the choice exists and what it needs.
+    if (auto* model = qobject_cast<QStandardItemModel*>(m_where->model())) model->item(3)->setEnabled(false);
+    m_where->setItemData(3, m_srunMissing, Qt::ToolTipRole);
+  } else {
+    m_where->setItemData(3,
+                         tr("Slurm starts every worker in one srun step, inside this allocation or in one "
+                            "it asks for; saved in the experiment as \"launcher\": \"slurm\""),
+                         Qt::ToolTipRole);
+  }
   m_where->setToolTip(tr("Where the workers run (live runs)"));
   m_where->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   m_where->setMinimumContentsLength(12);
   layout->addWidget(m_where);
 
   m_details = new QWidget(this);
-  auto* form = new QFormLayout(m_details);
-  form->setContentsMargins(0, 0, 0, 0);
-  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-  form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+  auto* form = detailsForm(m_details);
   m_local = new QSpinBox(m_details);
   m_local->setObjectName(QStringLiteral("workers_local"));
   m_local->setRange(1, 1'000'000);
@@ -102,11 +150,8 @@ WorkerPlacement::WorkerPlacement(QWidget* parent) : QWidget(parent) {
       tr("A fixed port the remote machines can reach (open it in their way: firewall, "
          "router); the join command then stays the same from run to run"));
   form->addRow(tr("Port"), m_port);
-  m_waitMinutes = new QSpinBox(m_details);
-  m_waitMinutes->setRange(1, 24 * 60);
-  m_waitMinutes->setValue(10);
-  m_waitMinutes->setSuffix(tr(" min"));
-  m_waitMinutes->setToolTip(tr("How long the run waits for every slot to be taken before it gives up"));
+  m_waitMinutes =
+      waitMinutesBox(m_details, tr("How long the run waits for every slot to be taken before it gives up"));
   form->addRow(tr("Wait up to"), m_waitMinutes);
   m_note = new QLabel(m_details);
   m_note->setWordWrap(true);
@@ -114,8 +159,41 @@ WorkerPlacement::WorkerPlacement(QWidget* parent) : QWidget(parent) {
   layout->addWidget(m_details);
   m_details->hide();
 
+  m_slurmDetails = new QWidget(this);
+  auto* slurmForm = detailsForm(m_slurmDetails);
+  m_partition = new QLineEdit(m_slurmDetails);
+  m_partition->setObjectName(QStringLiteral("slurm_partition"));
+  m_partition->setPlaceholderText(tr("the cluster's default"));
+  m_partition->setToolTip(tr("Partition to allocate in when the run is not inside an allocation already"));
+  slurmForm->addRow(tr("Partition"), m_partition);
+  m_nodes = slurmCount(m_slurmDetails, "slurm_nodes", tr("Nodes for the workers' step (srun --nodes)"));
+  slurmForm->addRow(tr("Nodes"), m_nodes);
+  m_tasksPerNode = slurmCount(m_slurmDetails, "slurm_tasks_per_node",
+                              tr("Workers per node (srun --ntasks-per-node); with Nodes, their product "
+                                 "must be Count"));
+  slurmForm->addRow(tr("Tasks per node"), m_tasksPerNode);
+  m_time = new QLineEdit(m_slurmDetails);
+  m_time->setObjectName(QStringLiteral("slurm_time"));
+  m_time->setPlaceholderText(tr("none, or e.g. 30, 01:00:00, 1-00:00:00"));
+  m_time->setToolTip(tr("Time limit (srun --time): MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS"));
+  slurmForm->addRow(tr("Time limit"), m_time);
+  m_srunArgs = new QLineEdit(m_slurmDetails);
+  m_srunArgs->setObjectName(QStringLiteral("slurm_srun_args"));
+  m_srunArgs->setPlaceholderText(tr("e.g. --mem-per-cpu=1G --exclusive"));
+  m_srunArgs->setToolTip(
+      tr("More srun options, separated by spaces: long options only (--name or "
+         "--name=value), not the ones the fields above set"));
+  slurmForm->addRow(tr("srun arguments"), m_srunArgs);
+  m_slurmWaitMinutes = waitMinutesBox(
+      m_slurmDetails,
+      tr("How long the run waits for Slurm to start every worker (the queue included) before it gives up"));
+  slurmForm->addRow(tr("Wait up to"), m_slurmWaitMinutes);
+  layout->addWidget(m_slurmDetails);
+  m_slurmDetails->hide();
+
   connect(m_where, &QComboBox::currentIndexChanged, this, [this] {
-    m_details->setVisible(where() != Where::Local);
+    m_details->setVisible(where() == Where::LocalAndRemote || where() == Where::RemoteOnly);
+    m_slurmDetails->setVisible(where() == Where::Slurm);
     m_local->setEnabled(where() == Where::LocalAndRemote);
     emit changed();
   });
@@ -123,6 +201,81 @@ WorkerPlacement::WorkerPlacement(QWidget* parent) : QWidget(parent) {
   connect(m_address, &QComboBox::currentTextChanged, this, &WorkerPlacement::changed);
   connect(m_port, &QSpinBox::valueChanged, this, &WorkerPlacement::changed);
   connect(m_waitMinutes, &QSpinBox::valueChanged, this, &WorkerPlacement::changed);
+  for (QLineEdit* edit : {m_partition, m_time, m_srunArgs})
+    connect(edit, &QLineEdit::textChanged, this, &WorkerPlacement::changed);
+  for (QSpinBox* box : {m_nodes, m_tasksPerNode, m_slurmWaitMinutes})
+    connect(box, &QSpinBox::valueChanged, this, &WorkerPlacement::changed);
+}
+
+QString WorkerPlacement::srunMissing() {
+  const QString program = qEnvironmentVariable("DISTOPT_SRUN", QStringLiteral("srun"));
+  const QString found = program.contains(QLatin1Char('/'))
+                            ? (QFileInfo(program).isExecutable() ? program : QString())
+                            : QStandardPaths::findExecutable(program);
+  if (!found.isEmpty()) return {};
+  return tr("Slurm: %1 is not found (not on PATH here): run the workbench on a Slurm login node, or set "
+            "DISTOPT_SRUN")
+      .arg(program);
+}
+
+SlurmLaunch WorkerPlacement::slurmLaunch() const {
+  SlurmLaunch launch;
+  launch.partition = m_partition->text().trimmed().toStdString();
+  launch.nodes = m_nodes->value();
+  launch.tasksPerNode = m_tasksPerNode->value();
+  launch.time = m_time->text().trimmed().toStdString();
+  for (const QString& argument : splitArguments(m_srunArgs->text()))
+    launch.srunArgs.push_back(argument.toStdString());
+  return launch;
+}
+
+void WorkerPlacement::writeLauncher(nlohmann::json& workers) const {
+  if (where() != Where::Slurm) return;
+  workers["launcher"] = kSlurmLauncher;
+  workers["slurm"] = slurmLaunchJson(slurmLaunch());
+}
+
+QString WorkerPlacement::launcherProblem(const nlohmann::json& workers, int workerCount) {
+  const nlohmann::json launcher = workers.value("launcher", nlohmann::json(kLocalLauncher));
+  if (launcher == nlohmann::json(kLocalLauncher)) {
+    if (workers.contains("slurm")) return tr("workers.slurm: is read only with \"launcher\": \"slurm\"");
+    return {};
+  }
+  if (launcher != nlohmann::json(kSlurmLauncher))
+    return tr("workers.launcher: must be \"local\" or \"slurm\"");
+  try {
+    const SlurmLaunch launch =
+        parseSlurmLaunch(workers.value("slurm", nlohmann::json()), "workers.slurm", workerCount);
+    for (std::size_t i = 0; i < launch.srunArgs.size(); ++i)
+      if (splitArguments(QString::fromStdString(launch.srunArgs[i])).size() != 1)
+        return tr("workers.slurm.srun_args[%1]: has white space, which the editor cannot show (edit the "
+                  "file)")
+            .arg(i);
+  } catch (const InputError& error) {
+    return QString::fromStdString(error.what());
+  }
+  return {};
+}
+
+void WorkerPlacement::readLauncher(const nlohmann::json& workers) {
+  if (workers.value("launcher", nlohmann::json()) != nlohmann::json(kSlurmLauncher)) {
+    if (where() == Where::Slurm) setWhere(Where::Local);
+    return;
+  }
+  SlurmLaunch launch;
+  try {
+    launch = parseSlurmLaunch(workers.value("slurm", nlohmann::json()), "workers.slurm", 0);
+  } catch (const InputError&) {
+    return;  // launcherProblem refused it before
+  }
+  m_partition->setText(QString::fromStdString(launch.partition));
+  m_nodes->setValue(launch.nodes);
+  m_tasksPerNode->setValue(launch.tasksPerNode);
+  m_time->setText(QString::fromStdString(launch.time));
+  QStringList arguments;
+  for (const auto& argument : launch.srunArgs) arguments.push_back(QString::fromStdString(argument));
+  m_srunArgs->setText(arguments.join(QLatin1Char(' ')));
+  setWhere(Where::Slurm);
 }
 
 WorkerPlacement::Where WorkerPlacement::where() const { return static_cast<Where>(m_where->currentIndex()); }
@@ -136,6 +289,7 @@ int WorkerPlacement::localCount(int workerCount) const {
     case Where::LocalAndRemote:
       return m_local->value();
     case Where::RemoteOnly:
+    case Where::Slurm:
       return 0;
   }
   return workerCount;
@@ -154,6 +308,13 @@ QString WorkerPlacement::validationError(int workerCount, const QString& engine)
   if (where() == Where::Local) return {};
   if (engine != QStringLiteral("live"))
     return tr("workers.where: a simulated run has no worker processes; remote slots need the live engine");
+  if (where() == Where::Slurm) {
+    if (!m_srunMissing.isEmpty()) return tr("workers.where: %1").arg(m_srunMissing);
+    std::string why;
+    if (!slurmLaunch().isValid(&why, workerCount))
+      return tr("workers.where: %1").arg(QString::fromStdString(why));
+    return {};
+  }
   if (where() == Where::LocalAndRemote && m_local->value() >= workerCount)
     return tr("workers.where: %1 worker(s) here leave no slot for a remote worker (Count is %2): lower "
               "“Here” or raise Count")
@@ -167,11 +328,15 @@ QString WorkerPlacement::validationError(int workerCount, const QString& engine)
 
 QStringList WorkerPlacement::runArguments(int workerCount, const QString& engine) const {
   if (where() == Where::Local || engine != QStringLiteral("live")) return {};
+  // Slurm's nodes reach the coordinator on this machine's name, secured as beyond loopback it must be.
+  if (where() == Where::Slurm)
+    return {QStringLiteral("--bind"), QStringLiteral("tcp://0.0.0.0:*"), QStringLiteral("--secure"),
+            QStringLiteral("--setup-timeout"), QString::number(m_slurmWaitMinutes->value() * 60)};
   return remoteSlots(workerCount).runArguments();
 }
 
 void WorkerPlacement::describeFor(int workerCount, const QString& engine) {
-  if (where() == Where::Local) return;
+  if (where() == Where::Local || where() == Where::Slurm) return;
   if (engine != QStringLiteral("live")) {
     m_note->setText(tr("Simulated runs have no worker processes."));
     return;

@@ -1,17 +1,24 @@
 #pragma once
 // Where a live run's workers run: all on this machine, or some (or all) of them on other machines that
-// join the run themselves. Remote slots need an address and a fixed port another machine can reach,
-// and are always secured (CURVE and a join token, as distopt-run requires beyond loopback); after Start,
-// Run → Connect remote workers shows the command that joins. This is how the run is started, not part
-// of the experiment, so it is not in the experiment file. Thread: GUI thread only.
+// join the run themselves, or all of them started by Slurm. Remote slots need an address and a fixed port
+// another machine can reach, and are always secured (CURVE and a join token, as distopt-run requires
+// beyond loopback); after Start, Run → Connect remote workers shows the command that joins. Remote slots
+// are how the run is started, not part of the experiment, so they are not in the experiment file; Slurm
+// is (`"launcher": "slurm"` and its fields, core/config/slurm_launch.hpp), so a saved experiment starts
+// the same way from distopt-run. Thread: GUI thread only.
 
 #include <QString>
 #include <QStringList>
 #include <QWidget>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "core/config/slurm_launch.hpp"
+
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QSpinBox;
 
 namespace distopt::ui {
@@ -37,7 +44,7 @@ class WorkerPlacement : public QWidget {
   Q_OBJECT
 
  public:
-  enum class Where { Local, LocalAndRemote, RemoteOnly };
+  enum class Where { Local, LocalAndRemote, RemoteOnly, Slurm };
 
   explicit WorkerPlacement(QWidget* parent = nullptr);
 
@@ -53,10 +60,28 @@ class WorkerPlacement : public QWidget {
   /// How many workers start on this machine.
   int localCount(int workerCount) const;
 
+  /// The Slurm fields as chosen (the srun arguments split at white space).
+  SlurmLaunch slurmLaunch() const;
+  /// Slurm chosen: writes "launcher": "slurm" and the "slurm" object into the experiment's `workers`.
+  void writeLauncher(nlohmann::json& workers) const;
+  /// Empty when the editor can show `workers`' launcher fields (what the parser refuses, with its reason,
+  /// and srun arguments that would not survive being shown separated by spaces); else why not.
+  static QString launcherProblem(const nlohmann::json& workers, int workerCount);
+  /// Shows `workers`' launcher (checked with launcherProblem): Slurm and its fields, or back to this
+  /// machine from Slurm for an experiment without one.
+  void readLauncher(const nlohmann::json& workers);
+  /// Empty when srun can be started ($DISTOPT_SRUN, else srun on PATH); else why not.
+  static QString srunMissing();
+
   QComboBox* whereCombo() const { return m_where; }
   QSpinBox* localWorkersBox() const { return m_local; }
   QComboBox* addressCombo() const { return m_address; }
   QSpinBox* portBox() const { return m_port; }
+  QLineEdit* partitionEdit() const { return m_partition; }
+  QSpinBox* nodesBox() const { return m_nodes; }
+  QSpinBox* tasksPerNodeBox() const { return m_tasksPerNode; }
+  QLineEdit* timeEdit() const { return m_time; }
+  QLineEdit* srunArgsEdit() const { return m_srunArgs; }
 
   /// Keeps the explanation in step with the count and engine shown in the form.
   void describeFor(int workerCount, const QString& engine);
@@ -72,6 +97,15 @@ class WorkerPlacement : public QWidget {
   QSpinBox* m_port = nullptr;
   QSpinBox* m_waitMinutes = nullptr;
   QLabel* m_note = nullptr;
+  // Slurm's fields (Where::Slurm).
+  QWidget* m_slurmDetails = nullptr;
+  QLineEdit* m_partition = nullptr;
+  QSpinBox* m_nodes = nullptr;
+  QSpinBox* m_tasksPerNode = nullptr;
+  QLineEdit* m_time = nullptr;
+  QLineEdit* m_srunArgs = nullptr;
+  QSpinBox* m_slurmWaitMinutes = nullptr;
+  QString m_srunMissing;  // why Slurm cannot be chosen here, empty when it can
 };
 
 }  // namespace distopt::ui
