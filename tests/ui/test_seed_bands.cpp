@@ -155,6 +155,7 @@ class TestSeedBands : public QObject {
     QVERIFY(area != nullptr);
     QVERIFY(chart->series(own + 1)->name().contains("± sd of 3 seeds"));
     const double sd = std::sqrt(7.0);
+    QVERIFY(area->upperSeries()->count() > 100 && area->lowerSeries()->count() > 100);
     QCOMPARE(area->upperSeries()->points().front().y(), 3.0 + sd);
     // 3 − sqrt(7) > 0, so the lower edge is drawn where it is even on the default axis.
     QCOMPARE(area->lowerSeries()->points().front().y(), 3.0 - sd);
