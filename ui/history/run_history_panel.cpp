@@ -25,6 +25,7 @@
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/input_error.hpp"
 #include "ui/export/report_export.hpp"
+#include "ui/history/sortable_table.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -46,19 +47,10 @@ RunHistoryPanel::RunHistoryPanel(const QString& storePath, QWidget* parent)
     : QWidget(parent), m_storePath(storePath) {
   m_pool.setMaxThreadCount(1);  // one store connection at a time; requests queue in order
   m_model = new RunHistoryModel(this);
-  m_proxy = new QSortFilterProxyModel(this);
-  m_proxy->setSourceModel(m_model);
-  m_proxy->setSortRole(Qt::UserRole);
-  m_view = new QTableView();
-  m_view->setModel(m_proxy);
-  m_view->setSortingEnabled(true);
+  m_view = makeSortableTable(m_model, &m_proxy);
   m_view->sortByColumn(RunHistoryModel::Started, Qt::DescendingOrder);
-  m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
-  m_view->verticalHeader()->hide();
-  m_view->horizontalHeader()->setStretchLastSection(true);
   m_view->setAlternatingRowColors(true);
-  m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
 
   auto* actions = new QHBoxLayout();
   auto* refreshButton = button(tr("Refresh"), tr("Read the run store again"), actions);

@@ -38,6 +38,7 @@
 #include "ui/client/run_client.hpp"
 #include "ui/export/figure_render.hpp"
 #include "ui/history/overlay_band.hpp"
+#include "ui/history/sortable_table.hpp"
 #include "ui/session/active_runs.hpp"
 
 namespace distopt::ui {
@@ -115,17 +116,8 @@ SweepPanel::SweepPanel(const QString& storePath, QWidget* parent)
   m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
   m_model = new SweepResultsModel(this);
-  m_proxy = new QSortFilterProxyModel(this);
-  m_proxy->setSourceModel(m_model);
-  m_proxy->setSortRole(Qt::UserRole);
-  m_view = new QTableView();
-  m_view->setModel(m_proxy);
-  m_view->setSortingEnabled(true);
-  m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+  m_view = makeSortableTable(m_model, &m_proxy);
   m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-  m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-  m_view->verticalHeader()->hide();
-  m_view->horizontalHeader()->setStretchLastSection(true);
   connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
     openPoint(m_model->pointAt(m_proxy->mapToSource(index).row()));
   });
@@ -393,22 +385,14 @@ void SweepPanel::redrawMetricChart() {
   }
   const bool logX = xMin > 0 && xMax / xMin >= 10;
   const bool logY = yMin > 0 && yMax / yMin >= 10;
-  QAbstractAxis* ax = nullptr;
-  QAbstractAxis* ay = nullptr;
-  if (logX) {
+  auto makeAxis = [](bool log, const QString& format) -> QAbstractAxis* {
+    if (!log) return new QValueAxis();
     auto* axis = new QLogValueAxis();
-    axis->setLabelFormat(QStringLiteral("%g"));
-    ax = axis;
-  } else {
-    ax = new QValueAxis();
-  }
-  if (logY) {
-    auto* axis = new QLogValueAxis();
-    axis->setLabelFormat(QStringLiteral("%.2g"));
-    ay = axis;
-  } else {
-    ay = new QValueAxis();
-  }
+    axis->setLabelFormat(format);
+    return axis;
+  };
+  QAbstractAxis* ax = makeAxis(logX, QStringLiteral("%g"));
+  QAbstractAxis* ay = makeAxis(logY, QStringLiteral("%.2g"));
   ax->setTitleText(xAxis >= 0 ? r.axes[xAxis] : tr("point"));
   ay->setTitleText(tr("%1 (mean over seeds)").arg(r.metric));
   m_metricChart->addAxis(ax, Qt::AlignBottom);
