@@ -348,6 +348,7 @@ void SweepPanel::refreshResults() {
   if (!parseSweepResults(QString::fromUtf8(file.read(16 * 1024 * 1024)), &results, &why)) return;
   m_tableStamp = stamp;
   m_model->setResults(std::move(results));
+  m_view->resizeColumnsToContents();
   redrawMetricChart();
   updateButtons();
   emit resultsChanged();
@@ -375,7 +376,7 @@ void SweepPanel::redrawMetricChart() {
     for (int a = 0; a < r.axes.size(); ++a)
       if (a != xAxis) others << r.axes[a].section(QLatin1Char('.'), -1) + QLatin1Char('=') + p.values[a];
     const double x = xAxis >= 0 ? p.numbers[static_cast<std::size_t>(xAxis)] : p.point;
-    auto& line = lines[others.isEmpty() ? r.metric : others.join(QStringLiteral(", "))];
+    auto& line = lines[others.isEmpty() ? r.metricLabel() : others.join(QStringLiteral(", "))];
     if (!std::isfinite(p.metric.mean)) continue;
     line.emplace_back(x, p.metric.mean);
     xMin = std::min(xMin, x);
@@ -389,12 +390,13 @@ void SweepPanel::redrawMetricChart() {
     if (!log) return new QValueAxis();
     auto* axis = new QLogValueAxis();
     axis->setLabelFormat(format);
+    axis->setMinorTickCount(-1);  // a tick per unit within each decade: a range inside one decade is readable
     return axis;
   };
   QAbstractAxis* ax = makeAxis(logX, QStringLiteral("%g"));
   QAbstractAxis* ay = makeAxis(logY, QStringLiteral("%.2g"));
   ax->setTitleText(xAxis >= 0 ? r.axes[xAxis] : tr("point"));
-  ay->setTitleText(tr("%1 (mean over seeds)").arg(r.metric));
+  ay->setTitleText(tr("%1 (mean over seeds)").arg(r.metricLabel()));
   m_metricChart->addAxis(ax, Qt::AlignBottom);
   m_metricChart->addAxis(ay, Qt::AlignLeft);
   std::size_t index = 0;
@@ -416,7 +418,7 @@ void SweepPanel::redrawMetricChart() {
     const double padY = yMax > yMin ? 0.05 * (yMax - yMin) : std::max(0.5, 0.05 * std::abs(yMax));
     ay->setRange(logY ? yMin / 1.5 : yMin - padY, logY ? yMax * 1.5 : yMax + padY);
   }
-  m_metricChart->setTitle(tr("Final %1 against %2").arg(r.metric, xAxis >= 0 ? r.axes[xAxis] : tr("point")));
+  m_metricChart->setTitle(tr("%1 against %2").arg(r.metricLabel(), xAxis >= 0 ? r.axes[xAxis] : tr("point")));
 }
 
 void SweepPanel::updateButtons() {

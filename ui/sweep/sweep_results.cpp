@@ -51,6 +51,13 @@ bool splitCsvLine(const QString& line, QStringList* cells) {
   return !quoted;
 }
 
+QString SweepResults::metricLabel() const {
+  if (metric == QLatin1String("final_gap")) return QObject::tr("final f − f*");
+  if (metric == QLatin1String("final_loss")) return QObject::tr("final loss");
+  if (metric == QLatin1String("final_test_accuracy")) return QObject::tr("final test accuracy");
+  return metric;
+}
+
 int SweepResults::best() const {
   int found = -1;
   for (std::size_t i = 0; i < points.size(); ++i) {

@@ -37,6 +37,8 @@ struct SweepResults {
   int done = 0;
   int failed = 0;
 
+  /// The metric as a person reads it: "final f − f*", "final loss", "final test accuracy".
+  QString metricLabel() const;
   /// Whether a larger metric is better (test accuracy).
   bool higherIsBetter() const { return metric == QLatin1String("final_test_accuracy"); }
   /// Index into points of the best mean metric; -1 when no point has one. Ties keep the earlier point.

@@ -94,7 +94,7 @@ QVariant SweepResultsModel::headerData(int section, Qt::Orientation orientation,
     const QString path = m_results.axes[section - 1];
     return path.section(QLatin1Char('.'), -1);
   }
-  const QString metric = m_results.metric.isEmpty() ? tr("metric") : m_results.metric;
+  const QString metric = m_results.metric.isEmpty() ? tr("metric") : m_results.metricLabel();
   switch (section - 1 - axes) {
     case Seeds:
       return tr("seeds done");
