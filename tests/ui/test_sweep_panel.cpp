@@ -8,6 +8,7 @@
 #include <QAreaSeries>
 #include <QChart>
 #include <QDir>
+#include <QDockWidget>
 #include <QFile>
 #include <QImage>
 #include <QLineEdit>
@@ -28,6 +29,7 @@
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/editor/option_form.hpp"
 #include "ui/history/run_history_panel.hpp"
+#include "ui/main_window/main_window.hpp"
 #include "ui/sweep/sweep_panel.hpp"
 #include "ui/sweep/sweep_results.hpp"
 
@@ -106,6 +108,22 @@ class TestSweepPanel : public QObject {
     QVERIFY(chooseSweepThis(seed));
     QCOMPARE(requested.size(), 1);
     QCOMPARE(requested[0][0].toString(), QString("seed"));
+  }
+
+  // In the window: "Sweep this…" on a form field shows the sweep dock with that field in it.
+  void sweepThisOpensThePanelInTheWindow() {
+    MainWindow window;
+    window.resize(1200, 800);
+    window.show();
+    QString why;
+    QVERIFY2(window.openExperiment(kExperiments + "/quickstart.json", &why), qPrintable(why));
+    auto* dock = qobject_cast<QDockWidget*>(window.sweepPanel()->parentWidget());
+    QVERIFY(dock);
+    QVERIFY(!dock->isVisible());
+    QCOMPARE(window.sweepPanel()->fieldCount(), 0);
+    QVERIFY(chooseSweepThis(window.editor()->algorithmForm()->fieldWidget("R")));
+    QVERIFY(dock->isVisible());
+    QCOMPARE(window.sweepPanel()->fieldCount(), 1);
   }
 
   void badFieldsAreRefusedBeforeAnythingStarts() {
