@@ -211,6 +211,11 @@ class TestSweepPanel : public QObject {
     // The figure in every format: distopt-run wrote sweep.svg, the panel added PNG and PDF beside it.
     QImage png(folder + "/sweep.png");
     QVERIFY(!png.isNull() && png.width() >= 1000);
+    // Drawn as the SVG means: a white plot with a few lines, not a filled (black) clip rectangle.
+    int dark = 0;
+    for (int y = 0; y < png.height(); y += 4)
+      for (int x = 0; x < png.width(); x += 4) dark += qGray(png.pixel(x, y)) < 60;
+    QVERIFY2(dark < png.width() * png.height() / 16 / 20, qPrintable(QString::number(dark)));
     QFile pdf(folder + "/sweep.pdf");
     QVERIFY(pdf.open(QIODevice::ReadOnly) && pdf.read(5) == "%PDF-");
     pdf.close();
