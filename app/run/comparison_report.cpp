@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/analysis/seed_band.hpp"
 #include "core/telemetry/run_files.hpp"
 #include "core/util/input_error.hpp"
 #include "svg_figure.hpp"
@@ -17,18 +18,13 @@ namespace distopt::app {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kGridPoints = 200;
 constexpr std::size_t kMaxCurveRows = 5'000'000;
 
-struct Curve {
-  std::vector<double> time, value;
-};
-
 // A run's evaluations.csv, the time column and `column`; rows that do not read as numbers are skipped
 // (the file is the run's own, but a folder is outside input all the same).
-Curve readCurve(const std::string& folder, const std::string& column) {
-  Curve curve;
+SampledCurve readCurve(const std::string& folder, const std::string& column) {
+  SampledCurve curve;
   std::ifstream in(folder + "/evaluations.csv");
   std::string line;
   if (!std::getline(in, line)) return curve;
@@ -38,7 +34,7 @@ Curve readCurve(const std::string& folder, const std::string& column) {
   const auto at = std::find(header.begin(), header.end(), column);
   if (at == header.end() || header.empty() || header[0] != "time") return curve;
   const std::size_t index = static_cast<std::size_t>(at - header.begin());
-  while (std::getline(in, line) && curve.time.size() < kMaxCurveRows) {
+  while (std::getline(in, line) && curve.x.size() < kMaxCurveRows) {
     std::vector<std::string> cells;
     std::stringstream row(line);
     for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
@@ -48,21 +44,11 @@ Curve readCurve(const std::string& folder, const std::string& column) {
     if (*end != '\0' || !std::isfinite(t)) continue;
     const double v = std::strtod(cells[index].c_str(), &end);
     if (*end != '\0' || !std::isfinite(v)) continue;
-    if (!curve.time.empty() && t < curve.time.back()) continue;
-    curve.time.push_back(t);
-    curve.value.push_back(v);
+    if (!curve.x.empty() && t < curve.x.back()) continue;
+    curve.x.push_back(t);
+    curve.y.push_back(v);
   }
   return curve;
-}
-
-// Linear between evaluations; undefined (NaN) outside the run's span.
-double valueAt(const Curve& curve, double t) {
-  if (curve.time.empty() || t < curve.time.front() || t > curve.time.back()) return kNaN;
-  const auto upper = std::lower_bound(curve.time.begin(), curve.time.end(), t);
-  const std::size_t i = static_cast<std::size_t>(upper - curve.time.begin());
-  if (curve.time[i] == t || i == 0) return curve.value[i];
-  const double t0 = curve.time[i - 1], t1 = curve.time[i];
-  return curve.value[i - 1] + (curve.value[i] - curve.value[i - 1]) * (t - t0) / (t1 - t0);
 }
 
 double statistic(std::vector<double> values, const SelectionRule& rule) {
@@ -148,44 +134,21 @@ std::vector<MethodChoice> chooseMethods(const ComparisonSpec& spec, const std::v
     }
 
     // The chosen point's curve over seeds, on one grid from 0 to the longest run's end.
-    std::vector<Curve> curves;
-    double end = 0;
-    for (const auto& folder : choice.folders) {
-      curves.push_back(readCurve(folder, spec.curve));
-      if (!curves.back().time.empty()) end = std::max(end, curves.back().time.back());
+    std::vector<SampledCurve> curves;
+    for (const auto& folder : choice.folders) curves.push_back(readCurve(folder, spec.curve));
+    const SeedBand band = seedBand(curves, kGridPoints);
+    choice.x = band.x;
+    for (const BandPoint& p : band.points) {
+      choice.mean.push_back(p.mean);
+      choice.low.push_back(p.min);
+      choice.high.push_back(p.max);
     }
-    auto band = [&](double t, double* mean, double* low, double* high) {
-      double sum = 0;
-      int n = 0;
-      *low = kInf;
-      *high = -kInf;
-      for (const auto& curve : curves) {
-        const double v = valueAt(curve, t);
-        if (std::isnan(v)) continue;
-        sum += v;
-        ++n;
-        *low = std::min(*low, v);
-        *high = std::max(*high, v);
-      }
-      *mean = n ? sum / n : kNaN;
-      if (!n) *low = *high = kNaN;
-    };
-    if (end > 0)
-      for (int i = 0; i <= kGridPoints; ++i) {
-        const double t = end * i / kGridPoints;
-        double mean, low, high;
-        band(t, &mean, &low, &high);
-        choice.x.push_back(t);
-        choice.mean.push_back(mean);
-        choice.low.push_back(low);
-        choice.high.push_back(high);
-      }
+    auto present = [](double v) { return std::isnan(v) ? std::nullopt : std::optional<double>(v); };
     for (const double t : spec.checkpoints) {
-      double mean, low, high;
-      band(t, &mean, &low, &high);
-      choice.atCheckpoints.push_back(std::isnan(mean) ? std::nullopt : std::optional<double>(mean));
-      choice.lowAtCheckpoints.push_back(std::isnan(low) ? std::nullopt : std::optional<double>(low));
-      choice.highAtCheckpoints.push_back(std::isnan(high) ? std::nullopt : std::optional<double>(high));
+      const BandPoint p = bandAt(curves, t);
+      choice.atCheckpoints.push_back(present(p.mean));
+      choice.lowAtCheckpoints.push_back(present(p.min));
+      choice.highAtCheckpoints.push_back(present(p.max));
     }
     choices.push_back(std::move(choice));
   }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,8 @@ const char* const kRunsUsage =
     "  --state STATE       running, finished, interrupted, or a termination (time_limit, diverged, ...)\n"
     "  --since ISO         started at or after this UTC time (e.g. 2026-01-31 or 2026-01-31T12:00)\n"
     "  --before ISO        started before this UTC time\n"
+    "  --sweep ID          the runs of sweep ID (distopt-run --sweep prints it; list --json adds each\n"
+    "                      run's point, seed and values)\n"
     "  --limit N           list at most N runs (newest first)\n"
     "\n"
     "export writes CSV files into DIR (evaluations, metrics, delays, events.csv.gz or events_sample.csv,\n"
@@ -61,7 +64,7 @@ struct RunsLine {
   bool dryRun = false;
   std::string format = "csv";
   std::optional<std::string> name, algorithm, problem, engine, tag, state, since, before;
-  std::optional<std::uint64_t> limit, keep;
+  std::optional<std::uint64_t> limit, keep, sweep;
   std::optional<double> olderThanDays;
 };
 
@@ -99,7 +102,8 @@ bool parseLine(int argc, char** argv, RunsLine& line, std::string* error) {
                               std::pair{"--tag", &line.tag}, std::pair{"--state", &line.state},
                               std::pair{"--since", &line.since}, std::pair{"--before", &line.before}})
     parser.option(name, std::string(name) + " needs a value", takeText(target));
-  for (auto [name, target] : {std::pair{"--limit", &line.limit}, std::pair{"--keep", &line.keep}}) {
+  for (auto [name, target] : {std::pair{"--limit", &line.limit}, std::pair{"--keep", &line.keep},
+                              std::pair{"--sweep", &line.sweep}}) {
     const std::string refusal = std::string(name) + " needs a whole number >= 0";
     parser.option(name, refusal, [refusal, target](const std::string& value) {
       const auto count = parseCount(value.c_str());
@@ -162,15 +166,34 @@ std::optional<std::int64_t> runIdOf(const std::string& text) {
   return static_cast<std::int64_t>(*id);
 }
 
-std::vector<RunInfo> selected(RunStore& store, const RunsLine& line) {
+// The sweep's rows by run id, or nullopt (with the reason printed) when --sweep names no sweep.
+using SweepRows = std::map<std::int64_t, SweepRunRow>;
+std::optional<SweepRows> sweepRows(RunStore& store, const RunsLine& line) {
+  SweepRows rows;
+  if (!line.sweep) return rows;
+  const auto sweeps = store.listSweeps();
+  if (std::none_of(sweeps.begin(), sweeps.end(),
+                   [&](const SweepInfo& s) { return static_cast<std::uint64_t>(s.id) == *line.sweep; })) {
+    std::fprintf(stderr, "distopt-run: %s: no sweep %llu\n", store.path().c_str(),
+                 static_cast<unsigned long long>(*line.sweep));
+    return std::nullopt;
+  }
+  for (SweepRunRow& row : store.loadSweepRuns(static_cast<std::int64_t>(*line.sweep)))
+    rows.emplace(row.runId, std::move(row));
+  return rows;
+}
+
+std::vector<RunInfo> selected(RunStore& store, const RunsLine& line, const SweepRows& sweep = {}) {
   std::vector<RunInfo> runs;
   for (RunInfo& info : store.listRuns())
-    if (matches(line, info)) runs.push_back(std::move(info));
+    if (matches(line, info) && (!line.sweep || sweep.contains(info.id))) runs.push_back(std::move(info));
   return runs;
 }
 
 int list(RunStore& store, const RunsLine& line) {
-  auto runs = selected(store, line);
+  const auto sweep = sweepRows(store, line);
+  if (!sweep) return 1;
+  auto runs = selected(store, line, *sweep);
   if (line.limit && runs.size() > *line.limit) runs.resize(*line.limit);
   if (line.json) {
     nlohmann::json out = nlohmann::json::array();
@@ -178,6 +201,11 @@ int list(RunStore& store, const RunsLine& line) {
       nlohmann::json run = runInfoToJson(info);
       run["summary"] = info.summaryJson.empty() ? nlohmann::json()
                                                 : nlohmann::json::parse(info.summaryJson, nullptr, false);
+      if (const auto row = sweep->find(info.id); row != sweep->end())
+        run["sweep"] = {{"id", *line.sweep},
+                        {"point", row->second.point},
+                        {"seed", row->second.seed ? nlohmann::json(*row->second.seed) : nlohmann::json()},
+                        {"values", nlohmann::json::parse(row->second.paramsJson, nullptr, false)}};
       out.push_back(std::move(run));
     }
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
@@ -303,8 +331,10 @@ int remove(RunStore& store, const RunsLine& line) {
 int prune(RunStore& store, const RunsLine& line) {
   if (!line.keep && !line.olderThanDays)
     return std::fprintf(stderr, "distopt-run: runs prune needs --keep N or --older-than DAYS\n"), 2;
-  const std::vector<RunInfo> doomed =
-      runsToPrune(selected(store, line), PruneRule{.keep = line.keep, .olderThanDays = line.olderThanDays});
+  const auto sweep = sweepRows(store, line);
+  if (!sweep) return 1;
+  const std::vector<RunInfo> doomed = runsToPrune(
+      selected(store, line, *sweep), PruneRule{.keep = line.keep, .olderThanDays = line.olderThanDays});
   const std::uint64_t before = store.fileBytes();
   if (!line.dryRun)
     for (const RunInfo& info : doomed) store.deleteRun(info.id);

@@ -130,8 +130,10 @@ std::string renderLineFigure(const std::vector<FigureSeries>& given, const Figur
       << escaped(options.yLabel) << (options.logY ? " (log scale)" : "") << "</text>\n</g>\n"
       << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << plotW << "\" height=\"" << plotH
       << "\" fill=\"none\" stroke=\"#333333\"/>\n"
-      << "<clipPath id=\"plot\"><rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << plotW
-      << "\" height=\"" << plotH << "\"/></clipPath>\n<g clip-path=\"url(#plot)\">\n";
+      // In <defs>: renderers without clipping (SVG Tiny, QtSvg for the PNG and PDF) would otherwise draw
+      // the clip rectangle itself, a black plot area.
+      << "<defs><clipPath id=\"plot\"><rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << plotW
+      << "\" height=\"" << plotH << "\"/></clipPath></defs>\n<g clip-path=\"url(#plot)\">\n";
 
   for (std::size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];

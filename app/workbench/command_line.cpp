@@ -65,9 +65,9 @@ ParsedCommandLine parseCommandLine(int argc, char** argv) {
                                                    QString::fromLatin1(distopt::programCommit())));
 
   QCommandLineParser parser;
-  parser.setApplicationDescription(
-      QStringLiteral("Run, watch and compare distributed stochastic optimization experiments.\n"
-                     "Without a display, --export-report and --screenshot use Qt's offscreen platform."));
+  parser.setApplicationDescription(QStringLiteral(
+      "Run, watch and compare distributed stochastic optimization experiments.\n"
+      "Without a display, --export-report, --export-figures and --screenshot use Qt's offscreen platform."));
   const QCommandLineOption help = parser.addHelpOption();
   const QCommandLineOption version = parser.addVersionOption();
   parser.addPositionalArgument(QStringLiteral("experiment"),
@@ -85,6 +85,12 @@ ParsedCommandLine parseCommandLine(int argc, char** argv) {
       QStringLiteral(
           "Write the report (charts, summary, experiment, data, report.pdf) into DIR, then quit: for the run "
           "started with --run once it ends, else for the newest run in the run store."),
+      QStringLiteral("DIR"));
+  const QCommandLineOption exportFigures(
+      QStringLiteral("export-figures"),
+      QStringLiteral(
+          "Render the SVG figures in DIR (a folder of distopt-run --sweep or of a comparison: sweep.svg, "
+          "comparison.svg) as PNG and PDF beside them, then quit."),
       QStringLiteral("DIR"));
   const QCommandLineOption tab(
       QStringLiteral("tab"),
@@ -105,7 +111,7 @@ ParsedCommandLine parseCommandLine(int argc, char** argv) {
                      "workbench presents its own dashboard key."),
       QStringLiteral("TOKEN"));
   for (const auto* option :
-       {&attach, &serverKey, &dashboardToken, &tab, &run, &exportReport, &screenshot, &after})
+       {&attach, &serverKey, &dashboardToken, &tab, &run, &exportReport, &exportFigures, &screenshot, &after})
     parser.addOption(*option);
 
   const auto refuse = [&result](const QString& text) {
@@ -144,6 +150,13 @@ ParsedCommandLine parseCommandLine(int argc, char** argv) {
   options.exportReport = parser.value(exportReport);
   if (parser.isSet(exportReport) && options.exportReport.isEmpty())
     return refuse(QStringLiteral("--export-report: no folder"));
+  options.exportFigures = parser.value(exportFigures);
+  if (parser.isSet(exportFigures) && options.exportFigures.isEmpty())
+    return refuse(QStringLiteral("--export-figures: no folder"));
+  if (!options.exportFigures.isEmpty() &&
+      (options.run || !options.experiment.isEmpty() || !options.exportReport.isEmpty() ||
+       !options.screenshot.isEmpty() || parser.isSet(attach)))
+    return refuse(QStringLiteral("--export-figures goes alone (it opens no window)"));
   options.attach = parser.value(attach);
   options.serverKey = parser.value(serverKey);
   options.serverKeySet = parser.isSet(serverKey);

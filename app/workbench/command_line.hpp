@@ -15,6 +15,7 @@ struct WorkbenchOptions {
   double afterSeconds = 1.0;  ///< wait before the screenshot
   QString tab;                ///< dashboard tab for the screenshot, by title
   QString exportReport;       ///< report folder, then quit; empty = none
+  QString exportFigures;      ///< SVG figures to render as PNG and PDF, then quit; empty = none
   QString attach;             ///< a remote run's dashboard feed; empty = none
   QString serverKey;          ///< with attach
   QString dashboardToken;     ///< with attach
@@ -23,7 +24,9 @@ struct WorkbenchOptions {
   bool platformGiven = false;  ///< -platform NAME was given (Qt's own option)
 
   /// Runs without a person in front (writes a file, then quits).
-  bool headless() const { return !screenshot.isEmpty() || !exportReport.isEmpty(); }
+  bool headless() const {
+    return !screenshot.isEmpty() || !exportReport.isEmpty() || !exportFigures.isEmpty();
+  }
   bool isValid(QString* why) const;
 };
 

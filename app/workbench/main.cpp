@@ -1,9 +1,11 @@
 // distopt-workbench: the desktop GUI.
 //   distopt-workbench [EXPERIMENT.json] [--run] [--screenshot PNG [--after SECONDS] [--tab NAME]]
 //                     [--export-report DIR]
+//   distopt-workbench --export-figures DIR   (a sweep's or comparison's SVG figures as PNG and PDF)
 //   distopt-workbench --attach ENDPOINT [--server-key KEY] [--dashboard-token TOKEN]   (a read-only
 //                     dashboard of a run elsewhere: the run's attach command)
 #include <QApplication>
+#include <QDir>
 #include <QJsonObject>
 #include <QTabWidget>
 #include <QTimer>
@@ -13,6 +15,7 @@
 #include "core/util/build_info.hpp"
 #include "ui/client/remote_attach.hpp"
 #include "ui/dashboard/dashboard.hpp"
+#include "ui/export/figure_render.hpp"
 #include "ui/history/run_history_model.hpp"
 #include "ui/history/run_history_panel.hpp"
 #include "ui/main_window/main_window.hpp"
@@ -35,6 +38,18 @@ int main(int argc, char** argv) {
   QApplication::setApplicationVersion(QStringLiteral("%1 (commit %2)")
                                           .arg(QString::fromLatin1(distopt::programVersion()),
                                                QString::fromLatin1(distopt::programCommit())));
+
+  if (!options.exportFigures.isEmpty()) {
+    QStringList written;
+    QString why;
+    if (!distopt::ui::renderFigures(options.exportFigures, &written, &why)) {
+      std::fprintf(stderr, "distopt-workbench: --export-figures: %s\n", qPrintable(why));
+      return 1;
+    }
+    for (const QString& file : written)
+      std::printf("%s\n", qPrintable(QDir(options.exportFigures).filePath(file)));
+    return 0;
+  }
 
   distopt::ui::MainWindow window;
   if (!options.experiment.isEmpty()) {

@@ -16,3 +16,5 @@ distopt_add_qtest(test_core_sweep_spec SOURCES core/test_sweep_spec.cpp LIBS dis
 distopt_add_qtest(test_app_sweep_command SOURCES core/test_sweep_command.cpp
                   LIBS distopt::store Qt6::Core LABELS app)
 add_dependencies(test_app_sweep_command distopt-run)
+# Mean and band over seeds on a common grid (core/analysis/seed_band), for comparisons and overlays.
+distopt_add_qtest(test_core_seed_band SOURCES core/test_seed_band.cpp LIBS distopt::core LABELS core)

@@ -13,6 +13,7 @@
 #include <QtTest>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include <signal.h>
@@ -126,6 +127,33 @@ class TestSweepCommand : public QObject {
       QVERIFY(stored && stored->finished());
       QCOMPARE(json::parse(stored->record.experimentJson).at("seed").get<std::uint64_t>(), *member.seed);
     }
+
+    // `runs list --sweep ID` lists the sweep's runs only (not a run of the same store outside it), each
+    // with its point, seed and values.
+    const Result single = run(quickSim(m_dir.filePath("single")));
+    QVERIFY2(single.exitCode == 0, describe(single).c_str());
+    const QString id = QString::number(sweeps[0].id);
+    const Result listed = run({"runs", "list", "--store", store(), "--sweep", id, "--json"});
+    QVERIFY2(listed.exitCode == 0, describe(listed).c_str());
+    const json runs = json::parse(listed.out.toStdString(), nullptr, false);
+    QVERIFY2(runs.is_array() && runs.size() == 8, describe(listed).c_str());
+    std::set<std::pair<int, std::uint64_t>> seen;
+    for (const json& listedRun : runs) {
+      const json& sweep = listedRun.at("sweep");
+      QCOMPARE(sweep.at("id").get<std::int64_t>(), sweeps[0].id);
+      QCOMPARE(listedRun.at("seed").get<std::uint64_t>(), sweep.at("seed").get<std::uint64_t>());
+      QVERIFY(sweep.at("values").contains("algorithm.params.gamma"));
+      seen.emplace(sweep.at("point").get<int>(), sweep.at("seed").get<std::uint64_t>());
+    }
+    QCOMPARE(seen.size(), std::size_t(8));
+    const Result all = run({"runs", "list", "--store", store(), "--json"});
+    QCOMPARE(json::parse(all.out.toStdString(), nullptr, false).size(), std::size_t(9));
+    const Result text = run({"runs", "list", "--store", store(), "--sweep", id});
+    QVERIFY2(text.exitCode == 0 && text.out.contains("8 run(s)"), describe(text).c_str());
+    const Result unknown = run({"runs", "list", "--store", store(), "--sweep", "999"});
+    QVERIFY2(unknown.exitCode == 1 && unknown.err.contains("no sweep 999"), describe(unknown).c_str());
+    const Result bad = run({"runs", "list", "--store", store(), "--sweep", "first"});
+    QVERIFY2(bad.exitCode == 2 && bad.err.contains("--sweep needs a whole number"), describe(bad).c_str());
   }
 
   void divergedPointIsAResultAndResumeRunsOnlyWhatIsMissing() {

@@ -3,5 +3,10 @@ distopt_add_qtest(test_ui_charts SOURCES ui/test_charts.cpp LIBS distopt::ui LAB
 # Run history, chart and data export, reports (ui/history, ui/export).
 distopt_add_qtest(test_ui_history_export SOURCES ui/test_history_export.cpp LIBS distopt::ui distopt::store LABELS ui)
 add_dependencies(test_ui_history_export distopt-workbench distopt-run)
+# Several seeds overlaid from the history as one mean line and band (ui/history/overlay_band).
+distopt_add_qtest(test_ui_seed_bands SOURCES ui/test_seed_bands.cpp LIBS distopt::ui distopt::store LABELS ui)
+# The sweep panel (ui/sweep) running real simulated sweeps through distopt-run into a per-test store.
+distopt_add_qtest(test_ui_sweep_panel SOURCES ui/test_sweep_panel.cpp LIBS distopt::ui distopt::store LABELS ui)
+add_dependencies(test_ui_sweep_panel distopt-run distopt-workbench)
 # The one place chart axes get their ranges (ui/charts/axis_range): sanitizing and bounded ticks.
 distopt_add_qtest(test_ui_axis_range SOURCES ui/test_axis_range.cpp LIBS distopt::ui LABELS ui)

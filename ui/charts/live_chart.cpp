@@ -1,9 +1,5 @@
 #include "ui/charts/live_chart.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <limits>
-
 #include <QAreaSeries>
 #include <QChart>
 #include <QCheckBox>
@@ -12,14 +8,18 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegend>
+#include <QLegendMarker>
 #include <QLineSeries>
 #include <QLogValueAxis>
 #include <QMouseEvent>
 #include <QPushButton>
 #include <QTimer>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <QWheelEvent>
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "ui/charts/decimation.hpp"
 
@@ -477,11 +477,62 @@ void LiveChart::clear() {
 void LiveChart::removeSeriesFrom(int first) {
   while (static_cast<int>(m_series.size()) > std::max(0, first)) {
     QLineSeries* line = m_series.back().line;
+    QAreaSeries* band = m_series.back().band;
     m_series.pop_back();
     removeAttachedSeries(line);
     delete line;
+    if (band) {
+      removeAttachedSeries(band);
+      delete band;
+    }
   }
   markViewChanged();
+}
+
+void LiveChart::setBand(int series, std::span<const SeriesPoint> low, std::span<const SeriesPoint> high) {
+  if (!validIndex(series)) return;
+  Entry& entry = m_series[static_cast<std::size_t>(series)];
+  if (!entry.band) {
+    entry.band = new QAreaSeries(new QLineSeries(), new QLineSeries());
+    entry.band->upperSeries()->setParent(entry.band);
+    entry.band->lowerSeries()->setParent(entry.band);
+    entry.band->setName(entry.name);
+    QColor fill = entry.line->pen().color();
+    fill.setAlpha(60);
+    entry.band->setBrush(fill);
+    entry.band->setPen(Qt::NoPen);
+    addAttachedSeries(entry.band);
+    // The mean line's legend entry names the band too; a second entry would repeat it.
+    for (auto* marker : chart()->legend()->markers(entry.band)) marker->setVisible(false);
+  }
+  entry.bandLow.clear();
+  entry.bandHigh.clear();
+  const std::size_t n = std::min(low.size(), high.size());
+  entry.bandLow.append(low.first(n));
+  entry.bandHigh.append(high.first(n));
+  entry.dirty = true;
+  markDataChanged();
+}
+
+QAreaSeries* LiveChart::band(int series) const {
+  return validIndex(series) ? m_series[static_cast<std::size_t>(series)].band : nullptr;
+}
+
+void LiveChart::drawBand(Entry& entry) {
+  // A band has a few hundred grid points: drawn as they are, no decimation.
+  const std::vector<double>& xs = entry.bandLow.x(m_xAxis);
+  const std::vector<double>& lows = entry.bandLow.y();
+  const std::vector<double>& highs = entry.bandHigh.y();
+  const double bottom = logY() ? yRange().min : -std::numeric_limits<double>::infinity();
+  QList<QPointF> upper, lower;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    if (!std::isfinite(xs[i]) || !std::isfinite(lows[i]) || !std::isfinite(highs[i])) continue;
+    if (logY() && highs[i] <= 0.0) continue;
+    upper.append({xs[i], highs[i]});
+    lower.append({xs[i], std::max(lows[i], bottom)});
+  }
+  entry.band->upperSeries()->replace(upper);
+  entry.band->lowerSeries()->replace(lower);
 }
 
 void LiveChart::setXAxis(XAxis axis) {
@@ -521,8 +572,12 @@ int LiveChart::drawnPointCount(int series) const {
 bool LiveChart::dataExtent(Range& x, Range& y) const {
   bool anyX = false;
   bool anyY = false;
-  for (const Entry& entry : m_series) {
-    const SeriesBuffer& buffer = entry.buffer;
+  std::vector<const SeriesBuffer*> buffers;
+  for (const Entry& entry : m_series)
+    for (const SeriesBuffer* buffer : {&entry.buffer, &entry.bandLow, &entry.bandHigh})
+      buffers.push_back(buffer);
+  for (const SeriesBuffer* each : buffers) {
+    const SeriesBuffer& buffer = *each;
     if (buffer.empty()) continue;
     const std::vector<double>& xs = buffer.x(m_xAxis);
     if (!anyX) {
@@ -569,6 +624,7 @@ void LiveChart::drawFrame(bool viewChanged) {
     entry.line->replace(m_scratch);
     entry.drawn = static_cast<int>(m_scratch.size());
     entry.dirty = false;
+    if (entry.band) drawBand(entry);
   }
 }
 

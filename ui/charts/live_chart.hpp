@@ -18,6 +18,7 @@
 
 class QAbstractAxis;
 class QAbstractSeries;
+class QAreaSeries;
 class QCheckBox;
 class QComboBox;
 class QHBoxLayout;
@@ -177,8 +178,14 @@ class LiveChart : public ChartPanel {
   void append(int series, std::span<const SeriesPoint> points);
   /// Drops every point; the series stay.
   void clear();
-  /// Removes the series with index >= first (with their points); indices below stay valid.
+  /// Removes the series with index >= first (with their points and bands); indices below stay valid.
   void removeSeriesFrom(int first);
+  /// A filled band from `low` to `high` (the same x, point by point) behind series `series`, in its
+  /// colour: the spread of several seeds around their mean. Replaces the series' earlier band. On a
+  /// log axis a non-positive lower edge is drawn at the bottom of the axis.
+  void setBand(int series, std::span<const SeriesPoint> low, std::span<const SeriesPoint> high);
+  /// The band of `series` (nullptr when it has none).
+  QAreaSeries* band(int series) const;
 
   void setXAxis(XAxis axis);
   XAxis xAxis() const { return m_xAxis; }
@@ -203,7 +210,12 @@ class LiveChart : public ChartPanel {
     SeriesBuffer buffer;
     int drawn = 0;
     bool dirty = false;
+    QAreaSeries* band = nullptr;  ///< owns its two edge series
+    SeriesBuffer bandLow;
+    SeriesBuffer bandHigh;
   };
+
+  void drawBand(Entry& entry);
 
   bool validIndex(int series) const;
   void updateXTitle();

@@ -10,14 +10,14 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
-
 #include <algorithm>
 
+#include "core/telemetry/evaluation.hpp"
 #include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
-#include "core/telemetry/evaluation.hpp"
 #include "ui/family/family_view.hpp"
+#include "ui/history/overlay_band.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -259,6 +259,13 @@ void Dashboard::addOverlay(const QString& label, const std::vector<EvaluationPoi
     m_convergence->append(series, p.time, static_cast<double>(p.updates), static_cast<double>(p.bytesUp + p.bytesDown),
                           p.gap ? *p.gap : p.loss);
   if (m_familyView) m_familyView->addOverlay(label, points);
+}
+
+void Dashboard::addOverlayBand(const OverlayBand& band) {
+  const QString label = band.label + QStringLiteral(" — ") + bandDescription(band.kind, band.seeds);
+  const int series = m_convergence->addSeries(label, paletteColor(static_cast<std::size_t>(overlayCount())));
+  m_convergence->append(series, band.mean);
+  m_convergence->setBand(series, band.low, band.high);
 }
 
 void Dashboard::clearOverlays() {

@@ -24,6 +24,8 @@ class QTableView;
 
 namespace distopt::ui {
 
+struct OverlayBand;
+
 class BandwidthChart;
 class DelayHistogram;
 class FamilyView;
@@ -55,6 +57,9 @@ class Dashboard : public QWidget {
   /// Overlays another (stored) run's convergence curve, labelled, for comparison; stays until
   /// clearOverlays() or the next beginRun().
   void addOverlay(const QString& label, const std::vector<distopt::EvaluationPoint>& points);
+  /// Several seeds of one configuration as one overlay: their mean line and band on the convergence
+  /// chart (the family view, which draws single runs, does not get it).
+  void addOverlayBand(const OverlayBand& band);
   void clearOverlays();
   int overlayCount() const;
 

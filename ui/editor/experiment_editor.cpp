@@ -37,6 +37,7 @@
 #include "core/util/input_error.hpp"
 #include "ui/editor/event_log_choice.hpp"
 #include "ui/editor/option_form.hpp"
+#include "ui/editor/sweep_this.hpp"
 #include "ui/editor/worker_placement.hpp"
 #include "ui/session/machine_check.hpp"
 
@@ -212,6 +213,21 @@ ExperimentEditor::ExperimentEditor(const QString& presetsDirectory, QWidget* par
   m_status->setWordWrap(true);
   m_status->setObjectName(QStringLiteral("editorStatus"));
   layout->addWidget(m_status);
+
+  // The editor's own numeric fields can be swept too (not the name, the placement or the stop group).
+  for (const Marked& marked : m_marked) {
+    if (!marked.widget || marked.path == QLatin1String("name") ||
+        marked.path == QLatin1String("workers.where"))
+      continue;
+    const QString path = marked.path;
+    QWidget* widget = marked.widget;
+    offerSweepThis(widget, [this, path, widget] {
+      QString current;
+      if (auto* line = qobject_cast<QLineEdit*>(widget)) current = line->text();
+      if (auto* spin = qobject_cast<QSpinBox*>(widget)) current = QString::number(spin->value());
+      emit sweepRequested(path, current);
+    });
+  }
 
   loadPresets();
   connect(m_presetCombo, &QComboBox::activated, this, [this](int index) {
@@ -635,6 +651,7 @@ void ExperimentEditor::rebuildProblemForm(const nlohmann::json& params) {
   m_problemSummary->setText(entry ? fromStd(entry->summary) : QString());
   m_problemFormSlot->addWidget(m_problemForm);
   connect(m_problemForm, &OptionForm::changed, this, &ExperimentEditor::onEdited);
+  forwardSweeps(m_problemForm, QStringLiteral("problem.params."));
 }
 
 void ExperimentEditor::rebuildAlgorithmForm(const nlohmann::json& params) {
@@ -647,6 +664,7 @@ void ExperimentEditor::rebuildAlgorithmForm(const nlohmann::json& params) {
   m_algorithmSummary->setText(entry ? fromStd(entry->summary) : QString());
   m_algorithmFormSlot->addWidget(m_algorithmForm);
   connect(m_algorithmForm, &OptionForm::changed, this, &ExperimentEditor::onEdited);
+  forwardSweeps(m_algorithmForm, QStringLiteral("algorithm.params."));
 }
 
 void ExperimentEditor::rebuildTimeModelForm(const nlohmann::json& params) {
@@ -662,6 +680,13 @@ void ExperimentEditor::rebuildTimeModelForm(const nlohmann::json& params) {
     if (m_loading) return;
     updateSpeeds();
     onEdited();
+  });
+  forwardSweeps(m_timeModelForm, QStringLiteral("workers.time_model.params."));
+}
+
+void ExperimentEditor::forwardSweeps(OptionForm* form, const QString& prefix) {
+  connect(form, &OptionForm::sweepRequested, this, [this, form, prefix](const QString& name) {
+    emit sweepRequested(prefix + name, form->fieldText(name));
   });
 }
 

@@ -108,6 +108,9 @@ class ExperimentEditor : public QWidget {
   void validityChanged(bool valid, const QString& reason);
   /// Any edit, load or preset.
   void documentChanged();
+  /// "Sweep this…" on a field: its path as --set and --sweep name it ("algorithm.params.gamma") and the
+  /// text it holds now (empty when it shows its default).
+  void sweepRequested(const QString& path, const QString& current);
 
  private:
   struct StopRow {
@@ -131,6 +134,8 @@ class ExperimentEditor : public QWidget {
   void revalidate();
   void markField(const QString& path, const QString& message);
   void showStatus(const QString& text, bool error);
+  /// Forwards a generated form's "Sweep this…" with the form's path prefix.
+  void forwardSweeps(OptionForm* form, const QString& prefix);
 
   QString m_presetsDirectory;
   QString m_baseDirectory;

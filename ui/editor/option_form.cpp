@@ -12,6 +12,8 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "ui/editor/sweep_this.hpp"
+
 namespace distopt::ui {
 
 struct OptionForm::Field {
@@ -131,6 +133,7 @@ OptionForm::OptionForm(std::vector<OptionSpec> specs, QWidget* parent)
     }
     editor->setObjectName(name);
     editor->setToolTip(tip);
+    offerSweepThis(editor, [this, name] { emit sweepRequested(name); });
     if (looksLikeFile(spec)) {
       auto* row = new QHBoxLayout();
       row->setContentsMargins(0, 0, 0, 0);

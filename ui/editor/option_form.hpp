@@ -66,6 +66,8 @@ class OptionForm : public QWidget {
  signals:
   /// Any field was edited (also by setValues or setFieldText).
   void changed();
+  /// "Sweep this…" was chosen on option `name`'s field.
+  void sweepRequested(const QString& name);
 
  private:
   struct Field;

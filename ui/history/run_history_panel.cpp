@@ -1,5 +1,6 @@
 #include "ui/history/run_history_panel.hpp"
 
+#include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -18,11 +19,13 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <map>
 #include <memory>
 
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/input_error.hpp"
 #include "ui/export/report_export.hpp"
+#include "ui/history/sortable_table.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -44,24 +47,23 @@ RunHistoryPanel::RunHistoryPanel(const QString& storePath, QWidget* parent)
     : QWidget(parent), m_storePath(storePath) {
   m_pool.setMaxThreadCount(1);  // one store connection at a time; requests queue in order
   m_model = new RunHistoryModel(this);
-  m_proxy = new QSortFilterProxyModel(this);
-  m_proxy->setSourceModel(m_model);
-  m_proxy->setSortRole(Qt::UserRole);
-  m_view = new QTableView();
-  m_view->setModel(m_proxy);
-  m_view->setSortingEnabled(true);
+  m_view = makeSortableTable(m_model, &m_proxy);
   m_view->sortByColumn(RunHistoryModel::Started, Qt::DescendingOrder);
-  m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
-  m_view->verticalHeader()->hide();
-  m_view->horizontalHeader()->setStretchLastSection(true);
   m_view->setAlternatingRowColors(true);
-  m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
 
   auto* actions = new QHBoxLayout();
   auto* refreshButton = button(tr("Refresh"), tr("Read the run store again"), actions);
   m_open = button(tr("Open"), tr("Show the selected run in the dashboard"), actions);
   m_overlay = button(tr("Overlay"), tr("Add the selected runs' curves to the convergence chart"), actions);
+  m_seedDisplay = new QComboBox();
+  m_seedDisplay->addItem(tr("Seeds: mean, min–max band"), static_cast<int>(SeedDisplay::BandMinMax));
+  m_seedDisplay->addItem(tr("Seeds: mean ± sd band"), static_cast<int>(SeedDisplay::BandStdDev));
+  m_seedDisplay->addItem(tr("Seeds: one line each"), static_cast<int>(SeedDisplay::Lines));
+  m_seedDisplay->setToolTip(
+      tr("How Overlay draws selected runs that differ only in their seed: their mean and a band on a common "
+         "time grid, or every run as its own line"));
+  actions->addWidget(m_seedDisplay);
   m_compare =
       button(tr("Compare configs"), tr("Differences between the two selected runs' experiments"), actions);
   m_baseline = button(tr("Set baseline"),
@@ -243,22 +245,59 @@ bool RunHistoryPanel::openRun(std::int64_t runId) {
 bool RunHistoryPanel::overlayRuns(const std::vector<std::int64_t>& runIds) {
   const StoredRunParts curveOnly{
       .events = false, .aggregates = false, .evaluations = true, .bandwidth = false, .workers = false};
-  loadAsync(OverlayLoad, runIds, curveOnly, [this](std::vector<StoredRun>& runs) {
+  const SeedDisplay display = seedDisplay();
+  loadAsync(OverlayLoad, runIds, curveOnly, [this, display](std::vector<StoredRun>& runs) {
+    // Runs that differ only in their seed form one group, in the order their first run was selected.
+    std::vector<std::vector<StoredRun*>> groups;
+    std::map<std::string, std::size_t> groupOf;
+    for (StoredRun& run : runs) {
+      const std::string key = display == SeedDisplay::Lines
+                                  ? std::to_string(run.info.id)
+                                  : configurationKey(run.info.record.experimentJson);
+      const auto [at, added] = groupOf.emplace(key, groups.size());
+      if (added) groups.emplace_back();
+      groups[at->second].push_back(&run);
+    }
     QStringList labels;
     std::vector<std::vector<EvaluationPoint>> curves;
-    for (StoredRun& run : runs) {
+    std::vector<OverlayBand> bands;
+    for (const auto& group : groups) {
       // The algorithm in the label: overlays compare methods (kron-naive against kron-fast, sgd against
       // signsgd), and a run's name need not say which it ran.
-      QString label = labelOf(run.info);
-      const QString algorithm = QString::fromStdString(run.info.record.algorithm);
+      QString label = labelOf(group.front()->info);
+      const QString algorithm = QString::fromStdString(group.front()->info.record.algorithm);
       if (!algorithm.isEmpty() && !label.contains(algorithm)) label += QStringLiteral(" (%1)").arg(algorithm);
-      labels << label;
-      curves.push_back(std::move(run.evaluations));
+      if (group.size() == 1) {
+        labels << label;
+        curves.push_back(std::move(group.front()->evaluations));
+        continue;
+      }
+      std::vector<std::vector<EvaluationPoint>> seeds;
+      QStringList ids;
+      for (StoredRun* run : group) {
+        seeds.push_back(std::move(run->evaluations));
+        ids << QStringLiteral("#%1").arg(run->info.id);
+      }
+      label = QStringLiteral("%1 (%2)").arg(label.section(QLatin1Char(' '), 1), ids.join(QLatin1Char(',')));
+      bands.push_back(overlayBand(label, seeds,
+                                  display == SeedDisplay::BandStdDev ? BandKind::StdDev : BandKind::MinMax));
     }
-    emit overlayRequested(labels, curves);
-    m_status->setText(tr("Overlaid %n run(s)", nullptr, static_cast<int>(runs.size())));
+    if (!curves.empty()) emit overlayRequested(labels, curves);
+    for (const OverlayBand& band : bands) emit overlayBandRequested(band);
+    m_status->setText(tr("Overlaid %n run(s)", nullptr, static_cast<int>(runs.size())) +
+                      (bands.empty() ? QString()
+                                     : tr("; %n group(s) of seeds as mean and band", nullptr,
+                                          static_cast<int>(bands.size()))));
   });
   return true;
+}
+
+SeedDisplay RunHistoryPanel::seedDisplay() const {
+  return static_cast<SeedDisplay>(m_seedDisplay->currentData().toInt());
+}
+
+void RunHistoryPanel::setSeedDisplay(SeedDisplay display) {
+  m_seedDisplay->setCurrentIndex(m_seedDisplay->findData(static_cast<int>(display)));
 }
 
 bool RunHistoryPanel::chooseBaseline(std::int64_t runId) {

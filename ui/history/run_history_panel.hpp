@@ -19,9 +19,11 @@
 #include <vector>
 
 #include "core/store/stored_run.hpp"
+#include "ui/history/overlay_band.hpp"
 #include "ui/history/prune_runs.hpp"
 #include "ui/history/run_history_model.hpp"
 
+class QComboBox;
 class QLabel;
 class QPushButton;
 class QSortFilterProxyModel;
@@ -57,6 +59,9 @@ class RunHistoryPanel : public QWidget {
   bool openRun(std::int64_t runId);
   bool overlayRuns(const std::vector<std::int64_t>& runIds);
   bool chooseBaseline(std::int64_t runId);
+  /// How overlayRuns shows several seeds of one configuration (the panel's "Seeds" choice).
+  SeedDisplay seedDisplay() const;
+  void setSeedDisplay(SeedDisplay display);
   /// Loads still running (or results not yet delivered).
   int pendingLoads() const { return m_pending; }
   bool rename(std::int64_t runId, const QString& label);
@@ -78,6 +83,9 @@ class RunHistoryPanel : public QWidget {
   /// Curves to overlay: labels and evaluation points of each run.
   void overlayRequested(const QStringList& labels,
                         const std::vector<std::vector<distopt::EvaluationPoint>>& curves);
+  /// Overlaid runs that are seeds of one configuration, as their mean and band (unless the choice is
+  /// one line per run). Emitted after overlayRequested for the same request, once per configuration.
+  void overlayBandRequested(const distopt::ui::OverlayBand& band);
   void baselineChosen(const QString& label, const std::vector<distopt::EvaluationPoint>& curve);
   void message(const QString& text);
 
@@ -108,6 +116,7 @@ class RunHistoryPanel : public QWidget {
   QLabel* m_status = nullptr;
   QPushButton* m_open = nullptr;
   QPushButton* m_overlay = nullptr;
+  QComboBox* m_seedDisplay = nullptr;
   QPushButton* m_compare = nullptr;
   QPushButton* m_baseline = nullptr;
   QPushButton* m_rename = nullptr;

@@ -121,6 +121,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(m_history, &RunHistoryPanel::message, this, [this](const QString& text) { statusBar()->showMessage(text, 10000); });
 
   buildActions();
+  buildSweepWorkbench();
 
   connect(m_editor, &ExperimentEditor::validityChanged, this, &MainWindow::onValidity);
   // The remote-workers panel lives in its own window, fed like the dashboard.

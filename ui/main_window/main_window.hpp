@@ -25,6 +25,7 @@ class NoticeBar;
 class RemoteWorkersPanel;
 class ReportExportJob;
 class RunHistoryPanel;
+class SweepPanel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -58,6 +59,8 @@ class MainWindow : public QMainWindow {
   RunClient* client() const { return m_client; }
   RunHistoryPanel* history() const { return m_history; }
   RemoteWorkersPanel* remoteWorkers() const { return m_remoteWorkers; }
+  /// The sweep panel (a dock, hidden until "Sweep this…" or View → Sweep panel).
+  SweepPanel* sweepPanel() const { return m_sweep; }
   /// Shows the "Connect remote workers" window.
   void showRemoteWorkers();
   /// The results folder of the current run.
@@ -80,6 +83,8 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildActions();
+  /// Seeds overlaid as bands, and the sweep panel with its menu entry (main_window_sweep.cpp).
+  void buildSweepWorkbench();
   /// Wires the client's signals to the dashboard, the status bar and the Connect window.
   void connectClient();
   void onValidity(bool valid, const QString& reason);
@@ -123,6 +128,7 @@ class MainWindow : public QMainWindow {
   QProgressBar* m_progress = nullptr;
   RunHistoryPanel* m_history = nullptr;
   RemoteWorkersPanel* m_remoteWorkers = nullptr;
+  SweepPanel* m_sweep = nullptr;
   NoticeBar* m_activeRunsBar = nullptr;  ///< above the dashboard: runs still active
   NoticeBar* m_formBanner = nullptr;     ///< above the form: it shows the shown run, read-only
   QString m_invalidReason;
