@@ -1,14 +1,11 @@
 #include "ui/charts/live_chart.hpp"
 
-#include <algorithm>
-#include <cmath>
-#include <limits>
-
 #include <QAreaSeries>
 #include <QChart>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QFontMetricsF>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegend>
@@ -17,9 +14,12 @@
 #include <QMouseEvent>
 #include <QPushButton>
 #include <QTimer>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <QWheelEvent>
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "ui/charts/decimation.hpp"
 
@@ -292,14 +292,13 @@ void ChartPanel::rebuildYAxis() {
     auto* axis = new QLogValueAxis();
     axis->setBase(10.0);
     axis->setLabelFormat(QStringLiteral("%.3g"));
-    axis->setMinorTickCount(-1);
-    m_yRange = setLogAxisRange(axis, {0.1, 10.0});
+    m_yRange = setLogAxisRange(axis, {0.1, 10.0}, m_yLabelRoom);
     connect(axis, &QLogValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
     m_yAxis = axis;
   } else {
     auto* axis = new QValueAxis();
     axis->setLabelFormat(QStringLiteral("%.4g"));
-    m_yRange = setValueAxisRange(axis, {0.0, 1.0});
+    m_yRange = setValueAxisRange(axis, {0.0, 1.0}, m_yLabelRoom);
     connect(axis, &QValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
     m_yAxis = axis;
   }
@@ -319,13 +318,23 @@ void ChartPanel::onAxisRangeChanged() {
   // that from counting as another user move).
   m_applyingRange = true;
   m_xRange = retickValueAxis(m_xAxis);
+  retickY();
+  m_applyingRange = false;
+}
+
+void ChartPanel::retickY() {
   if (m_logY) {
     auto* axis = static_cast<QLogValueAxis*>(m_yAxis);
-    m_yRange = setLogAxisRange(axis, {axis->min(), axis->max()});
+    m_yRange = setLogAxisRange(axis, {axis->min(), axis->max()}, m_yLabelRoom);
   } else {
-    m_yRange = retickValueAxis(static_cast<QValueAxis*>(m_yAxis));
+    m_yRange = retickValueAxis(static_cast<QValueAxis*>(m_yAxis), m_yLabelRoom);
   }
-  m_applyingRange = false;
+}
+
+int ChartPanel::yLabelRoom() const {
+  // A label's text item is its font's line height plus Qt Charts' 1-px text margin above and below.
+  const double labelHeight = QFontMetricsF(m_yAxis->labelsFont()).height() + 2.0;
+  return verticalLabelRoom(chart()->plotArea().height(), labelHeight);
 }
 
 void ChartPanel::applyRanges(const Range& x, const Range& y) {
@@ -338,11 +347,13 @@ void ChartPanel::applyRanges(const Range& x, const Range& y) {
     setValueAxisRange(m_xAxis, safeX);
     m_xRange = safeX;
   }
-  if (!(safeY == m_yRange)) {
+  const int room = yLabelRoom();
+  if (!(safeY == m_yRange) || room != m_yLabelRoom) {
+    m_yLabelRoom = room;
     if (m_logY)
-      setLogAxisRange(static_cast<QLogValueAxis*>(m_yAxis), safeY);
+      setLogAxisRange(static_cast<QLogValueAxis*>(m_yAxis), safeY, room);
     else
-      setValueAxisRange(static_cast<QValueAxis*>(m_yAxis), safeY);
+      setValueAxisRange(static_cast<QValueAxis*>(m_yAxis), safeY, room);
     m_yRange = safeY;
   }
   m_applyingRange = false;
@@ -368,6 +379,12 @@ void ChartPanel::frame(bool force) {
     // first: the range changes then cost nothing and each series is laid out once per frame.
     if (!(x == m_xRange) || !(y == m_yRange)) clearDrawnPoints();
     applyRanges(x, y);
+  } else if (yLabelRoom() != m_yLabelRoom) {
+    // The person's range stays; a plot grown or shrunk gets as many y labels as it holds.
+    m_yLabelRoom = yLabelRoom();
+    m_applyingRange = true;
+    retickY();
+    m_applyingRange = false;
   }
   const int width = plotWidth();
   const bool viewChanged = force || m_viewDirty || !(m_xRange == m_drawnX) ||

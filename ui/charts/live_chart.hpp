@@ -132,6 +132,10 @@ class ChartPanel : public QWidget {
   void frame(bool force);
   void rebuildYAxis();
   void applyRanges(const Range& x, const Range& y);
+  /// Re-ticks the y axis for the range it has and m_yLabelRoom.
+  void retickY();
+  /// Tick labels the y axis holds at the plot's height without Qt eliding them.
+  int yLabelRoom() const;
   void restoreRanges();
   void clearDrawnPoints();
   void onAxisRangeChanged();
@@ -148,6 +152,7 @@ class ChartPanel : public QWidget {
   QTimer* m_timer = nullptr;
   Range m_xRange;
   Range m_yRange;
+  int m_yLabelRoom = kRoomyAxisTicks;  ///< the y axis's tick labels at most (as many as its height holds)
   Range m_drawnX{0.0, 0.0};
   Range m_drawnY{0.0, 0.0};
   int m_drawnWidth = -1;
