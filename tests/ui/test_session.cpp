@@ -4,7 +4,9 @@
 #include <QAbstractButton>
 #include <QApplication>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
@@ -212,6 +214,17 @@ class TestSession : public QObject {
       QVERIFY(waitFor([&] { return runEnded(window); }, 30000));
       QCOMPARE(window.shown().summary.value("termination", std::string()), std::string("stopped"));
       QCOMPARE(window.runStateText(), QString("Stopped"));
+      // The progress bar stops where the run stopped (it kept the last status's figure, 13 % for a run
+      // stopped at 43 %).
+      const auto* progress = window.statusBar()->findChild<QProgressBar*>();
+      const double stoppedAt = window.shown().summary.value("time", 0.0) / 20000.0;
+      QVERIFY2(stoppedAt >= 0.001, "stopped too early to tell");
+      QCOMPARE(progress->value(), static_cast<int>(stoppedAt * 1000));
+      // Reopened from the store, the same (it showed 0 %).
+      const auto stopped = storedRunOf(window.runDirectory());
+      QVERIFY(stopped);
+      QVERIFY2(window.showStoredRun(*stopped, &why), qPrintable(why));
+      QCOMPARE(progress->value(), static_cast<int>(stoppedAt * 1000));
       // Nobody is "alive" after the end.
       QCOMPARE(window.dashboard()->workersModel().countInState("alive"), 0);
       QVERIFY(formShowsShownRun(window));

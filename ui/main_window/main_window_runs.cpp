@@ -167,7 +167,7 @@ bool MainWindow::showStoredRun(const StoredRun& run, QString* why) {
   m_dashboard->tabs()->setCurrentIndex(0);
   m_shown.summary = run.summary;
   m_shown.storedRunId = run.info.id;
-  if (const auto fraction = progressFraction(toQt(run.summary)))
+  if (const auto fraction = progressFraction(toQt(run.summary), toQt(run.experiment)))
     m_progress->setValue(static_cast<int>(*fraction * 1000));
   setRunState(run.summary.is_object() ? endedStateText(toQt(run.summary)) : tr("Ended without a summary"));
   setWindowTitle(QStringLiteral("DistOpt Workbench — %1").arg(label));
@@ -263,7 +263,7 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
     m_dashboard->finishRun(toQt(m_shown.summary));
     m_dashboard->markWorkersEnded();
     updateWorkerCounts();
-    if (const auto fraction = progressFraction(toQt(m_shown.summary)))
+    if (const auto fraction = progressFraction(toQt(m_shown.summary), toQt(m_shown.experiment)))
       m_progress->setValue(static_cast<int>(*fraction * 1000));
     setRunState(folder.state == RunFolderState::Ended ? endedStateText(toQt(m_shown.summary))
                                                       : tr("Lost: the coordinator is gone"));
@@ -391,7 +391,7 @@ void MainWindow::onFinished(const QJsonObject& summary) {
   updateWorkerCounts();
   m_shown.summary = toNlohmann(summary);
   // A stopped run stops where it was; only a run that used its whole budget is at 100 %.
-  if (const auto fraction = progressFraction(summary))
+  if (const auto fraction = progressFraction(summary, toQt(m_shown.experiment)))
     m_progress->setValue(static_cast<int>(*fraction * 1000));
   setRunState(endedStateText(summary));
   updateWorkerCounts();
