@@ -32,6 +32,12 @@ nlohmann::json toNlohmann(const QJsonObject& object) {
   return json.is_object() ? json : nlohmann::json::object();
 }
 
+/// `text` with its first letter in upper case: a label such as "the run “x”" opening a sentence.
+QString sentenceStart(QString text) {
+  if (!text.isEmpty()) text[0] = text[0].toUpper();
+  return text;
+}
+
 QJsonObject toQt(const nlohmann::json& json) {
   return json.is_object() ? QJsonDocument::fromJson(QByteArray::fromStdString(json.dump())).object()
                           : QJsonObject();
@@ -249,6 +255,8 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
   const nlohmann::json experiment = stored ? stored->experiment : nlohmann::json::object();
   beginShowing(ShownRun::Source::Reattached, experiment, tr("the run “%1”").arg(folder.name));
   m_shown.runDirectory = runDirectory;
+  // Reattached from the menu: the notice must not go on offering this run as one still going elsewhere.
+  if (!m_activeRunsBar->isHidden()) checkActiveRuns();
   if (stored) {
     showStoredRunIn(*m_dashboard, *stored);
     m_shown.events = stored->info.eventCount;
@@ -428,7 +436,7 @@ bool MainWindow::confirmClose() {
       QMessageBox::Information, tr("The run goes on"),
       tr("%1 goes on without this window; its results keep going to %2.\n\nWhen you open the workbench "
          "again it offers to reattach (File → Reattach to a run…).")
-          .arg(m_shown.label, m_shown.runDirectory),
+          .arg(sentenceStart(m_shown.label), m_shown.runDirectory),
       QMessageBox::NoButton, this);
   box.setObjectName(QStringLiteral("CloseDuringRun"));
   QPushButton* close = box.addButton(tr("Close, the run goes on"), QMessageBox::AcceptRole);
