@@ -10,7 +10,6 @@
 #include <QLabel>
 #include <QScrollArea>
 #include <QScrollBar>
-#include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -28,6 +27,7 @@
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/main_window/main_window.hpp"
+#include "window_test_support.hpp"
 
 using distopt::ui::BigNumberLabel;
 using distopt::ui::ChartPanel;
@@ -170,18 +170,11 @@ class TestWindowSize : public QObject {
   QTemporaryDir m_home;
 
  private slots:
-  void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QVERIFY(m_home.isValid());
-    qputenv("XDG_DATA_HOME", m_home.path().toUtf8());
-  }
+  void initTestCase() { QVERIFY(window_test::useOwnHome(m_home)); }
 
   void usableAt1024By700() {
     MainWindow window;
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.resize(kSmallest);
-    QTest::qWait(200);
+    QVERIFY(window_test::showAt(window, kSmallest));
     QVERIFY2(window.minimumSizeHint().width() <= kSmallest.width() &&
                  window.minimumSizeHint().height() <= kSmallest.height(),
              qPrintable(QStringLiteral("minimum %1×%2; widest parts: %3")
@@ -197,9 +190,7 @@ class TestWindowSize : public QObject {
   // once made the window's minimum 1049 px wide, and the window grew past a 1024-px screen.
   void usableAt1024By700ShowingARun() {
     MainWindow window;
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.resize(kSmallest);
+    QVERIFY(window_test::showAt(window, kSmallest));
     showFinishedRun(*window.dashboard());
     if (QTest::currentTestFailed()) return;
     QTabWidget* tabs = window.dashboard()->tabs();
@@ -235,12 +226,9 @@ class TestWindowSize : public QObject {
 
   void theFormGrowsBack() {
     MainWindow window;
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window_test::showAt(window, QSize(1600, 1000)));
     auto* dock = window.findChild<QDockWidget*>(QStringLiteral("ExperimentDock"));
     QVERIFY(dock);
-    window.resize(1600, 1000);
-    QTest::qWait(200);
     const int wide = dock->width();
     // At its narrowest the window takes width from the form as well as from the dashboard.
     window.resize(window.minimumSizeHint().width(), kSmallest.height());
@@ -256,9 +244,7 @@ class TestWindowSize : public QObject {
   // The read-only form (a run's experiment) still scrolls.
   void theReadOnlyFormScrolls() {
     MainWindow window;
-    window.show();
-    window.resize(kSmallest);
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window_test::showAt(window, kSmallest));
     window.editor()->setReadOnly(true);
     QTest::qWait(100);
     auto* scroll = window.editor()->findChild<QScrollArea*>();
