@@ -26,6 +26,7 @@
 #include "ui/dashboard/big_number_label.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/editor/experiment_editor.hpp"
+#include "ui/export/chart_export.hpp"
 #include "ui/main_window/main_window.hpp"
 #include "window_test_support.hpp"
 
@@ -222,6 +223,17 @@ class TestWindowSize : public QObject {
                qPrintable(QStringLiteral("%1: %2 tick labels").arg(panel->chart()->title()).arg(found)));
       QVERIFY2(elided.isEmpty(), qPrintable(panel->chart()->title() + ": " + elided.join(", ")));
     }
+    // An export is drawn larger than the squeezed chart on screen: its y axis gets the labels that size
+    // holds (every decade of 1e-6 .. 80), not the screen's one every three decades.
+    QTemporaryDir dir;
+    QString why;
+    const QString svg = dir.filePath("convergence.svg");
+    QVERIFY2(distopt::ui::exportChart(window.dashboard()->convergence(), svg, &why), qPrintable(why));
+    QFile file(svg);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString drawn = QString::fromUtf8(file.readAll());
+    for (const char* label : {">0.01<", ">0.1<", ">10<"})
+      QVERIFY2(drawn.contains(QLatin1String(label)), label);
   }
 
   void theFormGrowsBack() {
