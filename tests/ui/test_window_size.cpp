@@ -66,9 +66,10 @@ QStringList cutTexts(const QWidget& root) {
   return cut;
 }
 
-/// The tick labels of `chart`'s left axis that Qt Charts elided ("0.00...") for want of room, and in
-/// *found how many tick labels there are: level text items left of the plot area, level with it (the
-/// axis title is turned, the x labels lie below it, the legend is elsewhere).
+/// The tick labels of `chart`'s left and bottom axes that Qt Charts elided ("0.00...") for want of
+/// room, and in *found how many tick labels there are: level text items left of the plot area and level
+/// with it, or just below it and within its width (the y title is turned, the x title lies lower, the
+/// legend lower still).
 QStringList elidedTickLabels(const QChart& chart, int* found) {
   QStringList elided;
   *found = 0;
@@ -76,8 +77,13 @@ QStringList elidedTickLabels(const QChart& chart, int* found) {
   for (QGraphicsItem* item : chart.scene()->items()) {
     auto* text = qobject_cast<QGraphicsTextItem*>(item->toGraphicsObject());
     if (!text || !text->isVisible() || text->rotation() != 0.0) continue;
-    const QPointF centre = text->sceneBoundingRect().center();
-    if (centre.x() >= plot.left() || centre.y() < plot.top() - 1 || centre.y() > plot.bottom() + 1) continue;
+    const QRectF box = text->sceneBoundingRect();
+    const QPointF centre = box.center();
+    const bool yLabel =
+        centre.x() < plot.left() && centre.y() >= plot.top() - 1 && centre.y() <= plot.bottom() + 1;
+    const bool xLabel = box.top() >= plot.bottom() - 1 && box.top() <= plot.bottom() + 8 &&
+                        centre.x() >= plot.left() - 1 && centre.x() <= plot.right() + 1;
+    if (!yLabel && !xLabel) continue;
     ++*found;
     if (text->toPlainText().contains(QStringLiteral("..."))) elided << text->toPlainText();
   }
@@ -96,8 +102,8 @@ distopt::EvaluationPoint evaluation(double time, double gap, std::uint64_t updat
   return point;
 }
 
-/// A finished run of the quickstart as the dashboard gets it: 16 live workers, 500 time units,
-/// f − f* from 80 down to 6e-3 (‖∇f‖² to 2e-6), delays up to R = 4, every worker's traffic and state.
+/// A finished run of the quickstart, 40 times longer, as the dashboard gets it: 16 live workers, 20000 time
+/// units, f − f* from 80 down to 6e-3 (‖∇f‖² to 2e-6), delays up to R = 4, every worker's traffic and state.
 void showFinishedRun(Dashboard& dashboard) {
   QFile file(QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/quickstart.json"));
   QVERIFY(file.open(QIODevice::ReadOnly));
@@ -108,8 +114,8 @@ void showFinishedRun(Dashboard& dashboard) {
   std::vector<distopt::UpdateEvent> updates;
   std::vector<distopt::BandwidthSample> traffic;
   for (int step = 0; step <= 100; ++step) {
-    const double time = 5.0 * step;
-    const auto done = static_cast<std::uint64_t>(1.06 * time);
+    const double time = 200.0 * step;  // 20000 units: x labels up to "2e+04"
+    const auto done = static_cast<std::uint64_t>(1.06 * time / 40.0);
     points.push_back(evaluation(time, 80.0 * std::pow(6e-3 / 80.0, std::sqrt(step / 100.0)), done));
     for (int worker = 0; worker < kWorkers; ++worker)
       for (const bool uplink : {true, false})
@@ -119,7 +125,7 @@ void showFinishedRun(Dashboard& dashboard) {
   }
   for (std::uint64_t k = 0; k < 528; ++k) {
     distopt::UpdateEvent event;
-    event.time = static_cast<double>(k) / 1.06;
+    event.time = static_cast<double>(k) * 40.0 / 1.06;
     event.worker = static_cast<int>(k % kWorkers);
     event.delay = static_cast<std::int64_t>(k % 5);
     event.outcome = event.delay < 4 ? distopt::Outcome::Accepted : distopt::Outcome::Discarded;
@@ -128,7 +134,7 @@ void showFinishedRun(Dashboard& dashboard) {
   }
   std::vector<distopt::WorkerStatus> workers(kWorkers);
   for (int worker = 0; worker < kWorkers; ++worker) {
-    workers[static_cast<std::size_t>(worker)].time = 500;
+    workers[static_cast<std::size_t>(worker)].time = 20000;
     workers[static_cast<std::size_t>(worker)].worker = worker;
     workers[static_cast<std::size_t>(worker)].host = "vm";
     workers[static_cast<std::size_t>(worker)].state = "alive";

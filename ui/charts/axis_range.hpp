@@ -47,6 +47,11 @@ inline constexpr double kAxisLabelPadding = 4.0;
 /// for a label taller than that (every label of a 9-decade log axis on a 150-px plot). `labelHeight`
 /// is the height of one label's text item. At least 2, at most kMaxAxisTicks.
 int verticalLabelRoom(double length, double labelHeight);
+/// The same along a horizontal axis `length` px long whose widest label is `labelWidth` px: Qt gives each
+/// label the length over the label count, less the padding either side.
+inline int horizontalLabelRoom(double length, double labelWidth) {
+  return verticalLabelRoom(length, labelWidth);
+}
 
 /// A round tick step (1, 2 or 5 × 10^k) giving at most `maxTicks` ticks over `span` (about six when
 /// there is room); 1 for a span that is not a positive finite number.

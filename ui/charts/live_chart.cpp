@@ -317,7 +317,7 @@ void ChartPanel::onAxisRangeChanged() {
   // Round ticks for the range Qt chose; a zoom too deep to tick is widened back (the guard flag keeps
   // that from counting as another user move).
   m_applyingRange = true;
-  m_xRange = retickValueAxis(m_xAxis);
+  m_xRange = retickValueAxis(m_xAxis, m_xLabelRoom);
   retickY();
   m_applyingRange = false;
 }
@@ -329,6 +329,19 @@ void ChartPanel::retickY() {
   } else {
     m_yRange = retickValueAxis(static_cast<QValueAxis*>(m_yAxis), m_yLabelRoom);
   }
+}
+
+int ChartPanel::xLabelRoom(const Range& x) const {
+  // The labels a roomy axis would have over `x` (as %.4g writes them): "1.5e+04" needs more width
+  // than "500".
+  const QFontMetricsF metrics(m_xAxis->labelsFont());
+  const double step = niceTickStep(x.span());
+  double widest = 0.0;
+  double value = std::ceil(x.min / step) * step;
+  for (int i = 0; i < kRoomyAxisTicks + 1 && value <= x.max + step * 1e-9; ++i, value += step)
+    widest = std::max(widest, metrics.horizontalAdvance(QString::asprintf("%.4g", value)));
+  // Qt Charts' 1-px text margin either side.
+  return horizontalLabelRoom(chart()->plotArea().width(), widest + 2.0);
 }
 
 int ChartPanel::yLabelRoom() const {
@@ -343,8 +356,10 @@ void ChartPanel::applyRanges(const Range& x, const Range& y) {
   // order that keeps Qt's tick count bounded throughout; the panel remembers what it asked for.
   const Range safeX = sanitizeLinearRange(x);
   const Range safeY = m_logY ? sanitizeLogRange(y) : sanitizeLinearRange(y);
-  if (!(safeX == m_xRange)) {
-    setValueAxisRange(m_xAxis, safeX);
+  const int xRoom = xLabelRoom(safeX);
+  if (!(safeX == m_xRange) || xRoom != m_xLabelRoom) {
+    m_xLabelRoom = xRoom;
+    setValueAxisRange(m_xAxis, safeX, xRoom);
     m_xRange = safeX;
   }
   const int room = yLabelRoom();
@@ -379,10 +394,12 @@ void ChartPanel::frame(bool force) {
     // first: the range changes then cost nothing and each series is laid out once per frame.
     if (!(x == m_xRange) || !(y == m_yRange)) clearDrawnPoints();
     applyRanges(x, y);
-  } else if (yLabelRoom() != m_yLabelRoom) {
-    // The person's range stays; a plot grown or shrunk gets as many y labels as it holds.
+  } else if (yLabelRoom() != m_yLabelRoom || xLabelRoom(m_xRange) != m_xLabelRoom) {
+    // The person's range stays; a plot grown or shrunk gets as many labels as it holds.
     m_yLabelRoom = yLabelRoom();
+    m_xLabelRoom = xLabelRoom(m_xRange);
     m_applyingRange = true;
+    m_xRange = retickValueAxis(m_xAxis, m_xLabelRoom);
     retickY();
     m_applyingRange = false;
   }
