@@ -78,6 +78,45 @@ class TestAxisRange : public QObject {
     QVERIFY(dynamicTickCount({0.0, 1.0}, kNaN) > kMaxAxisTicks);
   }
 
+  // A short plot gets fewer tick labels rather than labels Qt elides to "...": at most as many as its
+  // height holds, a log axis one every k decades.
+  void ticksFitTheRoom() {
+    using distopt::ui::verticalLabelRoom;
+    QCOMPARE(verticalLabelRoom(100.0, 16.0), 4);  // 24 px a label with the padding
+    QCOMPARE(verticalLabelRoom(0.0, 16.0), 2);
+    QCOMPARE(verticalLabelRoom(kNaN, 16.0), 2);
+    QCOMPARE(verticalLabelRoom(1e9, 16.0), kMaxAxisTicks);
+    for (const int room : {2, 3, 4, 5, 7}) {
+      for (const AxisRange& r :
+           std::vector<AxisRange>{{0.0, 1.0}, {0.0, 500.0}, {-3.7, 1e4}, {1e15, 1e15 + 1}}) {
+        const AxisRange safe = distopt::ui::sanitizeLinearRange(r);
+        QVERIFY2(dynamicTickCount(safe, distopt::ui::niceTickStep(safe.span(), room)) <= room,
+                 qPrintable(QStringLiteral("[%1, %2] in room %3").arg(r.min).arg(r.max).arg(room)));
+      }
+      for (const AxisRange& r :
+           std::vector<AxisRange>{{1e-6, 80.0}, {0.1, 10.0}, {1e-300, 1e300}, {2.0, 3.0}}) {
+        QLogValueAxis axis;
+        const AxisRange shown = distopt::ui::setLogAxisRange(&axis, r, room);
+        // Qt labels every power of the base inside the range.
+        const double perLabel = std::log10(axis.base());
+        const double labels =
+            std::floor(std::log10(shown.max) / perLabel) - std::ceil(std::log10(shown.min) / perLabel) + 1.0;
+        QVERIFY2(labels <= room && perLabel >= 1.0,
+                 qPrintable(QStringLiteral("[%1, %2] in room %3: base %4, %5 labels")
+                                .arg(r.min)
+                                .arg(r.max)
+                                .arg(room)
+                                .arg(axis.base())
+                                .arg(labels)));
+      }
+    }
+    // With room, one label per decade and the usual minor ticks.
+    QLogValueAxis axis;
+    distopt::ui::setLogAxisRange(&axis, {1e-6, 80.0}, 12);
+    QCOMPARE(axis.base(), 10.0);
+    QCOMPARE(axis.minorTickCount(), -1);
+  }
+
   // Every step of the sequence, in both directions, keeps the axis itself bounded: the tick interval
   // it holds always suits the range it holds.
   void anAxisStaysBoundedThroughAnySequence() {

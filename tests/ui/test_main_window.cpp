@@ -1,6 +1,5 @@
 #include <QChart>
 #include <QImage>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -11,6 +10,7 @@
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/main_window/main_window.hpp"
+#include "window_test_support.hpp"
 
 class TestMainWindow : public QObject {
   Q_OBJECT
@@ -18,14 +18,8 @@ class TestMainWindow : public QObject {
   QTemporaryDir m_home;
 
  private slots:
-  void initTestCase() {
-    // Keep the test's QSettings away from the user's.
-    QStandardPaths::setTestModeEnabled(true);
-    qputenv("DISTOPT_RUN", QByteArray(DISTOPT_BIN_DIR "/distopt-run"));
-    // This test's runs go to a store of its own, not the one other test programs share.
-    QVERIFY(m_home.isValid());
-    qputenv("XDG_DATA_HOME", m_home.path().toUtf8());
-  }
+  // Settings and runs of the test's own, not the user's nor those other test programs share.
+  void initTestCase() { QVERIFY(window_test::useOwnHome(m_home)); }
 
   // End to end through the GUI's own objects: the editor's experiment, Start, the client object, the
   // coordinator process, telemetry into the dashboard, the summary at the end.
@@ -90,8 +84,7 @@ class TestMainWindow : public QObject {
 
   void opensWithEditorAndDashboard() {
     distopt::ui::MainWindow window;
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window_test::showAt(window));
     QVERIFY(window.windowTitle().startsWith("DistOpt Workbench"));
     QVERIFY(window.editor());
     QVERIFY(window.dashboard());

@@ -9,7 +9,6 @@
 #include <QScopeGuard>
 #include <QSpinBox>
 #include <QStandardItemModel>
-#include <QStandardPaths>
 #include <QTableWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -22,6 +21,7 @@
 #include "ui/editor/worker_placement.hpp"
 #include "ui/main_window/main_window.hpp"
 #include "ui/remote/remote_workers_panel.hpp"
+#include "window_test_support.hpp"
 
 using distopt::ui::MainWindow;
 using distopt::ui::RemoteWorkersPanel;
@@ -59,12 +59,7 @@ class TestRemoteSlots : public QObject {
   QTemporaryDir m_home;
 
  private slots:
-  void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QVERIFY(m_home.isValid());
-    qputenv("XDG_DATA_HOME", m_home.path().toUtf8());
-    qputenv("DISTOPT_RUN", QByteArray(DISTOPT_BIN_DIR "/distopt-run"));
-  }
+  void initTestCase() { QVERIFY(window_test::useOwnHome(m_home)); }
 
   // The choice is offered, checked and turned into distopt-run's arguments.
   void theFormReservesRemoteSlots() {

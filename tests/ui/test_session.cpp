@@ -4,7 +4,8 @@
 #include <QAbstractButton>
 #include <QApplication>
 #include <QMessageBox>
-#include <QStandardPaths>
+#include <QProgressBar>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
@@ -22,6 +23,7 @@
 #include "ui/main_window/main_window.hpp"
 #include "ui/session/active_runs.hpp"
 #include "ui/session/notice_bar.hpp"
+#include "window_test_support.hpp"
 
 using distopt::ui::MainWindow;
 using distopt::ui::RunClient;
@@ -89,20 +91,14 @@ class TestSession : public QObject {
   QTemporaryDir m_home;
 
  private slots:
-  void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    qputenv("DISTOPT_RUN", QByteArray(DISTOPT_BIN_DIR "/distopt-run"));
-    QVERIFY(m_home.isValid());
-    qputenv("XDG_DATA_HOME", m_home.path().toUtf8());
-  }
+  void initTestCase() { QVERIFY(window_test::useOwnHome(m_home)); }
 
   // The blocker of issue 18: the quickstart run twice in one window. The second run's first frames used
   // to give an axis a tick interval left from the first run's range, and Qt laid out ticks without end.
   void theSameRunTwiceInOneWindow() {
     session_test::Watchdog watchdog(kMemoryLimitMb);
     MainWindow window;
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window_test::showAt(window));
     QString why;
     QVERIFY2(window.openExperiment(kQuickstart, &why), qPrintable(why));
     for (int run = 1; run <= 2; ++run) {
@@ -130,8 +126,7 @@ class TestSession : public QObject {
   void aHugeSimulatedRunStaysBounded() {
     session_test::Watchdog watchdog(kMemoryLimitMb);
     MainWindow window;
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window_test::showAt(window));
     QString why;
     QVERIFY2(window.openExperiment(kQuickstart, &why), qPrintable(why));
     editForm(window, [](nlohmann::json& d) {
@@ -164,8 +159,7 @@ class TestSession : public QObject {
     QString detachedDirectory;
     {
       MainWindow window;
-      window.show();
-      QVERIFY(QTest::qWaitForWindowExposed(&window));
+      QVERIFY(window_test::showAt(window));
       QVERIFY2(window.openExperiment(kQuickstart, &why), qPrintable(why));
 
       watchdog.arm("live quickstart", 90);
@@ -212,6 +206,17 @@ class TestSession : public QObject {
       QVERIFY(waitFor([&] { return runEnded(window); }, 30000));
       QCOMPARE(window.shown().summary.value("termination", std::string()), std::string("stopped"));
       QCOMPARE(window.runStateText(), QString("Stopped"));
+      // The progress bar stops where the run stopped (it kept the last status's figure, 13 % for a run
+      // stopped at 43 %).
+      const auto* progress = window.statusBar()->findChild<QProgressBar*>();
+      const double stoppedAt = window.shown().summary.value("time", 0.0) / 20000.0;
+      QVERIFY2(stoppedAt >= 0.001, "stopped too early to tell");
+      QCOMPARE(progress->value(), static_cast<int>(stoppedAt * 1000));
+      // Reopened from the store, the same (it showed 0 %).
+      const auto stopped = storedRunOf(window.runDirectory());
+      QVERIFY(stopped);
+      QVERIFY2(window.showStoredRun(*stopped, &why), qPrintable(why));
+      QCOMPARE(progress->value(), static_cast<int>(stoppedAt * 1000));
       // Nobody is "alive" after the end.
       QCOMPARE(window.dashboard()->workersModel().countInState("alive"), 0);
       QVERIFY(formShowsShownRun(window));
@@ -236,14 +241,15 @@ class TestSession : public QObject {
     }
     {
       MainWindow window;
-      window.show();
-      QVERIFY(QTest::qWaitForWindowExposed(&window));
+      QVERIFY(window_test::showAt(window));
       watchdog.arm("reattach at start-up", 60);
       QVERIFY(waitFor([&] { return window.activeRunsNotice()->isVisible(); }, 5000));
       QVERIFY2(window.activeRunsNotice()->text().contains("quickstart"),
                qPrintable(window.activeRunsNotice()->text()));
       QVERIFY2(window.reattach(detachedDirectory, &why), qPrintable(why));
       QVERIFY(formShowsShownRun(window));
+      // Reattached (here, not through the notice's own button): the notice about it goes.
+      QVERIFY(window.activeRunsNotice()->isHidden());
       QVERIFY(waitFor([&] { return runEnded(window); }, 50000));
       const auto detached = storedRunOf(detachedDirectory);
       QVERIFY(detached);

@@ -1,20 +1,38 @@
 // The window at 1024×700: it gets that size (its minimum is not wider or taller), no label, check box
-// or button in it is cut, and the form panel, squeezed on the way down, grows back when the window
-// grows again.
+// or button in it is cut, on any tab, empty or showing a finished run, and no chart's tick labels are
+// elided; the form panel, squeezed on the way down, grows back when the window grows again.
 #include <QAbstractButton>
+#include <QChart>
 #include <QDockWidget>
+#include <QFile>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
 #include <QLabel>
 #include <QScrollArea>
 #include <QScrollBar>
-#include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
-#include "ui/editor/experiment_editor.hpp"
-#include "ui/main_window/main_window.hpp"
+#include <nlohmann/json.hpp>
 
+#include "core/telemetry/telemetry.hpp"
+#include "ui/charts/bandwidth_chart.hpp"
+#include "ui/charts/delay_histogram.hpp"
+#include "ui/charts/live_chart.hpp"
+#include "ui/dashboard/big_number_label.hpp"
+#include "ui/dashboard/dashboard.hpp"
+#include "ui/editor/experiment_editor.hpp"
+#include "ui/export/chart_export.hpp"
+#include "ui/main_window/main_window.hpp"
+#include "window_test_support.hpp"
+
+using distopt::ui::BigNumberLabel;
+using distopt::ui::ChartPanel;
+using distopt::ui::Dashboard;
 using distopt::ui::MainWindow;
 
 namespace {
@@ -40,7 +58,94 @@ QStringList cutTexts(const QWidget& root) {
   }
   for (const QAbstractButton* button : root.findChildren<QAbstractButton*>())
     check(button, button->text(), button->minimumSizeHint().width());
+  // The manager view's figures shrink their font to fit: in the font they are drawn in.
+  for (const BigNumberLabel* figure : root.findChildren<BigNumberLabel*>())
+    check(figure, figure->text(),
+          QFontMetrics(figure->shownFont()).horizontalAdvance(figure->text()) +
+              figure->contentsMargins().left() + figure->contentsMargins().right());
   return cut;
+}
+
+/// The tick labels of `chart`'s left and bottom axes that Qt Charts elided ("0.00...") for want of
+/// room, and in *found how many tick labels there are: level text items left of the plot area and level
+/// with it, or just below it and within its width (the y title is turned, the x title lies lower, the
+/// legend lower still).
+QStringList elidedTickLabels(const QChart& chart, int* found) {
+  QStringList elided;
+  *found = 0;
+  const QRectF plot = chart.mapRectToScene(chart.plotArea());
+  for (QGraphicsItem* item : chart.scene()->items()) {
+    auto* text = qobject_cast<QGraphicsTextItem*>(item->toGraphicsObject());
+    if (!text || !text->isVisible() || text->rotation() != 0.0) continue;
+    const QRectF box = text->sceneBoundingRect();
+    const QPointF centre = box.center();
+    const bool yLabel =
+        centre.x() < plot.left() && centre.y() >= plot.top() - 1 && centre.y() <= plot.bottom() + 1;
+    const bool xLabel = box.top() >= plot.bottom() - 1 && box.top() <= plot.bottom() + 8 &&
+                        centre.x() >= plot.left() - 1 && centre.x() <= plot.right() + 1;
+    if (!yLabel && !xLabel) continue;
+    ++*found;
+    if (text->toPlainText().contains(QStringLiteral("..."))) elided << text->toPlainText();
+  }
+  return elided;
+}
+
+distopt::EvaluationPoint evaluation(double time, double gap, std::uint64_t updates) {
+  distopt::EvaluationPoint point;
+  point.time = time;
+  point.updates = updates;
+  point.loss = gap;
+  point.gap = gap;
+  point.gradNormSq = gap * gap * 0.05;
+  point.bytesUp = updates * 10'300;
+  point.bytesDown = updates * 1'360;
+  return point;
+}
+
+/// A finished run of the quickstart, 40 times longer, as the dashboard gets it: 16 live workers, 20000 time
+/// units, f − f* from 80 down to 6e-3 (‖∇f‖² to 2e-6), delays up to R = 4, every worker's traffic and state.
+void showFinishedRun(Dashboard& dashboard) {
+  QFile file(QStringLiteral(DISTOPT_SOURCE_DIR "/resources/experiments/quickstart.json"));
+  QVERIFY(file.open(QIODevice::ReadOnly));
+  const auto experiment = nlohmann::json::parse(file.readAll().toStdString());
+  dashboard.beginRun(experiment);
+  constexpr int kWorkers = 16;
+  std::vector<distopt::EvaluationPoint> points;
+  std::vector<distopt::UpdateEvent> updates;
+  std::vector<distopt::BandwidthSample> traffic;
+  for (int step = 0; step <= 100; ++step) {
+    const double time = 200.0 * step;  // 20000 units: x labels up to "2e+04"
+    const auto done = static_cast<std::uint64_t>(1.06 * time / 40.0);
+    points.push_back(evaluation(time, 80.0 * std::pow(6e-3 / 80.0, std::sqrt(step / 100.0)), done));
+    for (int worker = 0; worker < kWorkers; ++worker)
+      for (const bool uplink : {true, false})
+        traffic.push_back({time, worker, uplink, uplink ? "GRAD" : "JOB",
+                           static_cast<std::uint64_t>((uplink ? 10'300 : 1'360) * done / kWorkers),
+                           done / kWorkers});
+  }
+  for (std::uint64_t k = 0; k < 528; ++k) {
+    distopt::UpdateEvent event;
+    event.time = static_cast<double>(k) * 40.0 / 1.06;
+    event.worker = static_cast<int>(k % kWorkers);
+    event.delay = static_cast<std::int64_t>(k % 5);
+    event.outcome = event.delay < 4 ? distopt::Outcome::Accepted : distopt::Outcome::Discarded;
+    event.versionAfter = k;
+    updates.push_back(event);
+  }
+  std::vector<distopt::WorkerStatus> workers(kWorkers);
+  for (int worker = 0; worker < kWorkers; ++worker) {
+    workers[static_cast<std::size_t>(worker)].time = 20000;
+    workers[static_cast<std::size_t>(worker)].worker = worker;
+    workers[static_cast<std::size_t>(worker)].host = "vm";
+    workers[static_cast<std::size_t>(worker)].state = "alive";
+  }
+  dashboard.addEvaluations(points);
+  dashboard.addUpdates(updates);
+  dashboard.addBandwidth(traffic);
+  dashboard.updateWorkers(workers);
+  dashboard.finishRun(QJsonObject());
+  dashboard.markWorkersEnded();
+  dashboard.refreshNow();
 }
 
 /// The form panel's and the dashboard's minimum widths, and the widest of their parts: what to look at
@@ -72,18 +177,11 @@ class TestWindowSize : public QObject {
   QTemporaryDir m_home;
 
  private slots:
-  void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QVERIFY(m_home.isValid());
-    qputenv("XDG_DATA_HOME", m_home.path().toUtf8());
-  }
+  void initTestCase() { QVERIFY(window_test::useOwnHome(m_home)); }
 
   void usableAt1024By700() {
     MainWindow window;
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    window.resize(kSmallest);
-    QTest::qWait(200);
+    QVERIFY(window_test::showAt(window, kSmallest));
     QVERIFY2(window.minimumSizeHint().width() <= kSmallest.width() &&
                  window.minimumSizeHint().height() <= kSmallest.height(),
              qPrintable(QStringLiteral("minimum %1×%2; widest parts: %3")
@@ -95,16 +193,63 @@ class TestWindowSize : public QObject {
     QVERIFY2(cut.isEmpty(), qPrintable(cut.join("\n")));
   }
 
+  // Showing a finished run, on every tab: the manager view's figures in large type ("no baseline")
+  // once made the window's minimum 1049 px wide, and the window grew past a 1024-px screen.
+  void usableAt1024By700ShowingARun() {
+    MainWindow window;
+    QVERIFY(window_test::showAt(window, kSmallest));
+    showFinishedRun(*window.dashboard());
+    if (QTest::currentTestFailed()) return;
+    QTabWidget* tabs = window.dashboard()->tabs();
+    for (int tab = 0; tab < tabs->count(); ++tab) {
+      tabs->setCurrentIndex(tab);
+      QTest::qWait(200);
+      window.dashboard()->refreshNow();
+      const QString where = QStringLiteral("tab '%1': ").arg(tabs->tabText(tab));
+      QVERIFY2(window.minimumSizeHint().width() <= kSmallest.width() &&
+                   window.minimumSizeHint().height() <= kSmallest.height(),
+               qPrintable(where + QStringLiteral("minimum %1×%2; widest parts: %3")
+                                      .arg(window.minimumSizeHint().width())
+                                      .arg(window.minimumSizeHint().height())
+                                      .arg(widestParts(window))));
+      QVERIFY2(window.size() == kSmallest,
+               qPrintable(where + QStringLiteral("%1×%2").arg(window.width()).arg(window.height())));
+      const QStringList cut = cutTexts(window);
+      QVERIFY2(cut.isEmpty(), qPrintable(where + cut.join("\n")));
+    }
+    tabs->setCurrentIndex(0);
+    QTest::qWait(200);
+    window.dashboard()->refreshNow();
+    for (const ChartPanel* panel : std::initializer_list<const ChartPanel*>{
+             window.dashboard()->convergence(), window.dashboard()->delays(),
+             window.dashboard()->bandwidth()}) {
+      int found = 0;
+      const QStringList elided = elidedTickLabels(*panel->chart(), &found);
+      QVERIFY2(found >= 2,
+               qPrintable(QStringLiteral("%1: %2 tick labels").arg(panel->chart()->title()).arg(found)));
+      QVERIFY2(elided.isEmpty(), qPrintable(panel->chart()->title() + ": " + elided.join(", ")));
+    }
+    // An export is drawn larger than the squeezed chart on screen: its y axis gets the labels that size
+    // holds (every decade of 1e-6 .. 80), not the screen's one every three decades.
+    QTemporaryDir dir;
+    QString why;
+    const QString svg = dir.filePath("convergence.svg");
+    QVERIFY2(distopt::ui::exportChart(window.dashboard()->convergence(), svg, &why), qPrintable(why));
+    QFile file(svg);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString drawn = QString::fromUtf8(file.readAll());
+    for (const char* label : {">0.01<", ">0.1<", ">10<"})
+      QVERIFY2(drawn.contains(QLatin1String(label)), label);
+  }
+
   void theFormGrowsBack() {
     MainWindow window;
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window_test::showAt(window, QSize(1600, 1000)));
     auto* dock = window.findChild<QDockWidget*>(QStringLiteral("ExperimentDock"));
     QVERIFY(dock);
-    window.resize(1600, 1000);
-    QTest::qWait(200);
     const int wide = dock->width();
-    window.resize(kSmallest);
+    // At its narrowest the window takes width from the form as well as from the dashboard.
+    window.resize(window.minimumSizeHint().width(), kSmallest.height());
     QTest::qWait(200);
     const int narrow = dock->width();
     QVERIFY2(narrow < wide, qPrintable(QStringLiteral("%1 then %2").arg(wide).arg(narrow)));
@@ -117,9 +262,7 @@ class TestWindowSize : public QObject {
   // The read-only form (a run's experiment) still scrolls.
   void theReadOnlyFormScrolls() {
     MainWindow window;
-    window.show();
-    window.resize(kSmallest);
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window_test::showAt(window, kSmallest));
     window.editor()->setReadOnly(true);
     QTest::qWait(100);
     auto* scroll = window.editor()->findChild<QScrollArea*>();

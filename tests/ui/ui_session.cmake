@@ -10,3 +10,6 @@ add_dependencies(test_ui_workbench_headless distopt-workbench distopt-run)
 set_tests_properties(test_ui_workbench_headless PROPERTIES ENVIRONMENT "XDG_DATA_HOME=${CMAKE_BINARY_DIR}/test-data-home")
 # The window at 1024×700: nothing cut, the form grows back, the read-only form scrolls.
 distopt_add_qtest(test_ui_window_size SOURCES ui/test_window_size.cpp LIBS distopt::ui LABELS ui)
+# The window, frame included, inside its screen when it opens, comes back from maximized, or restores a
+# geometry saved on a larger screen (offscreen: 1024×768 and 1280×800 screens of its own).
+distopt_add_qtest(test_ui_screen_fit SOURCES ui/test_screen_fit.cpp LIBS distopt::ui LABELS ui)

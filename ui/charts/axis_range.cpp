@@ -56,8 +56,15 @@ AxisRange sanitizeLogRange(AxisRange range, AxisRange fallback) {
   return {lo, hi};
 }
 
-double niceTickStep(double span) {
-  const double raw = span / 6.0;
+int verticalLabelRoom(double length, double labelHeight) {
+  const double slot = std::max(labelHeight, 1.0) + 2.0 * kAxisLabelPadding;
+  if (!std::isfinite(length) || !(length > 0.0)) return 2;
+  return static_cast<int>(std::clamp(std::floor(length / slot), 2.0, static_cast<double>(kMaxAxisTicks)));
+}
+
+double niceTickStep(double span, int maxTicks) {
+  // Rounding the step up only makes fewer ticks: span / step intervals, plus one.
+  const double raw = span / std::clamp(maxTicks - 1, 1, kRoomyAxisTicks - 1);
   if (!(raw > 0.0) || !std::isfinite(raw)) return 1.0;
   const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
   const double fraction = raw / magnitude;
@@ -74,15 +81,15 @@ long long dynamicTickCount(AxisRange range, double interval, long long cap) {
   return count > static_cast<double>(cap) ? cap + 1 : static_cast<long long>(count);
 }
 
-AxisRange setValueAxisRange(QValueAxis* axis, AxisRange range) {
+AxisRange setValueAxisRange(QValueAxis* axis, AxisRange range, int maxTicks) {
   const AxisRange target = sanitizeLinearRange(range);
-  const double step = niceTickStep(target.span());
+  const double step = niceTickStep(target.span(), maxTicks);
   const AxisRange current = sanitizeLinearRange({axis->min(), axis->max()});
   // Qt lays the axis out inside setRange() with whatever interval it has then, and again (later) after
   // each tick property changes. So first an interval coarse enough for both the range it has and the
   // one it gets, with the anchor at 0 (near any sanitized range in units of the interval, so Qt's
   // floor((anchor - min) / interval) stays exact); only then the range, then the fine interval.
-  const double interim = std::max(step, niceTickStep(current.span()));
+  const double interim = std::max(step, niceTickStep(current.span(), maxTicks));
   axis->setTickInterval(interim);
   axis->setTickAnchor(0.0);
   axis->setRange(target.min, target.max);
@@ -91,21 +98,33 @@ AxisRange setValueAxisRange(QValueAxis* axis, AxisRange range) {
   return {axis->min(), axis->max()};
 }
 
-AxisRange setLogAxisRange(QLogValueAxis* axis, AxisRange range) {
-  // A log axis has one major tick per decade: bounded once the decades are.
+AxisRange setLogAxisRange(QLogValueAxis* axis, AxisRange range, int maxLabels) {
+  // A log axis has one major tick per power of its base: bounded once the decades are.
   const AxisRange target = sanitizeLogRange(range);
+  const double decades = std::log10(target.max) - std::log10(target.min);
+  // Labels sit on every power of the base inside the range: at most decades / k + 1 of them.
+  const int room = std::max(maxLabels, 2);
+  int decadesPerLabel = 1;
+  while (decades / decadesPerLabel + 1.0 > room) ++decadesPerLabel;
+  const double base = std::pow(10.0, decadesPerLabel);
+  // Fewer labels first, then the range: the axis never holds more ticks than either layout.
+  if (axis->base() != base) axis->setBase(base);
+  // Qt's automatic minor ticks are base - 2 a step (2, 3, ... 9 for base 10): 98 grid lines a step
+  // for base 100.
+  const int minorTicks = decadesPerLabel == 1 ? -1 : 0;
+  if (axis->minorTickCount() != minorTicks) axis->setMinorTickCount(minorTicks);
   axis->setRange(target.min, target.max);
   return {axis->min(), axis->max()};
 }
 
-AxisRange retickValueAxis(QValueAxis* axis) {
+AxisRange retickValueAxis(QValueAxis* axis, int maxTicks) {
   const AxisRange current{axis->min(), axis->max()};
   const AxisRange safe = sanitizeLinearRange(current);
-  if (!(safe == current)) return setValueAxisRange(axis, safe);
+  if (!(safe == current)) return setValueAxisRange(axis, safe, maxTicks);
   // Qt moved the range with the old interval, which a zoom only ever leaves coarser than needed; a
   // zoom out is bounded by the view's own factor limit.
   axis->setTickAnchor(0.0);
-  axis->setTickInterval(niceTickStep(current.span()));
+  axis->setTickInterval(niceTickStep(current.span(), maxTicks));
   axis->setTickType(QValueAxis::TicksDynamic);
   return current;
 }

@@ -5,6 +5,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QFontMetricsF>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegend>
@@ -292,14 +293,13 @@ void ChartPanel::rebuildYAxis() {
     auto* axis = new QLogValueAxis();
     axis->setBase(10.0);
     axis->setLabelFormat(QStringLiteral("%.3g"));
-    axis->setMinorTickCount(-1);
-    m_yRange = setLogAxisRange(axis, {0.1, 10.0});
+    m_yRange = setLogAxisRange(axis, {0.1, 10.0}, m_yLabelRoom);
     connect(axis, &QLogValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
     m_yAxis = axis;
   } else {
     auto* axis = new QValueAxis();
     axis->setLabelFormat(QStringLiteral("%.4g"));
-    m_yRange = setValueAxisRange(axis, {0.0, 1.0});
+    m_yRange = setValueAxisRange(axis, {0.0, 1.0}, m_yLabelRoom);
     connect(axis, &QValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
     m_yAxis = axis;
   }
@@ -318,14 +318,37 @@ void ChartPanel::onAxisRangeChanged() {
   // Round ticks for the range Qt chose; a zoom too deep to tick is widened back (the guard flag keeps
   // that from counting as another user move).
   m_applyingRange = true;
-  m_xRange = retickValueAxis(m_xAxis);
+  m_xRange = retickValueAxis(m_xAxis, m_xLabelRoom);
+  retickY();
+  m_applyingRange = false;
+}
+
+void ChartPanel::retickY() {
   if (m_logY) {
     auto* axis = static_cast<QLogValueAxis*>(m_yAxis);
-    m_yRange = setLogAxisRange(axis, {axis->min(), axis->max()});
+    m_yRange = setLogAxisRange(axis, {axis->min(), axis->max()}, m_yLabelRoom);
   } else {
-    m_yRange = retickValueAxis(static_cast<QValueAxis*>(m_yAxis));
+    m_yRange = retickValueAxis(static_cast<QValueAxis*>(m_yAxis), m_yLabelRoom);
   }
-  m_applyingRange = false;
+}
+
+int ChartPanel::xLabelRoom(const Range& x) const {
+  // The labels a roomy axis would have over `x` (as %.4g writes them): "1.5e+04" needs more width
+  // than "500".
+  const QFontMetricsF metrics(m_xAxis->labelsFont());
+  const double step = niceTickStep(x.span());
+  double widest = 0.0;
+  double value = std::ceil(x.min / step) * step;
+  for (int i = 0; i < kRoomyAxisTicks + 1 && value <= x.max + step * 1e-9; ++i, value += step)
+    widest = std::max(widest, metrics.horizontalAdvance(QString::asprintf("%.4g", value)));
+  // Qt Charts' 1-px text margin either side.
+  return horizontalLabelRoom(chart()->plotArea().width(), widest + 2.0);
+}
+
+int ChartPanel::yLabelRoom() const {
+  // A label's text item is its font's line height plus Qt Charts' 1-px text margin above and below.
+  const double labelHeight = QFontMetricsF(m_yAxis->labelsFont()).height() + 2.0;
+  return verticalLabelRoom(chart()->plotArea().height(), labelHeight);
 }
 
 void ChartPanel::applyRanges(const Range& x, const Range& y) {
@@ -334,15 +357,19 @@ void ChartPanel::applyRanges(const Range& x, const Range& y) {
   // order that keeps Qt's tick count bounded throughout; the panel remembers what it asked for.
   const Range safeX = sanitizeLinearRange(x);
   const Range safeY = m_logY ? sanitizeLogRange(y) : sanitizeLinearRange(y);
-  if (!(safeX == m_xRange)) {
-    setValueAxisRange(m_xAxis, safeX);
+  const int xRoom = xLabelRoom(safeX);
+  if (!(safeX == m_xRange) || xRoom != m_xLabelRoom) {
+    m_xLabelRoom = xRoom;
+    setValueAxisRange(m_xAxis, safeX, xRoom);
     m_xRange = safeX;
   }
-  if (!(safeY == m_yRange)) {
+  const int room = yLabelRoom();
+  if (!(safeY == m_yRange) || room != m_yLabelRoom) {
+    m_yLabelRoom = room;
     if (m_logY)
-      setLogAxisRange(static_cast<QLogValueAxis*>(m_yAxis), safeY);
+      setLogAxisRange(static_cast<QLogValueAxis*>(m_yAxis), safeY, room);
     else
-      setValueAxisRange(static_cast<QValueAxis*>(m_yAxis), safeY);
+      setValueAxisRange(static_cast<QValueAxis*>(m_yAxis), safeY, room);
     m_yRange = safeY;
   }
   m_applyingRange = false;
@@ -368,6 +395,14 @@ void ChartPanel::frame(bool force) {
     // first: the range changes then cost nothing and each series is laid out once per frame.
     if (!(x == m_xRange) || !(y == m_yRange)) clearDrawnPoints();
     applyRanges(x, y);
+  } else if (yLabelRoom() != m_yLabelRoom || xLabelRoom(m_xRange) != m_xLabelRoom) {
+    // The person's range stays; a plot grown or shrunk gets as many labels as it holds.
+    m_yLabelRoom = yLabelRoom();
+    m_xLabelRoom = xLabelRoom(m_xRange);
+    m_applyingRange = true;
+    m_xRange = retickValueAxis(m_xAxis, m_xLabelRoom);
+    retickY();
+    m_applyingRange = false;
   }
   const int width = plotWidth();
   const bool viewChanged = force || m_viewDirty || !(m_xRange == m_drawnX) ||

@@ -133,6 +133,12 @@ class ChartPanel : public QWidget {
   void frame(bool force);
   void rebuildYAxis();
   void applyRanges(const Range& x, const Range& y);
+  /// Re-ticks the y axis for the range it has and m_yLabelRoom.
+  void retickY();
+  /// Tick labels the y axis holds at the plot's height without Qt eliding them.
+  int yLabelRoom() const;
+  /// Tick labels the x axis holds over `x` at the plot's width without Qt eliding them.
+  int xLabelRoom(const Range& x) const;
   void restoreRanges();
   void clearDrawnPoints();
   void onAxisRangeChanged();
@@ -149,6 +155,8 @@ class ChartPanel : public QWidget {
   QTimer* m_timer = nullptr;
   Range m_xRange;
   Range m_yRange;
+  int m_xLabelRoom = kRoomyAxisTicks;  ///< the x axis's tick labels at most (as many as its width holds)
+  int m_yLabelRoom = kRoomyAxisTicks;  ///< the y axis's tick labels at most (as many as its height holds)
   Range m_drawnX{0.0, 0.0};
   Range m_drawnY{0.0, 0.0};
   int m_drawnWidth = -1;

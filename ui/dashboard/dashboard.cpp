@@ -16,6 +16,7 @@
 #include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "ui/dashboard/big_number_label.hpp"
 #include "ui/family/family_view.hpp"
 #include "ui/history/overlay_band.hpp"
 
@@ -29,11 +30,9 @@ QLabel* bigNumber(const QString& caption, QGridLayout* grid, int row, int column
   small.setPointSizeF(small.pointSizeF() * 1.4);
   title->setFont(small);
   title->setStyleSheet(QStringLiteral("color: #555;"));
-  auto* value = new QLabel(QStringLiteral("–"));
-  QFont big = value->font();
-  big.setPointSizeF(big.pointSizeF() * 3.2);
-  big.setBold(true);
-  value->setFont(big);
+  // Shrinks to its column rather than widening the window (a 1024-px screen) or being cut.
+  auto* value = new BigNumberLabel(3.2);
+  value->setText(QStringLiteral("–"));
   grid->addWidget(title, row * 2, column);
   grid->addWidget(value, row * 2 + 1, column);
   return value;

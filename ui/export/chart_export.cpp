@@ -112,8 +112,13 @@ QString chartFormatExtension(ChartFormat format) {
 QPicture recordChart(ChartPanel* panel, QSize fallbackSize) {
   QWidget* view = panel->view();
   SizeForExport sized(view, fallbackSize);
-  // Decimation is per pixel column of the current width: draw a frame for the export's size.
+  // Decimation is per pixel column of the current width, and the y ticks as many as the plot's height
+  // holds: lay the chart out at the export's size now (Qt would on its next layout pass), draw a frame
+  // for it, and lay out the axes it re-ticked.
+  QGraphicsLayout* layout = panel->chart()->layout();
+  if (layout) layout->activate();
   panel->refreshNow();
+  if (layout) layout->activate();
   return record(view, [view](QPainter& painter) { drawWidget(view, painter); });
 }
 

@@ -39,6 +39,7 @@
 #include "ui/history/run_history_panel.hpp"
 #include "ui/history/stored_run_view.hpp"
 #include "ui/main_window/form_width_keeper.hpp"
+#include "ui/main_window/screen_fit.hpp"
 #include "ui/remote/attach_dialog.hpp"
 #include "ui/remote/remote_workers_panel.hpp"
 #include "ui/session/notice_bar.hpp"
@@ -133,6 +134,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   onValidity(m_editor->isValid(), m_editor->validationError());
   restoreSettings();
+  // The size above, or the one restored, is the client's: the window manager's frame comes on top.
+  new ScreenFit(this);
   // After the window is up: a run left going by an earlier session is a click away.
   QTimer::singleShot(0, this, [this] { checkActiveRuns(); });
 }

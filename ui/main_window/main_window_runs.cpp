@@ -32,6 +32,12 @@ nlohmann::json toNlohmann(const QJsonObject& object) {
   return json.is_object() ? json : nlohmann::json::object();
 }
 
+/// `text` with its first letter in upper case: a label such as "the run “x”" opening a sentence.
+QString sentenceStart(QString text) {
+  if (!text.isEmpty()) text[0] = text[0].toUpper();
+  return text;
+}
+
 QJsonObject toQt(const nlohmann::json& json) {
   return json.is_object() ? QJsonDocument::fromJson(QByteArray::fromStdString(json.dump())).object()
                           : QJsonObject();
@@ -167,7 +173,7 @@ bool MainWindow::showStoredRun(const StoredRun& run, QString* why) {
   m_dashboard->tabs()->setCurrentIndex(0);
   m_shown.summary = run.summary;
   m_shown.storedRunId = run.info.id;
-  if (const auto fraction = progressFraction(toQt(run.summary)))
+  if (const auto fraction = progressFraction(toQt(run.summary), toQt(run.experiment)))
     m_progress->setValue(static_cast<int>(*fraction * 1000));
   setRunState(run.summary.is_object() ? endedStateText(toQt(run.summary)) : tr("Ended without a summary"));
   setWindowTitle(QStringLiteral("DistOpt Workbench — %1").arg(label));
@@ -249,6 +255,8 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
   const nlohmann::json experiment = stored ? stored->experiment : nlohmann::json::object();
   beginShowing(ShownRun::Source::Reattached, experiment, tr("the run “%1”").arg(folder.name));
   m_shown.runDirectory = runDirectory;
+  // Reattached from the menu: the notice must not go on offering this run as one still going elsewhere.
+  if (!m_activeRunsBar->isHidden()) checkActiveRuns();
   if (stored) {
     showStoredRunIn(*m_dashboard, *stored);
     m_shown.events = stored->info.eventCount;
@@ -263,7 +271,7 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
     m_dashboard->finishRun(toQt(m_shown.summary));
     m_dashboard->markWorkersEnded();
     updateWorkerCounts();
-    if (const auto fraction = progressFraction(toQt(m_shown.summary)))
+    if (const auto fraction = progressFraction(toQt(m_shown.summary), toQt(m_shown.experiment)))
       m_progress->setValue(static_cast<int>(*fraction * 1000));
     setRunState(folder.state == RunFolderState::Ended ? endedStateText(toQt(m_shown.summary))
                                                       : tr("Lost: the coordinator is gone"));
@@ -391,7 +399,7 @@ void MainWindow::onFinished(const QJsonObject& summary) {
   updateWorkerCounts();
   m_shown.summary = toNlohmann(summary);
   // A stopped run stops where it was; only a run that used its whole budget is at 100 %.
-  if (const auto fraction = progressFraction(summary))
+  if (const auto fraction = progressFraction(summary, toQt(m_shown.experiment)))
     m_progress->setValue(static_cast<int>(*fraction * 1000));
   setRunState(endedStateText(summary));
   updateWorkerCounts();
@@ -428,7 +436,7 @@ bool MainWindow::confirmClose() {
       QMessageBox::Information, tr("The run goes on"),
       tr("%1 goes on without this window; its results keep going to %2.\n\nWhen you open the workbench "
          "again it offers to reattach (File → Reattach to a run…).")
-          .arg(m_shown.label, m_shown.runDirectory),
+          .arg(sentenceStart(m_shown.label), m_shown.runDirectory),
       QMessageBox::NoButton, this);
   box.setObjectName(QStringLiteral("CloseDuringRun"));
   QPushButton* close = box.addButton(tr("Close, the run goes on"), QMessageBox::AcceptRole);

@@ -36,7 +36,7 @@ QString endedStateText(const QJsonObject& summary) {
   return QObject::tr("Finished (%1)").arg(terminationText(termination));
 }
 
-std::optional<double> progressFraction(const QJsonObject& status) {
+std::optional<double> progressFraction(const QJsonObject& status, const QJsonObject& experiment) {
   // A run that used up its budget is done, whatever clock its summary's time is on.
   const QString termination = status.value(QStringLiteral("termination")).toString();
   if (termination == QStringLiteral("time_limit") || termination == QStringLiteral("update_limit"))
@@ -51,9 +51,11 @@ std::optional<double> progressFraction(const QJsonObject& status) {
   consider(number("time"), number("time_limit"));
   consider(number("updates"), number("update_limit"));
   if (fraction) return fraction;
-  // A summary: its time and updates against the experiment's own stop rules.
+  // A summary: its time and updates against the experiment's own stop rules (a published or stored
+  // summary does not repeat the experiment).
+  const QJsonValue own = status.value(QStringLiteral("experiment"));
   const QJsonObject stop =
-      status.value(QStringLiteral("experiment")).toObject().value(QStringLiteral("stop")).toObject();
+      (own.isObject() ? own.toObject() : experiment).value(QStringLiteral("stop")).toObject();
   consider(number("time"), stop.value(QStringLiteral("time")).toDouble());
   consider(number("updates_applied"), stop.value(QStringLiteral("updates")).toDouble());
   return fraction;

@@ -56,7 +56,9 @@ QString terminationText(const QString& termination);
 QString endedStateText(const QJsonObject& summary);
 
 /// Progress of a run in [0, 1] from a status or summary: time over its time limit, updates over its
-/// update limit (whichever is further); nullopt when it has neither limit.
-std::optional<double> progressFraction(const QJsonObject& status);
+/// update limit (whichever is further), the limits of a summary from its own experiment or else from
+/// `experiment` (the run's: published and stored summaries do not carry it); nullopt when it has
+/// neither limit.
+std::optional<double> progressFraction(const QJsonObject& status, const QJsonObject& experiment = {});
 
 }  // namespace distopt::ui
