@@ -1,4 +1,6 @@
 #include <QChart>
+#include <QDir>
+#include <QFile>
 #include <QImage>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -10,6 +12,7 @@
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/main_window/main_window.hpp"
+#include "ui/session/active_runs.hpp"
 #include "window_test_support.hpp"
 
 class TestMainWindow : public QObject {
@@ -102,6 +105,32 @@ class TestMainWindow : public QObject {
     QString why;
     QVERIFY(!window.startRun(&why));
     QVERIFY2(why.contains("gamma"), qPrintable(why));
+  }
+
+  // A coordinator that cannot be started (a build relinking it, a broken install) leaves the form as it
+  // was: editable, no run shown, no half-made run folder.
+  void aStartThatFailsLeavesTheFormEditableAndNoRunFolder() {
+    const QByteArray saved = qgetenv("DISTOPT_RUN");
+    qputenv("DISTOPT_RUN", QFile::encodeName(m_home.filePath("no-such-distopt-run")));
+    distopt::ui::MainWindow window;
+    nlohmann::json document = {{"name", "cannot-start"},
+                               {"engine", "sim"},
+                               {"problem", {{"name", "quadratic"}, {"params", {{"d", 8}}}}},
+                               {"algorithm", {{"name", "asgd"}, {"params", {{"gamma", 0.02}}}}},
+                               {"workers", {{"count", 2}}},
+                               {"stop", {{"time", 10}}}};
+    window.editor()->setDocument(document);
+    const QStringList before = QDir(distopt::ui::workbenchRunsRoot()).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    QString why;
+    const bool started = window.startRun(&why);
+    qputenv("DISTOPT_RUN", saved);
+    QVERIFY(!started);
+    QVERIFY2(why.contains("no-such-distopt-run"), qPrintable(why));
+    QVERIFY(!window.formReadOnly());
+    QCOMPARE(QDir(distopt::ui::workbenchRunsRoot()).entryList(QDir::Dirs | QDir::NoDotAndDotDot), before);
+    // The form still holds the experiment, and a Start with a coordinator that exists works.
+    QCOMPARE(window.editor()->document().value("name", std::string()), std::string("cannot-start"));
+    QVERIFY2(window.startRun(&why), qPrintable(why));
   }
 };
 

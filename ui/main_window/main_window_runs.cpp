@@ -15,6 +15,7 @@
 
 #include "core/store/run_store.hpp"
 #include "core/util/input_error.hpp"
+#include "distopt_version.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/main_window/main_window.hpp"
@@ -209,6 +210,12 @@ bool MainWindow::startRun(QString* why) {
   m_shown.runDirectory = directory;
   setWindowTitle(QStringLiteral("DistOpt Workbench — %1").arg(QDir(directory).dirName()));
   if (!m_client->start(RunClient::defaultRunProgram(), experimentPath, directory, extra, why)) {
+    // Nothing ran: the form stays the person's to edit, and no run folder is left to look like a run.
+    QDir(directory).removeRecursively();
+    m_shown = ShownRun{};
+    m_editor->setReadOnly(false);
+    m_formBanner->hide();
+    setWindowTitle(QStringLiteral("DistOpt Workbench %1").arg(QString::fromLatin1(kVersionString)));
     setRunState(tr("Not started"));
     return false;
   }
