@@ -36,14 +36,14 @@ class RunFileWriter : public TelemetrySink {
   RunFileWriter(const RunFileWriter&) = delete;
   RunFileWriter& operator=(const RunFileWriter&) = delete;
 
-  /// Takes delays.csv and events_sample.csv from `source`, which already digests the same events (the
+  /// Takes delays.csv.gz and events_sample.csv from `source`, which already digests the same events (the
   /// run store writer), instead of counting every event a second time on the engine's thread. Call
   /// before the first event; `source` must see the finish first (add it to the fanout before this writer).
   void useDigestOf(const RunDigestSource& source) { m_digest = &source; }
 
   void onUpdate(const UpdateEvent& event) override;
   void onEvaluation(const EvaluationPoint& point) override;
-  /// Writes delays.csv and events_sample.csv and closes every file.
+  /// Writes delays.csv.gz and events_sample.csv and closes every file.
   void onFinish(const RunSummary& summary) override;
 
   const std::string& directory() const { return m_directory; }
@@ -78,7 +78,7 @@ void writeEvaluationRows(LineFile& evaluations, LineFile& metrics,
 void writeEventRow(LineFile& file, const UpdateEvent& event);
 /// A whole event file (events.csv.gz, events_sample.csv): the header, then every event's row.
 void writeEventRows(LineFile& file, const std::vector<UpdateEvent>& events);
-/// Writes delays.csv rows (worker,outcome,delay,count) for `counts` into `file`.
+/// Writes delays.csv(.gz) rows (worker,outcome,delay,count) for `counts` into `file`.
 void writeDelayRows(LineFile& file, const std::vector<DelayCount>& counts);
 
 /// summary.json content: the run summary plus the normalised experiment document.
