@@ -221,8 +221,11 @@ int main(int argc, char** argv) {
   const auto reason = runtime.run();
   if (reason != distopt::net::WorkerExit::Stopped) {
     const std::string& detail = runtime.lastError();
-    std::fprintf(stderr, "distopt-worker %d: %s%s%s\n", runtime.workerId(),
-                 distopt::net::workerExitName(reason), detail.empty() ? "" : ": ", detail.c_str());
+    // A worker refused before it was given an id (a wrong token, no free slot) has none to name.
+    const std::string who =
+        runtime.workerId() >= 0 ? "distopt-worker " + std::to_string(runtime.workerId()) : "distopt-worker";
+    std::fprintf(stderr, "%s: %s%s%s\n", who.c_str(), distopt::net::workerExitName(reason),
+                 detail.empty() ? "" : ": ", detail.c_str());
   }
   return distopt::net::exitStatus(reason);
 }
