@@ -88,18 +88,30 @@ void StoreWriter::itemQueued() {
 }
 
 void StoreWriter::onUpdate(const UpdateEvent& event) {
+  lockBlock();
   m_block.push_back(event);
-  if (m_block.size() == kEventsPerBlock) handOverBlock();
+  const bool full = m_block.size() == kEventsPerBlock;
+  unlockBlock();
+  if (full) handOverBlock();
 }
 
-void StoreWriter::handOverBlock() {
-  if (m_block.empty()) return;
+void StoreWriter::lockBlock() {
+  while (m_blockBusy.test_and_set(std::memory_order_acquire))
+    m_blockBusy.wait(true, std::memory_order_relaxed);
+}
+
+void StoreWriter::unlockBlock() {
+  m_blockBusy.clear(std::memory_order_release);
+  m_blockBusy.notify_one();
+}
+
+void StoreWriter::queueBlock() {
+  lockBlock();
+  if (m_block.empty()) {
+    unlockBlock();
+    return;
+  }
   const std::size_t count = m_block.size();
-  std::unique_lock lock(m_mutex);
-  // After a failed write the events are still digested (the result files take the histogram from here);
-  // write() counts them as dropped from the store. Waiting for room bounds memory either way.
-  if (m_options.maxPending != 0 && m_pendingItems >= m_options.maxPending)
-    m_space.wait(lock, [&] { return m_failed || m_pendingItems < m_options.maxPending; });
   m_queue.incoming.push_back(std::move(m_block));
   m_queue.incomingEvents += count;
   if (m_spareBlocks.empty()) {
@@ -109,12 +121,22 @@ void StoreWriter::handOverBlock() {
     m_block = std::move(m_spareBlocks.back());
     m_spareBlocks.pop_back();
   }
+  unlockBlock();
   m_pendingItems += count;
   // Events wake the writer by the block (a crossing, as in itemQueued), not by maxBatch: most of them
   // become counts, not rows, and a transaction per few thousand would only write more histogram blocks.
   const std::size_t before = m_pendingEvents;
   m_pendingEvents += count;
   if (before < kEventsPerWake && m_pendingEvents >= kEventsPerWake) m_wake.notify_one();
+}
+
+void StoreWriter::handOverBlock() {
+  std::unique_lock lock(m_mutex);
+  // After a failed write the events are still digested (the result files take the histogram from here);
+  // write() counts them as dropped from the store. Waiting for room bounds memory either way.
+  if (m_options.maxPending != 0 && m_pendingItems >= m_options.maxPending)
+    m_space.wait(lock, [&] { return m_failed || m_pendingItems < m_options.maxPending; });
+  queueBlock();
 }
 
 void StoreWriter::digest(Queue& batch) {
@@ -224,6 +246,9 @@ void StoreWriter::run() {
       return m_stop || m_flushTicket != m_doneTicket || m_pendingItems - m_pendingEvents >= batchItems ||
              m_pendingEvents >= kEventsPerWake;
     });
+    // A slow stream (a live run) seldom fills a block: the writer takes what is there, so a killed
+    // coordinator still loses at most about one interval of events.
+    queueBlock();
     const bool stopping = m_stop;
     const std::uint64_t ticket = m_flushTicket;
     // The swap is the only work done under the lock on this side; producers wait at most for it.

@@ -472,6 +472,19 @@ class TestRunStore : public QObject {
     QCOMPARE(reader->loadEvents(id).size(), std::size_t(25'000));
   }
 
+  // A slow stream (a live run's few events a second, nothing else called in between) is committed within
+  // about one interval, not held back until a block of events fills: that is what a killed coordinator
+  // would otherwise lose.
+  void aFewEventsAreCommittedWithinTheInterval() {
+    const std::string path = freshPath();
+    auto reader = RunStore::open(path);
+    const auto id = reader->createRun(sampleRecord("slow"));
+    StoreWriter writer(RunStore::open(path), id, StoreWriter::Options{.flushIntervalMs = 20});
+    for (std::uint64_t i = 0; i < 5; ++i) writer.onUpdate(makeEvent(i));
+    QTRY_COMPARE_WITH_TIMEOUT(writer.committedEvents(), std::uint64_t(5), 5000);
+    QCOMPARE(reader->loadEvents(id).size(), std::size_t(5));
+  }
+
   void writerFlushesOnDestructionAndReportsErrors() {
     const std::string path = freshPath();
     auto reader = RunStore::open(path);
