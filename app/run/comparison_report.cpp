@@ -17,7 +17,6 @@
 namespace distopt::app {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr int kGridPoints = 200;
 constexpr std::size_t kMaxCurveRows = 5'000'000;
 
@@ -49,20 +48,6 @@ SampledCurve readCurve(const std::string& folder, const std::string& column) {
     curve.y.push_back(v);
   }
   return curve;
-}
-
-double statistic(std::vector<double> values, const SelectionRule& rule) {
-  if (values.empty()) return rule.higherIsBetter() ? -kInf : kInf;
-  if (rule.statistic == "mean") {
-    double sum = 0;
-    for (const double v : values) sum += v;
-    return sum / static_cast<double>(values.size());
-  }
-  std::sort(values.begin(), values.end());
-  if (rule.statistic == "max")
-    return rule.higherIsBetter() ? values.front() : values.back();  // the worst seed
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
 }
 
 std::string number(double value) {
@@ -105,7 +90,7 @@ std::vector<MethodChoice> chooseMethods(const ComparisonSpec& spec, const std::v
   for (const auto& method : methods) {
     MethodChoice choice;
     choice.name = method.name;
-    choice.score = rule.higherIsBetter() ? -kInf : kInf;
+    choice.score = rule.worst();
     // The runs of each point, and the metric of each seed that has a finite one.
     std::map<int, std::vector<const SweepResult*>> byPoint;
     for (const auto& result : method.results) byPoint[result.run.point].push_back(&result);
@@ -113,16 +98,15 @@ std::vector<MethodChoice> chooseMethods(const ComparisonSpec& spec, const std::v
       std::vector<double> values;
       for (const auto* run : runs) {
         const auto& summary = run->summary;
-        double value = rule.higherIsBetter() ? -kInf : kInf;  // no result counts as the worst
+        double value = rule.worst();  // no result counts as the worst
         if (run->state == SweepRunState::Done && summary.is_object() && summary.contains(rule.metric) &&
             summary.at(rule.metric).is_number() && std::isfinite(summary.at(rule.metric).get<double>()))
           value = summary.at(rule.metric).get<double>();
         values.push_back(value);
       }
-      const double score = statistic(values, rule);
+      const double score = rule.score(values);
       // The first point, then only a strictly better one: ties keep the earlier (grid order).
-      const bool better = rule.higherIsBetter() ? score > choice.score : score < choice.score;
-      if (choice.point >= 0 && !better) continue;
+      if (choice.point >= 0 && !rule.better(score, choice.score)) continue;
       choice.point = point;
       choice.score = score;
       choice.values = nlohmann::json::object();

@@ -1,6 +1,8 @@
 #include "core/config/comparison_spec.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include "core/util/input_error.hpp"
@@ -41,6 +43,24 @@ std::string textAt(const nlohmann::json& object, const char* key, const std::str
 }
 
 }  // namespace
+
+double SelectionRule::worst() const {
+  return higherIsBetter() ? -std::numeric_limits<double>::infinity()
+                          : std::numeric_limits<double>::infinity();
+}
+
+double SelectionRule::score(std::vector<double> values) const {
+  if (values.empty()) return worst();
+  if (statistic == "mean") {
+    double sum = 0;
+    for (const double v : values) sum += v;
+    return sum / static_cast<double>(values.size());
+  }
+  std::sort(values.begin(), values.end());
+  if (statistic == "max") return higherIsBetter() ? values.front() : values.back();  // the worst seed
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
 
 std::string SelectionRule::describe() const {
   const std::string what = metric == "final_gap"             ? "final f - f*"

@@ -23,12 +23,20 @@ namespace distopt {
 /// How a method's best point is chosen: the `statistic` over seeds of a summary field `metric`.
 /// A run without a finite value of the metric (diverged, failed) counts as the worst possible.
 struct SelectionRule {
-  std::string metric = "final_gap";  ///< final_loss, final_gap, final_grad_norm_sq, final_test_accuracy, time_to_target
+  std::string metric =
+      "final_gap";  ///< final_loss, final_gap, final_grad_norm_sq, final_test_accuracy, time_to_target
   std::string statistic = "median";  ///< median, mean, max (the worst seed)
   /// Test accuracy is better higher; every other metric lower.
   bool higherIsBetter() const { return metric == "final_test_accuracy"; }
   /// "median over seeds of final f − f* (lower is better)", for tables and notes.
   std::string describe() const;
+  /// The statistic over one point's seeds. A seed without a finite value must be passed as the worst
+  /// possible (+inf, or -inf when higher is better); no seeds at all scores the worst.
+  double score(std::vector<double> values) const;
+  /// Whether score `a` beats score `b` (strictly: ties keep the earlier point).
+  bool better(double a, double b) const { return higherIsBetter() ? a > b : a < b; }
+  /// The worst possible value of the metric, what a seed without a result counts as.
+  double worst() const;
 };
 
 struct ComparisonMethod {

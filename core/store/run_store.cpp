@@ -1012,7 +1012,7 @@ std::uint64_t RunStore::bytesFreedByDeleting(const std::vector<std::int64_t>& ru
   return (freeAfter > freeBefore ? freeAfter - freeBefore : 0) * pragma("PRAGMA page_size");
 }
 
-void RunStore::reclaimSpace(bool convert) {
+void RunStore::reclaimSpace(bool convert, Checkpoint checkpoint) {
   int mode = 0;
   {
     Statement query(*this, "PRAGMA auto_vacuum");
@@ -1023,7 +1023,8 @@ void RunStore::reclaimSpace(bool convert) {
   const char* sql = mode == 2 ? "PRAGMA incremental_vacuum" : "PRAGMA auto_vacuum=INCREMENTAL; VACUUM";
   if (sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) failSql("giving free space back");
   // The pages leave the file at the next checkpoint; do it now so the space shows at once.
-  sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  if (checkpoint == Checkpoint::Now)
+    sqlite3_wal_checkpoint_v2(m_db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
 }
 
 std::uint64_t RunStore::fileBytes() const {

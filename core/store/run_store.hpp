@@ -108,9 +108,9 @@ struct SweepRecord {
 struct SweepInfo {
   std::int64_t id = 0;
   SweepRecord record;
-  std::string createdAt;     ///< ISO-8601 UTC
-  std::string endedAt;       ///< empty while it runs (or if it was killed)
-  std::string state;         ///< "running", "finished", "stopped", "failed"
+  std::string createdAt;      ///< ISO-8601 UTC
+  std::string endedAt;        ///< empty while it runs (or if it was killed)
+  std::string state;          ///< "running", "finished", "stopped", "failed"
   std::int64_t runCount = 0;  ///< runs recorded in it
 };
 
@@ -221,10 +221,14 @@ class RunStore {
   std::vector<SweepInfo> listSweeps();
   std::vector<SweepRunRow> loadSweepRuns(std::int64_t sweepId);
 
+  /// When the freed pages leave the file: at once (a checkpoint now, two syncs), or at the next
+  /// checkpoint — the one SQLite makes when the last connection closes, which is as soon for a
+  /// connection about to close.
+  enum class Checkpoint { Now, Later };
   /// Gives free pages back to the file system; with `convert`, a file made before schema 3 (no
   /// incremental vacuum) is vacuumed whole once, which converts it (slow on a big file). Must not be
   /// called inside a transaction.
-  void reclaimSpace(bool convert = true);
+  void reclaimSpace(bool convert = true, Checkpoint checkpoint = Checkpoint::Now);
   /// Size of the store file and its WAL, in bytes.
   std::uint64_t fileBytes() const;
 

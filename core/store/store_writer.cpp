@@ -54,7 +54,7 @@ void StoreWriter::Queue::clear() {
 StoreWriter::StoreWriter(std::unique_ptr<RunStore> store, std::int64_t runId, const Options& options)
     : m_store(std::move(store)), m_runId(runId), m_options(validated(options)), m_sample(options.sample) {
   DISTOPT_CHECK(m_store != nullptr);
-  m_block.reserve(kEventsPerBlock);
+  m_block.resize(kEventsPerBlock);
   m_thread = std::thread([this] { run(); });
 }
 
@@ -88,46 +88,60 @@ void StoreWriter::itemQueued() {
 }
 
 void StoreWriter::onUpdate(const UpdateEvent& event) {
-  lockBlock();
-  m_block.push_back(event);
-  const bool full = m_block.size() == kEventsPerBlock;
-  unlockBlock();
-  if (full) handOverBlock();
+  // Only this thread writes the count, so its own relaxed load is exact.
+  const std::size_t slot = m_blockCount.load(std::memory_order_relaxed);
+  m_block[slot] = event;
+  m_blockCount.store(slot + 1, std::memory_order_release);
+  if (slot + 1 == kEventsPerBlock) handOverBlock();
 }
 
-void StoreWriter::lockBlock() {
-  while (m_blockBusy.test_and_set(std::memory_order_acquire))
-    m_blockBusy.wait(true, std::memory_order_relaxed);
+std::vector<UpdateEvent> StoreWriter::freshBlock() {
+  if (m_spareBlocks.empty()) return std::vector<UpdateEvent>(kEventsPerBlock);
+  std::vector<UpdateEvent> block = std::move(m_spareBlocks.back());
+  m_spareBlocks.pop_back();
+  return block;
 }
 
-void StoreWriter::unlockBlock() {
-  m_blockBusy.clear(std::memory_order_release);
-  m_blockBusy.notify_one();
-}
-
-void StoreWriter::queueBlock() {
-  lockBlock();
-  if (m_block.empty()) {
-    unlockBlock();
-    return;
-  }
-  const std::size_t count = m_block.size();
-  m_queue.incoming.push_back(std::move(m_block));
+void StoreWriter::eventsQueued(std::size_t count) {
   m_queue.incomingEvents += count;
-  if (m_spareBlocks.empty()) {
-    m_block = {};
-    m_block.reserve(kEventsPerBlock);
-  } else {
-    m_block = std::move(m_spareBlocks.back());
-    m_spareBlocks.pop_back();
-  }
-  unlockBlock();
   m_pendingItems += count;
   // Events wake the writer by the block (a crossing, as in itemQueued), not by maxBatch: most of them
   // become counts, not rows, and a transaction per few thousand would only write more histogram blocks.
   const std::size_t before = m_pendingEvents;
   m_pendingEvents += count;
   if (before < kEventsPerWake && m_pendingEvents >= kEventsPerWake) m_wake.notify_one();
+}
+
+void StoreWriter::queueBlock() {
+  const std::size_t count = m_blockCount.load(std::memory_order_relaxed);
+  if (count == m_blockTaken) return;
+  const std::size_t fresh = count - m_blockTaken;
+  if (m_blockTaken == 0) {
+    m_block.resize(count);  // shrinking keeps the capacity; the spare is grown back by the writer
+    m_queue.incoming.push_back(std::move(m_block));
+    m_block = freshBlock();
+  } else {
+    // The writer copied the head already: queue the tail and reuse the block in place.
+    std::vector<UpdateEvent> tail = freshBlock();
+    tail.assign(m_block.begin() + static_cast<std::ptrdiff_t>(m_blockTaken),
+                m_block.begin() + static_cast<std::ptrdiff_t>(count));
+    m_queue.incoming.push_back(std::move(tail));
+  }
+  m_blockTaken = 0;
+  m_blockCount.store(0, std::memory_order_relaxed);  // the writer reads it under m_mutex only
+  eventsQueued(fresh);
+}
+
+void StoreWriter::takePublished() {
+  const std::size_t published = m_blockCount.load(std::memory_order_acquire);
+  if (published <= m_blockTaken) return;
+  std::vector<UpdateEvent> part = freshBlock();
+  part.assign(m_block.begin() + static_cast<std::ptrdiff_t>(m_blockTaken),
+              m_block.begin() + static_cast<std::ptrdiff_t>(published));
+  m_queue.incoming.push_back(std::move(part));
+  const std::size_t fresh = published - m_blockTaken;
+  m_blockTaken = published;
+  eventsQueued(fresh);
 }
 
 void StoreWriter::handOverBlock() {
@@ -158,7 +172,7 @@ void StoreWriter::digest(Queue& batch) {
     std::lock_guard lock(m_mutex);
     for (auto& block : batch.incoming) {
       if (m_spareBlocks.size() >= kSpareBlocks) break;
-      block.clear();
+      block.resize(kEventsPerBlock);  // a partial one grows back within its capacity
       m_spareBlocks.push_back(std::move(block));
     }
   }
@@ -248,7 +262,7 @@ void StoreWriter::run() {
     });
     // A slow stream (a live run) seldom fills a block: the writer takes what is there, so a killed
     // coordinator still loses at most about one interval of events.
-    queueBlock();
+    takePublished();
     const bool stopping = m_stop;
     const std::uint64_t ticket = m_flushTicket;
     // The swap is the only work done under the lock on this side; producers wait at most for it.
@@ -369,7 +383,9 @@ void StoreWriter::writeFinish(Queue& batch) {
   try {
     if (!m_store->finishRun(m_runId, summary, json))
       throw InputError(m_store->path(), "run " + std::to_string(m_runId) + " no longer exists");
-    m_store->reclaimSpace(false);  // the pages of the compacted blocks
+    // The pages of the compacted blocks. The connection closes right after (with the writer), and the
+    // checkpoint of the last connection's close frees them: one checkpoint at the end, not two.
+    m_store->reclaimSpace(false, RunStore::Checkpoint::Later);
   } catch (const std::exception& error) {
     std::lock_guard lock(m_mutex);
     if (!m_failed) {

@@ -1,9 +1,10 @@
 #pragma once
 // Streams a run's telemetry into the run store without slowing the engine (DESIGN.md §4): an update event
-// is one copy into a block guarded by an atomic flag (not the mutex: a run has millions of events), and a
-// full block is handed to the queue under the mutex; the histogram, timeline and sample are computed by
-// the writer thread, not on the engine's. The writer swaps the queue out (taking a partial block too, so a
-// slow stream is not held back), digests it and commits it in batched transactions, at least every
+// is one copy into a preallocated block and one release store of the block's count (no lock, no
+// read-modify-write: a run has millions of events), and a full block is handed to the queue under the
+// mutex; the histogram, timeline and sample are computed by the writer thread, not on the engine's. The
+// writer swaps the queue out (copying the published part of a partial block too, so a slow stream is not
+// held back), digests it and commits it in batched transactions, at least every
 // flushIntervalMs and sooner when maxBatch items (or kEventsPerWake update events) are waiting. The other
 // sink methods hand the partial block over first. Each transaction is whole or absent for readers, so a
 // coordinator killed with SIGKILL leaves a readable store holding
@@ -105,8 +106,9 @@ class StoreWriter : public TelemetrySink, public RunDigestSource {
   /// Update events the producer collects before it takes the lock: 64 KB, small enough to stay in the
   /// cache the engine's own data needs, large enough that the lock is taken once per thousand events.
   static constexpr std::size_t kEventsPerBlock = 1024;
-  /// Emptied blocks kept for reuse (a wake's worth), so the producer neither allocates nor faults pages.
-  static constexpr std::size_t kSpareBlocks = kEventsPerWake / kEventsPerBlock;
+  /// Emptied blocks kept for reuse, so the producer neither allocates nor faults pages: two wakes' worth,
+  /// as the producer fills the next wake's blocks while the writer digests the last (8 MB at most).
+  static constexpr std::size_t kSpareBlocks = 2 * kEventsPerWake / kEventsPerBlock;
 
   // Everything the producer side accumulates between two swaps.
   struct Queue {
@@ -134,12 +136,16 @@ class StoreWriter : public TelemetrySink, public RunDigestSource {
   /// Producer: queues the block of update events collected so far (waiting for room when too much is
   /// pending).
   void handOverBlock();
-  /// With m_mutex held: moves the block collected so far into the queue (producer or writer thread).
+  /// Producer, with m_mutex held: moves the events of the block not taken yet into the queue and starts
+  /// the block again.
   void queueBlock();
-  /// The block's own lock: the producer holds it for one append, the writer to take a partial block. An
-  /// uncontended atomic flag costs the producer far less per event than the mutex would.
-  void lockBlock();
-  void unlockBlock();
+  /// Writer, with m_mutex held: copies the events the producer has published since the last take into
+  /// the queue. The producer may be writing the next slot meanwhile, so the block itself stays where it is.
+  void takePublished();
+  /// With m_mutex held: `count` events queued; wakes the writer when a wake's worth is waiting.
+  void eventsQueued(std::size_t count);
+  /// With m_mutex held: an emptied block of kEventsPerBlock slots (a spare one when there is one).
+  std::vector<UpdateEvent> freshBlock();
   void itemQueued();
   void run();
   /// Writer thread: turns batch.incoming into the histogram, timeline, rows and sample.
@@ -157,10 +163,13 @@ class StoreWriter : public TelemetrySink, public RunDigestSource {
   std::condition_variable m_done;   // flush(): a ticket was completed
   Queue m_queue;
   std::size_t m_pendingEvents = 0;
-  std::vector<std::vector<UpdateEvent>> m_spareBlocks;  // under m_mutex
-  // Under m_blockBusy (lock order: m_mutex, then m_blockBusy).
-  std::atomic_flag m_blockBusy;
+  std::vector<std::vector<UpdateEvent>> m_spareBlocks;  // under m_mutex, each kEventsPerBlock long
+  // The producer's block: always kEventsPerBlock slots; the first m_blockCount are written. Slots below
+  // the count (release-stored after the slot is written) are never written again until the block is
+  // handed over, which happens under m_mutex by the producer, so the writer may read them under m_mutex.
   std::vector<UpdateEvent> m_block;
+  std::atomic<std::size_t> m_blockCount{0};
+  std::size_t m_blockTaken = 0;  // under m_mutex: slots the writer has already copied
   // Writer thread only.
   EventSample m_sample;
   AcceptedTimeline m_timeline;

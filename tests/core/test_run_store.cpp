@@ -485,6 +485,35 @@ class TestRunStore : public QObject {
     QCOMPARE(reader->loadEvents(id).size(), std::size_t(5));
   }
 
+  // The writer copies the published part of the producer's block while the producer goes on writing the
+  // next slots, and the producer then hands over only the rest: with takes at every offset (bursts
+  // shorter than a block, the writer's interval between them), every event is stored exactly once, in
+  // order, and counted once in the histogram.
+  void partialTakesAndHandOversKeepEveryEventOnce() {
+    const std::string path = freshPath();
+    auto reader = RunStore::open(path);
+    const auto id = reader->createRun(sampleRecord("bursts"));
+    constexpr std::uint64_t kEvents = 5000;
+    {
+      StoreWriter writer(RunStore::open(path), id,
+                         StoreWriter::Options{.flushIntervalMs = 1, .eventLog = distopt::EventLog::Full});
+      std::uint64_t i = 0;
+      for (std::uint64_t burst = 1; i < kEvents; burst = burst % 700 + 97) {
+        for (std::uint64_t k = 0; k < burst && i < kEvents; ++k) writer.onUpdate(makeEvent(i++));
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      writer.onFinish(RunSummary{});
+      const distopt::DelayCounts& totals = writer.delayTotals();
+      QCOMPARE(totals.total(Outcome::Accepted) + totals.total(Outcome::Discarded) +
+                   totals.total(Outcome::Cancelled) + totals.total(Outcome::LateCancelled),
+               kEvents);
+    }
+    const auto events = reader->loadEvents(id);
+    QCOMPARE(events.size(), std::size_t(kEvents));
+    for (std::uint64_t i = 0; i < kEvents; ++i)
+      QVERIFY2(sameEvent(events[i], makeEvent(i)), qPrintable(QString::number(i)));
+  }
+
   void writerFlushesOnDestructionAndReportsErrors() {
     const std::string path = freshPath();
     auto reader = RunStore::open(path);

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFile>
+#include <QFont>
 #include <QImage>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -126,6 +127,51 @@ class TestSweepPanel : public QObject {
     QCOMPARE(window.sweepPanel()->fieldCount(), 1);
   }
 
+  // The best point follows the stated rule over seeds, as a comparison file's "select": the median is
+  // not fooled by one lucky seed, the worst seed by a failed one, and a failed seed counts as the worst.
+  void theBestPointFollowsTheStatedRule() {
+    const QString csv =
+        "run,point,seed,algorithm.params.gamma,state,termination,final_gap\n"
+        "p000-s1,0,1,0.1,done,time_limit,1e-9\n"  // one lucky seed: the lowest mean
+        "p000-s2,0,2,0.1,done,time_limit,0.9\n"
+        "p000-s3,0,3,0.1,done,time_limit,0.8\n"
+        "p001-s1,1,1,0.2,done,time_limit,0.3\n"  // the lowest median
+        "p001-s2,1,2,0.2,done,time_limit,0.3\n"
+        "p001-s3,1,3,0.2,done,time_limit,1.5\n"
+        "p002-s1,2,1,0.3,done,time_limit,0.58\n"  // the best worst seed
+        "p002-s2,2,2,0.3,done,time_limit,0.58\n"
+        "p002-s3,2,3,0.3,done,time_limit,0.58\n"
+        "p003-s1,3,1,0.4,done,time_limit,0.01\n"  // best in everything but one seed failed
+        "p003-s2,3,2,0.4,failed,,\n"
+        "p003-s3,3,3,0.4,failed,,\n";
+    SweepResults results;
+    QString why;
+    QVERIFY2(parseSweepResults(csv, &results, &why), qPrintable(why));
+    QCOMPARE(results.statistic, std::string("median"));
+    QCOMPARE(results.best(), 1);
+    QVERIFY(parseSweepResults(csv, &results, &why, QString(), "mean"));
+    QCOMPARE(results.best(), 0);
+    QVERIFY(parseSweepResults(csv, &results, &why, QString(), "max"));
+    QCOMPARE(results.best(), 2);
+    // Point 3's two failed seeds count as infinitely bad: its median and mean are infinite.
+    QVERIFY(std::isinf(results.score(3)));
+    QCOMPARE(results.points[3].seedValues.size(), std::size_t{3});
+
+    // The table shows the rule's score and follows a change of rule.
+    SweepResultsModel model;
+    QVERIFY(parseSweepResults(csv, &results, &why));
+    model.setResults(results);
+    const int score = model.trailingColumn(SweepResultsModel::Score);
+    QVERIFY(model.headerData(score, Qt::Horizontal).toString().startsWith("median"));
+    QCOMPARE(model.data(model.index(1, score)).toString(), QString("0.3"));
+    QVERIFY(model.data(model.index(1, 0), Qt::FontRole).value<QFont>().bold());
+    model.setStatistic("max");
+    QVERIFY(model.headerData(score, Qt::Horizontal).toString().startsWith("worst seed"));
+    QCOMPARE(model.data(model.index(0, score)).toString(), QString("0.9"));
+    QVERIFY(model.data(model.index(2, 0), Qt::FontRole).value<QFont>().bold());
+    QVERIFY(!model.data(model.index(1, 0), Qt::FontRole).value<QFont>().bold());
+  }
+
   void badFieldsAreRefusedBeforeAnythingStarts() {
     SweepPanel panel(store());
     panel.setProgram(kProgram);
@@ -152,6 +198,7 @@ class TestSweepPanel : public QObject {
     panel.setJobs(2);
     QSignalSpy finished(&panel, &SweepPanel::finished);
     QSignalSpy changed(&panel, &SweepPanel::resultsChanged);
+    QSignalSpy curvesShown(&panel, &SweepPanel::curvesShown);
     QString why;
     QVERIFY2(panel.start(quickstartSim(60), kExperiments, &why), qPrintable(why));
     QVERIFY(panel.isRunning());
@@ -188,7 +235,7 @@ class TestSweepPanel : public QObject {
     QCOMPARE(model->results().points[0].values[0], QString("0.05"));
     QCOMPARE(model->results().points[1].values[0], QString("0.5"));
 
-    // Sorting by the metric puts the best point first.
+    // Sorting by the metric puts the best point first (with two seeds the median is the mean).
     const int best = expected[0].mean < expected[1].mean ? 0 : 1;
     QCOMPARE(panel.bestPoint(), best);
     panel.view()->sortByColumn(model->trailingColumn(SweepResultsModel::Metric), Qt::AscendingOrder);
@@ -200,13 +247,22 @@ class TestSweepPanel : public QObject {
     QCOMPARE(static_cast<QLineSeries*>(series[0])->count(), 2);
     QVERIFY(panel.metricChart()->axes(Qt::Horizontal).front()->inherits("QLogValueAxis"));
 
-    // The chosen point's seeds as one mean line with a band, not two lines.
+    // The chosen point's seeds as one mean line with a band, not two lines, loaded off the GUI thread.
+    QTRY_VERIFY_WITH_TIMEOUT(!curvesShown.isEmpty() && curvesShown.last()[0].toInt() == best, 20'000);
+    QVERIFY2(curvesShown.last()[1].toString().isEmpty(), qPrintable(curvesShown.last()[1].toString()));
     LiveChart* curves = panel.curveChart();
     QCOMPARE(curves->seriesCount(), 1);
     QVERIFY(curves->band(0) != nullptr);
     QVERIFY(curves->series(0)->name().contains("min–max of 2 seeds"));
     QVERIFY(curves->series(0)->name().contains(best == 0 ? "gamma=0.05" : "gamma=0.5"));
     QVERIFY(curves->band(0)->upperSeries()->count() > 100);
+    // The band the person chooses: ± sd instead of min–max, for the same point.
+    curvesShown.clear();
+    panel.setBandKind(BandKind::StdDev);
+    QTRY_VERIFY_WITH_TIMEOUT(!curvesShown.isEmpty(), 20'000);
+    QCOMPARE(curves->seriesCount(), 1);
+    QVERIFY2(curves->series(0)->name().contains("± sd of 2 seeds"), qPrintable(curves->series(0)->name()));
+    QVERIFY(curves->series(0)->name().contains(best == 0 ? "gamma=0.05" : "gamma=0.5"));
 
     // The figure in every format: distopt-run wrote sweep.svg, the panel added PNG and PDF beside it.
     QImage png(folder + "/sweep.png");

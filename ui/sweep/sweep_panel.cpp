@@ -2,6 +2,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -105,9 +106,26 @@ SweepPanel::SweepPanel(const QString& storePath, QWidget* parent)
     if (current.isValid()) openPoint(m_model->pointAt(m_proxy->mapToSource(current).row()));
   });
 
+  m_bestBy = new QComboBox();
+  m_bestBy->addItem(tr("median over seeds"), QStringLiteral("median"));
+  m_bestBy->addItem(tr("mean over seeds"), QStringLiteral("mean"));
+  m_bestBy->addItem(tr("worst seed"), QStringLiteral("max"));
+  m_bestBy->setToolTip(
+      tr("How the best point is chosen from the final metric of its seeds (a failed or "
+         "diverged seed counts as the worst), as \"select\" in a comparison file"));
+  connect(m_bestBy, &QComboBox::currentIndexChanged, this,
+          [this] { setStatistic(m_bestBy->currentData().toString().toStdString()); });
+  m_bandKind = new QComboBox();
+  m_bandKind->addItem(tr("min–max"), static_cast<int>(BandKind::MinMax));
+  m_bandKind->addItem(tr("± sd"), static_cast<int>(BandKind::StdDev));
+  m_bandKind->setToolTip(tr("The band drawn around the chosen point's mean curve"));
+  connect(m_bandKind, &QComboBox::currentIndexChanged, this,
+          [this] { setBandKind(static_cast<BandKind>(m_bandKind->currentData().toInt())); });
   auto* settings = new QFormLayout();
   settings->addRow(tr("Seeds"), m_seeds);
   settings->addRow(tr("Jobs"), m_jobs);
+  settings->addRow(tr("Best by"), m_bestBy);
+  settings->addRow(tr("Band"), m_bandKind);
   auto* buttons = new QHBoxLayout();
   for (QPushButton* b : {addRow, removeRow, m_start, m_stop, m_open}) buttons->addWidget(b);
   buttons->addStretch(1);
@@ -123,18 +141,18 @@ SweepPanel::SweepPanel(const QString& storePath, QWidget* parent)
   });
   connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& index) {
-            if (!index.isValid()) return;
-            QString why;
-            if (!showPointCurves(m_model->pointAt(m_proxy->mapToSource(index).row()), &why))
-              m_status->setText(why);
+            if (index.isValid()) showPointCurves(m_model->pointAt(m_proxy->mapToSource(index).row()));
           });
+  connect(this, &SweepPanel::curvesShown, this, [this](int, const QString& error) {
+    if (!error.isEmpty()) m_status->setText(error);
+  });
 
   m_metricChart = new QChart();
   m_metricChart->legend()->setAlignment(Qt::AlignBottom);
   m_metricView = new QChartView(m_metricChart);
   m_metricView->setRenderHint(QPainter::Antialiasing, true);
   m_curves = new LiveChart();
-  m_curves->setTitle(tr("Chosen point: mean and min–max over seeds"));
+  m_curves->setTitle(tr("Chosen point: mean and band over seeds"));
   m_curves->setLogY(true);
   auto* charts = new QTabWidget();
   charts->addTab(m_metricView, tr("Final metric"));
@@ -150,6 +168,7 @@ SweepPanel::SweepPanel(const QString& storePath, QWidget* parent)
   layout->addWidget(m_status);
   layout->addWidget(splitter, 1);
 
+  m_pool.setMaxThreadCount(1);  // one store connection at a time; requests queue in order
   m_poll = new QTimer(this);
   m_poll->setInterval(kPollMs);
   connect(m_poll, &QTimer::timeout, this, &SweepPanel::refreshResults);
@@ -323,12 +342,7 @@ void SweepPanel::onFinished(int exitCode, QProcess::ExitStatus status) {
     if (!renderFigures(m_folder, nullptr, &why)) text += QStringLiteral("\n") + why;
   }
   m_status->setText(text + QStringLiteral("\n") + m_folder);
-  if (const int best = bestPoint(); best >= 0) {
-    QString why;
-    showPointCurves(best, &why);
-    if (const int row = m_proxy->mapFromSource(m_model->index(m_model->rowOf(best), 0)).row(); row >= 0)
-      m_view->selectRow(row);
-  }
+  showBest();
   updateButtons();
   emit finished(code);
 }
@@ -345,7 +359,9 @@ void SweepPanel::refreshResults() {
   QString why;
   // sweep.csv is replaced atomically, so a read sees a whole table; one that does not parse is left for
   // the next poll rather than shown half.
-  if (!parseSweepResults(QString::fromUtf8(file.read(16 * 1024 * 1024)), &results, &why)) return;
+  if (!parseSweepResults(QString::fromUtf8(file.read(16 * 1024 * 1024)), &results, &why, QString(),
+                         m_bestBy->currentData().toString().toStdString()))
+    return;
   m_tableStamp = stamp;
   m_model->setResults(std::move(results));
   m_view->resizeColumnsToContents();
@@ -461,20 +477,74 @@ bool SweepPanel::openPoint(int point) {
   return true;
 }
 
-bool SweepPanel::showPointCurves(int point, QString* why) {
-  const auto ids = runsOf(point, why);
-  if (ids.empty()) return false;
-  std::vector<std::vector<EvaluationPoint>> seeds;
-  try {
-    auto store = RunStore::open(m_storePath.toStdString());
-    const StoredRunParts curveOnly{
-        .events = false, .aggregates = false, .evaluations = true, .bandwidth = false, .workers = false};
-    for (const std::int64_t id : ids)
-      if (auto run = loadStoredRun(*store, id, curveOnly)) seeds.push_back(std::move(run->evaluations));
-  } catch (const std::exception& e) {
-    if (why) *why = QString::fromUtf8(e.what());
-    return false;
+void SweepPanel::showBest() {
+  const int best = bestPoint();
+  if (best < 0) return;
+  // Selecting the row draws its curves (currentRowChanged); select it even when it is selected already.
+  const int row = m_proxy->mapFromSource(m_model->index(m_model->rowOf(best), 0)).row();
+  if (row >= 0 && m_view->currentIndex().row() != row)
+    m_view->selectRow(row);
+  else
+    showPointCurves(best);
+}
+
+void SweepPanel::setStatistic(const std::string& statistic) {
+  if (const int index = m_bestBy->findData(QString::fromStdString(statistic));
+      index >= 0 && index != m_bestBy->currentIndex()) {
+    m_bestBy->setCurrentIndex(index);  // comes back here through currentIndexChanged
+    return;
   }
+  m_model->setStatistic(statistic);
+  showBest();
+}
+
+void SweepPanel::setBandKind(BandKind kind) {
+  if (const int index = m_bandKind->findData(static_cast<int>(kind));
+      index >= 0 && index != m_bandKind->currentIndex()) {
+    m_bandKind->setCurrentIndex(index);
+    return;
+  }
+  if (m_shownPoint >= 0) showPointCurves(m_shownPoint);
+}
+
+void SweepPanel::showPointCurves(int point) {
+  const std::uint64_t ticket = ++m_curveTicket;
+  const std::string storePath = m_storePath.toStdString();
+  const std::string folder = QDir(m_folder).absolutePath().toStdString();
+  // The store is read on the pool's thread: a point of many seeds with long runs is many rows, and the
+  // table must stay responsive while they load.
+  m_pool.start([this, ticket, point, storePath, folder] {
+    auto seeds = std::make_shared<std::vector<std::vector<EvaluationPoint>>>();
+    auto why = std::make_shared<QString>();
+    try {
+      auto store = RunStore::open(storePath);
+      std::vector<std::pair<std::uint64_t, std::int64_t>> bySeed;
+      if (const auto sweep = store->findSweep(folder))
+        for (const SweepRunRow& row : store->loadSweepRuns(*sweep))
+          if (row.point == point) bySeed.emplace_back(row.seed.value_or(0), row.runId);
+      std::sort(bySeed.begin(), bySeed.end());
+      const StoredRunParts curveOnly{
+          .events = false, .aggregates = false, .evaluations = true, .bandwidth = false, .workers = false};
+      for (const auto& [seed, id] : bySeed)
+        if (auto run = loadStoredRun(*store, id, curveOnly)) seeds->push_back(std::move(run->evaluations));
+      if (seeds->empty()) *why = tr("point %1 has no finished run in the store yet").arg(point);
+    } catch (const std::exception& e) {
+      *why = QString::fromUtf8(e.what());
+    }
+    // m_pool's destructor waits for this task, so `this` is alive here; a queued call to an object
+    // destroyed before it runs is discarded by Qt.
+    QMetaObject::invokeMethod(
+        this,
+        [this, ticket, point, seeds, why] {
+          if (ticket != m_curveTicket) return;  // superseded by a newer request
+          if (why->isEmpty()) drawPointCurves(point, *seeds);
+          emit curvesShown(point, *why);
+        },
+        Qt::QueuedConnection);
+  });
+}
+
+void SweepPanel::drawPointCurves(int point, const std::vector<std::vector<EvaluationPoint>>& seeds) {
   const int row = m_model->rowOf(point);
   QStringList values;
   if (row >= 0) {
@@ -482,16 +552,17 @@ bool SweepPanel::showPointCurves(int point, QString* why) {
     for (int a = 0; a < p.values.size(); ++a)
       values << m_model->results().axes[a].section(QLatin1Char('.'), -1) + QLatin1Char('=') + p.values[a];
   }
+  const auto kind = static_cast<BandKind>(m_bandKind->currentData().toInt());
   const OverlayBand band = overlayBand(
       QStringLiteral("p%1 %2").arg(point, 3, 10, QLatin1Char('0')).arg(values.join(QStringLiteral(", "))),
-      seeds, BandKind::MinMax);
+      seeds, kind);
   m_curves->removeSeriesFrom(0);
   const int series = m_curves->addSeries(
       band.label + QStringLiteral(" — ") + bandDescription(band.kind, band.seeds), lineColor(0));
   m_curves->append(series, band.mean);
   m_curves->setBand(series, band.low, band.high);
   m_curves->refreshNow();
-  return true;
+  m_shownPoint = point;
 }
 
 }  // namespace distopt::ui

@@ -13,6 +13,7 @@
 
 #include <QProcess>
 #include <QString>
+#include <QThreadPool>
 #include <QWidget>
 #include <cstdint>
 #include <functional>
@@ -20,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/telemetry/telemetry.hpp"
 #include "ui/sweep/sweep_results_model.hpp"
 
 class QChart;
@@ -78,7 +80,8 @@ class SweepPanel : public QWidget {
   LiveChart* curveChart() const { return m_curves; }
   /// Reads sweep.csv again now (the panel does it every half second while the sweep runs).
   void refreshResults();
-  /// The best point by the mean of the table's metric; -1 when none has one yet.
+  /// The best point by the chosen rule (the statistic over seeds of the table's metric, a failed seed
+  /// counting as the worst); -1 when none has a result yet.
   int bestPoint() const {
     return m_model->results().best() >= 0 ? m_model->pointAt(m_model->results().best()) : -1;
   }
@@ -87,8 +90,12 @@ class SweepPanel : public QWidget {
   std::vector<std::int64_t> runsOf(int point, QString* why) const;
   /// Opens `point`'s first seed as an ordinary run (emits openRunRequested); false with a message.
   bool openPoint(int point);
-  /// Draws `point`'s convergence over its seeds (mean and band) in the curve chart; false with *why.
-  bool showPointCurves(int point, QString* why);
+  /// Loads `point`'s runs from the store on a worker thread, then draws their convergence over the seeds
+  /// (mean and band) in the curve chart and emits curvesShown. A newer request supersedes an older one.
+  void showPointCurves(int point);
+  /// How the best point is chosen: "median", "mean" or "max" (the worst seed), as a comparison's rule.
+  void setStatistic(const std::string& statistic);
+  void setBandKind(BandKind kind);
 
  signals:
   /// A run of the sweep to open (the history panel's open path).
@@ -98,6 +105,8 @@ class SweepPanel : public QWidget {
   /// distopt-run ended (exit code: 0 done, 1 some run failed, 130 stopped, 2 refused).
   void finished(int exitCode);
   void message(const QString& text);
+  /// The curves of `point` are drawn (error empty), or could not be loaded (error says why).
+  void curvesShown(int point, const QString& error);
 
  private:
   void onStart();
@@ -107,6 +116,8 @@ class SweepPanel : public QWidget {
   void updateButtons();
   QStringList sweepArguments(QString* why) const;
   bool fail(const QString& text, QString* why);
+  void drawPointCurves(int point, const std::vector<std::vector<EvaluationPoint>>& seeds);
+  void showBest();
 
   QString m_storePath;
   QString m_program;
@@ -117,6 +128,8 @@ class SweepPanel : public QWidget {
   QTableWidget* m_fields = nullptr;
   QLineEdit* m_seeds = nullptr;
   QSpinBox* m_jobs = nullptr;
+  QComboBox* m_bestBy = nullptr;
+  QComboBox* m_bandKind = nullptr;
   QPushButton* m_start = nullptr;
   QPushButton* m_stop = nullptr;
   QPushButton* m_open = nullptr;
@@ -135,7 +148,10 @@ class SweepPanel : public QWidget {
   QString m_folder;
   QString m_lastLine;
   QByteArray m_output;
-  qint64 m_tableStamp = -1;  ///< sweep.csv's modification time (and size) when last read
+  qint64 m_tableStamp = -1;         ///< sweep.csv's modification time (and size) when last read
+  std::uint64_t m_curveTicket = 0;  ///< the latest curve request; older answers are dropped
+  int m_shownPoint = -1;
+  QThreadPool m_pool;  // last: its destructor waits for loads that use this panel
 };
 
 }  // namespace distopt::ui

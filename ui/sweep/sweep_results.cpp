@@ -58,18 +58,29 @@ QString SweepResults::metricLabel() const {
   return metric;
 }
 
+double SweepResults::score(std::size_t index) const {
+  const auto& values = points[index].seedValues;
+  return values.empty() ? std::numeric_limits<double>::quiet_NaN() : rule().score(values);
+}
+
 int SweepResults::best() const {
+  const SelectionRule selection = rule();
   int found = -1;
+  double bestScore = 0.0;
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const double m = points[i].metric.mean;
-    if (!std::isfinite(m)) continue;
-    const double current = found < 0 ? 0.0 : points[static_cast<std::size_t>(found)].metric.mean;
-    if (found < 0 || (higherIsBetter() ? m > current : m < current)) found = static_cast<int>(i);
+    const double s = score(i);
+    // A point whose every seed failed scores the worst: it is never the best.
+    if (!std::isfinite(s)) continue;
+    if (found < 0 || selection.better(s, bestScore)) {
+      found = static_cast<int>(i);
+      bestScore = s;
+    }
   }
   return found;
 }
 
-bool parseSweepResults(const QString& csv, SweepResults* results, QString* why, const QString& metric) {
+bool parseSweepResults(const QString& csv, SweepResults* results, QString* why, const QString& metric,
+                       const std::string& statistic) {
   auto fail = [&](const QString& text) {
     if (why) *why = text;
     return false;
@@ -95,6 +106,7 @@ bool parseSweepResults(const QString& csv, SweepResults* results, QString* why, 
 
   SweepResults out;
   out.axes = header.mid(3, state - 3);
+  out.statistic = statistic;
   QString chosen = metric;
   if (chosen.isEmpty()) {
     chosen = QStringLiteral("final_loss");
@@ -106,6 +118,7 @@ bool parseSweepResults(const QString& csv, SweepResults* results, QString* why, 
   const qsizetype metricColumn = header.indexOf(chosen);
   if (metricColumn < 0) return fail(QObject::tr("sweep.csv has no column %1").arg(chosen));
   out.metric = chosen;
+  const double worst = out.rule().worst();
 
   std::map<int, SweepPointResult> points;
   std::map<int, std::vector<double>> values;
@@ -135,10 +148,13 @@ bool parseSweepResults(const QString& csv, SweepResults* results, QString* why, 
     if (runState == QLatin1String("done")) {
       ++p.done;
       ++out.done;
-      values[point].push_back(numberOf(row[metricColumn]));
+      const double value = numberOf(row[metricColumn]);
+      values[point].push_back(value);
+      p.seedValues.push_back(std::isfinite(value) ? value : worst);
       const QString ended = termination >= 0 ? row[termination] : QString();
       if (!ended.isEmpty() && !p.terminations.contains(ended)) p.terminations << ended;
     } else if (runState == QLatin1String("failed")) {
+      p.seedValues.push_back(worst);
       ++p.failed;
       ++out.failed;
     }

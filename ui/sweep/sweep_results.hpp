@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/analysis/seed_band.hpp"
+#include "core/config/comparison_spec.hpp"
 
 namespace distopt::ui {
 
@@ -23,7 +24,10 @@ struct SweepPointResult {
   int runs = 0;                 ///< seeds planned
   int done = 0;                 ///< seeds with a result (diverged included)
   int failed = 0;
-  BandPoint metric;          ///< the main metric over the finished seeds (count = seeds with a value)
+  BandPoint metric;  ///< the main metric over the finished seeds (count = seeds with a value)
+  /// One per ended seed (done or failed), in table order: its metric, or the worst possible value when
+  /// it has none (failed, diverged), as a comparison's selection rule counts it.
+  std::vector<double> seedValues;
   QStringList terminations;  ///< distinct terminations of its finished runs
 };
 
@@ -39,16 +43,24 @@ struct SweepResults {
 
   /// The metric as a person reads it: "final f − f*", "final loss", "final test accuracy".
   QString metricLabel() const;
+  /// How the best point is chosen: the statistic over seeds (median by default, as comparison files);
+  /// its metric is `metric`.
+  std::string statistic = "median";
+
   /// Whether a larger metric is better (test accuracy).
   bool higherIsBetter() const { return metric == QLatin1String("final_test_accuracy"); }
-  /// Index into points of the best mean metric; -1 when no point has one. Ties keep the earlier point.
+  /// The selection rule of a comparison file with this metric and statistic (one rule for both).
+  SelectionRule rule() const { return SelectionRule{metric.toStdString(), statistic}; }
+  /// The rule's score of point `index` over its ended seeds; NaN before any seed ended.
+  double score(std::size_t index) const;
+  /// Index into points of the best score; -1 when no point has a finite one. Ties keep the earlier point.
   int best() const;
 };
 
-/// Parses sweep.csv text. `metric` empty = choose (see SweepResults::metric). False with *why when the
-/// text is not a sweep table.
+/// Parses sweep.csv text. `metric` empty = choose (see SweepResults::metric); `statistic` is the
+/// selection rule's (median, mean or max). False with *why when the text is not a sweep table.
 bool parseSweepResults(const QString& csv, SweepResults* results, QString* why,
-                       const QString& metric = QString());
+                       const QString& metric = QString(), const std::string& statistic = "median");
 
 /// One CSV record split into cells (RFC 4180 quotes); false when a quote is left open.
 bool splitCsvLine(const QString& line, QStringList* cells);

@@ -1,5 +1,6 @@
 #include "ui/sweep/sweep_results_model.hpp"
 
+#include <QFont>
 #include <cmath>
 #include <limits>
 
@@ -18,12 +19,22 @@ void SweepResultsModel::setResults(SweepResults results) {
   if (sameShape) {
     // Only values change as runs finish: keep the view's selection and scroll position.
     m_results = std::move(results);
+    m_best = m_results.best();
     if (rowCount() > 0) emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
     return;
   }
   beginResetModel();
   m_results = std::move(results);
+  m_best = m_results.best();
   endResetModel();
+}
+
+void SweepResultsModel::setStatistic(const std::string& statistic) {
+  if (statistic == m_results.statistic) return;
+  m_results.statistic = statistic;
+  m_best = m_results.best();
+  emit headerDataChanged(Qt::Horizontal, 0, columnCount() - 1);
+  if (rowCount() > 0) emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
 }
 
 int SweepResultsModel::pointAt(int row) const {
@@ -50,6 +61,11 @@ QVariant SweepResultsModel::data(const QModelIndex& index, int role) const {
   const int axes = static_cast<int>(m_results.axes.size());
   const int column = index.column();
   const bool sort = role == Qt::UserRole;
+  if (role == Qt::FontRole && index.row() == m_best) {
+    QFont bold;
+    bold.setBold(true);
+    return bold;
+  }
   if (role != Qt::DisplayRole && !sort) {
     if (role == Qt::TextAlignmentRole && column != trailingColumn(Ended))
       return QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -77,6 +93,12 @@ QVariant SweepResultsModel::data(const QModelIndex& index, int role) const {
       return number(p.metric.min);
     case Max:
       return number(p.metric.max);
+    case Score: {
+      const double score = m_results.score(static_cast<std::size_t>(index.row()));
+      // A point whose seeds all failed scores ±inf: shown as "–", sorted last for the rule.
+      if (sort) return std::isfinite(score) ? score : (m_results.higherIsBetter() ? -1.0 : 1.0) * HUGE_VAL;
+      return std::isfinite(score) ? QString::number(score, 'g', 4) : QStringLiteral("–");
+    }
     case Ended:
       return p.terminations.join(QStringLiteral(", "));
     default:
@@ -104,6 +126,10 @@ QVariant SweepResultsModel::headerData(int section, Qt::Orientation orientation,
       return tr("min");
     case Max:
       return tr("max");
+    case Score:
+      return m_results.statistic == "max"    ? tr("worst seed (best by)")
+             : m_results.statistic == "mean" ? tr("mean (best by)")
+                                             : tr("median (best by)");
     case Ended:
       return tr("ended");
     default:
