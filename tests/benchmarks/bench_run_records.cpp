@@ -319,7 +319,6 @@ int main(int argc, char** argv) {
     timeReopen(store, big.runId, "1M-worker run", fullLoad);
   }
 
-  std::error_code ignored;
   fs::remove_all(folder, ignored);
   std::printf("\n%s\n", failed ? "Target missed." : "Targets met.");
   return failed ? 1 : 0;
