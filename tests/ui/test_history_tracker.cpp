@@ -3,9 +3,12 @@
 // store): columns from experiment fields, the summary and family metrics with the runs' own values,
 // "–" only where a run has no such value, filter by text and per column, numeric sort, groups, and the
 // chosen columns restored in a new panel.
+#include <QAbstractButton>
 #include <QLineEdit>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -367,6 +370,30 @@ class TestHistoryTracker : public QObject {
     QCOMPARE(proxy->rowCount(filteredGroup), 1);
     QVERIFY2(filteredGroup.data().toString().endsWith("(1 run)"),
              qPrintable(filteredGroup.data().toString()));
+  }
+
+  // At 1024 px the dashboard beside the form is about 580 px wide: the filter row and the action row
+  // fit it whole, no button squeezed or off the edge, and nothing scrolls sideways.
+  void actionsFitTheDashboardAt1024() {
+    RunHistoryPanel panel(store());
+    QVERIFY(panel.refresh());
+    panel.resize(560, 500);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    QVERIFY2(panel.minimumSizeHint().width() <= 560,
+             qPrintable(QString::number(panel.minimumSizeHint().width())));
+    const auto buttons = panel.findChildren<QAbstractButton*>();
+    QVERIFY(buttons.size() >= 6);
+    for (const QAbstractButton* button : buttons) {
+      if (!button->isVisible() || button->text().isEmpty()) continue;
+      const QRect at(button->mapTo(&panel, QPoint(0, 0)), button->size());
+      QVERIFY2(panel.rect().contains(at), qPrintable(button->text()));
+      QVERIFY2(button->width() >= button->minimumSizeHint().width(), qPrintable(button->text()));
+    }
+    for (const QScrollArea* area : panel.findChildren<QScrollArea*>())
+      QVERIFY2(!area->horizontalScrollBar()->isVisible() || area->widget() == nullptr ||
+                   !area->widget()->findChild<QAbstractButton*>(),
+               "the buttons scroll sideways");
   }
 
   void columnSetAndGroupAreRestored() {
