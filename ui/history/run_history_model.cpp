@@ -220,10 +220,14 @@ QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
     case Qt::UserRole:
       return has ? cell->value : QVariant();
     case Qt::ToolTipRole:
-      return has ? cell->tip
-                 : tr("%1 has no %2")
-                       .arg(QString::fromStdString(row->info.label()),
-                            m_shown[static_cast<std::size_t>(index.column())].title);
+      if (has) return cell->tip;
+      // The usual question about a "–": f − f* needs the best possible loss, which few problems know.
+      if (key == QLatin1String("summary.final_gap"))
+        return tr("%1's problem does not know f* (the best possible loss): compare its final loss instead")
+            .arg(QString::fromStdString(row->info.label()));
+      return tr("%1 has no %2")
+          .arg(QString::fromStdString(row->info.label()),
+               m_shown[static_cast<std::size_t>(index.column())].title);
     case Qt::TextAlignmentRole:
       // Numbers (and a number's absence) line up on the right.
       return (has ? cell->isNumber() : m_numeric.contains(key)) ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
