@@ -864,34 +864,50 @@ std::vector<UpdateEvent> RunStore::loadEvents(std::int64_t runId) {
   return events;
 }
 
+namespace {
+constexpr const char* kEvaluationColumns =
+    "SELECT time, updates, loss, gap, grad_norm_sq, test_accuracy, bytes_up, bytes_down, metrics "
+    "FROM evaluations WHERE run_id = ? ";
+}  // namespace
+
 std::vector<EvaluationPoint> RunStore::loadEvaluations(std::int64_t runId) {
-  Statement query(
-      *this,
-      "SELECT time, updates, loss, gap, grad_norm_sq, test_accuracy, bytes_up, bytes_down, metrics "
-      "FROM evaluations WHERE run_id = ? ORDER BY time, id");
+  static const std::string sql = std::string(kEvaluationColumns) + "ORDER BY time, id";
+  Statement query(*this, sql.c_str());
   query.bind(1, runId);
   std::vector<EvaluationPoint> points;
-  while (query.step()) {
-    EvaluationPoint& p = points.emplace_back();
-    p.time = query.doubleAt(0);
-    p.updates = query.uint64At(1);
-    p.loss = query.doubleAt(2);
-    p.gap = query.optionalAt(3);
-    p.gradNormSq = query.optionalAt(4);
-    p.testAccuracy = query.optionalAt(5);
-    p.bytesUp = query.uint64At(6);
-    p.bytesDown = query.uint64At(7);
-    const std::string metrics = query.textAt(8);
-    if (!metrics.empty()) {
-      // Written by insertEvaluations only; a value that does not parse is skipped, not fatal: the
-      // curve itself is still good.
-      const auto parsed = nlohmann::json::parse(metrics, nullptr, false);
-      if (parsed.is_object())
-        for (const auto& [name, value] : parsed.items())
-          if (value.is_number()) p.metrics[name] = value.get<double>();
-    }
-  }
+  while (query.step()) points.push_back(readEvaluation(query));
   return points;
+}
+
+std::optional<EvaluationPoint> RunStore::lastEvaluation(std::int64_t runId) {
+  // The (run_id, time) index answers this without reading the run's other rows.
+  static const std::string sql = std::string(kEvaluationColumns) + "ORDER BY time DESC, id DESC LIMIT 1";
+  Statement query(*this, sql.c_str());
+  query.bind(1, runId);
+  if (!query.step()) return std::nullopt;
+  return readEvaluation(query);
+}
+
+EvaluationPoint RunStore::readEvaluation(Statement& query) {
+  EvaluationPoint p;
+  p.time = query.doubleAt(0);
+  p.updates = query.uint64At(1);
+  p.loss = query.doubleAt(2);
+  p.gap = query.optionalAt(3);
+  p.gradNormSq = query.optionalAt(4);
+  p.testAccuracy = query.optionalAt(5);
+  p.bytesUp = query.uint64At(6);
+  p.bytesDown = query.uint64At(7);
+  const std::string metrics = query.textAt(8);
+  if (!metrics.empty()) {
+    // Written by insertEvaluations only; a value that does not parse is skipped, not fatal: the
+    // curve itself is still good.
+    const auto parsed = nlohmann::json::parse(metrics, nullptr, false);
+    if (parsed.is_object())
+      for (const auto& [name, value] : parsed.items())
+        if (value.is_number()) p.metrics[name] = value.get<double>();
+  }
+  return p;
 }
 
 std::vector<BandwidthSample> RunStore::loadBandwidth(std::int64_t runId) {

@@ -194,6 +194,9 @@ class RunStore {
   /// A run's rows in time order (ties in insertion order); empty for an unknown run.
   std::vector<UpdateEvent> loadEvents(std::int64_t runId);
   std::vector<EvaluationPoint> loadEvaluations(std::int64_t runId);
+  /// The run's latest evaluation point (what its curves end at, also for a run that never finished);
+  /// nullopt when it has none.
+  std::optional<EvaluationPoint> lastEvaluation(std::int64_t runId);
   std::vector<BandwidthSample> loadBandwidth(std::int64_t runId);
   /// Each worker's latest status, ordered by worker.
   std::vector<WorkerStatus> loadWorkers(std::int64_t runId);
@@ -252,6 +255,7 @@ class RunStore {
   void configure(const Options& options);
   void migrate();
   RunInfo readRun(Statement& row);
+  EvaluationPoint readEvaluation(Statement& row);
   void insertEvents(std::int64_t runId, std::uint64_t firstSeq, std::span<const UpdateEvent> events);
   void insertEvaluations(std::int64_t runId, std::span<const EvaluationPoint> points);
   void insertBandwidth(std::int64_t runId, std::span<const BandwidthSample> samples);

@@ -271,13 +271,34 @@ class TestRunStore : public QObject {
     QCOMPARE(points[1].time, 5.0);
   }
 
+  // The history's final figures: the latest point by time (not the last appended; ties: the last
+  // appended, as loadEvaluations orders them), with its family metrics; none for a run without points.
+  void lastEvaluationIsTheLatestPoint() {
+    auto store = RunStore::open(freshPath());
+    const auto id = store->createRun(sampleRecord("last"));
+    QVERIFY(!store->lastEvaluation(id).has_value());
+    QVERIFY(!store->lastEvaluation(id + 100).has_value());
+    EvaluationPoint late{.time = 7, .loss = 0.5, .testAccuracy = 0.75};
+    late.metrics["consensus_error"] = 0.25;
+    EvaluationPoint tie{.time = 7, .loss = 0.4};
+    store->appendEvaluations(id, std::vector<EvaluationPoint>{late, tie, {.time = 3, .loss = 2.0}});
+    const auto last = store->lastEvaluation(id);
+    QVERIFY(last.has_value());
+    QCOMPARE(last->loss, store->loadEvaluations(id).back().loss);
+    QCOMPARE(last->loss, 0.4);
+    store->appendEvaluations(id, std::vector<EvaluationPoint>{late});
+    QCOMPARE(store->lastEvaluation(id)->metrics.at("consensus_error"), 0.25);
+    QCOMPARE(store->lastEvaluation(id)->testAccuracy, std::optional<double>(0.75));
+  }
+
   void listRunsNewestFirst() {
     auto store = RunStore::open(freshPath());
     QVERIFY(store->listRuns().empty());
     const auto b = store->createRun(sampleRecord("b", "2025-02-01T10:00:00.000Z"));
     const auto a = store->createRun(sampleRecord("a", "2025-01-01T10:00:00.000Z"));
     const auto c = store->createRun(sampleRecord("c", "2025-03-01T10:00:00.000Z"));
-    const auto c2 = store->createRun(sampleRecord("c2", "2025-03-01T10:00:00.000Z"));  // same start: later id first
+    const auto c2 =
+        store->createRun(sampleRecord("c2", "2025-03-01T10:00:00.000Z"));  // same start: later id first
     const auto runs = store->listRuns();
     QCOMPARE(runs.size(), std::size_t(4));
     QCOMPARE(runs[0].id, c2);

@@ -145,21 +145,24 @@ class TestHistoryExport : public QObject {
     QVERIFY(panel.refresh());
     QCOMPARE(panel.model()->rowCount(), 2);
     const int row = panel.model()->rowOf(fast);
-    QCOMPARE(panel.model()->data(panel.model()->index(row, RunHistoryModel::Algorithm)).toString(),
-             QString("ringmaster"));
-    QCOMPARE(panel.model()->data(panel.model()->index(row, RunHistoryModel::TimeToTarget)).toString(),
-             QString("10.0"));
-    QCOMPARE(panel.model()->data(panel.model()->index(row, RunHistoryModel::Termination)).toString(),
+    QCOMPARE(
+        panel.model()->data(panel.model()->index(row, panel.model()->columnOf("algorithm.name"))).toString(),
+        QString("ringmaster"));
+    QCOMPARE(panel.model()
+                 ->data(panel.model()->index(row, panel.model()->columnOf("summary.time_to_target")))
+                 .toString(),
+             QString("10"));
+    QCOMPARE(panel.model()->data(panel.model()->index(row, panel.model()->columnOf("outcome"))).toString(),
              QString("target_reached"));
 
     QVERIFY(panel.rename(fast, "  my best run "));
     QCOMPARE(panel.model()
-                 ->data(panel.model()->index(panel.model()->rowOf(fast), RunHistoryModel::Label))
+                 ->data(panel.model()->index(panel.model()->rowOf(fast), panel.model()->columnOf("run")))
                  .toString(),
              QString("my best run"));
     QVERIFY(panel.setTags(fast, {"paper", " fig3 ", ""}));
     QCOMPARE(panel.model()
-                 ->data(panel.model()->index(panel.model()->rowOf(fast), RunHistoryModel::Tags))
+                 ->data(panel.model()->index(panel.model()->rowOf(fast), panel.model()->columnOf("tags")))
                  .toString(),
              QString("paper, fig3"));
 
@@ -353,7 +356,7 @@ class TestHistoryExport : public QObject {
     QVERIFY(panel.refresh());
     int interrupted = 0;
     for (int row = 0; row < panel.model()->rowCount(); ++row)
-      if (panel.model()->data(panel.model()->index(row, RunHistoryModel::Termination)).toString() ==
+      if (panel.model()->data(panel.model()->index(row, panel.model()->columnOf("outcome"))).toString() ==
           "interrupted")
         ++interrupted;
     QCOMPARE(interrupted, 1);

@@ -3,6 +3,10 @@ distopt_add_qtest(test_ui_charts SOURCES ui/test_charts.cpp LIBS distopt::ui LAB
 # Run history, chart and data export, reports (ui/history, ui/export).
 distopt_add_qtest(test_ui_history_export SOURCES ui/test_history_export.cpp LIBS distopt::ui distopt::store LABELS ui)
 add_dependencies(test_ui_history_export distopt-workbench distopt-run)
+# The run history as a tracker (ui/history): chosen columns from experiment fields, summaries and family
+# metrics, filters, numeric sort, groups, the saved column set, on real simulated runs of several families.
+distopt_add_qtest(test_ui_history_tracker SOURCES ui/test_history_tracker.cpp LIBS distopt::ui distopt::store LABELS ui)
+add_dependencies(test_ui_history_tracker distopt-run)
 # Several seeds overlaid from the history as one mean line and band (ui/history/overlay_band).
 distopt_add_qtest(test_ui_seed_bands SOURCES ui/test_seed_bands.cpp LIBS distopt::ui distopt::store LABELS ui)
 # The sweep panel (ui/sweep) running real simulated sweeps through distopt-run into a per-test store.

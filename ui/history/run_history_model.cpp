@@ -1,31 +1,11 @@
 #include "ui/history/run_history_model.hpp"
 
-#include <QDateTime>
+#include <QSet>
 #include <algorithm>
 #include <map>
 
-#include "ui/charts/units.hpp"
-
 namespace distopt::ui {
 namespace {
-
-std::optional<double> numberIn(const nlohmann::json& object, const char* key) {
-  if (object.is_object() && object.contains(key) && object[key].is_number()) return object[key].get<double>();
-  return std::nullopt;
-}
-
-QString started(const std::string& iso) {
-  const QDateTime time = QDateTime::fromString(QString::fromStdString(iso), Qt::ISODateWithMs);
-  return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"))
-                        : QString::fromStdString(iso);
-}
-
-QString stateOf(const RunInfo& info) {
-  // A run whose coordinator died is marked interrupted when the store is opened on its host; one with
-  // no end recorded otherwise is running (or was started on another host, which cannot be checked).
-  if (!info.terminationName.empty()) return QString::fromStdString(info.terminationName);
-  return info.finished() ? QStringLiteral("?") : QStringLiteral("running");
-}
 
 void flatten(const nlohmann::json& value, const std::string& path, std::map<std::string, std::string>& out) {
   if (value.is_object() && !value.empty()) {
@@ -38,30 +18,152 @@ void flatten(const nlohmann::json& value, const std::string& path, std::map<std:
   }
 }
 
+// Rows of a group carry its index + 1 as internal id; group rows (and every row when ungrouped) carry 0.
+constexpr quintptr kTopLevel = 0;
+
+/// Numbers before text, each in its natural order; the runs without a value last.
+bool groupBefore(const HistoryCell& a, const HistoryCell& b) {
+  if (a.text.isEmpty() != b.text.isEmpty()) return b.text.isEmpty();
+  if (a.isNumber() != b.isNumber()) return a.isNumber();
+  if (a.isNumber()) return a.value.toDouble() < b.value.toDouble();
+  return a.text.compare(b.text, Qt::CaseInsensitive) < 0;
+}
+
 }  // namespace
 
-RunHistoryModel::RunHistoryModel(QObject* parent) : QAbstractTableModel(parent) {}
+RunHistoryModel::RunHistoryModel(QObject* parent)
+    : QAbstractItemModel(parent), m_chosen(defaultHistoryColumns()) {}
 
 void RunHistoryModel::refresh(RunStore& store) {
   std::vector<Row> rows;
   for (RunInfo& info : store.listRuns()) {
     Row row;
-    const auto summary = nlohmann::json::parse(info.summaryJson, nullptr, false);
-    row.timeToTarget = numberIn(summary, "time_to_target");
-    row.finalGap = numberIn(summary, "final_gap");
-    const auto up = numberIn(summary, "bytes_uplink");
-    const auto down = numberIn(summary, "bytes_downlink");
-    if (up || down) row.bytes = static_cast<std::uint64_t>(up.value_or(0) + down.value_or(0));
+    row.cells = historyCells(info, store.lastEvaluation(info.id));
     row.info = std::move(info);
     rows.push_back(std::move(row));
   }
   beginResetModel();
   m_rows = std::move(rows);
+  rebuild();
   endResetModel();
 }
 
+void RunHistoryModel::rebuild() {
+  QSet<QString> present;
+  m_numeric.clear();
+  for (const Row& row : m_rows)
+    for (auto it = row.cells.begin(); it != row.cells.end(); ++it) {
+      present.insert(it.key());
+      if (it->isNumber()) m_numeric.insert(it.key());
+    }
+  m_available.clear();
+  for (const QString& key : orderedHistoryKeys(QStringList(present.begin(), present.end())))
+    m_available.push_back(describeHistoryColumn(key));
+  m_shown.clear();
+  for (const QString& key : m_chosen)
+    if (present.contains(key) || key == QLatin1String("run")) m_shown.push_back(describeHistoryColumn(key));
+
+  m_groups.clear();
+  m_groupOf.assign(m_rows.size(), -1);
+  m_placeInGroup.assign(m_rows.size(), -1);
+  if (m_groupBy.isEmpty()) return;
+  std::vector<Group> groups;
+  for (std::size_t i = 0; i < m_rows.size(); ++i) {
+    const auto cell = m_rows[i].cells.find(m_groupBy);
+    const HistoryCell value = cell == m_rows[i].cells.end() ? HistoryCell{} : *cell;
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+      return g.value.text == value.text && g.value.value == value.value;
+    });
+    if (it == groups.end()) it = groups.insert(groups.end(), Group{value, {}});
+    it->rows.push_back(static_cast<int>(i));
+  }
+  std::stable_sort(groups.begin(), groups.end(),
+                   [](const Group& a, const Group& b) { return groupBefore(a.value, b.value); });
+  m_groups = std::move(groups);
+  for (std::size_t g = 0; g < m_groups.size(); ++g)
+    for (std::size_t place = 0; place < m_groups[g].rows.size(); ++place) {
+      const auto row = static_cast<std::size_t>(m_groups[g].rows[place]);
+      m_groupOf[row] = static_cast<int>(g);
+      m_placeInGroup[row] = static_cast<int>(place);
+    }
+}
+
+QStringList RunHistoryModel::shownKeys() const {
+  QStringList keys;
+  for (const HistoryColumn& column : m_shown) keys << column.key;
+  return keys;
+}
+
+void RunHistoryModel::setChosenColumns(const QStringList& keys) {
+  QStringList unique;
+  for (const QString& key : keys)
+    if (!key.isEmpty() && !unique.contains(key)) unique << key;
+  // The run's label is what every action names: it is always there, first.
+  unique.removeAll(QStringLiteral("run"));
+  unique.prepend(QStringLiteral("run"));
+  if (unique == m_chosen) return;
+  beginResetModel();
+  m_chosen = unique;
+  rebuild();
+  endResetModel();
+}
+
+int RunHistoryModel::columnOf(const QString& key) const {
+  for (std::size_t i = 0; i < m_shown.size(); ++i)
+    if (m_shown[i].key == key) return static_cast<int>(i);
+  return -1;
+}
+
+QString RunHistoryModel::keyAt(int column) const {
+  return column >= 0 && column < static_cast<int>(m_shown.size())
+             ? m_shown[static_cast<std::size_t>(column)].key
+             : QString();
+}
+
+void RunHistoryModel::setGroupBy(const QString& key) {
+  if (key == m_groupBy) return;
+  beginResetModel();
+  m_groupBy = key;
+  rebuild();
+  endResetModel();
+}
+
+bool RunHistoryModel::isGroup(const QModelIndex& index) const {
+  return index.isValid() && index.model() == this && !m_groupBy.isEmpty() && index.internalId() == kTopLevel;
+}
+
+const RunHistoryModel::Row* RunHistoryModel::runAt(const QModelIndex& index) const {
+  if (!index.isValid() || index.model() != this || isGroup(index)) return nullptr;
+  std::size_t row = static_cast<std::size_t>(index.row());
+  if (!m_groupBy.isEmpty()) {
+    const auto& group = m_groups[static_cast<std::size_t>(index.internalId() - 1)];
+    if (row >= group.rows.size()) return nullptr;
+    row = static_cast<std::size_t>(group.rows[row]);
+  }
+  return row < m_rows.size() ? &m_rows[row] : nullptr;
+}
+
+std::int64_t RunHistoryModel::runIdOf(const QModelIndex& index) const {
+  const Row* row = runAt(index);
+  return row ? row->info.id : 0;
+}
+
+const HistoryCells* RunHistoryModel::cellsOf(const QModelIndex& index) const {
+  const Row* row = runAt(index);
+  return row ? &row->cells : nullptr;
+}
+
+QModelIndex RunHistoryModel::indexOfRun(std::int64_t runId, int column) const {
+  const int row = rowOf(runId);
+  if (row < 0) return {};
+  if (m_groupBy.isEmpty()) return index(row, column);
+  const auto r = static_cast<std::size_t>(row);
+  return createIndex(m_placeInGroup[r], column, static_cast<quintptr>(m_groupOf[r] + 1));
+}
+
 std::int64_t RunHistoryModel::runIdAt(int row) const {
-  return row >= 0 && row < rowCount() ? m_rows[static_cast<std::size_t>(row)].info.id : 0;
+  return row >= 0 && row < static_cast<int>(m_rows.size()) ? m_rows[static_cast<std::size_t>(row)].info.id
+                                                           : 0;
 }
 
 int RunHistoryModel::rowOf(std::int64_t runId) const {
@@ -70,65 +172,77 @@ int RunHistoryModel::rowOf(std::int64_t runId) const {
   return -1;
 }
 
-int RunHistoryModel::rowCount(const QModelIndex& parent) const {
-  return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+QModelIndex RunHistoryModel::index(int row, int column, const QModelIndex& parent) const {
+  if (row < 0 || column < 0 || column >= columnCount()) return {};
+  if (!parent.isValid()) {
+    const std::size_t count = m_groupBy.isEmpty() ? m_rows.size() : m_groups.size();
+    return static_cast<std::size_t>(row) < count ? createIndex(row, column, kTopLevel) : QModelIndex();
+  }
+  if (!isGroup(parent)) return {};
+  const auto group = static_cast<std::size_t>(parent.row());
+  if (group >= m_groups.size() || static_cast<std::size_t>(row) >= m_groups[group].rows.size()) return {};
+  return createIndex(row, column, static_cast<quintptr>(group + 1));
 }
 
-int RunHistoryModel::columnCount(const QModelIndex& parent) const {
-  return parent.isValid() ? 0 : ColumnCount;
+QModelIndex RunHistoryModel::parent(const QModelIndex& child) const {
+  if (!child.isValid() || m_groupBy.isEmpty() || child.internalId() == kTopLevel) return {};
+  return createIndex(static_cast<int>(child.internalId() - 1), 0, kTopLevel);
+}
+
+int RunHistoryModel::rowCount(const QModelIndex& parent) const {
+  if (!parent.isValid()) return static_cast<int>(m_groupBy.isEmpty() ? m_rows.size() : m_groups.size());
+  if (!isGroup(parent) || parent.column() != 0) return 0;
+  return static_cast<int>(m_groups[static_cast<std::size_t>(parent.row())].rows.size());
+}
+
+int RunHistoryModel::columnCount(const QModelIndex& /*parent*/) const {
+  return static_cast<int>(m_shown.size());
 }
 
 QVariant RunHistoryModel::data(const QModelIndex& index, int role) const {
-  if (!index.isValid() || index.row() >= rowCount()) return {};
-  const Row& row = m_rows[static_cast<std::size_t>(index.row())];
-  const RunRecord& record = row.info.record;
-  const bool sort = role == Qt::UserRole;
-  if (role != Qt::DisplayRole && !sort && role != Qt::ToolTipRole) return {};
-  auto optionalNumber = [&](const std::optional<double>& value, char format, int precision) -> QVariant {
-    if (sort) return value ? QVariant(*value) : QVariant(std::numeric_limits<double>::infinity());
-    return value ? QString::number(*value, format, precision) : QStringLiteral("–");
-  };
-  switch (index.column()) {
-    case Label:
-      if (role == Qt::ToolTipRole)
-        return QStringLiteral("run %1: %2").arg(row.info.id).arg(QString::fromStdString(record.name));
-      return QString::fromStdString(row.info.label());
-    case Algorithm:
-      return QString::fromStdString(record.algorithm);
-    case Problem:
-      return QString::fromStdString(record.problem);
-    case Engine:
-      return QString::fromStdString(record.engine);
-    case Workers:
-      return record.workers;
-    case Started:
-      return sort ? QVariant(QString::fromStdString(record.startedAt)) : QVariant(started(record.startedAt));
-    case Termination:
-      if (role == Qt::ToolTipRole) return QString::fromStdString(row.info.terminationDetail);
-      return stateOf(row.info);
-    case TimeToTarget:
-      return optionalNumber(row.timeToTarget, 'f', 1);
-    case FinalGap:
-      return optionalNumber(row.finalGap, 'e', 2);
-    case Bytes:
-      if (sort) return row.bytes ? QVariant(static_cast<qulonglong>(*row.bytes)) : QVariant(qulonglong{0});
-      return row.bytes ? formatBytes(static_cast<double>(*row.bytes)) : QStringLiteral("–");
-    case Tags: {
-      QStringList tags;
-      for (const auto& tag : record.tags) tags << QString::fromStdString(tag);
-      return tags.join(QStringLiteral(", "));
-    }
+  if (!index.isValid() || index.column() >= columnCount()) return {};
+  const QString& key = m_shown[static_cast<std::size_t>(index.column())].key;
+  if (isGroup(index)) {
+    const Group& group = m_groups[static_cast<std::size_t>(index.row())];
+    if (role == Qt::DisplayRole && index.column() == 0)
+      return QStringLiteral("%1: %2").arg(describeHistoryColumn(m_groupBy).title,
+                                          group.value.text.isEmpty() ? tr("(none)") : group.value.text);
+    if (role == Qt::UserRole && key == m_groupBy) return group.value.value;
+    return {};
+  }
+  const Row* row = runAt(index);
+  if (!row) return {};
+  const auto cell = row->cells.find(key);
+  const bool has = cell != row->cells.end();
+  switch (role) {
+    case Qt::DisplayRole:
+      return has ? cell->text : QStringLiteral("–");
+    case Qt::UserRole:
+      return has ? cell->value : QVariant();
+    case Qt::ToolTipRole:
+      if (has) return cell->tip;
+      // The usual question about a "–": f − f* needs the best possible loss, which few problems know.
+      if (key == QLatin1String("summary.final_gap"))
+        return tr("%1's problem does not know f* (the best possible loss): compare its final loss instead")
+            .arg(QString::fromStdString(row->info.label()));
+      return tr("%1 has no %2")
+          .arg(QString::fromStdString(row->info.label()),
+               m_shown[static_cast<std::size_t>(index.column())].title);
+    case Qt::TextAlignmentRole:
+      // Numbers (and a number's absence) line up on the right.
+      return (has ? cell->isNumber() : m_numeric.contains(key)) ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                                                                : QVariant();
     default:
       return {};
   }
 }
 
 QVariant RunHistoryModel::headerData(int section, Qt::Orientation orientation, int role) const {
-  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
-  static const char* const kTitles[] = {"Run",          "Algorithm", "Problem", "Engine",
-                                        "Workers",      "Started",   "Outcome", "Time to target",
-                                        "Final f − f*", "Bytes",     "Tags"};
-  return section >= 0 && section < ColumnCount ? tr(kTitles[section]) : QVariant();
+  if (orientation != Qt::Horizontal || section < 0 || section >= columnCount()) return {};
+  const HistoryColumn& column = m_shown[static_cast<std::size_t>(section)];
+  if (role == Qt::DisplayRole) return column.title;
+  if (role == Qt::ToolTipRole) return column.tip;
+  return {};
 }
 
 std::vector<ConfigDifference> diffConfigs(const nlohmann::json& left, const nlohmann::json& right) {

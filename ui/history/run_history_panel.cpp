@@ -1,5 +1,7 @@
 #include "ui/history/run_history_panel.hpp"
 
+#include <QAction>
+#include <QActionGroup>
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -10,13 +12,15 @@
 #include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QScrollArea>
-#include <QScrollBar>
-#include <QSortFilterProxyModel>
-#include <QTableView>
+#include <QSettings>
+#include <QSignalBlocker>
 #include <QTableWidget>
+#include <QToolButton>
+#include <QTreeView>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <map>
@@ -25,7 +29,7 @@
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/input_error.hpp"
 #include "ui/export/report_export.hpp"
-#include "ui/history/sortable_table.hpp"
+#include "ui/history/history_columns_dialog.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -37,6 +41,9 @@ QPushButton* button(const QString& text, const QString& tip, QHBoxLayout* row) {
   return b;
 }
 
+constexpr const char* kColumnsKey = "history/columns";
+constexpr const char* kGroupKey = "history/groupBy";
+
 QString labelOf(const RunInfo& info) {
   return QStringLiteral("#%1 %2").arg(info.id).arg(QString::fromStdString(info.label()));
 }
@@ -47,68 +54,253 @@ RunHistoryPanel::RunHistoryPanel(const QString& storePath, QWidget* parent)
     : QWidget(parent), m_storePath(storePath) {
   m_pool.setMaxThreadCount(1);  // one store connection at a time; requests queue in order
   m_model = new RunHistoryModel(this);
-  m_view = makeSortableTable(m_model, &m_proxy);
-  m_view->sortByColumn(RunHistoryModel::Started, Qt::DescendingOrder);
+  QSettings settings;
+  if (const QStringList columns = settings.value(QLatin1String(kColumnsKey)).toStringList();
+      !columns.isEmpty())
+    m_model->setChosenColumns(columns);
+  m_model->setGroupBy(settings.value(QLatin1String(kGroupKey)).toString());
+
+  m_proxy = new HistoryProxy(m_model, this);
+  m_view = new QTreeView();
+  m_view->setModel(m_proxy);
+  m_view->setSortingEnabled(true);
+  m_view->setUniformRowHeights(true);
+  m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
   m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+  m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_view->setAlternatingRowColors(true);
+  m_view->setExpandsOnDoubleClick(false);  // a double click opens a run; groups open with their arrow
+  m_view->header()->setStretchLastSection(true);
+  m_view->header()->setSectionsMovable(false);
+  m_view->header()->setContextMenuPolicy(Qt::CustomContextMenu);
+  m_view->header()->setSortIndicator(-1, Qt::DescendingOrder);
+
+  // First row: what is listed. Second row: what to do with the selection (the rarer actions in a
+  // menu), so both fit the dashboard's width at 1024 px without scrolling.
+  auto* listing = new QHBoxLayout();
+  m_filter = new QLineEdit();
+  m_filter->setClearButtonEnabled(true);
+  m_filter->setPlaceholderText(tr("Filter: text, or column = value; γ < 0.1"));
+  m_filter->setToolTip(
+      tr("Words are looked for in the shown columns. A term COLUMN OP VALUE tests one column (shown or not), "
+         "named by its header, field path or parameter: = != < <= > >= and ~ (contains). Separate terms "
+         "with ';' or ','. Example: method = ringmaster; gamma < 0.1"));
+  listing->addWidget(m_filter, 1);
+  listing->addWidget(new QLabel(tr("Group:")));
+  m_groupChoice = new QComboBox();
+  m_groupChoice->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_groupChoice->setMinimumContentsLength(12);
+  m_groupChoice->setToolTip(tr("Group the runs under one row per value of a column"));
+  listing->addWidget(m_groupChoice);
+  m_columns = new QPushButton(tr("Columns…"));
+  m_columns->setToolTip(
+      tr("Choose the columns: the experiment's fields, the summary's figures, family "
+         "metrics (also from the header's context menu)"));
+  listing->addWidget(m_columns);
 
   auto* actions = new QHBoxLayout();
   auto* refreshButton = button(tr("Refresh"), tr("Read the run store again"), actions);
   m_open = button(tr("Open"), tr("Show the selected run in the dashboard"), actions);
-  m_overlay = button(tr("Overlay"), tr("Add the selected runs' curves to the convergence chart"), actions);
-  m_seedDisplay = new QComboBox();
-  m_seedDisplay->addItem(tr("Seeds: mean, min–max band"), static_cast<int>(SeedDisplay::BandMinMax));
-  m_seedDisplay->addItem(tr("Seeds: mean ± sd band"), static_cast<int>(SeedDisplay::BandStdDev));
-  m_seedDisplay->addItem(tr("Seeds: one line each"), static_cast<int>(SeedDisplay::Lines));
-  m_seedDisplay->setToolTip(
-      tr("How Overlay draws selected runs that differ only in their seed: their mean and a band on a common "
-         "time grid, or every run as its own line"));
-  actions->addWidget(m_seedDisplay);
-  m_compare =
-      button(tr("Compare configs"), tr("Differences between the two selected runs' experiments"), actions);
-  m_baseline = button(tr("Set baseline"),
+  m_overlay = new QToolButton();
+  m_overlay->setText(tr("Overlay"));
+  m_overlay->setToolTip(
+      tr("Add the selected runs' curves to the convergence chart; the arrow chooses how runs "
+         "that differ only in their seed are drawn"));
+  m_overlay->setPopupMode(QToolButton::MenuButtonPopup);
+  auto* seeds = new QMenu(m_overlay);
+  m_seedDisplay = new QActionGroup(seeds);
+  for (const auto& [text, display] : {std::pair{tr("Seeds: mean, min–max band"), SeedDisplay::BandMinMax},
+                                      std::pair{tr("Seeds: mean ± sd band"), SeedDisplay::BandStdDev},
+                                      std::pair{tr("Seeds: one line each"), SeedDisplay::Lines}}) {
+    QAction* action = seeds->addAction(text);
+    action->setCheckable(true);
+    action->setData(static_cast<int>(display));
+    action->setActionGroup(m_seedDisplay);
+  }
+  m_seedDisplay->actions().front()->setChecked(true);
+  m_overlay->setMenu(seeds);
+  actions->addWidget(m_overlay);
+  m_compare = button(tr("Compare"), tr("Differences between the two selected runs' experiments"), actions);
+  m_baseline = button(tr("Baseline"),
                       tr("Measure the manager view's speed-up and bytes saved against this run"), actions);
-  m_rename = button(tr("Rename…"), tr("Give the run a label"), actions);
-  m_tags = button(tr("Tags…"), tr("Comma-separated tags"), actions);
-  m_export = button(tr("Export data…"), tr("The run's data as CSV files and one JSON document"), actions);
-  m_delete = button(tr("Delete…"), tr("Remove the selected runs and all their data from the store"), actions);
-  m_prune =
-      button(tr("Prune…"), tr("Delete all but the newest runs, or the runs older than some days"), actions);
+  m_more = new QToolButton();
+  m_more->setText(tr("More"));
+  m_more->setPopupMode(QToolButton::InstantPopup);
+  auto* more = new QMenu(m_more);
+  m_rename = more->addAction(tr("Rename…"), this, &RunHistoryPanel::onRename);
+  m_rename->setToolTip(tr("Give the run a label"));
+  m_tags = more->addAction(tr("Tags…"), this, &RunHistoryPanel::onTags);
+  m_tags->setToolTip(tr("Comma-separated tags"));
+  m_export = more->addAction(tr("Export data…"), this, &RunHistoryPanel::onExport);
+  m_export->setToolTip(tr("The run's data as CSV files and one JSON document"));
+  more->addSeparator();
+  m_delete = more->addAction(tr("Delete…"), this, &RunHistoryPanel::onDelete);
+  m_delete->setToolTip(tr("Remove the selected runs and all their data from the store"));
+  QAction* pruneAction = more->addAction(tr("Prune…"), this, &RunHistoryPanel::onPrune);
+  pruneAction->setToolTip(tr("Delete all but the newest runs, or the runs older than some days"));
+  more->setToolTipsVisible(true);
+  m_more->setMenu(more);
+  m_more->setToolTip(tr("Rename, tag, export, delete, prune"));
+  actions->addWidget(m_more);
   actions->addStretch(1);
 
   m_status = new QLabel();
   m_status->setWordWrap(true);
   auto* layout = new QVBoxLayout(this);
-  // The row of actions scrolls sideways rather than setting the window's minimum width (1024 px).
-  auto* actionsHost = new QWidget();
-  actionsHost->setLayout(actions);
-  actions->setContentsMargins(0, 0, 0, 0);
-  auto* actionsScroll = new QScrollArea();
-  actionsScroll->setWidget(actionsHost);
-  actionsScroll->setWidgetResizable(true);
-  actionsScroll->setFrameShape(QFrame::NoFrame);
-  actionsScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  actionsScroll->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
-  actionsScroll->setFixedHeight(actionsHost->sizeHint().height() +
-                                actionsScroll->horizontalScrollBar()->sizeHint().height());
-  layout->addWidget(actionsScroll);
+  layout->addLayout(listing);
+  layout->addLayout(actions);
   layout->addWidget(m_view, 1);
   layout->addWidget(m_status);
 
   connect(refreshButton, &QPushButton::clicked, this, [this] { refresh(); });
   connect(m_open, &QPushButton::clicked, this, &RunHistoryPanel::onOpen);
-  connect(m_view, &QTableView::doubleClicked, this, &RunHistoryPanel::onOpen);
-  connect(m_overlay, &QPushButton::clicked, this, &RunHistoryPanel::onOverlay);
+  connect(m_view, &QTreeView::doubleClicked, this, [this](const QModelIndex& index) {
+    if (!m_model->isGroup(m_proxy->mapToSource(index))) onOpen();
+  });
+  connect(m_overlay, &QToolButton::clicked, this, &RunHistoryPanel::onOverlay);
   connect(m_compare, &QPushButton::clicked, this, &RunHistoryPanel::onCompare);
   connect(m_baseline, &QPushButton::clicked, this, &RunHistoryPanel::onBaseline);
-  connect(m_rename, &QPushButton::clicked, this, &RunHistoryPanel::onRename);
-  connect(m_tags, &QPushButton::clicked, this, &RunHistoryPanel::onTags);
-  connect(m_export, &QPushButton::clicked, this, &RunHistoryPanel::onExport);
-  connect(m_delete, &QPushButton::clicked, this, &RunHistoryPanel::onDelete);
-  connect(m_prune, &QPushButton::clicked, this, &RunHistoryPanel::onPrune);
+  connect(m_columns, &QPushButton::clicked, this, [this] {
+    if (const auto keys = askHistoryColumns(this, m_model->availableColumns(), m_model->chosenColumns()))
+      setColumns(*keys);
+  });
+  connect(m_filter, &QLineEdit::textChanged, this, [this] { applyFilter(nullptr); });
+  connect(m_groupChoice, &QComboBox::activated, this,
+          [this](int index) { setGroupBy(m_groupChoice->itemData(index).toString()); });
+  connect(m_view->header(), &QHeaderView::customContextMenuRequested, this, &RunHistoryPanel::showHeaderMenu);
   connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &RunHistoryPanel::updateButtons);
+  // Whatever rebuilt the rows (a refresh, a column or group change, a filter): groups stay open with
+  // their header across the row, the group choice offers the current columns.
+  // The sort belongs to a column, not to a place: it follows the column when columns come and go.
+  connect(m_view->header(), &QHeaderView::sortIndicatorChanged, this,
+          [this](int section, Qt::SortOrder order) {
+            if (const QString key = m_model->keyAt(section); !key.isEmpty()) {
+              m_sortKey = key;
+              m_sortOrder = order;
+            }
+          });
+  connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+    m_view->sortByColumn(std::max(0, m_model->columnOf(m_sortKey)), m_sortOrder);
+    // Wide enough for what the runs hold, within reason (a long label or path stays elided).
+    for (int column = 0; column < m_model->columnCount(); ++column) {
+      m_view->resizeColumnToContents(column);
+      m_view->setColumnWidth(column, std::min(m_view->columnWidth(column), 260));
+    }
+  });
+  const auto laidOut = [this] {
+    for (int row = 0; row < m_proxy->rowCount(); ++row)
+      m_view->setFirstColumnSpanned(row, QModelIndex(),
+                                    m_model->isGroup(m_proxy->mapToSource(m_proxy->index(row, 0))));
+    m_view->setRootIsDecorated(!m_model->groupBy().isEmpty());
+    m_view->expandAll();
+  };
+  connect(m_proxy, &QAbstractItemModel::modelReset, this, laidOut);
+  connect(m_proxy, &QAbstractItemModel::rowsInserted, this, laidOut);
+  connect(m_proxy, &QAbstractItemModel::layoutChanged, this, laidOut);
+  connect(m_model, &QAbstractItemModel::modelReset, this, &RunHistoryPanel::fillGroupChoice);
+  fillGroupChoice();
   updateButtons();
+}
+
+void RunHistoryPanel::saveView() const {
+  QSettings settings;
+  settings.setValue(QLatin1String(kColumnsKey), m_model->chosenColumns());
+  settings.setValue(QLatin1String(kGroupKey), m_model->groupBy());
+}
+
+void RunHistoryPanel::setColumns(const QStringList& keys) {
+  const auto selected = selectedRuns();
+  m_model->setChosenColumns(keys);
+  saveView();
+  applyFilter(nullptr);
+  selectRuns(selected);
+}
+
+void RunHistoryPanel::setGroupBy(const QString& key) {
+  const auto selected = selectedRuns();
+  m_model->setGroupBy(key);
+  saveView();
+  selectRuns(selected);
+}
+
+bool RunHistoryPanel::setFilterText(const QString& text, QString* why) {
+  if (m_filter->text() != text) {
+    const QSignalBlocker quiet(m_filter);
+    m_filter->setText(text);
+  }
+  return applyFilter(why);
+}
+
+bool RunHistoryPanel::applyFilter(QString* why) {
+  QString reason;
+  auto filter =
+      HistoryFilter::parse(m_filter->text(), m_model->shownColumns(), m_model->availableColumns(), &reason);
+  // A filter that cannot be understood says why and keeps the rows as they were (typing "γ <" on the
+  // way to "γ < 0.1" does not empty the table).
+  m_filter->setStyleSheet(filter ? QString() : QStringLiteral("QLineEdit { background: #ffe0e0; }"));
+  m_filter->setToolTip(filter ? QString() : reason);
+  if (!filter) {
+    if (why) *why = reason;
+    m_status->setText(tr("Filter: %1").arg(reason));
+    return false;
+  }
+  const auto selected = selectedRuns();
+  m_proxy->setFilter(std::move(*filter));
+  selectRuns(selected);
+  m_status->setText(
+      tr("%1 of %n run(s) shown", nullptr, static_cast<int>(m_model->rows().size())).arg(visibleRuns()));
+  return true;
+}
+
+void RunHistoryPanel::fillGroupChoice() {
+  const QSignalBlocker quiet(m_groupChoice);
+  m_groupChoice->clear();
+  m_groupChoice->addItem(tr("none"), QString());
+  for (const HistoryColumn& column : m_model->shownColumns())
+    if (column.key != QLatin1String("run")) m_groupChoice->addItem(column.title, column.key);
+  const QString group = m_model->groupBy();
+  if (!group.isEmpty() && m_groupChoice->findData(group) < 0)
+    m_groupChoice->addItem(describeHistoryColumn(group).title, group);
+  m_groupChoice->setCurrentIndex(std::max(0, m_groupChoice->findData(group)));
+}
+
+void RunHistoryPanel::showHeaderMenu(const QPoint& at) {
+  const int section = m_view->header()->logicalIndexAt(at);
+  const QString key = m_model->keyAt(section);
+  const QString title = describeHistoryColumn(key).title;
+  QMenu menu(this);
+  if (!key.isEmpty()) {
+    menu.addAction(tr("Group by %1").arg(title), this, [this, key] { setGroupBy(key); });
+    menu.addAction(tr("Filter %1…").arg(title), this, [this, title] {
+      bool ok = false;
+      const QString condition = QInputDialog::getText(
+          this, tr("Filter a column"),
+          tr("Keep the runs whose %1 is (= != < <= > >= or ~ for contains):").arg(title), QLineEdit::Normal,
+          QStringLiteral("%1 = ").arg(title), &ok);
+      if (!ok || condition.trimmed().isEmpty()) return;
+      const QString current = m_filter->text().trimmed();
+      setFilterText(current.isEmpty() ? condition : current + QStringLiteral("; ") + condition);
+    });
+    if (key != QLatin1String("run"))
+      menu.addAction(tr("Hide %1").arg(title), this, [this, key] {
+        QStringList keys = m_model->chosenColumns();
+        keys.removeAll(key);
+        setColumns(keys);
+      });
+    menu.addSeparator();
+  }
+  if (!m_model->groupBy().isEmpty()) menu.addAction(tr("No groups"), this, [this] { setGroupBy(QString()); });
+  menu.addAction(tr("Columns…"), m_columns, &QPushButton::click);
+  menu.exec(m_view->header()->mapToGlobal(at));
+}
+
+int RunHistoryPanel::visibleRuns() const {
+  if (m_model->groupBy().isEmpty()) return m_proxy->rowCount();
+  int count = 0;
+  for (int group = 0; group < m_proxy->rowCount(); ++group)
+    count += m_proxy->rowCount(m_proxy->index(group, 0));
+  return count;
 }
 
 RunHistoryPanel::~RunHistoryPanel() {
@@ -138,8 +330,11 @@ bool RunHistoryPanel::refresh(QString* why) {
     try {
       const auto selected = selectedRuns();
       m_model->refresh(*store);
+      applyFilter(nullptr);  // the columns may have changed
       selectRuns(selected);
-      m_status->setText(tr("%n run(s) in %1", nullptr, m_model->rowCount()).arg(m_storePath));
+      m_status->setText(tr("%1 of %n run(s) in %2", nullptr, static_cast<int>(m_model->rows().size()))
+                            .arg(visibleRuns())
+                            .arg(m_storePath));
       return true;
     } catch (const InputError& e) {
       error = QString::fromStdString(e.what());
@@ -150,24 +345,32 @@ bool RunHistoryPanel::refresh(QString* why) {
 }
 
 std::vector<std::int64_t> RunHistoryPanel::selectedRuns() const {
-  std::vector<std::pair<int, std::int64_t>> rows;
-  for (const QModelIndex& index : m_view->selectionModel()->selectedRows()) {
-    const int source = m_proxy->mapToSource(index).row();
-    rows.emplace_back(index.row(), m_model->runIdAt(source));
-  }
-  std::sort(rows.begin(), rows.end());
+  // In the view's order; a selected group stands for its shown runs.
   std::vector<std::int64_t> ids;
-  for (const auto& [row, id] : rows) ids.push_back(id);
+  const QItemSelectionModel* selection = m_view->selectionModel();
+  const auto add = [&](const QModelIndex& parent, bool all) {
+    for (int row = 0; row < m_proxy->rowCount(parent); ++row) {
+      const QModelIndex index = m_proxy->index(row, 0, parent);
+      const bool selected = all || selection->isRowSelected(row, parent);
+      if (const std::int64_t id = m_model->runIdOf(m_proxy->mapToSource(index)); id != 0) {
+        if (selected && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+      }
+    }
+  };
+  if (m_model->groupBy().isEmpty()) {
+    add(QModelIndex(), false);
+  } else {
+    for (int group = 0; group < m_proxy->rowCount(); ++group)
+      add(m_proxy->index(group, 0), selection->isRowSelected(group, QModelIndex()));
+  }
   return ids;
 }
 
 void RunHistoryPanel::selectRuns(const std::vector<std::int64_t>& runIds) {
   QItemSelection selection;
   for (std::int64_t id : runIds) {
-    const int row = m_model->rowOf(id);
-    if (row < 0) continue;
-    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
-    selection.select(index, index);
+    const QModelIndex index = m_proxy->mapFromSource(m_model->indexOfRun(id));
+    if (index.isValid()) selection.select(index, index);
   }
   m_view->selectionModel()->select(selection,
                                    QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
@@ -293,11 +496,12 @@ bool RunHistoryPanel::overlayRuns(const std::vector<std::int64_t>& runIds) {
 }
 
 SeedDisplay RunHistoryPanel::seedDisplay() const {
-  return static_cast<SeedDisplay>(m_seedDisplay->currentData().toInt());
+  return static_cast<SeedDisplay>(m_seedDisplay->checkedAction()->data().toInt());
 }
 
 void RunHistoryPanel::setSeedDisplay(SeedDisplay display) {
-  m_seedDisplay->setCurrentIndex(m_seedDisplay->findData(static_cast<int>(display)));
+  for (QAction* action : m_seedDisplay->actions())
+    if (action->data().toInt() == static_cast<int>(display)) action->setChecked(true);
 }
 
 bool RunHistoryPanel::chooseBaseline(std::int64_t runId) {

@@ -1,12 +1,12 @@
 #pragma once
-// Run history: every run in the store, with the actions a researcher takes on past runs — reopen its
-// dashboard, overlay several on the convergence chart, diff two experiment configs, make one the
-// manager view's baseline, rename, tag, delete, export its data. Reads and edits the store directly
-// (widgets may use the store, DESIGN.md §6); it never touches a running coordinator.
-// Opening, overlaying, choosing a baseline and exporting load runs on a worker thread (their own store
-// connection), so the GUI never waits for the disk; the result arrives as a signal, a newer request of
-// the same kind supersedes an older one still loading.
-// Thread: GUI thread only.
+// Run history: every run in the store as a table of the columns a person chooses (saved in QSettings),
+// filtered by text or per column ("method = ringmaster; γ < 0.1"), sorted, optionally grouped by a
+// column, with the actions a researcher takes on past runs — reopen its dashboard, overlay several on the
+// convergence chart, diff two experiment configs, make one the manager view's baseline, rename, tag, delete,
+// export its data. Reads and edits the store directly (widgets may use the store, DESIGN.md §6); it never
+// touches a running coordinator. Opening, overlaying, choosing a baseline and exporting load runs on a worker
+// thread (their own store connection), so the GUI never waits for the disk; the result arrives as a signal, a
+// newer request of the same kind supersedes an older one still loading. Thread: GUI thread only.
 
 #include <QString>
 #include <QStringList>
@@ -19,15 +19,19 @@
 #include <vector>
 
 #include "core/store/stored_run.hpp"
+#include "ui/history/history_proxy.hpp"
 #include "ui/history/overlay_band.hpp"
 #include "ui/history/prune_runs.hpp"
 #include "ui/history/run_history_model.hpp"
 
+class QAction;
+class QActionGroup;
 class QComboBox;
 class QLabel;
+class QLineEdit;
 class QPushButton;
-class QSortFilterProxyModel;
-class QTableView;
+class QToolButton;
+class QTreeView;
 
 namespace distopt::ui {
 
@@ -41,7 +45,17 @@ class RunHistoryPanel : public QWidget {
 
   const QString& storePath() const { return m_storePath; }
   RunHistoryModel* model() const { return m_model; }
-  QTableView* view() const { return m_view; }
+  HistoryProxy* proxy() const { return m_proxy; }
+  QTreeView* view() const { return m_view; }
+  QLineEdit* filterEdit() const { return m_filter; }
+
+  /// Shows these columns (keys, see run_columns.hpp) and saves the choice for the next panel.
+  void setColumns(const QStringList& keys);
+  /// Groups the rows by a column's values (empty: no groups); saved like the columns.
+  void setGroupBy(const QString& key);
+  /// Filters the rows (HistoryFilter's syntax); false with *why (also shown) when the text is refused,
+  /// and the rows stay as they were.
+  bool setFilterText(const QString& text, QString* why = nullptr);
 
   /// Reloads the list; false with *why (also shown in the panel) when the store cannot be read.
   bool refresh(QString* why = nullptr);
@@ -100,6 +114,13 @@ class RunHistoryPanel : public QWidget {
   void onPrune();
   void onExport();
   void updateButtons();
+  /// Applies the filter box's text to the current columns.
+  bool applyFilter(QString* why);
+  void fillGroupChoice();
+  void showHeaderMenu(const QPoint& at);
+  void saveView() const;
+  /// Runs that pass the filter.
+  int visibleRuns() const;
   std::unique_ptr<RunStore> openStore(QString* why) const;
   using Loaded = std::function<void(std::vector<StoredRun>&)>;
   /// Loads `runIds` with `parts` on m_pool; `done` runs on the GUI thread unless a newer load of the
@@ -111,19 +132,24 @@ class RunHistoryPanel : public QWidget {
 
   QString m_storePath;
   RunHistoryModel* m_model = nullptr;
-  QSortFilterProxyModel* m_proxy = nullptr;
-  QTableView* m_view = nullptr;
+  HistoryProxy* m_proxy = nullptr;
+  QTreeView* m_view = nullptr;
   QLabel* m_status = nullptr;
+  QLineEdit* m_filter = nullptr;
+  QComboBox* m_groupChoice = nullptr;
+  QPushButton* m_columns = nullptr;
   QPushButton* m_open = nullptr;
-  QPushButton* m_overlay = nullptr;
-  QComboBox* m_seedDisplay = nullptr;
+  QToolButton* m_overlay = nullptr;
+  QActionGroup* m_seedDisplay = nullptr;
   QPushButton* m_compare = nullptr;
   QPushButton* m_baseline = nullptr;
-  QPushButton* m_rename = nullptr;
-  QPushButton* m_tags = nullptr;
-  QPushButton* m_delete = nullptr;
-  QPushButton* m_prune = nullptr;
-  QPushButton* m_export = nullptr;
+  QToolButton* m_more = nullptr;
+  QAction* m_rename = nullptr;
+  QAction* m_tags = nullptr;
+  QAction* m_delete = nullptr;
+  QAction* m_export = nullptr;
+  QString m_sortKey = QStringLiteral("started");  // newest first until a person sorts otherwise
+  Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
   std::vector<std::uint64_t> m_latest;  // per load kind: the newest request
   int m_pending = 0;
   QThreadPool m_pool;  // last: its destructor waits for loads that use this panel

@@ -1,6 +1,6 @@
 #pragma once
 // A read-only table of whole rows sorted through a proxy by each cell's Qt::UserRole (numbers sort as
-// numbers): the run history's and the sweep panel's.
+// numbers): the sweep panel's.
 // Thread: GUI thread only.
 
 class QAbstractItemModel;
