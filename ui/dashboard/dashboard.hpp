@@ -15,6 +15,7 @@
 
 #include "core/telemetry/run_digest.hpp"
 #include "core/telemetry/telemetry.hpp"
+#include "ui/dashboard/manager_view.hpp"
 #include "ui/dashboard/workers_model.hpp"
 
 class QLabel;
@@ -64,18 +65,13 @@ class Dashboard : public QWidget {
   int overlayCount() const;
 
   /// The run the manager view measures speed-up and bytes saved against (a stored run's curve).
-  struct Baseline {
-    QString label;
-    std::vector<distopt::EvaluationPoint> points;
-  };
-  void setBaseline(Baseline baseline);
-  void clearBaseline();
-  const std::optional<Baseline>& baseline() const { return m_baseline; }
-  /// The manager view's figures against the baseline at the current run's best gap so far: the
-  /// baseline's time to that gap over ours, and its bytes to that gap minus ours. nullopt until both
-  /// runs have reached a common gap.
-  std::optional<double> speedUp() const { return m_speedUp; }
-  std::optional<double> bytesSaved() const { return m_bytesSaved; }
+  using Baseline = ManagerView::Baseline;
+  void setBaseline(Baseline baseline) { m_manager->setBaseline(std::move(baseline)); }
+  void clearBaseline() { m_manager->clearBaseline(); }
+  const std::optional<Baseline>& baseline() const { return m_manager->baseline(); }
+  /// The manager view's figures against the baseline (ManagerView::speedUp, bytesSaved).
+  std::optional<double> speedUp() const { return m_manager->speedUp(); }
+  std::optional<double> bytesSaved() const { return m_manager->bytesSaved(); }
 
   LiveChart* convergence() const { return m_convergence; }
   /// Family-specific measurements (EvaluationPoint::metrics), one series per name; indexed names
@@ -86,9 +82,9 @@ class Dashboard : public QWidget {
   FamilyView* familyView() const { return m_familyView; }
   /// Index of the family tab in tabs(); -1 while there is none.
   int familyTabIndex() const;
-  LiveChart* managerProgress() const { return m_managerChart; }
-  LiveChart* managerTraffic() const { return m_managerTraffic; }
-  QWidget* managerView() const { return m_managerView; }
+  LiveChart* managerProgress() const { return m_manager->progress(); }
+  LiveChart* managerTraffic() const { return m_manager->traffic(); }
+  ManagerView* managerView() const { return m_manager; }
   DelayHistogram* delays() const { return m_delays; }
   BandwidthChart* bandwidth() const { return m_bandwidth; }
   const WorkersModel& workersModel() const { return *m_workers; }
@@ -97,7 +93,6 @@ class Dashboard : public QWidget {
   void refreshNow();
 
  private:
-  void updateManagerView();
   /// Shows the family view of the experiment's algorithm (or hides the family tab).
   void beginFamily(const nlohmann::json& experiment);
 
@@ -109,7 +104,6 @@ class Dashboard : public QWidget {
   QTableView* m_workersView = nullptr;
   QLabel* m_simNote = nullptr;  ///< under the charts: why a simulated run's bandwidth and workers are empty
   void addMetrics(const distopt::EvaluationPoint& point);
-  void updateComparison();
 
   LiveChart* m_metrics = nullptr;
   QStackedWidget* m_familyHost = nullptr;
@@ -120,29 +114,8 @@ class Dashboard : public QWidget {
   int m_gradSeries = -1;
   bool m_haveGap = false;
 
-  // Manager view.
-  QLabel* m_bigGap = nullptr;
-  QLabel* m_bigTime = nullptr;
-  QLabel* m_bigUpdates = nullptr;
-  QLabel* m_bigWorkers = nullptr;
-  QLabel* m_bigBytes = nullptr;
-  QLabel* m_bigTarget = nullptr;
-  QLabel* m_bigSpeedUp = nullptr;
-  QLabel* m_bigSaved = nullptr;
-  QWidget* m_managerView = nullptr;
-  LiveChart* m_managerChart = nullptr;
-  LiveChart* m_managerTraffic = nullptr;
-  int m_managerSeries = -1;
-  int m_trafficSeries = -1;
-  std::vector<distopt::EvaluationPoint> m_points;  ///< this run's curve, for the baseline comparison
-  std::optional<Baseline> m_baseline;
-  std::optional<double> m_speedUp;
-  std::optional<double> m_bytesSaved;
+  ManagerView* m_manager = nullptr;
   std::uint64_t m_accepted = 0;
-  EvaluationPoint m_last;
-  std::optional<double> m_timeToTarget;
-  std::optional<double> m_targetGap;
-  int m_workerTotal = 0;
 };
 
 }  // namespace distopt::ui
