@@ -79,9 +79,7 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   researcher->setStretchFactor(1, 2);
   m_tabs->addTab(researcher, tr("Dashboard"));
 
-  m_metrics = new LiveChart();
-  m_metrics->setTitle(tr("Family metrics"));
-  m_metrics->setLogY(true);
+  m_metrics = new MetricsPanel();
   m_tabs->addTab(m_metrics, tr("Metrics"));
 
   // The family tab is inserted after Metrics only while a run of a family is shown (beginFamily), so
@@ -99,8 +97,6 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
 
 void Dashboard::beginRun(const nlohmann::json& experiment) {
   m_convergence->removeSeriesFrom(0);
-  m_metrics->removeSeriesFrom(0);
-  m_metricSeries.clear();
   m_delays->clear();
   m_bandwidth->clear();
   m_workers->clear();
@@ -118,6 +114,7 @@ void Dashboard::beginRun(const nlohmann::json& experiment) {
   }
   m_delays->setMarkers(threshold, workerTotal);
   beginFamily(experiment);
+  m_metrics->beginRun(experiment);
   m_manager->beginRun(experiment);
 }
 
@@ -173,24 +170,10 @@ void Dashboard::addEvaluations(const std::vector<EvaluationPoint>& points) {
     m_convergence->append(m_gapSeries, p.time, static_cast<double>(p.updates), bytes, y);
     if (p.gradNormSq)
       m_convergence->append(m_gradSeries, p.time, static_cast<double>(p.updates), bytes, *p.gradNormSq);
-    addMetrics(p);
   }
+  m_metrics->addEvaluations(points);
   m_manager->addEvaluations(points);
   if (m_familyView) m_familyView->addEvaluations(points);
-}
-
-void Dashboard::addMetrics(const EvaluationPoint& p) {
-  for (const auto& [name, value] : p.metrics) {
-    // Per node or per worker: dozens of series that would drown the rest; the family view shows them.
-    if (isIndexedMetric(name)) continue;
-    auto found = m_metricSeries.find(name);
-    if (found == m_metricSeries.end())
-      found = m_metricSeries
-                  .emplace(name, m_metrics->addSeries(QString::fromStdString(name), paletteColor(m_metricSeries.size())))
-                  .first;
-    m_metrics->append(found->second, p.time, static_cast<double>(p.updates), static_cast<double>(p.bytesUp + p.bytesDown),
-                      value);
-  }
 }
 
 void Dashboard::addOverlay(const QString& label, const std::vector<EvaluationPoint>& points) {

@@ -1,7 +1,8 @@
 #pragma once
 // The live dashboard: convergence, delay histogram, bandwidth and the workers table for one run, plus
-// the manager view (large numbers). It only consumes telemetry batches handed to it (from RunClient or
-// from the run store); keeping every point and drawing at a fixed frame rate is the charts' job.
+// the Metrics tab (MetricsPanel), the family tab and the manager view (ManagerView). It only consumes
+// telemetry batches handed to it (from RunClient or from the run store); keeping every point and drawing at a
+// fixed frame rate is the charts' job.
 
 #include <QJsonObject>
 #include <QString>
@@ -16,6 +17,7 @@
 #include "core/telemetry/run_digest.hpp"
 #include "core/telemetry/telemetry.hpp"
 #include "ui/dashboard/manager_view.hpp"
+#include "ui/dashboard/metrics_panel.hpp"
 #include "ui/dashboard/workers_model.hpp"
 
 class QLabel;
@@ -74,9 +76,9 @@ class Dashboard : public QWidget {
   std::optional<double> bytesSaved() const { return m_manager->bytesSaved(); }
 
   LiveChart* convergence() const { return m_convergence; }
-  /// Family-specific measurements (EvaluationPoint::metrics), one series per name; indexed names
-  /// (NAME.<i>, per node or worker) are the family view's.
-  LiveChart* metrics() const { return m_metrics; }
+  /// The Metrics tab: family-specific measurements (EvaluationPoint::metrics) named in words, one chart
+  /// per unit; indexed names (NAME.<i>, per node or worker) are the family view's.
+  MetricsPanel* metrics() const { return m_metrics; }
   /// The family view of the current run (its tab, after Metrics, titled by the family, e.g.
   /// "Topology"), nullptr when the run's algorithm has none (parameter-server methods).
   FamilyView* familyView() const { return m_familyView; }
@@ -84,7 +86,10 @@ class Dashboard : public QWidget {
   int familyTabIndex() const;
   LiveChart* managerProgress() const { return m_manager->progress(); }
   LiveChart* managerTraffic() const { return m_manager->traffic(); }
-  ManagerView* managerView() const { return m_manager; }
+  /// The manager view's tab (with its controls).
+  ManagerView* manager() const { return m_manager; }
+  /// What the manager view shows, without its controls: what exports record.
+  QWidget* managerView() const { return m_manager->figure(); }
   DelayHistogram* delays() const { return m_delays; }
   BandwidthChart* bandwidth() const { return m_bandwidth; }
   const WorkersModel& workersModel() const { return *m_workers; }
@@ -103,13 +108,11 @@ class Dashboard : public QWidget {
   WorkersModel* m_workers = nullptr;
   QTableView* m_workersView = nullptr;
   QLabel* m_simNote = nullptr;  ///< under the charts: why a simulated run's bandwidth and workers are empty
-  void addMetrics(const distopt::EvaluationPoint& point);
 
-  LiveChart* m_metrics = nullptr;
+  MetricsPanel* m_metrics = nullptr;
   QStackedWidget* m_familyHost = nullptr;
   std::map<std::string, FamilyView*> m_familyViews;  ///< made on first use, kept for later runs
   FamilyView* m_familyView = nullptr;
-  std::map<std::string, int> m_metricSeries;
   int m_gapSeries = -1;
   int m_gradSeries = -1;
   bool m_haveGap = false;
