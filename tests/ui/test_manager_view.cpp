@@ -235,6 +235,7 @@ class TestManagerView : public QObject {
     QVERIFY(said(view.target()).contains("Stop when"));
     QVERIFY2(largeMissingTexts(view).isEmpty(), qPrintable(largeMissingTexts(view).join(", ")));
     QVERIFY(yTitle(*view.progress()).contains("f − f*"));
+    QVERIFY(view.progress()->logY());
   }
 
   // A classifier preset (logistic regression on a9a, which has a test set): its test accuracy in the
@@ -260,6 +261,7 @@ class TestManagerView : public QObject {
     // Its regularized logistic loss has no known f*: the loss itself, named so.
     QCOMPARE(view.quality().caption->text(), QString("Training loss"));
     QCOMPARE(yTitle(*view.progress()), QString("training loss"));
+    QVERIFY(!view.progress()->logY());  // a loss within a decade: no log axis without ticks
     QVERIFY2(largeMissingTexts(view).isEmpty(), qPrintable(largeMissingTexts(view).join(", ")));
   }
 

@@ -293,9 +293,11 @@ void ManagerView::addEvaluations(const std::vector<EvaluationPoint>& points) {
     m_points.push_back(p);
     m_last = p;
   }
-  if (!points.empty())
+  if (!points.empty()) {
     // Short: the chart is low beside the form on a small screen, and Qt cuts a long axis title.
     m_progress->setYTitle(m_haveGap ? tr("f − f* (distance to best)") : tr("training loss"));
+    setLogY(m_logWanted);
+  }
   if (hadAccuracy != m_lastAccuracy.has_value()) relayoutFigures();
   updateComparison();
   updateFigures();
@@ -528,7 +530,8 @@ void ManagerView::setXAxis(XAxis axis) {
 XAxis ManagerView::xAxis() const { return m_progress->xAxis(); }
 
 void ManagerView::setLogY(bool on) {
-  m_progress->setLogY(on);
+  m_logWanted = on;
+  m_progress->setLogY(on && (m_haveGap || m_points.empty()));
   if (m_logToggle->isChecked() != on) m_logToggle->setChecked(on);
 }
 

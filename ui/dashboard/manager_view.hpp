@@ -98,7 +98,10 @@ class ManagerView : public QWidget {
   QString runState() const;
   void setXAxis(XAxis axis);
   XAxis xAxis() const;
+  /// The progress chart on a log scale where it shows f − f* (which spans decades); a loss, which
+  /// levels off above 0 within a decade, is drawn on a linear axis whatever this says.
   void setLogY(bool on);
+  bool logY() const { return m_logWanted; }
   void refreshNow();
 
  protected:
@@ -136,6 +139,7 @@ class ManagerView : public QWidget {
     QFont title, legend, labels, axisTitle;
   };
   std::vector<std::pair<LiveChart*, ChartFonts>> m_chartFonts;  ///< each chart's own fonts
+  bool m_logWanted = true;
   bool m_presentation = false;
   double m_scale = 1.0;
 

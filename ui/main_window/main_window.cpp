@@ -354,7 +354,7 @@ void saveChartChoices(QSettings& settings, const Dashboard& dashboard) {
   // The Metrics tab's charts and the manager view's two share one x choice each.
   settings.setValue(QStringLiteral("metrics/x"), static_cast<int>(dashboard.metrics()->xAxis()));
   settings.setValue(QStringLiteral("manager/x"), static_cast<int>(dashboard.manager()->xAxis()));
-  settings.setValue(QStringLiteral("manager/logY"), dashboard.managerProgress()->logY());
+  settings.setValue(QStringLiteral("manager/logY"), dashboard.manager()->logY());
   settings.setValue(QStringLiteral("delays/logY"), dashboard.delays()->logY());
   settings.setValue(QStringLiteral("bandwidth/logY"), dashboard.bandwidth()->logY());
   settings.setValue(QStringLiteral("bandwidth/mode"), static_cast<int>(dashboard.bandwidth()->mode()));
