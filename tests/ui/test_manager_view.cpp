@@ -69,16 +69,6 @@ QString yTitle(const distopt::ui::ChartPanel& chart) {
   return axes.isEmpty() ? QString() : axes.first()->titleText();
 }
 
-bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
-  QElapsedTimer clock;
-  clock.start();
-  while (!condition()) {
-    if (clock.elapsed() > timeoutMs) return false;
-    QTest::qWait(20);
-  }
-  return true;
-}
-
 }  // namespace
 
 class TestManagerView : public QObject {
@@ -218,11 +208,8 @@ class TestManagerView : public QObject {
                                      {"stop", {{"time", 200}}},
                                      {"eval", {{"interval", 5}}}};
     window.editor()->setDocument(document);
-    QSignalSpy finished(window.client(), &distopt::ui::RunClient::finished);
     QString why;
-    QVERIFY2(window.startRun(&why), qPrintable(why));
-    QVERIFY(finished.wait(60000));
-    QTest::qWait(50);
+    QVERIFY2(window_test::runToTheEnd(window, 60000, &why), qPrintable(why));
     const ManagerView& view = *window.dashboard()->manager();
     QCOMPARE(view.runName(), QString("manager-fstar"));
     QCOMPARE(view.runState(), window.runStateText());
@@ -249,10 +236,7 @@ class TestManagerView : public QObject {
     nlohmann::json document = window.editor()->document();
     document["stop"] = {{"updates", 200}};
     window.editor()->setDocument(document);
-    QSignalSpy finished(window.client(), &distopt::ui::RunClient::finished);
-    QVERIFY2(window.startRun(&why), qPrintable(why));
-    QVERIFY(finished.wait(120000));
-    QTest::qWait(50);
+    QVERIFY2(window_test::runToTheEnd(window, 120000, &why), qPrintable(why));
     const ManagerView& view = *window.dashboard()->manager();
     QVERIFY(!view.accuracy().box->isHidden());
     QVERIFY2(said(view.accuracy()).endsWith(" %"), qPrintable(said(view.accuracy())));
@@ -281,9 +265,9 @@ class TestManagerView : public QObject {
     QString why;
     QVERIFY2(window.startRun(&why), qPrintable(why));
     const ManagerView& view = *window.dashboard()->manager();
-    QVERIFY2(
-        waitFor([&] { return !view.timeLeft().value->isHidden() && said(view.timeLeft()) != "–"; }, 60000),
-        qPrintable(said(view.timeLeft())));
+    QVERIFY2(window_test::waitFor(
+                 [&] { return !view.timeLeft().value->isHidden() && said(view.timeLeft()) != "–"; }, 60000),
+             qPrintable(said(view.timeLeft())));
     // 20000 units of 5 ms: about 100 s in all, so well over a few seconds are left.
     QVERIFY2(said(view.timeLeft()).contains("min") || said(view.timeLeft()).endsWith(" s"),
              qPrintable(said(view.timeLeft())));
