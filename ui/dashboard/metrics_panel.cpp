@@ -37,10 +37,11 @@ QString unitFileName(MetricUnit unit) {
 MetricsPanel::MetricsPanel(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  auto* controls = new QHBoxLayout();
+  m_controls = new QWidget(this);
+  auto* controls = new QHBoxLayout(m_controls);
   controls->setContentsMargins(4, 2, 4, 0);
-  controls->addWidget(new QLabel(tr("Horizontal axis:"), this));
-  m_xChoice = new QComboBox(this);
+  controls->addWidget(new QLabel(tr("Horizontal axis:"), m_controls));
+  m_xChoice = new QComboBox(m_controls);
   for (XAxis axis : {XAxis::Time, XAxis::Updates, XAxis::Bytes})
     m_xChoice->addItem(xAxisTitle(axis), static_cast<int>(axis));
   m_xChoice->setToolTip(tr("What every metric chart below measures along its horizontal axis"));
@@ -48,7 +49,7 @@ MetricsPanel::MetricsPanel(QWidget* parent) : QWidget(parent) {
           [this] { setXAxis(static_cast<XAxis>(m_xChoice->currentData().toInt())); });
   controls->addWidget(m_xChoice);
   controls->addStretch(1);
-  layout->addLayout(controls);
+  layout->addWidget(m_controls);
 
   m_note = new QLabel(this);
   m_note->setObjectName(QStringLiteral("metricsNote"));
@@ -60,11 +61,11 @@ MetricsPanel::MetricsPanel(QWidget* parent) : QWidget(parent) {
   m_figure = new QWidget();
   m_grid = new QGridLayout(m_figure);
   m_grid->setContentsMargins(0, 0, 0, 0);
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidgetResizable(true);
-  scroll->setFrameShape(QFrame::NoFrame);
-  scroll->setWidget(m_figure);
-  layout->addWidget(scroll, 1);
+  m_scroll = new QScrollArea(this);
+  m_scroll->setWidgetResizable(true);
+  m_scroll->setFrameShape(QFrame::NoFrame);
+  m_scroll->setWidget(m_figure);
+  layout->addWidget(m_scroll, 1);
   beginRun(nlohmann::json::object());
 }
 
@@ -151,6 +152,9 @@ void MetricsPanel::relayout() {
 void MetricsPanel::showNote(const QString& text) {
   m_note->setText(text);
   m_note->setVisible(!text.isEmpty());
+  // A note stands alone: no x choice and no empty chart area while there is nothing to draw.
+  m_controls->setVisible(text.isEmpty());
+  m_scroll->setVisible(text.isEmpty());
 }
 
 std::vector<LiveChart*> MetricsPanel::charts() const {

@@ -20,6 +20,7 @@
 class QComboBox;
 class QGridLayout;
 class QLabel;
+class QScrollArea;
 
 namespace distopt::ui {
 
@@ -73,6 +74,8 @@ class MetricsPanel : public QWidget {
   QWidget* m_figure = nullptr;
   QGridLayout* m_grid = nullptr;
   QLabel* m_note = nullptr;
+  QWidget* m_controls = nullptr;  ///< the x choice shared by every chart
+  QScrollArea* m_scroll = nullptr;
   QComboBox* m_xChoice = nullptr;
   std::map<MetricUnit, UnitChart> m_charts;  ///< made on first use, kept (empty) for later runs
   std::size_t m_colours = 0;
