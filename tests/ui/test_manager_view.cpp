@@ -122,6 +122,11 @@ class TestManagerView : public QObject {
     QCOMPARE(panel->chart(MetricUnit::Bits)->seriesCount(), 2);
     QCOMPARE(panel->chart(MetricUnit::Count)->series(0)->name(), QString("Gossip rounds per step"));
     QCOMPARE(yTitle(*panel->chart(MetricUnit::Bits)), QString("bits"));
+    auto* choice = panel->findChild<QComboBox*>("xAxisChoice");
+    QVERIFY(choice);
+    choice->setCurrentIndex(choice->findData(static_cast<int>(distopt::ui::XAxis::Bytes)));
+    QCOMPARE(panel->chart(MetricUnit::Count)->xAxis(), distopt::ui::XAxis::Bytes);
+    QCOMPARE(panel->chart(MetricUnit::Bits)->xAxis(), distopt::ui::XAxis::Bytes);
     for (const QString& name : panel->seriesNames()) QVERIFY2(!name.contains('_'), qPrintable(name));
     QVERIFY(panel->note().isEmpty());
     // One export item per unit chart.
@@ -185,6 +190,14 @@ class TestManagerView : public QObject {
     };
     QVERIFY2(drawnIn(exported).isEmpty(), qPrintable(drawnIn(exported).join(", ")));
     QVERIFY(!drawnIn(dashboard.manager()).isEmpty());  // the controls are beside it
+    // The one x choice beside the figure serves both charts, and shows a choice made elsewhere.
+    auto* choice = dashboard.manager()->findChild<QComboBox*>("xAxisChoice");
+    QVERIFY(choice);
+    choice->setCurrentIndex(choice->findData(static_cast<int>(distopt::ui::XAxis::Updates)));
+    QCOMPARE(view.progress()->xAxis(), distopt::ui::XAxis::Updates);
+    QCOMPARE(view.traffic()->xAxis(), distopt::ui::XAxis::Updates);
+    dashboard.manager()->setXAxis(distopt::ui::XAxis::Bytes);
+    QCOMPARE(choice->currentData().toInt(), static_cast<int>(distopt::ui::XAxis::Bytes));
   }
 
   void readableNumbers() {

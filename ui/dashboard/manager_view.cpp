@@ -22,6 +22,7 @@
 #include "ui/charts/units.hpp"
 #include "ui/dashboard/big_number_label.hpp"
 #include "ui/dashboard/workers_model.hpp"
+#include "ui/dashboard/x_axis_choice.hpp"
 #include "ui/session/shown_run.hpp"
 
 namespace distopt::ui {
@@ -144,11 +145,7 @@ ManagerView::ManagerView(const WorkersModel& workers, QWidget* parent) : QWidget
   auto* controls = new QHBoxLayout(m_controls);
   controls->setContentsMargins(6, 0, 6, 2);
   controls->addWidget(new QLabel(tr("Horizontal axis:"), m_controls));
-  m_xChoice = new QComboBox(m_controls);
-  for (XAxis axis : {XAxis::Time, XAxis::Updates, XAxis::Bytes})
-    m_xChoice->addItem(xAxisTitle(axis), static_cast<int>(axis));
-  connect(m_xChoice, &QComboBox::currentIndexChanged, this,
-          [this] { setXAxis(static_cast<XAxis>(m_xChoice->currentData().toInt())); });
+  m_xChoice = makeXAxisChoice(m_controls, [this](XAxis axis) { setXAxis(axis); });
   controls->addWidget(m_xChoice);
   m_logToggle = new QCheckBox(tr("Progress on a log scale"), m_controls);
   m_logToggle->setChecked(true);
@@ -523,8 +520,7 @@ QString ManagerView::runState() const { return m_state->text(); }
 void ManagerView::setXAxis(XAxis axis) {
   m_progress->setXAxis(axis);
   m_traffic->setXAxis(axis);
-  const int index = m_xChoice->findData(static_cast<int>(axis));
-  if (index >= 0 && index != m_xChoice->currentIndex()) m_xChoice->setCurrentIndex(index);
+  showXAxis(m_xChoice, axis);
 }
 
 XAxis ManagerView::xAxis() const { return m_progress->xAxis(); }

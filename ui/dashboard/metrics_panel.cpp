@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "ui/charts/live_chart.hpp"
+#include "ui/dashboard/x_axis_choice.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -41,12 +42,8 @@ MetricsPanel::MetricsPanel(QWidget* parent) : QWidget(parent) {
   auto* controls = new QHBoxLayout(m_controls);
   controls->setContentsMargins(4, 2, 4, 0);
   controls->addWidget(new QLabel(tr("Horizontal axis:"), m_controls));
-  m_xChoice = new QComboBox(m_controls);
-  for (XAxis axis : {XAxis::Time, XAxis::Updates, XAxis::Bytes})
-    m_xChoice->addItem(xAxisTitle(axis), static_cast<int>(axis));
+  m_xChoice = makeXAxisChoice(m_controls, [this](XAxis axis) { setXAxis(axis); });
   m_xChoice->setToolTip(tr("What every metric chart below measures along its horizontal axis"));
-  connect(m_xChoice, &QComboBox::currentIndexChanged, this,
-          [this] { setXAxis(static_cast<XAxis>(m_xChoice->currentData().toInt())); });
   controls->addWidget(m_xChoice);
   controls->addStretch(1);
   layout->addWidget(m_controls);
@@ -197,8 +194,7 @@ std::vector<FamilyView::ExportItem> MetricsPanel::exportItems() const {
 void MetricsPanel::setXAxis(XAxis axis) {
   m_xAxis = axis;
   for (auto& [unit, entry] : m_charts) entry.chart->setXAxis(axis);
-  const int index = m_xChoice->findData(static_cast<int>(axis));
-  if (index >= 0 && index != m_xChoice->currentIndex()) m_xChoice->setCurrentIndex(index);
+  showXAxis(m_xChoice, axis);
 }
 
 void MetricsPanel::refreshNow() {
