@@ -110,8 +110,12 @@ ParsedCommandLine parseCommandLine(int argc, char** argv) {
       QStringLiteral("The run's dashboard token (with --attach); without it this "
                      "workbench presents its own dashboard key."),
       QStringLiteral("TOKEN"));
-  for (const auto* option :
-       {&attach, &serverKey, &dashboardToken, &tab, &run, &exportReport, &exportFigures, &screenshot, &after})
+  const QCommandLineOption present(
+      QStringLiteral("present"),
+      QStringLiteral("Presentation mode: the manager view alone, full screen and large, read-only (Esc "
+                     "leaves): for a wall screen, e.g. with --attach."));
+  for (const auto* option : {&attach, &serverKey, &dashboardToken, &present, &tab, &run, &exportReport,
+                             &exportFigures, &screenshot, &after})
     parser.addOption(*option);
 
   const auto refuse = [&result](const QString& text) {
@@ -139,6 +143,7 @@ ParsedCommandLine parseCommandLine(int argc, char** argv) {
   options.platformGiven = platformGiven;
   if (!parser.positionalArguments().isEmpty()) options.experiment = parser.positionalArguments().front();
   options.run = parser.isSet(run);
+  options.present = parser.isSet(present);
   options.screenshot = parser.value(screenshot);
   if (parser.isSet(screenshot) && options.screenshot.isEmpty())
     return refuse(QStringLiteral("--screenshot: no file"));
@@ -155,7 +160,7 @@ ParsedCommandLine parseCommandLine(int argc, char** argv) {
     return refuse(QStringLiteral("--export-figures: no folder"));
   if (!options.exportFigures.isEmpty() &&
       (options.run || !options.experiment.isEmpty() || !options.exportReport.isEmpty() ||
-       !options.screenshot.isEmpty() || parser.isSet(attach)))
+       !options.screenshot.isEmpty() || parser.isSet(attach) || options.present))
     return refuse(QStringLiteral("--export-figures goes alone (it opens no window)"));
   options.attach = parser.value(attach);
   options.serverKey = parser.value(serverKey);

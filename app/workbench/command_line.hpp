@@ -19,6 +19,7 @@ struct WorkbenchOptions {
   QString attach;             ///< a remote run's dashboard feed; empty = none
   QString serverKey;          ///< with attach
   QString dashboardToken;     ///< with attach
+  bool present = false;       ///< presentation mode: the manager view alone, full screen (Esc leaves)
   bool serverKeySet = false;
   bool dashboardTokenSet = false;
   bool platformGiven = false;  ///< -platform NAME was given (Qt's own option)

@@ -2,8 +2,9 @@
 //   distopt-workbench [EXPERIMENT.json] [--run] [--screenshot PNG [--after SECONDS] [--tab NAME]]
 //                     [--export-report DIR]
 //   distopt-workbench --export-figures DIR   (a sweep's or comparison's SVG figures as PNG and PDF)
-//   distopt-workbench --attach ENDPOINT [--server-key KEY] [--dashboard-token TOKEN]   (a read-only
-//                     dashboard of a run elsewhere: the run's attach command)
+//   distopt-workbench --attach ENDPOINT [--server-key KEY] [--dashboard-token TOKEN] [--present]
+//                     (a read-only dashboard of a run elsewhere: the run's attach command; --present
+//                     shows its manager view alone, full screen, for a wall screen)
 #include <QApplication>
 #include <QDir>
 #include <QJsonObject>
@@ -83,6 +84,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  // After the run is attached or started: the view shows its name and state from the start.
+  if (options.present) window.setPresentationMode(true);
   if (!options.exportReport.isEmpty()) {
     const QString directory = options.exportReport;
     auto writeReport = [&window, directory]() {

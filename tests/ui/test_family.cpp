@@ -217,8 +217,8 @@ class TestFamily : public QObject {
     QVERIFY(lines.seriesOf("tracker_consensus_error") >= 0);
     QVERIFY(lines.seriesOf("prox_grad_mapping_norm_sq") >= 0);
     QVERIFY(dashboard.metrics()->seriesCount() > 0);
-    for (int s = 0; s < dashboard.metrics()->seriesCount(); ++s)
-      QVERIFY(!dashboard.metrics()->series(s)->name().contains("node_consensus_error"));
+    for (const QString& name : dashboard.metrics()->seriesNames())
+      QVERIFY(!name.contains("Node consensus error"));
 
     // The bandwidth chart counts each byte once: the per-edge samples repeat the GOSSIP_* bytes.
     std::map<std::pair<int, std::string>, std::uint64_t> gossip;
@@ -320,8 +320,8 @@ class TestFamily : public QObject {
     QCOMPARE(most, hybrid.evaluations.back().metrics.at("curvature_memory_bytes_max"));
     QCOMPARE(view->memory()->drawnPointCount(), 4 * workers);
     QCOMPARE(view->age()->buffer(0).size(), countWith(hybrid.evaluations, "curvature_age"));
-    for (int s = 0; s < dashboard.metrics()->seriesCount(); ++s)
-      QVERIFY(!dashboard.metrics()->series(s)->name().startsWith("eigenvalue."));
+    for (const QString& name : dashboard.metrics()->seriesNames())
+      QVERIFY(!name.startsWith("Curvature eigenvalue, #"));
   }
 
   void kroneckerComparesOverlaidRuns() {
@@ -419,8 +419,10 @@ class TestFamily : public QObject {
     QFile pdf(QDir(dir).filePath("report.pdf"));
     QVERIFY(pdf.open(QIODevice::ReadOnly));
     const QByteArray bytes = pdf.readAll();
-    // Title page, five dashboard charts, the metrics chart and the two family pages.
-    QCOMPARE(bytes.count("/Type /Page\n") + bytes.count("/Type /Page\r") + bytes.count("/Type /Page "), 9);
+    // Title page, five dashboard charts, the Metrics tab's charts (one per unit: squared norms, shares,
+    // eigenvalues, counts, bytes, time) and the two family pages.
+    QCOMPARE(dashboard.metrics()->exportItems().size(), std::size_t(6));
+    QCOMPARE(bytes.count("/Type /Page\n") + bytes.count("/Type /Page\r") + bytes.count("/Type /Page "), 14);
   }
 };
 

@@ -514,7 +514,7 @@ class TestHistoryExport : public QObject {
     QString why;
     QVERIFY2(exportReport(&dashboard, content, dir, &written, &why), qPrintable(why));
     for (const char* file :
-         {"convergence.png", "convergence.svg", "delays.png", "bandwidth.svg", "metrics.png",
+         {"convergence.png", "convergence.svg", "delays.png", "bandwidth.svg", "metrics-squared-norm.png",
           "manager-view.png", "summary.md", "summary.json", "experiment.json", "report.pdf"}) {
       QVERIFY2(written.contains(file), file);
       QVERIFY2(QFile::exists(dir + "/" + file), file);

@@ -57,6 +57,7 @@ class TestWorkbenchHeadless : public QObject {
     QVERIFY2(help.exitCode == 0, help.err.constData());
     QVERIFY(help.out.contains("--export-report"));
     QVERIFY(help.out.contains("--screenshot"));
+    QVERIFY(help.out.contains("--present"));
     const Result version = run(kBin + "/distopt-workbench", {"--version"});
     QVERIFY2(version.exitCode == 0, version.err.constData());
     QVERIFY2(version.out.contains(distopt::kVersionString), version.out.constData());
@@ -76,6 +77,10 @@ class TestWorkbenchHeadless : public QObject {
     const Result noFile = run(kBin + "/distopt-workbench", {"--screenshot="});
     QCOMPARE(noFile.exitCode, 2);
     QVERIFY2(noFile.err.contains("--screenshot: no file"), noFile.err.constData());
+    // Presentation mode is a window: not with --export-figures, which opens none.
+    const Result present = run(kBin + "/distopt-workbench", {"--export-figures", m_dir.path(), "--present"});
+    QCOMPARE(present.exitCode, 2);
+    QVERIFY2(present.err.contains("--export-figures goes alone"), present.err.constData());
     // A window wanted where none can open: said plainly, no abort in the platform plugin.
     const Result window = run(kBin + "/distopt-workbench", {});
     QCOMPARE(window.exitCode, 2);

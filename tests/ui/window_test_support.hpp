@@ -3,10 +3,14 @@
 // runs recorded in a store inside a temporary folder, this build's distopt-run), and showing a window
 // at a size, laid out.
 
+#include <QElapsedTimer>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QWidget>
 #include <QtTest>
+#include <functional>
+#include <type_traits>
 
 namespace window_test {
 
@@ -28,6 +32,32 @@ inline bool showAt(QWidget& window, QSize size = QSize()) {
   if (!QTest::qWaitForWindowExposed(&window)) return false;
   if (size.isValid()) window.resize(size);
   QTest::qWait(200);
+  return true;
+}
+
+/// Runs the event loop until `condition` holds; false after `timeoutMs`.
+inline bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
+  QElapsedTimer timer;
+  timer.start();
+  while (!condition()) {
+    if (timer.elapsed() > timeoutMs) return false;
+    QTest::qWait(20);
+  }
+  return true;
+}
+
+/// Starts the experiment in a main window's form (Window: MainWindow, a template so this header needs
+/// none of the GUI's headers) and waits for the run's summary. False with *why when it did not start
+/// or did not end within `timeoutMs`.
+template <typename Window>
+bool runToTheEnd(Window& window, int timeoutMs, QString* why) {
+  QSignalSpy finished(window.client(), &std::remove_pointer_t<decltype(window.client())>::finished);
+  if (!window.startRun(why)) return false;
+  if (!finished.wait(timeoutMs)) {
+    *why = QStringLiteral("the run did not end within %1 ms").arg(timeoutMs);
+    return false;
+  }
+  QTest::qWait(50);  // the main window's own handlers of the summary
   return true;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The live dashboard: convergence, delay histogram, bandwidth and the workers table for one run, plus
-// the manager view (large numbers). It only consumes telemetry batches handed to it (from RunClient or
-// from the run store); keeping every point and drawing at a fixed frame rate is the charts' job.
+// the Metrics tab (MetricsPanel), the family tab and the manager view (ManagerView). It only consumes
+// telemetry batches handed to it (from RunClient or from the run store); keeping every point and drawing at a
+// fixed frame rate is the charts' job.
 
 #include <QJsonObject>
 #include <QString>
@@ -15,6 +16,8 @@
 
 #include "core/telemetry/run_digest.hpp"
 #include "core/telemetry/telemetry.hpp"
+#include "ui/dashboard/manager_view.hpp"
+#include "ui/dashboard/metrics_panel.hpp"
 #include "ui/dashboard/workers_model.hpp"
 
 class QLabel;
@@ -64,31 +67,29 @@ class Dashboard : public QWidget {
   int overlayCount() const;
 
   /// The run the manager view measures speed-up and bytes saved against (a stored run's curve).
-  struct Baseline {
-    QString label;
-    std::vector<distopt::EvaluationPoint> points;
-  };
-  void setBaseline(Baseline baseline);
-  void clearBaseline();
-  const std::optional<Baseline>& baseline() const { return m_baseline; }
-  /// The manager view's figures against the baseline at the current run's best gap so far: the
-  /// baseline's time to that gap over ours, and its bytes to that gap minus ours. nullopt until both
-  /// runs have reached a common gap.
-  std::optional<double> speedUp() const { return m_speedUp; }
-  std::optional<double> bytesSaved() const { return m_bytesSaved; }
+  using Baseline = ManagerView::Baseline;
+  void setBaseline(Baseline baseline) { m_manager->setBaseline(std::move(baseline)); }
+  void clearBaseline() { m_manager->clearBaseline(); }
+  const std::optional<Baseline>& baseline() const { return m_manager->baseline(); }
+  /// The manager view's figures against the baseline (ManagerView::speedUp, bytesSaved).
+  std::optional<double> speedUp() const { return m_manager->speedUp(); }
+  std::optional<double> bytesSaved() const { return m_manager->bytesSaved(); }
 
   LiveChart* convergence() const { return m_convergence; }
-  /// Family-specific measurements (EvaluationPoint::metrics), one series per name; indexed names
-  /// (NAME.<i>, per node or worker) are the family view's.
-  LiveChart* metrics() const { return m_metrics; }
+  /// The Metrics tab: family-specific measurements (EvaluationPoint::metrics) named in words, one chart
+  /// per unit; indexed names (NAME.<i>, per node or worker) are the family view's.
+  MetricsPanel* metrics() const { return m_metrics; }
   /// The family view of the current run (its tab, after Metrics, titled by the family, e.g.
   /// "Topology"), nullptr when the run's algorithm has none (parameter-server methods).
   FamilyView* familyView() const { return m_familyView; }
   /// Index of the family tab in tabs(); -1 while there is none.
   int familyTabIndex() const;
-  LiveChart* managerProgress() const { return m_managerChart; }
-  LiveChart* managerTraffic() const { return m_managerTraffic; }
-  QWidget* managerView() const { return m_managerView; }
+  LiveChart* managerProgress() const { return m_manager->progress(); }
+  LiveChart* managerTraffic() const { return m_manager->traffic(); }
+  /// The manager view's tab (with its controls).
+  ManagerView* manager() const { return m_manager; }
+  /// What the manager view shows, without its controls: what exports record.
+  QWidget* managerView() const { return m_manager->figure(); }
   DelayHistogram* delays() const { return m_delays; }
   BandwidthChart* bandwidth() const { return m_bandwidth; }
   const WorkersModel& workersModel() const { return *m_workers; }
@@ -97,7 +98,6 @@ class Dashboard : public QWidget {
   void refreshNow();
 
  private:
-  void updateManagerView();
   /// Shows the family view of the experiment's algorithm (or hides the family tab).
   void beginFamily(const nlohmann::json& experiment);
 
@@ -108,41 +108,17 @@ class Dashboard : public QWidget {
   WorkersModel* m_workers = nullptr;
   QTableView* m_workersView = nullptr;
   QLabel* m_simNote = nullptr;  ///< under the charts: why a simulated run's bandwidth and workers are empty
-  void addMetrics(const distopt::EvaluationPoint& point);
-  void updateComparison();
 
-  LiveChart* m_metrics = nullptr;
+  MetricsPanel* m_metrics = nullptr;
   QStackedWidget* m_familyHost = nullptr;
   std::map<std::string, FamilyView*> m_familyViews;  ///< made on first use, kept for later runs
   FamilyView* m_familyView = nullptr;
-  std::map<std::string, int> m_metricSeries;
   int m_gapSeries = -1;
   int m_gradSeries = -1;
   bool m_haveGap = false;
 
-  // Manager view.
-  QLabel* m_bigGap = nullptr;
-  QLabel* m_bigTime = nullptr;
-  QLabel* m_bigUpdates = nullptr;
-  QLabel* m_bigWorkers = nullptr;
-  QLabel* m_bigBytes = nullptr;
-  QLabel* m_bigTarget = nullptr;
-  QLabel* m_bigSpeedUp = nullptr;
-  QLabel* m_bigSaved = nullptr;
-  QWidget* m_managerView = nullptr;
-  LiveChart* m_managerChart = nullptr;
-  LiveChart* m_managerTraffic = nullptr;
-  int m_managerSeries = -1;
-  int m_trafficSeries = -1;
-  std::vector<distopt::EvaluationPoint> m_points;  ///< this run's curve, for the baseline comparison
-  std::optional<Baseline> m_baseline;
-  std::optional<double> m_speedUp;
-  std::optional<double> m_bytesSaved;
+  ManagerView* m_manager = nullptr;
   std::uint64_t m_accepted = 0;
-  EvaluationPoint m_last;
-  std::optional<double> m_timeToTarget;
-  std::optional<double> m_targetGap;
-  int m_workerTotal = 0;
 };
 
 }  // namespace distopt::ui

@@ -167,9 +167,8 @@ ReportSnapshot snapshotReport(Dashboard* dashboard, ReportContent content) {
         dashboard->managerProgress());
   chart(QStringLiteral("manager-traffic"), QObject::tr("Traffic against the baseline"),
         dashboard->managerTraffic());
-  // Only families that report their own measurements get the metrics page.
-  if (dashboard->metrics()->seriesCount() > 0)
-    chart(QStringLiteral("metrics"), QObject::tr("Family metrics"), dashboard->metrics());
+  // Only families that report their own measurements get metrics pages: one per unit, as on the tab.
+  for (const auto& item : dashboard->metrics()->exportItems()) chart(item.file, item.title, item.panel);
   if (const FamilyView* family = dashboard->familyView())
     for (const auto& item : family->exportItems())
       snapshot.charts.push_back(

@@ -200,12 +200,21 @@ void MainWindow::buildActions() {
   m_stop->setEnabled(false);
 
   auto* viewMenu = menuBar()->addMenu(tr("&View"));
-  auto* fullScreen = viewMenu->addAction(tr("&Manager view, full screen"), QKeySequence(Qt::Key_F11), this,
-                                         &MainWindow::toggleManagerFullScreen);
-  // Esc leaves full screen (and does nothing otherwise).
+  auto* fullScreen =
+      viewMenu->addAction(tr("&Presentation mode (manager view, full screen)"), QKeySequence(Qt::Key_F11),
+                          this, [this] { setPresentationMode(!presentationMode()); });
+  fullScreen->setIconText(tr("Present"));
+  fullScreen->setToolTip(
+      tr("The manager view alone, large and full screen, for a wall screen (F11; Esc leaves)"));
+  // The menu bar and tool bar are hidden while presenting: the window keeps the shortcut.
+  addAction(fullScreen);
+  // Esc leaves presentation mode or full screen (and does nothing otherwise).
   auto* leave = new QShortcut(QKeySequence(Qt::Key_Escape), this);
   connect(leave, &QShortcut::activated, this, [this] {
-    if (isFullScreen()) showNormal();
+    if (presentationMode())
+      setPresentationMode(false);
+    else if (isFullScreen())
+      showNormal();
   });
   viewMenu->addAction(tr("Clear overlaid runs"), this, [this] { m_dashboard->clearOverlays(); });
   viewMenu->addAction(tr("Clear baseline"), this, [this] { m_dashboard->clearBaseline(); });
@@ -276,21 +285,14 @@ void MainWindow::exportChartDialog(int chart) {
     case 0: ok = exportChart(m_dashboard->convergence(), path, &why); break;
     case 1: ok = exportChart(m_dashboard->delays(), path, &why); break;
     case 2: ok = exportChart(m_dashboard->bandwidth(), path, &why); break;
-    case 3: ok = exportChart(m_dashboard->metrics(), path, &why); break;
+    case 3:
+      ok = exportWidget(m_dashboard->metrics()->figure(), path, &why);
+      break;
     case 4: ok = exportWidget(m_dashboard->managerView(), path, &why); break;
     default: ok = exportWidget(m_dashboard->familyView(), path, &why); break;
   }
   if (!ok) QMessageBox::warning(this, tr("Export chart"), why);
   else statusBar()->showMessage(tr("Saved %1").arg(path), 8000);
-}
-
-void MainWindow::toggleManagerFullScreen() {
-  if (isFullScreen()) {
-    showNormal();
-    return;
-  }
-  m_dashboard->tabs()->setCurrentWidget(m_dashboard->managerView());
-  showFullScreen();
 }
 
 QString MainWindow::shownRunName() const {
@@ -333,10 +335,14 @@ struct ChartChoice {
   const char* key;
   LiveChart* (Dashboard::*chart)() const;
 };
-constexpr ChartChoice kLineCharts[] = {{"convergence", &Dashboard::convergence},
-                                       {"metrics", &Dashboard::metrics},
-                                       {"managerProgress", &Dashboard::managerProgress},
-                                       {"managerTraffic", &Dashboard::managerTraffic}};
+constexpr ChartChoice kLineCharts[] = {{"convergence", &Dashboard::convergence}};
+
+// An x-axis choice as saved, nullopt when it is none.
+std::optional<XAxis> savedXAxis(const QVariant& value) {
+  if (!value.isValid() || value.toInt() < 0 || value.toInt() > static_cast<int>(XAxis::Bytes))
+    return std::nullopt;
+  return static_cast<XAxis>(value.toInt());
+}
 
 void saveChartChoices(QSettings& settings, const Dashboard& dashboard) {
   settings.beginGroup(QStringLiteral("charts"));
@@ -345,6 +351,10 @@ void saveChartChoices(QSettings& settings, const Dashboard& dashboard) {
     settings.setValue(QStringLiteral("%1/x").arg(QLatin1String(choice.key)), static_cast<int>(chart->xAxis()));
     settings.setValue(QStringLiteral("%1/logY").arg(QLatin1String(choice.key)), chart->logY());
   }
+  // The Metrics tab's charts and the manager view's two share one x choice each.
+  settings.setValue(QStringLiteral("metrics/x"), static_cast<int>(dashboard.metrics()->xAxis()));
+  settings.setValue(QStringLiteral("manager/x"), static_cast<int>(dashboard.manager()->xAxis()));
+  settings.setValue(QStringLiteral("manager/logY"), dashboard.manager()->logY());
   settings.setValue(QStringLiteral("delays/logY"), dashboard.delays()->logY());
   settings.setValue(QStringLiteral("bandwidth/logY"), dashboard.bandwidth()->logY());
   settings.setValue(QStringLiteral("bandwidth/mode"), static_cast<int>(dashboard.bandwidth()->mode()));
@@ -362,12 +372,17 @@ void restoreChartChoices(QSettings& settings, Dashboard& dashboard) {
   settings.beginGroup(QStringLiteral("charts"));
   for (const auto& choice : kLineCharts) {
     LiveChart* chart = (dashboard.*choice.chart)();
-    const QVariant x = settings.value(QStringLiteral("%1/x").arg(QLatin1String(choice.key)));
-    if (x.isValid() && x.toInt() >= 0 && x.toInt() <= static_cast<int>(XAxis::Bytes))
-      chart->setXAxis(static_cast<XAxis>(x.toInt()));
+    if (const auto x = savedXAxis(settings.value(QStringLiteral("%1/x").arg(QLatin1String(choice.key)))))
+      chart->setXAxis(*x);
     const QVariant log = settings.value(QStringLiteral("%1/logY").arg(QLatin1String(choice.key)));
     if (log.isValid()) chart->setLogY(log.toBool());
   }
+  if (const auto x = savedXAxis(settings.value(QStringLiteral("metrics/x"))))
+    dashboard.metrics()->setXAxis(*x);
+  if (const auto x = savedXAxis(settings.value(QStringLiteral("manager/x"))))
+    dashboard.manager()->setXAxis(*x);
+  if (const QVariant log = settings.value(QStringLiteral("manager/logY")); log.isValid())
+    dashboard.manager()->setLogY(log.toBool());
   if (const QVariant log = settings.value(QStringLiteral("delays/logY")); log.isValid())
     dashboard.delays()->setLogY(log.toBool());
   if (const QVariant log = settings.value(QStringLiteral("bandwidth/logY")); log.isValid())

@@ -77,6 +77,11 @@ class MainWindow : public QMainWindow {
   NoticeBar* activeRunsNotice() const { return m_activeRunsBar; }
   /// Looks for runs still active and offers them in the notice; returns how many there are.
   int checkActiveRuns();
+  /// Presentation mode (View → Presentation mode, F11; distopt-workbench --present): the manager view
+  /// alone, full screen and large, no form, menus, tool bar or status bar; Esc leaves, and the window
+  /// comes back as it was (main_window_presentation.cpp).
+  void setPresentationMode(bool on);
+  bool presentationMode() const { return m_presentation.has_value(); }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -104,7 +109,6 @@ class MainWindow : public QMainWindow {
   bool confirmClose();
   void restoreSettings();
   void exportChartDialog(int chart);
-  void toggleManagerFullScreen();
   bool watching() const;
   /// The shown run's name for export file names: its folder's, else its experiment's.
   QString shownRunName() const;
@@ -133,6 +137,14 @@ class MainWindow : public QMainWindow {
   NoticeBar* m_formBanner = nullptr;     ///< above the form: it shows the shown run, read-only
   QString m_invalidReason;
   ShownRun m_shown;
+  /// While presenting: what to restore when it ends.
+  struct Presentation {
+    QByteArray windowState;  ///< docks and tool bars (saveState)
+    Qt::WindowStates windowStates;
+    int tab = 0;
+    bool noticeShown = false;
+  };
+  std::optional<Presentation> m_presentation;
 };
 
 }  // namespace distopt::ui

@@ -92,6 +92,7 @@ void MainWindow::connectClient() {
     m_shown.experiment = toNlohmann(experiment);
     m_shown.label = tr("the remote run “%1”").arg(experimentName(m_shown.experiment));
     m_dashboard->beginRun(m_shown.experiment);
+    m_dashboard->manager()->setRunState(runStateText(), watching());
     // Its data paths are the remote machine's: it may not validate here, which only keeps Start disabled.
     m_editor->setDocument(m_shown.experiment);
     lockForm();
@@ -207,6 +208,7 @@ bool MainWindow::startRun(QString* why) {
     extra << QStringLiteral("--secure") << QStringLiteral("--dashboard") << QStringLiteral("tcp://0.0.0.0:*");
   }
   beginShowing(ShownRun::Source::Started, document, tr("the run “%1”").arg(name));
+  m_dashboard->manager()->setStartedAt(QDateTime::currentDateTimeUtc());
   m_shown.runDirectory = directory;
   setWindowTitle(QStringLiteral("DistOpt Workbench — %1").arg(QDir(directory).dirName()));
   if (!m_client->start(RunClient::defaultRunProgram(), experimentPath, directory, extra, why)) {
@@ -285,6 +287,8 @@ bool MainWindow::reattach(const QString& runDirectory, QString* why) {
     statusBar()->showMessage(tr("Not attached: %1").arg(folder.detail), 15000);
     return true;
   }
+  // Its wall clock counts from when it started, not from now.
+  m_dashboard->manager()->setStartedAt(folder.started);
   if (!m_client->attach(endpoints, why)) {
     setRunState(tr("Not attached"));
     return false;
@@ -331,7 +335,10 @@ int MainWindow::checkActiveRuns() {
   return static_cast<int>(active.size());
 }
 
-void MainWindow::setRunState(const QString& text) { m_runState->setText(text); }
+void MainWindow::setRunState(const QString& text) {
+  m_runState->setText(text);
+  m_dashboard->manager()->setRunState(text, watching());
+}
 
 QString MainWindow::runStateText() const { return m_runState->text(); }
 
@@ -371,6 +378,7 @@ void MainWindow::onStatus(const QJsonObject& status) {
   m_shown.workersJoined = status.value("workers_alive").toInt();
   m_shown.workersExpected = status.value("workers").toInt();
   if (m_shown.heardFromRun && m_client->state() == RunClient::State::Running) setRunState(runningText());
+  m_dashboard->manager()->showStatus(status);
   if (const auto fraction = progressFraction(status))
     m_progress->setValue(static_cast<int>(*fraction * 1000));
   m_workerCounts->setText(tr("workers: %1 alive, %2 dead")
