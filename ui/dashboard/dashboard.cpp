@@ -13,9 +13,12 @@
 #include <algorithm>
 
 #include "core/telemetry/evaluation.hpp"
+#include "core/analysis/run_labels.hpp"
 #include "ui/charts/bandwidth_chart.hpp"
+#include "ui/charts/convergence_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/units.hpp"
 #include "ui/dashboard/big_number_label.hpp"
 #include "ui/family/family_view.hpp"
 #include "ui/history/overlay_band.hpp"
@@ -38,12 +41,8 @@ QLabel* bigNumber(const QString& caption, QGridLayout* grid, int row, int column
   return value;
 }
 
-// Overlaid runs and metric series take colours in this order (Tableau 10 without the current run's two).
-const QColor kPalette[] = {QColor(44, 160, 44),  QColor(255, 127, 14), QColor(148, 103, 189), QColor(140, 86, 75),
-                           QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34), QColor(23, 190, 207)};
-QColor paletteColor(std::size_t index) { return kPalette[index % std::size(kPalette)]; }
-
-constexpr int kOwnSeries = 2;  // convergence: f - f* and ||grad f||^2; overlays come after
+// Metric series take colours in this order.
+QColor paletteColor(std::size_t index) { return overlayPalette()[index % overlayPalette().size()]; }
 
 }  // namespace
 
@@ -54,7 +53,7 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   layout->addWidget(m_tabs);
 
   // Researcher's view: the three chart kinds and the workers table.
-  m_convergence = new LiveChart();
+  m_convergence = new ConvergenceChart();
   m_convergence->setTitle(tr("Convergence"));
   m_convergence->setLogY(true);
   m_delays = new DelayHistogram();
@@ -138,7 +137,14 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
 }
 
 void Dashboard::beginRun(const nlohmann::json& experiment) {
-  m_convergence->removeSeriesFrom(0);
+  // The run named by its method and experiment, as the history's legends name it.
+  const std::string runLabel = runLabels({{0, experiment}}).front();
+  m_convergence->beginRun(experiment.is_object() && experiment.contains("algorithm") ? QString::fromStdString(runLabel)
+                                                                                     : tr("this run"),
+                          QColor(31, 119, 180));
+  m_overlayColors.clearShown();
+  for (ChartPanel* chart : std::initializer_list<ChartPanel*>{m_convergence, m_bandwidth, m_metrics, m_managerChart, m_managerTraffic})
+    chart->setTimeTitle(timeAxisTitle(experiment));
   m_managerChart->removeSeriesFrom(0);
   m_managerTraffic->removeSeriesFrom(0);
   m_metrics->removeSeriesFrom(0);
@@ -152,9 +158,6 @@ void Dashboard::beginRun(const nlohmann::json& experiment) {
   m_accepted = 0;
   m_last = EvaluationPoint{};
   m_timeToTarget.reset();
-  m_haveGap = false;
-  m_gapSeries = m_convergence->addSeries(tr("f − f* (or loss)"), QColor(31, 119, 180));
-  m_gradSeries = m_convergence->addSeries(tr("‖∇f‖²"), QColor(214, 39, 40));
   m_managerSeries = m_managerChart->addSeries(tr("this run"), QColor(31, 119, 180));
   m_trafficSeries = m_managerTraffic->addSeries(tr("this run"), QColor(31, 119, 180));
   if (m_baseline) setBaseline(*m_baseline);  // re-adds its series to the cleared charts
@@ -219,12 +222,10 @@ void Dashboard::addAcceptedTimeline(const std::vector<AcceptedPoint>& points, st
 }
 
 void Dashboard::addEvaluations(const std::vector<EvaluationPoint>& points) {
+  m_convergence->addRunPoints(points);
   for (const auto& p : points) {
     const double bytes = static_cast<double>(p.bytesUp + p.bytesDown);
     const double y = p.gap ? *p.gap : p.loss;
-    m_haveGap = m_haveGap || p.gap.has_value();
-    m_convergence->append(m_gapSeries, p.time, static_cast<double>(p.updates), bytes, y);
-    if (p.gradNormSq) m_convergence->append(m_gradSeries, p.time, static_cast<double>(p.updates), bytes, *p.gradNormSq);
     m_managerChart->append(m_managerSeries, p.time, static_cast<double>(p.updates), bytes, y);
     m_managerTraffic->append(m_trafficSeries, p.time, static_cast<double>(p.updates), bytes, bytes);
     if (m_targetGap && p.gap && *p.gap <= *m_targetGap && !m_timeToTarget) m_timeToTarget = p.time;
@@ -251,28 +252,23 @@ void Dashboard::addMetrics(const EvaluationPoint& p) {
   }
 }
 
-void Dashboard::addOverlay(const QString& label, const std::vector<EvaluationPoint>& points) {
-  const int series = m_convergence->addSeries(label, paletteColor(static_cast<std::size_t>(overlayCount())));
-  m_convergence->reserve(series, points.size());
-  for (const auto& p : points)
-    m_convergence->append(series, p.time, static_cast<double>(p.updates), static_cast<double>(p.bytesUp + p.bytesDown),
-                          p.gap ? *p.gap : p.loss);
+void Dashboard::addOverlay(const QString& label, const std::vector<EvaluationPoint>& points, const QString& key) {
+  m_convergence->addOverlay(label, m_overlayColors.colorFor(key.isEmpty() ? label : key), points);
   if (m_familyView) m_familyView->addOverlay(label, points);
 }
 
 void Dashboard::addOverlayBand(const OverlayBand& band) {
   const QString label = band.label + QStringLiteral(" — ") + bandDescription(band.kind, band.seeds);
-  const int series = m_convergence->addSeries(label, paletteColor(static_cast<std::size_t>(overlayCount())));
-  m_convergence->append(series, band.mean);
-  m_convergence->setBand(series, band.low, band.high);
+  m_convergence->addOverlayBand(label, m_overlayColors.colorFor(band.key.isEmpty() ? band.label : band.key), band);
 }
 
 void Dashboard::clearOverlays() {
-  m_convergence->removeSeriesFrom(kOwnSeries);
+  m_convergence->clearOverlays();
+  m_overlayColors.clearShown();
   if (m_familyView) m_familyView->clearOverlays();
 }
 
-int Dashboard::overlayCount() const { return std::max(0, m_convergence->seriesCount() - kOwnSeries); }
+int Dashboard::overlayCount() const { return m_convergence->overlayCount(); }
 
 void Dashboard::setBaseline(Baseline baseline) {
   m_managerChart->removeSeriesFrom(1);

@@ -15,6 +15,8 @@
 
 #include "core/telemetry/run_digest.hpp"
 #include "core/telemetry/telemetry.hpp"
+#include "ui/charts/convergence_chart.hpp"
+#include "ui/charts/series_colors.hpp"
 #include "ui/dashboard/workers_model.hpp"
 
 class QLabel;
@@ -55,8 +57,10 @@ class Dashboard : public QWidget {
   void markWorkersEnded();
 
   /// Overlays another (stored) run's convergence curve, labelled, for comparison; stays until
-  /// clearOverlays() or the next beginRun().
-  void addOverlay(const QString& label, const std::vector<distopt::EvaluationPoint>& points);
+  /// clearOverlays() or the next beginRun(). `key` names the run (e.g. "#12", the label when empty): a
+  /// run keeps its colour while others come and go.
+  void addOverlay(const QString& label, const std::vector<distopt::EvaluationPoint>& points,
+                  const QString& key = QString());
   /// Several seeds of one configuration as one overlay: their mean line and band on the convergence
   /// chart (the family view, which draws single runs, does not get it).
   void addOverlayBand(const OverlayBand& band);
@@ -78,6 +82,8 @@ class Dashboard : public QWidget {
   std::optional<double> bytesSaved() const { return m_bytesSaved; }
 
   LiveChart* convergence() const { return m_convergence; }
+  /// The same chart with its choice of quantity.
+  ConvergenceChart* convergenceChart() const { return m_convergence; }
   /// Family-specific measurements (EvaluationPoint::metrics), one series per name; indexed names
   /// (NAME.<i>, per node or worker) are the family view's.
   LiveChart* metrics() const { return m_metrics; }
@@ -102,7 +108,8 @@ class Dashboard : public QWidget {
   void beginFamily(const nlohmann::json& experiment);
 
   QTabWidget* m_tabs = nullptr;
-  LiveChart* m_convergence = nullptr;
+  ConvergenceChart* m_convergence = nullptr;
+  StableColors m_overlayColors;
   DelayHistogram* m_delays = nullptr;
   BandwidthChart* m_bandwidth = nullptr;
   WorkersModel* m_workers = nullptr;
@@ -116,9 +123,6 @@ class Dashboard : public QWidget {
   std::map<std::string, FamilyView*> m_familyViews;  ///< made on first use, kept for later runs
   FamilyView* m_familyView = nullptr;
   std::map<std::string, int> m_metricSeries;
-  int m_gapSeries = -1;
-  int m_gradSeries = -1;
-  bool m_haveGap = false;
 
   // Manager view.
   QLabel* m_bigGap = nullptr;
