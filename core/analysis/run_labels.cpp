@@ -58,7 +58,8 @@ std::string stringAt(const nlohmann::json& document, const char* key) {
   if (!document.is_object() || !document.contains(key)) return {};
   const auto& value = document[key];
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_object() && value.contains("name") && value["name"].is_string()) return value["name"].get<std::string>();
+  if (value.is_object() && value.contains("name") && value["name"].is_string())
+    return value["name"].get<std::string>();
   return {};
 }
 

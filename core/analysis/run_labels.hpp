@@ -13,8 +13,8 @@
 namespace distopt {
 
 struct LabelledRun {
-  std::int64_t id = 0;         ///< the store's run id: names runs that differ in nothing else
-  nlohmann::json experiment;   ///< the experiment document (anything else is treated as empty)
+  std::int64_t id = 0;        ///< the store's run id: names runs that differ in nothing else
+  nlohmann::json experiment;  ///< the experiment document (anything else is treated as empty)
 };
 
 struct RunLabelOptions {
@@ -30,10 +30,10 @@ struct RunLabelOptions {
 };
 
 /// One label per run, in order: the algorithm's name, then every field whose value differs between the
-/// runs (at most options.maxFields, sorted by path: algorithm's parameters, problem, seed, workers), as "B=4", "γ=0.5", "n=16" (worker count),
-/// "seed 1"; a differing problem or engine is named by its value ("quadratic", "sim"). The run's name and
-/// description never count. Runs whose labels would still be equal get " #id". A single run is named by
-/// its algorithm and its experiment's name.
+/// runs (at most options.maxFields, sorted by path: algorithm's parameters, problem, seed, workers), as
+/// "B=4", "γ=0.5", "n=16" (worker count), "seed 1"; a differing problem or engine is named by its value
+/// ("quadratic", "sim"). The run's name and description never count. Runs whose labels would still be equal
+/// get " #id". A single run is named by its algorithm and its experiment's name.
 std::vector<std::string> runLabels(const std::vector<LabelledRun>& runs, const RunLabelOptions& options = {});
 
 }  // namespace distopt

@@ -25,7 +25,8 @@ class TestRunLabels : public QObject {
 
  private slots:
   void namesWhatDiffers() {
-    const auto labels = runLabels({{1, experiment("rennala", 4, 1)}, {2, experiment("rennala", 8, 1)},
+    const auto labels = runLabels({{1, experiment("rennala", 4, 1)},
+                                   {2, experiment("rennala", 8, 1)},
                                    {3, experiment("rennala", 4, 2)}});
     QCOMPARE(labels.size(), std::size_t{3});
     // Sorted by path: the algorithm's parameters before the seed; name and description never.

@@ -563,8 +563,9 @@ class TestCharts : public QObject {
     QVERIFY(chart.groupSeries(0, true));
     QVERIFY(chart.groupSeries(2, true));  // others
     QVERIFY(!chart.groupSeries(3, true));
-    QCOMPARE(chart.groupSeries(0, true)->name(), QString("worker 4"));
-    QCOMPARE(chart.groupSeries(2, true)->name(), QString("others (3 workers)"));
+    QCOMPARE(chart.groupSeries(0, true)->name(), QString("worker 4 up"));  // the direction in the legend
+    QCOMPARE(chart.groupSeries(2, true)->name(), QString("others (3 workers) up"));
+    QCOMPARE(chart.groupSeries(2, false)->name(), QString("others (3 workers) down"));
     QCOMPARE(chart.groupSeries(2, true)->points().last().y(), 6000.0);
   }
 

@@ -156,9 +156,11 @@ class TestFigureExport : public QObject {
     QFile file(svg);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(file.readAll());
-    const auto size = QRegularExpression(QStringLiteral("width=\"([0-9.]+)mm\" height=\"([0-9.]+)mm\"")).match(text);
+    const auto size =
+        QRegularExpression(QStringLiteral("width=\"([0-9.]+)mm\" height=\"([0-9.]+)mm\"")).match(text);
     QVERIFY2(size.hasMatch(), "the SVG's size in mm");
-    QVERIFY2(std::abs(size.captured(1).toDouble() - 120.0) < 0.5 && std::abs(size.captured(2).toDouble() - 90.0) < 0.5,
+    QVERIFY2(std::abs(size.captured(1).toDouble() - 120.0) < 0.5 &&
+                 std::abs(size.captured(2).toDouble() - 90.0) < 0.5,
              qPrintable(size.captured(0)));
     for (const QString& label : kOverlays) QVERIFY2(text.contains(label), qPrintable(label));
     QVERIFY2(text.contains(QStringLiteral("ringmaster paper")), "this run's legend entry");
@@ -174,11 +176,13 @@ class TestFigureExport : public QObject {
     const QStringList lines = QString::fromUtf8(csv.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     QCOMPARE(lines.front(), QStringLiteral("series,x,y"));
     for (const QString& label : kOverlays)
-      QVERIFY2(lines.filter(QRegularExpression(QStringLiteral("^") + QRegularExpression::escape(label) + ",")).size() > 10,
+      QVERIFY2(lines.filter(QRegularExpression(QStringLiteral("^") + QRegularExpression::escape(label) + ","))
+                       .size() > 10,
                qPrintable(label));
     // The screen's chart is back as it was: its drawn points are its own width's, and the file's count
     // is the export's (a different width), which is what the CSV must hold.
-    const int rows = static_cast<int>(lines.filter(QRegularExpression(QStringLiteral("^ringmaster paper,"))).size());
+    const int rows =
+        static_cast<int>(lines.filter(QRegularExpression(QStringLiteral("^ringmaster paper,"))).size());
     QVERIFY(rows > 0);
     QVERIFY(rows <= 201);
   }
@@ -201,7 +205,9 @@ class TestFigureExport : public QObject {
     QVERIFY2(text.contains(QStringLiteral("f(x) − f*")), qPrintable(text));
     QVERIFY2(!text.contains(QStringLiteral("e+0")), qPrintable(text));
     // A page the figure's size (640 x 420 px at 96 per inch), filled by it.
-    QCOMPARE(QProcess::execute("pdftoppm", {"-r", "96", "-png", "-singlefile", pdf, m_dir.filePath("figure-page")}), 0);
+    QCOMPARE(QProcess::execute("pdftoppm",
+                               {"-r", "96", "-png", "-singlefile", pdf, m_dir.filePath("figure-page")}),
+             0);
     const QImage page(m_dir.filePath("figure-page.png"));
     QVERIFY(!page.isNull());
     QVERIFY2(std::abs(page.width() - 640) <= 2 && std::abs(page.height() - 420) <= 2,
@@ -223,7 +229,8 @@ class TestFigureExport : public QObject {
     dashboard.refreshNow();
     ChartLegend* legend = dashboard.convergence()->legend();
     QCOMPARE(static_cast<int>(legend->entries().size()), 1 + kOverlays.size());
-    for (int i = 0; i < kOverlays.size(); ++i) QCOMPARE(legend->entries()[static_cast<std::size_t>(i) + 1].label, kOverlays[i]);
+    for (int i = 0; i < kOverlays.size(); ++i)
+      QCOMPARE(legend->entries()[static_cast<std::size_t>(i) + 1].label, kOverlays[i]);
     // As tall as its rows need at its width: every entry has room.
     QVERIFY(legend->height() >= legend->heightForWidth(legend->width()));
     QVERIFY(legend->heightForWidth(200) > legend->heightForWidth(2000));
@@ -263,7 +270,8 @@ class TestFigureExport : public QObject {
     chart.resize(800, 500);
     // A run without f*: no f − f*, the loss by default.
     chart.addRunPoints(curve(1.0, false, true));
-    QCOMPARE(chart.metrics(), QStringList({"loss", "grad_norm_sq", "test_accuracy", "metric:consensus_error"}));
+    QCOMPARE(chart.metrics(),
+             QStringList({"loss", "grad_norm_sq", "test_accuracy", "metric:consensus_error"}));
     QCOMPARE(chart.metric(), QStringLiteral("loss"));
     QCOMPARE(chart.yTitle(), QStringLiteral("loss f(x)"));
     chart.setMetric("test_accuracy");
@@ -285,7 +293,7 @@ class TestFigureExport : public QObject {
     QCOMPARE(chart.yTitle(), QStringLiteral("f(x) − f*"));
     chart.addOverlay("with accuracy", Qt::green, curve(1.0, true, true));
     QCOMPARE(chart.metric(), QStringLiteral("test_accuracy"));
-    QCOMPARE(chart.buffer(0).size(), std::size_t{0});  // this run has no accuracy to draw
+    QCOMPARE(chart.buffer(0).size(), std::size_t{0});    // this run has no accuracy to draw
     QCOMPARE(chart.buffer(1).size(), std::size_t{201});  // once, not appended again on the switch
   }
 };

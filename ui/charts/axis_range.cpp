@@ -2,11 +2,11 @@
 
 #include <QLogValueAxis>
 #include <QValueAxis>
-
-#include "ui/charts/units.hpp"
 #include <algorithm>
 #include <cmath>
 #include <utility>
+
+#include "ui/charts/units.hpp"
 
 namespace distopt::ui {
 namespace {

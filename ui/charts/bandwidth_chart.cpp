@@ -1,12 +1,5 @@
 #include "ui/charts/bandwidth_chart.hpp"
 
-#include "ui/charts/units.hpp"
-
-#include <algorithm>
-#include <cmath>
-#include <limits>
-#include <numeric>
-
 #include <QChart>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -17,6 +10,12 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QTableWidget>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "ui/charts/units.hpp"
 
 namespace distopt::ui {
 
@@ -439,7 +438,8 @@ void BandwidthChart::drawRate(const Grid& g) {
   }
 }
 
-void BandwidthChart::styleGroupLine(QLineSeries* line, const QString& name, const QColor& colour, bool dashed) {
+void BandwidthChart::styleGroupLine(QLineSeries* line, const QString& name, const QColor& colour,
+                                    bool dashed) {
   line->setName(name);
   QPen pen(colour);
   pen.setWidthF(1.5);

@@ -13,11 +13,11 @@
 namespace distopt::ui {
 namespace {
 
-constexpr double kSwatch = 18.0;    // width of an entry's line or box
-constexpr double kGap = 5.0;        // between swatch and text
-constexpr double kSpacing = 14.0;   // between entries on a row
-constexpr double kRowGap = 2.0;     // between rows
-constexpr double kMargin = 4.0;     // left and right of the whole legend
+constexpr double kSwatch = 18.0;   // width of an entry's line or box
+constexpr double kGap = 5.0;       // between swatch and text
+constexpr double kSpacing = 14.0;  // between entries on a row
+constexpr double kRowGap = 2.0;    // between rows
+constexpr double kMargin = 4.0;    // left and right of the whole legend
 
 struct Placed {
   QRectF swatch;
@@ -40,8 +40,8 @@ std::vector<Placed> place(const std::vector<LegendEntry>& entries, const QFont& 
     double textBox = textWidth;
     if (itemWidth > usable) {
       textBox = usable - kSwatch - kGap;
-      const QRectF wrapped = metrics.boundingRect(QRectF(0, 0, textBox, 1e6), Qt::TextWordWrap | Qt::TextWrapAnywhere,
-                                                  entry.label);
+      const QRectF wrapped = metrics.boundingRect(QRectF(0, 0, textBox, 1e6),
+                                                  Qt::TextWordWrap | Qt::TextWrapAnywhere, entry.label);
       itemWidth = usable;
       itemHeight = std::max(lineHeight, std::ceil(wrapped.height()));
     }
@@ -69,7 +69,8 @@ std::vector<LegendEntry> legendEntries(QChart* chart) {
     // known by their series: hidden series, and a second entry of one name (a band under its line).
     QAbstractSeries* series = marker->series();
     if (!series || !series->isVisible() || marker->label().isEmpty()) continue;
-    if (std::any_of(entries.begin(), entries.end(), [&](const LegendEntry& e) { return e.label == marker->label(); }))
+    if (std::any_of(entries.begin(), entries.end(),
+                    [&](const LegendEntry& e) { return e.label == marker->label(); }))
       continue;
     LegendEntry entry;
     entry.label = marker->label();
@@ -109,7 +110,8 @@ void paintLegend(QPainter& painter, const std::vector<LegendEntry>& entries, con
       QPen pen(entry.color, 2.0);
       if (entry.dashed) pen.setStyle(Qt::DashLine);
       painter.setPen(pen);
-      painter.drawLine(QPointF(swatch.left(), swatch.center().y()), QPointF(swatch.right(), swatch.center().y()));
+      painter.drawLine(QPointF(swatch.left(), swatch.center().y()),
+                       QPointF(swatch.right(), swatch.center().y()));
     }
     painter.setPen(textColor);
     painter.drawText(placed[i].text, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap | Qt::TextWrapAnywhere,

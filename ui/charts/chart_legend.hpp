@@ -21,8 +21,8 @@ namespace distopt::ui {
 struct LegendEntry {
   QString label;
   QColor color;
-  bool filled = false;        ///< a filled swatch (bars, areas) rather than a line
-  bool dashed = false;        ///< the series is drawn dashed
+  bool filled = false;  ///< a filled swatch (bars, areas) rather than a line
+  bool dashed = false;  ///< the series is drawn dashed
   bool operator==(const LegendEntry&) const = default;
 };
 

@@ -3,7 +3,6 @@
 #include <QAreaSeries>
 #include <QComboBox>
 #include <QHBoxLayout>
-#include <QLabel>
 #include <QXYSeries>
 
 #include "ui/family/family_view.hpp"
@@ -83,10 +82,13 @@ QString metricAxisTitle(const QString& key) {
 ConvergenceChart::ConvergenceChart(QWidget* parent) : LiveChart(parent) {
   m_choice = new QComboBox(this);
   m_choice->setToolTip(tr("The quantity the chart shows, for this run and the overlaid runs"));
-  m_choice->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-  controlsLayout()->insertWidget(0, new QLabel(tr("show:"), this));
-  controlsLayout()->insertWidget(1, m_choice);
-  connect(m_choice, &QComboBox::activated, this, [this](int index) { setMetric(m_choice->itemData(index).toString()); });
+  // Its longest names would set the chart's (and a 1024-px window's) minimum width; the list shows them whole.
+  m_choice->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_choice->setMinimumContentsLength(6);
+  // No "show:" label: the row's width is the 1024-px window's limit; the tooltip says what it is.
+  controlsLayout()->insertWidget(0, m_choice);
+  connect(m_choice, &QComboBox::activated, this,
+          [this](int index) { setMetric(m_choice->itemData(index).toString()); });
   beginRun(tr("this run"), QColor(31, 119, 180));
 }
 
@@ -114,7 +116,8 @@ void ConvergenceChart::addRunPoints(const std::vector<EvaluationPoint>& points) 
   }
 }
 
-int ConvergenceChart::addOverlay(const QString& label, const QColor& color, const std::vector<EvaluationPoint>& points) {
+int ConvergenceChart::addOverlay(const QString& label, const QColor& color,
+                                 const std::vector<EvaluationPoint>& points) {
   const int series = addSeries(label, color);
   m_runs.push_back({points, false});
   reserve(series, points.size());
@@ -167,9 +170,7 @@ void ConvergenceChart::updateChoice() {
     for (const QString& key : m_offered) m_choice->addItem(metricName(key), key);
   }
   // What the person chose when this run has it, else f − f* where known, else the loss.
-  QString key = m_offered.contains(m_wanted) ? m_wanted
-                : m_offered.contains(kGap)   ? kGap
-                                             : kLoss;
+  QString key = m_offered.contains(m_wanted) ? m_wanted : m_offered.contains(kGap) ? kGap : kLoss;
   show(key);
 }
 
@@ -201,7 +202,8 @@ void ConvergenceChart::fill(int series, const std::vector<EvaluationPoint>& poin
   values.reserve(points.size());
   for (const EvaluationPoint& p : points)
     if (const auto y = metricValue(p, m_shown))
-      values.push_back({p.time, static_cast<double>(p.updates), static_cast<double>(p.bytesUp + p.bytesDown), *y});
+      values.push_back(
+          {p.time, static_cast<double>(p.updates), static_cast<double>(p.bytesUp + p.bytesDown), *y});
   append(series, values);
 }
 

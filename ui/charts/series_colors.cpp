@@ -3,9 +3,9 @@
 namespace distopt::ui {
 
 const std::vector<QColor>& overlayPalette() {
-  static const std::vector<QColor> palette = {QColor(44, 160, 44),   QColor(255, 127, 14), QColor(148, 103, 189),
-                                              QColor(140, 86, 75),   QColor(227, 119, 194), QColor(127, 127, 127),
-                                              QColor(188, 189, 34),  QColor(23, 190, 207)};
+  static const std::vector<QColor> palette = {
+      QColor(44, 160, 44),   QColor(255, 127, 14),  QColor(148, 103, 189), QColor(140, 86, 75),
+      QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),  QColor(23, 190, 207)};
   return palette;
 }
 
@@ -15,7 +15,8 @@ StableColors::StableColors(std::vector<QColor> palette) : m_palette(std::move(pa
 
 QColor StableColors::colorFor(const QString& key) {
   std::size_t index = 0;
-  if (const auto found = m_assigned.find(key); found != m_assigned.end() && !m_shown.contains(found->second)) {
+  if (const auto found = m_assigned.find(key);
+      found != m_assigned.end() && !m_shown.contains(found->second)) {
     index = found->second;
   } else {
     // The first colour no shown run holds, preferring one no remembered run holds either, so a run that

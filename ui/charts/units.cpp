@@ -25,7 +25,8 @@ QString timeAxisTitle(const nlohmann::json& experiment) {
   const auto workers = experiment.find("workers");
   if (workers != experiment.end() && workers->is_object()) {
     const auto unit = workers->find("unit_ms");
-    if (unit != workers->end() && unit->is_number() && std::isfinite(unit->get<double>()) && unit->get<double>() > 0.0)
+    if (unit != workers->end() && unit->is_number() && std::isfinite(unit->get<double>()) &&
+        unit->get<double>() > 0.0)
       return QObject::tr("time [units of %1 ms]").arg(unit->get<double>(), 0, 'g', 4);
   }
   return QObject::tr("time [units]");

@@ -12,8 +12,8 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
-#include "core/telemetry/evaluation.hpp"
 #include "core/analysis/run_labels.hpp"
+#include "core/telemetry/evaluation.hpp"
 #include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/convergence_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
@@ -139,11 +139,13 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
 void Dashboard::beginRun(const nlohmann::json& experiment) {
   // The run named by its method and experiment, as the history's legends name it.
   const std::string runLabel = runLabels({{0, experiment}}).front();
-  m_convergence->beginRun(experiment.is_object() && experiment.contains("algorithm") ? QString::fromStdString(runLabel)
-                                                                                     : tr("this run"),
+  m_convergence->beginRun(experiment.is_object() && experiment.contains("algorithm")
+                              ? QString::fromStdString(runLabel)
+                              : tr("this run"),
                           QColor(31, 119, 180));
   m_overlayColors.clearShown();
-  for (ChartPanel* chart : std::initializer_list<ChartPanel*>{m_convergence, m_bandwidth, m_metrics, m_managerChart, m_managerTraffic})
+  for (ChartPanel* chart : std::initializer_list<ChartPanel*>{m_convergence, m_bandwidth, m_metrics,
+                                                              m_managerChart, m_managerTraffic})
     chart->setTimeTitle(timeAxisTitle(experiment));
   m_managerChart->removeSeriesFrom(0);
   m_managerTraffic->removeSeriesFrom(0);
@@ -252,14 +254,16 @@ void Dashboard::addMetrics(const EvaluationPoint& p) {
   }
 }
 
-void Dashboard::addOverlay(const QString& label, const std::vector<EvaluationPoint>& points, const QString& key) {
+void Dashboard::addOverlay(const QString& label, const std::vector<EvaluationPoint>& points,
+                           const QString& key) {
   m_convergence->addOverlay(label, m_overlayColors.colorFor(key.isEmpty() ? label : key), points);
   if (m_familyView) m_familyView->addOverlay(label, points);
 }
 
 void Dashboard::addOverlayBand(const OverlayBand& band) {
   const QString label = band.label + QStringLiteral(" — ") + bandDescription(band.kind, band.seeds);
-  m_convergence->addOverlayBand(label, m_overlayColors.colorFor(band.key.isEmpty() ? band.label : band.key), band);
+  m_convergence->addOverlayBand(label, m_overlayColors.colorFor(band.key.isEmpty() ? band.label : band.key),
+                                band);
 }
 
 void Dashboard::clearOverlays() {

@@ -15,8 +15,8 @@
 #include <QPdfWriter>
 #include <QPicture>
 #include <QSvgGenerator>
-#include <QWidget>
 #include <QTextStream>
+#include <QWidget>
 #include <QXYSeries>
 #include <algorithm>
 #include <cmath>
@@ -156,9 +156,11 @@ class PrintDress {
 };
 
 QString csvField(const QString& text) {
-  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) && !text.contains(QLatin1Char('\n')))
+  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+      !text.contains(QLatin1Char('\n')))
     return text;
-  return QLatin1Char('"') + QString(text).replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+  return QLatin1Char('"') + QString(text).replace(QLatin1Char('"'), QStringLiteral("\"\"")) +
+         QLatin1Char('"');
 }
 
 bool writeText(const QString& path, const QString& text, QString* why) {
@@ -190,7 +192,8 @@ bool FigureOptions::isValid(std::string* why) const {
   if (unit == SizeUnit::Centimetres && ((width > 0.0 && width < 2.5) || (height > 0.0 && height < 2.0)))
     return fail("a figure needs at least 2.5 x 2 cm");
   if (!std::isfinite(dpi) || dpi < 50.0 || dpi > 1200.0) return fail("dpi: 50 to 1200");
-  if (!std::isfinite(fontPoints) || fontPoints < 0.0 || (fontPoints > 0.0 && fontPoints < 4.0) || fontPoints > 72.0)
+  if (!std::isfinite(fontPoints) || fontPoints < 0.0 || (fontPoints > 0.0 && fontPoints < 4.0) ||
+      fontPoints > 72.0)
     return fail("font size: 0 (as on screen) or 4 to 72 pt");
   return true;
 }
@@ -210,7 +213,8 @@ QString drawnDataCsv(QChart* chart) {
     if (!series) return;
     const QString field = csvField(name);
     for (const QPointF& p : series->points())
-      out << field << ',' << QString::number(p.x(), 'g', 17) << ',' << QString::number(p.y(), 'g', 17) << '\n';
+      out << field << ',' << QString::number(p.x(), 'g', 17) << ',' << QString::number(p.y(), 'g', 17)
+          << '\n';
   };
   for (QAbstractSeries* series : chart->series()) {
     if (!series->isVisible()) continue;
@@ -248,9 +252,9 @@ RecordedFigure recordFigure(ChartPanel* panel, const FigureOptions& given, QSize
   const FigureOptions options = given.isValid(nullptr) ? given : FigureOptions{};
   QChart* chart = panel->chart();
   QWidget* view = panel->view();
-  // A chart never laid out on screen (a hidden tab) has no size of its own worth keeping.
-  const QSize screen =
-      view->isVisible() && view->width() >= 320 && view->height() >= 200 ? view->size() : fallbackSize;
+  // A chart never laid out on screen (a hidden tab) has no size of its own worth keeping, and one squeezed
+  // on a small screen would make a figure with few tick labels: at least the fallback size.
+  const QSize screen = view->isVisible() ? view->size().expandedTo(fallbackSize) : fallbackSize;
   const QSize canvas = options.layoutSize(screen);
   const QSizeF oldSize = chart->size();
   const QFont legendFont = sized(panel->legend()->font(), options.fontPoints);
@@ -269,7 +273,8 @@ RecordedFigure recordFigure(ChartPanel* panel, const FigureOptions& given, QSize
       panel->refreshNow();
       if (chart->layout()) chart->layout()->activate();
       entries = legendEntries(chart);
-      chartHeight = std::max(kMinChartHeight, canvas.height() - legendHeight(entries, legendFont, canvas.width()));
+      chartHeight =
+          std::max(kMinChartHeight, canvas.height() - legendHeight(entries, legendFont, canvas.width()));
     }
     const double legend = legendHeight(entries, legendFont, canvas.width());
     const QSizeF drawn(canvas.width(), chart->size().height() + legend);

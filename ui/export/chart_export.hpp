@@ -3,8 +3,9 @@
 // SVG (vector) or PDF (vector, one page the figure's size), and beside each a CSV of exactly the points
 // drawn. The format follows the file's extension. A figure is drawn for print: white, without the
 // on-screen frame and controls, at a chosen size (px or cm) and font size, with the legend of
-// chart_legend under the plot. Its canvas is the drawing: the file is as large as the figure. Thread: recording a chart or widget, and the functions that take one, on the GUI
-// thread; writePicture and paintPicture on any thread (a report is written by a worker from recordings).
+// chart_legend under the plot. Its canvas is the drawing: the file is as large as the figure. Thread:
+// recording a chart or widget, and the functions that take one, on the GUI thread; writePicture and
+// paintPicture on any thread (a report is written by a worker from recordings).
 
 #include <QPicture>
 #include <QSize>
@@ -29,11 +30,11 @@ enum class SizeUnit { Pixels, Centimetres };
 /// at 96 px per inch whatever the unit (so 8 cm is 302 px and a 9-pt font 12 px): fonts keep their size
 /// relative to the figure, and `dpi` only sets how many pixels a PNG gets per inch.
 struct FigureOptions {
-  double width = 0.0;           ///< 0: the chart's width on screen (or the fallback size's)
-  double height = 0.0;          ///< 0: the chart's height on screen (or the fallback size's)
+  double width = 0.0;   ///< 0: the chart's width on screen (or the fallback size's)
+  double height = 0.0;  ///< 0: the chart's height on screen (or the fallback size's)
   SizeUnit unit = SizeUnit::Pixels;
-  double dpi = 192.0;           ///< a PNG's pixels per inch; 192 is twice the screen's, sharp on a slide
-  double fontPoints = 0.0;      ///< every text of the figure; 0: as on screen
+  double dpi = 192.0;       ///< a PNG's pixels per inch; 192 is twice the screen's, sharp on a slide
+  double fontPoints = 0.0;  ///< every text of the figure; 0: as on screen
   bool isValid(std::string* why) const;
   /// The figure's layout size in pixels at 96 per inch, for a chart `screen` large on screen.
   QSize layoutSize(QSize screen) const;

@@ -88,7 +88,7 @@ FigureOptions FigureOptionsDialog::remembered() {
   options.width = settings.value(kGroup + "width", options.width).toDouble();
   options.height = settings.value(kGroup + "height", options.height).toDouble();
   options.unit = settings.value(kGroup + "unit").toString() == QLatin1String("cm") ? SizeUnit::Centimetres
-                                                                                 : SizeUnit::Pixels;
+                                                                                   : SizeUnit::Pixels;
   options.dpi = settings.value(kGroup + "dpi", options.dpi).toDouble();
   options.fontPoints = settings.value(kGroup + "fontPoints", options.fontPoints).toDouble();
   // Settings are a file anyone can edit: anything out of range is forgotten.

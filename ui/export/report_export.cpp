@@ -1,10 +1,10 @@
 #include "ui/export/report_export.hpp"
 
 #include <QDateTime>
-#include <QFontMetricsF>
 #include <QDir>
 #include <QFile>
 #include <QFont>
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QTextStream>
@@ -56,7 +56,8 @@ QString markdownSummary(const ReportContent& content, const std::vector<ReportPa
   QStringList names;
   for (const ReportPage& chart : charts) names << chart.file;
   out << "\nCharts: " << names.join(QStringLiteral(", "))
-      << " (PNG, SVG and PDF, with the drawn data as CSV); all of it in report.pdf. The experiment is in experiment.json; the run's data, "
+      << " (PNG, SVG and PDF, with the drawn data as CSV); all of it in report.pdf. The experiment is in "
+         "experiment.json; the run's data, "
          "when "
          "stored, in data/.\n";
   return text;
@@ -66,8 +67,8 @@ QString markdownSummary(const ReportContent& content, const std::vector<ReportPa
 struct TextFlow {
   QPdfWriter& pdf;
   QPainter& painter;
-  QRectF area;        ///< the page's text area
-  double top = 0.0;   ///< where the columns start on the first page (under the title)
+  QRectF area;       ///< the page's text area
+  double top = 0.0;  ///< where the columns start on the first page (under the title)
   int column = 0;
   double y = 0.0;
 
@@ -103,20 +104,23 @@ void drawTable(TextFlow& flow, const QString& heading, const ReportRows& rows) {
   if (flow.y > flow.top) flow.y += 14.0;
   flow.need(headingHeight + metrics.height() + 2 * pad);
   painter.setFont(bold);
-  painter.drawText(QRectF(flow.left(), flow.y, width, headingHeight), Qt::AlignLeft | Qt::AlignVCenter, heading);
+  painter.drawText(QRectF(flow.left(), flow.y, width, headingHeight), Qt::AlignLeft | Qt::AlignVCenter,
+                   heading);
   painter.setFont(body);
   flow.y += headingHeight;
   for (const auto& [name, value] : rows) {
-    const double height = std::max(metrics.boundingRect(QRectF(0, 0, nameWidth - 2 * pad, 1e6), wrap, name).height(),
-                                   metrics.boundingRect(QRectF(0, 0, width - nameWidth - 2 * pad, 1e6), wrap, value).height()) +
-                          2 * pad;
+    const double height =
+        std::max(metrics.boundingRect(QRectF(0, 0, nameWidth - 2 * pad, 1e6), wrap, name).height(),
+                 metrics.boundingRect(QRectF(0, 0, width - nameWidth - 2 * pad, 1e6), wrap, value).height()) +
+        2 * pad;
     flow.need(height);
     const double left = flow.left();
     painter.setPen(QPen(QColor(190, 190, 190), 0.75));
     painter.drawLine(QPointF(left, flow.y + height), QPointF(left + width, flow.y + height));
     painter.setPen(Qt::black);
     painter.drawText(QRectF(left + pad, flow.y + pad, nameWidth - 2 * pad, height), wrap, name);
-    painter.drawText(QRectF(left + nameWidth + pad, flow.y + pad, width - nameWidth - 2 * pad, height), wrap, value);
+    painter.drawText(QRectF(left + nameWidth + pad, flow.y + pad, width - nameWidth - 2 * pad, height), wrap,
+                     value);
     flow.y += height;
   }
 }
@@ -249,8 +253,9 @@ ReportRows comparisonRows(const Dashboard& dashboard) {
                                           : QObject::tr("no common f − f* reached yet"));
     if (dashboard.bytesSaved())
       rows.emplace_back(QObject::tr("bytes saved (to the same f − f*)"),
-                        *dashboard.bytesSaved() < 0 ? QStringLiteral("−") + formatBytes(-*dashboard.bytesSaved())
-                                                    : formatBytes(*dashboard.bytesSaved()));
+                        *dashboard.bytesSaved() < 0
+                            ? QStringLiteral("−") + formatBytes(-*dashboard.bytesSaved())
+                            : formatBytes(*dashboard.bytesSaved()));
   }
   const ConvergenceChart* convergence = dashboard.convergenceChart();
   const int overlays = dashboard.overlayCount();
@@ -264,8 +269,13 @@ ReportRows comparisonRows(const Dashboard& dashboard) {
 ReportSnapshot snapshotReport(Dashboard* dashboard, ReportContent content) {
   ReportSnapshot snapshot;
   snapshot.content = std::move(content);
+  // Every figure of a report at one size, whatever each chart had on screen (a headless export found the
+  // convergence chart 400 px wide and the histogram 1000).
+  FigureOptions size;
+  size.width = 1000;
+  size.height = 620;
   auto chart = [&](const QString& file, const QString& title, ChartPanel* panel) {
-    snapshot.charts.push_back({file, title, recordFigure(panel)});
+    snapshot.charts.push_back({file, title, recordFigure(panel, size)});
   };
   chart(QStringLiteral("convergence"), QObject::tr("Convergence"), dashboard->convergence());
   chart(QStringLiteral("delays"), QObject::tr("Delay histogram"), dashboard->delays());
@@ -280,8 +290,9 @@ ReportSnapshot snapshotReport(Dashboard* dashboard, ReportContent content) {
   if (const FamilyView* family = dashboard->familyView())
     for (const auto& item : family->exportItems())
       snapshot.charts.push_back({item.file, item.title,
-                                 item.panel ? recordFigure(item.panel)
-                                            : RecordedFigure{recordWidget(item.widget, QSize(1000, 620)), {}}});
+                                 item.panel
+                                     ? recordFigure(item.panel, size)
+                                     : RecordedFigure{recordWidget(item.widget, QSize(1000, 620)), {}}});
   snapshot.managerView = recordWidget(dashboard->managerView());
   snapshot.comparison = comparisonRows(*dashboard);
   return snapshot;

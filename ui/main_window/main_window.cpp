@@ -114,7 +114,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           [this](const QStringList& labels, const std::vector<std::vector<EvaluationPoint>>& curves,
                  const QStringList& keys) {
             for (std::size_t i = 0; i < curves.size(); ++i)
-              m_dashboard->addOverlay(labels[static_cast<qsizetype>(i)], curves[i], keys.value(static_cast<qsizetype>(i)));
+              m_dashboard->addOverlay(labels[static_cast<qsizetype>(i)], curves[i],
+                                      keys.value(static_cast<qsizetype>(i)));
             m_dashboard->tabs()->setCurrentIndex(0);
           });
   connect(m_history, &RunHistoryPanel::baselineChosen, this,
@@ -278,10 +279,18 @@ void MainWindow::exportChartDialog(int chart) {
   QString why;
   bool ok = false;
   switch (chart) {
-    case 0: ok = exportChart(m_dashboard->convergence(), path, figure, &why); break;
-    case 1: ok = exportChart(m_dashboard->delays(), path, figure, &why); break;
-    case 2: ok = exportChart(m_dashboard->bandwidth(), path, figure, &why); break;
-    case 3: ok = exportChart(m_dashboard->metrics(), path, figure, &why); break;
+    case 0:
+      ok = exportChart(m_dashboard->convergence(), path, figure, &why);
+      break;
+    case 1:
+      ok = exportChart(m_dashboard->delays(), path, figure, &why);
+      break;
+    case 2:
+      ok = exportChart(m_dashboard->bandwidth(), path, figure, &why);
+      break;
+    case 3:
+      ok = exportChart(m_dashboard->metrics(), path, figure, &why);
+      break;
     case 4: ok = exportWidget(m_dashboard->managerView(), path, &why); break;
     default: ok = exportWidget(m_dashboard->familyView(), path, &why); break;
   }
