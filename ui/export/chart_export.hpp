@@ -67,7 +67,8 @@ bool exportChart(ChartPanel* panel, const QString& path, const FigureOptions& op
                  QSize fallbackSize = QSize(1000, 620));
 
 /// The chart (plot, axes, legend; no controls) drawn once for a file, as `options` say; the screen's
-/// chart is put back as it was afterwards. A chart never laid out is drawn at `fallbackSize`.
+/// chart is put back as it was afterwards. Without a size it is drawn at its size on screen but at least
+/// `fallbackSize` (a squeezed chart would have few ticks); a chart never laid out at `fallbackSize`.
 RecordedFigure recordFigure(ChartPanel* panel, const FigureOptions& options = {},
                             QSize fallbackSize = QSize(1000, 620));
 /// recordFigure's picture alone.
