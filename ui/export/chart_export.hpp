@@ -30,8 +30,8 @@ enum class SizeUnit { Pixels, Centimetres };
 /// at 96 px per inch whatever the unit (so 8 cm is 302 px and a 9-pt font 12 px): fonts keep their size
 /// relative to the figure, and `dpi` only sets how many pixels a PNG gets per inch.
 struct FigureOptions {
-  double width = 0.0;   ///< 0: the chart's width on screen (or the fallback size's)
-  double height = 0.0;  ///< 0: the chart's height on screen (or the fallback size's)
+  double width = 0.0;   ///< 0: the chart's width on screen, at least the fallback size's
+  double height = 0.0;  ///< 0: the chart's height on screen, at least the fallback size's
   SizeUnit unit = SizeUnit::Pixels;
   double dpi = 192.0;       ///< a PNG's pixels per inch; 192 is twice the screen's, sharp on a slide
   double fontPoints = 0.0;  ///< every text of the figure; 0: as on screen
