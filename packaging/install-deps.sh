@@ -17,6 +17,8 @@ PACKAGES=(
   libcli11-dev
   # screenshots without a display, and fonts so they are legible
   xvfb xauth x11-apps fonts-dejavu-core
+  # exported figures rendered as a reader's viewer would (pdftoppm, pdftotext) in the export tests
+  poppler-utils
   # the cluster tests: a real sshd and a single-node Slurm (munge, slurmctld, slurmd) started by the tests
   openssh-server slurm-wlm munge
   # users' real data set

@@ -18,3 +18,5 @@ distopt_add_qtest(test_app_sweep_command SOURCES core/test_sweep_command.cpp
 add_dependencies(test_app_sweep_command distopt-run)
 # Mean and band over seeds on a common grid (core/analysis/seed_band), for comparisons and overlays.
 distopt_add_qtest(test_core_seed_band SOURCES core/test_seed_band.cpp LIBS distopt::core LABELS core)
+# Legend labels for overlaid runs: what differs between them (core/analysis/run_labels).
+distopt_add_qtest(test_core_run_labels SOURCES core/test_run_labels.cpp LIBS distopt::core LABELS core)

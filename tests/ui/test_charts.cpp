@@ -518,7 +518,7 @@ class TestCharts : public QObject {
     QCOMPARE(points[1], QPointF(2, 2000));
     QCOMPARE(chart.cumulativeBytes(0, true, 2), 3050.0);
 
-    // Drawn stacked rates: worker 0 (largest) first, between 1000 and 2000 B/s; downlink below 0.
+    // Drawn rates: worker 0 (largest) first, between 1000 and 2000 B/s; downlink a positive 200 B/s.
     chart.refreshNow();
     QXYSeries* up = chart.groupSeries(0, true);
     QVERIFY(up);
@@ -530,7 +530,7 @@ class TestCharts : public QObject {
     }
     QVERIFY2(std::abs(lo - 1000.0) < 1e-6 && std::abs(hi - 2000.0) < 1e-6,
              qPrintable(QStringLiteral("%1 .. %2").arg(lo).arg(hi)));
-    for (const QPointF& p : chart.groupSeries(0, false)->points()) QVERIFY(std::abs(p.y() + 200.0) < 1e-6);
+    for (const QPointF& p : chart.groupSeries(0, false)->points()) QVERIFY(std::abs(p.y() - 200.0) < 1e-6);
 
     const auto kinds = chart.kindTotals();
     QCOMPARE(kinds.size(), std::size_t{3});
@@ -563,8 +563,9 @@ class TestCharts : public QObject {
     QVERIFY(chart.groupSeries(0, true));
     QVERIFY(chart.groupSeries(2, true));  // others
     QVERIFY(!chart.groupSeries(3, true));
-    QCOMPARE(chart.groupSeries(0, true)->name(), QString("worker 4"));
-    QCOMPARE(chart.groupSeries(2, true)->name(), QString("others (3 workers)"));
+    QCOMPARE(chart.groupSeries(0, true)->name(), QString("worker 4 up"));  // the direction in the legend
+    QCOMPARE(chart.groupSeries(2, true)->name(), QString("others (3 workers) up"));
+    QCOMPARE(chart.groupSeries(2, false)->name(), QString("others (3 workers) down"));
     QCOMPARE(chart.groupSeries(2, true)->points().last().y(), 6000.0);
   }
 

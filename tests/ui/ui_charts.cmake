@@ -14,3 +14,6 @@ distopt_add_qtest(test_ui_sweep_panel SOURCES ui/test_sweep_panel.cpp LIBS disto
 add_dependencies(test_ui_sweep_panel distopt-run distopt-workbench)
 # The one place chart axes get their ranges (ui/charts/axis_range): sanitizing and bounded ticks.
 distopt_add_qtest(test_ui_axis_range SOURCES ui/test_axis_range.cpp LIBS distopt::ui LABELS ui)
+# Figures for a paper: exported SVG/PDF rendered (QSvgRenderer, pdftoppm, pdftotext) with whole legends,
+# titles and a canvas that is the drawing; the CSV beside; report.pdf; the convergence chart's quantities.
+distopt_add_qtest(test_ui_figure_export SOURCES ui/test_figure_export.cpp LIBS distopt::ui LABELS ui)

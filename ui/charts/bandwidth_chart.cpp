@@ -1,13 +1,5 @@
 #include "ui/charts/bandwidth_chart.hpp"
 
-#include "ui/charts/units.hpp"
-
-#include <algorithm>
-#include <cmath>
-#include <limits>
-#include <numeric>
-
-#include <QAreaSeries>
 #include <QChart>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -18,6 +10,12 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QTableWidget>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "ui/charts/units.hpp"
 
 namespace distopt::ui {
 
@@ -73,7 +71,7 @@ double BandwidthChart::Cumulative::at(double t) const {
 
 BandwidthChart::BandwidthChart(QWidget* parent) : ChartPanel(parent) {
   setTitle(tr("Bandwidth"));
-  setXTitle(tr("time [units; live: unit_ms each]"));
+  setXTitle(timeTitle());
 
   for (int dir = 0; dir < 2; ++dir) {
     auto* line = new QLineSeries();
@@ -129,13 +127,7 @@ void BandwidthChart::ensureGroups(int count) {
   while (static_cast<int>(m_groups.size()) < count) {
     Group group;
     for (std::size_t dir = 0; dir < 2; ++dir) {
-      group.areaUpper[dir] = new QLineSeries();
-      group.areaLower[dir] = new QLineSeries();
-      group.area[dir] = new QAreaSeries(group.areaUpper[dir], group.areaLower[dir]);
-      group.areaUpper[dir]->setParent(group.area[dir]);
-      group.areaLower[dir]->setParent(group.area[dir]);
       group.line[dir] = new QLineSeries();
-      addAttachedSeries(group.area[dir]);
       addAttachedSeries(group.line[dir]);
     }
     m_groups.push_back(group);
@@ -221,16 +213,13 @@ void BandwidthChart::setSeriesShown(QAbstractSeries* series, bool shown, bool in
 
 void BandwidthChart::applyModeVisibility() {
   const bool rate = m_mode == Mode::Rate;
-  const bool stacked = rate && !logY();
   const std::size_t groups = m_grid.members.size();
   m_shownGroups = groups;
   for (std::size_t i = 0; i < m_groups.size(); ++i) {
     const bool used = i < groups;
     for (std::size_t dir = 0; dir < 2; ++dir) {
-      // One legend entry per worker group: down shares the colour of up.
-      setSeriesShown(m_groups[i].area[dir], used && stacked, dir == 0);
-      setSeriesShown(m_groups[i].line[dir], used && (m_mode == Mode::Cumulative || (rate && !stacked)),
-                     dir == 0);
+      // Both directions in the legend: down is the dashed line in up's colour.
+      setSeriesShown(m_groups[i].line[dir], used && (m_mode == Mode::Cumulative || rate), true);
     }
   }
   for (QLineSeries* line : m_totalLines) setSeriesShown(line, m_mode == Mode::Cumulative, true);
@@ -239,13 +228,13 @@ void BandwidthChart::applyModeVisibility() {
   m_table->setVisible(m_mode == Mode::ByKind);
   switch (m_mode) {
     case Mode::Rate:
-      setYTitle(stacked ? tr("bytes/s (up above 0, down below)") : tr("bytes/s (solid up, dashed down)"));
+      setYTitle(tr("rate [B/s]"));
       break;
     case Mode::Cumulative:
-      setYTitle(tr("bytes (solid up, dashed down)"));
+      setYTitle(tr("bytes sent [B]"));
       break;
     case Mode::BytesPerUpdate:
-      setYTitle(tr("bytes per accepted update"));
+      setYTitle(tr("bytes per accepted update [B]"));
       break;
     case Mode::ByKind:
       break;
@@ -293,7 +282,6 @@ QXYSeries* BandwidthChart::groupSeries(int group, bool uplink) const {
   if (group < 0 || group >= static_cast<int>(m_grid.members.size())) return nullptr;
   const Group& g = m_groups[static_cast<std::size_t>(group)];
   const std::size_t dir = uplink ? 0 : 1;
-  if (m_mode == Mode::Rate && !logY()) return g.areaUpper[dir];
   if (m_mode == Mode::Rate || m_mode == Mode::Cumulative) return g.line[dir];
   return nullptr;
 }
@@ -399,15 +387,6 @@ bool BandwidthChart::dataExtent(Range& x, Range& y) const {
   };
   switch (m_mode) {
     case Mode::Rate:
-      if (!logY()) {
-        const auto peak = [](const std::vector<double>& v) {
-          return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
-        };
-        const double up = std::max(peak(g.totalRates[0]), 1.0);
-        const double down = std::max(peak(g.totalRates[1]), 1.0);
-        y = {-down * 1.05, up * 1.05};
-        return true;
-      }
       for (const auto& group : g.rates)
         for (const auto& values : group) scan(values);
       break;
@@ -431,54 +410,41 @@ bool BandwidthChart::dataExtent(Range& x, Range& y) const {
   return true;
 }
 
-QString BandwidthChart::groupName(const Grid& g, std::size_t group) const {
-  if (g.members[group] == kOthers) return tr("others (%1 workers)").arg(g.othersCount);
-  return tr("worker %1").arg(g.members[group]);
+QString BandwidthChart::groupName(const Grid& g, std::size_t group, bool uplink) const {
+  const QString direction = uplink ? tr("up") : tr("down");
+  if (g.members[group] == kOthers) return tr("others (%1 workers) %2").arg(g.othersCount).arg(direction);
+  return tr("worker %1 %2").arg(g.members[group]).arg(direction);
 }
 
 void BandwidthChart::drawRate(const Grid& g) {
-  const bool stacked = !logY();
+  // Positive rates, one line per worker group and direction: stacking down below zero read as negative
+  // bytes/s in a figure.
   const std::size_t intervals = g.edges.size() - 1;
-  std::array<std::vector<double>, 2> base;
-  for (auto& b : base) b.assign(intervals, 0.0);
   for (std::size_t k = 0; k < g.members.size(); ++k) {
     const Group& group = m_groups[k];
     const QColor colour = groupColour(k, g.members[k] == kOthers);
     for (std::size_t dir = 0; dir < 2; ++dir) {
-      const double sign = dir == 0 ? 1.0 : -1.0;
       const std::vector<double>& rates = g.rates[k][dir];
       m_scratch.clear();
-      m_scratchLower.clear();
       for (std::size_t i = 0; i < intervals; ++i) {
         // Piecewise constant: each rate is the mean over its interval, drawn as a step.
-        const double lower = base[dir][i];
-        const double upper = stacked ? lower + sign * rates[i] : rates[i];
-        if (!stacked && !(upper > 0.0)) continue;  // a log axis cannot show an idle interval
-        m_scratch.append(QPointF(g.edges[i], upper));
-        m_scratch.append(QPointF(g.edges[i + 1], upper));
-        m_scratchLower.append(QPointF(g.edges[i], lower));
-        m_scratchLower.append(QPointF(g.edges[i + 1], lower));
-        if (stacked) base[dir][i] = upper;
+        if (logY() && !(rates[i] > 0.0)) continue;  // a log axis cannot show an idle interval
+        m_scratch.append(QPointF(g.edges[i], rates[i]));
+        m_scratch.append(QPointF(g.edges[i + 1], rates[i]));
       }
-      if (stacked) {
-        group.areaUpper[dir]->replace(m_scratch);
-        group.areaLower[dir]->replace(m_scratchLower);
-        group.area[dir]->setName(groupName(g, k));
-        QColor fill = colour;
-        if (dir == 1) fill = fill.lighter(130);
-        fill.setAlpha(dir == 0 ? 200 : 140);
-        group.area[dir]->setBrush(fill);
-        group.area[dir]->setPen(QPen(colour.darker(120), 1.0));
-      } else {
-        group.line[dir]->replace(m_scratch);
-        group.line[dir]->setName(groupName(g, k));
-        QPen pen(colour);
-        pen.setWidthF(1.5);
-        if (dir == 1) pen.setStyle(Qt::DashLine);
-        group.line[dir]->setPen(pen);
-      }
+      styleGroupLine(group.line[dir], groupName(g, k, dir == 0), colour, dir == 1);
+      group.line[dir]->replace(m_scratch);
     }
   }
+}
+
+void BandwidthChart::styleGroupLine(QLineSeries* line, const QString& name, const QColor& colour,
+                                    bool dashed) {
+  line->setName(name);
+  QPen pen(colour);
+  pen.setWidthF(1.5);
+  if (dashed) pen.setStyle(Qt::DashLine);
+  if (line->pen() != pen) line->setPen(pen);
 }
 
 void BandwidthChart::drawCumulative(const Grid& g) {
@@ -497,13 +463,8 @@ void BandwidthChart::drawCumulative(const Grid& g) {
     const QColor colour = groupColour(k, g.members[k] == kOthers);
     for (std::size_t dir = 0; dir < 2; ++dir) {
       toPoints(g.cumulative[k][dir]);
-      QLineSeries* line = m_groups[k].line[dir];
-      line->replace(m_scratch);
-      line->setName(groupName(g, k));
-      QPen pen(colour);
-      pen.setWidthF(1.5);
-      if (dir == 1) pen.setStyle(Qt::DashLine);
-      line->setPen(pen);
+      styleGroupLine(m_groups[k].line[dir], groupName(g, k, dir == 0), colour, dir == 1);
+      m_groups[k].line[dir]->replace(m_scratch);
     }
   }
 }

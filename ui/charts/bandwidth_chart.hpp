@@ -2,8 +2,8 @@
 // Bandwidth for the dashboard, from the cumulative byte counters the runtime samples at the socket
 // (BandwidthSample). Rates are differences of cumulative counts over time differences, so a
 // missed or late sample lowers the resolution but never the total. Views: bytes/s per worker
-// (top-k + "others", up stacked above zero and down below it on a linear axis; lines on a log
-// axis), cumulative bytes, bytes per accepted update, and a by-message-kind table.
+// (top-k + "others", a positive line per direction: solid up, dashed down, each named in the legend),
+// cumulative bytes, bytes per accepted update, and a by-message-kind table.
 // Thread: GUI thread only.
 
 #include <array>
@@ -20,7 +20,6 @@
 #include "core/telemetry/telemetry.hpp"
 #include "ui/charts/live_chart.hpp"
 
-class QAreaSeries;
 class QComboBox;
 class QLineSeries;
 class QTableWidget;
@@ -79,6 +78,7 @@ class BandwidthChart : public ChartPanel {
   void drawFrame(bool viewChanged) override;
   QString hoverText(QPointF chartPosition) const override;
   void logYChanged() override { applyModeVisibility(); }
+  void timeTitleChanged() override { setXTitle(timeTitle()); }
 
  private:
   /// Cumulative values at increasing times; one time holds one value (the latest).
@@ -98,9 +98,6 @@ class BandwidthChart : public ChartPanel {
     std::uint64_t messages = 0;
   };
   struct Group {
-    std::array<QAreaSeries*, 2> area{};
-    std::array<QLineSeries*, 2> areaUpper{};
-    std::array<QLineSeries*, 2> areaLower{};
     std::array<QLineSeries*, 2> line{};
   };
   /// Grid the rate and cumulative views are evaluated on, cached between frames.
@@ -130,7 +127,10 @@ class BandwidthChart : public ChartPanel {
   void drawPerUpdate(const Grid& g);
   void ensureGroups(int count);
   void updateTable();
-  QString groupName(const Grid& g, std::size_t group) const;
+  /// "worker 3 up", "others (12 workers) down".
+  QString groupName(const Grid& g, std::size_t group, bool uplink) const;
+  /// Names and pens a group's line (a new pen only when it differs: Qt re-lays the series out on each).
+  static void styleGroupLine(QLineSeries* line, const QString& name, const QColor& colour, bool dashed);
 
   std::vector<WorkerData> m_workers;
   std::array<Cumulative, 2> m_total;
@@ -150,7 +150,6 @@ class BandwidthChart : public ChartPanel {
   mutable Grid m_grid;
   std::size_t m_shownGroups = 0;
   QList<QPointF> m_scratch;
-  QList<QPointF> m_scratchLower;
 };
 
 }  // namespace distopt::ui

@@ -22,7 +22,9 @@
 #include <cmath>
 #include <limits>
 
+#include "ui/charts/chart_legend.hpp"
 #include "ui/charts/decimation.hpp"
+#include "ui/charts/units.hpp"
 
 namespace distopt::ui {
 
@@ -35,16 +37,16 @@ constexpr double kHoverRadiusPx = 40.0;
 
 }  // namespace
 
-QString xAxisTitle(XAxis axis) {
+QString xAxisTitle(XAxis axis, const QString& timeTitle) {
   switch (axis) {
     case XAxis::Updates:
       return QObject::tr("updates");
     case XAxis::Bytes:
-      return QObject::tr("bytes (up + down)");
+      return QObject::tr("bytes sent (up + down) [B]");
     case XAxis::Time:
       break;
   }
-  return QObject::tr("time [units; live: unit_ms each]");
+  return timeTitle;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -140,9 +142,16 @@ void InteractiveChartView::leaveEvent(QEvent* event) {
 ChartPanel::ChartPanel(QWidget* parent) : QWidget(parent) {
   auto* chart = new QChart();
   chart->setAnimationOptions(QChart::NoAnimation);
-  chart->legend()->setAlignment(Qt::AlignBottom);
+  // Qt's legend elides its entries and draws only its first marker into a QPicture: ChartLegend
+  // takes its place. Detached, transparent and empty, it still keeps the markers the legend reads, and an
+  // owner that hides it (a chart that needs no legend) hides ours too.
+  chart->legend()->detachFromChart();
+  chart->legend()->setGeometry(QRectF(0, 0, 0, 0));
+  chart->legend()->setOpacity(0.0);
+  chart->legend()->setAcceptedMouseButtons(Qt::NoButton);
   chart->setMargins(QMargins(4, 4, 4, 4));
   m_view = new InteractiveChartView(chart, this);
+  m_timeTitle = timeAxisTitle(nlohmann::json());
 
   m_xAxis = new QValueAxis();
   m_xAxis->setLabelFormat(QStringLiteral("%.4g"));
@@ -171,6 +180,8 @@ ChartPanel::ChartPanel(QWidget* parent) : QWidget(parent) {
   layout->setSpacing(2);
   layout->addWidget(m_controlsHost);
   layout->addWidget(m_view, 1);
+  m_legend = new ChartLegend(this);
+  layout->addWidget(m_legend);
   layout->addWidget(m_readout);
 
   connect(m_logToggle, &QCheckBox::toggled, this, &ChartPanel::setLogY);
@@ -200,6 +211,20 @@ void ChartPanel::setXTitle(const QString& title) { m_xAxis->setTitleText(title);
 void ChartPanel::setYTitle(const QString& title) {
   m_yTitle = title;
   m_yAxis->setTitleText(title);
+}
+
+QString ChartPanel::xTitle() const { return m_xAxis->titleText(); }
+
+void ChartPanel::setTimeTitle(const QString& title) {
+  if (title == m_timeTitle) return;
+  m_timeTitle = title;
+  timeTitleChanged();
+}
+
+void ChartPanel::syncLegend() {
+  const bool shown = legendShown(chart());
+  m_legend->setVisible(shown);
+  if (shown) m_legend->setEntries(legendEntries(chart()));
 }
 
 void ChartPanel::setLogY(bool on) {
@@ -333,14 +358,15 @@ void ChartPanel::retickY() {
 }
 
 int ChartPanel::xLabelRoom(const Range& x) const {
-  // The labels a roomy axis would have over `x` (as %.4g writes them): "1.5e+04" needs more width
-  // than "500".
+  // The labels a roomy axis would have over `x` (as linearTickFormat writes them): "15000" needs more
+  // width than "500".
   const QFontMetricsF metrics(m_xAxis->labelsFont());
   const double step = niceTickStep(x.span());
   double widest = 0.0;
   double value = std::ceil(x.min / step) * step;
+  const QByteArray format = linearTickFormat(x.min, x.max, step).toLatin1();
   for (int i = 0; i < kRoomyAxisTicks + 1 && value <= x.max + step * 1e-9; ++i, value += step)
-    widest = std::max(widest, metrics.horizontalAdvance(QString::asprintf("%.4g", value)));
+    widest = std::max(widest, metrics.horizontalAdvance(QString::asprintf(format.constData(), value)));
   // Qt Charts' 1-px text margin either side.
   return horizontalLabelRoom(chart()->plotArea().width(), widest + 2.0);
 }
@@ -408,6 +434,7 @@ void ChartPanel::frame(bool force) {
   const bool viewChanged = force || m_viewDirty || !(m_xRange == m_drawnX) ||
                            !(m_yRange == m_drawnY) || width != m_drawnWidth;
   drawFrame(viewChanged);
+  syncLegend();
   m_drawnX = m_xRange;
   m_drawnY = m_yRange;
   m_drawnWidth = width;
@@ -509,6 +536,14 @@ void LiveChart::clear() {
   markDataChanged();
 }
 
+void LiveChart::clearSeries(int series) {
+  if (!validIndex(series)) return;
+  Entry& entry = m_series[static_cast<std::size_t>(series)];
+  entry.buffer.clear();
+  entry.dirty = true;
+  markDataChanged();
+}
+
 void LiveChart::removeSeriesFrom(int first) {
   while (static_cast<int>(m_series.size()) > std::max(0, first)) {
     QLineSeries* line = m_series.back().line;
@@ -590,7 +625,9 @@ void LiveChart::fixXAxis(XAxis axis, const QString& title) {
   updateXTitle();
 }
 
-void LiveChart::updateXTitle() { setXTitle(m_fixedXTitle.isEmpty() ? xAxisTitle(m_xAxis) : m_fixedXTitle); }
+void LiveChart::updateXTitle() {
+  setXTitle(m_fixedXTitle.isEmpty() ? xAxisTitle(m_xAxis, timeTitle()) : m_fixedXTitle);
+}
 
 const SeriesBuffer& LiveChart::buffer(int series) const {
   return m_series.at(static_cast<std::size_t>(series)).buffer;
@@ -697,7 +734,7 @@ QString LiveChart::hoverText(QPointF chartPosition) const {
         .arg(buffer.x(XAxis::Time)[bestIndex], 0, 'g', 6)
         .arg(buffer.x(XAxis::Updates)[bestIndex], 0, 'f', 0)
         .arg(buffer.y()[bestIndex], 0, 'g', 6);
-  return tr("%1: t = %2 (time units), updates = %3, bytes = %4, y = %5")
+  return tr("%1: t = %2, updates = %3, bytes = %4, y = %5")
       .arg(best->name)
       .arg(buffer.x(XAxis::Time)[bestIndex], 0, 'g', 6)
       .arg(buffer.x(XAxis::Updates)[bestIndex], 0, 'f', 0)

@@ -30,6 +30,8 @@ class QXYSeries;
 
 namespace distopt::ui {
 
+class ChartLegend;
+
 /// A QChartView with the dashboard's mouse handling: left drag = rubber-band zoom, middle drag or
 /// Ctrl+left drag = pan, wheel = zoom about the cursor (Shift+wheel: x only), right click = zoom
 /// out, double click = reset. It only moves the axes; the owning ChartPanel notices and redraws.
@@ -81,6 +83,14 @@ class ChartPanel : public QWidget {
   void setTitle(const QString& title);
   void setXTitle(const QString& title);
   void setYTitle(const QString& title);
+  QString xTitle() const;
+  QString yTitle() const { return m_yTitle; }
+  /// What time is measured in, for every time axis of this chart ("time [units]" for a simulated run,
+  /// "time [units of 5 ms]" for a live one); see timeAxisTitle().
+  void setTimeTitle(const QString& title);
+  QString timeTitle() const { return m_timeTitle; }
+  /// The legend under the chart (Qt Charts' own is never drawn: it cuts entries).
+  ChartLegend* legend() const { return m_legend; }
 
   /// Log y axis; values <= 0 are not drawn while it is on.
   void setLogY(bool on);
@@ -117,6 +127,8 @@ class ChartPanel : public QWidget {
   virtual QString hoverText(QPointF chartPosition) const = 0;
   /// Called after the y axis switched between linear and log.
   virtual void logYChanged() {}
+  /// Called after setTimeTitle(): charts with a time axis re-title it.
+  virtual void timeTitleChanged() {}
 
   void markDataChanged() { m_dataDirty = true; }
   void markViewChanged() { m_viewDirty = true; }
@@ -141,12 +153,15 @@ class ChartPanel : public QWidget {
   int xLabelRoom(const Range& x) const;
   void restoreRanges();
   void clearDrawnPoints();
+  void syncLegend();
   void onAxisRangeChanged();
 
   InteractiveChartView* m_view = nullptr;
   QValueAxis* m_xAxis = nullptr;
   QAbstractAxis* m_yAxis = nullptr;
   QString m_yTitle;
+  QString m_timeTitle;
+  ChartLegend* m_legend = nullptr;
   std::vector<QAbstractSeries*> m_attached;
   QHBoxLayout* m_controls = nullptr;
   QWidget* m_controlsHost = nullptr;
@@ -186,6 +201,8 @@ class LiveChart : public ChartPanel {
   void append(int series, std::span<const SeriesPoint> points);
   /// Drops every point; the series stay.
   void clear();
+  /// Drops the points of one series (its band stays).
+  void clearSeries(int series);
   /// Removes the series with index >= first (with their points and bands); indices below stay valid.
   void removeSeriesFrom(int first);
   /// A filled band from `low` to `high` (the same x, point by point) behind series `series`, in its
@@ -227,6 +244,7 @@ class LiveChart : public ChartPanel {
 
   bool validIndex(int series) const;
   void updateXTitle();
+  void timeTitleChanged() override { updateXTitle(); }
 
   std::vector<Entry> m_series;
   XAxis m_xAxis = XAxis::Time;
@@ -236,7 +254,7 @@ class LiveChart : public ChartPanel {
   QList<QPointF> m_scratch;
 };
 
-/// The x-axis title for a choice of x.
-QString xAxisTitle(XAxis axis);
+/// The x-axis title for a choice of x; `timeTitle` names time's unit (timeAxisTitle()).
+QString xAxisTitle(XAxis axis, const QString& timeTitle);
 
 }  // namespace distopt::ui

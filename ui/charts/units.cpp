@@ -1,5 +1,7 @@
 #include "ui/charts/units.hpp"
 
+#include <QObject>
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -15,6 +17,29 @@ QString formatBytes(double bytes) {
   }
   if (unit == 0) return QStringLiteral("%1 B").arg(value, 0, 'f', 0);
   return QStringLiteral("%1 %2").arg(value, 0, 'g', 4).arg(QString::fromLatin1(kUnits[unit]));
+}
+
+QString timeAxisTitle(const nlohmann::json& experiment) {
+  if (!experiment.is_object() || experiment.value("engine", std::string()) != "live")
+    return QObject::tr("time [units]");
+  const auto workers = experiment.find("workers");
+  if (workers != experiment.end() && workers->is_object()) {
+    const auto unit = workers->find("unit_ms");
+    if (unit != workers->end() && unit->is_number() && std::isfinite(unit->get<double>()) &&
+        unit->get<double>() > 0.0)
+      return QObject::tr("time [units of %1 ms]").arg(unit->get<double>(), 0, 'g', 4);
+  }
+  return QObject::tr("time [units]");
+}
+
+QString linearTickFormat(double min, double max, double step) {
+  const double magnitude = std::max(std::abs(min), std::abs(max));
+  if (!std::isfinite(magnitude) || !std::isfinite(step) || step <= 0.0) return QStringLiteral("%.4g");
+  // Beyond 10¹⁵ fixed notation would print digits the double does not hold.
+  if (magnitude >= 1e15) return QStringLiteral("%.3g");
+  // Decimals for the step (0.05 -> 2; a nice step is 1, 2 or 5 × 10^k), at most 12.
+  const int decimals = std::clamp(static_cast<int>(std::ceil(-std::log10(step) - 1e-9)), 0, 12);
+  return QStringLiteral("%.%1f").arg(decimals);
 }
 
 }  // namespace distopt::ui

@@ -3,9 +3,20 @@
 
 #include <QString>
 
+#include <nlohmann/json.hpp>
+
 namespace distopt::ui {
 
 /// "532 B", "1.25 MB": decimal units (what network links are sold in), 4 significant digits.
 QString formatBytes(double bytes);
+
+/// The title of a time axis for a run of `experiment`: "time [units]" for a simulated run (virtual time
+/// units), "time [units of 5 ms]" for a live one (its workers.unit_ms), "time [units]" when unknown.
+QString timeAxisTitle(const nlohmann::json& experiment);
+
+/// The printf format of a linear axis's tick labels over [min, max] with ticks every `step`: as many
+/// fixed decimals as the step needs ("0.25", "15000", "2000000"), never an exponent like "1e+04" (Qt
+/// Charts' "%g" writes that for any value from 10⁴ on).
+QString linearTickFormat(double min, double max, double step);
 
 }  // namespace distopt::ui

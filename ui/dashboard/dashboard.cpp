@@ -10,23 +10,16 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "core/analysis/run_labels.hpp"
 #include "ui/charts/bandwidth_chart.hpp"
+#include "ui/charts/convergence_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/units.hpp"
 #include "ui/family/family_view.hpp"
 #include "ui/history/overlay_band.hpp"
 
 namespace distopt::ui {
-namespace {
-
-// Overlaid runs and metric series take colours in this order (Tableau 10 without the current run's two).
-const QColor kPalette[] = {QColor(44, 160, 44),  QColor(255, 127, 14), QColor(148, 103, 189), QColor(140, 86, 75),
-                           QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34), QColor(23, 190, 207)};
-QColor paletteColor(std::size_t index) { return kPalette[index % std::size(kPalette)]; }
-
-constexpr int kOwnSeries = 2;  // convergence: f - f* and ||grad f||^2; overlays come after
-
-}  // namespace
 
 Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   m_tabs = new QTabWidget(this);
@@ -35,7 +28,7 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
   layout->addWidget(m_tabs);
 
   // Researcher's view: the three chart kinds and the workers table.
-  m_convergence = new LiveChart();
+  m_convergence = new ConvergenceChart();
   m_convergence->setTitle(tr("Convergence"));
   m_convergence->setLogY(true);
   m_delays = new DelayHistogram();
@@ -96,19 +89,23 @@ Dashboard::Dashboard(QWidget* parent) : QWidget(parent) {
 }
 
 void Dashboard::beginRun(const nlohmann::json& experiment) {
-  m_convergence->removeSeriesFrom(0);
+  // The run named by its method and experiment, as the history's legends name it.
+  const std::string runLabel = runLabels({{0, experiment}}).front();
+  m_convergence->beginRun(experiment.is_object() && experiment.contains("algorithm")
+                              ? QString::fromStdString(runLabel)
+                              : tr("this run"),
+                          QColor(31, 119, 180));
+  m_overlayColors.clearShown();
   m_delays->clear();
   m_bandwidth->clear();
   m_workers->clear();
   m_accepted = 0;
-  m_haveGap = false;
-  m_gapSeries = m_convergence->addSeries(tr("f − f* (or loss)"), QColor(31, 119, 180));
-  m_gradSeries = m_convergence->addSeries(tr("‖∇f‖²"), QColor(214, 39, 40));
 
   m_simNote->setVisible(experiment.is_object() && experiment.value("engine", std::string()) == "sim");
   const int workerTotal = experiment.contains("workers") ? experiment["workers"].value("count", 0) : 0;
   std::optional<int> threshold;
-  if (experiment.contains("algorithm") && experiment["algorithm"].value("name", std::string()) == "ringmaster") {
+  if (experiment.contains("algorithm") &&
+      experiment["algorithm"].value("name", std::string()) == "ringmaster") {
     const auto& params = experiment["algorithm"].value("params", nlohmann::json::object());
     if (params.contains("R") && params["R"].is_number_integer()) threshold = params["R"].get<int>();
   }
@@ -116,6 +113,11 @@ void Dashboard::beginRun(const nlohmann::json& experiment) {
   beginFamily(experiment);
   m_metrics->beginRun(experiment);
   m_manager->beginRun(experiment);
+  const QString timeTitle = timeAxisTitle(experiment);
+  for (ChartPanel* chart : std::initializer_list<ChartPanel*>{m_convergence, m_bandwidth,
+                                                              m_manager->progress(), m_manager->traffic()})
+    chart->setTimeTitle(timeTitle);
+  m_metrics->setTimeTitle(timeTitle);
 }
 
 void Dashboard::beginFamily(const nlohmann::json& experiment) {
@@ -135,8 +137,10 @@ void Dashboard::beginFamily(const nlohmann::json& experiment) {
   }
   view->beginRun(experiment);
   m_familyHost->setCurrentWidget(view);
-  if (tab < 0) m_tabs->insertTab(m_tabs->indexOf(m_metrics) + 1, m_familyHost, view->title());
-  else m_tabs->setTabText(tab, view->title());
+  if (tab < 0)
+    m_tabs->insertTab(m_tabs->indexOf(m_metrics) + 1, m_familyHost, view->title());
+  else
+    m_tabs->setTabText(tab, view->title());
 }
 
 int Dashboard::familyTabIndex() const { return m_tabs->indexOf(m_familyHost); }
@@ -163,41 +167,35 @@ void Dashboard::addAcceptedTimeline(const std::vector<AcceptedPoint>& points, st
 }
 
 void Dashboard::addEvaluations(const std::vector<EvaluationPoint>& points) {
+  m_convergence->addRunPoints(points);
   for (const auto& p : points) {
     const double bytes = static_cast<double>(p.bytesUp + p.bytesDown);
     const double y = p.gap ? *p.gap : p.loss;
-    m_haveGap = m_haveGap || p.gap.has_value();
-    m_convergence->append(m_gapSeries, p.time, static_cast<double>(p.updates), bytes, y);
-    if (p.gradNormSq)
-      m_convergence->append(m_gradSeries, p.time, static_cast<double>(p.updates), bytes, *p.gradNormSq);
   }
   m_metrics->addEvaluations(points);
   m_manager->addEvaluations(points);
   if (m_familyView) m_familyView->addEvaluations(points);
 }
 
-void Dashboard::addOverlay(const QString& label, const std::vector<EvaluationPoint>& points) {
-  const int series = m_convergence->addSeries(label, paletteColor(static_cast<std::size_t>(overlayCount())));
-  m_convergence->reserve(series, points.size());
-  for (const auto& p : points)
-    m_convergence->append(series, p.time, static_cast<double>(p.updates), static_cast<double>(p.bytesUp + p.bytesDown),
-                          p.gap ? *p.gap : p.loss);
+void Dashboard::addOverlay(const QString& label, const std::vector<EvaluationPoint>& points,
+                           const QString& key) {
+  m_convergence->addOverlay(label, m_overlayColors.colorFor(key.isEmpty() ? label : key), points);
   if (m_familyView) m_familyView->addOverlay(label, points);
 }
 
 void Dashboard::addOverlayBand(const OverlayBand& band) {
   const QString label = band.label + QStringLiteral(" — ") + bandDescription(band.kind, band.seeds);
-  const int series = m_convergence->addSeries(label, paletteColor(static_cast<std::size_t>(overlayCount())));
-  m_convergence->append(series, band.mean);
-  m_convergence->setBand(series, band.low, band.high);
+  m_convergence->addOverlayBand(label, m_overlayColors.colorFor(band.key.isEmpty() ? band.label : band.key),
+                                band);
 }
 
 void Dashboard::clearOverlays() {
-  m_convergence->removeSeriesFrom(kOwnSeries);
+  m_convergence->clearOverlays();
+  m_overlayColors.clearShown();
   if (m_familyView) m_familyView->clearOverlays();
 }
 
-int Dashboard::overlayCount() const { return std::max(0, m_convergence->seriesCount() - kOwnSeries); }
+int Dashboard::overlayCount() const { return m_convergence->overlayCount(); }
 
 void Dashboard::addBandwidth(const std::vector<BandwidthSample>& samples) {
   // Per-edge samples ("peer:<j>") count the bytes the per-kind samples already count; the bandwidth

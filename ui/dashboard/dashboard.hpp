@@ -16,6 +16,8 @@
 
 #include "core/telemetry/run_digest.hpp"
 #include "core/telemetry/telemetry.hpp"
+#include "ui/charts/convergence_chart.hpp"
+#include "ui/charts/series_colors.hpp"
 #include "ui/dashboard/manager_view.hpp"
 #include "ui/dashboard/metrics_panel.hpp"
 #include "ui/dashboard/workers_model.hpp"
@@ -58,8 +60,10 @@ class Dashboard : public QWidget {
   void markWorkersEnded();
 
   /// Overlays another (stored) run's convergence curve, labelled, for comparison; stays until
-  /// clearOverlays() or the next beginRun().
-  void addOverlay(const QString& label, const std::vector<distopt::EvaluationPoint>& points);
+  /// clearOverlays() or the next beginRun(). `key` names the run (e.g. "#12", the label when empty): a
+  /// run keeps its colour while others come and go.
+  void addOverlay(const QString& label, const std::vector<distopt::EvaluationPoint>& points,
+                  const QString& key = QString());
   /// Several seeds of one configuration as one overlay: their mean line and band on the convergence
   /// chart (the family view, which draws single runs, does not get it).
   void addOverlayBand(const OverlayBand& band);
@@ -76,6 +80,8 @@ class Dashboard : public QWidget {
   std::optional<double> bytesSaved() const { return m_manager->bytesSaved(); }
 
   LiveChart* convergence() const { return m_convergence; }
+  /// The same chart with its choice of quantity.
+  ConvergenceChart* convergenceChart() const { return m_convergence; }
   /// The Metrics tab: family-specific measurements (EvaluationPoint::metrics) named in words, one chart
   /// per unit; indexed names (NAME.<i>, per node or worker) are the family view's.
   MetricsPanel* metrics() const { return m_metrics; }
@@ -102,7 +108,8 @@ class Dashboard : public QWidget {
   void beginFamily(const nlohmann::json& experiment);
 
   QTabWidget* m_tabs = nullptr;
-  LiveChart* m_convergence = nullptr;
+  ConvergenceChart* m_convergence = nullptr;
+  StableColors m_overlayColors;
   DelayHistogram* m_delays = nullptr;
   BandwidthChart* m_bandwidth = nullptr;
   WorkersModel* m_workers = nullptr;
@@ -113,9 +120,6 @@ class Dashboard : public QWidget {
   QStackedWidget* m_familyHost = nullptr;
   std::map<std::string, FamilyView*> m_familyViews;  ///< made on first use, kept for later runs
   FamilyView* m_familyView = nullptr;
-  int m_gapSeries = -1;
-  int m_gradSeries = -1;
-  bool m_haveGap = false;
 
   ManagerView* m_manager = nullptr;
   std::uint64_t m_accepted = 0;

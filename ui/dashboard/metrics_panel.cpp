@@ -74,11 +74,17 @@ MetricsPanel::UnitChart& MetricsPanel::unitChart(MetricUnit unit) {
   chart->setYTitle(metricUnitTitle(unit));
   chart->setLogY(logAxisFor(unit));
   chart->setXAxis(m_xAxis);
+  if (!m_timeTitle.isEmpty()) chart->setTimeTitle(m_timeTitle);
   // The one x choice above serves every chart; each chart's own row would repeat it per unit.
   chart->setControlsVisible(false);
   chart->setMinimumHeight(kChartMinimumHeight);
   chart->hide();
   return m_charts.emplace(unit, UnitChart{chart, {}}).first->second;
+}
+
+void MetricsPanel::setTimeTitle(const QString& title) {
+  m_timeTitle = title;
+  for (auto& [unit, entry] : m_charts) entry.chart->setTimeTitle(title);
 }
 
 void MetricsPanel::beginRun(const nlohmann::json& experiment) {

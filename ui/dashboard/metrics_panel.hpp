@@ -35,6 +35,8 @@ class MetricsPanel : public QWidget {
   /// Clears every chart for a new run of `experiment` (its family decides the note shown until a metric
   /// arrives).
   void beginRun(const nlohmann::json& experiment);
+  /// The time axis' title of every chart, those made later included (timeAxisTitle()).
+  void setTimeTitle(const QString& title);
   void addEvaluations(const std::vector<distopt::EvaluationPoint>& points);
 
   /// The charts with at least one series, in the tab's order (metricUnitOrder()).
@@ -81,6 +83,7 @@ class MetricsPanel : public QWidget {
   std::size_t m_colours = 0;
   int m_columns = 1;
   XAxis m_xAxis = XAxis::Time;
+  QString m_timeTitle;
 };
 
 }  // namespace distopt::ui

@@ -1,19 +1,28 @@
 #include "ui/export/chart_export.hpp"
 
+#include <QAbstractAxis>
+#include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QGraphicsLayout>
 #include <QGraphicsScene>
 #include <QImage>
+#include <QLineSeries>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QPicture>
 #include <QSvgGenerator>
+#include <QTextStream>
 #include <QWidget>
+#include <QXYSeries>
 #include <algorithm>
+#include <cmath>
 #include <functional>
 
+#include "ui/charts/chart_legend.hpp"
 #include "ui/charts/live_chart.hpp"
 
 namespace distopt::ui {
@@ -52,17 +61,6 @@ class SizeForExport {
   bool m_resized = false;
 };
 
-// A hidden chart view's viewport was never laid out either: draw its chart straight from the scene.
-void drawWidget(QWidget* widget, QPainter& painter) {
-  auto* view = qobject_cast<QChartView*>(widget);
-  if (!view || view->isVisible()) {
-    widget->render(&painter);
-    return;
-  }
-  const QRectF target(QPointF(0, 0), QSizeF(widget->size()));
-  view->scene()->render(&painter, target, view->chart()->sceneBoundingRect());
-}
-
 // Replays `picture` (drawn at `size`) onto `painter`, scaled to fit `target` keeping its shape.
 void replay(const QPicture& picture, QPainter& painter, const QRectF& target) {
   const QRect bounds = picture.boundingRect();
@@ -87,7 +85,148 @@ QPicture record(QWidget* widget, const std::function<void(QPainter&)>& draw) {
   return picture;
 }
 
+// A figure is laid out at the screen's 96 px per inch, whatever the unit it was asked in.
+constexpr double kLayoutDpi = 96.0;
+constexpr double kCmPerInch = 2.54;
+// Smallest plot a figure keeps under a legend that takes most of the height asked for.
+constexpr double kMinChartHeight = 120.0;
+
+QFont sized(QFont font, double points) {
+  if (points > 0.0) font.setPixelSize(std::max(1, static_cast<int>(std::lround(points * kLayoutDpi / 72.0))));
+  return font;
+}
+
+// A chart in print dress for the time of a recording: white, without the rounded, shadowed on-screen
+// background, every text at the chosen size; everything put back afterwards.
+class PrintDress {
+ public:
+  PrintDress(QChart* chart, double fontPoints) : m_chart(chart) {
+    m_brush = chart->backgroundBrush();
+    m_pen = chart->backgroundPen();
+    m_roundness = chart->backgroundRoundness();
+    m_shadow = chart->isDropShadowEnabled();
+    m_plotBackground = chart->isPlotAreaBackgroundVisible();
+    m_titleFont = chart->titleFont();
+    chart->setBackgroundBrush(Qt::white);
+    chart->setBackgroundPen(Qt::NoPen);
+    chart->setBackgroundRoundness(0.0);
+    chart->setDropShadowEnabled(false);
+    chart->setPlotAreaBackgroundVisible(false);
+    if (fontPoints > 0.0) {
+      QFont title = sized(m_titleFont, fontPoints * 1.15);
+      title.setBold(true);
+      chart->setTitleFont(title);
+    }
+    for (QAbstractAxis* axis : chart->axes()) {
+      m_axes.push_back({axis, axis->labelsFont(), axis->titleFont()});
+      if (fontPoints <= 0.0) continue;
+      axis->setLabelsFont(sized(axis->labelsFont(), fontPoints));
+      axis->setTitleFont(sized(axis->titleFont(), fontPoints));
+    }
+  }
+  ~PrintDress() {
+    m_chart->setBackgroundBrush(m_brush);
+    m_chart->setBackgroundPen(m_pen);
+    m_chart->setBackgroundRoundness(m_roundness);
+    m_chart->setDropShadowEnabled(m_shadow);
+    m_chart->setPlotAreaBackgroundVisible(m_plotBackground);
+    m_chart->setTitleFont(m_titleFont);
+    for (const Axis& axis : m_axes) {
+      axis.axis->setLabelsFont(axis.labels);
+      axis.axis->setTitleFont(axis.title);
+    }
+  }
+  PrintDress(const PrintDress&) = delete;
+  PrintDress& operator=(const PrintDress&) = delete;
+
+ private:
+  struct Axis {
+    QAbstractAxis* axis;
+    QFont labels;
+    QFont title;
+  };
+  QChart* m_chart;
+  QBrush m_brush;
+  QPen m_pen;
+  double m_roundness = 0.0;
+  bool m_shadow = false;
+  bool m_plotBackground = false;
+  QFont m_titleFont;
+  std::vector<Axis> m_axes;
+};
+
+QString csvField(const QString& text) {
+  if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+      !text.contains(QLatin1Char('\n')))
+    return text;
+  return QLatin1Char('"') + QString(text).replace(QLatin1Char('"'), QStringLiteral("\"\"")) +
+         QLatin1Char('"');
+}
+
+bool writeText(const QString& path, const QString& text, QString* why) {
+  QFile file(path);
+  if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text) ||
+      file.write(text.toUtf8()) < 0 || !file.flush()) {
+    if (why) *why = QStringLiteral("%1: cannot write the file").arg(path);
+    return false;
+  }
+  return true;
+}
+
+bool writeScaled(const QPicture& picture, const QString& path, double pngScale, QString* why);
+
 }  // namespace
+
+bool FigureOptions::isValid(std::string* why) const {
+  auto fail = [why](const char* text) {
+    if (why) *why = text;
+    return false;
+  };
+  const double maxSide = unit == SizeUnit::Pixels ? 20000.0 : 500.0;
+  for (double side : {width, height})
+    if (!std::isfinite(side) || side < 0.0 || side > maxSide)
+      return fail(unit == SizeUnit::Pixels ? "width and height: 0 (as on screen) or up to 20000 px"
+                                           : "width and height: 0 (as on screen) or up to 500 cm");
+  if (unit == SizeUnit::Pixels && ((width > 0.0 && width < 100.0) || (height > 0.0 && height < 80.0)))
+    return fail("a figure needs at least 100 x 80 px");
+  if (unit == SizeUnit::Centimetres && ((width > 0.0 && width < 2.5) || (height > 0.0 && height < 2.0)))
+    return fail("a figure needs at least 2.5 x 2 cm");
+  if (!std::isfinite(dpi) || dpi < 50.0 || dpi > 1200.0) return fail("dpi: 50 to 1200");
+  if (!std::isfinite(fontPoints) || fontPoints < 0.0 || (fontPoints > 0.0 && fontPoints < 4.0) ||
+      fontPoints > 72.0)
+    return fail("font size: 0 (as on screen) or 4 to 72 pt");
+  return true;
+}
+
+QSize FigureOptions::layoutSize(QSize screen) const {
+  const double perUnit = unit == SizeUnit::Pixels ? 1.0 : kLayoutDpi / kCmPerInch;
+  const double w = width > 0.0 ? width * perUnit : screen.width();
+  const double h = height > 0.0 ? height * perUnit : screen.height();
+  return {std::max(1, static_cast<int>(std::lround(w))), std::max(1, static_cast<int>(std::lround(h)))};
+}
+
+QString drawnDataCsv(QChart* chart) {
+  QString text;
+  QTextStream out(&text);
+  out << "series,x,y\n";
+  const auto rows = [&](const QString& name, const QXYSeries* series) {
+    if (!series) return;
+    const QString field = csvField(name);
+    for (const QPointF& p : series->points())
+      out << field << ',' << QString::number(p.x(), 'g', 17) << ',' << QString::number(p.y(), 'g', 17)
+          << '\n';
+  };
+  for (QAbstractSeries* series : chart->series()) {
+    if (!series->isVisible()) continue;
+    if (auto* area = qobject_cast<QAreaSeries*>(series)) {
+      rows(area->name() + QStringLiteral(" (upper)"), area->upperSeries());
+      rows(area->name() + QStringLiteral(" (lower)"), area->lowerSeries());
+    } else if (auto* xy = qobject_cast<QXYSeries*>(series)) {
+      rows(xy->name(), xy);
+    }
+  }
+  return text;
+}
 
 std::optional<ChartFormat> chartFormatFor(const QString& path) {
   const QString suffix = QFileInfo(path).suffix().toLower();
@@ -109,17 +248,57 @@ QString chartFormatExtension(ChartFormat format) {
   return {};
 }
 
-QPicture recordChart(ChartPanel* panel, QSize fallbackSize) {
+RecordedFigure recordFigure(ChartPanel* panel, const FigureOptions& given, QSize fallbackSize) {
+  const FigureOptions options = given.isValid(nullptr) ? given : FigureOptions{};
+  QChart* chart = panel->chart();
   QWidget* view = panel->view();
-  SizeForExport sized(view, fallbackSize);
-  // Decimation is per pixel column of the current width, and the y ticks as many as the plot's height
-  // holds: lay the chart out at the export's size now (Qt would on its next layout pass), draw a frame
-  // for it, and lay out the axes it re-ticked.
-  QGraphicsLayout* layout = panel->chart()->layout();
-  if (layout) layout->activate();
+  // A chart never laid out on screen (a hidden tab) has no size of its own worth keeping, and one squeezed
+  // on a small screen would make a figure with few tick labels: at least the fallback size.
+  const QSize screen = view->isVisible() ? view->size().expandedTo(fallbackSize) : fallbackSize;
+  const QSize canvas = options.layoutSize(screen);
+  const QSizeF oldSize = chart->size();
+  const QFont legendFont = sized(panel->legend()->font(), options.fontPoints);
+  RecordedFigure figure;
+  figure.dpi = options.dpi;
+  double chartHeight = canvas.height();
+  std::vector<LegendEntry> entries;
+  {
+    PrintDress dress(chart, options.fontPoints);
+    // Decimation is per pixel column of the plot, the ticks as many as its size holds, and legend names
+    // may follow what is drawn: lay the chart out at the figure's size, draw a frame for it, and once
+    // more when the legend (as tall as its entries need at this width) took its share of the height.
+    for (int pass = 0; pass < 2; ++pass) {
+      chart->resize(QSizeF(canvas.width(), chartHeight));
+      if (chart->layout()) chart->layout()->activate();
+      panel->refreshNow();
+      if (chart->layout()) chart->layout()->activate();
+      entries = legendEntries(chart);
+      chartHeight =
+          std::max(kMinChartHeight, canvas.height() - legendHeight(entries, legendFont, canvas.width()));
+    }
+    const double legend = legendHeight(entries, legendFont, canvas.width());
+    const QSizeF drawn(canvas.width(), chart->size().height() + legend);
+    figure.csv = drawnDataCsv(chart);
+    {
+      QPainter painter(&figure.picture);
+      painter.setRenderHint(QPainter::Antialiasing);
+      painter.setRenderHint(QPainter::TextAntialiasing);
+      painter.fillRect(QRectF(QPointF(0, 0), drawn), Qt::white);
+      const QRectF plot(QPointF(0, 0), chart->size());
+      chart->scene()->render(&painter, plot, chart->sceneBoundingRect());
+      paintLegend(painter, entries, legendFont, QRectF(0.0, plot.height(), drawn.width(), legend));
+    }
+    figure.picture.setBoundingRect(QRect(QPoint(0, 0), drawn.toSize()));
+  }
+  // Back to the screen's size and a frame drawn for it.
+  chart->resize(oldSize);
+  if (chart->layout()) chart->layout()->activate();
   panel->refreshNow();
-  if (layout) layout->activate();
-  return record(view, [view](QPainter& painter) { drawWidget(view, painter); });
+  return figure;
+}
+
+QPicture recordChart(ChartPanel* panel, QSize fallbackSize) {
+  return recordFigure(panel, FigureOptions{}, fallbackSize).picture;
 }
 
 QPicture recordWidget(QWidget* widget, QSize fallbackSize) {
@@ -128,6 +307,19 @@ QPicture recordWidget(QWidget* widget, QSize fallbackSize) {
 }
 
 bool writePicture(const QPicture& picture, const QString& path, QString* why) {
+  return writeScaled(picture, path, 2.0, why);
+}
+
+bool writeFigure(const RecordedFigure& figure, const QString& path, QString* why) {
+  if (!writeScaled(figure.picture, path, figure.dpi / kLayoutDpi, why)) return false;
+  if (figure.csv.isEmpty()) return true;
+  const QFileInfo info(path);
+  return writeText(info.dir().filePath(info.completeBaseName() + QStringLiteral(".csv")), figure.csv, why);
+}
+
+namespace {
+
+bool writeScaled(const QPicture& picture, const QString& path, double pngScale, QString* why) {
   const auto format = chartFormatFor(path);
   if (!format) {
     if (why) *why = QStringLiteral("%1: unknown chart format; use .png, .svg or .pdf").arg(path);
@@ -138,9 +330,10 @@ bool writePicture(const QPicture& picture, const QString& path, QString* why) {
   bool ok = false;
   switch (*format) {
     case ChartFormat::Png: {
-      // Twice the screen's pixels: sharp on a slide without the cost of a vector file.
-      QImage image(size * 2, QImage::Format_ARGB32_Premultiplied);
-      image.setDevicePixelRatio(2.0);
+      QImage image((QSizeF(size) * pngScale).toSize(), QImage::Format_ARGB32_Premultiplied);
+      image.setDevicePixelRatio(pngScale);
+      image.setDotsPerMeterX(static_cast<int>(std::lround(pngScale * kLayoutDpi / 0.0254)));
+      image.setDotsPerMeterY(image.dotsPerMeterX());
       image.fill(Qt::white);
       {
         QPainter painter(&image);
@@ -155,6 +348,8 @@ bool writePicture(const QPicture& picture, const QString& path, QString* why) {
       svg.setFileName(path);
       svg.setSize(size);
       svg.setViewBox(QRect(QPoint(0, 0), size));
+      // Its width and height in mm at the layout's 96 px per inch: the size the figure was laid out for.
+      svg.setResolution(static_cast<int>(kLayoutDpi));
       svg.setTitle(QFileInfo(path).completeBaseName());
       svg.setDescription(QStringLiteral("DistOpt Workbench chart"));
       {
@@ -169,10 +364,11 @@ bool writePicture(const QPicture& picture, const QString& path, QString* why) {
       QPdfWriter pdf(path);
       pdf.setTitle(QFileInfo(path).completeBaseName());
       pdf.setCreator(QStringLiteral("DistOpt Workbench"));
-      // A page the chart's own shape, so it drops into a LaTeX figure without margins.
-      pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
+      // A page the figure's own size, so it drops into a LaTeX figure without margins. At the layout's
+      // resolution a recorded pixel is a page pixel: the picture's fonts keep their size.
+      pdf.setPageSize(QPageSize(QSizeF(size) * (72.0 / kLayoutDpi), QPageSize::Point));
       pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-      pdf.setResolution(72);
+      pdf.setResolution(static_cast<int>(kLayoutDpi));
       QPainter painter;
       ok = painter.begin(&pdf);
       if (ok) {
@@ -186,20 +382,25 @@ bool writePicture(const QPicture& picture, const QString& path, QString* why) {
   return ok;
 }
 
+}  // namespace
+
 void paintPicture(const QPicture& picture, QPainter& painter, const QRectF& target) {
   replay(picture, painter, target);
 }
 
 bool exportChart(ChartPanel* panel, const QString& path, QString* why, QSize fallbackSize) {
-  return writePicture(recordChart(panel, fallbackSize), path, why);
+  return exportChart(panel, path, FigureOptions{}, why, fallbackSize);
 }
 
-void paintChart(ChartPanel* panel, QPainter& painter, const QRectF& target, QSize fallbackSize) {
-  replay(recordChart(panel, fallbackSize), painter, target);
-}
-
-void paintWidget(QWidget* widget, QPainter& painter, const QRectF& target, QSize fallbackSize) {
-  replay(recordWidget(widget, fallbackSize), painter, target);
+bool exportChart(ChartPanel* panel, const QString& path, const FigureOptions& options, QString* why,
+                 QSize fallbackSize) {
+  std::string invalid;
+  if (!options.isValid(&invalid)) {
+    if (why) *why = QStringLiteral("%1: %2").arg(path, QString::fromStdString(invalid));
+    return false;
+  }
+  if (!chartFormatFor(path)) return writePicture(QPicture(), path, why);  // says why
+  return writeFigure(recordFigure(panel, options, fallbackSize), path, why);
 }
 
 bool exportWidget(QWidget* widget, const QString& path, QString* why, QSize fallbackSize) {

@@ -1,7 +1,9 @@
 #pragma once
-// "Export report": one folder a user can hand on — every chart of the dashboard as PNG and SVG, the
+// "Export report": one folder a user can hand on — every chart of the dashboard as PNG, SVG and PDF with
+// a CSV of its drawn data (the same figures as "Export chart", recorded once by chart_export), the
 // manager view, the summary table (Markdown and JSON), the experiment file, the run's data (CSV and
-// JSON, when the run is in the store) and report.pdf with all of it, one chart per page.
+// JSON, when the run is in the store) and report.pdf: a first page with the summary as a table, the
+// experiment's parameters and the comparison with the baseline and overlaid runs, then one figure a page.
 // A report is made in two steps: snapshotReport records every chart on the GUI thread (drawing commands,
 // milliseconds), writeReport turns that into files on any thread — the stored run's data, the images
 // and the PDF, which take seconds for a large run, never block the GUI (ReportExportJob runs it on a
@@ -17,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/store/stored_run.hpp"
+#include "ui/export/chart_export.hpp"
 
 namespace distopt::ui {
 
@@ -35,14 +38,19 @@ struct ReportContent {
 struct ReportPage {
   QString file;  ///< base name
   QString title;
-  QPicture picture;
+  RecordedFigure figure;
 };
+
+using ReportRows = std::vector<std::pair<QString, QString>>;
 
 /// Everything writeReport needs, with nothing left that belongs to the GUI thread.
 struct ReportSnapshot {
   ReportContent content;
   std::vector<ReportPage> charts;
   QPicture managerView;
+  /// The baseline and the overlaid runs with what the dashboard measured against them; empty when the
+  /// run is compared with nothing.
+  ReportRows comparison;
 };
 
 /// Records what `dashboard` shows (GUI thread).
@@ -57,7 +65,10 @@ bool writeReport(const ReportSnapshot& snapshot, const QString& directory, QStri
 bool exportRunData(const StoredRun& run, const QString& directory, QString* why);
 
 /// The summary table's rows as (quantity, value) pairs, in reading order; absent values are skipped.
-std::vector<std::pair<QString, QString>> summaryRows(const nlohmann::json& summary);
+ReportRows summaryRows(const nlohmann::json& summary);
+/// The experiment's parameters as (field, value) rows ("algorithm.params.gamma", "0.5"), in the document's
+/// order; the description is left out (it is prose, not a parameter).
+ReportRows parameterRows(const nlohmann::json& experiment);
 
 /// Writes the report for what `dashboard` shows into `directory` (created if needed). Returns the
 /// files written (relative paths); false with *why when a file cannot be written.

@@ -26,6 +26,7 @@ enum class SeedDisplay {
 
 struct OverlayBand {
   QString label;  ///< e.g. "#12 quickstart (sgd), 3 seeds: mean, min–max"
+  QString key;    ///< names the group for its colour (e.g. its runs' ids); the label when empty
   int seeds = 0;
   BandKind kind = BandKind::MinMax;
   std::vector<SeriesPoint> mean;  ///< finite points only

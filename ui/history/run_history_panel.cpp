@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 
+#include "core/analysis/run_labels.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/input_error.hpp"
 #include "ui/export/report_export.hpp"
@@ -461,17 +462,23 @@ bool RunHistoryPanel::overlayRuns(const std::vector<std::int64_t>& runIds) {
       if (added) groups.emplace_back();
       groups[at->second].push_back(&run);
     }
-    QStringList labels;
+    QStringList labels, keys;
     std::vector<std::vector<EvaluationPoint>> curves;
     std::vector<OverlayBand> bands;
-    for (const auto& group : groups) {
-      // The algorithm in the label: overlays compare methods (kron-naive against kron-fast, sgd against
-      // signsgd), and a run's name need not say which it ran.
-      QString label = labelOf(group.front()->info);
-      const QString algorithm = QString::fromStdString(group.front()->info.record.algorithm);
-      if (!algorithm.isEmpty() && !label.contains(algorithm)) label += QStringLiteral(" (%1)").arg(algorithm);
+    // Each group named by its method and what differs between the groups ("rennala B=4 seed 1").
+    std::vector<LabelledRun> named;
+    for (const auto& group : groups)
+      named.push_back({group.front()->info.id,
+                       nlohmann::json::parse(group.front()->info.record.experimentJson, nullptr, false)});
+    const std::vector<std::string> names = runLabels(named);
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+      const auto& group = groups[g];
+      // A name the person gave the run wins over the one made up for it.
+      const std::string& given = group.front()->info.record.displayName;
+      QString label = QString::fromStdString(given.empty() ? names[g] : given);
       if (group.size() == 1) {
         labels << label;
+        keys << QStringLiteral("#%1").arg(group.front()->info.id);
         curves.push_back(std::move(group.front()->evaluations));
         continue;
       }
@@ -481,11 +488,12 @@ bool RunHistoryPanel::overlayRuns(const std::vector<std::int64_t>& runIds) {
         seeds.push_back(std::move(run->evaluations));
         ids << QStringLiteral("#%1").arg(run->info.id);
       }
-      label = QStringLiteral("%1 (%2)").arg(label.section(QLatin1Char(' '), 1), ids.join(QLatin1Char(',')));
+      label = QStringLiteral("%1 (%2)").arg(label, ids.join(QLatin1Char(',')));
       bands.push_back(overlayBand(label, seeds,
                                   display == SeedDisplay::BandStdDev ? BandKind::StdDev : BandKind::MinMax));
+      bands.back().key = ids.join(QLatin1Char(','));
     }
-    if (!curves.empty()) emit overlayRequested(labels, curves);
+    if (!curves.empty()) emit overlayRequested(labels, curves, keys);
     for (const OverlayBand& band : bands) emit overlayBandRequested(band);
     m_status->setText(tr("Overlaid %n run(s)", nullptr, static_cast<int>(runs.size())) +
                       (bands.empty() ? QString()

@@ -94,9 +94,11 @@ class RunHistoryPanel : public QWidget {
  signals:
   /// A stored run to show in the dashboard (everything loaded).
   void openRequested(const distopt::StoredRun& run);
-  /// Curves to overlay: labels and evaluation points of each run.
+  /// Curves to overlay: labels and evaluation points of each run, and keys naming the runs ("#12") for
+  /// colours that stay with them.
   void overlayRequested(const QStringList& labels,
-                        const std::vector<std::vector<distopt::EvaluationPoint>>& curves);
+                        const std::vector<std::vector<distopt::EvaluationPoint>>& curves,
+                        const QStringList& keys);
   /// Overlaid runs that are seeds of one configuration, as their mean and band (unless the choice is
   /// one line per run). Emitted after overlayRequested for the same request, once per configuration.
   void overlayBandRequested(const distopt::ui::OverlayBand& band);

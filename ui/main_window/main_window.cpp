@@ -34,6 +34,7 @@
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/export/chart_export.hpp"
 #include "ui/export/export_names.hpp"
+#include "ui/export/figure_options_dialog.hpp"
 #include "ui/export/report_export.hpp"
 #include "ui/family/family_view.hpp"
 #include "ui/history/run_history_panel.hpp"
@@ -110,9 +111,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     if (!showStoredRun(run, &why)) QMessageBox::warning(this, tr("Open run"), why);
   });
   connect(m_history, &RunHistoryPanel::overlayRequested, this,
-          [this](const QStringList& labels, const std::vector<std::vector<EvaluationPoint>>& curves) {
+          [this](const QStringList& labels, const std::vector<std::vector<EvaluationPoint>>& curves,
+                 const QStringList& keys) {
             for (std::size_t i = 0; i < curves.size(); ++i)
-              m_dashboard->addOverlay(labels[static_cast<qsizetype>(i)], curves[i]);
+              m_dashboard->addOverlay(labels[static_cast<qsizetype>(i)], curves[i],
+                                      keys.value(static_cast<qsizetype>(i)));
             m_dashboard->tabs()->setCurrentIndex(0);
           });
   connect(m_history, &RunHistoryPanel::baselineChosen, this,
@@ -279,12 +282,21 @@ void MainWindow::exportChartDialog(int chart) {
       suggestedExportPath(shownRunName(), QLatin1String(kWhat[chart]), QStringLiteral("png")), filter);
   if (path.isEmpty()) return;
   rememberExportFolder(path);
+  // Charts are figures for a paper: size, resolution and font size asked for (views are screenshots).
+  FigureOptions figure;
+  if (chart < 3 && !askFigureOptions(this, &figure)) return;
   QString why;
   bool ok = false;
   switch (chart) {
-    case 0: ok = exportChart(m_dashboard->convergence(), path, &why); break;
-    case 1: ok = exportChart(m_dashboard->delays(), path, &why); break;
-    case 2: ok = exportChart(m_dashboard->bandwidth(), path, &why); break;
+    case 0:
+      ok = exportChart(m_dashboard->convergence(), path, figure, &why);
+      break;
+    case 1:
+      ok = exportChart(m_dashboard->delays(), path, figure, &why);
+      break;
+    case 2:
+      ok = exportChart(m_dashboard->bandwidth(), path, figure, &why);
+      break;
     case 3:
       ok = exportWidget(m_dashboard->metrics()->figure(), path, &why);
       break;
