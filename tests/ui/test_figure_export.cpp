@@ -279,7 +279,7 @@ class TestFigureExport : public QObject {
     QVERIFY(!chart.logY());
     QCOMPARE(chart.buffer(0).y().back(), 0.9);
     chart.setMetric("metric:consensus_error");
-    QCOMPARE(chart.yTitle(), QStringLiteral("consensus error"));
+    QCOMPARE(chart.yTitle(), QStringLiteral("Consensus error [squared norm]"));
     QCOMPARE(chart.buffer(0).y().front(), 0.5);
     chart.setMetric("test_accuracy");
     // A new run of the same problem keeps the choice; one without accuracy falls back and takes it up

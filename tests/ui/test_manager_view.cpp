@@ -23,7 +23,7 @@
 #include "ui/dashboard/big_number_label.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/dashboard/manager_view.hpp"
-#include "ui/dashboard/metric_names.hpp"
+#include "ui/charts/metric_names.hpp"
 #include "ui/dashboard/metrics_panel.hpp"
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/main_window/main_window.hpp"

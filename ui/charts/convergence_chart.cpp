@@ -5,6 +5,7 @@
 #include <QHBoxLayout>
 #include <QXYSeries>
 
+#include "ui/charts/metric_names.hpp"
 #include "ui/family/family_view.hpp"
 #include "ui/history/overlay_band.hpp"
 
@@ -16,17 +17,8 @@ namespace {
 
 QString familyName(const QString& key) { return key.mid(kMetricPrefix.size()); }
 
-QString inWords(const QString& snake) { return QString(snake).replace(QLatin1Char('_'), QLatin1Char(' ')); }
-
-// The unit a family metric's name says it is in.
-QString unitOf(const QString& name) {
-  if (name.contains(QLatin1String("bits"))) return QStringLiteral(" [bit]");
-  if (name.contains(QLatin1String("bytes"))) return QStringLiteral(" [B]");
-  if (name.contains(QLatin1String("fraction")) || name.contains(QLatin1String("agreement")))
-    return QStringLiteral(" [fraction]");
-  if (name.contains(QLatin1String("seconds"))) return QStringLiteral(" [s]");
-  return {};
-}
+// A family metric's name and unit from the one table the Metrics tab uses too.
+MetricName familyMetric(const QString& key) { return metricName(familyName(key).toStdString()); }
 
 }  // namespace
 
@@ -62,12 +54,12 @@ QStringList metricsOf(const std::vector<EvaluationPoint>& points) {
   return keys;
 }
 
-QString metricName(const QString& key) {
+QString quantityName(const QString& key) {
   if (key == kGap) return QObject::tr("f(x) − f*: distance to the optimum");
   if (key == kLoss) return QObject::tr("loss f(x)");
   if (key == kGradNormSq) return QObject::tr("‖∇f(x)‖²: squared gradient norm");
   if (key == kTestAccuracy) return QObject::tr("test accuracy");
-  return inWords(familyName(key));
+  return familyMetric(key).words;
 }
 
 QString metricAxisTitle(const QString& key) {
@@ -75,14 +67,17 @@ QString metricAxisTitle(const QString& key) {
   if (key == kLoss) return QObject::tr("loss f(x)");
   if (key == kGradNormSq) return QObject::tr("‖∇f(x)‖²");
   if (key == kTestAccuracy) return QObject::tr("test accuracy [fraction]");
-  const QString name = familyName(key);
-  return inWords(name) + unitOf(name);
+  const MetricName name = familyMetric(key);
+  return name.unit == MetricUnit::Other
+             ? name.words
+             : name.words + QStringLiteral(" [") + metricUnitTitle(name.unit) + QLatin1Char(']');
 }
 
 ConvergenceChart::ConvergenceChart(QWidget* parent) : LiveChart(parent) {
   m_choice = new QComboBox(this);
   m_choice->setToolTip(tr("The quantity the chart shows, for this run and the overlaid runs"));
-  // Its longest names would set the chart's (and a 1024-px window's) minimum width; the list shows them whole.
+  // Its longest names would set the chart's (and a 1024-px window's) minimum width; the list shows them
+  // whole.
   m_choice->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   m_choice->setMinimumContentsLength(6);
   // No "show:" label: the row's width is the 1024-px window's limit; the tooltip says what it is.
@@ -167,7 +162,7 @@ void ConvergenceChart::updateChoice() {
   {
     const QSignalBlocker block(m_choice);
     m_choice->clear();
-    for (const QString& key : m_offered) m_choice->addItem(metricName(key), key);
+    for (const QString& key : m_offered) m_choice->addItem(quantityName(key), key);
   }
   // What the person chose when this run has it, else f − f* where known, else the loss.
   QString key = m_offered.contains(m_wanted) ? m_wanted : m_offered.contains(kGap) ? kGap : kLoss;
@@ -181,7 +176,9 @@ void ConvergenceChart::setMetric(const QString& key) {
   const bool changed = key != m_shown;
   show(key);
   // Accuracy and fractions read on a linear axis; losses, gaps and norms over decades on a log one.
-  if (changed) setLogY(key != kTestAccuracy && !metricAxisTitle(key).contains(QLatin1String("[fraction]")));
+  if (changed)
+    setLogY(key != kTestAccuracy &&
+            !(key.startsWith(kMetricPrefix) && familyMetric(key).unit == MetricUnit::Fraction));
 }
 
 void ConvergenceChart::show(const QString& key) {

@@ -33,7 +33,7 @@ std::optional<double> metricValue(const EvaluationPoint& point, const QString& k
 /// The quantities some of `points` have, in the chart's order (f − f*, loss, ‖∇f‖², accuracy, family).
 QStringList metricsOf(const std::vector<EvaluationPoint>& points);
 /// In words with notation, for the choice ("f(x) − f*: distance to the optimum").
-QString metricName(const QString& key);
+QString quantityName(const QString& key);
 /// The y-axis title: notation and unit ("f(x) − f*", "test accuracy [fraction]", "bits per iteration [bit]").
 QString metricAxisTitle(const QString& key);
 

@@ -168,10 +168,6 @@ void Dashboard::addAcceptedTimeline(const std::vector<AcceptedPoint>& points, st
 
 void Dashboard::addEvaluations(const std::vector<EvaluationPoint>& points) {
   m_convergence->addRunPoints(points);
-  for (const auto& p : points) {
-    const double bytes = static_cast<double>(p.bytesUp + p.bytesDown);
-    const double y = p.gap ? *p.gap : p.loss;
-  }
   m_metrics->addEvaluations(points);
   m_manager->addEvaluations(points);
   if (m_familyView) m_familyView->addEvaluations(points);

@@ -14,7 +14,7 @@
 
 #include "core/telemetry/telemetry.hpp"
 #include "ui/charts/series_buffer.hpp"
-#include "ui/dashboard/metric_names.hpp"
+#include "ui/charts/metric_names.hpp"
 #include "ui/family/family_view.hpp"
 
 class QComboBox;

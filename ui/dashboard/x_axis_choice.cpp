@@ -10,7 +10,7 @@ QComboBox* makeXAxisChoice(QWidget* parent, std::function<void(XAxis)> chosen) {
   auto* choice = new QComboBox(parent);
   choice->setObjectName(QStringLiteral("xAxisChoice"));
   for (XAxis axis : {XAxis::Time, XAxis::Updates, XAxis::Bytes})
-    choice->addItem(xAxisTitle(axis), static_cast<int>(axis));
+    choice->addItem(xAxisTitle(axis, QObject::tr("time")), static_cast<int>(axis));
   QObject::connect(choice, &QComboBox::currentIndexChanged, choice, [choice, chosen = std::move(chosen)] {
     chosen(static_cast<XAxis>(choice->currentData().toInt()));
   });

@@ -1,4 +1,4 @@
-#include "ui/dashboard/metric_names.hpp"
+#include "ui/charts/metric_names.hpp"
 
 #include <QCoreApplication>
 #include <algorithm>
