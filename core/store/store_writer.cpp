@@ -114,7 +114,13 @@ void StoreWriter::eventsQueued(std::size_t count) {
 
 void StoreWriter::queueBlock() {
   const std::size_t count = m_blockCount.load(std::memory_order_relaxed);
-  if (count == m_blockTaken) return;
+  if (count == m_blockTaken) {
+    // The writer has copied every published event (a full block among them, taken between the
+    // producer's last slot and this hand-over): the block starts again from its first slot.
+    m_blockTaken = 0;
+    m_blockCount.store(0, std::memory_order_relaxed);
+    return;
+  }
   const std::size_t fresh = count - m_blockTaken;
   if (m_blockTaken == 0) {
     m_block.resize(count);  // shrinking keeps the capacity; the spare is grown back by the writer

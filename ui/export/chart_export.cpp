@@ -332,14 +332,16 @@ bool writeScaled(const QPicture& picture, const QString& path, double pngScale, 
     case ChartFormat::Png: {
       QImage image((QSizeF(size) * pngScale).toSize(), QImage::Format_ARGB32_Premultiplied);
       image.setDevicePixelRatio(pngScale);
-      image.setDotsPerMeterX(static_cast<int>(std::lround(pngScale * kLayoutDpi / 0.0254)));
-      image.setDotsPerMeterY(image.dotsPerMeterX());
       image.fill(Qt::white);
       {
         QPainter painter(&image);
         painter.setRenderHint(QPainter::Antialiasing);
         replay(picture, painter, whole);
       }
+      // The resolution goes into the file only after drawing: QPicture scales its replay by the target's
+      // logical DPI, so set before, it would draw the figure pngScale times too large (cut at the edges).
+      image.setDotsPerMeterX(static_cast<int>(std::lround(pngScale * kLayoutDpi / 0.0254)));
+      image.setDotsPerMeterY(image.dotsPerMeterX());
       ok = image.save(path, "PNG");
       break;
     }
