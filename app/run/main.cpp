@@ -144,7 +144,7 @@ int runMain(int argc, char** argv) {
         stopSimulation = [simRun = run.simRun.get()] { simRun->requestStop(); };
       } else {
         simEngine = std::make_unique<SimEngine>(*run.problem, run.shards, *run.timeModel, *run.server,
-                                                run.simOptions, sinks);
+                                                run.rules, sinks);
         stopSimulation = [engine = simEngine.get()] { engine->requestStop(); };
       }
       // A dashboard watches a simulated run as it watches a live one: telemetry and control sockets.
@@ -173,7 +173,7 @@ int runMain(int argc, char** argv) {
   }
 
   outputs.addTo(sinks);
-  app::ProgressPrinter progress(experiment.stopTime, experiment.stopUpdates);
+  app::ProgressPrinter progress(experiment.stopTime, experiment.stopUpdates, experiment.stopBytes);
   if (!line->quiet) sinks.add(&progress);
   if (services) {
     sinks.add(services.get());
@@ -284,7 +284,7 @@ int runMain(int argc, char** argv) {
     };
     std::optional<int> refused;
     if (run.server) {
-      net::LiveEngine engine(experiment, *run.problem, *run.server, run.simOptions, options, sinks);
+      net::LiveEngine engine(experiment, *run.problem, *run.server, run.rules, options, sinks);
       refused = runLive(engine);
     } else {
       std::unique_ptr<net::CoordinatorRole> role;
@@ -297,7 +297,7 @@ int runMain(int argc, char** argv) {
         std::fprintf(stderr, "distopt-run: %s\n", e.what());
         return 2;
       }
-      net::FamilyEngine engine(experiment, *run.problem, *role, run.simOptions, options, sinks);
+      net::FamilyEngine engine(experiment, *run.problem, *role, run.rules, options, sinks);
       refused = runLive(engine);
     }
     if (refused) return *refused;

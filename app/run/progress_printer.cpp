@@ -34,8 +34,12 @@ std::string rateAndEta(std::uint64_t updates, double fraction, double elapsedSec
   return std::string(rate) + "  ETA " + clockText(elapsedSeconds * (1.0 - fraction) / fraction);
 }
 
-ProgressPrinter::ProgressPrinter(std::optional<double> timeBudget, std::uint64_t updateBudget)
-    : m_timeBudget(timeBudget), m_updateBudget(updateBudget), m_terminal(isatty(STDERR_FILENO) == 1) {}
+ProgressPrinter::ProgressPrinter(std::optional<double> timeBudget, std::uint64_t updateBudget,
+                                 std::uint64_t byteBudget)
+    : m_timeBudget(timeBudget),
+      m_updateBudget(updateBudget),
+      m_byteBudget(byteBudget),
+      m_terminal(isatty(STDERR_FILENO) == 1) {}
 
 void ProgressPrinter::onEvaluation(const EvaluationPoint& point) {
   m_last = point;
@@ -59,6 +63,8 @@ void ProgressPrinter::print(const EvaluationPoint& point, bool final) {
   double fraction = 0.0;
   if (m_timeBudget && *m_timeBudget > 0) fraction = std::max(fraction, point.time / *m_timeBudget);
   if (m_updateBudget > 0) fraction = std::max(fraction, static_cast<double>(point.updates) / m_updateBudget);
+  if (m_byteBudget > 0)
+    fraction = std::max(fraction, static_cast<double>(point.bytesUp + point.bytesDown) / m_byteBudget);
   fraction = std::clamp(fraction, 0.0, 1.0);
   char metric[64];
   if (point.gap) std::snprintf(metric, sizeof metric, "f-f* %.3e", *point.gap);

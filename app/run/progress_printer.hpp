@@ -18,8 +18,9 @@ std::string rateAndEta(std::uint64_t updates, double fraction, double elapsedSec
 
 class ProgressPrinter : public TelemetrySink {
  public:
-  /// `timeBudget` / `updateBudget`: the stop rules, for the percentage (either may be absent).
-  ProgressPrinter(std::optional<double> timeBudget, std::uint64_t updateBudget);
+  /// `timeBudget` / `updateBudget` / `byteBudget`: the stop rules, for the percentage (any may be absent:
+  /// 0 or nullopt). A gradient budget shows no percentage (evaluation points do not count gradients).
+  ProgressPrinter(std::optional<double> timeBudget, std::uint64_t updateBudget, std::uint64_t byteBudget = 0);
 
   void onEvaluation(const EvaluationPoint& point) override;
   void onFinish(const RunSummary& summary) override;
@@ -29,6 +30,7 @@ class ProgressPrinter : public TelemetrySink {
 
   std::optional<double> m_timeBudget;
   std::uint64_t m_updateBudget = 0;
+  std::uint64_t m_byteBudget = 0;
   bool m_terminal = false;
   std::chrono::steady_clock::time_point m_start{};
   bool m_started = false;

@@ -14,7 +14,7 @@ namespace {
 constexpr const char* kResultColumns[] = {
     "termination",         "final_loss",     "final_gap",   "final_grad_norm_sq",
     "final_test_accuracy", "time_to_target", "time",        "updates_applied",
-    "bytes_uplink",        "bytes_downlink", "wall_seconds"};
+    "gradient_evaluations", "bytes_uplink",        "bytes_downlink", "wall_seconds"};
 
 // CSV quoting (RFC 4180) for text that may hold commas, quotes or line breaks (a string value, a reason).
 std::string quoted(const std::string& text) {

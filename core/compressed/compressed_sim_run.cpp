@@ -9,6 +9,7 @@
 #include "core/compressed/round_stats.hpp"
 #include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
+#include "core/telemetry/run_tally.hpp"
 #include "core/util/check.hpp"
 #include "core/worker/job_compute.hpp"
 
@@ -38,16 +39,13 @@ struct Traffic {
 RunSummary CompressedSimRun::run(TelemetrySink& sink) {
   const auto wallStart = std::chrono::steady_clock::now();
   const Problem& problem = *m_context.problem;
-  const SimOptions& options = m_context.options;
+  const RunRules& options = m_context.options;
   const int workers = m_context.numWorkers;
 
-  std::uint64_t bytesUp = 0;
-  std::uint64_t bytesDown = 0;
+  RunTally tally;  // bytes, gradients, the latest evaluation, time to target
   CompressedRoundStats stats(static_cast<std::uint64_t>(problem.dimension()), workers);
   std::map<std::tuple<int, bool, std::string>, Traffic> traffic;
-  EvaluationPoint last;
-  bool haveEvaluation = false;
-  std::optional<double> timeToTarget;
+  const EvaluationPoint& last = tally.lastEvaluation;
   std::uint64_t round = 0;
   double now = 0.0;
   Vector gradient;
@@ -64,8 +62,8 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
   auto evaluate = [&](double t) {
     EvaluationRequest request{.time = t,
                               .updates = round,
-                              .bytesUp = bytesUp,
-                              .bytesDown = bytesDown,
+                              .bytesUp = tally.bytesUp,
+                              .bytesDown = tally.bytesDown,
                               .gradNorm = options.evalGradNorm || options.targetGradNormSq.has_value(),
                               .accuracy = options.evalAccuracy};
     EvaluationPoint point = evaluateModel(problem, m_server->model(), request, evalScratch);
@@ -81,11 +79,7 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
                                        .bytes = entry.bytes,
                                        .messages = entry.messages});
     }
-    last = point;
-    haveEvaluation = true;
-    const bool met = meetsTarget(point, options.targetGap, options.targetGradNormSq);
-    if (met && !timeToTarget) timeToTarget = t;
-    return met;
+    return tally.noteEvaluation(point, options.targetGap, options.targetGradNormSq);
   };
   // The simulator's rule (core/sim/divergence.hpp): not finite, or far beyond where it started.
   DivergenceWatch divergence;
@@ -132,6 +126,7 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
       CompressedWorker& worker = *m_workers[static_cast<std::size_t>(m)];
       jobGradient(problem, (*m_context.shards)[static_cast<std::size_t>(m)], options.seed, m, round, 1, worker.model(),
                   gradient, scratch);
+      ++tally.gradients;
       if (!gradient.allFinite()) {  // spec §3.2: non-finite gradients are never sent
         diverged = true;
         break;
@@ -139,7 +134,7 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
       const EncodedMessage up = worker.compress(gradient, round);
       DISTOPT_CHECK_MSG(m_server->receive(m, up, &why), why.c_str());
       stats.addUplink(up);
-      bytesUp += up.wireBytes();
+      tally.bytesUp += up.wireBytes();
       count(m, true, bandwidthKind(up.codec, true), up.wireBytes());
       UpdateEvent event;
       event.time = end;
@@ -164,7 +159,7 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
     for (int m = 0; m < workers; ++m) {
       DISTOPT_CHECK_MSG(m_workers[static_cast<std::size_t>(m)]->applyDownlink(down, round, &why),
                         why.c_str());
-      bytesDown += down.wireBytes();
+      tally.bytesDown += down.wireBytes();
       count(m, false, bandwidthKind(down.codec, false), down.wireBytes());
     }
     stats.addRound(down, report);
@@ -174,7 +169,7 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
     if (m_replicaCheckEvery > 0 && round % m_replicaCheckEvery == 0) {
       const std::uint64_t serverHash = modelHash(m_server->model());
       for (int m = 0; m < workers; ++m) {
-        bytesUp += kCompressedHeaderSize + 8;
+        tally.bytesUp += kCompressedHeaderSize + 8;
         count(m, true, "HASH", kCompressedHeaderSize + 8);
         if (modelHash(m_workers[static_cast<std::size_t>(m)]->model()) != serverHash) {
           termination = Termination::Failed;
@@ -194,8 +189,8 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
       if (evaluate(now)) termination = Termination::TargetReached, done = true;
       if (nonFinite()) termination = Termination::Diverged, done = true;
     }
-    if (!done && options.maxUpdates > 0 && round >= options.maxUpdates) {
-      termination = Termination::UpdateLimit;
+    if (const auto spent = done ? std::nullopt : budgetSpent(options, tally.spent(round))) {
+      termination = *spent;
       done = true;
     }
   }
@@ -204,11 +199,11 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
   if (termination == Termination::TimeLimit) {
     endTime = options.horizon;
     while (nextGridTime <= options.horizon) {
-      if (evaluate(nextGridTime) && !timeToTarget) break;
+      if (evaluate(nextGridTime) && !tally.timeToTarget) break;
       nextGridTime += options.evalInterval;
     }
   }
-  if (!haveEvaluation || last.time != endTime || last.updates != round || stats.windowRounds() > 0)
+  if (!tally.haveEvaluation || last.time != endTime || last.updates != round || stats.windowRounds() > 0)
     evaluate(endTime);
   if (termination != Termination::Diverged && nonFinite()) termination = Termination::Diverged;
 
@@ -216,17 +211,10 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
   summary.algorithm = m_name;
   summary.engine = "sim";
   summary.workers = workers;
-  summary.termination = termination;
+  WorkCounters totals;
+  totals.jobsSent = totals.arrivals = totals.accepted = round * static_cast<std::uint64_t>(workers);
+  tally.fill(summary, totals, round, termination, endTime);
   summary.terminationDetail = detail;
-  summary.counters.jobsSent = round * static_cast<std::uint64_t>(workers);
-  summary.counters.arrivals = summary.counters.jobsSent;
-  summary.counters.accepted = summary.counters.jobsSent;
-  summary.updatesApplied = round;
-  summary.setFinalEvaluation(last);
-  summary.time = endTime;
-  summary.timeToTarget = timeToTarget;
-  summary.bytesUplink = bytesUp;
-  summary.bytesDownlink = bytesDown;
   summary.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
   sink.onFinish(summary);
   return summary;

@@ -297,13 +297,16 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
 
   if (!document.contains("stop")) throw InputError("stop", "is required (a time, update limit or target)");
   const auto& stop = objectAt(document, "stop", "stop");
-  requireKeys(stop, "stop", {"time", "updates", "target_gap", "target_grad_norm_sq"});
+  requireKeys(stop, "stop", {"time", "updates", "bytes", "gradients", "target_gap", "target_grad_norm_sq"});
   experiment.stopTime = optionalPositive(stop, "time", "stop.time");
   experiment.stopUpdates = countAt(stop, "updates", "stop.updates", 0, 0);
+  experiment.stopBytes = countAt(stop, "bytes", "stop.bytes", 0, 0);
+  experiment.stopGradients = countAt(stop, "gradients", "stop.gradients", 0, 0);
   experiment.targetGap = optionalPositive(stop, "target_gap", "stop.target_gap");
   experiment.targetGradNormSq = optionalPositive(stop, "target_grad_norm_sq", "stop.target_grad_norm_sq");
-  if (!experiment.stopTime && experiment.stopUpdates == 0 && !experiment.targetGap && !experiment.targetGradNormSq)
-    throw InputError("stop", "needs at least one of time, updates, target_gap, target_grad_norm_sq");
+  if (!experiment.stopTime && experiment.stopUpdates == 0 && experiment.stopBytes == 0 &&
+      experiment.stopGradients == 0 && !experiment.targetGap && !experiment.targetGradNormSq)
+    throw InputError("stop", "needs at least one of time, updates, bytes, gradients, target_gap, target_grad_norm_sq");
 
   if (document.contains("eval")) {
     const auto& eval = objectAt(document, "eval", "eval");
@@ -345,6 +348,9 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
         {"accuracy", experiment.evalAccuracy}}}};
   // Only when asked for: documents of runs that keep the default read as they always did.
   if (events != "aggregates") normal["events"] = events;
+  // Only when set, as events: the documents of runs without these budgets read as they always did.
+  if (experiment.stopBytes > 0) normal["stop"]["bytes"] = experiment.stopBytes;
+  if (experiment.stopGradients > 0) normal["stop"]["gradients"] = experiment.stopGradients;
   experiment.document = std::move(normal);
   if (!experiment.hosts.empty()) {
     nlohmann::json hosts = nlohmann::json::array();
@@ -405,9 +411,11 @@ BuiltRun buildRun(const Experiment& experiment) {
   algorithmContext.sigma2 = run.problem->gradientVariance();
   algorithmContext.epsilon = experiment.targetGradNormSq;
   algorithmContext.nominalTimes = nominalTimes(*run.timeModel);
-  SimOptions& sim = run.simOptions;
+  RunRules& sim = run.rules;
   sim.horizon = experiment.stopTime.value_or(std::numeric_limits<double>::infinity());
   sim.maxUpdates = experiment.stopUpdates;
+  sim.maxBytes = experiment.stopBytes;
+  sim.maxGradients = experiment.stopGradients;
   sim.targetGap = experiment.targetGap;
   sim.targetGradNormSq = experiment.targetGradNormSq;
   sim.evalInterval = experiment.evalInterval;

@@ -64,6 +64,8 @@ struct Experiment {
   SlurmLaunch slurm;
   std::optional<double> stopTime;       ///< time units
   std::uint64_t stopUpdates = 0;        ///< 0 = none
+  std::uint64_t stopBytes = 0;          ///< both directions; 0 = none
+  std::uint64_t stopGradients = 0;      ///< stochastic gradients computed by the workers; 0 = none
   std::optional<double> targetGap;
   std::optional<double> targetGradNormSq;
   double evalInterval = 0.0;            ///< time units; 0 = none
@@ -112,7 +114,7 @@ struct BuiltRun {
   std::unique_ptr<SimRun> simRun;        ///< every other family, when the engine is "sim"
   /// Every other family: what its roles are built from (the SimRun's pieces; a live driver's too).
   SimRunContext familyContext;
-  SimOptions simOptions;
+  RunRules rules;
 };
 BuiltRun buildRun(const Experiment& experiment);
 

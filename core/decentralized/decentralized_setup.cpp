@@ -143,4 +143,13 @@ void DecentralizedMetrics::compute(const DecentralizedSnapshot& state, const Vec
   metrics["wait_time"] = wait / n;
 }
 
+BudgetFacts spentBy(const DecentralizedSnapshot& state) {
+  BudgetFacts facts{.updates = state.iterations};
+  for (const auto& counters : state.counters) {
+    facts.bytes += counters.bytesSent + counters.bytesReceived;
+    facts.gradients += counters.ifo;
+  }
+  return facts;
+}
+
 }  // namespace distopt

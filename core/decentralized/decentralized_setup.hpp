@@ -40,6 +40,11 @@ struct DecentralizedSnapshot {
   std::vector<std::vector<std::uint64_t>> bytesToNeighbour;
 };
 
+/// The counted budgets at a snapshot (RunRules' update, byte and gradient limits): gradients are IFO
+/// calls (per-sample gradients, as ProxGT's paper counts them, the start's included); bytes are sent
+/// plus received, the summary's two totals.
+BudgetFacts spentBy(const DecentralizedSnapshot& state);
+
 /// Spec §4 metrics of a snapshot, not charged to any counter: prox_grad_mapping_norm_sq ‖G_β(x̄)‖²
 /// with ∇F = mean_i ∇f_i, consensus_error C_x, node_consensus_error.<i> ‖x_i − x̄‖², combined_optimality,
 /// the tracker metrics, ifo_calls(_max), epochs, communication_rounds, messages, payload_bytes,

@@ -189,7 +189,7 @@ EvaluationPoint DecentralizedSimRun::evaluate(const Snapshot& state, double time
 
 RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
   const auto wallStart = std::chrono::steady_clock::now();
-  const SimOptions& sim = m_context.options;
+  const RunRules& sim = m_context.options;
   const int n = static_cast<int>(m_nodes.size());
   RunSummary summary;
   summary.algorithm = decentralizedMethodName(m_setup->options.method);
@@ -294,8 +294,8 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
       break;
     }
     if (sim.evalEveryUpdates > 0 && t % sim.evalEveryUpdates == 0) note(current, now);
-    if (!done && sim.maxUpdates > 0 && t >= sim.maxUpdates) {
-      termination = Termination::UpdateLimit;
+    if (const auto spent = done ? std::nullopt : budgetSpent(sim, spentBy(current))) {
+      termination = *spent;
       done = true;
     }
   }
@@ -314,6 +314,7 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
 
   summary.termination = termination;
   summary.updatesApplied = current.iterations;
+  summary.gradientEvaluations = spentBy(current).gradients;
   summary.counters.jobsSent = summary.counters.arrivals = summary.counters.accepted =
       current.iterations * static_cast<std::uint64_t>(n);
   summary.setFinalEvaluation(last);

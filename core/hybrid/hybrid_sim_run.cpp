@@ -116,7 +116,7 @@ class HybridSimRun::Impl {
   RunSummary run(TelemetrySink& sink, const std::function<bool()>& stopRequested) {
     m_sink = &sink;
     const auto wallStart = std::chrono::steady_clock::now();
-    const SimOptions& sim = m_context.options;
+    const RunRules& sim = m_context.options;
     RunSummary summary;
     summary.algorithm = m_options.name;
     summary.engine = "sim";
@@ -205,8 +205,8 @@ class HybridSimRun::Impl {
         done = evaluate(m_now);
         if (done) termination = m_diverged ? Termination::Diverged : Termination::TargetReached;
       }
-      if (!done && sim.maxUpdates > 0 && static_cast<std::uint64_t>(m_step) >= sim.maxUpdates) {
-        termination = Termination::UpdateLimit;
+      if (const auto spentRule = done ? std::nullopt : budgetSpent(sim, spent())) {
+        termination = *spentRule;
         done = true;
       }
     }
@@ -224,6 +224,7 @@ class HybridSimRun::Impl {
 
     summary.termination = termination;
     summary.updatesApplied = static_cast<std::uint64_t>(m_step);
+    summary.gradientEvaluations = spent().gradients;
     summary.counters.jobsSent = summary.counters.arrivals = summary.counters.accepted =
         static_cast<std::uint64_t>(m_step) * static_cast<std::uint64_t>(m_trainers);
     summary.setFinalEvaluation(m_last);
@@ -237,6 +238,14 @@ class HybridSimRun::Impl {
   }
 
   const Vector& model() const { return m_theta; }
+  /// The counted budgets: every training worker computes one stochastic gradient per step (curvature
+  /// work, Hessian-vector products, is not counted as gradients).
+  BudgetFacts spent() const {
+    const auto steps = static_cast<std::uint64_t>(m_step);
+    return {.updates = steps,
+            .bytes = m_bytesUp + m_bytesDown,
+            .gradients = steps * static_cast<std::uint64_t>(m_trainers)};
+  }
   std::vector<std::int64_t> curvatureBytesPeak() const {
     std::vector<std::int64_t> bytes(static_cast<std::size_t>(m_context.numWorkers), 0);
     for (int p = 0; p < m_context.numWorkers; ++p) bytes[static_cast<std::size_t>(p)] = peakValues(p) * 8;
@@ -465,7 +474,7 @@ class HybridSimRun::Impl {
   }
 
   bool evaluate(double time) {
-    const SimOptions& sim = m_context.options;
+    const RunRules& sim = m_context.options;
     EvaluationRequest request{.time = time,
                               .updates = static_cast<std::uint64_t>(m_step),
                               .bytesUp = m_bytesUp,

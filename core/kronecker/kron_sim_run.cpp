@@ -75,7 +75,7 @@ class KronSimRun::Impl {
   const KronTwoLayerProblem& m_problem;
   const TimeModel& m_timeModel;
   int m_k;
-  SimOptions m_options;
+  RunRules m_options;
   Settings m_settings;
   TelemetrySink& m_sink;
   std::uint64_t m_s;
@@ -278,6 +278,7 @@ RunSummary KronSimRun::Impl::run(const std::function<bool()>& stopRequested) {
     m_sink.onUpdate(event);
 
     if (complete) {
+      ++m_tally.gradients;  // the iteration's minibatch gradient, its k partials together
       m_sentAt.erase(result.iteration);
       m_book->noteIteration(result);
       bool finite = std::isfinite(result.batchLoss);
@@ -297,8 +298,8 @@ RunSummary KronSimRun::Impl::run(const std::function<bool()>& stopRequested) {
         while (nextGrid <= m_now) nextGrid += m_options.evalInterval;
       }
       if (due) requestEvaluation(done);
-      if (m_options.maxUpdates > 0 && done >= m_options.maxUpdates) {
-        termination = Termination::UpdateLimit;
+      if (const auto spent = budgetSpent(m_options, m_tally.spent(done))) {
+        termination = *spent;
         m_stopping = true;
       }
     }
@@ -347,6 +348,7 @@ RunSummary KronSimRun::Impl::run(const std::function<bool()>& stopRequested) {
   summary.counters.accepted = m_partials;
   summary.counters.cancelled = m_batchesSent - m_partials;
   summary.updatesApplied = m_coordinator->completed();
+  summary.gradientEvaluations = m_tally.gradients;
   summary.setFinalEvaluation(m_tally.lastEvaluation);
   summary.time = m_now;
   summary.timeToTarget = m_tally.timeToTarget;
@@ -360,7 +362,7 @@ RunSummary KronSimRun::Impl::run(const std::function<bool()>& stopRequested) {
 }
 
 KronSimRun::KronSimRun(const KronTwoLayerProblem& problem, const TimeModel& timeModel, int workers,
-                       SimOptions options, Settings settings, const std::string& path)
+                       RunRules options, Settings settings, const std::string& path)
     : m_problem(problem),
       m_timeModel(timeModel),
       m_workers(workers),

@@ -9,7 +9,7 @@
 //   model, delay 0: exactly the sequential algorithm (the round waits for the slowest block).
 // - τ >= 1: up to τ + 1 iterations await their RESID; each PARTIAL's UpdateEvent carries the delay
 //   t − applied_version ∈ [0, τ], so the delay histogram shows the pipeline.
-// - Evaluation: on SimOptions' schedule (every k iterations, or the first iteration boundary past each
+// - Evaluation: on RunRules' schedule (every k iterations, or the first iteration boundary past each
 //   grid time) every worker sends LOSS (and COFIRE for ||∇L||²) when it has applied exactly that many
 //   steps, so an evaluation is always of one consistent model, W(t). At the end, iterations still
 //   awaiting PARTIALs are abandoned (they changed no state) and RESIDs already sent are applied.
@@ -38,7 +38,7 @@ class KronSimRun final : public SimRun {
   };
 
   /// References must outlive the run. Throws InputError when workers > m.
-  KronSimRun(const KronTwoLayerProblem& problem, const TimeModel& timeModel, int workers, SimOptions options,
+  KronSimRun(const KronTwoLayerProblem& problem, const TimeModel& timeModel, int workers, RunRules options,
              Settings settings, const std::string& path = "algorithm.params");
 
   RunSummary run(TelemetrySink& sink) override;
@@ -48,7 +48,7 @@ class KronSimRun final : public SimRun {
   const KronTwoLayerProblem& m_problem;
   const TimeModel& m_timeModel;
   int m_workers;
-  SimOptions m_options;
+  RunRules m_options;
   Settings m_settings;
 };
 

@@ -13,20 +13,6 @@
 
 namespace distopt {
 
-bool SimOptions::isValid(std::string* why) const {
-  auto fail = [why](const char* text) {
-    if (why) *why = text;
-    return false;
-  };
-  if (!(horizon > 0.0)) return fail("horizon: must be > 0");
-  if (!std::isfinite(horizon) && maxUpdates == 0 && !targetGap && !targetGradNormSq)
-    return fail("stop: needs at least one of a time limit, an update limit or a target");
-  if (evalInterval < 0.0) return fail("eval_interval: must be >= 0");
-  if (targetGap && !(*targetGap > 0.0)) return fail("target_gap: must be > 0");
-  if (targetGradNormSq && !(*targetGradNormSq > 0.0)) return fail("target_grad_norm_sq: must be > 0");
-  return true;
-}
-
 namespace {
 
 struct InFlightJob {
@@ -44,7 +30,7 @@ struct InFlightJob {
 class SimEngine::Impl final : public ActionSink {
  public:
   Impl(const Problem& problem, const std::vector<Shard>& shards, const TimeModel& timeModel, AsyncServer& server,
-       SimOptions options, TelemetrySink& sink)
+       RunRules options, TelemetrySink& sink)
       : m_problem(problem),
         m_shards(shards),
         m_timeModel(timeModel),
@@ -88,13 +74,14 @@ class SimEngine::Impl final : public ActionSink {
   void computeGradient(int worker, const InFlightJob& job, Vector& out);
   /// Evaluates at time t; returns true when a target is met.
   bool evaluate(double t);
-  std::uint64_t vectorBytes() const { return m_dimension * m_options.wire.bytesPerScalar; }
+  std::uint64_t vectorBytes() const { return m_dimension * m_wire.bytesPerScalar; }
 
   const Problem& m_problem;
   const std::vector<Shard>& m_shards;
   const TimeModel& m_timeModel;
   AsyncServer& m_server;
-  SimOptions m_options;
+  RunRules m_options;
+  WireSizeModel m_wire;
   TelemetrySink& m_sink;
 
   std::uint64_t m_dimension = 0;
@@ -128,7 +115,7 @@ void SimEngine::Impl::sendJob(const JobOrder& order) {
   job.start = m_now;
   job.active = true;
   job.model = m_snapshot;
-  m_tally.bytesDown += m_options.wire.jobFixed + vectorBytes();
+  m_tally.bytesDown += m_wire.jobFixed + vectorBytes();
 
   const double duration = jobDuration(m_timeModel, order.worker, order.jobId, order.gradients, m_now);
   job.due = m_now + duration;
@@ -146,16 +133,16 @@ void SimEngine::Impl::cancelJob(int worker, std::uint64_t jobId) {
   if (std::isfinite(job.due) && job.due > m_options.horizon) m_cancelledBeyondHorizon = true;
   job.active = false;
   job.model.reset();
-  m_tally.bytesDown += m_options.wire.cancel;
+  m_tally.bytesDown += m_wire.cancel;
 }
 
 void SimEngine::Impl::record(const OutcomeRecord& record) {
   const InFlightJob& job = m_jobs[record.worker];
   UpdateEvent event = makeUpdateEvent(record, m_now, job.jobId == record.jobId ? m_now - job.start : 0.0, 0);
   if (record.outcome == Outcome::Cancelled) {
-    event.bytes = m_options.wire.cancel;
+    event.bytes = m_wire.cancel;
   } else {
-    event.bytes = m_options.wire.gradFixed + vectorBytes();
+    event.bytes = m_wire.gradFixed + vectorBytes();
     m_tally.bytesUp += event.bytes;
   }
   if (record.outcome == Outcome::Accepted) m_tally.countAccepted(record.delay);
@@ -232,6 +219,7 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
     GradientArrival arrival{.worker = next.worker, .jobId = arrived.jobId, .version = arrived.version, .gradient = &gradient};
     const std::uint64_t before = m_server.version();
     m_server.receive(arrival, *this);
+    m_tally.gradients += static_cast<std::uint64_t>(arrived.gradients);  // computed, whatever the server makes of them
     if (m_jobs[next.worker].jobId == arrived.jobId) {
       m_jobs[next.worker].active = false;  // answered and not re-tasked (e.g. minibatch waiting)
       m_jobs[next.worker].model.reset();
@@ -248,10 +236,10 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
         if (evaluate(m_now)) termination = Termination::TargetReached, done = true;
         if (nonFinite(m_tally.lastEvaluation)) termination = Termination::Diverged, done = true;
       }
-      if (!done && m_options.maxUpdates > 0 && updates >= m_options.maxUpdates) {
-        termination = Termination::UpdateLimit;
-        done = true;
-      }
+    }
+    if (const auto spent = done ? std::nullopt : budgetSpent(m_options, m_tally.spent(updates))) {
+      termination = *spent;
+      done = true;
     }
   }
 
@@ -277,7 +265,7 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
 }
 
 SimEngine::SimEngine(const Problem& problem, const std::vector<Shard>& shards, const TimeModel& timeModel,
-                     AsyncServer& server, SimOptions options, TelemetrySink& sink)
+                     AsyncServer& server, RunRules options, TelemetrySink& sink)
     : m_impl(std::make_unique<Impl>(problem, shards, timeModel, server, options, sink)) {}
 
 SimEngine::~SimEngine() = default;

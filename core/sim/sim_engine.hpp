@@ -19,6 +19,7 @@
 
 #include "core/algorithms/server.hpp"
 #include "core/problems/problem.hpp"
+#include "core/run/run_rules.hpp"
 #include "core/telemetry/telemetry.hpp"
 #include "core/timing/time_model.hpp"
 
@@ -34,35 +35,11 @@ struct WireSizeModel {
   std::uint64_t bytesPerScalar = 8;
 };
 
-struct SimOptions {
-  /// Process every completion with time <= horizon (time units); +inf for no time limit.
-  double horizon = std::numeric_limits<double>::infinity();
-  /// Stop after this many applied updates; 0 = no limit.
-  std::uint64_t maxUpdates = 0;
-  /// Stop at the first evaluation with f - f* <= targetGap (needs f*).
-  std::optional<double> targetGap;
-  /// Stop at the first evaluation with ||grad f||^2 <= targetGradNormSq.
-  std::optional<double> targetGradNormSq;
-  /// Evaluate on the grid 0, dt, 2dt, ... (time units); 0 = no grid.
-  double evalInterval = 0.0;
-  /// Also evaluate after every k-th applied update; 0 = never.
-  std::uint64_t evalEveryUpdates = 0;
-  /// Compute ||grad f||^2 at evaluations (a full gradient: costly on large data).
-  bool evalGradNorm = true;
-  /// Compute test accuracy at evaluations when the problem has a test set.
-  bool evalAccuracy = true;
-  /// Run seed: keys every gradient stream.
-  std::uint64_t seed = 0;
-  WireSizeModel wire;
-
-  bool isValid(std::string* why) const;
-};
-
 class SimEngine {
  public:
   /// All references must outlive the engine. `shards` has one entry per worker.
   SimEngine(const Problem& problem, const std::vector<Shard>& shards, const TimeModel& timeModel,
-            AsyncServer& server, SimOptions options, TelemetrySink& sink);
+            AsyncServer& server, RunRules options, TelemetrySink& sink);
   ~SimEngine();
 
   /// Runs to a stopping rule and returns the summary (also sent to the sink's onFinish).

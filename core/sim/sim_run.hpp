@@ -8,9 +8,9 @@
 // Contract for implementations:
 // - time is in the experiment's time units; a worker's compute time comes from the TimeModel
 //   (`duration(worker, jobSeq, start)`), so heterogeneous speeds shape a synchronous round too;
-// - stop by the SimOptions rules (horizon, maxUpdates, targets) or requestStop(), and report why in
+// - stop by the RunRules (horizon, budgetSpent: updates, bytes, gradients; targets) or requestStop(), and report why in
 //   RunSummary::termination; NaN/Inf ends the run with Termination::Diverged, never a crash;
-// - evaluate on SimOptions' schedule with evaluateModel() (telemetry/evaluation.hpp) and put family
+// - evaluate on RunRules' schedule with evaluateModel() (telemetry/evaluation.hpp) and put family
 //   measurements in EvaluationPoint::metrics; bytes are the exact sizes of the encoded messages;
 // - random draws come from RandomStream keyed by (seed, purpose, worker, job), never from a global.
 
@@ -33,7 +33,7 @@ struct SimRunContext {
   const TimeModel* timeModel = nullptr;
   int numWorkers = 1;
   Vector x0;                                   ///< the problem's seeded initial point
-  SimOptions options;                          ///< stop rules, evaluation schedule, seed
+  RunRules options;                          ///< stop rules, evaluation schedule, seed
   std::string path = "algorithm.params";       ///< field path prefix for InputError
 };
 

@@ -180,9 +180,7 @@ std::int64_t toSql(std::uint64_t value) { return static_cast<std::int64_t>(value
 std::uint64_t fromSql(std::int64_t value) { return static_cast<std::uint64_t>(value); }
 
 std::optional<Termination> terminationFromName(const std::string& name) {
-  for (Termination t :
-       {Termination::TimeLimit, Termination::UpdateLimit, Termination::TargetReached, Termination::Diverged,
-        Termination::Stopped, Termination::Stalled, Termination::Failed})
+  for (Termination t : kTerminations)
     if (name == terminationName(t)) return t;
   return std::nullopt;
 }

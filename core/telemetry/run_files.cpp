@@ -156,6 +156,7 @@ nlohmann::json summaryToJson(const RunSummary& s, const nlohmann::json& experime
           {"termination", terminationName(s.termination)},
           {"termination_detail", s.terminationDetail},
           {"updates_applied", s.updatesApplied},
+          {"gradient_evaluations", s.gradientEvaluations},
           {"jobs_sent", s.counters.jobsSent},
           {"arrivals", s.counters.arrivals},
           {"gradients_accepted", s.counters.accepted},

@@ -30,6 +30,7 @@ void RunTally::fill(RunSummary& summary, const WorkCounters& totals, std::uint64
   summary.termination = termination;
   summary.counters = totals;
   summary.updatesApplied = updates;
+  summary.gradientEvaluations = gradients;
   summary.setFinalEvaluation(lastEvaluation);
   summary.time = endTime;
   summary.timeToTarget = timeToTarget;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "core/algorithms/server.hpp"
+#include "core/run/run_rules.hpp"
 #include "core/telemetry/telemetry.hpp"
 
 namespace distopt {
@@ -14,6 +15,7 @@ namespace distopt {
 struct RunTally {
   std::uint64_t bytesUp = 0;
   std::uint64_t bytesDown = 0;
+  std::uint64_t gradients = 0;  ///< stochastic gradients computed (RunSummary::gradientEvaluations)
   double delaySum = 0.0;
   std::uint64_t delayCount = 0;
   std::int64_t delayMax = 0;
@@ -22,6 +24,8 @@ struct RunTally {
   bool haveEvaluation = false;
 
   void countAccepted(std::int64_t delay);
+  /// The counted budgets as they stand with `updates` done (RunRules' update, byte and gradient limits).
+  BudgetFacts spent(std::uint64_t updates) const { return {updates, bytesUp + bytesDown, gradients}; }
   /// Keeps `point` as the latest; true when it meets a target (the first such point sets timeToTarget).
   bool noteEvaluation(const EvaluationPoint& point, const std::optional<double>& targetGap,
                       const std::optional<double>& targetGradNormSq);

@@ -11,6 +11,8 @@ const char* terminationName(Termination termination) {
     case Termination::Stopped: return "stopped";
     case Termination::Stalled: return "stalled";
     case Termination::Failed: return "failed";
+    case Termination::ByteLimit: return "byte_limit";
+    case Termination::GradientLimit: return "gradient_limit";
   }
   return "unknown";
 }

@@ -95,7 +95,14 @@ enum class Termination {
   Stopped,       ///< stopped by the user
   Stalled,       ///< nothing left to happen (no work in flight)
   Failed,        ///< the run could not go on (e.g. every worker lost)
+  ByteLimit,     ///< the run moved its budget of bytes
+  GradientLimit, ///< the workers computed their budget of stochastic gradients
 };
+/// Every termination, for readers that map names back.
+inline constexpr Termination kTerminations[] = {
+    Termination::TimeLimit, Termination::UpdateLimit, Termination::TargetReached, Termination::Diverged,
+    Termination::Stopped,   Termination::Stalled,     Termination::Failed,        Termination::ByteLimit,
+    Termination::GradientLimit};
 const char* terminationName(Termination termination);
 
 struct RunSummary {
@@ -106,6 +113,10 @@ struct RunSummary {
   std::string terminationDetail;        ///< free text, e.g. which worker failed
   WorkCounters counters;
   std::uint64_t updatesApplied = 0;
+  /// Stochastic gradients the workers computed (oracle calls, a minibatch counting one): every answered
+  /// job's gradients in the parameter-server family, one per worker per round or iteration in the
+  /// synchronous and decentralized ones, one per update in the Kronecker network.
+  std::uint64_t gradientEvaluations = 0;
   double finalLoss = 0.0;
   std::optional<double> finalGap;
   std::optional<double> finalGradNormSq;

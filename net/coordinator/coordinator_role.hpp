@@ -54,6 +54,9 @@ class CoordinatorRole {
 
   /// Completed iterations (rounds, updates): the stop rule's "updates" and the evaluation points'.
   virtual std::uint64_t iterations() const = 0;
+  /// Stochastic gradients the workers computed so far, counted as the family's simulator counts them
+  /// (RunSummary::gradientEvaluations): the gradient budget's measure.
+  virtual std::uint64_t gradientEvaluations() const = 0;
   /// The model to evaluate now, or nullptr while there is none yet (e.g. node states still arriving).
   virtual const Vector* model() const = 0;
   /// Family metrics for the evaluation taken now (EvaluationPoint::metrics), e.g. over the window

@@ -7,7 +7,7 @@
 #include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
-#include "net/coordinator/run_rules.hpp"
+#include "core/run/run_rules.hpp"
 #include "net/protocol/frame_limits.hpp"
 
 namespace distopt::net {
@@ -45,7 +45,7 @@ LiveOptions withFrameLimit(LiveOptions options, const CoordinatorRole& role, std
 
 class FamilyEngine::Impl final : public CoordinatorHost {
  public:
-  Impl(const Experiment& experiment, const Problem& problem, CoordinatorRole& role, const SimOptions& rules,
+  Impl(const Experiment& experiment, const Problem& problem, CoordinatorRole& role, const RunRules& rules,
        LiveOptions options, TelemetrySink& sink)
       : m_problem(problem),
         m_role(role),
@@ -68,6 +68,7 @@ class FamilyEngine::Impl final : public CoordinatorHost {
       status["time_limit"] =
           std::isfinite(m_rules.horizon) ? nlohmann::json(m_rules.horizon) : nlohmann::json();
       status["update_limit"] = m_rules.maxUpdates;
+      addBudgetStatus(status, m_rules, spent());
     };
     // While the final remote evaluation is awaited the rule holds by definition: drain anyway.
     hooks.mustYield = [this] { return !m_finishing && stopRuleHolds(); };
@@ -87,10 +88,12 @@ class FamilyEngine::Impl final : public CoordinatorHost {
   RunSummary run();
 
  private:
-  bool stopRuleHolds() const {
-    return m_pool.now() >= m_rules.horizon ||
-           (m_rules.maxUpdates > 0 && m_role.iterations() >= m_rules.maxUpdates);
+  BudgetFacts spent() const {
+    return {.updates = m_role.iterations(),
+            .bytes = m_pool.bytesUp() + m_pool.bytesDown(),
+            .gradients = m_role.gradientEvaluations()};
   }
+  bool stopRuleHolds() const { return m_pool.now() >= m_rules.horizon || budgetSpent(m_rules, spent()); }
   EvaluationRequest request(double t) const {
     return EvaluationRequest{.time = t,
                              .updates = m_role.iterations(),
@@ -104,7 +107,7 @@ class FamilyEngine::Impl final : public CoordinatorHost {
 
   const Problem& m_problem;
   CoordinatorRole& m_role;
-  SimOptions m_rules;
+  RunRules m_rules;
   WorkerPool m_pool;
   int m_numWorkers;
   RunTally m_tally;
@@ -188,10 +191,10 @@ RunSummary FamilyEngine::Impl::run() {
                             .now = t,
                             .diverged = m_role.diverged() || termination == Termination::Diverged,
                             .targetReached = targetReached,
-                            .updates = m_role.iterations(),
+                            .spent = spent(),
                             .failure = m_role.failure(),
                             .aliveWorkers = m_pool.aliveCount()};
-      if (const auto rule = liveStopRule(m_rules, facts, &summary.terminationDetail)) {
+      if (const auto rule = stopRule(m_rules, facts, &summary.terminationDetail)) {
         termination = *rule;
         break;
       }
@@ -245,6 +248,7 @@ RunSummary FamilyEngine::Impl::run() {
   for (int i = 0; i < m_numWorkers; ++i) totals += m_role.counters(i);
   m_tally.bytesUp = m_pool.bytesUp();
   m_tally.bytesDown = m_pool.bytesDown();
+  m_tally.gradients = m_role.gradientEvaluations();
   m_tally.fill(summary, totals, m_role.iterations(), termination, endTime);
   if (termination == Termination::Diverged && summary.terminationDetail.empty())
     summary.terminationDetail = m_divergence.reason();
@@ -257,7 +261,7 @@ RunSummary FamilyEngine::Impl::run() {
 }
 
 FamilyEngine::FamilyEngine(const Experiment& experiment, const Problem& problem, CoordinatorRole& role,
-                           const SimOptions& rules, LiveOptions options, TelemetrySink& sink)
+                           const RunRules& rules, LiveOptions options, TelemetrySink& sink)
     : m_impl(std::make_unique<Impl>(experiment, problem, role, rules, std::move(options), sink)) {}
 FamilyEngine::~FamilyEngine() = default;
 

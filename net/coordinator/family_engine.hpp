@@ -21,7 +21,7 @@ class FamilyEngine {
  public:
   /// All references must outlive the engine. `rules`: stop rules and evaluation schedule (time in units).
   FamilyEngine(const Experiment& experiment, const Problem& problem, CoordinatorRole& role,
-               const SimOptions& rules, LiveOptions options, TelemetrySink& sink);
+               const RunRules& rules, LiveOptions options, TelemetrySink& sink);
   ~FamilyEngine();
 
   bool bind(std::string* why);

@@ -10,7 +10,7 @@
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
 #include "core/util/chunk_helper.hpp"
-#include "net/coordinator/run_rules.hpp"
+#include "core/run/run_rules.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
 
@@ -37,6 +37,7 @@ struct JobBook {
   double jobSecondsSum = 0.0;
   std::uint64_t jobsAnswered = 0;
   std::uint64_t jobsResent = 0;  // given again after a refused answer
+  int jobGradients = 1;          // of the job outstanding: what its answer counts for the gradient budget
   // The last JOB sent (its model frame shared, not copied), sent again when its answer is refused or the
   // worker's link was cut before it answered (PROTOCOL.md §4.4). Not kept when one model per worker
   // would not fit kKeptJobBytes.
@@ -51,7 +52,7 @@ constexpr double kKeptJobBytes = 1024.0 * 1024.0 * 1024.0;
 
 class LiveEngine::Impl final : public ActionSink, public ModelMirror {
  public:
-  Impl(const Experiment& experiment, const Problem& problem, AsyncServer& server, const SimOptions& rules,
+  Impl(const Experiment& experiment, const Problem& problem, AsyncServer& server, const RunRules& rules,
        LiveOptions options, TelemetrySink& sink)
       : m_problem(problem),
         m_server(server),
@@ -82,14 +83,12 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
       status["time_limit"] =
           std::isfinite(m_rules.horizon) ? nlohmann::json(m_rules.horizon) : nlohmann::json();
       status["update_limit"] = m_rules.maxUpdates;
+      addBudgetStatus(status, m_rules, spent());
       std::uint64_t resent = 0;
       for (const JobBook& book : m_books) resent += book.jobsResent;
       status["jobs_resent"] = resent;
     };
-    hooks.mustYield = [this] {
-      return m_pool.now() >= m_rules.horizon ||
-             (m_rules.maxUpdates > 0 && m_server.version() >= m_rules.maxUpdates);
-    };
+    hooks.mustYield = [this] { return m_pool.now() >= m_rules.horizon || budgetSpent(m_rules, spent()); };
     m_pool.setHooks(std::move(hooks));
     m_server.setModelMirror(this);
   }
@@ -113,6 +112,11 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
   double* mirrorStorage(std::uint64_t version) override;
 
  private:
+  BudgetFacts spent() const {
+    return {.updates = m_server.version(),
+            .bytes = m_pool.bytesUp() + m_pool.bytesDown(),
+            .gradients = m_tally.gradients};
+  }
   void handleGrad(int worker, const Message& message);
   /// The worker's link was cut and made again: its outstanding JOB (or its GRAD) may be lost, so it gets
   /// the same JOB again (same id, version, model and start time: the same gradient and duration). False
@@ -125,7 +129,7 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
 
   const Problem& m_problem;
   AsyncServer& m_server;
-  SimOptions m_rules;
+  RunRules m_rules;
   WorkerPool m_pool;
   std::vector<JobBook> m_books;
   std::int64_t m_dimension;
@@ -183,6 +187,7 @@ void LiveEngine::Impl::sendJob(const JobOrder& order) {
   meta.gradients = static_cast<std::uint32_t>(order.gradients);
   JobBook& book = m_books[static_cast<std::size_t>(order.worker)];
   book.jobSentAt = meta.startTime;
+  book.jobGradients = order.gradients;
   if (m_keepJobs) {
     book.lastJob = meta;
     book.lastJobFrame.copy(frame);
@@ -241,6 +246,9 @@ void LiveEngine::Impl::handleGrad(int worker, const Message& message) {
     JobBook& book = m_books[static_cast<std::size_t>(worker)];
     book.jobSecondsSum += meta.elapsed;
     ++book.jobsAnswered;
+    // As the simulator counts: an answered job's gradients, whatever the server makes of them; a late
+    // answer to a cancelled job is not counted (the simulator's cancelled jobs never complete).
+    m_tally.gradients += static_cast<std::uint64_t>(book.jobGradients);
   }
   FrameGradient gradient(frame, m_gradient);
   GradientArrival arrival{
@@ -326,10 +334,10 @@ RunSummary LiveEngine::Impl::run() {
                             .now = t,
                             .diverged = m_server.diverged() || termination == Termination::Diverged,
                             .targetReached = m_targetReached,
-                            .updates = m_server.version(),
+                            .spent = spent(),
                             .failure = {},
                             .aliveWorkers = m_server.aliveWorkers()};
-      if (const auto rule = liveStopRule(m_rules, facts, &summary.terminationDetail)) {
+      if (const auto rule = stopRule(m_rules, facts, &summary.terminationDetail)) {
         termination = *rule;
         break;
       }
@@ -371,7 +379,7 @@ RunSummary LiveEngine::Impl::run() {
 }
 
 LiveEngine::LiveEngine(const Experiment& experiment, const Problem& problem, AsyncServer& server,
-                       const SimOptions& rules, LiveOptions options, TelemetrySink& sink)
+                       const RunRules& rules, LiveOptions options, TelemetrySink& sink)
     : m_impl(std::make_unique<Impl>(experiment, problem, server, rules, std::move(options), sink)) {}
 
 LiveEngine::~LiveEngine() = default;

@@ -26,7 +26,7 @@ class LiveEngine {
  public:
   /// `rules`: stop rules and evaluation schedule (the same fields the simulator uses; time in units).
   /// All references must outlive the engine.
-  LiveEngine(const Experiment& experiment, const Problem& problem, AsyncServer& server, const SimOptions& rules,
+  LiveEngine(const Experiment& experiment, const Problem& problem, AsyncServer& server, const RunRules& rules,
              LiveOptions options, TelemetrySink& sink);
   ~LiveEngine();
 

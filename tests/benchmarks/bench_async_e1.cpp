@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
       BuiltRun run = buildRun(experiment);
       GapAtTimes sink;
       const auto start = std::chrono::steady_clock::now();
-      SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.simOptions, sink);
+      SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.rules, sink);
       const RunSummary summary = engine.run();
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       totalWall += wall;

@@ -67,7 +67,7 @@ Figure measure(nlohmann::json document, std::uint64_t rounds) {
       options.workerBinary = bench::workerBinary();
       options.telemetryEndpoint.clear();
       options.controlEndpoint.clear();
-      net::FamilyEngine engineRun(experiment, *built.problem, *role, built.simOptions, options, tally);
+      net::FamilyEngine engineRun(experiment, *built.problem, *role, built.rules, options, tally);
       std::string why;
       if (!engineRun.bind(&why)) throw InputError("bind", why);
       const RunSummary summary = engineRun.run();

@@ -82,7 +82,7 @@ LiveFigure runCoordinator(int d, int workers, std::uint64_t updates) {
     options.telemetryEndpoint.clear();
     options.controlEndpoint.clear();
     TelemetrySink sink;
-    net::LiveEngine engine(experiment, *run.problem, *run.server, run.simOptions, options, sink);
+    net::LiveEngine engine(experiment, *run.problem, *run.server, run.rules, options, sink);
     std::string why;
     if (!engine.bind(&why)) {
       figure.failure = why;

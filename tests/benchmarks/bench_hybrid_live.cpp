@@ -102,7 +102,7 @@ Figure runPreset(const std::string& preset, double target, std::uint64_t updates
   options.telemetryEndpoint.clear();
   options.controlEndpoint.clear();
   AccuracySink sink;
-  net::FamilyEngine engine(experiment, *built.problem, *role, built.simOptions, options, sink);
+  net::FamilyEngine engine(experiment, *built.problem, *role, built.rules, options, sink);
   std::string why;
   if (!engine.bind(&why)) {
     figure.failure = why;

@@ -78,7 +78,7 @@ Figure runLive(int workers, int d1, int iterations, int staleness, int warmUp) {
     options.telemetryEndpoint.clear();
     options.controlEndpoint.clear();
     Recorder recorder;
-    net::FamilyEngine engine(experiment, *run.problem, *role, run.simOptions, options, recorder);
+    net::FamilyEngine engine(experiment, *run.problem, *role, run.rules, options, recorder);
     std::string why;
     if (!engine.bind(&why)) {
       figure.failure = why;

@@ -119,7 +119,7 @@ ChildRun bareEngine(const std::string& file, const std::vector<std::string>& ove
       if (run.simRun) {
         run.simRun->run(none);
       } else {
-        SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.simOptions, none);
+        SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.rules, none);
         engine.run();
       }
       _exit(0);

@@ -66,8 +66,8 @@ struct SimSetup {
   int workers = 4;
   std::string algorithm = "asgd";
   nlohmann::json algorithmParams = {{"gamma", 0.5}};
-  SimOptions sim = [] {
-    SimOptions options;
+  RunRules sim = [] {
+    RunRules options;
     options.horizon = 12.0;
     options.evalGradNorm = false;
     return options;

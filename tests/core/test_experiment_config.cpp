@@ -601,8 +601,8 @@ class TestExperimentConfig : public QObject {
     QVERIFY(run.timeModel);
     QVERIFY(run.server);
     QCOMPARE(static_cast<int>(run.shards.size()), 4);
-    QCOMPARE(run.simOptions.horizon, 50.0);
-    QCOMPARE(run.simOptions.seed, std::uint64_t{7});
+    QCOMPARE(run.rules.horizon, 50.0);
+    QCOMPARE(run.rules.seed, std::uint64_t{7});
   }
 
   void targetGapWithoutOptimalValueIsRefused() {

@@ -151,6 +151,8 @@ class TestRunCli : public QObject {
     QCOMPARE(summary.at("time").get<double>(), 500.0);
     QVERIFY(summary.at("updates_applied").get<std::uint64_t>() > 0);
     QCOMPARE(summary.at("updates_applied"), summary.at("gradients_accepted"));
+    // One gradient per Ringmaster job: every answered job's gradient is counted, applied or not.
+    QCOMPARE(summary.at("gradient_evaluations"), summary.at("arrivals"));
     QVERIFY(summary.at("final_gap").is_number());  // the quadratic knows f*
     QVERIFY(summary.at("final_gap").get<double>() >= 0.0);
     QVERIFY(summary.at("final_grad_norm_sq").is_number());

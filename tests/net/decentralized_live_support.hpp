@@ -90,7 +90,7 @@ inline Outcome runLive(json document, const std::string& workerBinary) {
   options.telemetryEndpoint.clear();
   options.controlEndpoint.clear();
   Outcome outcome;
-  distopt::net::FamilyEngine engine(experiment, *run.problem, *role, run.simOptions, options, outcome.sink);
+  distopt::net::FamilyEngine engine(experiment, *run.problem, *role, run.rules, options, outcome.sink);
   std::string why;
   if (!engine.bind(&why)) {
     outcome.summary.termination = distopt::Termination::Failed;

@@ -124,7 +124,7 @@ bool runLive(const json& document, LiveResult* result, std::string* why) {
   LiveOptions options;
   options.workerBinary = kWorkerProgram.toStdString();
   options.setupTimeoutSeconds = 30.0;
-  FamilyEngine engine(experiment, *built.problem, *role, built.simOptions, options, result->sink);
+  FamilyEngine engine(experiment, *built.problem, *role, built.rules, options, result->sink);
   if (!engine.bind(why)) return false;
   const distopt::RunSummary summary = engine.run();
   if (summary.termination != distopt::Termination::UpdateLimit) {

@@ -264,7 +264,7 @@ class TestKronLive : public QObject {
     const auto& problem = dynamic_cast<const KronTwoLayerProblem&>(*built.problem);
     KronSequentialDriver single(
         problem, KronDriverOptions{
-                     .algorithm = KronAlgorithm::Fast, .workers = 1, .samplerSeed = built.simOptions.seed});
+                     .algorithm = KronAlgorithm::Fast, .workers = 1, .samplerSeed = built.rules.seed});
     std::map<std::uint64_t, std::pair<double, double>> reference;
     for (int t = 0; t <= kUpdates; ++t) {
       if (t % 4 == 0) {

@@ -296,6 +296,32 @@ class TestExperimentEditor : public QObject {
     std::tie(valid, reason) = lastValidity(validity);
     QVERIFY2(valid, qPrintable(reason));
     QCOMPARE(editor.document()["stop"], nlohmann::json({{"updates", 1000}}));
+    // A budget in bytes or gradients is a stop rule of its own, refused with its field's name when bad,
+    // and read back into the form from a document.
+    editor.findChild<QCheckBox*>("stop_updates")->setChecked(false);
+    editor.findChild<QCheckBox*>("stop_bytes")->setChecked(true);
+    editor.findChild<QLineEdit*>("stop_bytes_value")->setText("-5");
+    std::tie(valid, reason) = lastValidity(validity);
+    QVERIFY2(!valid && reason.startsWith("stop.bytes: "), qPrintable(reason));
+    editor.findChild<QLineEdit*>("stop_bytes_value")->setText("2000000");
+    editor.findChild<QCheckBox*>("stop_gradients")->setChecked(true);
+    editor.findChild<QLineEdit*>("stop_gradients_value")->setText("500");
+    std::tie(valid, reason) = lastValidity(validity);
+    QVERIFY2(valid, qPrintable(reason));
+    const nlohmann::json budgets = {{"bytes", 2000000}, {"gradients", 500}};
+    QCOMPARE(editor.document()["stop"], budgets);
+    editor.findChild<QCheckBox*>("stop_bytes")->setChecked(false);
+    editor.findChild<QCheckBox*>("stop_gradients")->setChecked(false);
+    nlohmann::json reopened = editor.document();
+    reopened["stop"] = budgets;
+    editor.setDocument(reopened);
+    QVERIFY(editor.findChild<QCheckBox*>("stop_bytes")->isChecked());
+    QCOMPARE(editor.findChild<QLineEdit*>("stop_gradients_value")->text(), QString("500"));
+    editor.findChild<QCheckBox*>("stop_bytes")->setChecked(false);
+    editor.findChild<QCheckBox*>("stop_gradients")->setChecked(false);
+    editor.findChild<QCheckBox*>("stop_updates")->setChecked(true);
+    std::tie(valid, reason) = lastValidity(validity);
+    QVERIFY2(valid, qPrintable(reason));
 
     // A time model that cannot be built for this many workers is an error too.
     editor.timeModelCombo()->setCurrentIndex(editor.timeModelCombo()->findData("fixed"));

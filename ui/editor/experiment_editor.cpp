@@ -542,6 +542,12 @@ QWidget* ExperimentEditor::buildStopGroup() {
        tr("Time budget in time units (virtual time; live: times unit_ms)\nValid: a number > 0")},
       {&m_stopUpdates, QStringLiteral("updates"), tr("updates reach"),
        tr("Number of model updates applied by the server\nValid: an integer >= 1")},
+      {&m_stopBytes, QStringLiteral("bytes"), tr("bytes moved reach"),
+       tr("Communication budget: bytes sent in both directions together (the messages' encoded sizes in "
+          "the simulator, counted at the socket live)\nValid: an integer >= 1")},
+      {&m_stopGradients, QStringLiteral("gradients"), tr("gradients computed reach"),
+       tr("Computation budget: stochastic gradients the workers computed (a minibatch counts one; the "
+          "decentralized family counts per-sample gradients, as its paper does)\nValid: an integer >= 1")},
       {&m_stopGap, QStringLiteral("target_gap"), tr("f − f* below"),
        tr("Stop once the optimality gap f(x) − f* is below this (needs a problem that knows f*)\nValid: a "
           "number > 0")},
@@ -825,6 +831,8 @@ nlohmann::json ExperimentEditor::document() const {
   };
   addStop(m_stopTime, "time", false);
   addStop(m_stopUpdates, "updates", true);
+  addStop(m_stopBytes, "bytes", true);
+  addStop(m_stopGradients, "gradients", true);
   addStop(m_stopGap, "target_gap", false);
   addStop(m_stopGradNorm, "target_grad_norm_sq", false);
   doc["stop"] = stop;
@@ -944,15 +952,17 @@ bool ExperimentEditor::setDocument(const nlohmann::json& document, QString* why)
 
   auto setStop = [&stop](StopRow& row, const char* key) {
     const nlohmann::json value = stop.value(key, nlohmann::json());
-    // The normalised document writes "updates": 0 for "no limit".
-    const bool on = !value.is_null() &&
-                    !(value.is_number() && value.get<double>() == 0.0 && std::string(key) == "updates");
+    // The normalised document writes "updates": 0 for "no limit" (a budget's 0 is no limit too).
+    const bool on = !value.is_null() && !(value.is_number() && value.get<double>() == 0.0 &&
+                                          std::string(key) != "time" && std::string(key).rfind("target", 0) != 0);
     row.enabled->setChecked(on);
     row.value->setEnabled(on);
     row.value->setText(on ? textOf(value) : QString());
   };
   setStop(m_stopTime, "time");
   setStop(m_stopUpdates, "updates");
+  setStop(m_stopBytes, "bytes");
+  setStop(m_stopGradients, "gradients");
   setStop(m_stopGap, "target_gap");
   setStop(m_stopGradNorm, "target_grad_norm_sq");
 

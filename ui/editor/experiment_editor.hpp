@@ -185,6 +185,8 @@ class ExperimentEditor : public QWidget {
 
   StopRow m_stopTime;
   StopRow m_stopUpdates;
+  StopRow m_stopBytes;
+  StopRow m_stopGradients;
   StopRow m_stopGap;
   StopRow m_stopGradNorm;
 

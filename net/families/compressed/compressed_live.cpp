@@ -35,7 +35,7 @@ class CompressedCoordinator final : public CoordinatorRole {
         m_server(m_method.makeServer()),
         m_workers(experiment.workers),
         m_dimension(static_cast<std::uint64_t>(built.problem->dimension())),
-        m_maxRounds(built.simOptions.maxUpdates),
+        m_maxRounds(built.rules.maxUpdates),
         m_replicaCheckEvery(replicaCheckEvery(experiment)),
         m_stats(m_dimension, experiment.workers),
         m_uplinks(static_cast<std::size_t>(experiment.workers)),
@@ -95,6 +95,11 @@ class CompressedCoordinator final : public CoordinatorRole {
   }
 
   std::uint64_t iterations() const override { return m_round; }
+  std::uint64_t gradientEvaluations() const override {
+    std::uint64_t total = 0;  // one stochastic gradient per uplink received, as the simulator counts
+    for (const auto& counters : m_counters) total += counters.arrivals;
+    return total;
+  }
   const Vector* model() const override { return &m_server->model(); }
   void takeMetrics(std::map<std::string, double>& metrics) override { m_stats.takeMetrics(metrics); }
   std::string failure() const override { return m_failure; }
@@ -206,7 +211,7 @@ class CompressedWorkerRole final : public WorkerRole {
     const BuiltRun& built = host.built();
     const int worker = host.workerId();
     const auto computeStart = Clock::now();
-    jobGradient(*built.problem, built.shards[static_cast<std::size_t>(worker)], built.simOptions.seed, worker,
+    jobGradient(*built.problem, built.shards[static_cast<std::size_t>(worker)], built.rules.seed, worker,
                 order.round, 1, m_role->model(), m_gradient, m_scratch);
     if (!m_gradient.allFinite()) {  // spec §3.2: non-finite gradients are never sent
       host.fail("diverged", "non-finite stochastic gradient at round " + std::to_string(order.round));

@@ -365,8 +365,8 @@ class DecentralizedCoordinatorRole final : public CoordinatorRole {
         m_n(experiment.workers),
         m_dimension(m_context.x0.size()),
         m_tracking(tracksGradient(m_setup.options.method)),
-        m_limit(built.simOptions.maxUpdates),
-        m_reportEvery(built.simOptions.evalEveryUpdates > 0 ? built.simOptions.evalEveryUpdates : 1),
+        m_limit(built.rules.maxUpdates),
+        m_reportEvery(built.rules.evalEveryUpdates > 0 ? built.rules.evalEveryUpdates : 1),
         m_x0(m_context.x0) {
     if (m_reportEvery > static_cast<std::uint64_t>(std::numeric_limits<int>::max()))
       throw InputError("eval.every_updates", "is too large for the decentralized live driver");
@@ -405,6 +405,8 @@ class DecentralizedCoordinatorRole final : public CoordinatorRole {
   }
 
   std::uint64_t iterations() const override { return m_iterations; }
+  /// IFO calls at the last complete iteration, as the simulator counts them (spentBy).
+  std::uint64_t gradientEvaluations() const override { return m_complete ? spentBy(m_snapshot).gradients : 0; }
   const Vector* model() const override { return m_complete ? &m_mean : &m_x0; }
   double lossOffset() const override { return m_setup.prox->extraValue(*model()); }
 

@@ -171,6 +171,11 @@ class HybridCoordinator final : public CoordinatorRole {
   }
 
   std::uint64_t iterations() const override { return static_cast<std::uint64_t>(m_step); }
+  std::uint64_t gradientEvaluations() const override {
+    std::uint64_t total = 0;  // one stochastic gradient per uplink received, as the simulator counts
+    for (const auto& counters : m_counters) total += counters.arrivals;
+    return total;
+  }
   const Vector* model() const override { return &m_theta; }
   std::string failure() const override { return m_failure; }
   bool diverged() const override { return m_diverged; }

@@ -79,13 +79,13 @@ class KronLiveCoordinator final : public CoordinatorRole {
             kronSettingsFrom(experiment.algorithm.name, experiment.algorithm.params, "algorithm.params")),
         m_dataSeed(dataSeedOf(experiment)),
         m_k(experiment.workers),
-        m_maxUpdates(built.simOptions.maxUpdates),
+        m_maxUpdates(built.rules.maxUpdates),
         m_blocks(neuronBlocks(m_problem.neurons(), experiment.workers)),
         m_core(m_problem.data().y, m_problem.neurons(),
                KronCoordinatorRole::Options{.workers = experiment.workers,
                                             .staleness = m_settings.staleness,
                                             .batch = m_problem.batch(),
-                                            .samplerSeed = built.simOptions.seed}),
+                                            .samplerSeed = built.rules.seed}),
         m_book(experiment.workers, m_problem.neurons(), m_problem.batch(), m_problem.gram()),
         m_ready(static_cast<std::size_t>(experiment.workers), 0),
         m_counters(static_cast<std::size_t>(experiment.workers)) {
@@ -171,6 +171,8 @@ class KronLiveCoordinator final : public CoordinatorRole {
   }
 
   std::uint64_t iterations() const override { return m_core.completed(); }
+  /// One minibatch gradient per completed iteration, its k partials together (as the simulator counts).
+  std::uint64_t gradientEvaluations() const override { return m_core.completed(); }
   const Vector* model() const override { return nullptr; }
   std::string failure() const override { return m_failure; }
   bool diverged() const override { return m_diverged; }
