@@ -302,6 +302,22 @@ int WorkerPool::peerOf(const std::string& identity) const {
   return it == m_byIdentity.end() ? -1 : it->second;
 }
 
+std::string WorkerPool::handedOverSession(const std::string& identity, const zmq::message_t& frame) const {
+  // ROUTER_HANDOVER gives a worker's new connection its routing id and renames the old connection's pipe
+  // to an id of libzmq's own (a 0 byte and a 32-bit counter). What the old connection delivered but this
+  // side had not read yet comes out under that name: a worker rebuilding its connection for the run's
+  // frame limit (reconnectForRun) answers the clock probe that followed ASSIGN on the old one. The
+  // routing id the connection announced in its handshake stays on its messages (ZeroMQ metadata
+  // "Identity"): it names the session they belong to. A stranger cannot announce a worker's routing id
+  // without taking the session over in the first place (PROTOCOL.md §4.4), so strangers are still refused.
+  if (identity.size() != 5 || identity.front() != '\0') return identity;
+  const char* announced = zmq_msg_gets(frame.handle(), "Identity");
+  // A C string: a routing id with a 0 byte in it is cut short and names no session (workers make theirs
+  // without one).
+  if (!announced || peerOf(announced) < 0) return identity;
+  return announced;
+}
+
 bool WorkerPool::send(int worker, Message&& message) {
   Peer& peer = m_peers[static_cast<std::size_t>(worker)];
   if (peer.identity.empty() || peer.state == Peer::State::Dead) return false;
@@ -735,6 +751,7 @@ void WorkerPool::drain(double waitMs) {
     std::size_t bytes = 0;
     for (const auto& frame : frames) bytes += frame.size();
     std::string identity(static_cast<const char*>(frames.front().data()), frames.front().size());
+    if (peerOf(identity) < 0) identity = handedOverSession(identity, frames.back());
     if (m_zap) {
       const char* key = zmq_msg_gets(frames.back().handle(), "User-Id");  // set by our ZAP handler
       m_messageKey = key ? key : "";

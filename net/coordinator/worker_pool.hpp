@@ -241,6 +241,9 @@ class WorkerPool {
   void checkLiveness();
   void sendHeartbeats();
   int peerOf(const std::string& identity) const;
+  /// The session a message from an unknown routing id belongs to: a worker's when it is what its old
+  /// connection left behind after ROUTER_HANDOVER gave the routing id to its new one; else `identity`.
+  std::string handedOverSession(const std::string& identity, const zmq::message_t& frame) const;
 
   const Experiment& m_experiment;
   std::int64_t m_dimension;
