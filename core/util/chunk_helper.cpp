@@ -15,11 +15,11 @@ ChunkHelper::~ChunkHelper() {
   m_thread.join();
 }
 
-void ChunkHelper::work() {
+void ChunkHelper::work(const Body& body, std::int64_t count, std::int64_t chunk) {
   while (true) {
-    const std::int64_t begin = m_next.fetch_add(m_chunk, std::memory_order_relaxed);
-    if (begin >= m_count) return;
-    (*m_body)(begin, std::min(begin + m_chunk, m_count));
+    const std::int64_t begin = m_next.fetch_add(chunk, std::memory_order_relaxed);
+    if (begin >= count) return;
+    body(begin, std::min(begin + chunk, count));
     if (std::this_thread::get_id() == m_thread.get_id()) m_helperChunks.fetch_add(1, std::memory_order_relaxed);
   }
 }
@@ -41,7 +41,7 @@ void ChunkHelper::run(std::int64_t count, std::int64_t chunk,
     ++m_generation;
   }
   m_wake.notify_one();
-  work();
+  work(body, count, chunk);
   // Every chunk is claimed. Close the loop to the helper; wait only if it is inside, finishing a
   // chunk it claimed.
   std::unique_lock lock(m_mutex);
@@ -58,8 +58,14 @@ void ChunkHelper::loop() {
     seen = m_generation;
     if (!m_body) continue;  // woke after that loop was over
     m_helperInside = true;
+    // Taken under the lock: once the last chunk is claimed the caller clears m_body, which can be before
+    // this thread calls the body on the chunk it claimed last (that read m_body as null: the coordinator
+    // throughput benchmark crashed at d = 1e6).
+    const Body& body = *m_body;
+    const std::int64_t count = m_count;
+    const std::int64_t chunk = m_chunk;
     lock.unlock();
-    work();
+    work(body, count, chunk);
     lock.lock();
     m_helperInside = false;
     m_left.notify_one();

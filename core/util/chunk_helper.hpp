@@ -31,8 +31,10 @@ class ChunkHelper {
   std::uint64_t helperChunks() const { return m_helperChunks.load(std::memory_order_relaxed); }
 
  private:
+  using Body = std::function<void(std::int64_t, std::int64_t)>;
   void loop();
-  void work();
+  /// Claims and runs chunks of the current loop until none is left.
+  void work(const Body& body, std::int64_t count, std::int64_t chunk);
 
   std::mutex m_mutex;
   std::condition_variable m_wake;

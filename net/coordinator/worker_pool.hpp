@@ -25,6 +25,7 @@
 #include "core/config/experiment.hpp"
 #include "core/telemetry/telemetry.hpp"
 #include "net/coordinator/clock_sync.hpp"
+#include "net/coordinator/live_options.hpp"
 #include "net/protocol/endpoint.hpp"
 #include "net/protocol/message.hpp"
 #include "net/security/curve_keys.hpp"
@@ -37,61 +38,6 @@ class RunDirectory;
 class TelemetryPublisher;
 class ZapAuthenticator;
 struct SrunStep;
-
-/// CURVE on the worker socket. Required to bind it beyond loopback (DESIGN.md §7: unauthenticated peers
-/// are refused); local runs on loopback may go without.
-struct SecurityOptions {
-  bool enabled = false;
-  /// The coordinator's key pair for this run; made fresh when empty.
-  CurveKeyPair serverKeys;
-  /// Public keys (Z85) of the workers allowed in, besides the join token's.
-  std::vector<std::string> allowedKeys;
-  /// Make a per-run join token: the secret key of a client key pair whose public key is allowed. It is
-  /// what the "connect a remote worker" command line carries.
-  bool joinToken = true;
-  /// The join token's key pair when it is fixed in advance (distopt-run: DISTOPT_JOIN_TOKEN, for workers
-  /// that get it from a cluster's secret store); made fresh when empty.
-  CurveKeyPair joinKeys;
-  /// Public keys (Z85) of the dashboards allowed to attach to the dashboard feed (their own keys, made
-  /// by each workbench once: ui/remote/dashboard_identity). Worker keys are not dashboard keys.
-  std::vector<std::string> dashboardKeys;
-  /// Make a per-run dashboard token too (the secret key of another client pair, allowed on the
-  /// dashboard feed only): what the attach command line carries.
-  bool dashboardToken = true;
-};
-
-struct LiveOptions {
-  /// Where workers connect (ROUTER bind). A wildcard port ("*") picks a free one.
-  std::string bindEndpoint = "tcp://127.0.0.1:*";
-  /// Workers to spawn on this machine; -1 = all of them; fewer = wait for the rest to connect.
-  int localWorkers = -1;
-  /// distopt-worker program; empty = beside the running program.
-  std::string workerBinary;
-  /// Heartbeat interval (ms) both ways, and intervals of silence before a peer counts as lost.
-  int heartbeatMs = 1000;
-  int liveness = 3;
-  /// Seconds to wait for every worker to connect and load its data (distopt-run --setup-timeout); local
-  /// workers are told to wait as long for the coordinator's first answer (distopt-worker --wait).
-  double setupTimeoutSeconds = 60.0;
-  /// A worker whose messages were refused (malformed, PROTOCOL.md §8) this many times is excluded from
-  /// the run with the reason "malformed: ..." (its job counts as lost); 0 = never.
-  int malformedLimit = 20;
-  /// The largest frame a worker may send (ZMQ_MAXMSGSIZE on the worker socket; a peer that sends a
-  /// larger one is disconnected before it is stored); 0 = from the run (net/protocol/frame_limits.hpp).
-  std::int64_t maxFrameBytes = 0;
-  /// Telemetry PUB endpoint (batched, <= 20 Hz); empty = none.
-  std::string telemetryEndpoint;
-  /// Control ROUTER endpoint (status, stop, exclude, allow_key); empty = none. An ipc:// socket in a
-  /// private folder (run_directory.hpp): whoever reaches it can stop the run and read the join token.
-  /// bind() takes that folder for the run (creating it when missing) and removes it at the end.
-  std::string controlEndpoint;
-  /// Dashboard feed (read-only telemetry for dashboards on other machines, with history for late
-  /// attachers; net/telemetry/telemetry_publisher.hpp); empty = none. Beyond loopback it needs security.
-  std::string dashboardEndpoint;
-  SecurityOptions security;
-
-  bool isValid(std::string* why) const;
-};
 
 /// What the engine adds to the pool. Every hook is optional.
 struct PoolHooks {
@@ -241,6 +187,9 @@ class WorkerPool {
   void checkLiveness();
   void sendHeartbeats();
   int peerOf(const std::string& identity) const;
+  /// The session a message from an unknown routing id belongs to: a worker's when it is what its old
+  /// connection left behind after ROUTER_HANDOVER gave the routing id to its new one; else `identity`.
+  std::string handedOverSession(const std::string& identity, const zmq::message_t& frame) const;
 
   const Experiment& m_experiment;
   std::int64_t m_dimension;
@@ -257,8 +206,8 @@ class WorkerPool {
   std::unique_ptr<ZapAuthenticator> m_zap;
   std::unique_ptr<HandshakeMonitor> m_handshakes;  // the worker socket's failed handshakes
   CurveKeyPair m_joinKeys;
-  CurveKeyPair m_dashboardKeys;  // the dashboard token's pair
-  std::vector<nlohmann::json> m_refusals;  // the latest refused connections, for the control status
+  CurveKeyPair m_dashboardKeys;                   // the dashboard token's pair
+  std::vector<nlohmann::json> m_refusals;         // the latest refused connections, for the control status
   std::vector<nlohmann::json> m_malformedRecent;  // the latest refused messages, for the control status
   std::uint64_t m_refusalsSeen = 0;
   int m_handling = -1;  // the worker whose message is being handled, for countMalformed
@@ -282,7 +231,7 @@ class WorkerPool {
   std::size_t m_lastMessageBytes = 0;
   std::string
       m_messageKey;  // the CURVE public key (ZAP user id) of the message being handled; empty unsecured
-  int m_receiveTimeoutMs = -1;  // the worker socket's ZMQ_RCVTIMEO, set only when it changes
+  int m_receiveTimeoutMs = -1;        // the worker socket's ZMQ_RCVTIMEO, set only when it changes
   bool m_socketDrained = false;       // the last drain() emptied the worker socket
   Clock::time_point m_lastDrained{};  // when drain() last found the worker socket empty
   std::uint64_t m_malformed = 0;

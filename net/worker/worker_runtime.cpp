@@ -46,13 +46,16 @@ std::string hostName() {
   return buffer;
 }
 
-/// 'W' and 16 random bytes: this process's routing id for the whole session.
+/// 'W' and 16 random bytes, none of them 0: this process's routing id for the whole session. The
+/// coordinator reads it back from ZeroMQ's message metadata, a C string, to tell what an old connection
+/// left behind after a reconnection (WorkerPool::handedOverSession): a 0 byte would cut it short.
 std::string sessionRoutingId() {
   std::random_device device;
   std::string id = "W";
-  for (int i = 0; i < 4; ++i) {
-    const std::uint32_t word = device();
-    id.append(reinterpret_cast<const char*>(&word), sizeof word);
+  while (id.size() < 17) {
+    std::uint32_t word = device();
+    for (int i = 0; i < 4 && id.size() < 17; ++i, word >>= 8)
+      if ((word & 0xFFU) != 0) id.push_back(static_cast<char>(word & 0xFFU));
   }
   return id;
 }

@@ -49,6 +49,11 @@ add_dependencies(test_net_link_latency distopt-worker distopt-run)
 distopt_add_qtest(test_net_reconnect SOURCES net/test_reconnect.cpp net/link_relay.hpp net/relayed_run.hpp net/live_test_support.hpp
                   LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_reconnect distopt-worker distopt-run)
+# A worker's old connection's unread messages after ROUTER_HANDOVER gave its routing id to the new one
+# (PROTOCOL.md §4.4): the worker's, not a stranger's.
+distopt_add_qtest(test_net_session_handover SOURCES net/test_session_handover.cpp net/live_test_support.hpp
+                  LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_session_handover distopt-worker)
 # Workers started a few at a time while the coordinator serves (many local workers).
 distopt_add_qtest(test_net_spawn_queue SOURCES net/test_spawn_queue.cpp LIBS distopt::net LABELS net)
 # Hostile peers against real processes: wrongly typed fields, refused results, oversized frames, peers

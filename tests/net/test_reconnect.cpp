@@ -61,11 +61,11 @@ class TestReconnect : public QObject {
         acceptedBefore > 0 && acceptedAfter > 10,
         qPrintable(
             QStringLiteral("accepted before the cut %1, after %2").arg(acceptedBefore).arg(acceptedAfter)));
-    // Its messages were never a stranger's: a stranger's would all be refused (dozens after the cut).
-    // One refused message was seen once in a full parallel suite (not in 8 runs alone) — a message of the
-    // cut connection crossing the resumed session, not yet explained: allowed, and said in the session
-    // note, rather than hidden.
-    QVERIFY2(summary.value("malformed_dropped", -1) <= 1, summary.dump().c_str());
+    // Its messages were never a stranger's: a stranger's would all be refused (dozens after the cut). What
+    // the cut connection delivered but the coordinator had not read when the new one took the routing id
+    // over comes out under a name of libzmq's own; it is the worker's too (WorkerPool::handedOverSession,
+    // tests/net/test_session_handover.cpp), not a refused message.
+    QVERIFY2(summary.value("malformed_dropped", -1) == 0, summary.dump().c_str());
   }
 
   // The routing id names the session; under CURVE the session is also bound to the key it joined with, so
