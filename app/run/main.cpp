@@ -132,7 +132,7 @@ int runMain(int argc, char** argv) {
     }
     // A run's outputs (result files, then its record in the store) are created only once nothing else
     // can refuse it — for a live run, once its sockets are bound: an endpoint that cannot be bound is bad
-    // input too, and bad input leaves nothing behind (DESIGN.md §7).
+    // input too, and bad input leaves nothing behind (docs/architecture.md, rule 7).
     if (experiment.engine == "sim") {
       if (line->dashboardEndpoint)
         throw InputError("--dashboard", "the dashboard feed is for live runs (a simulated run is watched "

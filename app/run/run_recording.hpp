@@ -1,7 +1,7 @@
 #pragma once
 // Recording a distopt-run run in the run store: the run row is created before the engine starts, and a
 // StoreWriter sink streams its telemetry in batched transactions, so a killed coordinator still leaves
-// everything up to the last batch readable (DESIGN.md §4).
+// everything up to the last batch readable (docs/architecture.md, rule 4).
 
 #include <memory>
 #include <string>

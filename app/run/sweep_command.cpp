@@ -230,10 +230,10 @@ std::string selfProgram() {
   return self.string();
 }
 
-// Everything a sweep will run is checked here, before the first run starts (DESIGN.md §7): the
-// options each run gets, and each run's experiment with its values.
-// `file` holds the experiment (a path, or inline with the folder it came from), the assignments and the
-// spec; the command line adds axes and replaces seeds, sample and jobs. `outDirectory` empty = the default.
+// Everything a sweep will run is checked here, before the first run starts (docs/architecture.md, rule 7):
+// the options each run gets, and each run's experiment with its values. `file` holds the experiment (a path,
+// or inline with the folder it came from), the assignments and the spec; the command line adds axes and
+// replaces seeds, sample and jobs. `outDirectory` empty = the default.
 SweepPlan planSweep(SweepFile file, const SweepCommandLine& line, const std::string& outDirectory) {
   SweepPlan plan;
   SweepSpec& spec = file.spec;

@@ -15,7 +15,7 @@
 
 namespace distopt {
 
-/// Facts about the run that theory-based defaults need (spec async-sgd §2.7).
+/// Facts about the run that theory-based defaults need (docs/papers.md, async-sgd §2.7).
 struct AlgorithmBuildContext {
   int numWorkers = 1;
   Vector x0;
@@ -45,8 +45,8 @@ struct AlgorithmEntry {
   bool runsLive() const { return static_cast<bool>(make) || liveDriver; }
 };
 
-/// Step size from the params, or the spec's theory default when "gamma" is absent:
-/// `theory(L, sigma2, epsilon)` when all are known, else 0.1 (spec §2.7).
+/// Step size from the params, or the theory default when "gamma" is absent:
+/// `theory(L, sigma2, epsilon)` when all are known, else 0.1 (async-sgd §2.7).
 double stepSizeOrDefault(const nlohmann::json& params, const AlgorithmBuildContext& context,
                          const std::function<double(double L, double sigma2, double epsilon)>& theory);
 

@@ -38,7 +38,7 @@ AlgorithmEntry asgdAlgorithmEntry() {
           .options = {gammaOption()},
           .make = [](const nlohmann::json& params, const AlgorithmBuildContext& context) {
             AsgdServer::Options options;
-            // Theory (spec §2.3 with R = n): gamma = min{1/(2 n L), eps/(4 L sigma^2)}.
+            // Theory (async-sgd §2.3 with R = n): gamma = min{1/(2 n L), eps/(4 L sigma^2)}.
             options.gamma = stepSizeOrDefault(params, context, [&](double L, double s2, double eps) {
               return std::min(1.0 / (2.0 * context.numWorkers * L), eps / (4.0 * L * s2));
             });

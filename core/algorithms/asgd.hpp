@@ -1,7 +1,7 @@
 #pragma once
-// Vanilla asynchronous SGD (spec async-sgd §2.1): apply every gradient on arrival and hand the sender
-// the newest model. Delay-adaptive ASGD and Naive Optimal ASGD differ only in the step rule and in which
-// workers get jobs, so they derive from this class.
+// Vanilla asynchronous SGD (docs/papers.md, async-sgd §2.1): apply every gradient on arrival and hand the
+// sender the newest model. Delay-adaptive ASGD and Naive Optimal ASGD differ only in the step rule and in
+// which workers get jobs, so they derive from this class.
 
 #include <string>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Delay-adaptive ASGD (spec async-sgd §2.2): ASGD whose step shrinks for very stale gradients.
+// Delay-adaptive ASGD (docs/papers.md, async-sgd §2.2): ASGD whose step shrinks for very stale gradients.
 
 #include <optional>
 

@@ -69,7 +69,7 @@ AlgorithmEntry naiveOptimalAlgorithmEntry() {
               options.activeWorkers.resize(static_cast<std::size_t>(m));
             }
             const double m = static_cast<double>(options.activeWorkers.size());
-            // Spec §2.4: gamma = min{1/(2 m* L), eps/(4 L sigma^2)}.
+            // async-sgd §2.4: gamma = min{1/(2 m* L), eps/(4 L sigma^2)}.
             options.gamma = stepSizeOrDefault(params, context, [&](double L, double s2, double eps) {
               return std::min(1.0 / (2.0 * m * L), eps / (4.0 * L * s2));
             });

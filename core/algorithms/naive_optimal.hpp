@@ -1,6 +1,6 @@
 #pragma once
-// Naive Optimal ASGD (spec async-sgd §2.4): vanilla ASGD on only the m* fastest workers, where m* is the
-// minimiser of the optimal time formula (m + sigma^2/eps)/S_m. Optimal for fixed speeds, but it needs
+// Naive Optimal ASGD (docs/papers.md, async-sgd §2.4): vanilla ASGD on only the m* fastest workers, where m*
+// is the minimiser of the optimal time formula (m + sigma^2/eps)/S_m. Optimal for fixed speeds, but it needs
 // the tau_i and is not robust when speeds change — the baseline Ringmaster removes the need for.
 
 #include <vector>

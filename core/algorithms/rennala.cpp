@@ -81,7 +81,7 @@ AlgorithmEntry rennalaAlgorithmEntry() {
               options.batch = context.numWorkers;
             }
             const double B = options.batch;
-            // Theory (spec §2.5, the authors' helper): gamma = min{1/L, eps*B/(2 L sigma^2)}.
+            // Theory (async-sgd §2.5, the authors' helper): gamma = min{1/L, eps*B/(2 L sigma^2)}.
             options.gamma = stepSizeOrDefault(params, context, [&](double L, double s2, double eps) {
               return std::min(1.0 / L, eps * B / (2.0 * L * s2));
             });

@@ -1,5 +1,5 @@
 #pragma once
-// Rennala SGD (Tyurin & Richtarik, NeurIPS 2023; spec async-sgd §2.5): every iteration gathers B
+// Rennala SGD (Tyurin & Richtarik, NeurIPS 2023; docs/papers.md, async-sgd §2.5): every iteration gathers B
 // fresh gradients at the current model from whichever workers finish first, then takes one averaged
 // step. "restart" stops all unfinished work at each new iteration (the authors' simulator); "ignore"
 // lets it finish and discards the stale results.

@@ -94,7 +94,7 @@ AlgorithmEntry ringmasterAlgorithmEntry() {
             }
             const double R = options.threshold == RingmasterServer::kInfinite ? context.numWorkers
                                                                               : static_cast<double>(options.threshold);
-            // Theory (spec §2.3): gamma = min{1/(2 R L), eps/(4 L sigma^2)}.
+            // Theory (async-sgd §2.3): gamma = min{1/(2 R L), eps/(4 L sigma^2)}.
             options.gamma = stepSizeOrDefault(params, context, [&](double L, double s2, double eps) {
               return std::min(1.0 / (2.0 * R * L), eps / (4.0 * L * s2));
             });

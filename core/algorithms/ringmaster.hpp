@@ -1,5 +1,5 @@
 #pragma once
-// Ringmaster ASGD (Maranjyan, Tyurin, Richtarik, ICML 2025; spec async-sgd §2.3): ASGD that never
+// Ringmaster ASGD (Maranjyan, Tyurin, Richtarik, ICML 2025; docs/papers.md, async-sgd §2.3): ASGD that never
 // applies a gradient whose delay reached the threshold R. Variant A discards such gradients on arrival;
 // variant B (with calculation stops, the default) cancels a job the moment it becomes that stale and
 // restarts the worker on the current model.

@@ -62,7 +62,7 @@ void AsyncServer::receive(const GradientArrival& arrival, ActionSink& sink) {
   DISTOPT_CHECK(arrival.worker >= 0 && arrival.worker < numWorkers());
   WorkerState& worker = m_workers[arrival.worker];
   if (!worker.busy || arrival.jobId != worker.jobId) {
-    // A job the server already cancelled (spec §2.0): not an arrival, not in the delay histogram.
+    // A job the server already cancelled (async-sgd §2.0): not an arrival, not in the delay histogram.
     ++worker.counters.lateCancelled;
     sink.record({.worker = arrival.worker,
                  .jobId = arrival.jobId,

@@ -1,7 +1,7 @@
 #pragma once
-// Parameter-server algorithms as transport-free state machines (DESIGN.md §3, spec async-sgd §2.0).
-// An engine feeds a server gradients as they arrive and executes the actions the server emits
-// through an ActionSink; the server knows no clock and no socket. The simulator and the live
+// Parameter-server algorithms as transport-free state machines (docs/architecture.md, rule 3; docs/papers.md,
+// async-sgd §2.0). An engine feeds a server gradients as they arrive and executes the actions the server
+// emits through an ActionSink; the server knows no clock and no socket. The simulator and the live
 // coordinator drive the same code.
 //
 // Contract with engines:
@@ -23,7 +23,7 @@ class ChunkHelper;
 
 using Vector = Eigen::VectorXd;
 
-/// What happened to one piece of work (spec §2.0 counters). Never mix them in one histogram series.
+/// What happened to one piece of work (async-sgd §2.0 counters). Never mix them in one histogram series.
 enum class Outcome : std::uint8_t {
   Accepted,       ///< gradient applied to the model
   Discarded,      ///< arrived too stale and was thrown away (Ringmaster A, Rennala "ignore")
@@ -43,7 +43,7 @@ struct OutcomeRecord {
   int worker = 0;
   std::uint64_t jobId = 0;
   std::uint64_t jobVersion = 0;     ///< version the job was computed on
-  std::int64_t delay = 0;           ///< k_now - jobVersion at the time of the outcome (spec §2.0)
+  std::int64_t delay = 0;           ///< k_now - jobVersion at the time of the outcome (async-sgd §2.0)
   Outcome outcome = Outcome::Accepted;
   std::uint64_t versionAfter = 0;   ///< server version after the outcome
 };

@@ -1,9 +1,9 @@
 #pragma once
-// Bit streams of the compressed-SGD wire formats (spec compressed-sgd §3.1): bit k of a stream is bit
-// k mod 8 (least significant first) of byte ⌊k/8⌋. Fixed-size fields (u8/u32/f32) go in least
-// significant bit first, which equals appending their little-endian bytes; multi-bit fields inside
-// variable-length codes go in most significant bit first. The reader never reads past the payload's
-// declared bit count and reports failure instead of crashing, so decoders can refuse hostile input.
+// Bit streams of the compressed-SGD wire formats (docs/papers.md, compressed-sgd §3.1): bit k of a stream is
+// bit k mod 8 (least significant first) of byte ⌊k/8⌋. Fixed-size fields (u8/u32/f32) go in least significant
+// bit first, which equals appending their little-endian bytes; multi-bit fields inside variable-length codes
+// go in most significant bit first. The reader never reads past the payload's declared bit count and reports
+// failure instead of crashing, so decoders can refuse hostile input.
 
 #include <cstddef>
 #include <cstdint>
@@ -69,7 +69,7 @@ class BitReader {
 int eliasGammaBits(std::uint64_t x);
 /// ⌊log2 x⌋ for x >= 1.
 int floorLog2(std::uint64_t x);
-/// max(1, ⌈log2 n⌉): the fixed index width of RAWB (spec §3.5).
+/// max(1, ⌈log2 n⌉): the fixed index width of RAWB (compressed-sgd §3.5).
 int indexWidth(std::uint64_t n);
 
 }  // namespace distopt

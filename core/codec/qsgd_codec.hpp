@@ -1,10 +1,10 @@
 #pragma once
-// QSGD levels (spec compressed-sgd §3.6). A message is B binary32 bucket norms ν_j (buckets of `bucket`
-// consecutive coordinates, the last one may be shorter), a level ℓ_i ∈ [0, s] and a sign per coordinate.
-// QSGD_DENSE: norms, then per coordinate a sign bit (1 = negative; 0 when ℓ = 0) and w = ⌈log2(s+1)⌉
-// level bits MSB first: 32B + N(1 + w) bits. QSGD_ELIAS: norms, u32 nnz, then per non-zero level in
-// index order Elias-gamma(gap), sign bit, Elias-gamma(ℓ). AUTO picks the smaller (ties → DENSE).
-// Lower bound: 32B + log2 [N! / Π_v n_v!] over the signed levels v ∈ {−s..s}.
+// QSGD levels (docs/papers.md, compressed-sgd §3.6). A message is B binary32 bucket norms ν_j (buckets of
+// `bucket` consecutive coordinates, the last one may be shorter), a level ℓ_i ∈ [0, s] and a sign per
+// coordinate. QSGD_DENSE: norms, then per coordinate a sign bit (1 = negative; 0 when ℓ = 0) and w =
+// ⌈log2(s+1)⌉ level bits MSB first: 32B + N(1 + w) bits. QSGD_ELIAS: norms, u32 nnz, then per non-zero level
+// in index order Elias-gamma(gap), sign bit, Elias-gamma(ℓ). AUTO picks the smaller (ties → DENSE). Lower
+// bound: 32B + log2 [N! / Π_v n_v!] over the signed levels v ∈ {−s..s}.
 
 #include <cstdint>
 #include <string>

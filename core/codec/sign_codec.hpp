@@ -1,7 +1,7 @@
 #pragma once
-// Packed signs (spec compressed-sgd §3.3). SIGN1: N bits, bit i = 1 iff value_i < 0 (a comparison, so
-// +0.0 and −0.0 give 0 = "+1"); decode bit 0 → +1, bit 1 → −1. SCALED_SIGN: L binary32 scales in
-// segment order, then SIGN1. Lower bounds: N and 32L + N bits (arbitrary signs are incompressible).
+// Packed signs (docs/papers.md, compressed-sgd §3.3). SIGN1: N bits, bit i = 1 iff value_i < 0 (a comparison,
+// so +0.0 and −0.0 give 0 = "+1"); decode bit 0 → +1, bit 1 → −1. SCALED_SIGN: L binary32 scales in segment
+// order, then SIGN1. Lower bounds: N and 32L + N bits (arbitrary signs are incompressible).
 
 #include <cstdint>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// Sparse index sets with one sign bit or one binary32 value per index (spec compressed-sgd §3.5):
+// Sparse index sets with one sign bit or one binary32 value per index (docs/papers.md, compressed-sgd §3.5):
 // SPARSE_SIGN_* and SPARSE_F32_* with the index codecs RAW32, RAWB, BITMAP, GAMMA and RICE, and the AUTO
 // policy that sends the exactly-smallest of BITMAP, GAMMA, RICE (best r) and RAWB (ties → lowest id).
 // The signs or values always follow the index part, in index order. Gaps: g_1 = i_1 + 1,

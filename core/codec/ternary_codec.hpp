@@ -1,9 +1,9 @@
 #pragma once
-// Ternary vectors V ∈ {−1, 0, +1}^N (spec compressed-sgd §3.4): the S³GD-MV downlink and signSGD-MV's
-// downlink with tie_rule zero. TERN_T2 (2 bits per coordinate: nonzero flag, then negative flag),
-// TERN_T5 (five trits per byte, 8⌈N/5⌉ bits), or the non-zeros as a sparse sign set (§3.5, K = nnz(V)).
-// TERNARY_AUTO sends the smallest of TERN_T5 and the best sparse-sign codec (ties → TERN_T5).
-// Lower bound: log2 [N! / (n0! n+! n−!)].
+// Ternary vectors V ∈ {−1, 0, +1}^N (docs/papers.md, compressed-sgd §3.4): the S³GD-MV downlink and
+// signSGD-MV's downlink with tie_rule zero. TERN_T2 (2 bits per coordinate: nonzero flag, then negative
+// flag), TERN_T5 (five trits per byte, 8⌈N/5⌉ bits), or the non-zeros as a sparse sign set (§3.5, K =
+// nnz(V)). TERNARY_AUTO sends the smallest of TERN_T5 and the best sparse-sign codec (ties → TERN_T5). Lower
+// bound: log2 [N! / (n0! n+! n−!)].
 
 #include <cstdint>
 #include <string>

@@ -1,9 +1,9 @@
 #pragma once
-// Transport-free roles of synchronous compressed SGD (spec compressed-sgd §2, DESIGN.md §3). A worker
-// role turns its stochastic gradient into one encoded uplink message and applies the server's encoded
-// downlink to its replica; the server role decodes the M uplinks of a round, aggregates them, and
-// returns the downlink, which it applies to its own model through the very same code path the workers
-// use, so every replica stays bit-identical to the server's model (spec §2.1 "replica safety"). Messages
+// Roles of synchronous compressed SGD (docs/papers.md, compressed-sgd §2), transport-free (rule 3 of
+// docs/architecture.md). A worker role turns its stochastic gradient into one encoded uplink message and
+// applies the server's encoded downlink to its replica; the server role decodes the M uplinks of a round,
+// aggregates them, and returns the downlink, which it applies to its own model through the same code path the
+// workers use, so every replica stays bit-identical to the server's model (§2.1 "replica safety"). Messages
 // are EncodedMessage payloads of core/codec: a live engine sends exactly these bytes after the §3.1
 // header. No clock, socket or global RNG here; randomised compressors own keyed generators.
 
@@ -19,7 +19,7 @@
 
 namespace distopt {
 
-/// The parameter vector as L segments ("tensors") of sizes N_1..N_L in a fixed order (spec notation).
+/// The parameter vector as L segments ("tensors") of sizes N_1..N_L in a fixed order (compressed-sgd §2).
 struct SegmentLayout {
   std::vector<std::uint64_t> sizes;
   std::uint64_t total() const;
@@ -35,14 +35,14 @@ struct StepSchedule {
   enum class Kind { Constant, InverseTime, Step };
   Kind kind = Kind::Constant;
   double gamma = 1e-3;  ///< γ (γ_0 for the decaying kinds)
-  double tau = 1.0;  ///< inverse_time: γ_t = γ·τ/(t + τ) (spec §2.5's γ0/(λ(t+τ)) with γ = γ0/(λτ))
-  std::uint64_t totalRounds = 0;  ///< step: γ/10 from 50% and γ/100 from 75% of totalRounds (spec E3)
+  double tau = 1.0;  ///< inverse_time: γ_t = γ·τ/(t + τ) (compressed-sgd §2.5: γ0/(λ(t+τ)), γ = γ0/(λτ))
+  std::uint64_t totalRounds = 0;  ///< step: γ/10 from 50%, γ/100 from 75% of totalRounds (compressed-sgd E3)
 
   double at(std::uint64_t t) const;
   bool isValid(std::string* why) const;
 };
 
-/// Spec §2.1 "Shared Apply": d = u + λx; b = μb + d; x = x − γ_t·b (b unused when μ = 0).
+/// compressed-sgd §2.1 "Shared Apply": d = u + λx; b = μb + d; x = x − γ_t·b (b unused when μ = 0).
 struct SharedApply {
   double mu = 0.0;
   double lambda = 0.0;
@@ -98,7 +98,7 @@ struct CompressedMethod {
   std::function<std::unique_ptr<CompressedServer>()> makeServer;
 };
 
-/// Top-K per segment (spec §2.4 tie-break: |a| descending, then index ascending), returned ascending.
+/// Top-K per segment (compressed-sgd §2.4 tie-break: |a| descending, then index ascending), ascending.
 std::vector<std::uint32_t> topKIndices(const Vector& a, const SegmentLayout& layout,
                                        const std::vector<std::uint64_t>& k);
 /// K_l distinct uniform indices per segment, ascending (partial Fisher–Yates from `stream`).
@@ -111,9 +111,9 @@ std::vector<std::uint64_t> perSegmentK(const SegmentLayout& layout, std::uint64_
 /// `total` spread over segments proportionally to their sizes, largest-remainder rounding.
 std::vector<std::uint64_t> spreadK(const SegmentLayout& layout, std::uint64_t total);
 
-/// 64-bit FNV-1a of the parameter bytes (spec §2.1 replica check).
+/// 64-bit FNV-1a of the parameter bytes (compressed-sgd §2.1 replica check).
 std::uint64_t modelHash(const Vector& x);
-/// SplitMix64 finaliser, for keyed seeds (spec §2.7) and hashed tie breaks.
+/// SplitMix64 finaliser, for keyed seeds (compressed-sgd §2.7) and hashed tie breaks.
 std::uint64_t splitMix64(std::uint64_t x);
 
 /// Tally of ±1 votes per coordinate: c_i = Σ (+1 / −1) and n_i = votes cast.

@@ -1,9 +1,9 @@
 #pragma once
-// signSGD with majority vote and Signum with majority vote (spec compressed-sgd §2.3; Bernstein et al.
-// 2018/2019). Worker: optional momentum v = βv + (1−β)g (Signum; β = 0 is signSGD), then SIGN1(v)
-// (bit = v_i < 0, so zeros vote +1). Server: c_i = Σ ±1, V_i = sign(c_i), ties (even M) by tie_rule;
-// downlink SIGN1(V) (plus/random) or TERNARY_AUTO(V) (zero). Every replica: x = x − γ_t(V + λx).
-// `byzantine` workers (the first ones) send inverted signs, for the spec's E2 robustness check.
+// signSGD with majority vote and Signum with majority vote (docs/papers.md, compressed-sgd §2.3; Bernstein et
+// al. 2018/2019). Worker: optional momentum v = βv + (1−β)g (Signum; β = 0 is signSGD), then SIGN1(v) (bit =
+// v_i < 0, so zeros vote +1). Server: c_i = Σ ±1, V_i = sign(c_i), ties (even M) by tie_rule; downlink
+// SIGN1(V) (plus/random) or TERNARY_AUTO(V) (zero). Every replica: x = x − γ_t(V + λx). `byzantine` workers
+// (the first ones) send inverted signs, for the E2 robustness check (compressed-sgd §4).
 
 #include "core/compressed/compressed_roles.hpp"
 

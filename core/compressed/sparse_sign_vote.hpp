@@ -1,10 +1,10 @@
 #pragma once
-// Sparse-SignSGD with majority vote, S³GD-MV (spec compressed-sgd §2.4; Park & Lee 2023 and the authors'
-// code). Worker: a = α·r + g (select top) or g (select rand); S = TopK(a) per segment (|a| descending,
-// index ascending) or RandK; exact zeros leave S (a zero cannot vote); send SPARSE_SIGN(S, a_S < 0) with
-// the chosen index codec; residual r = a with r_S = 0 (the selected magnitude is discarded, as in the
-// reference code — not Karimireddy error feedback). Server: c_i = Σ ±1 over the messages containing i,
-// V = sign(c) (no vote or tie → 0), downlink TERNARY_AUTO(V); every replica runs Shared Apply(u = V).
+// Sparse-SignSGD with majority vote, S³GD-MV (docs/papers.md, compressed-sgd §2.4; Park & Lee 2023 and the
+// authors' code). Worker: a = α·r + g (select top) or g (select rand); S = TopK(a) per segment (|a|
+// descending, index ascending) or RandK; exact zeros leave S (a zero cannot vote); send SPARSE_SIGN(S, a_S <
+// 0) with the chosen index codec; residual r = a with r_S = 0 (the selected magnitude is discarded, as in the
+// reference code — not Karimireddy error feedback). Server: c_i = Σ ±1 over the messages containing i, V =
+// sign(c) (no vote or tie → 0), downlink TERNARY_AUTO(V); every replica runs Shared Apply(u = V).
 
 #include "core/codec/sparse_codec.hpp"
 #include "core/compressed/compressed_roles.hpp"

@@ -1,10 +1,10 @@
 #pragma once
-// Top-K sparsification with error feedback, mem-SGD (spec compressed-sgd §2.5; Stich et al. 2018, GRACE,
-// and the S³GD-MV authors' TopK baseline). Worker: p = α·e + (lr_in_memory ? γ_t(g + λx) : g);
-// S = TopK(p) per segment; send SPARSE_F32(S, binary32(p_S)); memory e = p − decode(message) (zero on S up
-// to the binary32 rounding, which is kept rather than lost — spec §5 oracle 18). Server: s_i = Σ w_{m,i},
-// n_i = senders; u = s/M or s/n_i (avg = senders); downlink the smaller of SPARSE_F32_AUTO over
-// U = {n_i > 0} and DENSE_F32(u); replicas apply x −= u (lr_in_memory) or Shared Apply(u).
+// Top-K sparsification with error feedback, mem-SGD (docs/papers.md, compressed-sgd §2.5; Stich et al. 2018,
+// GRACE, and the S³GD-MV authors' TopK baseline). Worker: p = α·e + (lr_in_memory ? γ_t(g + λx) : g); S =
+// TopK(p) per segment; send SPARSE_F32(S, binary32(p_S)); memory e = p − decode(message) (zero on S up to the
+// binary32 rounding, which is kept rather than lost — compressed-sgd §5 oracle 18). Server: s_i = Σ w_{m,i},
+// n_i = senders; u = s/M or s/n_i (avg = senders); downlink the smaller of SPARSE_F32_AUTO over U = {n_i > 0}
+// and DENSE_F32(u); replicas apply x −= u (lr_in_memory) or Shared Apply(u).
 
 #include "core/codec/sparse_codec.hpp"
 #include "core/compressed/compressed_roles.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // Minibatch sampling for the data problems: `count` distinct samples, uniformly, from a worker's shard.
 // Drawing only from the worker's stream keeps a stochastic gradient a pure function of
-// (x, shard, stream), DESIGN.md §3.
+// (x, shard, stream), docs/architecture.md, rule 3.
 
 #include <cstdint>
 #include <vector>

@@ -34,7 +34,7 @@ IdxImages readIdxImages(const std::string& path, std::int64_t limit = 0);
 IdxLabels readIdxLabels(const std::string& path, std::int64_t limit = 0);
 
 struct IdxReadOptions {
-  /// Use only the first `limit` samples; 0 = all (spec async-sgd E2 trains on the first 100 images).
+  /// Use only the first `limit` samples; 0 = all (async-sgd E2 trains on the first 100 images).
   std::int64_t limit = 0;
   /// Pixels become (p - pixelMean) / pixelStd after scaling to [0, 1]; the defaults leave them in
   /// [0, 1]. MNIST's customary normalisation is mean 0.1307, std 0.3081.

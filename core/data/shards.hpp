@@ -1,7 +1,7 @@
 #pragma once
-// Assignment of training samples to workers (DESIGN.md §4: each worker takes its shard by rule and
-// seed, so nothing but the rule and the seed travels). Every sample lands in exactly one shard and the
-// result depends only on (numSamples, labels, numWorkers, rule, seed).
+// Assignment of training samples to workers (docs/architecture.md, rule 4: each worker takes its shard by
+// rule and seed, so nothing but the rule and the seed travels). Every sample lands in exactly one shard and
+// the result depends only on (numSamples, labels, numWorkers, rule, seed).
 
 #include <cstdint>
 #include <functional>
@@ -14,11 +14,11 @@
 namespace distopt {
 
 enum class ShardRule {
-  /// Shuffle all samples with the seed, then cut into numWorkers near-equal parts (sizes differ by at
-  /// most one). Every worker sees the same distribution: the homogeneous setting of spec async-sgd.
+  /// Shuffle all samples with the seed, then cut into numWorkers near-equal parts (sizes differ by at most
+  /// one). Every worker sees the same distribution: the homogeneous setting of docs/papers.md, async-sgd.
   Iid,
-  /// Samples in file order cut into numWorkers near-equal contiguous slices, no randomness (the "equal
-  /// slices per node" split used for a9a in spec decentralized-proxgt). Heterogeneous if the file is
+  /// Samples in file order cut into numWorkers near-equal contiguous slices, no randomness (the "equal slices
+  /// per node" split used for a9a in docs/papers.md, decentralized-proxgt). Heterogeneous if the file is
   /// ordered.
   Contiguous,
   /// The "pathological non-iid" split of McMahan et al. (FedAvg, 2017): samples sorted by label (ties
@@ -26,8 +26,8 @@ enum class ShardRule {
   /// gets two chunks chosen by a seeded random permutation. Most workers then see only one or two
   /// classes. Unlabelled samples (label -1) sort before every class.
   NonIidByLabel,
-  /// No split: every worker draws from the whole data set (every shard empty, which the problems read as
-  /// "all samples"). For homogeneous runs with more workers than samples, e.g. spec async-sgd E2, where
+  /// No split: every worker draws from the whole data set (every shard empty, which the problems read as "all
+  /// samples"). For homogeneous runs with more workers than samples, e.g. docs/papers.md, async-sgd E2, where
   /// each of 6174 workers computes on the same 100 images.
   Shared,
 };

@@ -13,7 +13,7 @@
 
 namespace distopt {
 
-/// Spec async-sgd E4 (Mishchenko et al.): A in R^{rows x cols} with entries U[0,1)/sqrt(cols),
+/// docs/papers.md, async-sgd E4 (Mishchenko et al.): A in R^{rows x cols} with entries U[0,1)/sqrt(cols),
 /// xTrue ~ N(0, I), b = A xTrue + noiseStd * N(0, I). Draw order: A row by row, xTrue, the noise.
 struct LeastSquaresDataOptions {
   std::int64_t rows = 10000;  ///< m, number of samples (>= 1)
@@ -44,7 +44,7 @@ struct GaussianClassesOptions {
 
 Dataset makeGaussianClasses(const GaussianClassesOptions& options, std::uint64_t seed);
 
-/// Problem P0 of spec decentralized-proxgt §5.3: numNodes blocks of samplesPerNode samples, stored node
+/// Problem P0 of decentralized-proxgt §5.3: numNodes blocks of samplesPerNode samples, stored node
 /// after node (so ShardRule::Contiguous gives node i its own block). Features a ~ N(0, I/numFeatures);
 /// node i (0-based) has ground truth w_i ~ N(0, I)·(1 + heterogeneity·i); label sign(aᵀw_i + labelNoise·N(0,1))
 /// as class 1 (+1) or 0 (-1), classValues {-1, +1}. Sparse storage, because the logistic problem is sparse.

@@ -2,7 +2,7 @@
 // What every driver of the decentralized node roles builds identically — the simulator
 // (DecentralizedSimRun) and the live peer mesh (net/families/decentralized, in the coordinator and in
 // every node process): the normalised options, the network with its gossip plan, the prox of h, a
-// node's role, and the family metrics of spec §4 computed from the n node states.
+// node's role, and the family metrics of decentralized-proxgt §4 computed from the n node states.
 
 #include <map>
 #include <memory>
@@ -45,10 +45,10 @@ struct DecentralizedSnapshot {
 /// plus received, the summary's two totals.
 BudgetFacts spentBy(const DecentralizedSnapshot& state);
 
-/// Spec §4 metrics of a snapshot, not charged to any counter: prox_grad_mapping_norm_sq ‖G_β(x̄)‖²
-/// with ∇F = mean_i ∇f_i, consensus_error C_x, node_consensus_error.<i> ‖x_i − x̄‖², combined_optimality,
-/// the tracker metrics, ifo_calls(_max), epochs, communication_rounds, messages, payload_bytes,
-/// wire_bytes, sparsity, compute_time, wait_time and the configuration echo.
+/// decentralized-proxgt §4 metrics of a snapshot, not charged to any counter: prox_grad_mapping_norm_sq
+/// ‖G_β(x̄)‖² with ∇F = mean_i ∇f_i, consensus_error C_x, node_consensus_error.<i> ‖x_i − x̄‖²,
+/// combined_optimality, the tracker metrics, ifo_calls(_max), epochs, communication_rounds, messages,
+/// payload_bytes, wire_bytes, sparsity, compute_time, wait_time and the configuration echo.
 class DecentralizedMetrics {
  public:
   /// All references must outlive the object.

@@ -1,6 +1,6 @@
 #pragma once
-// DSGD / D-PSGD and Prox-DSGD node role (spec decentralized-proxgt §2.8). With g_i a fresh minibatch
-// gradient of b samples at x_i^t (stream (seed, Gradient, node, t+1)):
+// DSGD / D-PSGD and Prox-DSGD node role (docs/papers.md, decentralized-proxgt §2.8). With g_i a fresh
+// minibatch gradient of b samples at x_i^t (stream (seed, Gradient, node, t+1)):
 //   combine-then-adapt:  x_i⁺ = prox_{αh}( Mix(x)_i − α g_i )     (payload x_i; g can overlap the round)
 //   adapt-then-combine:  x_i⁺ = prox_{αh}( Mix(x − α g)_i )
 // With h = 0 the prox is the identity (plain DSGD). One mixing call per iteration (K = 1, plain, by

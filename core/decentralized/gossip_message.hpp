@@ -1,7 +1,7 @@
 #pragma once
-// The one message of the decentralized family (spec decentralized-proxgt §2.7, §3.6): node `sender`'s
-// round vector of round `round` of mixing phase `phase` at iteration `iteration`. Encoded as a fixed
-// 20-byte header followed by a dense vector frame (core/codec/dense_codec), so byte counts are the
+// The one message of the decentralized family (docs/papers.md, decentralized-proxgt §2.7, §3.6): node
+// `sender`'s round vector of round `round` of mixing phase `phase` at iteration `iteration`. Encoded as a
+// fixed 20-byte header followed by a dense vector frame (core/codec/dense_codec), so byte counts are the
 // exact sizes a peer mesh would put on the wire, and the same bytes can later travel over sockets.
 //
 // Header (little-endian): magic 'G''T' (2), version 1 (1), phase (1), round (2), reserved 0 (2),

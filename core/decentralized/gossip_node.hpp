@@ -1,8 +1,8 @@
 #pragma once
-// GossipNode: the transport-free node role of the decentralized methods (DESIGN.md §3, spec
-// decentralized-proxgt §2.3, §3.6). A node alternates local steps with mixing calls; a mixing call is
-// K rounds of neighbour exchange, each round: send u(r-1) to every neighbour, receive every neighbour's
-// u(r-1) (buffered by tag, any order), then u(r) = θ_r·(W u(r-1))_i + (1-θ_r)·u(r-2).
+// GossipNode: the transport-free node role of the decentralized methods (docs/architecture.md, rule 3;
+// docs/papers.md, decentralized-proxgt §2.3, §3.6). A node alternates local steps with mixing calls; a mixing
+// call is K rounds of neighbour exchange, each round: send u(r-1) to every neighbour, receive every
+// neighbour's u(r-1) (buffered by tag, any order), then u(r) = θ_r·(W u(r-1))_i + (1-θ_r)·u(r-2).
 //
 // Driver protocol (a simulator or a live peer mesh):
 //   start()                 once: local initialisation; may open a mixing call (tracker_init = mixed)

@@ -1,12 +1,12 @@
 #pragma once
-// GT-DSGD node role (spec decentralized-proxgt §2.8), gradient tracking with a fresh minibatch g_i of
-// b samples per iteration (stream (seed, Gradient, node, t); g⁰ at x⁰ is index 0), y⁰ = g⁰:
+// GT-DSGD node role (docs/papers.md, decentralized-proxgt §2.8), gradient tracking with a fresh minibatch g_i
+// of b samples per iteration (stream (seed, Gradient, node, t); g⁰ at x⁰ is index 0), y⁰ = g⁰:
 //   adapt-then-combine (two rounds per iteration, phases X then Y):
 //     x_i⁺ = prox_{αh}( Mix(x − α y)_i );  g_i⁺ at x_i⁺;  y_i⁺ = Mix(y + g⁺ − g)_i
 //   combine-then-adapt (one round, x and y packed in one 2p message, phase XY):
 //     [a; c] = Mix([x; y])_i;  x_i⁺ = prox_{αh}(a − α y_i);  g_i⁺ at x_i⁺;  y_i⁺ = c + g⁺ − g
-// With h = 0 the prox is the identity and ATC coincides with ProxGT-SA at K = 1 (spec §6.13); with an h
-// the prox comes after mixing (ProxGT takes it before).
+// With h = 0 the prox is the identity and ATC coincides with ProxGT-SA at K = 1 (decentralized-proxgt §6.13);
+// with an h the prox comes after mixing (ProxGT takes it before).
 
 #include <cstdint>
 #include <string>

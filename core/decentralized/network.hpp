@@ -1,5 +1,5 @@
 #pragma once
-// The network of a decentralized run, built once by the coordinator and shipped to the nodes (spec
+// The network of a decentralized run, built once by the coordinator and shipped to the nodes (docs/papers.md,
 // decentralized-proxgt §3.6: each node needs only its row of W, λ and the θ table): graph, mixing
 // matrix, spectrum and the gossip plan with its round count K.
 

@@ -1,5 +1,5 @@
 #pragma once
-// The shared non-smooth regularizer h of a decentralized run and its proximal operator (spec
+// The shared non-smooth regularizer h of a decentralized run and its proximal operator (docs/papers.md,
 // decentralized-proxgt §2.2). h is either the problem's own non-smooth part (Problem::prox, already
 // counted in Problem::loss), or one the algorithm adds: none, L1, a box, or L1 plus a box.
 
@@ -56,7 +56,7 @@ class ProxOperator {
 /// Soft thresholding sign(z)·max(|z| − τ, 0), coordinate-wise.
 void softThreshold(const Vector& z, double tau, Vector& out);
 
-/// G_β(x) = (x − prox_{βh}(x − β g)) / β for a gradient g = ∇F(x) (spec §4.1).
+/// G_β(x) = (x − prox_{βh}(x − β g)) / β for a gradient g = ∇F(x) (decentralized-proxgt §4.1).
 void proxGradientMapping(const ProxOperator& prox, const Vector& x, const Vector& gradient, double beta,
                          Vector& out);
 

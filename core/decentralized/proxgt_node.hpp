@@ -1,6 +1,6 @@
 #pragma once
-// ProxGT node role (spec decentralized-proxgt §2.3–2.6): ProxGT-SA, ProxGT-SR-O and ProxGT-SR-E, which
-// share the template and differ only in the local estimator. One iteration, in this exact order:
+// ProxGT node role (docs/papers.md, decentralized-proxgt §2.3–2.6): ProxGT-SA, ProxGT-SR-O and ProxGT-SR-E,
+// which share the template and differ only in the local estimator. One iteration, in this exact order:
 //   1. z_i = prox_{αh}(x_i − α y_i)                        local
 //   2. x_i⁺ = Mix_K(z)_i                                   phase X, K rounds
 //   3. v_i⁺ = Estimate(x_i⁺, x_i, v_i, t+1)                local (the only sample-gradient work)

@@ -1,7 +1,7 @@
 #pragma once
-// A node's access to its local smooth loss f_i (spec decentralized-proxgt §2.1): per-sample gradients
-// at chosen sample ids, so a recursive (SARAH) estimator can evaluate the same samples at two points,
-// and the full local gradient. One IFO call = one per-sample gradient at one point; the oracle counts
+// A node's access to its local smooth loss f_i (docs/papers.md, decentralized-proxgt §2.1): per-sample
+// gradients at chosen sample ids, so a recursive (SARAH) estimator can evaluate the same samples at two
+// points, and the full local gradient. One IFO call = one per-sample gradient at one point; the oracle counts
 // nothing itself — the node role charges what it asked for.
 //
 // ProblemOracle works with any registered Problem:

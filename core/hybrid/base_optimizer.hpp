@@ -1,5 +1,5 @@
 #pragma once
-// The element-wise first-order optimizers FOSI wraps and the data-parallel baselines run (spec
+// The element-wise first-order optimizers FOSI wraps and the data-parallel baselines run (docs/papers.md,
 // hybrid-order §2.3): SGD, heavy ball (b <- beta b + g, step -eta b) and bias-corrected Adam. Each acts
 // on one contiguous segment of the parameters, so DHO2's mode S can shard its state 1/P per device.
 

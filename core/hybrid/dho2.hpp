@@ -1,9 +1,9 @@
 #pragma once
-// DHO2 (spec hybrid-order §4.2-4.8): FOSI distributed over P devices. Gradients stay data parallel; the
-// Lanczos basis is cut into P contiguous segments (LanczosSegment), and in update mode S each device
-// also owns segment S_p of V, of FOSI's velocity and of the base optimizer state (FosiSegment), so the
-// curvature memory per device falls as 1/P. Mode R keeps V, u and the base state replicated (the
-// released code's behaviour) and only the basis is segmented.
+// DHO2 (docs/papers.md, hybrid-order §4.2-4.8): FOSI distributed over P devices. Gradients stay data
+// parallel; the Lanczos basis is cut into P contiguous segments (LanczosSegment), and in update mode S each
+// device also owns segment S_p of V, of FOSI's velocity and of the base optimizer state (FosiSegment), so the
+// curvature memory per device falls as 1/P. Mode R keeps V, u and the base state replicated (the released
+// code's behaviour) and only the basis is segmented.
 //
 // Dho2Worker is the transport-free role of device p. Every payload it exchanges is listed, with its size
 // in doubles, by Dho2Messages; the simulator charges exactly those sizes and the live engine
@@ -19,7 +19,7 @@
 
 namespace distopt {
 
-enum class UpdateMode { Replicated, Sharded };  ///< spec §4.5 modes R and S (B, the ablation, is not built)
+enum class UpdateMode { Replicated, Sharded };  ///< hybrid-order §4.5 modes R, S (not B, the ablation)
 enum class HvpMode { DataParallel, RootBroadcast };
 
 struct Dho2Options {
@@ -42,7 +42,7 @@ constexpr std::uint64_t hybridMessageBytes(std::int64_t values) {
          (values < 0 ? 0 : kHybridVectorPrefixBytes + 8 * static_cast<std::uint64_t>(values));
 }
 
-/// Payload sizes in doubles of one device's messages (spec §4.7). `s` is the device's segment length.
+/// Payload sizes in doubles of one device's messages (hybrid-order §4.7). `s` is the device's segment length.
 struct Dho2Messages {
   Eigen::Index n = 0;
   Eigen::Index s = 0;

@@ -95,7 +95,7 @@ Vector FosiSegment::momentumAndBase(const Vector& a) {
 void FosiSegment::apply(const Vector& bq, Eigen::Ref<Vector> theta) {
   const Eigen::Index r = m_v.rows();
   if (r == 0) {
-    // No estimate: exactly the base optimizer (spec §2.1), bit for bit.
+    // No estimate: exactly the base optimizer (hybrid-order §2.1), bit for bit.
     theta += m_delta;
     return;
   }

@@ -1,12 +1,12 @@
 #pragma once
-// FOSI (spec hybrid-order §2): every T steps Lanczos estimates the extreme eigenpairs of the Hessian;
-// each gradient is split into its part inside span(V), which takes a damped Newton step with FOSI's own
-// momentum, and the orthogonal remainder, which goes to the base optimizer (scaled by c).
+// FOSI (docs/papers.md, hybrid-order §2): every T steps Lanczos estimates the extreme eigenpairs of the
+// Hessian; each gradient is split into its part inside span(V), which takes a damped Newton step with FOSI's
+// own momentum, and the orthogonal remainder, which goes to the base optimizer (scaled by c).
 //
 // The update is written as a segment role (FosiSegment) whose three phases exchange only r and 2r
 // coefficient sums, so the same code is single-process FOSI (one segment = all of θ), DHO2 mode R
 // (every device a full segment) and DHO2 mode S (device p owns segment S_p of θ, u, the base state and
-// V; spec §4.5). Fosi below is the single-process optimizer with the ESE schedule of §2.2.
+// V; hybrid-order §4.5). Fosi below is the single-process optimizer with the ESE schedule of §2.2.
 
 #include <cstdint>
 #include <functional>
@@ -39,10 +39,10 @@ struct FosiOptions {
   }
 };
 
-/// True when the estimate is refreshed before step t: t+1 >= W and (t+1-W) mod T == 0 (spec §2.2).
+/// True when the estimate is refreshed before step t: t+1 >= W and (t+1-W) mod T == 0 (hybrid-order §2.2).
 bool eseDue(std::int64_t t, std::int64_t warmup, std::int64_t period);
 
-/// The FOSI update of one contiguous parameter segment (spec §2.3 / §4.5 mode S). Per step, in order:
+/// The FOSI update of one contiguous parameter segment (hybrid-order §2.3 / §4.5 mode S). Per step, in order:
 ///   a  = ALLREDUCE_SUM(project(g_p))             r values
 ///   bq = ALLREDUCE_SUM(momentumAndBase(a))       2r values: [V_p u_p ; V_p D_p]
 ///   apply(bq, θ_p)
@@ -52,7 +52,7 @@ class FosiSegment {
   FosiSegment(const FosiOptions& options, Eigen::Index size);
 
   /// Installs an estimate: the segment's slice of the Ritz vectors (r × s) and the r eigenvalues
-  /// (bottom l then top k, ascending). Sets rho = 1/max(|lambda|, eps) and c (spec §2.2).
+  /// (bottom l then top k, ascending). Sets rho = 1/max(|lambda|, eps) and c (hybrid-order §2.2).
   void install(const Eigen::MatrixXd& vectors, const Vector& eigenvalues);
   bool hasEstimate() const { return m_v.rows() > 0; }
 

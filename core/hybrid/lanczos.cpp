@@ -15,7 +15,7 @@ bool isBreakdown(double beta, double maxAbsAlpha, double tol) {
   return beta <= tol * maxAbsAlpha || beta < 1e-300;
 }
 
-// Eigen-solves T and picks bottom l and top k columns (ascending), spec §2.5 steps 3-5.
+// Eigen-solves T and picks bottom l and top k columns (ascending), hybrid-order §2.5 steps 3-5.
 void solveTridiagonal(const Vector& alpha, const Vector& beta, int k, int l, LanczosResult& result) {
   const int m = static_cast<int>(alpha.size());
   result.alpha = alpha;
@@ -118,8 +118,8 @@ SegmentRange segmentRange(Eigen::Index n, int parts, int index) {
 
 LanczosSegment::LanczosSegment(Eigen::Index n, int parts, int index, const LanczosOptions& options)
     : m_options(options), m_n(n), m_range(segmentRange(n, parts, index)) {
-  // The slice is allocated at the full padded length s for every device, as the spec's memory
-  // formula counts it (m·⌈n/P⌉); only the first range().size() columns carry data.
+  // The slice is allocated at the full padded length s for every device, as the memory
+  // formula of hybrid-order §4.6 counts it (m·⌈n/P⌉); only the first range().size() columns carry data.
   m_basis = Eigen::MatrixXd::Zero(options.m, segmentLength(n, parts));
   m_q.resize(n);
   m_w.resize(n);

@@ -1,6 +1,6 @@
 #pragma once
 // Extreme spectrum estimation by Lanczos with full CGS2 reorthogonalisation, in double precision
-// (spec hybrid-order §2.5), serial and segmented across P devices (§4.3).
+// (docs/papers.md, hybrid-order §2.5), serial and segmented across P devices (§4.3).
 //
 // The segmented form is written as a transport-free role, LanczosSegment: device p stores only its
 // slice Q_p (m × ⌈n/P⌉) of the Lanczos basis plus the replicated current vector, and talks to the
@@ -33,7 +33,7 @@ struct LanczosOptions {
   bool isValid(Eigen::Index n, std::string* why) const;
 };
 
-/// Spec §2.5 default order: max(4(k+l), ceil(2 ln n)), clamped to n.
+/// hybrid-order §2.5 default order: max(4(k+l), ceil(2 ln n)), clamped to n.
 int defaultLanczosOrder(int k, int l, Eigen::Index n);
 
 struct LanczosResult {
@@ -64,7 +64,7 @@ SegmentRange segmentRange(Eigen::Index n, int parts, int index);
 /// s = ceil(n / P).
 Eigen::Index segmentLength(Eigen::Index n, int parts);
 
-/// Device p's part of one distributed Lanczos run (spec §4.3). Phases per iteration j, in order:
+/// Device p's part of one distributed Lanczos run (hybrid-order §4.3). Phases per iteration j, in order:
 /// currentVector() -> HVP (synced by the driver) -> acceptHvp(w) -> twice { coefficients() ->
 /// ALLREDUCE_SUM -> subtractCoefficients() } -> residualSegment() -> ALLGATHER -> acceptGathered().
 class LanczosSegment {
@@ -119,7 +119,7 @@ class LanczosSegment {
   int m_restarts = 0;
 };
 
-/// Counts of the collectives one distributed run used (spec §6 oracle 21).
+/// Counts of the collectives one distributed run used (hybrid-order §6 oracle 21).
 struct LanczosTraffic {
   int hvpSyncs = 0;
   int coefficientAllReduces = 0;

@@ -1,13 +1,13 @@
 #pragma once
-// Fired-neuron index over an inner-product table P (rows = neurons of one block, columns = training
-// points): for a point j it lists exactly {r : P[r][j] > b} in ascending r (spec kronecker-async §3.4).
+// Fired-neuron index over an inner-product table P (rows = neurons of one block, columns = training points):
+// for a point j it lists exactly {r : P[r][j] > b} in ascending r (docs/papers.md, kronecker-async §3.4).
 //
 // Kinds:
 // - FlipSets (default): one m-bit set per point, toggled when a P write changes an entry's fire status;
 //   query = count-trailing-zeros scan, O(m/64 + k). Upkeep is folded into the P update.
 // - Tree: our reconstruction of the paper's AsynchronizeTree — one max-tree per point, one leaf per
 //   neuron; query descends only into children whose max is > b, O(k·log(m/k) + k). Eagerly refreshed
-//   for every changed neuron on every point, O(n·|U_t|·log m) per step (spec's EagerTree).
+//   for every changed neuron on every point, O(n·|U_t|·log m) per step (EagerTree, kronecker-async §3.4).
 // - Scan: a linear scan of column j, O(m): the baseline that shows what an index buys.
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 #pragma once
 // In-process, sequential (τ = 0) driver of the neuron-sharded roles: one step = BATCH to every
 // worker, PARTIALs to the coordinator, RESID back. With one worker it is the single-process algorithm
-// of the spec (kron-naive §2.7, kron-fast §3.5); tests and the benchmark use it, the simulator adds
+// of kronecker-async (kron-naive §2.7, kron-fast §3.5); tests and the benchmark use it, the simulator adds
 // virtual time, pipelining and telemetry on top of the same roles.
 
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-// kron-fast: the d-free SGD step of spec kronecker-async §3 on a block of neurons. The block holds
+// kron-fast: the d-free SGD step of docs/papers.md, kronecker-async §3 on a block of neurons. The block holds
 // the inner-product table P[r][j] = <w_r, x_j> for its rows and every training point, never a weight.
 // A step adds c_{r,i} = −η·a_r·e_i/√m to the implicit weights α[r][i] and pushes
 // ΔP[r][:] = Σ_i c_{r,i}·G[i][:] into P (central identity P = P(0) + α·G, §3.1), with
@@ -19,14 +19,14 @@ enum class GramMode {
 };
 
 struct KronFastOptions {
-  /// SGD step η; absent: 0.5/(S·p̂) with p̂ the fired fraction measured at init (spec §2.6).
+  /// SGD step η; absent: 0.5/(S·p̂) with p̂ the fired fraction measured at init (kronecker-async §2.6).
   std::optional<double> eta;
   /// Pipeline depth τ (see KronNaiveOptions::staleness).
   int staleness = 0;
   FireIndex::Kind index = FireIndex::Kind::FlipSets;
   GramMode gram = GramMode::Precomputed;
   /// Every this many applied steps, recompute P = P(0) + α·G and the index and caches from it, to stop
-  /// rounding drift; 0 = never (the default: a resync perturbs the bitwise trajectory, spec §3.7).
+  /// rounding drift; 0 = never (the default: a resync perturbs the bitwise trajectory, kronecker-async §3.7).
   std::int64_t resyncEvery = 0;
 
   bool isValid(std::string* why) const;
@@ -48,7 +48,7 @@ class FastNeuronBlock final : public NeuronBlock {
   const RowMatrix& table() const { return m_p; }
   const RowMatrix& initialTable() const { return m_p0; }
   const RowMatrix& implicitWeights() const { return m_alpha; }
-  /// Incremental caches (spec §3.3): Fcache[j] = Σ_r a_r σ_b(P[r][j]) and cnt[j] = fired count.
+  /// Incremental caches (kronecker-async §3.3): Fcache[j] = Σ_r a_r σ_b(P[r][j]) and cnt[j] = fired count.
   const Eigen::VectorXd& outputCache() const { return m_outputCache; }
   const std::vector<std::int64_t>& firedCounts() const { return m_firedCount; }
   const FireIndex& index() const { return m_index; }

@@ -1,5 +1,5 @@
 #pragma once
-// kron-naive: the baseline SGD step of spec kronecker-async §2.7 on a block of dense weight rows.
+// kron-naive: the baseline SGD step of docs/papers.md, kronecker-async §2.7 on a block of dense weight rows.
 // Forward is one |block|×d by d×S product (S·m·d), the update adds η-scaled inputs to fired rows
 // (nnz·d). The Kronecker structure does not help here: W rows are dense.
 
@@ -11,7 +11,7 @@
 namespace distopt {
 
 struct KronNaiveOptions {
-  /// SGD step η; absent: 0.5/(S·p̂) with p̂ the fired fraction measured at init (spec §2.6).
+  /// SGD step η; absent: 0.5/(S·p̂) with p̂ the fired fraction measured at init (kronecker-async §2.6).
   std::optional<double> eta;
   /// Pipeline depth τ: iterations whose residuals may still be outstanding when a batch is sent
   /// (0 = exact sequential SGD; > 0 = delayed gradients, outside the paper's theory).

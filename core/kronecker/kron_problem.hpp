@@ -1,5 +1,5 @@
 #pragma once
-// The two-layer shifted-ReLU network on Kronecker-structured data (spec kronecker-async §2) as a
+// The two-layer shifted-ReLU network on Kronecker-structured data (docs/papers.md, kronecker-async §2) as a
 // Problem: the optimization variable is the hidden-layer matrix W (m×d, row-major, flattened); the
 // output weights a ∈ {±1}^m are fixed. Loss L(W) = ½ Σ_i (f(W, x_i) − y_i)² with
 // f(W, x) = (1/√m) Σ_r a_r·max(<w_r, x> − b, 0); fired means <w_r, x> > b (strict).
@@ -26,7 +26,7 @@ class KronTwoLayerProblem final : public Problem {
     std::int64_t d1 = 8;     ///< u factor dimension, >= 1
     std::int64_t d2 = 6;     ///< v factor dimension, >= 1
     std::int64_t batch = 4;  ///< SGD batch S, in [1, n]
-    /// Threshold b of the shifted ReLU; absent: sqrt(0.4·ln m) (spec §2.5), or Φ^{-1}(1 − p) when
+    /// Threshold b of the shifted ReLU; absent: sqrt(0.4·ln m) (kronecker-async §2.5), or Φ^{-1}(1 − p) when
     /// firedFraction is set.
     std::optional<double> threshold;
     /// Target fired fraction p ∈ (0, 1) at init; exclusive with threshold.

@@ -1,8 +1,8 @@
 #pragma once
-// Messages of the neuron-sharded Kronecker protocol (spec kronecker-async §3.9), transport-free: plain
-// structs and their exact little-endian encodings, so a live engine can send the very bytes the
-// simulator counts. Every message starts with the fixed 16-byte header {type u8, 7 pad bytes,
-// iteration u64}. Sizes (S = batch size, n = training points):
+// Messages of the neuron-sharded Kronecker protocol (docs/papers.md, kronecker-async §3.9), transport-free:
+// plain structs and their exact little-endian encodings, so a live engine can send the very bytes the
+// simulator counts. Every message starts with the fixed 16-byte header {type u8, 7 pad bytes, iteration u64}.
+// Sizes (S = batch size, n = training points):
 //
 //   INIT     coord -> worker  header + 96 config bytes + U (8·d1·n) + V (8·d2·n)   once
 //   READY    worker -> coord  header + fired pairs at init (u64)            = 24
@@ -17,8 +17,8 @@
 //   STATS    worker -> coord  header(version) + nnz, updated neurons, flips, flags (u64 each) +
 //                             CPU seconds (f64), cumulative                 = 56
 //
-// LOSS adds the block's fired-pair count to the spec's Fcache payload (8 bytes, for the fired-fraction
-// curve); COFIRE is ours: N^w[j][k] = #{r in block fired on j and k} lets the coordinator form
+// LOSS adds the block's fired-pair count to the Fcache payload of kronecker-async §3.9 (8 bytes, for the
+// fired-fraction curve); COFIRE is ours: N^w[j][k] = #{r in block fired on j and k} lets the coordinator form
 // ||∇L||² = (1/m)·eᵀ(G∘N)e without a d-vector; EVAL asks for the reports of one version (a live
 // worker cannot know the evaluation schedule), STATS carries the block's step figures for the metrics. No
 // size depends on d or m (except INIT's data).

@@ -151,7 +151,7 @@ bool KronCoordinatorRole::onPartial(int worker, const kron::PartialMessage& part
   ++it->count;
   if (it != m_pending.begin() || it->count < m_options.workers) return true;
 
-  // The oldest iteration is complete: f_i = (1/√m)·Σ_w s_i^w, ascending w (spec §3.9).
+  // The oldest iteration is complete: f_i = (1/√m)·Σ_w s_i^w, ascending w (kronecker-async §3.9).
   Pending done = std::move(m_pending.front());
   m_pending.pop_front();
   const double scale = 1.0 / std::sqrt(static_cast<double>(m_m));

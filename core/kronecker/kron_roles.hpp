@@ -1,7 +1,7 @@
 #pragma once
-// The neuron-sharded roles of spec kronecker-async §3.9, transport-free (DESIGN.md §3): no clock, no
-// socket, no global RNG. A worker owns one NeuronBlock (naive W rows or fast P rows); the coordinator
-// owns y, the batch sampler, η and the pipeline bookkeeping. The simulator drives them now
+// The neuron-sharded roles of docs/papers.md, kronecker-async §3.9, transport-free (docs/architecture.md,
+// rule 3): no clock, no socket, no global RNG. A worker owns one NeuronBlock (naive W rows or fast P rows);
+// the coordinator owns y, the batch sampler, η and the pipeline bookkeeping. The simulator drives them now
 // (KronSimRun); a live engine can drive the same objects with the encoded messages of kron_protocol.
 //
 // Pipelining: with staleness τ the coordinator may have τ + 1 iterations whose RESID is outstanding;
@@ -23,7 +23,7 @@
 namespace distopt {
 
 /// S distinct indices of [0, n) per step by a partial Fisher–Yates shuffle over a persistent
-/// permutation, from one seeded stream (spec §2.3): the naive and fast runs see the same batches.
+/// permutation, from one seeded stream (kronecker-async §2.3): the naive and fast runs see the same batches.
 class KronBatchSampler {
  public:
   KronBatchSampler(std::int64_t n, std::int64_t batch, std::uint64_t seed);
@@ -96,7 +96,7 @@ class KronCoordinatorRole {
   void onReady(int worker, const kron::ReadyMessage& ready);
   bool allReady() const { return m_ready == m_options.workers; }
   double measuredFiredFraction() const;
-  /// The spec's practical step 0.5/(S·p̂) (p̂ floored at one pair, so an all-silent init stays finite).
+  /// The step 0.5/(S·p̂) of kronecker-async §2.6 (p̂ floored at one pair: an all-silent init stays finite).
   double defaultEta() const;
   kron::StartMessage start(double eta);
   /// At the end of a run: forgets iterations still awaiting PARTIALs (their RESID is never sent), so

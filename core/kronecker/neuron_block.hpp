@@ -1,6 +1,6 @@
 #pragma once
-// A contiguous block of hidden neurons [begin, end) of the Kronecker network, as one neuron-sharded
-// worker holds it (spec kronecker-async §3.9). The single-process algorithms are the one-block case.
+// A contiguous block of hidden neurons [begin, end) of the Kronecker network, as one neuron-sharded worker
+// holds it (docs/papers.md, kronecker-async §3.9). The single-process algorithms are the one-block case.
 //
 // A step is split the way the protocol splits it: forward() answers a BATCH with the block's partial
 // sums s_i = Σ_{r fired} a_r(<w_r, x_i> − b) and fired counts, keeping the fired lists; apply() takes

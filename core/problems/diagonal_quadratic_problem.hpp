@@ -1,7 +1,7 @@
 #pragma once
-// Separable quadratic f(x) = ½ Σ λ_i (x_i − c_i)² with additive gradient noise: the simplest problem with
-// a chosen spectrum (condition number, eigenvalue spacing), and, with d = 1, λ = 1, c = 0, x⁰ = 1 and no
-// noise, the 1-D oracle f = x²/2, g(x) = x of spec async-sgd §5, reproduced bit for bit (the gradient is
+// Separable quadratic f(x) = ½ Σ λ_i (x_i − c_i)² with additive gradient noise: the simplest problem with a
+// chosen spectrum (condition number, eigenvalue spacing), and, with d = 1, λ = 1, c = 0, x⁰ = 1 and no noise,
+// the 1-D oracle f = x²/2, g(x) = x of docs/papers.md, async-sgd §5, reproduced bit for bit (the gradient is
 // computed as λ_i·(x_i − c_i), exact for λ = 1, c = 0, and no random draw happens when noise_std = 0).
 
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// Additive Gaussian noise on a gradient, the stochastic oracle of the synthetic quadratics (spec
+// Additive Gaussian noise on a gradient, the stochastic oracle of the synthetic quadratics (docs/papers.md,
 // async-sgd §4, problem Q): "scalar" adds s·z·1 with one z ~ N(0,1) per gradient (the authors' choice),
 // "coordinate" adds s·ζ with ζ ~ N(0, I). Both have E‖noise‖² = s²·d.
 

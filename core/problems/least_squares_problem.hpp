@@ -1,8 +1,8 @@
 #pragma once
-// Least squares of spec async-sgd E4 (Mishchenko et al.): f(x) = ½·mean_i (a_iᵀx − b_i)² on synthetic
-// data (makeLeastSquaresData: entries U[0,1)/√d, b = A·x_rand + 1e−5·N(0, I)), x⁰ = 0. The stochastic
-// gradient averages `batch` rows drawn without replacement from the worker's shard. f* comes from the
-// normal equations and L = λ_max(AᵀA/m), both computed once at construction.
+// Least squares of docs/papers.md, async-sgd E4 (Mishchenko et al.): f(x) = ½·mean_i (a_iᵀx − b_i)² on
+// synthetic data (makeLeastSquaresData: entries U[0,1)/√d, b = A·x_rand + 1e−5·N(0, I)), x⁰ = 0. The
+// stochastic gradient averages `batch` rows drawn without replacement from the worker's shard. f* comes from
+// the normal equations and L = λ_max(AᵀA/m), both computed once at construction.
 
 #include <cstdint>
 #include <string>

@@ -1,10 +1,10 @@
 #pragma once
 // Binary logistic regression on sparse data (LIBSVM files such as a9a), labels y ∈ {−1, +1}:
 //   F(x) = mean_i log(1 + exp(−y_i a_iᵀx)) + (λ₂/2)‖x‖² + λₙ Σ_j x_j²/(1 + x_j²)  +  λ₁‖x‖₁
-// The first three terms are the smooth part f (gradient, stochastic gradient, exact Hessian-vector
-// product); the non-convex term is the regularizer of spec decentralized-proxgt. λ₁‖x‖₁ is r, handled
-// by prox (soft thresholding) and included in loss(). Features stay sparse throughout: a9a has 14
-// non-zeros out of 123 per row. No intercept (a9a has none).
+// The first three terms are the smooth part f (gradient, stochastic gradient, exact Hessian-vector product);
+// the non-convex term is the regularizer of docs/papers.md, decentralized-proxgt. λ₁‖x‖₁ is r, handled by
+// prox (soft thresholding) and included in loss(). Features stay sparse throughout: a9a has 14 non-zeros out
+// of 123 per row. No intercept (a9a has none).
 
 #include <cstdint>
 #include <optional>

@@ -1,7 +1,7 @@
 #pragma once
 // Multilayer perceptron with one or two hidden layers and a softmax output, cross-entropy loss +
 // (λ/2)‖weights‖². Gradient by backpropagation, exact Hessian-vector product by the R-operator (for ReLU
-// the Hessian where it exists). Spec async-sgd E2 uses 784→32→ReLU→10 (d = 25,450) on 100 images.
+// the Hessian where it exists). docs/papers.md, async-sgd E2 uses 784→32→ReLU→10 (d = 25,450) on 100 images.
 // See NetworkProblem for the shared machinery and the parameter layout.
 
 #include <cstdint>

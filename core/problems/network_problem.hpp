@@ -1,8 +1,8 @@
 #pragma once
-// Shared machinery of the classification networks: softmax regression (no hidden layer) and the MLP
-// (one or two hidden layers). Both minimise mean cross-entropy + (λ/2)·‖weights‖² (biases are not
-// regularised) and share one implementation of the forward pass, backpropagation and the exact
-// Hessian-vector product by Pearlmutter's R-operator (spec hybrid-order §3.3–3.4, samples as rows).
+// Shared machinery of the classification networks: softmax regression (no hidden layer) and the MLP (one or
+// two hidden layers). Both minimise mean cross-entropy + (λ/2)·‖weights‖² (biases are not regularised) and
+// share one implementation of the forward pass, backpropagation and the exact Hessian-vector product by
+// Pearlmutter's R-operator (docs/papers.md, hybrid-order §3.3–3.4, samples as rows).
 //
 // Parameter layout (fixed, shared by gradient, HVP and initialisation): for each layer l in order,
 // W_l (out_l × in_l, row-major: the weights into unit j are contiguous) followed by b_l (out_l). Softmax

@@ -1,7 +1,7 @@
 #pragma once
-// The optimization problem seen by every algorithm and engine. A problem owns its data; a worker sees
-// only its shard (a list of sample indices) and its own random stream, so a stochastic gradient is a
-// pure function of (x, shard, stream) — DESIGN.md §3 — and the simulator and real workers agree.
+// The optimization problem seen by every algorithm and engine. A problem owns its data; a worker sees only
+// its shard (a list of sample indices) and its own random stream, so a stochastic gradient is a pure function
+// of (x, shard, stream) — docs/architecture.md, rule 3 — and the simulator and real workers agree.
 //
 // Thread affinity: const methods must be safe to call concurrently from several threads.
 
@@ -68,7 +68,7 @@ class Problem {
   virtual bool hasHessianVectorProduct() const { return false; }
   virtual void hessianVectorProduct(const Vector& x, const Vector& v, Vector& out) const;
   /// Hessian-vector product of the mean loss over the training samples [first, first + count) plus the
-  /// regularizer's: the HVP on a part of the data (an ESE batch or one device's share of it, spec
+  /// regularizer's: the HVP on a part of the data (an ESE batch or one device's share of it, docs/papers.md,
   /// hybrid-order §3.5 / §4.3); only when hasBatchHessianVectorProduct().
   virtual bool hasBatchHessianVectorProduct() const { return false; }
   virtual void batchHessianVectorProduct(const Vector& x, const Vector& v, std::int64_t first, std::int64_t count,

@@ -1,5 +1,5 @@
 #pragma once
-// Problem Q of spec async-sgd §4 (the Ringmaster paper's quadratic):
+// Problem Q of docs/papers.md, async-sgd §4 (the Ringmaster paper's quadratic):
 //   f(x) = ½ xᵀAx − bᵀx,  A = ¼·tridiag(−1, 2, −1) (diagonal 0.5, off-diagonals −0.25),
 //   b = (−¼, 0, …, 0),  x⁰ = (√d, 0, …, 0),
 // with additive Gaussian gradient noise (GradientNoise). A is never formed: every product is O(d), so

@@ -1,7 +1,7 @@
 #pragma once
-// Option metadata (DESIGN.md §6): every problem, algorithm and time model describes its options once,
-// here, and the experiment-file validator, `distopt-run --list` and the GUI's generated forms all read
-// the same description. Adding a component therefore adds its form and its validation.
+// Option metadata (docs/architecture.md, rule 6): every problem, algorithm and time model describes its
+// options once, here, and the experiment-file validator, `distopt-run --list` and the GUI's generated forms
+// all read the same description. Adding a component therefore adds its form and its validation.
 
 #include <cstdint>
 #include <optional>

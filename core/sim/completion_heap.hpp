@@ -1,6 +1,6 @@
 #pragma once
 // The simulator's pending job completions, at most one per worker: a binary min-heap ordered by
-// (time, worker) — the spec's tie rule (§2.0) — with each worker's position kept, so a job that is
+// (time, worker) — the tie rule of async-sgd §2.0 — with each worker's position kept, so a job that is
 // cancelled leaves the heap at once and a new job for the same worker moves its entry in place.
 //
 // Why not std::priority_queue with lazy deletion: at E1's scale (6174 workers) nearly every job is

@@ -1,12 +1,12 @@
 #pragma once
-// The run store (DESIGN.md §2, §4): every run's description, update events, evaluation points, worker
-// records and bandwidth samples, in one SQLite file. The coordinator writes it (through StoreWriter) while
-// the GUI reads it, possibly from another process: the file is in WAL mode, so readers never block the
-// writer and always see whole transactions. The sqlite3 C API is used, not Qt SQL, because the
-// coordinator links no Qt.
+// The run store (docs/architecture.md, rules 2 and 4): every run's description, update events, evaluation
+// points, worker records and bandwidth samples, in one SQLite file. The coordinator writes it (through
+// StoreWriter) while the GUI reads it, possibly from another process: the file is in WAL mode, so readers
+// never block the writer and always see whole transactions. The sqlite3 C API is used, not Qt SQL, because
+// the coordinator links no Qt.
 //
-// Errors (DESIGN.md §7): a file that cannot be opened, is not a run store, was written by a newer
-// schema, or fails while reading or writing throws InputError whose where() is the file's path. Asking
+// Errors (docs/architecture.md, rule 7): a file that cannot be opened, is not a run store, was written by a
+// newer schema, or fails while reading or writing throws InputError whose where() is the file's path. Asking
 // about a run that does not exist is not an error: lookups return nullopt/empty and edits return false.
 //
 // Thread affinity: a RunStore is one SQLite connection, used by one thread at a time (it may move

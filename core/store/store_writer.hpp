@@ -1,7 +1,7 @@
 #pragma once
-// Streams a run's telemetry into the run store without slowing the engine (DESIGN.md §4): an update event
-// is one copy into a preallocated block and one release store of the block's count (no lock, no
-// read-modify-write: a run has millions of events), and a full block is handed to the queue under the
+// Streams a run's telemetry into the run store without slowing the engine (docs/architecture.md, rule 4):
+// an update event is one copy into a preallocated block and one release store of the block's count (no lock,
+// no read-modify-write: a run has millions of events), and a full block is handed to the queue under the
 // mutex; the histogram, timeline and sample are computed by the writer thread, not on the engine's. The
 // writer swaps the queue out (copying the published part of a partial block too, so a slow stream is not
 // held back), digests it and commits it in batched transactions, at least every

@@ -1,7 +1,7 @@
 #pragma once
 // Evaluation of a model for the convergence curves: one function shared by the simulator and the live
 // coordinator, so both report the same numbers for the same model; and a background evaluator that
-// keeps this work off the live event loop (spec async-sgd §2.0, live-mode notes).
+// keeps this work off the live event loop (docs/papers.md, async-sgd §2.0, live-mode notes).
 
 #include <condition_variable>
 #include <cstddef>

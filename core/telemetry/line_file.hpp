@@ -1,9 +1,9 @@
 #pragma once
-// A text file written line by line that stays whole when the disk fills (DESIGN.md §7: data written so
-// far stays readable). Lines are buffered and written in large blocks; when a block cannot be written
-// (ENOSPC, EFBIG, EIO) the file is cut back to its last complete line (plain files) or to its last
-// complete block (gzip: the stream is flushed at every block, so a reader inflates everything before
-// the failure), the error is kept, and further lines are counted as dropped. Nothing throws after the
+// A text file written line by line that stays whole when the disk fills (docs/architecture.md, rule 7: data
+// written so far stays readable). Lines are buffered and written in large blocks; when a block cannot be
+// written (ENOSPC, EFBIG, EIO) the file is cut back to its last complete line (plain files) or to its last
+// complete block (gzip: the stream is flushed at every block, so a reader inflates everything before the
+// failure), the error is kept, and further lines are counted as dropped. Nothing throws after the
 // constructor; the owner asks error() at the end.
 
 #include <cstdarg>

@@ -1,7 +1,7 @@
 #pragma once
-// What a run keeps of its update events (DESIGN.md §4): by default exact aggregates and a bounded
-// sample, not one row per outcome. A run of 6174 workers has millions of outcomes, almost all cancelled
-// jobs; what its charts and summary need is
+// What a run keeps of its update events (docs/architecture.md, rule 4): by default exact aggregates and a
+// bounded sample, not one row per outcome. A run of 6174 workers has millions of outcomes, almost all
+// cancelled jobs; what its charts and summary need is
 //   - DelayCounts: per worker and outcome, the exact count of each delay (the delay histogram);
 //   - AcceptedTimeline: cumulative accepted updates over time, thinned to a bounded number of points
 //     (bytes per accepted update);

@@ -1,6 +1,6 @@
 #pragma once
-// The telemetry a run emits, identical for the simulator and the live runtime (DESIGN.md §4): update
-// events (one per outcome), evaluation points, and a final summary with a termination reason. Sinks
+// The telemetry a run emits, identical for the simulator and the live runtime (docs/architecture.md, rule 4):
+// update events (one per outcome), evaluation points, and a final summary with a termination reason. Sinks
 // receive them on the engine's thread; a sink that forwards elsewhere must batch.
 
 #include <cstdint>

@@ -1,9 +1,9 @@
 #pragma once
-// Time-complexity formulas of spec async-sgd §2.3, §2.5 and §2.8, evaluated numerically for given
+// Time-complexity formulas of docs/papers.md, async-sgd §2.3, §2.5 and §2.8, evaluated numerically for given
 // per-worker times tau_i (time units per stochastic gradient). Inputs may be in any order (they are
 // sorted inside); tau_i must be > 0, +inf allowed for a worker that never finishes. With s = sigma^2/eps
 // every "factor" is the time complexity divided by L*Delta/eps, up to the constants the papers leave
-// out. These are the oracles that measured runs are checked against (spec §4 E6, §5).
+// out. These are the oracles that measured runs are checked against (async-sgd §4 E6, §5).
 
 #include <cstdint>
 #include <vector>
@@ -39,7 +39,7 @@ double minibatchFactor(const std::vector<double>& tau, double s);
 /// Ringmaster window of Lemma 4.1: any R consecutive updates finish within
 /// t(R) = 2 min_m (m + R)/S_m time units; R >= 1.
 double ringmasterWindow(const std::vector<double>& tau, std::int64_t R);
-/// The tighter direct bound min_m (R + 2m)/S_m <= t(R) (spec §2.3, structural property 10).
+/// The tighter direct bound min_m (R + 2m)/S_m <= t(R) (async-sgd §2.3, structural property 10).
 double ringmasterWindowTight(const std::vector<double>& tau, std::int64_t R);
 /// Bound on the time of K Ringmaster updates: ceil(K/R) * t(R).
 double ringmasterTimeBound(const std::vector<double>& tau, std::int64_t K, std::int64_t R);

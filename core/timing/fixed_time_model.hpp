@@ -1,5 +1,5 @@
 #pragma once
-// TM-1 "fixed" (spec async-sgd §3): every job of worker i takes tau_i = c*h(i) + offset_eps*i time
+// TM-1 "fixed" (docs/papers.md, async-sgd §3): every job of worker i takes tau_i = c*h(i) + offset_eps*i time
 // units, the fixed computation model the time-complexity formulas (core/theory) are stated for.
 
 #include <vector>

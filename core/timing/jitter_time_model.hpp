@@ -1,8 +1,8 @@
 #pragma once
-// TM-3 "jitter" (spec async-sgd §3): job j of worker i takes b_i + |N(0, (rel * b_i)^2)| with fixed
-// base times b_i = c*h(i) (+ offset_eps*i), i.e. never faster than the base and about 4% slower on
-// average for the default rel = 0.05. Draws come from the keyed stream (run seed, ComputeTime, worker,
-// job), so a run is reproducible whatever the event order.
+// TM-3 "jitter" (docs/papers.md, async-sgd §3): job j of worker i takes b_i + |N(0, (rel * b_i)^2)| with
+// fixed base times b_i = c*h(i) (+ offset_eps*i), i.e. never faster than the base and about 4% slower on
+// average for the default rel = 0.05. Draws come from the keyed stream (run seed, ComputeTime, worker, job),
+// so a run is reproducible whatever the event order.
 
 #include <cstdint>
 #include <vector>

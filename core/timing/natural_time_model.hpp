@@ -1,5 +1,5 @@
 #pragma once
-// TM-6 "natural" (spec async-sgd §3): no injected delay; a live worker takes as long as its real
+// TM-6 "natural" (docs/papers.md, async-sgd §3): no injected delay; a live worker takes as long as its real
 // gradient computation (plus OS jitter). Real compute time exists only on live runs, so in virtual
 // time every job takes a stand-in of `c` time units for every worker; injectsDelay() is false so the
 // live worker does not sleep.

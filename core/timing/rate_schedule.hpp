@@ -1,6 +1,6 @@
 #pragma once
 // A piecewise-constant compute rate p(t) >= 0 (gradients per time unit) for the universal computation
-// model (spec async-sgd §3 TM-5, §2.3): p(t) = rate_k on [t_k, t_{k+1}), the last rate holding
+// model (docs/papers.md, async-sgd §3 TM-5, §2.3): p(t) = rate_k on [t_k, t_{k+1}), the last rate holding
 // forever; outages are pieces with rate 0. All integrals are exact sums over pieces, so a job's
 // completion time is exact up to one rounding per piece crossed (exact for dyadic inputs).
 

@@ -1,5 +1,5 @@
 #pragma once
-// TM-2 "ringmaster" (spec async-sgd §3), the random model of the Ringmaster paper's experiments:
+// TM-2 "ringmaster" (docs/papers.md, async-sgd §3), the random model of the Ringmaster paper's experiments:
 // job j of worker i (1-based) takes c * (1 + sqrt(i-1) + |zeta|), zeta ~ N(0, i), drawn fresh per job
 // from the keyed stream (run seed, ComputeTime, worker, job). With `shuffle` (TM-2s) the bases
 // 1 + sqrt(k), k = 0..n-1, are permuted across workers by a permutation fixed by the run seed, while

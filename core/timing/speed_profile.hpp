@@ -1,5 +1,5 @@
 #pragma once
-// Deterministic per-worker base times tau_i = c * h(i) + offset_eps * i (spec async-sgd §3, TM-1),
+// Deterministic per-worker base times tau_i = c * h(i) + offset_eps * i (docs/papers.md, async-sgd §3, TM-1),
 // shared by the models that start from fixed base times: "fixed" itself, "jitter" (TM-3) and the
 // compact form of "universal" (TM-5). i is 1-based in the formula; worker indices in code are 0-based.
 

@@ -1,9 +1,9 @@
 #pragma once
-// TM-4 "stragglers" (spec async-sgd §3): any base time model, with a set of straggler workers whose
-// every job takes (1 + M) times the base model's duration (M = 100: Mishchenko et al.'s bad worker).
-// The base is given nested, {"model": NAME, "params": {...}}, so stragglers can sit on top of fixed,
-// random, time-varying or natural speeds; over "natural" a live straggler sleeps M times its measured
-// compute time (naturalSlowdown()).
+// TM-4 "stragglers" (docs/papers.md, async-sgd §3): any base time model, with a set of straggler workers
+// whose every job takes (1 + M) times the base model's duration (M = 100: Mishchenko et al.'s bad worker).
+// The base is given nested, {"model": NAME, "params": {...}}, so stragglers can sit on top of fixed, random,
+// time-varying or natural speeds; over "natural" a live straggler sleeps M times its measured compute time
+// (naturalSlowdown()).
 
 #include <memory>
 #include <vector>

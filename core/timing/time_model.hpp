@@ -1,5 +1,5 @@
 #pragma once
-// Compute-time models that emulate heterogeneous workers (spec async-sgd §3). A model returns how
+// Compute-time models that emulate heterogeneous workers (docs/papers.md, async-sgd §3). A model returns how
 // long job number `jobSeq` of worker `worker` takes, in time units, drawing only from the keyed
 // stream (run seed, ComputeTime, worker, jobSeq); cancelled jobs consume their draw like any other.
 // The simulator uses the value directly; a live worker sleeps it (times the unit).
@@ -33,7 +33,7 @@ class TimeModel {
   virtual bool injectsDelay() const { return true; }
   /// Live runs of models that inject no delay: a job of `worker` should last this multiple of its
   /// measured compute time (1 = no extra sleep). Stragglers over "natural" return 1 + M, which is how
-  /// Mishchenko et al.'s bad worker sleeps M times its own compute time (spec §3 TM-4).
+  /// Mishchenko et al.'s bad worker sleeps M times its own compute time (async-sgd §3 TM-4).
   virtual double naturalSlowdown(int /*worker*/) const { return 1.0; }
 };
 

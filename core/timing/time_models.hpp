@@ -1,6 +1,6 @@
 #pragma once
-// The list of every time model the registry offers (spec async-sgd §3), and small helpers shared by
-// the code that consumes a built model.
+// The list of every time model the registry offers (docs/papers.md, async-sgd §3), and small helpers shared
+// by the code that consumes a built model.
 
 #include <optional>
 #include <string>

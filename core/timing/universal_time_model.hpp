@@ -1,6 +1,6 @@
 #pragma once
-// TM-5 "universal" (spec async-sgd §3; Tyurin's universal computation model): worker i computes at a
-// piecewise-constant rate p_i(t) >= 0 and a job started at t0 completes at the first t with
+// TM-5 "universal" (docs/papers.md, async-sgd §3; Tyurin's universal computation model): worker i computes at
+// a piecewise-constant rate p_i(t) >= 0 and a job started at t0 completes at the first t with
 // integral_{t0}^{t} p_i = 1 (+inf if that never happens, e.g. a worker that goes dark for good).
 //
 // Params:

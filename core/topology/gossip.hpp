@@ -1,5 +1,5 @@
 #pragma once
-// Multi-round gossip Mix_K = P_K(W) (spec decentralized-proxgt §3.5): plain powers W^K, Chebyshev
+// Multi-round gossip Mix_K = P_K(W) (docs/papers.md, decentralized-proxgt §3.5): plain powers W^K, Chebyshev
 // acceleration T_K(W/λ)/T_K(1/λ) in its stable momentum form, and FastMix (Chebyshev with its limiting
 // coefficient). Every mixer is written as one recursion
 //
@@ -35,9 +35,9 @@ struct GossipPlan {
 /// The plan for `rounds` rounds of `kind` on a W with contraction factor `lambda` in [0, 1).
 GossipPlan makeGossipPlan(MixerKind kind, double lambda, int rounds);
 
-/// The spec's contraction of K rounds: plain λ^K; Chebyshev 1/T_K(1/λ) = 1/cosh(K·arccosh(1/λ));
-/// FastMix has no closed form and takes the exact value from `spectrum` (max |p_K(μ)| over the
-/// disagreement eigenvalues μ).
+/// The contraction of K rounds (decentralized-proxgt §3.5): plain λ^K; Chebyshev 1/T_K(1/λ) =
+/// 1/cosh(K·arccosh(1/λ)); FastMix has no closed form and takes the exact value from `spectrum` (max |p_K(μ)|
+/// over the disagreement eigenvalues μ).
 double gossipContraction(MixerKind kind, const Spectrum& spectrum, int rounds);
 
 /// Exact ||P_K(W) - J||_2 from the eigenvalues of W: max |p_K(μ)| over all but the leading eigenvalue.
@@ -48,8 +48,8 @@ struct RoundChoice {
   bool capped = false;  ///< the cap bound: K = kMax does not reach the target
 };
 
-/// Smallest K in 1..kMax with gossipContraction(K) <= rhoTarget (K = 1 when λ = 0); the spec's
-/// closed forms are ⌈arccosh(1/ρ)/arccosh(1/λ)⌉ (Chebyshev) and ⌈ln ρ / ln λ⌉ (plain).
+/// Smallest K in 1..kMax with gossipContraction(K) <= rhoTarget (K = 1 when λ = 0); the closed forms of
+/// decentralized-proxgt §3.5 are ⌈arccosh(1/ρ)/arccosh(1/λ)⌉ (Chebyshev) and ⌈ln ρ / ln λ⌉ (plain).
 RoundChoice chooseRounds(MixerKind kind, const Spectrum& spectrum, double rhoTarget, int kMax);
 
 /// The dense operator P_K(W), by running the recursion on the identity (tests, diagnostics).

@@ -1,6 +1,6 @@
 #pragma once
-// Undirected communication graphs for decentralized runs (spec decentralized-proxgt §3.3). Nodes are
-// 0..n-1; every neighbour list is sorted ascending, so anything that iterates over neighbours (mixing
+// Undirected communication graphs for decentralized runs (docs/papers.md, decentralized-proxgt §3.3). Nodes
+// are 0..n-1; every neighbour list is sorted ascending, so anything that iterates over neighbours (mixing
 // sums, message order) is deterministic. Random generators take a seed and redraw until connected.
 
 #include <cstdint>
@@ -57,7 +57,7 @@ struct GraphOptions {
   int nodes = 8;  ///< >= 1
   /// Torus and grid: number of rows (it must divide `nodes`); 0 picks the most square factorisation.
   int rows = 0;
-  /// Erdős–Rényi edge probability in (0, 1]; 0 means the spec default min(1, 2 ln n / n).
+  /// Erdős–Rényi edge probability in (0, 1]; 0: min(1, 2 ln n / n), decentralized-proxgt §3.3.
   double edgeProbability = 0.0;
   std::uint64_t seed = 1;  ///< Erdős–Rényi draws
 

@@ -1,6 +1,6 @@
 #pragma once
-// Mixing matrices W on a graph and their spectral quantities (spec decentralized-proxgt §3.1, §3.2,
-// §3.4). W is dense: n is at most a few hundred, and the spectrum comes from a dense self-adjoint
+// Mixing matrices W on a graph and their spectral quantities (docs/papers.md, decentralized-proxgt §3.1,
+// §3.2, §3.4). W is dense: n is at most a few hundred, and the spectrum comes from a dense self-adjoint
 // eigen-solver anyway.
 
 #include <optional>
@@ -46,8 +46,8 @@ Spectrum spectrumOf(const Matrix& w);
 /// ||M||_2 of a symmetric matrix: the largest |eigenvalue|.
 double symmetricNorm(const Matrix& m);
 
-/// Checks spec §3.1: unit row sums and symmetry within 1e-12, non-negative entries, zero entries off
-/// the graph, and lambda < 1 - 1e-12 (connected). On failure *why says which.
+/// Checks decentralized-proxgt §3.1: unit row sums and symmetry within 1e-12, non-negative entries, zero
+/// entries off the graph, and lambda < 1 - 1e-12 (connected). On failure *why says which.
 bool checkMixingMatrix(const Matrix& w, const Graph& graph, std::string* why);
 
 }  // namespace distopt

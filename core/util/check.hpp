@@ -1,6 +1,6 @@
 #pragma once
-// Invariant checks for bugs, not for user input (DESIGN.md §7): a failed DISTOPT_CHECK prints the
-// condition with file and line and aborts, in every build type, because a broken invariant in an
+// Invariant checks for bugs, not for user input (docs/architecture.md, rule 7): a failed DISTOPT_CHECK prints
+// the condition with file and line and aborts, in every build type, because a broken invariant in an
 // optimizer silently corrupts results, which is worse than a crash.
 
 namespace distopt::detail {

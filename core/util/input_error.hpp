@@ -1,7 +1,7 @@
 #pragma once
 // Bad user input (experiment file, command line, data file) found while building a run: carries the
 // place it was found — a field path such as "algorithm.params.R" or "a9a:17" for a data file line — so
-// every front end can print "PLACE: message" and stop before anything starts (DESIGN.md §7).
+// every front end can print "PLACE: message" and stop before anything starts (docs/architecture.md, rule 7).
 
 #include <stdexcept>
 #include <string>

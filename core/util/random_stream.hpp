@@ -1,6 +1,6 @@
 #pragma once
-// Keyed random streams (DESIGN.md §3): every random draw in a run comes from a stream identified by
-// (run seed, purpose, worker, job number), so a run is reproducible whatever order the simulator or
+// Keyed random streams (docs/architecture.md, rule 3): every random draw in a run comes from a stream
+// named by (run seed, purpose, worker, job number), so a run is reproducible whatever order the simulator or
 // the network delivers events in, and a worker process can recreate its streams from the key alone.
 //
 // The generator is xoshiro256** seeded through SplitMix64 from a hash of the key: cheap to create
@@ -15,7 +15,7 @@ namespace distopt {
 /// compute-time draw never share bits.
 enum class StreamPurpose : std::uint64_t {
   Gradient = 1,   ///< stochastic gradient sampling (batch indices, additive noise)
-  ComputeTime = 2,///< time-model draws (spec async-sgd §3)
+  ComputeTime = 2,///< time-model draws (docs/papers.md, async-sgd §3)
   Data = 3,       ///< synthetic data generation
   Shard = 4,      ///< assignment of samples to workers
   Init = 5,       ///< model initialisation

@@ -1,7 +1,7 @@
 #pragma once
-// The worker compute part of the parameter-server methods (DESIGN.md §3): what one job costs and what
-// it returns, as pure functions of (model, shard, keyed streams). The simulator and live workers call
-// exactly these, which is why a live run and a simulated run of the same experiment draw the same
+// The worker compute part of the parameter-server methods (docs/architecture.md, rule 3): what one job costs
+// and what it returns, as pure functions of (model, shard, keyed streams). The simulator and live workers
+// call exactly these, which is why a live run and a simulated run of the same experiment draw the same
 // durations and the same gradients.
 
 #include <cstdint>

@@ -1,6 +1,6 @@
 #pragma once
-// Publishes a run's telemetry on a PUB socket for dashboards (DESIGN.md §4, §6). Never one message per
-// scalar: events are batched and sent at most 20 times a second, whatever the event rate.
+// Publishes a run's telemetry on a PUB socket for dashboards (docs/architecture.md, rules 4 and 6). Never one
+// message per scalar: events are batched and sent at most 20 times a second, whatever the event rate.
 //
 // Wire format: two-frame messages [topic, JSON]. Topics: "update" (JSON array of update events),
 // "eval" (array of evaluation points), "worker" (array of worker states), "bandwidth" (array of

@@ -2,7 +2,7 @@
 // The worker's part of a method family that is not a parameter-server job loop (compressed rounds,
 // decentralized nodes with their peer links, curvature work, neuron shards). The WorkerRuntime keeps
 // the session (HELLO, ASSIGN, heartbeats, liveness, STOP) and hands the family's messages to the role;
-// the role runs the family's transport-free core roles (DESIGN.md §3) and its time model.
+// the role runs the family's transport-free core roles (docs/architecture.md, rule 3) and its time model.
 //
 // Never block: a role that must wait (an emulated compute duration, a peer's message) returns and asks
 // for a deadline or polls its own sockets through pollItems(); the runtime's loop calls back.
@@ -65,7 +65,7 @@ class WorkerRole {
 
 /// When an emulated job that started at `received` and computed for `computeSeconds` is due:
 /// a time model that injects delay stretches it to `tauUnits × unitSeconds` (real compute counts in
-/// it, spec async-sgd §3); "natural" models only slow the real compute by the worker's factor.
+/// it, docs/papers.md, async-sgd §3); "natural" models only slow the real compute by the worker's factor.
 /// `overrun` is set when the real compute alone was longer than the emulated duration.
 WorkerHost::Clock::time_point emulatedDue(const TimeModel& timeModel, int worker, double tauUnits,
                                           double computeSeconds, double unitSeconds,

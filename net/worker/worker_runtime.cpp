@@ -350,7 +350,7 @@ WorkerExit WorkerRuntime::Session::run() {
     }
     if (m_job && now >= m_job->due) {
       // A CANCEL (or a replacing JOB, or STOP) queued behind this job must be seen before its GRAD goes
-      // out (spec §2.0: a cancelled job sends nothing): one look at what is queued, per GRAD.
+      // out (async-sgd §2.0: a cancelled job sends nothing): one look at what is queued, per GRAD.
       if (auto exit = takeQueued()) return *exit;
       if (m_job && Clock::now() >= m_job->due) finishJob();
       continue;

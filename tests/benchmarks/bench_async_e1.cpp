@@ -1,6 +1,6 @@
-// Spec async-sgd E1 in the simulator: problem Q (d = 1729), 6174 workers with TM-2 times, horizon
+// docs/papers.md, async-sgd E1 in the simulator: problem Q (d = 1729), 6174 workers with TM-2 times, horizon
 // 2000 units, the six methods with the paper's tuned parameters. Prints f - f* at 400/1000/2000, the
-// counts, and each method's wall time, then checks the spec's acceptance ordering.
+// counts, and each method's wall time, then checks the acceptance ordering of async-sgd E1.
 //
 //   build/bench/bench_async_e1 [--seed N] [--experiment PATH]
 #include <chrono>

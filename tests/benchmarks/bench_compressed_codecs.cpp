@@ -1,4 +1,4 @@
-// Compressed-SGD codec benchmark (spec compressed-sgd §3, §4 E0): encoded size against the
+// Compressed-SGD codec benchmark (docs/papers.md, compressed-sgd §3, §4 E0): encoded size against the
 // information-theoretic lower bound for random K-subsets of N = 1e6, encode + decode throughput, and
 // the uplink bytes per round of every compressed method relative to dense SGD in a simulated run with
 // 8 workers (exact encoded sizes). Prints the figures and whether each target is met:

@@ -1,10 +1,10 @@
-// Dashboard data path under load (DESIGN.md §6): 100k update events/s (plus evaluations) fed into a
-// LiveChart and a DelayHistogram for 30 s of simulated feed, with every point kept and each series
-// already holding 1M points when measurement starts. The feed runs faster than real time, but each
-// 1/30 s slice is ingested and then one frame is drawn, and the frame time is measured honestly:
-// refresh (auto-range, min/max decimation, replace()) + the event loop's layout and paint of the
-// shown window through its (offscreen) backing store; a paint counter checks both chart views
-// really repainted every frame. Target: median frame <= 33 ms; no event dropped.
+// Dashboard data path under load (docs/architecture.md, rule 6): 100k update events/s (plus evaluations) fed
+// into a LiveChart and a DelayHistogram for 30 s of simulated feed, with every point kept and each series
+// already holding 1M points when measurement starts. The feed runs faster than real time, but each 1/30 s
+// slice is ingested and then one frame is drawn, and the frame time is measured honestly: refresh
+// (auto-range, min/max decimation, replace()) + the event loop's layout and paint of the shown window through
+// its (offscreen) backing store; a paint counter checks both chart views really repainted every frame.
+// Target: median frame <= 33 ms; no event dropped.
 
 #include <QApplication>
 #include <QElapsedTimer>

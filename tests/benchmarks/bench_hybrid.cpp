@@ -1,4 +1,4 @@
-// Hybrid-order benchmark (spec hybrid-order §4.6, §5.3 E3): prints
+// Hybrid-order benchmark (docs/papers.md, hybrid-order §4.6, §5.3 E3): prints
 //  1. per-worker peak curvature memory of DHO2 mode S (and R) for P = 1, 2, 4 on a 784-32-10 MLP
 //     (n = 25,450, k = 10, m = 40), with P × memory against P = 1;
 //  2. virtual time to a target test accuracy with 4 simulated workers: DHO2 and MR-DHO2 (FOSI-Adam)
@@ -154,8 +154,8 @@ int main() {
       if (parts == 1) peak1 = peak;
       const double n = static_cast<double>(problem.dimension());
       const double s = std::ceil(n / parts);
-      // Spec 4.6 mode R count (m/P + 3 + r) n, with 2 replicated working vectors instead of 3; mode S
-      // also divides V and the state (3 slots for Adam: u, m, v) by P.
+      // hybrid-order §4.6 mode R count (m/P + 3 + r) n, with 2 replicated working vectors instead of 3; mode
+      // S also divides V and the state (3 slots for Adam: u, m, v) by P.
       const double formula = mode == UpdateMode::Sharded ? (40 * s + 2 * n + 2 * 10 * s + 3 * s) * 8
                                                          : (40 * s + 2 * n + 2 * 10 * n + 3 * n) * 8;
       std::printf("%-6s %3d %14.0f %14.0f %12.0f %14.3f %12.3f\n", mode == UpdateMode::Sharded ? "S" : "R",

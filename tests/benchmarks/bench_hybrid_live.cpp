@@ -11,7 +11,7 @@
 // 256-image ESE batch split over the 4 workers (64 each) = hvp_cost x ese_batch_ratio = 2 x 1 units, so
 // one estimate (m = 21 HVPs) costs 42 units of stalled training, plus its messages (4 coordinator round
 // trips per Lanczos iteration). hvp_cost 2: an R-operator HVP is a forward, an R-forward, a backward and
-// an R-backward pass, about two gradients (the spec's range is 2-3); this program prints the ratio
+// an R-backward pass, about two gradients (hybrid-order §3 says 2-3); this program prints the ratio
 // measured on this machine for the preset's MLP (1.35-1.74 over five runs), so 2 does not flatter DHO2.
 //
 // Tuning (simulator, the same model and time model: distopt-run PRESET --engine sim, seeds 1-3, 200-300

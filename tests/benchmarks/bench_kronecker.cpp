@@ -1,5 +1,5 @@
-// Spec kronecker-async §4: per-iteration time of kron-fast against kron-naive, single-threaded.
-// Sweeps d (d1 = d2 = √d, 64 … 16384), m and n one at a time around the spec's defaults
+// docs/papers.md, kronecker-async §4: per-iteration time of kron-fast against kron-naive, single-threaded.
+// Sweeps d (d1 = d2 = √d, 64 … 16384), m and n one at a time around the defaults of kronecker-async §4.1
 // (m = 4096, n = 256, S = 16, b = sqrt(0.4·ln m), η = 0.5/(S·p̂)), prints median and p90 of the
 // per-iteration wall time (warm-up excluded, evaluation excluded), init times, log–log slopes, the
 // crossover in d, the index kinds at the default point, and whether the target — fast at least 10×

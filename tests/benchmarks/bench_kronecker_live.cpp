@@ -1,9 +1,9 @@
-// Kronecker family on real processes (spec kronecker-async §4.4 "distributed runs"; net/PROTOCOL.md
-// §13): per-iteration wall time and bytes per iteration by message kind, counted at the coordinator's
-// socket, for K = 1, 2, 4 distopt-worker processes at d = 64 and d = 4096 (d1 = d2 = 8 and 64), with
-// m = 1024, n = 128, S = 16, kron-fast (flipsets, precomputed Gram), staleness 0, time model
-// "natural" (no injected delay). Expected: bytes per iteration flat in d (only INIT carries the data),
-// growing linearly in K; wall time per iteration flat in d.
+// Kronecker family on real processes (docs/papers.md, kronecker-async §4.4 "distributed runs";
+// net/PROTOCOL.md §13): per-iteration wall time and bytes per iteration by message kind, counted at the
+// coordinator's socket, for K = 1, 2, 4 distopt-worker processes at d = 64 and d = 4096 (d1 = d2 = 8 and 64),
+// with m = 1024, n = 128, S = 16, kron-fast (flipsets, precomputed Gram), staleness 0, time model "natural"
+// (no injected delay). Expected: bytes per iteration flat in d (only INIT carries the data), growing linearly
+// in K; wall time per iteration flat in d.
 //
 // Per-iteration wall time = (completion of iteration T − completion of iteration W) / (T − W), W = 20
 // warm-up iterations, T = --iterations (default 200): INIT (P(0) is O(|R_w|·n·d) per worker) and the

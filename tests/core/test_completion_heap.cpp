@@ -1,5 +1,5 @@
 // CompletionHeap against a reference ordered set, under random set/remove/pop sequences: the simulator's
-// event order (time, then worker: spec §2.0) rests on it, and a wrong position index corrupts it quietly.
+// event order (time, then worker: async-sgd §2.0) rests on it; a wrong position index corrupts it quietly.
 #include <QtTest>
 
 #include <random>

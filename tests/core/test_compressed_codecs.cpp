@@ -1,4 +1,4 @@
-// Codec-level oracles of spec compressed-sgd §5 (1–7) and strict decoding of hostile payloads.
+// Codec-level oracles of docs/papers.md, compressed-sgd §5 (1–7) and strict decoding of hostile payloads.
 #include <QtTest>
 #include <algorithm>
 #include <bit>
@@ -51,7 +51,7 @@ SparseSet randomSet(std::uint64_t n, std::uint64_t k, RandomStream& stream) {
 constexpr IndexCodec kIndexCodecs[] = {IndexCodec::Raw32, IndexCodec::RawB, IndexCodec::Bitmap,
                                        IndexCodec::Gamma, IndexCodec::Rice};
 
-// Closed forms of spec §3.5 computed independently of the encoder.
+// Closed forms of compressed-sgd §3.5 computed independently of the encoder.
 std::uint64_t formulaBits(IndexCodec codec, const std::vector<std::uint32_t>& idx, std::uint64_t n,
                           SparsePayload payload, int r) {
   const std::uint64_t k = idx.size();

@@ -1,5 +1,5 @@
-// Operator, aggregation, memory and system oracles of spec compressed-sgd §5 (8–22), malformed uplinks,
-// option errors, and a short convergence run of every method on a9a logistic in the simulator.
+// Operator, aggregation, memory and system oracles of docs/papers.md, compressed-sgd §5 (8–22), malformed
+// uplinks, option errors, and a short convergence run of every method on a9a logistic in the simulator.
 #include <QtTest>
 #include <cmath>
 #include <filesystem>
@@ -226,8 +226,8 @@ class TestCompressedMethods : public QObject {
     QVERIFY(errorSq / draws / v.squaredNorm() <= bound);
   }
 
-  // Spec E5: Gaussian d = 1024; with s = 32 = √d the mean QSGD_ELIAS size stays <= 3.2d + 32 bits, and
-  // E||ĝ − g||²/||g||² <= min(d/s², √d/s) for s in {1, 2, 4, 8, 32}.
+  // compressed-sgd E5: Gaussian d = 1024; with s = 32 = √d the mean QSGD_ELIAS size stays <= 3.2d + 32 bits,
+  // and E||ĝ − g||²/||g||² <= min(d/s², √d/s) for s in {1, 2, 4, 8, 32}.
   void qsgdE5() {
     RandomStream stream = RandomStream::fromSeed(55);
     const Eigen::Index d = 1024;
@@ -559,7 +559,7 @@ class TestCompressedMethods : public QObject {
       const bool fixedSize =
           name == "sgd" || name == "signsgd-mv" || name == "signum-mv" || name == "ef-signsgd";
       if (fixedSize) QCOMPARE(metrics.at("cumulative_bits_up"), up * 300);
-      QVERIFY(metrics.at("efficiency_up") > 0.0);  // may exceed 1 on structured supports (spec §3.5)
+      QVERIFY(metrics.at("efficiency_up") > 0.0);  // may exceed 1 on structured supports (§3.5)
       // Bytes: exact wire sizes, downlink once per worker, plus the replica hashes every 100 rounds.
       std::uint64_t upBytes = 0;
       for (const auto& e : out->sink.updates) upBytes += e.bytes;
@@ -585,7 +585,7 @@ class TestCompressedMethods : public QObject {
     QVERIFY(topRaw->serverModel.cwiseEqual(topAuto->serverModel).all());
   }
 
-  // Spec E2 robustness: M = 7 with 3 sign-inverting workers still descends; with 4 it ascends.
+  // compressed-sgd E2 robustness: M = 7 with 3 sign-inverting workers still descends; with 4 it ascends.
   void byzantineWorkers() {
     QVERIFY(m_a9a);
     auto three = simulate("signsgd-mv", {{"gamma", 2e-3}, {"byzantine", 3}}, 7, 200, 200);

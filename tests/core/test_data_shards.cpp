@@ -59,7 +59,7 @@ class TestDataShards : public QObject {
   }
 
   void sharedGivesEveryWorkerEverything() {
-    // More workers than samples is fine when nothing is split (spec async-sgd E2: 6174 workers, 100 images).
+    // More workers than samples is fine when nothing is split (async-sgd E2: 6174 workers, 100 images).
     const auto shards = distopt::makeShards(100, {}, 6174, ShardRule::Shared, 1);
     QCOMPARE(shards.size(), std::size_t{6174});
     for (const auto& shard : shards) QVERIFY(shard.indices.empty());

@@ -1,4 +1,4 @@
-// Spec decentralized-proxgt §6 oracles 5 and 7-17 on the node roles and the simulator, plus E0 and
+// docs/papers.md, decentralized-proxgt §6 oracles 5 and 7-17 on the node roles and the simulator, plus E0 and
 // the bandwidth accounting of E8.
 #include <QtTest>
 #include <algorithm>
@@ -553,7 +553,7 @@ class TestDecentralized : public QObject {
   }
 
   // E2 shape: with auto-K the stationarity at equal IFO per node hardly depends on the topology.
-  // At rho_target 0.1 the curves agree within 3x after the first restart; at the spec's 0.5 the ring
+  // At rho_target 0.1 the curves agree within 3x after the first restart; at E2's 0.5 the ring
   // of 8 trails the complete graph by up to ~13x on P0 (reported, not asserted).
   void stationarityIsTopologyIndependent() {
     std::vector<std::vector<double>> curves;
@@ -627,7 +627,7 @@ class TestDecentralized : public QObject {
   void defaultStepUsesTheLocalCurvature() {
     NodeFixture fixture(8, networkOf(GraphKind::Ring, MixerKind::Chebyshev, 0));
     const double estimate = estimateLocalSmoothness(*fixture.problem, fixture.shards, fixture.x0());
-    // Spec §2.9: max_i λ_max(A_iᵀA_i)/(4m) + 2λ₂, here from the Hessian at 0 computed exactly.
+    // decentralized-proxgt §2.9: max_i λ_max(A_iᵀA_i)/(4m) + 2λ₂, here from the exact Hessian at 0.
     double exact = 0.0;
     for (const auto& shard : fixture.shards) {
       Matrix h = Matrix::Zero(20, 20);

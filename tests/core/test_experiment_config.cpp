@@ -1,5 +1,5 @@
-// Experiment files (core/config/experiment): every kind of bad input is refused with an InputError
-// naming the field path (DESIGN.md §7), defaults are filled into the normalised document, `--set`
+// Experiment files (core/config/experiment): every kind of bad input is refused with an InputError naming the
+// field path (docs/architecture.md, rule 7), defaults are filled into the normalised document, `--set`
 // overrides are applied as typed JSON, and every shipped preset parses and builds.
 
 #include <QtTest>

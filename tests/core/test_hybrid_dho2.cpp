@@ -1,5 +1,5 @@
-// DHO2 / MR-DHO2 and the family's SimRun (spec hybrid-order §6 oracles 19, 20, 22, k = 0 baselines,
-// registry validation).
+// DHO2 / MR-DHO2 and the family's SimRun (docs/papers.md, hybrid-order §6 oracles 19, 20, 22, k = 0
+// baselines, registry validation).
 
 #include <QtTest>
 #include <cmath>

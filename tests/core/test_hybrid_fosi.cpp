@@ -1,4 +1,4 @@
-// FOSI (spec hybrid-order §6 oracles 11-17) and its base optimizers.
+// FOSI (docs/papers.md, hybrid-order §6 oracles 11-17) and its base optimizers.
 
 #include <QtTest>
 #include <cmath>
@@ -276,7 +276,7 @@ class TestHybridFosi : public QObject {
     }
   }
 
-  // FOSI beats its base optimizer on an ill-conditioned quadratic (spec E1 shape, single seed).
+  // FOSI beats its base optimizer on an ill-conditioned quadratic (hybrid-order E1 shape, single seed).
   void fosiBeatsBaseOnIllConditionedQuadratic() {
     const Quadratic q(11, 60);
     for (BaseKind kind : {BaseKind::Sgd, BaseKind::HeavyBall}) {

@@ -1,5 +1,5 @@
-// Lanczos with CGS2 reorthogonalisation, serial and segmented (spec hybrid-order §6 oracles 1-5, 18,
-// 20 (basis slice), 21 (collective counts)).
+// Lanczos with CGS2 reorthogonalisation, serial and segmented (docs/papers.md, hybrid-order §6 oracles 1-5,
+// 18, 20 (basis slice), 21 (collective counts)).
 
 #include <QtTest>
 #include <cmath>

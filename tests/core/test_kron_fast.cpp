@@ -1,4 +1,4 @@
-// Spec kronecker-async §5 oracles 5-9 and 11: the fast iteration reproduces the naive one.
+// docs/papers.md, kronecker-async §5 oracles 5-9 and 11: the fast iteration reproduces the naive one.
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
@@ -13,7 +13,7 @@ using namespace distopt;
 namespace {
 
 KronTwoLayerProblem::Options smallOptions(std::uint64_t seed = 11) {
-  KronTwoLayerProblem::Options options;  // spec §5 default instance: m 256, n 32, d1 8, d2 6, S 4
+  KronTwoLayerProblem::Options options;  // kronecker-async §5 default instance: m 256, n 32, d1 8, d2 6, S 4
   options.dataSeed = seed;
   options.modelSeed = seed + 1;
   return options;

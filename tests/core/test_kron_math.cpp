@@ -1,5 +1,5 @@
-// Spec kronecker-async §5 oracles 1-4, 10 and 13 (math, Gram table, init, fired-neuron index, naive
-// iteration edge cases).
+// docs/papers.md, kronecker-async §5 oracles 1-4, 10 and 13 (math, Gram table, init, fired-neuron index,
+// naive iteration edge cases).
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
@@ -17,7 +17,7 @@ using namespace distopt;
 namespace {
 
 KronTwoLayerProblem::Options smallOptions() {
-  KronTwoLayerProblem::Options options;  // spec §5 default instance: m 256, n 32, d1 8, d2 6, S 4
+  KronTwoLayerProblem::Options options;  // kronecker-async §5 default instance: m 256, n 32, d1 8, d2 6, S 4
   options.dataSeed = 11;
   options.modelSeed = 12;
   return options;
@@ -90,7 +90,7 @@ class TestKronMath : public QObject {
       QVERIFY(naive.weights() == all.middleRows(begin, end - begin));
       QVERIFY(block.reconstructWeights(0) == all.row(begin).transpose());
     }
-    // The threshold and the spec's §2.5 table.
+    // The threshold and the table of kronecker-async §2.5.
     QVERIFY(std::abs(defaultThreshold(256) - 1.489) < 1e-3);
     QVERIFY(std::abs(firingProbability(defaultThreshold(4096)) - 0.0341) < 1e-4);
     for (const auto& [p, b] : std::vector<std::pair<double, double>>{
@@ -201,7 +201,7 @@ class TestKronMath : public QObject {
   }
 
   // Naive iteration: one step equals the dense gradient step of the Problem interface
-  // (W <- W − η·∇L_B with ∇L_B from the spec §2.4 formula, all forwards before any update).
+  // (W <- W − η·∇L_B with ∇L_B from the kronecker-async §2.4 formula, all forwards before any update).
   void naiveStepIsMinibatchGradientStep() {
     const KronTwoLayerProblem problem(smallOptions());
     KronSequentialDriver driver(problem, {.algorithm = KronAlgorithm::Naive, .samplerSeed = 4});

@@ -1,5 +1,5 @@
-// Spec kronecker-async §5 oracle 12 (neuron-sharded roles, exact and pipelined), the message codec,
-// and the simulated runs kron-naive / kron-fast through the registry.
+// docs/papers.md, kronecker-async §5 oracle 12 (neuron-sharded roles, exact and pipelined), the message
+// codec, and the simulated runs kron-naive / kron-fast through the registry.
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
@@ -17,7 +17,7 @@ using namespace distopt;
 namespace {
 
 KronTwoLayerProblem::Options smallOptions(std::int64_t d1 = 8, std::int64_t d2 = 6) {
-  KronTwoLayerProblem::Options options;  // spec §5 default instance
+  KronTwoLayerProblem::Options options;  // kronecker-async §5 default instance
   options.d1 = d1, options.d2 = d2;
   options.dataSeed = 11, options.modelSeed = 12;
   return options;

@@ -256,8 +256,8 @@ class TestProblemsModels : public QObject {
   }
 
   void softmaxShiftDirectionIsFlat() {
-    // Spec hybrid-order §7 oracle 9: without L2, adding the same vector to every row of W and the same
-    // scalar to every bias changes nothing, so H v = 0 along that direction.
+    // docs/papers.md, hybrid-order §6 oracle 9: without L2, adding the same vector to every row of W and the
+    // same scalar to every bias changes nothing, so H v = 0 along that direction.
     SoftmaxProblem::Options options;
     options.l2 = 0.0;
     const SoftmaxProblem problem(classesData(), std::nullopt, options);
@@ -341,7 +341,7 @@ class TestProblemsModels : public QObject {
   }
 
   void mlpInitialisationAndPaperSize() {
-    // Spec async-sgd E2: 784 → 32 → 10 has d = 25,450.
+    // docs/papers.md, async-sgd E2: 784 → 32 → 10 has d = 25,450.
     Dataset images = classesData(20, 784, 10, 2);
     MlpProblem::Options options;
     const MlpProblem problem(images, std::nullopt, options);
@@ -374,7 +374,7 @@ class TestProblemsModels : public QObject {
     const Vector x = whole.initialPoint(init);
     checkStochasticContract(shardSized, single, whole, x, Shard{{2, 3, 17, 29}});
 
-    // Spec async-sgd E2's oracle: full gradient plus s·z·1.
+    // docs/papers.md, async-sgd E2's oracle: full gradient plus s·z·1.
     options.noise = {distopt::NoiseKind::Scalar, 1.0};
     const MlpProblem noisy(data, std::nullopt, options);
     QCOMPARE(*noisy.gradientVariance(), static_cast<double>(noisy.dimension()));
@@ -389,7 +389,7 @@ class TestProblemsModels : public QObject {
   }
 
   void sparseDataWorksForNetworks() {
-    // An a9a-like sparse set densifies for the networks (spec decentralized-proxgt's 123-64-2 MLP).
+    // An a9a-like sparse set densifies for the networks (decentralized-proxgt's 123-64-2 MLP).
     const Dataset sparse = logisticData();
     MlpProblem::Options options;
     options.hidden = {4};

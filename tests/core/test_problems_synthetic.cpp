@@ -1,5 +1,5 @@
-// The synthetic problems: quadratic (problem Q of spec async-sgd), diagonal-quadratic (including the
-// exact 1-D oracle of spec async-sgd §5) and least-squares (E4). Derivatives against finite
+// The synthetic problems: quadratic (problem Q of docs/papers.md, async-sgd), diagonal-quadratic (including
+// the exact 1-D oracle of docs/papers.md, async-sgd §5) and least-squares (E4). Derivatives against finite
 // differences, optimal values, noise statistics and stochastic-gradient unbiasedness.
 
 #include <QElapsedTimer>
@@ -76,7 +76,7 @@ class TestProblemsSynthetic : public QObject {
     QVERIFY(std::abs(g.squaredNorm() - 550.8) < 0.05);
     QVERIFY(*problem.smoothness() < 1.0 && *problem.smoothness() > 0.999);
     QCOMPARE(*problem.gradientVariance(), 0.01 * 0.01 * 1729);
-    // Spec async-sgd §5 oracle 14: d = 64 starts 18.12 above the optimum.
+    // docs/papers.md, async-sgd §5 oracle 14: d = 64 starts 18.12 above the optimum.
     const QuadraticProblem small = makeQuadratic(64);
     QVERIFY(std::abs(small.loss(small.initialPoint(stream)) - *small.optimalValue() - 18.12) < 0.005);
   }
@@ -309,7 +309,7 @@ class TestProblemsSynthetic : public QObject {
 
   void leastSquaresDefaultSize() {
 #ifdef NDEBUG
-    const std::int64_t m = 10000;  // spec async-sgd E4
+    const std::int64_t m = 10000;  // docs/papers.md, async-sgd E4
     const std::int64_t d = 400;
 #else
     // Unoptimised Eigen (the Debug + sanitizer build) is ~100x slower; the shape of the test is the same.

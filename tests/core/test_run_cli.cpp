@@ -1,6 +1,6 @@
 // distopt-run end to end (runs the real program): results files and their content, --set overrides,
-// determinism, and the exit codes of DESIGN.md §7 — 0 done, 1 diverged, 2 bad input with the field
-// named on stderr and nothing started (no output folder).
+// determinism, and the exit codes of docs/architecture.md, rule 7 — 0 done, 1 diverged, 2 bad input with the
+// field named on stderr and nothing started (no output folder).
 
 #include <QDir>
 #include <QFile>

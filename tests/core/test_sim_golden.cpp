@@ -1,4 +1,4 @@
-// Spec async-sgd §5 golden traces: f(x) = x^2/2, g(x) = x exactly, x0 = 1, gamma = 0.5,
+// docs/papers.md, async-sgd §5 golden traces: f(x) = x^2/2, g(x) = x exactly, x0 = 1, gamma = 0.5,
 // tau = (1, 2.3, 4.7, 9.1), every event with time <= 12.
 #include <QtTest>
 

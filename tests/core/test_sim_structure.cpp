@@ -1,4 +1,4 @@
-// Spec async-sgd §5 structural properties 1-14 and experiment E5/E6 checks, on the simulator.
+// docs/papers.md, async-sgd §5 structural properties 1-14 and experiment E5/E6 checks, on the simulator.
 #include <QtTest>
 
 #include <algorithm>
@@ -309,7 +309,7 @@ class TestSimStructure : public QObject {
   // Naive Optimal ASGD gives jobs to exactly the m* fastest workers.
   void naiveOptimalUsesTheOptimalActiveSet() {
     const std::vector<double> taus = {8, 1, 4, 2};  // sorted: 1, 2, 4, 8
-    const double s = 4.0;                          // spec oracle: min F = 4 at m = 2 (tie with 3)
+    const double s = 4.0;                          // async-sgd §5 oracle: min F = 4 at m = 2 (tie with 3)
     QCOMPARE(theory::minF(taus, s).m, 2);
     auto run = runSim(fixedSetup("naive-optimal", {{"gamma", 0.1}, {"s", s}}, taus, 50));
     QVERIFY(run->server->counters(1).accepted > 0);

@@ -1,4 +1,4 @@
-// Formula oracles of spec async-sgd §5 and the exact Rennala batch times of structural property 12.
+// Formula oracles of async-sgd §5 (docs/papers.md), the exact Rennala batch times of structural property 12.
 
 #include <QtTest>
 #include <cmath>
@@ -25,7 +25,7 @@ std::vector<double> linearTimes(int n) {
   return tau;
 }
 
-/// True when `value` rounds to `printed` at `decimals` decimals (the spec's printed precision).
+/// True when `value` rounds to `printed` at `decimals` decimals (the precision async-sgd §5 prints).
 bool matchesPrinted(double value, double printed, int decimals) {
   return std::abs(value - printed) <= 0.5 * std::pow(10.0, -decimals) + 1e-12;
 }
@@ -140,7 +140,7 @@ class TestTimeComplexity : public QObject {
   }
 
   void activeSetIsThePrefixThatHelps() {
-    // Adding worker m+1 helps iff tau_(m+1) < F(m, s) (spec §2.8): check it at the argmin.
+    // Adding worker m+1 helps iff tau_(m+1) < F(m, s) (async-sgd §2.8): check it at the argmin.
     const std::vector<double> tau = sqrtTimes(500);
     for (double s : {1.0, 10.0, 100.0}) {
       const auto best = theory::minF(tau, s);
@@ -195,7 +195,7 @@ class TestTimeComplexity : public QObject {
     QCOMPARE(theory::rennalaBatchTime(powers, 1), 1.0);
     QCOMPARE(theory::rennalaBatchTime(powers, 4), 3.0);
     QCOMPARE(theory::rennalaBatchTime(powers, 7), 4.0);
-    // Spec §2.5: t_B <= min_m (m + B)/S_m.
+    // async-sgd §2.5: t_B <= min_m (m + B)/S_m.
     for (std::int64_t B : {1, 3, 6, 20}) {
       const auto tau = sqrtTimes(64);
       const double bound = theory::minF(tau, static_cast<double>(B)).value;

@@ -1,4 +1,4 @@
-// Time models of spec async-sgd §3: exact values, keyed-stream determinism, sample moments and
+// Time models of docs/papers.md, async-sgd §3: exact values, keyed-stream determinism, sample moments and
 // option validation.
 
 #include <QtTest>
@@ -225,7 +225,7 @@ class TestTimeModels : public QObject {
       QVERIFY2(std::abs(sample.std / stdev - 1.0) < 0.03,
                qPrintable(QStringLiteral("worker %1 std %2 vs %3").arg(worker).arg(sample.std).arg(stdev)));
     }
-    // Spec §3: with n = 6174 the slowest worker's jobs typically take 80-250 units, the fastest 1-3.
+    // async-sgd §3: with n = 6174 the slowest worker's jobs typically take 80-250 units, the fastest 1-3.
     const auto large = makeModel("ringmaster", json::object(), 6174, 1);
     QVERIFY(large->nominalTime(6173) > 80 && large->nominalTime(6173) < 250);
     QVERIFY(large->nominalTime(0) > 1 && large->nominalTime(0) < 3);

@@ -1,5 +1,5 @@
-// Spec decentralized-proxgt §6 oracles 1-4 and 6 (graphs, weight rules, spectra, multi-round gossip)
-// and the worked examples and reference table of §3.7.
+// docs/papers.md, decentralized-proxgt §6 oracles 1-4 and 6 (graphs, weight rules, spectra, multi-round
+// gossip) and the worked examples and reference table of §3.7.
 #include <QtTest>
 #include <cmath>
 
@@ -341,7 +341,7 @@ class TestTopology : public QObject {
           if (choice.rounds > 1) QVERIFY(gossipContraction(kind, spectrum, choice.rounds - 1) > rho);
         }
       }
-      // The spec's closed forms agree with the search.
+      // The closed forms of decentralized-proxgt §3.5 agree with the search.
       if (spectrum.lambda > 0) {
         const int cheb =
             std::max(1, static_cast<int>(std::ceil(std::acosh(1 / 0.1) / std::acosh(1 / spectrum.lambda))));

@@ -41,7 +41,7 @@ struct Outcome {
   std::size_t messageSize = 0;  ///< the simulator's exact encoded size of one gossip message
 };
 
-/// Problem P0 (spec §5.3) with `features` coordinates, `workers` nodes, `method` on `graph`.
+/// Problem P0 (decentralized-proxgt §5.3) with `features` coordinates, `workers` nodes, `method` on `graph`.
 inline json p0Experiment(const std::string& method, const std::string& graph, int rows, int workers,
                          std::uint64_t iterations, int features = 20) {
   json params = {{"graph", graph}, {"graph_rows", rows}};

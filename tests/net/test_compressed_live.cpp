@@ -134,7 +134,7 @@ class TestCompressedLive : public QObject {
     QVERIFY(events.has_value());
     QCOMPARE(events->size(), std::size_t{4 * 15});
     // Each uplink at the socket: ROUTER identity (the worker's 17-byte session routing id, PROTOCOL.md
-    // §4.4), DOPT header (16), uplink meta (32), the spec's 32-byte frame header, then
+    // §4.4), DOPT header (16), uplink meta (32), the 32-byte frame header of compressed-sgd §3.1, then
     // ceil(payload_bits / 8) bytes.
     constexpr std::uint64_t kOverhead = 17 + 16 + 32 + 32;
     std::uint64_t payloadBytes = 0;

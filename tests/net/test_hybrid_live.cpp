@@ -5,7 +5,7 @@
 //       spectrum, 2 live workers (in-process coordinator, distopt-worker processes), against
 //       HybridSimRun: the final models agree to 1e-12 and so do lambda_max and the curvature memory;
 //   (c) bandwidth at the socket per worker, direction and kind equals the simulator's charge plus the
-//       routing identity frame per message, for every kind (the spec §4.7 message formulas);
+//       routing identity frame per message, for every kind (the hybrid-order §4.7 message formulas);
 //   (d) a worker SIGKILLed mid-run: distopt-run ends "failed" with a reason naming the worker, and
 //       summary.json stays readable.
 #include <QtTest>

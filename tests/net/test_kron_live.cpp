@@ -1,4 +1,4 @@
-// The Kronecker family on real processes (net/PROTOCOL.md §13; spec kronecker-async §3.9, oracle §5.12):
+// The Kronecker family on real processes (net/PROTOCOL.md §13; kronecker-async §3.9, oracle §5.12):
 // - the KRON_* frames: round trips, and random, truncated and mismatched frames refused, never a crash;
 // - staleness 0 on K ∈ {1, 2, 4} live workers reproduces the single-process iterates (loss and
 //   ||∇L||² at every evaluation to 1e-12, and exactly the simulator's run with the same K);
@@ -256,7 +256,7 @@ class TestKronLive : public QObject {
     }
   }
 
-  // Spec §5.12: K ∈ {1, 2, 4} workers at τ = 0 reproduce the single-process losses (and ||∇L||²).
+  // kronecker-async §5.12: K ∈ {1, 2, 4} workers at τ = 0 reproduce the single-process losses (and ||∇L||²).
   void stalenessZeroReproducesTheSingleProcessIterates() {
     constexpr int kUpdates = 12;
     const json base = kronExperiment("sim", 1, 0, 4, 3, kUpdates);
@@ -331,7 +331,7 @@ class TestKronLive : public QObject {
     QVERIFY(live.points.at(40).first < live.points.at(0).first);
   }
 
-  // Spec §5.12: no message size depends on d.
+  // kronecker-async §5.12: no message size depends on d.
   void messageSizesDoNotDependOnD() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());

@@ -1,4 +1,4 @@
-// Faults in live runs on real processes over tcp://127.0.0.1 (DESIGN.md §4, §7; net/PROTOCOL.md §4, §8).
+// Live-run faults, real processes over tcp://127.0.0.1 (docs/architecture.md, rules 4, 7; PROTOCOL §4, §8).
 // Every run is recorded in a run store inside its temporary folder, which the tests read too.
 //   (a) a worker SIGKILLed mid-run: the run finishes, the worker is "dead" with the signal named (in
 //       summary.json and in the store), and its results before death are in events.csv;

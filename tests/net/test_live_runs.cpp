@@ -1,6 +1,6 @@
 // Live runs on real processes (distopt-run --engine live with its local distopt-worker children, over
-// tcp://127.0.0.1 on wildcard ports): spec async-sgd E3 scaled to CI time — problem Q, 16 workers with
-// TM-2 times, a few-millisecond unit and a horizon of a few seconds of wall clock.
+// tcp://127.0.0.1 on wildcard ports): docs/papers.md, async-sgd E3 scaled to CI time — problem Q, 16 workers
+// with TM-2 times, a few-millisecond unit and a horizon of a few seconds of wall clock.
 //   (a) Ringmaster B reaches a target gap that the simulator reaches comfortably, and never applies a
 //       gradient with delay >= R (every accepted row of events.csv);
 //   (b) vanilla ASGD's mean accepted delay is within 10 % of n - 1 (Little's law: n jobs always in

@@ -150,7 +150,7 @@ class TestWorkerSession : public QObject {
   }
 
   void cancelQueuedBehindAJobSendsNoGradient() {
-    // Spec §2.0: a cancelled job sends nothing. With no injected delay a job is due the moment its
+    // async-sgd §2.0: a cancelled job sends nothing. With no injected delay a job is due the moment its
     // gradient is computed; a CANCEL that arrived meanwhile (queued behind the JOB) must still win.
     // Small frames (JOB, CANCEL and the next JOB travel in one TCP segment and reach the worker's
     // socket together) and a job of many gradients (milliseconds of compute) leave no doubt that the

@@ -360,7 +360,7 @@ bool RunClient::start(const QString& runProgram, const QString& experimentPath, 
                        extraArguments);
   process.setStandardOutputFile(QDir(outDirectory).filePath("run.log"));
   process.setStandardErrorFile(QDir(outDirectory).filePath("run.log"), QIODevice::Append);
-  // Detached: the run belongs to nobody's window and survives the GUI (DESIGN.md §4).
+  // Detached: the run belongs to nobody's window and survives the GUI (docs/architecture.md, rule 4).
   if (!process.startDetached(&endpoints.pid)) {
     if (why) *why = QStringLiteral("cannot start %1: %2").arg(runProgram, process.errorString());
     return false;

@@ -1,8 +1,8 @@
 #pragma once
-// RunClient: the GUI's one boundary to a run (DESIGN.md §6). It starts `distopt-run` for an experiment
-// (detached, so closing the GUI does not lose the run), or attaches to a coordinator that is already
-// running, receives its telemetry on its own thread and hands it to the GUI thread as queued signals in
-// batches. Widgets connect to this object and to the run store, never to a socket.
+// RunClient: the GUI's one boundary to a run (docs/architecture.md, rule 6). It starts `distopt-run` for an
+// experiment (detached, so closing the GUI does not lose the run), or attaches to a coordinator that is
+// already running, receives its telemetry on its own thread and hands it to the GUI thread as queued signals
+// in batches. Widgets connect to this object and to the run store, never to a socket.
 //
 // Thread affinity: create and call from the GUI thread; signals are delivered there.
 

@@ -1,11 +1,11 @@
 #pragma once
-// The experiment editor (DESIGN.md §6): every field of an experiment file, point and click. The
-// problem, algorithm and time model forms are generated from the registry's option metadata, so a new
-// component gets its form for free. Validation is the experiment parser's own (parseExperiment), run
-// on every edit, so the editor and `distopt-run` can never disagree about what is valid; the first
-// problem is shown at its field and reported through validityChanged() for the Start button.
-// Nothing is built here except the time model (cheap, and needed for the speed table); problems that
-// read data files are left to the run. Thread: GUI thread only.
+// The experiment editor (docs/architecture.md, rule 6): every field of an experiment file, point and click.
+// The problem, algorithm and time model forms are generated from the registry's option metadata, so a new
+// component gets its form for free. Validation is the experiment parser's own (parseExperiment), run on every
+// edit, so the editor and `distopt-run` can never disagree about what is valid; the first problem is shown at
+// its field and reported through validityChanged() for the Start button. Nothing is built here except the
+// time model (cheap, and needed for the speed table); problems that read data files are left to the run.
+// Thread: GUI thread only.
 
 #include <QString>
 #include <QStringList>

@@ -1,6 +1,6 @@
 #pragma once
-// A form generated from a component's option metadata (DESIGN.md §6): one row per OptionSpec, the
-// widget chosen by its type, the help and the valid range in the tooltip, and every field checked with
+// A form generated from a component's option metadata (docs/architecture.md, rule 6): one row per OptionSpec,
+// the widget chosen by its type, the help and the valid range in the tooltip, and every field checked with
 // OptionSpec::accepts as it is typed, so a bad value is shown where it is rather than when a run starts.
 // Thread: GUI thread only.
 

@@ -1,12 +1,12 @@
 #pragma once
 // Run history: every run in the store as a table of the columns a person chooses (saved in QSettings),
-// filtered by text or per column ("method = ringmaster; γ < 0.1"), sorted, optionally grouped by a
-// column, with the actions a researcher takes on past runs — reopen its dashboard, overlay several on the
-// convergence chart, diff two experiment configs, make one the manager view's baseline, rename, tag, delete,
-// export its data. Reads and edits the store directly (widgets may use the store, DESIGN.md §6); it never
-// touches a running coordinator. Opening, overlaying, choosing a baseline and exporting load runs on a worker
-// thread (their own store connection), so the GUI never waits for the disk; the result arrives as a signal, a
-// newer request of the same kind supersedes an older one still loading. Thread: GUI thread only.
+// filtered by text or per column ("method = ringmaster; γ < 0.1"), sorted, optionally grouped by a column,
+// with the actions a researcher takes on past runs — reopen its dashboard, overlay several on the convergence
+// chart, diff two experiment configs, make one the manager view's baseline, rename, tag, delete, export its
+// data. Reads and edits the store directly (widgets may use the store, docs/architecture.md, rule 6); it
+// never touches a running coordinator. Opening, overlaying, choosing a baseline and exporting load runs on a
+// worker thread (their own store connection), so the GUI never waits for the disk; the result arrives as a
+// signal, a newer request of the same kind supersedes an older one still loading. Thread: GUI thread only.
 
 #include <QString>
 #include <QStringList>

@@ -1,7 +1,7 @@
 #pragma once
 // The workbench's top-level window: the experiment editor on the left, the live dashboard in the
 // middle, run control in the tool bar and the run's state in the status bar. A run is started and
-// watched only through RunClient (DESIGN.md §6). Thread: GUI thread only.
+// watched only through RunClient (docs/architecture.md, rule 6). Thread: GUI thread only.
 
 #include <QJsonObject>
 #include <QMainWindow>

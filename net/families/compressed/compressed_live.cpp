@@ -213,7 +213,7 @@ class CompressedWorkerRole final : public WorkerRole {
     const auto computeStart = Clock::now();
     jobGradient(*built.problem, built.shards[static_cast<std::size_t>(worker)], built.rules.seed, worker,
                 order.round, 1, m_role->model(), m_gradient, m_scratch);
-    if (!m_gradient.allFinite()) {  // spec §3.2: non-finite gradients are never sent
+    if (!m_gradient.allFinite()) {  // compressed-sgd §3.2: non-finite gradients are never sent
       host.fail("diverged", "non-finite stochastic gradient at round " + std::to_string(order.round));
       return;
     }

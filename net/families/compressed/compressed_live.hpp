@@ -1,6 +1,6 @@
 #pragma once
 // The compressed-SGD family on live workers (net/PROTOCOL.md §10): the coordinator runs the family's
-// server role and each worker its worker role — the very roles CompressedSimRun drives — with the spec's
+// server role and each worker its worker role — the very roles CompressedSimRun drives — with the
 // synchronous round (compressed-sgd §2.1): every worker computes and compresses its stochastic gradient
 // at its replica, the coordinator aggregates once all M uplinks of the round are in, and the downlink
 // travels with the next round's order.

@@ -1,8 +1,8 @@
 #pragma once
-// The compressed-SGD family's messages (net/PROTOCOL.md §10): builders and strict parsers, the only
-// code that touches their bytes. The compressed payloads themselves are spec compressed-sgd §3.1 frames
-// (32-byte header + payload) produced by core/codec; the DOPT kind says the direction and the codec
-// class, so bandwidth counted at the socket per kind is the encoded bytes per message kind.
+// The compressed-SGD family's messages (net/PROTOCOL.md §10): builders and strict parsers, the only code that
+// touches their bytes. The compressed payloads themselves are docs/papers.md, compressed-sgd §3.1 frames
+// (32-byte header + payload) produced by core/codec; the DOPT kind says the direction and the codec class, so
+// bandwidth counted at the socket per kind is the encoded bytes per message kind.
 
 #include <cstdint>
 #include <optional>
@@ -37,7 +37,7 @@ struct UplinkReport {
   std::uint64_t round = 0;
   double tauTarget = 0.0;       ///< emulated duration, units
   double computeTime = 0.0;     ///< seconds of real compute (gradient + compression)
-  double lowerBoundBits = 0.0;  ///< the message's information-theoretic bound (spec §3.7), for efficiency_up
+  double lowerBoundBits = 0.0;  ///< information-theoretic bound (compressed-sgd §3.7), for efficiency_up
   EncodedMessage message;
 };
 

@@ -74,7 +74,7 @@ class HybridCoordinator final : public CoordinatorRole {
   void onWorkerLost(int worker, const std::string& reason, CoordinatorHost& host) override {
     (void)host;
     if (m_setup.mr() && !m_setup.trains(worker)) {
-      // Spec §4.9: training goes on with the last estimate; this device's Lanczos slice is gone.
+      // hybrid-order §4.9: training goes on with the last estimate; this device's Lanczos slice is gone.
       if (!m_curvatureLost) m_curvatureLost = "worker " + std::to_string(worker) + " lost (" + reason + ")";
       m_curv.phase = Phase::Idle;
       return;
@@ -257,7 +257,7 @@ class HybridCoordinator final : public CoordinatorRole {
     if (m_maxUpdates > 0 && static_cast<std::uint64_t>(m_step) >= m_maxUpdates) return;
     const FosiOptions& fosi = m_setup.dho2.fosi;
     if (m_setup.mr()) {
-      // Spec §4.9 as the simulator runs it: install an estimate that arrived, then maybe snapshot.
+      // hybrid-order §4.9 as the simulator runs it: install an estimate that arrived, then maybe snapshot.
       if (m_pending) {
         const std::int64_t staleness = m_step - m_pending->snapshotStep;
         if (!m_setup.options.maxStaleness || staleness <= *m_setup.options.maxStaleness) {
@@ -435,7 +435,7 @@ class HybridCoordinator final : public CoordinatorRole {
         return;
       }
       case Phase::LzRestart: {
-        // Drawn here, the curvature root, and broadcast (spec §4.3 step 7).
+        // Drawn here, the curvature root, and broadcast (hybrid-order §4.3 step 7).
         const Vector candidate = lanczosStartVector(m_setup.n, *m_restarts);
         toCurvature(host, MessageKind::LzStart, lz(host, 1), candidate);
         m_restarting = true;

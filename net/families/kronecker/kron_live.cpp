@@ -43,7 +43,7 @@ std::uint64_t dataSeedOf(const Experiment& experiment) {
   return seed;
 }
 
-/// The INIT a worker of `block` gets: the run's configuration and the data (spec §3.9).
+/// The INIT a worker of `block` gets: the run's configuration and the data (kronecker-async §3.9).
 kron::InitMessage initMessage(const KronTwoLayerProblem& problem, std::uint64_t dataSeed,
                               const KronSimRun::Settings& settings,
                               std::pair<std::int64_t, std::int64_t> block) {
@@ -380,7 +380,7 @@ class KronLiveWorker final : public WorkerRole {
   }
 
   void onInit(const kron::InitMessage& init, WorkerHost& host) {
-    // The worker built the run itself from ASSIGN (DESIGN.md §4); INIT must describe the same run.
+    // The worker built the run itself from ASSIGN (docs/architecture.md, rule 4); INIT must match.
     std::string mismatch;
     const KronData& data = m_problem.data();
     if (init.m != static_cast<std::uint64_t>(m_problem.neurons()))

@@ -1,5 +1,5 @@
 #pragma once
-// Live driver of the Kronecker family (kron-naive, kron-fast): the neuron-sharded protocol of spec
+// Live driver of the Kronecker family (kron-naive, kron-fast): the neuron-sharded protocol of docs/papers.md,
 // kronecker-async §3.9 on real worker processes (net/PROTOCOL.md §13). The coordinator role drives
 // the same KronCoordinatorRole and KronEvaluationBook the simulator drives; the worker role holds one
 // KronWorkerRole (its NeuronBlock) and answers with the same code. Staleness τ = 0 reproduces the
