@@ -3,6 +3,7 @@
 
 #include <QAreaSeries>
 #include <QChart>
+#include <QGraphicsSimpleTextItem>
 #include <QGridLayout>
 #include <QImage>
 #include <QLegend>
@@ -13,7 +14,6 @@
 #include <QValueAxis>
 #include <QWheelEvent>
 #include <QtTest>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -26,6 +26,7 @@
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
 #include "ui/charts/series_buffer.hpp"
+#include "ui/charts/series_colors.hpp"
 
 using namespace distopt;
 using namespace distopt::ui;
@@ -131,7 +132,7 @@ class TestCharts : public QObject {
       if (uniform(rng) > 0.2) t += uniform(rng) * (uniform(rng) < 0.01 ? 50.0 : 1.0);
       x[i] = t;
       const double u = uniform(rng);
-      y[i] = u < 0.01 ? std::numeric_limits<double>::quiet_NaN()
+      y[i] = u < 0.01   ? std::numeric_limits<double>::quiet_NaN()
              : u < 0.02 ? std::numeric_limits<double>::infinity()
                         : std::sin(t * 0.01) * 10.0 + (uniform(rng) - 0.5) * 4.0;
     }
@@ -336,8 +337,8 @@ class TestCharts : public QObject {
     chart.refreshNow();
     QCOMPARE(chart.xRange().max, 9999.0);
     const QRectF plot = chart.chart()->plotArea();
-    chart.chart()->zoomIn(QRectF(plot.left() + plot.width() * 0.25, plot.top(), plot.width() * 0.25,
-                                 plot.height()));
+    chart.chart()->zoomIn(
+        QRectF(plot.left() + plot.width() * 0.25, plot.top(), plot.width() * 0.25, plot.height()));
     QVERIFY(chart.userZoomed());
     const auto zoomed = chart.xRange();
     QVERIFY(zoomed.max < 9999.0);
@@ -393,7 +394,8 @@ class TestCharts : public QObject {
     // Hovering on the curve reports the nearest point.
     chart.refreshNow();
     const double x = std::round((chart.xRange().min + chart.xRange().max) / 2);
-    const QPointF onCurve = chart.chart()->mapToPosition(QPointF(x, 1.0 + 0.5 * std::sin(x * 0.05)), chart.series(s));
+    const QPointF onCurve =
+        chart.chart()->mapToPosition(QPointF(x, 1.0 + 0.5 * std::sin(x * 0.05)), chart.series(s));
     QTest::mouseMove(viewport, toViewport(onCurve));
     QTRY_VERIFY(chart.readout().startsWith("loss:"));
     QVERIFY2(chart.readout().contains(QStringLiteral("updates = %1").arg(x)), qPrintable(chart.readout()));
@@ -489,12 +491,65 @@ class TestCharts : public QObject {
     for (QAbstractSeries* series : histogram.chart()->series())
       if (series->name().startsWith("R =")) {
         QVERIFY(!series->isVisible());
-        for (QLegendMarker* marker : histogram.chart()->legend()->markers(series)) QVERIFY(!marker->isVisible());
+        for (QLegendMarker* marker : histogram.chart()->legend()->markers(series))
+          QVERIFY(!marker->isVisible());
       }
     QVERIFY(histogram.yRange().min > 0.0);
     for (const Outcome outcome : DelayHistogram::kOutcomes)
-      for (const QPointF& p : histogram.outcomeSeries(outcome)->upperSeries()->points())
-        QVERIFY(p.y() > 0.0);
+      for (const QPointF& p : histogram.outcomeSeries(outcome)->upperSeries()->points()) QVERIFY(p.y() > 0.0);
+  }
+
+  // Markers at one delay were two labels side by side (or on top of each other) and two lines on one pixel
+  // column: now one line and one label naming both; markers at nearby delays get labels that do not overlap.
+  void delayHistogramMarkersNeverOverlap() {
+    DelayHistogram histogram;
+    histogram.resize(500, 300);
+    showAndSettle(histogram);
+    histogram.addEvents({makeEvent(0, 1, Outcome::Accepted), makeEvent(1, 4, Outcome::Accepted)});
+    histogram.setMarkers(4, 6);
+    histogram.refreshNow();
+    QCOMPARE(histogram.markerLabel(DelayHistogram::Marker::R), QStringLiteral("R = max = 4"));
+    QCOMPARE(histogram.markerLabel(DelayHistogram::Marker::Maximum), QString());
+    QCOMPARE(histogram.markerLabel(DelayHistogram::Marker::LastWorker), QStringLiteral("n − 1 = 5"));
+    QStringList lines;
+    for (QAbstractSeries* series : histogram.chart()->series())
+      if (series->isVisible() && series->name().contains(" = ")) lines << series->name();
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.contains("R = max = 4") && lines.contains("n − 1 = 5"), qPrintable(lines.join(", ")));
+
+    for (const auto& [r, workers] : {std::pair{4, 6}, std::pair{5, 5}, std::pair{3, 6}}) {
+      histogram.setMarkers(r, workers);
+      histogram.refreshNow();
+      std::vector<QRectF> boxes;
+      for (QGraphicsItem* item : histogram.chart()->childItems())
+        if (auto* text = qgraphicsitem_cast<QGraphicsSimpleTextItem*>(item); text && text->isVisible())
+          boxes.push_back(text->sceneBoundingRect());
+      QVERIFY(boxes.size() >= 2);
+      for (std::size_t i = 0; i < boxes.size(); ++i)
+        for (std::size_t j = i + 1; j < boxes.size(); ++j)
+          QVERIFY2(!boxes[i].intersects(boxes[j]),
+                   qPrintable(QStringLiteral("R %1, n %2").arg(r).arg(workers)));
+    }
+  }
+
+  // ---- StableColors ----------------------------------------------------------------------------
+
+  // A run keeps its colour when it is overlaid again; a new run takes one no shown run has, and none
+  // a remembered run may come back for while there is another; all shown, the palette repeats.
+  void stableColorsStayWithTheirRuns() {
+    const QColor red(Qt::red), green(Qt::green), blue(Qt::blue);
+    distopt::ui::StableColors colors({red, green, blue});
+    QCOMPARE(colors.colorFor("#1"), red);
+    QCOMPARE(colors.colorFor("#2"), green);
+    colors.clearShown();
+    QCOMPARE(colors.colorFor("#2"), green);
+    QCOMPARE(colors.colorFor("#3"), blue);
+    QCOMPARE(colors.colorFor("#1"), red);
+    QCOMPARE(colors.colorFor("#4"), red);  // every colour shown: from the start again
+    colors.clearShown();
+    QCOMPARE(colors.colorFor("#4"), red);
+    QCOMPARE(colors.colorFor("#1"), green);  // its red is shown now: the first free one
+    QCOMPARE(distopt::ui::StableColors(std::vector<QColor>{}).colorFor("x"), QColor(Qt::black));
   }
 
   // ---- BandwidthChart ------------------------------------------------------------------------
@@ -601,7 +656,8 @@ class TestCharts : public QObject {
     std::geometric_distribution<int> delays(0.15);
     for (int i = 0; i < 50000; ++i) {
       const int d = delays(rng);
-      const Outcome outcome = d > 12 ? Outcome::Discarded : (rng() % 10 == 0 ? Outcome::Cancelled : Outcome::Accepted);
+      const Outcome outcome =
+          d > 12 ? Outcome::Discarded : (rng() % 10 == 0 ? Outcome::Cancelled : Outcome::Accepted);
       events.push_back(makeEvent(static_cast<int>(rng() % 16), d, outcome));
     }
     histogram->addEvents(events);
@@ -610,9 +666,11 @@ class TestCharts : public QObject {
 
     for (int step = 0; step <= 100; ++step) {
       for (int w = 0; w < 9; ++w) {
-        const auto bytes = static_cast<std::uint64_t>(step * 10000.0 * (w + 1) * (1.0 + 0.3 * std::sin(step * 0.2 + w)));
+        const auto bytes =
+            static_cast<std::uint64_t>(step * 10000.0 * (w + 1) * (1.0 + 0.3 * std::sin(step * 0.2 + w)));
         bandwidth->addSample(sample(step * 0.1, w, true, "GRAD", bytes, static_cast<std::uint64_t>(step)));
-        bandwidth->addSample(sample(step * 0.1, w, false, "JOB", bytes / 3, static_cast<std::uint64_t>(step)));
+        bandwidth->addSample(
+            sample(step * 0.1, w, false, "JOB", bytes / 3, static_cast<std::uint64_t>(step)));
       }
     }
 

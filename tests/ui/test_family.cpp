@@ -20,6 +20,7 @@
 #include "core/store/stored_run.hpp"
 #include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/metric_names.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/export/chart_export.hpp"
 #include "ui/export/report_export.hpp"
@@ -45,6 +46,22 @@ void show(Dashboard& dashboard, const StoredRun& run) {
   dashboard.addBandwidth(run.bandwidth);
   dashboard.resize(1300, 800);
   dashboard.refreshNow();
+}
+
+// What in `chart` is not named as the one table of metric names (ui/charts/metric_names) names `keys`:
+// every series a metric's words, the y axis their unit (one metric: its words and unit). "" when all is.
+QString namedOtherwise(const LiveChart& chart, const std::vector<std::string>& keys) {
+  QStringList words;
+  for (const std::string& key : keys) words << metricName(key).words;
+  QStringList wrong;
+  for (int s = 0; s < chart.seriesCount(); ++s)
+    if (!words.contains(chart.series(s)->name()))
+      wrong << QStringLiteral("series '%1'").arg(chart.series(s)->name());
+  const QString title =
+      keys.size() == 1 ? metricTitleWithUnit(keys.front()) : metricUnitTitle(metricName(keys.front()).unit);
+  if (chart.yTitle() != title) wrong << QStringLiteral("y title '%1', not '%2'").arg(chart.yTitle(), title);
+  if (chart.seriesCount() == 0) wrong << QStringLiteral("no series");
+  return wrong.join(QStringLiteral("; "));
 }
 
 std::size_t countWith(const std::vector<EvaluationPoint>& points, const std::string& metric) {
@@ -216,6 +233,9 @@ class TestFamily : public QObject {
     QCOMPARE(view->consensus()->buffer(consensus).size(), countWith(ring.evaluations, "consensus_error"));
     QVERIFY(lines.seriesOf("tracker_consensus_error") >= 0);
     QVERIFY(lines.seriesOf("prox_grad_mapping_norm_sq") >= 0);
+    const QString misnamed = namedOtherwise(
+        *view->consensus(), {"consensus_error", "tracker_consensus_error", "prox_grad_mapping_norm_sq"});
+    QVERIFY2(misnamed.isEmpty(), qPrintable(misnamed));
     QVERIFY(dashboard.metrics()->seriesCount() > 0);
     for (const QString& name : dashboard.metrics()->seriesNames())
       QVERIFY(!name.contains("Node consensus error"));
@@ -263,6 +283,12 @@ class TestFamily : public QObject {
     for (int s = 0; s < 3; ++s)
       QCOMPARE(view->votes()->buffer(s).size(), countWith(vote.evaluations, "vote_agreement"));
     QCOMPARE(view->exportItems().size(), std::size_t(3));
+    QString misnamed = namedOtherwise(*view->votes(), {"vote_agreement", "vote_margin", "vote_coverage"});
+    QVERIFY2(misnamed.isEmpty(), qPrintable(misnamed));
+    misnamed =
+        namedOtherwise(*view->bitsPerIteration(), {"bits_up_per_iteration", "bits_down_per_iteration"});
+    QVERIFY2(misnamed.isEmpty(), qPrintable(misnamed));
+    QVERIFY(view->lossBits()->xTitle().startsWith(metricName("cumulative_bits_up").words));
 
     // Loss against bits: one point per evaluation that sent something; x is log10 of the bits.
     std::size_t sending = 0;
@@ -320,6 +346,8 @@ class TestFamily : public QObject {
     QCOMPARE(most, hybrid.evaluations.back().metrics.at("curvature_memory_bytes_max"));
     QCOMPARE(view->memory()->drawnPointCount(), 4 * workers);
     QCOMPARE(view->age()->buffer(0).size(), countWith(hybrid.evaluations, "curvature_age"));
+    const QString misnamed = namedOtherwise(*view->age(), {"curvature_age"});
+    QVERIFY2(misnamed.isEmpty(), qPrintable(misnamed));
     for (const QString& name : dashboard.metrics()->seriesNames())
       QVERIFY(!name.startsWith("Curvature eigenvalue, #"));
   }
@@ -335,6 +363,9 @@ class TestFamily : public QObject {
     QVERIFY(view->iterationTime()->series(0)->name().contains("kron-naive"));
     QCOMPARE(view->iterationTime()->buffer(0).size(), countWith(naive.evaluations, "iteration_seconds"));
     QCOMPARE(view->firedFraction()->seriesCount(), 2);  // fired_fraction and fired_fraction_all
+    const QString misnamed = namedOtherwise(*view->firedFraction(), {"fired_fraction", "fired_fraction_all"});
+    QVERIFY2(misnamed.isEmpty(), qPrintable(misnamed));
+    QCOMPARE(view->iterationTime()->yTitle(), metricTitleWithUnit("iteration_seconds"));
     dashboard.addOverlay("#2 kron-fast", fast.evaluations);
     QCOMPARE(view->iterationTime()->seriesCount(), 2);
     QVERIFY(view->iterationTime()->series(1)->name().contains("kron-fast"));

@@ -15,9 +15,12 @@
 #include <QTemporaryDir>
 #include <QXYSeries>
 #include <QtTest>
+#include <map>
+#include <set>
 
 #include "ui/charts/chart_legend.hpp"
 #include "ui/charts/convergence_chart.hpp"
+#include "ui/charts/short_text_combo.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/export/chart_export.hpp"
 #include "ui/export/report_export.hpp"
@@ -204,6 +207,9 @@ class TestFigureExport : public QObject {
     QVERIFY2(text.contains(QStringLiteral("time [units]")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("f(x) − f*")), qPrintable(text));
     QVERIFY2(!text.contains(QStringLiteral("e+0")), qPrintable(text));
+    // The log axis in powers of ten, as the PDF's text (its fonts carry the superscripts), not "1e-05".
+    QVERIFY2(!text.contains(QRegularExpression(QStringLiteral("[0-9]e-[0-9]"))), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("10⁻²")) && text.contains(QStringLiteral("10⁰")), qPrintable(text));
     // A page the figure's size (640 x 420 px at 96 per inch), filled by it.
     QCOMPARE(QProcess::execute("pdftoppm",
                                {"-r", "96", "-png", "-singlefile", pdf, m_dir.filePath("figure-page")}),
@@ -263,6 +269,55 @@ class TestFigureExport : public QObject {
     // The per-chart PDF of the report is the same figure as an export's.
     const QString figure = normalized(run("pdftotext", {dir + "/convergence.pdf", "-"}));
     for (const QString& label : kOverlays) QVERIFY2(figure.contains(label), qPrintable(label));
+  }
+
+  // Overlaid runs keep their colours: cleared and overlaid again in another order, each run gets the
+  // colour it had, and a new run one no shown run has.
+  void overlaysKeepTheirColours() {
+    Dashboard dashboard;
+    feed(dashboard);
+    const auto colours = [&dashboard] {
+      std::map<QString, QColor> byName;
+      for (int s = 1; s < dashboard.convergence()->seriesCount(); ++s) {
+        const QXYSeries* series = dashboard.convergence()->series(s);
+        byName[series->name()] = series->pen().color();
+      }
+      return byName;
+    };
+    const auto first = colours();
+    QCOMPARE(first.size(), std::size_t(3));
+    std::set<QRgb> distinct;
+    for (const auto& [name, colour] : first) distinct.insert(colour.rgb());
+    QCOMPARE(distinct.size(), std::size_t(3));
+    dashboard.clearOverlays();
+    dashboard.addOverlay(QStringLiteral("a new run"), curve(5.0, true, false), QStringLiteral("#9"));
+    dashboard.addOverlay(kOverlays[2], curve(4.0, true, false), QStringLiteral("#2"));
+    dashboard.addOverlay(kOverlays[0], curve(2.0, true, false), QStringLiteral("#0"));
+    const auto again = colours();
+    QCOMPARE(again.at(kOverlays[2]), first.at(kOverlays[2]));
+    QCOMPARE(again.at(kOverlays[0]), first.at(kOverlays[0]));
+    // Not the colour of a run shown, nor of the one remembered for #1 (which may come back).
+    for (const auto& [name, colour] : first) QVERIFY(again.at(QStringLiteral("a new run")) != colour);
+  }
+
+  // The closed choice shows the quantity's short name (the long one was cut: "f(x) − f*: dis"), its list
+  // and tooltip the long one; also when the program chose it (a new run).
+  void quantityChoiceShowsShortNames() {
+    ConvergenceChart chart;
+    chart.addRunPoints(curve(1.0, true, true));
+    auto* choice = chart.findChild<ShortTextComboBox*>(QStringLiteral("quantityChoice"));
+    QVERIFY(choice);
+    QCOMPARE(choice->shownText(), QStringLiteral("f(x) − f*"));
+    QCOMPARE(choice->toolTip(), quantityName("gap"));
+    QCOMPARE(choice->currentText(), QStringLiteral("f(x) − f*: distance to the optimum"));
+    chart.setMetric("test_accuracy");
+    QCOMPARE(choice->shownText(), QStringLiteral("test accuracy"));
+    chart.setMetric("metric:consensus_error");
+    QCOMPARE(choice->shownText(), QStringLiteral("Consensus error"));
+    QVERIFY(choice->sizeHint().width() >= choice->fontMetrics().horizontalAdvance(choice->shownText()));
+    chart.setMetric("loss");
+    QCOMPARE(choice->shownText(), QStringLiteral("loss f(x)"));
+    QCOMPARE(choice->toolTip(), quantityName("loss"));
   }
 
   void convergenceOffersWhatTheRunHas() {

@@ -19,12 +19,14 @@
 #include <QtTest>
 
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/metric_names.hpp"
+#include "ui/charts/tick_label_axis.hpp"
 #include "ui/client/run_client.hpp"
 #include "ui/dashboard/big_number_label.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/dashboard/manager_view.hpp"
-#include "ui/charts/metric_names.hpp"
 #include "ui/dashboard/metrics_panel.hpp"
+#include "ui/dashboard/workers_model.hpp"
 #include "ui/editor/experiment_editor.hpp"
 #include "ui/main_window/main_window.hpp"
 #include "window_test_support.hpp"
@@ -64,10 +66,8 @@ QStringList largeMissingTexts(const QWidget& root) {
   return found;
 }
 
-QString yTitle(const distopt::ui::ChartPanel& chart) {
-  const auto axes = chart.chart()->axes(Qt::Vertical);
-  return axes.isEmpty() ? QString() : axes.first()->titleText();
-}
+// The title of the y axis Qt draws (the one the series use is hidden: tick_label_axis.hpp).
+QString yTitle(const distopt::ui::ChartPanel& chart) { return chart.yLabels()->title(); }
 
 }  // namespace
 
@@ -209,6 +209,39 @@ class TestManagerView : public QObject {
     QCOMPARE(distopt::ui::readableDuration(7260), QString("2 h 1 min"));
   }
 
+  // The Traffic chart's bytes read "6 M" with the unit in the title, not "6000000".
+  void trafficReadsInSiPrefixes() {
+    distopt::ui::WorkersModel workers;
+    ManagerView view(workers);
+    view.resize(900, 600);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.beginRun({{"name", "traffic"}, {"engine", "sim"}, {"workers", {{"count", 8}}}});
+    std::vector<EvaluationPoint> points;
+    for (int i = 0; i <= 60; ++i)
+      points.push_back(point(i, 1.0 / (i + 1), static_cast<std::uint64_t>(i) * 100000));
+    view.addEvaluations(points);
+    view.refreshNow();
+    const QStringList labels = view.traffic()->yLabels()->labels();
+    QVERIFY2(labels.filter(QRegularExpression(" M$")).size() >= 2, qPrintable(labels.join(" | ")));
+    QVERIFY2(labels.filter(QRegularExpression("[0-9]{5,}")).isEmpty(), qPrintable(labels.join(" | ")));
+    QVERIFY(yTitle(*view.traffic()).contains("bytes"));
+  }
+
+  // A simulated run's workers are said to be simulated (it has no live workers to count, "– / 8" was
+  // not true); a live run's are counted.
+  void simulatedWorkersAreSaidToBe() {
+    distopt::ui::WorkersModel workers;
+    ManagerView view(workers);
+    view.beginRun({{"name", "simulated"}, {"engine", "sim"}, {"workers", {{"count", 8}}}});
+    QCOMPARE(view.workersFigure().caption->text(), QString("Workers (simulated)"));
+    QCOMPARE(said(view.workersFigure()), QString("8"));
+    QVERIFY(view.workersFigure().box->toolTip().contains("simulated"));
+    view.beginRun({{"name", "live"}, {"engine", "live"}, {"workers", {{"count", 8}}}});
+    QCOMPARE(view.workersFigure().caption->text(), QString("Workers alive"));
+    QCOMPARE(said(view.workersFigure()), QString("– / 8"));
+  }
+
   // A finished sim run of a problem that knows f*: plain words, its name, its state, its wall time.
   void finishedSimRunWithFStar() {
     MainWindow window;
@@ -236,6 +269,7 @@ class TestManagerView : public QObject {
     QVERIFY2(largeMissingTexts(view).isEmpty(), qPrintable(largeMissingTexts(view).join(", ")));
     QVERIFY(yTitle(*view.progress()).contains("f − f*"));
     QVERIFY(view.progress()->logY());
+    QCOMPARE(said(view.workersFigure()), QString("4"));
   }
 
   // A classifier preset (logistic regression on a9a, which has a test set): its test accuracy in the

@@ -6,6 +6,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QAreaSeries>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QDir>
 #include <QDockWidget>
@@ -246,6 +247,13 @@ class TestSweepPanel : public QObject {
     QCOMPARE(series.size(), 1);
     QCOMPARE(static_cast<QLineSeries*>(series[0])->count(), 2);
     QVERIFY(panel.metricChart()->axes(Qt::Horizontal).front()->inherits("QLogValueAxis"));
+    // Its labels as people write them, several within the one decade (Qt's own: "0.1" alone).
+    QStringList xLabels;
+    for (QAbstractAxis* axis : panel.metricChart()->axes(Qt::Horizontal))
+      if (auto* shown = qobject_cast<QCategoryAxis*>(axis); shown && shown->isVisible())
+        xLabels << shown->categoriesLabels();
+    QVERIFY2(xLabels.contains("5 × 10⁻²") && xLabels.contains("10⁻¹") && xLabels.size() >= 3,
+             qPrintable(xLabels.join(" | ")));
 
     // The chosen point's seeds as one mean line with a band, not two lines, loaded off the GUI thread.
     QTRY_VERIFY_WITH_TIMEOUT(!curvesShown.isEmpty() && curvesShown.last()[0].toInt() == best, 20'000);

@@ -21,8 +21,10 @@
 
 #include "core/telemetry/telemetry.hpp"
 #include "ui/charts/bandwidth_chart.hpp"
+#include "ui/charts/convergence_chart.hpp"
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/short_text_combo.hpp"
 #include "ui/dashboard/big_number_label.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/editor/experiment_editor.hpp"
@@ -58,6 +60,12 @@ QStringList cutTexts(const QWidget& root) {
   }
   for (const QAbstractButton* button : root.findChildren<QAbstractButton*>())
     check(button, button->text(), button->minimumSizeHint().width());
+  // The convergence chart's quantity choice shows a short name in its closed box: all of it.
+  for (const distopt::ui::ShortTextComboBox* choice : root.findChildren<distopt::ui::ShortTextComboBox*>())
+    if (choice->isVisible())
+      check(choice, choice->shownText(),
+            choice->width() - choice->textRoom() +
+                choice->fontMetrics().horizontalAdvance(choice->shownText()));
   // The manager view's figures shrink their font to fit: in the font they are drawn in.
   for (const BigNumberLabel* figure : root.findChildren<BigNumberLabel*>())
     check(figure, figure->text(),
@@ -219,6 +227,18 @@ class TestWindowSize : public QObject {
     }
     tabs->setCurrentIndex(0);
     QTest::qWait(200);
+    // Every quantity the run offers, chosen in turn: its name in the closed choice is never cut ("f(x) −
+    // f*: dis" was).
+    auto* convergence = qobject_cast<distopt::ui::ConvergenceChart*>(window.dashboard()->convergence());
+    QVERIFY(convergence);
+    QVERIFY(convergence->metrics().size() >= 3);
+    for (const QString& key : convergence->metrics()) {
+      convergence->setMetric(key);
+      QTest::qWait(50);
+      const QStringList cut = cutTexts(window);
+      QVERIFY2(cut.isEmpty(), qPrintable(key + ": " + cut.join("\n")));
+    }
+    convergence->setMetric(QStringLiteral("gap"));
     window.dashboard()->refreshNow();
     for (const ChartPanel* panel : std::initializer_list<const ChartPanel*>{
              window.dashboard()->convergence(), window.dashboard()->delays(),
@@ -238,8 +258,8 @@ class TestWindowSize : public QObject {
     QFile file(svg);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QString drawn = QString::fromUtf8(file.readAll());
-    for (const char* label : {">0.01<", ">0.1<", ">10<"})
-      QVERIFY2(drawn.contains(QLatin1String(label)), label);
+    for (const QString& label : {QStringLiteral(">10⁻²<"), QStringLiteral(">10⁻¹<"), QStringLiteral(">10¹<")})
+      QVERIFY2(drawn.contains(label), qPrintable(label));
   }
 
   void theFormGrowsBack() {

@@ -17,3 +17,5 @@ distopt_add_qtest(test_ui_axis_range SOURCES ui/test_axis_range.cpp LIBS distopt
 # Figures for a paper: exported SVG/PDF rendered (QSvgRenderer, pdftoppm, pdftotext) with whole legends,
 # titles and a canvas that is the drawing; the CSV beside; report.pdf; the convergence chart's quantities.
 distopt_add_qtest(test_ui_figure_export SOURCES ui/test_figure_export.cpp LIBS distopt::ui LABELS ui)
+# Tick labels as people write numbers (ui/charts/axis_ticks, tick_label_axis): "10⁻⁵", "2 × 10⁻³", "6 M".
+distopt_add_qtest(test_ui_axis_ticks SOURCES ui/test_axis_ticks.cpp LIBS distopt::ui LABELS ui)

@@ -6,8 +6,6 @@
 #include <cmath>
 #include <utility>
 
-#include "ui/charts/units.hpp"
-
 namespace distopt::ui {
 namespace {
 
@@ -83,11 +81,6 @@ long long dynamicTickCount(AxisRange range, double interval, long long cap) {
   return count > static_cast<double>(cap) ? cap + 1 : static_cast<long long>(count);
 }
 
-void setTickFormat(QValueAxis* axis) {
-  const QString format = linearTickFormat(axis->min(), axis->max(), axis->tickInterval());
-  if (axis->labelFormat() != format) axis->setLabelFormat(format);
-}
-
 AxisRange setValueAxisRange(QValueAxis* axis, AxisRange range, int maxTicks) {
   const AxisRange target = sanitizeLinearRange(range);
   const double step = niceTickStep(target.span(), maxTicks);
@@ -102,7 +95,6 @@ AxisRange setValueAxisRange(QValueAxis* axis, AxisRange range, int maxTicks) {
   axis->setRange(target.min, target.max);
   axis->setTickInterval(step);
   axis->setTickType(QValueAxis::TicksDynamic);
-  setTickFormat(axis);
   return {axis->min(), axis->max()};
 }
 
@@ -134,7 +126,6 @@ AxisRange retickValueAxis(QValueAxis* axis, int maxTicks) {
   axis->setTickAnchor(0.0);
   axis->setTickInterval(niceTickStep(current.span(), maxTicks));
   axis->setTickType(QValueAxis::TicksDynamic);
-  setTickFormat(axis);
   return current;
 }
 

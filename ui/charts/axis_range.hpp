@@ -68,9 +68,6 @@ AxisRange setValueAxisRange(QValueAxis* axis, AxisRange range, int maxTicks = kR
 /// fit, with Qt's automatic minor ticks, else one every k decades (the axis's base becomes 10^k,
 /// without minor ticks). Returns the range it has afterwards.
 AxisRange setLogAxisRange(QLogValueAxis* axis, AxisRange range, int maxLabels = kMaxAxisTicks);
-/// Tick labels in fixed notation for the axis's range and interval (linearTickFormat); set by the
-/// functions below whenever they move an axis.
-void setTickFormat(QValueAxis* axis);
 /// Round dynamic ticks, at most `maxTicks`, for the range a linear axis has now (after Qt moved it:
 /// zoom, pan); first widens a range too narrow to tick (a deep zoom). Returns the axis's range
 /// afterwards.

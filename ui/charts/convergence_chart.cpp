@@ -6,6 +6,7 @@
 #include <QXYSeries>
 
 #include "ui/charts/metric_names.hpp"
+#include "ui/charts/short_text_combo.hpp"
 #include "ui/family/family_view.hpp"
 #include "ui/history/overlay_band.hpp"
 
@@ -62,24 +63,25 @@ QString quantityName(const QString& key) {
   return familyMetric(key).words;
 }
 
-QString metricAxisTitle(const QString& key) {
+QString quantityShortName(const QString& key) {
   if (key == kGap) return QObject::tr("f(x) − f*");
   if (key == kLoss) return QObject::tr("loss f(x)");
   if (key == kGradNormSq) return QObject::tr("‖∇f(x)‖²");
+  if (key == kTestAccuracy) return QObject::tr("test accuracy");
+  return familyMetric(key).words;
+}
+
+QString metricAxisTitle(const QString& key) {
   if (key == kTestAccuracy) return QObject::tr("test accuracy [fraction]");
-  const MetricName name = familyMetric(key);
-  return name.unit == MetricUnit::Other
-             ? name.words
-             : name.words + QStringLiteral(" [") + metricUnitTitle(name.unit) + QLatin1Char(']');
+  if (!key.startsWith(kMetricPrefix)) return quantityShortName(key);
+  return metricTitleWithUnit(familyName(key).toStdString());
 }
 
 ConvergenceChart::ConvergenceChart(QWidget* parent) : LiveChart(parent) {
-  m_choice = new QComboBox(this);
-  m_choice->setToolTip(tr("The quantity the chart shows, for this run and the overlaid runs"));
-  // Its longest names would set the chart's (and a 1024-px window's) minimum width; the list shows them
-  // whole.
-  m_choice->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-  m_choice->setMinimumContentsLength(6);
+  // The closed box shows the quantity's short name (its long one would not fit the control row); the
+  // list and the tooltip the long one.
+  m_choice = new ShortTextComboBox(this);
+  m_choice->setObjectName(QStringLiteral("quantityChoice"));
   // No "show:" label: the row's width is the 1024-px window's limit; the tooltip says what it is.
   controlsLayout()->insertWidget(0, m_choice);
   connect(m_choice, &QComboBox::activated, this,
@@ -162,7 +164,7 @@ void ConvergenceChart::updateChoice() {
   {
     const QSignalBlocker block(m_choice);
     m_choice->clear();
-    for (const QString& key : m_offered) m_choice->addItem(quantityName(key), key);
+    for (const QString& key : m_offered) m_choice->addItem(quantityName(key), quantityShortName(key), key);
   }
   // What the person chose when this run has it, else f − f* where known, else the loss.
   QString key = m_offered.contains(m_wanted) ? m_wanted : m_offered.contains(kGap) ? kGap : kLoss;
@@ -182,10 +184,7 @@ void ConvergenceChart::setMetric(const QString& key) {
 }
 
 void ConvergenceChart::show(const QString& key) {
-  {
-    const QSignalBlocker block(m_choice);
-    m_choice->setCurrentIndex(m_choice->findData(key));
-  }
+  m_choice->selectQuietly(m_choice->findData(key));
   setYTitle(metricAxisTitle(key));
   if (key == m_shown) return;
   m_shown = key;

@@ -17,6 +17,7 @@
 namespace distopt::ui {
 
 struct OverlayBand;
+class ShortTextComboBox;
 
 /// Keys of the quantities: "gap", "loss", "grad_norm_sq", "test_accuracy", or "metric:NAME" for a family
 /// metric (EvaluationPoint::metrics).
@@ -34,6 +35,8 @@ std::optional<double> metricValue(const EvaluationPoint& point, const QString& k
 QStringList metricsOf(const std::vector<EvaluationPoint>& points);
 /// In words with notation, for the choice ("f(x) − f*: distance to the optimum").
 QString quantityName(const QString& key);
+/// What the closed choice shows: the notation or the metric's words ("f(x) − f*", "Consensus error").
+QString quantityShortName(const QString& key);
 /// The y-axis title: notation and unit ("f(x) − f*", "test accuracy [fraction]", "bits per iteration [bit]").
 QString metricAxisTitle(const QString& key);
 
@@ -83,7 +86,7 @@ class ConvergenceChart : public LiveChart {
   QStringList m_offered;
   QString m_wanted;  ///< what the person chose; shown whenever offered
   QString m_shown;
-  QComboBox* m_choice = nullptr;
+  ShortTextComboBox* m_choice = nullptr;
 };
 
 }  // namespace distopt::ui

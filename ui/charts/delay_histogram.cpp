@@ -302,21 +302,34 @@ void DelayHistogram::drawMarkers() {
   const Range y = yRange();
   const std::array<QString, 3> names = {tr("R"), tr("n − 1"), tr("max")};
   const QRectF plot = chart()->plotArea();
-  std::vector<QRectF> placed;  // labels already placed this frame: later ones move down past them
   for (std::size_t i = 0; i < m_markers.size(); ++i) {
     MarkerItem& marker = m_markers[i];
     marker.value = markerPosition(static_cast<Marker>(i));
     marker.offScale = marker.value && (*marker.value < x.min || *marker.value > x.max);
-    const bool drawLine = marker.value && !marker.offScale;
+  }
+  std::vector<QRectF> placed;  // labels already placed this frame: later ones move down past them
+  for (std::size_t i = 0; i < m_markers.size(); ++i) {
+    MarkerItem& marker = m_markers[i];
+    // Markers at the same delay are one line with one label, "R = max = 4": two lines on one pixel column
+    // show one colour, and two labels read as two places.
+    QStringList sameDelay{names[i]};
+    bool merged = false;
+    for (std::size_t j = 0; j < m_markers.size(); ++j) {
+      if (j == i || !marker.value || m_markers[j].value != marker.value) continue;
+      if (j < i) merged = true;
+      sameDelay << names[j];
+    }
+    const bool drawLine = marker.value && !marker.offScale && !merged;
     marker.line->setVisible(drawLine);
     for (QLegendMarker* legendMarker : chart()->legend()->markers(marker.line))
       legendMarker->setVisible(drawLine);
-    if (!marker.value) {
+    if (!marker.value || merged) {
       marker.label->hide();
       continue;
     }
     const double v = *marker.value;
-    const QString text = QStringLiteral("%1 = %2").arg(names[i]).arg(v, 0, 'f', 0);
+    const QString text =
+        QStringLiteral("%1 = %2").arg(sameDelay.join(QStringLiteral(" = "))).arg(v, 0, 'f', 0);
     marker.line->setName(text);
     if (drawLine) marker.line->replace(QList<QPointF>{QPointF(v, y.min), QPointF(v, y.max)});
     marker.label->setText(

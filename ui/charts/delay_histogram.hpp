@@ -68,7 +68,8 @@ class DelayHistogram : public ChartPanel {
   /// A marker beyond the axis (the axis follows the data, not n − 1 of a huge run): its label sits at
   /// the right edge with an arrow instead of a line.
   bool markerOffScale(Marker marker) const;
-  /// The marker's label as drawn ("" when hidden).
+  /// The marker's label as drawn ("" when hidden). Markers at one delay share the first one's line and
+  /// label ("R = max = 4"); the others have none.
   QString markerLabel(Marker marker) const;
   QAreaSeries* outcomeSeries(Outcome outcome) const;
   int drawnPointCount(Outcome outcome) const;

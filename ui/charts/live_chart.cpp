@@ -1,6 +1,7 @@
 #include "ui/charts/live_chart.hpp"
 
 #include <QAreaSeries>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QCheckBox>
 #include <QComboBox>
@@ -24,6 +25,7 @@
 
 #include "ui/charts/chart_legend.hpp"
 #include "ui/charts/decimation.hpp"
+#include "ui/charts/tick_label_axis.hpp"
 #include "ui/charts/units.hpp"
 
 namespace distopt::ui {
@@ -52,8 +54,7 @@ QString xAxisTitle(XAxis axis, const QString& timeTitle) {
 // ---------------------------------------------------------------------------------------------
 // InteractiveChartView
 
-InteractiveChartView::InteractiveChartView(QChart* chart, QWidget* parent)
-    : QChartView(chart, parent) {
+InteractiveChartView::InteractiveChartView(QChart* chart, QWidget* parent) : QChartView(chart, parent) {
   setRubberBand(QChartView::RectangleRubberBand);
   setMouseTracking(true);
   setRenderHint(QPainter::Antialiasing, true);
@@ -154,9 +155,11 @@ ChartPanel::ChartPanel(QWidget* parent) : QWidget(parent) {
   m_timeTitle = timeAxisTitle(nlohmann::json());
 
   m_xAxis = new QValueAxis();
-  m_xAxis->setLabelFormat(QStringLiteral("%.4g"));
   chart->addAxis(m_xAxis, Qt::AlignBottom);
   connect(m_xAxis, &QValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
+  m_xLabels = new TickLabelAxis(chart, Qt::AlignBottom, this);
+  m_xLabels->follow(m_xAxis);
+  m_yLabels = new TickLabelAxis(chart, Qt::AlignLeft, this);
   rebuildYAxis();
 
   m_controlsHost = new QWidget(this);
@@ -206,14 +209,14 @@ void ChartPanel::addControl(QWidget* control) { m_controls->insertWidget(0, cont
 
 void ChartPanel::setTitle(const QString& title) { chart()->setTitle(title); }
 
-void ChartPanel::setXTitle(const QString& title) { m_xAxis->setTitleText(title); }
+void ChartPanel::setXTitle(const QString& title) { m_xLabels->setTitle(title); }
 
 void ChartPanel::setYTitle(const QString& title) {
   m_yTitle = title;
-  m_yAxis->setTitleText(title);
+  m_yLabels->setTitle(title);
 }
 
-QString ChartPanel::xTitle() const { return m_xAxis->titleText(); }
+QString ChartPanel::xTitle() const { return m_xLabels->title(); }
 
 void ChartPanel::setTimeTitle(const QString& title) {
   if (title == m_timeTitle) return;
@@ -317,19 +320,18 @@ void ChartPanel::rebuildYAxis() {
   if (m_logY) {
     auto* axis = new QLogValueAxis();
     axis->setBase(10.0);
-    axis->setLabelFormat(QStringLiteral("%.3g"));
     m_yRange = setLogAxisRange(axis, {0.1, 10.0}, m_yLabelRoom);
     connect(axis, &QLogValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
     m_yAxis = axis;
   } else {
     auto* axis = new QValueAxis();
-    axis->setLabelFormat(QStringLiteral("%.4g"));
     m_yRange = setValueAxisRange(axis, {0.0, 1.0}, m_yLabelRoom);
     connect(axis, &QValueAxis::rangeChanged, this, &ChartPanel::onAxisRangeChanged);
     m_yAxis = axis;
   }
-  m_yAxis->setTitleText(m_yTitle);
   chart()->addAxis(m_yAxis, Qt::AlignLeft);
+  m_yLabels->setMaxLabels(m_yLabelRoom);
+  m_yLabels->follow(m_yAxis);
   for (QAbstractSeries* series : m_attached) series->attachAxis(m_yAxis);
   m_applyingRange = false;
   restoreRanges();
@@ -358,22 +360,18 @@ void ChartPanel::retickY() {
 }
 
 int ChartPanel::xLabelRoom(const Range& x) const {
-  // The labels a roomy axis would have over `x` (as linearTickFormat writes them): "15000" needs more
-  // width than "500".
-  const QFontMetricsF metrics(m_xAxis->labelsFont());
-  const double step = niceTickStep(x.span());
+  // The labels a roomy axis would have over `x`: "15000" needs more width than "500".
+  const QFontMetricsF metrics(m_xLabels->axis()->labelsFont());
   double widest = 0.0;
-  double value = std::ceil(x.min / step) * step;
-  const QByteArray format = linearTickFormat(x.min, x.max, step).toLatin1();
-  for (int i = 0; i < kRoomyAxisTicks + 1 && value <= x.max + step * 1e-9; ++i, value += step)
-    widest = std::max(widest, metrics.horizontalAdvance(QString::asprintf(format.constData(), value)));
+  for (const AxisTick& tick : linearAxisTicks(x))
+    widest = std::max(widest, metrics.horizontalAdvance(tick.label));
   // Qt Charts' 1-px text margin either side.
   return horizontalLabelRoom(chart()->plotArea().width(), widest + 2.0);
 }
 
 int ChartPanel::yLabelRoom() const {
   // A label's text item is its font's line height plus Qt Charts' 1-px text margin above and below.
-  const double labelHeight = QFontMetricsF(m_yAxis->labelsFont()).height() + 2.0;
+  const double labelHeight = QFontMetricsF(m_yLabels->axis()->labelsFont()).height() + 2.0;
   return verticalLabelRoom(chart()->plotArea().height(), labelHeight);
 }
 
@@ -386,12 +384,14 @@ void ChartPanel::applyRanges(const Range& x, const Range& y) {
   const int xRoom = xLabelRoom(safeX);
   if (!(safeX == m_xRange) || xRoom != m_xLabelRoom) {
     m_xLabelRoom = xRoom;
+    m_xLabels->setMaxLabels(xRoom);
     setValueAxisRange(m_xAxis, safeX, xRoom);
     m_xRange = safeX;
   }
   const int room = yLabelRoom();
   if (!(safeY == m_yRange) || room != m_yLabelRoom) {
     m_yLabelRoom = room;
+    m_yLabels->setMaxLabels(room);
     if (m_logY)
       setLogAxisRange(static_cast<QLogValueAxis*>(m_yAxis), safeY, room);
     else
@@ -425,14 +425,16 @@ void ChartPanel::frame(bool force) {
     // The person's range stays; a plot grown or shrunk gets as many labels as it holds.
     m_yLabelRoom = yLabelRoom();
     m_xLabelRoom = xLabelRoom(m_xRange);
+    m_xLabels->setMaxLabels(m_xLabelRoom);
+    m_yLabels->setMaxLabels(m_yLabelRoom);
     m_applyingRange = true;
     m_xRange = retickValueAxis(m_xAxis, m_xLabelRoom);
     retickY();
     m_applyingRange = false;
   }
   const int width = plotWidth();
-  const bool viewChanged = force || m_viewDirty || !(m_xRange == m_drawnX) ||
-                           !(m_yRange == m_drawnY) || width != m_drawnWidth;
+  const bool viewChanged =
+      force || m_viewDirty || !(m_xRange == m_drawnX) || !(m_yRange == m_drawnY) || width != m_drawnWidth;
   drawFrame(viewChanged);
   syncLegend();
   m_drawnX = m_xRange;
@@ -449,8 +451,7 @@ QPointF ChartPanel::toChart(double x, double y) const {
   const double fx = (x - m_xRange.min) / (m_xRange.max - m_xRange.min);
   double fy = 0.0;
   if (m_logY) {
-    fy = y > 0.0 ? (std::log(y) - std::log(m_yRange.min)) /
-                       (std::log(m_yRange.max) - std::log(m_yRange.min))
+    fy = y > 0.0 ? (std::log(y) - std::log(m_yRange.min)) / (std::log(m_yRange.max) - std::log(m_yRange.min))
                  : -std::numeric_limits<double>::infinity();
   } else {
     fy = (y - m_yRange.min) / (m_yRange.max - m_yRange.min);
@@ -463,9 +464,9 @@ QPointF ChartPanel::toValue(QPointF chartPosition) const {
   const double fx = (chartPosition.x() - plot.left()) / plot.width();
   const double fy = (plot.bottom() - chartPosition.y()) / plot.height();
   const double x = m_xRange.min + fx * (m_xRange.max - m_xRange.min);
-  const double y = m_logY ? std::exp(std::log(m_yRange.min) +
-                                     fy * (std::log(m_yRange.max) - std::log(m_yRange.min)))
-                          : m_yRange.min + fy * (m_yRange.max - m_yRange.min);
+  const double y =
+      m_logY ? std::exp(std::log(m_yRange.min) + fy * (std::log(m_yRange.max) - std::log(m_yRange.min)))
+             : m_yRange.min + fy * (m_yRange.max - m_yRange.min);
   return {x, y};
 }
 

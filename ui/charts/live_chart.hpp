@@ -31,6 +31,7 @@ class QXYSeries;
 namespace distopt::ui {
 
 class ChartLegend;
+class TickLabelAxis;
 
 /// A QChartView with the dashboard's mouse handling: left drag = rubber-band zoom, middle drag or
 /// Ctrl+left drag = pan, wheel = zoom about the cursor (Shift+wheel: x only), right click = zoom
@@ -91,6 +92,10 @@ class ChartPanel : public QWidget {
   QString timeTitle() const { return m_timeTitle; }
   /// The legend under the chart (Qt Charts' own is never drawn: it cuts entries).
   ChartLegend* legend() const { return m_legend; }
+  /// The axes Qt draws, with our tick labels ("10⁻⁵", "6 M"); the axes the series are attached to are
+  /// hidden (tick_label_axis.hpp).
+  TickLabelAxis* xLabels() const { return m_xLabels; }
+  TickLabelAxis* yLabels() const { return m_yLabels; }
 
   /// Log y axis; values <= 0 are not drawn while it is on.
   void setLogY(bool on);
@@ -159,6 +164,8 @@ class ChartPanel : public QWidget {
   InteractiveChartView* m_view = nullptr;
   QValueAxis* m_xAxis = nullptr;
   QAbstractAxis* m_yAxis = nullptr;
+  TickLabelAxis* m_xLabels = nullptr;
+  TickLabelAxis* m_yLabels = nullptr;
   QString m_yTitle;
   QString m_timeTitle;
   ChartLegend* m_legend = nullptr;

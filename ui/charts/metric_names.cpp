@@ -79,7 +79,8 @@ constexpr Entry kTable[] = {
     {"fired_fraction", QT_TRANSLATE_NOOP("MetricNames", "Fired neurons (batch)"), MetricUnit::Fraction},
     {"fired_fraction_all", QT_TRANSLATE_NOOP("MetricNames", "Fired neurons (all samples)"),
      MetricUnit::Fraction},
-    {"iteration_seconds", QT_TRANSLATE_NOOP("MetricNames", "Wall time per iteration"), MetricUnit::Seconds},
+    // CPU seconds of the coordinator's and every worker's work (core/kronecker/kron_metrics.hpp).
+    {"iteration_seconds", QT_TRANSLATE_NOOP("MetricNames", "CPU time per iteration"), MetricUnit::Seconds},
     {"nnz", QT_TRANSLATE_NOOP("MetricNames", "Non-zeros per iteration"), MetricUnit::Count},
     {"updated_neurons", QT_TRANSLATE_NOOP("MetricNames", "Neurons updated per iteration"), MetricUnit::Count},
     {"batch_loss", QT_TRANSLATE_NOOP("MetricNames", "Batch loss"), MetricUnit::Loss},
@@ -144,6 +145,12 @@ QString metricUnitTitle(MetricUnit unit) {
   return QCoreApplication::translate("MetricNames", "other");
 }
 
+QString metricTitleWithUnit(const std::string& key) {
+  const MetricName name = metricName(key);
+  if (name.unit == MetricUnit::Other) return name.words;
+  return name.words + QStringLiteral(" [") + metricUnitTitle(name.unit) + QLatin1Char(']');
+}
+
 QString metricUnitCaption(MetricUnit unit) {
   switch (unit) {
     case MetricUnit::Bits:
@@ -155,7 +162,7 @@ QString metricUnitCaption(MetricUnit unit) {
     case MetricUnit::TimeUnits:
       return QCoreApplication::translate("MetricNames", "Run time");
     case MetricUnit::Seconds:
-      return QCoreApplication::translate("MetricNames", "Wall-clock time");
+      return QCoreApplication::translate("MetricNames", "Measured time");
     case MetricUnit::Eigenvalue:
       return QCoreApplication::translate("MetricNames", "Eigenvalues");
     case MetricUnit::SquaredNorm:

@@ -15,7 +15,7 @@ enum class MetricUnit {
   Bytes,        ///< data volume in bytes
   Count,        ///< how many: rounds, messages, gradient calls, neurons, steps
   TimeUnits,    ///< the run's time units (virtual time; live: unit_ms each)
-  Seconds,      ///< measured wall-clock seconds
+  Seconds,      ///< measured seconds (wall clock or CPU)
   Eigenvalue,   ///< eigenvalues of a mixing matrix or of a curvature estimate, and gaps between them
   SquaredNorm,  ///< squared distances and norms: consensus error, ‖G‖², tracking error
   Fraction,     ///< a share between 0 and 1
@@ -34,6 +34,9 @@ struct MetricName {
 MetricName metricName(const std::string& key);
 /// The unit's name for an axis title and a chart's caption, e.g. "bits", "count", "squared norm".
 QString metricUnitTitle(MetricUnit unit);
+/// An axis title for one metric: its words with its unit, "CPU time per iteration [seconds]" (the words
+/// alone for a key the table does not know).
+QString metricTitleWithUnit(const std::string& key);
 /// A chart's title for the metrics in `unit`, e.g. "Squared errors and norms", "Counts".
 QString metricUnitCaption(MetricUnit unit);
 /// Every unit, in the order the Metrics tab shows its charts.

@@ -32,14 +32,4 @@ QString timeAxisTitle(const nlohmann::json& experiment) {
   return QObject::tr("time [units]");
 }
 
-QString linearTickFormat(double min, double max, double step) {
-  const double magnitude = std::max(std::abs(min), std::abs(max));
-  if (!std::isfinite(magnitude) || !std::isfinite(step) || step <= 0.0) return QStringLiteral("%.4g");
-  // Beyond 10¹⁵ fixed notation would print digits the double does not hold.
-  if (magnitude >= 1e15) return QStringLiteral("%.3g");
-  // Decimals for the step (0.05 -> 2; a nice step is 1, 2 or 5 × 10^k), at most 12.
-  const int decimals = std::clamp(static_cast<int>(std::ceil(-std::log10(step) - 1e-9)), 0, 12);
-  return QStringLiteral("%.%1f").arg(decimals);
-}
-
 }  // namespace distopt::ui

@@ -14,9 +14,4 @@ QString formatBytes(double bytes);
 /// units), "time [units of 5 ms]" for a live one (its workers.unit_ms), "time [units]" when unknown.
 QString timeAxisTitle(const nlohmann::json& experiment);
 
-/// The printf format of a linear axis's tick labels over [min, max] with ticks every `step`: as many
-/// fixed decimals as the step needs ("0.25", "15000", "2000000"), never an exponent like "1e+04" (Qt
-/// Charts' "%g" writes that for any value from 10⁴ on).
-QString linearTickFormat(double min, double max, double step);
-
 }  // namespace distopt::ui

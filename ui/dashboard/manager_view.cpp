@@ -18,6 +18,7 @@
 #include <cmath>
 
 #include "core/telemetry/evaluation.hpp"
+#include "ui/charts/axis_ticks.hpp"
 #include "ui/charts/live_chart.hpp"
 #include "ui/charts/units.hpp"
 #include "ui/dashboard/big_number_label.hpp"
@@ -39,14 +40,6 @@ constexpr int kMaxColumns = 5;
 const QColor kThisRun(31, 119, 180);
 const QColor kBaseline(127, 127, 127);
 
-QString superscript(int exponent) {
-  static const QChar digits[] = {QChar(0x2070), QChar(0x00B9), QChar(0x00B2), QChar(0x00B3), QChar(0x2074),
-                                 QChar(0x2075), QChar(0x2076), QChar(0x2077), QChar(0x2078), QChar(0x2079)};
-  QString text = exponent < 0 ? QString(QChar(0x207B)) : QString();
-  for (const QChar c : QString::number(std::abs(exponent))) text += digits[c.digitValue()];
-  return text;
-}
-
 }  // namespace
 
 QString readableNumber(double value) {
@@ -61,7 +54,7 @@ QString readableNumber(double value) {
     mantissa /= 10.0;
     ++shown;
   }
-  return QStringLiteral("%1 × 10%2").arg(QString::number(mantissa, 'f', 2), superscript(shown));
+  return powerOfTenLabel(mantissa, shown, 2);
 }
 
 QString readableDuration(double seconds) {
@@ -251,6 +244,7 @@ void ManagerView::beginRun(const nlohmann::json& experiment) {
   m_workerTotal = document && experiment.contains("workers") && experiment["workers"].is_object()
                       ? experiment["workers"].value("count", 0)
                       : 0;
+  m_simulated = document && experiment.value("engine", std::string()) == "sim";
   const nlohmann::json stop = document && experiment.contains("stop") && experiment["stop"].is_object()
                                   ? experiment["stop"]
                                   : nlohmann::json::object();
@@ -454,11 +448,20 @@ void ManagerView::updateFigures() {
   const int alive = m_workers.countInState(QStringLiteral("alive")) +
                     m_workers.countInState(QStringLiteral("slow")) +
                     m_workers.countInState(QStringLiteral("suspect"));
-  // Alive as the workers report it; before any report (and for simulated runs, which have none) the
-  // count is unknown, not zero.
-  showFigure(m_workersFigure, known ? QStringLiteral("%1 / %2").arg(alive).arg(std::max(m_workerTotal, known))
-                              : m_workerTotal > 0 ? QStringLiteral("– / %1").arg(m_workerTotal)
-                                                  : none);
+  // A simulated run's workers are modelled in virtual time: no process to be alive or lost, nothing
+  // reported. Live: alive as the workers report it; before any report the count is unknown, not zero.
+  m_workersFigure.caption->setText(m_simulated ? tr("Workers (simulated)") : tr("Workers alive"));
+  m_workersFigure.box->setToolTip(m_simulated
+                                      ? tr("A simulated run: its workers are modelled in virtual time, "
+                                           "not processes, so none can be alive, slow or lost")
+                                      : tr("Workers working now, of the workers the run has"));
+  if (m_simulated)
+    showFigure(m_workersFigure, m_workerTotal > 0 ? QString::number(m_workerTotal) : none);
+  else
+    showFigure(m_workersFigure, known
+                                    ? QStringLiteral("%1 / %2").arg(alive).arg(std::max(m_workerTotal, known))
+                                : m_workerTotal > 0 ? QStringLiteral("– / %1").arg(m_workerTotal)
+                                                    : none);
   const double bytes = static_cast<double>(m_last.bytesUp + m_last.bytesDown);
   showFigure(m_perUpdate, m_last.updates ? formatBytes(bytes / static_cast<double>(m_last.updates)) : none);
   if (!m_baseline) {

@@ -94,6 +94,7 @@ class ManagerView : public QWidget {
   const Figure& target() const { return m_target; }
   const Figure& speedUpFigure() const { return m_speedUpFigure; }
   const Figure& bytesSavedFigure() const { return m_saved; }
+  const Figure& workersFigure() const { return m_workersFigure; }
   QString runName() const;
   QString runState() const;
   void setXAxis(XAxis axis);
@@ -155,6 +156,7 @@ class ManagerView : public QWidget {
   std::optional<double> m_targetGradNormSq;
   bool m_hasLimit = false;  ///< the experiment stops at a time or an update count
   int m_workerTotal = 0;
+  bool m_simulated = false;  ///< engine "sim": workers modelled, none reported
 
   // The wall clock: elapsed since the start, and the time left from the progress the status reports.
   QTimer* m_tick = nullptr;

@@ -6,34 +6,45 @@
 #include <cmath>
 
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/metric_names.hpp"
 
 namespace distopt::ui {
+namespace {
+
+// The loss-bits chart's x: the table's words for the uplink count (the sum has none of its own).
+QString bitsTitle(bool withDownlink) {
+  return (withDownlink ? QObject::tr("Uplink + downlink bits so far")
+                       : metricName("cumulative_bits_up").words) +
+         QObject::tr(", log₁₀");
+}
+
+}  // namespace
 
 CompressedView::CompressedView(QWidget* parent)
     : FamilyView(parent),
       m_lossBits(new LiveChart()),
       m_bitsPerIteration(new LiveChart()),
       m_votes(new LiveChart()),
-      m_bitsLines(m_bitsPerIteration, {{"bits_up_per_iteration", tr("uplink (all workers)"), familyColor(0)},
-                                       {"bits_down_per_iteration", tr("downlink"), familyColor(1)}}),
-      m_voteLines(m_votes, {{"vote_agreement", tr("agreement"), familyColor(2)},
-                            {"vote_margin", tr("margin"), familyColor(4)},
-                            {"vote_coverage", tr("coverage"), familyColor(9)}}) {
+      m_bitsLines(m_bitsPerIteration,
+                  {{"bits_up_per_iteration", familyColor(0)}, {"bits_down_per_iteration", familyColor(1)}}),
+      m_voteLines(m_votes, {{"vote_agreement", familyColor(2)},
+                            {"vote_margin", familyColor(4)},
+                            {"vote_coverage", familyColor(9)}}) {
   m_lossBits->setTitle(tr("Loss against communicated bits"));
   m_lossBits->setLogY(true);
   m_lossBits->setYTitle(tr("f − f* (or loss)"));
   // Bits span orders of magnitude between methods (32-bit SGD vs 1-bit signs): x is log10 of the count.
-  m_lossBits->fixXAxis(XAxis::Bytes, tr("cumulative bits uplink, log₁₀"));
+  m_lossBits->fixXAxis(XAxis::Bytes, bitsTitle(false));
   m_downToggle = new QCheckBox(tr("+ downlink bits"), m_lossBits);
   m_downToggle->setToolTip(tr("Count the server's broadcast bits as well as the workers' uplink bits"));
   connect(m_downToggle, &QCheckBox::toggled, this, &CompressedView::setIncludeDownlink);
   m_lossBits->addControl(m_downToggle);
 
   m_bitsPerIteration->setTitle(tr("Bits per iteration"));
-  m_bitsPerIteration->setYTitle(tr("bits"));
+  m_bitsPerIteration->setYTitle(m_bitsLines.axisTitle());
   m_bitsPerIteration->setXAxis(XAxis::Updates);
   m_votes->setTitle(tr("Majority vote"));
-  m_votes->setYTitle(tr("fraction of coordinates"));
+  m_votes->setYTitle(m_voteLines.axisTitle());
   m_votes->setXAxis(XAxis::Updates);
   m_votes->hide();
 
@@ -83,8 +94,7 @@ void CompressedView::rebuildLossBits() {
     const int series = m_lossBits->addSeries(m_curves[i].label, familyColor(i == 0 ? 0 : i + 1));
     for (const auto& p : m_curves[i].points) appendLossBits(series, p);
   }
-  m_lossBits->setXTitle(m_includeDown ? tr("cumulative bits up + down, log₁₀")
-                                      : tr("cumulative bits uplink, log₁₀"));
+  m_lossBits->setXTitle(bitsTitle(m_includeDown));
   m_lossBits->resetZoom();
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/metric_names.hpp"
 #include "ui/charts/units.hpp"
 #include "ui/family/worker_bar_chart.hpp"
 
@@ -15,18 +16,17 @@ CurvatureView::CurvatureView(QWidget* parent)
       m_memory(new WorkerBarChart()),
       m_eigen(new LiveChart()),
       m_age(new LiveChart()),
-      m_fallback(m_eigen,
-                 {{"lambda_max", tr("λ max"), familyColor(0)}, {"lambda_k", tr("λ k"), familyColor(1)}}),
-      m_ageLines(m_age, {{"curvature_age", tr("curvature age (steps since its snapshot)"), familyColor(0)}}) {
+      m_fallback(m_eigen, {{"lambda_max", familyColor(0)}, {"lambda_k", familyColor(1)}}),
+      m_ageLines(m_age, {{"curvature_age", familyColor(0)}}) {
   m_memory->setTitle(tr("Curvature memory per worker (peak)"));
-  m_memory->setYTitle(tr("bytes"));
+  m_memory->setYTitle(metricUnitTitle(MetricUnit::Bytes));
   m_memory->setFormatter([](double bytes) { return formatBytes(bytes); });
   m_eigen->setTitle(tr("Top-k eigenvalue estimates (Ritz values)"));
-  m_eigen->setYTitle(tr("eigenvalue"));
+  m_eigen->setYTitle(m_fallback.axisTitle());
   // Linear: the top k usually lie within a decade, where a log axis would show no tick label.
   m_eigen->setXAxis(XAxis::Updates);
   m_age->setTitle(tr("Curvature age"));
-  m_age->setYTitle(tr("steps"));
+  m_age->setYTitle(m_ageLines.axisTitle());
   m_age->setXAxis(XAxis::Updates);
 
   auto* bottom = new QSplitter(Qt::Horizontal);

@@ -4,6 +4,7 @@
 
 #include "core/registry/registry.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/metric_names.hpp"
 #include "ui/family/compressed_view.hpp"
 #include "ui/family/curvature_view.hpp"
 #include "ui/family/kronecker_view.hpp"
@@ -72,12 +73,22 @@ bool MetricLines::add(const EvaluationPoint& p) {
     if (value == p.metrics.end()) continue;
     auto series = m_series.find(spec.metric);
     if (series == m_series.end())
-      series = m_series.emplace(spec.metric, m_chart->addSeries(spec.label, spec.color)).first;
+      series =
+          m_series.emplace(spec.metric, m_chart->addSeries(metricName(spec.metric).words, spec.color)).first;
     m_chart->append(series->second, p.time, static_cast<double>(p.updates),
                     static_cast<double>(p.bytesUp + p.bytesDown), value->second);
     any = true;
   }
   return any;
+}
+
+QString MetricLines::axisTitle() const {
+  if (m_specs.size() == 1) return metricTitleWithUnit(m_specs.front().metric);
+  QStringList units;
+  for (const Spec& spec : m_specs)
+    if (const QString unit = metricUnitTitle(metricName(spec.metric).unit); !units.contains(unit))
+      units << unit;
+  return units.join(QStringLiteral(", "));
 }
 
 int MetricLines::seriesOf(const std::string& metric) const {

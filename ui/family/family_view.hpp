@@ -71,12 +71,12 @@ bool isIndexedMetric(const std::string& name);
 std::optional<int> metricIndex(const std::string& name, std::string_view prefix);
 
 /// One LiveChart series per named metric, created when the metric first appears (so a chart only
-/// shows what the run reports), in the order the specs list them.
+/// shows what the run reports), in the order the specs list them; named from the one table of metric
+/// names (ui/charts/metric_names), as the Metrics tab and the convergence chart name them.
 class MetricLines {
  public:
   struct Spec {
     std::string metric;
-    QString label;
     QColor color;
   };
 
@@ -89,6 +89,9 @@ class MetricLines {
   /// The chart series of `metric`, -1 before it appeared.
   int seriesOf(const std::string& metric) const;
   int seriesCount() const { return static_cast<int>(m_series.size()); }
+  /// The y title for the listed metrics: their units ("bits", "squared norm"; the legend names the
+  /// lines); one metric's words with its unit when it is alone.
+  QString axisTitle() const;
   LiveChart* chart() const { return m_chart; }
 
  private:

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/metric_names.hpp"
 
 namespace distopt::ui {
 namespace {
@@ -22,13 +23,13 @@ KroneckerView::KroneckerView(QWidget* parent)
     : FamilyView(parent),
       m_fired(new LiveChart()),
       m_time(new LiveChart()),
-      m_firedLines(m_fired, {{"fired_fraction", tr("fired fraction (batch)"), familyColor(0)},
-                             {"fired_fraction_all", tr("fired fraction (all samples)"), familyColor(1)}}) {
+      m_firedLines(m_fired, {{"fired_fraction", familyColor(0)}, {"fired_fraction_all", familyColor(1)}}) {
   m_fired->setTitle(tr("Fired fraction"));
-  m_fired->setYTitle(tr("fraction of pairs fired"));
+  m_fired->setYTitle(m_firedLines.axisTitle());
   m_fired->setXAxis(XAxis::Updates);
-  m_time->setTitle(tr("Time per iteration"));
-  m_time->setYTitle(tr("CPU seconds"));
+  m_time->setTitle(metricName("iteration_seconds").words);
+  // One series per run (this one and overlaid ones): the title names the metric.
+  m_time->setYTitle(metricTitleWithUnit("iteration_seconds"));
   m_time->setXAxis(XAxis::Updates);
   auto* split = new QSplitter(Qt::Vertical);
   split->addWidget(m_time);
@@ -98,7 +99,7 @@ void KroneckerView::refreshNow() {
 }
 
 std::vector<FamilyView::ExportItem> KroneckerView::exportItems() const {
-  return {{QStringLiteral("family-iteration-time"), tr("Time per iteration"), m_time, nullptr},
+  return {{QStringLiteral("family-iteration-time"), metricName("iteration_seconds").words, m_time, nullptr},
           {QStringLiteral("family-fired-fraction"), tr("Fired fraction"), m_fired, nullptr}};
 }
 

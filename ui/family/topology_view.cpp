@@ -9,6 +9,7 @@
 #include "core/registry/registry.hpp"
 #include "core/util/input_error.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/metric_names.hpp"
 #include "ui/family/topology_graph.hpp"
 
 namespace distopt::ui {
@@ -69,11 +70,11 @@ TopologyView::TopologyView(QWidget* parent)
     : FamilyView(parent),
       m_graph(new TopologyGraph()),
       m_consensus(new LiveChart()),
-      m_lines(m_consensus, {{"consensus_error", tr("consensus error"), familyColor(0)},
-                            {"tracker_consensus_error", tr("tracker consensus"), familyColor(1)},
-                            {"prox_grad_mapping_norm_sq", tr("‖G(x̄)‖²"), familyColor(2)}}) {
+      m_lines(m_consensus, {{"consensus_error", familyColor(0)},
+                            {"tracker_consensus_error", familyColor(1)},
+                            {"prox_grad_mapping_norm_sq", familyColor(2)}}) {
   m_consensus->setTitle(tr("Consensus"));
-  m_consensus->setYTitle(tr("(1/n) Σ‖x_i − x̄‖², ‖G‖²"));
+  m_consensus->setYTitle(m_lines.axisTitle());
   m_consensus->setLogY(true);
   m_consensus->setXAxis(XAxis::Updates);
   auto* split = new QSplitter(Qt::Horizontal);

@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <tuple>
 
 #include <signal.h>
 
@@ -36,6 +37,7 @@
 #include "core/store/stored_run.hpp"
 #include "core/util/input_error.hpp"
 #include "ui/charts/live_chart.hpp"
+#include "ui/charts/tick_label_axis.hpp"
 #include "ui/client/run_client.hpp"
 #include "ui/export/figure_render.hpp"
 #include "ui/history/overlay_band.hpp"
@@ -373,6 +375,9 @@ void SweepPanel::refreshResults() {
 void SweepPanel::redrawMetricChart() {
   const SweepResults& r = m_model->results();
   m_metricChart->removeAllSeries();
+  // The wrappers go first: the axes they draw are the chart's, deleted with the rest below.
+  for (TickLabelAxis* labels : m_metricAxes) delete labels;
+  m_metricAxes.clear();
   for (QAbstractAxis* axis : m_metricChart->axes()) {
     m_metricChart->removeAxis(axis);
     delete axis;
@@ -402,19 +407,24 @@ void SweepPanel::redrawMetricChart() {
   }
   const bool logX = xMin > 0 && xMax / xMin >= 10;
   const bool logY = yMin > 0 && yMax / yMin >= 10;
-  auto makeAxis = [](bool log, const QString& format) -> QAbstractAxis* {
+  auto makeAxis = [](bool log) -> QAbstractAxis* {
     if (!log) return new QValueAxis();
-    auto* axis = new QLogValueAxis();
-    axis->setLabelFormat(format);
-    axis->setMinorTickCount(-1);  // a tick per unit within each decade: a range inside one decade is readable
-    return axis;
+    return new QLogValueAxis();
   };
-  QAbstractAxis* ax = makeAxis(logX, QStringLiteral("%g"));
-  QAbstractAxis* ay = makeAxis(logY, QStringLiteral("%.2g"));
-  ax->setTitleText(xAxis >= 0 ? r.axes[xAxis] : tr("point"));
-  ay->setTitleText(tr("%1 (mean over seeds)").arg(r.metricLabel()));
+  QAbstractAxis* ax = makeAxis(logX);
+  QAbstractAxis* ay = makeAxis(logY);
   m_metricChart->addAxis(ax, Qt::AlignBottom);
   m_metricChart->addAxis(ay, Qt::AlignLeft);
+  // Tick labels as in the dashboard's charts: "10⁻³" and "2 × 10⁻³" for a swept step size, not "0.001".
+  for (const auto& [axis, alignment, title] :
+       {std::tuple{ax, Qt::AlignBottom, xAxis >= 0 ? r.axes[xAxis] : tr("point")},
+        std::tuple{ay, Qt::AlignLeft, tr("%1 (mean over seeds)").arg(r.metricLabel())}}) {
+    auto* labels = new TickLabelAxis(m_metricChart, alignment, this);
+    labels->setMaxLabels(alignment == Qt::AlignBottom ? 5 : kRoomyAxisTicks);  // "2 × 10⁻³" is wide
+    labels->follow(axis);
+    labels->setTitle(title);
+    m_metricAxes.push_back(labels);
+  }
   std::size_t index = 0;
   for (auto& [name, points] : lines) {
     std::sort(points.begin(), points.end());

@@ -38,6 +38,8 @@ class QTimer;
 
 namespace distopt::ui {
 
+class TickLabelAxis;
+
 class LiveChart;
 
 class SweepPanel : public QWidget {
@@ -138,6 +140,7 @@ class SweepPanel : public QWidget {
   QSortFilterProxyModel* m_proxy = nullptr;
   QTableView* m_view = nullptr;
   QChart* m_metricChart = nullptr;
+  std::vector<TickLabelAxis*> m_metricAxes;  ///< the axes drawn over the chart's (tick_label_axis.hpp)
   QChartView* m_metricView = nullptr;
   LiveChart* m_curves = nullptr;
   QTimer* m_poll = nullptr;
