@@ -127,7 +127,7 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
       jobGradient(problem, (*m_context.shards)[static_cast<std::size_t>(m)], options.seed, m, round, 1, worker.model(),
                   gradient, scratch);
       ++tally.gradients;
-      if (!gradient.allFinite()) {  // spec §3.2: non-finite gradients are never sent
+      if (!gradient.allFinite()) {  // compressed-sgd §3.2: non-finite gradients are never sent
         diverged = true;
         break;
       }

@@ -1,5 +1,5 @@
 #pragma once
-// The synchronous-round simulator of compressed SGD (spec compressed-sgd §2.1 driven in virtual time).
+// The synchronous-round simulator of compressed SGD (docs/papers.md, compressed-sgd §2.1 driven in virtual time).
 // Round t: every worker computes one stochastic gradient at its replica from its shard with the keyed
 // stream (seed, Gradient, worker, t), compresses it with its role; the server role decodes and
 // aggregates the M uplinks and returns the downlink, which every worker role applies. The round lasts
@@ -14,7 +14,7 @@
 //   bits_down_per_iteration    payload bits of one downlink copy
 //   cumulative_bits_up / cumulative_bits_down   totals so far (downlink: one copy per round)
 //   compression_ratio_up       32·N·M / bits_up_per_iteration (1 for dense SGD)
-//   efficiency_up              Σ lower bound / Σ payload bits of the uplinks (η of spec §3.7)
+//   efficiency_up              Σ lower bound / Σ payload bits of the uplinks (η of compressed-sgd §3.7)
 //   down_nonzero_fraction      nnz(aggregated update) / N
 //   vote_agreement             majority-vote methods: share of cast votes on the winning side of their
 //                              coordinate, Σ_i max(n+_i, n−_i) / Σ_i n_i (1 = unanimous everywhere)

@@ -95,7 +95,7 @@ void applyOverride(nlohmann::json& document, const std::string& assignment);
 Experiment parseExperiment(nlohmann::json document, const std::string& baseDirectory,
                            const MemoryLimits& memory = {});
 
-/// What every worker builds for itself from the experiment (DESIGN.md §4: only the rule and the seed
+/// What every worker builds for itself from the experiment (docs/architecture.md, rule 4: only the rule and the seed
 /// travel, never the data): the problem with its data, every worker's shard, and the time model.
 struct Workload {
   std::unique_ptr<Problem> problem;

@@ -4,7 +4,7 @@
 //
 // Time. Node i keeps its own clock. A local step with c IFO calls lasts TimeModel::duration(i, s, now)
 // · c / computeUnit (s counts the node's local steps; one draw is the time of one minibatch of
-// computeUnit samples). A round follows spec §3.6: node i sends when its previous round (or local step)
+// computeUnit samples). A round follows decentralized-proxgt §3.6: node i sends when its previous round (or local step)
 // is done; j's message reaches i after linkLatency + bytes/linkBandwidth; i completes the round when
 // it holds every neighbour's message. So nodes wait only for neighbours, never for a global barrier,
 // and slow nodes delay the network exactly through the graph. The messages are the nodes' own encoded

@@ -137,7 +137,7 @@ class HybridSimRun::Impl {
       }
       const std::int64_t t = m_step;
       double start = m_now;
-      // Curvature (spec §2.2 / §4.8 / §4.9).
+      // Curvature (hybrid-order §2.2 / §4.8 / §4.9).
       if (m_options.method == HybridMethod::Fosi || m_options.method == HybridMethod::Dho2) {
         if (eseDue(t, warmup, period)) {
           Estimate estimate = estimateAt(t, start);
@@ -304,7 +304,7 @@ class HybridSimRun::Impl {
     for (int c = 0; c < m_curvatureCount; ++c) charge(m_curvatureFirst + c, false, "HY_SNAPSHOT", m_n);
   }
 
-  // Runs the distributed Lanczos on the curvature roles at θ (spec §4.3), charging its messages and
+  // Runs the distributed Lanczos on the curvature roles at θ (hybrid-order §4.3), charging its messages and
   // its virtual duration from `start`.
   Estimate estimateAt(std::int64_t t, double start) {
     const Problem& problem = m_options.curvatureProblem ? *m_options.curvatureProblem : *m_context.problem;

@@ -1,5 +1,5 @@
 #pragma once
-// The hybrid-order family's simulated run (spec hybrid-order §4, DESIGN.md §3): data-parallel
+// The hybrid-order family's simulated run (docs/papers.md, hybrid-order §4, docs/architecture.md, rule 3): data-parallel
 // training in synchronous steps that wait for the slowest worker, with FOSI curvature estimates
 // computed by Dho2Worker roles.
 //
@@ -41,9 +41,9 @@ struct HybridRunOptions {
   HybridMethod method = HybridMethod::Dho2;
   std::string name = "dho2";  ///< registry name, reported in the summary
   Dho2Options dho2;
-  double hvpCost = 2.5;        ///< one HVP in gradient evaluations on the same samples (spec §3)
-  double eseBatchRatio = 4.0;  ///< ESE batch / global training batch (spec E3: 1024 / 256)
-  /// ESE batch in samples: the first eseBatch training samples of the curvature problem (spec §2.6: one
+  double hvpCost = 2.5;        ///< one HVP in gradient evaluations on the same samples (hybrid-order §3)
+  double eseBatchRatio = 4.0;  ///< ESE batch / global training batch (hybrid-order E3: 1024 / 256)
+  /// ESE batch in samples: the first eseBatch training samples of the curvature problem (hybrid-order §2.6: one
   /// fixed batch reused by every ESE); 0 = all of them. Only the numerics: eseBatchRatio charges the time.
   std::int64_t eseBatch = 0;
   int curvatureWorkers = 0;                    ///< MR-DHO2 C; 0 = max(1, round(total / 4))
@@ -63,7 +63,7 @@ struct HybridRunOptions {
   /// evaluates the whole batch).
   double hvpScale(int trainers, int curvatureDevices) const;
   /// Device `device`'s HVP of one Lanczos iteration, the driver's average over the `devices` curvature
-  /// devices being the HVP of the ESE batch (spec §3.5, §4.3): data_parallel, its contiguous share of
+  /// devices being the HVP of the ESE batch (hybrid-order §3.5, §4.3): data_parallel, its contiguous share of
   /// the ESE batch (the mean of the equal shares is the batch mean); root_broadcast, the whole batch.
   /// Problems without per-batch HVPs (or without data) give the full HVP on every device.
   void eseHessianVectorProduct(const Problem& problem, int devices, int device, const Vector& x,

@@ -1,6 +1,6 @@
 #pragma once
 // The simulated run of the Kronecker family (kron-naive, kron-fast): the neuron-sharded roles of
-// kron_roles driven in virtual time (spec kronecker-async §3.9).
+// kron_roles driven in virtual time (docs/papers.md, kronecker-async §3.9).
 //
 // - Each worker processes its messages strictly in arrival order. A BATCH occupies it for the time
 //   model's duration(worker, iteration, start); a RESID is applied at once (its cost is measured in

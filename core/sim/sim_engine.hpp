@@ -1,6 +1,6 @@
 #pragma once
-// SimEngine: discrete-event, virtual-time driver of a parameter-server algorithm (DESIGN.md §3,
-// spec async-sgd §2.0). One process, deterministic, thousands of workers.
+// SimEngine: discrete-event, virtual-time driver of a parameter-server algorithm (docs/architecture.md, rule 3,
+// docs/papers.md, async-sgd §2.0). One process, deterministic, thousands of workers.
 //
 // Event order: completions are processed by (time, worker index); a cancellation issued at time t
 // removes the victim's pending completion even when it is also stamped t. A job's gradient is a pure

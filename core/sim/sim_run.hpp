@@ -2,7 +2,7 @@
 // SimRun: a simulated run of a method family that the parameter-server SimEngine does not drive —
 // synchronous compressed rounds, decentralized node roles exchanging with neighbours, curvature work
 // split across workers, the neuron-sharded Kronecker network. Each family writes its roles once
-// (transport-free, DESIGN.md §3) and one SimRun that drives them in virtual time; the live runtime
+// (transport-free, docs/architecture.md, rule 3) and one SimRun that drives them in virtual time; the live runtime
 // drives the same roles over sockets.
 //
 // Contract for implementations:

@@ -2,7 +2,7 @@
 // The coordinator's control socket (GUI → coordinator: status, stop), shared by the live engine and
 // simulated runs so both speak exactly the same request/reply protocol: a ROUTER socket; a request is
 // one JSON object {"command": "..."}, the reply one JSON object. Malformed requests get an error reply;
-// nothing a client sends can throw out of here (DESIGN.md §7).
+// nothing a client sends can throw out of here (docs/architecture.md, rule 7).
 
 #include <functional>
 #include <optional>

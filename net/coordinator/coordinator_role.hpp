@@ -2,7 +2,7 @@
 // The coordinator's part of a method family that the parameter-server LiveEngine does not drive
 // (compressed rounds, decentralized nodes, curvature work split across workers, the neuron-sharded
 // Kronecker network). A family writes one CoordinatorRole that turns its transport-free core roles
-// (DESIGN.md §3) into the family's messages (net/PROTOCOL.md, its kind range); the FamilyEngine gives
+// (docs/architecture.md, rule 3) into the family's messages (net/PROTOCOL.md, its kind range); the FamilyEngine gives
 // it the worker sessions, the clock, the stop rules, evaluation and telemetry.
 //
 // Thread: the engine's loop thread; no method is re-entered.

@@ -1,6 +1,6 @@
 #pragma once
 // LiveEngine: drives a parameter-server algorithm's state machine with real distopt-worker processes
-// over ZeroMQ, in real time (DESIGN.md §3-§5; net/PROTOCOL.md). The same AsyncServer the simulator
+// over ZeroMQ, in real time (docs/architecture.md, rules 3–5; net/PROTOCOL.md). The same AsyncServer the simulator
 // drives; only the clock and the transport differ.
 //
 // One thread: a poll loop with deadlines over the worker ROUTER socket (and the control socket); the

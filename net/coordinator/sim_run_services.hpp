@@ -1,6 +1,6 @@
 #pragma once
 // What a simulated run offers a dashboard, so the GUI watches a simulated run exactly as it watches a
-// live one (DESIGN.md §6): the telemetry PUB socket and the control socket (status, stop). The live
+// live one (docs/architecture.md, rule 6): the telemetry PUB socket and the control socket (status, stop). The live
 // engine serves both from its own poll loop; a simulated run has no loop of ours to poll in, so the
 // control socket gets a small thread of its own and the telemetry is published from the engine's thread
 // through this sink.

@@ -1,5 +1,5 @@
 #pragma once
-// Min/max decimation for live charts (DESIGN.md §6): every point stays in memory, but a series is
+// Min/max decimation for live charts (docs/architecture.md, rule 6): every point stays in memory, but a series is
 // drawn with at most ~2 points per pixel column. Keeping each column's min and max (in x order)
 // preserves spikes and the envelope of noisy curves, which plain subsampling would lose.
 // Pure functions; thread-safe; no state.

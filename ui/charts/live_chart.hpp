@@ -1,5 +1,5 @@
 #pragma once
-// Live charts for the dashboard (DESIGN.md §6). Every point is kept; each frame draws at most ~2
+// Live charts for the dashboard (docs/architecture.md, rule 6). Every point is kept; each frame draws at most ~2
 // points per pixel column (min/max decimation) with one bulk QXYSeries::replace() per series, on a
 // ~30 Hz timer that does nothing when neither data nor view changed. So the redraw rate never
 // depends on the message rate, and appending is O(1) with no per-point allocation.
