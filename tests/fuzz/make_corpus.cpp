@@ -90,7 +90,7 @@ void protocolSeeds() {
                       Message::withJson(MessageKind::Hello, {{"host", "box"}, {"pid", 12}, {"cores", 2}})));
 }
 
-// The session messages with the fields worker_runtime.cpp and worker_pool.cpp put in them.
+// The session messages with the fields worker_runtime.cpp and worker_pool_sessions.cpp put in them.
 void sessionSeeds() {
   auto save = [](const std::string& name, MessageKind kind, const nlohmann::json& body) {
     write("fuzz_session_messages", name, wholeMessage(Message::withJson(kind, body)));

@@ -747,6 +747,8 @@ void TestHostilePeers::everythingAtOnceOnARealRun() {
     }
     coordinator.process().waitForFinished(100);
   }
+  qInfo("counted %d of %d refusals, %llu of %zu refused connections", counted, refusedMessages,
+        static_cast<unsigned long long>(refusedConnections), raw.size() + 3);
   oversized.join();
   neverReads.join();
   for (const int fd : raw) ::close(fd);

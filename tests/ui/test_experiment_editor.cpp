@@ -314,12 +314,14 @@ class TestExperimentEditor : public QObject {
     editor.findChild<QCheckBox*>("stop_gradients")->setChecked(false);
     nlohmann::json reopened = editor.document();
     reopened["stop"] = budgets;
-    editor.setDocument(reopened);
+    QString why;
+    QVERIFY2(editor.setDocument(reopened, &why), qPrintable(why));
     QVERIFY(editor.findChild<QCheckBox*>("stop_bytes")->isChecked());
     QCOMPARE(editor.findChild<QLineEdit*>("stop_gradients_value")->text(), QString("500"));
     editor.findChild<QCheckBox*>("stop_bytes")->setChecked(false);
     editor.findChild<QCheckBox*>("stop_gradients")->setChecked(false);
     editor.findChild<QCheckBox*>("stop_updates")->setChecked(true);
+    editor.findChild<QLineEdit*>("stop_updates_value")->setText("1000");
     std::tie(valid, reason) = lastValidity(validity);
     QVERIFY2(valid, qPrintable(reason));
 

@@ -870,7 +870,7 @@ bool ExperimentEditor::setDocument(const nlohmann::json& document, QString* why)
       !sectionOf(document, "workers", "workers", {"count", "time_model", "unit_ms", "launcher", "slurm"},
                  &workers, why) ||
       !sectionOf(workers, "time_model", "workers.time_model", {"name", "params"}, &timeModel, why) ||
-      !sectionOf(document, "stop", "stop", {"time", "updates", "target_gap", "target_grad_norm_sq"}, &stop,
+      !sectionOf(document, "stop", "stop", {"time", "updates", "bytes", "gradients", "target_gap", "target_grad_norm_sq"}, &stop,
                  why) ||
       !sectionOf(document, "eval", "eval", {"interval", "every_updates", "grad_norm", "accuracy"}, &eval,
                  why))
