@@ -63,6 +63,7 @@ void printSummaryTable(const RunSummary& s, const std::string& outDirectory) {
               s.terminationDetail.empty() ? "" : ": ", s.terminationDetail.c_str());
   std::printf("%-22s %.6g\n", "time", s.time);
   std::printf("%-22s %llu\n", "updates applied", static_cast<unsigned long long>(s.updatesApplied));
+  std::printf("%-22s %llu\n", "gradients computed", static_cast<unsigned long long>(s.gradientEvaluations));
   std::printf("%-22s sent %llu, accepted %llu, discarded %llu, cancelled %llu, late-cancelled %llu\n", "jobs",
               static_cast<unsigned long long>(s.counters.jobsSent), static_cast<unsigned long long>(s.counters.accepted),
               static_cast<unsigned long long>(s.counters.discarded), static_cast<unsigned long long>(s.counters.cancelled),
