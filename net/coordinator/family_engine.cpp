@@ -88,12 +88,16 @@ class FamilyEngine::Impl final : public CoordinatorHost {
   RunSummary run();
 
  private:
+  // Asked for every drained message: a role's gradient count may walk its workers (or nodes), so it is
+  // taken only when a gradient budget needs it.
   BudgetFacts spent() const {
     return {.updates = m_role.iterations(),
             .bytes = m_pool.bytesUp() + m_pool.bytesDown(),
-            .gradients = m_role.gradientEvaluations()};
+            .gradients = m_rules.maxGradients > 0 ? m_role.gradientEvaluations() : 0};
   }
-  bool stopRuleHolds() const { return m_pool.now() >= m_rules.horizon || budgetSpent(m_rules, spent()); }
+  bool stopRuleHolds() const {
+    return m_pool.now() >= m_rules.horizon || (m_rules.hasBudget() && budgetSpent(m_rules, spent()));
+  }
   EvaluationRequest request(double t) const {
     return EvaluationRequest{.time = t,
                              .updates = m_role.iterations(),
