@@ -6,6 +6,7 @@
 
 #include "core/sim/completion_heap.hpp"
 #include "core/sim/divergence.hpp"
+#include "core/sim/snapshot_pool.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
 #include "core/util/check.hpp"
@@ -22,7 +23,7 @@ struct InFlightJob {
   double start = 0.0;
   double due = std::numeric_limits<double>::infinity();  ///< when it completes (never: infinity)
   bool active = false;
-  std::shared_ptr<const Vector> model;
+  SnapshotPool::Handle model = SnapshotPool::kNone;  ///< the model it was sent (a reference in m_snapshots)
 };
 
 }  // namespace
@@ -93,8 +94,7 @@ class SimEngine::Impl final : public ActionSink {
   // A cancelled job would have completed after the horizon: a run whose remaining completions are all
   // cancelled ends at its time limit, not stalled (as when the cancelled completions were kept).
   bool m_cancelledBeyondHorizon = false;
-  std::shared_ptr<const Vector> m_snapshot;
-  std::uint64_t m_snapshotVersion = 0;
+  SnapshotPool m_snapshots;
   Vector m_gradient;
   Vector m_scratch;
   Vector m_evalGradient;
@@ -104,17 +104,14 @@ class SimEngine::Impl final : public ActionSink {
 
 void SimEngine::Impl::sendJob(const JobOrder& order) {
   DISTOPT_CHECK(order.version == m_server.version());
-  if (!m_snapshot || m_snapshotVersion != order.version) {
-    m_snapshot = std::make_shared<const Vector>(m_server.model());
-    m_snapshotVersion = order.version;
-  }
   InFlightJob& job = m_jobs[order.worker];
+  m_snapshots.release(job.model);  // a cancelled job's, or the answered one's a server re-tasks at once
   job.jobId = order.jobId;
   job.version = order.version;
   job.gradients = order.gradients;
   job.start = m_now;
   job.active = true;
-  job.model = m_snapshot;
+  job.model = m_snapshots.share(order.version, m_server.model());
   m_tally.bytesDown += m_wire.jobFixed + vectorBytes();
 
   const double duration = jobDuration(m_timeModel, order.worker, order.jobId, order.gradients, m_now);
@@ -132,7 +129,8 @@ void SimEngine::Impl::cancelJob(int worker, std::uint64_t jobId) {
   // when it reaches the top.
   if (std::isfinite(job.due) && job.due > m_options.horizon) m_cancelledBeyondHorizon = true;
   job.active = false;
-  job.model.reset();
+  m_snapshots.release(job.model);
+  job.model = SnapshotPool::kNone;
   m_tally.bytesDown += m_wire.cancel;
 }
 
@@ -150,7 +148,8 @@ void SimEngine::Impl::record(const OutcomeRecord& record) {
 }
 
 void SimEngine::Impl::computeGradient(int worker, const InFlightJob& job, Vector& out) {
-  jobGradient(m_problem, m_shards[worker], m_options.seed, worker, job.jobId, job.gradients, *job.model, out, m_scratch);
+  jobGradient(m_problem, m_shards[worker], m_options.seed, worker, job.jobId, job.gradients,
+              m_snapshots.model(job.model), out, m_scratch);
 }
 
 bool SimEngine::Impl::evaluate(double t) {
@@ -215,6 +214,7 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
 
     InFlightJob arrived = m_jobs[next.worker];  // copy: the server may hand this worker a new job
     arrived.active = false;
+    m_snapshots.retain(arrived.model);  // the lazy gradient reads it after a new job may have replaced it
     LazyGradient gradient(*this, next.worker, arrived);
     GradientArrival arrival{.worker = next.worker, .jobId = arrived.jobId, .version = arrived.version, .gradient = &gradient};
     const std::uint64_t before = m_server.version();
@@ -222,8 +222,10 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
     m_tally.gradients += static_cast<std::uint64_t>(arrived.gradients);  // computed, whatever the server makes of them
     if (m_jobs[next.worker].jobId == arrived.jobId) {
       m_jobs[next.worker].active = false;  // answered and not re-tasked (e.g. minibatch waiting)
-      m_jobs[next.worker].model.reset();
+      m_snapshots.release(m_jobs[next.worker].model);
+      m_jobs[next.worker].model = SnapshotPool::kNone;
     }
+    m_snapshots.release(arrived.model);
 
     if (m_server.diverged()) {
       termination = Termination::Diverged;
