@@ -7,6 +7,7 @@
 
 #include "core/codec/sparse_codec.hpp"
 #include "core/compressed/round_stats.hpp"
+#include "core/run/evaluation_grid.hpp"
 #include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
@@ -84,9 +85,13 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
   // The simulator's rule (core/sim/divergence.hpp): not finite, or far beyond where it started.
   DivergenceWatch divergence;
   auto nonFinite = [&] { return divergence.note(last); };
+  auto verdictAt = [&](double t) {
+    const bool met = evaluate(t);
+    if (nonFinite()) return Verdict::Diverged;
+    return met ? Verdict::TargetReached : Verdict::GoOn;
+  };
 
-  double nextGridTime =
-      options.evalInterval > 0.0 ? options.evalInterval : std::numeric_limits<double>::infinity();
+  EvaluationGrid grid(options);
   std::uint64_t lastEvalRound = 0;
   Termination termination = Termination::Stalled;
   std::string detail;
@@ -113,12 +118,10 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
       termination = Termination::TimeLimit;
       break;
     }
-    while (nextGridTime < end && !done) {
-      if (evaluate(nextGridTime)) done = true, termination = Termination::TargetReached;
-      if (nonFinite()) done = true, termination = Termination::Diverged;
-      nextGridTime += options.evalInterval;
+    if (const auto ended = terminationOf(grid.walkBefore(end, verdictAt))) {
+      termination = *ended;
+      break;
     }
-    if (done) break;
 
     bool diverged = false;
     std::string why;
@@ -186,10 +189,12 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
     }
     if (options.evalEveryUpdates > 0 && round - lastEvalRound >= options.evalEveryUpdates) {
       lastEvalRound = round;
-      if (evaluate(now)) termination = Termination::TargetReached, done = true;
-      if (nonFinite()) termination = Termination::Diverged, done = true;
+      if (const auto ended = terminationOf(verdictAt(now))) {
+        termination = *ended;
+        break;
+      }
     }
-    if (const auto spent = done ? std::nullopt : budgetSpent(options, tally.spent(round))) {
+    if (const auto spent = budgetSpent(options, tally.spent(round))) {
       termination = *spent;
       done = true;
     }
@@ -197,13 +202,12 @@ RunSummary CompressedSimRun::run(TelemetrySink& sink) {
 
   double endTime = now;
   if (termination == Termination::TimeLimit) {
-    endTime = options.horizon;
-    while (nextGridTime <= options.horizon) {
-      if (evaluate(nextGridTime) && !tally.timeToTarget) break;
-      nextGridTime += options.evalInterval;
-    }
+    const RunEnd runEnd = grid.closeAtHorizon(now, verdictAt);
+    termination = runEnd.termination;
+    endTime = runEnd.time;
   }
-  if (!tally.haveEvaluation || last.time != endTime || last.updates != round || stats.windowRounds() > 0)
+  // The family's own reason for one more: the metrics window holds rounds no evaluation has reported yet.
+  if (finalEvaluationDue(tally.haveEvaluation, last, endTime, round) || stats.windowRounds() > 0)
     evaluate(endTime);
   if (termination != Termination::Diverged && nonFinite()) termination = Termination::Diverged;
 

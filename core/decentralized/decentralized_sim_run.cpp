@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "core/decentralized/decentralized_setup.hpp"
+#include "core/run/evaluation_grid.hpp"
 #include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/check.hpp"
@@ -205,8 +206,8 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
   EvaluationPoint last;
   std::optional<double> timeToTarget;
   Termination termination = Termination::UpdateLimit;
-  bool done = false;
   DivergenceWatch divergence;  // the simulator's rule (core/sim/divergence.hpp)
+  // Evaluates `state` at `time` and says whether the run ends there.
   auto note = [&](const Snapshot& state, double time) {
     last = evaluate(state, time);
     sink.onEvaluation(last);
@@ -234,25 +235,24 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
                           .bytes = edgeBytes[k],
                           .messages = perEdgeMessages});
     }
-    if (divergence.note(last) || !std::isfinite(last.metrics["prox_grad_mapping_norm_sq"])) {
-      termination = Termination::Diverged;
-      done = true;
-      return;
-    }
+    if (divergence.note(last) || !std::isfinite(last.metrics["prox_grad_mapping_norm_sq"]))
+      return Verdict::Diverged;
     const bool gapMet = sim.targetGap && last.gap && *last.gap <= *sim.targetGap;
     const bool mappingMet =
         sim.targetGradNormSq && last.metrics["prox_grad_mapping_norm_sq"] <= *sim.targetGradNormSq;
-    if (gapMet || mappingMet) {
-      if (!timeToTarget) timeToTarget = time;
-      termination = Termination::TargetReached;
-      done = true;
-    }
+    if (!gapMet && !mappingMet) return Verdict::GoOn;
+    if (!timeToTarget) timeToTarget = time;
+    return Verdict::TargetReached;
   };
 
   Snapshot current = snapshot();
   double now = 0.0;
-  note(current, 0.0);
-  double nextGrid = sim.evalInterval > 0.0 ? sim.evalInterval : std::numeric_limits<double>::infinity();
+  EvaluationGrid grid(sim);
+  // Grid points see the state as it stands (`current` is replaced only after the points before its end).
+  const EvaluationGrid::Evaluate verdictAt = [&](double time) { return note(current, time); };
+  const auto atStart = terminationOf(note(current, 0.0));
+  if (atStart) termination = *atStart;
+  bool done = atStart.has_value();
 
   while (!done) {
     if (stopRequested()) {
@@ -263,11 +263,10 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
     runIteration();
     const double end = *std::max_element(m_clock.begin(), m_clock.end());
     // Grid points before this iteration ends see the state before it.
-    while (!done && nextGrid < end && nextGrid <= sim.horizon) {
-      note(current, nextGrid);
-      nextGrid += sim.evalInterval;
+    if (const auto ended = terminationOf(grid.walkBefore(end, verdictAt))) {
+      termination = *ended;
+      break;
     }
-    if (done) break;
     if (end > sim.horizon) {
       termination = Termination::TimeLimit;
       now = sim.horizon;
@@ -293,24 +292,25 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
       termination = Termination::Diverged;
       break;
     }
-    if (sim.evalEveryUpdates > 0 && t % sim.evalEveryUpdates == 0) note(current, now);
-    if (const auto spent = done ? std::nullopt : budgetSpent(sim, spentBy(current))) {
+    if (sim.evalEveryUpdates > 0 && t % sim.evalEveryUpdates == 0)
+      if (const auto ended = terminationOf(note(current, now))) {
+        termination = *ended;
+        break;
+      }
+    if (const auto spent = budgetSpent(sim, spentBy(current))) {
       termination = *spent;
       done = true;
     }
   }
 
   if (termination == Termination::TimeLimit) {
-    while (nextGrid <= sim.horizon && termination == Termination::TimeLimit) {
-      note(current, nextGrid);
-      nextGrid += sim.evalInterval;
-    }
+    const RunEnd runEnd = grid.closeAtHorizon(now, verdictAt);
+    termination = runEnd.termination;
+    now = runEnd.time;
   }
-  if (last.time != now || last.updates != current.iterations) {
-    const Termination before = termination;
-    note(current, now);
-    if (termination != Termination::Diverged) termination = before;
-  }
+  // The final evaluation may find divergence, never the target: the run has ended already.
+  if (finalEvaluationDue(true, last, now, current.iterations) && note(current, now) == Verdict::Diverged)
+    termination = Termination::Diverged;
 
   summary.termination = termination;
   summary.updatesApplied = current.iterations;

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "core/problems/problem_params.hpp"
+#include "core/run/evaluation_grid.hpp"
 #include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/util/check.hpp"
@@ -122,7 +123,8 @@ class HybridSimRun::Impl {
     summary.engine = "sim";
     summary.workers = m_context.numWorkers;
     Termination termination = Termination::UpdateLimit;
-    double nextGrid = sim.evalInterval > 0.0 ? sim.evalInterval : std::numeric_limits<double>::infinity();
+    EvaluationGrid grid(sim);
+    const EvaluationGrid::Evaluate verdictAt = [this](double time) { return verdict(time); };
     bool done = evaluate(0.0);
     if (done) termination = Termination::TargetReached;
     for (int p = 0; p < m_context.numWorkers; ++p) charge(p, false, "HY_BEGIN", -1);
@@ -186,12 +188,10 @@ class HybridSimRun::Impl {
         termination = Termination::TimeLimit;
         break;
       }
-      while (nextGrid < end && !done) {
-        done = evaluate(nextGrid);
-        if (done) termination = m_diverged ? Termination::Diverged : Termination::TargetReached;
-        nextGrid += sim.evalInterval;
+      if (const auto ended = terminationOf(grid.walkBefore(end, verdictAt))) {
+        termination = *ended;
+        break;
       }
-      if (done) break;
       m_now = end;
       applyStep(mean);
       ++m_step;
@@ -202,24 +202,23 @@ class HybridSimRun::Impl {
         break;
       }
       if (sim.evalEveryUpdates > 0 && static_cast<std::uint64_t>(m_step) % sim.evalEveryUpdates == 0) {
-        done = evaluate(m_now);
-        if (done) termination = m_diverged ? Termination::Diverged : Termination::TargetReached;
+        if (const auto ended = terminationOf(verdict(m_now))) {
+          termination = *ended;
+          break;
+        }
       }
-      if (const auto spentRule = done ? std::nullopt : budgetSpent(sim, spent())) {
+      if (const auto spentRule = budgetSpent(sim, spent())) {
         termination = *spentRule;
         done = true;
       }
     }
     double endTime = m_now;
-    if (termination == Termination::TimeLimit && std::isfinite(sim.horizon)) {
-      endTime = sim.horizon;
-      while (nextGrid <= sim.horizon) {
-        if (evaluate(nextGrid)) break;
-        nextGrid += sim.evalInterval;
-      }
+    if (termination == Termination::TimeLimit) {
+      const RunEnd runEnd = grid.closeAtHorizon(m_now, verdictAt);
+      termination = runEnd.termination;
+      endTime = runEnd.time;
     }
-    if (!m_haveLast || m_last.time != endTime || m_last.updates != static_cast<std::uint64_t>(m_step))
-      evaluate(endTime);
+    if (finalEvaluationDue(m_haveLast, m_last, endTime, static_cast<std::uint64_t>(m_step))) evaluate(endTime);
     if (!std::isfinite(m_last.loss) || !m_theta.allFinite()) termination = Termination::Diverged;
 
     summary.termination = termination;
@@ -471,6 +470,12 @@ class HybridSimRun::Impl {
       charge(p, true, "HY_PARAMS", s);
       charge(p, false, "HY_PARAMS", m_n);
     }
+  }
+
+  /// Evaluates at `time`: whether the run ends there (diverged, or the target met).
+  Verdict verdict(double time) {
+    if (!evaluate(time)) return Verdict::GoOn;
+    return m_diverged ? Verdict::Diverged : Verdict::TargetReached;
   }
 
   bool evaluate(double time) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/run/evaluation_grid.hpp"
 #include "core/sim/completion_heap.hpp"
 #include "core/sim/divergence.hpp"
 #include "core/sim/snapshot_pool.hpp"
@@ -172,16 +173,19 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
   summary.workers = m_server.numWorkers();
 
   m_server.start(*this);
-  double nextGridTime = m_options.evalInterval > 0.0 ? m_options.evalInterval : std::numeric_limits<double>::infinity();
-  bool done = evaluate(0.0);
-  Termination termination = done ? Termination::TargetReached : Termination::Stalled;
-  std::uint64_t lastEvalUpdate = 0;
-
+  EvaluationGrid grid(m_options);
   // Not finite, or grown far beyond where it started (core/sim/divergence.hpp); the first point sets the
   // scale.
   DivergenceWatch divergence;
+  auto verdictAt = [&](double t) {
+    const bool met = evaluate(t);
+    if (divergence.note(m_tally.lastEvaluation)) return Verdict::Diverged;
+    return met ? Verdict::TargetReached : Verdict::GoOn;
+  };
+  bool done = evaluate(0.0);
   divergence.note(m_tally.lastEvaluation);
-  auto nonFinite = [&divergence](const EvaluationPoint& p) { return divergence.note(p); };
+  Termination termination = done ? Termination::TargetReached : Termination::Stalled;
+  std::uint64_t lastEvalUpdate = 0;
 
   while (!done) {
     if (stopRequested.load(std::memory_order_relaxed)) {
@@ -201,14 +205,10 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
       m_queue.pop();  // cancelled and not re-tasked: its completion never happens
       continue;
     }
-    // Grid points strictly before this event see the model as it is now.
-    while (nextGridTime < next.time && !done) {
-      done = evaluate(nextGridTime);
-      if (done) termination = Termination::TargetReached;
-      if (nonFinite(m_tally.lastEvaluation)) done = true, termination = Termination::Diverged;
-      nextGridTime += m_options.evalInterval;
+    if (const auto ended = terminationOf(grid.walkBefore(next.time, verdictAt))) {
+      termination = *ended;
+      break;
     }
-    if (done) break;
     m_queue.pop();
     m_now = next.time;
 
@@ -232,31 +232,30 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
       break;
     }
     const std::uint64_t updates = m_server.version();
-    if (updates != before) {
-      if (m_options.evalEveryUpdates > 0 && updates - lastEvalUpdate >= m_options.evalEveryUpdates) {
-        lastEvalUpdate = updates;
-        if (evaluate(m_now)) termination = Termination::TargetReached, done = true;
-        if (nonFinite(m_tally.lastEvaluation)) termination = Termination::Diverged, done = true;
+    if (updates != before && m_options.evalEveryUpdates > 0 &&
+        updates - lastEvalUpdate >= m_options.evalEveryUpdates) {
+      lastEvalUpdate = updates;
+      if (const auto ended = terminationOf(verdictAt(m_now))) {
+        termination = *ended;
+        break;
       }
     }
-    if (const auto spent = done ? std::nullopt : budgetSpent(m_options, m_tally.spent(updates))) {
+    if (const auto spent = budgetSpent(m_options, m_tally.spent(updates))) {
       termination = *spent;
       done = true;
     }
   }
 
-  // Close the run at its end time: the remaining grid points up to the horizon, then a final point.
   double endTime = m_now;
   if (termination == Termination::TimeLimit) {
-    endTime = m_options.horizon;
-    while (nextGridTime <= m_options.horizon) {
-      if (evaluate(nextGridTime) && !m_tally.timeToTarget) break;
-      nextGridTime += m_options.evalInterval;
-    }
+    const RunEnd end = grid.closeAtHorizon(m_now, verdictAt);
+    termination = end.termination;
+    endTime = end.time;
   }
-  const EvaluationPoint& last = m_tally.lastEvaluation;
-  if (!m_tally.haveEvaluation || last.time != endTime || last.updates != m_server.version()) evaluate(endTime);
-  if (termination != Termination::Diverged && nonFinite(m_tally.lastEvaluation)) termination = Termination::Diverged;
+  if (finalEvaluationDue(m_tally.haveEvaluation, m_tally.lastEvaluation, endTime, m_server.version()))
+    evaluate(endTime);
+  if (termination != Termination::Diverged && divergence.note(m_tally.lastEvaluation))
+    termination = Termination::Diverged;
 
   m_tally.fill(summary, m_server, termination, endTime);
   if (termination == Termination::Diverged && summary.terminationDetail.empty())

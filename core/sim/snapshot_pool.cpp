@@ -15,7 +15,7 @@ SnapshotPool::Handle SnapshotPool::share(std::uint64_t version, const Vector& mo
       m_current = m_free.back();
       m_free.pop_back();
     }
-    m_slots[m_current].model = model;  // same size as the last: no allocation
+    m_slots[m_current].model = model;   // same size as the last: no allocation
     m_slots[m_current].references = 1;  // the pool's own, until the next version
     m_currentVersion = version;
     release(previous);

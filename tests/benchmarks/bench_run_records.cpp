@@ -8,7 +8,10 @@
 // history's Open does: loadStoredRun without the per-event rows, which the charts do not need), plus
 // the same for a 24-worker live run.
 //
-// Targets: E1 <= 5 MB written and wall <= 1.1 x the bare engine; the 1M-worker run <= 100 MB.
+// Targets: E1 <= 5 MB written and wall <= 1.1 x the bare engine, which the issue defines as "the same run
+// with --no-store and no output" (the --no-store run here, which still writes its 0.2 MB of result files);
+// the in-process engine's ratio is printed beside it, a stricter figure that also charges distopt-run's
+// process start, parse and result files to the store; the 1M-worker run <= 100 MB.
 //
 //   build/bench/bench_run_records [--program PATH/distopt-run] [--dir FOLDER] [--skip-million]
 //                                 [--live-seconds S] [--skip-live] [--full-load] [--repeat N]
@@ -269,22 +272,22 @@ int main(int argc, char** argv) {
   const double ratio = e1.run.wall / bare.wall;
   std::printf("\nE1 (6174 workers, ringmaster, sim), default settings%s:\n",
               repeat > 1 ? (", fastest of " + std::to_string(repeat)).c_str() : "");
-  std::printf("  bare engine (no sink)        : %7.2f s wall  %7.2f s CPU  peak %7.1f MiB\n", bare.wall,
+  std::printf("  in-process engine (no sink)  : %7.2f s wall  %7.2f s CPU  peak %7.1f MiB\n", bare.wall,
               bare.cpu, bare.peakMiB);
   std::printf("  distopt-run --no-store (exit %d): %6.2f s wall  %7.2f s CPU  peak %7.1f MiB\n",
               noStore.exitCode, noStore.wall, noStore.cpu, noStore.peakMiB);
   std::printf("  distopt-run (exit %d)         : %7.2f s wall  %7.2f s CPU  peak %7.1f MiB\n",
               e1.run.exitCode, e1.run.wall, e1.run.cpu, e1.run.peakMiB);
-  std::printf("  ratio to the bare engine     : %.2f x wall, %.2f x CPU\n", ratio, e1.run.cpu / bare.cpu);
+  std::printf("  ratio to the in-process engine: %.2f x wall, %.2f x CPU\n", ratio, e1.run.cpu / bare.cpu);
   std::printf("  ratio to --no-store          : %.2f x wall, %.2f x CPU (the store's share)\n",
               e1.run.wall / noStore.wall, e1.run.cpu / noStore.cpu);
   std::printf("  written: results %.2f MB + store %.2f MB = %.2f MB\n", mb(e1.outBytes), mb(e1.storeGrowth),
               e1Mb);
   // A run that failed measured nothing: its figures are no pass.
   const bool ran = e1.run.exitCode == 0 && noStore.exitCode == 0 && bare.exitCode == 0;
-  const bool e1Bytes = ran && e1Mb <= 5.0, e1Wall = ran && ratio <= 1.1;
-  std::printf("  [%s] <= 5 MB written   [%s] wall <= 1.1 x bare\n", e1Bytes ? "ok" : "MISSED",
-              e1Wall ? "ok" : "MISSED");
+  const bool e1Bytes = ran && e1Mb <= 5.0, e1Wall = ran && e1.run.wall <= 1.1 * noStore.wall;
+  std::printf("  [%s] <= 5 MB written   [%s] wall <= 1.1 x distopt-run --no-store   (in-process engine: %s)\n",
+              e1Bytes ? "ok" : "MISSED", e1Wall ? "ok" : "MISSED", ratio <= 1.1 ? "<= 1.1 x" : "> 1.1 x");
   failed += !e1Bytes + !e1Wall;
 
   std::printf("\nReopening from the store:\n");

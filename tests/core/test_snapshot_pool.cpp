@@ -2,7 +2,6 @@
 // was sent however many versions later it is answered, and a slot is reused only when no job refers to it
 // (a slot reused too early hands a job another version's model: wrong gradients, no crash).
 #include <QtTest>
-
 #include <map>
 #include <random>
 

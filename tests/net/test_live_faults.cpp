@@ -217,6 +217,16 @@ class TestLiveFaults : public QObject {
 
     const auto locals = workerChildrenOf(coordinator.pid());
     QCOMPARE(static_cast<int>(locals.size()), kWorkers - 1);
+    // The store commits every 250 ms: 50 updates can come sooner than the first commit, and then the kill
+    // finds nothing committed to keep. Kill once a batch is in.
+    QElapsedTimer waited;
+    waited.start();
+    auto committed = [&] {
+      const auto runs = storedRuns(storePath(dir));
+      return !runs.empty() && runs.front().eventCount > 0;
+    };
+    while (!committed() && waited.elapsed() < 10000) QThread::msleep(20);
+    QVERIFY2(committed(), "no event committed to the store within 10 s of a running run");
     QElapsedTimer sinceKill;
     QCOMPARE(::kill(coordinator.pid(), SIGKILL), 0);
     sinceKill.start();
