@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "ui/charts/decimation.hpp"
+#include "ui/charts/tick_label_axis.hpp"
 
 namespace distopt::ui {
 
@@ -23,6 +24,8 @@ namespace {
 constexpr double kLogFloor = 0.5;
 // R or n − 1 within this factor of the largest delay seen stays on the axis; farther ones are noted.
 constexpr double kNearMarkerFactor = 2.0;
+// Pixels kept free between two marker labels side by side: touching, "max = 1n − 1 = 15 →" read as one.
+constexpr double kMarkerLabelGap = 8.0;
 
 const std::array<QColor, 3> kOutcomeColours = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
                                                QColor(0xd6, 0x27, 0x28)};
@@ -38,7 +41,14 @@ void bump(std::vector<std::uint64_t>& bins, std::size_t delay, std::uint64_t cou
 
 DelayHistogram::DelayHistogram(QWidget* parent) : ChartPanel(parent) {
   setTitle(tr("Delay histogram"));
-  setXTitle(tr("delay (updates between job version and outcome)"));
+  // Short enough for the half-width chart of a 1024-px window (Qt cuts a longer axis title); the tooltip
+  // says what a delay counts.
+  setXTitle(tr("delay [updates]"));
+  view()->setToolTip(
+      tr("Delay: the updates applied between the model version a worker's job started from and the "
+         "gradient's outcome (accepted, discarded or cancelled)"));
+  // Delays are whole numbers of updates: no tick between two bins ("−0.5", "0.5" read as delays).
+  xLabels()->setMinimumStep(1.0);
   setYTitle(tr("count"));
   for (int i = 0; i < 3; ++i) {
     auto* upper = new QLineSeries();
@@ -347,7 +357,7 @@ void DelayHistogram::drawMarkers() {
     for (bool moved = true; moved;) {
       moved = false;
       for (const QRectF& other : placed)
-        if (where.intersects(other)) {
+        if (where.adjusted(-kMarkerLabelGap, 0.0, kMarkerLabelGap, 0.0).intersects(other)) {
           where.moveTop(other.bottom() + 1.0);
           moved = true;
         }
