@@ -95,6 +95,9 @@ bool isAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 /// rule is that of the regular expression the run history used before, whose '.' stops at one: a filter
 /// pasted with line breaks keeps the runs it kept.)
 std::optional<std::pair<std::size_t, std::size_t>> findOp(std::string_view term) {
+  // Where the line feeds are, once: a pasted filter of a megabyte is still read in linear time.
+  const std::size_t firstFeed = std::min(term.find('\n'), term.size());
+  const std::size_t lastFeed = term.rfind('\n');
   for (std::size_t at = 0; at < term.size(); ++at) {
     for (std::size_t i = 0; i < kOps.size(); ++i) {
       if (term.substr(at, kOps[i].first.size()) != kOps[i].first) continue;
@@ -102,8 +105,7 @@ std::optional<std::pair<std::size_t, std::size_t>> findOp(std::string_view term)
       while (nameEnd > 0 && isAsciiSpace(term[nameEnd - 1])) --nameEnd;
       std::size_t valueStart = at + kOps[i].first.size();
       while (valueStart < term.size() && isAsciiSpace(term[valueStart])) ++valueStart;
-      if (term.substr(0, nameEnd).find('\n') == std::string_view::npos &&
-          term.substr(valueStart).find('\n') == std::string_view::npos)
+      if (firstFeed >= nameEnd && (lastFeed == std::string_view::npos || lastFeed < valueStart))
         return std::pair{at, i};
     }
   }
