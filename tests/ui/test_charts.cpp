@@ -564,6 +564,42 @@ class TestCharts : public QObject {
     }
   }
 
+  // "n − 1 = 15" was written right of its line and across the line of "max = 16" one delay further (the
+  // run of the quickstart, in every export): with the left side clear, it goes there.
+  void delayHistogramMarkerLabelsAvoidOtherLines() {
+    DelayHistogram histogram;
+    showAndSettle(histogram);
+    std::vector<UpdateEvent> events;
+    for (std::int64_t delay = 0; delay <= 16; ++delay)
+      events.push_back(makeEvent(0, delay, Outcome::Accepted));
+    histogram.addEvents(events);
+    histogram.setMarkers(std::nullopt, 16);
+    for (int width = 300; width <= 1000; width += 50) {
+      histogram.resize(width, 320);
+      QCoreApplication::processEvents();
+      histogram.refreshNow();
+      QCOMPARE(histogram.markerLabel(DelayHistogram::Marker::LastWorker), QStringLiteral("n − 1 = 15"));
+      QVERIFY(!histogram.markerOffScale(DelayHistogram::Marker::Maximum));
+      QChart* chart = histogram.chart();
+      const double maxLine = chart
+                                 ->mapToScene(chart->mapToPosition(
+                                     QPointF(16.0, 1.0), histogram.outcomeSeries(Outcome::Accepted)))
+                                 .x();
+      QRectF label;
+      for (QGraphicsItem* item : chart->childItems())
+        if (auto* text = qgraphicsitem_cast<QGraphicsSimpleTextItem*>(item);
+            text && text->isVisible() && text->text() == QStringLiteral("n − 1 = 15"))
+          label = text->sceneBoundingRect();
+      QVERIFY(!label.isNull());
+      QVERIFY2(maxLine < label.left() || maxLine > label.right(),
+               qPrintable(QStringLiteral("width %1: label %2..%3, line at %4")
+                              .arg(width)
+                              .arg(label.left())
+                              .arg(label.right())
+                              .arg(maxLine)));
+    }
+  }
+
   // Delays are whole numbers: with every delay 0 the axis read "−0.5, 0, 0.5", as if there were half
   // delays. Only whole numbers are labelled, whatever the width.
   void delayHistogramLabelsWholeDelays() {

@@ -317,6 +317,10 @@ void DelayHistogram::drawMarkers() {
     marker.value = markerPosition(static_cast<Marker>(i));
     marker.offScale = marker.value && (*marker.value < x.min || *marker.value > x.max);
   }
+  // Where the drawn lines are: a label put across another marker's line reads as struck through.
+  std::vector<double> lines;
+  for (const MarkerItem& marker : m_markers)
+    if (marker.value && !marker.offScale) lines.push_back(toChart(*marker.value, y.max).x());
   std::vector<QRectF> placed;  // labels already placed this frame: later ones move down past them
   for (std::size_t i = 0; i < m_markers.size(); ++i) {
     MarkerItem& marker = m_markers[i];
@@ -349,9 +353,19 @@ void DelayHistogram::drawMarkers() {
     if (marker.offScale) {
       left = v > x.max ? plot.right() - box.width() - 3.0 : plot.left() + 3.0;
     } else {
-      // Right of the line, unless that would run past the plot's right edge.
+      // Right of the line, unless that would run past the plot's right edge, or across another marker's
+      // line where the left side is clear.
       const double at = toChart(v, y.max).x();
-      left = at + 3.0 + box.width() <= plot.right() ? at + 3.0 : at - 3.0 - box.width();
+      const double right = at + 3.0;
+      const double leftSide = at - 3.0 - box.width();
+      const auto crossesLine = [&](double from) {
+        return std::any_of(lines.cbegin(), lines.cend(), [&](double line) {
+          return std::abs(line - at) > 0.5 && line >= from - 1.0 && line <= from + box.width() + 1.0;
+        });
+      };
+      const bool rightFits = right + box.width() <= plot.right();
+      const bool leftClear = leftSide >= plot.left() && !crossesLine(leftSide);
+      left = rightFits && (!crossesLine(right) || !leftClear) ? right : leftSide;
     }
     QRectF where(left, plot.top() + 2.0, box.width(), box.height());
     for (bool moved = true; moved;) {
