@@ -6,3 +6,5 @@ distopt_add_qtest(test_core_run_export SOURCES core/test_run_export.cpp LIBS dis
 # What a run keeps: exact aggregates and a sample, the full log on request, interrupted runs, freed
 # space, and a full disk (a small tmpfs, mounted when the test runs as root).
 distopt_add_qtest(test_core_run_records SOURCES core/test_run_records.cpp LIBS distopt::store LABELS core)
+# The run filter's syntax (core/store/run_filter_syntax), which the run history's filter field reads.
+distopt_add_qtest(test_core_run_filter_syntax SOURCES core/test_run_filter_syntax.cpp LIBS distopt::store LABELS core)

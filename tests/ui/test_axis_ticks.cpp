@@ -6,6 +6,7 @@
 #include <QChart>
 #include <QLogValueAxis>
 #include <QValueAxis>
+#include <QXYSeries>
 #include <QtTest>
 #include <cmath>
 
@@ -140,8 +141,15 @@ class TestAxisTicks : public QObject {
     QVERIFY(shownY->isVisible());
     QCOMPARE(shownY->min(), std::log10(chart.yRange().min));
     QCOMPARE(shownY->max(), std::log10(chart.yRange().max));
-    for (QAbstractAxis* axis : chart.chart()->axes())
-      if (axis != shownY && axis != chart.xLabels()->axis()) QVERIFY(!axis->isVisible());
+    // The followed axes draw nothing but, for a log axis, its minor grid.
+    for (QAbstractAxis* axis : chart.chart()->axes()) {
+      if (axis == shownY || axis == chart.xLabels()->axis()) continue;
+      if (qobject_cast<QLogValueAxis*>(axis))
+        QVERIFY(!axis->labelsVisible() && !axis->isTitleVisible() && !axis->isLineVisible() &&
+                !axis->isGridLineVisible() && axis->isMinorGridLineVisible());
+      else
+        QVERIFY(!axis->isVisible());
+    }
 
     // A zoom moves the hidden axes; the shown ones follow.
     chart.chart()->zoomIn(QRectF(chart.chart()->plotArea().center(), chart.chart()->plotArea().size() / 3));
@@ -157,6 +165,47 @@ class TestAxisTicks : public QObject {
     QCOMPARE(shownY->max(), chart.yRange().max);
     QVERIFY2(chart.yLabels()->labels().contains(QStringLiteral("0")),
              qPrintable(chart.yLabels()->labels().join(' ')));
+  }
+
+  // The labels moved to our own axis took the log axis's faint lines at 2..9 × 10ⁿ with them (the
+  // followed axis was hidden whole). Drawn: a row of the plot at 2 × 10ⁿ (and 5 × 10ⁿ) differs from the
+  // background, one halfway between two minor lines does not.
+  void logAxesKeepMinorGridLines() {
+    LiveChart chart;
+    chart.resize(600, 420);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    const int s = chart.addSeries(QStringLiteral("gap"), Qt::blue);
+    // A curve along the left edge only: the middle column of the plot shows the grid alone.
+    for (int i = 0; i <= 10; ++i) chart.append(s, 0.0, i, 0.0, std::pow(10.0, -i / 5.0));
+    chart.append(s, 100.0, 11, 0.0, 0.01);
+    chart.setLogY(true);
+    chart.refreshNow();
+    QCoreApplication::processEvents();
+    QChart* qchart = chart.chart();
+    QXYSeries* series = chart.series(s);
+    const QImage image = chart.view()->grab().toImage();
+    const double x = chart.xRange().min + 0.5 * chart.xRange().span();
+    const auto rowAt = [&](double value) {
+      const QPointF scene = qchart->mapToScene(qchart->mapToPosition(QPointF(x, value), series));
+      return chart.view()->mapFromScene(scene);
+    };
+    const auto differsFromBackground = [&](double value) {
+      const QPoint at = rowAt(value);
+      const QColor background = image.pixelColor(at.x(), rowAt(value * 1.12).y());
+      // Antialiased: the line may fall on the row above or below.
+      for (int dy = -1; dy <= 1; ++dy)
+        if (image.pixelColor(at.x(), at.y() + dy) != background) return true;
+      return false;
+    };
+    const auto y = chart.yRange();
+    QVERIFY2(y.min <= 0.02 && y.max >= 0.5, qPrintable(QStringLiteral("%1..%2").arg(y.min).arg(y.max)));
+    for (const double value : {0.02, 0.05, 0.2, 0.5})
+      QVERIFY2(differsFromBackground(value), qPrintable(QStringLiteral("no grid line at %1").arg(value)));
+    // Between 2 and 3 × 10⁻¹ there is none: the probe itself tells a line from the background.
+    const QPoint between = rowAt(0.25);
+    QCOMPARE(image.pixelColor(between.x(), between.y()),
+             image.pixelColor(between.x(), rowAt(0.25 * 1.12).y()));
   }
 };
 

@@ -27,6 +27,7 @@
 #include "ui/charts/live_chart.hpp"
 #include "ui/charts/series_buffer.hpp"
 #include "ui/charts/series_colors.hpp"
+#include "ui/charts/tick_label_axis.hpp"
 
 using namespace distopt;
 using namespace distopt::ui;
@@ -529,6 +530,94 @@ class TestCharts : public QObject {
         for (std::size_t j = i + 1; j < boxes.size(); ++j)
           QVERIFY2(!boxes[i].intersects(boxes[j]),
                    qPrintable(QStringLiteral("R %1, n %2").arg(r).arg(workers)));
+    }
+  }
+
+  // "max = 1" beside the line at 1 and "n − 1 = 15 →" at the right edge (n − 1 off the axis) touched at
+  // some widths and read as one label: at every width they keep a gap.
+  void delayHistogramMarkerLabelsKeepAGap() {
+    DelayHistogram histogram;
+    histogram.resize(400, 300);
+    showAndSettle(histogram);
+    histogram.addEvents({makeEvent(0, 0, Outcome::Accepted), makeEvent(1, 1, Outcome::Accepted)});
+    histogram.setMarkers(std::nullopt, 16);
+    constexpr double kGap = 4.0;
+    for (int width = 260; width <= 900; width += 8) {
+      histogram.resize(width, 300);
+      QCoreApplication::processEvents();
+      histogram.refreshNow();
+      QVERIFY(histogram.markerOffScale(DelayHistogram::Marker::LastWorker));
+      QCOMPARE(histogram.markerLabel(DelayHistogram::Marker::LastWorker), QStringLiteral("n − 1 = 15 →"));
+      QCOMPARE(histogram.markerLabel(DelayHistogram::Marker::Maximum), QStringLiteral("max = 1"));
+      std::vector<QRectF> boxes;
+      for (QGraphicsItem* item : histogram.chart()->childItems())
+        if (auto* text = qgraphicsitem_cast<QGraphicsSimpleTextItem*>(item); text && text->isVisible())
+          boxes.push_back(text->sceneBoundingRect());
+      QCOMPARE(boxes.size(), std::size_t{2});
+      QVERIFY2(!boxes[0].adjusted(-kGap, 0.0, kGap, 0.0).intersects(boxes[1]),
+               qPrintable(QStringLiteral("width %1: %2..%3 and %4..%5")
+                              .arg(width)
+                              .arg(boxes[0].left())
+                              .arg(boxes[0].right())
+                              .arg(boxes[1].left())
+                              .arg(boxes[1].right())));
+    }
+  }
+
+  // "n − 1 = 15" was written right of its line and across the line of "max = 16" one delay further (the
+  // run of the quickstart, in every export): with the left side clear, it goes there.
+  void delayHistogramMarkerLabelsAvoidOtherLines() {
+    DelayHistogram histogram;
+    showAndSettle(histogram);
+    std::vector<UpdateEvent> events;
+    for (std::int64_t delay = 0; delay <= 16; ++delay)
+      events.push_back(makeEvent(0, delay, Outcome::Accepted));
+    histogram.addEvents(events);
+    histogram.setMarkers(std::nullopt, 16);
+    for (int width = 300; width <= 1000; width += 50) {
+      histogram.resize(width, 320);
+      QCoreApplication::processEvents();
+      histogram.refreshNow();
+      QCOMPARE(histogram.markerLabel(DelayHistogram::Marker::LastWorker), QStringLiteral("n − 1 = 15"));
+      QVERIFY(!histogram.markerOffScale(DelayHistogram::Marker::Maximum));
+      QChart* chart = histogram.chart();
+      const double maxLine = chart
+                                 ->mapToScene(chart->mapToPosition(
+                                     QPointF(16.0, 1.0), histogram.outcomeSeries(Outcome::Accepted)))
+                                 .x();
+      QRectF label;
+      for (QGraphicsItem* item : chart->childItems())
+        if (auto* text = qgraphicsitem_cast<QGraphicsSimpleTextItem*>(item);
+            text && text->isVisible() && text->text() == QStringLiteral("n − 1 = 15"))
+          label = text->sceneBoundingRect();
+      QVERIFY(!label.isNull());
+      QVERIFY2(maxLine < label.left() || maxLine > label.right(),
+               qPrintable(QStringLiteral("width %1: label %2..%3, line at %4")
+                              .arg(width)
+                              .arg(label.left())
+                              .arg(label.right())
+                              .arg(maxLine)));
+    }
+  }
+
+  // Delays are whole numbers: with every delay 0 the axis read "−0.5, 0, 0.5", as if there were half
+  // delays. Only whole numbers are labelled, whatever the width.
+  void delayHistogramLabelsWholeDelays() {
+    DelayHistogram histogram;
+    showAndSettle(histogram);
+    histogram.addEvents({makeEvent(0, 0, Outcome::Accepted), makeEvent(1, 0, Outcome::Accepted)});
+    for (int width = 260; width <= 900; width += 80) {
+      histogram.resize(width, 300);
+      QCoreApplication::processEvents();
+      histogram.refreshNow();
+      const QStringList labels = histogram.xLabels()->labels();
+      QVERIFY2(labels.contains(QStringLiteral("0")), qPrintable(labels.join(' ')));
+      for (const QString& label : labels) {
+        bool whole = false;
+        const int delay = label.toInt(&whole);
+        QVERIFY2(whole && delay >= 0,
+                 qPrintable(QStringLiteral("width %1: %2").arg(width).arg(labels.join(' '))));
+      }
     }
   }
 

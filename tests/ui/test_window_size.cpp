@@ -2,6 +2,7 @@
 // or button in it is cut, on any tab, empty or showing a finished run, and no chart's tick labels are
 // elided; the form panel, squeezed on the way down, grows back when the window grows again.
 #include <QAbstractButton>
+#include <QCategoryAxis>
 #include <QChart>
 #include <QDockWidget>
 #include <QFile>
@@ -25,6 +26,7 @@
 #include "ui/charts/delay_histogram.hpp"
 #include "ui/charts/live_chart.hpp"
 #include "ui/charts/short_text_combo.hpp"
+#include "ui/charts/tick_label_axis.hpp"
 #include "ui/dashboard/big_number_label.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/editor/experiment_editor.hpp"
@@ -199,6 +201,16 @@ class TestWindowSize : public QObject {
     QCOMPARE(window.size(), kSmallest);
     const QStringList cut = cutTexts(window);
     QVERIFY2(cut.isEmpty(), qPrintable(cut.join("\n")));
+    // Before any run the quantity choice was empty: it offers the loss, which every run has, whole.
+    auto* convergence = qobject_cast<distopt::ui::ConvergenceChart*>(window.dashboard()->convergence());
+    QVERIFY(convergence);
+    QCOMPARE(convergence->metrics(), QStringList{QStringLiteral("loss")});
+    const auto* choice =
+        convergence->findChild<distopt::ui::ShortTextComboBox*>(QStringLiteral("quantityChoice"));
+    QVERIFY(choice);
+    QCOMPARE(choice->shownText(), distopt::ui::quantityShortName(QStringLiteral("loss")));
+    QVERIFY2(choice->width() >= choice->sizeHint().width(),
+             qPrintable(QStringLiteral("%1 px of %2").arg(choice->width()).arg(choice->sizeHint().width())));
   }
 
   // Showing a finished run, on every tab: the manager view's figures in large type ("no baseline")
@@ -237,6 +249,15 @@ class TestWindowSize : public QObject {
       QTest::qWait(50);
       const QStringList cut = cutTexts(window);
       QVERIFY2(cut.isEmpty(), qPrintable(key + ": " + cut.join("\n")));
+      // As wide as its closed text asks: in a narrower box the style's own margins cut it on screen
+      // ("f(x) −…") though its text room looked enough here.
+      const auto* choice =
+          convergence->findChild<distopt::ui::ShortTextComboBox*>(QStringLiteral("quantityChoice"));
+      QVERIFY2(choice->width() >= choice->sizeHint().width(),
+               qPrintable(QStringLiteral("%1: %2 px of %3")
+                              .arg(key)
+                              .arg(choice->width())
+                              .arg(choice->sizeHint().width())));
     }
     convergence->setMetric(QStringLiteral("gap"));
     window.dashboard()->refreshNow();
@@ -248,6 +269,15 @@ class TestWindowSize : public QObject {
       QVERIFY2(found >= 2,
                qPrintable(QStringLiteral("%1: %2 tick labels").arg(panel->chart()->title()).arg(found)));
       QVERIFY2(elided.isEmpty(), qPrintable(panel->chart()->title() + ": " + elided.join(", ")));
+      // Qt Charts cuts an axis title longer than its axis ("delay (updates between job ver..."): the x
+      // title fits the plot's width.
+      const double title =
+          QFontMetricsF(panel->xLabels()->axis()->titleFont()).horizontalAdvance(panel->xTitle());
+      QVERIFY2(title <= panel->chart()->plotArea().width(),
+               qPrintable(QStringLiteral("%1: x title '%2' %3 px on a %4-px axis")
+                              .arg(panel->chart()->title(), panel->xTitle())
+                              .arg(title)
+                              .arg(panel->chart()->plotArea().width())));
     }
     // An export is drawn larger than the squeezed chart on screen: its y axis gets the labels that size
     // holds (every decade of 1e-6 .. 80), not the screen's one every three decades.

@@ -126,9 +126,9 @@ QString linearTickLabel(double value, double magnitude, double step) {
          QLatin1String(kPrefixes[static_cast<std::size_t>(thousands - 1)]);
 }
 
-std::vector<AxisTick> linearAxisTicks(AxisRange range, int maxTicks) {
+std::vector<AxisTick> linearAxisTicks(AxisRange range, int maxTicks, double minStep) {
   if (!std::isfinite(range.min) || !std::isfinite(range.max) || !(range.max > range.min)) return {};
-  const double step = niceTickStep(range.span(), maxTicks);
+  const double step = std::max(niceTickStep(range.span(), maxTicks), std::isfinite(minStep) ? minStep : 0.0);
   if (dynamicTickCount(range, step) > kMaxAxisTicks) return {};
   const double magnitude = std::max(std::abs(range.min), std::abs(range.max));
   std::vector<AxisTick> ticks;

@@ -32,9 +32,10 @@ inline constexpr double kSiLabelsFrom = 1e5;
 /// prefix "2 × 10²¹". Zero is "0"; negatives take a minus sign (U+2212).
 QString linearTickLabel(double value, double magnitude, double step);
 
-/// Ticks of a linear axis over `range`: every multiple of niceTickStep(span, maxTicks) inside it, labelled by
-/// linearTickLabel(). At most kMaxAxisTicks; none for a range that is not finite and increasing.
-std::vector<AxisTick> linearAxisTicks(AxisRange range, int maxTicks = kRoomyAxisTicks);
+/// Ticks of a linear axis over `range`: every multiple of niceTickStep(span, maxTicks), or of `minStep` when
+/// that is larger (1 for an axis of whole numbers, such as delays), inside it, labelled by linearTickLabel().
+/// At most kMaxAxisTicks; none for a range that is not finite and increasing.
+std::vector<AxisTick> linearAxisTicks(AxisRange range, int maxTicks = kRoomyAxisTicks, double minStep = 0.0);
 
 /// Ticks of a log axis over `range` (0 < min < max), at most max(maxLabels, 2) and at least two for any
 /// range: powers of ten ("10⁻⁵"; every k-th one when they do not fit); over less than three of them,

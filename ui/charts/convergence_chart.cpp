@@ -152,6 +152,9 @@ void ConvergenceChart::offer(const std::vector<EvaluationPoint>& points) {
 }
 
 void ConvergenceChart::updateChoice() {
+  // Before a run has evaluations the choice offers the loss, which every run has (metricsOf), not an
+  // empty box.
+  if (m_offered.isEmpty()) m_offered << kLoss;
   // The chart's order, whatever order the runs brought them in.
   QStringList ordered;
   for (const QString& key : {kGap, kLoss, kGradNormSq, kTestAccuracy})

@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "ui/charts/decimation.hpp"
+#include "ui/charts/tick_label_axis.hpp"
 
 namespace distopt::ui {
 
@@ -23,6 +24,8 @@ namespace {
 constexpr double kLogFloor = 0.5;
 // R or n − 1 within this factor of the largest delay seen stays on the axis; farther ones are noted.
 constexpr double kNearMarkerFactor = 2.0;
+// Pixels kept free between two marker labels side by side: touching, "max = 1n − 1 = 15 →" read as one.
+constexpr double kMarkerLabelGap = 8.0;
 
 const std::array<QColor, 3> kOutcomeColours = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
                                                QColor(0xd6, 0x27, 0x28)};
@@ -38,7 +41,14 @@ void bump(std::vector<std::uint64_t>& bins, std::size_t delay, std::uint64_t cou
 
 DelayHistogram::DelayHistogram(QWidget* parent) : ChartPanel(parent) {
   setTitle(tr("Delay histogram"));
-  setXTitle(tr("delay (updates between job version and outcome)"));
+  // Short enough for the half-width chart of a 1024-px window (Qt cuts a longer axis title); the tooltip
+  // says what a delay counts.
+  setXTitle(tr("delay [updates]"));
+  view()->setToolTip(
+      tr("Delay: the updates applied between the model version a worker's job started from and the "
+         "gradient's outcome (accepted, discarded or cancelled)"));
+  // Delays are whole numbers of updates: no tick between two bins ("−0.5", "0.5" read as delays).
+  xLabels()->setMinimumStep(1.0);
   setYTitle(tr("count"));
   for (int i = 0; i < 3; ++i) {
     auto* upper = new QLineSeries();
@@ -307,6 +317,10 @@ void DelayHistogram::drawMarkers() {
     marker.value = markerPosition(static_cast<Marker>(i));
     marker.offScale = marker.value && (*marker.value < x.min || *marker.value > x.max);
   }
+  // Where the drawn lines are: a label put across another marker's line reads as struck through.
+  std::vector<double> lines;
+  for (const MarkerItem& marker : m_markers)
+    if (marker.value && !marker.offScale) lines.push_back(toChart(*marker.value, y.max).x());
   std::vector<QRectF> placed;  // labels already placed this frame: later ones move down past them
   for (std::size_t i = 0; i < m_markers.size(); ++i) {
     MarkerItem& marker = m_markers[i];
@@ -339,15 +353,25 @@ void DelayHistogram::drawMarkers() {
     if (marker.offScale) {
       left = v > x.max ? plot.right() - box.width() - 3.0 : plot.left() + 3.0;
     } else {
-      // Right of the line, unless that would run past the plot's right edge.
+      // Right of the line, unless that would run past the plot's right edge, or across another marker's
+      // line where the left side is clear.
       const double at = toChart(v, y.max).x();
-      left = at + 3.0 + box.width() <= plot.right() ? at + 3.0 : at - 3.0 - box.width();
+      const double right = at + 3.0;
+      const double leftSide = at - 3.0 - box.width();
+      const auto crossesLine = [&](double from) {
+        return std::any_of(lines.cbegin(), lines.cend(), [&](double line) {
+          return std::abs(line - at) > 0.5 && line >= from - 1.0 && line <= from + box.width() + 1.0;
+        });
+      };
+      const bool rightFits = right + box.width() <= plot.right();
+      const bool leftClear = leftSide >= plot.left() && !crossesLine(leftSide);
+      left = rightFits && (!crossesLine(right) || !leftClear) ? right : leftSide;
     }
     QRectF where(left, plot.top() + 2.0, box.width(), box.height());
     for (bool moved = true; moved;) {
       moved = false;
       for (const QRectF& other : placed)
-        if (where.intersects(other)) {
+        if (where.adjusted(-kMarkerLabelGap, 0.0, kMarkerLabelGap, 0.0).intersects(other)) {
           where.moveTop(other.bottom() + 1.0);
           moved = true;
         }

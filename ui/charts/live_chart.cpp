@@ -363,7 +363,7 @@ int ChartPanel::xLabelRoom(const Range& x) const {
   // The labels a roomy axis would have over `x`: "15000" needs more width than "500".
   const QFontMetricsF metrics(m_xLabels->axis()->labelsFont());
   double widest = 0.0;
-  for (const AxisTick& tick : linearAxisTicks(x))
+  for (const AxisTick& tick : linearAxisTicks(x, kRoomyAxisTicks, m_xLabels->minimumStep()))
     widest = std::max(widest, metrics.horizontalAdvance(tick.label));
   // Qt Charts' 1-px text margin either side.
   return horizontalLabelRoom(chart()->plotArea().width(), widest + 2.0);

@@ -46,14 +46,15 @@ QSize ShortTextComboBox::sizeHint() const {
   // A little more than the text's advance: the style's label drawing keeps a margin of its own.
   const QSize text(fontMetrics().horizontalAdvance(shownText()) + fontMetrics().averageCharWidth(),
                    fontMetrics().height());
-  return style()->sizeFromContents(QStyle::CT_ComboBox, &option, text, this).expandedTo(minimumSizeHint());
+  // At least a few letters wide, the width an empty or one-letter choice still needs to read as one.
+  const QSize least(fontMetrics().horizontalAdvance(QStringLiteral("xxxxxx")), fontMetrics().height());
+  return style()->sizeFromContents(QStyle::CT_ComboBox, &option, text.expandedTo(least), this);
 }
 
 QSize ShortTextComboBox::minimumSizeHint() const {
-  QStyleOptionComboBox option;
-  initStyleOption(&option);
-  const QSize text(fontMetrics().horizontalAdvance(QStringLiteral("xxxxxx")), fontMetrics().height());
-  return style()->sizeFromContents(QStyle::CT_ComboBox, &option, text, this);
+  // The short name whole: squeezed to a few letters' width the closed box showed "f(x) −…". (Below the
+  // 1024-px window the row is narrower than its parts' minimum and paintEvent elides instead.)
+  return sizeHint();
 }
 
 void ShortTextComboBox::paintEvent(QPaintEvent*) {

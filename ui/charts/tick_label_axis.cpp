@@ -3,12 +3,20 @@
 #include <QCategoryAxis>
 #include <QChart>
 #include <QLogValueAxis>
+#include <QPen>
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 namespace distopt::ui {
+namespace {
+
+// The minor grid: lighter than the major one (Qt's light theme draws that in #d3d3d3-ish grey), so the
+// labelled lines stay the ones the eye follows.
+const QColor kMinorGridColor(0xe6, 0xe6, 0xe6);
+
+}  // namespace
 
 TickLabelAxis::TickLabelAxis(QChart* chart, Qt::Alignment alignment, QObject* parent)
     : QObject(parent), m_chart(chart), m_alignment(alignment), m_axis(new QCategoryAxis()) {
@@ -22,7 +30,25 @@ void TickLabelAxis::follow(QAbstractAxis* axis) {
   disconnect(m_followConnection);
   m_followed = axis;
   if (!axis) return;
-  axis->setVisible(false);
+  if (auto* log = qobject_cast<QLogValueAxis*>(axis)) {
+    // A log axis stays for its minor grid only: the faint lines at 2..9 × 10ⁿ that make decades readable
+    // (Qt's automatic minor ticks, axis_range's setLogAxisRange). Hidden, it drew none; the shown axis
+    // has a line per label only. Nothing else of it is drawn, and without labels or title it takes no
+    // room beside the plot.
+    log->setVisible(true);
+    log->setLabelsVisible(false);
+    log->setTitleVisible(false);
+    log->setLineVisible(false);
+    log->setGridLineVisible(false);
+    log->setShadesVisible(false);
+    log->setMinorGridLineVisible(true);
+    QPen faint = m_axis->gridLinePen();
+    faint.setColor(kMinorGridColor);
+    faint.setWidthF(std::max(faint.widthF(), 1.0) * 0.5);
+    log->setMinorGridLinePen(faint);
+  } else {
+    axis->setVisible(false);
+  }
   // After the followed axis in chart()->axes(): code that asks a chart for its first axis on a side gets
   // the one its series are attached to, whichever of the two was made last.
   m_chart->removeAxis(m_axis);
@@ -44,6 +70,12 @@ void TickLabelAxis::setMaxLabels(int labels) {
   relabel();
 }
 
+void TickLabelAxis::setMinimumStep(double step) {
+  if (!(step >= 0.0) || step == m_minStep) return;
+  m_minStep = step;
+  relabel();
+}
+
 void TickLabelAxis::setTitle(const QString& title) { m_axis->setTitleText(title); }
 
 QString TickLabelAxis::title() const { return m_axis->titleText(); }
@@ -61,7 +93,7 @@ void TickLabelAxis::relabel() {
     ticks = logAxisTicks(range, m_maxLabels);
   } else if (const auto* axis = qobject_cast<const QValueAxis*>(m_followed)) {
     range = {axis->min(), axis->max()};
-    ticks = linearAxisTicks(range, m_maxLabels);
+    ticks = linearAxisTicks(range, m_maxLabels, m_minStep);
   } else {
     return;
   }

@@ -4,7 +4,8 @@
 // (one label, or none, on a span under a decade). So the axis the series are attached to (QValueAxis or
 // QLogValueAxis) is hidden and followed by a QCategoryAxis attached to no series, over the same range
 // (log10 of it for a log axis), with a category ending at every tick: Qt lays it out, reserves room for its
-// labels and title, draws grid lines at the ticks, and renders it into every export like any axis.
+// labels and title, draws grid lines at the ticks, and renders it into every export like any axis. A
+// followed log axis keeps drawing its minor grid only (the faint lines at 2..9 × 10ⁿ).
 // Thread: GUI thread only.
 
 #include <QObject>
@@ -29,12 +30,16 @@ class TickLabelAxis : public QObject {
   TickLabelAxis(QChart* chart, Qt::Alignment alignment, QObject* parent = nullptr);
   ~TickLabelAxis() override;
 
-  /// Follows `axis` (attached to the series, already in the chart): hides it and relabels on each of its
-  /// range changes. The shown axis moves after it in the chart's axis list. A later call replaces it.
+  /// Follows `axis` (attached to the series, already in the chart): hides it (a log axis but for its minor
+  /// grid) and relabels on each of its range changes. The shown axis moves after it in the chart's axis list.
+  /// A later call replaces it.
   void follow(QAbstractAxis* axis);
   /// The most labels the axis shows (as many as its length holds); relabels when it changes.
   void setMaxLabels(int labels);
   int maxLabels() const { return m_maxLabels; }
+  /// The smallest step between a linear axis's labels (1: whole numbers only); relabels when it changes.
+  void setMinimumStep(double step);
+  double minimumStep() const { return m_minStep; }
   void setTitle(const QString& title);
   QString title() const;
 
@@ -53,6 +58,7 @@ class TickLabelAxis : public QObject {
   QPointer<QAbstractAxis> m_followed;
   QMetaObject::Connection m_followConnection;
   int m_maxLabels = kRoomyAxisTicks;
+  double m_minStep = 0.0;
   std::vector<AxisTick> m_ticks;
 };
 

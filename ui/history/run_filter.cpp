@@ -1,24 +1,12 @@
 #include "ui/history/run_filter.hpp"
 
 #include <QObject>
-#include <QRegularExpression>
 #include <functional>
 
 namespace distopt::ui {
 namespace {
 
 using Op = HistoryCondition::Op;
-
-std::optional<Op> opFrom(const QString& text) {
-  if (text == QLatin1String("=") || text == QLatin1String("==")) return Op::Equal;
-  if (text == QLatin1String("!=")) return Op::NotEqual;
-  if (text == QLatin1String("<")) return Op::Less;
-  if (text == QLatin1String("<=")) return Op::LessEqual;
-  if (text == QLatin1String(">")) return Op::Greater;
-  if (text == QLatin1String(">=")) return Op::GreaterEqual;
-  if (text == QLatin1String("~")) return Op::Contains;
-  return std::nullopt;
-}
 
 /// The column `name` means: by header, then by key, then by the key's last part (or the parameter
 /// behind a symbol: "gamma" for γ); shown columns before hidden ones. Empty with *why when none or
@@ -94,33 +82,25 @@ bool HistoryCondition::accepts(const HistoryCells& cells) const {
 std::optional<HistoryFilter> HistoryFilter::parse(const QString& text,
                                                   const std::vector<HistoryColumn>& shown,
                                                   const std::vector<HistoryColumn>& available, QString* why) {
-  static const QRegularExpression condition(QStringLiteral("^(.*?)\\s*(<=|>=|!=|==|=|<|>|~)\\s*(.*)$"));
-  static const QRegularExpression terms(QStringLiteral("[;,]"));
+  const RunFilterSyntax syntax = parseRunFilter(text.toStdString());
   HistoryFilter filter;
+  for (const std::string& word : syntax.words) filter.m_words << QString::fromStdString(word);
   QString reason;
-  for (const QString& raw : text.split(terms, Qt::SkipEmptyParts)) {
-    const QString term = raw.trimmed();
-    if (term.isEmpty()) continue;
-    const auto match = condition.match(term);
-    if (!match.hasMatch() || match.captured(1).trimmed().isEmpty()) {
-      filter.m_words << term.split(QLatin1Char(' '), Qt::SkipEmptyParts);
-      continue;
-    }
+  for (const RunFilterCondition& term : syntax.conditions) {
     HistoryCondition c;
-    c.key = resolve(match.captured(1).trimmed(), shown, available, &reason);
+    c.key = resolve(QString::fromStdString(term.column), shown, available, &reason);
     if (c.key.isEmpty()) {
       if (why) *why = reason;
       return std::nullopt;
     }
-    c.op = *opFrom(match.captured(2));
-    c.text = match.captured(3).trimmed();
-    bool isNumber = false;
-    const double value = c.text.toDouble(&isNumber);
-    if (isNumber) c.number = value;
-    if (c.op != Op::Contains && c.op != Op::Equal && c.op != Op::NotEqual && c.text.isEmpty()) {
-      if (why) *why = QObject::tr("'%1' needs a value to compare with").arg(term);
+    if (term.lacksValue()) {
+      if (why)
+        *why = QObject::tr("'%1' needs a value to compare with").arg(QString::fromStdString(term.term));
       return std::nullopt;
     }
+    c.op = term.op;
+    c.text = QString::fromStdString(term.value);
+    c.number = term.number;
     filter.m_conditions.push_back(std::move(c));
   }
   return filter;

@@ -1,10 +1,10 @@
 #pragma once
 // The run history's filter: one line of terms separated by ';' or ','. A term "COLUMN OP VALUE" (OP one
-// of = != < <= > >= ~, ~ meaning "contains") tests one column, named by its header ("Method", "γ"),
-// its key ("algorithm.params.gamma") or the key's last part ("gamma"), whether shown or not; numbers
-// compare as numbers. Any other term is text that every one of its words must find in some shown column
-// (case-insensitive). "method = ringmaster; γ < 0.1" keeps the Ringmaster runs with a step size under
-// 0.1. A term naming no column, or several, refuses the whole filter with the reason.
+// of = != < <= > >= ~, ~ meaning "contains"; the syntax is core/store/run_filter_syntax's) tests one column,
+// named by its header ("Method", "γ"), its key ("algorithm.params.gamma") or the key's last part ("gamma"),
+// whether shown or not; numbers compare as numbers. Any other term is text that every one of its words must
+// find in some shown column (case-insensitive). "method = ringmaster; γ < 0.1" keeps the Ringmaster runs with
+// a step size under 0.1. A term naming no column, or several, refuses the whole filter with the reason.
 // Thread: any (no widgets).
 
 #include <QString>
@@ -12,12 +12,13 @@
 #include <optional>
 #include <vector>
 
+#include "core/store/run_filter_syntax.hpp"
 #include "ui/history/run_columns.hpp"
 
 namespace distopt::ui {
 
 struct HistoryCondition {
-  enum class Op { Contains, Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual };
+  using Op = RunFilterOp;
   QString key;
   Op op = Op::Contains;
   QString text;
