@@ -11,6 +11,7 @@
 #include "core/run/evaluation_grid.hpp"
 #include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
+#include "core/telemetry/run_tally.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
 
@@ -195,6 +196,7 @@ class HybridSimRun::Impl {
       m_now = end;
       applyStep(mean);
       ++m_step;
+      m_tally.gradients += static_cast<std::uint64_t>(m_trainers);  // one per training worker (HVPs are not)
       chargeStep(t);
       flushBandwidth();
       if (!m_theta.allFinite()) {
@@ -218,19 +220,13 @@ class HybridSimRun::Impl {
       termination = runEnd.termination;
       endTime = runEnd.time;
     }
-    if (finalEvaluationDue(m_haveLast, m_last, endTime, static_cast<std::uint64_t>(m_step))) evaluate(endTime);
-    if (!std::isfinite(m_last.loss) || !m_theta.allFinite()) termination = Termination::Diverged;
+    const auto steps = static_cast<std::uint64_t>(m_step);
+    if (finalEvaluationDue(m_tally.haveEvaluation, m_tally.lastEvaluation, endTime, steps)) evaluate(endTime);
+    if (!std::isfinite(m_tally.lastEvaluation.loss) || !m_theta.allFinite()) termination = Termination::Diverged;
 
-    summary.termination = termination;
-    summary.updatesApplied = static_cast<std::uint64_t>(m_step);
-    summary.gradientEvaluations = spent().gradients;
-    summary.counters.jobsSent = summary.counters.arrivals = summary.counters.accepted =
-        static_cast<std::uint64_t>(m_step) * static_cast<std::uint64_t>(m_trainers);
-    summary.setFinalEvaluation(m_last);
-    summary.time = endTime;
-    summary.timeToTarget = m_timeToTarget;
-    summary.bytesUplink = m_bytesUp;
-    summary.bytesDownlink = m_bytesDown;
+    WorkCounters totals;
+    totals.jobsSent = totals.arrivals = totals.accepted = steps * static_cast<std::uint64_t>(m_trainers);
+    m_tally.fill(summary, totals, steps, termination, endTime);
     summary.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
     sink.onFinish(summary);
     return summary;
@@ -239,12 +235,7 @@ class HybridSimRun::Impl {
   const Vector& model() const { return m_theta; }
   /// The counted budgets: every training worker computes one stochastic gradient per step (curvature
   /// work, Hessian-vector products, is not counted as gradients).
-  BudgetFacts spent() const {
-    const auto steps = static_cast<std::uint64_t>(m_step);
-    return {.updates = steps,
-            .bytes = m_bytesUp + m_bytesDown,
-            .gradients = steps * static_cast<std::uint64_t>(m_trainers)};
-  }
+  BudgetFacts spent() const { return m_tally.spent(static_cast<std::uint64_t>(m_step)); }
   std::vector<std::int64_t> curvatureBytesPeak() const {
     std::vector<std::int64_t> bytes(static_cast<std::size_t>(m_context.numWorkers), 0);
     for (int p = 0; p < m_context.numWorkers; ++p) bytes[static_cast<std::size_t>(p)] = peakValues(p) * 8;
@@ -279,7 +270,7 @@ class HybridSimRun::Impl {
     entry.first += bytes;
     entry.second += 1;
     m_dirty[std::make_tuple(worker, up, std::string(kind))] = true;
-    (up ? m_bytesUp : m_bytesDown) += bytes;
+    (up ? m_tally.bytesUp : m_tally.bytesDown) += bytes;
   }
 
   void flushBandwidth() {
@@ -482,8 +473,8 @@ class HybridSimRun::Impl {
     const RunRules& sim = m_context.options;
     EvaluationRequest request{.time = time,
                               .updates = static_cast<std::uint64_t>(m_step),
-                              .bytesUp = m_bytesUp,
-                              .bytesDown = m_bytesDown,
+                              .bytesUp = m_tally.bytesUp,
+                              .bytesDown = m_tally.bytesDown,
                               .gradNorm = sim.evalGradNorm || sim.targetGradNormSq.has_value(),
                               .accuracy = sim.evalAccuracy};
     EvaluationPoint point = evaluateModel(*m_context.problem, m_theta, request, m_scratch);
@@ -510,15 +501,13 @@ class HybridSimRun::Impl {
       if (!m_staleness.empty()) point.metrics["staleness_last"] = static_cast<double>(m_staleness.back());
     }
     m_sink->onEvaluation(point);
-    m_last = point;
-    m_haveLast = true;
     if (m_divergence.note(point)) {
+      m_tally.lastEvaluation = point;  // kept, but a diverged point meets no target
+      m_tally.haveEvaluation = true;
       m_diverged = true;
       return true;
     }
-    const bool met = meetsTarget(point, sim.targetGap, sim.targetGradNormSq);
-    if (met && !m_timeToTarget) m_timeToTarget = time;
-    return met;
+    return m_tally.noteEvaluation(point, sim.targetGap, sim.targetGradNormSq);
   }
 
   HybridRunOptions m_options;
@@ -547,13 +536,9 @@ class HybridSimRun::Impl {
   std::vector<std::int64_t> m_staleness;
   std::map<std::tuple<int, bool, std::string>, std::pair<std::uint64_t, std::uint64_t>> m_bandwidth;
   std::map<std::tuple<int, bool, std::string>, bool> m_dirty;
-  std::uint64_t m_bytesUp = 0;
-  std::uint64_t m_bytesDown = 0;
-  EvaluationPoint m_last;
-  bool m_haveLast = false;
+  RunTally m_tally;  ///< bytes, gradients, the latest evaluation, time to target
   bool m_diverged = false;
   DivergenceWatch m_divergence;  ///< the simulator's rule (core/sim/divergence.hpp)
-  std::optional<double> m_timeToTarget;
 };
 
 HybridSimRun::HybridSimRun(const HybridRunOptions& options, const SimRunContext& context)
