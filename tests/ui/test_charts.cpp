@@ -600,6 +600,40 @@ class TestCharts : public QObject {
     }
   }
 
+  // A marker beyond the axis is noted at the edge it points past ("n − 1 = 15 →"); a line drawn near that
+  // edge (R = max = 4 on an axis to 5) struck the note through. It moves inwards past such lines.
+  void delayHistogramOffScaleLabelsAvoidLines() {
+    DelayHistogram histogram;
+    showAndSettle(histogram);
+    std::vector<UpdateEvent> events;
+    for (std::int64_t delay = 0; delay <= 4; ++delay) events.push_back(makeEvent(0, delay, Outcome::Accepted));
+    histogram.addEvents(events);
+    histogram.setMarkers(4, 16);
+    for (int width = 300; width <= 1000; width += 50) {
+      histogram.resize(width, 320);
+      QCoreApplication::processEvents();
+      histogram.refreshNow();
+      QVERIFY(histogram.markerOffScale(DelayHistogram::Marker::LastWorker));
+      QChart* chart = histogram.chart();
+      const double line = chart
+                              ->mapToScene(chart->mapToPosition(
+                                  QPointF(4.0, 1.0), histogram.outcomeSeries(Outcome::Accepted)))
+                              .x();
+      QRectF label;
+      for (QGraphicsItem* item : chart->childItems())
+        if (auto* text = qgraphicsitem_cast<QGraphicsSimpleTextItem*>(item);
+            text && text->isVisible() && text->text() == QStringLiteral("n − 1 = 15 →"))
+          label = text->sceneBoundingRect();
+      QVERIFY(!label.isNull());
+      QVERIFY2(line < label.left() || line > label.right(),
+               qPrintable(QStringLiteral("width %1: label %2..%3, line at %4")
+                              .arg(width)
+                              .arg(label.left())
+                              .arg(label.right())
+                              .arg(line)));
+    }
+  }
+
   // Delays are whole numbers: with every delay 0 the axis read "−0.5, 0, 0.5", as if there were half
   // delays. Only whole numbers are labelled, whatever the width.
   void delayHistogramLabelsWholeDelays() {

@@ -351,7 +351,20 @@ void DelayHistogram::drawMarkers() {
     const QRectF box = marker.label->boundingRect();
     double left = 0.0;
     if (marker.offScale) {
-      left = v > x.max ? plot.right() - box.width() - 3.0 : plot.left() + 3.0;
+      // At the edge it points past, moved inwards beyond any line it would run across: "n − 1 = 15 →" was
+      // struck through by the line of R = max = 4 drawn near the right edge.
+      const bool pointsRight = v > x.max;
+      left = pointsRight ? plot.right() - box.width() - 3.0 : plot.left() + 3.0;
+      for (bool moved = true; moved;) {
+        moved = false;
+        for (const double line : lines)
+          if (line >= left - 1.0 && line <= left + box.width() + 1.0) {
+            const double inwards = pointsRight ? line - 3.0 - box.width() : line + 3.0;
+            if (inwards < plot.left() || inwards + box.width() > plot.right()) continue;  // no room: stay
+            left = inwards;
+            moved = true;
+          }
+      }
     } else {
       // Right of the line, unless that would run past the plot's right edge, or across another marker's
       // line where the left side is clear.
