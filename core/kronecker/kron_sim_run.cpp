@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "core/kronecker/kron_metrics.hpp"
+#include "core/run/evaluation_grid.hpp"
 #include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/run_tally.hpp"
@@ -320,8 +321,8 @@ RunSummary KronSimRun::Impl::run(const std::function<bool()>& stopRequested) {
     }
     m_coordinator->abandonPending();
     const std::uint64_t final = m_coordinator->completed();
-    const EvaluationPoint& last = m_tally.lastEvaluation;
-    if (!m_tally.haveEvaluation || last.updates != final || last.time != m_now) requestEvaluation(final);
+    if (finalEvaluationDue(m_tally.haveEvaluation, m_tally.lastEvaluation, m_now, final))
+      requestEvaluation(final);
   } else {
     // A diverged model has no consistent version worth waiting for: report the blocks as they are.
     std::vector<kron::LossMessage> losses;
