@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/algorithms/server.hpp"
+#include "core/registry/component.hpp"
 #include "core/registry/option_spec.hpp"
 #include "core/sim/sim_run.hpp"
 

@@ -120,7 +120,7 @@ ProblemEntry quadraticProblemEntry() {
   entry.make = [](const nlohmann::json& params, const ProblemBuildContext& context) -> std::unique_ptr<Problem> {
     QuadraticProblem::Options options;
     options.dimension = params.at("d").get<Eigen::Index>();
-    options.noise = gradientNoiseFromParams(params);
+    options.noise = gradientNoiseFromParams(params, context.path);
     requireValid(options, context.path);
     return std::make_unique<QuadraticProblem>(options);
   };

@@ -47,7 +47,7 @@ ProblemEntry softmaxProblemEntry() {
     SoftmaxProblem::Options options;
     options.l2 = params.at("l2").get<double>();
     options.batch = params.at("batch").get<std::int64_t>();
-    options.noise = gradientNoiseFromParams(params);
+    options.noise = gradientNoiseFromParams(params, context.path);
     requireValid(options, context.path);
     Dataset train;
     std::optional<Dataset> test;

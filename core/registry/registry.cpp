@@ -17,6 +17,7 @@
 #include "core/problems/quadratic_problem.hpp"
 #include "core/problems/softmax_problem.hpp"
 #include "core/timing/time_models.hpp"
+#include "core/util/input_error.hpp"
 
 namespace distopt {
 namespace {

@@ -460,7 +460,7 @@ class TestExperimentConfig : public QObject {
     json document = validDocument();
     document["data"] = {{"sharding", "random"}};
     const auto error = parseError(document);
-    EXPECT_INPUT_ERROR(error, "data.sharding", "must be one of", "\"iid\"");
+    EXPECT_INPUT_ERROR(error, "data.sharding", "not one of", "\"iid\"");
     for (const auto& name : distopt::shardRuleNames())
       QVERIFY2(contains(error->what(), "\"" + name + "\""), name.c_str());
     document["data"] = {{"sharding", 1}};
@@ -678,7 +678,7 @@ class TestExperimentConfig : public QObject {
     QVERIFY(!d.accepts(json(2.5), nullptr));
 
     OptionSpec mode{.name = "mode", .type = OptionType::Enum, .choices = {"a", "b"}};
-    QCOMPARE(mode.describe(), std::string("one of \"a\", \"b\""));
+    QCOMPARE(mode.describe(), std::string("one of \"a\" or \"b\""));
     QVERIFY(mode.accepts(json("b"), nullptr));
     QVERIFY(!mode.accepts(json("c"), nullptr));
 

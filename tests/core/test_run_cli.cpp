@@ -354,7 +354,7 @@ class TestRunCli : public QObject {
     EXPECT_BAD_INPUT({kQuickstart, "--workers", "many"}, "--workers");
     EXPECT_BAD_INPUT({kQuickstart, "--engine", "gpu"}, "--engine");
     EXPECT_BAD_INPUT({kQuickstart, "--events", "some"}, "--events");
-    EXPECT_BAD_INPUT({kQuickstart, "--set", "events=all"}, "events: must be \"aggregates\" or \"full\"");
+    EXPECT_BAD_INPUT({kQuickstart, "--set", "events=all"}, "events: is \"all\", not one of \"aggregates\" or \"full\"");
     EXPECT_BAD_INPUT({kQuickstart, kQuickstart}, "only one experiment file");
     EXPECT_BAD_INPUT({}, "no experiment file");
     // The --opt=value spelling is checked the same way.
