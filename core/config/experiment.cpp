@@ -233,6 +233,9 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
   experiment.problem = parseComponent<ProblemEntry>(document, "problem", "problem", &findProblem, problemNames());
   experiment.algorithm =
       parseComponent<AlgorithmEntry>(document, "algorithm", "algorithm", &findAlgorithm, algorithmNames());
+  // What the algorithm needs of the problem, before anything is built (the kind of problem, not its size).
+  checkProblemNeeds(*findAlgorithm(experiment.algorithm.name), experiment.algorithm.params,
+                    *findProblem(experiment.problem.name));
   if (experiment.engine == "live" && !findAlgorithm(experiment.algorithm.name)->runsLive())
     throw InputError("engine", "algorithm \"" + experiment.algorithm.name +
                                    "\" runs in the simulator only so far; set \"engine\": \"sim\"");

@@ -274,6 +274,9 @@ AlgorithmEntry entryFor(DecentralizedMethod method, std::string summary) {
   entry.family = "decentralized";
   entry.options = withMethodOptions(method);
   entry.liveDriver = true;  // net/families/decentralized: the same node roles on a peer mesh
+  // Its restarts take the full local gradient (makeDecentralizedSetup refuses a stream at run start).
+  if (method == DecentralizedMethod::ProxGtSrE)
+    entry.problemNeeds = {{.capability = ProblemCapability::FiniteDataSet}};
   entry.makeSimRun = [method](const nlohmann::json& params, const SimRunContext& context) {
     return std::make_unique<DecentralizedSimRun>(context, decentralizedRunOptions(method, params, context));
   };
@@ -329,6 +332,7 @@ std::vector<AlgorithmEntry> decentralizedAlgorithmEntries() {
 std::vector<ProblemEntry> decentralizedProblemEntries() {
   ProblemEntry entry;
   entry.name = "logistic-p0";
+  entry.capabilities = {ProblemCapability::HessianVectorProduct, ProblemCapability::FiniteDataSet};
   entry.summary =
       "Spec decentralized-proxgt P0: heterogeneous synthetic logistic regression, one block per node, "
       "Σ λ₂x²/(1+x²) + λ₁‖x‖₁ (use data.sharding \"contiguous\")";

@@ -780,6 +780,17 @@ std::vector<AlgorithmEntry> hybridAlgorithmEntries() {
   entries.push_back(hybridEntry(
       "mr-dho2", "MR-DHO2 (workbench variant): curvature workers estimate while update workers train", mr,
       true));
+  // What hybridRunOptions refuses at run start, declared so the parser refuses it first: the curvature
+  // methods need Hessian-vector products, and per batch when the ESE batch is a subset.
+  for (auto& entry : entries) {
+    if (entry.name == "dist-sgdm" || entry.name == "dist-adam") continue;
+    entry.problemNeeds = {{.capability = ProblemCapability::HessianVectorProduct},
+                          {.capability = ProblemCapability::BatchHessianVectorProduct,
+                           .option = "ese_batch",
+                           .when = [](const nlohmann::json& params) {
+                             return params.at("ese_batch").get<std::int64_t>() > 0;
+                           }}};
+  }
   return entries;
 }
 

@@ -457,6 +457,8 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
       .family = "kronecker",
       .options = commonOptions()};
   naive.liveDriver = true;  // net/families/kronecker
+  // kronProblemOf refuses any other problem at run start; declared, the parser refuses it first.
+  naive.problemNeeds = {{.capability = ProblemCapability::KronTwoLayer}};
   naive.makeSimRun = [](const nlohmann::json& params,
                         const SimRunContext& context) -> std::unique_ptr<SimRun> {
     const KronSimRun::Settings settings = kronSettingsFrom("kron-naive", params, context.path);
@@ -487,6 +489,7 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
       .family = "kronecker",
       .options = fastOptions};
   fast.liveDriver = true;
+  fast.problemNeeds = naive.problemNeeds;
   fast.makeSimRun = [](const nlohmann::json& params,
                        const SimRunContext& context) -> std::unique_ptr<SimRun> {
     const KronSimRun::Settings settings = kronSettingsFrom("kron-fast", params, context.path);

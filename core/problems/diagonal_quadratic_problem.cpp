@@ -113,6 +113,7 @@ void DiagonalQuadraticProblem::hessianVectorProduct(const Vector& /*x*/, const V
 ProblemEntry diagonalQuadraticProblemEntry() {
   ProblemEntry entry;
   entry.name = "diagonal-quadratic";
+  entry.capabilities = {ProblemCapability::HessianVectorProduct};
   entry.summary = "Separable quadratic ½Σλᵢ(xᵢ − cᵢ)² with a chosen spectrum and additive gradient noise";
   OptionSpec eigenvalues;
   eigenvalues.name = "eigenvalues";

@@ -42,6 +42,8 @@ MlpProblem::MlpProblem(Dataset train, std::optional<Dataset> test, const Options
 ProblemEntry mlpProblemEntry() {
   ProblemEntry entry;
   entry.name = "mlp";
+  entry.capabilities = {ProblemCapability::HessianVectorProduct, ProblemCapability::BatchHessianVectorProduct,
+                        ProblemCapability::FiniteDataSet};
   entry.summary = "MLP (1 or 2 hidden layers) with softmax cross-entropy on IDX image data";
   entry.options = networkDataOptions();
   OptionSpec hidden;

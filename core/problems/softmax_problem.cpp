@@ -39,6 +39,8 @@ SoftmaxProblem::SoftmaxProblem(Dataset train, std::optional<Dataset> test, const
 ProblemEntry softmaxProblemEntry() {
   ProblemEntry entry;
   entry.name = "softmax";
+  entry.capabilities = {ProblemCapability::HessianVectorProduct, ProblemCapability::BatchHessianVectorProduct,
+                        ProblemCapability::FiniteDataSet};
   entry.summary =
       "Multinomial logistic regression on IDX images (MNIST / Fashion-MNIST) or a LIBSVM, CSV or .npy table";
   entry.options = networkDataOptions();

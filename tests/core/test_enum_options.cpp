@@ -19,6 +19,7 @@
 #include "core/registry/registry.hpp"
 #include "core/timing/speed_profile.hpp"
 #include "core/util/input_error.hpp"
+#include "input_error_capture.hpp"
 
 using distopt::EnumTable;
 using distopt::InputError;
@@ -35,16 +36,7 @@ const EnumTable<Colour>& colours() {
   return table;
 }
 
-std::optional<InputError> inputError(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InputError& error) {
-    return error;
-  } catch (const std::exception& other) {
-    qWarning("expected InputError, got: %s", other.what());
-  }
-  return std::nullopt;
-}
+using test_support::inputError;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
