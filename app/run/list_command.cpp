@@ -18,6 +18,9 @@ void printOptions(const std::vector<OptionSpec>& options) {
     std::printf("    %-22s %-9s default %-12s %s\n", option.name.c_str(), optionTypeName(option.type),
                 defaultText(option).c_str(), option.help.c_str());
     std::printf("    %-22s %-9s %s\n", "", "", ("valid: " + option.describe()).c_str());
+    for (std::size_t c = 0; c < option.choices.size() && c < option.choiceHelp.size(); ++c)
+      std::printf("    %-22s %-9s   \"%s\": %s\n", "", "", option.choices[c].c_str(),
+                  option.choiceHelp[c].c_str());
   }
 }
 
@@ -34,6 +37,7 @@ nlohmann::json optionsJson(const std::vector<OptionSpec>& options) {
     if (option.maxValue) entry["max"] = *option.maxValue;
     if (option.minValue && option.minExclusive) entry["min_exclusive"] = true;
     if (!option.choices.empty()) entry["choices"] = option.choices;
+    if (!option.choiceHelp.empty()) entry["choice_help"] = option.choiceHelp;
     if (!option.unit.empty()) entry["unit"] = option.unit;
     list.push_back(std::move(entry));
   }

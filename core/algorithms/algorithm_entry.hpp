@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/algorithms/server.hpp"
+#include "core/registry/component.hpp"
 #include "core/registry/option_spec.hpp"
 #include "core/sim/sim_run.hpp"
 
@@ -26,12 +27,24 @@ struct AlgorithmBuildContext {
   std::string path = "algorithm.params";
 };
 
+/// A capability an algorithm needs of its problem: always, or only when an option asks for it.
+struct ProblemNeed {
+  ProblemCapability capability = ProblemCapability::HessianVectorProduct;
+  /// Empty: always needed. Else the option that asks for it (refusals name that field) and `when`, which
+  /// says from the validated params whether it does (e.g. ese_batch > 0).
+  std::string option;
+  std::function<bool(const nlohmann::json& params)> when;
+};
+
 struct AlgorithmEntry {
   std::string name;
   std::string summary;
   /// Method family: "async", "compressed", "decentralized", "hybrid", "kronecker" (GUI grouping).
   std::string family = "async";
   std::vector<OptionSpec> options;
+  /// What the problem must offer (core/registry/registry.hpp, checkProblemNeeds). Declared here rather
+  /// than found when the run starts, so the parser and the editor refuse an incompatible pair up front.
+  std::vector<ProblemNeed> problemNeeds;
   /// Parameter-server methods the SimEngine and LiveEngine drive: builds the server from validated
   /// params (defaults filled). Throws InputError naming the field.
   std::function<std::unique_ptr<AsyncServer>(const nlohmann::json& params, const AlgorithmBuildContext& context)>

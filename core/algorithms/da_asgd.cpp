@@ -2,10 +2,21 @@
 
 #include <algorithm>
 
+#include "core/registry/enum_option.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
 
 namespace distopt {
+namespace {
+
+const EnumTable<DaAsgdServer::Rule>& stepRules() {
+  static const EnumTable<DaAsgdServer::Rule> table{
+      {"n_over_delay", DaAsgdServer::Rule::NOverDelay, "γ·n/max(n, delay)"},
+      {"inv_delay_cap", DaAsgdServer::Rule::InvDelayCap, "γ, capped by c/(L·delay) beyond n (experimental)"}};
+  return table;
+}
+
+}  // namespace
 
 bool DaAsgdServer::Options::isValid(std::string* why) const {
   auto fail = [why](const char* text) {
@@ -40,25 +51,23 @@ double DaAsgdServer::stepFor(std::int64_t delay) const {
 AlgorithmEntry daAsgdAlgorithmEntry() {
   return {.name = "da-asgd",
           .summary = "Delay-adaptive ASGD: step gamma*n/max(n, delay) (Mishchenko et al.; Koloskova et al.)",
-          .options = {gammaOption(),
-                      {.name = "da_rule",
-                       .type = OptionType::Enum,
-                       .defaultValue = "n_over_delay",
-                       .choices = {"n_over_delay", "inv_delay_cap"},
-                       .help = "Step rule: gamma*n/max(n,delay), or gamma capped by c/(L*delay) beyond n (experimental)"},
-                      {.name = "c",
-                       .type = OptionType::Double,
-                       .defaultValue = 0.25,
-                       .minValue = 0.0,
-                       .minExclusive = true,
-                       .help = "Constant c of the inv_delay_cap rule"}},
+          .options =
+              {gammaOption(),
+               stepRules().option(
+                   "da_rule", DaAsgdServer::Rule::NOverDelay,
+                   "Step rule: gamma*n/max(n,delay), or gamma capped by c/(L*delay) beyond n (experimental)"),
+               {.name = "c",
+                .type = OptionType::Double,
+                .defaultValue = 0.25,
+                .minValue = 0.0,
+                .minExclusive = true,
+                .help = "Constant c of the inv_delay_cap rule"}},
           .make = [](const nlohmann::json& params, const AlgorithmBuildContext& context) {
             DaAsgdServer::Options options;
             options.gamma = stepSizeOrDefault(params, context, [&](double L, double s2, double eps) {
               return std::min(1.0 / (2.0 * context.numWorkers * L), eps / (4.0 * L * s2));
             });
-            options.rule = params["da_rule"].get<std::string>() == "inv_delay_cap" ? DaAsgdServer::Rule::InvDelayCap
-                                                                                     : DaAsgdServer::Rule::NOverDelay;
+            options.rule = stepRules().parse(params, "da_rule", context.path);
             options.c = params["c"].get<double>();
             options.smoothness = context.smoothness;
             requireValid(options, context.path);

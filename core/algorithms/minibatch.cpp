@@ -2,10 +2,21 @@
 
 #include <algorithm>
 
+#include "core/registry/enum_option.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
 
 namespace distopt {
+namespace {
+
+const EnumTable<MinibatchServer::Reduce>& reductions() {
+  static const EnumTable<MinibatchServer::Reduce> table{
+      {"mean", MinibatchServer::Reduce::Mean, "the mean of the n workers' gradients"},
+      {"sum", MinibatchServer::Reduce::Sum, "their sum (γ then acts n times larger)"}};
+  return table;
+}
+
+}  // namespace
 
 bool MinibatchServer::Options::isValid(std::string* why) const {
   auto fail = [why](const char* text) {
@@ -61,23 +72,21 @@ void MinibatchServer::onWorkerRemoved(int /*worker*/, ActionSink& sink) {
 AlgorithmEntry minibatchAlgorithmEntry() {
   return {.name = "minibatch",
           .summary = "Synchronous minibatch SGD: wait for all workers, step with their mean gradient",
-          .options = {gammaOption(),
-                      {.name = "b",
-                       .type = OptionType::Int,
-                       .defaultValue = 1,
-                       .minValue = 1.0,
-                       .help = "Local batch: stochastic gradients each worker averages per round"},
-                      {.name = "mb_reduce",
-                       .type = OptionType::Enum,
-                       .defaultValue = "mean",
-                       .choices = {"mean", "sum"},
-                       .help = "Combine the workers' gradients by mean, or by sum (as in Mishchenko et al.'s script)"}},
+          .options =
+              {gammaOption(),
+               {.name = "b",
+                .type = OptionType::Int,
+                .defaultValue = 1,
+                .minValue = 1.0,
+                .help = "Local batch: stochastic gradients each worker averages per round"},
+               reductions().option(
+                   "mb_reduce", MinibatchServer::Reduce::Mean,
+                   "Combine the workers' gradients by mean, or by sum (as in Mishchenko et al.'s script)")},
           .make = [](const nlohmann::json& params, const AlgorithmBuildContext& context) {
             MinibatchServer::Options options;
             options.gamma = stepSizeOrDefault(params, context, [](double L, double, double) { return 1.0 / L; });
             options.localBatch = params["b"].get<int>();
-            options.reduce = params["mb_reduce"].get<std::string>() == "sum" ? MinibatchServer::Reduce::Sum
-                                                                              : MinibatchServer::Reduce::Mean;
+            options.reduce = reductions().parse(params, "mb_reduce", context.path);
             requireValid(options, context.path);
             return std::unique_ptr<AsyncServer>(new MinibatchServer(context.numWorkers, context.x0, options));
           }};

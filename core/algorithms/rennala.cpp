@@ -3,10 +3,21 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/registry/enum_option.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
 
 namespace distopt {
+namespace {
+
+const EnumTable<RennalaServer::Mode>& modes() {
+  static const EnumTable<RennalaServer::Mode> table{
+      {"restart", RennalaServer::Mode::Restart, "stop unfinished work at each iteration"},
+      {"ignore", RennalaServer::Mode::Ignore, "let it finish and discard it"}};
+  return table;
+}
+
+}  // namespace
 
 bool RennalaServer::Options::isValid(std::string* why) const {
   auto fail = [why](const char* text) {
@@ -58,38 +69,38 @@ void RennalaServer::onGradient(const GradientArrival& arrival, std::int64_t dela
 }
 
 AlgorithmEntry rennalaAlgorithmEntry() {
-  return {.name = "rennala",
-          .summary = "Rennala SGD: average the first B fresh gradients per step (Tyurin & Richtarik, NeurIPS 2023)",
-          .options = {gammaOption(),
-                      {.name = "B",
-                       .type = OptionType::Int,
-                       .minValue = 1.0,
-                       .help = "Gradients per iteration. Default: ceil(sigma^2/eps) when both are known, else the number of workers",
-                       .optional = true},
-                      {.name = "rennala_mode",
-                       .type = OptionType::Enum,
-                       .defaultValue = "restart",
-                       .choices = {"restart", "ignore"},
-                       .help = "restart: stop unfinished work each iteration; ignore: let it finish and discard it"}},
-          .make = [](const nlohmann::json& params, const AlgorithmBuildContext& context) {
-            RennalaServer::Options options;
-            if (params.contains("B")) {
-              options.batch = params["B"].get<int>();
-            } else if (context.sigma2 && context.epsilon) {
-              options.batch = static_cast<int>(std::max(1.0, std::ceil(*context.sigma2 / *context.epsilon)));
-            } else {
-              options.batch = context.numWorkers;
-            }
-            const double B = options.batch;
-            // Theory (async-sgd §2.5, the authors' helper): gamma = min{1/L, eps*B/(2 L sigma^2)}.
-            options.gamma = stepSizeOrDefault(params, context, [&](double L, double s2, double eps) {
-              return std::min(1.0 / L, eps * B / (2.0 * L * s2));
-            });
-            options.mode = params["rennala_mode"].get<std::string>() == "ignore" ? RennalaServer::Mode::Ignore
-                                                                                 : RennalaServer::Mode::Restart;
-            requireValid(options, context.path);
-            return std::unique_ptr<AsyncServer>(new RennalaServer(context.numWorkers, context.x0, options));
-          }};
+  return {
+      .name = "rennala",
+      .summary =
+          "Rennala SGD: average the first B fresh gradients per step (Tyurin & Richtarik, NeurIPS 2023)",
+      .options = {gammaOption(),
+                  {.name = "B",
+                   .type = OptionType::Int,
+                   .minValue = 1.0,
+                   .help = "Gradients per iteration. Default: ceil(sigma^2/eps) when both are known, else "
+                           "the number of workers",
+                   .optional = true},
+                  modes().option(
+                      "rennala_mode", RennalaServer::Mode::Restart,
+                      "restart: stop unfinished work each iteration; ignore: let it finish and discard it")},
+      .make = [](const nlohmann::json& params, const AlgorithmBuildContext& context) {
+        RennalaServer::Options options;
+        if (params.contains("B")) {
+          options.batch = params["B"].get<int>();
+        } else if (context.sigma2 && context.epsilon) {
+          options.batch = static_cast<int>(std::max(1.0, std::ceil(*context.sigma2 / *context.epsilon)));
+        } else {
+          options.batch = context.numWorkers;
+        }
+        const double B = options.batch;
+        // Theory (async-sgd §2.5, the authors' helper): gamma = min{1/L, eps*B/(2 L sigma^2)}.
+        options.gamma = stepSizeOrDefault(params, context, [&](double L, double s2, double eps) {
+          return std::min(1.0 / L, eps * B / (2.0 * L * s2));
+        });
+        options.mode = modes().parse(params, "rennala_mode", context.path);
+        requireValid(options, context.path);
+        return std::unique_ptr<AsyncServer>(new RennalaServer(context.numWorkers, context.x0, options));
+      }};
 }
 
 }  // namespace distopt

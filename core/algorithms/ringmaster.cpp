@@ -3,10 +3,21 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/registry/enum_option.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
 
 namespace distopt {
+namespace {
+
+const EnumTable<RingmasterServer::Variant>& variants() {
+  static const EnumTable<RingmasterServer::Variant> table{
+      {"A", RingmasterServer::Variant::A, "discard stale gradients on arrival"},
+      {"B", RingmasterServer::Variant::B, "cancel jobs as soon as they become stale"}};
+  return table;
+}
+
+}  // namespace
 
 bool RingmasterServer::Options::isValid(std::string* why) const {
   auto fail = [why](const char* text) {
@@ -69,20 +80,22 @@ void RingmasterServer::cancelStale(ActionSink& sink) {
 }
 
 AlgorithmEntry ringmasterAlgorithmEntry() {
-  return {.name = "ringmaster",
-          .summary = "Ringmaster ASGD: ASGD that never applies a gradient with delay >= R (Maranjyan et al., ICML 2025)",
-          .options = {gammaOption(),
-                      {.name = "R",
-                       .type = OptionType::IntOrInf,
-                       .minValue = 1.0,
-                       .help = "Delay threshold R. Default: ceil(sigma^2/eps) when both are known, else the number of workers",
-                       .optional = true},
-                      {.name = "variant",
-                       .type = OptionType::Enum,
-                       .defaultValue = "B",
-                       .choices = {"A", "B"},
-                       .help = "A: discard stale gradients on arrival; B: cancel jobs as soon as they become stale"}},
-          .make = [](const nlohmann::json& params, const AlgorithmBuildContext& context) {
+  return {
+      .name = "ringmaster",
+      .summary =
+          "Ringmaster ASGD: ASGD that never applies a gradient with delay >= R (Maranjyan et al., ICML 2025)",
+      .options = {gammaOption(),
+                  {.name = "R",
+                   .type = OptionType::IntOrInf,
+                   .minValue = 1.0,
+                   .help = "Delay threshold R. Default: ceil(sigma^2/eps) when both are known, else the "
+                           "number of workers",
+                   .optional = true},
+                  variants().option(
+                      "variant", RingmasterServer::Variant::B,
+                      "A: discard stale gradients on arrival; B: cancel jobs as soon as they become stale")},
+      .make =
+          [](const nlohmann::json& params, const AlgorithmBuildContext& context) {
             RingmasterServer::Options options;
             if (params.contains("R")) {
               const auto& r = params["R"];
@@ -98,8 +111,7 @@ AlgorithmEntry ringmasterAlgorithmEntry() {
             options.gamma = stepSizeOrDefault(params, context, [&](double L, double s2, double eps) {
               return std::min(1.0 / (2.0 * R * L), eps / (4.0 * L * s2));
             });
-            options.variant = params["variant"].get<std::string>() == "A" ? RingmasterServer::Variant::A
-                                                                           : RingmasterServer::Variant::B;
+            options.variant = variants().parse(params, "variant", context.path);
             requireValid(options, context.path);
             return std::unique_ptr<AsyncServer>(new RingmasterServer(context.numWorkers, context.x0, options));
           }};

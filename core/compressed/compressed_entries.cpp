@@ -8,10 +8,88 @@
 #include "core/compressed/sync_sgd.hpp"
 #include "core/compressed/topk_ef.hpp"
 #include "core/problems/problem_params.hpp"
+#include "core/registry/enum_option.hpp"
 #include "core/util/input_error.hpp"
 
 namespace distopt {
 namespace {
+
+// The choices of the options below: each table gives the spelling the file uses and what it sets.
+const EnumTable<StepSchedule::Kind>& stepKinds() {
+  static const EnumTable<StepSchedule::Kind> table{
+      {"constant", StepSchedule::Kind::Constant, "γ every round"},
+      {"inverse_time", StepSchedule::Kind::InverseTime, "γ·τ/(t + τ) (mem-SGD)"},
+      {"step", StepSchedule::Kind::Step, "÷10 at 50% and ÷100 at 75% of stop.updates"}};
+  return table;
+}
+
+const EnumTable<TopKScope>& scopes() {
+  static const EnumTable<TopKScope> table{
+      {"per_tensor", TopKScope::PerTensor, "each tensor (layer) on its own"},
+      {"global", TopKScope::Global, "the whole vector at once"}};
+  return table;
+}
+
+const EnumTable<IndexCodec>& indexCodecs() {
+  static const EnumTable<IndexCodec> table{
+      {indexCodecName(IndexCodec::Auto), IndexCodec::Auto,
+       "the exactly-smallest of rawb, bitmap, gamma, rice"},
+      {indexCodecName(IndexCodec::Raw32), IndexCodec::Raw32, "32 bits per index"},
+      {indexCodecName(IndexCodec::RawB), IndexCodec::RawB, "ceil(log2 N) bits per index"},
+      {indexCodecName(IndexCodec::Bitmap), IndexCodec::Bitmap, "one bit per coordinate"},
+      {indexCodecName(IndexCodec::Gamma), IndexCodec::Gamma, "Elias-gamma coded gaps"},
+      {indexCodecName(IndexCodec::Rice), IndexCodec::Rice, "Rice coded gaps, best parameter"}};
+  return table;
+}
+
+const EnumTable<TieRule>& tieRules() {
+  static const EnumTable<TieRule> table{{"plus", TieRule::Plus, "+1 (reference code)"},
+                                        {"zero", TieRule::Zero, "0 (ternary downlink)"},
+                                        {"random", TieRule::Random, "hashed ±1"}};
+  return table;
+}
+
+const EnumTable<KRule>& kRules() {
+  static const EnumTable<KRule> table{{"fraction", KRule::Fraction, "K from rho"},
+                                      {"coverage", KRule::Coverage, "K = ceil(c·N/M)"},
+                                      {"absolute", KRule::Absolute, "K = k"}};
+  return table;
+}
+
+// Two-way choices that set a flag: {spelling of false, spelling of true}.
+EnumTable<bool> flagChoices(const char* no, const char* noHelp, const char* yes, const char* yesHelp) {
+  return EnumTable<bool>{{no, false, noHelp}, {yes, true, yesHelp}};
+}
+
+const EnumTable<bool>& randomSelect() {
+  static const EnumTable<bool> table =
+      flagChoices("top", "the K largest magnitudes", "rand", "K uniform coordinates (no memory)");
+  return table;
+}
+
+const EnumTable<bool>& averageBySenders() {
+  static const EnumTable<bool> table =
+      flagChoices("M", "divide sums by M", "senders", "divide each coordinate by its senders");
+  return table;
+}
+
+const EnumTable<bool>& serverEf() {
+  static const EnumTable<bool> table =
+      flagChoices("dense", "dense float32 mean", "ef", "server-side error-feedback scaled signs");
+  return table;
+}
+
+const EnumTable<bool>& maxNorm() {
+  static const EnumTable<bool> table = flagChoices("l2", "‖·‖₂ of the bucket", "max", "‖·‖∞ of the bucket");
+  return table;
+}
+
+const EnumTable<QsgdCodec>& qsgdCodecs() {
+  static const EnumTable<QsgdCodec> table{{"auto", QsgdCodec::Auto, "the smaller of dense and elias"},
+                                          {"dense", QsgdCodec::Dense, "fixed-width levels"},
+                                          {"elias", QsgdCodec::Elias, "Elias-coded levels"}};
+  return table;
+}
 
 std::vector<OptionSpec> stepOptions(double defaultGamma) {
   OptionSpec gamma =
@@ -21,8 +99,8 @@ std::vector<OptionSpec> stepOptions(double defaultGamma) {
   tau.minExclusive = true;
   return {
       gamma,
-      enumOption(
-          "lr_schedule", "constant", {"constant", "inverse_time", "step"},
+      stepKinds().option(
+          "lr_schedule", StepSchedule::Kind::Constant,
           "constant; inverse_time γ·τ/(t+τ) (mem-SGD); step: ÷10 at 50% and ÷100 at 75% of stop.updates"),
       tau,
       intOption(
@@ -40,13 +118,11 @@ OptionSpec rhoOption(std::int64_t defaultPpm) {
                    "K/N in parts per million (100000 = 10%); K_l = ceil(N_l·rho/1e6)");
 }
 
-OptionSpec scopeOption(const char* help) {
-  return enumOption("scope", "per_tensor", {"per_tensor", "global"}, help);
-}
+OptionSpec scopeOption(const char* help) { return scopes().option("scope", TopKScope::PerTensor, help); }
 
 OptionSpec indexCodecOption() {
-  return enumOption(
-      "index_codec", "auto", {"auto", "raw32", "rawb", "bitmap", "gamma", "rice"},
+  return indexCodecs().option(
+      "index_codec", IndexCodec::Auto,
       "Uplink index codec (spec §3.5); auto sends the exactly-smallest of rawb, bitmap, gamma, rice");
 }
 
@@ -60,17 +136,14 @@ std::vector<OptionSpec> join(std::vector<std::vector<OptionSpec>> parts) {
 StepSchedule stepFrom(const nlohmann::json& params, const SimRunContext& context) {
   StepSchedule step;
   step.gamma = params.at("gamma").get<double>();
-  const std::string kind = params.at("lr_schedule").get<std::string>();
-  step.kind = kind == "inverse_time"
-                  ? StepSchedule::Kind::InverseTime
-                  : (kind == "step" ? StepSchedule::Kind::Step : StepSchedule::Kind::Constant);
+  step.kind = stepKinds().parse(params, "lr_schedule", context.path);
   step.tau = params.at("lr_tau").get<double>();
   step.totalRounds = context.options.maxUpdates;
   return step;
 }
 
-TopKScope scopeFrom(const nlohmann::json& params) {
-  return params.at("scope").get<std::string>() == "global" ? TopKScope::Global : TopKScope::PerTensor;
+TopKScope scopeFrom(const nlohmann::json& params, const std::string& path) {
+  return scopes().parse(params, "scope", path);
 }
 
 AlgorithmEntry entry(std::string name, std::string summary, std::vector<OptionSpec> options) {
@@ -110,8 +183,7 @@ CompressedMethod makeCompressedMethod(const std::string& name, const nlohmann::j
     o.step = stepFrom(params, context);
     o.beta = name == "signum-mv" ? params.at("beta").get<double>() : 0.0;
     o.lambda = params.at("lambda").get<double>();
-    const std::string tie = params.at("tie_rule").get<std::string>();
-    o.tieRule = tie == "zero" ? TieRule::Zero : (tie == "random" ? TieRule::Random : TieRule::Plus);
+    o.tieRule = tieRules().parse(params, "tie_rule", path);
     o.seed = context.options.seed;
     o.byzantine = params.at("byzantine").get<int>();
     requireValid(o, path);
@@ -120,18 +192,17 @@ CompressedMethod makeCompressedMethod(const std::string& name, const nlohmann::j
   }
   if (name == "sparse-signsgd-mv") {
     SparseSignVoteOptions o;
-    const std::string rule = params.at("k_rule").get<std::string>();
-    o.kRule = rule == "coverage" ? KRule::Coverage : (rule == "absolute" ? KRule::Absolute : KRule::Fraction);
+    o.kRule = kRules().parse(params, "k_rule", path);
     o.rhoPpm = params.at("rho").get<std::uint64_t>();
     o.coverage = params.at("c").get<double>();
     o.k = params.at("k").get<std::uint64_t>();
-    o.scope = scopeFrom(params);
+    o.scope = scopeFrom(params, path);
     o.alpha = params.at("alpha").get<double>();
-    o.randomSelect = params.at("select").get<std::string>() == "rand";
+    o.randomSelect = randomSelect().parse(params, "select", path);
     o.step = stepFrom(params, context);
     o.mu = params.at("mu").get<double>();
     o.lambda = params.at("lambda").get<double>();
-    o.indexCodec = *indexCodecFromName(params.at("index_codec").get<std::string>());
+    o.indexCodec = indexCodecs().parse(params, "index_codec", path);
     o.seed = context.options.seed;
     requireValid(o, path);
     return makeSparseSignVote(o, layout, workers, x0);
@@ -139,14 +210,14 @@ CompressedMethod makeCompressedMethod(const std::string& name, const nlohmann::j
   if (name == "topk-ef") {
     TopKEfOptions o;
     o.rhoPpm = params.at("rho").get<std::uint64_t>();
-    o.scope = scopeFrom(params);
+    o.scope = scopeFrom(params, path);
     o.alpha = params.at("alpha").get<double>();
     o.lrInMemory = params.at("lr_in_memory").get<bool>();
-    o.averageBySenders = params.at("avg").get<std::string>() == "senders";
+    o.averageBySenders = averageBySenders().parse(params, "avg", path);
     o.step = stepFrom(params, context);
     o.mu = params.at("mu").get<double>();
     o.lambda = params.at("lambda").get<double>();
-    o.indexCodec = *indexCodecFromName(params.at("index_codec").get<std::string>());
+    o.indexCodec = indexCodecs().parse(params, "index_codec", path);
     requireValid(o, path);
     return makeTopKEf(o, layout, workers, x0);
   }
@@ -155,8 +226,8 @@ CompressedMethod makeCompressedMethod(const std::string& name, const nlohmann::j
     o.step = stepFrom(params, context);
     o.beta = params.at("beta").get<double>();
     o.lambda = params.at("lambda").get<double>();
-    o.scope = scopeFrom(params);
-    o.serverEf = params.at("downlink").get<std::string>() == "ef";
+    o.scope = scopeFrom(params, path);
+    o.serverEf = serverEf().parse(params, "downlink", path);
     requireValid(o, path);
     return makeEfSignSgd(o, layout, workers, x0);
   }
@@ -164,9 +235,8 @@ CompressedMethod makeCompressedMethod(const std::string& name, const nlohmann::j
     QsgdOptions o;
     o.s = params.at("s").get<std::uint32_t>();
     o.bucket = params.at("bucket").get<std::uint64_t>();
-    o.maxNorm = params.at("norm").get<std::string>() == "max";
-    const std::string codec = params.at("codec").get<std::string>();
-    o.codec = codec == "dense" ? QsgdCodec::Dense : (codec == "elias" ? QsgdCodec::Elias : QsgdCodec::Auto);
+    o.maxNorm = maxNorm().parse(params, "norm", path);
+    o.codec = qsgdCodecs().parse(params, "codec", path);
     o.step = stepFrom(params, context);
     o.mu = params.at("mu").get<double>();
     o.lambda = params.at("lambda").get<double>();
@@ -179,8 +249,8 @@ CompressedMethod makeCompressedMethod(const std::string& name, const nlohmann::j
 
 std::vector<AlgorithmEntry> compressedAlgorithmEntries() {
   const OptionSpec tieRule =
-      enumOption("tie_rule", "plus", {"plus", "zero", "random"},
-                 "Vote ties (even M): +1 (reference code), 0 (ternary downlink), or hashed ±1");
+      tieRules().option("tie_rule", TieRule::Plus,
+                        "Vote ties (even M): +1 (reference code), 0 (ternary downlink), or hashed ±1");
   const OptionSpec byzantine = intOption("byzantine", 0, 0, std::nullopt,
                                          "Workers 0..B−1 send inverted signs (spec E2 robustness check)");
   const OptionSpec alpha =
@@ -200,14 +270,14 @@ std::vector<AlgorithmEntry> compressedAlgorithmEntries() {
       entry("sparse-signsgd-mv",
             "S³GD-MV: top-K signs (with residual) up, majority vote of the sparse signs down as a ternary "
             "vector",
-            join({{enumOption("k_rule", "fraction", {"fraction", "coverage", "absolute"},
-                              "K from rho (fraction), ceil(c·N/M) (coverage) or k (absolute)"),
+            join({{kRules().option("k_rule", KRule::Fraction,
+                                   "K from rho (fraction), ceil(c·N/M) (coverage) or k (absolute)"),
                    rhoOption(100000),
                    doubleOption("c", 1.0, 0.0, std::nullopt, "Coverage multiplier c (k_rule coverage)"),
                    intOption("k", 1, 1, std::nullopt, "K (k_rule absolute), spread over segments"),
                    scopeOption("Top-K per tensor (layer) or over the whole vector"), alpha,
-                   enumOption("select", "top", {"top", "rand"},
-                              "Top-K by magnitude, or K uniform coordinates (no memory)")},
+                   randomSelect().option("select", false,
+                                         "Top-K by magnitude, or K uniform coordinates (no memory)")},
                   stepOptions(1e-3),
                   serverOptions(),
                   {indexCodecOption()}})),
@@ -220,8 +290,8 @@ std::vector<AlgorithmEntry> compressedAlgorithmEntries() {
                     .defaultValue = true,
                     .help =
                         "Memory holds γ-scaled values (Stich) or raw gradients with γ applied by the server"},
-                   enumOption("avg", "M", {"M", "senders"},
-                              "Divide sums by M, or per coordinate by its senders")},
+                   averageBySenders().option("avg", false,
+                                             "Divide sums by M, or per coordinate by its senders")},
                   stepOptions(0.05),
                   serverOptions(),
                   {indexCodecOption()}})),
@@ -230,13 +300,13 @@ std::vector<AlgorithmEntry> compressedAlgorithmEntries() {
                   {doubleOption("beta", 0.0, 0.0, 1.0, "Worker momentum β in [0, 1)"),
                    doubleOption("lambda", 0.0, 0.0, std::nullopt, "Weight decay λ folded into the gradient"),
                    scopeOption("One scale per tensor (layer) or one for the whole vector"),
-                   enumOption("downlink", "dense", {"dense", "ef"},
-                              "Dense float32 mean, or server-side EF scaled signs")}})),
+                   serverEf().option("downlink", false,
+                                     "Dense float32 mean, or server-side EF scaled signs")}})),
       entry("qsgd", "QSGD: stochastic quantisation to s levels per bucket, Elias or dense coding",
             join({{intOption("s", 4, 1, 32768, "Quantisation levels s"),
                    intOption("bucket", 128, 1, std::nullopt, "Bucket size d"),
-                   enumOption("norm", "l2", {"l2", "max"}, "Bucket norm"),
-                   enumOption("codec", "auto", {"auto", "dense", "elias"}, "QSGD codec (auto = smaller)")},
+                   maxNorm().option("norm", false, "Bucket norm"),
+                   qsgdCodecs().option("codec", QsgdCodec::Auto, "QSGD codec (auto = smaller)")},
                   stepOptions(0.05),
                   serverOptions()})),
   };

@@ -95,6 +95,15 @@ std::uint64_t countAt(const nlohmann::json& parent, const std::string& key, cons
   return *value;
 }
 
+/// A string field that must be one of `choices`: a bad one is refused naming the value and the choices.
+std::string choiceAt(const nlohmann::json& parent, const std::string& key, const std::string& path,
+                     const std::string& fallback, const std::vector<std::string>& choices) {
+  const std::string value = stringAt(parent, key, path, fallback);
+  for (const auto& choice : choices)
+    if (value == choice) return value;
+  throw InputError(path, enumRefusal(parent.at(key), choices));
+}
+
 bool boolAt(const nlohmann::json& parent, const std::string& key, const std::string& path, bool fallback) {
   if (!parent.contains(key)) return fallback;
   if (!parent.at(key).is_boolean()) throw InputError(path, "must be true or false");
@@ -216,16 +225,17 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
   experiment.name = stringAt(document, "name", "name", std::string("experiment"));
   experiment.description = stringAt(document, "description", "description", std::string());
   experiment.seed = countAt(document, "seed", "seed", 1, 0);
-  experiment.engine = stringAt(document, "engine", "engine", std::string("live"));
-  if (experiment.engine != "sim" && experiment.engine != "live")
-    throw InputError("engine", "must be \"sim\" or \"live\"");
+  experiment.engine = choiceAt(document, "engine", "engine", "live", {"sim", "live"});
   // What the run keeps of its update events (core/telemetry/run_digest.hpp); read back from the document.
-  const std::string events = stringAt(document, "events", "events", std::string("aggregates"));
-  if (!eventLogFromName(events)) throw InputError("events", "must be \"aggregates\" or \"full\"");
+  const std::string events = choiceAt(document, "events", "events", eventLogName(EventLog::Aggregates),
+                                      {eventLogName(EventLog::Aggregates), eventLogName(EventLog::Full)});
 
   experiment.problem = parseComponent<ProblemEntry>(document, "problem", "problem", &findProblem, problemNames());
   experiment.algorithm =
       parseComponent<AlgorithmEntry>(document, "algorithm", "algorithm", &findAlgorithm, algorithmNames());
+  // What the algorithm needs of the problem, before anything is built (the kind of problem, not its size).
+  checkProblemNeeds(*findAlgorithm(experiment.algorithm.name), experiment.algorithm.params,
+                    *findProblem(experiment.problem.name));
   if (experiment.engine == "live" && !findAlgorithm(experiment.algorithm.name)->runsLive())
     throw InputError("engine", "algorithm \"" + experiment.algorithm.name +
                                    "\" runs in the simulator only so far; set \"engine\": \"sim\"");
@@ -233,12 +243,7 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
   if (document.contains("data")) {
     const auto& data = objectAt(document, "data", "data");
     requireKeys(data, "data", {"sharding"});
-    experiment.sharding = stringAt(data, "sharding", "data.sharding", std::string("iid"));
-    if (!shardRuleFromName(experiment.sharding)) {
-      std::string names;
-      for (const auto& name : shardRuleNames()) names += (names.empty() ? "\"" : ", \"") + name + "\"";
-      throw InputError("data.sharding", "must be one of " + names);
-    }
+    experiment.sharding = choiceAt(data, "sharding", "data.sharding", "iid", shardRuleNames());
   }
 
   const auto& workers = objectAt(document, "workers", "workers");
@@ -281,9 +286,8 @@ Experiment parseExperiment(nlohmann::json document, const std::string& baseDirec
       throw InputError("workers.hosts", std::to_string(remote) + " workers on other hosts but workers.count is " +
                                             std::to_string(experiment.workers));
   }
-  experiment.launcher = stringAt(workers, "launcher", "workers.launcher", std::string(kLocalLauncher));
-  if (experiment.launcher != kLocalLauncher && experiment.launcher != kSlurmLauncher)
-    throw InputError("workers.launcher", "must be \"local\" or \"slurm\"");
+  experiment.launcher =
+      choiceAt(workers, "launcher", "workers.launcher", kLocalLauncher, {kLocalLauncher, kSlurmLauncher});
   if (experiment.launcher == kSlurmLauncher) {
     if (!experiment.hosts.empty())
       throw InputError("workers.hosts",

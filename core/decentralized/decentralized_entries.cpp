@@ -6,10 +6,76 @@
 #include "core/decentralized/decentralized_sim_run.hpp"
 #include "core/problems/logistic_problem.hpp"
 #include "core/problems/problem_params.hpp"
+#include "core/registry/enum_option.hpp"
 #include "core/util/input_error.hpp"
 
 namespace distopt {
 namespace {
+
+// The choices of the options below. Graphs, weight rules, mixers and regularizers keep their spelling
+// in their own modules' name tables; the tables here are built from those.
+const EnumTable<GraphKind>& graphKinds() {
+  static const EnumTable<GraphKind> table = enumTableOf<GraphKind>(graphKindNames(), graphKindFromName);
+  return table;
+}
+
+const EnumTable<WeightRule>& weightRules() {
+  static const EnumTable<WeightRule> table = enumTableOf<WeightRule>(weightRuleNames(), weightRuleFromName);
+  return table;
+}
+
+const EnumTable<MixerKind>& mixerKinds() {
+  static const EnumTable<MixerKind> table = enumTableOf<MixerKind>(mixerKindNames(), mixerKindFromName);
+  return table;
+}
+
+const EnumTable<RegularizerKind>& regularizerKinds() {
+  static const EnumTable<RegularizerKind> table =
+      enumTableOf<RegularizerKind>(regularizerKindNames(), regularizerKindFromName);
+  return table;
+}
+
+const EnumTable<VectorEncoding>& wireEncodings() {
+  static const EnumTable<VectorEncoding> table{
+      {"float64", VectorEncoding::DenseFloat64, "8 bytes per coordinate, exact"},
+      {"float32", VectorEncoding::DenseFloat32, "4 bytes per coordinate, rounded"}};
+  return table;
+}
+
+// true: estimate L̂ from the local curvature at x⁰.
+const EnumTable<bool>& curvatureSmoothness() {
+  static const EnumTable<bool> table{{"curvature", true, "local curvature at x⁰ (spec §2.9)"},
+                                     {"problem", false, "the problem's own bound L"}};
+  return table;
+}
+
+const EnumTable<DsgdNode::Order>& dsgdOrders() {
+  static const EnumTable<DsgdNode::Order> table{
+      {"cta", DsgdNode::Order::CombineThenAdapt, "combine, then adapt (overlaps the gossip)"},
+      {"atc", DsgdNode::Order::AdaptThenCombine, "adapt, then combine"}};
+  return table;
+}
+
+const EnumTable<DsgdNode::Schedule>& dsgdSchedules() {
+  static const EnumTable<DsgdNode::Schedule> table{
+      {"constant", DsgdNode::Schedule::Constant, "α"},
+      {"inverse-sqrt", DsgdNode::Schedule::InverseSqrt, "α/√(t+1)"}};
+  return table;
+}
+
+const EnumTable<GtDsgdNode::Order>& gtDsgdOrders() {
+  static const EnumTable<GtDsgdNode::Order> table{
+      {"atc", GtDsgdNode::Order::AdaptThenCombine, "adapt, then combine (2 rounds)"},
+      {"cta", GtDsgdNode::Order::CombineThenAdapt, "combine, then adapt (1 round, 2p payload)"}};
+  return table;
+}
+
+const EnumTable<ProxGtNode::TrackerInit>& trackerInits() {
+  static const EnumTable<ProxGtNode::TrackerInit> table{
+      {"local", ProxGtNode::TrackerInit::Local, "y⁰ = v⁰"},
+      {"mixed", ProxGtNode::TrackerInit::Mixed, "y⁰ = Mix_K(v⁰) (K rounds)"}};
+  return table;
+}
 
 std::vector<OptionSpec> commonOptions(bool proxgt) {
   OptionSpec alpha = doubleOption("alpha", 0.0, 0.0, std::nullopt,
@@ -24,27 +90,29 @@ std::vector<OptionSpec> commonOptions(bool proxgt) {
       doubleOption("rho_target", 0.5, 0.0, 1.0, "Auto-K: contraction each mixing call must reach");
   rho.minExclusive = true;
   return {
-      enumOption("graph", "ring", graphKindNames(), "Communication graph over the workers (nodes)"),
+      graphKinds().option("graph", GraphKind::Ring, "Communication graph over the workers (nodes)"),
       intOption("graph_rows", 0, 0, 100000, "Torus/grid rows (must divide the node count); 0 = most square"),
       doubleOption("edge_probability", 0.0, 0.0, 1.0, "Erdős–Rényi edge probability; 0 = min(1, 2 ln n / n)"),
       intOption("graph_seed", 1, 0, std::nullopt, "Seed of the random graph (Erdős–Rényi)"),
-      enumOption("mixing", "metropolis", weightRuleNames(), "Weight rule of the mixing matrix W"),
-      enumOption("mixer", proxgt ? "chebyshev" : "plain", mixerKindNames(),
-                 "Multi-round gossip: plain W^K, Chebyshev-accelerated, or FastMix"),
+      weightRules().option("mixing", WeightRule::MetropolisHastings, "Weight rule of the mixing matrix W"),
+      mixerKinds().option("mixer", proxgt ? MixerKind::Chebyshev : MixerKind::Plain,
+                          "Multi-round gossip: plain W^K, Chebyshev-accelerated, or FastMix"),
       intOption("gossip_rounds", proxgt ? 0 : 1, 0, 1000,
                 "Rounds K per mixing call; 0 = auto from rho_target"),
       rho,
       intOption("max_rounds", 200, 1, 1000, "K_max: cap of the automatic round count"),
-      enumOption("wire", "float64", {"float64", "float32"}, "Scalar type of the vectors on the wire"),
-      enumOption("regularizer", "problem", regularizerKindNames(),
-                 "Non-smooth h: the problem's own (e.g. logistic l1), none, l1, box, or l1-box"),
+      wireEncodings().option("wire", VectorEncoding::DenseFloat64, "Scalar type of the vectors on the wire"),
+      regularizerKinds().option(
+          "regularizer", RegularizerKind::Problem,
+          "Non-smooth h: the problem's own (e.g. logistic l1), none, l1, box, or l1-box"),
       doubleOption("l1", 0.0, 0.0, std::nullopt, "λ₁ of regularizer l1 / l1-box"),
       doubleOption("box_lower", -1.0, std::nullopt, std::nullopt, "Lower bound of regularizer box / l1-box"),
       doubleOption("box_upper", 1.0, std::nullopt, std::nullopt, "Upper bound of regularizer box / l1-box"),
       alpha,
       stepScale,
-      enumOption("smoothness", "curvature", {"curvature", "problem"},
-                 "L̂ for the default step: local curvature at x⁰ (spec §2.9) or the problem's own bound"),
+      curvatureSmoothness().option(
+          "smoothness", true,
+          "L̂ for the default step: local curvature at x⁰ (spec §2.9) or the problem's own bound"),
       doubleOption("beta", 0.0, 0.0, std::nullopt, "Step β of the stationarity measure G_β; 0 = α"),
       doubleOption("compute_unit", 0.0, 0.0, std::nullopt,
                    "Sample gradients per time-model draw; 0 = the method's minibatch b"),
@@ -60,16 +128,16 @@ std::vector<OptionSpec> withMethodOptions(DecentralizedMethod method) {
   switch (method) {
     case DecentralizedMethod::Dsgd:
       options.push_back(intOption("batch", 64, 1, std::nullopt, "Minibatch b per node and iteration"));
+      options.push_back(dsgdOrders().option("order", DsgdNode::Order::CombineThenAdapt,
+                                            "Combine-then-adapt (overlap) or adapt-then-combine"));
       options.push_back(
-          enumOption("order", "cta", {"cta", "atc"}, "Combine-then-adapt (overlap) or adapt-then-combine"));
-      options.push_back(
-          enumOption("schedule", "constant", {"constant", "inverse-sqrt"}, "Step schedule: α or α/√(t+1)"));
+          dsgdSchedules().option("schedule", DsgdNode::Schedule::Constant, "Step schedule: α or α/√(t+1)"));
       break;
     case DecentralizedMethod::GtDsgd:
       options.push_back(intOption("batch", 64, 1, std::nullopt, "Minibatch b per node and iteration"));
       options.push_back(
-          enumOption("order", "atc", {"atc", "cta"},
-                     "Adapt-then-combine (2 rounds) or combine-then-adapt (1 round, 2p payload)"));
+          gtDsgdOrders().option("order", GtDsgdNode::Order::AdaptThenCombine,
+                                "Adapt-then-combine (2 rounds) or combine-then-adapt (1 round, 2p payload)"));
       break;
     case DecentralizedMethod::ProxGtSa:
       options.push_back(intOption("batch", 64, 1, std::nullopt, "Minibatch b per node and iteration"));
@@ -86,8 +154,8 @@ std::vector<OptionSpec> withMethodOptions(DecentralizedMethod method) {
       break;
   }
   if (proxgt)
-    options.push_back(
-        enumOption("tracker_init", "local", {"local", "mixed"}, "y⁰ = v⁰, or y⁰ = Mix_K(v⁰) (K rounds)"));
+    options.push_back(trackerInits().option("tracker_init", ProxGtNode::TrackerInit::Local,
+                                            "y⁰ = v⁰, or y⁰ = Mix_K(v⁰) (K rounds)"));
   return options;
 }
 
@@ -112,19 +180,18 @@ DecentralizedRunOptions decentralizedRunOptions(DecentralizedMethod method, cons
   DecentralizedRunOptions options;
   options.method = method;
   NetworkOptions& network = options.network;
-  network.graph.kind = *graphKindFromName(params.at("graph").get<std::string>());
+  network.graph.kind = graphKinds().parse(params, "graph", path);
   network.graph.nodes = context.numWorkers;
   network.graph.rows = params.at("graph_rows").get<int>();
   network.graph.edgeProbability = params.at("edge_probability").get<double>();
   network.graph.seed = params.at("graph_seed").get<std::uint64_t>();
-  network.weights = *weightRuleFromName(params.at("mixing").get<std::string>());
-  network.mixer = *mixerKindFromName(params.at("mixer").get<std::string>());
+  network.weights = weightRules().parse(params, "mixing", path);
+  network.mixer = mixerKinds().parse(params, "mixer", path);
   network.rounds = params.at("gossip_rounds").get<int>();
   network.rhoTarget = params.at("rho_target").get<double>();
   network.maxRounds = params.at("max_rounds").get<int>();
-  network.wire = params.at("wire").get<std::string>() == "float32" ? VectorEncoding::DenseFloat32
-                                                                   : VectorEncoding::DenseFloat64;
-  options.regularizer.kind = *regularizerKindFromName(params.at("regularizer").get<std::string>());
+  network.wire = wireEncodings().parse(params, "wire", path);
+  options.regularizer.kind = regularizerKinds().parse(params, "regularizer", path);
   options.regularizer.l1 = params.at("l1").get<double>();
   options.regularizer.lower = params.at("box_lower").get<double>();
   options.regularizer.upper = params.at("box_upper").get<double>();
@@ -137,7 +204,7 @@ DecentralizedRunOptions decentralizedRunOptions(DecentralizedMethod method, cons
     alpha = params.at("alpha").get<double>();
   } else {
     double smoothness = 0.0;
-    const bool curvature = params.at("smoothness").get<std::string>() == "curvature";
+    const bool curvature = curvatureSmoothness().parse(params, "smoothness", path);
     if (curvature && context.problem->numSamples() > 0) {
       smoothness = estimateLocalSmoothness(*context.problem, *context.shards, context.x0);
     } else if (auto known = context.problem->smoothness()) {
@@ -157,25 +224,18 @@ DecentralizedRunOptions decentralizedRunOptions(DecentralizedMethod method, cons
     case DecentralizedMethod::Dsgd:
       options.dsgd.alpha = alpha;
       options.dsgd.batch = batch;
-      options.dsgd.order = params.at("order").get<std::string>() == "atc" ? DsgdNode::Order::AdaptThenCombine
-                                                                          : DsgdNode::Order::CombineThenAdapt;
-      options.dsgd.schedule = params.at("schedule").get<std::string>() == "inverse-sqrt"
-                                  ? DsgdNode::Schedule::InverseSqrt
-                                  : DsgdNode::Schedule::Constant;
+      options.dsgd.order = dsgdOrders().parse(params, "order", path);
+      options.dsgd.schedule = dsgdSchedules().parse(params, "schedule", path);
       break;
     case DecentralizedMethod::GtDsgd:
       options.gtDsgd.alpha = alpha;
       options.gtDsgd.batch = batch;
-      options.gtDsgd.order = params.at("order").get<std::string>() == "cta"
-                                 ? GtDsgdNode::Order::CombineThenAdapt
-                                 : GtDsgdNode::Order::AdaptThenCombine;
+      options.gtDsgd.order = gtDsgdOrders().parse(params, "order", path);
       break;
     default: {
       ProxGtNode::Options& proxgt = options.proxgt;
       proxgt.alpha = alpha;
-      proxgt.trackerInit = params.at("tracker_init").get<std::string>() == "mixed"
-                               ? ProxGtNode::TrackerInit::Mixed
-                               : ProxGtNode::TrackerInit::Local;
+      proxgt.trackerInit = trackerInits().parse(params, "tracker_init", path);
       if (method == DecentralizedMethod::ProxGtSrO) {
         proxgt.restartBatch = params.at("restart_batch").get<std::int64_t>();
         const auto b = static_cast<double>(proxgt.restartBatch);
@@ -214,6 +274,9 @@ AlgorithmEntry entryFor(DecentralizedMethod method, std::string summary) {
   entry.family = "decentralized";
   entry.options = withMethodOptions(method);
   entry.liveDriver = true;  // net/families/decentralized: the same node roles on a peer mesh
+  // Its restarts take the full local gradient (makeDecentralizedSetup refuses a stream at run start).
+  if (method == DecentralizedMethod::ProxGtSrE)
+    entry.problemNeeds = {{.capability = ProblemCapability::FiniteDataSet}};
   entry.makeSimRun = [method](const nlohmann::json& params, const SimRunContext& context) {
     return std::make_unique<DecentralizedSimRun>(context, decentralizedRunOptions(method, params, context));
   };
@@ -269,6 +332,7 @@ std::vector<AlgorithmEntry> decentralizedAlgorithmEntries() {
 std::vector<ProblemEntry> decentralizedProblemEntries() {
   ProblemEntry entry;
   entry.name = "logistic-p0";
+  entry.capabilities = {ProblemCapability::HessianVectorProduct, ProblemCapability::FiniteDataSet};
   entry.summary =
       "Spec decentralized-proxgt P0: heterogeneous synthetic logistic regression, one block per node, "
       "Σ λ₂x²/(1+x²) + λ₁‖x‖₁ (use data.sharding \"contiguous\")";

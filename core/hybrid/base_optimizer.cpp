@@ -16,12 +16,6 @@ const char* baseKindName(BaseKind kind) {
   return "?";
 }
 
-std::optional<BaseKind> baseKindFromName(const std::string& name) {
-  for (BaseKind kind : {BaseKind::Sgd, BaseKind::HeavyBall, BaseKind::Adam})
-    if (name == baseKindName(kind)) return kind;
-  return std::nullopt;
-}
-
 bool BaseOptimizerOptions::isValid(std::string* why) const {
   auto fail = [&](const char* message) {
     if (why) *why = message;

@@ -15,7 +15,6 @@ enum class BaseKind { Sgd, HeavyBall, Adam };
 
 /// "sgd", "heavy-ball", "adam".
 const char* baseKindName(BaseKind kind);
-std::optional<BaseKind> baseKindFromName(const std::string& name);
 
 struct BaseOptimizerOptions {
   BaseKind kind = BaseKind::Adam;

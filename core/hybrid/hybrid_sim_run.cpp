@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "core/problems/problem_params.hpp"
+#include "core/registry/enum_option.hpp"
 #include "core/run/evaluation_grid.hpp"
 #include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
@@ -575,11 +576,31 @@ OptionSpec optionalInt(std::string name, double minValue, std::string help) {
   return spec;
 }
 
-std::vector<OptionSpec> baseOptions(const char* defaultBase, double defaultLr, bool chooseBase) {
+const EnumTable<BaseKind>& baseKinds() {
+  static const EnumTable<BaseKind> table{
+      {baseKindName(BaseKind::Sgd), BaseKind::Sgd, "plain SGD"},
+      {baseKindName(BaseKind::HeavyBall), BaseKind::HeavyBall, "heavy-ball momentum"},
+      {baseKindName(BaseKind::Adam), BaseKind::Adam, "Adam"}};
+  return table;
+}
+
+const EnumTable<UpdateMode>& updateModes() {
+  static const EnumTable<UpdateMode> table{
+      {"S", UpdateMode::Sharded, "V, u and optimizer state sharded 1/P (workbench variant)"},
+      {"R", UpdateMode::Replicated, "replicated (released code)"}};
+  return table;
+}
+
+const EnumTable<HvpMode>& hvpModes() {
+  static const EnumTable<HvpMode> table{
+      {"data_parallel", HvpMode::DataParallel, "HVP work split over the devices"},
+      {"root_broadcast", HvpMode::RootBroadcast, "every device on the whole ESE batch (release)"}};
+  return table;
+}
+
+std::vector<OptionSpec> baseOptions(BaseKind defaultBase, double defaultLr, bool chooseBase) {
   std::vector<OptionSpec> specs;
-  if (chooseBase)
-    specs.push_back(
-        enumOption("base", defaultBase, {"sgd", "heavy-ball", "adam"}, "Base optimizer X of FOSI-X"));
+  if (chooseBase) specs.push_back(baseKinds().option("base", defaultBase, "Base optimizer X of FOSI-X"));
   OptionSpec lr = doubleOption("lr", defaultLr, 0.0, std::nullopt, "Base learning rate eta");
   lr.minExclusive = true;
   specs.push_back(lr);
@@ -590,7 +611,7 @@ std::vector<OptionSpec> baseOptions(const char* defaultBase, double defaultLr, b
 }
 
 std::vector<OptionSpec> fosiSpecs() {
-  std::vector<OptionSpec> specs = baseOptions("adam", 1e-3, true);
+  std::vector<OptionSpec> specs = baseOptions(BaseKind::Adam, 1e-3, true);
   specs.push_back(intOption("k", 10, 1, std::nullopt, "Largest Hessian eigenpairs kept"));
   specs.push_back(intOption("l", 0, 0, std::nullopt, "Smallest (algebraic) eigenpairs kept; needs k >= 1"));
   specs.push_back(intOption("m", 0, 0, std::nullopt, "Lanczos order; 0 = max(4(k+l), ceil(2 ln n))"));
@@ -617,12 +638,13 @@ std::vector<OptionSpec> fosiSpecs() {
   return specs;
 }
 
-HybridRunOptions fosiFromParams(const nlohmann::json& params, HybridMethod method, const std::string& name) {
+HybridRunOptions fosiFromParams(const nlohmann::json& params, HybridMethod method, const std::string& name,
+                                const std::string& path) {
   HybridRunOptions options;
   options.method = method;
   options.name = name;
   FosiOptions& fosi = options.dho2.fosi;
-  if (params.contains("base")) fosi.base.kind = *baseKindFromName(params.at("base").get<std::string>());
+  if (params.contains("base")) fosi.base.kind = baseKinds().parse(params, "base", path);
   fosi.base.learningRate = params.at("lr").get<double>();
   fosi.base.beta = params.at("beta").get<double>();
   fosi.base.beta2 = params.at("beta2").get<double>();
@@ -642,12 +664,8 @@ HybridRunOptions fosiFromParams(const nlohmann::json& params, HybridMethod metho
   options.eseBatchRatio = params.at("ese_batch_ratio").get<double>();
   options.eseBatch = params.at("ese_batch").get<std::int64_t>();
   if (params.contains("update_mode"))
-    options.dho2.updateMode =
-        params.at("update_mode").get<std::string>() == "R" ? UpdateMode::Replicated : UpdateMode::Sharded;
-  if (params.contains("hvp_mode"))
-    options.dho2.hvpMode = params.at("hvp_mode").get<std::string>() == "root_broadcast"
-                               ? HvpMode::RootBroadcast
-                               : HvpMode::DataParallel;
+    options.dho2.updateMode = updateModes().parse(params, "update_mode", path);
+  if (params.contains("hvp_mode")) options.dho2.hvpMode = hvpModes().parse(params, "hvp_mode", path);
   if (params.contains("curvature_workers"))
     options.curvatureWorkers = params.at("curvature_workers").get<int>();
   if (params.contains("T_snap") && !params.at("T_snap").is_null())
@@ -696,7 +714,7 @@ HybridRunOptions hybridRunOptions(const std::string& algorithm, const nlohmann::
   for (const auto& candidate : kHybridKinds)
     if (algorithm == candidate.name) kind = &candidate;
   if (!kind) throw InputError(context.path, "\"" + algorithm + "\" is not a hybrid-order algorithm");
-  HybridRunOptions run = fosiFromParams(params, kind->method, algorithm);
+  HybridRunOptions run = fosiFromParams(params, kind->method, algorithm, context.path);
   if (kind->fixedBase) run.dho2.fosi.base.kind = *kind->fixedBase;
   if (!context.problem->hasHessianVectorProduct() && kind->method != HybridMethod::Baseline)
     throw InputError(context.path,
@@ -722,24 +740,25 @@ std::vector<AlgorithmEntry> hybridAlgorithmEntries() {
   std::vector<AlgorithmEntry> entries;
   entries.push_back(hybridEntry("dist-sgdm",
                                 "Data-parallel SGD with heavy-ball momentum (hybrid-order baseline)",
-                                baseOptions("heavy-ball", 0.1, false), true));
+                                baseOptions(BaseKind::HeavyBall, 0.1, false), true));
   entries.push_back(hybridEntry("dist-adam", "Data-parallel Adam (hybrid-order baseline)",
-                                baseOptions("adam", 1e-3, false), true));
+                                baseOptions(BaseKind::Adam, 1e-3, false), true));
   entries.push_back(hybridEntry(
       "fosi", "FOSI: Lanczos top-k curvature + base optimizer, one curvature device", fosiSpecs(), true));
   std::vector<OptionSpec> dho2 = fosiSpecs();
-  dho2.push_back(enumOption(
-      "update_mode", "S", {"S", "R"},
+  dho2.push_back(updateModes().option(
+      "update_mode", UpdateMode::Sharded,
       "S: V, u and optimizer state sharded 1/P (workbench variant); R: replicated (released code)"));
-  dho2.push_back(
-      enumOption("hvp_mode", "data_parallel", {"data_parallel", "root_broadcast"},
-                 "data_parallel: HVP work split over devices (workbench variant); root_broadcast: release"));
+  dho2.push_back(hvpModes().option(
+      "hvp_mode", HvpMode::DataParallel,
+      "data_parallel: HVP work split over devices (workbench variant); root_broadcast: release"));
   entries.push_back(
       hybridEntry("dho2", "DHO2: FOSI with the Lanczos basis (and, mode S, V and state) split over P workers",
                   dho2, true));
   std::vector<OptionSpec> mr = fosiSpecs();
-  mr.push_back(enumOption("hvp_mode", "data_parallel", {"data_parallel", "root_broadcast"},
-                          "HVP work split over the curvature workers, or every one on the whole ESE batch"));
+  mr.push_back(
+      hvpModes().option("hvp_mode", HvpMode::DataParallel,
+                        "HVP work split over the curvature workers, or every one on the whole ESE batch"));
   mr.push_back(intOption("curvature_workers", 0, 0, std::nullopt,
                          "C curvature workers; 0 = max(1, round(workers/4))"));
   mr.push_back(
@@ -751,6 +770,17 @@ std::vector<AlgorithmEntry> hybridAlgorithmEntries() {
   entries.push_back(hybridEntry(
       "mr-dho2", "MR-DHO2 (workbench variant): curvature workers estimate while update workers train", mr,
       true));
+  // What hybridRunOptions refuses at run start, declared so the parser refuses it first: the curvature
+  // methods need Hessian-vector products, and per batch when the ESE batch is a subset.
+  for (auto& entry : entries) {
+    if (entry.name == "dist-sgdm" || entry.name == "dist-adam") continue;
+    entry.problemNeeds = {{.capability = ProblemCapability::HessianVectorProduct},
+                          {.capability = ProblemCapability::BatchHessianVectorProduct,
+                           .option = "ese_batch",
+                           .when = [](const nlohmann::json& params) {
+                             return params.at("ese_batch").get<std::int64_t>() > 0;
+                           }}};
+  }
   return entries;
 }
 

@@ -122,14 +122,4 @@ const char* fireIndexKindName(FireIndex::Kind kind) {
   return "flipsets";
 }
 
-bool fireIndexKindFromName(const std::string& name, FireIndex::Kind* kind) {
-  for (const auto candidate : {FireIndex::Kind::FlipSets, FireIndex::Kind::Tree, FireIndex::Kind::Scan}) {
-    if (name == fireIndexKindName(candidate)) {
-      *kind = candidate;
-      return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace distopt

@@ -74,6 +74,5 @@ class FireIndex {
 
 /// "flipsets", "tree", "scan".
 const char* fireIndexKindName(FireIndex::Kind kind);
-bool fireIndexKindFromName(const std::string& name, FireIndex::Kind* kind);
 
 }  // namespace distopt

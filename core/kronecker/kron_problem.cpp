@@ -117,6 +117,7 @@ void KronTwoLayerProblem::stochasticGradient(const Vector& x, const Shard& shard
 ProblemEntry kronTwoLayerProblemEntry() {
   ProblemEntry entry;
   entry.name = "kron-two-layer";
+  entry.capabilities = {ProblemCapability::FiniteDataSet, ProblemCapability::KronTwoLayer};
   entry.summary =
       "Two-layer shifted-ReLU network on synthetic Kronecker data x = u⊗v, squared loss (spec "
       "kronecker-async)";

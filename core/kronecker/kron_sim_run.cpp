@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "core/kronecker/kron_metrics.hpp"
+#include "core/registry/enum_option.hpp"
 #include "core/run/evaluation_grid.hpp"
 #include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
@@ -387,6 +388,22 @@ RunSummary KronSimRun::run(TelemetrySink& sink) {
 
 namespace {
 
+const EnumTable<FireIndex::Kind>& fireIndexKinds() {
+  using Kind = FireIndex::Kind;
+  static const EnumTable<Kind> table{
+      {fireIndexKindName(Kind::FlipSets), Kind::FlipSets, "per-point bitsets flipped by the P update"},
+      {fireIndexKindName(Kind::Tree), Kind::Tree, "the paper's max-tree per point, eagerly refreshed"},
+      {fireIndexKindName(Kind::Scan), Kind::Scan, "a linear scan"}};
+  return table;
+}
+
+const EnumTable<GramMode>& gramModes() {
+  static const EnumTable<GramMode> table{
+      {"precomputed", GramMode::Precomputed, "stored n×n table: the step is free of d"},
+      {"factored", GramMode::Factored, "two GEMMs of the factors per step, no n² memory"}};
+  return table;
+}
+
 std::vector<OptionSpec> commonOptions() {
   return {{.name = "eta",
            .type = OptionType::Double,
@@ -426,10 +443,8 @@ KronSimRun::Settings kronSettingsFrom(const std::string& algorithm, const nlohma
   settings.algorithm = KronAlgorithm::Fast;
   settings.fast.eta = settings.eta;
   settings.fast.staleness = settings.staleness;
-  if (!fireIndexKindFromName(params["index"].get<std::string>(), &settings.fast.index))
-    throw InputError(path + ".index", "unknown index");
-  settings.fast.gram =
-      params["gram"].get<std::string>() == "factored" ? GramMode::Factored : GramMode::Precomputed;
+  settings.fast.index = fireIndexKinds().parse(params, "index", path);
+  settings.fast.gram = gramModes().parse(params, "gram", path);
   settings.fast.resyncEvery = params["resync_every"].get<std::int64_t>();
   return settings;
 }
@@ -443,6 +458,8 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
       .family = "kronecker",
       .options = commonOptions()};
   naive.liveDriver = true;  // net/families/kronecker
+  // kronProblemOf refuses any other problem at run start; declared, the parser refuses it first.
+  naive.problemNeeds = {{.capability = ProblemCapability::KronTwoLayer}};
   naive.makeSimRun = [](const nlohmann::json& params,
                         const SimRunContext& context) -> std::unique_ptr<SimRun> {
     const KronSimRun::Settings settings = kronSettingsFrom("kron-naive", params, context.path);
@@ -451,19 +468,14 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
   };
 
   std::vector<OptionSpec> fastOptions = commonOptions();
-  fastOptions.push_back({.name = "index",
-                         .type = OptionType::Enum,
-                         .defaultValue = "flipsets",
-                         .choices = {"flipsets", "tree", "scan"},
-                         .help = "Fired-neuron index: per-point bitsets flipped by the P update (default), "
-                                 "the paper's max-tree per point (eagerly refreshed), or a linear scan"});
-  fastOptions.push_back({.name = "gram",
-                         .type = OptionType::Enum,
-                         .defaultValue = "precomputed",
-                         .choices = {"precomputed", "factored"},
-                         .help =
-                             "Gram rows: stored n×n table (d-free step) or two GEMMs of the factors per step "
-                             "(O(S·n·(d1+d2)), no n² memory)"});
+  fastOptions.push_back(
+      fireIndexKinds().option("index", FireIndex::Kind::FlipSets,
+                              "Fired-neuron index: per-point bitsets flipped by the P update (default), "
+                              "the paper's max-tree per point (eagerly refreshed), or a linear scan"));
+  fastOptions.push_back(
+      gramModes().option("gram", GramMode::Precomputed,
+                         "Gram rows: stored n×n table (d-free step) or two GEMMs of the factors per step "
+                         "(O(S·n·(d1+d2)), no n² memory)"));
   fastOptions.push_back(
       {.name = "resync_every",
        .type = OptionType::Int,
@@ -478,6 +490,7 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
       .family = "kronecker",
       .options = fastOptions};
   fast.liveDriver = true;
+  fast.problemNeeds = naive.problemNeeds;
   fast.makeSimRun = [](const nlohmann::json& params,
                        const SimRunContext& context) -> std::unique_ptr<SimRun> {
     const KronSimRun::Settings settings = kronSettingsFrom("kron-fast", params, context.path);

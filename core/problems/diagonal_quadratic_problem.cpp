@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/problems/problem_params.hpp"
+#include "core/registry/enum_option.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
 
@@ -26,6 +27,14 @@ Vector broadcastList(const nlohmann::json& params, const std::string& field, Eig
                                              std::to_string(values.size()) + ")");
   }
   return Eigen::Map<const Vector>(values.data(), d);
+}
+
+const EnumTable<DiagonalQuadraticProblem::Spacing>& spacings() {
+  using Spacing = DiagonalQuadraticProblem::Spacing;
+  static const EnumTable<Spacing> table{
+      {"linear", Spacing::Linear, "evenly spaced from lambda_min to lambda_max"},
+      {"log", Spacing::Log, "geometrically spaced (needs lambda_min > 0)"}};
+  return table;
 }
 
 }  // namespace
@@ -104,6 +113,7 @@ void DiagonalQuadraticProblem::hessianVectorProduct(const Vector& /*x*/, const V
 ProblemEntry diagonalQuadraticProblemEntry() {
   ProblemEntry entry;
   entry.name = "diagonal-quadratic";
+  entry.capabilities = {ProblemCapability::HessianVectorProduct};
   entry.summary = "Separable quadratic ½Σλᵢ(xᵢ − cᵢ)² with a chosen spectrum and additive gradient noise";
   OptionSpec eigenvalues;
   eigenvalues.name = "eigenvalues";
@@ -126,7 +136,8 @@ ProblemEntry diagonalQuadraticProblemEntry() {
                    intOption("d", 10, 1, 1e8, "Number of variables when the spectrum is generated"),
                    doubleOption("lambda_min", 1.0, 0.0, std::nullopt, "Smallest generated eigenvalue"),
                    doubleOption("lambda_max", 100.0, 0.0, std::nullopt, "Largest generated eigenvalue"),
-                   enumOption("spacing", "log", {"linear", "log"}, "Spacing of the generated eigenvalues"),
+                   spacings().option("spacing", DiagonalQuadraticProblem::Spacing::Log,
+                                     "Spacing of the generated eigenvalues"),
                    center,
                    x0};
   entry.options[2].minExclusive = true;
@@ -144,15 +155,14 @@ ProblemEntry diagonalQuadraticProblemEntry() {
       if (lambdaMax < lambdaMin) {
         throw InputError(context.path + ".lambda_max", "must be >= lambda_min (" + std::to_string(lambdaMin) + ")");
       }
-      const auto spacing = params.at("spacing").get<std::string>() == "linear" ? DiagonalQuadraticProblem::Spacing::Linear
-                                                                              : DiagonalQuadraticProblem::Spacing::Log;
+      const auto spacing = spacings().parse(params, "spacing", context.path);
       options.eigenvalues =
           DiagonalQuadraticProblem::spectrum(params.at("d").get<Eigen::Index>(), lambdaMin, lambdaMax, spacing);
     }
     const Eigen::Index d = options.eigenvalues.size();
     options.center = broadcastList(params, "center", d, 0.0, context.path);
     options.initialPoint = broadcastList(params, "x0", d, 1.0, context.path);
-    options.noise = gradientNoiseFromParams(params);
+    options.noise = gradientNoiseFromParams(params, context.path);
     requireValid(options, context.path);
     return std::make_unique<DiagonalQuadraticProblem>(options);
   };

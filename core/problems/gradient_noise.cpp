@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "core/registry/enum_option.hpp"
+
 namespace distopt {
 
 bool GradientNoise::isValid(std::string* why) const {
@@ -21,14 +23,22 @@ void GradientNoise::addTo(Eigen::Ref<Vector> gradient, RandomStream& stream) con
   for (Eigen::Index i = 0; i < gradient.size(); ++i) gradient[i] += stddev * stream.normal();
 }
 
+namespace {
+
+const EnumTable<NoiseKind>& noiseKinds() {
+  static const EnumTable<NoiseKind> table{
+      {"scalar", NoiseKind::Scalar, "s·z on every coordinate, one z ~ N(0,1) per gradient"},
+      {"coordinate", NoiseKind::Coordinate, "s·N(0, I): an independent draw per coordinate"}};
+  return table;
+}
+
+}  // namespace
+
 std::vector<OptionSpec> gradientNoiseOptions(double defaultStd) {
-  OptionSpec kind;
-  kind.name = "noise";
-  kind.type = OptionType::Enum;
-  kind.defaultValue = "scalar";
-  kind.choices = {"scalar", "coordinate"};
-  kind.help = "Gradient noise: \"scalar\" adds s·z to every coordinate (one z ~ N(0,1) per gradient), "
-              "\"coordinate\" adds s·N(0, I)";
+  OptionSpec kind =
+      noiseKinds().option("noise", NoiseKind::Scalar,
+                          "Gradient noise: \"scalar\" adds s·z to every coordinate (one z ~ N(0,1) "
+                          "per gradient), \"coordinate\" adds s·N(0, I)");
   OptionSpec stddev;
   stddev.name = "noise_std";
   stddev.type = OptionType::Double;
@@ -38,9 +48,9 @@ std::vector<OptionSpec> gradientNoiseOptions(double defaultStd) {
   return {kind, stddev};
 }
 
-GradientNoise gradientNoiseFromParams(const nlohmann::json& params) {
+GradientNoise gradientNoiseFromParams(const nlohmann::json& params, const std::string& path) {
   GradientNoise noise;
-  noise.kind = params.at("noise").get<std::string>() == "coordinate" ? NoiseKind::Coordinate : NoiseKind::Scalar;
+  noise.kind = noiseKinds().parse(params, "noise", path);
   noise.stddev = params.at("noise_std").get<double>();
   return noise;
 }

@@ -29,7 +29,8 @@ struct GradientNoise {
 
 /// The option specs "noise" (enum scalar|coordinate) and "noise_std" (>= 0) with the given default s.
 std::vector<OptionSpec> gradientNoiseOptions(double defaultStd);
-/// Reads them from validated params.
-GradientNoise gradientNoiseFromParams(const nlohmann::json& params);
+/// Reads them from validated params (`path` names them in errors, e.g. "problem.params"); a "noise" that
+/// is not a choice is refused with InputError, never read as the default.
+GradientNoise gradientNoiseFromParams(const nlohmann::json& params, const std::string& path);
 
 }  // namespace distopt

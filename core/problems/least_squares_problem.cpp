@@ -108,6 +108,7 @@ void LeastSquaresProblem::hessianVectorProduct(const Vector& /*x*/, const Vector
 ProblemEntry leastSquaresProblemEntry() {
   ProblemEntry entry;
   entry.name = "least-squares";
+  entry.capabilities = {ProblemCapability::HessianVectorProduct, ProblemCapability::FiniteDataSet};
   entry.summary =
       "Least squares ½·mean((Ax − b)²): synthetic (Mishchenko et al., spec async-sgd E4) or your regression "
       "data";

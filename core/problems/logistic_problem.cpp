@@ -170,6 +170,7 @@ void LogisticProblem::prox(const Vector& x, double step, Vector& out) const {
 ProblemEntry logisticProblemEntry() {
   ProblemEntry entry;
   entry.name = "logistic";
+  entry.capabilities = {ProblemCapability::HessianVectorProduct, ProblemCapability::FiniteDataSet};
   entry.summary = "Binary logistic regression on a LIBSVM file, L2 + optional non-convex and L1 regularizers";
   OptionSpec features = intOption("features", 0, 1, 1e9,
                                   "Number of features (default: the largest index in the training file; a9a: 123)");

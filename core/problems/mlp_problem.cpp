@@ -42,6 +42,8 @@ MlpProblem::MlpProblem(Dataset train, std::optional<Dataset> test, const Options
 ProblemEntry mlpProblemEntry() {
   ProblemEntry entry;
   entry.name = "mlp";
+  entry.capabilities = {ProblemCapability::HessianVectorProduct, ProblemCapability::BatchHessianVectorProduct,
+                        ProblemCapability::FiniteDataSet};
   entry.summary = "MLP (1 or 2 hidden layers) with softmax cross-entropy on IDX image data";
   entry.options = networkDataOptions();
   OptionSpec hidden;
@@ -52,17 +54,18 @@ ProblemEntry mlpProblemEntry() {
   hidden.maxValue = 1e5;
   hidden.help = "Hidden layer widths: one or two numbers, e.g. [32] or [128, 64]";
   entry.options.push_back(hidden);
-  entry.options.push_back(enumOption("activation", "relu", {"relu", "tanh", "softplus", "sigmoid"},
-                                     "Hidden-layer activation (the Hessian-vector product is exact for all; "
-                                     "ReLU's is the Hessian almost everywhere)"));
+  entry.options.push_back(
+      activations().option("activation", Activation::Relu,
+                           "Hidden-layer activation (the Hessian-vector product is exact for all; "
+                           "ReLU's is the Hessian almost everywhere)"));
   for (auto& spec : networkTrainingOptions(0.0, 64)) entry.options.push_back(std::move(spec));
   entry.make = [](const nlohmann::json& params, const ProblemBuildContext& context) -> std::unique_ptr<Problem> {
     MlpProblem::Options options;
     options.hidden = params.at("hidden").get<std::vector<int>>();
-    options.activation = activationFromName(params.at("activation").get<std::string>()).value_or(Activation::Relu);
+    options.activation = activations().parse(params, "activation", context.path);
     options.l2 = params.at("l2").get<double>();
     options.batch = params.at("batch").get<std::int64_t>();
-    options.noise = gradientNoiseFromParams(params);
+    options.noise = gradientNoiseFromParams(params, context.path);
     requireValid(options, context.path);
     Dataset train;
     std::optional<Dataset> test;

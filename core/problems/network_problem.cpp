@@ -62,21 +62,15 @@ RowMatrix applyElementwise(const RowMatrix& a, Activation activation, double (*f
 
 }  // namespace
 
-const char* activationName(Activation activation) {
-  switch (activation) {
-    case Activation::Relu: return "relu";
-    case Activation::Tanh: return "tanh";
-    case Activation::Softplus: return "softplus";
-    case Activation::Sigmoid: return "sigmoid";
-  }
-  return "?";
+const EnumTable<Activation>& activations() {
+  static const EnumTable<Activation> table{{"relu", Activation::Relu, "max(0, z)"},
+                                           {"tanh", Activation::Tanh, "tanh(z)"},
+                                           {"softplus", Activation::Softplus, "ln(1 + e^z)"},
+                                           {"sigmoid", Activation::Sigmoid, "1 / (1 + e^-z)"}};
+  return table;
 }
 
-std::optional<Activation> activationFromName(const std::string& name) {
-  for (Activation activation : {Activation::Relu, Activation::Tanh, Activation::Softplus, Activation::Sigmoid})
-    if (name == activationName(activation)) return activation;
-  return std::nullopt;
-}
+const char* activationName(Activation activation) { return activations().nameOf(activation).c_str(); }
 
 NetworkProblem::NetworkProblem(std::string name, Dataset train, std::optional<Dataset> test, const Layout& layout)
     : m_name(std::move(name)), m_layout(layout) {

@@ -19,14 +19,16 @@
 #include "core/problems/gradient_noise.hpp"
 #include "core/problems/problem.hpp"
 #include "core/registry/component.hpp"
+#include "core/registry/enum_option.hpp"
 
 namespace distopt {
 
 enum class Activation { Relu, Tanh, Softplus, Sigmoid };
 
 /// "relu", "tanh", "softplus", "sigmoid".
+/// The "activation" option's choices.
+const EnumTable<Activation>& activations();
 const char* activationName(Activation activation);
-std::optional<Activation> activationFromName(const std::string& name);
 
 class NetworkProblem : public Problem {
  public:

@@ -33,17 +33,6 @@ OptionSpec doubleOption(std::string name, double defaultValue, std::optional<dou
   return spec;
 }
 
-OptionSpec enumOption(std::string name, std::string defaultValue, std::vector<std::string> choices,
-                      std::string help) {
-  OptionSpec spec;
-  spec.name = std::move(name);
-  spec.type = OptionType::Enum;
-  spec.defaultValue = std::move(defaultValue);
-  spec.choices = std::move(choices);
-  spec.help = std::move(help);
-  return spec;
-}
-
 OptionSpec pathOption(std::string name, bool optional, std::string help) {
   OptionSpec spec;
   spec.name = std::move(name);

@@ -1,5 +1,6 @@
 #pragma once
-// Small helpers shared by the problems' registry entries: concise OptionSpec construction, data-file
+// Small helpers shared by the problems' registry entries: concise OptionSpec construction (an enum option
+// comes from its EnumTable, core/registry/enum_option.hpp), data-file
 // path resolution with field-named errors, and turning an Options::isValid failure into an InputError.
 
 #include <initializer_list>
@@ -19,7 +20,6 @@ OptionSpec intOption(std::string name, std::int64_t defaultValue, std::optional<
                      std::optional<double> maxValue, std::string help);
 OptionSpec doubleOption(std::string name, double defaultValue, std::optional<double> minValue,
                         std::optional<double> maxValue, std::string help);
-OptionSpec enumOption(std::string name, std::string defaultValue, std::vector<std::string> choices, std::string help);
 /// A file path option; required unless `optional`.
 OptionSpec pathOption(std::string name, bool optional, std::string help);
 

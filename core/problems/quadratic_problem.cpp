@@ -114,13 +114,14 @@ void QuadraticProblem::hessianVectorProduct(const Vector& /*x*/, const Vector& v
 ProblemEntry quadraticProblemEntry() {
   ProblemEntry entry;
   entry.name = "quadratic";
+  entry.capabilities = {ProblemCapability::HessianVectorProduct};
   entry.summary = "Tridiagonal quadratic ½xᵀAx − bᵀx of the Ringmaster paper (problem Q), additive gradient noise";
   entry.options = {intOption("d", 1729, 1, 1e8, "Number of variables d (the paper uses 1729)")};
   for (auto& spec : gradientNoiseOptions(0.01)) entry.options.push_back(std::move(spec));
   entry.make = [](const nlohmann::json& params, const ProblemBuildContext& context) -> std::unique_ptr<Problem> {
     QuadraticProblem::Options options;
     options.dimension = params.at("d").get<Eigen::Index>();
-    options.noise = gradientNoiseFromParams(params);
+    options.noise = gradientNoiseFromParams(params, context.path);
     requireValid(options, context.path);
     return std::make_unique<QuadraticProblem>(options);
   };

@@ -39,6 +39,8 @@ SoftmaxProblem::SoftmaxProblem(Dataset train, std::optional<Dataset> test, const
 ProblemEntry softmaxProblemEntry() {
   ProblemEntry entry;
   entry.name = "softmax";
+  entry.capabilities = {ProblemCapability::HessianVectorProduct, ProblemCapability::BatchHessianVectorProduct,
+                        ProblemCapability::FiniteDataSet};
   entry.summary =
       "Multinomial logistic regression on IDX images (MNIST / Fashion-MNIST) or a LIBSVM, CSV or .npy table";
   entry.options = networkDataOptions();
@@ -47,7 +49,7 @@ ProblemEntry softmaxProblemEntry() {
     SoftmaxProblem::Options options;
     options.l2 = params.at("l2").get<double>();
     options.batch = params.at("batch").get<std::int64_t>();
-    options.noise = gradientNoiseFromParams(params);
+    options.noise = gradientNoiseFromParams(params, context.path);
     requireValid(options, context.path);
     Dataset train;
     std::optional<Dataset> test;

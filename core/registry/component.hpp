@@ -30,6 +30,19 @@ struct ProblemBuildContext {
   std::string path = "problem.params";
 };
 
+/// What a problem offers that some algorithms need. A problem's entry declares what it has (a test builds
+/// each problem and checks the declaration against it); an algorithm's entry declares what it needs
+/// (AlgorithmEntry::problemNeeds), so the parser refuses an incompatible pair before anything starts.
+enum class ProblemCapability {
+  HessianVectorProduct,       ///< Problem::hasHessianVectorProduct()
+  BatchHessianVectorProduct,  ///< Problem::hasBatchHessianVectorProduct()
+  FiniteDataSet,              ///< Problem::numSamples() > 0: a data set, not a stream of samples
+  KronTwoLayer,               ///< the Kronecker two-layer network (core/kronecker/kron_problem.hpp)
+};
+
+/// "a Hessian-vector product", ... (for refusals: "needs a problem with ...").
+const char* problemCapabilityText(ProblemCapability capability);
+
 /// What one process holds for a problem, estimated from its validated params before anything is built
 /// (core/config/memory_estimate refuses a run the machine cannot hold).
 struct ProblemFootprint {
@@ -48,6 +61,13 @@ struct ProblemEntry {
   std::string name;
   std::string summary;  ///< one line for --list and the GUI
   std::vector<OptionSpec> options;
+  /// What every problem this entry builds offers, whatever its params.
+  std::vector<ProblemCapability> capabilities;
+  bool has(ProblemCapability capability) const {
+    for (const auto c : capabilities)
+      if (c == capability) return true;
+    return false;
+  }
   /// Builds the problem from validated params (defaults filled). Throws InputError naming the field
   /// (or file:line) for problems only found while building, e.g. a missing or malformed data file.
   std::function<std::unique_ptr<Problem>(const nlohmann::json& params, const ProblemBuildContext& context)> make;

@@ -67,6 +67,22 @@ std::optional<std::uint64_t> exactUint64(const nlohmann::json& value) {
   return std::nullopt;
 }
 
+std::string quotedChoices(const std::vector<std::string>& choices) {
+  std::string text;
+  for (std::size_t i = 0; i < choices.size(); ++i)
+    text += std::string(i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + "\"" + choices[i] + "\"";
+  return text;
+}
+
+std::string enumRefusal(const nlohmann::json& value, const std::vector<std::string>& choices) {
+  // The value is quoted as JSON, so a control character or a long paste cannot garble the message.
+  std::string shown = value.is_string() ? value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                        : std::string("a ") + value.type_name();
+  constexpr std::size_t kShownLimit = 60;
+  if (shown.size() > kShownLimit) shown = shown.substr(0, kShownLimit) + "...";
+  return "is " + shown + ", not one of " + quotedChoices(choices);
+}
+
 const char* optionTypeName(OptionType type) {
   switch (type) {
     case OptionType::Bool: return "bool";
@@ -90,9 +106,7 @@ std::string OptionSpec::describe() const {
     case OptionType::Double: return "a number" + rangeText(*this);
     case OptionType::String: return "a string";
     case OptionType::Enum: {
-      std::string text = "one of";
-      for (std::size_t i = 0; i < choices.size(); ++i) text += (i ? ", \"" : " \"") + choices[i] + "\"";
-      return text;
+      return "one of " + quotedChoices(choices);
     }
     case OptionType::DoubleList: return "a list of numbers" + (rangeText(*this).empty() ? "" : ", each" + rangeText(*this));
     case OptionType::IntList: return "a list of integers" + (rangeText(*this).empty() ? "" : ", each" + rangeText(*this));
@@ -120,10 +134,11 @@ bool OptionSpec::accepts(const nlohmann::json& value, std::string* why) const {
     case OptionType::String:
       return value.is_string() || fail();
     case OptionType::Enum:
-      if (!value.is_string()) return fail();
-      for (const auto& choice : choices)
-        if (value.get<std::string>() == choice) return true;
-      return fail();
+      if (value.is_string())
+        for (const auto& choice : choices)
+          if (value.get<std::string>() == choice) return true;
+      if (why) *why = enumRefusal(value, choices);
+      return false;
     case OptionType::DoubleList:
     case OptionType::IntList:
       if (!value.is_array()) return fail();

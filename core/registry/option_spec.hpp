@@ -34,6 +34,8 @@ struct OptionSpec {
   std::optional<double> maxValue;
   bool minExclusive = false;     ///< true: value must be > minValue rather than >=
   std::vector<std::string> choices;  ///< for Enum
+  std::vector<std::string>
+      choiceHelp;                ///< for Enum: what each choice means (parallel to choices; may be empty)
   std::string help;              ///< one line, shown as tooltip and in --list
   bool optional = false;         ///< may be absent with no default (component decides)
   std::string unit;              ///< e.g. "time units", "s"; empty if dimensionless
@@ -44,6 +46,13 @@ struct OptionSpec {
   /// What a valid value looks like, e.g. "an integer >= 1 or \"inf\"".
   std::string describe() const;
 };
+
+/// `"a", "b" or "c"`, for messages that list the choices.
+std::string quotedChoices(const std::vector<std::string>& choices);
+
+/// The refusal of `value` for an enum field with these choices: names the value (or its JSON type) and
+/// lists the choices, e.g. `is "b", not one of "A" or "B"`.
+std::string enumRefusal(const nlohmann::json& value, const std::vector<std::string>& choices);
 
 /// The exact value of an integer field: a JSON integer literal, or a float with an integral value of
 /// magnitude <= 2^53 (3.0 written by a tool, 1e6 written by hand: exactly representable). nullopt for a

@@ -17,6 +17,7 @@
 #include "core/problems/quadratic_problem.hpp"
 #include "core/problems/softmax_problem.hpp"
 #include "core/timing/time_models.hpp"
+#include "core/util/input_error.hpp"
 
 namespace distopt {
 namespace {
@@ -71,6 +72,37 @@ const std::vector<AlgorithmEntry>& algorithmEntries() {
 const ProblemEntry* findProblem(const std::string& name) { return findIn(problemEntries(), name); }
 const TimeModelEntry* findTimeModel(const std::string& name) { return findIn(timeModelEntries(), name); }
 const AlgorithmEntry* findAlgorithm(const std::string& name) { return findIn(algorithmEntries(), name); }
+
+const char* problemCapabilityText(ProblemCapability capability) {
+  switch (capability) {
+    case ProblemCapability::HessianVectorProduct:
+      return "a Hessian-vector product";
+    case ProblemCapability::BatchHessianVectorProduct:
+      return "a per-batch Hessian-vector product";
+    case ProblemCapability::FiniteDataSet:
+      return "a finite data set";
+    case ProblemCapability::KronTwoLayer:
+      return "the Kronecker two-layer network";
+  }
+  return "?";
+}
+
+void checkProblemNeeds(const AlgorithmEntry& algorithm, const nlohmann::json& algorithmParams,
+                       const ProblemEntry& problem) {
+  for (const ProblemNeed& need : algorithm.problemNeeds) {
+    if (problem.has(need.capability)) continue;
+    if (!need.option.empty() && need.when && !need.when(algorithmParams)) continue;
+    std::string offering;
+    for (const auto& entry : problemEntries())
+      if (entry.has(need.capability)) offering += (offering.empty() ? "" : ", ") + entry.name;
+    const std::string who =
+        need.option.empty() ? "algorithm \"" + algorithm.name + "\"" : "\"" + need.option + "\" as set";
+    throw InputError(need.option.empty() ? "problem.name" : "algorithm.params." + need.option,
+                     who + " needs a problem with " + problemCapabilityText(need.capability) + "; \"" +
+                         problem.name + "\" has none (problems that have it: " +
+                         (offering.empty() ? std::string("none") : offering) + ")");
+  }
+}
 
 std::string problemNames() { return namesOf(problemEntries()); }
 std::string timeModelNames() { return namesOf(timeModelEntries()); }

@@ -19,6 +19,12 @@ const ProblemEntry* findProblem(const std::string& name);
 const TimeModelEntry* findTimeModel(const std::string& name);
 const AlgorithmEntry* findAlgorithm(const std::string& name);
 
+/// Throws InputError when `problem` lacks something `algorithm` needs with these validated params: the
+/// field is "problem.name" (or the algorithm option that asks for it), the message names the
+/// algorithm, what it needs and the problems that offer it.
+void checkProblemNeeds(const AlgorithmEntry& algorithm, const nlohmann::json& algorithmParams,
+                       const ProblemEntry& problem);
+
 /// "a, b, c" list of registered names, for error messages.
 std::string problemNames();
 std::string timeModelNames();

@@ -31,7 +31,7 @@ TimeModelEntry fixedTimeModelEntry() {
     requireWorkers(numWorkers, path);
     const nlohmann::json filled = checkedParams(specs, params, path);
     FixedTimeModel::Options options;
-    options.profile = SpeedProfile::fromParams(filled);
+    options.profile = SpeedProfile::fromParams(filled, path);
     options.profile.checkFits(numWorkers, path);
     return std::make_unique<FixedTimeModel>(options, numWorkers);
   };

@@ -61,7 +61,7 @@ TimeModelEntry jitterTimeModelEntry() {
     requireWorkers(numWorkers, path);
     const nlohmann::json filled = checkedParams(specs, params, path);
     JitterTimeModel::Options options;
-    options.profile = SpeedProfile::fromParams(filled);
+    options.profile = SpeedProfile::fromParams(filled, path);
     options.rel = filled.at("rel").get<double>();
     options.profile.checkFits(numWorkers, path);
     return std::make_unique<JitterTimeModel>(options, numWorkers, runSeed);

@@ -2,45 +2,23 @@
 
 #include <cmath>
 
+#include "core/registry/enum_option.hpp"
 #include "core/timing/model_params.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
 
 namespace distopt {
 
-bool parseSpeedShape(const std::string& text, SpeedShape* shape) {
-  static const struct {
-    const char* name;
-    SpeedShape value;
-  } kShapes[] = {{"one", SpeedShape::One},
-                 {"sqrt", SpeedShape::Sqrt},
-                 {"linear", SpeedShape::Linear},
-                 {"square", SpeedShape::Square},
-                 {"list", SpeedShape::List}};
-  for (const auto& entry : kShapes) {
-    if (text == entry.name) {
-      *shape = entry.value;
-      return true;
-    }
-  }
-  return false;
+const EnumTable<SpeedShape>& speedShapes() {
+  static const EnumTable<SpeedShape> table{{"one", SpeedShape::One, "h(i) = 1: equal speeds"},
+                                           {"sqrt", SpeedShape::Sqrt, "h(i) = sqrt(i)"},
+                                           {"linear", SpeedShape::Linear, "h(i) = i"},
+                                           {"square", SpeedShape::Square, "h(i) = i^2"},
+                                           {"list", SpeedShape::List, "h(i) = times[i-1]"}};
+  return table;
 }
 
-const char* speedShapeName(SpeedShape shape) {
-  switch (shape) {
-    case SpeedShape::One:
-      return "one";
-    case SpeedShape::Sqrt:
-      return "sqrt";
-    case SpeedShape::Linear:
-      return "linear";
-    case SpeedShape::Square:
-      return "square";
-    case SpeedShape::List:
-      return "list";
-  }
-  return "?";
-}
+const char* speedShapeName(SpeedShape shape) { return speedShapes().nameOf(shape).c_str(); }
 
 bool SpeedProfile::isValid(std::string* why) const {
   auto fail = [&](const std::string& message) {
@@ -100,13 +78,9 @@ std::vector<OptionSpec> SpeedProfile::optionSpecs(const std::string& what) {
   std::vector<OptionSpec> specs;
   specs.push_back(scaleOption("Scale c: worker i's " + what + " is c*h(i) (+ offset_eps*i)"));
   {
-    OptionSpec spec;
-    spec.name = "h";
-    spec.type = OptionType::Enum;
-    spec.defaultValue = "sqrt";
-    spec.choices = {"one", "sqrt", "linear", "square", "list"};
-    spec.help = "Shape h(i) over 1-based worker index i: 1, sqrt(i), i, i^2, or the 'times' list";
-    specs.push_back(spec);
+    specs.push_back(speedShapes().option(
+        "h", SpeedShape::Sqrt,
+        "Shape h(i) over 1-based worker index i: 1, sqrt(i), i, i^2, or the 'times' list"));
   }
   {
     OptionSpec spec;
@@ -131,11 +105,10 @@ std::vector<OptionSpec> SpeedProfile::optionSpecs(const std::string& what) {
   return specs;
 }
 
-SpeedProfile SpeedProfile::fromParams(const nlohmann::json& params) {
+SpeedProfile SpeedProfile::fromParams(const nlohmann::json& params, const std::string& path) {
   SpeedProfile profile;
   profile.c = params.at("c").get<double>();
-  const bool known = parseSpeedShape(params.at("h").get<std::string>(), &profile.h);
-  DISTOPT_CHECK_MSG(known, "params must be validated before SpeedProfile::fromParams");
+  profile.h = speedShapes().parse(params, "h", path);
   profile.times = params.at("times").get<std::vector<double>>();
   profile.offsetEps = params.at("offset_eps").get<double>();
   return profile;

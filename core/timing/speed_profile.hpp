@@ -21,8 +21,10 @@ enum class SpeedShape {
   List,    ///< h(i) = times[i-1], given explicitly
 };
 
-/// Parses "one" / "sqrt" / "linear" / "square" / "list"; false for anything else.
-bool parseSpeedShape(const std::string& text, SpeedShape* shape);
+template <typename T>
+class EnumTable;
+/// The "h" option's choices: "one", "sqrt", "linear", "square", "list".
+const EnumTable<SpeedShape>& speedShapes();
 const char* speedShapeName(SpeedShape shape);
 
 struct SpeedProfile {
@@ -47,8 +49,8 @@ struct SpeedProfile {
 
   /// Option metadata for c, h, times, offset_eps (help says "base time" or the caller's `what`).
   static std::vector<OptionSpec> optionSpecs(const std::string& what = "time per gradient");
-  /// Reads the fields from validated params (defaults filled).
-  static SpeedProfile fromParams(const nlohmann::json& params);
+  /// Reads the fields from validated params (defaults filled); `path` names them in errors.
+  static SpeedProfile fromParams(const nlohmann::json& params, const std::string& path);
 };
 
 }  // namespace distopt

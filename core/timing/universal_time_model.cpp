@@ -126,7 +126,7 @@ double parseOutageBound(const nlohmann::json& value, bool allowInf) {
 UniversalTimeModel::Options parseOptions(const nlohmann::json& params, int numWorkers,
                                          const std::string& path) {
   UniversalTimeModel::Options options;
-  options.profile = SpeedProfile::fromParams(params);
+  options.profile = SpeedProfile::fromParams(params, path);
   for (const auto& [key, value] : params.at("schedules").items()) {
     const std::string where = path + ".schedules." + key;
     if (key == "default") {

@@ -20,3 +20,6 @@ add_dependencies(test_app_sweep_command distopt-run)
 distopt_add_qtest(test_core_seed_band SOURCES core/test_seed_band.cpp LIBS distopt::core LABELS core)
 # Legend labels for overlaid runs: what differs between them (core/analysis/run_labels).
 distopt_add_qtest(test_core_run_labels SOURCES core/test_run_labels.cpp LIBS distopt::core LABELS core)
+# Typed enum options (core/registry/enum_option): one table gives the choices and the parser; every
+# registered enum option refuses a typo naming the field, the value and the choices.
+distopt_add_qtest(test_core_enum_options SOURCES core/test_enum_options.cpp LIBS distopt::core LABELS core)

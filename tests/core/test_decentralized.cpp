@@ -619,9 +619,10 @@ class TestDecentralized : public QObject {
                 "algorithm.params.gossip_rounds");
     expectError(decentralizedExperiment("proxgt-sr-o", {{"restart_batch", 4}, {"batch", 8}}, 8, 5),
                 "algorithm.params.restart_batch");
+    // A stream has no full local gradient: refused by the parser, from the method's declared need.
     expectError(
         decentralizedExperiment("proxgt-sr-e", nlohmann::json::object(), 4, 5, {{"d", 5}}, "quadratic"),
-        "algorithm.params");
+        "problem.name");
   }
 
   void defaultStepUsesTheLocalCurvature() {

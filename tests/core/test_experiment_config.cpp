@@ -2,12 +2,12 @@
 // field path (docs/architecture.md, rule 7), defaults are filled into the normalised document, `--set`
 // overrides are applied as typed JSON, and every shipped preset parses and builds.
 
-#include <QtTest>
 #include <QTemporaryDir>
-
+#include <QtTest>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -348,6 +348,16 @@ class TestExperimentConfig : public QObject {
     for (const auto& entry : distopt::algorithmEntries()) {
       json document = validDocument();
       document["algorithm"] = {{"name", entry.name}, {"params", json::object()}};
+      // On the first registered problem that has what the algorithm always needs (all of them build
+      // from their defaults up to logistic, which needs a file).
+      for (const auto& problem : distopt::problemEntries()) {
+        bool fits = true;
+        for (const auto& need : entry.problemNeeds)
+          fits = fits && (!need.option.empty() || problem.has(need.capability));
+        if (!fits) continue;
+        document["problem"] = {{"name", problem.name}};
+        break;
+      }
       const Experiment experiment = distopt::parseExperiment(document, ".");
       QCOMPARE(experiment.algorithm.name, entry.name);
       QVERIFY(experiment.algorithm.params.is_object());
@@ -456,11 +466,61 @@ class TestExperimentConfig : public QObject {
     EXPECT_INPUT_ERROR(parseError(document), "stop.time_limit", "unknown field", "time", "target_grad_norm_sq");
   }
 
+  // Each declared problem need is refused by the parser, before anything is built, with the reason:
+  // the examples of each family, then every (algorithm, problem) pair the declarations rule out.
+  void algorithmsRefuseProblemsWithoutWhatTheyNeed() {
+    // The problems' required fields (files are only named here: the parser does not read them).
+    const std::map<std::string, json> required = {
+        {"logistic", {{"train", "train.libsvm"}}},
+        {"softmax", {{"train_images", "images.gz"}, {"train_labels", "labels.gz"}}},
+        {"mlp", {{"train_images", "images.gz"}, {"train_labels", "labels.gz"}}},
+        {"logistic-p0", {{"nodes", 4}}}};
+    const auto pair = [&required](const std::string& problem, const std::string& algorithm,
+                                  const json& params = {}) {
+      json document = validDocument();
+      document["problem"] = {{"name", problem}};
+      if (const auto fields = required.find(problem); fields != required.end())
+        document["problem"]["params"] = fields->second;
+      document["algorithm"] = {{"name", algorithm}};
+      if (!params.is_null()) document["algorithm"]["params"] = params;
+      return document;
+    };
+    for (const std::string kron : {"kron-naive", "kron-fast"})
+      EXPECT_INPUT_ERROR(parseError(pair("least-squares", kron)), "problem.name", "\"" + kron + "\"",
+                         "the Kronecker two-layer network", "\"least-squares\" has none", "kron-two-layer");
+    for (const std::string hybrid : {"fosi", "dho2", "mr-dho2"})
+      EXPECT_INPUT_ERROR(parseError(pair("kron-two-layer", hybrid)), "problem.name", "\"" + hybrid + "\"",
+                         "a Hessian-vector product", "\"kron-two-layer\" has none", "quadratic");
+    EXPECT_INPUT_ERROR(parseError(pair("quadratic", "proxgt-sr-e")), "problem.name", "a finite data set",
+                       "\"quadratic\" has none", "least-squares");
+    // A need an option asks for names that option; without it the pair is fine.
+    EXPECT_INPUT_ERROR(parseError(pair("least-squares", "fosi", {{"ese_batch", 8}})),
+                       "algorithm.params.ese_batch", "\"ese_batch\" as set",
+                       "a per-batch Hessian-vector product", "softmax, mlp");
+    QVERIFY(!parseError(pair("least-squares", "fosi")).has_value());
+    QVERIFY(!parseError(pair("least-squares", "proxgt-sr-e")).has_value());
+
+    int refused = 0;
+    for (const auto& algorithm : distopt::algorithmEntries())
+      for (const auto& need : algorithm.problemNeeds) {
+        if (!need.option.empty()) continue;
+        for (const auto& problem : distopt::problemEntries()) {
+          if (problem.has(need.capability)) continue;
+          const auto error = parseError(pair(problem.name, algorithm.name));
+          QVERIFY2(
+              error && error->where() == "problem.name",
+              (algorithm.name + " on " + problem.name + ": " + (error ? error->what() : "accepted")).c_str());
+          ++refused;
+        }
+      }
+    QVERIFY2(refused >= 14, std::to_string(refused).c_str());
+  }
+
   void badSharding() {
     json document = validDocument();
     document["data"] = {{"sharding", "random"}};
     const auto error = parseError(document);
-    EXPECT_INPUT_ERROR(error, "data.sharding", "must be one of", "\"iid\"");
+    EXPECT_INPUT_ERROR(error, "data.sharding", "not one of", "\"iid\"");
     for (const auto& name : distopt::shardRuleNames())
       QVERIFY2(contains(error->what(), "\"" + name + "\""), name.c_str());
     document["data"] = {{"sharding", 1}};
@@ -678,7 +738,7 @@ class TestExperimentConfig : public QObject {
     QVERIFY(!d.accepts(json(2.5), nullptr));
 
     OptionSpec mode{.name = "mode", .type = OptionType::Enum, .choices = {"a", "b"}};
-    QCOMPARE(mode.describe(), std::string("one of \"a\", \"b\""));
+    QCOMPARE(mode.describe(), std::string("one of \"a\" or \"b\""));
     QVERIFY(mode.accepts(json("b"), nullptr));
     QVERIFY(!mode.accepts(json("c"), nullptr));
 

@@ -18,6 +18,7 @@
 #include "core/config/memory_estimate.hpp"
 #include "core/registry/option_spec.hpp"
 #include "core/util/input_error.hpp"
+#include "input_error_capture.hpp"
 
 using distopt::InputError;
 using nlohmann::json;
@@ -34,16 +35,7 @@ json quadraticDocument() {
   })");
 }
 
-std::optional<InputError> inputError(const std::function<void()>& action) {
-  try {
-    action();
-  } catch (const InputError& error) {
-    return error;
-  } catch (const std::exception& other) {
-    qWarning("expected InputError, got: %s", other.what());
-  }
-  return std::nullopt;
-}
+using test_support::inputError;
 
 std::optional<InputError> parseError(const json& document, const distopt::MemoryLimits& limits = {}) {
   return inputError([&] { (void)distopt::parseExperiment(document, ".", limits); });

@@ -3,14 +3,15 @@
 
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 
 #include <zlib.h>
 
+#include "core/kronecker/kron_problem.hpp"
 #include "core/problems/diagonal_quadratic_problem.hpp"
 #include "core/problems/least_squares_problem.hpp"
 #include "core/problems/logistic_problem.hpp"
@@ -18,6 +19,7 @@
 #include "core/problems/quadratic_problem.hpp"
 #include "core/problems/softmax_problem.hpp"
 #include "core/registry/component.hpp"
+#include "core/registry/registry.hpp"
 #include "core/util/input_error.hpp"
 
 using distopt::InputError;
@@ -119,6 +121,41 @@ class TestProblemsEntries : public QObject {
     }
     QCOMPARE(names, (std::set<std::string>{"quadratic", "diagonal-quadratic", "least-squares", "logistic", "softmax",
                                            "mlp"}));
+  }
+
+  // What each problem entry declares it offers (ProblemEntry::capabilities, which the parser checks an
+  // algorithm's needs against) is what the problem it builds has: every registered problem, built.
+  void declaredCapabilitiesMatchTheBuiltProblems() {
+    using distopt::ProblemCapability;
+    const std::string idxDir = m_dir.path().toStdString();
+    const json idx = {{"train_images", "idx/train-images.gz"}, {"train_labels", "idx/train-labels.gz"}};
+    const std::map<std::string, std::pair<json, std::string>> inputs = {
+        {"logistic", {json{{"train", "a9a.t.gz"}}, kDataDir}},
+        {"softmax", {idx, idxDir}},
+        {"mlp", {idx, idxDir}}};
+    int built = 0;
+    for (const ProblemEntry& entry : distopt::problemEntries()) {
+      ProblemBuildContext context;
+      json params = json::object();
+      if (const auto input = inputs.find(entry.name); input != inputs.end()) {
+        params = input->second.first;
+        context.baseDirectory = input->second.second;
+      }
+      const auto problem = build(entry, params, context);
+      const std::string name = entry.name;
+      QVERIFY2(entry.has(ProblemCapability::HessianVectorProduct) == problem->hasHessianVectorProduct(),
+               name.c_str());
+      QVERIFY2(
+          entry.has(ProblemCapability::BatchHessianVectorProduct) == problem->hasBatchHessianVectorProduct(),
+          name.c_str());
+      QVERIFY2(entry.has(ProblemCapability::FiniteDataSet) == (problem->numSamples() > 0), name.c_str());
+      QVERIFY2(entry.has(ProblemCapability::KronTwoLayer) ==
+                   (dynamic_cast<const distopt::KronTwoLayerProblem*>(problem.get()) != nullptr),
+               name.c_str());
+      ++built;
+    }
+    QCOMPARE(built, static_cast<int>(distopt::problemEntries().size()));
+    QVERIFY(built >= 8);
   }
 
   void quadraticEntry() {

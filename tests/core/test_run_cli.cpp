@@ -313,6 +313,25 @@ class TestRunCli : public QObject {
     EXPECT_BAD_INPUT({writeText(dir, "colour.json", document.dump())}, "colour: unknown field");
   }
 
+  // An algorithm with a problem it cannot run on is refused before anything starts, with the reason
+  // (AlgorithmEntry::problemNeeds); so is a typo in an enum option, naming the value and the choices.
+  void incompatibleProblemAndEnumTypo() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    json document = smallExperiment();
+    document["engine"] = "sim";
+    document["problem"] = {{"name", "least-squares"}};
+    document["algorithm"] = {{"name", "kron-fast"}};
+    EXPECT_BAD_INPUT(
+        {writeText(dir, "kron.json", document.dump())},
+        "problem.name: algorithm \"kron-fast\" needs a problem with the Kronecker two-layer network; "
+        "\"least-squares\" has none (problems that have it: kron-two-layer)");
+    document = smallExperiment();
+    document["algorithm"]["params"]["variant"] = "b";
+    EXPECT_BAD_INPUT({writeText(dir, "variant.json", document.dump())},
+                     "algorithm.params.variant: is \"b\", not one of \"A\" or \"B\"");
+  }
+
   void unknownAlgorithm() {
     EXPECT_BAD_INPUT({kQuickstart, "--engine", "sim", "--set", "algorithm.name=sgd-turbo"}, "algorithm.name");
     QTemporaryDir dir;
@@ -354,7 +373,7 @@ class TestRunCli : public QObject {
     EXPECT_BAD_INPUT({kQuickstart, "--workers", "many"}, "--workers");
     EXPECT_BAD_INPUT({kQuickstart, "--engine", "gpu"}, "--engine");
     EXPECT_BAD_INPUT({kQuickstart, "--events", "some"}, "--events");
-    EXPECT_BAD_INPUT({kQuickstart, "--set", "events=all"}, "events: must be \"aggregates\" or \"full\"");
+    EXPECT_BAD_INPUT({kQuickstart, "--set", "events=all"}, "events: is \"all\", not one of \"aggregates\" or \"full\"");
     EXPECT_BAD_INPUT({kQuickstart, kQuickstart}, "only one experiment file");
     EXPECT_BAD_INPUT({}, "no experiment file");
     // The --opt=value spelling is checked the same way.

@@ -96,7 +96,8 @@ class TestSlurmLaunch : public QObject {
                                  json{{"count", 8}, {"launcher", launcher}, {"slurm", slurm}}.dump())
                           << QString(expected);
     };
-    row("launcher", json::object(), "workers.launcher: must be \"local\" or \"slurm\"", "kubernetes");
+    row("launcher", json::object(), "workers.launcher: is \"kubernetes\", not one of \"local\" or \"slurm\"",
+        "kubernetes");
     row("slurm without launcher", json::object(), "workers.slurm: is read only with", "local");
     row("not an object", json::array(), "workers.slurm: must be an object");
     row("unknown field", {{"account", "x"}}, "workers.slurm.account: unknown field");

@@ -339,6 +339,56 @@ class TestExperimentEditor : public QObject {
     QCOMPARE(editor.nominalTimes(), (std::vector<double>{1.0, 2.0, 4.0}));
   }
 
+  // An algorithm with a problem it cannot run on (AlgorithmEntry::problemNeeds): the editor gives the
+  // reason instead of "Ready", the document is invalid (so Start stays disabled), and the refused field
+  // is not also reported missing; a problem that fits makes it ready.
+  void anIncompatiblePairShowsTheReason() {
+    ExperimentEditor editor(presetsDir());
+    const nlohmann::json document = {{"name", "pair"},
+                                     {"engine", "sim"},
+                                     {"problem", {{"name", "least-squares"}}},
+                                     {"algorithm", {{"name", "kron-fast"}}},
+                                     {"workers", {{"count", 2}}},
+                                     {"stop", {{"time", 10}}}};
+    QString why;
+    QVERIFY2(editor.setDocument(document, &why), qPrintable(why));
+    QVERIFY(!editor.isValid());
+    const QString reason = editor.validationError();
+    QVERIFY2(reason.startsWith("problem.name: algorithm \"kron-fast\" needs a problem with the Kronecker "
+                               "two-layer network"),
+             qPrintable(reason));
+    QVERIFY2(!editor.validationErrors().contains("problem.name: is required"),
+             qPrintable(editor.validationErrors().join("\n")));
+    auto* status = editor.findChild<QLabel*>("editorStatus");
+    QVERIFY(status);
+    QVERIFY2(!status->text().startsWith("Ready") && status->text().contains("kron-two-layer"),
+             qPrintable(status->text()));
+
+    QSignalSpy validity(&editor, &ExperimentEditor::validityChanged);
+    editor.problemCombo()->setCurrentIndex(editor.problemCombo()->findData("kron-two-layer"));
+    QVERIFY2(editor.isValid(), qPrintable(editor.validationError()));
+    QVERIFY2(status->text().startsWith("Ready"), qPrintable(status->text()));
+    QVERIFY(validity.count() >= 1);
+    QVERIFY(lastValidity(validity).first);
+  }
+
+  // An enum option's combo box offers the choices of its table, each with what it means.
+  void enumCombosShowTheirTable() {
+    ExperimentEditor editor(presetsDir());
+    editor.algorithmCombo()->setCurrentIndex(editor.algorithmCombo()->findData("ringmaster"));
+    auto* variant = qobject_cast<QComboBox*>(editor.algorithmForm()->fieldWidget("variant"));
+    QVERIFY(variant);
+    const distopt::OptionSpec& spec = specNamed(editor.algorithmForm()->specs(), "variant");
+    QCOMPARE(variant->count(), static_cast<int>(spec.choices.size()));
+    QCOMPARE(spec.choiceHelp.size(), spec.choices.size());
+    for (int i = 0; i < variant->count(); ++i) {
+      QCOMPARE(variant->itemData(i).toString().toStdString(), spec.choices[static_cast<std::size_t>(i)]);
+      QCOMPARE(variant->itemData(i, Qt::ToolTipRole).toString().toStdString(),
+               spec.choiceHelp[static_cast<std::size_t>(i)]);
+      QVERIFY(!variant->itemData(i, Qt::ToolTipRole).toString().isEmpty());
+    }
+  }
+
   // Every problem is named, not only the first: a bad form field, two bad editor-level fields (the parser
   // finds one at a time), each marked at its field and all listed in the status line.
   void everyValidationErrorIsNamed() {

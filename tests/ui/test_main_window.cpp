@@ -105,6 +105,13 @@ class TestMainWindow : public QObject {
     QString why;
     QVERIFY(!window.startRun(&why));
     QVERIFY2(why.contains("gamma"), qPrintable(why));
+    // A pair the algorithm cannot run on is refused with its reason, not started to fail.
+    document["algorithm"] = {{"name", "kron-fast"}};
+    document["problem"] = {{"name", "least-squares"}};
+    document["engine"] = "sim";
+    window.editor()->setDocument(document);
+    QVERIFY(!window.startRun(&why));
+    QVERIFY2(why.contains("needs a problem with the Kronecker two-layer network"), qPrintable(why));
   }
 
   // A coordinator that cannot be started (a build relinking it, a broken install) leaves the form as it

@@ -8,6 +8,7 @@
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QWheelEvent>
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -104,12 +105,21 @@ QStringList ExperimentEditor::validationErrors() const {
   const std::string base = m_baseDirectory.isEmpty() ? std::string(".") : m_baseDirectory.toStdString();
   nlohmann::json document = this->document();
   bool parsed = false;
+  std::vector<std::string> setAsidePaths;
   for (int pass = 0; pass < kMaxParserPasses; ++pass) {
     try {
       parseExperiment(document, base);
       parsed = pass == 0;
       break;
     } catch (const InputError& error) {
+      // A field removed by an earlier pass and now reported missing (problem.name refused for what the
+      // algorithm needs) was reported already, with the real reason.
+      nlohmann::json* parent = nullptr;
+      std::string key;
+      if (std::find(setAsidePaths.begin(), setAsidePaths.end(), error.where()) != setAsidePaths.end() &&
+          !fieldAt(document, error.where(), &parent, &key))
+        break;
+      setAsidePaths.push_back(error.where());
       add(QString::fromStdString(error.what()));
       // Set the bad field aside and look again; a field that cannot be set aside (required, or the
       // problem is not one field) ends the search.

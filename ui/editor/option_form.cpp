@@ -118,7 +118,12 @@ OptionForm::OptionForm(std::vector<OptionSpec> specs, QWidget* parent)
         field.combo = new QComboBox(cell);
         // Without a default the component picks a value itself; say so rather than pretend a choice.
         if (spec.defaultValue.is_null()) field.combo->addItem(QStringLiteral("auto"), QString());
-        for (const auto& choice : spec.choices) field.combo->addItem(fromStd(choice), fromStd(choice));
+        // The choices and what each means come from the option's table (core/registry/enum_option.hpp).
+        for (std::size_t c = 0; c < spec.choices.size(); ++c) {
+          field.combo->addItem(fromStd(spec.choices[c]), fromStd(spec.choices[c]));
+          if (c < spec.choiceHelp.size() && !spec.choiceHelp[c].empty())
+            field.combo->setItemData(field.combo->count() - 1, fromStd(spec.choiceHelp[c]), Qt::ToolTipRole);
+        }
         connect(field.combo, &QComboBox::currentIndexChanged, this, [this, &field] { onEdited(field); });
         editor = field.combo;
         break;
