@@ -299,14 +299,16 @@ class TestWindowSize : public QObject {
     QVERIFY(dock);
     const int wide = dock->width();
     // At its narrowest the window takes width from the form as well as from the dashboard.
+    // The layout settles over several event-loop turns; on a loaded machine 200 ms were not always enough
+    // (the test read the width before the dock had moved), so each step waits for its outcome, 5 s at most.
     window.resize(window.minimumSizeHint().width(), kSmallest.height());
-    QTest::qWait(200);
+    QTRY_VERIFY2_WITH_TIMEOUT(dock->width() < wide,
+                              qPrintable(QStringLiteral("%1 then %2").arg(wide).arg(dock->width())), 5000);
     const int narrow = dock->width();
-    QVERIFY2(narrow < wide, qPrintable(QStringLiteral("%1 then %2").arg(wide).arg(narrow)));
     window.resize(1600, 1000);
-    QTest::qWait(200);
-    QVERIFY2(dock->width() >= wide - 2,
-             qPrintable(QStringLiteral("%1, %2, then %3").arg(wide).arg(narrow).arg(dock->width())));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        dock->width() >= wide - 2,
+        qPrintable(QStringLiteral("%1, %2, then %3").arg(wide).arg(narrow).arg(dock->width())), 5000);
   }
 
   // The read-only form (a run's experiment) still scrolls.
