@@ -37,8 +37,6 @@ bool StoreWriter::Options::isValid(std::string* why) const {
 
 void StoreWriter::Queue::clear() {
   // clear() keeps the capacity, so after the first few swaps neither side allocates.
-  incoming.clear();
-  incomingEvents = 0;
   events.clear();
   unstoredEvents = 0;
   lastEventTime.reset();
@@ -95,15 +93,22 @@ void StoreWriter::onUpdate(const UpdateEvent& event) {
   if (slot + 1 == kEventsPerBlock) handOverBlock();
 }
 
-std::vector<UpdateEvent> StoreWriter::freshBlock() {
-  if (m_spareBlocks.empty()) return std::vector<UpdateEvent>(kEventsPerBlock);
-  std::vector<UpdateEvent> block = std::move(m_spareBlocks.back());
-  m_spareBlocks.pop_back();
-  return block;
-}
-
-void StoreWriter::eventsQueued(std::size_t count) {
-  m_queue.incomingEvents += count;
+void StoreWriter::digestSlots(std::size_t from, std::size_t to) {
+  for (std::size_t slot = from; slot < to; ++slot) {
+    const UpdateEvent& event = m_block[slot];
+    m_queue.delays.add(event);
+    if (!m_queue.lastEventTime || event.time > *m_queue.lastEventTime) m_queue.lastEventTime = event.time;
+    if (m_timeline.add(event)) m_queue.accepted.push_back(m_timeline.points().back());
+    // Only the first sampled events are rows now (they are a prefix of the run's events, so their
+    // ordinals follow from the count); the reservoir is final only at the end.
+    const bool row =
+        m_options.eventLog == EventLog::Full || (m_sample.add(event) && m_queue.unstoredEvents == 0);
+    if (row)
+      m_queue.events.push_back(event);
+    else
+      ++m_queue.unstoredEvents;
+  }
+  const std::size_t count = to - from;
   m_pendingItems += count;
   // Events wake the writer by the block (a crossing, as in itemQueued), not by maxBatch: most of them
   // become counts, not rows, and a transaction per few thousand would only write more histogram blocks.
@@ -112,42 +117,11 @@ void StoreWriter::eventsQueued(std::size_t count) {
   if (before < kEventsPerWake && m_pendingEvents >= kEventsPerWake) m_wake.notify_one();
 }
 
-void StoreWriter::queueBlock() {
-  const std::size_t count = m_blockCount.load(std::memory_order_relaxed);
-  if (count == m_blockTaken) {
-    // The writer has copied every published event (a full block among them, taken between the
-    // producer's last slot and this hand-over): the block starts again from its first slot.
-    m_blockTaken = 0;
-    m_blockCount.store(0, std::memory_order_relaxed);
-    return;
-  }
-  const std::size_t fresh = count - m_blockTaken;
-  if (m_blockTaken == 0) {
-    m_block.resize(count);  // shrinking keeps the capacity; the spare is grown back by the writer
-    m_queue.incoming.push_back(std::move(m_block));
-    m_block = freshBlock();
-  } else {
-    // The writer copied the head already: queue the tail and reuse the block in place.
-    std::vector<UpdateEvent> tail = freshBlock();
-    tail.assign(m_block.begin() + static_cast<std::ptrdiff_t>(m_blockTaken),
-                m_block.begin() + static_cast<std::ptrdiff_t>(count));
-    m_queue.incoming.push_back(std::move(tail));
-  }
-  m_blockTaken = 0;
-  m_blockCount.store(0, std::memory_order_relaxed);  // the writer reads it under m_mutex only
-  eventsQueued(fresh);
-}
-
 void StoreWriter::takePublished() {
   const std::size_t published = m_blockCount.load(std::memory_order_acquire);
   if (published <= m_blockTaken) return;
-  std::vector<UpdateEvent> part = freshBlock();
-  part.assign(m_block.begin() + static_cast<std::ptrdiff_t>(m_blockTaken),
-              m_block.begin() + static_cast<std::ptrdiff_t>(published));
-  m_queue.incoming.push_back(std::move(part));
-  const std::size_t fresh = published - m_blockTaken;
+  digestSlots(m_blockTaken, published);
   m_blockTaken = published;
-  eventsQueued(fresh);
 }
 
 void StoreWriter::handOverBlock() {
@@ -156,38 +130,10 @@ void StoreWriter::handOverBlock() {
   // write() counts them as dropped from the store. Waiting for room bounds memory either way.
   if (m_options.maxPending != 0 && m_pendingItems >= m_options.maxPending)
     m_space.wait(lock, [&] { return m_failed || m_pendingItems < m_options.maxPending; });
-  queueBlock();
-}
-
-void StoreWriter::digest(Queue& batch) {
-  for (const auto& block : batch.incoming)
-    for (const UpdateEvent& event : block) {
-      batch.delays.add(event);
-      if (!batch.lastEventTime || event.time > *batch.lastEventTime) batch.lastEventTime = event.time;
-      if (m_timeline.add(event)) batch.accepted.push_back(m_timeline.points().back());
-      // Only the first sampled events are rows now (they are a prefix of the run's events, so their
-      // ordinals follow from the count); the reservoir is final only at the end.
-      const bool row =
-          m_options.eventLog == EventLog::Full || (m_sample.add(event) && batch.unstoredEvents == 0);
-      if (row)
-        batch.events.push_back(event);
-      else
-        ++batch.unstoredEvents;
-    }
-  {
-    std::lock_guard lock(m_mutex);
-    for (auto& block : batch.incoming) {
-      if (m_spareBlocks.size() >= kSpareBlocks) break;
-      block.resize(kEventsPerBlock);  // a partial one grows back within its capacity
-      m_spareBlocks.push_back(std::move(block));
-    }
-  }
-  batch.incoming.clear();
-  batch.incomingEvents = 0;
-  if (batch.finish) {
-    if (m_options.eventLog == EventLog::Aggregates) batch.sampled = m_sample.reservoir();
-    if (const auto last = m_timeline.finish()) batch.accepted.push_back(*last);
-  }
+  const std::size_t count = m_blockCount.load(std::memory_order_relaxed);
+  digestSlots(m_blockTaken, count);
+  m_blockTaken = 0;
+  m_blockCount.store(0, std::memory_order_relaxed);  // the writer reads it under m_mutex only
 }
 
 void StoreWriter::onEvaluation(const EvaluationPoint& point) {
@@ -220,7 +166,9 @@ void StoreWriter::finish(const RunSummary& summary, const std::string& summaryJs
   handOverBlock();
   {
     std::lock_guard lock(m_mutex);
-    m_queue.finish.emplace(summary, summaryJson);  // the sample and the timeline's end: digest()
+    if (m_options.eventLog == EventLog::Aggregates) m_queue.sampled = m_sample.reservoir();
+    if (const auto last = m_timeline.finish()) m_queue.accepted.push_back(*last);
+    m_queue.finish.emplace(summary, summaryJson);
   }
   flush();
 }
@@ -292,7 +240,6 @@ void StoreWriter::run() {
 }
 
 void StoreWriter::write(Queue& batch) {
-  digest(batch);
   // The whole histogram is kept even when the store can no longer be written: the result files use it.
   m_delayTotal.merge(batch.delays);
   const std::size_t items = batch.items();

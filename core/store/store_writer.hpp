@@ -1,14 +1,19 @@
 #pragma once
 // Streams a run's telemetry into the run store without slowing the engine (docs/architecture.md, rule 4):
 // an update event is one copy into a preallocated block and one release store of the block's count (no lock,
-// no read-modify-write: a run has millions of events), and a full block is handed to the queue under the
-// mutex; the histogram, timeline and sample are computed by the writer thread, not on the engine's. The
-// writer swaps the queue out (copying the published part of a partial block too, so a slow stream is not
-// held back), digests it and commits it in batched transactions, at least every
-// flushIntervalMs and sooner when maxBatch items (or kEventsPerWake update events) are waiting. The other
-// sink methods hand the partial block over first. Each transaction is whole or absent for readers, so a
-// coordinator killed with SIGKILL leaves a readable store holding
-// everything up to its last commit (at most about one interval old).
+// no read-modify-write: a run has millions of events). When the block is full the producer takes the mutex
+// once and digests it there, into the histogram, timeline, rows and sample of the queue; the writer swaps
+// the queue out and commits it in batched transactions, at least every flushIntervalMs and sooner when
+// maxBatch items (or kEventsPerWake update events) are waiting. A slow stream (a live run's few events a
+// second) seldom fills a block, so the writer digests the published part of the partial block itself before
+// each swap. The other sink methods hand the partial block over first. Each transaction is whole or absent
+// for readers, so a coordinator killed with SIGKILL leaves a readable store holding everything up to its
+// last commit (at most about one interval old).
+//
+// Why the producer digests: the counting is a few nanoseconds an event and touches data the engine's
+// thread has in its cache; done by the writer thread it ran on the other vCPU at the same time as the
+// engine, and on a machine whose two vCPUs share a core that slowed the engine by more than the digest
+// itself costs (issue 20's figures). The writer is left the SQLite work, which is per batch, not per event.
 //
 // What it keeps of the update events is Options::eventLog: by default the exact delay histogram and the
 // accepted-update timeline (added to the store with every batch), the first events as they come and a
@@ -16,12 +21,13 @@
 //
 // Thread affinity: the sink methods, flush() and finish() are called by one producer thread at a time (the
 // engine's, as for every TelemetrySink); the RunStore handed in is used only by the writer thread from then
-// on. The digest (delayTotals(), sampledEvents()) is the writer thread's until finish() returns, then the
-// producer's: the result files take it from there instead of counting every event a second time. No exception
-// leaves the writer thread: a failed write (a full disk) is kept in error(), and the writer then stops
-// writing and discards further input (counted in droppedItems()) so a broken disk cannot exhaust memory.
-// What was committed before stays whole; the finish is still attempted, with the failure in the run's
-// termination detail, and if that fails too the run is marked interrupted by the next open.
+// on. The digest state (sample, timeline) is touched only under the mutex, by whichever thread moves events
+// out of the block. delayTotals() and sampledEvents() are valid once finish() has returned: the result
+// files take them from there instead of counting every event a second time. No exception leaves the writer
+// thread: a failed write (a full disk) is kept in error(), and the writer then stops writing and discards
+// further input (counted in droppedItems()) so a broken disk cannot exhaust memory. What was committed
+// before stays whole; the finish is still attempted, with the failure in the run's termination detail, and
+// if that fails too the run is marked interrupted by the next open.
 
 #include <atomic>
 #include <condition_variable>
@@ -101,19 +107,14 @@ class StoreWriter : public TelemetrySink, public RunDigestSource {
   static std::string summaryJsonFor(const RunSummary& summary);
 
  private:
-  /// Update events queued that wake the writer before its interval (4 MB of events).
+  /// Update events digested that wake the writer before its interval.
   static constexpr std::size_t kEventsPerWake = 65536;
   /// Update events the producer collects before it takes the lock: 64 KB, small enough to stay in the
   /// cache the engine's own data needs, large enough that the lock is taken once per thousand events.
   static constexpr std::size_t kEventsPerBlock = 1024;
-  /// Emptied blocks kept for reuse, so the producer neither allocates nor faults pages: two wakes' worth,
-  /// as the producer fills the next wake's blocks while the writer digests the last (8 MB at most).
-  static constexpr std::size_t kSpareBlocks = 2 * kEventsPerWake / kEventsPerBlock;
 
-  // Everything the producer side accumulates between two swaps.
+  // Everything the producer side accumulates between two swaps, digested.
   struct Queue {
-    std::vector<std::vector<UpdateEvent>> incoming;  // every update event, as it came, in blocks;
-    std::size_t incomingEvents = 0;                  // digested by the writer
     std::vector<UpdateEvent> events;   // the rows to write: every event (Full) or the first sampled
     std::uint64_t unstoredEvents = 0;  // seen after `events`, kept in the aggregates only
     std::optional<double> lastEventTime;
@@ -125,31 +126,23 @@ class StoreWriter : public TelemetrySink, public RunDigestSource {
     std::vector<WorkerStatus> workers;
     std::optional<std::pair<RunSummary, std::string>> finish;
 
-    std::size_t items() const {
-      return incomingEvents + events.size() + evaluations.size() + bandwidth.size() + workers.size();
-    }
+    std::size_t items() const { return events.size() + evaluations.size() + bandwidth.size() + workers.size(); }
     void clear();
   };
 
   /// Called with m_mutex held before queueing `count` items; false when they must be dropped.
   bool admit(std::unique_lock<std::mutex>& lock, std::size_t count = 1);
-  /// Producer: queues the block of update events collected so far (waiting for room when too much is
-  /// pending).
+  /// Producer: digests the block of update events collected so far into the queue (waiting for room when
+  /// too much is pending) and starts the block again.
   void handOverBlock();
-  /// Producer, with m_mutex held: moves the events of the block not taken yet into the queue and starts
-  /// the block again.
-  void queueBlock();
-  /// Writer, with m_mutex held: copies the events the producer has published since the last take into
-  /// the queue. The producer may be writing the next slot meanwhile, so the block itself stays where it is.
+  /// Writer, with m_mutex held: digests the events the producer has published since the last take. The
+  /// producer may be writing the next slot meanwhile, so the block itself stays where it is.
   void takePublished();
-  /// With m_mutex held: `count` events queued; wakes the writer when a wake's worth is waiting.
-  void eventsQueued(std::size_t count);
-  /// With m_mutex held: an emptied block of kEventsPerBlock slots (a spare one when there is one).
-  std::vector<UpdateEvent> freshBlock();
+  /// With m_mutex held: digests m_block[from, to) into m_queue and wakes the writer when a wake's worth
+  /// of events is waiting.
+  void digestSlots(std::size_t from, std::size_t to);
   void itemQueued();
   void run();
-  /// Writer thread: turns batch.incoming into the histogram, timeline, rows and sample.
-  void digest(Queue& batch);
   void write(Queue& batch);
   void writeFinish(Queue& batch);
 
@@ -163,14 +156,13 @@ class StoreWriter : public TelemetrySink, public RunDigestSource {
   std::condition_variable m_done;   // flush(): a ticket was completed
   Queue m_queue;
   std::size_t m_pendingEvents = 0;
-  std::vector<std::vector<UpdateEvent>> m_spareBlocks;  // under m_mutex, each kEventsPerBlock long
   // The producer's block: always kEventsPerBlock slots; the first m_blockCount are written. Slots below
-  // the count (release-stored after the slot is written) are never written again until the block is
-  // handed over, which happens under m_mutex by the producer, so the writer may read them under m_mutex.
+  // the count (release-stored after the slot is written) are never written again until the producer
+  // starts the block again, which it does under m_mutex, so the writer may read them under m_mutex.
   std::vector<UpdateEvent> m_block;
   std::atomic<std::size_t> m_blockCount{0};
-  std::size_t m_blockTaken = 0;  // under m_mutex: slots the writer has already copied
-  // Writer thread only.
+  std::size_t m_blockTaken = 0;  // under m_mutex: slots already digested
+  // Under m_mutex (used by whichever thread digests).
   EventSample m_sample;
   AcceptedTimeline m_timeline;
   // Writer thread only: the run's whole histogram, written over the per-batch blocks once these add up
