@@ -114,7 +114,7 @@ void StoreWriter::digestSlots(std::size_t from, std::size_t to) {
   // become counts, not rows, and a transaction per few thousand would only write more histogram blocks.
   const std::size_t before = m_pendingEvents;
   m_pendingEvents += count;
-  if (before < kEventsPerWake && m_pendingEvents >= kEventsPerWake) m_wake.notify_one();
+  if (before < eventsPerWake() && m_pendingEvents >= eventsPerWake()) m_wake.notify_one();
 }
 
 void StoreWriter::takePublished() {
@@ -212,7 +212,7 @@ void StoreWriter::run() {
   for (;;) {
     m_wake.wait_until(lock, deadline, [&] {
       return m_stop || m_flushTicket != m_doneTicket || m_pendingItems - m_pendingEvents >= batchItems ||
-             m_pendingEvents >= kEventsPerWake;
+             m_pendingEvents >= eventsPerWake();
     });
     // A slow stream (a live run) seldom fills a block: the writer takes what is there, so a killed
     // coordinator still loses at most about one interval of events.

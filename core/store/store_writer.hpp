@@ -4,7 +4,7 @@
 // no read-modify-write: a run has millions of events). When the block is full the producer takes the mutex
 // once and digests it there, into the histogram, timeline, rows and sample of the queue; the writer swaps
 // the queue out and commits it in batched transactions, at least every flushIntervalMs and sooner when
-// maxBatch items (or kEventsPerWake update events) are waiting. A slow stream (a live run's few events a
+// maxBatch items (or eventsPerWake() update events) are waiting. A slow stream (a live run's few events a
 // second) seldom fills a block, so the writer digests the published part of the partial block itself before
 // each swap. The other sink methods hand the partial block over first. Each transaction is whole or absent
 // for readers, so a coordinator killed with SIGKILL leaves a readable store holding everything up to its
@@ -107,8 +107,15 @@ class StoreWriter : public TelemetrySink, public RunDigestSource {
   static std::string summaryJsonFor(const RunSummary& summary);
 
  private:
-  /// Update events digested that wake the writer before its interval.
-  static constexpr std::size_t kEventsPerWake = 65536;
+  /// Update events digested that wake the writer before its interval. With EventLog::Full they are rows
+  /// waiting in memory (4 MB). In aggregates they are only counts, and each wake costs a sort of the
+  /// batch's histogram keys for its stored block (the writer's largest cost on E1), so a wake waits for
+  /// more of them; the interval still bounds what a killed coordinator loses.
+  static constexpr std::size_t kRowsPerWake = 65536;
+  static constexpr std::size_t kCountsPerWake = std::size_t{1} << 20;
+  std::size_t eventsPerWake() const {
+    return m_options.eventLog == EventLog::Full ? kRowsPerWake : kCountsPerWake;
+  }
   /// Update events the producer collects before it takes the lock: 64 KB, small enough to stay in the
   /// cache the engine's own data needs, large enough that the lock is taken once per thousand events.
   static constexpr std::size_t kEventsPerBlock = 1024;
@@ -126,7 +133,9 @@ class StoreWriter : public TelemetrySink, public RunDigestSource {
     std::vector<WorkerStatus> workers;
     std::optional<std::pair<RunSummary, std::string>> finish;
 
-    std::size_t items() const { return events.size() + evaluations.size() + bandwidth.size() + workers.size(); }
+    std::size_t items() const {
+      return events.size() + evaluations.size() + bandwidth.size() + workers.size();
+    }
     void clear();
   };
 

@@ -2,14 +2,6 @@
 // files that are not run stores, the background writer's commit interval, and crash safety under SIGKILL.
 
 #include <QtTest>
-
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sqlite3.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -25,6 +17,13 @@
 #include <utility>
 #include <vector>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "core/store/run_store.hpp"
 #include "core/store/store_writer.hpp"
 #include "core/util/input_error.hpp"
@@ -39,8 +38,8 @@ using distopt::RunSummary;
 using distopt::StoreWriter;
 using distopt::Termination;
 using distopt::UpdateEvent;
-using distopt::WorkerStatus;
 using distopt::WorkCounters;
+using distopt::WorkerStatus;
 
 namespace {
 
@@ -107,7 +106,9 @@ class TestRunStore : public QObject {
   QTemporaryDir m_dir;
   int m_files = 0;
 
-  std::string freshPath() { return (m_dir.path() + "/store" + QString::number(++m_files) + ".sqlite").toStdString(); }
+  std::string freshPath() {
+    return (m_dir.path() + "/store" + QString::number(++m_files) + ".sqlite").toStdString();
+  }
 
  private slots:
   void initTestCase() { QVERIFY(m_dir.isValid()); }
@@ -120,20 +121,41 @@ class TestRunStore : public QObject {
     events[3].jobId = std::numeric_limits<std::uint64_t>::max();  // unsigned 64-bit survives bit for bit
     events[4].delay = std::numeric_limits<std::int64_t>::min();
     const std::vector<EvaluationPoint> points = {
-        {.time = 0, .updates = 0, .loss = 3.5, .gap = 1.25, .gradNormSq = 9.0, .testAccuracy = 0.5,
-         .bytesUp = 0, .bytesDown = 10},
+        {.time = 0,
+         .updates = 0,
+         .loss = 3.5,
+         .gap = 1.25,
+         .gradNormSq = 9.0,
+         .testAccuracy = 0.5,
+         .bytesUp = 0,
+         .bytesDown = 10},
         {.time = 1, .updates = 17, .loss = 2.0, .bytesUp = 1ULL << 40, .bytesDown = 20},
-        {.time = 2, .updates = 18, .loss = std::numeric_limits<double>::quiet_NaN(),
+        {.time = 2,
+         .updates = 18,
+         .loss = std::numeric_limits<double>::quiet_NaN(),
          .gap = std::numeric_limits<double>::infinity()},
     };
     const std::vector<BandwidthSample> samples = {
         {.time = 0.5, .worker = 1, .uplink = false, .kind = "JOB", .bytes = 8008, .messages = 1},
         {.time = 0.75, .worker = 1, .uplink = true, .kind = "GRAD", .bytes = 8056, .messages = 1},
     };
-    WorkerStatus worker{.time = 3.0, .worker = 2, .host = "node-a", .pid = 4242, .state = "alive", .reason = "",
-                        .counters = WorkCounters{.jobsSent = 10, .arrivals = 9, .accepted = 7, .discarded = 1,
-                                                 .cancelled = 1, .lateCancelled = 1, .lost = 0},
-                        .bytesUp = 123, .bytesDown = 456, .meanDelay = 2.5, .meanJobSeconds = 0.025};
+    WorkerStatus worker{.time = 3.0,
+                        .worker = 2,
+                        .host = "node-a",
+                        .pid = 4242,
+                        .state = "alive",
+                        .reason = "",
+                        .counters = WorkCounters{.jobsSent = 10,
+                                                 .arrivals = 9,
+                                                 .accepted = 7,
+                                                 .discarded = 1,
+                                                 .cancelled = 1,
+                                                 .lateCancelled = 1,
+                                                 .lost = 0},
+                        .bytesUp = 123,
+                        .bytesDown = 456,
+                        .meanDelay = 2.5,
+                        .meanJobSeconds = 0.025};
     {
       auto store = RunStore::open(path);
       QCOMPARE(store->schemaVersion(), RunStore::kSchemaVersion);
@@ -188,7 +210,8 @@ class TestRunStore : public QObject {
 
     const auto loadedEvents = store->loadEvents(id);
     QCOMPARE(loadedEvents.size(), events.size());
-    for (std::size_t i = 0; i < events.size(); ++i) QVERIFY2(sameEvent(loadedEvents[i], events[i]), qPrintable(QString::number(i)));
+    for (std::size_t i = 0; i < events.size(); ++i)
+      QVERIFY2(sameEvent(loadedEvents[i], events[i]), qPrintable(QString::number(i)));
 
     const auto loadedPoints = store->loadEvaluations(id);
     QCOMPARE(loadedPoints.size(), points.size());
@@ -240,7 +263,8 @@ class TestRunStore : public QObject {
     sqlite3* db = nullptr;
     QCOMPARE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
     sqlite3_stmt* speed = nullptr;
-    QCOMPARE(sqlite3_prepare_v2(db, "SELECT speed FROM workers WHERE worker = 2", -1, &speed, nullptr), SQLITE_OK);
+    QCOMPARE(sqlite3_prepare_v2(db, "SELECT speed FROM workers WHERE worker = 2", -1, &speed, nullptr),
+             SQLITE_OK);
     QCOMPARE(sqlite3_step(speed), SQLITE_ROW);
     QCOMPARE(sqlite3_column_double(speed, 0), 40.0);
     sqlite3_finalize(speed);
@@ -437,11 +461,15 @@ class TestRunStore : public QObject {
     QCOMPARE(distopt::defaultStorePath(), std::string("/data/xdg/distopt-workbench/runs.sqlite"));
     qputenv("XDG_DATA_HOME", "relative/ignored");
     qputenv("HOME", "/home/someone");
-    QCOMPARE(distopt::defaultStorePath(), std::string("/home/someone/.local/share/distopt-workbench/runs.sqlite"));
+    QCOMPARE(distopt::defaultStorePath(),
+             std::string("/home/someone/.local/share/distopt-workbench/runs.sqlite"));
     qunsetenv("XDG_DATA_HOME");
-    QCOMPARE(distopt::defaultStorePath(), std::string("/home/someone/.local/share/distopt-workbench/runs.sqlite"));
-    if (oldXdg.isNull()) qunsetenv("XDG_DATA_HOME");
-    else qputenv("XDG_DATA_HOME", oldXdg);
+    QCOMPARE(distopt::defaultStorePath(),
+             std::string("/home/someone/.local/share/distopt-workbench/runs.sqlite"));
+    if (oldXdg.isNull())
+      qunsetenv("XDG_DATA_HOME");
+    else
+      qputenv("XDG_DATA_HOME", oldXdg);
     qputenv("HOME", oldHome);
   }
 
@@ -456,7 +484,8 @@ class TestRunStore : public QObject {
     writer.onEvaluation(EvaluationPoint{.time = 1.0, .loss = 0.5});
     writer.onWorkerStatus(WorkerStatus{.worker = 3, .state = "starting"});
     writer.onWorkerStatus(WorkerStatus{.worker = 3, .state = "alive"});
-    writer.onBandwidth(BandwidthSample{.worker = 3, .uplink = false, .kind = "JOB", .bytes = 9, .messages = 1});
+    writer.onBandwidth(
+        BandwidthSample{.worker = 3, .uplink = false, .kind = "JOB", .bytes = 9, .messages = 1});
 
     // A second connection sees the data without any flush or finish.
     std::size_t seen = 0;
@@ -535,6 +564,52 @@ class TestRunStore : public QObject {
       QVERIFY2(sameEvent(events[i], makeEvent(i)), qPrintable(QString::number(i)));
   }
 
+  // The aggregates are digested by two threads: the producer digests each full block, the writer the
+  // published part of a partial one before its swap. Bursts of every length, with the writer's interval
+  // between them, must still give the exact histogram, the first events as rows in order, and every
+  // accepted update in the timeline; and a burst longer than a block is committed within the interval
+  // although it never reaches the writer's wake threshold.
+  void aggregatesDigestedByBothThreadsAreExact() {
+    const std::string path = freshPath();
+    auto reader = RunStore::open(path);
+    const auto id = reader->createRun(sampleRecord("bursts-aggregates"));
+    constexpr std::uint64_t kEvents = 20'000;
+    distopt::DelayCounts expected;
+    std::uint64_t accepted = 0;
+    {
+      StoreWriter writer(RunStore::open(path), id, StoreWriter::Options{.flushIntervalMs = 1});
+      std::uint64_t i = 0;
+      for (std::uint64_t burst = 1; i < kEvents; burst = burst % 1900 + 131) {
+        for (std::uint64_t k = 0; k < burst && i < kEvents; ++k) {
+          const UpdateEvent event = makeEvent(i++);
+          expected.add(event);
+          if (event.outcome == Outcome::Accepted) ++accepted;
+          writer.onUpdate(event);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+      // 2500 events in one go (more than a block), then nothing: committed within about the interval.
+      for (std::uint64_t k = 0; k < 2500; ++k, ++i) {
+        const UpdateEvent event = makeEvent(i);
+        expected.add(event);
+        if (event.outcome == Outcome::Accepted) ++accepted;
+        writer.onUpdate(event);
+      }
+      QTRY_COMPARE_WITH_TIMEOUT(writer.committedEvents(), kEvents + 2500, 5000);
+      writer.onFinish(RunSummary{});
+      QCOMPARE(writer.delayTotals().sorted(), expected.sorted());
+    }
+    QCOMPARE(reader->loadDelayCounts(id).sorted(), expected.sorted());
+    const auto rows = reader->loadEvents(id);
+    QVERIFY(rows.size() >= 1000);
+    for (std::uint64_t k = 0; k < 1000; ++k)
+      QVERIFY2(sameEvent(rows[k], makeEvent(k)), qPrintable(QString::number(k)));
+    const auto timeline = reader->loadAcceptedTimeline(id);
+    QVERIFY(!timeline.empty());
+    QCOMPARE(timeline.back().count, accepted);
+    for (std::size_t k = 1; k < timeline.size(); ++k) QVERIFY(timeline[k].count > timeline[k - 1].count);
+  }
+
   void writerFlushesOnDestructionAndReportsErrors() {
     const std::string path = freshPath();
     auto reader = RunStore::open(path);
@@ -559,7 +634,8 @@ class TestRunStore : public QObject {
     writer.onFinish(RunSummary{});  // returns, does not hang
     // The store lost them, the digest did not: the result files still get the whole histogram.
     QCOMPARE(writer.delayTotals().total(Outcome::Accepted) + writer.delayTotals().total(Outcome::Discarded) +
-                 writer.delayTotals().total(Outcome::Cancelled) + writer.delayTotals().total(Outcome::LateCancelled),
+                 writer.delayTotals().total(Outcome::Cancelled) +
+                 writer.delayTotals().total(Outcome::LateCancelled),
              std::uint64_t(2));
   }
 
@@ -581,7 +657,8 @@ class TestRunStore : public QObject {
       close(fds[0]);
       try {
         StoreWriter writer(RunStore::open(path), id,
-                           StoreWriter::Options{.flushIntervalMs = 50, .maxBatch = 5000, .eventLog = distopt::EventLog::Full});
+                           StoreWriter::Options{
+                               .flushIntervalMs = 50, .maxBatch = 5000, .eventLog = distopt::EventLog::Full});
         std::uint64_t next = 0;
         std::uint64_t reported = 0;
         for (;;) {
