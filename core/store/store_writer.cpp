@@ -70,13 +70,22 @@ StoreWriter::~StoreWriter() {
 }
 
 bool StoreWriter::admit(std::unique_lock<std::mutex>& lock, std::size_t count) {
-  if (m_options.maxPending != 0 && m_pendingItems >= m_options.maxPending)
-    m_space.wait(lock, [&] { return m_failed || m_pendingItems < m_options.maxPending; });
+  waitForRoom(lock);
   if (m_failed) {
     m_dropped += count;
     return false;
   }
   return true;
+}
+
+bool StoreWriter::full() const { return m_options.maxPending != 0 && m_pendingItems >= m_options.maxPending; }
+
+void StoreWriter::waitForRoom(std::unique_lock<std::mutex>& lock) {
+  if (!full()) return;
+  // The writer may be waiting for its interval or a wake's worth of events, both more than a small
+  // maxPending: it is woken, or the producer would stall an interval per block.
+  m_wake.notify_one();
+  m_space.wait(lock, [&] { return m_failed || !full(); });
 }
 
 void StoreWriter::itemQueued() {
@@ -128,8 +137,7 @@ void StoreWriter::handOverBlock() {
   std::unique_lock lock(m_mutex);
   // After a failed write the events are still digested (the result files take the histogram from here);
   // write() counts them as dropped from the store. Waiting for room bounds memory either way.
-  if (m_options.maxPending != 0 && m_pendingItems >= m_options.maxPending)
-    m_space.wait(lock, [&] { return m_failed || m_pendingItems < m_options.maxPending; });
+  waitForRoom(lock);
   const std::size_t count = m_blockCount.load(std::memory_order_relaxed);
   digestSlots(m_blockTaken, count);
   m_blockTaken = 0;
@@ -212,7 +220,7 @@ void StoreWriter::run() {
   for (;;) {
     m_wake.wait_until(lock, deadline, [&] {
       return m_stop || m_flushTicket != m_doneTicket || m_pendingItems - m_pendingEvents >= batchItems ||
-             m_pendingEvents >= eventsPerWake();
+             m_pendingEvents >= eventsPerWake() || full();
     });
     // A slow stream (a live run) seldom fills a block: the writer takes what is there, so a killed
     // coordinator still loses at most about one interval of events.

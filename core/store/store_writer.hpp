@@ -139,6 +139,10 @@ class StoreWriter : public TelemetrySink, public RunDigestSource {
     void clear();
   };
 
+  /// With m_mutex held: maxPending items are waiting.
+  bool full() const;
+  /// With m_mutex held: waits until the writer has taken the queue when it is full (or has failed).
+  void waitForRoom(std::unique_lock<std::mutex>& lock);
   /// Called with m_mutex held before queueing `count` items; false when they must be dropped.
   bool admit(std::unique_lock<std::mutex>& lock, std::size_t count = 1);
   /// Producer: digests the block of update events collected so far into the queue (waiting for room when

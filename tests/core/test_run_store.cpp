@@ -1,6 +1,7 @@
 // Run store (core/store): schema and round trips of every table, run listing and editing, refusal of
 // files that are not run stores, the background writer's commit interval, and crash safety under SIGKILL.
 
+#include <QElapsedTimer>
 #include <QtTest>
 #include <chrono>
 #include <cmath>
@@ -608,6 +609,23 @@ class TestRunStore : public QObject {
     QVERIFY(!timeline.empty());
     QCOMPARE(timeline.back().count, accepted);
     for (std::size_t k = 1; k < timeline.size(); ++k) QVERIFY(timeline[k].count > timeline[k - 1].count);
+  }
+
+  // A producer that fills maxPending wakes the writer instead of waiting for its interval: with a small
+  // bound and a long interval, ten blocks of events would otherwise hold the engine about ten intervals.
+  void aFullQueueWakesTheWriter() {
+    const std::string path = freshPath();
+    auto reader = RunStore::open(path);
+    const auto id = reader->createRun(sampleRecord("bounded"));
+    StoreWriter writer(RunStore::open(path), id,
+                       StoreWriter::Options{.flushIntervalMs = 1000, .maxBatch = 1000, .maxPending = 1024});
+    QElapsedTimer timer;
+    timer.start();
+    for (std::uint64_t i = 0; i < 10 * 1024 + 1; ++i) writer.onUpdate(makeEvent(i));
+    const qint64 held = timer.elapsed();
+    QVERIFY2(held < 4000, qPrintable(QString("the producer was held %1 ms").arg(held)));
+    writer.onFinish(RunSummary{});
+    QCOMPARE(writer.committedEvents(), std::uint64_t(10 * 1024 + 1));
   }
 
   void writerFlushesOnDestructionAndReportsErrors() {
