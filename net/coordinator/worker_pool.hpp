@@ -127,6 +127,8 @@ class WorkerPool {
   std::int64_t maxFrameBytes() const { return m_maxFrameBytes; }
   /// Connections whose handshake failed (wrong server key, no key, not ZMTP), and refused by ZAP.
   std::uint64_t refusedConnections() const;
+  /// refused_total by kind: the ZAP handler's refusals and the handshake monitor's kinds.
+  nlohmann::json refusedByKind() const;
   std::uint64_t malformed() const { return m_malformed; }
   std::uint64_t bytesUp() const { return m_bytesUp; }
   std::uint64_t bytesDown() const { return m_bytesDown; }

@@ -93,6 +93,7 @@ nlohmann::json WorkerPool::statusJson(bool forDashboards) const {
     status["server_key"] = m_options.security.serverKeys.publicKey;
   }
   status["refused_total"] = refusedConnections();
+  status["refused_by_kind"] = refusedByKind();
   status["malformed_total"] = m_malformed;
   status["max_frame_bytes"] = m_maxFrameBytes;
   if (!forDashboards) {
@@ -136,6 +137,16 @@ nlohmann::json WorkerPool::workerList() const {
 
 std::uint64_t WorkerPool::refusedConnections() const {
   return (m_zap ? m_zap->refusedCount() : 0) + (m_handshakes ? m_handshakes->refusedCount() : 0);
+}
+
+nlohmann::json WorkerPool::refusedByKind() const {
+  nlohmann::json kinds = nlohmann::json::object();
+  kinds["key_not_allowed"] = m_zap ? m_zap->refusedCount() : 0;
+  for (std::size_t k = 0; k < kRefusalKinds; ++k) {
+    const auto kind = static_cast<RefusalKind>(k);
+    kinds[refusalKindName(kind)] = m_handshakes ? m_handshakes->refusedCount(kind) : 0;
+  }
+  return kinds;
 }
 
 void WorkerPool::noteRefusals() {

@@ -24,7 +24,29 @@ std::string describeProtocolError(std::uint32_t code) {
   }
 }
 
+RefusalKind protocolErrorKind(std::uint32_t code) {
+  if (code == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH) return RefusalKind::MechanismMismatch;
+  if (code == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC) return RefusalKind::WrongServerKey;
+  return RefusalKind::BrokenHandshake;
+}
+
 }  // namespace
+
+const char* refusalKindName(RefusalKind kind) {
+  switch (kind) {
+    case RefusalKind::MechanismMismatch:
+      return "mechanism_mismatch";
+    case RefusalKind::WrongServerKey:
+      return "wrong_server_key";
+    case RefusalKind::BrokenHandshake:
+      return "broken_handshake";
+    case RefusalKind::ClosedDuringHandshake:
+      return "closed_during_handshake";
+    case RefusalKind::FrameOverLimit:
+      return "frame_over_limit";
+  }
+  return "unknown";
+}
 
 HandshakeMonitor::HandshakeMonitor(zmq::context_t& context, zmq::socket_t& socket, const std::string& name,
                                    std::string domain)
@@ -55,6 +77,7 @@ void HandshakeMonitor::loop(std::string endpoint) {
   m_connected.store(true);
   PeerSockets peers;   // open connections: address, and whether ZeroMQ or the peer ended each
   std::string failed;  // the reason of a failure awaiting its DISCONNECTED
+  RefusalKind failedKind = RefusalKind::BrokenHandshake;
   const std::string dropped =
       "ZeroMQ closed the connection of a peer still sending: a frame over the limit" +
       (m_frameLimit > 0 ? " (" + std::to_string(m_frameLimit) + " bytes)" : std::string()) +
@@ -89,19 +112,25 @@ void HandshakeMonitor::loop(std::string endpoint) {
         break;
       case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
         failed = describeProtocolError(value);
+        failedKind = protocolErrorKind(value);
         break;
       case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
         // A peer that closed the connection (or sent what is not ZMTP) before the handshake ended.
         failed = "connection closed during the handshake (" +
                  std::string(std::strerror(static_cast<int>(value))) + ")";
+        failedKind = RefusalKind::ClosedDuringHandshake;
         break;
       case ZMQ_EVENT_DISCONNECTED: {
         const auto ended = peers.disconnected(fd);
         const std::string& address = ended.address;
         // No handshake failure explains it, yet the peer had not hung up: ZeroMQ refused what it sent.
-        if (failed.empty() && ended.droppedLivePeer) failed = dropped;
+        if (failed.empty() && ended.droppedLivePeer) {
+          failed = dropped;
+          failedKind = RefusalKind::FrameOverLimit;
+        }
         if (failed.empty()) break;
         ++m_refusedCount;
+        ++m_refusedByKind[static_cast<std::size_t>(failedKind)];
         std::lock_guard lock(m_mutex);
         if (m_refusals.size() < 1000)  // a flood of attempts must not grow memory without bound
           m_refusals.push_back({std::chrono::system_clock::now(), address, "", m_domain, failed});

@@ -16,6 +16,7 @@
 //
 // Threads: events are read on the monitor's own thread; takeRefusals/refusedCount from any thread.
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -28,6 +29,19 @@
 #include "net/security/zap_authenticator.hpp"
 
 namespace distopt::net {
+
+/// Why ZeroMQ refused a connection before or after its handshake: counted per kind so that an operator (and
+/// a test) can tell a flood of port scanners from a misconfigured worker.
+enum class RefusalKind {
+  MechanismMismatch,      ///< CURVE against NULL or the reverse (a worker without the run's keys)
+  WrongServerKey,         ///< a CURVE HELLO that did not decrypt
+  BrokenHandshake,        ///< any other ZMTP protocol error during the handshake
+  ClosedDuringHandshake,  ///< the peer hung up (or sent what is not ZMTP) before the handshake ended
+  FrameOverLimit,         ///< ZeroMQ dropped a peer still sending: a frame over the limit, broken framing
+};
+inline constexpr std::size_t kRefusalKinds = 5;
+/// "mechanism_mismatch", "wrong_server_key", ...: the keys of the control status's refused_by_kind.
+const char* refusalKindName(RefusalKind kind);
 
 class HandshakeMonitor {
  public:
@@ -43,6 +57,9 @@ class HandshakeMonitor {
   /// Failed handshakes since the last call, oldest first (at most 1000 are kept between calls).
   std::vector<RefusedAttempt> takeRefusals();
   std::uint64_t refusedCount() const { return m_refusedCount.load(); }
+  std::uint64_t refusedCount(RefusalKind kind) const {
+    return m_refusedByKind[static_cast<std::size_t>(kind)].load();
+  }
 
  private:
   void loop(std::string endpoint);
@@ -53,6 +70,7 @@ class HandshakeMonitor {
   std::mutex m_mutex;
   std::vector<RefusedAttempt> m_refusals;
   std::atomic<std::uint64_t> m_refusedCount{0};
+  std::array<std::atomic<std::uint64_t>, kRefusalKinds> m_refusedByKind{};
   std::atomic<bool> m_stop{false};
   std::atomic<bool> m_connected{false};
   std::thread m_thread;

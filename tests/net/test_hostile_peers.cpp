@@ -285,6 +285,7 @@ class TestHostilePeers : public QObject {
     QThread::msleep(500);  // nothing else may follow
     refused = requestJson(coordinator.controlEndpoint, {{"command", "status"}});
     QVERIFY2(refused.value("refused_total", 0) == 1, refused.dump(1).c_str());
+    QVERIFY2(refused["refused_by_kind"].value("frame_over_limit", 0) == 1, refused.dump(1).c_str());
     const json attempt = refused.at("refused_connections").at(0);
     QVERIFY2(attempt.value("address", std::string()).rfind("127.0.0.1:", 0) == 0, attempt.dump().c_str());
     QVERIFY2(attempt.value("reason", std::string()).find("frame over the limit (" + std::to_string(limit)) !=
@@ -729,6 +730,7 @@ void TestHostilePeers::everythingAtOnceOnARealRun() {
 
   long peak = baseline;
   std::uint64_t refusedConnections = 0;
+  json refusedByKind;
   int counted = 0;
   QElapsedTimer timer;
   timer.start();
@@ -737,6 +739,7 @@ void TestHostilePeers::everythingAtOnceOnARealRun() {
     const json status = requestJson(coordinator.controlEndpoint, {{"command", "status"}}, 300);
     if (status.is_object()) {
       refusedConnections = std::max(refusedConnections, status.value("refused_total", std::uint64_t{0}));
+      if (status.contains("refused_by_kind")) refusedByKind = status["refused_by_kind"];
       counted = std::max(counted, status.value("malformed_total", 0));
     }
     // Every refusal counted and every attacker done: the run may end.
@@ -747,8 +750,8 @@ void TestHostilePeers::everythingAtOnceOnARealRun() {
     }
     coordinator.process().waitForFinished(100);
   }
-  qInfo("counted %d of %d refusals, %llu of %zu refused connections", counted, refusedMessages,
-        static_cast<unsigned long long>(refusedConnections), raw.size() + 3);
+  qInfo("counted %d of %d refusals, %llu of %zu refused connections (%s)", counted, refusedMessages,
+        static_cast<unsigned long long>(refusedConnections), raw.size() + 3, refusedByKind.dump().c_str());
   oversized.join();
   neverReads.join();
   for (const int fd : raw) ::close(fd);
@@ -762,8 +765,12 @@ void TestHostilePeers::everythingAtOnceOnARealRun() {
   }
   QCOMPARE(summary.at("malformed_dropped").get<int>(), refusedMessages);
   // The handshakes of the raw connections, and the three senders of oversized frames.
-  QVERIFY2(refusedConnections >= raw.size() + 3,
-           (std::to_string(refusedConnections) + " of " + std::to_string(raw.size() + 3)).c_str());
+  QVERIFY2(refusedConnections >= raw.size() + 3, (std::to_string(refusedConnections) + " of " +
+                                                  std::to_string(raw.size() + 3) + " " + refusedByKind.dump())
+                                                     .c_str());
+  // Each raw handshake asked for CURVE on a NULL socket: counted as that kind, every one.
+  QVERIFY2(refusedByKind.value("mechanism_mismatch", std::size_t{0}) == raw.size(),
+           refusedByKind.dump().c_str());
   QVERIFY(raw.size() >= kConnections / 2 - 5);
   const std::string log = coordinator.stderrText();
   QVERIFY2(log.find("refused a worker connection from ") != std::string::npos, log.c_str());
