@@ -14,3 +14,5 @@ distopt_add_qtest(test_core_evaluation_grid SOURCES core/test_evaluation_grid.cp
 # simulator, and live runs through distopt-run with real workers.
 distopt_add_qtest(test_core_run_budgets SOURCES core/test_run_budgets.cpp LIBS distopt::core Qt6::Core LABELS core)
 add_dependencies(test_core_run_budgets distopt-run distopt-worker)
+# Registry-driven conformance: every registered algorithm's metadata, defaults and a short seeded run.
+distopt_add_qtest(test_core_algorithm_conformance SOURCES core/test_algorithm_conformance.cpp LIBS distopt::core LABELS core)
