@@ -9,8 +9,6 @@
 #include <optional>
 #include <set>
 
-#include <zlib.h>
-
 #include "core/kronecker/kron_problem.hpp"
 #include "core/problems/diagonal_quadratic_problem.hpp"
 #include "core/problems/least_squares_problem.hpp"
@@ -21,6 +19,7 @@
 #include "core/registry/component.hpp"
 #include "core/registry/registry.hpp"
 #include "core/util/input_error.hpp"
+#include "idx_test_data.hpp"
 
 using distopt::InputError;
 using distopt::Problem;
@@ -36,14 +35,15 @@ namespace {
 const std::string kDataDir = DISTOPT_TEST_DATA_DIR;
 
 std::vector<ProblemEntry> allEntries() {
-  return {distopt::quadraticProblemEntry(),     distopt::diagonalQuadraticProblemEntry(),
-          distopt::leastSquaresProblemEntry(),  distopt::logisticProblemEntry(),
-          distopt::softmaxProblemEntry(),       distopt::mlpProblemEntry()};
+  return {distopt::quadraticProblemEntry(),    distopt::diagonalQuadraticProblemEntry(),
+          distopt::leastSquaresProblemEntry(), distopt::logisticProblemEntry(),
+          distopt::softmaxProblemEntry(),      distopt::mlpProblemEntry()};
 }
 
 // Validates and fills `params`, then builds; a validation failure becomes an InputError like the
 // experiment loader's.
-std::unique_ptr<Problem> build(const ProblemEntry& entry, json params, const ProblemBuildContext& context = {}) {
+std::unique_ptr<Problem> build(const ProblemEntry& entry, json params,
+                               const ProblemBuildContext& context = {}) {
   std::string why;
   if (!distopt::validateAndFillOptions(entry.options, params, context.path, &why)) throw InputError("", why);
   return entry.make(params, context);
@@ -59,34 +59,6 @@ std::optional<InputError> captureInputError(F&& function) {
   return std::nullopt;
 }
 
-void appendBigEndian(std::vector<unsigned char>& bytes, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) bytes.push_back(static_cast<unsigned char>(value >> shift));
-}
-
-void writeGz(const std::string& path, const std::vector<unsigned char>& bytes) {
-  gzFile file = gzopen(path.c_str(), "wb");
-  gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size()));
-  gzclose(file);
-}
-
-// `count` 28×28 images whose pixels depend on the label, and their labels.
-void writeIdxPair(const std::string& images, const std::string& labels, std::uint32_t count) {
-  std::vector<unsigned char> imageBytes = {0, 0, 8, 3};
-  appendBigEndian(imageBytes, count);
-  appendBigEndian(imageBytes, 28);
-  appendBigEndian(imageBytes, 28);
-  std::vector<unsigned char> labelBytes = {0, 0, 8, 1};
-  appendBigEndian(labelBytes, count);
-  for (std::uint32_t i = 0; i < count; ++i) {
-    const auto label = static_cast<unsigned char>(i % 10);
-    labelBytes.push_back(label);
-    for (std::uint32_t p = 0; p < 784; ++p)
-      imageBytes.push_back(static_cast<unsigned char>(p % 10 == label ? 200 + (i + p) % 50 : (i * 7 + p) % 40));
-  }
-  writeGz(images, imageBytes);
-  writeGz(labels, labelBytes);
-}
-
 }  // namespace
 
 class TestProblemsEntries : public QObject {
@@ -100,8 +72,8 @@ class TestProblemsEntries : public QObject {
     QVERIFY(m_dir.isValid());
     const std::string dir = m_dir.path().toStdString();
     std::filesystem::create_directories(dir + "/idx");
-    writeIdxPair(dir + "/idx/train-images.gz", dir + "/idx/train-labels.gz", 50);
-    writeIdxPair(dir + "/idx/test-images.gz", dir + "/idx/test-labels.gz", 20);
+    distopt::test::writeIdxPair(dir + "/idx/train-images.gz", dir + "/idx/train-labels.gz", 50);
+    distopt::test::writeIdxPair(dir + "/idx/test-images.gz", dir + "/idx/test-labels.gz", 20);
   }
 
   void metadataIsComplete() {
@@ -116,11 +88,12 @@ class TestProblemsEntries : public QObject {
         QVERIFY2(!spec.help.empty(), (entry.name + "." + spec.name).c_str());
         QVERIFY(optionNames.insert(spec.name).second);
         std::string why;
-        if (!spec.defaultValue.is_null()) QVERIFY2(spec.accepts(spec.defaultValue, &why), (entry.name + "." + spec.name).c_str());
+        if (!spec.defaultValue.is_null())
+          QVERIFY2(spec.accepts(spec.defaultValue, &why), (entry.name + "." + spec.name).c_str());
       }
     }
-    QCOMPARE(names, (std::set<std::string>{"quadratic", "diagonal-quadratic", "least-squares", "logistic", "softmax",
-                                           "mlp"}));
+    QCOMPARE(names, (std::set<std::string>{"quadratic", "diagonal-quadratic", "least-squares", "logistic",
+                                           "softmax", "mlp"}));
   }
 
   // What each problem entry declares it offers (ProblemEntry::capabilities, which the parser checks an
@@ -185,20 +158,23 @@ class TestProblemsEntries : public QObject {
     problem->stochasticGradient(x, Shard{}, stream, g);
     QVERIFY(g[0] == 0.3);
 
-    const auto generated = build(distopt::diagonalQuadraticProblemEntry(),
-                                 json{{"d", 4}, {"lambda_min", 1}, {"lambda_max", 8}, {"spacing", "log"}, {"center", {2.0}}});
+    const auto generated =
+        build(distopt::diagonalQuadraticProblemEntry(),
+              json{{"d", 4}, {"lambda_min", 1}, {"lambda_max", 8}, {"spacing", "log"}, {"center", {2.0}}});
     QCOMPARE(generated->dimension(), Eigen::Index{4});
     QCOMPARE(*generated->smoothness(), 8.0);
     QCOMPARE(generated->loss(Vector::Constant(4, 2.0)), 0.0);
 
     ProblemBuildContext context;
     context.path = "problem.params";
-    auto error = captureInputError(
-        [&] { build(distopt::diagonalQuadraticProblemEntry(), json{{"d", 3}, {"center", {1.0, 2.0}}}, context); });
+    auto error = captureInputError([&] {
+      build(distopt::diagonalQuadraticProblemEntry(), json{{"d", 3}, {"center", {1.0, 2.0}}}, context);
+    });
     QVERIFY(error.has_value());
     QCOMPARE(error->where(), std::string("problem.params.center"));
-    error = captureInputError(
-        [&] { build(distopt::diagonalQuadraticProblemEntry(), json{{"lambda_min", 5}, {"lambda_max", 2}}, context); });
+    error = captureInputError([&] {
+      build(distopt::diagonalQuadraticProblemEntry(), json{{"lambda_min", 5}, {"lambda_max", 2}}, context);
+    });
     QVERIFY(error.has_value());
     QCOMPARE(error->where(), std::string("problem.params.lambda_max"));
   }
@@ -214,7 +190,8 @@ class TestProblemsEntries : public QObject {
     context.seed = 2;
     const auto b = build(distopt::leastSquaresProblemEntry(), json{{"m", 100}, {"d", 5}}, context);
     QVERIFY(a->loss(Vector::Ones(5)) != b->loss(Vector::Ones(5)));
-    const auto c = build(distopt::leastSquaresProblemEntry(), json{{"m", 100}, {"d", 5}, {"data_seed", 1}}, context);
+    const auto c =
+        build(distopt::leastSquaresProblemEntry(), json{{"m", 100}, {"d", 5}, {"data_seed", 1}}, context);
     QCOMPARE(a->loss(Vector::Ones(5)), c->loss(Vector::Ones(5)));
   }
 
@@ -240,7 +217,9 @@ class TestProblemsEntries : public QObject {
     ProblemBuildContext context;
     context.baseDirectory = m_dir.path().toStdString();
     context.path = "problem.params";
-    auto error = captureInputError([&] { build(distopt::logisticProblemEntry(), json{{"train", "nope.svm"}}, context); });
+    auto error = captureInputError([&] {
+      build(distopt::logisticProblemEntry(), json{{"train", "nope.svm"}}, context);
+    });
     QVERIFY(error.has_value());
     QCOMPARE(error->where(), std::string("problem.params.train"));
     QVERIFY(std::string(error->what()).find("file not found") != std::string::npos);
@@ -248,23 +227,27 @@ class TestProblemsEntries : public QObject {
 
     const std::string good = context.baseDirectory + "/good.svm";
     std::ofstream(good) << "+1 1:1 2:1\n-1 3:1\n";
-    error = captureInputError(
-        [&] { build(distopt::logisticProblemEntry(), json{{"train", "good.svm"}, {"test", "missing.t"}}, context); });
+    error = captureInputError([&] {
+      build(distopt::logisticProblemEntry(), json{{"train", "good.svm"}, {"test", "missing.t"}}, context);
+    });
     QVERIFY(error.has_value());
     QCOMPARE(error->where(), std::string("problem.params.test"));
 
     // A malformed file reports its own line, not the params field.
     const std::string bad = context.baseDirectory + "/bad.svm";
     std::ofstream(bad) << "+1 1:1\n-1 2:1 2:1\n";
-    error = captureInputError([&] { build(distopt::logisticProblemEntry(), json{{"train", "bad.svm"}}, context); });
+    error = captureInputError([&] {
+      build(distopt::logisticProblemEntry(), json{{"train", "bad.svm"}}, context);
+    });
     QVERIFY(error.has_value());
     QCOMPARE(error->where(), bad + ":2");
 
     // A test file using a feature the training file lacks.
     const std::string wide = context.baseDirectory + "/wide.t";
     std::ofstream(wide) << "+1 1:1 9:1\n";
-    error = captureInputError(
-        [&] { build(distopt::logisticProblemEntry(), json{{"train", "good.svm"}, {"test", "wide.t"}}, context); });
+    error = captureInputError([&] {
+      build(distopt::logisticProblemEntry(), json{{"train", "good.svm"}, {"test", "wide.t"}}, context);
+    });
     QVERIFY(error.has_value());
     QCOMPARE(error->where(), wide + ":1");
 
