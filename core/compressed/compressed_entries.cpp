@@ -123,7 +123,7 @@ OptionSpec scopeOption(const char* help) { return scopes().option("scope", TopKS
 OptionSpec indexCodecOption() {
   return indexCodecs().option(
       "index_codec", IndexCodec::Auto,
-      "Uplink index codec (spec §3.5); auto sends the exactly-smallest of rawb, bitmap, gamma, rice");
+      "Uplink index codec (docs/papers.md, compressed-sgd §3.5); auto sends the exactly-smallest of rawb, bitmap, gamma, rice");
 }
 
 std::vector<OptionSpec> join(std::vector<std::vector<OptionSpec>> parts) {
@@ -252,7 +252,7 @@ std::vector<AlgorithmEntry> compressedAlgorithmEntries() {
       tieRules().option("tie_rule", TieRule::Plus,
                         "Vote ties (even M): +1 (reference code), 0 (ternary downlink), or hashed ±1");
   const OptionSpec byzantine = intOption("byzantine", 0, 0, std::nullopt,
-                                         "Workers 0..B−1 send inverted signs (spec E2 robustness check)");
+                                         "Workers 0..B−1 send inverted signs (compressed-sgd E2 robustness check, docs/papers.md)");
   const OptionSpec alpha =
       doubleOption("alpha", 1.0, 0.0, 1.0, "Memory/residual factor (1 = full memory, 0 = none)");
   return {

@@ -44,7 +44,7 @@ const EnumTable<VectorEncoding>& wireEncodings() {
 
 // true: estimate L̂ from the local curvature at x⁰.
 const EnumTable<bool>& curvatureSmoothness() {
-  static const EnumTable<bool> table{{"curvature", true, "local curvature at x⁰ (spec §2.9)"},
+  static const EnumTable<bool> table{{"curvature", true, "local curvature at x⁰ (docs/papers.md, decentralized-proxgt §2.9)"},
                                      {"problem", false, "the problem's own bound L"}};
   return table;
 }
@@ -112,7 +112,7 @@ std::vector<OptionSpec> commonOptions(bool proxgt) {
       stepScale,
       curvatureSmoothness().option(
           "smoothness", true,
-          "L̂ for the default step: local curvature at x⁰ (spec §2.9) or the problem's own bound"),
+          "L̂ for the default step: local curvature at x⁰ (docs/papers.md, decentralized-proxgt §2.9) or the problem's own bound"),
       doubleOption("beta", 0.0, 0.0, std::nullopt, "Step β of the stationarity measure G_β; 0 = α"),
       doubleOption("compute_unit", 0.0, 0.0, std::nullopt,
                    "Sample gradients per time-model draw; 0 = the method's minibatch b"),
@@ -334,7 +334,7 @@ std::vector<ProblemEntry> decentralizedProblemEntries() {
   entry.name = "logistic-p0";
   entry.capabilities = {ProblemCapability::HessianVectorProduct, ProblemCapability::FiniteDataSet};
   entry.summary =
-      "Spec decentralized-proxgt P0: heterogeneous synthetic logistic regression, one block per node, "
+      "decentralized-proxgt P0 (docs/papers.md): heterogeneous synthetic logistic regression, one block per node, "
       "Σ λ₂x²/(1+x²) + λ₁‖x‖₁ (use data.sharding \"contiguous\")";
   entry.options = {
       intOption("nodes", 8, 1, 100000, "Number of data blocks (one per node: set it to workers.count)"),

@@ -119,8 +119,8 @@ ProblemEntry kronTwoLayerProblemEntry() {
   entry.name = "kron-two-layer";
   entry.capabilities = {ProblemCapability::FiniteDataSet, ProblemCapability::KronTwoLayer};
   entry.summary =
-      "Two-layer shifted-ReLU network on synthetic Kronecker data x = u⊗v, squared loss (spec "
-      "kronecker-async)";
+      "Two-layer shifted-ReLU network on synthetic Kronecker data x = u⊗v, squared loss (kronecker-async in "
+      "docs/papers.md)";
   auto optionalSeed = [](const char* name, const char* help) {
     OptionSpec spec = intOption(name, 0, 0, 9.0e15, help);
     spec.defaultValue = nullptr;

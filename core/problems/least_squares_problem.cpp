@@ -110,7 +110,7 @@ ProblemEntry leastSquaresProblemEntry() {
   entry.name = "least-squares";
   entry.capabilities = {ProblemCapability::HessianVectorProduct, ProblemCapability::FiniteDataSet};
   entry.summary =
-      "Least squares ½·mean((Ax − b)²): synthetic (Mishchenko et al., spec async-sgd E4) or your regression "
+      "Least squares ½·mean((Ax − b)²): synthetic (Mishchenko et al., async-sgd E4 in docs/papers.md) or your regression "
       "data";
   OptionSpec dataSeed = intOption("data_seed", 0, 0, 9.0e15, "Seed of the generated data (default: the run seed)");
   dataSeed.defaultValue = nullptr;

@@ -358,7 +358,7 @@ std::vector<OptionSpec> networkTrainingOptions(double defaultL2, std::int64_t de
                 "Samples per stochastic gradient, drawn from the shard (0 = whole shard)"),
   };
   for (auto& spec : gradientNoiseOptions(0.0)) specs.push_back(std::move(spec));
-  specs.back().help += "; added to every stochastic gradient (spec async-sgd E2 uses scalar noise 1.0)";
+  specs.back().help += "; added to every stochastic gradient (async-sgd E2 in docs/papers.md uses scalar noise 1.0)";
   return specs;
 }
 
