@@ -33,6 +33,19 @@ class TestRemoteWorkers : public QObject {
     if (!distopt::net::curveAvailable()) QSKIP("libzmq without CURVE");
   }
 
+  // The security line's tooltip names each kind of refused connection the coordinator counted, in words,
+  // and only those seen.
+  void refusalsAreNamedByKind() {
+    const QString none = RemoteWorkersPanel::refusalsByKind(QJsonObject{{"mechanism_mismatch", 0}});
+    QCOMPARE(none, QString("No connection refused so far."));
+    const QString some = RemoteWorkersPanel::refusalsByKind(
+        QJsonObject{{"mechanism_mismatch", 250}, {"frame_over_limit", 3}, {"key_not_allowed", 0}});
+    QVERIFY2(some.contains("250 × without this run's keys"), qPrintable(some));
+    QVERIFY2(some.contains("3 × sent a frame over the size limit"), qPrintable(some));
+    QVERIFY2(!some.contains("key not allowed"), qPrintable(some));
+    QCOMPARE(some.count('\n'), 2);
+  }
+
   void joinCommandLetsAWorkerInAndExcludeTakesItOut() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());

@@ -41,9 +41,8 @@ RemoteWorkersPanel::RemoteWorkersPanel(QWidget* parent) : QWidget(parent) {
   auto* workersBox = new QGroupBox(tr("Workers"), this);
   auto* workersLayout = new QVBoxLayout(workersBox);
   m_table = new QTableWidget(0, ColumnCount, workersBox);
-  m_table->setHorizontalHeaderLabels(
-      {tr("Worker"), tr("Host"), tr("Cores"), tr("Version"), tr("State"), tr("s / job"), tr("Clock offset (RTT)"),
-       tr("Started by")});
+  m_table->setHorizontalHeaderLabels({tr("Worker"), tr("Host"), tr("Cores"), tr("Version"), tr("State"),
+                                      tr("s / job"), tr("Clock offset (RTT)"), tr("Started by")});
   m_table->horizontalHeaderItem(ClockOffset)
       ->setToolTip(tr("The worker's clock minus the coordinator's, estimated from heartbeats, and the round "
                       "trip it was measured with. Charts use the coordinator's clock."));
@@ -78,7 +77,8 @@ RemoteWorkersPanel::RemoteWorkersPanel(QWidget* parent) : QWidget(parent) {
   m_attach->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   m_attach->setPlaceholderText(tr("The run has no dashboard feed"));
   m_copyAttach = new QPushButton(tr("Copy"), dashboardBox);
-  connect(m_copyAttach, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(m_attach->text()); });
+  connect(m_copyAttach, &QPushButton::clicked, this,
+          [this] { QApplication::clipboard()->setText(m_attach->text()); });
   attachRow->addWidget(m_attach, 1);
   attachRow->addWidget(m_copyAttach);
   dashboardLayout->addLayout(attachRow);
@@ -87,7 +87,8 @@ RemoteWorkersPanel::RemoteWorkersPanel(QWidget* parent) : QWidget(parent) {
   dashboardLayout->addWidget(m_dashboards);
   auto* dashboardKeyRow = new QHBoxLayout;
   m_dashboardKey = new QLineEdit(dashboardBox);
-  m_dashboardKey->setPlaceholderText(tr("A dashboard's public key (File → Attach to a remote run… shows it there)"));
+  m_dashboardKey->setPlaceholderText(
+      tr("A dashboard's public key (File → Attach to a remote run… shows it there)"));
   m_allowDashboard = new QPushButton(tr("Allow dashboard"), dashboardBox);
   connect(m_allowDashboard, &QPushButton::clicked, this,
           [this] { allowKeyFrom(m_dashboardKey, QStringLiteral("allow_dashboard_key")); });
@@ -123,10 +124,28 @@ void RemoteWorkersPanel::clear() {
   m_key->setEnabled(false);
   m_attach->clear();
   m_copyAttach->setEnabled(false);
-  m_dashboards->setText(tr("Start a run open to other machines (Run → Open to other machines) to give it a "
-                           "dashboard feed."));
+  m_dashboards->setText(
+      tr("Start a run open to other machines (Run → Open to other machines) to give it a "
+         "dashboard feed."));
   m_dashboardKey->setEnabled(false);
   m_allowDashboard->setEnabled(false);
+}
+
+QString RemoteWorkersPanel::refusalsByKind(const QJsonObject& kinds) {
+  // The control status's refused_by_kind (net/PROTOCOL.md §4.1), in words a person acts on.
+  static const std::pair<const char*, const char*> kWords[] = {
+      {"key_not_allowed", QT_TR_NOOP("key not allowed (no join token, or a key nobody allowed)")},
+      {"mechanism_mismatch", QT_TR_NOOP("without this run's keys (or with keys on an unsecured run)")},
+      {"wrong_server_key", QT_TR_NOOP("with another run's server key")},
+      {"broken_handshake", QT_TR_NOOP("broken handshake")},
+      {"closed_during_handshake", QT_TR_NOOP("hung up during the handshake (a port scan, or not ZeroMQ)")},
+      {"frame_over_limit", QT_TR_NOOP("sent a frame over the size limit")}};
+  QStringList lines;
+  for (const auto& [key, words] : kWords)
+    if (const int count = kinds.value(QLatin1String(key)).toInt(); count > 0)
+      lines << tr("%1 × %2").arg(count).arg(tr(words));
+  if (lines.isEmpty()) return tr("No connection refused so far.");
+  return tr("Refused connections:") + "\n" + lines.join("\n");
 }
 
 void RemoteWorkersPanel::showStatus(const QJsonObject& status) {
@@ -153,6 +172,8 @@ void RemoteWorkersPanel::showStatus(const QJsonObject& status) {
                     "other machines in, reserve remote slots in the form (Workers → Where) or check Run → "
                     "Open to other machines, and start a new run."));
 
+  m_security->setToolTip(refusalsByKind(status.value("refused_by_kind").toObject()));
+
   const QString attach = status.value("attach_command").toString();
   if (m_attach->text() != attach) {
     m_attach->setText(attach);
@@ -162,11 +183,12 @@ void RemoteWorkersPanel::showStatus(const QJsonObject& status) {
   m_dashboardKey->setEnabled(!attach.isEmpty() && m_secure);
   m_allowDashboard->setEnabled(!attach.isEmpty() && m_secure);
   if (!attach.isEmpty())
-    m_dashboards->setText(m_secure ? tr("A manager runs this command (it carries this run's dashboard token), or "
-                                        "sends you the public key of their workbench to allow below. "
-                                        "Dashboards only watch: they cannot stop or change the run.")
-                                   : tr("The feed listens on loopback only: dashboards on this machine attach "
-                                        "with this command."));
+    m_dashboards->setText(m_secure
+                              ? tr("A manager runs this command (it carries this run's dashboard token), or "
+                                   "sends you the public key of their workbench to allow below. "
+                                   "Dashboards only watch: they cannot stop or change the run.")
+                              : tr("The feed listens on loopback only: dashboards on this machine attach "
+                                   "with this command."));
 
   const QJsonArray list = status.value("worker_list").toArray();
   m_table->setRowCount(static_cast<int>(list.size()));
@@ -185,11 +207,10 @@ void RemoteWorkersPanel::showStatus(const QJsonObject& status) {
         jobSeconds != m_jobSeconds.end() && jobSeconds->second > 0
             ? QString::number(jobSeconds->second, 'g', 3)
             : QString(),
-        worker.contains("clock_offset_ms")
-            ? tr("%1 ms (%2 ms)")
-                  .arg(worker.value("clock_offset_ms").toDouble(), 0, 'f', 1)
-                  .arg(worker.value("rtt_ms").toDouble(), 0, 'f', 1)
-            : QString(),
+        worker.contains("clock_offset_ms") ? tr("%1 ms (%2 ms)")
+                                                 .arg(worker.value("clock_offset_ms").toDouble(), 0, 'f', 1)
+                                                 .arg(worker.value("rtt_ms").toDouble(), 0, 'f', 1)
+                                           : QString(),
         worker.value("started_by").toString()};
     for (int column = 0; column < ColumnCount; ++column) {
       auto* item = m_table->item(row, column);

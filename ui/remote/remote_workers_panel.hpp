@@ -4,8 +4,9 @@
 // secured), the workers as they join (host, cores, program version, state, measured seconds per job,
 // who started them, clock offset and round trip), the connections the coordinator refused, controls to
 // exclude a worker or to allow another worker's key, and the dashboards' side: the command that attaches
-// a manager's workbench to the run's read-only dashboard feed, and a field to allow a dashboard's key. Fed from the coordinator's control status (RunClient::statusReceived) and
-// the worker telemetry; acts through control requests (RunClient::sendControl), never a socket.
+// a manager's workbench to the run's read-only dashboard feed, and a field to allow a dashboard's key. Fed
+// from the coordinator's control status (RunClient::statusReceived) and the worker telemetry; acts through
+// control requests (RunClient::sendControl), never a socket.
 
 #include <QJsonObject>
 #include <QWidget>
@@ -35,6 +36,8 @@ class RemoteWorkersPanel : public QWidget {
   QString attachCommand() const;
   QTableWidget* workersTable() const { return m_table; }
   QListWidget* refusedList() const { return m_refused; }
+  /// The control status's refused_by_kind in words, one line per kind seen (the security line's tooltip).
+  static QString refusalsByKind(const QJsonObject& kinds);
 
  public slots:
   /// The coordinator's status reply (join_command, worker_list, refused_connections, secure...).
