@@ -9,6 +9,7 @@
 #include "core/run/evaluation_grid.hpp"
 #include "core/sim/divergence.hpp"
 #include "core/telemetry/evaluation.hpp"
+#include "core/telemetry/run_tally.hpp"
 #include "core/util/check.hpp"
 #include "core/util/input_error.hpp"
 
@@ -226,7 +227,8 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
       // broadcast goes once to each neighbour, so each edge carries messagesSent / degree messages.
       const auto& neighbours = m_nodes[static_cast<std::size_t>(i)]->config().neighbours;
       const auto& edgeBytes = state.bytesToNeighbour[static_cast<std::size_t>(i)];
-      const std::uint64_t perEdgeMessages = neighbours.empty() ? 0 : counters.messagesSent / neighbours.size();
+      const std::uint64_t perEdgeMessages =
+          neighbours.empty() ? 0 : counters.messagesSent / neighbours.size();
       for (std::size_t k = 0; k < neighbours.size(); ++k)
         sink.onBandwidth({.time = time,
                           .worker = i,
@@ -312,18 +314,20 @@ RunSummary DecentralizedSimRun::run(TelemetrySink& sink) {
   if (finalEvaluationDue(true, last, now, current.iterations) && note(current, now) == Verdict::Diverged)
     termination = Termination::Diverged;
 
-  summary.termination = termination;
-  summary.updatesApplied = current.iterations;
-  summary.gradientEvaluations = spentBy(current).gradients;
-  summary.counters.jobsSent = summary.counters.arrivals = summary.counters.accepted =
-      current.iterations * static_cast<std::uint64_t>(n);
-  summary.setFinalEvaluation(last);
-  summary.time = now;
-  summary.timeToTarget = timeToTarget;
+  // The nodes count their own traffic (the gossip layer's counters, as live nodes do); the summary is
+  // filled from them through the one RunTally every engine uses. Synchronous rounds: no delays.
+  RunTally tally;
   for (const auto& counters : current.counters) {
-    summary.bytesUplink += counters.bytesSent;
-    summary.bytesDownlink += counters.bytesReceived;
+    tally.bytesUp += counters.bytesSent;
+    tally.bytesDown += counters.bytesReceived;
   }
+  tally.gradients = spentBy(current).gradients;
+  tally.lastEvaluation = last;
+  tally.haveEvaluation = true;
+  tally.timeToTarget = timeToTarget;
+  WorkCounters totals;
+  totals.jobsSent = totals.arrivals = totals.accepted = current.iterations * static_cast<std::uint64_t>(n);
+  tally.fill(summary, totals, current.iterations, termination, now);
   summary.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
   sink.onFinish(summary);
   return summary;
