@@ -57,7 +57,7 @@ nlohmann::json listAsJson() {
                          {"time_models", nlohmann::json::array()}};
   for (const auto& entry : algorithmEntries()) {
     nlohmann::json item = entryJson(entry);
-    item["family"] = entry.family;
+    item["family"] = std::string(familyName(entry.family));
     item["live"] = entry.runsLive();
     list["algorithms"].push_back(std::move(item));
   }
@@ -73,7 +73,7 @@ void printList(bool asJson) {
   }
   std::printf("Algorithms (algorithm.name):\n");
   for (const auto& entry : algorithmEntries()) {
-    std::printf("  %s [%s%s] — %s\n", entry.name.c_str(), entry.family.c_str(),
+    std::printf("  %s [%s%s] — %s\n", entry.name.c_str(), std::string(familyName(entry.family)).c_str(),
                 entry.runsLive() ? "" : ", sim only", entry.summary.c_str());
     printOptions(entry.options);
   }

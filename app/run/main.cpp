@@ -290,9 +290,11 @@ int runMain(int argc, char** argv) {
     } else {
       std::unique_ptr<net::CoordinatorRole> role;
       try {
-        const std::string& family = findAlgorithm(experiment.algorithm.name)->family;
+        const FamilyId family = findAlgorithm(experiment.algorithm.name)->family;
         const net::LiveFamilyDriver* driver = net::findLiveDriver(family);
-        if (!driver) throw InputError("engine", "the " + family + " family has no live driver; set \"engine\": \"sim\"");
+        if (!driver)
+          throw InputError("engine", "the " + std::string(familyName(family)) +
+                                         " family has no live driver; set \"engine\": \"sim\"");
         role = driver->makeCoordinator(experiment, run);
       } catch (const InputError& e) {
         std::fprintf(stderr, "distopt-run: %s\n", e.what());

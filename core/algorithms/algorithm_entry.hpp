@@ -11,6 +11,7 @@
 
 #include "core/algorithms/server.hpp"
 #include "core/registry/component.hpp"
+#include "core/registry/family.hpp"
 #include "core/registry/option_spec.hpp"
 #include "core/sim/sim_run.hpp"
 
@@ -39,8 +40,8 @@ struct ProblemNeed {
 struct AlgorithmEntry {
   std::string name;
   std::string summary;
-  /// Method family: "async", "compressed", "decentralized", "hybrid", "kronecker" (GUI grouping).
-  std::string family = "async";
+  /// Set by the registry from the family whose list holds the entry (core/registry/registry.cpp).
+  FamilyId family = FamilyId::Async;
   std::vector<OptionSpec> options;
   /// What the problem must offer (core/registry/registry.hpp, checkProblemNeeds). Declared here rather
   /// than found when the run starts, so the parser and the editor refuse an incompatible pair up front.

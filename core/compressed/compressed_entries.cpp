@@ -150,7 +150,6 @@ AlgorithmEntry entry(std::string name, std::string summary, std::vector<OptionSp
   AlgorithmEntry e;
   e.name = name;
   e.summary = std::move(summary);
-  e.family = "compressed";
   e.liveDriver = true;  // net/families/compressed
   e.options = std::move(options);
   e.makeSimRun = [name](const nlohmann::json& params,

@@ -271,7 +271,6 @@ AlgorithmEntry entryFor(DecentralizedMethod method, std::string summary) {
   AlgorithmEntry entry;
   entry.name = decentralizedMethodName(method);
   entry.summary = std::move(summary);
-  entry.family = "decentralized";
   entry.options = withMethodOptions(method);
   entry.liveDriver = true;  // net/families/decentralized: the same node roles on a peer mesh
   // Its restarts take the full local gradient (makeDecentralizedSetup refuses a stream at run start).
@@ -374,7 +373,8 @@ std::vector<ProblemEntry> decentralizedProblemEntries() {
   // The data is one block per node: with another worker count the blocks and the nodes disagree.
   entry.checkRun = [](const nlohmann::json& params, const ProblemRunShape& run, const std::string& path) {
     const auto nodes = params.at("nodes").get<std::int64_t>();
-    if ((run.algorithmFamily == "decentralized" || run.sharding == "contiguous") && nodes != run.workers)
+    if ((run.algorithmFamily == FamilyId::Decentralized || run.sharding == "contiguous") &&
+        nodes != run.workers)
       throw InputError(path + ".nodes",
                        "is " + std::to_string(nodes) + " but workers.count is " +
                            std::to_string(run.workers) +

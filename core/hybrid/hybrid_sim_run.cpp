@@ -683,7 +683,6 @@ AlgorithmEntry hybridEntry(std::string name, std::string summary, std::vector<Op
   entry.liveDriver = live;
   entry.name = name;
   entry.summary = std::move(summary);
-  entry.family = "hybrid";
   entry.options = std::move(options);
   entry.makeSimRun = [name](const nlohmann::json& params,
                             const SimRunContext& context) -> std::unique_ptr<SimRun> {

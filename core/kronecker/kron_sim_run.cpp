@@ -455,11 +455,10 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
       .summary =
           "Two-layer shifted-ReLU network, naive SGD on dense weight rows, O(S·m·d) per step, "
           "neuron-sharded (spec kronecker-async §2.7)",
-      .family = "kronecker",
       .options = commonOptions()};
   naive.liveDriver = true;  // net/families/kronecker
-  // kronProblemOf refuses any other problem at run start; declared, the parser refuses it first.
-  naive.problemNeeds = {{.capability = ProblemCapability::KronTwoLayer}};
+  // kronProblemOf refuses any other problem at run start; the family's need (core/registry/family.hpp)
+  // lets the parser refuse it first.
   naive.makeSimRun = [](const nlohmann::json& params,
                         const SimRunContext& context) -> std::unique_ptr<SimRun> {
     const KronSimRun::Settings settings = kronSettingsFrom("kron-naive", params, context.path);
@@ -487,10 +486,8 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
       .summary =
           "Two-layer shifted-ReLU network, fast SGD on the inner-product table "
           "P = P(0) + α·G with a fired-neuron index: no d in the step (spec kronecker-async §3)",
-      .family = "kronecker",
       .options = fastOptions};
   fast.liveDriver = true;
-  fast.problemNeeds = naive.problemNeeds;
   fast.makeSimRun = [](const nlohmann::json& params,
                        const SimRunContext& context) -> std::unique_ptr<SimRun> {
     const KronSimRun::Settings settings = kronSettingsFrom("kron-fast", params, context.path);

@@ -11,7 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/registry/family.hpp"
 #include "core/registry/option_spec.hpp"
+#include "core/registry/problem_capability.hpp"
 
 namespace distopt {
 
@@ -30,19 +32,6 @@ struct ProblemBuildContext {
   std::string path = "problem.params";
 };
 
-/// What a problem offers that some algorithms need. A problem's entry declares what it has (a test builds
-/// each problem and checks the declaration against it); an algorithm's entry declares what it needs
-/// (AlgorithmEntry::problemNeeds), so the parser refuses an incompatible pair before anything starts.
-enum class ProblemCapability {
-  HessianVectorProduct,       ///< Problem::hasHessianVectorProduct()
-  BatchHessianVectorProduct,  ///< Problem::hasBatchHessianVectorProduct()
-  FiniteDataSet,              ///< Problem::numSamples() > 0: a data set, not a stream of samples
-  KronTwoLayer,               ///< the Kronecker two-layer network (core/kronecker/kron_problem.hpp)
-};
-
-/// "a Hessian-vector product", ... (for refusals: "needs a problem with ...").
-const char* problemCapabilityText(ProblemCapability capability);
-
 /// What one process holds for a problem, estimated from its validated params before anything is built
 /// (core/config/memory_estimate refuses a run the machine cannot hold).
 struct ProblemFootprint {
@@ -54,7 +43,7 @@ struct ProblemFootprint {
 struct ProblemRunShape {
   int workers = 1;
   std::string sharding;         ///< data.sharding
-  std::string algorithmFamily;  ///< AlgorithmEntry::family: "async", "decentralized", ...
+  FamilyId algorithmFamily = FamilyId::Async;  ///< AlgorithmEntry::family
 };
 
 struct ProblemEntry {

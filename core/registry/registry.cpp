@@ -36,6 +36,56 @@ std::string namesOf(const std::vector<Entry>& entries) {
   return names;
 }
 
+// What each family adds to the registry.
+struct FamilyEntries {
+  std::vector<AlgorithmEntry> algorithms;
+  std::vector<ProblemEntry> problems;  ///< the family's own problems, after the general ones
+};
+
+// The registry's one list. No default: a new FamilyId does not build until it is here.
+FamilyEntries entriesOf(FamilyId family) {
+  switch (family) {
+    case FamilyId::Async:
+      return {.algorithms = {ringmasterAlgorithmEntry(), asgdAlgorithmEntry(), daAsgdAlgorithmEntry(),
+                             rennalaAlgorithmEntry(), minibatchAlgorithmEntry(),
+                             naiveOptimalAlgorithmEntry()}};
+    case FamilyId::Compressed:
+      return {.algorithms = compressedAlgorithmEntries()};
+    case FamilyId::Decentralized:
+      return {.algorithms = decentralizedAlgorithmEntries(), .problems = decentralizedProblemEntries()};
+    case FamilyId::Kronecker:
+      return {.algorithms = kronAlgorithmEntries(), .problems = kronProblemEntries()};
+    case FamilyId::Hybrid:
+      return {.algorithms = hybridAlgorithmEntries()};
+  }
+  return {};
+}
+
+// The family's needs first: what the family's roles need is refused before what an option asks for.
+void addFamilyNeeds(AlgorithmEntry& entry, const FamilyDescriptor& family) {
+  std::vector<ProblemNeed> needs;
+  for (const ProblemCapability capability : family.problemNeeds) needs.push_back({.capability = capability});
+  needs.insert(needs.end(), entry.problemNeeds.begin(), entry.problemNeeds.end());
+  entry.problemNeeds = std::move(needs);
+}
+
+// Indexed by FamilyId, each algorithm stamped with its family and given the family's needs.
+const std::vector<FamilyEntries>& familyEntries() {
+  static const std::vector<FamilyEntries> all = [] {
+    std::vector<FamilyEntries> families;
+    for (const auto& family : kFamilyDescriptors) {
+      FamilyEntries entries = entriesOf(family.id);
+      for (auto& entry : entries.algorithms) {
+        entry.family = family.id;
+        addFamilyNeeds(entry, family);
+      }
+      families.push_back(std::move(entries));
+    }
+    return families;
+  }();
+  return all;
+}
+
 }  // namespace
 
 const std::vector<ProblemEntry>& problemEntries() {
@@ -43,8 +93,8 @@ const std::vector<ProblemEntry>& problemEntries() {
     std::vector<ProblemEntry> all = {quadraticProblemEntry(),    diagonalQuadraticProblemEntry(),
                                      leastSquaresProblemEntry(), logisticProblemEntry(),
                                      softmaxProblemEntry(),      mlpProblemEntry()};
-    for (auto& entry : decentralizedProblemEntries()) all.push_back(std::move(entry));
-    for (auto& entry : kronProblemEntries()) all.push_back(std::move(entry));
+    for (const auto& family : familyEntries())
+      all.insert(all.end(), family.problems.begin(), family.problems.end());
     return all;
   }();
   return entries;
@@ -57,13 +107,9 @@ const std::vector<TimeModelEntry>& timeModelEntries() {
 
 const std::vector<AlgorithmEntry>& algorithmEntries() {
   static const std::vector<AlgorithmEntry> entries = [] {
-    std::vector<AlgorithmEntry> all = {ringmasterAlgorithmEntry(), asgdAlgorithmEntry(),
-                                       daAsgdAlgorithmEntry(),     rennalaAlgorithmEntry(),
-                                       minibatchAlgorithmEntry(),  naiveOptimalAlgorithmEntry()};
-    for (auto& entry : compressedAlgorithmEntries()) all.push_back(std::move(entry));
-    for (auto& entry : decentralizedAlgorithmEntries()) all.push_back(std::move(entry));
-    for (auto& entry : kronAlgorithmEntries()) all.push_back(std::move(entry));
-    for (auto& entry : hybridAlgorithmEntries()) all.push_back(std::move(entry));
+    std::vector<AlgorithmEntry> all;
+    for (const auto& family : familyEntries())
+      all.insert(all.end(), family.algorithms.begin(), family.algorithms.end());
     return all;
   }();
   return entries;

@@ -1,23 +1,23 @@
 #pragma once
-// Live drivers of the method families that are not parameter-server job loops: for each family, how
-// to build its coordinator role (in distopt-run) and its worker role (in distopt-worker) from the
-// experiment and the pieces every process builds for itself. An algorithm entry that says it runs
-// live (AlgorithmEntry::liveDriver) must have its family here; test_net_live_families checks both ways.
+// Live drivers of the families that run their own roles (FamilyDriver::Roles, core/registry/family.hpp):
+// for each, how to build its coordinator role (in distopt-run) and its worker role (in distopt-worker)
+// from the experiment and the pieces every process builds for itself. The parameter-server family has
+// none: the LiveEngine drives its AsyncServer. test_net_families checks the drivers against the family
+// table and the registry's AlgorithmEntry::liveDriver, both ways.
 
 #include <functional>
 #include <memory>
 #include <span>
-#include <string>
 
 #include "core/config/experiment.hpp"
+#include "core/registry/family.hpp"
 #include "net/coordinator/coordinator_role.hpp"
 #include "net/worker/worker_role.hpp"
 
 namespace distopt::net {
 
 struct LiveFamilyDriver {
-  /// AlgorithmEntry::family, e.g. "compressed".
-  std::string family;
+  FamilyId family = FamilyId::Async;
   /// The coordinator's role for `experiment` (built and validated by buildRun). Throws InputError.
   std::function<std::unique_ptr<CoordinatorRole>(const Experiment& experiment, const BuiltRun& built)>
       makeCoordinator;
@@ -26,8 +26,9 @@ struct LiveFamilyDriver {
       makeWorker;
 };
 
+/// Every driver, in the family table's order.
 std::span<const LiveFamilyDriver> liveFamilyDrivers();
-/// The driver of `family`, or nullptr.
-const LiveFamilyDriver* findLiveDriver(const std::string& family);
+/// The driver of `family`, or nullptr (the parameter-server family).
+const LiveFamilyDriver* findLiveDriver(FamilyId family);
 
 }  // namespace distopt::net

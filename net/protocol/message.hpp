@@ -12,6 +12,8 @@
 #include <nlohmann/json_fwd.hpp>
 #include <zmq.hpp>
 
+#include "core/registry/family.hpp"
+
 namespace distopt::net {
 
 inline constexpr std::uint16_t kProtocolVersion = 1;
@@ -87,10 +89,11 @@ struct MessageKindInfo {
 };
 /// Every known kind, in kind order.
 std::span<const MessageKindInfo> messageKinds();
-/// Kinds are counted per kind below this bound (PROTOCOL.md §3: 0..79 are assigned or reserved).
-inline constexpr std::size_t kKindSlots = 80;
-/// Kinds from here on belong to the method families (PROTOCOL.md §3), handled by their roles.
-inline constexpr std::size_t kFamilyKindsBegin = 16;
+/// Kinds are counted per kind below this bound: every family's range ends below it (PROTOCOL.md §3; the
+/// ranges are the family table's, core/registry/family.hpp).
+inline constexpr std::size_t kKindSlots = familyKindsEnd();
+/// Kinds from here on belong to the families that run their own roles (PROTOCOL.md §3), handled by them.
+inline constexpr std::size_t kFamilyKindsBegin = roleFamilyKindsBegin();
 
 /// Name as written in PROTOCOL.md (e.g. "HELLO"), or "UNKNOWN".
 const char* messageKindName(MessageKind kind);

@@ -148,7 +148,8 @@ Assignment buildAssignment(const AssignBody& assign) {
       // A family with its own messages: the same pieces the simulator gets, then the family's role.
       const LiveFamilyDriver* driver = findLiveDriver(entry->family);
       if (!driver)
-        throw InputError("algorithm.name", "\"" + experiment.algorithm.name + "\" (" + entry->family +
+        throw InputError("algorithm.name", "\"" + experiment.algorithm.name + "\" (" +
+                                               std::string(familyName(entry->family)) +
                                                " family) has no live driver in this worker");
       result.experiment = std::make_unique<Experiment>(std::move(experiment));
       result.built = std::make_unique<BuiltRun>(buildRun(*result.experiment));

@@ -62,7 +62,7 @@ Figure measure(nlohmann::json document, std::uint64_t rounds) {
         figure.simUpPerRound = static_cast<double>(tally.uplinkBytes("UP_")) / static_cast<double>(rounds);
         continue;
       }
-      auto role = net::findLiveDriver("compressed")->makeCoordinator(experiment, built);
+      auto role = net::findLiveDriver(FamilyId::Compressed)->makeCoordinator(experiment, built);
       net::LiveOptions options;
       options.workerBinary = bench::workerBinary();
       options.telemetryEndpoint.clear();

@@ -90,7 +90,7 @@ Figure runPreset(const std::string& preset, double target, std::uint64_t updates
   document["workers"]["unit_ms"] = unitMs;
   const Experiment experiment = parseExperiment(document, std::filesystem::path(path).parent_path().string());
   const BuiltRun built = buildRun(experiment);
-  const net::LiveFamilyDriver* driver = net::findLiveDriver("hybrid");
+  const net::LiveFamilyDriver* driver = net::findLiveDriver(FamilyId::Hybrid);
   Figure figure;
   if (!driver) {
     figure.failure = "no hybrid live driver";

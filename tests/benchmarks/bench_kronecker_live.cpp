@@ -70,7 +70,7 @@ Figure runLive(int workers, int d1, int iterations, int staleness, int warmUp) {
   try {
     Experiment experiment = parseExperiment(document, ".");
     BuiltRun run = buildRun(experiment);
-    const net::LiveFamilyDriver* driver = net::findLiveDriver("kronecker");
+    const net::LiveFamilyDriver* driver = net::findLiveDriver(FamilyId::Kronecker);
     if (!driver) throw InputError("algorithm", "no kronecker live driver");
     auto role = driver->makeCoordinator(experiment, run);
     net::LiveOptions options;

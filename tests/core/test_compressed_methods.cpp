@@ -637,7 +637,7 @@ class TestCompressedMethods : public QObject {
 
   void optionErrorsNameTheField() {
     const AlgorithmEntry* entry = findAlgorithm("sparse-signsgd-mv");
-    QVERIFY(entry && entry->family == "compressed" && entry->runsLive() && entry->liveDriver);
+    QVERIFY(entry && entry->family == FamilyId::Compressed && entry->runsLive() && entry->liveDriver);
     std::string why;
     nlohmann::json params = {{"rho", 0}};
     QVERIFY(!validateAndFillOptions(entry->options, params, "algorithm.params", &why));

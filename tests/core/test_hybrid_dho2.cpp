@@ -249,7 +249,8 @@ class TestHybridDho2 : public QObject {
   void registryValidates() {
     for (const char* name : {"dist-sgdm", "dist-adam", "fosi", "dho2", "mr-dho2"}) {
       const auto* entry = distopt::findAlgorithm(name);
-      QVERIFY2(entry && entry->family == "hybrid" && entry->makeSimRun && !entry->make, name);
+      QVERIFY2(entry && entry->family == distopt::FamilyId::Hybrid && entry->makeSimRun && !entry->make,
+               name);
     }
     Harness harness(4, contiguousShards(4, 60), 5);
     const auto* entry = distopt::findAlgorithm("dho2");

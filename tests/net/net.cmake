@@ -20,8 +20,8 @@ distopt_add_qtest(test_net_endpoint SOURCES net/test_endpoint.cpp LIBS distopt::
 # folder, and that folder's life (made 0700, locked, removed, stale ones swept).
 distopt_add_qtest(test_net_control_socket SOURCES net/test_control_socket.cpp LIBS distopt::net Qt6::Core LABELS net)
 distopt_add_qtest(test_net_run_directory SOURCES net/test_run_directory.cpp LIBS distopt::net Qt6::Core LABELS net)
-# The family live drivers' registry against the algorithm registry, and the kind table.
-distopt_add_qtest(test_net_live_families SOURCES net/test_live_families.cpp LIBS distopt::net LABELS net)
+# The family table (core/registry/family.hpp) against the kinds, the registry, the live drivers and PROTOCOL.md.
+distopt_add_qtest(test_net_families SOURCES net/test_families.cpp LIBS distopt::net LABELS net)
 # PROTOCOL.md's kind table (§3) and family sections against the code's kind list.
 distopt_add_qtest(test_net_protocol_doc SOURCES net/test_protocol_doc.cpp LIBS distopt::net LABELS net)
 # The compressed family live: its wire messages, and runs on real worker processes.

@@ -16,6 +16,8 @@
 #include <map>
 #include <memory>
 
+#include "core/registry/family.hpp"
+#include "core/registry/registry.hpp"
 #include "core/store/run_store.hpp"
 #include "core/store/stored_run.hpp"
 #include "ui/charts/bandwidth_chart.hpp"
@@ -182,6 +184,27 @@ class TestFamily : public QObject {
     QCOMPARE(metricIndex("eigenvalue.7", "eigenvalue"), std::optional<int>(7));
     QCOMPARE(metricIndex("eigenvalues.7", "eigenvalue"), std::optional<int>());
     QCOMPARE(metricIndex("eigenvalue.7x", "eigenvalue"), std::optional<int>());
+  }
+
+  // makeFamilyView against the family table (core/registry/family.hpp): a view of its own for every
+  // family that runs its own roles, none for the parameter-server family, whose charts (convergence,
+  // delays, bandwidth) are the dashboard's own.
+  void everyFamilyHasItsView() {
+    for (const auto& family : kFamilyDescriptors) {
+      const QString name = QString::fromUtf8(family.name.data(), static_cast<qsizetype>(family.name.size()));
+      std::unique_ptr<FamilyView> view(makeFamilyView(family.id));
+      if (family.roles.driver == FamilyDriver::ParameterServer) {
+        QVERIFY2(!view, qPrintable(name + ": has a family view"));
+        continue;
+      }
+      QVERIFY2(view, qPrintable(name + ": no family view"));
+      QVERIFY2(view->family() == family.id, qPrintable(name + ": made another family's view"));
+      QVERIFY2(!view->title().isEmpty(), qPrintable(name));
+    }
+    // The dashboard finds the family from the registry: every algorithm's, none for an unknown name.
+    for (const auto& entry : algorithmEntries())
+      QVERIFY2(familyOf({{"algorithm", {{"name", entry.name}}}}) == entry.family, entry.name.c_str());
+    QVERIFY(!familyOf({{"algorithm", {{"name", "no-such-method"}}}}).has_value());
   }
 
   void ringGraphShowsErrorsAndTraffic() {

@@ -121,13 +121,15 @@ void Dashboard::beginRun(const nlohmann::json& experiment) {
 }
 
 void Dashboard::beginFamily(const nlohmann::json& experiment) {
-  const std::string family = familyOf(experiment);
+  const std::optional<FamilyId> family = familyOf(experiment);
   FamilyView* view = nullptr;
-  if (auto found = m_familyViews.find(family); found != m_familyViews.end()) {
-    view = found->second;
-  } else if ((view = makeFamilyView(family))) {
-    m_familyHost->addWidget(view);
-    m_familyViews.emplace(family, view);
+  if (family) {
+    if (auto found = m_familyViews.find(*family); found != m_familyViews.end()) {
+      view = found->second;
+    } else if ((view = makeFamilyView(*family))) {
+      m_familyHost->addWidget(view);
+      m_familyViews.emplace(*family, view);
+    }
   }
   m_familyView = view;
   const int tab = familyTabIndex();

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/registry/family.hpp"
 #include "core/telemetry/run_digest.hpp"
 #include "core/telemetry/telemetry.hpp"
 #include "ui/charts/convergence_chart.hpp"
@@ -118,7 +119,7 @@ class Dashboard : public QWidget {
 
   MetricsPanel* m_metrics = nullptr;
   QStackedWidget* m_familyHost = nullptr;
-  std::map<std::string, FamilyView*> m_familyViews;  ///< made on first use, kept for later runs
+  std::map<FamilyId, FamilyView*> m_familyViews;  ///< made on first use, kept for later runs
   FamilyView* m_familyView = nullptr;
 
   ManagerView* m_manager = nullptr;

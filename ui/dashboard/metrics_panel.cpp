@@ -94,8 +94,8 @@ void MetricsPanel::beginRun(const nlohmann::json& experiment) {
   }
   m_colours = 0;
   relayout();
-  const std::string family = familyOf(experiment);
-  if (family == "async" || (family.empty() && experiment.contains("algorithm")))
+  const std::optional<FamilyId> family = familyOf(experiment);
+  if (family == FamilyId::Async || (!family && experiment.contains("algorithm")))
     showNote(
         tr("This tab shows the measurements a method family adds of its own: consensus error and gossip "
            "for decentralized methods, bits sent for compressed ones, curvature for hybrid-order ones, "

@@ -18,7 +18,7 @@ class CompressedView : public FamilyView {
   explicit CompressedView(QWidget* parent = nullptr);
   ~CompressedView() override;
 
-  QString family() const override { return QStringLiteral("compressed"); }
+  distopt::FamilyId family() const override { return distopt::FamilyId::Compressed; }
   QString title() const override { return tr("Compressed"); }
   void beginRun(const nlohmann::json& experiment) override;
   void addEvaluations(const std::vector<distopt::EvaluationPoint>& points) override;

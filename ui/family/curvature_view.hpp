@@ -18,7 +18,7 @@ class CurvatureView : public FamilyView {
   explicit CurvatureView(QWidget* parent = nullptr);
   ~CurvatureView() override;
 
-  QString family() const override { return QStringLiteral("hybrid"); }
+  distopt::FamilyId family() const override { return distopt::FamilyId::Hybrid; }
   QString title() const override { return tr("Curvature"); }
   void beginRun(const nlohmann::json& experiment) override;
   void addEvaluations(const std::vector<distopt::EvaluationPoint>& points) override;

@@ -19,16 +19,25 @@ std::string algorithmOf(const nlohmann::json& experiment) {
   return name.is_string() ? name.get<std::string>() : std::string();
 }
 
-std::string familyOf(const nlohmann::json& experiment) {
+std::optional<FamilyId> familyOf(const nlohmann::json& experiment) {
   const AlgorithmEntry* entry = findAlgorithm(algorithmOf(experiment));
-  return entry ? entry->family : std::string();
+  return entry ? std::optional(entry->family) : std::nullopt;
 }
 
-FamilyView* makeFamilyView(const std::string& family, QWidget* parent) {
-  if (family == "compressed") return new CompressedView(parent);
-  if (family == "decentralized") return new TopologyView(parent);
-  if (family == "hybrid") return new CurvatureView(parent);
-  if (family == "kronecker") return new KroneckerView(parent);
+// No default: a new FamilyId does not build until it is here.
+FamilyView* makeFamilyView(FamilyId family, QWidget* parent) {
+  switch (family) {
+    case FamilyId::Async:
+      return nullptr;
+    case FamilyId::Compressed:
+      return new CompressedView(parent);
+    case FamilyId::Decentralized:
+      return new TopologyView(parent);
+    case FamilyId::Kronecker:
+      return new KroneckerView(parent);
+    case FamilyId::Hybrid:
+      return new CurvatureView(parent);
+  }
   return nullptr;
 }
 

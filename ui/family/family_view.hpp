@@ -1,9 +1,10 @@
 #pragma once
 // Family-specific dashboard views: the charts a user of one method family (compressed, decentralized,
 // hybrid-order, Kronecker) looks at, shown as the dashboard's "Family" tab only when the run's
-// algorithm belongs to that family (AlgorithmEntry::family). Like the rest of the dashboard they only
-// consume telemetry handed to them (from RunClient or from the run store), and draw through the live
-// chart machinery of ui/charts. Thread: GUI thread only.
+// algorithm belongs to that family (AlgorithmEntry::family; makeFamilyView has one case per FamilyId).
+// The parameter-server family has none: its charts are the dashboard's own. Like the rest of the
+// dashboard they only consume telemetry handed to them (from RunClient or from the run store), and
+// draw through the live chart machinery of ui/charts. Thread: GUI thread only.
 
 #include <QColor>
 #include <QString>
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/registry/family.hpp"
 #include "core/telemetry/telemetry.hpp"
 
 namespace distopt::ui {
@@ -38,8 +40,8 @@ class FamilyView : public QWidget {
 
   using QWidget::QWidget;
 
-  /// The AlgorithmEntry::family this view is for, e.g. "decentralized".
-  virtual QString family() const = 0;
+  /// The family this view is for (test_ui_family checks makeFamilyView against it).
+  virtual distopt::FamilyId family() const = 0;
   /// The tab's title, e.g. "Topology".
   virtual QString title() const = 0;
   /// Clears everything for a new run of `experiment`.
@@ -58,12 +60,13 @@ class FamilyView : public QWidget {
   virtual std::vector<ExportItem> exportItems() const = 0;
 };
 
-/// The family of the experiment's algorithm from the registry; "" when the name is unknown.
-std::string familyOf(const nlohmann::json& experiment);
+/// The family of the experiment's algorithm from the registry; nullopt when the name is unknown.
+std::optional<distopt::FamilyId> familyOf(const nlohmann::json& experiment);
 /// The algorithm name of an experiment document; "" when absent.
 std::string algorithmOf(const nlohmann::json& experiment);
-/// A new view for `family`, or nullptr for a family without one (the parameter-server methods).
-FamilyView* makeFamilyView(const std::string& family, QWidget* parent = nullptr);
+/// A new view for `family`, or nullptr for the parameter-server family (the convergence, delay and
+/// bandwidth charts of the dashboard are its views).
+FamilyView* makeFamilyView(distopt::FamilyId family, QWidget* parent = nullptr);
 
 /// True for a per-entity metric "NAME.<i>" (i a non-negative integer), e.g. node_consensus_error.3.
 bool isIndexedMetric(const std::string& name);

@@ -17,7 +17,7 @@ class KroneckerView : public FamilyView {
   explicit KroneckerView(QWidget* parent = nullptr);
   ~KroneckerView() override;
 
-  QString family() const override { return QStringLiteral("kronecker"); }
+  distopt::FamilyId family() const override { return distopt::FamilyId::Kronecker; }
   QString title() const override { return tr("Kronecker"); }
   void beginRun(const nlohmann::json& experiment) override;
   void addEvaluations(const std::vector<distopt::EvaluationPoint>& points) override;

@@ -19,7 +19,7 @@ class TopologyView : public FamilyView {
   explicit TopologyView(QWidget* parent = nullptr);
   ~TopologyView() override;
 
-  QString family() const override { return QStringLiteral("decentralized"); }
+  distopt::FamilyId family() const override { return distopt::FamilyId::Decentralized; }
   QString title() const override { return tr("Topology"); }
   void beginRun(const nlohmann::json& experiment) override;
   void addEvaluations(const std::vector<distopt::EvaluationPoint>& points) override;

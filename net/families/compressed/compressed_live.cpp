@@ -244,7 +244,7 @@ class CompressedWorkerRole final : public WorkerRole {
 }  // namespace
 
 LiveFamilyDriver compressedLiveDriver() {
-  return LiveFamilyDriver{.family = "compressed",
+  return LiveFamilyDriver{.family = FamilyId::Compressed,
                           .makeCoordinator = [](const Experiment& experiment,
                                                 const BuiltRun& built) -> std::unique_ptr<CoordinatorRole> {
                             return std::make_unique<CompressedCoordinator>(experiment, built);

@@ -593,7 +593,7 @@ std::map<std::pair<int, int>, std::uint64_t> decentralizedEdgeBytes(const Coordi
 
 LiveFamilyDriver decentralizedLiveDriver() {
   LiveFamilyDriver driver;
-  driver.family = "decentralized";
+  driver.family = FamilyId::Decentralized;
   driver.makeCoordinator = makeDecentralizedCoordinator;
   driver.makeWorker = [](const Experiment& experiment, const BuiltRun& built,
                          int worker) -> std::unique_ptr<WorkerRole> {

@@ -7,7 +7,7 @@ namespace distopt::net {
 
 LiveFamilyDriver hybridLiveDriver() {
   LiveFamilyDriver driver;
-  driver.family = "hybrid";
+  driver.family = FamilyId::Hybrid;
   driver.makeCoordinator = [](const Experiment& experiment,
                               const BuiltRun& built) -> std::unique_ptr<CoordinatorRole> {
     return hybrid_live::makeCoordinator(hybrid_live::makeSetup(experiment, built), built);

@@ -440,7 +440,7 @@ class KronLiveWorker final : public WorkerRole {
 
 LiveFamilyDriver kroneckerLiveDriver() {
   LiveFamilyDriver driver;
-  driver.family = "kronecker";
+  driver.family = FamilyId::Kronecker;
   driver.makeCoordinator = [](const Experiment& experiment,
                               const BuiltRun& built) -> std::unique_ptr<CoordinatorRole> {
     return std::make_unique<KronLiveCoordinator>(experiment, built);
