@@ -1,6 +1,6 @@
 #pragma once
-// The hybrid-order family's simulated run (docs/papers.md, hybrid-order §4, docs/architecture.md, rule 3): data-parallel
-// training in synchronous steps that wait for the slowest worker, with FOSI curvature estimates
+// The hybrid-order family's simulated run (docs/papers.md, hybrid-order §4, docs/architecture.md, rule 3):
+// data-parallel training in synchronous steps that wait for the slowest worker, with FOSI curvature estimates
 // computed by Dho2Worker roles.
 //
 //   dist-sgdm / dist-adam  the base optimizer alone (k = 0): every worker's gradient, averaged
@@ -43,8 +43,9 @@ struct HybridRunOptions {
   Dho2Options dho2;
   double hvpCost = 2.5;        ///< one HVP in gradient evaluations on the same samples (hybrid-order §3)
   double eseBatchRatio = 4.0;  ///< ESE batch / global training batch (hybrid-order E3: 1024 / 256)
-  /// ESE batch in samples: the first eseBatch training samples of the curvature problem (hybrid-order §2.6: one
-  /// fixed batch reused by every ESE); 0 = all of them. Only the numerics: eseBatchRatio charges the time.
+  /// ESE batch in samples: the first eseBatch training samples of the curvature problem (hybrid-order §2.6:
+  /// one fixed batch reused by every ESE); 0 = all of them. Only the numerics: eseBatchRatio charges the
+  /// time.
   std::int64_t eseBatch = 0;
   int curvatureWorkers = 0;                    ///< MR-DHO2 C; 0 = max(1, round(total / 4))
   std::optional<std::int64_t> snapshotPeriod;  ///< MR T_snap; absent = T; 0 = whenever idle
@@ -70,12 +71,6 @@ struct HybridRunOptions {
                                const Vector& v, Vector& out) const;
 };
 
-/// The run options of hybrid algorithm `algorithm` (a registry name of hybridAlgorithmEntries) from its
-/// normalised parameters, checked against the context's problem and worker count. Throws InputError
-/// naming the field. The simulator and the live driver build their options here.
-HybridRunOptions hybridRunOptions(const std::string& algorithm, const nlohmann::json& params,
-                                  const SimRunContext& context);
-
 class HybridSimRun final : public SimRun {
  public:
   HybridSimRun(const HybridRunOptions& options, const SimRunContext& context);
@@ -93,8 +88,5 @@ class HybridSimRun final : public SimRun {
   class Impl;
   std::unique_ptr<Impl> m_impl;
 };
-
-/// Registry entries: dist-sgdm, dist-adam, fosi, dho2, mr-dho2 (family "hybrid").
-std::vector<AlgorithmEntry> hybridAlgorithmEntries();
 
 }  // namespace distopt

@@ -52,16 +52,4 @@ class KronSimRun final : public SimRun {
   Settings m_settings;
 };
 
-/// The settings of `algorithm` ("kron-naive" or "kron-fast") from its normalised params (defaults
-/// filled by the registry); throws InputError naming `path`.field. The live coordinator uses it too.
-KronSimRun::Settings kronSettingsFrom(const std::string& algorithm, const nlohmann::json& params,
-                                      const std::string& path);
-/// The problem of a kronecker run; throws InputError when it is not "kron-two-layer".
-const KronTwoLayerProblem& kronProblemOf(const SimRunContext& context);
-
-/// Registry entries "kron-naive" and "kron-fast" (family "kronecker").
-std::vector<AlgorithmEntry> kronAlgorithmEntries();
-/// Registry entry "kron-two-layer".
-std::vector<ProblemEntry> kronProblemEntries();
-
 }  // namespace distopt

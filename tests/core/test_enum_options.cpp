@@ -13,7 +13,7 @@
 
 #include "core/compressed/compressed_entries.hpp"
 #include "core/config/experiment.hpp"
-#include "core/kronecker/kron_sim_run.hpp"
+#include "core/kronecker/kron_entries.hpp"
 #include "core/problems/gradient_noise.hpp"
 #include "core/registry/enum_option.hpp"
 #include "core/registry/registry.hpp"

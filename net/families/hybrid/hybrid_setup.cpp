@@ -1,5 +1,6 @@
 #include "net/families/hybrid/hybrid_setup.hpp"
 
+#include "core/hybrid/hybrid_entries.hpp"
 #include "core/util/input_error.hpp"
 
 namespace distopt::net::hybrid_live {

@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "core/kronecker/kron_metrics.hpp"
-#include "core/kronecker/kron_sim_run.hpp"
+#include "core/kronecker/kron_entries.hpp"
 #include "core/util/input_error.hpp"
 #include "net/families/kronecker/kron_messages.hpp"
 #include "net/protocol/json_fields.hpp"
