@@ -769,8 +769,9 @@ void TestHostilePeers::everythingAtOnceOnARealRun() {
                                                   std::to_string(raw.size() + 3) + " " + refusedByKind.dump())
                                                      .c_str());
   // Each raw handshake asked for CURVE on a NULL socket: counted as that kind, every one.
-  QVERIFY2(refusedByKind.value("mechanism_mismatch", std::size_t{0}) == raw.size(),
-           refusedByKind.dump().c_str());
+  QVERIFY2(
+      refusedByKind.is_object() && refusedByKind.value("mechanism_mismatch", std::size_t{0}) == raw.size(),
+      refusedByKind.dump().c_str());
   QVERIFY(raw.size() >= kConnections / 2 - 5);
   const std::string log = coordinator.stderrText();
   QVERIFY2(log.find("refused a worker connection from ") != std::string::npos, log.c_str());
