@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "core/algorithms/algorithm_entry.hpp"
+#include "core/registry/algorithm_entry.hpp"
 #include "core/compressed/compressed_roles.hpp"
 
 namespace distopt {

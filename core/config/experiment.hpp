@@ -23,7 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/algorithms/server.hpp"
+#include "core/async_sgd/server.hpp"
 #include "core/config/memory_estimate.hpp"
 #include "core/config/slurm_launch.hpp"
 #include "core/problems/problem.hpp"

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/algorithms/algorithm_entry.hpp"
+#include "core/registry/algorithm_entry.hpp"
 #include "core/decentralized/decentralized_sim_run.hpp"
 #include "core/problems/problem.hpp"
 #include "core/registry/component.hpp"

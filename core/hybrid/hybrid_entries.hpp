@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/algorithms/algorithm_entry.hpp"
+#include "core/registry/algorithm_entry.hpp"
 #include "core/hybrid/hybrid_sim_run.hpp"
 
 namespace distopt {

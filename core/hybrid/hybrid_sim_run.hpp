@@ -29,7 +29,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/algorithms/algorithm_entry.hpp"
+#include "core/registry/algorithm_entry.hpp"
 #include "core/hybrid/dho2.hpp"
 #include "core/sim/sim_run.hpp"
 

@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/algorithms/algorithm_entry.hpp"
+#include "core/registry/algorithm_entry.hpp"
 #include "core/kronecker/kron_sim_run.hpp"
 #include "core/registry/component.hpp"
 

@@ -21,7 +21,7 @@
 #include <optional>
 #include <vector>
 
-#include "core/algorithms/algorithm_entry.hpp"
+#include "core/registry/algorithm_entry.hpp"
 #include "core/kronecker/kron_driver.hpp"
 #include "core/registry/component.hpp"
 #include "core/sim/sim_run.hpp"

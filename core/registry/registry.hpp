@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/algorithms/algorithm_entry.hpp"
+#include "core/registry/algorithm_entry.hpp"
 #include "core/registry/component.hpp"
 
 namespace distopt {

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "core/algorithms/server.hpp"
+#include "core/async_sgd/server.hpp"
 #include "core/problems/problem.hpp"
 #include "core/run/run_rules.hpp"
 #include "core/telemetry/telemetry.hpp"

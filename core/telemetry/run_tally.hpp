@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "core/algorithms/server.hpp"
+#include "core/async_sgd/server.hpp"
 #include "core/run/run_rules.hpp"
 #include "core/telemetry/telemetry.hpp"
 

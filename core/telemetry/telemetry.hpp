@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/algorithms/server.hpp"
+#include "core/async_sgd/server.hpp"
 
 namespace distopt {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/algorithms/server.hpp"
+#include "core/async_sgd/server.hpp"
 #include "core/problems/problem.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/telemetry.hpp"

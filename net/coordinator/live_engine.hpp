@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "core/algorithms/server.hpp"
+#include "core/async_sgd/server.hpp"
 #include "core/config/experiment.hpp"
 #include "core/problems/problem.hpp"
 #include "core/sim/sim_engine.hpp"

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/algorithms/server.hpp"
+#include "core/async_sgd/server.hpp"
 #include "core/data/shards.hpp"
 #include "core/registry/registry.hpp"
 #include "core/sim/sim_engine.hpp"

@@ -10,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/algorithms/asgd.hpp"
+#include "core/async_sgd/asgd.hpp"
 #include "core/util/chunk_helper.hpp"
 
 using namespace distopt;

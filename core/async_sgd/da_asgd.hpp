@@ -3,7 +3,7 @@
 
 #include <optional>
 
-#include "core/algorithms/asgd.hpp"
+#include "core/async_sgd/asgd.hpp"
 
 namespace distopt {
 

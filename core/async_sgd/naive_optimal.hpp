@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "core/algorithms/asgd.hpp"
+#include "core/async_sgd/asgd.hpp"
 
 namespace distopt {
 

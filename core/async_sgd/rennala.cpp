@@ -1,4 +1,4 @@
-#include "core/algorithms/rennala.hpp"
+#include "core/async_sgd/rennala.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -9,8 +9,8 @@
 #include <limits>
 #include <vector>
 
-#include "core/algorithms/algorithm_entry.hpp"
-#include "core/algorithms/server.hpp"
+#include "core/registry/algorithm_entry.hpp"
+#include "core/async_sgd/server.hpp"
 
 namespace distopt {
 

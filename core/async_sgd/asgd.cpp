@@ -1,4 +1,4 @@
-#include "core/algorithms/asgd.hpp"
+#include "core/async_sgd/asgd.hpp"
 
 #include <algorithm>
 

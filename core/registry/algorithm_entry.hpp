@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/algorithms/server.hpp"
+#include "core/async_sgd/server.hpp"
 #include "core/registry/component.hpp"
 #include "core/registry/family.hpp"
 #include "core/registry/option_spec.hpp"

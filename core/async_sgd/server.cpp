@@ -1,4 +1,4 @@
-#include "core/algorithms/server.hpp"
+#include "core/async_sgd/server.hpp"
 
 #include <algorithm>
 #include <atomic>

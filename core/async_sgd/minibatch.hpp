@@ -2,8 +2,8 @@
 // Synchronous minibatch SGD (docs/papers.md, async-sgd §2.6): every worker computes at x^k, the server waits
 // for all n and steps with their mean (or sum, to reproduce Mishchenko et al.'s script).
 
-#include "core/algorithms/algorithm_entry.hpp"
-#include "core/algorithms/server.hpp"
+#include "core/registry/algorithm_entry.hpp"
+#include "core/async_sgd/server.hpp"
 
 namespace distopt {
 

@@ -4,8 +4,8 @@
 // step. "restart" stops all unfinished work at each new iteration (the authors' simulator); "ignore"
 // lets it finish and discards the stale results.
 
-#include "core/algorithms/algorithm_entry.hpp"
-#include "core/algorithms/server.hpp"
+#include "core/registry/algorithm_entry.hpp"
+#include "core/async_sgd/server.hpp"
 
 namespace distopt {
 

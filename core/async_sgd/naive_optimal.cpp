@@ -1,4 +1,4 @@
-#include "core/algorithms/naive_optimal.hpp"
+#include "core/async_sgd/naive_optimal.hpp"
 
 #include <algorithm>
 #include <numeric>

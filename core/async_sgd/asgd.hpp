@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "core/algorithms/algorithm_entry.hpp"
-#include "core/algorithms/server.hpp"
+#include "core/registry/algorithm_entry.hpp"
+#include "core/async_sgd/server.hpp"
 
 namespace distopt {
 

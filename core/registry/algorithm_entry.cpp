@@ -1,4 +1,4 @@
-#include "core/algorithms/algorithm_entry.hpp"
+#include "core/registry/algorithm_entry.hpp"
 
 namespace distopt {
 

@@ -1,4 +1,4 @@
-#include "core/algorithms/ringmaster.hpp"
+#include "core/async_sgd/ringmaster.hpp"
 
 #include <algorithm>
 #include <cmath>

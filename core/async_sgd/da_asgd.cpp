@@ -1,4 +1,4 @@
-#include "core/algorithms/da_asgd.hpp"
+#include "core/async_sgd/da_asgd.hpp"
 
 #include <algorithm>
 

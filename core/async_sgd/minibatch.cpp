@@ -1,4 +1,4 @@
-#include "core/algorithms/minibatch.hpp"
+#include "core/async_sgd/minibatch.hpp"
 
 #include <algorithm>
 
