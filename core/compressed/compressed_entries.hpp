@@ -1,7 +1,7 @@
 #pragma once
 // Registry entries of the compressed-SGD family (docs/papers.md, compressed-sgd): sgd, signsgd-mv, signum-mv,
 // sparse-signsgd-mv, topk-ef, ef-signsgd, qsgd. Each builds a CompressedSimRun (engine "sim"); the live
-// driver will build the same roles.
+// driver (net/families/compressed) builds the same roles from makeCompressedMethod.
 
 #include <vector>
 

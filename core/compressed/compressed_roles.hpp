@@ -91,7 +91,8 @@ class CompressedServer {
   int m_numWorkers;
 };
 
-/// A built method: its two role factories (used by the SimRun and, later, by a live engine).
+/// A built method: its two role factories (for the round roles of round_coordinator and round_worker,
+/// on the virtual network or live).
 struct CompressedMethod {
   std::string name;
   std::function<std::unique_ptr<CompressedWorker>(int worker)> makeWorker;

@@ -1,11 +1,13 @@
 #pragma once
-// The synchronous-round simulator of compressed SGD (docs/papers.md, compressed-sgd §2.1 driven in virtual time).
+// The compressed-SGD simulator: the family's roles (round_coordinator, round_worker) on the virtual
+// network (core/transport/virtual_network.hpp) — the very code a live run executes over ZeroMQ.
 // Round t: every worker computes one stochastic gradient at its replica from its shard with the keyed
-// stream (seed, Gradient, worker, t), compresses it with its role; the server role decodes and
-// aggregates the M uplinks and returns the downlink, which every worker role applies. The round lasts
-// as long as its slowest worker's TimeModel draw (duration(worker, t, start)). Bytes are the exact
-// encoded sizes (32-byte header + payload) — the downlink counted once per worker, as M unicast copies.
-// Every `replicaCheckEvery` rounds each worker sends the 64-bit FNV-1a hash of its replica (an 8-byte
+// stream (seed, Gradient, worker, t) and compresses it with its role; its uplink arrives when its
+// TimeModel draw duration(worker, t, start) has elapsed, so the round lasts as long as its slowest
+// worker. The server role decodes and aggregates the M uplinks in worker order and returns the downlink
+// with the next round's order, which every worker applies. Bytes are the exact encoded sizes (32-byte
+// header + payload), the downlink counted once per worker, as M unicast copies. Every
+// `replicaCheckEvery` rounds each worker sends the 64-bit FNV-1a hash of its replica (an 8-byte
 // payload, counted as kind "HASH"); a mismatch ends the run as Failed.
 //
 // EvaluationPoint::metrics (means over the rounds since the previous evaluation unless cumulative):
@@ -22,31 +24,24 @@
 //   vote_coverage              majority-vote methods: share of coordinates that received a vote
 
 #include <memory>
-#include <vector>
 
 #include "core/compressed/compressed_roles.hpp"
-#include "core/sim/sim_run.hpp"
+#include "core/compressed/round_coordinator.hpp"
+#include "core/compressed/round_worker.hpp"
+#include "core/transport/virtual_network.hpp"
 
 namespace distopt {
 
-class CompressedSimRun final : public SimRun {
+class CompressedSimRun final : public RolesOnVirtualNetwork<RoundOrder, CompressedUp> {
  public:
-  /// The problem and time model must outlive the run. The shards are copied: buildRun() hands out a
-  /// context pointing into a BuiltRun that is then moved, so that pointer does not stay valid.
+  /// The problem and time model must outlive the run; the shards are shared (a BuiltRun that handed out
+  /// `context` may move).
   CompressedSimRun(const CompressedMethod& method, const SimRunContext& context,
                    std::uint64_t replicaCheckEvery = 100);
-  RunSummary run(TelemetrySink& sink) override;
 
   /// The roles, for tests (valid after construction; final state after run()).
-  const CompressedServer& server() const { return *m_server; }
-  const CompressedWorker& worker(int m) const { return *m_workers[static_cast<std::size_t>(m)]; }
-
- private:
-  std::string m_name;
-  SimRunContext m_context;
-  std::uint64_t m_replicaCheckEvery;
-  std::unique_ptr<CompressedServer> m_server;
-  std::vector<std::unique_ptr<CompressedWorker>> m_workers;
+  const CompressedServer& server() const;
+  const CompressedWorker& worker(int m) const;
 };
 
 }  // namespace distopt

@@ -2,8 +2,10 @@
 // SimRun: a simulated run of a method family that the parameter-server SimEngine does not drive —
 // synchronous compressed rounds, decentralized node roles exchanging with neighbours, curvature work
 // split across workers, the neuron-sharded Kronecker network. Each family writes its roles once
-// (transport-free, docs/architecture.md, rule 3) and one SimRun that drives them in virtual time; the live runtime
-// drives the same roles over sockets.
+// (transport-free, docs/architecture.md, rule 3). A family whose roles are FamilyCoordinator/FamilyWorker
+// pairs (core/transport/role_links.hpp) gets its SimRun for free: RolesOnVirtualNetwork
+// (core/transport/virtual_network.hpp); the others still write a SimRun that drives their roles in
+// virtual time while the live runtime drives the same roles over sockets.
 //
 // Contract for implementations:
 // - time is in the experiment's time units; a worker's compute time comes from the TimeModel

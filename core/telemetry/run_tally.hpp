@@ -36,4 +36,23 @@ struct RunTally {
             double endTime) const;
 };
 
+/// A role's telemetry on its way to `next`, with the accepted updates' delays counted in `tally` for the
+/// summary (mean and max delay), as every engine counts them.
+class TallyingSink final : public TelemetrySink {
+ public:
+  TallyingSink(TelemetrySink& next, RunTally& tally) : m_next(next), m_tally(tally) {}
+  void onUpdate(const UpdateEvent& event) override {
+    if (event.outcome == Outcome::Accepted) m_tally.countAccepted(event.delay);
+    m_next.onUpdate(event);
+  }
+  void onEvaluation(const EvaluationPoint& point) override { m_next.onEvaluation(point); }
+  void onFinish(const RunSummary& summary) override { m_next.onFinish(summary); }
+  void onWorkerStatus(const WorkerStatus& status) override { m_next.onWorkerStatus(status); }
+  void onBandwidth(const BandwidthSample& sample) override { m_next.onBandwidth(sample); }
+
+ private:
+  TelemetrySink& m_next;
+  RunTally& m_tally;
+};
+
 }  // namespace distopt

@@ -16,6 +16,7 @@
 #include "core/problems/problem.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/telemetry.hpp"
+#include "core/transport/role_links.hpp"
 #include "net/protocol/message.hpp"
 
 namespace distopt::net {
@@ -38,11 +39,10 @@ class CoordinatorHost {
   virtual void countMalformed() = 0;
 };
 
-class CoordinatorRole {
+/// The transport-independent part (iterations, model, metrics, failure, counters) is CoordinatorState;
+/// the part below is this transport's: messages as frames, ticks, evaluation through the workers.
+class CoordinatorRole : public CoordinatorState {
  public:
-  virtual ~CoordinatorRole() = default;
-  /// The algorithm's name, as in the registry.
-  virtual std::string name() const = 0;
   /// Every worker is ready and the clock runs: send the first messages.
   virtual void start(CoordinatorHost& host) = 0;
   /// A message of the family's kinds from `worker`.
@@ -52,19 +52,6 @@ class CoordinatorRole {
   /// Called every loop turn (at least every 50 ms): time-driven work such as resends or deadlines.
   virtual void onTick(CoordinatorHost& host) { (void)host; }
 
-  /// Completed iterations (rounds, updates): the stop rule's "updates" and the evaluation points'.
-  virtual std::uint64_t iterations() const = 0;
-  /// Stochastic gradients the workers computed so far, counted as the family's simulator counts them
-  /// (RunSummary::gradientEvaluations): the gradient budget's measure.
-  virtual std::uint64_t gradientEvaluations() const = 0;
-  /// The model to evaluate now, or nullptr while there is none yet (e.g. node states still arriving).
-  virtual const Vector* model() const = 0;
-  /// Family metrics for the evaluation taken now (EvaluationPoint::metrics), e.g. over the window
-  /// since the previous call.
-  virtual void takeMetrics(std::map<std::string, double>& metrics) { (void)metrics; }
-  /// What the objective adds to the problem's loss at model() now (a composite problem's regularizer,
-  /// e.g. the decentralized family's non-smooth term), so a live curve shows the simulator's Ψ(x̄).
-  virtual double lossOffset() const { return 0.0; }
   /// Families whose model lives only on the workers (the neuron-sharded Kronecker network: no
   /// coordinator holds W) evaluate through their own messages. Such a role says true here; the engine
   /// then calls requestEvaluation() on its schedule instead of snapshotting model(), takes finished
@@ -80,18 +67,9 @@ class CoordinatorRole {
   virtual bool evaluationPending() const { return false; }
   virtual std::vector<EvaluationPoint> takeEvaluations() { return {}; }
 
-  /// Why the run cannot go on (a synchronous round lost a worker, a replica diverged); empty if fine.
-  virtual std::string failure() const { return {}; }
-  /// True when a non-finite value appeared (the run ends as diverged).
-  virtual bool diverged() const { return false; }
   /// Bytes of the largest frame a worker of this run sends legitimately, when it exceeds two float64
   /// vectors of the model's dimension (the default the worker socket's frame limit is set from).
   virtual std::int64_t largestUplinkFrame() const { return 0; }
-  /// Per-worker counters for the status rows.
-  virtual WorkCounters counters(int worker) const {
-    (void)worker;
-    return {};
-  }
 };
 
 }  // namespace distopt::net

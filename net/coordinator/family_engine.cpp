@@ -14,25 +14,6 @@ namespace distopt::net {
 
 namespace {
 
-/// The role's telemetry, with the accepted updates' delays counted for the summary (mean and max
-/// delay), as the simulator counts them.
-class TallyingSink final : public TelemetrySink {
- public:
-  TallyingSink(TelemetrySink& next, RunTally& tally) : m_next(next), m_tally(tally) {}
-  void onUpdate(const UpdateEvent& event) override {
-    if (event.outcome == Outcome::Accepted) m_tally.countAccepted(event.delay);
-    m_next.onUpdate(event);
-  }
-  void onEvaluation(const EvaluationPoint& point) override { m_next.onEvaluation(point); }
-  void onFinish(const RunSummary& summary) override { m_next.onFinish(summary); }
-  void onWorkerStatus(const WorkerStatus& status) override { m_next.onWorkerStatus(status); }
-  void onBandwidth(const BandwidthSample& sample) override { m_next.onBandwidth(sample); }
-
- private:
-  TelemetrySink& m_next;
-  RunTally& m_tally;
-};
-
 /// The worker socket's frame limit from the role's largest uplink, unless the options give one.
 LiveOptions withFrameLimit(LiveOptions options, const CoordinatorRole& role, std::int64_t dimension) {
   if (options.maxFrameBytes <= 0)
@@ -255,7 +236,7 @@ RunSummary FamilyEngine::Impl::run() {
   m_tally.gradients = m_role.gradientEvaluations();
   m_tally.fill(summary, totals, m_role.iterations(), termination, endTime);
   if (termination == Termination::Diverged && summary.terminationDetail.empty())
-    summary.terminationDetail = m_divergence.reason();
+    summary.terminationDetail = m_role.divergence().empty() ? m_divergence.reason() : m_role.divergence();
   summary.malformedDropped = m_pool.malformed();
   for (int i = 0; i < m_numWorkers; ++i) summary.workerStatus.push_back(m_pool.statusOf(i));
   summary.wallSeconds = std::chrono::duration<double>(Clock::now() - wallStart).count();

@@ -16,3 +16,5 @@ distopt_add_qtest(test_core_run_budgets SOURCES core/test_run_budgets.cpp LIBS d
 add_dependencies(test_core_run_budgets distopt-run distopt-worker)
 # Registry-driven conformance: every registered algorithm's metadata, defaults and a short seeded run.
 distopt_add_qtest(test_core_algorithm_conformance SOURCES core/test_algorithm_conformance.cpp LIBS distopt::core LABELS core)
+# The virtual network every family's simulator runs its roles on: event order, links, bytes, losses, the end.
+distopt_add_qtest(test_core_virtual_network SOURCES core/test_virtual_network.cpp LIBS distopt::core LABELS core)

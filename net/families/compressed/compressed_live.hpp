@@ -1,12 +1,9 @@
 #pragma once
-// The compressed-SGD family on live workers (net/PROTOCOL.md §10): the coordinator runs the family's
-// server role and each worker its worker role — the very roles CompressedSimRun drives — with the
-// synchronous round (compressed-sgd §2.1): every worker computes and compresses its stochastic gradient
-// at its replica, the coordinator aggregates once all M uplinks of the round are in, and the downlink
-// travels with the next round's order.
-//
-// Uplinks are handed to the server role in worker order, not arrival order, so a live run computes the
-// same floating-point sums as the simulator: same seed, same iterates.
+// The compressed-SGD family on live workers (net/PROTOCOL.md §10): its core roles
+// (core/compressed/round_coordinator, round_worker) on ZeroMQ (net/families/role_sockets.hpp) — the very
+// roles CompressedSimRun runs on the virtual network, so a live run computes the simulator's iterates:
+// same seed, same floating-point sums (the coordinator role aggregates in worker order, not arrival
+// order). What is here is only the frames of §10 for the roles' messages.
 
 #include "net/families/live_families.hpp"
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/codec/compressed_message.hpp"
+#include "core/compressed/round_messages.hpp"
 #include "net/protocol/message.hpp"
 
 namespace distopt::net {
@@ -24,22 +25,7 @@ MessageKind uplinkKind(CodecClass codecClass);
 bool isCompressedDownlinkKind(MessageKind kind);  ///< ROUND_START or DOWN_*
 bool isCompressedUplinkKind(MessageKind kind);    ///< UP_*
 
-/// Coordinator -> worker: compute round `round`, after applying the downlink of round - 1 (absent for
-/// round 0).
-struct RoundOrder {
-  std::uint64_t round = 0;
-  double startTime = 0.0;  ///< coordinator time units since the run started
-  std::optional<EncodedMessage> downlink;
-};
-
-/// Worker -> coordinator: the uplink of round `round`.
-struct UplinkReport {
-  std::uint64_t round = 0;
-  double tauTarget = 0.0;       ///< emulated duration, units
-  double computeTime = 0.0;     ///< seconds of real compute (gradient + compression)
-  double lowerBoundBits = 0.0;  ///< information-theoretic bound (compressed-sgd §3.7), for efficiency_up
-  EncodedMessage message;
-};
+// RoundOrder, UplinkReport and ReplicaHash are the roles' messages (core/compressed/round_messages.hpp).
 
 /// `dimension`: N (in every §3.1 header); `sender`: worker id.
 Message makeRoundOrder(const RoundOrder& order, std::uint64_t dimension);

@@ -1,0 +1,121 @@
+#pragma once
+// A method family as two roles that exchange typed messages, and what a transport offers each of them.
+// The roles hold the method's whole protocol (who sends what when, what a message of the wrong round
+// means, when the run cannot go on); a transport only carries their messages: the virtual network of
+// core/transport/virtual_network.hpp (the simulator) or ZeroMQ (net/families/role_sockets.hpp, live).
+// So a simulated and a live run of a family execute the same role code, and "live equals simulated"
+// holds by construction rather than by two implementations kept in step (docs/architecture.md, rule 3).
+//
+// Roles never block, never read a clock and never touch a socket: a worker that needs time to compute
+// says how long its emulated compute lasts (sendAfterCompute) and the transport waits for it, in virtual
+// time or on the wall clock. One thread calls a role; no method is re-entered.
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "core/async_sgd/server.hpp"
+#include "core/problems/problem.hpp"
+#include "core/telemetry/telemetry.hpp"
+
+namespace distopt {
+
+/// What every engine reads from a family's coordinator role to keep the run's ledger: stop rules,
+/// evaluations, the summary.
+class CoordinatorState {
+ public:
+  virtual ~CoordinatorState() = default;
+  /// The algorithm's name, as in the registry.
+  virtual std::string name() const = 0;
+  /// Completed iterations (rounds, updates): the stop rule's "updates" and the evaluation points'.
+  virtual std::uint64_t iterations() const = 0;
+  /// Stochastic gradients the workers computed so far, counted as the family's paper counts them
+  /// (RunSummary::gradientEvaluations): the gradient budget's measure.
+  virtual std::uint64_t gradientEvaluations() const = 0;
+  /// The model to evaluate now, or nullptr while there is none yet (e.g. node states still arriving).
+  virtual const Vector* model() const = 0;
+  /// Family metrics for the evaluation taken now (EvaluationPoint::metrics), e.g. over the window
+  /// since the previous call.
+  virtual void takeMetrics(std::map<std::string, double>& metrics) { (void)metrics; }
+  /// True when takeMetrics() would report something no evaluation has reported yet: the run's last
+  /// state then gets an evaluation of its own even when the schedule had just taken one.
+  virtual bool metricsPending() const { return false; }
+  /// What the objective adds to the problem's loss at model() now (a composite problem's regularizer,
+  /// e.g. the decentralized family's non-smooth term), so every engine's curve shows the same Ψ(x̄).
+  virtual double lossOffset() const { return 0.0; }
+  /// Why the run cannot go on (a synchronous round lost a worker, a replica diverged); empty if fine.
+  virtual std::string failure() const { return {}; }
+  /// True when a non-finite value appeared (the run ends as diverged).
+  virtual bool diverged() const { return false; }
+  /// Where the non-finite value appeared, for the summary; empty when the evaluation found it.
+  virtual std::string divergence() const { return {}; }
+  /// Per-worker counters for the status rows and the summary's totals.
+  virtual WorkCounters counters(int worker) const {
+    (void)worker;
+    return {};
+  }
+};
+
+/// What a transport offers a coordinator role whose messages to workers are `Down`.
+template <class Down>
+class CoordinatorLink {
+ public:
+  virtual ~CoordinatorLink() = default;
+  /// Sends to a worker; false when the worker is gone (the message is dropped).
+  virtual bool send(int worker, Down&& message) = 0;
+  /// Time in the experiment's units since the run started (virtual or the wall clock's).
+  virtual double now() const = 0;
+  virtual int numWorkers() const = 0;
+  virtual bool alive(int worker) const = 0;
+  /// Bytes of the message being handled as the transport counts them (UpdateEvent::bytes).
+  virtual std::size_t lastMessageBytes() const = 0;
+  /// Update events and extra bandwidth samples go here.
+  virtual TelemetrySink& sink() = 0;
+  /// A message that breaks the family's protocol: dropped and counted, never a crash.
+  virtual void countMalformed() = 0;
+};
+
+/// What a transport offers a worker role whose messages to the coordinator are `Up`.
+template <class Up>
+class WorkerLink {
+ public:
+  virtual ~WorkerLink() = default;
+  virtual int workerId() const = 0;
+  /// Sends to the coordinator now.
+  virtual void send(Up&& message) = 0;
+  /// Sends `message` when the emulated compute that began with the message being handled has lasted
+  /// `tauUnits` (the worker's time-model draw): `tauUnits` later in virtual time; live, the real compute
+  /// counts in it (emulatedDue, net/worker/worker_role.hpp).
+  virtual void sendAfterCompute(double tauUnits, Up&& message) = 0;
+  /// Seconds of real work since the message being handled arrived (0 in virtual time), for telemetry.
+  virtual double computeSeconds() const = 0;
+  /// Ends this worker: `code` "diverged" (a non-finite value), "protocol" (the coordinator broke the
+  /// protocol) or "internal". The coordinator role learns it as onWorkerLost("code: message").
+  virtual void fail(const std::string& code, const std::string& message) = 0;
+  /// A message that breaks the family's protocol: dropped and counted, never a crash.
+  virtual void countMalformed() = 0;
+};
+
+/// A family's coordinator role: sends `Down` to workers, receives `Up` from them.
+template <class Down, class Up>
+class FamilyCoordinator : public CoordinatorState {
+ public:
+  using DownMessage = Down;
+  using UpMessage = Up;
+  /// Every worker is ready and the clock runs: send the first messages.
+  virtual void start(CoordinatorLink<Down>& link) = 0;
+  virtual void onMessage(int worker, Up&& message, CoordinatorLink<Down>& link) = 0;
+  /// `worker` is gone (`reason` "code: message"). A role that cannot go on without it says so through
+  /// failure().
+  virtual void onWorkerLost(int worker, const std::string& reason, CoordinatorLink<Down>& link) = 0;
+};
+
+/// A family's worker role.
+template <class Down, class Up>
+class FamilyWorker {
+ public:
+  virtual ~FamilyWorker() = default;
+  virtual void onMessage(Down&& message, WorkerLink<Up>& link) = 0;
+};
+
+}  // namespace distopt

@@ -1,0 +1,264 @@
+#include "core/transport/virtual_network.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "core/telemetry/evaluation.hpp"
+#include "core/util/check.hpp"
+
+namespace distopt {
+
+bool VirtualLinkOptions::isValid(std::string* why) const {
+  if (!std::isfinite(latency) || latency < 0.0) {
+    if (why) *why = "link latency must be a finite number >= 0";
+    return false;
+  }
+  if (!std::isfinite(bytesPerUnit) || bytesPerUnit < 0.0) {
+    if (why) *why = "link bandwidth must be a finite number >= 0 (0 = no limit)";
+    return false;
+  }
+  return true;
+}
+
+VirtualNetwork::VirtualNetwork(const SimRunContext& context, const VirtualLinkOptions& links, TelemetrySink& sink)
+    : m_context(context),
+      m_links(links),
+      m_sink(sink),
+      m_roleSink(sink, m_tally),
+      m_linkFreeUp(static_cast<std::size_t>(context.numWorkers), 0.0),
+      m_linkFreeDown(static_cast<std::size_t>(context.numWorkers), 0.0),
+      m_alive(static_cast<std::size_t>(context.numWorkers), true) {
+  DISTOPT_CHECK(context.problem && context.numWorkers > 0);
+  std::string why;
+  DISTOPT_CHECK_MSG(links.isValid(&why), why.c_str());
+}
+
+bool VirtualNetwork::alive(int worker) const {
+  return worker >= 0 && worker < numWorkers() && m_alive[static_cast<std::size_t>(worker)];
+}
+
+int VirtualNetwork::aliveCount() const {
+  return static_cast<int>(std::count(m_alive.begin(), m_alive.end(), true));
+}
+
+bool VirtualNetwork::later(const Event& a, const Event& b) {
+  if (a.time != b.time) return a.time > b.time;
+  if (a.worker != b.worker) return a.worker > b.worker;
+  return a.seq > b.seq;
+}
+
+void VirtualNetwork::push(Event event) {
+  event.seq = m_seq++;
+  m_queue.push_back(std::move(event));
+  std::push_heap(m_queue.begin(), m_queue.end(), later);
+}
+
+VirtualNetwork::Event VirtualNetwork::pop() {
+  std::pop_heap(m_queue.begin(), m_queue.end(), later);
+  Event event = std::move(m_queue.back());
+  m_queue.pop_back();
+  return event;
+}
+
+void VirtualNetwork::post(double leaveTime, int worker, bool uplink, WireSize size, Delivery deliver) {
+  DISTOPT_CHECK(worker >= 0 && worker < numWorkers());
+  // A time-model draw may be infinite (a worker that never finishes): the message then never leaves,
+  // and the run ends stalled when nothing else is left to happen.
+  DISTOPT_CHECK(leaveTime >= m_now);
+  Event event{.time = leaveTime, .worker = worker, .leaving = true, .uplink = uplink, .size = std::move(size),
+              .deliver = std::move(deliver)};
+  if (leaveTime == m_now)
+    depart(std::move(event));
+  else
+    push(std::move(event));
+}
+
+void VirtualNetwork::depart(Event event) {
+  const auto index = static_cast<std::size_t>(event.worker);
+  if (event.size.bytes > 0) {
+    (event.uplink ? m_tally.bytesUp : m_tally.bytesDown) += event.size.bytes;
+    Traffic& traffic = m_traffic[{event.worker, event.uplink, event.size.kind}];
+    traffic.bytes += event.size.bytes;
+    traffic.messages += 1;
+    traffic.changed = true;
+  }
+  double sent = event.time;
+  if (m_links.bytesPerUnit > 0.0) {
+    double& linkFree = event.uplink ? m_linkFreeUp[index] : m_linkFreeDown[index];
+    sent = std::max(sent, linkFree) + static_cast<double>(event.size.bytes) / m_links.bytesPerUnit;
+    linkFree = sent;
+  }
+  event.time = sent + m_links.latency;
+  event.leaving = false;
+  push(std::move(event));
+}
+
+bool VirtualNetwork::handleNext(bool coordinatorListens) {
+  Event event = pop();
+  m_now = std::max(m_now, event.time);
+  if (event.leaving) {
+    depart(std::move(event));
+    return false;
+  }
+  if (!event.uplink) {
+    if (alive(event.worker)) event.deliver();
+    return false;
+  }
+  if (!coordinatorListens) return false;
+  m_lastMessageBytes = event.size.bytes;
+  event.deliver();
+  return true;
+}
+
+void VirtualNetwork::workerFailed(int worker, const std::string& reason) {
+  if (!alive(worker)) return;
+  m_alive[static_cast<std::size_t>(worker)] = false;
+  m_losses.emplace_back(worker, reason);
+}
+
+void VirtualNetwork::processLosses(const Roles& roles) {
+  // A loss found while a role handled a message is told after it returned: no role is re-entered.
+  while (!m_losses.empty()) {
+    auto losses = std::move(m_losses);
+    m_losses.clear();
+    for (const auto& [worker, reason] : losses) roles.workerLost(worker, reason);
+  }
+}
+
+void VirtualNetwork::flushTraffic(double time) {
+  for (auto& [key, traffic] : m_traffic) {
+    if (!traffic.changed) continue;
+    traffic.changed = false;
+    m_sink.onBandwidth(BandwidthSample{.time = time,
+                                       .worker = std::get<0>(key),
+                                       .uplink = std::get<1>(key),
+                                       .kind = std::get<2>(key),
+                                       .bytes = traffic.bytes,
+                                       .messages = traffic.messages});
+  }
+}
+
+BudgetFacts VirtualNetwork::spent(const CoordinatorState& role) const {
+  return {.updates = role.iterations(),
+          .bytes = m_tally.bytesUp + m_tally.bytesDown,
+          .gradients = m_context.options.maxGradients > 0 ? role.gradientEvaluations() : 0};
+}
+
+Verdict VirtualNetwork::evaluate(CoordinatorState& role, double time) {
+  const Vector* model = role.model();
+  if (!model) return Verdict::GoOn;
+  const RunRules& rules = m_context.options;
+  const EvaluationRequest request{.time = time,
+                                  .updates = role.iterations(),
+                                  .bytesUp = m_tally.bytesUp,
+                                  .bytesDown = m_tally.bytesDown,
+                                  .gradNorm = rules.evalGradNorm || rules.targetGradNormSq.has_value(),
+                                  .accuracy = rules.evalAccuracy};
+  EvaluationPoint point = evaluateModel(*m_context.problem, *model, request, m_scratch);
+  point.loss += role.lossOffset();
+  role.takeMetrics(point.metrics);
+  m_sink.onEvaluation(point);
+  flushTraffic(time);
+  const bool met = m_tally.noteEvaluation(point, rules.targetGap, rules.targetGradNormSq);
+  if (m_divergence.note(point)) return Verdict::Diverged;
+  return met ? Verdict::TargetReached : Verdict::GoOn;
+}
+
+RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& stopRequested) {
+  const auto wallStart = std::chrono::steady_clock::now();
+  DISTOPT_CHECK(roles.state && roles.start && roles.workerLost);
+  CoordinatorState& role = *roles.state;
+  const RunRules& rules = m_context.options;
+  EvaluationGrid grid(rules);
+  const auto verdictAt = [&](double time) { return evaluate(role, time); };
+
+  Termination termination = Termination::Stalled;
+  std::string detail;
+  bool ended = false;
+  if (const auto atStart = terminationOf(verdictAt(0.0))) {
+    termination = *atStart;
+    ended = true;
+  } else {
+    roles.start();
+    processLosses(roles);
+  }
+  std::uint64_t lastEvaluatedUpdates = 0;
+  while (!ended) {
+    std::string failure = role.failure();
+    if (failure.empty() && m_malformed > 0)
+      failure = "the simulated roles refused " + std::to_string(m_malformed) +
+                " of their own messages (a defect in the family's roles)";
+    const LoopFacts facts{.stopRequested = stopRequested(),
+                          .now = m_now,
+                          .diverged = role.diverged() || m_divergence.diverged(),
+                          .spent = spent(role),
+                          .failure = std::move(failure),
+                          .aliveWorkers = aliveCount()};
+    if (const auto rule = stopRule(rules, facts, &detail)) {
+      termination = *rule;
+      break;
+    }
+    if (m_queue.empty()) {
+      detail = "no message in flight: the roles wait for each other";
+      break;
+    }
+    const double next = m_queue.front().time;
+    if (!std::isfinite(next)) {
+      detail = "a worker never finishes its compute (an infinite time-model draw)";
+      break;
+    }
+    if (next > rules.horizon) {
+      termination = Termination::TimeLimit;
+      break;
+    }
+    if (const auto walked = terminationOf(grid.walkBefore(next, verdictAt))) {
+      termination = *walked;
+      break;
+    }
+    const bool coordinatorHandled = handleNext(true);
+    processLosses(roles);
+    if (coordinatorHandled && rules.evalEveryUpdates > 0 &&
+        role.iterations() - lastEvaluatedUpdates >= rules.evalEveryUpdates) {
+      lastEvaluatedUpdates = role.iterations();
+      if (const auto verdict = terminationOf(verdictAt(m_now))) {
+        termination = *verdict;
+        break;
+      }
+    }
+  }
+
+  double endTime = m_now;
+  if (termination == Termination::TimeLimit) {
+    const RunEnd runEnd = grid.closeAtHorizon(m_now, verdictAt);
+    termination = runEnd.termination;
+    endTime = runEnd.time;
+  }
+  // Messages already on their way to a worker still arrive, as on a socket, so the replicas end as a
+  // live run's do once its last messages landed; the coordinator acts on nothing after the end.
+  while (!m_queue.empty() && m_queue.front().time <= endTime) handleNext(false);
+  m_losses.clear();
+  if (finalEvaluationDue(m_tally.haveEvaluation, m_tally.lastEvaluation, endTime, role.iterations()) ||
+      role.metricsPending())
+    evaluate(role, endTime);
+  if (termination != Termination::Diverged && m_divergence.diverged()) termination = Termination::Diverged;
+  if (termination == Termination::Diverged && detail.empty())
+    detail = role.divergence().empty() ? m_divergence.reason() : role.divergence();
+  flushTraffic(endTime);
+
+  RunSummary summary;
+  summary.algorithm = role.name();
+  summary.engine = "sim";
+  summary.workers = numWorkers();
+  WorkCounters totals;
+  for (int worker = 0; worker < numWorkers(); ++worker) totals += role.counters(worker);
+  m_tally.gradients = role.gradientEvaluations();
+  m_tally.fill(summary, totals, role.iterations(), termination, endTime);
+  summary.terminationDetail = detail;
+  summary.wallSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+  m_sink.onFinish(summary);
+  return summary;
+}
+
+}  // namespace distopt

@@ -1,0 +1,15 @@
+#pragma once
+// What one of a family's messages costs on the wire as the simulator counts it: the bytes its papers
+// count (the encoded message, no transport framing) and the bandwidth kind it is charted under.
+
+#include <cstdint>
+#include <string>
+
+namespace distopt {
+
+struct WireSize {
+  std::uint64_t bytes = 0;  ///< 0: nothing the family's papers count (e.g. an order without payload)
+  std::string kind;
+};
+
+}  // namespace distopt

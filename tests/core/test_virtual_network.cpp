@@ -1,0 +1,269 @@
+// The virtual network every family's simulator runs its roles on (core/transport/virtual_network.hpp),
+// driven by a toy family whose roles record what reached them and when: the order of events (time,
+// then worker), latency and a link's bandwidth, bytes counted when a message leaves (never for one that
+// would leave after the end), a worker's failure told to the coordinator after the handler returned,
+// messages already on their way to workers delivered at the end while the coordinator hears nothing
+// more, and the same run twice giving the same record.
+#include <QtTest>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/registry/registry.hpp"
+#include "core/transport/virtual_network.hpp"
+#include "sim_test_support.hpp"
+
+using namespace distopt;
+
+namespace {
+
+struct Ping {
+  std::uint64_t round = 0;
+  std::uint64_t bytes = 100;
+};
+struct Pong {
+  std::uint64_t round = 0;
+};
+
+/// What the toy roles saw, in order.
+struct Record {
+  std::vector<std::tuple<double, int, std::uint64_t>> coordinatorHeard;  ///< (time, worker, round)
+  std::vector<int> workerHeard;  ///< the worker of each delivered ping
+  std::vector<std::string> lost;
+  int lostWhileHandling = 0;
+};
+
+/// Sends one Ping per worker, and the next one to a worker as soon as its Pong is in. `pingsAtStart`
+/// pings go to each worker at once (for the link's queue).
+class PingCoordinator final : public FamilyCoordinator<Ping, Pong> {
+ public:
+  PingCoordinator(Record& record, int workers, int pingsAtStart = 1)
+      : m_record(record), m_workers(workers), m_pingsAtStart(pingsAtStart) {}
+  void start(CoordinatorLink<Ping>& link) override {
+    for (int m = 0; m < m_workers; ++m)
+      for (int k = 0; k < m_pingsAtStart; ++k) link.send(m, Ping{});
+  }
+  void onMessage(int worker, Pong&& pong, CoordinatorLink<Ping>& link) override {
+    if (m_handling) ++m_record.lostWhileHandling;
+    m_handling = true;
+    m_record.coordinatorHeard.emplace_back(link.now(), worker, pong.round);
+    ++m_iterations;
+    link.send(worker, Ping{.round = pong.round + 1});
+    m_handling = false;
+  }
+  void onWorkerLost(int worker, const std::string& reason, CoordinatorLink<Ping>& link) override {
+    if (m_handling) ++m_record.lostWhileHandling;
+    m_record.lost.push_back(std::to_string(worker) + " " + reason);
+    QVERIFY(!link.alive(worker));
+    QVERIFY(!link.send(worker, Ping{}));  // dropped: the worker is gone
+  }
+  std::string name() const override { return "ping"; }
+  std::uint64_t iterations() const override { return m_iterations; }
+  std::uint64_t gradientEvaluations() const override { return m_iterations; }
+  const Vector* model() const override { return nullptr; }  // nothing to evaluate
+
+ private:
+  Record& m_record;
+  int m_workers;
+  int m_pingsAtStart;
+  std::uint64_t m_iterations = 0;
+  bool m_handling = false;
+};
+
+/// Answers each Ping after (worker + 1) units of compute, or `fixedTau` when set; `failAtRound` ends it.
+class PingWorker final : public FamilyWorker<Ping, Pong> {
+ public:
+  PingWorker(Record& record, double fixedTau = 0.0, std::uint64_t failAtRound = ~0ull)
+      : m_record(record), m_fixedTau(fixedTau), m_failAtRound(failAtRound) {}
+  void onMessage(Ping&& ping, WorkerLink<Pong>& link) override {
+    m_record.workerHeard.push_back(link.workerId());
+    if (ping.round == m_failAtRound) {
+      link.fail("diverged", "round " + std::to_string(ping.round));
+      return;
+    }
+    const double tau = m_fixedTau > 0.0 ? m_fixedTau : link.workerId() + 1.0;
+    link.sendAfterCompute(tau, Pong{.round = ping.round});
+  }
+
+ private:
+  Record& m_record;
+  double m_fixedTau;
+  std::uint64_t m_failAtRound;
+};
+
+class PingRun final : public RolesOnVirtualNetwork<Ping, Pong> {
+ public:
+  using RolesOnVirtualNetwork::RolesOnVirtualNetwork;
+};
+
+class BandwidthSink final : public TelemetrySink {
+ public:
+  void onUpdate(const UpdateEvent&) override {}
+  void onEvaluation(const EvaluationPoint&) override {}
+  void onFinish(const RunSummary&) override {}
+  void onBandwidth(const BandwidthSample& sample) override { bandwidth.push_back(sample); }
+  std::vector<BandwidthSample> bandwidth;
+};
+
+struct Setup {
+  int workers = 3;
+  RunRules rules;
+  VirtualLinkOptions links;
+  double fixedTau = 0.0;
+  std::uint64_t failAtRound = ~0ull;
+  int failingWorker = -1;
+  int pingsAtStart = 1;
+};
+
+class Fixture {
+ public:
+  Fixture() {
+    const ProblemEntry* quadratic = findProblem("quadratic");
+    m_problem = quadratic->make(distopt::test::filled(quadratic->options, {{"d", 4}}), ProblemBuildContext{.seed = 1});
+  }
+
+  RunSummary run(const Setup& setup, Record& record, BandwidthSink* sinkOut = nullptr) {
+    SimRunContext context;
+    context.problem = m_problem.get();
+    context.numWorkers = setup.workers;
+    context.options = setup.rules;
+    std::vector<std::unique_ptr<FamilyWorker<Ping, Pong>>> workers;
+    for (int m = 0; m < setup.workers; ++m)
+      workers.push_back(std::make_unique<PingWorker>(record, setup.fixedTau,
+                                                     m == setup.failingWorker ? setup.failAtRound : ~0ull));
+    PingRun run(std::make_unique<PingCoordinator>(record, setup.workers, setup.pingsAtStart), std::move(workers),
+                {.down = [](const Ping& ping) { return WireSize{ping.bytes, "PING"}; },
+                 .up = [](const Pong&) { return WireSize{10, "PONG"}; }},
+                context, setup.links);
+    BandwidthSink local;
+    BandwidthSink& sink = sinkOut ? *sinkOut : local;
+    return run.run(sink);
+  }
+
+ private:
+  std::unique_ptr<Problem> m_problem;
+};
+
+}  // namespace
+
+class TestVirtualNetwork : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void eventsGoByTimeThenWorker() {
+    Fixture fixture;
+    Record record;
+    Setup setup;
+    setup.rules.maxUpdates = 6;
+    const RunSummary summary = fixture.run(setup, record);
+    QCOMPARE(summary.termination, Termination::UpdateLimit);
+    QCOMPARE(summary.updatesApplied, std::uint64_t{6});
+    // Worker m answers after m + 1 units: worker 0 at 1, 2, 3, ...; worker 1 at 2, 4; worker 2 at 3.
+    // At t = 2 worker 0 (its second pong) goes before worker 1; at t = 3 worker 0 before worker 2.
+    const std::vector<std::tuple<double, int, std::uint64_t>> expected = {
+        {1.0, 0, 0}, {2.0, 0, 1}, {2.0, 1, 0}, {3.0, 0, 2}, {3.0, 2, 0}, {4.0, 0, 3}};
+    QCOMPARE(record.coordinatorHeard, expected);
+    QCOMPARE(summary.time, 4.0);
+  }
+
+  void latencyAndBandwidthDelayArrivals() {
+    Fixture fixture;
+    Record record;
+    Setup setup;
+    setup.workers = 1;
+    setup.fixedTau = 1.0;
+    setup.pingsAtStart = 2;
+    setup.rules.maxUpdates = 2;
+    setup.links = {.latency = 0.5, .bytesPerUnit = 100.0};
+    fixture.run(setup, record);
+    // Two 100-byte pings leave at 0 on one link: the first is sent by 1 and arrives at 1.5, the second
+    // queues behind it (sent by 2, arrives at 2.5). Each pong (10 bytes) takes 0.1 + 0.5.
+    QCOMPARE(record.coordinatorHeard.size(), std::size_t{2});
+    QCOMPARE(std::get<0>(record.coordinatorHeard[0]), 1.5 + 1.0 + 0.1 + 0.5);
+    QCOMPARE(std::get<0>(record.coordinatorHeard[1]), 2.5 + 1.0 + 0.1 + 0.5);
+  }
+
+  void bytesAreCountedWhenMessagesLeave() {
+    Fixture fixture;
+    Record record;
+    BandwidthSink sink;
+    Setup setup;
+    setup.workers = 2;
+    setup.fixedTau = 4.0;
+    setup.rules.horizon = 10.0;
+    const RunSummary summary = fixture.run(setup, record, &sink);
+    QCOMPARE(summary.termination, Termination::TimeLimit);
+    // Pongs leave at 4 and 8 from each worker (counted); the ones due at 12 never leave.
+    QCOMPARE(summary.bytesUplink, std::uint64_t{2 * 2 * 10});
+    // Pings leave at 0, 4 and 8 to each worker, all before the end.
+    QCOMPARE(summary.bytesDownlink, std::uint64_t{2 * 3 * 100});
+    // The bandwidth samples account for every counted byte, per worker, direction and kind.
+    std::map<std::tuple<int, bool, std::string>, std::uint64_t> last;
+    for (const auto& sample : sink.bandwidth) last[{sample.worker, sample.uplink, sample.kind}] = sample.bytes;
+    std::uint64_t up = 0;
+    std::uint64_t down = 0;
+    for (const auto& [key, bytes] : last) (std::get<1>(key) ? up : down) += bytes;
+    QCOMPARE(up, summary.bytesUplink);
+    QCOMPARE(down, summary.bytesDownlink);
+  }
+
+  void aFailedWorkerIsToldAfterItsHandler() {
+    Fixture fixture;
+    Record record;
+    Setup setup;
+    setup.failingWorker = 1;
+    setup.failAtRound = 1;
+    setup.rules.maxUpdates = 8;
+    const RunSummary summary = fixture.run(setup, record);
+    QCOMPARE(record.lost, (std::vector<std::string>{"1 diverged: round 1"}));
+    QCOMPARE(record.lostWhileHandling, 0);
+    // The others go on: worker 1 never answers again.
+    for (const auto& [time, worker, round] : record.coordinatorHeard)
+      QVERIFY(worker != 1 || round == 0);
+    QCOMPARE(summary.termination, Termination::UpdateLimit);
+  }
+
+  void messagesOnTheirWayToWorkersArriveAtTheEnd() {
+    Fixture fixture;
+    Record record;
+    Setup setup;
+    setup.workers = 2;
+    setup.fixedTau = 1.0;
+    setup.rules.maxUpdates = 2;
+    auto summary = fixture.run(setup, record);
+    QCOMPARE(summary.termination, Termination::UpdateLimit);
+    // Both pongs of round 0 arrive at 1; the second one spends the budget. The pings sent at 1 still
+    // reach both workers (4 deliveries in all), and their pongs (due at 2) are neither heard nor counted.
+    QCOMPARE(record.workerHeard.size(), std::size_t{4});
+    QCOMPARE(record.coordinatorHeard.size(), std::size_t{2});
+    QCOMPARE(summary.bytesUplink, std::uint64_t{2 * 10});
+  }
+
+  void theSameRunTwiceIsTheSameRun() {
+    Fixture fixture;
+    Record first;
+    Record second;
+    Setup setup;
+    setup.workers = 4;
+    setup.rules.maxUpdates = 40;
+    setup.links = {.latency = 0.25, .bytesPerUnit = 300.0};
+    const RunSummary a = fixture.run(setup, first);
+    const RunSummary b = fixture.run(setup, second);
+    QCOMPARE(first.coordinatorHeard, second.coordinatorHeard);
+    QCOMPARE(a.bytesUplink, b.bytesUplink);
+    QCOMPARE(a.time, b.time);
+  }
+
+  void linkOptionsAreChecked() {
+    std::string why;
+    QVERIFY(VirtualLinkOptions{}.isValid(&why));
+    QVERIFY(!VirtualLinkOptions{.latency = -1.0}.isValid(&why));
+    QVERIFY(why.find("latency") != std::string::npos);
+    QVERIFY(!VirtualLinkOptions{.bytesPerUnit = std::numeric_limits<double>::quiet_NaN()}.isValid(&why));
+    QVERIFY(why.find("bandwidth") != std::string::npos);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestVirtualNetwork)
+#include "test_virtual_network.moc"
