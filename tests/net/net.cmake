@@ -63,3 +63,9 @@ distopt_add_qtest(test_net_spawn_queue SOURCES net/test_spawn_queue.cpp LIBS dis
 distopt_add_qtest(test_net_hostile_peers SOURCES net/test_hostile_peers.cpp net/hostile_peer_support.hpp
                   net/live_test_support.hpp LIBS distopt::net distopt::store Qt6::Core LABELS net live)
 add_dependencies(test_net_hostile_peers distopt-worker distopt-run)
+# One parameterized live harness for every family that runs its own roles (a row per family of the
+# family table): frames round-trip, live = simulator through distopt-run, a killed worker fails the run.
+distopt_add_qtest(test_net_family_live_conformance SOURCES net/test_family_live_conformance.cpp
+                  net/decentralized_live_support.hpp net/live_test_support.hpp
+                  LIBS distopt::net distopt::store Qt6::Core LABELS net live)
+add_dependencies(test_net_family_live_conformance distopt-worker distopt-run)

@@ -1,13 +1,15 @@
 // The decentralized family's live driver (net/PROTOCOL.md §11), on real worker processes over
 // loopback:
-//   (a) the §11 frames round-trip, and random or truncated frames given to every parser, to a node's
-//       gossip intake, to a node role (its coordinator messages and its peer socket) and to the
-//       coordinator role are refused and counted, never a crash;
-//   (b) live runs on a ring and on tori end with x̄ equal to the simulator's for the same seed (the
-//       synchronous rounds make the method deterministic given the seed), the same family metrics, and
-//       per-edge bytes at the sockets equal to (the simulator's exact encoded size + the 16-byte
-//       protocol header) × messages, published as peer:J bandwidth samples;
-//   (c) a SIGKILLed node fails the run with a reason naming it, and nobody hangs.
+//   (a) random or truncated frames given to every parser, to a node's gossip intake, to a node role
+//       (its coordinator messages and its peer socket) and to the coordinator role are refused and
+//       counted, never a crash;
+//   (b) live runs on a ring and on tori, in this process, end with x̄ equal to the simulator's for the
+//       same seed (the synchronous rounds make the method deterministic given the seed), and per-edge
+//       bytes at the sockets equal to (the simulator's exact encoded size + the 16-byte protocol
+//       header) × messages, published as peer:J bandwidth samples;
+//   (c) a slow node shapes the live run as it shapes the simulated one.
+// The frames' round trips, live = simulator through distopt-run (loss, family metrics, one update per
+// node and iteration) and a killed node are test_net_family_live_conformance's.
 #include <QtTest>
 #include <cmath>
 #include <random>
@@ -117,55 +119,6 @@ class TestDecentralizedLive : public QObject {
   void initTestCase() {
     QVERIFY2(QFileInfo(live_test::kRunProgram).isExecutable(), "distopt-run is not built");
     QVERIFY2(QFileInfo(live_test::kWorkerProgram).isExecutable(), "distopt-worker is not built");
-  }
-
-  void framesRoundTrip() {
-    DecStart start;
-    const double alpha = 0.1 / 3.0;  // not a short decimal: must arrive as the same double
-    QVERIFY(
-        parseDecStart(makeDecStart({.iterations = 12, .reportEvery = 3, .alpha = alpha}), &start, nullptr));
-    QCOMPARE(start.iterations, std::uint64_t{12});
-    QCOMPARE(start.reportEvery, 3);
-    QVERIFY(start.alpha == alpha);
-    QVERIFY(
-        !parseDecStart(makeDecStart({.iterations = 12, .reportEvery = 3, .alpha = 0.0}), &start, nullptr));
-    QVERIFY(
-        !parseDecStart(makeDecStart({.iterations = 12, .reportEvery = 0, .alpha = 1.0}), &start, nullptr));
-    std::string endpoint;
-    QVERIFY(parseDecEndpoint(makeDecEndpoint("tcp://127.0.0.1:4242"), &endpoint, nullptr));
-    QCOMPARE(endpoint, std::string("tcp://127.0.0.1:4242"));
-    const std::vector<PeerEndpoint> peers = {{1, "tcp://127.0.0.1:1"}, {3, "tcp://127.0.0.1:3"}};
-    std::vector<PeerEndpoint> parsedPeers;
-    QVERIFY(parseDecPeers(makeDecPeers(peers), &parsedPeers, nullptr));
-    QVERIFY(parsedPeers == peers);
-
-    const NodeReport report = sampleReport(5, {1, 3});
-    const Message progress = makeDecProgress(report);
-    QCOMPARE(progress.payload.size(), std::size_t{1});
-    QCOMPARE(progress.payload[0].size(), kDecReportFixedSize + 2 * kDecReportEdgeSize);
-    NodeReport parsed;
-    QVERIFY(parseDecReport(progress, 3, true, &parsed, nullptr, nullptr));
-    QVERIFY(parsed == report);
-
-    const Vector x = Vector::LinSpaced(3, -1.0, 1.0), y = Vector::Constant(3, 0.5),
-                 v = Vector::Constant(3, -2.0);
-    NodeStateVectors state;
-    QVERIFY(parseDecReport(makeDecState(report, x, &y, &v), 3, true, &parsed, &state, nullptr));
-    QVERIFY(state.x == x && state.y == y && state.v == v);
-    // A tracking method's state carries y and v; a DSGD state does not, and each refuses the other.
-    QVERIFY(!parseDecReport(makeDecState(report, x, nullptr, nullptr), 3, true, &parsed, &state, nullptr));
-    QVERIFY(parseDecReport(makeDecState(report, x, nullptr, nullptr), 3, false, &parsed, &state, nullptr));
-    QVERIFY(!parseDecReport(makeDecState(report, x, nullptr, nullptr), 4, false, &parsed, &state, nullptr));
-
-    const auto gossip = encodeGossipMessage(
-        {.iteration = 2, .phase = GossipPhase::Y, .round = 1, .sender = 3}, x, VectorEncoding::DenseFloat64);
-    std::span<const std::uint8_t> view;
-    const Message gossipMessage = makeDecGossip(gossip);
-    QVERIFY(parseDecGossip(gossipMessage, &view, nullptr));
-    QVERIFY(std::equal(view.begin(), view.end(), gossip.begin(), gossip.end()));
-    GossipTag tag;
-    QVERIFY(peekGossipTag(view, tag));
-    QCOMPARE(tag.sender, std::uint32_t{3});
   }
 
   void malformedFramesAreRefused() {
@@ -381,7 +334,7 @@ class TestDecentralizedLive : public QObject {
     QVERIFY(host.failure.empty());
   }
 
-  void liveMatchesSimulator_data() {
+  void liveModelAndEdgeBytesMatchTheSimulator_data() {
     QTest::addColumn<QString>("method");
     QTest::addColumn<QString>("graph");
     QTest::addColumn<int>("rows");
@@ -399,7 +352,7 @@ class TestDecentralizedLive : public QObject {
         << "torus" << 2 << 4 << R"({"order": "cta", "wire": "float32"})";
   }
 
-  void liveMatchesSimulator() {
+  void liveModelAndEdgeBytesMatchTheSimulator() {
     QFETCH(QString, method);
     QFETCH(QString, graph);
     QFETCH(int, rows);
@@ -445,28 +398,11 @@ class TestDecentralizedLive : public QObject {
       QCOMPARE(published, expected);
     }
 
-    // The family metrics of the final evaluation: same names, same values.
-    QVERIFY(!live.sink.evaluations.empty() && !sim.sink.evaluations.empty());
+    // Per-node metrics exist live (their values against the simulator's: the conformance harness).
+    QVERIFY(!live.sink.evaluations.empty());
     const auto& liveMetrics = live.sink.evaluations.back().metrics;
-    const auto& simMetrics = sim.sink.evaluations.back().metrics;
-    QCOMPARE(live.sink.evaluations.back().updates, kIterations);
-    for (const char* exact :
-         {"communication_rounds", "messages", "payload_bytes", "ifo_calls", "ifo_calls_max"}) {
-      QVERIFY2(liveMetrics.count(exact) && simMetrics.count(exact), exact);
-      QCOMPARE(liveMetrics.at(exact), simMetrics.at(exact));
-    }
-    for (const char* close : {"prox_grad_mapping_norm_sq", "consensus_error", "combined_optimality"}) {
-      QVERIFY2(liveMetrics.count(close), close);
-      const double a = liveMetrics.at(close);
-      const double b = simMetrics.at(close);
-      QVERIFY2(std::abs(a - b) <= 1e-12 * (1.0 + std::abs(b)),
-               (std::string(close) + " " + std::to_string(a) + " vs " + std::to_string(b)).c_str());
-    }
     for (int i = 0; i < workers; ++i) QVERIFY(liveMetrics.count("node_consensus_error." + std::to_string(i)));
     if (method != "dsgd") QVERIFY(liveMetrics.count("tracker_consensus_error"));
-    QCOMPARE(live.sink.evaluations.back().loss, sim.sink.evaluations.back().loss);
-    // One update event per node and iteration.
-    QCOMPARE(live.sink.updates.size(), static_cast<std::size_t>(workers) * kIterations);
   }
 
   void slowNodeShapesTheLiveRun() {
@@ -491,40 +427,6 @@ class TestDecentralizedLive : public QObject {
     QVERIFY(liveMetrics.at("compute_time") >= 0.99 * simMetrics.at("compute_time"));
     QVERIFY(simMetrics.at("wait_time") > 1.0);
     QVERIFY(liveMetrics.at("wait_time") >= 0.8 * simMetrics.at("wait_time"));
-  }
-
-  void killedNodeFailsTheRun() {
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    json document = p0Experiment("proxgt-sa", "ring", 0, 4, 0);
-    document["engine"] = "live";
-    document["stop"] = {{"time", 1e6}};
-    document["eval"] = {{"every_updates", 1}};
-    document["workers"]["unit_ms"] = 2.0;
-    const QString path = live_test::writeJson(dir, "kill.json", document);
-    live_test::Coordinator coordinator;
-    QVERIFY(coordinator.start({path, "--out", dir.filePath("out"), "--quiet", "--no-store"}));
-    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
-    std::string last;
-    QVERIFY2(live_test::waitUntilRunning(coordinator.controlEndpoint, 3, &last), last.c_str());
-    pid_t victim = 0;
-    const auto workers = live_test::workerChildrenOf(coordinator.pid());
-    QCOMPARE(workers.size(), std::size_t{4});
-    for (const auto& worker : workers)
-      if (worker.id == 1) victim = worker.pid;
-    QVERIFY2(victim > 0, "no worker process with --id 1");
-    QElapsedTimer timer;
-    timer.start();
-    QCOMPARE(::kill(victim, SIGKILL), 0);
-    const int exitCode = coordinator.waitForExit(30'000);
-    QVERIFY2(exitCode == 1, coordinator.describe().c_str());
-    qInfo("node 1 SIGKILLed: run ended in %lld ms", static_cast<long long>(timer.elapsed()));
-    const json summary = live_test::readJsonFile(dir.filePath("out/summary.json"));
-    QCOMPARE(summary.at("termination"), json("failed"));
-    const std::string detail = summary.at("termination_detail").get<std::string>();
-    QVERIFY2(detail.find("node 1 lost") != std::string::npos, detail.c_str());
-    // Its neighbours did not hang: every worker process is gone.
-    for (const auto& worker : workers) QTRY_VERIFY_WITH_TIMEOUT(live_test::processEnded(worker.pid), 5000);
   }
 };
 

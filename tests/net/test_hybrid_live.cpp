@@ -1,13 +1,13 @@
 // The hybrid-order family's live driver (net/PROTOCOL.md §12) on real worker processes:
-//   (a) the frames: every kind round-trips, its size is hybridMessageBytes (the size the simulator
-//       charges), and random or truncated frames are refused, never a crash;
+//   (a) random or truncated frames are refused, never a crash;
 //   (b) same seed, same iterates: DHO2 mode S, mode R and dist-adam on the quadratic with a known
 //       spectrum, 2 live workers (in-process coordinator, distopt-worker processes), against
-//       HybridSimRun: the final models agree to 1e-12 and so do lambda_max and the curvature memory;
+//       HybridSimRun: the final models agree to 1e-12;
 //   (c) bandwidth at the socket per worker, direction and kind equals the simulator's charge plus the
 //       routing identity frame per message, for every kind (the hybrid-order §4.7 message formulas);
-//   (d) a worker SIGKILLed mid-run: distopt-run ends "failed" with a reason naming the worker, and
-//       summary.json stays readable.
+//   (d) MR-DHO2 trains while its curvature worker runs, and survives losing it.
+// The frames' round trips and sizes, live = simulator through distopt-run (loss, lambda_max, lambda_k,
+// ese_count, curvature memory) and a killed worker are test_net_family_live_conformance's.
 #include <QtTest>
 #include <cmath>
 #include <fstream>
@@ -164,37 +164,11 @@ class TestHybridLive : public QObject {
   }
 
   // (a)
-  void framesRoundTripAndRefuseGarbage() {
+  void randomAndTruncatedFramesAreRefused() {
     const Vector values = Vector::LinSpaced(17, -1.0, 3.0);
-    for (auto kind : {MessageKind::HyGrad, MessageKind::HyProj, MessageKind::HyParams, MessageKind::LzStart,
-                      MessageKind::LzHvp, MessageKind::LzCoef, MessageKind::LzGather, MessageKind::LzRitz,
-                      MessageKind::LzEigen}) {
-      const HybridMeta meta{.step = 123456789012ULL, .iter = 7, .part = 1, .value = 2.5};
-      Message message = makeHybrid(kind, meta, values);
-      std::size_t bytes = kHeaderSize;
-      for (const auto& frame : message.payload) bytes += frame.size();
-      QCOMPARE(bytes, static_cast<std::size_t>(distopt::hybridMessageBytes(values.size())));
-      HybridMeta parsed;
-      Vector back;
-      std::string why;
-      QVERIFY2(parseHybrid(message, values.size(), &parsed, &back, &why), why.c_str());
-      QCOMPARE(parsed.step, meta.step);
-      QCOMPARE(parsed.iter, meta.iter);
-      QCOMPARE(parsed.part, meta.part);
-      QCOMPARE(parsed.value, meta.value);
-      QVERIFY(back == values);
-      QVERIFY(!parseHybrid(message, values.size() + 1, &parsed, &back, &why));  // wrong count
-      QVERIFY(!parseHybrid(message, -1, &parsed, &back, &why));                 // a vector where none belongs
-    }
-    Message begin = makeHybridMetaOnly(MessageKind::HyBegin, HybridMeta{});
-    QCOMPARE(kHeaderSize + begin.payload[0].size(),
-             static_cast<std::size_t>(distopt::hybridMessageBytes(-1)));
     HybridMeta meta;
     Vector out;
     std::string why;
-    QVERIFY(parseHybrid(begin, -1, &meta, &out, &why));
-    QVERIFY(!parseHybrid(begin, 3, &meta, &out, &why));
-
     // Random and truncated frames: refused, never a crash.
     std::mt19937_64 random(42);
     const Message good = makeHybrid(MessageKind::LzCoef, HybridMeta{.step = 3}, values);
@@ -235,7 +209,7 @@ class TestHybridLive : public QObject {
   }
 
   // (b) and (c)
-  void liveEqualsSimulator_data() {
+  void liveModelAndSocketBytesEqualTheSimulators_data() {
     QTest::addColumn<QString>("algorithm");
     QTest::addColumn<QString>("mode");
     QTest::addColumn<int>("workers");
@@ -253,7 +227,7 @@ class TestHybridLive : public QObject {
                              << "" << 3;
   }
 
-  void liveEqualsSimulator() {
+  void liveModelAndSocketBytesEqualTheSimulators() {
     QFETCH(QString, algorithm);
     QFETCH(QString, mode);
     QFETCH(int, workers);
@@ -279,12 +253,6 @@ class TestHybridLive : public QObject {
     QVERIFY2((sim - quadraticStart(document)).norm() > 1e-3, "the run did not move");
 
     if (!algorithm.startsWith("dist")) {
-      for (const std::string name : {"lambda_max", "lambda_k", "ese_count", "curvature_memory_bytes_max"}) {
-        const double l = lastMetric(live.sink, name);
-        const double s = lastMetric(simSink, name);
-        QVERIFY2(std::isfinite(l) && std::abs(l - s) <= 1e-12 * std::max(1.0, std::abs(s)),
-                 (name + ": live " + std::to_string(l) + " sim " + std::to_string(s)).c_str());
-      }
       QCOMPARE(lastMetric(live.sink, "ese_count"), 3.0);
       for (int p = 0; p < workers; ++p)
         QVERIFY(lastMetric(live.sink, "curvature_memory_bytes." + std::to_string(p)) > 0.0);
@@ -413,33 +381,6 @@ class TestHybridLive : public QObject {
     QCOMPARE(summary.at("termination"), json("update_limit"));
     QCOMPARE(summary.at("updates_applied"), json(600));
     QCOMPARE(summary.at("worker_status").at(2).at("state"), json("dead"));
-  }
-
-  // (d)
-  void killedWorkerFailsTheRunNamingIt() {
-    QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    json document = quadraticDocument("dho2", dho2Params("S"), 3, 100000);
-    document["workers"]["unit_ms"] = 5;
-    const QString path = writeJson(dir, "run.json", document);
-    const QString out = dir.filePath("out");
-    Coordinator coordinator;
-    QVERIFY(coordinator.start(QStringList{path, "--out", out, "--quiet", "--no-store"}));
-    QVERIFY2(coordinator.waitForEndpoints(), coordinator.describe().c_str());
-    std::string last;
-    QVERIFY2(waitUntilRunning(coordinator.controlEndpoint, 10, &last),
-             (last + "\n" + coordinator.describe()).c_str());
-    const pid_t victim = workerPid(coordinator.pid(), 1);
-    QVERIFY(victim > 0);
-    QCOMPARE(::kill(victim, SIGKILL), 0);
-    QCOMPARE(coordinator.waitForExit(30'000), 1);  // a failed run exits 1, on record
-    const json summary = readJsonFile(out + "/summary.json");
-    QVERIFY2(!summary.is_discarded(), coordinator.describe().c_str());
-    QCOMPARE(summary.at("termination"), json("failed"));
-    const std::string detail = summary.at("termination_detail").get<std::string>();
-    QVERIFY2(detail.find("worker 1 lost") != std::string::npos &&
-                 detail.find("Lanczos slice") != std::string::npos,
-             detail.c_str());
   }
 
  private:
