@@ -21,23 +21,10 @@
 
 namespace distopt::net {
 
-/// What the engine offers a role.
-class CoordinatorHost {
- public:
-  virtual ~CoordinatorHost() = default;
-  /// Sends to a worker, counted at the socket; false when the worker is dead or unreachable.
-  virtual bool send(int worker, Message&& message) = 0;
-  /// Engine time in the experiment's units since the run started.
-  virtual double now() const = 0;
-  virtual int numWorkers() const = 0;
-  virtual bool alive(int worker) const = 0;
-  /// Bytes of the message being handled, at the socket (for UpdateEvent::bytes).
-  virtual std::size_t lastMessageBytes() const = 0;
-  /// Update events, extra bandwidth samples (e.g. peer-to-peer edges) go here.
-  virtual TelemetrySink& sink() = 0;
-  /// A message that does not parse: dropped and counted (PROTOCOL.md §8), never a crash.
-  virtual void countMalformed() = 0;
-};
+/// What the engine offers a role: the transport link of core/transport/role_links.hpp for raw frames.
+/// Sends are counted at the socket (false when the worker is dead or unreachable), lastMessageBytes()
+/// is the socket's count, and a message that does not parse is dropped and counted (PROTOCOL.md §8).
+using CoordinatorHost = CoordinatorLink<Message>;
 
 /// The transport-independent part (iterations, model, metrics, failure, counters) is CoordinatorState;
 /// the part below is this transport's: messages as frames, ticks, evaluation through the workers.

@@ -15,6 +15,7 @@
 #include "core/decentralized/decentralized_sim_run.hpp"
 #include "net/coordinator/family_engine.hpp"
 #include "net/families/decentralized/decentralized_live.hpp"
+#include "net/families/decentralized/decentralized_messages.hpp"
 
 namespace decentralized_live {
 
@@ -40,6 +41,23 @@ struct Outcome {
   double wallSeconds = 0.0;
   std::size_t messageSize = 0;  ///< the simulator's exact encoded size of one gossip message
 };
+
+/// A node's report at iteration `t` with made-up counts and one edge entry per neighbour, for frame tests.
+inline distopt::net::NodeReport sampleReport(std::uint64_t t, const std::vector<int>& neighbours) {
+  distopt::net::NodeReport report{.iteration = t,
+                                  .ifo = 40,
+                                  .rounds = 2 * t,
+                                  .messagesSent = 4 * t,
+                                  .payloadBytesSent = 640,
+                                  .bytesSent = 1000,
+                                  .bytesReceived = 990,
+                                  .computeUnits = 1.5,
+                                  .waitUnits = 0.25,
+                                  .iterationUnits = 0.5,
+                                  .edges = {}};
+  for (int j : neighbours) report.edges.push_back({j, 500, 495, 2 * t, 2 * t});
+  return report;
+}
 
 /// Problem P0 (decentralized-proxgt §5.3) with `features` coordinates, `workers` nodes, `method` on `graph`.
 inline json p0Experiment(const std::string& method, const std::string& graph, int rows, int workers,

@@ -237,6 +237,30 @@ class Coordinator {
 };
 
 /// One request on the coordinator's control socket ({"command": ...}); nullopt on timeout.
+/// A distopt-run that ran to its end: its exit code, summary.json, results folder, log and events.
+struct FinishedRun {
+  int exitCode = -1;
+  json summary;
+  QString out;
+  std::string log;
+  std::vector<EventRow> events;
+};
+
+/// Runs `document` with `distopt-run --out DIR/NAME --quiet --no-store` and waits up to 60 s for its end.
+inline FinishedRun runToEnd(const QTemporaryDir& dir, const QString& name, const json& document) {
+  FinishedRun finished;
+  finished.out = dir.filePath(name);
+  Coordinator coordinator;
+  if (!coordinator.start(QStringList{writeJson(dir, name + ".json", document), "--out", finished.out,
+                                     "--quiet", "--no-store"}))
+    return finished;
+  finished.exitCode = coordinator.waitForExit(60'000);
+  finished.log = coordinator.describe();
+  finished.summary = readJsonFile(finished.out + "/summary.json");
+  if (auto events = readEvents(finished.out)) finished.events = std::move(*events);
+  return finished;
+}
+
 inline std::optional<json> controlRequest(const std::string& endpoint, const std::string& command,
                                           int timeoutMs = 2000) {
   zmq::context_t context(1);

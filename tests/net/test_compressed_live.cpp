@@ -2,47 +2,16 @@
 // encodings say, and bad parameters are refused before any worker starts. Live = simulator (every
 // compressed method, bits up and down), the frames and a killed worker are
 // test_net_family_live_conformance's.
+#include "family_documents.hpp"
 #include "live_test_support.hpp"
 
 using namespace live_test;
+using family_documents::compressedExperiment;
 
 namespace {
 
-json compressedExperiment(const std::string& algorithm, const json& params, int workers, std::uint64_t rounds,
-                          const std::string& engine, double unitMs = 1.0) {
-  return json{{"name", "compressed-live-test"},
-              {"seed", 3},
-              {"engine", engine},
-              {"problem",
-               {{"name", "quadratic"}, {"params", {{"d", 300}, {"noise", "scalar"}, {"noise_std", 0.05}}}}},
-              {"algorithm", {{"name", algorithm}, {"params", params}}},
-              {"workers",
-               {{"count", workers},
-                {"time_model", {{"name", "fixed"}, {"params", {{"h", "linear"}}}}},
-                {"unit_ms", unitMs}}},
-              {"stop", {{"updates", rounds}}},
-              {"eval", {{"every_updates", 5}, {"grad_norm", false}}}};
-}
 
-struct Finished {
-  int exitCode = -1;
-  json summary;
-  QString out;
-  std::string log;
-};
 
-Finished run(const QTemporaryDir& dir, const QString& name, const json& document) {
-  Finished finished;
-  finished.out = dir.filePath(name);
-  Coordinator coordinator;
-  if (!coordinator.start(QStringList{writeJson(dir, name + ".json", document), "--out", finished.out,
-                                     "--quiet", "--no-store"}))
-    return finished;
-  finished.exitCode = coordinator.waitForExit(60'000);
-  finished.log = coordinator.describe();
-  finished.summary = readJsonFile(finished.out + "/summary.json");
-  return finished;
-}
 
 /// The last value of metric `name` in metrics.csv (long format: time,updates,name,value).
 std::optional<double> lastMetric(const QString& out, const std::string& name) {
@@ -73,8 +42,8 @@ class TestCompressedLive : public QObject {
   void uplinksCostWhatTheirEncodingsSay() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    const Finished live =
-        run(dir, "live",
+    const FinishedRun live =
+        runToEnd(dir, "live",
             compressedExperiment("sparse-signsgd-mv", {{"gamma", 0.002}, {"rho", 20000}}, 4, 15, "live"));
     QVERIFY2(live.exitCode == 0, live.log.c_str());
     const auto events = readEvents(live.out);
@@ -102,8 +71,8 @@ class TestCompressedLive : public QObject {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     // More Byzantine workers than workers: only the method's own check knows.
-    const Finished refused =
-        run(dir, "refused",
+    const FinishedRun refused =
+        runToEnd(dir, "refused",
             compressedExperiment("signsgd-mv", {{"gamma", 0.001}, {"byzantine", 5}}, 3, 10, "live"));
     QCOMPARE(refused.exitCode, 2);
     QVERIFY2(refused.log.find("algorithm.params.byzantine") != std::string::npos, refused.log.c_str());

@@ -25,6 +25,7 @@
 using namespace distopt;
 using namespace distopt::net;
 using decentralized_live::p0Experiment;
+using decentralized_live::sampleReport;
 using nlohmann::json;
 
 namespace {
@@ -94,21 +95,6 @@ std::vector<std::string> framesOf(const Message& message) {
   return frames;
 }
 
-NodeReport sampleReport(std::uint64_t t, std::vector<int> neighbours) {
-  NodeReport report{.iteration = t,
-                    .ifo = 40,
-                    .rounds = 2 * t,
-                    .messagesSent = 4 * t,
-                    .payloadBytesSent = 640,
-                    .bytesSent = 1000,
-                    .bytesReceived = 990,
-                    .computeUnits = 1.5,
-                    .waitUnits = 0.25,
-                    .iterationUnits = 0.5,
-                    .edges = {}};
-  for (int j : neighbours) report.edges.push_back({j, 500, 495, 2 * t, 2 * t});
-  return report;
-}
 
 }  // namespace
 

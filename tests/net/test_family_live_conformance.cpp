@@ -23,6 +23,7 @@
 #include "core/hybrid/dho2.hpp"
 #include "core/registry/family.hpp"
 #include "decentralized_live_support.hpp"
+#include "family_documents.hpp"
 #include "live_test_support.hpp"
 #include "net/families/compressed/compressed_messages.hpp"
 #include "net/families/decentralized/decentralized_messages.hpp"
@@ -32,6 +33,7 @@
 using namespace live_test;
 using namespace distopt;
 using namespace distopt::net;
+using decentralized_live::sampleReport;
 
 namespace {
 
@@ -148,21 +150,6 @@ std::vector<FrameCase> compressedFrames() {
 }
 
 // decentralized (PROTOCOL.md §11)
-NodeReport sampleReport(std::uint64_t t, const std::vector<int>& neighbours) {
-  NodeReport report{.iteration = t,
-                    .ifo = 40,
-                    .rounds = 2 * t,
-                    .messagesSent = 4 * t,
-                    .payloadBytesSent = 640,
-                    .bytesSent = 1000,
-                    .bytesReceived = 990,
-                    .computeUnits = 1.5,
-                    .waitUnits = 0.25,
-                    .iterationUnits = 0.5,
-                    .edges = {}};
-  for (int j : neighbours) report.edges.push_back({j, 500, 495, 2 * t, 2 * t});
-  return report;
-}
 
 std::vector<FrameCase> decentralizedFrames() {
   std::vector<FrameCase> cases;
@@ -442,22 +429,18 @@ struct FamilyHarness {
   KillCase kill;
 };
 
-// The documents are the per-family tests' (small, fast, known to work).
+// The documents are the per-family tests' (tests/net/family_documents.hpp).
 json compressedExperiment(const std::string& algorithm, const json& params, std::uint64_t rounds,
                           double unitMs = 1.0) {
-  return json{{"name", "compressed-live-test"},
-              {"seed", 3},
-              {"engine", "live"},
-              {"problem",
-               {{"name", "quadratic"}, {"params", {{"d", 300}, {"noise", "scalar"}, {"noise_std", 0.05}}}}},
-              {"algorithm", {{"name", algorithm}, {"params", params}}},
-              {"workers",
-               {{"count", 3},
-                {"time_model", {{"name", "fixed"}, {"params", {{"h", "linear"}}}}},
-                {"unit_ms", unitMs}}},
-              {"stop", {{"updates", rounds}}},
-              {"eval", {{"every_updates", 5}, {"grad_norm", false}}}};
+  return family_documents::compressedExperiment(algorithm, params, 3, rounds, "live", unitMs);
 }
+
+json kronExperiment(int workers, int updates, const std::string& timeModel = "natural") {
+  return family_documents::kronExperiment("live", workers, 0, 4, 3, updates, timeModel);
+}
+
+using family_documents::dho2Params;
+const auto hybridExperiment = family_documents::hybridQuadraticDocument;
 
 json decentralizedExperiment(const std::string& method, const std::string& graph, int rows, int workers,
                              std::uint64_t iterations, const json& extra) {
@@ -466,52 +449,8 @@ json decentralizedExperiment(const std::string& method, const std::string& graph
   return document;
 }
 
-json hybridExperiment(const std::string& algorithm, const json& params, int workers, int updates) {
-  return json{
-      {"name", "hybrid-live-test"},
-      {"seed", 7},
-      {"engine", "live"},
-      {"problem",
-       {{"name", "diagonal-quadratic"},
-        {"params",
-         {{"d", 60}, {"lambda_min", 0.01}, {"lambda_max", 200}, {"spacing", "log"}, {"noise_std", 0.0}}}}},
-      {"algorithm", {{"name", algorithm}, {"params", params}}},
-      {"workers",
-       {{"count", workers}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 1}}},
-      {"stop", {{"updates", updates}}},
-      {"eval", {{"every_updates", 5}}}};
-}
 
-json dho2Params(const std::string& mode) {
-  json params = {{"base", "heavy-ball"},
-                 {"lr", 0.005},
-                 {"k", 4},
-                 {"m", 12},
-                 {"T", 6},
-                 {"W", 1},
-                 {"alpha", 0.1},
-                 {"c_max", 100},
-                 {"hvp_cost", 1},
-                 {"ese_batch_ratio", 1}};
-  if (!mode.empty()) params["update_mode"] = mode;
-  return params;
-}
 
-json kronExperiment(int workers, std::int64_t updates, const std::string& timeModel = "natural") {
-  return json{
-      {"name", "kron-live-test"},
-      {"seed", 7},
-      {"engine", "live"},
-      {"problem",
-       {{"name", "kron-two-layer"}, {"params", {{"m", 64}, {"n", 16}, {"d1", 4}, {"d2", 3}, {"batch", 4}}}}},
-      {"algorithm", {{"name", "kron-fast"}, {"params", {{"staleness", 0}}}}},
-      {"workers",
-       {{"count", workers},
-        {"time_model", {{"name", timeModel}, {"params", json::object()}}},
-        {"unit_ms", 1.0}}},
-      {"stop", {{"updates", updates}, {"time", 1e6}}},
-      {"eval", {{"every_updates", 4}, {"grad_norm", true}}}};
-}
 
 const std::vector<FamilyHarness>& harnesses() {
   static const std::vector<FamilyHarness> table = [] {
@@ -653,27 +592,7 @@ void familyRows() {
       QTest::newRow(std::string(family.name).c_str()) << static_cast<int>(family.id);
 }
 
-struct Finished {
-  int exitCode = -1;
-  json summary;
-  QString out;
-  std::string log;
-  std::vector<EventRow> events;
-};
 
-Finished run(const QTemporaryDir& dir, const QString& name, const json& document) {
-  Finished finished;
-  finished.out = dir.filePath(name);
-  Coordinator coordinator;
-  if (!coordinator.start(QStringList{writeJson(dir, name + ".json", document), "--out", finished.out,
-                                     "--quiet", "--no-store"}))
-    return finished;
-  finished.exitCode = coordinator.waitForExit(60'000);
-  finished.log = coordinator.describe();
-  finished.summary = readJsonFile(finished.out + "/summary.json");
-  if (auto events = readEvents(finished.out)) finished.events = std::move(*events);
-  return finished;
-}
 
 std::vector<std::string> csvFields(const std::string& line) {
   std::vector<std::string> fields;
@@ -815,9 +734,9 @@ class TestFamilyLiveConformance : public QObject {
       const QString name = QString::number(index++);
       json document = variant.document;
       document["engine"] = "live";
-      const Finished live = run(dir, "live" + name, document);
+      const FinishedRun live = runToEnd(dir, "live" + name, document);
       document["engine"] = "sim";
-      const Finished sim = run(dir, "sim" + name, document);
+      const FinishedRun sim = runToEnd(dir, "sim" + name, document);
       QVERIFY2(live.exitCode == 0, (label + "\n" + live.log).c_str());
       QVERIFY2(sim.exitCode == 0, (label + "\n" + sim.log).c_str());
       QVERIFY2(live.summary.at("termination") == json("update_limit"),

@@ -19,6 +19,7 @@
 
 #include "core/config/experiment.hpp"
 #include "core/hybrid/hybrid_sim_run.hpp"
+#include "family_documents.hpp"
 #include "live_test_support.hpp"
 #include "net/coordinator/family_engine.hpp"
 #include "net/families/hybrid/hybrid_live.hpp"
@@ -27,6 +28,8 @@
 using namespace live_test;
 using namespace distopt::net;
 using distopt::Vector;
+using family_documents::dho2Params;
+const auto quadraticDocument = family_documents::hybridQuadraticDocument;
 
 namespace {
 
@@ -46,36 +49,7 @@ class CollectingSink final : public distopt::TelemetrySink {
   distopt::RunSummary summary;
 };
 
-json quadraticDocument(const std::string& algorithm, const json& params, int workers, int updates) {
-  return json{
-      {"name", "hybrid-live-test"},
-      {"description", "test"},
-      {"seed", 7},
-      {"engine", "live"},
-      {"problem",
-       {{"name", "diagonal-quadratic"},
-        {"params",
-         {{"d", 60}, {"lambda_min", 0.01}, {"lambda_max", 200}, {"spacing", "log"}, {"noise_std", 0.0}}}}},
-      {"algorithm", {{"name", algorithm}, {"params", params}}},
-      {"workers",
-       {{"count", workers}, {"time_model", {{"name", "fixed"}, {"params", {{"h", "one"}}}}}, {"unit_ms", 1}}},
-      {"stop", {{"updates", updates}}},
-      {"eval", {{"every_updates", 5}}}};
-}
 
-json dho2Params(const std::string& mode) {
-  return json{{"base", "heavy-ball"},
-              {"lr", 0.005},
-              {"k", 4},
-              {"m", 12},
-              {"T", 6},
-              {"W", 1},
-              {"alpha", 0.1},
-              {"c_max", 100},
-              {"update_mode", mode},
-              {"hvp_cost", 1},
-              {"ese_batch_ratio", 1}};
-}
 
 // Uncompressed IDX files (the readers take them as they are): `count` 4×4 images of 3 classes.
 void writeTinyIdx(const std::string& images, const std::string& labels, std::uint32_t count) {

@@ -12,31 +12,17 @@
 #include "core/config/experiment.hpp"
 #include "core/kronecker/kron_driver.hpp"
 #include "core/util/random_stream.hpp"
+#include "family_documents.hpp"
 #include "live_test_support.hpp"
 #include "net/families/kronecker/kron_messages.hpp"
 
 using namespace live_test;
 using namespace distopt;
 using namespace distopt::net;
+using family_documents::kronExperiment;
 
 namespace {
 
-json kronExperiment(const std::string& engine, int workers, int staleness, std::int64_t d1, std::int64_t d2,
-                    int updates, const std::string& timeModel = "natural") {
-  return json{{"name", "kron-live-test"},
-              {"seed", 7},
-              {"engine", engine},
-              {"problem",
-               {{"name", "kron-two-layer"},
-                {"params", {{"m", 64}, {"n", 16}, {"d1", d1}, {"d2", d2}, {"batch", 4}}}}},
-              {"algorithm", {{"name", "kron-fast"}, {"params", {{"staleness", staleness}}}}},
-              {"workers",
-               {{"count", workers},
-                {"time_model", {{"name", timeModel}, {"params", json::object()}}},
-                {"unit_ms", 1.0}}},
-              {"stop", {{"updates", updates}, {"time", 1e6}}},
-              {"eval", {{"every_updates", 4}, {"grad_norm", true}}}};
-}
 
 struct Finished {
   int exitCode = -1;
