@@ -28,7 +28,8 @@ VirtualNetwork::VirtualNetwork(const SimRunContext& context, const VirtualLinkOp
       m_roleSink(sink, m_tally),
       m_linkFreeUp(static_cast<std::size_t>(context.numWorkers), 0.0),
       m_linkFreeDown(static_cast<std::size_t>(context.numWorkers), 0.0),
-      m_alive(static_cast<std::size_t>(context.numWorkers), true) {
+      m_alive(static_cast<std::size_t>(context.numWorkers), true),
+      m_aliveCount(context.numWorkers) {
   DISTOPT_CHECK(context.problem && context.numWorkers > 0);
   std::string why;
   DISTOPT_CHECK_MSG(links.isValid(&why), why.c_str());
@@ -36,10 +37,6 @@ VirtualNetwork::VirtualNetwork(const SimRunContext& context, const VirtualLinkOp
 
 bool VirtualNetwork::alive(int worker) const {
   return worker >= 0 && worker < numWorkers() && m_alive[static_cast<std::size_t>(worker)];
-}
-
-int VirtualNetwork::aliveCount() const {
-  return static_cast<int>(std::count(m_alive.begin(), m_alive.end(), true));
 }
 
 bool VirtualNetwork::later(const Event& a, const Event& b) {
@@ -61,20 +58,18 @@ VirtualNetwork::Event VirtualNetwork::pop() {
   return event;
 }
 
-void VirtualNetwork::post(double leaveTime, int worker, bool uplink, WireSize size, Delivery deliver) {
+void VirtualNetwork::post(double leaveTime, int worker, bool uplink, WireSize size, std::uint32_t slot) {
   DISTOPT_CHECK(worker >= 0 && worker < numWorkers());
   // A time-model draw may be infinite (a worker that never finishes): the message then never leaves,
   // and the run ends stalled when nothing else is left to happen.
   DISTOPT_CHECK(leaveTime >= m_now);
-  Event event{.time = leaveTime, .worker = worker, .leaving = true, .uplink = uplink, .size = std::move(size),
-              .deliver = std::move(deliver)};
-  if (leaveTime == m_now)
-    depart(std::move(event));
-  else
-    push(std::move(event));
+  const Event event{
+      .time = leaveTime, .worker = worker, .leaving = true, .uplink = uplink, .slot = slot, .size = size};
+  // Leaving now: counted now and queued to arrive (never delivered inside the sender's own call).
+  push(leaveTime == m_now ? departed(event) : event);
 }
 
-void VirtualNetwork::depart(Event event) {
+VirtualNetwork::Event VirtualNetwork::departed(Event event) {
   const auto index = static_cast<std::size_t>(event.worker);
   if (event.size.bytes > 0) {
     (event.uplink ? m_tally.bytesUp : m_tally.bytesDown) += event.size.bytes;
@@ -91,29 +86,41 @@ void VirtualNetwork::depart(Event event) {
   }
   event.time = sent + m_links.latency;
   event.leaving = false;
-  push(std::move(event));
+  return event;
 }
 
-bool VirtualNetwork::handleNext(bool coordinatorListens) {
+bool VirtualNetwork::handleNext(Carrier& carrier, bool coordinatorListens) {
   Event event = pop();
   m_now = std::max(m_now, event.time);
   if (event.leaving) {
-    depart(std::move(event));
-    return false;
+    // A result that leaves after its compute arrives at once when its link takes no time: it is
+    // delivered now rather than queued behind messages posted later for the same moment.
+    event = departed(event);
+    if (event.time > m_now) {
+      push(event);
+      return false;
+    }
   }
   if (!event.uplink) {
-    if (alive(event.worker)) event.deliver();
+    if (alive(event.worker))
+      carrier.deliver(false, event.worker, event.slot);
+    else
+      carrier.discard(false, event.slot);
     return false;
   }
-  if (!coordinatorListens) return false;
+  if (!coordinatorListens) {
+    carrier.discard(true, event.slot);
+    return false;
+  }
   m_lastMessageBytes = event.size.bytes;
-  event.deliver();
+  carrier.deliver(true, event.worker, event.slot);
   return true;
 }
 
 void VirtualNetwork::workerFailed(int worker, const std::string& reason) {
   if (!alive(worker)) return;
   m_alive[static_cast<std::size_t>(worker)] = false;
+  --m_aliveCount;
   m_losses.emplace_back(worker, reason);
 }
 
@@ -133,7 +140,7 @@ void VirtualNetwork::flushTraffic(double time) {
     m_sink.onBandwidth(BandwidthSample{.time = time,
                                        .worker = std::get<0>(key),
                                        .uplink = std::get<1>(key),
-                                       .kind = std::get<2>(key),
+                                       .kind = std::string(std::get<2>(key)),
                                        .bytes = traffic.bytes,
                                        .messages = traffic.messages});
   }
@@ -167,7 +174,7 @@ Verdict VirtualNetwork::evaluate(CoordinatorState& role, double time) {
 
 RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& stopRequested) {
   const auto wallStart = std::chrono::steady_clock::now();
-  DISTOPT_CHECK(roles.state && roles.start && roles.workerLost);
+  DISTOPT_CHECK(roles.state && roles.start && roles.workerLost && roles.carrier);
   CoordinatorState& role = *roles.state;
   const RunRules& rules = m_context.options;
   EvaluationGrid grid(rules);
@@ -194,7 +201,7 @@ RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& 
                           .diverged = role.diverged() || m_divergence.diverged(),
                           .spent = spent(role),
                           .failure = std::move(failure),
-                          .aliveWorkers = aliveCount()};
+                          .aliveWorkers = m_aliveCount};
     if (const auto rule = stopRule(rules, facts, &detail)) {
       termination = *rule;
       break;
@@ -216,7 +223,7 @@ RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& 
       termination = *walked;
       break;
     }
-    const bool coordinatorHandled = handleNext(true);
+    const bool coordinatorHandled = handleNext(*roles.carrier, true);
     processLosses(roles);
     if (coordinatorHandled && rules.evalEveryUpdates > 0 &&
         role.iterations() - lastEvaluatedUpdates >= rules.evalEveryUpdates) {
@@ -236,7 +243,7 @@ RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& 
   }
   // Messages already on their way to a worker still arrive, as on a socket, so the replicas end as a
   // live run's do once its last messages landed; the coordinator acts on nothing after the end.
-  while (!m_queue.empty() && m_queue.front().time <= endTime) handleNext(false);
+  while (!m_queue.empty() && m_queue.front().time <= endTime) handleNext(*roles.carrier, false);
   m_losses.clear();
   if (finalEvaluationDue(m_tally.haveEvaluation, m_tally.lastEvaluation, endTime, role.iterations()) ||
       role.metricsPending())

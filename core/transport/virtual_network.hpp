@@ -6,7 +6,9 @@
 // the same iterates and the same telemetry. A message leaves its sender when posted (a worker's result
 // only when its emulated compute ends), is counted then (bytes as the family's wire size says: the
 // encoded sizes its papers count), and arrives after the link's latency and its transfer time (a link
-// carries `bytesPerUnit`; messages on one link and direction queue behind each other).
+// carries `bytesPerUnit`; messages on one link and direction queue behind each other). A result whose
+// link takes no time arrives the moment its compute ends; a message posted by a role's handler is
+// queued, so no role is called from inside another's handler.
 //
 // The run ledger is the simulator's one: stop rules (core/run/run_rules.hpp, the same stopRule the live
 // engines use), the evaluation grid walked in virtual time before each event (core/run/evaluation_grid),
@@ -16,6 +18,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -38,17 +42,26 @@ struct VirtualLinkOptions {
   bool isValid(std::string* why) const;
 };
 
-/// The event queue, the links' clocks and the run ledger; knows nothing of a family's message types
-/// (RolesOnVirtualNetwork below types them).
+/// The event queue, the links' clocks and the run ledger; knows nothing of a family's message types: the
+/// messages in flight stay with a Carrier (RolesOnVirtualNetwork below), the queue holds their slots.
 class VirtualNetwork {
  public:
-  using Delivery = std::function<void()>;
+  /// Holds the messages in flight by slot and hands one to its receiver when it arrives.
+  class Carrier {
+   public:
+    virtual ~Carrier() = default;
+    /// The message in `slot` arrives: from worker `worker` when `uplink`, else to it.
+    virtual void deliver(bool uplink, int worker, std::uint32_t slot) = 0;
+    /// The message in `slot` will never arrive (its worker is gone, or the run ended first).
+    virtual void discard(bool uplink, std::uint32_t slot) = 0;
+  };
 
-  /// What the ledger drives: the coordinator's state, its start, and worker losses.
+  /// What the ledger drives: the coordinator's state, its start, worker losses and the messages.
   struct Roles {
     CoordinatorState* state = nullptr;
     std::function<void()> start;
     std::function<void(int worker, const std::string& reason)> workerLost;
+    Carrier* carrier = nullptr;
   };
 
   VirtualNetwork(const SimRunContext& context, const VirtualLinkOptions& links, TelemetrySink& sink);
@@ -56,10 +69,10 @@ class VirtualNetwork {
   double now() const { return m_now; }
   int numWorkers() const { return m_context.numWorkers; }
   bool alive(int worker) const;
-  /// Posts a message on worker `worker`'s link (`uplink`: from it, else to it) that leaves at
-  /// `leaveTime` (>= now); `deliver` runs when it arrives. A message to a worker that is gone by then is
-  /// dropped; one from a worker that failed after sending it still arrives.
-  void post(double leaveTime, int worker, bool uplink, WireSize size, Delivery deliver);
+  /// Posts the message in the carrier's `slot` on worker `worker`'s link (`uplink`: from it, else to it),
+  /// leaving at `leaveTime` (>= now). A message to a worker that is gone by then is discarded; one from a
+  /// worker that failed after sending it still arrives.
+  void post(double leaveTime, int worker, bool uplink, WireSize size, std::uint32_t slot);
   /// Bytes of the uplink being delivered.
   std::size_t lastMessageBytes() const { return m_lastMessageBytes; }
   /// The roles' telemetry (accepted delays counted for the summary).
@@ -73,27 +86,27 @@ class VirtualNetwork {
   RunSummary run(const Roles& roles, const std::function<bool()>& stopRequested);
 
  private:
+  /// Small and trivially movable: the heap moves these, never a message.
   struct Event {
     double time = 0.0;
     int worker = 0;
-    std::uint64_t seq = 0;
     bool leaving = false;  ///< the message leaves its sender now (counted), else it arrives
     bool uplink = false;
+    std::uint32_t slot = 0;
+    std::uint64_t seq = 0;
     WireSize size;
-    Delivery deliver;
   };
   static bool later(const Event& a, const Event& b);
   void push(Event event);
   Event pop();
-  /// Counts a message leaving now and queues its arrival.
-  void depart(Event event);
+  /// Counts a message leaving now; returns its arrival.
+  Event departed(Event event);
   /// Handles the next event; true when it delivered a message to the coordinator.
-  bool handleNext(bool coordinatorListens);
+  bool handleNext(Carrier& carrier, bool coordinatorListens);
   void processLosses(const Roles& roles);
   Verdict evaluate(CoordinatorState& role, double time);
   void flushTraffic(double time);
   BudgetFacts spent(const CoordinatorState& role) const;
-  int aliveCount() const;
 
   const SimRunContext& m_context;
   VirtualLinkOptions m_links;
@@ -107,6 +120,7 @@ class VirtualNetwork {
   std::vector<double> m_linkFreeUp;
   std::vector<double> m_linkFreeDown;
   std::vector<bool> m_alive;
+  int m_aliveCount = 0;
   std::vector<std::pair<int, std::string>> m_losses;
   std::size_t m_lastMessageBytes = 0;
   std::uint64_t m_malformed = 0;
@@ -115,7 +129,7 @@ class VirtualNetwork {
     std::uint64_t messages = 0;
     bool changed = false;
   };
-  std::map<std::tuple<int, bool, std::string>, Traffic> m_traffic;
+  std::map<std::tuple<int, bool, std::string_view>, Traffic> m_traffic;
   Vector m_scratch;
 };
 
@@ -142,18 +156,14 @@ class RolesOnVirtualNetwork : public SimRun {
 
   RunSummary run(TelemetrySink& sink) override {
     VirtualNetwork network(m_context, m_links, sink);
-    CoordinatorSide coordinatorSide(network, *m_coordinator, m_wire);
-    std::vector<WorkerSide> workerSides;
-    workerSides.reserve(m_workers.size());  // the sides' addresses are captured in deliveries
-    for (std::size_t m = 0; m < m_workers.size(); ++m)
-      workerSides.emplace_back(network, *m_workers[m], coordinatorSide, static_cast<int>(m), m_wire);
-    coordinatorSide.workers = &workerSides;
+    Session session(network, *m_coordinator, m_workers, m_wire);
     VirtualNetwork::Roles roles{
         .state = m_coordinator.get(),
-        .start = [&] { m_coordinator->start(coordinatorSide); },
+        .start = [&] { m_coordinator->start(session.coordinatorSide); },
         .workerLost = [&](int worker, const std::string& reason) {
-          m_coordinator->onWorkerLost(worker, reason, coordinatorSide);
-        }};
+          m_coordinator->onWorkerLost(worker, reason, session.coordinatorSide);
+        },
+        .carrier = &session};
     return network.run(roles, [this] { return stopRequested(); });
   }
 
@@ -162,60 +172,102 @@ class RolesOnVirtualNetwork : public SimRun {
   const Worker& workerRole(int m) const { return *m_workers[static_cast<std::size_t>(m)]; }
 
  private:
-  struct WorkerSide;
+  /// Messages in flight, by slot; a freed slot is reused, so a run holds about as many as are in flight.
+  template <class Message>
+  class Slots {
+   public:
+    std::uint32_t put(Message&& message) {
+      if (m_free.empty()) {
+        m_items.emplace_back(std::move(message));
+        return static_cast<std::uint32_t>(m_items.size() - 1);
+      }
+      const std::uint32_t slot = m_free.back();
+      m_free.pop_back();
+      m_items[slot].emplace(std::move(message));
+      return slot;
+    }
+    Message take(std::uint32_t slot) {
+      Message message = std::move(*m_items[slot]);
+      release(slot);
+      return message;
+    }
+    void release(std::uint32_t slot) {
+      m_items[slot].reset();
+      m_free.push_back(slot);
+    }
+
+   private:
+    std::vector<std::optional<Message>> m_items;
+    std::vector<std::uint32_t> m_free;
+  };
+
+  struct Session;
 
   struct CoordinatorSide final : CoordinatorLink<Down> {
-    CoordinatorSide(VirtualNetwork& network, Coordinator& role, const Wire& wire)
-        : network(network), role(role), wire(wire) {}
+    explicit CoordinatorSide(Session& session) : session(session) {}
     bool send(int worker, Down&& message) override {
-      if (!network.alive(worker)) return false;
-      WireSize size = wire.down(message);
-      auto carried = std::make_shared<Down>(std::move(message));
-      WorkerSide* side = &(*workers)[static_cast<std::size_t>(worker)];
-      network.post(network.now(), worker, false, std::move(size),
-                   [side, carried] { side->role.onMessage(std::move(*carried), *side); });
+      if (!session.network.alive(worker)) return false;
+      const WireSize size = session.wire.down(message);
+      session.network.post(session.network.now(), worker, false, size, session.down.put(std::move(message)));
       return true;
     }
-    double now() const override { return network.now(); }
-    int numWorkers() const override { return network.numWorkers(); }
-    bool alive(int worker) const override { return network.alive(worker); }
-    std::size_t lastMessageBytes() const override { return network.lastMessageBytes(); }
-    TelemetrySink& sink() override { return network.roleSink(); }
-    void countMalformed() override { network.countMalformed(); }
+    double now() const override { return session.network.now(); }
+    int numWorkers() const override { return session.network.numWorkers(); }
+    bool alive(int worker) const override { return session.network.alive(worker); }
+    std::size_t lastMessageBytes() const override { return session.network.lastMessageBytes(); }
+    TelemetrySink& sink() override { return session.network.roleSink(); }
+    void countMalformed() override { session.network.countMalformed(); }
 
-    VirtualNetwork& network;
-    Coordinator& role;
-    const Wire& wire;
-    std::vector<WorkerSide>* workers = nullptr;
+    Session& session;
   };
 
   struct WorkerSide final : WorkerLink<Up> {
-    WorkerSide(VirtualNetwork& network, Worker& role, CoordinatorSide& coordinator, int id, const Wire& wire)
-        : network(network), role(role), coordinator(&coordinator), id(id), wire(&wire) {}
+    WorkerSide(Session& session, int id) : session(session), id(id) {}
     int workerId() const override { return id; }
-    void send(Up&& message) override { sendAt(network.now(), std::move(message)); }
+    void send(Up&& message) override { sendAt(session.network.now(), std::move(message)); }
     void sendAfterCompute(double tauUnits, Up&& message) override {
-      sendAt(network.now() + tauUnits, std::move(message));
+      sendAt(session.network.now() + tauUnits, std::move(message));
     }
     double computeSeconds() const override { return 0.0; }
     void fail(const std::string& code, const std::string& message) override {
-      network.workerFailed(id, code + ": " + message);
+      session.network.workerFailed(id, code + ": " + message);
     }
-    void countMalformed() override { network.countMalformed(); }
+    void countMalformed() override { session.network.countMalformed(); }
 
     void sendAt(double time, Up&& message) {
-      WireSize size = wire->up(message);
-      auto carried = std::make_shared<Up>(std::move(message));
-      network.post(time, id, true, std::move(size), [to = coordinator, from = id, carried] {
-        to->role.onMessage(from, std::move(*carried), *to);
-      });
+      const WireSize size = session.wire.up(message);
+      session.network.post(time, id, true, size, session.up.put(std::move(message)));
     }
 
-    VirtualNetwork& network;
-    Worker& role;
-    CoordinatorSide* coordinator;
+    Session& session;
     int id;
-    const Wire* wire;
+  };
+
+  /// One run's links and messages in flight.
+  struct Session final : VirtualNetwork::Carrier {
+    Session(VirtualNetwork& network, Coordinator& coordinator, std::vector<std::unique_ptr<Worker>>& workers,
+            const Wire& wire)
+        : network(network), coordinator(coordinator), workers(workers), wire(wire), coordinatorSide(*this) {
+      workerSides.reserve(workers.size());
+      for (std::size_t m = 0; m < workers.size(); ++m) workerSides.emplace_back(*this, static_cast<int>(m));
+    }
+    void deliver(bool uplink, int worker, std::uint32_t slot) override {
+      const auto index = static_cast<std::size_t>(worker);
+      if (uplink)
+        coordinator.onMessage(worker, up.take(slot), coordinatorSide);
+      else
+        workers[index]->onMessage(down.take(slot), workerSides[index]);
+    }
+    void discard(bool uplink, std::uint32_t slot) override { uplink ? up.release(slot) : down.release(slot); }
+
+    VirtualNetwork& network;
+    Coordinator& coordinator;
+    std::vector<std::unique_ptr<Worker>>& workers;
+    const Wire& wire;
+    Slots<Down> down;
+    Slots<Up> up;
+    CoordinatorSide coordinatorSide;
+    std::vector<WorkerSide> workerSides;
   };
 
   std::unique_ptr<Coordinator> m_coordinator;
