@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QLineSeries>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -340,6 +341,36 @@ class TestFamily : public QObject {
     const int up = 0;
     QVERIFY(view->bitsPerIteration()->buffer(up).y().back() >
             run("compressed-e1-signsgd-mv").evaluations.back().metrics.at("bits_up_per_iteration"));
+  }
+
+  // An exported view is a figure: its charts without their on-screen controls, which come back after;
+  // exported from a window on screen whose family tab was never opened, as a person would.
+  void exportedViewHasNoControls() {
+    Dashboard dashboard;
+    dashboard.resize(1024, 700);
+    dashboard.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dashboard));
+    show(dashboard, run("compressed-e1-signsgd-mv"));
+    auto* view = qobject_cast<CompressedView*>(dashboard.familyView());
+    QVERIFY(view);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath("family.svg");
+    QString why;
+    QVERIFY2(exportWidget(view, path, &why), qPrintable(why));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QString svg = QString::fromUtf8(file.readAll());
+    QVERIFY(svg.contains("Loss against communicated bits"));
+    QVERIFY(svg.contains("Majority vote"));
+    for (const char* control : {"Reset zoom", "log y", "+ downlink bits"})
+      QVERIFY2(!svg.contains(QString::fromUtf8(control)), control);
+    // Every chart laid out at the figure's size: tick labels on all six axes (a chart exported before its
+    // frame timer ran had one or two labels per axis and an x title drawn down the plot).
+    const auto ticks = svg.count(QRegularExpression(QStringLiteral(">[0-9][0-9.]*( k| M)?<")));
+    QVERIFY2(ticks >= 18, qPrintable(QString::number(ticks) + " tick labels"));
+    QVERIFY(view->lossBits()->controlsVisible());
+    QVERIFY(view->votes()->controlsVisible());
   }
 
   void curvatureShowsTopKAndMemory() {

@@ -250,6 +250,7 @@ void ChartPanel::resetZoom() {
 }
 
 void ChartPanel::setControlsVisible(bool visible) { m_controlsHost->setVisible(visible); }
+bool ChartPanel::controlsVisible() const { return !m_controlsHost->isHidden(); }
 
 QString ChartPanel::readout() const { return m_readout->text(); }
 

@@ -120,6 +120,8 @@ class ChartPanel : public QWidget {
   void hoverAt(QPointF chartPosition);
   /// Hides the control row (log toggle, reset, read-out) for compact layouts.
   void setControlsVisible(bool visible);
+  /// False once setControlsVisible(false) hid them (whether or not the panel is on screen).
+  bool controlsVisible() const;
   /// Puts an owner's own control (e.g. a toggle) at the front of the control row.
   void addControl(QWidget* control);
 

@@ -4,16 +4,19 @@
 #include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QGraphicsLayout>
 #include <QGraphicsScene>
 #include <QImage>
+#include <QLayout>
 #include <QLineSeries>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QPicture>
+#include <QStackedWidget>
 #include <QSvgGenerator>
 #include <QTextStream>
 #include <QWidget>
@@ -21,6 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <vector>
 
 #include "ui/charts/chart_legend.hpp"
 #include "ui/charts/live_chart.hpp"
@@ -37,17 +41,24 @@ class SizeForExport {
       m_widget->resize(fallback);
       m_resized = true;
     }
-    // A hidden chart view gets no resize event, so its chart keeps whatever size it had (none if its
-    // tab was never shown): size the chart itself and lay it out now.
-    if (auto* view = qobject_cast<QChartView*>(widget); view && !view->isVisible()) {
-      m_chart = view->chart();
-      m_oldChart = m_chart->size();
-      m_chart->resize(QSizeF(view->size()));
-      if (m_chart->layout()) m_chart->layout()->activate();
+    // A widget that is not on screen gets no layout pass before render(): lay the tree out now, outer
+    // layouts first so each inner one works in the geometry it was given.
+    if (m_widget->layout()) m_widget->layout()->activate();
+    for (auto* child : m_widget->findChildren<QWidget*>())
+      if (child->layout()) child->layout()->activate();
+    // Nor does a hidden chart view get a resize event, so its chart keeps whatever size it had (none if
+    // its tab was never shown): size each chart itself and lay it out now.
+    QList<QChartView*> views = widget->findChildren<QChartView*>();
+    if (auto* view = qobject_cast<QChartView*>(widget)) views.prepend(view);
+    for (auto* view : views) {
+      if (view->isVisible() || !view->chart()) continue;
+      m_charts.emplace_back(view->chart(), view->chart()->size());
+      view->chart()->resize(QSizeF(view->size()));
+      if (view->chart()->layout()) view->chart()->layout()->activate();
     }
   }
   ~SizeForExport() {
-    if (m_chart) m_chart->resize(m_oldChart);
+    for (auto& [chart, size] : m_charts) chart->resize(size);
     if (m_resized) m_widget->resize(m_old);
   }
   SizeForExport(const SizeForExport&) = delete;
@@ -56,8 +67,7 @@ class SizeForExport {
  private:
   QWidget* m_widget;
   QSize m_old;
-  QChart* m_chart = nullptr;
-  QSizeF m_oldChart;
+  std::vector<std::pair<QChart*, QSizeF>> m_charts;
   bool m_resized = false;
 };
 
@@ -174,6 +184,52 @@ bool writeText(const QString& path, const QString& text, QString* why) {
 }
 
 bool writeScaled(const QPicture& picture, const QString& path, double pngScale, QString* why);
+
+/// While alive, every stacked widget (a tab page) between `widget` and its window shows the page that
+/// holds it: a view whose tab was never opened has never been laid out (Qt lays out only the current
+/// page) and would be drawn at a stray 100 x 30 pixels.
+class ShownInItsStacks {
+ public:
+  explicit ShownInItsStacks(QWidget* widget) {
+    QWidget* page = widget;
+    for (QWidget* parent = widget->parentWidget(); parent; page = parent, parent = parent->parentWidget())
+      if (auto* stack = qobject_cast<QStackedWidget*>(parent); stack && stack->currentWidget() != page) {
+        m_restore.emplace_back(stack, stack->currentWidget());
+        stack->setCurrentWidget(page);
+      }
+    if (!m_restore.empty()) QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+  }
+  ~ShownInItsStacks() {
+    for (auto it = m_restore.rbegin(); it != m_restore.rend(); ++it) it->first->setCurrentWidget(it->second);
+  }
+  ShownInItsStacks(const ShownInItsStacks&) = delete;
+  ShownInItsStacks& operator=(const ShownInItsStacks&) = delete;
+
+ private:
+  std::vector<std::pair<QStackedWidget*, QWidget*>> m_restore;
+};
+
+/// While alive, the charts inside a widget are drawn without their on-screen controls (the x choice,
+/// "log y", "Reset zoom", a view's own toggles): an exported view is a figure, not a picture of a form.
+/// Construct it before SizeForExport, which lays the widget out without them.
+class ChartControlsHidden {
+ public:
+  explicit ChartControlsHidden(QWidget* widget) {
+    for (auto* panel : widget->findChildren<ChartPanel*>())
+      if (panel->controlsVisible()) {
+        panel->setControlsVisible(false);
+        m_hidden.push_back(panel);
+      }
+  }
+  ~ChartControlsHidden() {
+    for (auto* panel : m_hidden) panel->setControlsVisible(true);
+  }
+  ChartControlsHidden(const ChartControlsHidden&) = delete;
+  ChartControlsHidden& operator=(const ChartControlsHidden&) = delete;
+
+ private:
+  std::vector<ChartPanel*> m_hidden;
+};
 
 }  // namespace
 
@@ -302,7 +358,20 @@ QPicture recordChart(ChartPanel* panel, QSize fallbackSize) {
 }
 
 QPicture recordWidget(QWidget* widget, QSize fallbackSize) {
+  const ShownInItsStacks shown(widget);
+  const ChartControlsHidden figureOnly(widget);
+  // Polishing (render() does it first) and hiding the controls ask the enclosing layouts for a pass; had it
+  // come during render(), a parent not on screen (a tab never opened) would shrink the widget back after
+  // it was sized for the file. Let it come now.
+  widget->ensurePolished();
+  QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
   SizeForExport sized(widget, fallbackSize);
+  // A chart's ticks and decimation follow its size and are redone on its frame timer, which will not
+  // run before render(): redo them now, at the size it is drawn at (the timer redoes them after).
+  for (auto* panel : widget->findChildren<ChartPanel*>()) {
+    panel->refreshNow();
+    if (panel->chart()->layout()) panel->chart()->layout()->activate();
+  }
   return record(widget, [widget](QPainter& painter) { widget->render(&painter); });
 }
 
