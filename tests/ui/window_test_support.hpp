@@ -51,10 +51,20 @@ inline bool waitFor(const std::function<bool()>& condition, int timeoutMs) {
 /// or did not end within `timeoutMs`.
 template <typename Window>
 bool runToTheEnd(Window& window, int timeoutMs, QString* why) {
-  QSignalSpy finished(window.client(), &std::remove_pointer_t<decltype(window.client())>::finished);
+  using Client = std::remove_pointer_t<decltype(window.client())>;
+  QSignalSpy finished(window.client(), &Client::finished);
+  QSignalSpy messages(window.client(), &Client::message);
+  QSignalSpy states(window.client(), &Client::stateChanged);
   if (!window.startRun(why)) return false;
   if (!finished.wait(timeoutMs)) {
-    *why = QStringLiteral("the run did not end within %1 ms").arg(timeoutMs);
+    // Say what the client went through, so a run that never ends in CI says where it stopped.
+    QStringList seen;
+    for (const auto& state : states) seen << QString::number(static_cast<int>(state.at(0).value<typename Client::State>()));
+    for (const auto& text : messages) seen << text.at(0).toString();
+    *why = QStringLiteral("the run did not end within %1 ms (client states and messages: %2; endpoints: %3)")
+               .arg(timeoutMs)
+               .arg(seen.join(QStringLiteral(" | ")))
+               .arg(window.client()->endpoints().control);
     return false;
   }
   QTest::qWait(50);  // the main window's own handlers of the summary
