@@ -16,6 +16,14 @@ namespace distopt {
 
 enum class KronAlgorithm { Naive, Fast };
 
+/// What a run of kron-naive or kron-fast is set with (its algorithm params, kron_entries).
+struct KronRunSettings {
+  KronAlgorithm algorithm = KronAlgorithm::Fast;
+  KronFastOptions fast;       ///< index, Gram mode, resync (fast only)
+  std::optional<double> eta;  ///< absent: 0.5/(S·p̂)
+  int staleness = 0;
+};
+
 /// The block a worker of `algorithm` holds for neurons [begin, end).
 std::unique_ptr<NeuronBlock> makeNeuronBlock(const KronTwoLayerProblem& problem, KronAlgorithm algorithm,
                                              const KronFastOptions& fast, std::int64_t begin,

@@ -83,8 +83,7 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
   naive.makeSimRun = [](const nlohmann::json& params,
                         const SimRunContext& context) -> std::unique_ptr<SimRun> {
     const KronSimRun::Settings settings = kronSettingsFrom("kron-naive", params, context.path);
-    return std::make_unique<KronSimRun>(kronProblemOf(context), *context.timeModel, context.numWorkers,
-                                        context.options, settings, context.path);
+    return std::make_unique<KronSimRun>(kronProblemOf(context), settings, context);
   };
 
   std::vector<OptionSpec> fastOptions = commonOptions();
@@ -112,8 +111,7 @@ std::vector<AlgorithmEntry> kronAlgorithmEntries() {
   fast.makeSimRun = [](const nlohmann::json& params,
                        const SimRunContext& context) -> std::unique_ptr<SimRun> {
     const KronSimRun::Settings settings = kronSettingsFrom("kron-fast", params, context.path);
-    return std::make_unique<KronSimRun>(kronProblemOf(context), *context.timeModel, context.numWorkers,
-                                        context.options, settings, context.path);
+    return std::make_unique<KronSimRun>(kronProblemOf(context), settings, context);
   };
   return {naive, fast};
 }

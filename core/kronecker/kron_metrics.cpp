@@ -1,5 +1,7 @@
 #include "core/kronecker/kron_metrics.hpp"
 
+#include <ctime>
+
 #include "core/util/check.hpp"
 
 namespace distopt {
@@ -12,6 +14,12 @@ bool refuse(std::string* why, const char* text) {
 }
 
 }  // namespace
+
+double threadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
 
 void KronWorkerTally::note(const BlockStepStats& stats) {
   m_nnz += stats.nnz;

@@ -1,8 +1,8 @@
 #pragma once
-// The bookkeeping both engines of the Kronecker family share (the simulator's KronSimRun and the live
-// coordinator): a worker's running step figures (reported in STATS) and the coordinator's evaluations
-// keyed by model version (EVAL -> LOSS, COFIRE, STATS -> one EvaluationPoint with the family metrics).
-// Transport-free, no clock: the callers measure CPU seconds and pass them in.
+// The Kronecker family's roles' bookkeeping (kron_family_coordinator, kron_family_worker): a worker's
+// running step figures (reported in STATS) and the coordinator's evaluations keyed by model version
+// (EVAL -> LOSS, COFIRE, STATS -> one EvaluationPoint with the family metrics). Transport-free, no
+// clock: the roles measure their own CPU seconds (threadCpuSeconds) and pass them in.
 //
 // Metrics of a point at version v cover the window since the previous requested evaluation:
 //   fired_fraction     mean k_i/m over the batches of the window (coordinator, from PARTIAL counts)
@@ -24,6 +24,10 @@
 #include "core/telemetry/telemetry.hpp"
 
 namespace distopt {
+
+/// CPU seconds of the calling thread: iteration_seconds measures the roles' own work, not the time a
+/// transport (or another process on the machine) takes.
+double threadCpuSeconds();
 
 /// A worker's cumulative step figures since INIT.
 class KronWorkerTally {

@@ -37,6 +37,7 @@ KronTwoLayerProblem::KronTwoLayerProblem(const Options& options) {
                                         : defaultThreshold(options.m);
   m_batch = options.batch;
   m_modelSeed = options.modelSeed;
+  m_dataSeed = options.dataSeed;
   finish();
 }
 

@@ -62,6 +62,8 @@ class KronTwoLayerProblem final : public Problem {
   std::int64_t batch() const { return m_batch; }
   double threshold() const { return m_threshold; }
   std::uint64_t modelSeed() const { return m_modelSeed; }
+  /// The seed the synthetic data came from (0 for given data): a worker's INIT must name the same.
+  std::uint64_t dataSeed() const { return m_dataSeed; }
   const Eigen::VectorXd& outputWeights() const { return m_a; }
   /// G = (UᵀU)∘(VᵀV), n×n.
   const Eigen::MatrixXd& gram() const { return m_gram; }
@@ -80,6 +82,7 @@ class KronTwoLayerProblem final : public Problem {
   double m_threshold = 0.0;
   std::int64_t m_batch = 1;
   std::uint64_t m_modelSeed = 0;
+  std::uint64_t m_dataSeed = 0;
   Eigen::VectorXd m_a;
   Eigen::MatrixXd m_gram;
   RowMatrix m_inputs;  // n×d, for the Problem interface (naive cost by design)

@@ -1,8 +1,8 @@
 #pragma once
 // The neuron-sharded roles of docs/papers.md, kronecker-async §3.9, transport-free (docs/architecture.md,
 // rule 3): no clock, no socket, no global RNG. A worker owns one NeuronBlock (naive W rows or fast P rows);
-// the coordinator owns y, the batch sampler, η and the pipeline bookkeeping. The simulator drives them now
-// (KronSimRun); a live engine can drive the same objects with the encoded messages of kron_protocol.
+// the coordinator owns y, the batch sampler, η and the pipeline bookkeeping. The family's roles
+// (kron_family_coordinator, kron_family_worker) hold them, on the virtual network and on ZeroMQ.
 //
 // Pipelining: with staleness τ the coordinator may have τ + 1 iterations whose RESID is outstanding;
 // a worker answers BATCH(t) from a block that has applied `appliedVersion` steps, and the delay

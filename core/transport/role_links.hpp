@@ -13,9 +13,11 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/async_sgd/server.hpp"
 #include "core/problems/problem.hpp"
+#include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/telemetry.hpp"
 
 namespace distopt {
@@ -54,6 +56,15 @@ class CoordinatorState {
     (void)worker;
     return {};
   }
+
+  /// Families whose model lives only on the workers (the neuron-sharded Kronecker network: no
+  /// coordinator holds W) evaluate through their own messages. Such a role says true here; the engine
+  /// then calls FamilyCoordinator::requestEvaluation() on its schedule instead of reading model(), takes
+  /// finished points (metrics attached, time and bytes from the request) with takeEvaluations(), and at
+  /// the end of a run that did not fail sends one `atEnd` request and waits (bounded) for it.
+  virtual bool evaluatesRemotely() const { return false; }
+  virtual bool evaluationPending() const { return false; }
+  virtual std::vector<EvaluationPoint> takeEvaluations() { return {}; }
 };
 
 /// What a transport offers a coordinator role whose messages to workers are `Down`.
@@ -85,8 +96,12 @@ class WorkerLink {
   virtual void send(Up&& message) = 0;
   /// Sends `message` when the emulated compute that began with the message being handled has lasted
   /// `tauUnits` (the worker's time-model draw): `tauUnits` later in virtual time; live, the real compute
-  /// counts in it (emulatedDue, net/worker/worker_role.hpp).
+  /// counts in it (emulatedDue, net/worker/worker_role.hpp). A worker computes one thing at a time: until
+  /// the message has left, messages to it wait, in order, and are handed to the role after it left.
   virtual void sendAfterCompute(double tauUnits, Up&& message) = 0;
+  /// Time in the experiment's units since the run started (virtual; live, since the run's first message
+  /// reached this worker): the start a time-model draw is made at.
+  virtual double now() const = 0;
   /// Seconds of real work since the message being handled arrived (0 in virtual time), for telemetry.
   virtual double computeSeconds() const = 0;
   /// Ends this worker: `code` "diverged" (a non-finite value), "protocol" (the coordinator broke the
@@ -108,6 +123,13 @@ class FamilyCoordinator : public CoordinatorState {
   /// `worker` is gone (`reason` "code: message"). A role that cannot go on without it says so through
   /// failure().
   virtual void onWorkerLost(int worker, const std::string& reason, CoordinatorLink<Down>& link) = 0;
+  /// Only for a role that evaluatesRemotely(): evaluate the model as it stands now through the workers.
+  /// `atEnd`: the run has ended; stop the method's traffic and evaluate the iterate as it stands.
+  virtual void requestEvaluation(const EvaluationRequest& request, bool atEnd, CoordinatorLink<Down>& link) {
+    (void)request;
+    (void)atEnd;
+    (void)link;
+  }
 };
 
 /// A family's worker role.

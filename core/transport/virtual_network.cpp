@@ -29,7 +29,9 @@ VirtualNetwork::VirtualNetwork(const SimRunContext& context, const VirtualLinkOp
       m_linkFreeUp(static_cast<std::size_t>(context.numWorkers), 0.0),
       m_linkFreeDown(static_cast<std::size_t>(context.numWorkers), 0.0),
       m_alive(static_cast<std::size_t>(context.numWorkers), true),
-      m_aliveCount(context.numWorkers) {
+      m_aliveCount(context.numWorkers),
+      m_computing(static_cast<std::size_t>(context.numWorkers), 0),
+      m_held(static_cast<std::size_t>(context.numWorkers)) {
   DISTOPT_CHECK(context.problem && context.numWorkers > 0);
   std::string why;
   DISTOPT_CHECK_MSG(links.isValid(&why), why.c_str());
@@ -58,15 +60,23 @@ VirtualNetwork::Event VirtualNetwork::pop() {
   return event;
 }
 
-void VirtualNetwork::post(double leaveTime, int worker, bool uplink, WireSize size, std::uint32_t slot) {
+void VirtualNetwork::post(double leaveTime, int worker, bool uplink, WireSize size, std::uint32_t slot,
+                          bool computed) {
   DISTOPT_CHECK(worker >= 0 && worker < numWorkers());
   // A time-model draw may be infinite (a worker that never finishes): the message then never leaves,
   // and the run ends stalled when nothing else is left to happen.
   DISTOPT_CHECK(leaveTime >= m_now);
-  const Event event{
-      .time = leaveTime, .worker = worker, .leaving = true, .uplink = uplink, .slot = slot, .size = size};
+  const bool later = leaveTime > m_now;
+  const Event event{.time = leaveTime,
+                    .worker = worker,
+                    .leaving = true,
+                    .uplink = uplink,
+                    .computed = computed && later,
+                    .slot = slot,
+                    .size = size};
+  if (event.computed) ++m_computing[static_cast<std::size_t>(worker)];
   // Leaving now: counted now and queued to arrive (never delivered inside the sender's own call).
-  push(leaveTime == m_now ? departed(event) : event);
+  push(later ? event : departed(event));
 }
 
 VirtualNetwork::Event VirtualNetwork::departed(Event event) {
@@ -86,35 +96,61 @@ VirtualNetwork::Event VirtualNetwork::departed(Event event) {
   }
   event.time = sent + m_links.latency;
   event.leaving = false;
+  event.computed = false;
   return event;
 }
 
 bool VirtualNetwork::handleNext(Carrier& carrier, bool coordinatorListens) {
   Event event = pop();
   m_now = std::max(m_now, event.time);
+  const int worker = event.worker;
+  // The worker's compute is over once its result leaves: what reached it meanwhile is handed over
+  // after the result itself is delivered (when its link takes no time), in arrival order.
+  const bool freed = event.leaving && event.computed && --m_computing[static_cast<std::size_t>(worker)] == 0;
+  bool handled = false;
   if (event.leaving) {
     // A result that leaves after its compute arrives at once when its link takes no time: it is
     // delivered now rather than queued behind messages posted later for the same moment.
     event = departed(event);
     if (event.time > m_now) {
       push(event);
+      if (freed) releaseHeld(carrier, worker);
       return false;
     }
   }
   if (!event.uplink) {
-    if (alive(event.worker))
-      carrier.deliver(false, event.worker, event.slot);
+    deliverDown(carrier, event);
+  } else if (!coordinatorListens) {
+    carrier.discard(true, event.slot);
+  } else {
+    m_lastMessageBytes = event.size.bytes;
+    carrier.deliver(true, worker, event.slot);
+    handled = true;
+  }
+  if (freed) releaseHeld(carrier, worker);
+  return handled;
+}
+
+void VirtualNetwork::deliverDown(Carrier& carrier, const Event& event) {
+  const auto index = static_cast<std::size_t>(event.worker);
+  if (!alive(event.worker))
+    carrier.discard(false, event.slot);
+  else if (m_computing[index] > 0 || !m_held[index].empty())
+    m_held[index].push_back(event);
+  else
+    carrier.deliver(false, event.worker, event.slot);
+}
+
+void VirtualNetwork::releaseHeld(Carrier& carrier, int worker) {
+  const auto index = static_cast<std::size_t>(worker);
+  while (m_computing[index] == 0 && !m_held[index].empty()) {
+    const Event event = m_held[index].front();
+    m_held[index].pop_front();
+    if (alive(worker))
+      carrier.deliver(false, worker, event.slot);
     else
       carrier.discard(false, event.slot);
-    return false;
   }
-  if (!coordinatorListens) {
-    carrier.discard(true, event.slot);
-    return false;
-  }
-  m_lastMessageBytes = event.size.bytes;
-  carrier.deliver(true, event.worker, event.slot);
-  return true;
 }
 
 void VirtualNetwork::workerFailed(int worker, const std::string& reason) {
@@ -152,33 +188,76 @@ BudgetFacts VirtualNetwork::spent(const CoordinatorState& role) const {
           .gradients = m_context.options.maxGradients > 0 ? role.gradientEvaluations() : 0};
 }
 
-Verdict VirtualNetwork::evaluate(CoordinatorState& role, double time) {
-  const Vector* model = role.model();
-  if (!model) return Verdict::GoOn;
+EvaluationRequest VirtualNetwork::requestAt(const CoordinatorState& role, double time) const {
   const RunRules& rules = m_context.options;
-  const EvaluationRequest request{.time = time,
-                                  .updates = role.iterations(),
-                                  .bytesUp = m_tally.bytesUp,
-                                  .bytesDown = m_tally.bytesDown,
-                                  .gradNorm = rules.evalGradNorm || rules.targetGradNormSq.has_value(),
-                                  .accuracy = rules.evalAccuracy};
-  EvaluationPoint point = evaluateModel(*m_context.problem, *model, request, m_scratch);
-  point.loss += role.lossOffset();
-  role.takeMetrics(point.metrics);
+  return EvaluationRequest{.time = time,
+                           .updates = role.iterations(),
+                           .bytesUp = m_tally.bytesUp,
+                           .bytesDown = m_tally.bytesDown,
+                           .gradNorm = rules.evalGradNorm || rules.targetGradNormSq.has_value(),
+                           .accuracy = rules.evalAccuracy};
+}
+
+Verdict VirtualNetwork::note(const EvaluationPoint& point) {
+  const RunRules& rules = m_context.options;
   m_sink.onEvaluation(point);
-  flushTraffic(time);
   const bool met = m_tally.noteEvaluation(point, rules.targetGap, rules.targetGradNormSq);
   if (m_divergence.note(point)) return Verdict::Diverged;
   return met ? Verdict::TargetReached : Verdict::GoOn;
+}
+
+Verdict VirtualNetwork::evaluate(const Roles& roles, double time) {
+  CoordinatorState& role = *roles.state;
+  if (role.evaluatesRemotely()) {
+    // Asked now, answered through the workers' messages: collect() notes the point when it is complete.
+    roles.requestEvaluation(requestAt(role, time), false);
+    flushTraffic(time);
+    return Verdict::GoOn;
+  }
+  const Vector* model = role.model();
+  if (!model) return Verdict::GoOn;
+  EvaluationPoint point = evaluateModel(*m_context.problem, *model, requestAt(role, time), m_scratch);
+  point.loss += role.lossOffset();
+  role.takeMetrics(point.metrics);
+  const Verdict verdict = note(point);
+  flushTraffic(time);
+  return verdict;
+}
+
+Verdict VirtualNetwork::collect(CoordinatorState& role) {
+  Verdict verdict = Verdict::GoOn;
+  for (const EvaluationPoint& point : role.takeEvaluations()) {
+    const Verdict pointVerdict = note(point);
+    if (verdict != Verdict::Diverged && pointVerdict != Verdict::GoOn) verdict = pointVerdict;
+  }
+  return verdict;
+}
+
+void VirtualNetwork::finishRemoteEvaluation(const Roles& roles, double endTime, std::string* detail) {
+  CoordinatorState& role = *roles.state;
+  roles.requestEvaluation(requestAt(role, endTime), true);
+  // The coordinator listens again: the workers answer from the model as it stands. Bounded by the
+  // messages in flight (the roles stop their method's traffic), never by the horizon.
+  while (role.evaluationPending() && role.failure().empty() && !m_queue.empty() &&
+         std::isfinite(m_queue.front().time)) {
+    handleNext(*roles.carrier, true);
+    processLosses(roles);
+    collect(role);
+  }
+  collect(role);
+  if (role.evaluationPending() && detail->empty())
+    *detail = "final evaluation incomplete: " +
+              (role.failure().empty() ? std::string("the workers stopped answering") : role.failure());
 }
 
 RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& stopRequested) {
   const auto wallStart = std::chrono::steady_clock::now();
   DISTOPT_CHECK(roles.state && roles.start && roles.workerLost && roles.carrier);
   CoordinatorState& role = *roles.state;
+  DISTOPT_CHECK(!role.evaluatesRemotely() || roles.requestEvaluation);
   const RunRules& rules = m_context.options;
   EvaluationGrid grid(rules);
-  const auto verdictAt = [&](double time) { return evaluate(role, time); };
+  const auto verdictAt = [&](double time) { return evaluate(roles, time); };
 
   Termination termination = Termination::Stalled;
   std::string detail;
@@ -225,6 +304,10 @@ RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& 
     }
     const bool coordinatorHandled = handleNext(*roles.carrier, true);
     processLosses(roles);
+    if (const auto verdict = terminationOf(collect(role))) {
+      termination = *verdict;
+      break;
+    }
     if (coordinatorHandled && rules.evalEveryUpdates > 0 &&
         role.iterations() - lastEvaluatedUpdates >= rules.evalEveryUpdates) {
       lastEvaluatedUpdates = role.iterations();
@@ -241,13 +324,17 @@ RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& 
     termination = runEnd.termination;
     endTime = runEnd.time;
   }
-  // Messages already on their way to a worker still arrive, as on a socket, so the replicas end as a
-  // live run's do once its last messages landed; the coordinator acts on nothing after the end.
-  while (!m_queue.empty() && m_queue.front().time <= endTime) handleNext(*roles.carrier, false);
+  if (role.evaluatesRemotely()) {
+    if (termination != Termination::Failed) finishRemoteEvaluation(roles, endTime, &detail);
+  } else {
+    // Messages already on their way to a worker still arrive, as on a socket, so the replicas end as a
+    // live run's do once its last messages landed; the coordinator acts on nothing after the end.
+    while (!m_queue.empty() && m_queue.front().time <= endTime) handleNext(*roles.carrier, false);
+    if (finalEvaluationDue(m_tally.haveEvaluation, m_tally.lastEvaluation, endTime, role.iterations()) ||
+        role.metricsPending())
+      evaluate(roles, endTime);
+  }
   m_losses.clear();
-  if (finalEvaluationDue(m_tally.haveEvaluation, m_tally.lastEvaluation, endTime, role.iterations()) ||
-      role.metricsPending())
-    evaluate(role, endTime);
   if (termination != Termination::Diverged && m_divergence.diverged()) termination = Termination::Diverged;
   if (termination == Termination::Diverged && detail.empty())
     detail = role.divergence().empty() ? m_divergence.reason() : role.divergence();

@@ -8,13 +8,19 @@
 // encoded sizes its papers count), and arrives after the link's latency and its transfer time (a link
 // carries `bytesPerUnit`; messages on one link and direction queue behind each other). A result whose
 // link takes no time arrives the moment its compute ends; a message posted by a role's handler is
-// queued, so no role is called from inside another's handler.
+// queued, so no role is called from inside another's handler. A worker computes one thing at a time:
+// messages that reach it while a result of its compute has not left yet wait, in arrival order, and are
+// handed over the moment it leaves (a single-threaded worker process busy with its compute).
 //
 // The run ledger is the simulator's one: stop rules (core/run/run_rules.hpp, the same stopRule the live
 // engines use), the evaluation grid walked in virtual time before each event (core/run/evaluation_grid),
-// divergence, targets, traffic samples per worker, direction and kind, and the summary.
+// divergence, targets, traffic samples per worker, direction and kind, and the summary. A family whose
+// model lives on the workers evaluates through its own messages (CoordinatorState::evaluatesRemotely):
+// the grid then requests evaluations, finished points are taken after every event, and the run's end
+// requests one more and lets the messages flow until it is complete (its point carries the end's time).
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -56,11 +62,13 @@ class VirtualNetwork {
     virtual void discard(bool uplink, std::uint32_t slot) = 0;
   };
 
-  /// What the ledger drives: the coordinator's state, its start, worker losses and the messages.
+  /// What the ledger drives: the coordinator's state, its start, worker losses, remote evaluations and
+  /// the messages.
   struct Roles {
     CoordinatorState* state = nullptr;
     std::function<void()> start;
     std::function<void(int worker, const std::string& reason)> workerLost;
+    std::function<void(const EvaluationRequest& request, bool atEnd)> requestEvaluation;
     Carrier* carrier = nullptr;
   };
 
@@ -71,8 +79,9 @@ class VirtualNetwork {
   bool alive(int worker) const;
   /// Posts the message in the carrier's `slot` on worker `worker`'s link (`uplink`: from it, else to it),
   /// leaving at `leaveTime` (>= now). A message to a worker that is gone by then is discarded; one from a
-  /// worker that failed after sending it still arrives.
-  void post(double leaveTime, int worker, bool uplink, WireSize size, std::uint32_t slot);
+  /// worker that failed after sending it still arrives. `computed`: the result of the worker's compute,
+  /// which keeps the worker busy until it leaves.
+  void post(double leaveTime, int worker, bool uplink, WireSize size, std::uint32_t slot, bool computed = false);
   /// Bytes of the uplink being delivered.
   std::size_t lastMessageBytes() const { return m_lastMessageBytes; }
   /// The roles' telemetry (accepted delays counted for the summary).
@@ -92,6 +101,7 @@ class VirtualNetwork {
     int worker = 0;
     bool leaving = false;  ///< the message leaves its sender now (counted), else it arrives
     bool uplink = false;
+    bool computed = false;  ///< leaving: a compute's result; its worker is busy until then
     std::uint32_t slot = 0;
     std::uint64_t seq = 0;
     WireSize size;
@@ -103,8 +113,18 @@ class VirtualNetwork {
   Event departed(Event event);
   /// Handles the next event; true when it delivered a message to the coordinator.
   bool handleNext(Carrier& carrier, bool coordinatorListens);
+  /// Hands a message that arrived at a worker over, or holds it while the worker computes.
+  void deliverDown(Carrier& carrier, const Event& event);
+  /// Hands the held messages over while the worker is not computing.
+  void releaseHeld(Carrier& carrier, int worker);
   void processLosses(const Roles& roles);
-  Verdict evaluate(CoordinatorState& role, double time);
+  EvaluationRequest requestAt(const CoordinatorState& role, double time) const;
+  Verdict evaluate(const Roles& roles, double time);
+  /// Notes the points a remotely evaluating role finished.
+  Verdict collect(CoordinatorState& role);
+  Verdict note(const EvaluationPoint& point);
+  /// The end of a remotely evaluating run: one more request, messages flow until it is complete.
+  void finishRemoteEvaluation(const Roles& roles, double endTime, std::string* detail);
   void flushTraffic(double time);
   BudgetFacts spent(const CoordinatorState& role) const;
 
@@ -121,6 +141,8 @@ class VirtualNetwork {
   std::vector<double> m_linkFreeDown;
   std::vector<bool> m_alive;
   int m_aliveCount = 0;
+  std::vector<int> m_computing;             ///< per worker: results of its compute not yet left
+  std::vector<std::deque<Event>> m_held;    ///< per worker: arrived while it computed
   std::vector<std::pair<int, std::string>> m_losses;
   std::size_t m_lastMessageBytes = 0;
   std::uint64_t m_malformed = 0;
@@ -162,6 +184,9 @@ class RolesOnVirtualNetwork : public SimRun {
         .start = [&] { m_coordinator->start(session.coordinatorSide); },
         .workerLost = [&](int worker, const std::string& reason) {
           m_coordinator->onWorkerLost(worker, reason, session.coordinatorSide);
+        },
+        .requestEvaluation = [&](const EvaluationRequest& request, bool atEnd) {
+          m_coordinator->requestEvaluation(request, atEnd, session.coordinatorSide);
         },
         .carrier = &session};
     return network.run(roles, [this] { return stopRequested(); });
@@ -226,17 +251,18 @@ class RolesOnVirtualNetwork : public SimRun {
     int workerId() const override { return id; }
     void send(Up&& message) override { sendAt(session.network.now(), std::move(message)); }
     void sendAfterCompute(double tauUnits, Up&& message) override {
-      sendAt(session.network.now() + tauUnits, std::move(message));
+      sendAt(session.network.now() + tauUnits, std::move(message), true);
     }
+    double now() const override { return session.network.now(); }
     double computeSeconds() const override { return 0.0; }
     void fail(const std::string& code, const std::string& message) override {
       session.network.workerFailed(id, code + ": " + message);
     }
     void countMalformed() override { session.network.countMalformed(); }
 
-    void sendAt(double time, Up&& message) {
+    void sendAt(double time, Up&& message, bool computed = false) {
       const WireSize size = session.wire.up(message);
-      session.network.post(time, id, true, size, session.up.put(std::move(message)));
+      session.network.post(time, id, true, size, session.up.put(std::move(message)), computed);
     }
 
     Session& session;

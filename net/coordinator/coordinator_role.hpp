@@ -39,20 +39,13 @@ class CoordinatorRole : public CoordinatorState {
   /// Called every loop turn (at least every 50 ms): time-driven work such as resends or deadlines.
   virtual void onTick(CoordinatorHost& host) { (void)host; }
 
-  /// Families whose model lives only on the workers (the neuron-sharded Kronecker network: no
-  /// coordinator holds W) evaluate through their own messages. Such a role says true here; the engine
-  /// then calls requestEvaluation() on its schedule instead of snapshotting model(), takes finished
-  /// points (metrics attached, time and bytes from the request) with takeEvaluations(), and at the
-  /// end of a run that did not fail sends one `atEnd` request and waits (bounded) for it before STOP.
-  virtual bool evaluatesRemotely() const { return false; }
+  /// For a role that evaluatesRemotely() (CoordinatorState): evaluate through the workers now.
   /// `atEnd`: the run has ended; stop the method's traffic and evaluate the iterate as it stands.
   virtual void requestEvaluation(const EvaluationRequest& request, bool atEnd, CoordinatorHost& host) {
     (void)request;
     (void)atEnd;
     (void)host;
   }
-  virtual bool evaluationPending() const { return false; }
-  virtual std::vector<EvaluationPoint> takeEvaluations() { return {}; }
 
   /// Bytes of the largest frame a worker of this run sends legitimately, when it exceeds two float64
   /// vectors of the model's dimension (the default the worker socket's frame limit is set from).

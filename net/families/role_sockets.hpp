@@ -2,13 +2,16 @@
 // A family's core roles (core/transport/role_links.hpp) on ZeroMQ: the live transport. The coordinator
 // role runs in the FamilyEngine's loop, the worker role in a distopt-worker's runtime; this file only
 // turns their typed messages into the family's frames (net/PROTOCOL.md, its kind range) and back, and a
-// worker's "send after the emulated compute" into a deadline on the wall clock (emulatedDue). What the
+// worker's "send after the emulated compute" into a deadline on the wall clock (emulatedDue), holding the
+// messages that reach a computing worker until its result left, as the virtual network does. What the
 // roles decide — rounds, replicas, failures — is the very code the simulator runs on the virtual network.
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,8 +35,10 @@ struct RoleCodec {
 template <class Down, class Up>
 class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLink<Down> {
  public:
-  CoordinatorOnSockets(std::unique_ptr<FamilyCoordinator<Down, Up>> role, RoleCodec<Down, Up> codec)
-      : m_role(std::move(role)), m_codec(std::move(codec)) {}
+  /// `largestUplinkFrame`: CoordinatorRole::largestUplinkFrame() of the family's frames for this run.
+  CoordinatorOnSockets(std::unique_ptr<FamilyCoordinator<Down, Up>> role, RoleCodec<Down, Up> codec,
+                       std::int64_t largestUplinkFrame = 0)
+      : m_role(std::move(role)), m_codec(std::move(codec)), m_largestUplinkFrame(largestUplinkFrame) {}
 
   void start(CoordinatorHost& host) override {
     m_host = &host;
@@ -53,6 +58,11 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
     m_host = &host;
     m_role->onWorkerLost(worker, reason, *this);
   }
+  void requestEvaluation(const EvaluationRequest& request, bool atEnd, CoordinatorHost& host) override {
+    m_host = &host;
+    m_role->requestEvaluation(request, atEnd, *this);
+  }
+  std::int64_t largestUplinkFrame() const override { return m_largestUplinkFrame; }
 
   std::string name() const override { return m_role->name(); }
   std::uint64_t iterations() const override { return m_role->iterations(); }
@@ -65,6 +75,9 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
   bool diverged() const override { return m_role->diverged(); }
   std::string divergence() const override { return m_role->divergence(); }
   WorkCounters counters(int worker) const override { return m_role->counters(worker); }
+  bool evaluatesRemotely() const override { return m_role->evaluatesRemotely(); }
+  bool evaluationPending() const override { return m_role->evaluationPending(); }
+  std::vector<EvaluationPoint> takeEvaluations() override { return m_role->takeEvaluations(); }
 
  private:
   bool send(int worker, Down&& message) override { return m_host->send(worker, m_codec.encodeDown(message)); }
@@ -77,6 +90,7 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
 
   std::unique_ptr<FamilyCoordinator<Down, Up>> m_role;
   RoleCodec<Down, Up> m_codec;
+  std::int64_t m_largestUplinkFrame;
   CoordinatorHost* m_host = nullptr;  ///< the engine's, set on every call into the role
 };
 
@@ -88,14 +102,12 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
 
   void onMessage(Message&& message, WorkerHost& host) override {
     m_host = &host;
-    Down down{};
-    std::string why;
-    if (!m_codec.decodeDown(message, &down, &why)) {
-      host.countMalformed();
+    if (!m_runStart) m_runStart = Clock::now();
+    if (!m_pending.empty()) {
+      m_held.push_back(std::move(message));  // computing: handled once the result left
       return;
     }
-    m_arrived = Clock::now();
-    m_role->onMessage(std::move(down), *this);
+    handle(std::move(message), host);
   }
   std::optional<Clock::time_point> deadline() const override {
     if (m_pending.empty()) return std::nullopt;
@@ -108,9 +120,25 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
       host.send(std::move(m_pending.front().message));
       m_pending.erase(m_pending.begin());
     }
+    while (m_pending.empty() && !m_held.empty()) {
+      Message next = std::move(m_held.front());
+      m_held.pop_front();
+      handle(std::move(next), host);
+    }
   }
 
  private:
+  void handle(Message&& message, WorkerHost& host) {
+    Down down{};
+    std::string why;
+    if (!m_codec.decodeDown(message, &down, &why)) {
+      host.countMalformed();
+      return;
+    }
+    m_arrived = Clock::now();
+    m_role->onMessage(std::move(down), *this);
+  }
+
   struct Pending {
     Clock::time_point due;
     Message message;
@@ -132,6 +160,10 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
   double computeSeconds() const override {
     return std::chrono::duration<double>(Clock::now() - m_arrived).count();
   }
+  double now() const override {
+    return std::chrono::duration<double>(Clock::now() - m_runStart.value_or(Clock::now())).count() /
+           m_host->unitSeconds();
+  }
   void fail(const std::string& code, const std::string& message) override { m_host->fail(code, message); }
   void countMalformed() override { m_host->countMalformed(); }
 
@@ -139,7 +171,9 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
   RoleCodec<Down, Up> m_codec;
   WorkerHost* m_host = nullptr;  ///< the runtime's, set on every call into the role
   Clock::time_point m_arrived{};
+  std::optional<Clock::time_point> m_runStart;
   std::vector<Pending> m_pending;
+  std::deque<Message> m_held;
 };
 
 }  // namespace distopt::net

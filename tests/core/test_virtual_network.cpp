@@ -3,7 +3,9 @@
 // then worker), latency and a link's bandwidth, bytes counted when a message leaves (never for one that
 // would leave after the end), a worker's failure told to the coordinator after the handler returned,
 // messages already on their way to workers delivered at the end while the coordinator hears nothing
-// more, and the same run twice giving the same record.
+// more, a computing worker holding what reaches it until its result left, a coordinator that evaluates
+// through its workers' messages (points taken as they complete, one more at the end, the summary saying
+// so when the workers never answer it), and the same run twice giving the same record.
 #include <QtTest>
 
 #include <memory>
@@ -18,12 +20,15 @@ using namespace distopt;
 
 namespace {
 
+/// `eval`: an evaluation request (1), or one the worker never answers (2).
 struct Ping {
   std::uint64_t round = 0;
   std::uint64_t bytes = 100;
+  int eval = 0;
 };
 struct Pong {
   std::uint64_t round = 0;
+  bool eval = false;
 };
 
 /// What the toy roles saw, in order.
@@ -32,6 +37,7 @@ struct Record {
   std::vector<int> workerHeard;  ///< the worker of each delivered ping
   std::vector<std::string> lost;
   int lostWhileHandling = 0;
+  std::vector<double> workerHeardAt;  ///< the time of each delivered ping
 };
 
 /// Sends one Ping per worker, and the next one to a worker as soon as its Pong is in. `pingsAtStart`
@@ -45,6 +51,18 @@ class PingCoordinator final : public FamilyCoordinator<Ping, Pong> {
       for (int k = 0; k < m_pingsAtStart; ++k) link.send(m, Ping{});
   }
   void onMessage(int worker, Pong&& pong, CoordinatorLink<Ping>& link) override {
+    if (pong.eval) {
+      // The point of the oldest request: its time and updates, the pongs heard by now as its "loss".
+      EvaluationPoint point;
+      point.time = m_requests.front().time;
+      point.updates = m_requests.front().updates;
+      point.loss = static_cast<double>(m_record.coordinatorHeard.size());
+      point.gradNormSq = 1.0 / (1.0 + point.loss);
+      m_requests.erase(m_requests.begin());
+      m_finished.push_back(point);
+      return;
+    }
+    if (m_finishing) return;  // after the end: no more method traffic
     if (m_handling) ++m_record.lostWhileHandling;
     m_handling = true;
     m_record.coordinatorHeard.emplace_back(link.now(), worker, pong.round);
@@ -54,6 +72,7 @@ class PingCoordinator final : public FamilyCoordinator<Ping, Pong> {
   }
   void onWorkerLost(int worker, const std::string& reason, CoordinatorLink<Ping>& link) override {
     if (m_handling) ++m_record.lostWhileHandling;
+    if (m_remote) return;
     m_record.lost.push_back(std::to_string(worker) + " " + reason);
     QVERIFY(!link.alive(worker));
     QVERIFY(!link.send(worker, Ping{}));  // dropped: the worker is gone
@@ -61,12 +80,31 @@ class PingCoordinator final : public FamilyCoordinator<Ping, Pong> {
   std::string name() const override { return "ping"; }
   std::uint64_t iterations() const override { return m_iterations; }
   std::uint64_t gradientEvaluations() const override { return m_iterations; }
-  const Vector* model() const override { return nullptr; }  // nothing to evaluate
+  const Vector* model() const override { return nullptr; }  // nothing to evaluate here
+
+  /// Evaluates by asking worker 0; `finalUnanswered`: the request at the end is one it never answers.
+  void evaluateRemotely(bool finalUnanswered) {
+    m_remote = true;
+    m_finalUnanswered = finalUnanswered;
+  }
+  bool evaluatesRemotely() const override { return m_remote; }
+  bool evaluationPending() const override { return !m_requests.empty(); }
+  std::vector<EvaluationPoint> takeEvaluations() override { return std::exchange(m_finished, {}); }
+  void requestEvaluation(const EvaluationRequest& request, bool atEnd, CoordinatorLink<Ping>& link) override {
+    m_finishing = m_finishing || atEnd;
+    m_requests.push_back(request);
+    link.send(0, Ping{.bytes = 1, .eval = atEnd && m_finalUnanswered ? 2 : 1});
+  }
 
  private:
   Record& m_record;
   int m_workers;
   int m_pingsAtStart;
+  bool m_remote = false;
+  bool m_finalUnanswered = false;
+  bool m_finishing = false;
+  std::vector<EvaluationRequest> m_requests;
+  std::vector<EvaluationPoint> m_finished;
   std::uint64_t m_iterations = 0;
   bool m_handling = false;
 };
@@ -77,7 +115,10 @@ class PingWorker final : public FamilyWorker<Ping, Pong> {
   PingWorker(Record& record, double fixedTau = 0.0, std::uint64_t failAtRound = ~0ull)
       : m_record(record), m_fixedTau(fixedTau), m_failAtRound(failAtRound) {}
   void onMessage(Ping&& ping, WorkerLink<Pong>& link) override {
+    if (ping.eval == 1) return link.send(Pong{.eval = true});  // answered at once, no compute
+    if (ping.eval == 2) return;
     m_record.workerHeard.push_back(link.workerId());
+    m_record.workerHeardAt.push_back(link.now());
     if (ping.round == m_failAtRound) {
       link.fail("diverged", "round " + std::to_string(ping.round));
       return;
@@ -114,6 +155,15 @@ struct Setup {
   std::uint64_t failAtRound = ~0ull;
   int failingWorker = -1;
   int pingsAtStart = 1;
+  bool remote = false;
+  bool finalUnanswered = false;
+};
+
+class EvaluationSink final : public TelemetrySink {
+ public:
+  void onUpdate(const UpdateEvent&) override {}
+  void onEvaluation(const EvaluationPoint& point) override { points.push_back(point); }
+  std::vector<EvaluationPoint> points;
 };
 
 class Fixture {
@@ -123,7 +173,7 @@ class Fixture {
     m_problem = quadratic->make(distopt::test::filled(quadratic->options, {{"d", 4}}), ProblemBuildContext{.seed = 1});
   }
 
-  RunSummary run(const Setup& setup, Record& record, BandwidthSink* sinkOut = nullptr) {
+  RunSummary run(const Setup& setup, Record& record, TelemetrySink* sinkOut = nullptr) {
     SimRunContext context;
     context.problem = m_problem.get();
     context.numWorkers = setup.workers;
@@ -132,12 +182,14 @@ class Fixture {
     for (int m = 0; m < setup.workers; ++m)
       workers.push_back(std::make_unique<PingWorker>(record, setup.fixedTau,
                                                      m == setup.failingWorker ? setup.failAtRound : ~0ull));
-    PingRun run(std::make_unique<PingCoordinator>(record, setup.workers, setup.pingsAtStart), std::move(workers),
+    auto coordinator = std::make_unique<PingCoordinator>(record, setup.workers, setup.pingsAtStart);
+    if (setup.remote) coordinator->evaluateRemotely(setup.finalUnanswered);
+    PingRun run(std::move(coordinator), std::move(workers),
                 {.down = [](const Ping& ping) { return WireSize{ping.bytes, "PING"}; },
                  .up = [](const Pong&) { return WireSize{10, "PONG"}; }},
                 context, setup.links);
     BandwidthSink local;
-    BandwidthSink& sink = sinkOut ? *sinkOut : local;
+    TelemetrySink& sink = sinkOut ? *sinkOut : local;
     return run.run(sink);
   }
 
@@ -238,6 +290,86 @@ class TestVirtualNetwork : public QObject {
     QCOMPARE(record.workerHeard.size(), std::size_t{4});
     QCOMPARE(record.coordinatorHeard.size(), std::size_t{2});
     QCOMPARE(summary.bytesUplink, std::uint64_t{2 * 10});
+  }
+
+  void aComputingWorkerHoldsWhatReachesIt() {
+    Fixture fixture;
+    Record record;
+    Setup setup;
+    setup.workers = 1;
+    setup.fixedTau = 1.0;
+    setup.pingsAtStart = 3;
+    setup.rules.maxUpdates = 3;
+    fixture.run(setup, record);
+    // Three pings arrive at 0; the worker computes one at a time: the second is handed over when the
+    // first pong left (1), the third at 2, and the pongs arrive at 1, 2 and 3. The ping the coordinator
+    // answered the first pong with (sent at 1) waited behind them and is handed over at 3, the end.
+    QCOMPARE(record.workerHeardAt, (std::vector<double>{0.0, 1.0, 2.0, 3.0}));
+    std::vector<double> heard;
+    for (const auto& entry : record.coordinatorHeard) heard.push_back(std::get<0>(entry));
+    QCOMPARE(heard, (std::vector<double>{1.0, 2.0, 3.0}));
+  }
+
+  void aRemoteEvaluationIsAskedAndTaken() {
+    Fixture fixture;
+    Record record;
+    EvaluationSink sink;
+    Setup setup;
+    setup.workers = 1;
+    setup.fixedTau = 1.0;
+    setup.remote = true;
+    setup.rules.maxUpdates = 6;
+    setup.rules.evalEveryUpdates = 2;
+    const RunSummary summary = fixture.run(setup, record, &sink);
+    QCOMPARE(summary.termination, Termination::UpdateLimit);
+    QVERIFY2(summary.terminationDetail.empty(), summary.terminationDetail.c_str());
+    // Asked at 0 and after updates 2, 4 and 6 (their request's time and updates), then once more at
+    // the end: that request waits behind the ping the worker is computing (its pong, due at 7, is
+    // ignored) and carries the end's time, 6, not the 7 it completed at.
+    std::vector<std::pair<double, std::uint64_t>> points;
+    for (const auto& point : sink.points) points.emplace_back(point.time, point.updates);
+    const std::vector<std::pair<double, std::uint64_t>> expected = {
+        {0.0, 0}, {2.0, 2}, {4.0, 4}, {6.0, 6}, {6.0, 6}};
+    QCOMPARE(points, expected);
+    QCOMPARE(sink.points.back().loss, 6.0);  // the ignored pong at 7 is not heard
+    QCOMPARE(summary.time, 6.0);
+  }
+
+  void aRemotePointThatMeetsTheTargetEndsTheRun() {
+    Fixture fixture;
+    Record record;
+    EvaluationSink sink;
+    Setup setup;
+    setup.workers = 1;
+    setup.fixedTau = 1.0;
+    setup.remote = true;
+    setup.rules.maxUpdates = 50;
+    setup.rules.evalEveryUpdates = 2;
+    // Met by the first point whose answer comes after 3 pongs: the one asked at 2, answered at 3 once
+    // the ping being computed left. The run ends there, not at its update limit.
+    setup.rules.targetGradNormSq = 0.3;
+    const RunSummary summary = fixture.run(setup, record, &sink);
+    QCOMPARE(summary.termination, Termination::TargetReached);
+    QCOMPARE(summary.updatesApplied, std::uint64_t{3});
+    QVERIFY(summary.timeToTarget.has_value());
+    QCOMPARE(*summary.timeToTarget, 2.0);
+  }
+
+  void aFinalRemoteEvaluationNeverAnsweredIsSaid() {
+    Fixture fixture;
+    Record record;
+    EvaluationSink sink;
+    Setup setup;
+    setup.workers = 1;
+    setup.fixedTau = 1.0;
+    setup.remote = true;
+    setup.finalUnanswered = true;
+    setup.rules.maxUpdates = 3;
+    const RunSummary summary = fixture.run(setup, record, &sink);
+    QCOMPARE(summary.termination, Termination::UpdateLimit);
+    QVERIFY2(summary.terminationDetail.find("final evaluation incomplete") != std::string::npos,
+             summary.terminationDetail.c_str());
+    QCOMPARE(sink.points.size(), std::size_t{1});  // the one at 0
   }
 
   void theSameRunTwiceIsTheSameRun() {
