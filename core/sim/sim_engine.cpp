@@ -5,11 +5,10 @@
 #include <limits>
 
 #include "core/run/evaluation_grid.hpp"
+#include "core/run/run_ledger.hpp"
 #include "core/sim/completion_heap.hpp"
-#include "core/sim/divergence.hpp"
 #include "core/sim/snapshot_pool.hpp"
 #include "core/telemetry/evaluation.hpp"
-#include "core/telemetry/run_tally.hpp"
 #include "core/util/check.hpp"
 #include "core/worker/job_compute.hpp"
 
@@ -39,6 +38,8 @@ class SimEngine::Impl final : public ActionSink {
         m_server(server),
         m_options(options),
         m_sink(sink),
+        m_ledger(options, sink),
+        m_tally(m_ledger.tally()),
         m_jobs(server.numWorkers()),
         m_queue(server.numWorkers()) {
     DISTOPT_CHECK(static_cast<int>(shards.size()) == server.numWorkers());
@@ -74,8 +75,8 @@ class SimEngine::Impl final : public ActionSink {
   };
 
   void computeGradient(int worker, const InFlightJob& job, Vector& out);
-  /// Evaluates at time t; returns true when a target is met.
-  bool evaluate(double t);
+  /// Evaluates at time t: what the point says about the run.
+  Verdict evaluate(double t);
   std::uint64_t vectorBytes() const { return m_dimension * m_wire.bytesPerScalar; }
 
   const Problem& m_problem;
@@ -85,6 +86,8 @@ class SimEngine::Impl final : public ActionSink {
   RunRules m_options;
   WireSizeModel m_wire;
   TelemetrySink& m_sink;
+  RunLedger m_ledger;
+  RunTally& m_tally;  ///< the ledger's
 
   std::uint64_t m_dimension = 0;
   double m_now = 0.0;
@@ -99,8 +102,6 @@ class SimEngine::Impl final : public ActionSink {
   Vector m_gradient;
   Vector m_scratch;
   Vector m_evalGradient;
-
-  RunTally m_tally;
 };
 
 void SimEngine::Impl::sendJob(const JobOrder& order) {
@@ -153,16 +154,9 @@ void SimEngine::Impl::computeGradient(int worker, const InFlightJob& job, Vector
               m_snapshots.model(job.model), out, m_scratch);
 }
 
-bool SimEngine::Impl::evaluate(double t) {
-  EvaluationRequest request{.time = t,
-                            .updates = m_server.version(),
-                            .bytesUp = m_tally.bytesUp,
-                            .bytesDown = m_tally.bytesDown,
-                            .gradNorm = m_options.evalGradNorm || m_options.targetGradNormSq.has_value(),
-                            .accuracy = m_options.evalAccuracy};
-  const EvaluationPoint point = evaluateModel(m_problem, m_server.model(), request, m_evalGradient);
-  m_sink.onEvaluation(point);
-  return m_tally.noteEvaluation(point, m_options.targetGap, m_options.targetGradNormSq);
+Verdict SimEngine::Impl::evaluate(double t) {
+  return m_ledger.note(
+      evaluateModel(m_problem, m_server.model(), m_ledger.request(t, m_server.version()), m_evalGradient));
 }
 
 RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
@@ -174,17 +168,10 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
 
   m_server.start(*this);
   EvaluationGrid grid(m_options);
-  // Not finite, or grown far beyond where it started (core/sim/divergence.hpp); the first point sets the
-  // scale.
-  DivergenceWatch divergence;
-  auto verdictAt = [&](double t) {
-    const bool met = evaluate(t);
-    if (divergence.note(m_tally.lastEvaluation)) return Verdict::Diverged;
-    return met ? Verdict::TargetReached : Verdict::GoOn;
-  };
-  bool done = evaluate(0.0);
-  divergence.note(m_tally.lastEvaluation);
-  Termination termination = done ? Termination::TargetReached : Termination::Stalled;
+  auto verdictAt = [&](double t) { return evaluate(t); };
+  const auto atStart = terminationOf(evaluate(0.0));
+  bool done = atStart.has_value();
+  Termination termination = atStart.value_or(Termination::Stalled);
   std::uint64_t lastEvalUpdate = 0;
 
   while (!done) {
@@ -252,15 +239,10 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
     termination = end.termination;
     endTime = end.time;
   }
-  if (finalEvaluationDue(m_tally.haveEvaluation, m_tally.lastEvaluation, endTime, m_server.version()))
-    evaluate(endTime);
-  if (termination != Termination::Diverged && divergence.note(m_tally.lastEvaluation))
-    termination = Termination::Diverged;
-
-  m_tally.fill(summary, m_server, termination, endTime);
-  if (termination == Termination::Diverged && summary.terminationDetail.empty())
-    summary.terminationDetail = divergence.reason();
-  summary.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+  if (m_ledger.finalEvaluationDue(endTime, m_server.version())) evaluate(endTime);
+  termination = m_ledger.settle(termination);
+  m_ledger.fill(summary, m_server.totals(), m_server.version(), termination, endTime, {},
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count());
   m_sink.onFinish(summary);
   return summary;
 }

@@ -25,6 +25,8 @@ VirtualNetwork::VirtualNetwork(const SimRunContext& context, const VirtualLinkOp
     : m_context(context),
       m_links(links),
       m_sink(sink),
+      m_ledger(context.options, sink),
+      m_tally(m_ledger.tally()),
       m_roleSink(sink, m_tally),
       m_linkFreeUp(static_cast<std::size_t>(context.numWorkers), 0.0),
       m_linkFreeDown(static_cast<std::size_t>(context.numWorkers), 0.0),
@@ -188,38 +190,21 @@ BudgetFacts VirtualNetwork::spent(const CoordinatorState& role) const {
           .gradients = m_context.options.maxGradients > 0 ? role.gradientEvaluations() : 0};
 }
 
-EvaluationRequest VirtualNetwork::requestAt(const CoordinatorState& role, double time) const {
-  const RunRules& rules = m_context.options;
-  return EvaluationRequest{.time = time,
-                           .updates = role.iterations(),
-                           .bytesUp = m_tally.bytesUp,
-                           .bytesDown = m_tally.bytesDown,
-                           .gradNorm = rules.evalGradNorm || rules.targetGradNormSq.has_value(),
-                           .accuracy = rules.evalAccuracy};
-}
-
-Verdict VirtualNetwork::note(const EvaluationPoint& point) {
-  const RunRules& rules = m_context.options;
-  m_sink.onEvaluation(point);
-  const bool met = m_tally.noteEvaluation(point, rules.targetGap, rules.targetGradNormSq);
-  if (m_divergence.note(point)) return Verdict::Diverged;
-  return met ? Verdict::TargetReached : Verdict::GoOn;
-}
-
 Verdict VirtualNetwork::evaluate(const Roles& roles, double time) {
   CoordinatorState& role = *roles.state;
   if (role.evaluatesRemotely()) {
     // Asked now, answered through the workers' messages: collect() notes the point when it is complete.
-    roles.requestEvaluation(requestAt(role, time), false);
+    roles.requestEvaluation(m_ledger.request(time, role.iterations()), false);
     flushTraffic(time);
     return Verdict::GoOn;
   }
   const Vector* model = role.model();
   if (!model) return Verdict::GoOn;
-  EvaluationPoint point = evaluateModel(*m_context.problem, *model, requestAt(role, time), m_scratch);
+  EvaluationPoint point =
+      evaluateModel(*m_context.problem, *model, m_ledger.request(time, role.iterations()), m_scratch);
   point.loss += role.lossOffset();
   role.takeMetrics(point.metrics);
-  const Verdict verdict = note(point);
+  const Verdict verdict = m_ledger.note(point);
   flushTraffic(time);
   return verdict;
 }
@@ -227,7 +212,7 @@ Verdict VirtualNetwork::evaluate(const Roles& roles, double time) {
 Verdict VirtualNetwork::collect(CoordinatorState& role) {
   Verdict verdict = Verdict::GoOn;
   for (const EvaluationPoint& point : role.takeEvaluations()) {
-    const Verdict pointVerdict = note(point);
+    const Verdict pointVerdict = m_ledger.note(point);
     if (verdict != Verdict::Diverged && pointVerdict != Verdict::GoOn) verdict = pointVerdict;
   }
   return verdict;
@@ -235,7 +220,7 @@ Verdict VirtualNetwork::collect(CoordinatorState& role) {
 
 void VirtualNetwork::finishRemoteEvaluation(const Roles& roles, double endTime, std::string* detail) {
   CoordinatorState& role = *roles.state;
-  roles.requestEvaluation(requestAt(role, endTime), true);
+  roles.requestEvaluation(m_ledger.request(endTime, role.iterations()), true);
   // The coordinator listens again: the workers answer from the model as it stands. Bounded by the
   // messages in flight (the roles stop their method's traffic), never by the horizon.
   while (role.evaluationPending() && role.failure().empty() && !m_queue.empty() &&
@@ -277,7 +262,7 @@ RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& 
                 " of their own messages (a defect in the family's roles)";
     const LoopFacts facts{.stopRequested = stopRequested(),
                           .now = m_now,
-                          .diverged = role.diverged() || m_divergence.diverged(),
+                          .diverged = role.diverged() || m_ledger.diverged(),
                           .spent = spent(role),
                           .failure = std::move(failure),
                           .aliveWorkers = m_aliveCount};
@@ -330,14 +315,11 @@ RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& 
     // Messages already on their way to a worker still arrive, as on a socket, so the replicas end as a
     // live run's do once its last messages landed; the coordinator acts on nothing after the end.
     while (!m_queue.empty() && m_queue.front().time <= endTime) handleNext(*roles.carrier, false);
-    if (finalEvaluationDue(m_tally.haveEvaluation, m_tally.lastEvaluation, endTime, role.iterations()) ||
-        role.metricsPending())
+    if (m_ledger.finalEvaluationDue(endTime, role.iterations()) || role.metricsPending())
       evaluate(roles, endTime);
   }
   m_losses.clear();
-  if (termination != Termination::Diverged && m_divergence.diverged()) termination = Termination::Diverged;
-  if (termination == Termination::Diverged && detail.empty())
-    detail = role.divergence().empty() ? m_divergence.reason() : role.divergence();
+  termination = m_ledger.settle(termination);
   flushTraffic(endTime);
 
   RunSummary summary;
@@ -347,10 +329,9 @@ RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& 
   WorkCounters totals;
   for (int worker = 0; worker < numWorkers(); ++worker) totals += role.counters(worker);
   m_tally.gradients = role.gradientEvaluations();
-  m_tally.fill(summary, totals, role.iterations(), termination, endTime);
   summary.terminationDetail = detail;
-  summary.wallSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+  m_ledger.fill(summary, totals, role.iterations(), termination, endTime, role.divergence(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count());
   m_sink.onFinish(summary);
   return summary;
 }

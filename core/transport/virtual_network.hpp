@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "core/run/evaluation_grid.hpp"
-#include "core/sim/divergence.hpp"
+#include "core/run/run_ledger.hpp"
 #include "core/sim/sim_run.hpp"
 #include "core/telemetry/run_tally.hpp"
 #include "core/transport/role_links.hpp"
@@ -118,11 +118,9 @@ class VirtualNetwork {
   /// Hands the held messages over while the worker is not computing.
   void releaseHeld(Carrier& carrier, int worker);
   void processLosses(const Roles& roles);
-  EvaluationRequest requestAt(const CoordinatorState& role, double time) const;
   Verdict evaluate(const Roles& roles, double time);
   /// Notes the points a remotely evaluating role finished.
   Verdict collect(CoordinatorState& role);
-  Verdict note(const EvaluationPoint& point);
   /// The end of a remotely evaluating run: one more request, messages flow until it is complete.
   void finishRemoteEvaluation(const Roles& roles, double endTime, std::string* detail);
   void flushTraffic(double time);
@@ -131,9 +129,9 @@ class VirtualNetwork {
   const SimRunContext& m_context;
   VirtualLinkOptions m_links;
   TelemetrySink& m_sink;
-  RunTally m_tally;
+  RunLedger m_ledger;
+  RunTally& m_tally;  ///< the ledger's
   TallyingSink m_roleSink;
-  DivergenceWatch m_divergence;
   std::vector<Event> m_queue;  ///< a heap by later()
   std::uint64_t m_seq = 0;
   double m_now = 0.0;

@@ -4,10 +4,9 @@
 #include <cmath>
 #include <deque>
 
-#include "core/sim/divergence.hpp"
-#include "core/telemetry/evaluation.hpp"
-#include "core/telemetry/run_tally.hpp"
+#include "core/run/run_ledger.hpp"
 #include "core/run/run_rules.hpp"
+#include "core/telemetry/evaluation.hpp"
 #include "net/protocol/frame_limits.hpp"
 
 namespace distopt::net {
@@ -34,6 +33,8 @@ class FamilyEngine::Impl final : public CoordinatorHost {
         m_pool(experiment, problem.dimension(), withFrameLimit(std::move(options), role, problem.dimension()),
                sink),
         m_numWorkers(experiment.workers),
+        m_ledger(rules, m_pool.sinks()),
+        m_tally(m_ledger.tally()),
         m_roleSink(m_pool.sinks(), m_tally) {
     PoolHooks hooks;
     hooks.onMessage = [this](int worker, Message&& message, std::size_t) {
@@ -79,13 +80,10 @@ class FamilyEngine::Impl final : public CoordinatorHost {
   bool stopRuleHolds() const {
     return m_pool.now() >= m_rules.horizon || (m_rules.hasBudget() && budgetSpent(m_rules, spent()));
   }
-  EvaluationRequest request(double t) const {
-    return EvaluationRequest{.time = t,
-                             .updates = m_role.iterations(),
-                             .bytesUp = m_pool.bytesUp(),
-                             .bytesDown = m_pool.bytesDown(),
-                             .gradNorm = m_rules.evalGradNorm || m_rules.targetGradNormSq.has_value(),
-                             .accuracy = m_rules.evalAccuracy};
+  EvaluationRequest request(double t) {
+    m_tally.bytesUp = m_pool.bytesUp();  // the sockets count the bytes
+    m_tally.bytesDown = m_pool.bytesDown();
+    return m_ledger.request(t, m_role.iterations());
   }
   /// Queues an evaluation of the role's model now, with the role's metrics of this moment.
   void submit(BackgroundEvaluator& evaluator, double t);
@@ -95,8 +93,8 @@ class FamilyEngine::Impl final : public CoordinatorHost {
   RunRules m_rules;
   WorkerPool m_pool;
   int m_numWorkers;
-  RunTally m_tally;
-  DivergenceWatch m_divergence;  ///< the simulator's rule (core/sim/divergence.hpp)
+  RunLedger m_ledger;
+  RunTally& m_tally;  ///< the ledger's
   TallyingSink m_roleSink;
   bool m_finishing = false;
   // Metrics taken with each accepted submission, matched to results in order; metrics of a skipped
@@ -139,13 +137,10 @@ RunSummary FamilyEngine::Impl::run() {
   const bool ready = m_pool.setup(&failure);
   BackgroundEvaluator evaluator(m_problem);
   Termination termination = Termination::Stalled;
-  bool targetReached = false;
   double endTime = 0.0;
 
   auto note = [&](const EvaluationPoint& point) {
-    sinks.onEvaluation(point);
-    if (m_tally.noteEvaluation(point, m_rules.targetGap, m_rules.targetGradNormSq)) targetReached = true;
-    if (m_divergence.note(point)) termination = Termination::Diverged;
+    if (m_ledger.note(point) == Verdict::Diverged) termination = Termination::Diverged;
   };
   auto collect = [&]() {
     for (auto& point : evaluator.takeResults()) {
@@ -175,7 +170,7 @@ RunSummary FamilyEngine::Impl::run() {
       const LoopFacts facts{.stopRequested = m_pool.stopRequested(),
                             .now = t,
                             .diverged = m_role.diverged() || termination == Termination::Diverged,
-                            .targetReached = targetReached,
+                            .targetReached = m_ledger.targetReached(),
                             .spent = spent(),
                             .failure = m_role.failure(),
                             .aliveWorkers = m_pool.aliveCount()};
@@ -217,15 +212,15 @@ RunSummary FamilyEngine::Impl::run() {
   evaluator.drain();
   collect();
   // A final point at the end, computed here so the summary always has one.
-  if (ready && m_role.model()) {
+  if (ready && m_role.model() &&
+      (m_ledger.finalEvaluationDue(endTime, m_role.iterations()) || m_role.metricsPending())) {
     Vector scratch;
     EvaluationPoint final = evaluateModel(m_problem, *m_role.model(), request(endTime), scratch);
     final.loss += m_role.lossOffset();
     m_role.takeMetrics(final.metrics);
-    sinks.onEvaluation(final);
-    m_tally.noteEvaluation(final, m_rules.targetGap, m_rules.targetGradNormSq);
-    if (m_divergence.note(final) && termination != Termination::Failed) termination = Termination::Diverged;
+    m_ledger.note(final);
   }
+  termination = m_ledger.settle(termination);
   m_pool.endRun();
   m_pool.publishStatus(true);
 
@@ -234,12 +229,10 @@ RunSummary FamilyEngine::Impl::run() {
   m_tally.bytesUp = m_pool.bytesUp();
   m_tally.bytesDown = m_pool.bytesDown();
   m_tally.gradients = m_role.gradientEvaluations();
-  m_tally.fill(summary, totals, m_role.iterations(), termination, endTime);
-  if (termination == Termination::Diverged && summary.terminationDetail.empty())
-    summary.terminationDetail = m_role.divergence().empty() ? m_divergence.reason() : m_role.divergence();
+  m_ledger.fill(summary, totals, m_role.iterations(), termination, endTime, m_role.divergence(),
+                std::chrono::duration<double>(Clock::now() - wallStart).count());
   summary.malformedDropped = m_pool.malformed();
   for (int i = 0; i < m_numWorkers; ++i) summary.workerStatus.push_back(m_pool.statusOf(i));
-  summary.wallSeconds = std::chrono::duration<double>(Clock::now() - wallStart).count();
   sinks.onFinish(summary);
   m_pool.flushTelemetry(true);
   return summary;

@@ -6,11 +6,10 @@
 #include <optional>
 #include <thread>
 
-#include "core/sim/divergence.hpp"
-#include "core/telemetry/evaluation.hpp"
-#include "core/telemetry/run_tally.hpp"
-#include "core/util/chunk_helper.hpp"
+#include "core/run/run_ledger.hpp"
 #include "core/run/run_rules.hpp"
+#include "core/telemetry/evaluation.hpp"
+#include "core/util/chunk_helper.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
 
@@ -58,6 +57,8 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
         m_server(server),
         m_rules(rules),
         m_pool(experiment, problem.dimension(), std::move(options), sink),
+        m_ledger(rules, m_pool.sinks()),
+        m_tally(m_ledger.tally()),
         m_books(static_cast<std::size_t>(server.numWorkers())),
         m_dimension(problem.dimension()),
         m_keepJobs(8.0 * static_cast<double>(problem.dimension()) * server.numWorkers() <= kKeptJobBytes) {
@@ -131,6 +132,8 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
   AsyncServer& m_server;
   RunRules m_rules;
   WorkerPool m_pool;
+  RunLedger m_ledger;
+  RunTally& m_tally;  ///< the ledger's
   std::vector<JobBook> m_books;
   std::int64_t m_dimension;
   bool m_keepJobs;
@@ -145,10 +148,6 @@ class LiveEngine::Impl final : public ActionSink, public ModelMirror {
   Vector m_gradient;
 
   std::unique_ptr<ChunkHelper> m_stepHelper;
-
-  RunTally m_tally;
-  DivergenceWatch m_divergence;  ///< the simulator's rule (core/sim/divergence.hpp)
-  bool m_targetReached = false;
 };
 
 void LiveEngine::Impl::adoptStepFrame() {
@@ -294,19 +293,13 @@ RunSummary LiveEngine::Impl::run() {
   double endTime = 0.0;
 
   auto request = [&](double t) {
-    return EvaluationRequest{.time = t,
-                             .updates = m_server.version(),
-                             .bytesUp = m_pool.bytesUp(),
-                             .bytesDown = m_pool.bytesDown(),
-                             .gradNorm = m_rules.evalGradNorm || m_rules.targetGradNormSq.has_value(),
-                             .accuracy = m_rules.evalAccuracy};
+    m_tally.bytesUp = m_pool.bytesUp();  // the sockets count the bytes
+    m_tally.bytesDown = m_pool.bytesDown();
+    return m_ledger.request(t, m_server.version());
   };
   auto collect = [&]() {
-    for (const auto& point : evaluator.takeResults()) {
-      sinks.onEvaluation(point);
-      if (m_tally.noteEvaluation(point, m_rules.targetGap, m_rules.targetGradNormSq)) m_targetReached = true;
-      if (m_divergence.note(point)) termination = Termination::Diverged;
-    }
+    for (const auto& point : evaluator.takeResults())
+      if (m_ledger.note(point) == Verdict::Diverged) termination = Termination::Diverged;
   };
 
   if (!ready) {
@@ -333,7 +326,7 @@ RunSummary LiveEngine::Impl::run() {
       const LoopFacts facts{.stopRequested = m_pool.stopRequested(),
                             .now = t,
                             .diverged = m_server.diverged() || termination == Termination::Diverged,
-                            .targetReached = m_targetReached,
+                            .targetReached = m_ledger.targetReached(),
                             .spent = spent(),
                             .failure = {},
                             .aliveWorkers = m_server.aliveWorkers()};
@@ -356,23 +349,18 @@ RunSummary LiveEngine::Impl::run() {
   collect();
   // A final point at the end time, computed here so the summary always has one.
   Vector scratch;
-  if (ready) {
-    EvaluationPoint final = evaluateModel(m_problem, m_server.model(), request(endTime), scratch);
-    sinks.onEvaluation(final);
-    m_tally.noteEvaluation(final, m_rules.targetGap, m_rules.targetGradNormSq);
-    if (m_divergence.note(final) && termination != Termination::Failed) termination = Termination::Diverged;
-  }
+  if (ready && m_ledger.finalEvaluationDue(endTime, m_server.version()))
+    m_ledger.note(evaluateModel(m_problem, m_server.model(), request(endTime), scratch));
+  termination = m_ledger.settle(termination);
   m_pool.endRun();
   m_pool.publishStatus(true);
 
   m_tally.bytesUp = m_pool.bytesUp();
   m_tally.bytesDown = m_pool.bytesDown();
-  m_tally.fill(summary, m_server, termination, endTime);
-  if (termination == Termination::Diverged && summary.terminationDetail.empty())
-    summary.terminationDetail = m_divergence.reason();
+  m_ledger.fill(summary, m_server.totals(), m_server.version(), termination, endTime, {},
+                std::chrono::duration<double>(Clock::now() - wallStart).count());
   summary.malformedDropped = m_pool.malformed();
   for (int i = 0; i < m_pool.numWorkers(); ++i) summary.workerStatus.push_back(m_pool.statusOf(i));
-  summary.wallSeconds = std::chrono::duration<double>(Clock::now() - wallStart).count();
   sinks.onFinish(summary);
   m_pool.flushTelemetry(true);
   return summary;

@@ -10,6 +10,8 @@ distopt_add_qtest(test_core_completion_heap SOURCES core/test_completion_heap.cp
 distopt_add_qtest(test_core_snapshot_pool SOURCES core/test_snapshot_pool.cpp LIBS distopt::core LABELS core)
 # The evaluation grid and time-limit close every family's simulator shares.
 distopt_add_qtest(test_core_evaluation_grid SOURCES core/test_evaluation_grid.cpp LIBS distopt::core LABELS core)
+# The run ledger every engine keeps: points judged, requests, the final point, the termination, the summary.
+distopt_add_qtest(test_core_run_ledger SOURCES core/test_run_ledger.cpp LIBS distopt::core LABELS core)
 # Budgets in bytes and gradient evaluations: the stop rule, the experiment fields, every family's
 # simulator, and live runs through distopt-run with real workers.
 distopt_add_qtest(test_core_run_budgets SOURCES core/test_run_budgets.cpp LIBS distopt::core Qt6::Core LABELS core)
