@@ -24,6 +24,7 @@
 #include "ui/charts/bandwidth_chart.hpp"
 #include "ui/charts/live_chart.hpp"
 #include "ui/charts/metric_names.hpp"
+#include "ui/charts/tick_label_axis.hpp"
 #include "ui/dashboard/dashboard.hpp"
 #include "ui/export/chart_export.hpp"
 #include "ui/export/report_export.hpp"
@@ -326,6 +327,13 @@ class TestFamily : public QObject {
     const SeriesBuffer& curve = view->lossBits()->buffer(0);
     QCOMPARE(curve.size(), sending);
     QCOMPARE(curve.x(XAxis::Bytes).back(), std::log10(lastBits));
+    // ... labelled as the counts it stands for ("10⁷", "4 × 10⁷"), not as their logarithms ("7.6").
+    view->lossBits()->refreshNow();
+    const QStringList bitLabels = view->lossBits()->xLabels()->labels();
+    QVERIFY(!bitLabels.isEmpty());
+    for (const QString& label : bitLabels)
+      QVERIFY2(label.contains(QStringLiteral("10")) && !QRegularExpression("^[0-9.]+$").match(label).hasMatch(),
+               qPrintable(bitLabels.join(" | ")));
     view->setIncludeDownlink(true);
     QVERIFY(view->lossBits()->buffer(0).x(XAxis::Bytes).back() > std::log10(lastBits));
     QCOMPARE(view->bitsPerIteration()->seriesCount(), 2);

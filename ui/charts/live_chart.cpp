@@ -364,8 +364,10 @@ int ChartPanel::xLabelRoom(const Range& x) const {
   // The labels a roomy axis would have over `x`: "15000" needs more width than "500".
   const QFontMetricsF metrics(m_xLabels->axis()->labelsFont());
   double widest = 0.0;
-  for (const AxisTick& tick : linearAxisTicks(x, kRoomyAxisTicks, m_xLabels->minimumStep()))
-    widest = std::max(widest, metrics.horizontalAdvance(tick.label));
+  const std::vector<AxisTick> ticks =
+      m_xLabels->log10Values() ? logAxisTicks({std::pow(10.0, x.min), std::pow(10.0, x.max)}, kRoomyAxisTicks)
+                               : linearAxisTicks(x, kRoomyAxisTicks, m_xLabels->minimumStep());
+  for (const AxisTick& tick : ticks) widest = std::max(widest, metrics.horizontalAdvance(tick.label));
   // Qt Charts' 1-px text margin either side.
   return horizontalLabelRoom(chart()->plotArea().width(), widest + 2.0);
 }

@@ -76,6 +76,13 @@ void TickLabelAxis::setMinimumStep(double step) {
   relabel();
 }
 
+void TickLabelAxis::setLog10Values(bool on) {
+  if (on == m_log10Values) return;
+  m_log10Values = on;
+  m_ticks.clear();
+  relabel();
+}
+
 void TickLabelAxis::setTitle(const QString& title) { m_axis->setTitleText(title); }
 
 QString TickLabelAxis::title() const { return m_axis->titleText(); }
@@ -86,18 +93,21 @@ void TickLabelAxis::relabel() {
   if (!m_followed) return;
   AxisRange range;
   std::vector<AxisTick> ticks;
-  const bool log = qobject_cast<QLogValueAxis*>(m_followed) != nullptr;
-  if (log) {
+  const bool logAxis = qobject_cast<QLogValueAxis*>(m_followed) != nullptr;
+  const bool log = logAxis || m_log10Values;
+  if (logAxis) {
     const auto* axis = static_cast<const QLogValueAxis*>(m_followed.data());
     range = {axis->min(), axis->max()};
     ticks = logAxisTicks(range, m_maxLabels);
   } else if (const auto* axis = qobject_cast<const QValueAxis*>(m_followed)) {
-    range = {axis->min(), axis->max()};
-    ticks = linearAxisTicks(range, m_maxLabels, m_minStep);
+    range = m_log10Values ? AxisRange{std::pow(10.0, axis->min()), std::pow(10.0, axis->max())}
+                          : AxisRange{axis->min(), axis->max()};
+    ticks = m_log10Values ? logAxisTicks(range, m_maxLabels) : linearAxisTicks(range, m_maxLabels, m_minStep);
   } else {
     return;
   }
-  // A log axis maps log10 of its values linearly onto its length: the shown axis runs over those.
+  // A log axis maps log10 of its values linearly onto its length (a linear axis of log10 values is one
+  // already): the shown axis runs over those.
   const auto position = [log](double value) { return log ? std::log10(value) : value; };
   const double low = position(range.min);
   const double high = position(range.max);

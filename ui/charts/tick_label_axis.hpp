@@ -40,6 +40,10 @@ class TickLabelAxis : public QObject {
   /// The smallest step between a linear axis's labels (1: whole numbers only); relabels when it changes.
   void setMinimumStep(double step);
   double minimumStep() const { return m_minStep; }
+  /// The followed linear axis holds log10 of the values (a chart whose series are drawn that way, e.g.
+  /// bits spanning orders of magnitude): labelled as a log axis ("10⁷", "4 × 10⁷"), not as 7.6.
+  void setLog10Values(bool on);
+  bool log10Values() const { return m_log10Values; }
   void setTitle(const QString& title);
   QString title() const;
 
@@ -59,6 +63,7 @@ class TickLabelAxis : public QObject {
   QMetaObject::Connection m_followConnection;
   int m_maxLabels = kRoomyAxisTicks;
   double m_minStep = 0.0;
+  bool m_log10Values = false;
   std::vector<AxisTick> m_ticks;
 };
 

@@ -7,15 +7,14 @@
 
 #include "ui/charts/live_chart.hpp"
 #include "ui/charts/metric_names.hpp"
+#include "ui/charts/tick_label_axis.hpp"
 
 namespace distopt::ui {
 namespace {
 
 // The loss-bits chart's x: the table's words for the uplink count (the sum has none of its own).
 QString bitsTitle(bool withDownlink) {
-  return (withDownlink ? QObject::tr("Uplink + downlink bits so far")
-                       : metricName("cumulative_bits_up").words) +
-         QObject::tr(", log₁₀");
+  return withDownlink ? QObject::tr("Uplink + downlink bits so far") : metricName("cumulative_bits_up").words;
 }
 
 }  // namespace
@@ -33,8 +32,10 @@ CompressedView::CompressedView(QWidget* parent)
   m_lossBits->setTitle(tr("Loss against communicated bits"));
   m_lossBits->setLogY(true);
   m_lossBits->setYTitle(tr("f − f* (or loss)"));
-  // Bits span orders of magnitude between methods (32-bit SGD vs 1-bit signs): x is log10 of the count.
+  // Bits span orders of magnitude between methods (32-bit SGD vs 1-bit signs): x is log10 of the count,
+  // labelled as the counts it stands for ("10⁷", "4 × 10⁷").
   m_lossBits->fixXAxis(XAxis::Bytes, bitsTitle(false));
+  m_lossBits->xLabels()->setLog10Values(true);
   m_downToggle = new QCheckBox(tr("+ downlink bits"), m_lossBits);
   m_downToggle->setToolTip(tr("Count the server's broadcast bits as well as the workers' uplink bits"));
   connect(m_downToggle, &QCheckBox::toggled, this, &CompressedView::setIncludeDownlink);
