@@ -122,6 +122,13 @@ class TestExperimentEditor : public QObject {
     QCOMPARE(editor.workerCount()->value(), 64);
     QCOMPARE(QDir(editor.baseDirectory()), QDir(presetsDir()));
     QVERIFY2(editor.currentFile().isEmpty(), "a preset must not become the file Save overwrites");
+    QCOMPARE(editor.presetCombo()->currentIndex(), index);  // the combo names the preset loaded
+    // A document from elsewhere (a stored run, a file) is no preset: the combo says "Presets…" again.
+    nlohmann::json other = editor.document();
+    other["name"] = "from-a-stored-run";
+    QString why;
+    QVERIFY2(editor.setDocument(other, &why), qPrintable(why));
+    QCOMPARE(editor.presetCombo()->currentIndex(), 0);
   }
 
   void ringmasterFormValidatesEachField() {

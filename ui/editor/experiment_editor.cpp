@@ -234,7 +234,11 @@ ExperimentEditor::ExperimentEditor(const QString& presetsDirectory, QWidget* par
     const QString path = m_presetCombo->itemData(index).toString();
     if (path.isEmpty()) return;
     QString why;
-    if (!loadFile(path, &why)) {
+    m_loadingPreset = true;
+    const bool loaded = loadFile(path, &why);
+    m_loadingPreset = false;
+    if (!loaded) {
+      m_presetCombo->setCurrentIndex(0);
       showStatus(why, true);
       return;
     }
@@ -971,6 +975,9 @@ bool ExperimentEditor::setDocument(const nlohmann::json& document, QString* why)
   m_evalGradNorm->setChecked(eval.value("grad_norm", true));
   m_evalAccuracy->setChecked(eval.value("accuracy", true));
   m_loading = false;
+  // The combo names the preset the form came from, and no other: a document from elsewhere (a file, a
+  // stored run) puts it back on "Presets…".
+  if (!m_loadingPreset) m_presetCombo->setCurrentIndex(0);
 
   updateSpeeds();
   revalidate();

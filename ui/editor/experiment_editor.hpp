@@ -141,6 +141,7 @@ class ExperimentEditor : public QWidget {
   QString m_baseDirectory;
   QString m_currentFile;
   bool m_loading = false;  ///< inside setDocument: one documentChanged() at the end
+  bool m_loadingPreset = false;  ///< setDocument() called for the preset the combo shows
   bool m_lastValid = false;
   QString m_lastReason = QStringLiteral("(not validated)");
   std::vector<double> m_nominalTimes;

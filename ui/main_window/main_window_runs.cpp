@@ -179,6 +179,8 @@ bool MainWindow::showStoredRun(const StoredRun& run, QString* why) {
     m_progress->setValue(static_cast<int>(*fraction * 1000));
   setRunState(run.summary.is_object() ? endedStateText(toQt(run.summary)) : tr("Ended without a summary"));
   setWindowTitle(QStringLiteral("DistOpt Workbench — %1").arg(label));
+  // Not the previous run's "Run ended: …": the bar speaks of what the window shows.
+  statusBar()->showMessage(tr("Showing the stored run “%1”").arg(label), 10000);
   return true;
 }
 
