@@ -27,6 +27,9 @@ struct RoleCodec {
   std::function<bool(const Message& message, Down* out, std::string* why)> decodeDown;
   std::function<Message(const Up& message, int sender)> encodeUp;
   std::function<bool(const Message& message, int sender, Up* out, std::string* why)> decodeUp;
+  /// Bytes of the largest uplink frame the family sends, when it exceeds the engine's default for a
+  /// model of the run's dimension (CoordinatorRole::largestUplinkFrame); 0: the default.
+  std::int64_t largestUplinkFrame = 0;
 };
 
 template <class Down, class Up>
@@ -54,6 +57,7 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
     m_role->onWorkerLost(worker, reason, *this);
   }
 
+  std::int64_t largestUplinkFrame() const override { return m_codec.largestUplinkFrame; }
   std::string name() const override { return m_role->name(); }
   std::uint64_t iterations() const override { return m_role->iterations(); }
   std::uint64_t gradientEvaluations() const override { return m_role->gradientEvaluations(); }
