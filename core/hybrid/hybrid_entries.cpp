@@ -1,5 +1,7 @@
 #include "core/hybrid/hybrid_entries.hpp"
 
+#include "core/hybrid/hybrid_sim_run.hpp"
+
 #include "core/problems/problem_params.hpp"
 #include "core/registry/enum_option.hpp"
 #include "core/util/input_error.hpp"
@@ -143,12 +145,12 @@ AlgorithmEntry hybridEntry(std::string name, std::string summary, std::vector<Op
 }
 
 // Method and fixed base optimizer of each registry name.
-struct HybridKind {
+struct HybridAlgorithm {
   const char* name;
   HybridMethod method;
   std::optional<BaseKind> fixedBase;
 };
-constexpr HybridKind kHybridKinds[] = {
+constexpr HybridAlgorithm kHybridAlgorithms[] = {
     {"dist-sgdm", HybridMethod::Baseline, BaseKind::HeavyBall},
     {"dist-adam", HybridMethod::Baseline, BaseKind::Adam},
     {"fosi", HybridMethod::Fosi, std::nullopt},
@@ -160,8 +162,8 @@ constexpr HybridKind kHybridKinds[] = {
 
 HybridRunOptions hybridRunOptions(const std::string& algorithm, const nlohmann::json& params,
                                   const SimRunContext& context) {
-  const HybridKind* kind = nullptr;
-  for (const auto& candidate : kHybridKinds)
+  const HybridAlgorithm* kind = nullptr;
+  for (const auto& candidate : kHybridAlgorithms)
     if (algorithm == candidate.name) kind = &candidate;
   if (!kind) throw InputError(context.path, "\"" + algorithm + "\" is not a hybrid-order algorithm");
   HybridRunOptions run = fosiFromParams(params, kind->method, algorithm, context.path);

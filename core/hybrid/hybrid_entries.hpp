@@ -9,7 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/registry/algorithm_entry.hpp"
-#include "core/hybrid/hybrid_sim_run.hpp"
+#include "core/hybrid/hybrid_run_options.hpp"
+#include "core/sim/sim_run.hpp"
 
 namespace distopt {
 

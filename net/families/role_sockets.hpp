@@ -30,15 +30,16 @@ struct RoleCodec {
   std::function<bool(const Message& message, Down* out, std::string* why)> decodeDown;
   std::function<Message(const Up& message, int sender)> encodeUp;
   std::function<bool(const Message& message, int sender, Up* out, std::string* why)> decodeUp;
+  /// Bytes of the largest uplink frame the family sends, when it exceeds the engine's default for a
+  /// model of the run's dimension (CoordinatorRole::largestUplinkFrame); 0: the default.
+  std::int64_t largestUplinkFrame = 0;
 };
 
 template <class Down, class Up>
 class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLink<Down> {
  public:
-  /// `largestUplinkFrame`: CoordinatorRole::largestUplinkFrame() of the family's frames for this run.
-  CoordinatorOnSockets(std::unique_ptr<FamilyCoordinator<Down, Up>> role, RoleCodec<Down, Up> codec,
-                       std::int64_t largestUplinkFrame = 0)
-      : m_role(std::move(role)), m_codec(std::move(codec)), m_largestUplinkFrame(largestUplinkFrame) {}
+  CoordinatorOnSockets(std::unique_ptr<FamilyCoordinator<Down, Up>> role, RoleCodec<Down, Up> codec)
+      : m_role(std::move(role)), m_codec(std::move(codec)) {}
 
   void start(CoordinatorHost& host) override {
     m_host = &host;
@@ -62,8 +63,7 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
     m_host = &host;
     m_role->requestEvaluation(request, atEnd, *this);
   }
-  std::int64_t largestUplinkFrame() const override { return m_largestUplinkFrame; }
-
+  std::int64_t largestUplinkFrame() const override { return m_codec.largestUplinkFrame; }
   std::string name() const override { return m_role->name(); }
   std::uint64_t iterations() const override { return m_role->iterations(); }
   std::uint64_t gradientEvaluations() const override { return m_role->gradientEvaluations(); }
@@ -90,7 +90,6 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
 
   std::unique_ptr<FamilyCoordinator<Down, Up>> m_role;
   RoleCodec<Down, Up> m_codec;
-  std::int64_t m_largestUplinkFrame;
   CoordinatorHost* m_host = nullptr;  ///< the engine's, set on every call into the role
 };
 

@@ -1,9 +1,8 @@
 #pragma once
-// Live driver of the hybrid-order family (net/PROTOCOL.md §12): dist-sgdm, dist-adam and DHO2 (update
-// modes S and R) on real worker processes. The coordinator is the hub of every collective; the
-// workers run the same transport-free roles as HybridSimRun (Dho2Worker: FosiSegment and
-// LanczosSegment), and the coordinator reduces in worker order exactly as the simulator does, so a
-// live run with the simulator's seed follows the simulated iterates.
+// Live driver of the hybrid-order family (net/PROTOCOL.md §12): the family's core roles
+// (core/hybrid/hybrid_coordinator, hybrid_worker) on ZeroMQ, with the frames of hybrid_messages. They
+// are the roles HybridSimRun runs on the virtual network, so a live run with the simulator's seed
+// follows the simulated iterates. MR-DHO2's stop_the_world is refused here: it runs simulated only.
 
 #include "net/families/live_families.hpp"
 

@@ -3,6 +3,7 @@
 #include "net/protocol/wire_fields.hpp"
 
 #include <cstring>
+#include <utility>
 
 #include "core/codec/dense_codec.hpp"
 #include "net/protocol/job_messages.hpp"
@@ -22,6 +23,28 @@ zmq::message_t metaFrame(const HybridMeta& meta) {
   put<std::uint32_t>(bytes, 12, meta.part);
   put<double>(bytes, 16, meta.value);
   return frame;
+}
+
+// HybridKind lists the kinds in the order of their numbers 48..59, so a kind is an offset.
+constexpr bool sameOrder() {
+  const std::pair<HybridKind, MessageKind> pairs[] = {
+      {HybridKind::HyBegin, MessageKind::HyBegin},     {HybridKind::HyGrad, MessageKind::HyGrad},
+      {HybridKind::HyProj, MessageKind::HyProj},       {HybridKind::HyParams, MessageKind::HyParams},
+      {HybridKind::LzStart, MessageKind::LzStart},     {HybridKind::LzHvp, MessageKind::LzHvp},
+      {HybridKind::LzCoef, MessageKind::LzCoef},       {HybridKind::LzGather, MessageKind::LzGather},
+      {HybridKind::LzRitz, MessageKind::LzRitz},       {HybridKind::LzEigen, MessageKind::LzEigen},
+      {HybridKind::HySnapshot, MessageKind::HySnapshot}, {HybridKind::HyEstimate, MessageKind::HyEstimate}};
+  for (const auto& [kind, wire] : pairs)
+    if (static_cast<std::uint16_t>(wire) - static_cast<std::uint16_t>(MessageKind::HyBegin) !=
+        static_cast<std::uint16_t>(kind))
+      return false;
+  return true;
+}
+static_assert(sameOrder());
+
+MessageKind wireKind(HybridKind kind) {
+  return static_cast<MessageKind>(static_cast<std::uint16_t>(MessageKind::HyBegin) +
+                                  static_cast<std::uint16_t>(kind));
 }
 
 }  // namespace
@@ -75,6 +98,27 @@ bool parseHybrid(const Message& message, std::int64_t expectedCount, HybridMeta*
   if (!inspectDenseFrame(frame.data(), frame.size(), expectedCount, &view, why)) return false;
   if (view.encoding != VectorEncoding::DenseFloat64) return fail(why, "hybrid vectors must be dense float64");
   return readDenseFrame(frame.data(), frame.size(), expectedCount, *values, why);
+}
+
+Message makeHybridMessage(const HybridMessage& message) {
+  if (!message.values) return makeHybridMetaOnly(wireKind(message.kind), message.meta);
+  return makeHybrid(wireKind(message.kind), message.meta, *message.values);
+}
+
+bool parseHybridMessage(const Message& message, HybridMessage* out, std::string* why) {
+  if (!parseHybridMeta(message, &out->meta, why)) return false;
+  out->kind = static_cast<HybridKind>(static_cast<std::uint16_t>(message.kind) -
+                                      static_cast<std::uint16_t>(MessageKind::HyBegin));
+  if (message.payload.size() == 1) {
+    out->values.reset();
+    return true;
+  }
+  DenseFrameView view;
+  const auto& frame = message.payload[1];
+  if (!inspectDenseFrame(frame.data(), frame.size(), -1, &view, why)) return false;
+  if (view.encoding != VectorEncoding::DenseFloat64) return fail(why, "hybrid vectors must be dense float64");
+  out->values.emplace();
+  return readDenseFrame(frame.data(), frame.size(), view.count, *out->values, why);
 }
 
 }  // namespace distopt::net

@@ -1,11 +1,13 @@
 #pragma once
 // The hybrid-order family's frames (net/PROTOCOL.md §12): one 24-byte meta frame and, for most
-// messages, one dense float64 vector frame. The only code that builds or parses them.
+// messages, one dense float64 vector frame. The only code that builds or parses them; the roles'
+// typed messages (core/hybrid/hybrid_message.hpp) become frames here and back.
 
 #include <cstdint>
 #include <string>
 
 #include "core/hybrid/dho2.hpp"
+#include "core/hybrid/hybrid_message.hpp"
 #include "net/protocol/message.hpp"
 
 namespace distopt::net {
@@ -13,12 +15,7 @@ namespace distopt::net {
 inline constexpr std::size_t kHybridMetaSize = static_cast<std::size_t>(kHybridMetaBytes);
 
 /// The meta frame of every hybrid message (PROTOCOL.md §12.2).
-struct HybridMeta {
-  std::uint64_t step = 0;  ///< training step t
-  std::uint32_t iter = 0;  ///< Lanczos iteration j, or the HY_PROJ phase
-  std::uint32_t part = 0;  ///< LZ_COEF pass, LZ_START start/restart
-  double value = 0.0;      ///< down: start_time (units); up: the sender's peak curvature bytes
-};
+using distopt::HybridMeta;
 
 /// True for kinds 48..59.
 bool isHybridKind(MessageKind kind);
@@ -35,5 +32,12 @@ bool parseHybridMeta(const Message& message, HybridMeta* meta, std::string* why)
 /// exactly one dense float64 frame of that count.
 bool parseHybrid(const Message& message, std::int64_t expectedCount, HybridMeta* meta, Vector* values,
                  std::string* why);
+
+/// The role's message as its frames: a vector frame when it carries values, else the meta frame only.
+Message makeHybridMessage(const HybridMessage& message);
+/// A hybrid message's frames as the role's message: the meta and, when present, one dense float64
+/// vector frame of any count (the role checks the count its protocol state expects). False (with *why)
+/// as parseHybridMeta, or for a vector frame that does not decode.
+bool parseHybridMessage(const Message& message, HybridMessage* out, std::string* why);
 
 }  // namespace distopt::net

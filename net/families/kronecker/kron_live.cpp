@@ -82,8 +82,9 @@ LiveFamilyDriver kroneckerLiveDriver() {
             kronProblem(built),
             kronSettingsFrom(experiment.algorithm.name, experiment.algorithm.params, "algorithm.params"),
             experiment.workers, built.rules.seed, built.rules.maxUpdates);
-        const std::int64_t largest = 64 + role->largestUplinkBytes();  // 64: the frames' own header room
-        return std::make_unique<CoordinatorOnSockets<KronDown, KronUp>>(std::move(role), kronCodec(), largest);
+        RoleCodec<KronDown, KronUp> codec = kronCodec();
+        codec.largestUplinkFrame = 64 + role->largestUplinkBytes();  // 64: the frames' own header room
+        return std::make_unique<CoordinatorOnSockets<KronDown, KronUp>>(std::move(role), std::move(codec));
       },
       .makeWorker = [](const Experiment&, const BuiltRun& built, int worker) -> std::unique_ptr<WorkerRole> {
         return std::make_unique<WorkerOnSockets<KronDown, KronUp>>(

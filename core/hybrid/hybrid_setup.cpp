@@ -1,23 +1,19 @@
-#include "net/families/hybrid/hybrid_setup.hpp"
+#include "core/hybrid/hybrid_setup.hpp"
 
-#include "core/hybrid/hybrid_entries.hpp"
-#include "core/util/input_error.hpp"
+#include "core/util/check.hpp"
 
-namespace distopt::net::hybrid_live {
+namespace distopt {
 
-HybridSetup makeSetup(const Experiment& experiment, const BuiltRun& built) {
+HybridSetup makeHybridSetup(const HybridRunOptions& options, const SimRunContext& context) {
+  DISTOPT_CHECK(context.problem != nullptr);
   HybridSetup setup;
-  const SimRunContext& context = built.familyContext;
-  setup.options = hybridRunOptions(experiment.algorithm.name, experiment.algorithm.params, context);
-  setup.method = setup.options.method;
-  if (setup.mr() && setup.options.stopTheWorld)
-    throw InputError(context.path + ".stop_the_world",
-                     "runs in the simulator only (the live run never pauses training)");
-  setup.dho2 = setup.options.dho2;
+  setup.options = options;
+  setup.method = options.method;
+  setup.dho2 = options.dho2;
   if (setup.method != HybridMethod::Dho2) setup.dho2.updateMode = UpdateMode::Replicated;
   if (setup.method == HybridMethod::Baseline) setup.dho2.fosi.k = 0, setup.dho2.fosi.l = 0;
   setup.workers = context.numWorkers;
-  setup.trainers = setup.mr() ? setup.workers - setup.options.curvatureCount(setup.workers) : setup.workers;
+  setup.trainers = setup.mr() ? setup.workers - options.curvatureCount(setup.workers) : setup.workers;
   setup.cFirst = setup.mr() ? setup.trainers : 0;
   switch (setup.method) {
     case HybridMethod::Baseline:
@@ -55,4 +51,4 @@ Eigen::MatrixXd unflattenRows(const Vector& flat, Eigen::Index rows, Eigen::Inde
   return matrix;
 }
 
-}  // namespace distopt::net::hybrid_live
+}  // namespace distopt
