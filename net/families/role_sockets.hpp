@@ -33,6 +33,9 @@ struct RoleCodec {
   /// Bytes of the largest uplink frame the family sends, when it exceeds the engine's default for a
   /// model of the run's dimension (CoordinatorRole::largestUplinkFrame); 0: the default.
   std::int64_t largestUplinkFrame = 0;
+  /// The same for the frames the coordinator sends (WorkerRole::largestDownlinkFrame): the worker's
+  /// socket refuses, and cuts the link over, a frame beyond its limit.
+  std::int64_t largestDownlinkFrame = 0;
 };
 
 template <class Down, class Up>
@@ -108,6 +111,7 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
     }
     handle(std::move(message), host);
   }
+  std::int64_t largestDownlinkFrame() const override { return m_codec.largestDownlinkFrame; }
   std::optional<Clock::time_point> deadline() const override {
     if (m_pending.empty()) return std::nullopt;
     return m_pending.front().due;

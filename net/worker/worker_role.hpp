@@ -50,6 +50,10 @@ class WorkerRole {
   virtual ~WorkerRole() = default;
   /// A message of the family's kinds from the coordinator.
   virtual void onMessage(Message&& message, WorkerHost& host) = 0;
+  /// Bytes of the largest frame the coordinator sends this role legitimately, when it exceeds two float64
+  /// vectors of the model's dimension (the default the worker socket's frame limit is set from): a curvature
+  /// estimate, a neuron block's data.
+  virtual std::int64_t largestDownlinkFrame() const { return 0; }
   /// The next moment the role wants onDeadline() (e.g. the end of an emulated compute), or none.
   virtual std::optional<Clock::time_point> deadline() const { return std::nullopt; }
   virtual void onDeadline(WorkerHost& host) { (void)host; }

@@ -561,7 +561,8 @@ std::optional<WorkerExit> WorkerRuntime::Session::finishSetup() {
   m_dimension = assignment.dimension;
   m_seed = assignment.seed;
   m_unitSeconds = assignment.unitSeconds;
-  reconnectForRun(frameLimitFor(vectorRunLargestFrame(m_dimension)));
+  reconnectForRun(frameLimitFor(
+      std::max(vectorRunLargestFrame(m_dimension), m_role ? m_role->largestDownlinkFrame() : std::int64_t{0})));
   m_readyMessage = nlohmann::json{{"dimension", m_dimension},
                                   {"shard_size", assignment.shardSize},
                                   {"setup_seconds", secondsSince(m_setupStart)}};

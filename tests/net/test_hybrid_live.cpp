@@ -270,6 +270,28 @@ class TestHybridLive : public QObject {
 
   // The ESE batch (ese_batch: the first 24 of 48 samples) split over 4 live curvature devices, 6 samples
   // each, on an MLP: the same iterates as the simulator, whose HVP is the mean of the same four shares.
+  // A curvature estimate larger than the worker socket's default frame limit (two model vectors, at
+  // least 4 MiB): MR-DHO2's HY_ESTIMATE of k = 24 Ritz vectors of d = 30000 is 5.8 MB. The worker's limit
+  // follows the family's largest downlink, so the trainers get it (the link was cut before, the run
+  // failed with a lost worker and no estimate was ever installed).
+  void anEstimateBeyondTheDefaultFrameLimitArrives() {
+    json params = dho2Params("");
+    params.erase("update_mode");
+    params["k"] = 24;
+    params["m"] = 30;
+    params["T"] = 2;
+    params["lr"] = 0.001;  // 0.005 diverges here once the estimates are installed
+    params["hvp_cost"] = 0.01;
+    // Long enough (about 0.9 s) for the estimates' real Lanczos traffic to complete a few times.
+    json document = quadraticDocument("mr-dho2", params, 3, 150);
+    document["problem"]["params"]["d"] = 30000;
+    LiveResult live;
+    std::string why;
+    QVERIFY2(runLive(document, &live, &why), why.c_str());
+    QVERIFY2(!std::isnan(lastMetric(live.sink, "lambda_max")), "no estimate was installed");
+    QVERIFY(!std::isnan(lastMetric(live.sink, "staleness_last")));
+  }
+
   void liveEqualsSimulatorWithAnEseBatch() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());

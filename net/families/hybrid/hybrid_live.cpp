@@ -33,7 +33,10 @@ RoleCodec<HybridMessage, HybridMessage> hybridCodec(const HybridSetup& setup) {
                                std::string* why) { return decode(message, out, why); },
           // LZ_RITZ: r Ritz values per coordinate of a Lanczos segment (at most n), or a gradient of n.
           .largestUplinkFrame = 64 + 8 * static_cast<std::int64_t>(std::max(setup.r, 2)) *
-                                         static_cast<std::int64_t>(setup.n)};
+                                         static_cast<std::int64_t>(setup.n),
+          // HY_ESTIMATE: r Ritz vectors of n and their r eigenvalues (LZ_RITZ down is r·n).
+          .largestDownlinkFrame = 64 + 8 * static_cast<std::int64_t>(setup.r) *
+                                           (static_cast<std::int64_t>(setup.n) + 1)};
 }
 
 }  // namespace

@@ -87,8 +87,15 @@ LiveFamilyDriver kroneckerLiveDriver() {
         return std::make_unique<CoordinatorOnSockets<KronDown, KronUp>>(std::move(role), std::move(codec));
       },
       .makeWorker = [](const Experiment&, const BuiltRun& built, int worker) -> std::unique_ptr<WorkerRole> {
+        const KronTwoLayerProblem& problem = kronProblem(built);
+        RoleCodec<KronDown, KronUp> codec = kronCodec();
+        // KRON_INIT carries the data's factors U and V.
+        codec.largestDownlinkFrame =
+            64 + static_cast<std::int64_t>(kron::initBytes(static_cast<std::uint64_t>(problem.data().size()),
+                                                           static_cast<std::uint64_t>(problem.data().d1()),
+                                                           static_cast<std::uint64_t>(problem.data().d2())));
         return std::make_unique<WorkerOnSockets<KronDown, KronUp>>(
-            std::make_unique<KronFamilyWorker>(kronProblem(built), *built.timeModel, worker), kronCodec());
+            std::make_unique<KronFamilyWorker>(problem, *built.timeModel, worker), std::move(codec));
       }};
 }
 
