@@ -351,6 +351,29 @@ class TestHybridLive : public QObject {
     QVERIFY(estimatesDown->second.second >= 2);
   }
 
+  // MR-DHO2 with stop_the_world: training waits for every estimate, so which step installs it does not
+  // depend on timing, and the live run's model is the simulator's (it was refused live before the
+  // roles were one code; they now hold the wait on both transports).
+  void mrDho2StopTheWorldLiveEqualsSimulator() {
+    json params = dho2Params("R");
+    params.erase("update_mode");
+    params["curvature_workers"] = 1;
+    params["stop_the_world"] = true;
+    const json document = quadraticDocument("mr-dho2", params, 3, 18);
+    LiveResult live;
+    std::string why;
+    QVERIFY2(runLive(document, &live, &why), why.c_str());
+    CollectingSink simSink;
+    const Vector sim = runSim(document, simSink);
+    const double scale = std::max(1.0, sim.cwiseAbs().maxCoeff());
+    const double diff = (live.model - sim).cwiseAbs().maxCoeff() / scale;
+    QVERIFY2(diff <= 1e-12, std::to_string(diff).c_str());
+    QVERIFY2((sim - quadraticStart(document)).norm() > 1e-3, "the run did not move");
+    QCOMPARE(lastMetric(live.sink, "ese_count"), lastMetric(simSink, "ese_count"));
+    QVERIFY(lastMetric(live.sink, "ese_count") >= 2.0);
+    QCOMPARE(lastMetric(live.sink, "staleness_last"), lastMetric(simSink, "staleness_last"));
+  }
+
   void mrDho2SurvivesALostCurvatureWorker() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());

@@ -5,7 +5,6 @@
 #include "core/hybrid/hybrid_coordinator.hpp"
 #include "core/hybrid/hybrid_entries.hpp"
 #include "core/hybrid/hybrid_worker.hpp"
-#include "core/util/input_error.hpp"
 #include "net/families/hybrid/hybrid_messages.hpp"
 #include "net/families/role_sockets.hpp"
 
@@ -14,11 +13,8 @@ namespace {
 
 HybridSetup liveSetup(const Experiment& experiment, const BuiltRun& built) {
   const SimRunContext& context = built.familyContext;
-  const HybridRunOptions options = hybridRunOptions(experiment.algorithm.name, experiment.algorithm.params, context);
-  if (options.method == HybridMethod::MrDho2 && options.stopTheWorld)
-    throw InputError(context.path + ".stop_the_world",
-                     "runs in the simulator only (the live run never pauses training)");
-  return makeHybridSetup(options, context);
+  return makeHybridSetup(hybridRunOptions(experiment.algorithm.name, experiment.algorithm.params, context),
+                         context);
 }
 
 /// PROTOCOL.md §12's frames for the roles' messages; the roles check each vector's count.
