@@ -47,20 +47,8 @@ void CompressedRoundCoordinator::onUplink(int worker, UplinkReport&& report, Coo
     link.countMalformed();
     return;
   }
-  WorkCounters& counters = m_counters[static_cast<std::size_t>(worker)];
-  ++counters.arrivals;
-  ++counters.accepted;
-  UpdateEvent event;
-  event.time = link.now();
-  event.worker = worker;
-  event.jobId = m_round;
-  event.jobVersion = m_round;
-  event.delay = 0;
-  event.outcome = Outcome::Accepted;
-  event.versionAfter = m_round + 1;
-  event.age = link.now() - m_roundStart;
-  event.bytes = link.lastMessageBytes();
-  link.sink().onUpdate(event);
+  reportAccepted(link, m_counters[static_cast<std::size_t>(worker)], worker, m_round, m_round, m_round + 1,
+                 link.now() - m_roundStart);
   slot = std::move(report);
   if (++m_received == m_workers) finishRound(link);
 }

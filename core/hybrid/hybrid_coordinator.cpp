@@ -187,17 +187,8 @@ void HybridCoordinator::notePeak(int worker, double bytes) {
 }
 
 void HybridCoordinator::noteGradient(int worker, Link& link) {
-  WorkCounters& counters = m_counters[static_cast<std::size_t>(worker)];
-  ++counters.arrivals;
-  ++counters.accepted;
-  UpdateEvent event;
-  event.time = link.now();
-  event.worker = worker;
-  event.jobId = static_cast<std::uint64_t>(m_step);
-  event.jobVersion = static_cast<std::uint64_t>(m_step);
-  event.versionAfter = static_cast<std::uint64_t>(m_step + 1);
-  event.bytes = link.lastMessageBytes();
-  link.sink().onUpdate(event);
+  const auto step = static_cast<std::uint64_t>(m_step);
+  reportAccepted(link, m_counters[static_cast<std::size_t>(worker)], worker, step, step, step + 1);
 }
 
 HybridMeta HybridCoordinator::down(const Link& link, std::int64_t step, std::uint32_t iter,

@@ -177,21 +177,8 @@ void KronFamilyCoordinator::onPartial(int worker, const kron::PartialMessage& pa
   const double start = threadCpuSeconds();
   if (!m_core.onPartial(worker, partial, resid, result, &complete, &why)) return link.countMalformed();
   m_book.addSeconds(threadCpuSeconds() - start);
-  auto& counters = m_counters[static_cast<std::size_t>(worker)];
-  ++counters.arrivals;
-  ++counters.accepted;
-
-  UpdateEvent event;
-  event.time = link.now();
-  event.worker = worker;
-  event.jobId = partial.iteration;
-  event.jobVersion = partial.appliedVersion;
-  event.delay = static_cast<std::int64_t>(partial.iteration - partial.appliedVersion);
-  event.outcome = Outcome::Accepted;
-  event.versionAfter = m_core.completed();
-  event.age = link.now() - m_sentAt[partial.iteration];
-  event.bytes = link.lastMessageBytes();
-  link.sink().onUpdate(event);
+  reportAccepted(link, m_counters[static_cast<std::size_t>(worker)], worker, partial.iteration,
+                 partial.appliedVersion, m_core.completed(), link.now() - m_sentAt[partial.iteration]);
 
   if (complete) {
     m_sentAt.erase(result.iteration);

@@ -86,6 +86,29 @@ class CoordinatorLink {
   virtual void countMalformed() = 0;
 };
 
+/// A worker's result that a coordinator role accepted: counted in `counters` (an arrival, accepted) and
+/// reported as an update event at the link's time and with the bytes of the message being handled. The
+/// result is of job `jobId` computed on the model at `jobVersion` (its delay is the difference: 0 for a
+/// synchronous round, up to τ in a pipeline), and the model is at `versionAfter` once it is applied;
+/// `age` is the time since the job was sent.
+template <class Down>
+void reportAccepted(CoordinatorLink<Down>& link, WorkCounters& counters, int worker, std::uint64_t jobId,
+                    std::uint64_t jobVersion, std::uint64_t versionAfter, double age = 0.0) {
+  ++counters.arrivals;
+  ++counters.accepted;
+  UpdateEvent event;
+  event.time = link.now();
+  event.worker = worker;
+  event.jobId = jobId;
+  event.jobVersion = jobVersion;
+  event.delay = static_cast<std::int64_t>(jobId - jobVersion);
+  event.outcome = Outcome::Accepted;
+  event.versionAfter = versionAfter;
+  event.age = age;
+  event.bytes = link.lastMessageBytes();
+  link.sink().onUpdate(event);
+}
+
 /// What a transport offers a worker role whose messages to the coordinator are `Up`.
 template <class Up>
 class WorkerLink {
