@@ -193,9 +193,9 @@ BudgetFacts VirtualNetwork::spent(const CoordinatorState& role) const {
 Verdict VirtualNetwork::evaluate(const Roles& roles, double time) {
   CoordinatorState& role = *roles.state;
   if (role.evaluatesRemotely()) {
-    // Asked now, answered through the workers' messages: collect() notes the point when it is complete.
+    // Asked now, answered through the workers' messages: collect() notes the point when it is complete
+    // (and the traffic then, its own evaluation's messages included).
     roles.requestEvaluation(m_ledger.request(time, role.iterations()), false);
-    flushTraffic(time);
     return Verdict::GoOn;
   }
   const Vector* model = role.model();
@@ -209,12 +209,17 @@ Verdict VirtualNetwork::evaluate(const Roles& roles, double time) {
   return verdict;
 }
 
-Verdict VirtualNetwork::collect(CoordinatorState& role) {
+Verdict VirtualNetwork::collect(CoordinatorState& role, double trafficTime) {
   Verdict verdict = Verdict::GoOn;
-  for (const EvaluationPoint& point : role.takeEvaluations()) {
+  const std::vector<EvaluationPoint> points = role.takeEvaluations();
+  for (const EvaluationPoint& point : points) {
     const Verdict pointVerdict = m_ledger.note(point);
     if (verdict != Verdict::Diverged && pointVerdict != Verdict::GoOn) verdict = pointVerdict;
   }
+  // Sampled when a point is complete, not when it was asked for: each sample then holds one
+  // evaluation's traffic, and the last one's (which flows after the end) does not land on top of
+  // another's in the run's last interval.
+  if (!points.empty()) flushTraffic(trafficTime);
   return verdict;
 }
 
@@ -227,9 +232,9 @@ void VirtualNetwork::finishRemoteEvaluation(const Roles& roles, double endTime, 
          std::isfinite(m_queue.front().time)) {
     handleNext(*roles.carrier, true);
     processLosses(roles);
-    collect(role);
+    collect(role, endTime);
   }
-  collect(role);
+  collect(role, endTime);
   if (role.evaluationPending() && detail->empty())
     *detail = "final evaluation incomplete: " +
               (role.failure().empty() ? std::string("the workers stopped answering") : role.failure());
@@ -289,7 +294,7 @@ RunSummary VirtualNetwork::run(const Roles& roles, const std::function<bool()>& 
     }
     const bool coordinatorHandled = handleNext(*roles.carrier, true);
     processLosses(roles);
-    if (const auto verdict = terminationOf(collect(role))) {
+    if (const auto verdict = terminationOf(collect(role, m_now))) {
       termination = *verdict;
       break;
     }

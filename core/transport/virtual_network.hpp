@@ -119,8 +119,8 @@ class VirtualNetwork {
   void releaseHeld(Carrier& carrier, int worker);
   void processLosses(const Roles& roles);
   Verdict evaluate(const Roles& roles, double time);
-  /// Notes the points a remotely evaluating role finished.
-  Verdict collect(CoordinatorState& role);
+  /// Notes the points a remotely evaluating role finished; the traffic is sampled at `trafficTime`.
+  Verdict collect(CoordinatorState& role, double trafficTime);
   /// The end of a remotely evaluating run: one more request, messages flow until it is complete.
   void finishRemoteEvaluation(const Roles& roles, double endTime, std::string* detail);
   void flushTraffic(double time);
