@@ -32,7 +32,11 @@ DecentralizedSetup makeDecentralizedSetup(const SimRunContext& context, Decentra
 
 std::unique_ptr<GossipNode> makeGossipNode(const DecentralizedSetup& setup, int node, SampleOracle& oracle,
                                            const Vector& x0, std::uint64_t seed) {
-  const DecentralizedRunOptions& options = setup.options;
+  return makeGossipNode(setup, setup.options, node, oracle, x0, seed);
+}
+
+std::unique_ptr<GossipNode> makeGossipNode(const DecentralizedSetup& setup, const DecentralizedRunOptions& options,
+                                           int node, SampleOracle& oracle, const Vector& x0, std::uint64_t seed) {
   const NodeConfig config = nodeConfigFor(setup.network.w, node, setup.network.plan, options.network.wire);
   switch (options.method) {
     case DecentralizedMethod::Dsgd:

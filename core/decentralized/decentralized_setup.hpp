@@ -26,6 +26,9 @@ DecentralizedSetup makeDecentralizedSetup(const SimRunContext& context, Decentra
 /// Node `node`'s role; `oracle` must outlive it (and `setup`, whose prox it uses).
 std::unique_ptr<GossipNode> makeGossipNode(const DecentralizedSetup& setup, int node, SampleOracle& oracle,
                                            const Vector& x0, std::uint64_t seed);
+/// The same with `options` (the setup's, with another step) in place of the setup's.
+std::unique_ptr<GossipNode> makeGossipNode(const DecentralizedSetup& setup, const DecentralizedRunOptions& options,
+                                           int node, SampleOracle& oracle, const Vector& x0, std::uint64_t seed);
 
 /// True for the methods whose nodes carry a gradient tracker y and an estimator v.
 bool tracksGradient(DecentralizedMethod method);

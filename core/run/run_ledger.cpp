@@ -13,9 +13,9 @@ EvaluationRequest RunLedger::request(double time, std::uint64_t updates) const {
                            .accuracy = m_rules.evalAccuracy};
 }
 
-Verdict RunLedger::note(const EvaluationPoint& point) {
+Verdict RunLedger::note(const EvaluationPoint& point, std::optional<double> stationarity) {
   m_sink.onEvaluation(point);
-  const bool met = m_tally.noteEvaluation(point, m_rules.targetGap, m_rules.targetGradNormSq);
+  const bool met = m_tally.noteEvaluation(point, m_rules.targetGap, m_rules.targetGradNormSq, stationarity);
   if (m_divergence.note(point)) return Verdict::Diverged;
   return met ? Verdict::TargetReached : Verdict::GoOn;
 }

@@ -33,7 +33,9 @@ class RunLedger {
   EvaluationRequest request(double time, std::uint64_t updates) const;
   /// Sends `point` on and keeps it as the latest. Diverged once any point noted showed the run diverged
   /// (core/sim/divergence.hpp), TargetReached when this one meets a target, GoOn otherwise.
-  Verdict note(const EvaluationPoint& point);
+  /// `stationarity`: the family's own measure the gradient-norm target applies to (CoordinatorState::
+  /// stationarity), when it is not the point's ‖∇f‖².
+  Verdict note(const EvaluationPoint& point, std::optional<double> stationarity = std::nullopt);
   /// True once a point met a target.
   bool targetReached() const { return m_tally.timeToTarget.has_value(); }
   bool diverged() const { return m_divergence.diverged(); }

@@ -2,7 +2,8 @@
 
 namespace distopt {
 
-EvaluationPoint evaluateModel(const Problem& problem, const Vector& x, const EvaluationRequest& request, Vector& scratch) {
+EvaluationPoint evaluateModel(const Problem& problem, const Vector& x, const EvaluationRequest& request,
+                              Vector& scratch) {
   EvaluationPoint point;
   point.time = request.time;
   point.updates = request.updates;
@@ -19,9 +20,10 @@ EvaluationPoint evaluateModel(const Problem& problem, const Vector& x, const Eva
 }
 
 bool meetsTarget(const EvaluationPoint& point, const std::optional<double>& targetGap,
-                 const std::optional<double>& targetGradNormSq) {
+                 const std::optional<double>& targetGradNormSq, const std::optional<double>& stationarity) {
   const bool gapMet = targetGap && point.gap && *point.gap <= *targetGap;
-  const bool gradMet = targetGradNormSq && point.gradNormSq && *point.gradNormSq <= *targetGradNormSq;
+  const std::optional<double>& measure = stationarity ? stationarity : point.gradNormSq;
+  const bool gradMet = targetGradNormSq && measure && *measure <= *targetGradNormSq;
   return gapMet || gradMet;
 }
 

@@ -21,16 +21,19 @@ struct EvaluationRequest {
   std::uint64_t updates = 0;
   std::uint64_t bytesUp = 0;
   std::uint64_t bytesDown = 0;
-  bool gradNorm = true;     ///< compute ||grad f||^2 (a full gradient)
-  bool accuracy = true;     ///< compute test accuracy when the problem has a test set
+  bool gradNorm = true;  ///< compute ||grad f||^2 (a full gradient)
+  bool accuracy = true;  ///< compute test accuracy when the problem has a test set
 };
 
 /// Loss, gap (when f* is known), gradient norm and accuracy of `x`. `scratch` avoids an allocation.
-EvaluationPoint evaluateModel(const Problem& problem, const Vector& x, const EvaluationRequest& request, Vector& scratch);
+EvaluationPoint evaluateModel(const Problem& problem, const Vector& x, const EvaluationRequest& request,
+                              Vector& scratch);
 
-/// True when `point` meets a stopping target (gap <= targetGap or ||grad||^2 <= targetGradNormSq).
+/// True when `point` meets a stopping target (gap <= targetGap or ||grad||^2 <= targetGradNormSq; the
+/// latter applies to `stationarity` instead when a family measures its own, e.g. a prox-gradient mapping).
 bool meetsTarget(const EvaluationPoint& point, const std::optional<double>& targetGap,
-                 const std::optional<double>& targetGradNormSq);
+                 const std::optional<double>& targetGradNormSq,
+                 const std::optional<double>& stationarity = std::nullopt);
 
 /// The first evaluation point of a curve with f - f* <= gap (points are what was measured: no
 /// interpolation), or nullptr. Used to compare runs at equal accuracy (time and bytes to a gap).

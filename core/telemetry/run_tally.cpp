@@ -13,10 +13,11 @@ void RunTally::countAccepted(std::int64_t delay) {
 }
 
 bool RunTally::noteEvaluation(const EvaluationPoint& point, const std::optional<double>& targetGap,
-                              const std::optional<double>& targetGradNormSq) {
+                              const std::optional<double>& targetGradNormSq,
+                              const std::optional<double>& stationarity) {
   lastEvaluation = point;
   haveEvaluation = true;
-  const bool met = meetsTarget(point, targetGap, targetGradNormSq);
+  const bool met = meetsTarget(point, targetGap, targetGradNormSq, stationarity);
   if (met && !timeToTarget) timeToTarget = point.time;
   return met;
 }

@@ -28,7 +28,8 @@ struct RunTally {
   BudgetFacts spent(std::uint64_t updates) const { return {updates, bytesUp + bytesDown, gradients}; }
   /// Keeps `point` as the latest; true when it meets a target (the first such point sets timeToTarget).
   bool noteEvaluation(const EvaluationPoint& point, const std::optional<double>& targetGap,
-                      const std::optional<double>& targetGradNormSq);
+                      const std::optional<double>& targetGradNormSq,
+                      const std::optional<double>& stationarity = std::nullopt);
   /// Fills the summary fields common to every engine.
   void fill(RunSummary& summary, const AsyncServer& server, Termination termination, double endTime) const;
   /// The same for engines without an AsyncServer: their totals and completed iterations.

@@ -8,7 +8,9 @@
 //
 // Roles never block, never read a clock and never touch a socket: a worker that needs time to compute
 // says how long its emulated compute lasts (sendAfterCompute) and the transport waits for it, in virtual
-// time or on the wall clock. One thread calls a role; no method is re-entered.
+// time or on the wall clock. One thread calls a role; no method is re-entered. (One reading of a clock is
+// allowed because nothing depends on it: the Kronecker roles measure their own CPU seconds for the
+// iteration_seconds metric; virtual time, the messages and the iterates never see it.)
 
 #include <cstdint>
 #include <map>
@@ -45,6 +47,13 @@ class CoordinatorState {
   /// What the objective adds to the problem's loss at model() now (a composite problem's regularizer,
   /// e.g. the decentralized family's non-smooth term), so every engine's curve shows the same Ψ(x̄).
   virtual double lossOffset() const { return 0.0; }
+  /// The measure stop.target_grad_norm_sq applies to at `point` (its metrics filled by takeMetrics), when
+  /// the family's is not ‖∇f‖²: a composite problem's proximal-gradient mapping ‖G_β(x̄)‖² (the smooth
+  /// gradient does not vanish at a solution of f + h).
+  virtual std::optional<double> stationarity(const EvaluationPoint& point) const {
+    (void)point;
+    return std::nullopt;
+  }
   /// Why the run cannot go on (a synchronous round lost a worker, a replica diverged); empty if fine.
   virtual std::string failure() const { return {}; }
   /// True when a non-finite value appeared (the run ends as diverged).
@@ -122,6 +131,22 @@ class WorkerLink {
   /// counts in it (emulatedDue, net/worker/worker_role.hpp). A worker computes one thing at a time: until
   /// the message has left, messages to it wait, in order, and are handed to the role after it left.
   virtual void sendAfterCompute(double tauUnits, Up&& message) = 0;
+  /// Sends `message` to worker `peer` (families whose workers talk to each other: decentralized nodes)
+  /// when the emulated compute has lasted `tauUnits`, as sendAfterCompute does. The peer's role gets it
+  /// through FamilyWorker::onPeerMessage; messages to a computing peer wait as the coordinator's do.
+  virtual void sendToPeer(int peer, double tauUnits, Up&& message) {
+    (void)peer;
+    (void)tauUnits;
+    (void)message;
+    fail("internal", "this transport carries no messages between workers");
+  }
+  /// Keeps the worker computing for `tauUnits` without a message, then calls FamilyWorker::onWake: a role
+  /// that goes on by itself (a node beginning its next iteration) yields there, so time passes between
+  /// its steps on both transports and a stop rule can end the run.
+  virtual void wakeAfterCompute(double tauUnits) {
+    (void)tauUnits;
+    fail("internal", "this transport cannot wake a worker");
+  }
   /// Time in the experiment's units since the run started (virtual; live, since the run's first message
   /// reached this worker): the start a time-model draw is made at.
   virtual double now() const = 0;
@@ -161,6 +186,14 @@ class FamilyWorker {
  public:
   virtual ~FamilyWorker() = default;
   virtual void onMessage(Down&& message, WorkerLink<Up>& link) = 0;
+  /// A message worker `from` sent with WorkerLink::sendToPeer.
+  virtual void onPeerMessage(int from, Up&& message, WorkerLink<Up>& link) {
+    (void)from;
+    (void)message;
+    link.countMalformed();
+  }
+  /// The compute asked for with WorkerLink::wakeAfterCompute has lasted its time.
+  virtual void onWake(WorkerLink<Up>& link) { (void)link; }
 };
 
 }  // namespace distopt

@@ -21,9 +21,11 @@ bool VirtualLinkOptions::isValid(std::string* why) const {
   return true;
 }
 
-VirtualNetwork::VirtualNetwork(const SimRunContext& context, const VirtualLinkOptions& links, TelemetrySink& sink)
+VirtualNetwork::VirtualNetwork(const SimRunContext& context, const VirtualLinkOptions& links,
+                               TelemetrySink& sink, const VirtualLinkOptions& peerLinks)
     : m_context(context),
       m_links(links),
+      m_peerLinks(peerLinks),
       m_sink(sink),
       m_ledger(context.options, sink),
       m_tally(m_ledger.tally()),
@@ -37,6 +39,7 @@ VirtualNetwork::VirtualNetwork(const SimRunContext& context, const VirtualLinkOp
   DISTOPT_CHECK(context.problem && context.numWorkers > 0);
   std::string why;
   DISTOPT_CHECK_MSG(links.isValid(&why), why.c_str());
+  DISTOPT_CHECK_MSG(peerLinks.isValid(&why), why.c_str());
 }
 
 bool VirtualNetwork::alive(int worker) const {
@@ -65,40 +68,76 @@ VirtualNetwork::Event VirtualNetwork::pop() {
 void VirtualNetwork::post(double leaveTime, int worker, bool uplink, WireSize size, std::uint32_t slot,
                           bool computed) {
   DISTOPT_CHECK(worker >= 0 && worker < numWorkers());
+  schedule(Event{.time = leaveTime,
+                 .worker = worker,
+                 .leaving = true,
+                 .route = uplink ? Route::Up : Route::Down,
+                 .computed = computed,
+                 .slot = slot,
+                 .size = size});
+}
+
+void VirtualNetwork::postPeer(double leaveTime, int from, int to, WireSize size, std::uint32_t slot) {
+  DISTOPT_CHECK(from >= 0 && from < numWorkers() && to >= 0 && to < numWorkers() && from != to);
+  schedule(Event{.time = leaveTime,
+                 .worker = from,
+                 .from = from,
+                 .to = to,
+                 .leaving = true,
+                 .route = Route::Peer,
+                 .computed = true,
+                 .slot = slot,
+                 .size = size});
+}
+
+void VirtualNetwork::postWake(double time, int worker) {
+  DISTOPT_CHECK(worker >= 0 && worker < numWorkers());
+  // Even a wake due now is queued: a role is never called from inside its own handler.
+  DISTOPT_CHECK(time >= m_now);
+  const Event event{
+      .time = time, .worker = worker, .leaving = true, .route = Route::Wake, .computed = time > m_now};
+  if (event.computed) ++m_computing[static_cast<std::size_t>(worker)];
+  push(event);
+}
+
+void VirtualNetwork::schedule(Event event) {
   // A time-model draw may be infinite (a worker that never finishes): the message then never leaves,
   // and the run ends stalled when nothing else is left to happen.
-  DISTOPT_CHECK(leaveTime >= m_now);
-  const bool later = leaveTime > m_now;
-  const Event event{.time = leaveTime,
-                    .worker = worker,
-                    .leaving = true,
-                    .uplink = uplink,
-                    .computed = computed && later,
-                    .slot = slot,
-                    .size = size};
-  if (event.computed) ++m_computing[static_cast<std::size_t>(worker)];
+  DISTOPT_CHECK(event.time >= m_now);
+  const bool later = event.time > m_now;
+  event.computed = event.computed && later;
+  if (event.computed) ++m_computing[static_cast<std::size_t>(event.worker)];
   // Leaving now: counted now and queued to arrive (never delivered inside the sender's own call).
   push(later ? event : departed(event));
 }
 
 VirtualNetwork::Event VirtualNetwork::departed(Event event) {
   const auto index = static_cast<std::size_t>(event.worker);
+  const bool peer = event.route == Route::Peer;
   if (event.size.bytes > 0) {
-    (event.uplink ? m_tally.bytesUp : m_tally.bytesDown) += event.size.bytes;
-    Traffic& traffic = m_traffic[{event.worker, event.uplink, event.size.kind}];
+    const bool uplink = event.route != Route::Down;
+    (uplink ? m_tally.bytesUp : m_tally.bytesDown) += event.size.bytes;
+    // A message between workers is also its receiver's download (the summary's two totals then say
+    // what the nodes sent and received, as their own counters do).
+    if (peer) m_tally.bytesDown += event.size.bytes;
+    Traffic& traffic = m_traffic[{event.worker, uplink, event.size.kind}];
     traffic.bytes += event.size.bytes;
     traffic.messages += 1;
     traffic.changed = true;
   }
+  const VirtualLinkOptions& options = peer ? m_peerLinks : m_links;
   double sent = event.time;
-  if (m_links.bytesPerUnit > 0.0) {
-    double& linkFree = event.uplink ? m_linkFreeUp[index] : m_linkFreeDown[index];
-    sent = std::max(sent, linkFree) + static_cast<double>(event.size.bytes) / m_links.bytesPerUnit;
+  if (options.bytesPerUnit > 0.0) {
+    double& linkFree = peer                       ? m_peerLinkFree[{event.from, event.to}]
+                       : event.route == Route::Up ? m_linkFreeUp[index]
+                                                  : m_linkFreeDown[index];
+    sent = std::max(sent, linkFree) + static_cast<double>(event.size.bytes) / options.bytesPerUnit;
     linkFree = sent;
   }
-  event.time = sent + m_links.latency;
+  event.time = sent + options.latency;
   event.leaving = false;
   event.computed = false;
+  if (peer) event.worker = event.to;  // ordered among what reaches the receiver
   return event;
 }
 
@@ -110,6 +149,11 @@ bool VirtualNetwork::handleNext(Carrier& carrier, bool coordinatorListens) {
   // after the result itself is delivered (when its link takes no time), in arrival order.
   const bool freed = event.leaving && event.computed && --m_computing[static_cast<std::size_t>(worker)] == 0;
   bool handled = false;
+  if (event.route == Route::Wake) {
+    if (alive(worker)) carrier.wake(worker);
+    if (freed) releaseHeld(carrier, worker);
+    return false;
+  }
   if (event.leaving) {
     // A result that leaves after its compute arrives at once when its link takes no time: it is
     // delivered now rather than queued behind messages posted later for the same moment.
@@ -120,25 +164,33 @@ bool VirtualNetwork::handleNext(Carrier& carrier, bool coordinatorListens) {
       return false;
     }
   }
-  if (!event.uplink) {
-    deliverDown(carrier, event);
+  if (event.route != Route::Up) {
+    deliverToWorker(carrier, event);
   } else if (!coordinatorListens) {
     carrier.discard(true, event.slot);
   } else {
     m_lastMessageBytes = event.size.bytes;
-    carrier.deliver(true, worker, event.slot);
+    carrier.deliver(true, event.worker, event.slot);
     handled = true;
   }
   if (freed) releaseHeld(carrier, worker);
   return handled;
 }
 
-void VirtualNetwork::deliverDown(Carrier& carrier, const Event& event) {
+void VirtualNetwork::deliverToWorker(Carrier& carrier, const Event& event) {
   const auto index = static_cast<std::size_t>(event.worker);
-  if (!alive(event.worker))
-    carrier.discard(false, event.slot);
-  else if (m_computing[index] > 0 || !m_held[index].empty())
+  if (m_computing[index] > 0 || !m_held[index].empty())
     m_held[index].push_back(event);
+  else
+    handOver(carrier, event);
+}
+
+void VirtualNetwork::handOver(Carrier& carrier, const Event& event) {
+  const bool peer = event.route == Route::Peer;
+  if (!alive(event.worker))
+    carrier.discard(peer, event.slot);
+  else if (peer)
+    carrier.deliverPeer(event.from, event.worker, event.slot);
   else
     carrier.deliver(false, event.worker, event.slot);
 }
@@ -148,10 +200,7 @@ void VirtualNetwork::releaseHeld(Carrier& carrier, int worker) {
   while (m_computing[index] == 0 && !m_held[index].empty()) {
     const Event event = m_held[index].front();
     m_held[index].pop_front();
-    if (alive(worker))
-      carrier.deliver(false, worker, event.slot);
-    else
-      carrier.discard(false, event.slot);
+    handOver(carrier, event);
   }
 }
 
@@ -204,7 +253,7 @@ Verdict VirtualNetwork::evaluate(const Roles& roles, double time) {
       evaluateModel(*m_context.problem, *model, m_ledger.request(time, role.iterations()), m_scratch);
   point.loss += role.lossOffset();
   role.takeMetrics(point.metrics);
-  const Verdict verdict = m_ledger.note(point);
+  const Verdict verdict = m_ledger.note(point, role.stationarity(point));
   flushTraffic(time);
   return verdict;
 }

@@ -12,6 +12,13 @@
 // messages that reach it while a result of its compute has not left yet wait, in arrival order, and are
 // handed over the moment it leaves (a single-threaded worker process busy with its compute).
 //
+// Workers may also send to each other (WorkerLink::sendToPeer: decentralized nodes). Each directed link
+// between two workers has its own latency and bandwidth (`peerLinks`), a message is counted as its
+// sender's upload (charted under its sender with the family's kind) and its receiver's download, and
+// waits at a computing receiver like any other. WorkerLink::wakeAfterCompute is a compute without a message:
+// the worker is called back when it ends (a role that goes on by itself yields there, so virtual time passes
+// between its steps).
+//
 // The run ledger is the simulator's one: stop rules (core/run/run_rules.hpp, the same stopRule the live
 // engines use), the evaluation grid walked in virtual time before each event (core/run/evaluation_grid),
 // divergence, targets, traffic samples per worker, direction and kind, and the summary. A family whose
@@ -25,8 +32,8 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -58,7 +65,12 @@ class VirtualNetwork {
     virtual ~Carrier() = default;
     /// The message in `slot` arrives: from worker `worker` when `uplink`, else to it.
     virtual void deliver(bool uplink, int worker, std::uint32_t slot) = 0;
-    /// The message in `slot` will never arrive (its worker is gone, or the run ended first).
+    /// The worker-to-worker message in (uplink) `slot` arrives at `to`.
+    virtual void deliverPeer(int from, int to, std::uint32_t slot) = 0;
+    /// Worker `worker`'s message-less compute ended (wakeAfterCompute).
+    virtual void wake(int worker) = 0;
+    /// The message in `slot` will never arrive (its worker is gone, or the run ended first); worker-to-
+    /// worker messages are in the uplink slots.
     virtual void discard(bool uplink, std::uint32_t slot) = 0;
   };
 
@@ -72,7 +84,9 @@ class VirtualNetwork {
     Carrier* carrier = nullptr;
   };
 
-  VirtualNetwork(const SimRunContext& context, const VirtualLinkOptions& links, TelemetrySink& sink);
+  /// `links`: between the coordinator and each worker; `peerLinks`: each directed link between workers.
+  VirtualNetwork(const SimRunContext& context, const VirtualLinkOptions& links, TelemetrySink& sink,
+                 const VirtualLinkOptions& peerLinks = {});
 
   double now() const { return m_now; }
   int numWorkers() const { return m_context.numWorkers; }
@@ -81,7 +95,13 @@ class VirtualNetwork {
   /// leaving at `leaveTime` (>= now). A message to a worker that is gone by then is discarded; one from a
   /// worker that failed after sending it still arrives. `computed`: the result of the worker's compute,
   /// which keeps the worker busy until it leaves.
-  void post(double leaveTime, int worker, bool uplink, WireSize size, std::uint32_t slot, bool computed = false);
+  void post(double leaveTime, int worker, bool uplink, WireSize size, std::uint32_t slot,
+            bool computed = false);
+  /// Posts the worker-to-worker message in (uplink) `slot` from `from` to `to`, leaving at `leaveTime`
+  /// after `from`'s compute (which keeps it busy until then).
+  void postPeer(double leaveTime, int from, int to, WireSize size, std::uint32_t slot);
+  /// Keeps `worker` computing until `time`, then wakes it (Carrier::wake).
+  void postWake(double time, int worker);
   /// Bytes of the uplink being delivered.
   std::size_t lastMessageBytes() const { return m_lastMessageBytes; }
   /// The roles' telemetry (accepted delays counted for the summary).
@@ -95,17 +115,21 @@ class VirtualNetwork {
   RunSummary run(const Roles& roles, const std::function<bool()>& stopRequested);
 
  private:
+  enum class Route : std::uint8_t { Down, Up, Peer, Wake };
   /// Small and trivially movable: the heap moves these, never a message.
   struct Event {
     double time = 0.0;
-    int worker = 0;
+    int worker = 0;        ///< the worker it concerns: a peer message's sender while leaving, receiver after
+    int from = -1;         ///< a peer message's sender
+    int to = -1;           ///< a peer message's receiver
     bool leaving = false;  ///< the message leaves its sender now (counted), else it arrives
-    bool uplink = false;
+    Route route = Route::Down;
     bool computed = false;  ///< leaving: a compute's result; its worker is busy until then
     std::uint32_t slot = 0;
     std::uint64_t seq = 0;
     WireSize size;
   };
+  void schedule(Event event);
   static bool later(const Event& a, const Event& b);
   void push(Event event);
   Event pop();
@@ -114,7 +138,8 @@ class VirtualNetwork {
   /// Handles the next event; true when it delivered a message to the coordinator.
   bool handleNext(Carrier& carrier, bool coordinatorListens);
   /// Hands a message that arrived at a worker over, or holds it while the worker computes.
-  void deliverDown(Carrier& carrier, const Event& event);
+  void deliverToWorker(Carrier& carrier, const Event& event);
+  void handOver(Carrier& carrier, const Event& event);
   /// Hands the held messages over while the worker is not computing.
   void releaseHeld(Carrier& carrier, int worker);
   void processLosses(const Roles& roles);
@@ -128,6 +153,7 @@ class VirtualNetwork {
 
   const SimRunContext& m_context;
   VirtualLinkOptions m_links;
+  VirtualLinkOptions m_peerLinks;
   TelemetrySink& m_sink;
   RunLedger m_ledger;
   RunTally& m_tally;  ///< the ledger's
@@ -137,10 +163,11 @@ class VirtualNetwork {
   double m_now = 0.0;
   std::vector<double> m_linkFreeUp;
   std::vector<double> m_linkFreeDown;
+  std::map<std::pair<int, int>, double> m_peerLinkFree;
   std::vector<bool> m_alive;
   int m_aliveCount = 0;
-  std::vector<int> m_computing;             ///< per worker: results of its compute not yet left
-  std::vector<std::deque<Event>> m_held;    ///< per worker: arrived while it computed
+  std::vector<int> m_computing;           ///< per worker: results of its compute not yet left
+  std::vector<std::deque<Event>> m_held;  ///< per worker: arrived while it computed
   std::vector<std::pair<int, std::string>> m_losses;
   std::size_t m_lastMessageBytes = 0;
   std::uint64_t m_malformed = 0;
@@ -166,27 +193,31 @@ class RolesOnVirtualNetwork : public SimRun {
   };
 
   /// The problem and time model in `context` must outlive the run; one worker role per worker.
-  RolesOnVirtualNetwork(std::unique_ptr<Coordinator> coordinator, std::vector<std::unique_ptr<Worker>> workers,
-                        Wire wire, SimRunContext context, VirtualLinkOptions links = {})
+  RolesOnVirtualNetwork(std::unique_ptr<Coordinator> coordinator,
+                        std::vector<std::unique_ptr<Worker>> workers, Wire wire, SimRunContext context,
+                        VirtualLinkOptions links = {}, VirtualLinkOptions peerLinks = {})
       : m_coordinator(std::move(coordinator)),
         m_workers(std::move(workers)),
         m_wire(std::move(wire)),
         m_context(std::move(context)),
-        m_links(links) {}
+        m_links(links),
+        m_peerLinks(peerLinks) {}
 
   RunSummary run(TelemetrySink& sink) override {
-    VirtualNetwork network(m_context, m_links, sink);
+    VirtualNetwork network(m_context, m_links, sink, m_peerLinks);
     Session session(network, *m_coordinator, m_workers, m_wire);
-    VirtualNetwork::Roles roles{
-        .state = m_coordinator.get(),
-        .start = [&] { m_coordinator->start(session.coordinatorSide); },
-        .workerLost = [&](int worker, const std::string& reason) {
-          m_coordinator->onWorkerLost(worker, reason, session.coordinatorSide);
-        },
-        .requestEvaluation = [&](const EvaluationRequest& request, bool atEnd) {
-          m_coordinator->requestEvaluation(request, atEnd, session.coordinatorSide);
-        },
-        .carrier = &session};
+    VirtualNetwork::Roles roles{.state = m_coordinator.get(),
+                                .start = [&] { m_coordinator->start(session.coordinatorSide); },
+                                .workerLost =
+                                    [&](int worker, const std::string& reason) {
+                                      m_coordinator->onWorkerLost(worker, reason, session.coordinatorSide);
+                                    },
+                                .requestEvaluation =
+                                    [&](const EvaluationRequest& request, bool atEnd) {
+                                      m_coordinator->requestEvaluation(request, atEnd,
+                                                                       session.coordinatorSide);
+                                    },
+                                .carrier = &session};
     return network.run(roles, [this] { return stopRequested(); });
   }
 
@@ -251,6 +282,18 @@ class RolesOnVirtualNetwork : public SimRun {
     void sendAfterCompute(double tauUnits, Up&& message) override {
       sendAt(session.network.now() + tauUnits, std::move(message), true);
     }
+    void sendToPeer(int peer, double tauUnits, Up&& message) override {
+      if (peer < 0 || peer >= session.network.numWorkers() || peer == id) {
+        session.network.countMalformed();
+        return;
+      }
+      const WireSize size = session.wire.up(message);
+      session.network.postPeer(session.network.now() + tauUnits, id, peer, size,
+                               session.up.put(std::move(message)));
+    }
+    void wakeAfterCompute(double tauUnits) override {
+      session.network.postWake(session.network.now() + tauUnits, id);
+    }
     double now() const override { return session.network.now(); }
     double computeSeconds() const override { return 0.0; }
     void fail(const std::string& code, const std::string& message) override {
@@ -282,6 +325,14 @@ class RolesOnVirtualNetwork : public SimRun {
       else
         workers[index]->onMessage(down.take(slot), workerSides[index]);
     }
+    void deliverPeer(int from, int to, std::uint32_t slot) override {
+      const auto index = static_cast<std::size_t>(to);
+      workers[index]->onPeerMessage(from, up.take(slot), workerSides[index]);
+    }
+    void wake(int worker) override {
+      const auto index = static_cast<std::size_t>(worker);
+      workers[index]->onWake(workerSides[index]);
+    }
     void discard(bool uplink, std::uint32_t slot) override { uplink ? up.release(slot) : down.release(slot); }
 
     VirtualNetwork& network;
@@ -299,6 +350,7 @@ class RolesOnVirtualNetwork : public SimRun {
   Wire m_wire;
   SimRunContext m_context;
   VirtualLinkOptions m_links;
+  VirtualLinkOptions m_peerLinks;
 };
 
 }  // namespace distopt

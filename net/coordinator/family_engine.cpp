@@ -140,7 +140,8 @@ RunSummary FamilyEngine::Impl::run() {
   double endTime = 0.0;
 
   auto note = [&](const EvaluationPoint& point) {
-    if (m_ledger.note(point) == Verdict::Diverged) termination = Termination::Diverged;
+    if (m_ledger.note(point, m_role.stationarity(point)) == Verdict::Diverged)
+      termination = Termination::Diverged;
   };
   auto collect = [&]() {
     for (auto& point : evaluator.takeResults()) {
@@ -218,7 +219,7 @@ RunSummary FamilyEngine::Impl::run() {
     EvaluationPoint final = evaluateModel(m_problem, *m_role.model(), request(endTime), scratch);
     final.loss += m_role.lossOffset();
     m_role.takeMetrics(final.metrics);
-    m_ledger.note(final);
+    m_ledger.note(final, m_role.stationarity(final));
   }
   termination = m_ledger.settle(termination);
   m_pool.endRun();

@@ -18,6 +18,8 @@
 
 #include "core/transport/role_links.hpp"
 #include "net/coordinator/coordinator_role.hpp"
+#include "net/families/peer_mesh.hpp"
+#include "net/protocol/frame_limits.hpp"
 #include "net/worker/worker_role.hpp"
 
 namespace distopt::net {
@@ -36,6 +38,19 @@ struct RoleCodec {
   /// The same for the frames the coordinator sends (WorkerRole::largestDownlinkFrame): the worker's
   /// socket refuses, and cuts the link over, a frame beyond its limit.
   std::int64_t largestDownlinkFrame = 0;
+
+  /// For a family whose workers talk to each other (WorkerLink::sendToPeer): the frames the peer mesh is
+  /// built with (net/families/peer_mesh.hpp), and who sent a frame that reached a worker's peer socket.
+  struct PeerFrames {
+    std::function<Message(const std::string& endpoint)> makeEndpoint;
+    /// False for a message of another kind or one that does not parse.
+    std::function<bool(const Message& message, std::string* endpoint)> parseEndpoint;
+    std::function<Message(const std::vector<PeerEndpoint>& peers)> makePeers;
+    std::function<bool(const Message& message, std::vector<PeerEndpoint>* peers)> parsePeers;
+    /// The worker that sent `message`, or -1 when it is not a frame peers send.
+    std::function<int(const Message& message)> sender;
+  };
+  std::optional<PeerFrames> peers;
 };
 
 template <class Down, class Up>
@@ -50,6 +65,15 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
   }
   void onMessage(int worker, Message&& message, CoordinatorHost& host) override {
     m_host = &host;
+    std::string endpoint;
+    if (m_codec.peers && m_codec.peers->parseEndpoint(message, &endpoint)) {
+      introduce(worker, std::move(endpoint), host);
+      return;
+    }
+    if (m_codec.peers && !m_introduced) {
+      host.countMalformed();  // no worker runs before it knows its peers
+      return;
+    }
     Up up{};
     std::string why;
     if (!m_codec.decodeUp(message, worker, &up, &why)) {
@@ -67,6 +91,8 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
     m_role->requestEvaluation(request, atEnd, *this);
   }
   std::int64_t largestUplinkFrame() const override { return m_codec.largestUplinkFrame; }
+  /// The family's role, for tests and family-specific read-outs.
+  const FamilyCoordinator<Down, Up>& role() const { return *m_role; }
   std::string name() const override { return m_role->name(); }
   std::uint64_t iterations() const override { return m_role->iterations(); }
   std::uint64_t gradientEvaluations() const override { return m_role->gradientEvaluations(); }
@@ -74,6 +100,9 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
   void takeMetrics(std::map<std::string, double>& metrics) override { m_role->takeMetrics(metrics); }
   bool metricsPending() const override { return m_role->metricsPending(); }
   double lossOffset() const override { return m_role->lossOffset(); }
+  std::optional<double> stationarity(const EvaluationPoint& point) const override {
+    return m_role->stationarity(point);
+  }
   std::string failure() const override { return m_role->failure(); }
   bool diverged() const override { return m_role->diverged(); }
   std::string divergence() const override { return m_role->divergence(); }
@@ -91,9 +120,31 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
   TelemetrySink& sink() override { return m_host->sink(); }
   void countMalformed() override { m_host->countMalformed(); }
 
+  /// A worker's peer endpoint; once every worker's is in, each gets everyone else's.
+  void introduce(int worker, std::string endpoint, CoordinatorHost& host) {
+    m_endpoints.resize(static_cast<std::size_t>(host.numWorkers()));
+    auto& slot = m_endpoints[static_cast<std::size_t>(worker)];
+    if (m_introduced || !slot.empty() || endpoint.empty()) {
+      host.countMalformed();
+      return;
+    }
+    slot = std::move(endpoint);
+    if (++m_endpointCount < host.numWorkers()) return;
+    m_introduced = true;
+    for (int i = 0; i < host.numWorkers(); ++i) {
+      std::vector<PeerEndpoint> peers;
+      for (int j = 0; j < host.numWorkers(); ++j)
+        if (j != i) peers.push_back({j, m_endpoints[static_cast<std::size_t>(j)]});
+      host.send(i, m_codec.peers->makePeers(peers));
+    }
+  }
+
   std::unique_ptr<FamilyCoordinator<Down, Up>> m_role;
   RoleCodec<Down, Up> m_codec;
-  CoordinatorHost* m_host = nullptr;  ///< the engine's, set on every call into the role
+  CoordinatorHost* m_host = nullptr;     ///< the engine's, set on every call into the role
+  std::vector<std::string> m_endpoints;  ///< peer endpoints by worker (families with a peer mesh)
+  int m_endpointCount = 0;
+  bool m_introduced = false;
 };
 
 template <class Down, class Up>
@@ -105,11 +156,8 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
   void onMessage(Message&& message, WorkerHost& host) override {
     m_host = &host;
     if (!m_runStart) m_runStart = Clock::now();
-    if (!m_pending.empty()) {
-      m_held.push_back(std::move(message));  // computing: handled once the result left
-      return;
-    }
-    handle(std::move(message), host);
+    if (m_codec.peers && !m_mesh.ready()) return buildMesh(std::move(message), host);
+    arrived(Held{std::move(message), -1}, host);
   }
   std::int64_t largestDownlinkFrame() const override { return m_codec.largestDownlinkFrame; }
   std::optional<Clock::time_point> deadline() const override {
@@ -120,21 +168,74 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
     m_host = &host;
     const auto now = Clock::now();
     while (!m_pending.empty() && m_pending.front().due <= now) {
-      host.send(std::move(m_pending.front().message));
+      Pending due = std::move(m_pending.front());
       m_pending.erase(m_pending.begin());
+      if (due.wake) {
+        m_arrived = Clock::now();
+        m_role->onWake(*this);
+      } else if (due.peer >= 0) {
+        sendToPeerNow(due.peer, std::move(due.message), host);
+      } else {
+        host.send(std::move(due.message));
+      }
     }
+    release(host);
+  }
+  void pollItems(std::vector<zmq::pollitem_t>& items) override { m_mesh.pollItems(items); }
+  void onPolled(const zmq::pollitem_t* items, std::size_t count, WorkerHost& host) override {
+    m_host = &host;
+    if (!m_mesh.bound() || count < 1 || !(items[0].revents & ZMQ_POLLIN)) return;
+    m_mesh.receive([&](std::optional<Message>&& message) {
+      const int from = message ? m_codec.peers->sender(*message) : -1;
+      if (from < 0 || from == host.workerId()) {
+        host.countMalformed();
+        return;
+      }
+      arrived(Held{std::move(*message), from}, host);
+    });
+  }
+
+ private:
+  /// A message from the coordinator (`from` -1) or from peer `from`.
+  struct Held {
+    Message message;
+    int from = -1;
+  };
+  struct Pending {
+    Clock::time_point due;
+    Message message;
+    int peer = -1;      ///< to the coordinator when -1
+    bool wake = false;  ///< no message: the role's compute ends (onWake)
+  };
+
+  void arrived(Held&& held, WorkerHost& host) {
+    if (!m_pending.empty() || !m_held.empty()) {
+      m_held.push_back(std::move(held));  // computing: handled once its result left
+      return;
+    }
+    handle(std::move(held), host);
+  }
+  void release(WorkerHost& host) {
     while (m_pending.empty() && !m_held.empty()) {
-      Message next = std::move(m_held.front());
+      Held next = std::move(m_held.front());
       m_held.pop_front();
       handle(std::move(next), host);
     }
   }
-
- private:
-  void handle(Message&& message, WorkerHost& host) {
-    Down down{};
+  void handle(Held&& held, WorkerHost& host) {
     std::string why;
-    if (!m_codec.decodeDown(message, &down, &why)) {
+    if (held.from >= 0) {
+      Up up{};
+      if (!m_codec.decodeUp(held.message, held.from, &up, &why)) {
+        host.countMalformed();
+        return;
+      }
+      m_arrived = Clock::now();
+      m_role->onPeerMessage(held.from, std::move(up), *this);
+      return;
+    }
+    Down down{};
+    if (!m_codec.decodeDown(held.message, &down, &why)) {
       host.countMalformed();
       return;
     }
@@ -142,23 +243,73 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
     m_role->onMessage(std::move(down), *this);
   }
 
-  struct Pending {
-    Clock::time_point due;
-    Message message;
-  };
+  /// Before the mesh is up: the first message of the role binds this worker's peer socket and waits
+  /// (with what follows it) until the coordinator introduced every peer.
+  void buildMesh(Message&& message, WorkerHost& host) {
+    std::vector<PeerEndpoint> peers;
+    if (m_mesh.bound() && m_codec.peers->parsePeers(message, &peers)) {
+      if (!m_mesh.setPeers(peers, host.workerId(), host.experiment().workers)) {
+        host.countMalformed();
+        return;
+      }
+      release(host);
+      return;
+    }
+    Down down{};
+    std::string why;
+    if (!m_codec.decodeDown(message, &down, &why)) {
+      host.countMalformed();
+      return;
+    }
+    if (!m_mesh.bound()) {
+      const std::int64_t dimension = host.built().familyContext.x0.size();
+      const std::string endpoint = m_mesh.bind(
+          host.context(), host.coordinatorEndpoint(), host.workerId(),
+          frameLimitFor(std::max(m_codec.largestUplinkFrame, vectorRunLargestFrame(dimension))), &why);
+      if (endpoint.empty()) {
+        host.fail("internal", why);
+        return;
+      }
+      host.send(m_codec.peers->makeEndpoint(endpoint));
+    }
+    m_held.push_back(Held{std::move(message), -1});
+  }
+
+  void sendToPeerNow(int peer, Message&& message, WorkerHost& host) {
+    // A PUSH link queues up to its high-water mark and a worker is at most a round ahead of a peer: a
+    // refused send means the link is broken beyond what the protocol allows.
+    if (m_mesh.send(host.context(), peer, std::move(message)) == 0)
+      host.fail("internal", "peer link to worker " + std::to_string(peer) + " refused a frame");
+  }
+
+  /// When the compute that began with the message being handled and lasts `tauUnits` ends.
+  Clock::time_point computeDue(double tauUnits) const {
+    const auto computeEnd = Clock::now();
+    const double seconds = std::chrono::duration<double>(computeEnd - m_arrived).count();
+    return emulatedDue(*m_host->built().timeModel, m_host->workerId(), tauUnits, seconds,
+                       m_host->unitSeconds(), computeEnd);
+  }
+  void schedule(Pending&& pending) {
+    // Sent in due order; results due at the same moment keep the order they were computed in.
+    const auto at = std::upper_bound(m_pending.begin(), m_pending.end(), pending.due,
+                                     [](Clock::time_point t, const Pending& p) { return t < p.due; });
+    m_pending.insert(at, std::move(pending));
+  }
 
   int workerId() const override { return m_host->workerId(); }
   void send(Up&& message) override { m_host->send(m_codec.encodeUp(message, m_host->workerId())); }
   void sendAfterCompute(double tauUnits, Up&& message) override {
-    const auto computeEnd = Clock::now();
-    const double seconds = std::chrono::duration<double>(computeEnd - m_arrived).count();
-    const Clock::time_point due = emulatedDue(*m_host->built().timeModel, m_host->workerId(), tauUnits, seconds,
-                                              m_host->unitSeconds(), computeEnd);
-    Pending pending{due, m_codec.encodeUp(message, m_host->workerId())};
-    // Sent in due order; results due at the same moment keep the order they were computed in.
-    const auto at = std::upper_bound(m_pending.begin(), m_pending.end(), due,
-                                     [](Clock::time_point t, const Pending& p) { return t < p.due; });
-    m_pending.insert(at, std::move(pending));
+    schedule(Pending{computeDue(tauUnits), m_codec.encodeUp(message, m_host->workerId())});
+  }
+  void sendToPeer(int peer, double tauUnits, Up&& message) override {
+    if (!m_mesh.ready()) {
+      m_host->fail("internal", "this family's workers have no peer mesh");
+      return;
+    }
+    schedule(Pending{computeDue(tauUnits), m_codec.encodeUp(message, m_host->workerId()), peer});
+  }
+  void wakeAfterCompute(double tauUnits) override {
+    schedule(Pending{.due = computeDue(tauUnits), .message = {}, .peer = -1, .wake = true});
   }
   double computeSeconds() const override {
     return std::chrono::duration<double>(Clock::now() - m_arrived).count();
@@ -176,7 +327,8 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
   Clock::time_point m_arrived{};
   std::optional<Clock::time_point> m_runStart;
   std::vector<Pending> m_pending;
-  std::deque<Message> m_held;
+  std::deque<Held> m_held;
+  PeerMesh m_mesh;
 };
 
 }  // namespace distopt::net

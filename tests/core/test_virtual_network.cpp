@@ -5,9 +5,10 @@
 // messages already on their way to workers delivered at the end while the coordinator hears nothing
 // more, a computing worker holding what reaches it until its result left, a coordinator that evaluates
 // through its workers' messages (points taken as they complete, one more at the end, the summary saying
-// so when the workers never answer it), and the same run twice giving the same record.
+// so when the workers never answer it), workers talking to each other over their own links (a relay:
+// latency, bandwidth, bytes as upload and download, a peer message waiting at a computing worker, a
+// compute without a message that wakes its worker), and the same run twice giving the same record.
 #include <QtTest>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -138,6 +139,74 @@ class PingRun final : public RolesOnVirtualNetwork<Ping, Pong> {
   using RolesOnVirtualNetwork::RolesOnVirtualNetwork;
 };
 
+/// A relay between workers (the peer links): the coordinator starts every worker; worker 0 computes 1
+/// unit and hands a 50-byte token to worker 1, each worker passes it on to the next (ring) after 1 unit
+/// of compute and tells the coordinator (0 bytes); `sleeper` first computes `sleep` units with no message
+/// (wakeAfterCompute), so the token may reach it while it computes.
+struct Go {};
+struct Hop {
+  int hops = 0;
+  bool token = false;
+};
+struct RelayRecord {
+  std::vector<std::tuple<double, int, int>> heard;  ///< (time, worker, hops) as the coordinator hears them
+  std::vector<std::pair<double, int>> tokenAt;      ///< (time, worker) each token reached a role
+  std::vector<double> wokeAt;
+};
+
+class RelayCoordinator final : public FamilyCoordinator<Go, Hop> {
+ public:
+  explicit RelayCoordinator(RelayRecord& record) : m_record(record) {}
+  void start(CoordinatorLink<Go>& link) override {
+    for (int m = 0; m < link.numWorkers(); ++m) link.send(m, Go{});
+  }
+  void onMessage(int worker, Hop&& hop, CoordinatorLink<Go>& link) override {
+    if (hop.token) return link.countMalformed();
+    m_record.heard.emplace_back(link.now(), worker, hop.hops);
+    ++m_iterations;
+  }
+  void onWorkerLost(int, const std::string&, CoordinatorLink<Go>&) override {}
+  std::string name() const override { return "relay"; }
+  std::uint64_t iterations() const override { return m_iterations; }
+  std::uint64_t gradientEvaluations() const override { return 0; }
+  const Vector* model() const override { return nullptr; }
+
+ private:
+  RelayRecord& m_record;
+  std::uint64_t m_iterations = 0;
+};
+
+class RelayWorker final : public FamilyWorker<Go, Hop> {
+ public:
+  RelayWorker(RelayRecord& record, int workers, int sleeper, double sleep)
+      : m_record(record), m_workers(workers), m_sleeper(sleeper), m_sleep(sleep) {}
+  void onMessage(Go&&, WorkerLink<Hop>& link) override {
+    if (link.workerId() == m_sleeper) link.wakeAfterCompute(m_sleep);
+    if (link.workerId() == 0) pass(0, link);
+  }
+  void onPeerMessage(int from, Hop&& hop, WorkerLink<Hop>& link) override {
+    if (!hop.token || from != (link.workerId() + m_workers - 1) % m_workers) return link.countMalformed();
+    m_record.tokenAt.emplace_back(link.now(), link.workerId());
+    pass(hop.hops + 1, link);
+  }
+  void onWake(WorkerLink<Hop>& link) override { m_record.wokeAt.push_back(link.now()); }
+
+ private:
+  void pass(int hops, WorkerLink<Hop>& link) {
+    link.sendAfterCompute(1.0, Hop{.hops = hops});
+    link.sendToPeer((link.workerId() + 1) % m_workers, 1.0, Hop{.hops = hops, .token = true});
+  }
+  RelayRecord& m_record;
+  int m_workers;
+  int m_sleeper;
+  double m_sleep;
+};
+
+class RelayRun final : public RolesOnVirtualNetwork<Go, Hop> {
+ public:
+  using RolesOnVirtualNetwork::RolesOnVirtualNetwork;
+};
+
 class BandwidthSink final : public TelemetrySink {
  public:
   void onUpdate(const UpdateEvent&) override {}
@@ -170,7 +239,31 @@ class Fixture {
  public:
   Fixture() {
     const ProblemEntry* quadratic = findProblem("quadratic");
-    m_problem = quadratic->make(distopt::test::filled(quadratic->options, {{"d", 4}}), ProblemBuildContext{.seed = 1});
+    m_problem = quadratic->make(distopt::test::filled(quadratic->options, {{"d", 4}}),
+                                ProblemBuildContext{.seed = 1});
+  }
+
+  /// The relay on `workers` workers, peer links `peers`, until `hops` hops are reported.
+  RunSummary relay(RelayRecord& record, int workers, VirtualLinkOptions peers, std::uint64_t hops,
+                   TelemetrySink& sink, int sleeper = -1, double sleep = 0.0) {
+    SimRunContext context;
+    context.problem = m_problem.get();
+    context.numWorkers = workers;
+    context.options.maxUpdates = hops;
+    std::vector<std::unique_ptr<FamilyWorker<Go, Hop>>> roles;
+    for (int m = 0; m < workers; ++m)
+      roles.push_back(std::make_unique<RelayWorker>(record, workers, sleeper, sleep));
+    RelayRun run(std::make_unique<RelayCoordinator>(record), std::move(roles),
+                 {.down =
+                      [](const Go&) {
+                        return WireSize{0, "GO"};
+                      },
+                  .up =
+                      [](const Hop& hop) {
+                        return WireSize{hop.token ? 50u : 0u, "TOKEN"};
+                      }},
+                 context, {}, peers);
+    return run.run(sink);
   }
 
   RunSummary run(const Setup& setup, Record& record, TelemetrySink* sinkOut = nullptr) {
@@ -185,8 +278,14 @@ class Fixture {
     auto coordinator = std::make_unique<PingCoordinator>(record, setup.workers, setup.pingsAtStart);
     if (setup.remote) coordinator->evaluateRemotely(setup.finalUnanswered);
     PingRun run(std::move(coordinator), std::move(workers),
-                {.down = [](const Ping& ping) { return WireSize{ping.bytes, "PING"}; },
-                 .up = [](const Pong&) { return WireSize{10, "PONG"}; }},
+                {.down =
+                     [](const Ping& ping) {
+                       return WireSize{ping.bytes, "PING"};
+                     },
+                 .up =
+                     [](const Pong&) {
+                       return WireSize{10, "PONG"};
+                     }},
                 context, setup.links);
     BandwidthSink local;
     TelemetrySink& sink = sinkOut ? *sinkOut : local;
@@ -252,7 +351,8 @@ class TestVirtualNetwork : public QObject {
     QCOMPARE(summary.bytesDownlink, std::uint64_t{2 * 3 * 100});
     // The bandwidth samples account for every counted byte, per worker, direction and kind.
     std::map<std::tuple<int, bool, std::string>, std::uint64_t> last;
-    for (const auto& sample : sink.bandwidth) last[{sample.worker, sample.uplink, sample.kind}] = sample.bytes;
+    for (const auto& sample : sink.bandwidth)
+      last[{sample.worker, sample.uplink, sample.kind}] = sample.bytes;
     std::uint64_t up = 0;
     std::uint64_t down = 0;
     for (const auto& [key, bytes] : last) (std::get<1>(key) ? up : down) += bytes;
@@ -271,8 +371,7 @@ class TestVirtualNetwork : public QObject {
     QCOMPARE(record.lost, (std::vector<std::string>{"1 diverged: round 1"}));
     QCOMPARE(record.lostWhileHandling, 0);
     // The others go on: worker 1 never answers again.
-    for (const auto& [time, worker, round] : record.coordinatorHeard)
-      QVERIFY(worker != 1 || round == 0);
+    for (const auto& [time, worker, round] : record.coordinatorHeard) QVERIFY(worker != 1 || round == 0);
     QCOMPARE(summary.termination, Termination::UpdateLimit);
   }
 
@@ -385,6 +484,42 @@ class TestVirtualNetwork : public QObject {
     QCOMPARE(first.coordinatorHeard, second.coordinatorHeard);
     QCOMPARE(a.bytesUplink, b.bytesUplink);
     QCOMPARE(a.time, b.time);
+  }
+
+  void workersTalkOverTheirOwnLinks() {
+    Fixture fixture;
+    RelayRecord record;
+    BandwidthSink sink;
+    // Each hop: 1 unit of compute, then 50 bytes at 100 bytes/unit (0.5) plus 0.25 latency on the link.
+    const RunSummary summary = fixture.relay(record, 3, {.latency = 0.25, .bytesPerUnit = 100.0}, 4, sink);
+    QCOMPARE(summary.termination, Termination::UpdateLimit);
+    const std::vector<std::pair<double, int>> tokens = {{1.75, 1}, {3.5, 2}, {5.25, 0}};
+    QCOMPARE(record.tokenAt, tokens);
+    // The reports (coordinator links free) arrive when each compute ends.
+    const std::vector<std::tuple<double, int, int>> heard = {
+        {1.0, 0, 0}, {2.75, 1, 1}, {4.5, 2, 2}, {6.25, 0, 3}};
+    QCOMPARE(record.heard, heard);
+    // A token is its sender's upload and its receiver's download; the reports cost nothing here. The
+    // fourth token left at 6.25 with the report that spent the budget.
+    QCOMPARE(summary.bytesUplink, std::uint64_t{4 * 50});
+    QCOMPARE(summary.bytesDownlink, std::uint64_t{4 * 50});
+    std::map<int, std::uint64_t> uploaded;
+    for (const auto& sample : sink.bandwidth)
+      if (sample.uplink && sample.kind == "TOKEN") uploaded[sample.worker] = sample.bytes;
+    QCOMPARE(uploaded, (std::map<int, std::uint64_t>{{0, 100}, {1, 50}, {2, 50}}));
+  }
+
+  void aComputingWorkerHoldsAPeerMessageAndWakes() {
+    Fixture fixture;
+    RelayRecord record;
+    BandwidthSink sink;
+    // Worker 1 computes 5 units with no message from 0: the token reaching it at 1 waits until then.
+    fixture.relay(record, 3, {}, 3, sink, 1, 5.0);
+    QCOMPARE(record.wokeAt, (std::vector<double>{5.0}));
+    // The last token leaves at 7 with the report that ends the run and still arrives, as on a socket.
+    const std::vector<std::pair<double, int>> tokens = {{5.0, 1}, {6.0, 2}, {7.0, 0}};
+    QCOMPARE(record.tokenAt, tokens);
+    QCOMPARE(std::get<0>(record.heard.back()), 7.0);
   }
 
   void linkOptionsAreChecked() {

@@ -43,8 +43,8 @@ struct Outcome {
 };
 
 /// A node's report at iteration `t` with made-up counts and one edge entry per neighbour, for frame tests.
-inline distopt::net::NodeReport sampleReport(std::uint64_t t, const std::vector<int>& neighbours) {
-  distopt::net::NodeReport report{.iteration = t,
+inline distopt::NodeReport sampleReport(std::uint64_t t, const std::vector<int>& neighbours) {
+  distopt::NodeReport report{.iteration = t,
                                   .ifo = 40,
                                   .rounds = 2 * t,
                                   .messagesSent = 4 * t,

@@ -95,7 +95,6 @@ std::vector<std::string> framesOf(const Message& message) {
   return frames;
 }
 
-
 }  // namespace
 
 class TestDecentralizedLive : public QObject {
@@ -225,7 +224,10 @@ class TestDecentralizedLive : public QObject {
     QCOMPARE(host.sent.size(), std::size_t{8});  // DEC_PEERS to every node
     std::vector<PeerEndpoint> peers;
     QVERIFY(parseDecPeers(host.sent[4].second, &peers, nullptr));
-    QVERIFY((peers == std::vector<PeerEndpoint>{{1, "tcp://127.0.0.1:101"}, {3, "tcp://127.0.0.1:103"}}));
+    // Every other worker's endpoint: a node dials the ones it sends to.
+    QVERIFY(
+        (peers == std::vector<PeerEndpoint>{
+                      {1, "tcp://127.0.0.1:101"}, {2, "tcp://127.0.0.1:102"}, {3, "tcp://127.0.0.1:103"}}));
     role->onMessage(0, makeDecEndpoint("tcp://127.0.0.1:1"), host);  // twice
     ++fed;
     role->onMessage(1, makeDecProgress(sampleReport(1, {0, 3})), host);  // wrong neighbours
@@ -268,10 +270,25 @@ class TestDecentralizedLive : public QObject {
     std::string endpoint;
     QVERIFY(parseDecEndpoint(host.sent[0], &endpoint, nullptr));
     QVERIFY2(endpoint.rfind("tcp://127.0.0.1:", 0) == 0, endpoint.c_str());
-    node->onMessage(makeDecStart({.iterations = 3, .reportEvery = 1, .alpha = 0.1}), host);     // twice
-    node->onMessage(makeDecPeers({{1, "tcp://127.0.0.1:1"}, {2, "tcp://127.0.0.1:2"}}), host);  // not N_0
-    node->onMessage(makeDecPeers({{1, "tcp://127.0.0.1:1"}}), host);
-    expected += 3;
+    node->onMessage(makeDecPeers({{1, "tcp://127.0.0.1:1"}, {2, "tcp://127.0.0.1:2"}}),
+                    host);  // not everyone
+    node->onMessage(
+        makeDecPeers({{0, "tcp://127.0.0.1:1"}, {1, "tcp://127.0.0.1:1"}, {2, "tcp://127.0.0.1:2"}}),
+        host);  // itself
+    expected += 2;
+    QCOMPARE(host.malformed, expected);
+    // A second START waits with the first until the peers are known, then the node refuses it.
+    node->onMessage(makeDecStart({.iterations = 3, .reportEvery = 1, .alpha = 0.1}), host);
+    QCOMPARE(host.malformed, expected);
+    node->onMessage(
+        makeDecPeers({{1, "tcp://127.0.0.1:1"}, {2, "tcp://127.0.0.1:2"}, {3, "tcp://127.0.0.1:3"}}), host);
+    ++expected;
+    QElapsedTimer started;
+    started.start();
+    while (host.malformed < expected && started.elapsed() < 5000) {
+      QTest::qWait(1);
+      node->onDeadline(host);
+    }
     QCOMPARE(host.malformed, expected);
 
     // Frames on the node's peer socket: random bytes, a foreign kind, truncated and non-neighbour gossip.
@@ -315,6 +332,7 @@ class TestDecentralizedLive : public QObject {
       QCOMPARE(items.size(), std::size_t{1});
       zmq::poll(items.data(), items.size(), std::chrono::milliseconds(50));
       node->onPolled(items.data(), items.size(), host);
+      node->onDeadline(host);
     }
     QCOMPARE(host.malformed, expected);
     QVERIFY(host.failure.empty());
@@ -362,8 +380,8 @@ class TestDecentralizedLive : public QObject {
     QVERIFY2(difference <= 1e-12, std::to_string(difference).c_str());
     QVERIFY(sim.model.norm() > 0.0);
 
-    // Per-edge bytes: every gossip message is the simulator's exact encoding plus the protocol header,
-    // and that encoding is the §11.3 size: 20-byte tag + 8-byte vector prefix + coordinates.
+    // Per-edge bytes: the nodes count their gossip messages' exact encodings on both transports (the
+    // §11.3 size: 20-byte tag + 8-byte vector prefix + coordinates), so live and simulated agree.
     const bool packed = extra.contains("cta");
     const auto wire = extra.contains("float32") ? VectorEncoding::DenseFloat32 : VectorEncoding::DenseFloat64;
     QCOMPARE(sim.messageSize,
@@ -371,8 +389,7 @@ class TestDecentralizedLive : public QObject {
     QCOMPARE(live.edgeBytes.size(), sim.edgeBytes.size());
     for (const auto& [edge, simBytes] : sim.edgeBytes) {
       QVERIFY(simBytes > 0 && simBytes % sim.messageSize == 0);
-      const std::uint64_t messages = simBytes / sim.messageSize;
-      const std::uint64_t expected = messages * (sim.messageSize + kHeaderSize);
+      const std::uint64_t expected = simBytes;
       QVERIFY2(live.edgeBytes.count(edge), "edge missing live");
       QCOMPARE(live.edgeBytes.at(edge), expected);
       // The last peer:J sample of worker I carries the same count.

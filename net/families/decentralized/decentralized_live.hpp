@@ -1,10 +1,11 @@
 #pragma once
 // Live driver of the decentralized family (net/PROTOCOL.md §11): every worker process is one node of
-// the communication graph and runs the family's node role (core/decentralized, the very code the
-// simulator drives) on a peer mesh of ZeroMQ sockets — a PULL socket it binds, a PUSH socket per graph
-// neighbour. The coordinator only starts the nodes, introduces them to their neighbours, collects
-// their reports (update events, per-edge bytes counted at the node's sockets, and every k iterations
-// the node states it evaluates) and stops them.
+// the communication graph and runs the family's node role (core/decentralized/decentralized_family_worker,
+// the very code the simulator runs on the virtual network) on the live transport's peer mesh
+// (net/families/peer_mesh.hpp: a PULL socket each node binds, a PUSH socket per peer it sends to). The
+// coordinator role (decentralized_family_coordinator) starts the nodes and collects their reports
+// (update events, per-edge traffic, every k iterations the node states it evaluates); the transport
+// introduces the nodes to each other first. This file holds only the frames of their messages.
 
 #include <cstdint>
 #include <map>
@@ -19,7 +20,6 @@ namespace distopt::net {
 LiveFamilyDriver decentralizedLiveDriver();
 
 /// The coordinator's role, exposed for tests that run it in process with real worker processes.
-class DecentralizedCoordinatorRole;
 std::unique_ptr<CoordinatorRole> makeDecentralizedCoordinator(const Experiment& experiment,
                                                               const BuiltRun& built);
 

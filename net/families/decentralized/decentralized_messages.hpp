@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "core/codec/dense_codec.hpp"
+#include "core/decentralized/decentralized_family_messages.hpp"
 #include "core/problems/problem.hpp"
+#include "net/families/peer_mesh.hpp"
 #include "net/protocol/message.hpp"
 
 namespace distopt::net {
@@ -17,50 +19,6 @@ namespace distopt::net {
 /// Report meta frame: fixed part, then one entry per neighbour.
 inline constexpr std::size_t kDecReportFixedSize = 88;
 inline constexpr std::size_t kDecReportEdgeSize = 40;
-
-struct DecStart {
-  std::uint64_t iterations = 0;  ///< stop after this many iterations; 0 = until STOP
-  int reportEvery = 1;           ///< k >= 1: a DEC_STATE every k iterations
-  double alpha = 0.0;            ///< the step α every node uses (> 0, finite)
-};
-
-struct PeerEndpoint {
-  int node = 0;
-  std::string endpoint;
-  bool operator==(const PeerEndpoint&) const = default;
-};
-
-/// Cumulative traffic of one directed peer link, as counted at the node's sockets.
-struct EdgeReport {
-  int neighbour = 0;
-  std::uint64_t bytesSent = 0;
-  std::uint64_t bytesReceived = 0;
-  std::uint64_t messagesSent = 0;
-  std::uint64_t messagesReceived = 0;
-  bool operator==(const EdgeReport&) const = default;
-};
-
-/// The meta of DEC_PROGRESS and DEC_STATE (§11.4).
-struct NodeReport {
-  std::uint64_t iteration = 0;
-  std::uint64_t ifo = 0;
-  std::uint64_t rounds = 0;
-  std::uint64_t messagesSent = 0;
-  std::uint64_t payloadBytesSent = 0;
-  std::uint64_t bytesSent = 0;
-  std::uint64_t bytesReceived = 0;
-  double computeUnits = 0.0;
-  double waitUnits = 0.0;
-  double iterationUnits = 0.0;
-  std::vector<EdgeReport> edges;  ///< ascending neighbour id
-  bool operator==(const NodeReport&) const = default;
-};
-
-/// The vectors of a DEC_STATE: x always; y and v for tracking methods.
-struct NodeStateVectors {
-  Vector x, y, v;
-  bool tracking = false;
-};
 
 Message makeDecStart(const DecStart& start);
 bool parseDecStart(const Message& message, DecStart* start, std::string* why);
