@@ -134,6 +134,7 @@ void DecentralizedFamilyCoordinator::assemble(std::uint64_t t) {
   }
   m_snapshot = std::move(snapshot);
   m_mean = DecentralizedMetrics::mean(m_snapshot);
+  m_diverged = !m_mean.allFinite();
   m_iterations = t;
   m_complete = true;
   m_metricsFresh = false;

@@ -43,7 +43,7 @@ class DecentralizedFamilyCoordinator final : public FamilyCoordinator<DecDown, D
   std::optional<double> stationarity(const EvaluationPoint& point) const override;
   void takeMetrics(std::map<std::string, double>& metrics) override;
   std::string failure() const override { return m_failure; }
-  bool diverged() const override { return m_complete && !m_mean.allFinite(); }
+  bool diverged() const override { return m_diverged; }
   WorkCounters counters(int worker) const override;
 
   /// Bytes node i sent to neighbour j by its last report.
@@ -78,6 +78,7 @@ class DecentralizedFamilyCoordinator final : public FamilyCoordinator<DecDown, D
   Vector m_mean;
   std::uint64_t m_iterations = 0;
   bool m_complete = false;
+  bool m_diverged = false;  ///< x̄ has a non-finite coordinate (asked after every event: kept, not scanned)
   bool m_metricsFresh = false;
   std::map<std::string, double> m_cachedMetrics;
   std::string m_failure;
