@@ -115,7 +115,7 @@ const DecentralizedRunOptions& DecentralizedSimRun::options() const { return m_s
 
 std::vector<const GossipNode*> DecentralizedSimRun::nodes() const {
   std::vector<const GossipNode*> nodes;
-  for (int i = 0; i < m_setup->options.network.graph.nodes; ++i)
+  for (int i = 0; i < workerCount(); ++i)
     nodes.push_back(static_cast<const DecentralizedFamilyWorker&>(workerRole(i)).node());
   return nodes;
 }

@@ -5,29 +5,31 @@
 namespace distopt {
 namespace {
 
-std::vector<std::unique_ptr<FamilyWorker<HybridMessage, HybridMessage>>> makeWorkers(const HybridSetup& setup,
-                                                                                    const SimRunContext& context) {
+std::vector<std::unique_ptr<FamilyWorker<HybridMessage, HybridMessage>>> makeWorkers(
+    const HybridSetup& setup, const SimRunContext& context) {
   DISTOPT_CHECK(context.problem && context.timeModel && context.shards);
   DISTOPT_CHECK(static_cast<int>(context.shards->size()) == context.numWorkers);
   std::vector<std::unique_ptr<FamilyWorker<HybridMessage, HybridMessage>>> workers;
-  for (int m = 0; m < context.numWorkers; ++m) workers.push_back(std::make_unique<HybridWorker>(setup, context, m));
+  for (int m = 0; m < context.numWorkers; ++m)
+    workers.push_back(std::make_unique<HybridWorker>(setup, context, m));
   return workers;
 }
 
 }  // namespace
 
 HybridSimRun::HybridSimRun(const HybridRunOptions& options, const SimRunContext& context)
-    : RolesOnVirtualNetwork(std::make_unique<HybridCoordinator>(makeHybridSetup(options, context), context.x0,
-                                                                context.options.maxUpdates),
-                            makeWorkers(makeHybridSetup(options, context), context),
-                            Wire{.down = hybridWireSize, .up = hybridWireSize}, context),
-      m_workerCount(context.numWorkers) {}
+    : HybridSimRun(makeHybridSetup(options, context), context) {}
+
+HybridSimRun::HybridSimRun(const HybridSetup& setup, const SimRunContext& context)
+    : RolesOnVirtualNetwork(
+          std::make_unique<HybridCoordinator>(setup, context.x0, context.options.maxUpdates),
+          makeWorkers(setup, context), Wire{.down = hybridWireSize, .up = hybridWireSize}, context) {}
 
 const Vector& HybridSimRun::model() const { return *coordinator().model(); }
 
 std::vector<std::int64_t> HybridSimRun::curvatureBytesPeak() const {
   std::vector<std::int64_t> bytes;
-  for (int m = 0; m < m_workerCount; ++m) bytes.push_back(worker(m).curvatureBytesPeak());
+  for (int m = 0; m < workerCount(); ++m) bytes.push_back(worker(m).curvatureBytesPeak());
   return bytes;
 }
 
@@ -37,6 +39,8 @@ const HybridCoordinator& HybridSimRun::coordinator() const {
   return static_cast<const HybridCoordinator&>(coordinatorRole());
 }
 
-const HybridWorker& HybridSimRun::worker(int m) const { return static_cast<const HybridWorker&>(workerRole(m)); }
+const HybridWorker& HybridSimRun::worker(int m) const {
+  return static_cast<const HybridWorker&>(workerRole(m));
+}
 
 }  // namespace distopt

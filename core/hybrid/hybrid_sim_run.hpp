@@ -52,7 +52,8 @@ class HybridSimRun final : public RolesOnVirtualNetwork<HybridMessage, HybridMes
   const HybridWorker& worker(int m) const;
 
  private:
-  int m_workerCount;
+  /// Both roles start from one derivation of the set-up.
+  HybridSimRun(const HybridSetup& setup, const SimRunContext& context);
 };
 
 }  // namespace distopt

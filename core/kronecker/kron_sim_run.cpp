@@ -8,8 +8,8 @@
 namespace distopt {
 namespace {
 
-const SimRunContext& checked(const KronTwoLayerProblem& problem, const KronRunSettings& settings,
-                             const SimRunContext& context) {
+void check(const KronTwoLayerProblem& problem, const KronRunSettings& settings,
+           const SimRunContext& context) {
   DISTOPT_CHECK(context.timeModel && context.problem == &problem);
   if (context.timeModel->numWorkers() != context.numWorkers)
     throw InputError("workers.count", "does not match the time model");
@@ -17,7 +17,6 @@ const SimRunContext& checked(const KronTwoLayerProblem& problem, const KronRunSe
   const KronNaiveOptions common{.eta = settings.eta, .staleness = settings.staleness};
   requireValid(common, context.path);
   requireValid(context.options, "stop");
-  return context;
 }
 
 std::vector<std::unique_ptr<FamilyWorker<KronDown, KronUp>>> makeWorkers(const KronTwoLayerProblem& problem,
@@ -30,11 +29,17 @@ std::vector<std::unique_ptr<FamilyWorker<KronDown, KronUp>>> makeWorkers(const K
 
 }  // namespace
 
-KronSimRun::KronSimRun(const KronTwoLayerProblem& problem, const Settings& settings, const SimRunContext& context)
-    : RolesOnVirtualNetwork(std::make_unique<KronFamilyCoordinator>(problem, settings,
-                                                                    checked(problem, settings, context).numWorkers,
-                                                                    context.options.seed, context.options.maxUpdates),
-                            makeWorkers(problem, context),
-                            Wire{.down = kronDownWireSize, .up = kronUpWireSize}, context) {}
+// Validated before either role is built: the check is an argument of the constructor delegated to, so it
+// has thrown before that constructor starts building the roles.
+KronSimRun::KronSimRun(const KronTwoLayerProblem& problem, const Settings& settings,
+                       const SimRunContext& context)
+    : KronSimRun((check(problem, settings, context), Checked{}), problem, settings, context) {}
+
+KronSimRun::KronSimRun(Checked, const KronTwoLayerProblem& problem, const Settings& settings,
+                       const SimRunContext& context)
+    : RolesOnVirtualNetwork(
+          std::make_unique<KronFamilyCoordinator>(problem, settings, context.numWorkers, context.options.seed,
+                                                  context.options.maxUpdates),
+          makeWorkers(problem, context), Wire{.down = kronDownWireSize, .up = kronUpWireSize}, context) {}
 
 }  // namespace distopt

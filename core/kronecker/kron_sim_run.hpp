@@ -34,6 +34,11 @@ class KronSimRun final : public RolesOnVirtualNetwork<KronDown, KronUp> {
   /// `problem` is context.problem as the Kronecker problem; it and the time model must outlive the run.
   /// Throws InputError when workers > m or a setting is out of range.
   KronSimRun(const KronTwoLayerProblem& problem, const Settings& settings, const SimRunContext& context);
+
+ private:
+  struct Checked {};  ///< the settings were validated against the context (the public constructor)
+  KronSimRun(Checked, const KronTwoLayerProblem& problem, const Settings& settings,
+             const SimRunContext& context);
 };
 
 }  // namespace distopt

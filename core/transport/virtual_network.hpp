@@ -223,6 +223,7 @@ class RolesOnVirtualNetwork : public SimRun {
 
   /// The roles, for tests (final state after run()).
   const Coordinator& coordinatorRole() const { return *m_coordinator; }
+  int workerCount() const { return static_cast<int>(m_workers.size()); }
   const Worker& workerRole(int m) const { return *m_workers[static_cast<std::size_t>(m)]; }
 
  private:
