@@ -76,8 +76,22 @@ void DecentralizedFamilyCoordinator::onMessage(int worker, DecUp&& message, Coor
   node.last = report;
   if (!up->withState) return;
 
-  // Traffic per directed link, "peer:<j>" (the topology view draws it; the nodes count it, as no
-  // coordinator socket sees it).
+  // The gossip, as the nodes count it (no coordinator socket sees it, nor does the virtual network chart
+  // it): per node "GOSSIP" (the bandwidth chart), per directed link "peer:<j>" (the topology view).
+  std::uint64_t messagesReceived = 0;
+  for (const auto& edge : report.edges) messagesReceived += edge.messagesReceived;
+  link.sink().onBandwidth({.time = now,
+                           .worker = worker,
+                           .uplink = true,
+                           .kind = "GOSSIP",
+                           .bytes = report.bytesSent,
+                           .messages = report.messagesSent});
+  link.sink().onBandwidth({.time = now,
+                           .worker = worker,
+                           .uplink = false,
+                           .kind = "GOSSIP",
+                           .bytes = report.bytesReceived,
+                           .messages = messagesReceived});
   for (const auto& edge : report.edges) {
     const std::string kind = "peer:" + std::to_string(edge.neighbour);
     link.sink().onBandwidth({.time = now,

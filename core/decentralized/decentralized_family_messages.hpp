@@ -5,8 +5,7 @@
 // turns these into the frames of net/PROTOCOL.md §11.
 //
 // What a message costs on the wire, as the simulator counts it: a gossip message its exact encoding
-// (gossip_message: the bytes decentralized-proxgt §2.7 counts, charted as GOSSIP_<phase>); the start
-// order and the reports nothing — a decentralized method has no coordinator, ours only watches, and the
+// (gossip_message: the bytes decentralized-proxgt §2.7 counts); the start order and the reports nothing — a decentralized method has no coordinator, ours only watches, and the
 // summary's traffic is the method's (live, the reports are counted at the coordinator's sockets).
 
 #include <cstdint>

@@ -120,10 +120,14 @@ VirtualNetwork::Event VirtualNetwork::departed(Event event) {
     // A message between workers is also its receiver's download (the summary's two totals then say
     // what the nodes sent and received, as their own counters do).
     if (peer) m_tally.bytesDown += event.size.bytes;
-    Traffic& traffic = m_traffic[{event.worker, uplink, event.size.kind}];
-    traffic.bytes += event.size.bytes;
-    traffic.messages += 1;
-    traffic.changed = true;
+    // No coordinator sees what workers send each other (live neither): the family charts it from its
+    // workers' own counts, the same on both transports.
+    if (!peer) {
+      Traffic& traffic = m_traffic[{event.worker, uplink, event.size.kind}];
+      traffic.bytes += event.size.bytes;
+      traffic.messages += 1;
+      traffic.changed = true;
+    }
   }
   const VirtualLinkOptions& options = peer ? m_peerLinks : m_links;
   double sent = event.time;

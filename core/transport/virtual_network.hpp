@@ -13,9 +13,9 @@
 // handed over the moment it leaves (a single-threaded worker process busy with its compute).
 //
 // Workers may also send to each other (WorkerLink::sendToPeer: decentralized nodes). Each directed link
-// between two workers has its own latency and bandwidth (`peerLinks`), a message is counted as its
-// sender's upload (charted under its sender with the family's kind) and its receiver's download, and
-// waits at a computing receiver like any other. WorkerLink::wakeAfterCompute is a compute without a message:
+// between two workers has its own latency and bandwidth (`peerLinks`), a message is counted in the
+// summary as its sender's upload and its receiver's download (not charted here: no coordinator sees it,
+// live neither, so a family charts it from its workers' reports), and waits at a computing receiver. WorkerLink::wakeAfterCompute is a compute without a message:
 // the worker is called back when it ends (a role that goes on by itself yields there, so virtual time passes
 // between its steps).
 //

@@ -503,10 +503,8 @@ class TestVirtualNetwork : public QObject {
     // fourth token left at 6.25 with the report that spent the budget.
     QCOMPARE(summary.bytesUplink, std::uint64_t{4 * 50});
     QCOMPARE(summary.bytesDownlink, std::uint64_t{4 * 50});
-    std::map<int, std::uint64_t> uploaded;
-    for (const auto& sample : sink.bandwidth)
-      if (sample.uplink && sample.kind == "TOKEN") uploaded[sample.worker] = sample.bytes;
-    QCOMPARE(uploaded, (std::map<int, std::uint64_t>{{0, 100}, {1, 50}, {2, 50}}));
+    // Charting them is the family's (no coordinator sees them live): the network samples none.
+    for (const auto& sample : sink.bandwidth) QVERIFY(sample.kind != "TOKEN");
   }
 
   void aComputingWorkerHoldsAPeerMessageAndWakes() {
