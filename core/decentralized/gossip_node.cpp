@@ -1,8 +1,7 @@
 #include "core/decentralized/gossip_node.hpp"
 
-#include <cmath>
-
 #include <algorithm>
+#include <cmath>
 
 #include "core/util/check.hpp"
 
@@ -10,8 +9,8 @@ namespace distopt {
 
 bool validStepOptions(double alpha, std::int64_t batch, std::string* why) {
   const char* problem = !(alpha > 0.0) || !std::isfinite(alpha) ? "alpha: must be > 0"
-                        : batch < 1                               ? "batch: must be >= 1"
-                                                                  : nullptr;
+                        : batch < 1                             ? "batch: must be >= 1"
+                                                                : nullptr;
   if (problem && why) *why = problem;
   return problem == nullptr;
 }
@@ -135,10 +134,17 @@ bool GossipNode::receive(std::span<const std::uint8_t> bytes, std::string* why) 
   };
   GossipTag tag;
   Vector payload;
-  const std::int64_t expected = m_open ? m_current.size() : -1;
+  // The length a message of its phase must have, checked whatever the node is doing: one buffered while
+  // the node is idle is mixed later, and a wrong one would take the genuine message's slot.
+  if (!peekGossipTag(bytes, tag)) return fail("gossip message with a bad header");
+  const std::int64_t expected = x().size() * (tag.phase == GossipPhase::XY ? 2 : 1);
   if (!decodeGossipMessage(bytes, expected, tag, payload, why)) return false;
   const int index = neighbourIndex(tag.sender);
   if (index < 0) return fail("gossip message from a node that is not a neighbour");
+  // A neighbour is at most one round ahead (it needs this node's messages to go on), so at most one
+  // iteration and never beyond the plan's K rounds: anything further would only grow the inbox.
+  if (tag.iteration > m_iteration + 1 || tag.round > m_config.plan.rounds)
+    return fail("gossip message for a round no neighbour can be in yet");
   const BufferKey key{tag.iteration, phaseOrder(tag.phase), tag.round};
   if (m_open ? key < currentKey() : key.iteration < m_iteration)
     return fail("gossip message for a round already done");
