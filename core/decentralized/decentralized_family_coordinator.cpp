@@ -187,6 +187,15 @@ WorkCounters DecentralizedFamilyCoordinator::counters(int worker) const {
   return counters;
 }
 
+CoordinatorState::PeerBytes DecentralizedFamilyCoordinator::peerBytes() const {
+  PeerBytes bytes;
+  for (const NodeSlot& node : m_nodes) {
+    bytes.sent += node.last.bytesSent;
+    bytes.received += node.last.bytesReceived;
+  }
+  return bytes;
+}
+
 std::map<std::pair<int, int>, std::uint64_t> DecentralizedFamilyCoordinator::edgeBytes() const {
   std::map<std::pair<int, int>, std::uint64_t> edges;
   for (int i = 0; i < m_n; ++i)

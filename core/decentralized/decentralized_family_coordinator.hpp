@@ -45,6 +45,8 @@ class DecentralizedFamilyCoordinator final : public FamilyCoordinator<DecDown, D
   std::string failure() const override { return m_failure; }
   bool diverged() const override { return m_diverged; }
   WorkCounters counters(int worker) const override;
+  /// The gossip as of each node's last report.
+  PeerBytes peerBytes() const override;
 
   /// Bytes node i sent to neighbour j by its last report.
   std::map<std::pair<int, int>, std::uint64_t> edgeBytes() const;

@@ -60,6 +60,14 @@ class CoordinatorState {
   virtual bool diverged() const { return false; }
   /// Where the non-finite value appeared, for the summary; empty when the evaluation found it.
   virtual std::string divergence() const { return {}; }
+  /// Bytes the workers sent and received among themselves (WorkerLink::sendToPeer), as their roles
+  /// report them: no coordinator socket carries them, so a live engine adds them to what its sockets
+  /// counted. (The virtual network counts those messages as they leave and does not ask.)
+  struct PeerBytes {
+    std::uint64_t sent = 0;
+    std::uint64_t received = 0;
+  };
+  virtual PeerBytes peerBytes() const { return {}; }
   /// Per-worker counters for the status rows and the summary's totals.
   virtual WorkCounters counters(int worker) const {
     (void)worker;

@@ -74,17 +74,21 @@ class FamilyEngine::Impl final : public CoordinatorHost {
   // taken only when a gradient budget needs it.
   BudgetFacts spent() const {
     return {.updates = m_role.iterations(),
-            .bytes = m_pool.bytesUp() + m_pool.bytesDown(),
+            .bytes = bytesUp() + bytesDown(),
             .gradients = m_rules.maxGradients > 0 ? m_role.gradientEvaluations() : 0};
   }
   bool stopRuleHolds() const {
     return m_pool.now() >= m_rules.horizon || (m_rules.hasBudget() && budgetSpent(m_rules, spent()));
   }
   EvaluationRequest request(double t) {
-    m_tally.bytesUp = m_pool.bytesUp();  // the sockets count the bytes
-    m_tally.bytesDown = m_pool.bytesDown();
+    m_tally.bytesUp = bytesUp();
+    m_tally.bytesDown = bytesDown();
     return m_ledger.request(t, m_role.iterations());
   }
+  // The sockets count what reaches or leaves the coordinator; what workers send each other the roles
+  // report (a node's upload is its gossip sent, its download what it received).
+  std::uint64_t bytesUp() const { return m_pool.bytesUp() + m_role.peerBytes().sent; }
+  std::uint64_t bytesDown() const { return m_pool.bytesDown() + m_role.peerBytes().received; }
   /// Queues an evaluation of the role's model now, with the role's metrics of this moment.
   void submit(BackgroundEvaluator& evaluator, double t);
 
@@ -227,8 +231,8 @@ RunSummary FamilyEngine::Impl::run() {
 
   WorkCounters totals;
   for (int i = 0; i < m_numWorkers; ++i) totals += m_role.counters(i);
-  m_tally.bytesUp = m_pool.bytesUp();
-  m_tally.bytesDown = m_pool.bytesDown();
+  m_tally.bytesUp = bytesUp();
+  m_tally.bytesDown = bytesDown();
   m_tally.gradients = m_role.gradientEvaluations();
   m_ledger.fill(summary, totals, m_role.iterations(), termination, endTime, m_role.divergence(),
                 std::chrono::duration<double>(Clock::now() - wallStart).count());

@@ -107,6 +107,7 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
   bool diverged() const override { return m_role->diverged(); }
   std::string divergence() const override { return m_role->divergence(); }
   WorkCounters counters(int worker) const override { return m_role->counters(worker); }
+  PeerBytes peerBytes() const override { return m_role->peerBytes(); }
   bool evaluatesRemotely() const override { return m_role->evaluatesRemotely(); }
   bool evaluationPending() const override { return m_role->evaluationPending(); }
   std::vector<EvaluationPoint> takeEvaluations() override { return m_role->takeEvaluations(); }

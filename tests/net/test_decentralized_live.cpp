@@ -371,6 +371,9 @@ class TestDecentralizedLive : public QObject {
     QVERIFY2(live.summary.termination == Termination::UpdateLimit, live.summary.terminationDetail.c_str());
     QCOMPARE(live.summary.updatesApplied, kIterations);
     QCOMPARE(live.summary.malformedDropped, std::uint64_t{0});
+    // The summary's traffic is the gossip on both engines; live adds the reports its sockets carried.
+    QVERIFY(sim.summary.bytesUplink > 0 && live.summary.bytesUplink > sim.summary.bytesUplink);
+    QVERIFY(live.summary.bytesDownlink > sim.summary.bytesDownlink);
 
     // x̄: the same node roles, the same keyed samples, the same ascending-id mixing sums.
     QCOMPARE(live.model.size(), sim.model.size());
