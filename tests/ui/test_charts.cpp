@@ -740,6 +740,27 @@ class TestCharts : public QObject {
     QCOMPARE(chart.groupSeries(2, true)->points().last().y(), 6000.0);
   }
 
+  // Workers that report at different instants (decentralized nodes, each at its own iteration end):
+  // every worker sends 100 B per unit, sampled every 10 units at its own offset, so the others' rate is
+  // theirs added up, 300 B per unit, with no spike where one of them happens to sample.
+  void bandwidthOthersOfStaggeredSamplesHaveNoSpikes() {
+    BandwidthChart chart;
+    chart.resize(700, 400);
+    chart.setTopWorkers(1);
+    for (int w = 0; w < 4; ++w)
+      for (int k = 0; k <= 10; ++k) {
+        const double t = 10.0 * k + 2.5 * w;
+        chart.addSample(sample(t, w, true, "GOSSIP", static_cast<std::uint64_t>(100.0 * t), k));
+      }
+    chart.setMode(BandwidthChart::Mode::Rate);
+    chart.refreshNow();
+    QCOMPARE(chart.groupSeries(1, true)->name(), QString("others (3 workers) up"));
+    double highest = 0.0;
+    for (const QPointF& point : chart.groupSeries(1, true)->points())
+      if (point.x() >= 7.5 && point.x() <= 100.0) highest = std::max(highest, point.y());
+    QVERIFY2(highest <= 300.0 * 1.001, qPrintable(QString::number(highest)));
+  }
+
   // ---- screenshot ----------------------------------------------------------------------------
 
   void screenshotShowsAllThree() {

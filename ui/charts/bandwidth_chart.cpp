@@ -27,14 +27,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 QColor groupColour(std::size_t group, bool others) {
   static const std::array<QColor, 10> kPalette = {
-      QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c),
-      QColor(0xd6, 0x27, 0x28), QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
-      QColor(0xe3, 0x77, 0xc2), QColor(0xbc, 0xbd, 0x22), QColor(0x17, 0xbe, 0xcf),
-      QColor(0x7f, 0x7f, 0x7f)};
+      QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e), QColor(0x2c, 0xa0, 0x2c), QColor(0xd6, 0x27, 0x28),
+      QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b), QColor(0xe3, 0x77, 0xc2), QColor(0xbc, 0xbd, 0x22),
+      QColor(0x17, 0xbe, 0xcf), QColor(0x7f, 0x7f, 0x7f)};
   if (others) return QColor(0x9a, 0x9a, 0x9a);
   return kPalette[group % (kPalette.size() - 1)];
 }
-
 
 }  // namespace
 
@@ -83,8 +81,7 @@ BandwidthChart::BandwidthChart(QWidget* parent) : ChartPanel(parent) {
     addAttachedSeries(line);
     m_totalLines[static_cast<std::size_t>(dir)] = line;
   }
-  const std::array<QString, 3> perUpdateNames = {tr("up / accepted update"),
-                                                 tr("down / accepted update"),
+  const std::array<QString, 3> perUpdateNames = {tr("up / accepted update"), tr("down / accepted update"),
                                                  tr("total / accepted update")};
   const std::array<QColor, 3> perUpdateColours = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
                                                   QColor(0x20, 0x20, 0x20)};
@@ -141,8 +138,7 @@ void BandwidthChart::addSample(const BandwidthSample& sample) {
   // Counters only grow; a smaller value (e.g. a reconnect restarting a count) adds nothing
   // rather than a negative rate, and becomes the new baseline.
   const std::uint64_t bytes = sample.bytes >= latest.bytes ? sample.bytes - latest.bytes : 0;
-  const std::uint64_t messages =
-      sample.messages >= latest.messages ? sample.messages - latest.messages : 0;
+  const std::uint64_t messages = sample.messages >= latest.messages ? sample.messages - latest.messages : 0;
   latest = {sample.bytes, sample.messages};
 
   const auto worker = static_cast<std::size_t>(sample.worker);
@@ -207,8 +203,7 @@ void BandwidthChart::setTopWorkers(int k) {
 
 void BandwidthChart::setSeriesShown(QAbstractSeries* series, bool shown, bool inLegend) {
   series->setVisible(shown);
-  for (QLegendMarker* marker : chart()->legend()->markers(series))
-    marker->setVisible(shown && inLegend);
+  for (QLegendMarker* marker : chart()->legend()->markers(series)) marker->setVisible(shown && inLegend);
 }
 
 void BandwidthChart::applyModeVisibility() {
@@ -347,6 +342,20 @@ const BandwidthChart::Grid& BandwidthChart::grid(const Range& x, int width) cons
              g.rates[k][dir]);
         continue;
       }
+      if (g.othersCount <= kOthersSummed) {
+        // The others' own counts, each interpolated between its own samples: workers that report at
+        // different instants (decentralized nodes at their iterations' ends) would otherwise leave
+        // all − top-k with spikes where the total's interpolation differs from theirs.
+        std::vector<double> cumulative, rates;
+        g.cumulative[k][dir].assign(edges, 0.0);
+        g.rates[k][dir].assign(edges - 1, 0.0);
+        for (std::size_t o = top; o < order.size(); ++o) {
+          fill(m_workers[static_cast<std::size_t>(order[o])].bytes[dir], cumulative, rates);
+          for (std::size_t i = 0; i < edges; ++i) g.cumulative[k][dir][i] += cumulative[i];
+          for (std::size_t i = 0; i + 1 < edges; ++i) g.rates[k][dir][i] += rates[i];
+        }
+        continue;
+      }
       // Others = all − top-k: O(k) per edge however many workers there are.
       g.cumulative[k][dir] = g.totalCumulative[dir];
       g.rates[k][dir] = g.totalRates[dir];
@@ -361,9 +370,8 @@ const BandwidthChart::Grid& BandwidthChart::grid(const Range& x, int width) cons
   }
   for (auto& values : g.perUpdate) values.resize(edges);
   for (std::size_t i = 0; i < edges; ++i) {
-    const double accepted = m_accepted.empty() || g.edges[i] < m_accepted.time.front()
-                                ? 0.0
-                                : m_accepted.at(g.edges[i]);
+    const double accepted =
+        m_accepted.empty() || g.edges[i] < m_accepted.time.front() ? 0.0 : m_accepted.at(g.edges[i]);
     const double up = g.totalCumulative[0][i];
     const double down = g.totalCumulative[1][i];
     g.perUpdate[0][i] = accepted > 0.0 ? up / accepted : kNaN;

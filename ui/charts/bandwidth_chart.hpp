@@ -6,6 +6,8 @@
 // cumulative bytes, bytes per accepted update, and a by-message-kind table.
 // Thread: GUI thread only.
 
+#include <QList>
+#include <QPointF>
 #include <array>
 #include <cstdint>
 #include <map>
@@ -13,9 +15,6 @@
 #include <tuple>
 #include <utility>
 #include <vector>
-
-#include <QList>
-#include <QPointF>
 
 #include "core/telemetry/telemetry.hpp"
 #include "ui/charts/live_chart.hpp"
@@ -142,6 +141,10 @@ class BandwidthChart : public ChartPanel {
 
   Mode m_mode = Mode::Rate;
   int m_topWorkers = kDefaultTopWorkers;
+  /// Up to this many other workers the "others" line sums their own counts (exact whatever their
+  /// sampling instants; 64 others cost ~40k interpolations per grid, a few ms per changed frame);
+  /// beyond, it is the total minus the drawn workers (O(top) per grid edge).
+  static constexpr int kOthersSummed = 64;
   std::vector<Group> m_groups;
   std::array<QLineSeries*, 2> m_totalLines{};
   std::array<QLineSeries*, 3> m_perUpdate{};
