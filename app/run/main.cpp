@@ -25,7 +25,6 @@
 #include "distopt_version.hpp"
 #include "interrupt.hpp"
 #include "list_command.hpp"
-#include "net/coordinator/family_engine.hpp"
 #include "net/coordinator/live_engine.hpp"
 #include "net/coordinator/run_directory.hpp"
 #include "net/coordinator/sim_run_services.hpp"
@@ -242,7 +241,7 @@ int runMain(int argc, char** argv) {
       }
     }
     app::JoinFile joinFile;  // removed once the run has ended
-    // Same steps for both engines: bind (refusing nothing half-started), create the run's outputs,
+    // Bind (refusing nothing half-started), create the run's outputs,
     // then run with SIGINT/SIGTERM stopping it cleanly.
     auto runLive = [&](auto& engine) -> std::optional<int> {
       std::string why;
@@ -283,26 +282,15 @@ int runMain(int argc, char** argv) {
       summary = engine.run();
       return std::nullopt;
     };
-    std::optional<int> refused;
-    if (run.server) {
-      net::LiveEngine engine(experiment, *run.problem, *run.server, run.rules, options, sinks);
-      refused = runLive(engine);
-    } else {
-      std::unique_ptr<net::CoordinatorRole> role;
-      try {
-        const FamilyId family = findAlgorithm(experiment.algorithm.name)->family;
-        const net::LiveFamilyDriver* driver = net::findLiveDriver(family);
-        if (!driver)
-          throw InputError("engine", "the " + std::string(familyName(family)) +
-                                         " family has no live driver; set \"engine\": \"sim\"");
-        role = driver->makeCoordinator(experiment, run);
-      } catch (const InputError& e) {
-        std::fprintf(stderr, "distopt-run: %s\n", e.what());
-        return 2;
-      }
-      net::FamilyEngine engine(experiment, *run.problem, *role, run.rules, options, sinks);
-      refused = runLive(engine);
+    std::unique_ptr<net::CoordinatorRole> role;
+    try {
+      role = net::makeLiveCoordinator(experiment, run);
+    } catch (const InputError& e) {
+      std::fprintf(stderr, "distopt-run: %s\n", e.what());
+      return 2;
     }
+    net::LiveEngine engine(experiment, *run.problem, *role, run.rules, options, sinks);
+    const std::optional<int> refused = runLive(engine);
     if (refused) return *refused;
   }
   app::forgetStop();

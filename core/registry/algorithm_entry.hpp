@@ -46,8 +46,8 @@ struct AlgorithmEntry {
   /// What the problem must offer (core/registry/registry.hpp, checkProblemNeeds). Declared here rather
   /// than found when the run starts, so the parser and the editor refuse an incompatible pair up front.
   std::vector<ProblemNeed> problemNeeds;
-  /// Parameter-server methods the SimEngine and LiveEngine drive: builds the server from validated
-  /// params (defaults filled). Throws InputError naming the field.
+  /// Parameter-server methods (the SimEngine's, and live the ParameterServerRole's): builds the server
+  /// from validated params (defaults filled). Throws InputError naming the field.
   std::function<std::unique_ptr<AsyncServer>(const nlohmann::json& params, const AlgorithmBuildContext& context)>
       make;
   /// Every other family: builds its whole simulated run. Exactly one of make / makeSimRun is set.

@@ -64,7 +64,7 @@ struct KindRange {
 /// lives").
 enum class FamilyDriver : std::uint8_t {
   /// An AsyncServer (AlgorithmEntry::make) that hands out jobs: the SimEngine in virtual time, the
-  /// LiveEngine over ZeroMQ; the workers run the job loop (PROTOCOL.md §5-§7), no family role.
+  /// live engine over ZeroMQ as a ParameterServerRole; the workers run the job loop (PROTOCOL.md §5-§7).
   ParameterServer,
   /// The family's own roles: its SimRun (AlgorithmEntry::makeSimRun) in virtual time and, live, its
   /// CoordinatorRole and WorkerRole (net/families), whose messages are the family's kinds.

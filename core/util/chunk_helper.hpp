@@ -4,7 +4,7 @@
 // sits idle meanwhile (the worker waits for the next model), and two cores stream memory faster than
 // one. A helper that wakes after the caller has claimed every chunk is not waited for. One preempted
 // inside a chunk it claimed is: the caller waits for that chunk, so give a helper only to a loop that
-// has a free core (LiveEngine: local workers + 1 <= cores).
+// has a free core (the live engine: local workers + 1 <= cores).
 
 #include <atomic>
 #include <condition_variable>

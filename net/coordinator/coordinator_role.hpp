@@ -1,9 +1,9 @@
 #pragma once
-// The coordinator's part of a method family that the parameter-server LiveEngine does not drive
-// (compressed rounds, decentralized nodes, curvature work split across workers, the neuron-sharded
-// Kronecker network). A family writes one CoordinatorRole that turns its transport-free core roles
-// (docs/architecture.md, rule 3) into the family's messages (net/PROTOCOL.md, its kind range); the FamilyEngine gives
-// it the worker sessions, the clock, the stop rules, evaluation and telemetry.
+// The coordinator's part of a method family on ZeroMQ: a CoordinatorRole turns the family's transport-free
+// core roles (docs/architecture.md, rule 3) into its messages (net/PROTOCOL.md, its kind range); the live
+// engine gives it the worker sessions, the clock, the stop rules, evaluation and telemetry. A family of
+// FamilyCoordinator/FamilyWorker roles gets its CoordinatorRole from a codec (CoordinatorOnSockets,
+// net/families/role_sockets.hpp); the parameter server's is net/families/parameter_server.
 //
 // Thread: the engine's loop thread; no method is re-entered.
 
@@ -11,6 +11,8 @@
 #include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "core/async_sgd/server.hpp"
 #include "core/problems/problem.hpp"
@@ -24,7 +26,26 @@ namespace distopt::net {
 /// What the engine offers a role: the transport link of core/transport/role_links.hpp for raw frames.
 /// Sends are counted at the socket (false when the worker is dead or unreachable), lastMessageBytes()
 /// is the socket's count, and a message that does not parse is dropped and counted (PROTOCOL.md §8).
-using CoordinatorHost = CoordinatorLink<Message>;
+class CoordinatorHost : public CoordinatorLink<Message> {
+ public:
+  /// countMalformed() with the reason, which the control status and the log show.
+  virtual void refuse(const std::string& why) {
+    (void)why;
+    countMalformed();
+  }
+  /// True once `worker` was declared dead and the death is not applied yet (a worker past the malformed
+  /// limit is on its way out): nothing sent to it now would be answered.
+  virtual bool leaving(int worker) const {
+    (void)worker;
+    return false;
+  }
+  /// The message being handled left `worker` at `workerClockSeconds` on its own clock: its transit goes
+  /// into the worker's status.
+  virtual void noteSentAt(int worker, double workerClockSeconds) {
+    (void)worker;
+    (void)workerClockSeconds;
+  }
+};
 
 /// The transport-independent part (iterations, model, metrics, failure, counters) is CoordinatorState;
 /// the part below is this transport's: messages as frames, ticks, evaluation through the workers.
@@ -38,6 +59,21 @@ class CoordinatorRole : public CoordinatorState {
   virtual void onWorkerLost(int worker, const std::string& reason, CoordinatorHost& host) = 0;
   /// Called every loop turn (at least every 50 ms): time-driven work such as resends or deadlines.
   virtual void onTick(CoordinatorHost& host) { (void)host; }
+  /// `worker`'s link was cut and made again within the liveness window (PROTOCOL.md §4.4): what was in
+  /// flight either way may be lost. True when the role sent again what the worker needs; false (the
+  /// default: a role that cannot replay its messages) declares the worker dead.
+  virtual bool onWorkerResumed(int worker, CoordinatorHost& host) {
+    (void)worker;
+    (void)host;
+    return false;
+  }
+  /// The role's figures in a worker's status row; the default: its counters.
+  virtual void fillStatus(WorkerStatus& status) const { status.counters = counters(status.worker); }
+  /// The role's own fields in the control socket's "status" answer, beyond the engine's.
+  virtual void fillControlStatus(nlohmann::json& status) const { (void)status; }
+  /// A core is free beside the engine's loop (local workers + 1 <= cores): a role whose step can share
+  /// its work with a second thread may take one.
+  virtual void useSpareCore() {}
 
   /// For a role that evaluatesRemotely() (CoordinatorState): evaluate through the workers now.
   /// `atEnd`: the run has ended; stop the method's traffic and evaluate the iterate as it stands.

@@ -1,38 +1,34 @@
 #pragma once
-// LiveEngine: drives a parameter-server algorithm's state machine with real distopt-worker processes
-// over ZeroMQ, in real time (docs/architecture.md, rules 3–5; net/PROTOCOL.md). The same AsyncServer the simulator
-// drives; only the clock and the transport differ.
+// LiveEngine: runs a method family's CoordinatorRole with real distopt-worker processes, in real time,
+// in the experiment's time units (wall seconds / unit) — the live counterpart of the simulator. Every
+// family has one: the parameter server's ParameterServerRole (net/families/parameter_server), the
+// others' roles on sockets (net/families/role_sockets.hpp); net/families/live_families builds it. The
+// worker sessions (hello, heartbeats, liveness, bytes at the socket) are a WorkerPool's; this engine
+// adds the run ledger (core/run: stop rules, the evaluation schedule on a background thread on
+// snapshots of role.model() with the role's metrics attached, termination, the summary).
 //
-// One thread: a poll loop with deadlines over the worker ROUTER socket (and the control socket); the
-// sessions themselves (hello, heartbeats, liveness, bytes at the socket) are the WorkerPool's.
-// Evaluation of the model runs on a background thread on snapshots, so curves never stall the loop.
-// Engine time is measured in the experiment's time units (wall seconds / unit), like the simulator's.
+// One thread: a poll loop with deadlines over the worker ROUTER socket (and the control socket).
 
-#include <atomic>
-#include <functional>
 #include <memory>
 #include <string>
 
-#include "core/async_sgd/server.hpp"
 #include "core/config/experiment.hpp"
 #include "core/problems/problem.hpp"
 #include "core/sim/sim_engine.hpp"
 #include "core/telemetry/telemetry.hpp"
+#include "net/coordinator/coordinator_role.hpp"
 #include "net/coordinator/worker_pool.hpp"
 
 namespace distopt::net {
 
 class LiveEngine {
  public:
-  /// `rules`: stop rules and evaluation schedule (the same fields the simulator uses; time in units).
-  /// All references must outlive the engine.
-  LiveEngine(const Experiment& experiment, const Problem& problem, AsyncServer& server, const RunRules& rules,
-             LiveOptions options, TelemetrySink& sink);
+  /// All references must outlive the engine. `rules`: stop rules and evaluation schedule (time in units).
+  LiveEngine(const Experiment& experiment, const Problem& problem, CoordinatorRole& role,
+               const RunRules& rules, LiveOptions options, TelemetrySink& sink);
   ~LiveEngine();
 
-  /// Binds the sockets; false with *why if an endpoint cannot be bound. Call before run().
   bool bind(std::string* why);
-  /// Bound endpoints (after bind): workers, telemetry, control.
   std::string workerEndpoint() const;
   std::string telemetryEndpoint() const;
   std::string controlEndpoint() const;
@@ -41,11 +37,10 @@ class LiveEngine {
   /// The worker sessions and feeds (dashboard endpoint, attach command, status).
   const WorkerPool& pool() const;
 
-  /// Starts workers, waits for them, runs to a stopping rule, stops the workers. Never throws for
-  /// peer or network failures: they end up in the summary (termination "failed" with a reason) and
-  /// in the workers' status.
+  /// Starts the workers, waits for them, runs to a stopping rule, stops the workers. Peer and network
+  /// failures end in the summary (termination "failed" with a reason), never as an exception.
   RunSummary run();
-  /// Stops a running run after the current event (any thread, or a signal handler).
+  /// Any thread, or a signal handler.
   void requestStop();
 
  private:

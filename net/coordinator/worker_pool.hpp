@@ -2,9 +2,8 @@
 // WorkerPool: the coordinator's side of every worker session (net/PROTOCOL.md §4), whatever the method
 // family — the ROUTER socket, HELLO/WELCOME/ASSIGN/READY, heartbeats both ways, liveness, dead-worker
 // detection with a reason, local worker processes, bytes counted at the socket per worker, direction
-// and kind, worker status and bandwidth telemetry, and the control socket. An engine (the
-// parameter-server LiveEngine, the family engines) owns one and adds only its method's messages, which
-// the pool hands over through PoolHooks.
+// and kind, worker status and bandwidth telemetry, and the control socket. The LiveEngine owns one and
+// adds only its role's messages, which the pool hands over through PoolHooks.
 //
 // Thread: one, the engine's. Hooks are never re-entered: deaths noticed while a hook runs are applied
 // after it returns.

@@ -7,6 +7,9 @@
 #include "net/families/decentralized/decentralized_live.hpp"
 #include "net/families/hybrid/hybrid_live.hpp"
 #include "net/families/kronecker/kron_live.hpp"
+#include "net/families/parameter_server/parameter_server_role.hpp"
+#include "core/registry/registry.hpp"
+#include "core/util/input_error.hpp"
 
 namespace distopt::net {
 namespace {
@@ -16,7 +19,7 @@ namespace {
 std::optional<LiveFamilyDriver> driverOf(FamilyId family) {
   switch (family) {
     case FamilyId::Async:
-      return std::nullopt;  // the LiveEngine drives its AsyncServer
+      return std::nullopt;  // makeLiveCoordinator's ParameterServerRole, and the workers' job loop
     case FamilyId::Compressed:
       return compressedLiveDriver();
     case FamilyId::Decentralized:
@@ -45,6 +48,16 @@ const LiveFamilyDriver* findLiveDriver(FamilyId family) {
   for (const auto& driver : liveFamilyDrivers())
     if (driver.family == family) return &driver;
   return nullptr;
+}
+
+std::unique_ptr<CoordinatorRole> makeLiveCoordinator(const Experiment& experiment, const BuiltRun& run) {
+  if (run.server) return std::make_unique<ParameterServerRole>(*run.server, run.problem->dimension());
+  const FamilyId family = findAlgorithm(experiment.algorithm.name)->family;
+  const LiveFamilyDriver* driver = findLiveDriver(family);
+  if (!driver)
+    throw InputError("engine", "the " + std::string(familyName(family)) +
+                                   " family has no live driver; set \"engine\": \"sim\"");
+  return driver->makeCoordinator(experiment, run);
 }
 
 }  // namespace distopt::net

@@ -1,6 +1,6 @@
 #pragma once
 // A family's core roles (core/transport/role_links.hpp) on ZeroMQ: the live transport. The coordinator
-// role runs in the FamilyEngine's loop, the worker role in a distopt-worker's runtime; this file only
+// role runs in the LiveEngine's loop, the worker role in a distopt-worker's runtime; this file only
 // turns their typed messages into the family's frames (net/PROTOCOL.md, its kind range) and back, and a
 // worker's "send after the emulated compute" into a deadline on the wall clock (emulatedDue), holding the
 // messages that reach a computing worker until its result left, as the virtual network does. What the

@@ -15,7 +15,7 @@
 #include "core/config/experiment.hpp"
 #include "core/registry/registry.hpp"
 #include "core/util/input_error.hpp"
-#include "net/coordinator/family_engine.hpp"
+#include "net/coordinator/live_engine.hpp"
 #include "net/families/live_families.hpp"
 #include "net/protocol/frame_memory.hpp"
 
@@ -67,7 +67,7 @@ Figure measure(nlohmann::json document, std::uint64_t rounds) {
       options.workerBinary = bench::workerBinary();
       options.telemetryEndpoint.clear();
       options.controlEndpoint.clear();
-      net::FamilyEngine engineRun(experiment, *built.problem, *role, built.rules, options, tally);
+      net::LiveEngine engineRun(experiment, *built.problem, *role, built.rules, options, tally);
       std::string why;
       if (!engineRun.bind(&why)) throw InputError("bind", why);
       const RunSummary summary = engineRun.run();

@@ -1,4 +1,4 @@
-// Coordinator throughput: updates per second of the live engine (LiveEngine in this process, with real
+// Coordinator throughput: updates per second of the live engine (in this process, with real
 // distopt-worker processes on loopback) for d = 1e3, 1e5, 1e6 and 1, 4, 16 workers, against a bare
 // ZeroMQ DEALER/ROUTER request-reply loop in the same run that moves the same bytes: requests the size
 // of a JOB (header, 40-byte meta, 8 + 8d vector), replies the size of a GRAD (header, 48-byte meta,
@@ -41,6 +41,7 @@
 #include "core/config/experiment.hpp"
 #include "core/util/input_error.hpp"
 #include "net/coordinator/live_engine.hpp"
+#include "net/families/live_families.hpp"
 #include "net/protocol/frame_memory.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
@@ -82,7 +83,8 @@ LiveFigure runCoordinator(int d, int workers, std::uint64_t updates) {
     options.telemetryEndpoint.clear();
     options.controlEndpoint.clear();
     TelemetrySink sink;
-    net::LiveEngine engine(experiment, *run.problem, *run.server, run.rules, options, sink);
+    const auto role = net::makeLiveCoordinator(experiment, run);
+    net::LiveEngine engine(experiment, *run.problem, *role, run.rules, options, sink);
     std::string why;
     if (!engine.bind(&why)) {
       figure.failure = why;

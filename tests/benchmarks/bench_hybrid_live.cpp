@@ -59,7 +59,7 @@
 #include "bench_support.hpp"
 #include "core/config/experiment.hpp"
 #include "core/telemetry/telemetry.hpp"
-#include "net/coordinator/family_engine.hpp"
+#include "net/coordinator/live_engine.hpp"
 #include "net/families/live_families.hpp"
 
 using namespace distopt;
@@ -102,7 +102,7 @@ Figure runPreset(const std::string& preset, double target, std::uint64_t updates
   options.telemetryEndpoint.clear();
   options.controlEndpoint.clear();
   AccuracySink sink;
-  net::FamilyEngine engine(experiment, *built.problem, *role, built.rules, options, sink);
+  net::LiveEngine engine(experiment, *built.problem, *role, built.rules, options, sink);
   std::string why;
   if (!engine.bind(&why)) {
     figure.failure = why;

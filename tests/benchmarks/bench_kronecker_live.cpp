@@ -7,7 +7,7 @@
 //
 // Per-iteration wall time = (completion of iteration T − completion of iteration W) / (T − W), W = 20
 // warm-up iterations, T = --iterations (default 200): INIT (P(0) is O(|R_w|·n·d) per worker) and the
-// final evaluation are excluded. Engine in this process (FamilyEngine), workers spawned on loopback.
+// final evaluation are excluded. Engine in this process (LiveEngine), workers spawned on loopback.
 //
 //   build/bench/bench_kronecker_live [--iterations T] [--staleness TAU]
 #include <cstdio>
@@ -24,7 +24,7 @@
 #include "bench_support.hpp"
 #include "core/config/experiment.hpp"
 #include "core/util/input_error.hpp"
-#include "net/coordinator/family_engine.hpp"
+#include "net/coordinator/live_engine.hpp"
 #include "net/families/live_families.hpp"
 
 namespace {
@@ -78,7 +78,7 @@ Figure runLive(int workers, int d1, int iterations, int staleness, int warmUp) {
     options.telemetryEndpoint.clear();
     options.controlEndpoint.clear();
     Recorder recorder;
-    net::FamilyEngine engine(experiment, *run.problem, *role, run.rules, options, recorder);
+    net::LiveEngine engine(experiment, *run.problem, *role, run.rules, options, recorder);
     std::string why;
     if (!engine.bind(&why)) {
       figure.failure = why;

@@ -1,6 +1,6 @@
 #pragma once
 // Runs one decentralized experiment both ways, in this process: the simulator (DecentralizedSimRun) and
-// the live peer mesh (the decentralized coordinator role in a FamilyEngine, with real distopt-worker
+// the live peer mesh (the decentralized coordinator role in a LiveEngine, with real distopt-worker
 // processes on loopback). Used by test_net_decentralized_live and bench_decentralized_live.
 
 #include <chrono>
@@ -13,7 +13,7 @@
 
 #include "core/config/experiment.hpp"
 #include "core/decentralized/decentralized_sim_run.hpp"
-#include "net/coordinator/family_engine.hpp"
+#include "net/coordinator/live_engine.hpp"
 #include "net/families/decentralized/decentralized_live.hpp"
 #include "net/families/decentralized/decentralized_messages.hpp"
 
@@ -108,7 +108,7 @@ inline Outcome runLive(json document, const std::string& workerBinary) {
   options.telemetryEndpoint.clear();
   options.controlEndpoint.clear();
   Outcome outcome;
-  distopt::net::FamilyEngine engine(experiment, *run.problem, *role, run.rules, options, outcome.sink);
+  distopt::net::LiveEngine engine(experiment, *run.problem, *role, run.rules, options, outcome.sink);
   std::string why;
   if (!engine.bind(&why)) {
     outcome.summary.termination = distopt::Termination::Failed;

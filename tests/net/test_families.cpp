@@ -2,7 +2,7 @@
 // its row, names are unique, the message-kind ranges are disjoint, inside the wire's kind space and hold
 // exactly their family's kinds (net/protocol/message.hpp), PROTOCOL.md says the same ranges and peer
 // links, every registry entry names a family that has entries of its kind, and every family that runs
-// its own roles has its live driver while the parameter-server family has none (the LiveEngine drives
+// its own roles has its live driver while the parameter-server family has none (the ParameterServerRole drives
 // it), both ways with AlgorithmEntry::liveDriver. The GUI views are checked in test_ui_family.
 #include <QtTest>
 #include <map>
@@ -142,7 +142,7 @@ class TestFamilies : public QObject {
     for (const auto& family : kFamilyDescriptors) {
       const LiveFamilyDriver* driver = findLiveDriver(family.id);
       if (family.roles.driver == FamilyDriver::ParameterServer) {
-        QVERIFY2(!driver, qPrintable(nameOf(family.id) + ": the LiveEngine runs it, not a family driver"));
+        QVERIFY2(!driver, qPrintable(nameOf(family.id) + ": the ParameterServerRole runs it, not a family driver"));
         continue;
       }
       QVERIFY2(driver, qPrintable(nameOf(family.id) + ": no live driver"));
@@ -160,7 +160,7 @@ class TestFamilies : public QObject {
     for (const auto& entry : algorithmEntries()) {
       if (entry.make) {
         QVERIFY2(!entry.liveDriver, (entryLabel(entry) + ": a parameter-server method runs on the "
-                                                         "LiveEngine, not a family driver")
+                                                         "ParameterServerRole, not a family driver")
                                         .c_str());
         continue;
       }

@@ -21,7 +21,7 @@
 #include "core/hybrid/hybrid_sim_run.hpp"
 #include "family_documents.hpp"
 #include "live_test_support.hpp"
-#include "net/coordinator/family_engine.hpp"
+#include "net/coordinator/live_engine.hpp"
 #include "net/families/hybrid/hybrid_live.hpp"
 #include "net/families/hybrid/hybrid_messages.hpp"
 
@@ -90,7 +90,7 @@ struct LiveResult {
   CollectingSink sink;
 };
 
-// The live run in this process: the coordinator role and FamilyEngine here, workers as processes.
+// The live run in this process: the coordinator role and LiveEngine here, workers as processes.
 bool runLive(const json& document, LiveResult* result, std::string* why) {
   const distopt::Experiment experiment = distopt::parseExperiment(document, ".");
   const distopt::BuiltRun built = distopt::buildRun(experiment);
@@ -98,7 +98,7 @@ bool runLive(const json& document, LiveResult* result, std::string* why) {
   LiveOptions options;
   options.workerBinary = kWorkerProgram.toStdString();
   options.setupTimeoutSeconds = 30.0;
-  FamilyEngine engine(experiment, *built.problem, *role, built.rules, options, result->sink);
+  LiveEngine engine(experiment, *built.problem, *role, built.rules, options, result->sink);
   if (!engine.bind(why)) return false;
   const distopt::RunSummary summary = engine.run();
   if (summary.termination != distopt::Termination::UpdateLimit) {
