@@ -166,12 +166,14 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
   summary.engine = "sim";
   summary.workers = m_server.numWorkers();
 
-  m_server.start(*this);
   EvaluationGrid grid(m_options);
   auto verdictAt = [&](double t) { return evaluate(t); };
+  // The point at time 0 is x0 before any job left (as on every engine): a run that meets its target
+  // there sends none.
   const auto atStart = terminationOf(evaluate(0.0));
   bool done = atStart.has_value();
   Termination termination = atStart.value_or(Termination::Stalled);
+  if (!done) m_server.start(*this);
   std::uint64_t lastEvalUpdate = 0;
 
   while (!done) {

@@ -139,6 +139,15 @@ class WorkerLink {
   /// counts in it (emulatedDue, net/worker/worker_role.hpp). A worker computes one thing at a time: until
   /// the message has left, messages to it wait, in order, and are handed to the role after it left.
   virtual void sendAfterCompute(double tauUnits, Up&& message) = 0;
+  /// As sendAfterCompute, for a compute the coordinator may call off (the parameter server's CANCEL):
+  /// the worker is not busy meanwhile (a message that reaches it is handed over at once) and
+  /// cancelCompute() drops every such result that has not left yet.
+  virtual void sendAfterCancellableCompute(double tauUnits, Up&& message) {
+    (void)tauUnits;
+    (void)message;
+    fail("internal", "this transport cannot call a compute off");
+  }
+  virtual void cancelCompute() {}
   /// Sends `message` to worker `peer` (families whose workers talk to each other: decentralized nodes)
   /// when the emulated compute has lasted `tauUnits`, as sendAfterCompute does. The peer's role gets it
   /// through FamilyWorker::onPeerMessage; messages to a computing peer wait as the coordinator's do.

@@ -35,6 +35,7 @@ VirtualNetwork::VirtualNetwork(const SimRunContext& context, const VirtualLinkOp
       m_alive(static_cast<std::size_t>(context.numWorkers), true),
       m_aliveCount(context.numWorkers),
       m_computing(static_cast<std::size_t>(context.numWorkers), 0),
+      m_cancels(static_cast<std::size_t>(context.numWorkers), 0),
       m_held(static_cast<std::size_t>(context.numWorkers)) {
   DISTOPT_CHECK(context.problem && context.numWorkers > 0);
   std::string why;
@@ -75,6 +76,22 @@ void VirtualNetwork::post(double leaveTime, int worker, bool uplink, WireSize si
                  .computed = computed,
                  .slot = slot,
                  .size = size});
+}
+
+void VirtualNetwork::postCancellable(double leaveTime, int worker, WireSize size, std::uint32_t slot) {
+  DISTOPT_CHECK(worker >= 0 && worker < numWorkers());
+  schedule(Event{.time = leaveTime,
+                 .worker = worker,
+                 .leaving = true,
+                 .route = Route::Up,
+                 .slot = slot,
+                 .ticket = m_cancels[static_cast<std::size_t>(worker)] + 1,
+                 .size = size});
+}
+
+void VirtualNetwork::cancelCompute(int worker) {
+  DISTOPT_CHECK(worker >= 0 && worker < numWorkers());
+  ++m_cancels[static_cast<std::size_t>(worker)];
 }
 
 void VirtualNetwork::postPeer(double leaveTime, int from, int to, WireSize size, std::uint32_t slot) {
@@ -153,6 +170,10 @@ bool VirtualNetwork::handleNext(Carrier& carrier, bool coordinatorListens) {
   // after the result itself is delivered (when its link takes no time), in arrival order.
   const bool freed = event.leaving && event.computed && --m_computing[static_cast<std::size_t>(worker)] == 0;
   bool handled = false;
+  if (event.leaving && event.ticket != 0 && event.ticket != m_cancels[static_cast<std::size_t>(worker)] + 1) {
+    carrier.discard(true, event.slot);  // called off before it left
+    return false;
+  }
   if (event.route == Route::Wake) {
     if (alive(worker)) carrier.wake(worker);
     if (freed) releaseHeld(carrier, worker);

@@ -97,6 +97,12 @@ class VirtualNetwork {
   /// which keeps the worker busy until it leaves.
   void post(double leaveTime, int worker, bool uplink, WireSize size, std::uint32_t slot,
             bool computed = false);
+  /// Posts worker `worker`'s result in (uplink) `slot`, leaving at `leaveTime` unless cancelCompute(worker)
+  /// comes first; the worker is not busy meanwhile (WorkerLink::sendAfterCancellableCompute).
+  void postCancellable(double leaveTime, int worker, WireSize size, std::uint32_t slot);
+  /// Drops `worker`'s cancellable results that have not left yet. (One that leaves at the very moment
+  /// of the cancel, posted before it, has left: it reaches the coordinator, as on a real network.)
+  void cancelCompute(int worker);
   /// Posts the worker-to-worker message in (uplink) `slot` from `from` to `to`, leaving at `leaveTime`
   /// after `from`'s compute (which keeps it busy until then).
   void postPeer(double leaveTime, int from, int to, WireSize size, std::uint32_t slot);
@@ -126,6 +132,7 @@ class VirtualNetwork {
     Route route = Route::Down;
     bool computed = false;  ///< leaving: a compute's result; its worker is busy until then
     std::uint32_t slot = 0;
+    std::uint32_t ticket = 0;  ///< a cancellable result's: its worker's cancel count + 1 when posted
     std::uint64_t seq = 0;
     WireSize size;
   };
@@ -167,6 +174,7 @@ class VirtualNetwork {
   std::vector<bool> m_alive;
   int m_aliveCount = 0;
   std::vector<int> m_computing;           ///< per worker: results of its compute not yet left
+  std::vector<std::uint32_t> m_cancels;   ///< per worker: cancelCompute calls
   std::vector<std::deque<Event>> m_held;  ///< per worker: arrived while it computed
   std::vector<std::pair<int, std::string>> m_losses;
   std::size_t m_lastMessageBytes = 0;
@@ -292,6 +300,12 @@ class RolesOnVirtualNetwork : public SimRun {
       session.network.postPeer(session.network.now() + tauUnits, id, peer, size,
                                session.up.put(std::move(message)));
     }
+    void sendAfterCancellableCompute(double tauUnits, Up&& message) override {
+      const WireSize size = session.wire.up(message);
+      session.network.postCancellable(session.network.now() + tauUnits, id, size,
+                                      session.up.put(std::move(message)));
+    }
+    void cancelCompute() override { session.network.cancelCompute(id); }
     void wakeAfterCompute(double tauUnits) override {
       session.network.postWake(session.network.now() + tauUnits, id);
     }

@@ -20,3 +20,5 @@ add_dependencies(test_core_run_budgets distopt-run distopt-worker)
 distopt_add_qtest(test_core_algorithm_conformance SOURCES core/test_algorithm_conformance.cpp LIBS distopt::core LABELS core)
 # The virtual network every family's simulator runs its roles on: event order, links, bytes, losses, the end.
 distopt_add_qtest(test_core_virtual_network SOURCES core/test_virtual_network.cpp LIBS distopt::core LABELS core)
+# The parameter-server family's roles on the virtual network equal its fast path (SimEngine) bit for bit.
+distopt_add_qtest(test_core_parameter_server_roles SOURCES core/test_parameter_server_roles.cpp LIBS distopt::core LABELS core)

@@ -82,8 +82,9 @@ struct SimResult {
   Vector finalModel;
 };
 
-inline std::unique_ptr<SimResult> runSim(const SimSetup& setup) {
-  auto result = std::make_unique<SimResult>();
+/// Builds `result`'s problem, time model and server as an experiment file would; returns the shards.
+inline std::vector<Shard> buildSimParts(const SimSetup& setup, SimResult& parts) {
+  SimResult* result = &parts;
   const ProblemEntry* problemEntry = findProblem(setup.problem);
   const TimeModelEntry* timeEntry = findTimeModel(setup.timeModel);
   const AlgorithmEntry* algorithmEntry = findAlgorithm(setup.algorithm);
@@ -99,7 +100,12 @@ inline std::unique_ptr<SimResult> runSim(const SimSetup& setup) {
   context.smoothness = result->problem->smoothness();
   context.nominalTimes = nominalTimes(*result->timeModel);
   result->server = algorithmEntry->make(filled(algorithmEntry->options, setup.algorithmParams), context);
-  const auto shards = makeShards(*result->problem, setup.workers, ShardRule::Iid, setup.sim.seed);
+  return makeShards(*result->problem, setup.workers, ShardRule::Iid, setup.sim.seed);
+}
+
+inline std::unique_ptr<SimResult> runSim(const SimSetup& setup) {
+  auto result = std::make_unique<SimResult>();
+  const auto shards = buildSimParts(setup, *result);
   SimEngine engine(*result->problem, shards, *result->timeModel, *result->server, setup.sim, result->sink);
   engine.run();
   result->finalModel = result->server->model();
