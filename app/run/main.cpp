@@ -107,7 +107,6 @@ int runMain(int argc, char** argv) {
   std::string storePath;
   app::InterruptAwareFanout sinks;
   nlohmann::json provenanceJson;
-  std::unique_ptr<SimEngine> simEngine;
   std::function<void()> stopSimulation;
   std::unique_ptr<net::SimRunServices> services;
   try {
@@ -140,13 +139,7 @@ int runMain(int argc, char** argv) {
       for (const auto& [given, flag] : {std::pair{line->joinFile.has_value(), "--join-file"},
                                         std::pair{line->serverKeyFile.has_value(), "--server-key-file"}})
         if (given) throw InputError(flag, "is for live runs (a simulated run has no workers to join)");
-      if (run.simRun) {
-        stopSimulation = [simRun = run.simRun.get()] { simRun->requestStop(); };
-      } else {
-        simEngine = std::make_unique<SimEngine>(*run.problem, run.shards, *run.timeModel, *run.server,
-                                                run.rules, sinks);
-        stopSimulation = [engine = simEngine.get()] { engine->requestStop(); };
-      }
+      stopSimulation = [simRun = run.simRun.get()] { simRun->requestStop(); };
       // A dashboard watches a simulated run as it watches a live one: telemetry and control sockets.
       if (line->telemetryEndpoint || line->controlEndpoint) {
         net::SimRunServices::Options serviceOptions{
@@ -185,7 +178,7 @@ int runMain(int argc, char** argv) {
   if (experiment.engine == "sim") {
     app::stopOnSignals(stopSimulation);
     try {
-      summary = run.simRun ? run.simRun->run(sinks) : simEngine->run();
+      summary = run.simRun->run(sinks);
     } catch (const std::exception& e) {
       // A family's bug must still end the run on record (store row, summary.json), not kill the process.
       summary = RunSummary{};

@@ -8,6 +8,7 @@
 #include "core/config/memory_estimate.hpp"
 #include "core/data/shards.hpp"
 #include "core/registry/registry.hpp"
+#include "core/sim/sim_engine.hpp"
 #include "core/telemetry/run_digest.hpp"
 #include "core/timing/time_models.hpp"
 #include "core/util/input_error.hpp"
@@ -431,18 +432,20 @@ BuiltRun buildRun(const Experiment& experiment) {
     throw InputError("stop.target_gap", "problem \"" + experiment.problem.name +
                                             "\" does not know f*; use target_grad_norm_sq instead");
   requireValid(sim, "stop");
+  run.familyContext = SimRunContext{.problem = run.problem.get(),
+                                    .shards = std::make_shared<const std::vector<Shard>>(run.shards),
+                                    .timeModel = run.timeModel.get(),
+                                    .numWorkers = experiment.workers,
+                                    .x0 = algorithmContext.x0,
+                                    .options = sim};
   if (algorithmEntry->make) {
     run.server = algorithmEntry->make(experiment.algorithm.params, algorithmContext);
-  } else {
-    run.familyContext = SimRunContext{.problem = run.problem.get(),
-                                      .shards = std::make_shared<const std::vector<Shard>>(run.shards),
-                                      .timeModel = run.timeModel.get(),
-                                      .numWorkers = experiment.workers,
-                                      .x0 = algorithmContext.x0,
-                                      .options = sim};
+    // The family's fast path (its roles on the virtual network, without the messages).
+    if (experiment.engine == "sim") run.simRun = std::make_unique<SimEngine>(run.familyContext, *run.server);
+  } else if (experiment.engine == "sim") {
     // A live run builds its roles in its family's driver (which validates the same options before
     // any worker starts); a simulated one is built here.
-    if (experiment.engine == "sim") run.simRun = algorithmEntry->makeSimRun(experiment.algorithm.params, run.familyContext);
+    run.simRun = algorithmEntry->makeSimRun(experiment.algorithm.params, run.familyContext);
   }
   return run;
 }

@@ -111,8 +111,10 @@ struct BuiltRun {
   std::vector<Shard> shards;
   std::unique_ptr<TimeModel> timeModel;
   std::unique_ptr<AsyncServer> server;   ///< parameter-server methods
-  std::unique_ptr<SimRun> simRun;        ///< every other family, when the engine is "sim"
-  /// Every other family: what its roles are built from (the SimRun's pieces; a live driver's too).
+  /// When the engine is "sim": the family's simulator (a parameter-server method's: the SimEngine on
+  /// `server`).
+  std::unique_ptr<SimRun> simRun;
+  /// What a family's roles are built from (the SimRun's pieces; a live driver's too).
   SimRunContext familyContext;
   RunRules rules;
 };

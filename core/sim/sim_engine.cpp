@@ -31,7 +31,7 @@ struct InFlightJob {
 class SimEngine::Impl final : public ActionSink {
  public:
   Impl(const Problem& problem, const std::vector<Shard>& shards, const TimeModel& timeModel, AsyncServer& server,
-       RunRules options, TelemetrySink& sink)
+       const RunRules& options, TelemetrySink& sink)
       : m_problem(problem),
         m_shards(shards),
         m_timeModel(timeModel),
@@ -249,12 +249,15 @@ RunSummary SimEngine::Impl::run(const std::atomic<bool>& stopRequested) {
   return summary;
 }
 
-SimEngine::SimEngine(const Problem& problem, const std::vector<Shard>& shards, const TimeModel& timeModel,
-                     AsyncServer& server, RunRules options, TelemetrySink& sink)
-    : m_impl(std::make_unique<Impl>(problem, shards, timeModel, server, options, sink)) {}
+SimEngine::SimEngine(const SimRunContext& context, AsyncServer& server) : m_context(context), m_server(server) {
+  DISTOPT_CHECK(context.problem && context.timeModel && context.shards);
+}
 
 SimEngine::~SimEngine() = default;
 
-RunSummary SimEngine::run() { return m_impl->run(m_stopRequested); }
+RunSummary SimEngine::run(TelemetrySink& sink) {
+  Impl impl(*m_context.problem, *m_context.shards, *m_context.timeModel, m_server, m_context.options, sink);
+  return impl.run(stopFlag());
+}
 
 }  // namespace distopt

@@ -1,6 +1,8 @@
 #pragma once
 // SimEngine: discrete-event, virtual-time driver of a parameter-server algorithm (docs/architecture.md, rule 3,
-// docs/papers.md, async-sgd §2.0). One process, deterministic, thousands of workers.
+// docs/papers.md, async-sgd §2.0). One process, deterministic, thousands of workers. It is the family's
+// fast path: a SimRun like every family's simulator, equal bit for bit to the family's roles on the
+// virtual network (ParameterServerRolesRun, test_core_parameter_server_roles) without their messages.
 //
 // Event order: completions are processed by (time, worker index); a cancellation issued at time t
 // removes the victim's pending completion even when it is also stamped t. A job's gradient is a pure
@@ -20,6 +22,7 @@
 #include "core/async_sgd/server.hpp"
 #include "core/problems/problem.hpp"
 #include "core/run/run_rules.hpp"
+#include "core/sim/sim_run.hpp"
 #include "core/telemetry/telemetry.hpp"
 #include "core/timing/time_model.hpp"
 
@@ -35,22 +38,21 @@ struct WireSizeModel {
   std::uint64_t bytesPerScalar = 8;
 };
 
-class SimEngine {
+class SimEngine final : public SimRun {
  public:
-  /// All references must outlive the engine. `shards` has one entry per worker.
-  SimEngine(const Problem& problem, const std::vector<Shard>& shards, const TimeModel& timeModel,
-            AsyncServer& server, RunRules options, TelemetrySink& sink);
-  ~SimEngine();
+  /// `server` (built for context.numWorkers workers) and the problem and time model in `context` must
+  /// outlive the engine; the context's shards (one per worker) are shared.
+  SimEngine(const SimRunContext& context, AsyncServer& server);
+  ~SimEngine() override;
 
-  /// Runs to a stopping rule and returns the summary (also sent to the sink's onFinish).
-  RunSummary run();
-  /// Asks a running run() to stop after the current event (any thread).
-  void requestStop() { m_stopRequested.store(true); }
+  /// Runs to a stopping rule and returns the summary (also sent to the sink's onFinish). A stop request
+  /// (SimRun::requestStop) ends it after the current event.
+  RunSummary run(TelemetrySink& sink) override;
 
  private:
   class Impl;
-  std::unique_ptr<Impl> m_impl;
-  std::atomic<bool> m_stopRequested{false};
+  SimRunContext m_context;
+  AsyncServer& m_server;
 };
 
 }  // namespace distopt

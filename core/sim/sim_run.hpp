@@ -1,11 +1,9 @@
 #pragma once
-// SimRun: a simulated run of a method family that the parameter-server SimEngine does not drive —
-// synchronous compressed rounds, decentralized node roles exchanging with neighbours, curvature work
-// split across workers, the neuron-sharded Kronecker network. Each family writes its roles once
-// (transport-free, docs/architecture.md, rule 3). A family whose roles are FamilyCoordinator/FamilyWorker
-// pairs (core/transport/role_links.hpp) gets its SimRun for free: RolesOnVirtualNetwork
-// (core/transport/virtual_network.hpp); the others still write a SimRun that drives their roles in
-// virtual time while the live runtime drives the same roles over sockets.
+// SimRun: a simulated run of any family. Each family writes its roles once (transport-free,
+// docs/architecture.md, rule 3) as FamilyCoordinator/FamilyWorker pairs (core/transport/role_links.hpp)
+// and gets its SimRun for free: RolesOnVirtualNetwork (core/transport/virtual_network.hpp), the same
+// roles the live runtime drives over sockets. The parameter-server family's usual SimRun is its fast path,
+// the SimEngine (core/sim/sim_engine.hpp), held equal to its roles on the virtual network.
 //
 // Contract for implementations:
 // - time is in the experiment's time units; a worker's compute time comes from the TimeModel
@@ -21,7 +19,7 @@
 #include <vector>
 
 #include "core/problems/problem.hpp"
-#include "core/sim/sim_engine.hpp"
+#include "core/run/run_rules.hpp"
 #include "core/telemetry/telemetry.hpp"
 #include "core/timing/time_model.hpp"
 
@@ -50,6 +48,8 @@ class SimRun {
 
  protected:
   bool stopRequested() const { return m_stopRequested.load(std::memory_order_relaxed); }
+  /// The flag itself, for a loop that reads it on every event without a call.
+  const std::atomic<bool>& stopFlag() const { return m_stopRequested; }
 
  private:
   std::atomic<bool> m_stopRequested{false};

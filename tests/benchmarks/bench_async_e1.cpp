@@ -2,7 +2,11 @@
 // 2000 units, the six methods with the paper's tuned parameters. Prints f - f* at 400/1000/2000, the
 // counts, and each method's wall time, then checks the acceptance ordering of async-sgd E1.
 //
-//   build/bench/bench_async_e1 [--seed N] [--experiment PATH]
+// With --roles the family's roles on the virtual network run instead of its fast path (the SimEngine):
+// every job a message with its model, every gradient computed, every cancel a message — the figures
+// that say what the fast path saves, and on E1's scale whether the two agree.
+//
+//   build/bench/bench_async_e1 [--seed N] [--experiment PATH] [--roles]
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,8 +14,8 @@
 #include <map>
 #include <string>
 
+#include "core/async_sgd/parameter_server_roles_run.hpp"
 #include "core/config/experiment.hpp"
-#include "core/sim/sim_engine.hpp"
 #include "core/util/input_error.hpp"
 
 namespace {
@@ -38,9 +42,11 @@ struct Method {
 int main(int argc, char** argv) {
   std::string experimentPath = DISTOPT_SOURCE_DIR "/resources/experiments/async-e1-quadratic-6174.json";
   std::string seed = "1";
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--seed") == 0) seed = argv[i + 1];
-    else if (std::strcmp(argv[i], "--experiment") == 0) experimentPath = argv[i + 1];
+  bool roles = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--roles") == 0) roles = true;
+    else if (i + 1 < argc && std::strcmp(argv[i], "--seed") == 0) seed = argv[++i];
+    else if (i + 1 < argc && std::strcmp(argv[i], "--experiment") == 0) experimentPath = argv[++i];
   }
   const Method methods[] = {
       {"Ringmaster B (g=0.2, R=6)", "ringmaster", R"({"gamma": 0.2, "R": 6, "variant": "B"})"},
@@ -51,7 +57,8 @@ int main(int argc, char** argv) {
       {"Minibatch (g=1)", "minibatch", R"({"gamma": 1})"},
   };
 
-  std::printf("E1: problem Q d=1729, n=6174, TM-2, horizon 2000, seed %s\n\n", seed.c_str());
+  std::printf("E1: problem Q d=1729, n=6174, TM-2, horizon 2000, seed %s; %s\n\n", seed.c_str(),
+              roles ? "the roles on the virtual network" : "the fast path (SimEngine)");
   std::printf("%-27s %11s %11s %11s %9s %10s %10s %9s\n", "method", "gap@400", "gap@1000", "gap@2000", "updates",
               "cancelled", "discarded", "wall [s]");
   std::map<std::string, std::map<double, double>> gaps;
@@ -67,8 +74,8 @@ int main(int argc, char** argv) {
       BuiltRun run = buildRun(experiment);
       GapAtTimes sink;
       const auto start = std::chrono::steady_clock::now();
-      SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.rules, sink);
-      const RunSummary summary = engine.run();
+      const RunSummary summary =
+          roles ? ParameterServerRolesRun(*run.server, run.familyContext).run(sink) : run.simRun->run(sink);
       const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       totalWall += wall;
       gaps[method.label] = sink.gaps;

@@ -119,12 +119,7 @@ ChildRun bareEngine(const std::string& file, const std::vector<std::string>& ove
       const Experiment experiment = parseExperiment(document, fs::path(file).parent_path().string());
       BuiltRun run = buildRun(experiment);
       TelemetryFanout none;
-      if (run.simRun) {
-        run.simRun->run(none);
-      } else {
-        SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.rules, none);
-        engine.run();
-      }
+      run.simRun->run(none);
       _exit(0);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "bare engine: %s\n", e.what());

@@ -82,8 +82,9 @@ struct SimResult {
   Vector finalModel;
 };
 
-/// Builds `result`'s problem, time model and server as an experiment file would; returns the shards.
-inline std::vector<Shard> buildSimParts(const SimSetup& setup, SimResult& parts) {
+/// Builds `result`'s problem, time model and server as an experiment file would; returns the context a
+/// simulator of them runs in.
+inline SimRunContext buildSimParts(const SimSetup& setup, SimResult& parts) {
   SimResult* result = &parts;
   const ProblemEntry* problemEntry = findProblem(setup.problem);
   const TimeModelEntry* timeEntry = findTimeModel(setup.timeModel);
@@ -100,14 +101,20 @@ inline std::vector<Shard> buildSimParts(const SimSetup& setup, SimResult& parts)
   context.smoothness = result->problem->smoothness();
   context.nominalTimes = nominalTimes(*result->timeModel);
   result->server = algorithmEntry->make(filled(algorithmEntry->options, setup.algorithmParams), context);
-  return makeShards(*result->problem, setup.workers, ShardRule::Iid, setup.sim.seed);
+  return SimRunContext{.problem = result->problem.get(),
+                       .shards = std::make_shared<const std::vector<Shard>>(
+                           makeShards(*result->problem, setup.workers, ShardRule::Iid, setup.sim.seed)),
+                       .timeModel = result->timeModel.get(),
+                       .numWorkers = setup.workers,
+                       .x0 = context.x0,
+                       .options = setup.sim};
 }
 
 inline std::unique_ptr<SimResult> runSim(const SimSetup& setup) {
   auto result = std::make_unique<SimResult>();
-  const auto shards = buildSimParts(setup, *result);
-  SimEngine engine(*result->problem, shards, *result->timeModel, *result->server, setup.sim, result->sink);
-  engine.run();
+  const SimRunContext context = buildSimParts(setup, *result);  // builds the server too
+  SimEngine engine(context, *result->server);
+  engine.run(result->sink);
   result->finalModel = result->server->model();
   return result;
 }

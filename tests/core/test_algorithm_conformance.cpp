@@ -50,12 +50,7 @@ struct Outcome {
 Outcome runInSimulator(const distopt::Experiment& experiment) {
   distopt::BuiltRun run = distopt::buildRun(experiment);
   Outcome outcome;
-  if (run.simRun) {
-    outcome.summary = run.simRun->run(outcome.sink);
-  } else {
-    distopt::SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.rules, outcome.sink);
-    outcome.summary = engine.run();
-  }
+  outcome.summary = run.simRun->run(outcome.sink);
   return outcome;
 }
 

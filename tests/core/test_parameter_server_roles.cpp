@@ -35,14 +35,7 @@ SimSetup setupFor(const Case& c) {
 
 std::unique_ptr<SimResult> runRoles(const SimSetup& setup) {
   auto result = std::make_unique<SimResult>();
-  auto shards = std::make_shared<const std::vector<Shard>>(buildSimParts(setup, *result));
-  RandomStream init(StreamKey{.runSeed = setup.sim.seed, .purpose = StreamPurpose::Init, .worker = StreamKey::kNoWorker});
-  SimRunContext context{.problem = result->problem.get(),
-                        .shards = shards,
-                        .timeModel = result->timeModel.get(),
-                        .numWorkers = setup.workers,
-                        .x0 = result->problem->initialPoint(init),
-                        .options = setup.sim};
+  const SimRunContext context = buildSimParts(setup, *result);  // builds the server too
   ParameterServerRolesRun run(*result->server, context);
   run.run(result->sink);
   result->finalModel = result->server->model();

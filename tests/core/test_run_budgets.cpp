@@ -44,10 +44,6 @@ RunSummary runSim(json document) {
   const Experiment experiment = parseExperiment(document, kExperiments);
   BuiltRun run = buildRun(experiment);
   TelemetrySink discard;
-  if (run.server) {
-    SimEngine engine(*run.problem, run.shards, *run.timeModel, *run.server, run.rules, discard);
-    return engine.run();
-  }
   return run.simRun->run(discard);
 }
 
