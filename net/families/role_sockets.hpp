@@ -77,7 +77,8 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
     Up up{};
     std::string why;
     if (!m_codec.decodeUp(message, worker, &up, &why)) {
-      host.countMalformed();
+      // The decoder's reason reaches the log and the control status (which field, what was wrong).
+      host.refuse(why.empty() ? "malformed " + m_role->name() + " message" : why);
       return;
     }
     m_role->onMessage(worker, std::move(up), *this);

@@ -44,9 +44,14 @@ class FakeHost final : public CoordinatorHost {
   std::size_t lastMessageBytes() const override { return 0; }
   TelemetrySink& sink() override { return m_sink; }
   void countMalformed() override { ++malformed; }
+  void refuse(const std::string& why) override {
+    ++malformed;
+    reasons.push_back(why);
+  }
 
   std::vector<std::pair<int, Message>> sent;
   int malformed = 0;
+  std::vector<std::string> reasons;  ///< of the refusals that came with one
 
  private:
   int m_n;
@@ -237,8 +242,13 @@ class TestDecentralizedLive : public QObject {
     ++fed;
     const auto frames = framesOf(makeDecProgress(sampleReport(1, {0, 2})));
     for (std::size_t cut = 0; cut < frames[0].size(); ++cut) {
+      host.reasons.clear();
       role->onMessage(1, withFrames(MessageKind::DecProgress, {frames[0].substr(0, cut)}), host);
       ++fed;
+      // Refused with the decoder's reason, which the log and the control status show.
+      QCOMPARE(host.reasons.size(), std::size_t{1});
+      QVERIFY2(host.reasons[0].find("malformed") == std::string::npos && !host.reasons[0].empty(),
+               host.reasons[0].c_str());
     }
     QCOMPARE(host.malformed, fed);
     role->onMessage(1, makeDecProgress(sampleReport(1, {0, 2})), host);
