@@ -29,6 +29,10 @@ void ParameterServerCoordinator::start(CoordinatorLink<PsDown>& link) {
 
 void ParameterServerCoordinator::onMessage(int worker, PsUp&& message, CoordinatorLink<PsDown>& link) {
   m_link = &link;
+  if (worker < 0 || worker >= m_server.numWorkers()) {  // a transport names its workers; never trusted
+    link.countMalformed();
+    return;
+  }
   const bool current = m_server.busy(worker) && message.jobId == m_server.currentJob(worker);
   // The answer to the current job must echo its version and have the model's size; anything else from a
   // worker that holds one job at a time is a broken peer (a late answer to a cancelled job is fine: the
