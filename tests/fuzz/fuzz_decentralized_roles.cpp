@@ -30,6 +30,7 @@
 #include "core/decentralized/decentralized_setup.hpp"
 #include "core/decentralized/gossip_message.hpp"
 #include "fuzz_input.hpp"
+#include "fuzz_role_links.hpp"
 
 namespace {
 
@@ -90,48 +91,27 @@ const std::vector<Fixture>& fixtures() {
 }
 
 /// The coordinator's link, and the queues both sides' links fill: what a role sends waits there until
-/// a fuzzer step delivers it.
-struct Wires final : CoordinatorLink<DecDown> {
-  bool send(int worker, DecDown&& message) override {
-    if (worker < 0 || worker >= kNodes || failed[static_cast<std::size_t>(worker)]) return false;
-    auto& queue = down[static_cast<std::size_t>(worker)];
-    if (queue.size() >= kQueueBound) return false;
-    queue.push_back(std::move(message));
-    return true;
-  }
-  double now() const override { return time; }
-  int numWorkers() const override { return kNodes; }
-  bool alive(int worker) const override {
-    return worker >= 0 && worker < kNodes && !failed[static_cast<std::size_t>(worker)];
-  }
-  std::size_t lastMessageBytes() const override { return 0; }
-  TelemetrySink& sink() override { return nullSink; }
-  void countMalformed() override { ++malformed; }
+/// a fuzzer step delivers it. A node that failed (`lost`) gets nothing more.
+struct Wires final : fuzz::QueuedCoordinatorLink<DecDown, DecUp> {
+  Wires() : QueuedCoordinatorLink(kNodes, kQueueBound) {}
 
   struct PeerMessage {
     int from;
     DecUp message;
   };
-  std::array<std::deque<DecDown>, kNodes> down;
   std::array<std::deque<PeerMessage>, kNodes> peers;  ///< to each node, from its neighbours
   std::array<int, kNodes> wakes{};                    ///< wakes asked for and not yet given
-  std::array<bool, kNodes> failed{};
   std::array<std::string, kNodes> failures;
-  std::deque<std::pair<int, DecUp>> up;
   std::array<std::optional<DecReport>, kNodes> lastReport;  ///< the run's own, a hostile report's template
   std::array<std::vector<std::uint8_t>, kNodes> lastGossip;
-  TelemetrySink nullSink;
-  double time = 0.0;
-  std::uint64_t malformed = 0;
 };
 
-struct WorkerSide final : WorkerLink<DecUp> {
-  WorkerSide(Wires& wires, int id) : wires(wires), id(id) {}
-  int workerId() const override { return id; }
+struct WorkerSide final : fuzz::QueuedWorkerLink<DecDown, DecUp> {
+  WorkerSide(Wires& wires, int id) : QueuedWorkerLink(wires, id), nodes(wires) {}
   void send(DecUp&& message) override {
     if (const auto* report = std::get_if<DecReport>(&message))
-      wires.lastReport[static_cast<std::size_t>(id)] = *report;
-    if (wires.up.size() < kQueueBound) wires.up.emplace_back(id, std::move(message));
+      nodes.lastReport[static_cast<std::size_t>(id)] = *report;
+    QueuedWorkerLink::send(std::move(message));
   }
   void sendAfterCompute(double, DecUp&& message) override { send(std::move(message)); }
   void sendToPeer(int peer, double, DecUp&& message) override {
@@ -140,23 +120,19 @@ struct WorkerSide final : WorkerLink<DecUp> {
       return;
     }
     if (const auto* gossip = std::get_if<DecGossip>(&message))
-      wires.lastGossip[static_cast<std::size_t>(id)] = gossip->bytes;
-    auto& queue = wires.peers[static_cast<std::size_t>(peer)];
+      nodes.lastGossip[static_cast<std::size_t>(id)] = gossip->bytes;
+    auto& queue = nodes.peers[static_cast<std::size_t>(peer)];
     if (queue.size() < kQueueBound) queue.push_back({id, std::move(message)});
   }
   void wakeAfterCompute(double) override {
-    auto& wakes = wires.wakes[static_cast<std::size_t>(id)];
+    auto& wakes = nodes.wakes[static_cast<std::size_t>(id)];
     if (wakes < static_cast<int>(kQueueBound)) ++wakes;
   }
-  double now() const override { return wires.time; }
-  double computeSeconds() const override { return 0.0; }
   void fail(const std::string& code, const std::string& message) override {
-    wires.failed[static_cast<std::size_t>(id)] = true;
-    wires.failures[static_cast<std::size_t>(id)] = code + ": " + message;
+    nodes.lost[static_cast<std::size_t>(id)] = true;
+    nodes.failures[static_cast<std::size_t>(id)] = code + ": " + message;
   }
-  void countMalformed() override { ++wires.malformed; }
-  Wires& wires;
-  int id;
+  Wires& nodes;  ///< the same link as `wires`, with the decentralized queues
 };
 
 /// A double a hostile peer might send: mostly the awkward ones.
@@ -355,7 +331,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A node that failed is gone: the transport hands it nothing more and tells the coordinator.
   auto settle = [&](int w) {
     const auto index = static_cast<std::size_t>(w);
-    if (!wires.failed[index] || wires.failures[index].empty()) return;
+    if (!wires.lost[index] || wires.failures[index].empty()) return;
     coordinator.onWorkerLost(w, wires.failures[index], wires);
     wires.failures[index].clear();
   };
@@ -367,7 +343,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto index = static_cast<std::size_t>(worker);
     auto& role = *roles[index];
     auto& side = sides[index];
-    const bool gone = wires.failed[index];
+    const bool gone = wires.lost[index];
     switch (op) {
       case 0:
       case 1:  // the run's own traffic to a node: the start, then its neighbours' gossip, then its wake
@@ -435,7 +411,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         settle(worker);
         break;
       case 8:
-        wires.failed[index] = true;
+        wires.lost[index] = true;
         coordinator.onWorkerLost(worker, "fuzz: lost", wires);
         break;
       case 9:

@@ -13,6 +13,7 @@
 #include "core/kronecker/kron_family_coordinator.hpp"
 #include "core/kronecker/kron_family_worker.hpp"
 #include "fuzz_input.hpp"
+#include "fuzz_role_links.hpp"
 
 namespace {
 
@@ -27,49 +28,8 @@ class UnitTime final : public TimeModel {
   bool isDeterministic() const override { return true; }
 };
 
-class NullSink final : public TelemetrySink {
- public:
-  void onUpdate(const UpdateEvent&) override {}
-};
-
-/// Both sides' links: what the roles send is queued for the other side; a fuzzer step delivers it.
-struct Wires final : CoordinatorLink<KronDown> {
-  explicit Wires(int workers) : down(static_cast<std::size_t>(workers)) {}
-  bool send(int worker, KronDown&& message) override {
-    if (worker < 0 || worker >= static_cast<int>(down.size()) || down[static_cast<std::size_t>(worker)].size() > 64)
-      return false;
-    down[static_cast<std::size_t>(worker)].push_back(std::move(message));
-    return true;
-  }
-  double now() const override { return time; }
-  int numWorkers() const override { return static_cast<int>(down.size()); }
-  bool alive(int) const override { return true; }
-  std::size_t lastMessageBytes() const override { return 0; }
-  TelemetrySink& sink() override { return nullSink; }
-  void countMalformed() override { ++malformed; }
-
-  std::vector<std::deque<KronDown>> down;
-  std::deque<std::pair<int, KronUp>> up;
-  NullSink nullSink;
-  double time = 0.0;
-  std::uint64_t malformed = 0;
-};
-
-struct WorkerSide final : WorkerLink<KronUp> {
-  WorkerSide(Wires& wires, int id) : wires(wires), id(id) {}
-  int workerId() const override { return id; }
-  void send(KronUp&& message) override {
-    if (wires.up.size() < 256) wires.up.emplace_back(id, std::move(message));
-  }
-  void sendAfterCompute(double, KronUp&& message) override { send(std::move(message)); }
-  double now() const override { return wires.time; }
-  double computeSeconds() const override { return 0.0; }
-  void fail(const std::string&, const std::string&) override { failed = true; }
-  void countMalformed() override { ++wires.malformed; }
-  Wires& wires;
-  int id;
-  bool failed = false;
-};
+using Wires = fuzz::QueuedCoordinatorLink<KronDown, KronUp>;
+using WorkerSide = fuzz::QueuedWorkerLink<KronDown, KronUp>;
 
 /// A peer's message of kron type `type` decoded from `bytes` as the wire decodes it; false when they do
 /// not decode (the wire would have refused them before any role saw them).
@@ -103,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   settings.algorithm = input.byte() % 2 == 0 ? KronAlgorithm::Naive : KronAlgorithm::Fast;
   settings.staleness = input.byte() % 3;
   KronFamilyCoordinator coordinator(problem, settings, workers, 7, input.byte() % 12);
-  Wires wires(workers);
+  Wires wires(workers, 64);
   std::vector<std::unique_ptr<KronFamilyWorker>> roles;
   std::vector<WorkerSide> sides;
   sides.reserve(static_cast<std::size_t>(workers));

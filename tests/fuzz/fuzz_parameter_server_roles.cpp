@@ -28,6 +28,7 @@
 #include "core/timing/time_models.hpp"
 #include "core/util/random_stream.hpp"
 #include "fuzz_input.hpp"
+#include "fuzz_role_links.hpp"
 
 namespace {
 
@@ -55,11 +56,6 @@ class UnitTime final : public TimeModel {
   double duration(int, std::uint64_t, double) const override { return 1.0; }
   double nominalTime(int) const override { return 1.0; }
   bool isDeterministic() const override { return true; }
-};
-
-class NullSink final : public TelemetrySink {
- public:
-  void onUpdate(const UpdateEvent&) override {}
 };
 
 nlohmann::json filled(const std::vector<OptionSpec>& specs, nlohmann::json params) {
@@ -111,52 +107,25 @@ const Fixture& fixture() {
 }
 
 /// The coordinator's link: what it sends is queued per worker until a step delivers it.
-struct Wires final : CoordinatorLink<PsDown> {
+struct Wires final : fuzz::QueuedCoordinatorLink<PsDown, PsUp> {
+  Wires() : QueuedCoordinatorLink(kWorkers, kQueueBound) {}
   bool send(int worker, PsDown&& message) override {
-    require(worker >= 0 && worker < kWorkers);
-    auto& queue = down[static_cast<std::size_t>(worker)];
-    if (queue.size() >= kQueueBound) return false;
-    queue.push_back(std::move(message));
-    return true;
+    require(worker >= 0 && worker < kWorkers);  // the role names only the run's workers
+    return QueuedCoordinatorLink::send(worker, std::move(message));
   }
-  double now() const override { return time; }
-  int numWorkers() const override { return kWorkers; }
-  bool alive(int worker) const override { return !lost[static_cast<std::size_t>(worker)]; }
-  std::size_t lastMessageBytes() const override { return 0; }
-  TelemetrySink& sink() override { return nullSink; }
-  void countMalformed() override { ++malformed; }
-
-  std::vector<std::deque<PsDown>> down = std::vector<std::deque<PsDown>>(kWorkers);
-  std::deque<std::pair<int, PsUp>> up;
-  std::vector<bool> lost = std::vector<bool>(kWorkers, false);
-  NullSink nullSink;
-  double time = 0.0;
-  std::uint64_t malformed = 0;
 };
 
 /// A worker's link: a cancellable compute's result waits here until a step lets it finish (it then
 /// joins the coordinator's queue) or the worker calls it off.
-struct WorkerSide final : WorkerLink<PsUp> {
-  WorkerSide(Wires& wires, int id) : wires(wires), id(id) {}
-  int workerId() const override { return id; }
-  void send(PsUp&& message) override {
-    if (wires.up.size() < kQueueBound) wires.up.emplace_back(id, std::move(message));
-  }
-  void sendAfterCompute(double, PsUp&& message) override { send(std::move(message)); }
+struct WorkerSide final : fuzz::QueuedWorkerLink<PsDown, PsUp> {
+  using QueuedWorkerLink::QueuedWorkerLink;
   void sendAfterCancellableCompute(double tauUnits, PsUp&& message) override {
     require(std::isfinite(tauUnits) && tauUnits >= 0.0);
     if (computing.size() < kQueueBound) computing.emplace_back(wires.time + tauUnits, std::move(message));
   }
   void cancelCompute() override { computing.clear(); }
-  double now() const override { return wires.time; }
-  double computeSeconds() const override { return 0.0; }
-  void fail(const std::string&, const std::string&) override { failed = true; }
-  void countMalformed() override { ++wires.malformed; }
 
-  Wires& wires;
-  int id;
   std::deque<std::pair<double, PsUp>> computing;
-  bool failed = false;
 };
 
 /// A value for a hostile vector's coordinate: mostly ordinary, sometimes not finite or huge.
