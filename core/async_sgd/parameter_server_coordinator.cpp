@@ -7,11 +7,11 @@ namespace {
 
 class MessageGradient final : public GradientSource {
  public:
-  explicit MessageGradient(const Vector& gradient) : m_gradient(gradient) {}
-  Eigen::Ref<const Vector> value() override { return m_gradient; }
+  explicit MessageGradient(const VectorPayload& gradient) : m_gradient(gradient) {}
+  Eigen::Ref<const Vector> value() override { return m_gradient.view(); }
 
  private:
-  const Vector& m_gradient;
+  const VectorPayload& m_gradient;
 };
 
 }  // namespace
@@ -56,14 +56,17 @@ void ParameterServerCoordinator::onWorkerLost(int worker, const std::string&, Co
 
 void ParameterServerCoordinator::sendJob(const JobOrder& order) {
   if (m_sentModelVersion != order.version) {
-    m_sentModel = std::make_shared<const Vector>(m_server.model());
+    m_sentModel = VectorPayload(m_server.model());
     m_sentModelVersion = order.version;
   }
   const auto index = static_cast<std::size_t>(order.worker);
   m_jobSentAt[index] = m_link->now();
   m_jobGradients[index] = order.gradients;
-  m_link->send(order.worker,
-               PsJob{.jobId = order.jobId, .version = order.version, .gradients = order.gradients, .model = m_sentModel});
+  m_link->send(order.worker, PsJob{.jobId = order.jobId,
+                                   .version = order.version,
+                                   .gradients = order.gradients,
+                                   .startTime = m_jobSentAt[index],
+                                   .model = m_sentModel});
 }
 
 void ParameterServerCoordinator::cancelJob(int worker, std::uint64_t jobId) {

@@ -46,7 +46,7 @@ class ParameterServerCoordinator final : public FamilyCoordinator<PsDown, PsUp>,
   std::vector<int> m_jobGradients;
   std::uint64_t m_gradients = 0;
   // The model of the version last sent, shared by every JOB of that version.
-  std::shared_ptr<const Vector> m_sentModel;
+  VectorPayload m_sentModel;
   std::uint64_t m_sentModelVersion = ~std::uint64_t{0};
 };
 

@@ -13,7 +13,7 @@ std::uint64_t vectorBytes(Eigen::Index size) { return static_cast<std::uint64_t>
 
 WireSize psDownWireSize(const PsDown& message) {
   if (const auto* job = std::get_if<PsJob>(&message))
-    return {.bytes = kWire.jobFixed + (job->model ? vectorBytes(job->model->size()) : 0), .kind = "JOB"};
+    return {.bytes = kWire.jobFixed + vectorBytes(job->model.size()), .kind = "JOB"};
   return {.bytes = kWire.cancel, .kind = "CANCEL"};
 }
 

@@ -5,10 +5,11 @@
 // simulated run counts the bytes a live one moves.
 
 #include <cstdint>
-#include <memory>
+#include <limits>
 #include <variant>
 
 #include "core/async_sgd/server.hpp"
+#include "core/transport/vector_payload.hpp"
 #include "core/transport/wire_size.hpp"
 
 namespace distopt {
@@ -16,8 +17,14 @@ namespace distopt {
 struct PsJob {
   std::uint64_t jobId = 0;
   std::uint64_t version = 0;
-  int gradients = 1;                    ///< stochastic gradients to average (minibatch's local b)
-  std::shared_ptr<const Vector> model;  ///< x at `version`
+  int gradients = 1;  ///< stochastic gradients to average (minibatch's local b)
+  /// The coordinator's time when it sent the job, in the experiment's units: the time a time model that
+  /// changes over the run draws the job's duration at (the worker's own clock starts elsewhere, live).
+  double startTime = 0.0;
+  /// The job's duration when the coordinator sets it (PROTOCOL.md §5's tau override); NaN: the worker's
+  /// time model draws it.
+  double tau = std::numeric_limits<double>::quiet_NaN();
+  VectorPayload model;  ///< x at `version`, shared by every JOB of that version
 };
 
 struct PsCancel {
@@ -29,7 +36,9 @@ using PsDown = std::variant<PsJob, PsCancel>;
 struct PsGrad {
   std::uint64_t jobId = 0;
   std::uint64_t version = 0;  ///< echoed from the JOB
-  Vector gradient;
+  double tau = 0.0;           ///< the job's emulated duration, units
+  double computeSeconds = 0.0;  ///< of real work for the gradient (0 in virtual time)
+  VectorPayload gradient;
 };
 
 using PsUp = PsGrad;

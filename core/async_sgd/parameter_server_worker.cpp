@@ -1,5 +1,7 @@
 #include "core/async_sgd/parameter_server_worker.hpp"
 
+#include <cmath>
+
 #include "core/worker/job_compute.hpp"
 
 namespace distopt {
@@ -18,17 +20,24 @@ void ParameterServerWorker::onMessage(PsDown&& message, WorkerLink<PsUp>& link) 
     return;
   }
   auto& job = std::get<PsJob>(message);
-  if (!job.model || job.model->size() != m_problem.dimension() || job.gradients < 1) {
+  if (job.model.size() != m_problem.dimension() || job.gradients < 1 || !(job.startTime >= 0.0) ||
+      !(std::isnan(job.tau) || job.tau >= 0.0)) {
     link.countMalformed();
     return;
   }
   if (m_job) link.cancelCompute();
-  PsGrad grad{.jobId = job.jobId, .version = job.version, .gradient = Vector(job.model->size())};
-  jobGradient(m_problem, m_shard, m_seed, link.workerId(), job.jobId, job.gradients, *job.model, grad.gradient,
-              m_scratch);
-  const double duration = jobDuration(m_timeModel, link.workerId(), job.jobId, job.gradients, link.now());
+  PsGrad grad{.jobId = job.jobId,
+              .version = job.version,
+              .tau = std::isnan(job.tau)
+                         ? jobDuration(m_timeModel, link.workerId(), job.jobId, job.gradients, job.startTime)
+                         : job.tau,
+              .gradient = link.outgoingVector(job.model.size())};
+  jobGradientInto(m_problem, m_shard, m_seed, link.workerId(), job.jobId, job.gradients, job.model.view(),
+                  grad.gradient.writable(), m_scratch);
+  grad.computeSeconds = link.computeSeconds();
   m_job = job.jobId;
-  link.sendAfterCancellableCompute(duration, std::move(grad));
+  const double tau = grad.tau;
+  link.sendAfterCancellableCompute(tau, std::move(grad));
 }
 
 }  // namespace distopt

@@ -64,7 +64,8 @@ struct KindRange {
 /// lives").
 enum class FamilyDriver : std::uint8_t {
   /// An AsyncServer (AlgorithmEntry::make) that hands out jobs: the SimEngine in virtual time, the
-  /// live engine over ZeroMQ as a ParameterServerRole; the workers run the job loop (PROTOCOL.md §5-§7).
+  /// live engine over ZeroMQ as a ParameterServerRole, whose workers run the family's core worker role
+  /// (PROTOCOL.md §5-§7).
   ParameterServer,
   /// The family's own roles: its SimRun (AlgorithmEntry::makeSimRun) in virtual time and, live, its
   /// CoordinatorRole and WorkerRole (net/families), whose messages are the family's kinds.
@@ -141,8 +142,9 @@ constexpr std::size_t familyKindsEnd() {
   return end;
 }
 
-/// The first kind of the families that run their own roles: from here on a worker hands a message to
-/// its family role (net/protocol/message.hpp kFamilyKindsBegin).
+/// The first kind of the families whose simulator is their roles (FamilyDriver::Roles): from here on the
+/// kinds are theirs, below them the session's and the parameter server's (net/protocol/message.hpp
+/// kFamilyKindsBegin).
 constexpr std::size_t roleFamilyKindsBegin() {
   std::size_t begin = familyKindsEnd();
   for (const auto& family : kFamilyDescriptors)

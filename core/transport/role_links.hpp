@@ -21,6 +21,7 @@
 #include "core/problems/problem.hpp"
 #include "core/telemetry/evaluation.hpp"
 #include "core/telemetry/telemetry.hpp"
+#include "core/transport/vector_payload.hpp"
 
 namespace distopt {
 
@@ -148,6 +149,10 @@ class WorkerLink {
     fail("internal", "this transport cannot call a compute off");
   }
   virtual void cancelCompute() {}
+  /// Room for a vector of `size` the role writes and then sends in a message: a heap vector, or where
+  /// the transport will send it from (the live transport's frame: a large gradient is not copied into
+  /// it afterwards).
+  virtual VectorPayload outgoingVector(Eigen::Index size) { return VectorPayload(Vector(size)); }
   /// Sends `message` to worker `peer` (families whose workers talk to each other: decentralized nodes)
   /// when the emulated compute has lasted `tauUnits`, as sendAfterCompute does. The peer's role gets it
   /// through FamilyWorker::onPeerMessage; messages to a computing peer wait as the coordinator's do.

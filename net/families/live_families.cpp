@@ -7,7 +7,7 @@
 #include "net/families/decentralized/decentralized_live.hpp"
 #include "net/families/hybrid/hybrid_live.hpp"
 #include "net/families/kronecker/kron_live.hpp"
-#include "net/families/parameter_server/parameter_server_role.hpp"
+#include "net/families/parameter_server/parameter_server_live.hpp"
 #include "core/registry/registry.hpp"
 #include "core/util/input_error.hpp"
 
@@ -19,7 +19,7 @@ namespace {
 std::optional<LiveFamilyDriver> driverOf(FamilyId family) {
   switch (family) {
     case FamilyId::Async:
-      return std::nullopt;  // makeLiveCoordinator's ParameterServerRole, and the workers' job loop
+      return parameterServerLiveDriver();
     case FamilyId::Compressed:
       return compressedLiveDriver();
     case FamilyId::Decentralized:
@@ -51,7 +51,6 @@ const LiveFamilyDriver* findLiveDriver(FamilyId family) {
 }
 
 std::unique_ptr<CoordinatorRole> makeLiveCoordinator(const Experiment& experiment, const BuiltRun& run) {
-  if (run.server) return std::make_unique<ParameterServerRole>(*run.server, run.problem->dimension());
   const FamilyId family = findAlgorithm(experiment.algorithm.name)->family;
   const LiveFamilyDriver* driver = findLiveDriver(family);
   if (!driver)

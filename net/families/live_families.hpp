@@ -1,10 +1,8 @@
 #pragma once
-// Live drivers of the families that run their own roles (FamilyDriver::Roles, core/registry/family.hpp):
-// for each, how to build its coordinator role (in distopt-run) and its worker role (in distopt-worker)
-// from the experiment and the pieces every process builds for itself. The parameter-server family has
-// no driver of this kind: its coordinator role is the ParameterServerRole around the run's AsyncServer
-// (makeLiveCoordinator), its workers run the job loop. test_net_families checks the drivers against the
-// family table and the registry's AlgorithmEntry::liveDriver, both ways.
+// Live drivers of every family: how to build its coordinator role (in distopt-run) and its worker role
+// (in distopt-worker) from the experiment and the pieces every process builds for itself (buildRun).
+// test_net_families checks the drivers against the family table and the registry's
+// AlgorithmEntry::runsLive, both ways.
 
 #include <functional>
 #include <memory>
@@ -29,11 +27,10 @@ struct LiveFamilyDriver {
 
 /// Every driver, in the family table's order.
 std::span<const LiveFamilyDriver> liveFamilyDrivers();
-/// The driver of `family`, or nullptr (the parameter-server family).
+/// The driver of `family`, or nullptr.
 const LiveFamilyDriver* findLiveDriver(FamilyId family);
-/// The coordinator's role of a run `buildRun` built: the parameter server's for a method with an
-/// AsyncServer (which `run` keeps and which must outlive the role), else its family driver's. Throws
-/// InputError for a family without a live driver.
+/// The coordinator's role of a run `buildRun` built, from its family's driver (`run` must outlive it: a
+/// parameter-server role drives run.server). Throws InputError for a family without a live driver.
 std::unique_ptr<CoordinatorRole> makeLiveCoordinator(const Experiment& experiment, const BuiltRun& run);
 
 }  // namespace distopt::net

@@ -38,6 +38,13 @@ struct RoleCodec {
   /// The same for the frames the coordinator sends (WorkerRole::largestDownlinkFrame): the worker's
   /// socket refuses, and cuts the link over, a frame beyond its limit.
   std::int64_t largestDownlinkFrame = 0;
+  /// Room for a vector a worker role writes and then sends (WorkerLink::outgoingVector): the frame it
+  /// leaves in, so a large result is not copied into it. Empty: a heap vector, encoded when sent.
+  std::function<VectorPayload(Eigen::Index size)> outgoingVector;
+  /// Writes into a worker's result that waited for its compute what only the moment it leaves knows
+  /// (a GRAD's elapsed seconds and the worker's clock); `elapsed` counts from the message that began the
+  /// compute. Empty: nothing to write.
+  std::function<void(Message& message, double elapsed)> stampSent;
 
   /// For a family whose workers talk to each other (WorkerLink::sendToPeer): the frames the peer mesh is
   /// built with (net/families/peer_mesh.hpp), and who sent a frame that reached a worker's peer socket.
@@ -178,6 +185,8 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
       } else if (due.peer >= 0) {
         sendToPeerNow(due.peer, std::move(due.message), host);
       } else {
+        if (m_codec.stampSent)
+          m_codec.stampSent(due.message, std::chrono::duration<double>(Clock::now() - due.began).count());
         host.send(std::move(due.message));
       }
     }
@@ -206,19 +215,25 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
   struct Pending {
     Clock::time_point due;
     Message message;
-    int peer = -1;      ///< to the coordinator when -1
-    bool wake = false;  ///< no message: the role's compute ends (onWake)
+    int peer = -1;             ///< to the coordinator when -1
+    bool wake = false;         ///< no message: the role's compute ends (onWake)
+    bool cancellable = false;  ///< sendAfterCancellableCompute's: the worker is not busy meanwhile
+    Clock::time_point began{};  ///< when the message that began the compute arrived
   };
 
+  /// Computing something that holds messages back (a cancellable compute does not).
+  bool busy() const {
+    return std::any_of(m_pending.begin(), m_pending.end(), [](const Pending& p) { return !p.cancellable; });
+  }
   void arrived(Held&& held, WorkerHost& host) {
-    if (!m_pending.empty() || !m_held.empty()) {
+    if (busy() || !m_held.empty()) {
       m_held.push_back(std::move(held));  // computing: handled once its result left
       return;
     }
     handle(std::move(held), host);
   }
   void release(WorkerHost& host) {
-    while (m_pending.empty() && !m_held.empty()) {
+    while (!busy() && !m_held.empty()) {
       Held next = std::move(m_held.front());
       m_held.pop_front();
       handle(std::move(next), host);
@@ -301,14 +316,31 @@ class WorkerOnSockets final : public WorkerRole, private WorkerLink<Up> {
   int workerId() const override { return m_host->workerId(); }
   void send(Up&& message) override { m_host->send(m_codec.encodeUp(message, m_host->workerId())); }
   void sendAfterCompute(double tauUnits, Up&& message) override {
-    schedule(Pending{computeDue(tauUnits), m_codec.encodeUp(message, m_host->workerId())});
+    schedule(Pending{.due = computeDue(tauUnits),
+                     .message = m_codec.encodeUp(message, m_host->workerId()),
+                     .began = m_arrived});
+  }
+  void sendAfterCancellableCompute(double tauUnits, Up&& message) override {
+    schedule(Pending{.due = computeDue(tauUnits),
+                     .message = m_codec.encodeUp(message, m_host->workerId()),
+                     .cancellable = true,
+                     .began = m_arrived});
+  }
+  void cancelCompute() override {
+    std::erase_if(m_pending, [](const Pending& p) { return p.cancellable; });
+  }
+  VectorPayload outgoingVector(Eigen::Index size) override {
+    return m_codec.outgoingVector ? m_codec.outgoingVector(size) : VectorPayload(Vector(size));
   }
   void sendToPeer(int peer, double tauUnits, Up&& message) override {
     if (!m_mesh.ready()) {
       m_host->fail("internal", "this family's workers have no peer mesh");
       return;
     }
-    schedule(Pending{computeDue(tauUnits), m_codec.encodeUp(message, m_host->workerId()), peer});
+    schedule(Pending{.due = computeDue(tauUnits),
+                     .message = m_codec.encodeUp(message, m_host->workerId()),
+                     .peer = peer,
+                     .began = m_arrived});
   }
   void wakeAfterCompute(double tauUnits) override {
     schedule(Pending{.due = computeDue(tauUnits), .message = {}, .peer = -1, .wake = true});

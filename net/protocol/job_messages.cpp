@@ -72,6 +72,15 @@ Message makeGrad(const GradMeta& meta, zmq::message_t&& gradientFrame) {
   return message;
 }
 
+bool stampGradSent(Message& grad, double elapsed, double workerClock) {
+  if (grad.kind != MessageKind::Grad || grad.payload.empty() || grad.payload[0].size() != kGradMetaSize)
+    return false;
+  auto* bytes = static_cast<unsigned char*>(grad.payload[0].data());
+  put<double>(bytes, 24, elapsed);
+  put<double>(bytes, 40, workerClock);
+  return true;
+}
+
 bool parseJob(const Message& message, std::int64_t expectedDimension, JobMeta* meta, Vector* model, std::string* why) {
   DenseFrameView frame;
   if (!parseJobView(message, expectedDimension, meta, &frame, why)) return false;

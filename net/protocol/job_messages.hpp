@@ -39,6 +39,10 @@ Message makeGrad(const GradMeta& meta, const Vector& gradient, VectorEncoding en
 /// A GRAD whose vector frame is already written (e.g. computed in place after beginFloat64Frame; moved in).
 Message makeGrad(const GradMeta& meta, zmq::message_t&& gradientFrame);
 
+/// Writes the GRAD meta fields only known when it leaves (seconds since its JOB arrived, the worker's
+/// clock) into `grad`, built earlier by makeGrad; false for a message that is no such GRAD.
+bool stampGradSent(Message& grad, double elapsed, double workerClock);
+
 /// A vector frame for `x`, written once; copy it with zmq::message_t::copy to send the same model to
 /// many workers (ZeroMQ shares the buffer instead of copying it).
 zmq::message_t encodeVectorFrame(const Vector& x, VectorEncoding encoding = VectorEncoding::DenseFloat64);

@@ -92,7 +92,7 @@ std::span<const MessageKindInfo> messageKinds();
 /// Kinds are counted per kind below this bound: every family's range ends below it (PROTOCOL.md §3; the
 /// ranges are the family table's, core/registry/family.hpp).
 inline constexpr std::size_t kKindSlots = familyKindsEnd();
-/// Kinds from here on belong to the families that run their own roles (PROTOCOL.md §3), handled by them.
+/// Kinds from here on belong to the families whose simulator is their roles (PROTOCOL.md §3).
 inline constexpr std::size_t kFamilyKindsBegin = roleFamilyKindsBegin();
 
 /// Name as written in PROTOCOL.md (e.g. "HELLO"), or "UNKNOWN".

@@ -1,6 +1,6 @@
 #pragma once
-// The worker's part of a method family that is not a parameter-server job loop (compressed rounds,
-// decentralized nodes with their peer links, curvature work, neuron shards). The WorkerRuntime keeps
+// The worker's part of a method family (parameter-server jobs, compressed rounds, decentralized nodes
+// with their peer links, curvature work, neuron shards). The WorkerRuntime keeps
 // the session (HELLO, ASSIGN, heartbeats, liveness, STOP) and hands the family's messages to the role;
 // the role runs the family's transport-free core roles (docs/architecture.md, rule 3) and its time model.
 //

@@ -18,12 +18,10 @@
 #include "core/config/experiment.hpp"
 #include "core/registry/registry.hpp"
 #include "core/util/input_error.hpp"
-#include "core/worker/job_compute.hpp"
 #include "distopt_version.hpp"
 #include "net/families/live_families.hpp"
 #include "net/protocol/frame_limits.hpp"
 #include "net/protocol/heartbeat_messages.hpp"
-#include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
 #include "net/protocol/session_messages.hpp"
 #include "net/security/handshake_watch.hpp"
@@ -120,13 +118,12 @@ namespace {
 /// What ASSIGN builds. Built on its own thread: loading a data set can outlast the liveness window,
 /// and the session must keep its heartbeat meanwhile.
 struct Assignment {
-  std::unique_ptr<Workload> workload;
   std::unique_ptr<Experiment> experiment;
   std::unique_ptr<BuiltRun> built;
   std::unique_ptr<WorkerRole> role;
+  KindRange kinds;  ///< the family's message kinds, handed to the role
   std::int64_t dimension = -1;
   std::size_t shardSize = 0;
-  std::uint64_t seed = 0;
   double unitSeconds = 0.01;
   std::string error;  ///< the bad_assignment message when the assignment cannot be built
 };
@@ -141,26 +138,18 @@ Assignment buildAssignment(const AssignBody& assign) {
     if (workerId < 0 || workerId >= experiment.workers)
       throw InputError("worker_id", "worker " + std::to_string(workerId) + " is not in 0.." +
                                         std::to_string(experiment.workers - 1));
-    result.seed = experiment.seed;
     result.unitSeconds = assign.unitMs.value_or(experiment.unitMs) / 1000.0;
     const AlgorithmEntry* entry = findAlgorithm(experiment.algorithm.name);
-    if (entry && !entry->make) {
-      // A family with its own messages: the same pieces the simulator gets, then the family's role.
-      const LiveFamilyDriver* driver = findLiveDriver(entry->family);
-      if (!driver)
-        throw InputError("algorithm.name", "\"" + experiment.algorithm.name + "\" (" +
-                                               std::string(familyName(entry->family)) +
-                                               " family) has no live driver in this worker");
-      result.experiment = std::make_unique<Experiment>(std::move(experiment));
-      result.built = std::make_unique<BuiltRun>(buildRun(*result.experiment));
-      result.dimension = result.built->problem->dimension();
-      result.role = driver->makeWorker(*result.experiment, *result.built, workerId);
-      result.shardSize = result.built->shards[static_cast<std::size_t>(workerId)].indices.size();
-    } else {
-      result.workload = std::make_unique<Workload>(buildWorkload(experiment));
-      result.dimension = result.workload->problem->dimension();
-      result.shardSize = result.workload->shards[static_cast<std::size_t>(workerId)].indices.size();
-    }
+    const LiveFamilyDriver* driver = entry ? findLiveDriver(entry->family) : nullptr;
+    if (!driver)
+      throw InputError("algorithm.name", "\"" + experiment.algorithm.name + "\" has no live driver in this worker");
+    // The same pieces the simulator gets, then the family's worker role.
+    result.experiment = std::make_unique<Experiment>(std::move(experiment));
+    result.built = std::make_unique<BuiltRun>(buildRun(*result.experiment));
+    result.dimension = result.built->problem->dimension();
+    result.role = driver->makeWorker(*result.experiment, *result.built, workerId);
+    result.kinds = familyDescriptor(entry->family).kinds;
+    result.shardSize = result.built->shards[static_cast<std::size_t>(workerId)].indices.size();
   } catch (const InputError& e) {
     result.error = e.what();
   } catch (const std::exception& e) {
@@ -211,15 +200,6 @@ class WorkerRuntime::Session final : public WorkerHost {
   std::string lastMalformed;  // why the last refused message was refused
 
  private:
-  struct Job {
-    JobMeta meta;
-    Clock::time_point received;
-    Clock::time_point due;
-    double tauTarget = 0.0;
-    double computeTime = 0.0;
-    zmq::message_t gradient;  // the GRAD's vector frame, written by the compute
-  };
-
   void sendError(const std::string& code, const std::string& text) {
     lastError = text;
     send(Message::withJson(MessageKind::Error, {{"code", code}, {"message", text}}));
@@ -239,8 +219,9 @@ class WorkerRuntime::Session final : public WorkerHost {
   std::optional<std::string> handshakeRefusal();
   /// The assignment is built: answers READY (or ERROR and ends the session).
   std::optional<WorkerExit> finishSetup();
-  void startJob(const Message& message);
-  void finishJob();
+  /// Waits up to `timeout` for the coordinator's next message (and the role's own sockets), and takes
+  /// what came.
+  std::optional<WorkerExit> wait(std::chrono::milliseconds timeout);
   /// How long the coordinator may be silent: the connect wait until it first answers, then the liveness
   /// window it set.
   std::chrono::duration<double> silenceLimit() const {
@@ -277,20 +258,16 @@ class WorkerRuntime::Session final : public WorkerHost {
   int m_receiveTimeoutMs = -1;  // the socket's ZMQ_RCVTIMEO, set only when it changes
 
   // Set by ASSIGN.
-  std::unique_ptr<Workload> m_workload;
-  std::uint64_t m_seed = 0;
   double m_unitSeconds = 0.01;
   std::int64_t m_dimension = -1;
-  Vector m_model;  // a float32 model converted (float64 ones are read in place)
-  Vector m_scratch;
-  std::optional<Job> m_job;
-  // Set by ASSIGN for the families that are not parameter-server job loops.
   std::unique_ptr<Experiment> m_experiment;
   std::unique_ptr<BuiltRun> m_built;
   std::unique_ptr<WorkerRole> m_role;
+  KindRange m_roleKinds;
+  std::vector<zmq::pollitem_t> m_pollItems;
   bool m_failed = false;
   bool m_welcomed = false;
-  bool m_runStarted = false;                     // the first JOB or family message came
+  bool m_runStarted = false;                     // the first message of the family came
   std::optional<nlohmann::json> m_readyMessage;  // READY's body once sent, to repeat after a reconnection
   // ASSIGN being built on its own thread.
   std::future<Assignment> m_setup;
@@ -349,25 +326,21 @@ WorkerExit WorkerRuntime::Session::run() {
       if (auto exit = finishSetup()) return *exit;
       continue;
     }
-    if (m_job && now >= m_job->due) {
-      // A CANCEL (or a replacing JOB, or STOP) queued behind this job must be seen before its GRAD goes
-      // out (async-sgd §2.0: a cancelled job sends nothing): one look at what is queued, per GRAD.
-      if (auto exit = takeQueued()) return *exit;
-      if (m_job && Clock::now() >= m_job->due) finishJob();
-      continue;
-    }
     if (m_role) {
       if (auto due = m_role->deadline(); due && now >= *due) {
-        m_role->onDeadline(*this);
+        // A CANCEL (or a replacing JOB, or STOP) queued behind a result that is due must be seen before
+        // the result goes out (async-sgd §2.0: a cancelled job sends nothing): one look at what is
+        // queued, per result.
+        if (auto exit = takeQueued()) return *exit;
+        if (auto still = m_role->deadline(); still && Clock::now() >= *still) m_role->onDeadline(*this);
         continue;
       }
     }
     if (now - m_lastSent >= m_heartbeat) send(Message::of(MessageKind::Heartbeat));
 
-    // Sleep until the first of: job or role deadline, heartbeat due, liveness deadline.
+    // Sleep until the first of: the role's deadline, heartbeat due, liveness deadline.
     auto deadline = std::min(m_lastSent + m_heartbeat,
                              m_lastHeard + std::chrono::duration_cast<Clock::duration>(silenceLimit()));
-    if (m_job) deadline = std::min(deadline, m_job->due);
     if (m_role)
       if (auto due = m_role->deadline()) deadline = std::min(deadline, *due);
     if (m_setup.valid()) deadline = std::min(deadline, now + std::chrono::milliseconds(10));
@@ -380,39 +353,42 @@ WorkerExit WorkerRuntime::Session::run() {
       return WorkerExit::Refused;
     }
     if (m_handshake->takeReconnect()) resumeAfterReconnect();
-    if (!m_role) {
-      // A parameter-server session has one socket: it waits inside a receive, one system call per wake,
-      // where zmq_poll makes three (a zero-timeout pass, the wait, the events query). Per job that is
-      // much of a small model's round trip.
-      std::vector<zmq::message_t> frames;
-      frames.reserve(4);
-      if (m_receiveTimeoutMs != timeoutMs.count()) {
-        m_receiveTimeoutMs = static_cast<int>(timeoutMs.count());
-        m_socket.set(zmq::sockopt::rcvtimeo, m_receiveTimeoutMs);
-      }
-      try {
-        if (!zmq::recv_multipart(m_socket, std::back_inserter(frames))) continue;  // timed out
-      } catch (const zmq::error_t& e) {
-        if (e.num() == EINTR) continue;
-        throw;
-      }
-      if (auto exit = take(std::move(frames))) return *exit;
-      continue;
+    if (auto exit = wait(timeoutMs)) return *exit;
+  }
+}
+
+std::optional<WorkerExit> WorkerRuntime::Session::wait(std::chrono::milliseconds timeout) {
+  m_pollItems.clear();
+  m_pollItems.push_back({m_socket.handle(), 0, ZMQ_POLLIN, 0});
+  if (m_role) m_role->pollItems(m_pollItems);
+  if (m_pollItems.size() == 1) {
+    // One socket (a parameter-server worker's, or before ASSIGN): wait inside a receive, one system call
+    // per wake, where zmq_poll makes three (a zero-timeout pass, the wait, the events query). Per job
+    // that is much of a small model's round trip.
+    std::vector<zmq::message_t> frames;
+    frames.reserve(4);
+    if (m_receiveTimeoutMs != timeout.count()) {
+      m_receiveTimeoutMs = static_cast<int>(timeout.count());
+      m_socket.set(zmq::sockopt::rcvtimeo, m_receiveTimeoutMs);
     }
-    std::vector<zmq::pollitem_t> items = {{m_socket.handle(), 0, ZMQ_POLLIN, 0}};
-    m_role->pollItems(items);
     try {
-      zmq::poll(items.data(), items.size(), timeoutMs);
+      if (!zmq::recv_multipart(m_socket, std::back_inserter(frames))) return std::nullopt;  // timed out
     } catch (const zmq::error_t& e) {
-      if (e.num() == EINTR) continue;
+      if (e.num() == EINTR) return std::nullopt;
       throw;
     }
-    if (items.size() > 1) m_role->onPolled(items.data() + 1, items.size() - 1, *this);
-    if (!(items[0].revents & ZMQ_POLLIN)) continue;
-
-    // Drain everything queued: a CANCEL behind a JOB must be seen before the job is finished.
-    if (auto exit = takeQueued()) return *exit;
+    return take(std::move(frames));
   }
+  try {
+    zmq::poll(m_pollItems.data(), m_pollItems.size(), timeout);
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return std::nullopt;
+    throw;
+  }
+  if (m_pollItems.size() > 1) m_role->onPolled(m_pollItems.data() + 1, m_pollItems.size() - 1, *this);
+  if (!(m_pollItems[0].revents & ZMQ_POLLIN)) return std::nullopt;
+  // Drain everything queued: a CANCEL behind a JOB must be seen before the job is finished.
+  return takeQueued();
 }
 
 std::optional<WorkerExit> WorkerRuntime::Session::takeQueued() {
@@ -462,22 +438,6 @@ std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
     }
     case MessageKind::Assign:
       return handleAssign(message);
-    case MessageKind::Job:
-      m_runStarted = true;
-      startJob(message);
-      break;
-    case MessageKind::Cancel: {
-      std::uint64_t jobId = 0;
-      if (!parseCancel(message, &jobId, nullptr)) {
-        ++stats.malformedDropped;
-        break;
-      }
-      if (m_job && m_job->meta.jobId == jobId) {
-        m_job.reset();
-        ++stats.jobsCancelled;
-      }
-      break;
-    }
     case MessageKind::EchoRequest: {
       Message reply = Message::of(MessageKind::EchoReply);
       reply.payload = std::move(message.payload);
@@ -501,11 +461,14 @@ std::optional<WorkerExit> WorkerRuntime::Session::handle(Message&& message) {
       answerClockProbe(message);
       break;
     default:
-      // A family's message goes to its role; anything else is well-formed but not meant for a worker:
-      // dropped and counted (PROTOCOL.md §8).
-      m_runStarted = m_runStarted || m_role;
-      if (m_role && static_cast<std::size_t>(message.kind) >= kFamilyKindsBegin) m_role->onMessage(std::move(message), *this);
-      else ++stats.malformedDropped;
+      // A message of the run's family goes to its role; anything else is well-formed but not meant for
+      // this worker: dropped and counted (PROTOCOL.md §8).
+      if (m_role && m_roleKinds.contains(static_cast<std::uint16_t>(message.kind))) {
+        m_runStarted = true;
+        m_role->onMessage(std::move(message), *this);
+      } else {
+        ++stats.malformedDropped;
+      }
       break;
   }
   return std::nullopt;
@@ -532,7 +495,7 @@ std::optional<WorkerExit> WorkerRuntime::Session::handleAssign(const Message& me
     ++stats.malformedDropped;
     return std::nullopt;
   }
-  if (m_setup.valid() || m_workload || m_role) {
+  if (m_setup.valid() || m_role) {
     ++stats.malformedDropped;  // a second ASSIGN on one session
     return std::nullopt;
   }
@@ -554,15 +517,13 @@ std::optional<WorkerExit> WorkerRuntime::Session::finishSetup() {
     sendError("bad_assignment", assignment.error);
     return WorkerExit::Refused;
   }
-  m_workload = std::move(assignment.workload);
   m_experiment = std::move(assignment.experiment);
   m_built = std::move(assignment.built);
   m_role = std::move(assignment.role);
+  m_roleKinds = assignment.kinds;
   m_dimension = assignment.dimension;
-  m_seed = assignment.seed;
   m_unitSeconds = assignment.unitSeconds;
-  reconnectForRun(frameLimitFor(
-      std::max(vectorRunLargestFrame(m_dimension), m_role ? m_role->largestDownlinkFrame() : std::int64_t{0})));
+  reconnectForRun(frameLimitFor(std::max(vectorRunLargestFrame(m_dimension), m_role->largestDownlinkFrame())));
   m_readyMessage = nlohmann::json{{"dimension", m_dimension},
                                   {"shard_size", assignment.shardSize},
                                   {"setup_seconds", secondsSince(m_setupStart)}};
@@ -598,56 +559,6 @@ void WorkerRuntime::Session::reconnectForRun(std::int64_t maxFrameBytes) {
   m_socket = zmq::socket_t(m_context, zmq::socket_type::dealer);
   m_receiveTimeoutMs = -1;  // the new socket has ZeroMQ's default
   connect(maxFrameBytes);
-}
-
-void WorkerRuntime::Session::startJob(const Message& message) {
-  JobMeta meta;
-  DenseFrameView model;
-  std::string why;
-  if (!m_workload || !parseJobView(message, m_dimension, &meta, &model, &why)) {
-    ++stats.malformedDropped;
-    return;
-  }
-  ++stats.jobsReceived;
-  if (m_job) ++stats.jobsCancelled;  // a new JOB replaces the running one (implicit cancel)
-  Job job;
-  job.meta = meta;
-  job.received = Clock::now();
-  const TimeModel& timeModel = *m_workload->timeModel;
-  job.tauTarget = std::isnan(meta.tauOverride)
-                      ? jobDuration(timeModel, m_workerId, meta.jobId, static_cast<int>(meta.gradients), meta.startTime)
-                      : meta.tauOverride;
-
-  const auto computeStart = Clock::now();
-  // The model is read where it arrived and the gradient written into the frame that will carry it:
-  // at d = 1e6 each copy saved is 8 MB (PROTOCOL.md §6 fixes the frame's layout, float64 here).
-  const auto count = static_cast<std::size_t>(m_dimension);
-  zmq::message_t gradient(denseFrameSize(count, VectorEncoding::DenseFloat64));
-  Eigen::Map<Vector> out(beginFloat64Frame(count, gradient.data()), m_dimension);
-  jobGradientInto(*m_workload->problem, m_workload->shards[static_cast<std::size_t>(m_workerId)], m_seed,
-                  m_workerId, meta.jobId, static_cast<int>(meta.gradients), model.view(m_model), out,
-                  m_scratch);
-  job.computeTime = secondsSince(computeStart);
-  job.gradient = std::move(gradient);
-
-  bool overrun = false;
-  job.due = emulatedDue(timeModel, m_workerId, job.tauTarget, job.computeTime, m_unitSeconds, Clock::now(), &overrun);
-  if (overrun) ++stats.overruns;
-  m_job = std::move(job);
-}
-
-void WorkerRuntime::Session::finishJob() {
-  GradMeta meta;
-  meta.jobId = m_job->meta.jobId;
-  meta.version = m_job->meta.version;
-  meta.tauTarget = m_job->tauTarget;
-  meta.elapsed = secondsSince(m_job->received);
-  meta.computeTime = m_job->computeTime;
-  meta.workerClock = std::chrono::duration<double>(Clock::now().time_since_epoch()).count();
-  zmq::message_t gradient = std::move(m_job->gradient);
-  m_job.reset();
-  send(makeGrad(meta, std::move(gradient)));
-  ++stats.gradientsSent;
 }
 
 WorkerRuntime::WorkerRuntime(WorkerOptions options) : m_options(std::move(options)) {}

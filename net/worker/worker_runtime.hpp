@@ -1,9 +1,9 @@
 #pragma once
-// The worker side of a session (net/PROTOCOL.md §4, §7): connects a DEALER to the coordinator,
-// introduces itself, builds its part of the experiment from ASSIGN, then runs jobs — computes the
-// gradient, waits out the emulated duration (interruptible by CANCEL, a new JOB or STOP) and answers
-// GRAD. Keeps the heartbeat and leaves when the coordinator has been silent longer than the liveness
-// window. Never waits without a deadline.
+// The worker side of a session (net/PROTOCOL.md §4): connects a DEALER to the coordinator, introduces
+// itself, builds its part of the experiment from ASSIGN — the family's worker role (net/worker/
+// worker_role.hpp: a parameter-server job loop, compressed rounds, a decentralized node, ...) — and hands
+// the role its family's messages. Keeps the heartbeat and leaves when the coordinator has been silent
+// longer than the liveness window. Never waits without a deadline.
 
 #include <chrono>
 #include <memory>
@@ -50,10 +50,6 @@ struct WorkerStats {
   std::uint64_t malformedDropped = 0;
   std::uint64_t bytesSent = 0;
   std::uint64_t bytesReceived = 0;
-  std::uint64_t jobsReceived = 0;
-  std::uint64_t jobsCancelled = 0;
-  std::uint64_t gradientsSent = 0;
-  std::uint64_t overruns = 0;  ///< jobs whose real compute alone took longer than the emulated duration
 };
 
 class WorkerRuntime {

@@ -235,7 +235,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         grad.version = input.byte() % 2 == 0 ? version : jobIdNear(input, version);
         const int shape = input.byte() % 4;
         const Eigen::Index length = shape == 0 ? static_cast<Eigen::Index>(input.byte() % 7) : kDimension;
-        grad.gradient = shape == 1 ? hostileVector(input, length) : Vector::Constant(length, 0.5);
+        grad.gradient = VectorPayload(shape == 1 ? hostileVector(input, length) : Vector(Vector::Constant(length, 0.5)));
         deliverUp(worker, std::move(grad));
         break;
       }
@@ -246,10 +246,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         job.gradients = static_cast<int>(input.byte() % (kMaxInjectedGradients + 3)) - 2;  // -2 .. 4
         const int shape = input.byte() % 4;
         if (shape == 1)
-          job.model = std::make_shared<const Vector>(hostileVector(input, static_cast<Eigen::Index>(input.byte() % 7)));
+          job.model = VectorPayload(hostileVector(input, static_cast<Eigen::Index>(input.byte() % 7)));
         else if (shape >= 2)
-          job.model = std::make_shared<const Vector>(shape == 2 ? hostileVector(input, kDimension) : f.x0);
-        const bool refused = !job.model || job.model->size() != kDimension || job.gradients < 1;
+          job.model = VectorPayload(shape == 2 ? hostileVector(input, kDimension) : f.x0);
+        job.startTime = wires.time;
+        const bool refused = job.model.size() != kDimension || job.gradients < 1;
         const std::uint64_t before = wires.malformed;
         if (!sides[index].failed) {
           deliverDown(worker, PsDown{std::move(job)});

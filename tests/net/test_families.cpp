@@ -68,7 +68,8 @@ class TestFamilies : public QObject {
       const QString name = nameOf(family.id);
       QVERIFY2(family.kinds.first >= 1 && family.kinds.first <= family.kinds.last, qPrintable(name));
       QVERIFY2(family.kinds.last < kKindSlots, qPrintable(name));
-      // Below kFamilyKindsBegin a worker runs the job loop; from there on it hands messages to its role.
+      // From kFamilyKindsBegin on, the kinds of the families whose simulator is their roles (PROTOCOL.md
+      // §9 on); below, the session's and the parameter server's (§4-§7).
       const bool roles = family.roles.driver == FamilyDriver::Roles;
       QVERIFY2(roles == (family.kinds.first >= kFamilyKindsBegin),
                qPrintable(name + ": its kinds sit on the wrong side of kFamilyKindsBegin for its driver"));
@@ -137,14 +138,10 @@ class TestFamilies : public QObject {
       QVERIFY2(entries[family.id] > 0, qPrintable(nameOf(family.id) + ": no algorithm in the registry"));
   }
 
-  void everyRoleFamilyHasItsLiveDriver() {
+  void everyFamilyHasItsLiveDriver() {
     std::size_t withRoles = 0;
     for (const auto& family : kFamilyDescriptors) {
       const LiveFamilyDriver* driver = findLiveDriver(family.id);
-      if (family.roles.driver == FamilyDriver::ParameterServer) {
-        QVERIFY2(!driver, qPrintable(nameOf(family.id) + ": the ParameterServerRole runs it, not a family driver"));
-        continue;
-      }
       QVERIFY2(driver, qPrintable(nameOf(family.id) + ": no live driver"));
       QVERIFY2(driver->family == family.id,
                qPrintable(nameOf(family.id) + ": found another family's driver"));
@@ -159,9 +156,11 @@ class TestFamilies : public QObject {
   void liveAlgorithmsAndDriversAgreeBothWays() {
     for (const auto& entry : algorithmEntries()) {
       if (entry.make) {
-        QVERIFY2(!entry.liveDriver, (entryLabel(entry) + ": a parameter-server method runs on the "
-                                                         "ParameterServerRole, not a family driver")
-                                        .c_str());
+        // Every parameter-server method runs live, on its family's driver.
+        QVERIFY2(!entry.liveDriver && findLiveDriver(entry.family),
+                 (entryLabel(entry) + ": a parameter-server method runs live by its server (make), "
+                                      "on the family's driver")
+                     .c_str());
         continue;
       }
       const bool hasDriver = findLiveDriver(entry.family) != nullptr;
@@ -173,7 +172,7 @@ class TestFamilies : public QObject {
     for (const auto& driver : liveFamilyDrivers()) {
       bool served = false;
       for (const auto& entry : algorithmEntries())
-        served = served || (entry.family == driver.family && entry.liveDriver);
+        served = served || (entry.family == driver.family && entry.runsLive());
       QVERIFY2(served, qPrintable(nameOf(driver.family)));
     }
   }

@@ -1,7 +1,6 @@
 // A real distopt-worker process against a ROUTER socket in the test, over tcp://127.0.0.1 on a
 // wildcard port: handshake, echo round trip, malformed-message tolerance, stop, loss of coordinator,
 // and version refusal (net/PROTOCOL.md §4-§5).
-#include <QElapsedTimer>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -200,7 +199,31 @@ class TestWorkerSession : public QObject {
       std::string why;
       QVERIFY2(parseGradView(grad->message, d, &meta, &view, &why), why.c_str());
       QCOMPARE(meta.jobId, job + 1);  // never the cancelled one
+      // What only the moment of sending knows is written then: the job's seconds from its JOB to its
+      // GRAD (the coordinator's mean job seconds) cover its compute, and the worker's clock is set.
+      QVERIFY2(meta.computeTime > 0.0 && meta.elapsed >= meta.computeTime,
+               qPrintable(QStringLiteral("compute %1 s, elapsed %2 s").arg(meta.computeTime).arg(meta.elapsed)));
+      QVERIFY(meta.workerClock > 0.0);
     }
+    // A duration the coordinator sets (the JOB's tau override) is the job's (this "natural" time model
+    // adds no delay to it); a JOB asking for more gradients than any method does is dropped, not computed.
+    JobMeta meta;
+    meta.jobId = 10;
+    meta.version = 10;
+    meta.gradients = (1U << 20) + 1;  // a tenth of a second of compute here, were it taken
+    meta.tauOverride = 0.0;
+    coordinator.send(hello->identity, makeJob(meta, encodeVectorFrame(model)));
+    QVERIFY2(!coordinator.receiveKind(MessageKind::Grad, 1500), "a JOB of 2^20 + 1 gradients was computed");
+    meta.jobId = 11;
+    meta.gradients = 1;
+    meta.tauOverride = 300.0;
+    coordinator.send(hello->identity, makeJob(meta, encodeVectorFrame(model)));
+    auto timed = coordinator.receiveKind(MessageKind::Grad, 10000);
+    QVERIFY2(timed, "no GRAD for the job with a set duration");
+    GradMeta timedMeta;
+    QVERIFY(parseGradMeta(timed->message, &timedMeta));
+    QCOMPARE(timedMeta.jobId, std::uint64_t{11});
+    QCOMPARE(timedMeta.tauTarget, 300.0);
     coordinator.send(hello->identity, Message::withJson(MessageKind::Stop, {{"reason", "done"}}));
     QVERIFY(worker.waitForFinished(10000));
     QCOMPARE(worker.exitCode(), 0);

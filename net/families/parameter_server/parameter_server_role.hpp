@@ -1,7 +1,8 @@
 #pragma once
 // The parameter-server family's coordinator on ZeroMQ: an AsyncServer (core/async_sgd/server.hpp) whose
 // JOB, CANCEL and GRAD are the job frames of net/PROTOCOL.md §5-§7, run by the live engine like every
-// other family's coordinator role. The workers run the job loop of net/worker/worker_runtime.cpp.
+// other family's coordinator role. The workers run the core ParameterServerWorker on sockets
+// (parameter_server_live).
 //
 // What makes it the fast path it has to be (bench_coordinator_throughput): a model version is encoded
 // once, into the frame every JOB of that version shares by reference, and the server's step writes the
