@@ -57,6 +57,16 @@ class TestAxisRange : public QObject {
     QCOMPARE(distopt::ui::sanitizeLinearRange({2.0, 7.0}), (AxisRange{2.0, 7.0}));
     QCOMPARE(distopt::ui::sanitizeLinearRange({7.0, 2.0}), (AxisRange{2.0, 7.0}));
     QCOMPARE(distopt::ui::sanitizeLinearRange({kNaN, 7.0}), (AxisRange{0.0, 7.0}));
+    // A constant is padded about itself; one at 0 (the time axis of a run stopped before its first
+    // update) upward, never below 0; a negative one about itself.
+    const AxisRange three = distopt::ui::sanitizeLinearRange({3.0, 3.0});
+    QCOMPARE(three.min, 2.85);  // QCOMPARE on doubles is relative to their size
+    QCOMPARE(three.max, 3.15);
+    QCOMPARE(distopt::ui::sanitizeLinearRange({0.0, 0.0}), (AxisRange{0.0, 1.0}));
+    QCOMPARE(distopt::ui::sanitizeLinearRange({0.0, 1e-20}).min, 0.0);
+    const AxisRange negative = distopt::ui::sanitizeLinearRange({-2.0, -2.0});
+    QCOMPARE(negative.min, -2.1);
+    QCOMPARE(negative.max, -1.9);
   }
 
   void logRangesAreSanitized() {

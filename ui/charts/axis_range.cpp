@@ -29,8 +29,15 @@ AxisRange sanitizeLinearRange(AxisRange range, AxisRange fallback) {
     const double centre = lo / 2.0 + hi / 2.0;
     // 5 % either side of a constant, as the charts pad a flat line; a constant 0 gets ±0.5.
     const double half = std::abs(centre) < kTinySpan ? 0.5 : std::max(std::abs(centre) * 0.05, minSpan);
+    // Values that are never negative (a time, a byte count, a run stopped before its first update) are
+    // not drawn on an axis that reaches below 0: the widening goes upward from 0 instead.
+    const bool nonNegative = lo >= 0.0;
     lo = centre - half;
     hi = centre + half;
+    if (nonNegative && lo < 0.0) {
+      lo = 0.0;
+      hi = 2.0 * half;
+    }
   }
   return {lo, hi};
 }

@@ -31,7 +31,8 @@ inline constexpr int kMaxAxisTicks = 64;
 
 /// A range a linear axis can draw: finite ends within ±kMaxAxisMagnitude, min < max, and a span wide
 /// enough for its values' precision. A NaN or infinite end takes `fallback`'s; an inverted range is
-/// reordered; a degenerate one is widened about its centre.
+/// reordered; a degenerate one is widened about its centre, or upward from 0 when that would take values
+/// that are all >= 0 below 0.
 AxisRange sanitizeLinearRange(AxisRange range, AxisRange fallback = {0.0, 1.0});
 /// A range a log axis can draw: 0 < min < max, finite, at most kMaxLogDecades decades (the top ones
 /// are kept); anything else falls back (or is widened by a decade when degenerate).
