@@ -26,8 +26,10 @@ void require(bool condition) {
 
 /// The same doubles, bit for bit (a NaN is kept as the bits it came in).
 bool sameBits(const Eigen::Ref<const Vector>& a, const Eigen::Ref<const Vector>& b) {
+  // (An empty vector may have no storage at all: memcmp must not see its null pointer.)
   return a.size() == b.size() &&
-         std::memcmp(a.data(), b.data(), static_cast<std::size_t>(a.size()) * sizeof(double)) == 0;
+         (a.size() == 0 ||
+          std::memcmp(a.data(), b.data(), static_cast<std::size_t>(a.size()) * sizeof(double)) == 0);
 }
 
 /// What the family codec accepts it encodes again into frames its parser reads the same: the roles see

@@ -721,6 +721,17 @@ class TestCharts : public QObject {
     QCOMPARE(perUpdate.last().y(), (3050.0 + 400.0 + 600.0) / 10.0);
   }
 
+  // A run stopped before its first update has samples at t = 0 only: its time axis starts at 0, it does
+  // not reach back to -0.5.
+  void bandwidthOfOneMomentStartsAtZero() {
+    BandwidthChart chart;
+    chart.resize(700, 400);
+    chart.addSamples({sample(0, 0, true, "HELLO", 50, 1), sample(0, 0, false, "WELCOME", 80, 1)});
+    chart.refreshNow();
+    QVERIFY2(chart.xRange().min == 0.0 && chart.xRange().max > 0.0,
+             qPrintable(QStringLiteral("%1 .. %2").arg(chart.xRange().min).arg(chart.xRange().max)));
+  }
+
   void bandwidthTopWorkersAndOthers() {
     BandwidthChart chart;
     chart.resize(700, 400);

@@ -293,7 +293,11 @@ bool BandwidthChart::timeExtent(Range& x) const {
             : Range{c.time.front(), c.time.back()};
     any = true;
   }
-  if (any && !(x.max > x.min)) x = {x.min - 0.5, x.max + 0.5};
+  // One moment only (a run stopped before its first update): a unit around it, never before time 0.
+  if (any && !(x.max > x.min)) {
+    const double lo = std::max(0.0, x.min - 0.5);
+    x = {lo, lo + 1.0};
+  }
   return any;
 }
 
