@@ -9,8 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <zmq_addon.hpp>
 
+#include "core/timing/fixed_time_model.hpp"
 #include "net/protocol/job_messages.hpp"
 #include "net/protocol/message.hpp"
+#include "net/worker/worker_role.hpp"
 
 using namespace distopt;
 using namespace distopt::net;
@@ -104,6 +106,20 @@ class TestWorkerSession : public QObject {
   Q_OBJECT
 
  private slots:
+  // A duration from a JOB (its tau override) is hostile input: one of 1e300 units waits "forever" (until
+  // CANCEL or STOP), as an infinite one does, instead of overflowing the clock's type.
+  void aHugeDurationWaitsForeverWithoutOverflow() {
+    const FixedTimeModel model(FixedTimeModel::Options{}, 1);
+    const auto start = WorkerHost::Clock::now();
+    for (const double tau : {1e300, std::numeric_limits<double>::infinity(), 1e12}) {
+      const auto due = emulatedDue(model, 0, tau, 0.0, 0.01, start);
+      const double seconds = std::chrono::duration<double>(due - start).count();
+      QVERIFY2(seconds > 9e8 && seconds <= 1e9 + 1.0, qPrintable(QStringLiteral("tau %1: %2 s").arg(tau).arg(seconds)));
+    }
+    const auto due = emulatedDue(model, 0, 200.0, 0.5, 0.01, start);
+    QCOMPARE(std::chrono::duration<double>(due - start).count(), 1.5);
+  }
+
   void handshakeEchoAndStop() {
     FakeCoordinator coordinator;
     QProcess worker;
