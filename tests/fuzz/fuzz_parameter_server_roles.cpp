@@ -249,12 +249,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           job.model = VectorPayload(hostileVector(input, static_cast<Eigen::Index>(input.byte() % 7)));
         else if (shape >= 2)
           job.model = VectorPayload(shape == 2 ? hostileVector(input, kDimension) : f.x0);
-        job.startTime = wires.time;
-        const bool refused = job.model.size() != kDimension || job.gradients < 1;
+        // The start time and the duration the coordinator may set: what the role must refuse (not a
+        // number, negative) or take as given.
+        const int timing = input.byte() % 5;
+        job.startTime = timing == 1 ? std::numeric_limits<double>::quiet_NaN() : timing == 2 ? -1.0 : wires.time;
+        if (timing == 3) job.tau = -0.5;
+        if (timing == 4) job.tau = static_cast<double>(input.byte() % 8) / 2.0;
+        const bool refused = job.model.size() != kDimension || job.gradients < 1 || timing == 1 || timing == 2 ||
+                             timing == 3;
         const std::uint64_t before = wires.malformed;
         if (!sides[index].failed) {
           deliverDown(worker, PsDown{std::move(job)});
-          // No model, a model of another size or no gradients to compute: the worker refuses the JOB.
+          // No model, a model of another size, no gradients to compute, a start time that is not a
+          // number >= 0 or a negative duration: the worker refuses the JOB.
           if (refused) require(wires.malformed == before + 1);
         }
         break;
