@@ -38,6 +38,11 @@ struct PsGrad {
   std::uint64_t version = 0;  ///< echoed from the JOB
   double tau = 0.0;           ///< the job's emulated duration, units
   double computeSeconds = 0.0;  ///< of real work for the gradient (0 in virtual time)
+  /// What only the moment the GRAD leaves the worker knows, written live as it leaves (and read by the
+  /// coordinator for the worker's status row): seconds since its JOB arrived, and the worker's steady
+  /// clock (uplink transit). 0 and NaN in virtual time.
+  double elapsed = 0.0;
+  double sentClock = std::numeric_limits<double>::quiet_NaN();
   VectorPayload gradient;
 };
 

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/async_sgd/server.hpp"
 #include "core/problems/problem.hpp"
 #include "core/telemetry/evaluation.hpp"
@@ -102,6 +104,23 @@ class CoordinatorLink {
   virtual TelemetrySink& sink() = 0;
   /// A message that breaks the family's protocol: dropped and counted, never a crash.
   virtual void countMalformed() = 0;
+  /// countMalformed() with the reason, for a transport that shows it (the live log and control status).
+  virtual void refuse(const std::string& why) {
+    (void)why;
+    countMalformed();
+  }
+  /// True once `worker` was declared dead and the death is not applied yet (live: past the malformed
+  /// limit): nothing sent to it now would be answered.
+  virtual bool leaving(int worker) const {
+    (void)worker;
+    return false;
+  }
+  /// Bytes of the last message sent as the transport counts it (a CANCEL's, for its outcome event).
+  virtual std::size_t lastSentBytes() const = 0;
+  /// Room for a vector of `size` the role writes and then sends, possibly in many messages (the parameter
+  /// server's model, written by its step): a heap vector, or where the transport will send it from (the
+  /// live transport's frame, shared by every message that carries it).
+  virtual VectorPayload outgoingVector(Eigen::Index size) { return VectorPayload(Vector(size)); }
 };
 
 /// A worker's result that a coordinator role accepted: counted in `counters` (an arrival, accepted) and
@@ -193,6 +212,29 @@ class FamilyCoordinator : public CoordinatorState {
   /// `worker` is gone (`reason` "code: message"). A role that cannot go on without it says so through
   /// failure().
   virtual void onWorkerLost(int worker, const std::string& reason, CoordinatorLink<Down>& link) = 0;
+  /// A message from `worker` that the transport could not decode (`why`). `header`: what could be read of
+  /// it (the job it claims to answer), or nullptr when nothing could. A role whose worker waits for an
+  /// answer to what it sent gives it again here; the default counts the refusal and nothing more.
+  virtual void onRefused(int worker, const std::string& why, const Up* header, CoordinatorLink<Down>& link) {
+    (void)worker;
+    (void)header;
+    link.refuse(why);
+  }
+  /// `worker`'s link was cut and made again (live, PROTOCOL.md §4.4): what was in flight either way may
+  /// be lost. True when the role sent again what the worker needs; false (the default: a role that cannot
+  /// replay its messages) declares the worker dead.
+  virtual bool onWorkerResumed(int worker, CoordinatorLink<Down>& link) {
+    (void)worker;
+    (void)link;
+    return false;
+  }
+  /// The role's figures in a worker's status row (live); the default: its counters.
+  virtual void fillStatus(WorkerStatus& status) const { status.counters = counters(status.worker); }
+  /// The role's own fields in the live control socket's "status" answer.
+  virtual void fillControlStatus(nlohmann::json& status) const { (void)status; }
+  /// A core is free beside the transport's thread: a role whose step can share its work with a second
+  /// thread may take one (live, local workers + 1 <= cores).
+  virtual void useSpareCore() {}
   /// Only for a role that evaluatesRemotely(): evaluate the model as it stands now through the workers.
   /// `atEnd`: the run has ended; stop the method's traffic and evaluate the iterate as it stands.
   virtual void requestEvaluation(const EvaluationRequest& request, bool atEnd, CoordinatorLink<Down>& link) {

@@ -271,6 +271,7 @@ class RolesOnVirtualNetwork : public SimRun {
     bool send(int worker, Down&& message) override {
       if (!session.network.alive(worker)) return false;
       const WireSize size = session.wire.down(message);
+      lastSent = size.bytes;
       session.network.post(session.network.now(), worker, false, size, session.down.put(std::move(message)));
       return true;
     }
@@ -280,8 +281,10 @@ class RolesOnVirtualNetwork : public SimRun {
     std::size_t lastMessageBytes() const override { return session.network.lastMessageBytes(); }
     TelemetrySink& sink() override { return session.network.roleSink(); }
     void countMalformed() override { session.network.countMalformed(); }
+    std::size_t lastSentBytes() const override { return lastSent; }
 
     Session& session;
+    std::size_t lastSent = 0;
   };
 
   struct WorkerSide final : WorkerLink<Up> {

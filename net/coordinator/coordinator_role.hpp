@@ -28,17 +28,6 @@ namespace distopt::net {
 /// is the socket's count, and a message that does not parse is dropped and counted (PROTOCOL.md §8).
 class CoordinatorHost : public CoordinatorLink<Message> {
  public:
-  /// countMalformed() with the reason, which the control status and the log show.
-  virtual void refuse(const std::string& why) {
-    (void)why;
-    countMalformed();
-  }
-  /// True once `worker` was declared dead and the death is not applied yet (a worker past the malformed
-  /// limit is on its way out): nothing sent to it now would be answered.
-  virtual bool leaving(int worker) const {
-    (void)worker;
-    return false;
-  }
   /// The message being handled left `worker` at `workerClockSeconds` on its own clock: its transit goes
   /// into the worker's status.
   virtual void noteSentAt(int worker, double workerClockSeconds) {

@@ -61,7 +61,12 @@ class LiveEngine::Impl final : public CoordinatorHost {
   }
 
   // CoordinatorHost
-  bool send(int worker, Message&& message) override { return m_pool.send(worker, std::move(message)); }
+  bool send(int worker, Message&& message) override {
+    const bool sent = m_pool.send(worker, std::move(message));
+    m_lastSentBytes = sent ? m_pool.lastMessageBytes() : 0;
+    return sent;
+  }
+  std::size_t lastSentBytes() const override { return m_lastSentBytes; }
   double now() const override { return m_pool.now(); }
   int numWorkers() const override { return m_numWorkers; }
   bool alive(int worker) const override { return m_pool.alive(worker); }
@@ -107,6 +112,7 @@ class LiveEngine::Impl final : public CoordinatorHost {
   RunTally& m_tally;  ///< the ledger's
   TallyingSink m_roleSink;
   bool m_finishing = false;
+  std::size_t m_lastSentBytes = 0;  ///< of the last message a role sent (a CANCEL, for its outcome event)
   // Metrics taken with each accepted submission, matched to results in order; metrics of a skipped
   // submission ride along with the next one so no window is lost.
   struct PendingExtras {

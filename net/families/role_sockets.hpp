@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -45,6 +46,12 @@ struct RoleCodec {
   /// (a GRAD's elapsed seconds and the worker's clock); `elapsed` counts from the message that began the
   /// compute. Empty: nothing to write.
   std::function<void(Message& message, double elapsed)> stampSent;
+  /// For a message decodeUp refused: what of it can still be read (the job it claims to answer), for
+  /// the coordinator role's FamilyCoordinator::onRefused; false when nothing can. Empty: nothing ever.
+  std::function<bool(const Message& message, int sender, Up* header)> refusedHeader;
+  /// The worker's clock when it sent `message` (decoded), for the uplink transit in its status row; NaN
+  /// when the message does not say. Empty: no message says.
+  std::function<double(const Up& message)> sentClock;
 
   /// For a family whose workers talk to each other (WorkerLink::sendToPeer): the frames the peer mesh is
   /// built with (net/families/peer_mesh.hpp), and who sent a frame that reached a worker's peer socket.
@@ -85,8 +92,15 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
     std::string why;
     if (!m_codec.decodeUp(message, worker, &up, &why)) {
       // The decoder's reason reaches the log and the control status (which field, what was wrong).
-      host.refuse(why.empty() ? "malformed " + m_role->name() + " message" : why);
+      if (why.empty()) why = "malformed " + m_role->name() + " message";
+      Up header{};
+      const bool read = m_codec.refusedHeader && m_codec.refusedHeader(message, worker, &header);
+      m_role->onRefused(worker, why, read ? &header : nullptr, *this);
       return;
+    }
+    if (m_codec.sentClock) {
+      const double clock = m_codec.sentClock(up);
+      if (!std::isnan(clock)) host.noteSentAt(worker, clock);
     }
     m_role->onMessage(worker, std::move(up), *this);
   }
@@ -94,6 +108,13 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
     m_host = &host;
     m_role->onWorkerLost(worker, reason, *this);
   }
+  bool onWorkerResumed(int worker, CoordinatorHost& host) override {
+    m_host = &host;
+    return m_role->onWorkerResumed(worker, *this);
+  }
+  void fillStatus(WorkerStatus& status) const override { m_role->fillStatus(status); }
+  void fillControlStatus(nlohmann::json& status) const override { m_role->fillControlStatus(status); }
+  void useSpareCore() override { m_role->useSpareCore(); }
   void requestEvaluation(const EvaluationRequest& request, bool atEnd, CoordinatorHost& host) override {
     m_host = &host;
     m_role->requestEvaluation(request, atEnd, *this);
@@ -126,8 +147,14 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
   int numWorkers() const override { return m_host->numWorkers(); }
   bool alive(int worker) const override { return m_host->alive(worker); }
   std::size_t lastMessageBytes() const override { return m_host->lastMessageBytes(); }
+  std::size_t lastSentBytes() const override { return m_host->lastSentBytes(); }
   TelemetrySink& sink() override { return m_host->sink(); }
   void countMalformed() override { m_host->countMalformed(); }
+  void refuse(const std::string& why) override { m_host->refuse(why); }
+  bool leaving(int worker) const override { return m_host->leaving(worker); }
+  VectorPayload outgoingVector(Eigen::Index size) override {
+    return m_codec.outgoingVector ? m_codec.outgoingVector(size) : VectorPayload(Vector(size));
+  }
 
   /// A worker's peer endpoint; once every worker's is in, each gets everyone else's.
   void introduce(int worker, std::string endpoint, CoordinatorHost& host) {

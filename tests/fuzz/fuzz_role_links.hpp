@@ -34,6 +34,7 @@ struct QueuedCoordinatorLink : CoordinatorLink<Down> {
     return worker >= 0 && worker < numWorkers() && !lost[static_cast<std::size_t>(worker)];
   }
   std::size_t lastMessageBytes() const override { return 0; }
+  std::size_t lastSentBytes() const override { return 0; }
   TelemetrySink& sink() override { return nullSink; }
   void countMalformed() override { ++malformed; }
   /// A worker's message to the coordinator, queued (dropped beyond the bound).

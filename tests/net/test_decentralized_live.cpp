@@ -42,6 +42,7 @@ class FakeHost final : public CoordinatorHost {
   int numWorkers() const override { return m_n; }
   bool alive(int) const override { return true; }
   std::size_t lastMessageBytes() const override { return 0; }
+  std::size_t lastSentBytes() const override { return 0; }
   TelemetrySink& sink() override { return m_sink; }
   void countMalformed() override { ++malformed; }
   void refuse(const std::string& why) override {

@@ -117,6 +117,8 @@ RoleCodec<PsDown, PsUp> parameterServerCodec(std::int64_t dimension) {
                           .version = meta.version,
                           .tau = meta.tauTarget,
                           .computeSeconds = meta.computeTime,
+                          .elapsed = meta.elapsed,
+                          .sentClock = meta.workerClock,
                           .gradient = receivedPayload(message.payload[1], gradient)};
             return true;
           },
@@ -127,6 +129,16 @@ RoleCodec<PsDown, PsUp> parameterServerCodec(std::int64_t dimension) {
                 std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
             stampGradSent(message, elapsed, clock);
           },
+      .refusedHeader =
+          [](const Message& message, int, PsUp* header) {
+            // A GRAD whose gradient was refused still names its job when its meta frame is whole.
+            GradMeta meta;
+            if (!parseGradMeta(message, &meta)) return false;
+            header->jobId = meta.jobId;
+            header->version = meta.version;
+            return true;
+          },
+      .sentClock = [](const PsUp& grad) { return grad.sentClock; },
   };
 }
 

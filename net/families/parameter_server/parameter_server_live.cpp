@@ -1,9 +1,9 @@
 #include "net/families/parameter_server/parameter_server_live.hpp"
 
+#include "core/async_sgd/parameter_server_coordinator.hpp"
 #include "core/async_sgd/parameter_server_worker.hpp"
 #include "core/util/input_error.hpp"
 #include "net/families/parameter_server/parameter_server_frames.hpp"
-#include "net/families/parameter_server/parameter_server_role.hpp"
 
 namespace distopt::net {
 
@@ -14,7 +14,9 @@ LiveFamilyDriver parameterServerLiveDriver() {
                             const BuiltRun& built) -> std::unique_ptr<CoordinatorRole> {
         if (!built.server)
           throw InputError("algorithm.name", "\"" + experiment.algorithm.name + "\" built no parameter server");
-        return std::make_unique<ParameterServerRole>(*built.server, built.problem->dimension());
+        const auto dimension = built.problem->dimension();
+        return std::make_unique<CoordinatorOnSockets<PsDown, PsUp>>(
+            std::make_unique<ParameterServerCoordinator>(*built.server, dimension), parameterServerCodec(dimension));
       },
       .makeWorker = [](const Experiment&, const BuiltRun& built, int worker) -> std::unique_ptr<WorkerRole> {
         return std::make_unique<WorkerOnSockets<PsDown, PsUp>>(
