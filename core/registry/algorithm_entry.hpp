@@ -46,7 +46,7 @@ struct AlgorithmEntry {
   /// What the problem must offer (core/registry/registry.hpp, checkProblemNeeds). Declared here rather
   /// than found when the run starts, so the parser and the editor refuse an incompatible pair up front.
   std::vector<ProblemNeed> problemNeeds;
-  /// Parameter-server methods (the SimEngine's, and live the ParameterServerRole's): builds the server
+  /// Parameter-server methods (the SimEngine's, and live the ParameterServerCoordinator's): builds the server
   /// from validated params (defaults filled). Throws InputError naming the field.
   std::function<std::unique_ptr<AsyncServer>(const nlohmann::json& params, const AlgorithmBuildContext& context)>
       make;

@@ -63,9 +63,9 @@ struct KindRange {
 /// How a family's method runs, which decides who drives it (docs/architecture.md, "Where each family
 /// lives").
 enum class FamilyDriver : std::uint8_t {
-  /// An AsyncServer (AlgorithmEntry::make) that hands out jobs: the SimEngine in virtual time, the
-  /// live engine over ZeroMQ as a ParameterServerRole, whose workers run the family's core worker role
-  /// (PROTOCOL.md §5-§7).
+  /// An AsyncServer (AlgorithmEntry::make) that hands out jobs: the SimEngine in virtual time (the fast
+  /// path of the family's roles), live its core roles (ParameterServerCoordinator/ParameterServerWorker)
+  /// on ZeroMQ (PROTOCOL.md §5-§7).
   ParameterServer,
   /// The family's own roles: its SimRun (AlgorithmEntry::makeSimRun) in virtual time and, live, its
   /// CoordinatorRole and WorkerRole (net/families), whose messages are the family's kinds.

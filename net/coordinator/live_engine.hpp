@@ -1,8 +1,8 @@
 #pragma once
 // LiveEngine: runs a method family's CoordinatorRole with real distopt-worker processes, in real time,
 // in the experiment's time units (wall seconds / unit) — the live counterpart of the simulator. Every
-// family has one: the parameter server's ParameterServerRole (net/families/parameter_server), the
-// others' roles on sockets (net/families/role_sockets.hpp); net/families/live_families builds it. The
+// family's is its core coordinator role on sockets (net/families/role_sockets.hpp);
+// net/families/live_families builds it. The
 // worker sessions (hello, heartbeats, liveness, bytes at the socket) are a WorkerPool's; this engine
 // adds the run ledger (core/run: stop rules, the evaluation schedule on a background thread on
 // snapshots of role.model() with the role's metrics attached, termination, the summary).

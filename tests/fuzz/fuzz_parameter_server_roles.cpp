@@ -276,6 +276,37 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 9:  // time jumps ahead (never back: both transports' clocks are monotonic)
         wires.time += static_cast<double>(input.unsignedOf(2));
         break;
+      case 11: {
+        const int what = input.byte() % 3;
+        if (what == 1) {  // a message the transport could not decode, with or without a readable header
+          const std::uint64_t before = wires.malformed;
+          const std::size_t queued = wires.down[index].size();
+          const bool busy = server->busy(worker);
+          const std::uint64_t current = server->currentJob(worker);
+          PsGrad header;
+          header.jobId = jobIdNear(input, current);
+          const bool readable = input.byte() % 2 == 0;
+          coordinator.onRefused(worker, "fuzz: refused", readable ? &header : nullptr, wires);
+          require(wires.malformed == before + 1);
+          // The answer to the current job (or one that says nothing) gets that job again, to a worker
+          // still there; anything else nothing at all.
+          const bool answer = busy && (!readable || header.jobId == current) && wires.alive(worker);
+          require(wires.down[index].size() <= queued + 1);
+          if (!answer) require(wires.down[index].size() == queued);
+          if (wires.down[index].size() == queued + 1) {
+            const auto* job = std::get_if<PsJob>(&wires.down[index].back());
+            require(job != nullptr && job->jobId == current && job->model.size() == kDimension);
+          }
+          break;
+        }
+        if (what == 2) {  // its link was cut and made again: the job it holds comes again, or it is dead
+          const std::size_t queued = wires.down[index].size();
+          const bool resumed = coordinator.onWorkerResumed(worker, wires);
+          if (!server->busy(worker)) require(resumed && wires.down[index].size() == queued);
+          break;
+        }
+      }
+        [[fallthrough]];
       default: {  // what the engine reads between messages
         const Vector* model = coordinator.model();
         require(model != nullptr && model->size() == kDimension);
@@ -284,6 +315,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)coordinator.diverged();
         (void)coordinator.failure();
         (void)coordinator.name();
+        WorkerStatus status;
+        status.worker = worker;
+        coordinator.fillStatus(status);
+        require(status.meanDelay >= 0.0 && status.meanJobSeconds == 0.0);  // no worker clock here
         const WorkCounters counters = coordinator.counters(worker);
         require(counters.accepted + counters.discarded <= counters.arrivals);
         require(server->inFlight() >= 0 && server->inFlight() <= kWorkers);

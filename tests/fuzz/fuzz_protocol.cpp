@@ -39,7 +39,12 @@ void codecRoundTrip(const net::Message& message, std::int64_t dimension) {
   std::string why;
   if (message.kind == net::MessageKind::Grad) {
     PsUp up;
-    if (!codec.decodeUp(message, 3, &up, &why)) return;
+    if (!codec.decodeUp(message, 3, &up, &why)) {
+      // What the coordinator role is told of a refused GRAD: its header when the meta frame is whole.
+      PsUp header;
+      if (codec.refusedHeader(message, 3, &header)) require(header.gradient.empty());
+      return;
+    }
     require(dimension < 0 || up.gradient.size() == dimension);
     PsUp again;
     require(codec.decodeUp(codec.encodeUp(std::move(up), 3), 3, &again, &why));

@@ -1,9 +1,8 @@
 // The family table (core/registry/family.hpp) against everything that depends on it: every FamilyId has
 // its row, names are unique, the message-kind ranges are disjoint, inside the wire's kind space and hold
 // exactly their family's kinds (net/protocol/message.hpp), PROTOCOL.md says the same ranges and peer
-// links, every registry entry names a family that has entries of its kind, and every family that runs
-// its own roles has its live driver while the parameter-server family has none (the ParameterServerRole drives
-// it), both ways with AlgorithmEntry::liveDriver. The GUI views are checked in test_ui_family.
+// links, every registry entry names a family that has entries of its kind, and every family has its live
+// driver, both ways with AlgorithmEntry::liveDriver. The GUI views are checked in test_ui_family.
 #include <QtTest>
 #include <map>
 #include <set>

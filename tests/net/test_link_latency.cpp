@@ -49,7 +49,13 @@ class TestLinkLatency : public QObject {
       const json& w = summary.at("worker_status").at(fast);
       QVERIFY2(w.at("rtt").get<double>() < 0.05, w.dump().c_str());
       QVERIFY2(w.at("uplink_transit").get<double>() < 0.03, w.dump().c_str());
+      // The status row's own figures (the coordinator role's): the slow link shows in the delays, not in
+      // the job time, which every worker measures from its JOB's arrival (one unit: 10 ms).
+      QVERIFY2(slow.at("mean_delay").get<double>() > 4.0 * w.at("mean_delay").get<double>(), w.dump().c_str());
     }
+    for (const json& w : summary.at("worker_status"))
+      QVERIFY2(w.at("mean_job_seconds").get<double>() >= 0.0095 && w.at("mean_job_seconds").get<double>() < 0.05,
+               w.dump().c_str());
 
     // The delay histogram: the slow worker's accepted gradients are far staler than the others'.
     const auto events = readEvents(out);
