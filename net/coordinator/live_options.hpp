@@ -10,8 +10,8 @@
 
 namespace distopt::net {
 
-/// CURVE on the worker socket. Required to bind it beyond loopback (DESIGN.md §7: unauthenticated peers
-/// are refused); local runs on loopback may go without.
+/// CURVE on the worker socket. Required to bind it beyond loopback (docs/architecture.md, rule 7:
+/// unauthenticated peers are refused); local runs on loopback may go without.
 struct SecurityOptions {
   bool enabled = false;
   /// The coordinator's key pair for this run; made fresh when empty.

@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
     std::printf("  [%s] %s\n", ok ? "ok" : "MISSED", what.c_str());
     if (!ok) ++failed;
   };
-  std::printf("\nAcceptance (spec async-sgd §4 E1):\n");
+  std::printf("\nAcceptance (docs/papers.md, async-sgd E1):\n");
   for (double t : {1000.0, 2000.0}) {
     for (const char* ring : {ringB, ringA}) {
       char text[160];

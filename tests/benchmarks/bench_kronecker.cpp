@@ -171,7 +171,9 @@ int main(int argc, char** argv) {
     std::printf("%-22s %8.4f ms (p90 %8.4f, %3d it)\n", label, 1e3 * t.median, 1e3 * t.p90, t.iterations);
   }
 
-  std::printf("\n-- log-log slopes (expected, spec §4.3: naive d 1, m 1, n 0; fast d 0, m <= 0.8, n 1) --\n");
+  std::printf(
+      "\n-- log-log slopes (expected, docs/papers.md kronecker-async §4.3: naive d 1, m 1, n 0; fast d 0, "
+      "m <= 0.8, n 1) --\n");
   std::printf("time vs d: naive %.2f  fast %.2f\n", slope(ds, naiveD), slope(ds, fastD));
   std::printf("time vs m: naive %.2f  fast %.2f\n", slope(ms, naiveM), slope(ms, fastM));
   std::printf("time vs n: naive %.2f  fast %.2f\n", slope(ns, naiveN), slope(ns, fastN));
