@@ -11,6 +11,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include <QFontMetricsF>
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
@@ -238,6 +239,21 @@ class TestFamily : public QObject {
       QVERIFY(sameColor(graph->nodeColor(i), TopologyGraph::colorScale((errors[i] - *lo) / (*hi - *lo))));
     }
     QVERIFY(graph->toolTipAt(graph->nodePosition(hot)).contains(QString::number(errors[hot], 'g', 4)));
+
+    // The title says what the colours show (the iteration and time) at any width: a narrow panel
+    // shortens the graph's size first (seen cut after "t =" before).
+    QFont bold = graph->font();
+    bold.setBold(true);
+    const QFontMetricsF metrics(bold);
+    graph->resize(900, graph->height());
+    const QString wide = graph->title();
+    QVERIFY2(wide.startsWith("Graph: 8 nodes, 8 edges — iteration ") && wide.contains(", t = "), qPrintable(wide));
+    const QString state = wide.mid(wide.indexOf("iteration "));
+    graph->resize(static_cast<int>(metrics.horizontalAdvance("8 nodes — " + state)) + 40, graph->height());
+    QVERIFY2(graph->title().endsWith(state) && !graph->title().startsWith("Graph:"), qPrintable(graph->title()));
+    QVERIFY(metrics.horizontalAdvance(graph->title()) <= graph->width());
+    graph->resize(60, graph->height());
+    QVERIFY2(metrics.horizontalAdvance(graph->title()) <= graph->width(), qPrintable(graph->title()));
 
     // Edge traffic is the stored per-edge bytes, both directions; widths follow it.
     const auto sent = peerBytes(ring);

@@ -1,5 +1,6 @@
 #include "ui/family/topology_graph.hpp"
 
+#include <QFontMetricsF>
 #include <QHelpEvent>
 #include <QLinearGradient>
 #include <QPainter>
@@ -264,6 +265,22 @@ void TopologyGraph::resizeEvent(QResizeEvent* event) {
   markDirty();
 }
 
+QString TopologyGraph::title() const {
+  QFont bold = font();
+  bold.setBold(true);
+  const QFontMetricsF metrics(bold);
+  const double room = width() - 2 * kMargin;
+  if (!m_message.isEmpty()) return metrics.elidedText(tr("No graph"), Qt::ElideRight, room);
+  // Longest first; the state the colours show (the caption) matters more than the words around the size.
+  QStringList candidates{tr("Graph: %1 nodes, %2 edges").arg(nodeCount()).arg(edgeCount()),
+                         tr("%1 nodes, %2 edges").arg(nodeCount()).arg(edgeCount()), tr("%1 nodes").arg(nodeCount())};
+  if (!m_caption.isEmpty())
+    for (QString& candidate : candidates) candidate += QStringLiteral(" — ") + m_caption;
+  for (const QString& candidate : candidates)
+    if (metrics.horizontalAdvance(candidate) <= room) return candidate;
+  return metrics.elidedText(candidates.back(), Qt::ElideRight, room);
+}
+
 void TopologyGraph::paintEvent(QPaintEvent*) {
   QPainter painter(this);
   painter.setRenderHint(QPainter::Antialiasing);
@@ -272,12 +289,8 @@ void TopologyGraph::paintEvent(QPaintEvent*) {
   bold.setBold(true);
   painter.setFont(bold);
   painter.setPen(QColor(40, 40, 40));
-  const QString heading = m_message.isEmpty()
-                              ? tr("Graph: %1 nodes, %2 edges").arg(nodeCount()).arg(edgeCount())
-                              : tr("No graph");
-  painter.drawText(QRectF(kMargin, 4, width() - 2 * kMargin, kCaptionHeight),
-                   Qt::AlignLeft | Qt::AlignVCenter,
-                   m_caption.isEmpty() ? heading : heading + QStringLiteral(" — ") + m_caption);
+  painter.drawText(QRectF(kMargin, 4, width() - 2 * kMargin, kCaptionHeight), Qt::AlignLeft | Qt::AlignVCenter,
+                   title());
   painter.setFont(font());
   if (!m_message.isEmpty()) {
     painter.drawText(rect().adjusted(20, 40, -20, -20), Qt::AlignCenter | Qt::TextWordWrap, m_message);

@@ -55,6 +55,10 @@ class TopologyGraph : public QWidget {
   /// The tooltip for a widget position: a node's or an edge's numbers; "" over nothing.
   QString toolTipAt(QPointF position) const;
   QString message() const { return m_message; }
+  /// The title line as drawn, fitted to the widget's width: the graph's size and the state it shows
+  /// ("— iteration 300, t = 12.5"); when both do not fit, the state keeps its place and the graph's
+  /// size shortens, then the end is elided.
+  QString title() const;
 
   /// The colour scale: t = 0 cold (blue), 1 hot (red).
   static QColor colorScale(double t);
