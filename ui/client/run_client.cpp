@@ -284,8 +284,11 @@ void RunClient::Receiver::loop() {
         post([summary = toQJson(body)](RunClient& client) { emit client.finished(summary); });
       }
     }
-    // A coordinator that is gone (its process ended, or silent for long) will send nothing more.
-    if (!gotSummary && (!processAlive() || Clock::now() - lastHeard > std::chrono::seconds(15))) {
+    // A coordinator that is gone (its process ended, or silent for long) will send nothing more. Asked
+    // once: a process that ended between two questions had written its summary before the second (a
+    // finished run was once shown as lost that way).
+    const bool gone = !gotSummary && (!processAlive() || Clock::now() - lastHeard > std::chrono::seconds(15));
+    if (gone) {
       // A run shorter than the subscription's set-up (a small simulation) ends before its summary can
       // be published to us; what it wrote in its folder says how it ended.
       if (const auto summary = summaryFile(); !summary.isEmpty()) {
@@ -293,8 +296,6 @@ void RunClient::Receiver::loop() {
         post([summary](RunClient& client) { emit client.finished(summary); });
         break;
       }
-    }
-    if (!gotSummary && (!processAlive() || Clock::now() - lastHeard > std::chrono::seconds(15))) {
       post([last = lastLogLine()](RunClient& client) {
         emit client.message(
             last.isEmpty()
