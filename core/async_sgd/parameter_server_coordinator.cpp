@@ -21,7 +21,6 @@ class MessageGradient final : public GradientSource {
 ParameterServerCoordinator::ParameterServerCoordinator(AsyncServer& server, Eigen::Index dimension)
     : m_server(server),
       m_dimension(dimension),
-      m_keepJobs(8.0 * static_cast<double>(dimension) * server.numWorkers() <= kKeptJobBytes),
       m_books(static_cast<std::size_t>(server.numWorkers())) {
   m_server.setModelMirror(this);
 }
@@ -42,6 +41,8 @@ void ParameterServerCoordinator::useSpareCore() {
 
 void ParameterServerCoordinator::start(CoordinatorLink<PsDown>& link) {
   m_link = &link;
+  m_keepJobs = link.losesMessages() &&
+               8.0 * static_cast<double>(m_dimension) * m_server.numWorkers() <= kKeptJobBytes;
   m_server.start(*this);
 }
 
@@ -122,6 +123,7 @@ bool ParameterServerCoordinator::onWorkerResumed(int worker, CoordinatorLink<PsD
 
 void ParameterServerCoordinator::onWorkerLost(int worker, const std::string&, CoordinatorLink<PsDown>& link) {
   m_link = &link;
+  book(worker).lastJob.reset();  // its model need not stay alive for a worker that gets nothing more
   m_server.removeWorker(worker, *this);
 }
 
@@ -162,8 +164,10 @@ void ParameterServerCoordinator::sendJob(const JobOrder& order) {
   // (the initial model) written here once.
   adoptStepModel();
   if (m_modelVersion != order.version) {
-    m_model = m_link->outgoingVector(m_dimension);
-    m_model.writable() = m_server.model();
+    // Read before the old vector goes: it may be where the server's model lies.
+    VectorPayload fresh = m_link->outgoingVector(m_dimension);
+    fresh.writable() = m_server.model();
+    m_model = std::move(fresh);
     m_modelVersion = order.version;
   }
   JobBook& mine = book(order.worker);

@@ -54,7 +54,8 @@ class ParameterServerCoordinator final : public FamilyCoordinator<PsDown, PsUp>,
   bool diverged() const override { return m_server.diverged(); }
   WorkCounters counters(int worker) const override { return m_server.counters(worker); }
 
-  /// At most this many bytes of models kept for re-sending (one per worker, at worst all different).
+  /// At most this many bytes of models kept for re-sending (one per worker, at worst all different), on
+  /// a transport that loses messages (CoordinatorLink::losesMessages).
   static constexpr double kKeptJobBytes = 1024.0 * 1024.0 * 1024.0;
 
  private:
@@ -89,7 +90,7 @@ class ParameterServerCoordinator final : public FamilyCoordinator<PsDown, PsUp>,
 
   AsyncServer& m_server;
   Eigen::Index m_dimension;
-  bool m_keepJobs;
+  bool m_keepJobs = false;  ///< decided at start(), from the link and the model's size
   CoordinatorLink<PsDown>* m_link = nullptr;  ///< the transport's, set on every call into the role
   std::vector<JobBook> m_books;
   std::uint64_t m_gradients = 0;

@@ -10,25 +10,6 @@ namespace distopt {
 
 namespace {
 
-OptionSpec boolOption(std::string name, bool value, std::string help) {
-  OptionSpec spec;
-  spec.name = std::move(name);
-  spec.type = OptionType::Bool;
-  spec.defaultValue = value;
-  spec.help = std::move(help);
-  return spec;
-}
-
-OptionSpec optionalInt(std::string name, double minValue, std::string help) {
-  OptionSpec spec;
-  spec.name = std::move(name);
-  spec.type = OptionType::Int;
-  spec.minValue = minValue;
-  spec.optional = true;
-  spec.help = std::move(help);
-  return spec;
-}
-
 const EnumTable<BaseKind>& baseKinds() {
   static const EnumTable<BaseKind> table{
       {baseKindName(BaseKind::Sgd), BaseKind::Sgd, "plain SGD"},
@@ -214,9 +195,9 @@ std::vector<AlgorithmEntry> hybridAlgorithmEntries() {
   mr.push_back(intOption("curvature_workers", 0, 0, std::nullopt,
                          "C curvature workers; 0 = max(1, round(workers/4))"));
   mr.push_back(
-      optionalInt("T_snap", 0, "Min steps between snapshots; absent = T, 0 = whenever curvature is idle"));
+      optionalIntOption("T_snap", 0, "Min steps between snapshots; absent = T, 0 = whenever curvature is idle"));
   mr.push_back(
-      optionalInt("max_staleness", 0, "Discard estimates older than this many steps; absent = never"));
+      optionalIntOption("max_staleness", 0, "Discard estimates older than this many steps; absent = never"));
   mr.push_back(
       boolOption("stop_the_world", false, "Update workers wait for each estimate (reproduces DHO2 mode R)"));
   entries.push_back(hybridEntry(

@@ -33,6 +33,25 @@ OptionSpec doubleOption(std::string name, double defaultValue, std::optional<dou
   return spec;
 }
 
+OptionSpec boolOption(std::string name, bool defaultValue, std::string help) {
+  OptionSpec spec;
+  spec.name = std::move(name);
+  spec.type = OptionType::Bool;
+  spec.defaultValue = defaultValue;
+  spec.help = std::move(help);
+  return spec;
+}
+
+OptionSpec optionalIntOption(std::string name, std::optional<double> minValue, std::string help) {
+  OptionSpec spec;
+  spec.name = std::move(name);
+  spec.type = OptionType::Int;
+  spec.minValue = minValue;
+  spec.optional = true;
+  spec.help = std::move(help);
+  return spec;
+}
+
 OptionSpec pathOption(std::string name, bool optional, std::string help) {
   OptionSpec spec;
   spec.name = std::move(name);

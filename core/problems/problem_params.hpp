@@ -1,7 +1,8 @@
 #pragma once
-// Small helpers shared by the problems' registry entries: concise OptionSpec construction (an enum option
-// comes from its EnumTable, core/registry/enum_option.hpp), data-file
-// path resolution with field-named errors, and turning an Options::isValid failure into an InputError.
+// Small helpers shared by the registry entries (the problems', and algorithms' options too): concise
+// OptionSpec construction (an enum option comes from its EnumTable, core/registry/enum_option.hpp),
+// data-file path resolution with field-named errors, and turning an Options::isValid failure into an
+// InputError.
 
 #include <initializer_list>
 #include <optional>
@@ -20,6 +21,9 @@ OptionSpec intOption(std::string name, std::int64_t defaultValue, std::optional<
                      std::optional<double> maxValue, std::string help);
 OptionSpec doubleOption(std::string name, double defaultValue, std::optional<double> minValue,
                         std::optional<double> maxValue, std::string help);
+OptionSpec boolOption(std::string name, bool defaultValue, std::string help);
+/// An integer option with no default: absent means something of its own (its help says what).
+OptionSpec optionalIntOption(std::string name, std::optional<double> minValue, std::string help);
 /// A file path option; required unless `optional`.
 OptionSpec pathOption(std::string name, bool optional, std::string help);
 

@@ -117,6 +117,10 @@ class CoordinatorLink {
   }
   /// Bytes of the last message sent as the transport counts it (a CANCEL's, for its outcome event).
   virtual std::size_t lastSentBytes() const = 0;
+  /// True when a message can be lost or refused on its way (live: a cut link, a broken or hostile peer),
+  /// so a role keeps what it would have to send again (onRefused, onWorkerResumed). The virtual network
+  /// loses nothing: a role there keeps nothing for it.
+  virtual bool losesMessages() const { return false; }
   /// Room for a vector of `size` the role writes and then sends, possibly in many messages (the parameter
   /// server's model, written by its step): a heap vector, or where the transport will send it from (the
   /// live transport's frame, shared by every message that carries it).
@@ -212,9 +216,10 @@ class FamilyCoordinator : public CoordinatorState {
   /// `worker` is gone (`reason` "code: message"). A role that cannot go on without it says so through
   /// failure().
   virtual void onWorkerLost(int worker, const std::string& reason, CoordinatorLink<Down>& link) = 0;
-  /// A message from `worker` that the transport could not decode (`why`). `header`: what could be read of
-  /// it (the job it claims to answer), or nullptr when nothing could. A role whose worker waits for an
-  /// answer to what it sent gives it again here; the default counts the refusal and nothing more.
+  /// A message from `worker` that the transport could not decode (`why`) and that answers what the
+  /// coordinator sent (its codec says so). `header`: what could be read of it (the job it names), or
+  /// nullptr when that could not be read. A role whose worker waits for an answer gives it again what it
+  /// answers; the default counts the refusal and nothing more.
   virtual void onRefused(int worker, const std::string& why, const Up* header, CoordinatorLink<Down>& link) {
     (void)worker;
     (void)header;

@@ -269,6 +269,7 @@ class RolesOnVirtualNetwork : public SimRun {
   struct CoordinatorSide final : CoordinatorLink<Down> {
     explicit CoordinatorSide(Session& session) : session(session) {}
     bool send(int worker, Down&& message) override {
+      lastSent = 0;
       if (!session.network.alive(worker)) return false;
       const WireSize size = session.wire.down(message);
       lastSent = size.bytes;

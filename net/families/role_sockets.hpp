@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -24,6 +25,13 @@
 #include "net/worker/worker_role.hpp"
 
 namespace distopt::net {
+
+/// What a codec can say of a worker's message it could not decode.
+enum class RefusedAnswer : std::uint8_t {
+  None,        ///< not an answer to anything the coordinator sent
+  Unreadable,  ///< an answer, but which job it answers cannot be read
+  Read,        ///< an answer whose header (the job it names) was read
+};
 
 /// A family's frames: builders and strict parsers for both directions (the family's *_messages).
 template <class Down, class Up>
@@ -46,9 +54,10 @@ struct RoleCodec {
   /// (a GRAD's elapsed seconds and the worker's clock); `elapsed` counts from the message that began the
   /// compute. Empty: nothing to write.
   std::function<void(Message& message, double elapsed)> stampSent;
-  /// For a message decodeUp refused: what of it can still be read (the job it claims to answer), for
-  /// the coordinator role's FamilyCoordinator::onRefused; false when nothing can. Empty: nothing ever.
-  std::function<bool(const Message& message, int sender, Up* header)> refusedHeader;
+  /// For a message decodeUp refused: whether it is an answer to what the coordinator sent (a GRAD), and
+  /// then what of it can still be read (the job it names), for FamilyCoordinator::onRefused. Empty: no
+  /// refused message is an answer (the role is not told; the refusal is counted).
+  std::function<RefusedAnswer(const Message& message, int sender, Up* header)> refusedHeader;
   /// The worker's clock when it sent `message` (decoded), for the uplink transit in its status row; NaN
   /// when the message does not say. Empty: no message says.
   std::function<double(const Up& message)> sentClock;
@@ -94,8 +103,13 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
       // The decoder's reason reaches the log and the control status (which field, what was wrong).
       if (why.empty()) why = "malformed " + m_role->name() + " message";
       Up header{};
-      const bool read = m_codec.refusedHeader && m_codec.refusedHeader(message, worker, &header);
-      m_role->onRefused(worker, why, read ? &header : nullptr, *this);
+      const RefusedAnswer answer =
+          m_codec.refusedHeader ? m_codec.refusedHeader(message, worker, &header) : RefusedAnswer::None;
+      if (answer == RefusedAnswer::None) {
+        host.refuse(why);
+        return;
+      }
+      m_role->onRefused(worker, why, answer == RefusedAnswer::Read ? &header : nullptr, *this);
       return;
     }
     if (m_codec.sentClock) {
@@ -148,6 +162,7 @@ class CoordinatorOnSockets final : public CoordinatorRole, private CoordinatorLi
   bool alive(int worker) const override { return m_host->alive(worker); }
   std::size_t lastMessageBytes() const override { return m_host->lastMessageBytes(); }
   std::size_t lastSentBytes() const override { return m_host->lastSentBytes(); }
+  bool losesMessages() const override { return true; }
   TelemetrySink& sink() override { return m_host->sink(); }
   void countMalformed() override { m_host->countMalformed(); }
   void refuse(const std::string& why) override { m_host->refuse(why); }

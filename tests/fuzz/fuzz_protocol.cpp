@@ -42,7 +42,9 @@ void codecRoundTrip(const net::Message& message, std::int64_t dimension) {
     if (!codec.decodeUp(message, 3, &up, &why)) {
       // What the coordinator role is told of a refused GRAD: its header when the meta frame is whole.
       PsUp header;
-      if (codec.refusedHeader(message, 3, &header)) require(header.gradient.empty());
+      const auto answer = codec.refusedHeader(message, 3, &header);
+      require(answer != net::RefusedAnswer::None);  // a GRAD always answers a job
+      if (answer == net::RefusedAnswer::Read) require(header.gradient.empty());
       return;
     }
     require(dimension < 0 || up.gradient.size() == dimension);
@@ -54,6 +56,8 @@ void codecRoundTrip(const net::Message& message, std::int64_t dimension) {
     require(sameBits(again.gradient.view(), first.gradient.view()));
     return;
   }
+  PsUp header;
+  require(codec.refusedHeader(message, 3, &header) == net::RefusedAnswer::None);  // only a GRAD answers
   PsDown down;
   if (!codec.decodeDown(message, &down, &why)) return;
   PsDown again;

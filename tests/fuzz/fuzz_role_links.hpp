@@ -35,6 +35,7 @@ struct QueuedCoordinatorLink : CoordinatorLink<Down> {
   }
   std::size_t lastMessageBytes() const override { return 0; }
   std::size_t lastSentBytes() const override { return 0; }
+  bool losesMessages() const override { return true; }  // the harnesses inject refusals and lost links
   TelemetrySink& sink() override { return nullSink; }
   void countMalformed() override { ++malformed; }
   /// A worker's message to the coordinator, queued (dropped beyond the bound).

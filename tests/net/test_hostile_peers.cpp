@@ -199,6 +199,10 @@ class TestHostilePeers : public QObject {
     distopt::Vector model;
     std::string why;
     QVERIFY2(parseJob(*first, kDimension, &job, &model, &why), why.c_str());
+    // A message that answers nothing (a CANCEL, from a worker): refused and counted, and the job it holds
+    // is not given again (a worker would drop its compute for it).
+    fake.send(makeCancel(job.jobId));
+    QVERIFY2(!fake.receiveKind(MessageKind::Job, 700), "a JOB again after a CANCEL from the worker");
     // A GRAD of the wrong count: refused, and the same job is given again (before, the synchronous
     // round waited for it until the time limit).
     fake.send(makeGrad(answerTo(job), distopt::Vector::Zero(kDimension + 1)));
@@ -212,7 +216,7 @@ class TestHostilePeers : public QObject {
     QVERIFY(resentModel == model);
     const json status = requestJson(coordinator.controlEndpoint, {{"command", "status"}});
     QCOMPARE(status.value("jobs_resent", 0), 1);
-    QCOMPARE(status.at("worker_list").at(*id).at("malformed").get<int>(), 1);
+    QCOMPARE(status.at("worker_list").at(*id).at("malformed").get<int>(), 2);
     // Answer well for a while: the rounds go on.
     for (int i = 0; i < 5; ++i) {
       fake.send(makeGrad(answerTo(job), distopt::Vector::Zero(kDimension)));

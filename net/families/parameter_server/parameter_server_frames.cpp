@@ -131,12 +131,14 @@ RoleCodec<PsDown, PsUp> parameterServerCodec(std::int64_t dimension) {
           },
       .refusedHeader =
           [](const Message& message, int, PsUp* header) {
-            // A GRAD whose gradient was refused still names its job when its meta frame is whole.
+            // Only a GRAD answers a job; one whose gradient was refused still names its job when its
+            // meta frame is whole.
+            if (message.kind != MessageKind::Grad) return RefusedAnswer::None;
             GradMeta meta;
-            if (!parseGradMeta(message, &meta)) return false;
+            if (!parseGradMeta(message, &meta)) return RefusedAnswer::Unreadable;
             header->jobId = meta.jobId;
             header->version = meta.version;
-            return true;
+            return RefusedAnswer::Read;
           },
       .sentClock = [](const PsUp& grad) { return grad.sentClock; },
   };
