@@ -9,55 +9,52 @@
 
 namespace distopt {
 
-OptionSpec intOption(std::string name, std::int64_t defaultValue, std::optional<double> minValue,
-                     std::optional<double> maxValue, std::string help) {
+namespace {
+
+OptionSpec namedOption(std::string name, OptionType type, std::string help) {
   OptionSpec spec;
   spec.name = std::move(name);
-  spec.type = OptionType::Int;
+  spec.type = type;
+  spec.help = std::move(help);
+  return spec;
+}
+
+}  // namespace
+
+OptionSpec intOption(std::string name, std::int64_t defaultValue, std::optional<double> minValue,
+                     std::optional<double> maxValue, std::string help) {
+  OptionSpec spec = namedOption(std::move(name), OptionType::Int, std::move(help));
   spec.defaultValue = defaultValue;
   spec.minValue = minValue;
   spec.maxValue = maxValue;
-  spec.help = std::move(help);
   return spec;
 }
 
 OptionSpec doubleOption(std::string name, double defaultValue, std::optional<double> minValue,
                         std::optional<double> maxValue, std::string help) {
-  OptionSpec spec;
-  spec.name = std::move(name);
-  spec.type = OptionType::Double;
+  OptionSpec spec = namedOption(std::move(name), OptionType::Double, std::move(help));
   spec.defaultValue = defaultValue;
   spec.minValue = minValue;
   spec.maxValue = maxValue;
-  spec.help = std::move(help);
   return spec;
 }
 
 OptionSpec boolOption(std::string name, bool defaultValue, std::string help) {
-  OptionSpec spec;
-  spec.name = std::move(name);
-  spec.type = OptionType::Bool;
+  OptionSpec spec = namedOption(std::move(name), OptionType::Bool, std::move(help));
   spec.defaultValue = defaultValue;
-  spec.help = std::move(help);
   return spec;
 }
 
 OptionSpec optionalIntOption(std::string name, std::optional<double> minValue, std::string help) {
-  OptionSpec spec;
-  spec.name = std::move(name);
-  spec.type = OptionType::Int;
+  OptionSpec spec = namedOption(std::move(name), OptionType::Int, std::move(help));
   spec.minValue = minValue;
   spec.optional = true;
-  spec.help = std::move(help);
   return spec;
 }
 
 OptionSpec pathOption(std::string name, bool optional, std::string help) {
-  OptionSpec spec;
-  spec.name = std::move(name);
-  spec.type = OptionType::String;
+  OptionSpec spec = namedOption(std::move(name), OptionType::String, std::move(help));
   spec.optional = optional;
-  spec.help = std::move(help);
   return spec;
 }
 
