@@ -18,6 +18,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <thread>
 
 #include <arpa/inet.h>
@@ -662,13 +663,18 @@ void TestHostilePeers::everythingAtOnceOnARealRun() {
   stranger.send(Message::withJson(MessageKind::Error, {{"code", 5}}));
   stranger.send(makeGrad(GradMeta{}, distopt::Vector::Zero(kDimension)));
   refusedMessages += 6;
-  // Oversized frames, three of 64 MiB.
+  // Oversized frames, three of 64 MiB. Each sender stays connected until the run is judged: a peer
+  // closed with linger 0 drops what it has not written yet, and a loaded machine had not written one
+  // frame's header before its sender went (2 of 3 counted, the run never stopped).
+  std::atomic<bool> attackersMayLeave{false};
   std::jthread oversized([&] {
+    std::vector<std::unique_ptr<FakePeer>> senders;
     for (int i = 0; i < 3; ++i) {
-      FakePeer big(coordinator.workerEndpoint);
-      big.sendRaw({std::string(std::size_t{64} << 20, 'z')});
+      senders.push_back(std::make_unique<FakePeer>(coordinator.workerEndpoint));
+      senders.back()->sendRaw({std::string(std::size_t{64} << 20, 'z')});
       QThread::msleep(200);
     }
+    while (!attackersMayLeave.load()) QThread::msleep(50);
   });
   // A peer that never reads: 100k HELLOs, each answered ERROR + STOP.
   constexpr int kFlood = 50'000;
@@ -756,6 +762,7 @@ void TestHostilePeers::everythingAtOnceOnARealRun() {
   }
   qInfo("counted %d of %d refusals, %llu of %zu refused connections (%s)", counted, refusedMessages,
         static_cast<unsigned long long>(refusedConnections), raw.size() + 3, refusedByKind.dump().c_str());
+  attackersMayLeave.store(true);
   oversized.join();
   neverReads.join();
   for (const int fd : raw) ::close(fd);
